@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { envSchema, fileSchema, type Role } from './schema';
+
+export type { Role } from './schema';
+export { ROLES } from './schema';
+
+export type MetricsSourceConfig = { kind: 'demo' } | { kind: 'prometheus'; url: string } | { kind: 'csv'; dir: string };
+
+/** The one typed configuration object; built once by the composition root and passed down. */
+export interface Config {
+  http: { port: number; host: string; bodyLimitBytes: number };
+  databasePath: string;
+  redisUrl: string | undefined;
+  queue: { name: string; concurrency: number; historyLimit: number; attempts: number; backoffMs: number };
+  log: { level: string; format: 'auto' | 'json' | 'pretty' };
+  metricsSource: MetricsSourceConfig;
+  demo: { seed: number };
+  slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  incidentChannel: string | undefined;
+  teams: { appId?: string; appPassword?: string; tenantId?: string };
+  openai: { apiKey?: string; baseUrl?: string; model: string };
+  jwtSecret: string | undefined;
+  admin: { email?: string; password?: string };
+  alertmanagerWebhookToken: string | undefined;
+  defaultRole: Role;
+  shutdownGraceMs: number;
+  file: z.infer<typeof fileSchema>;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+type Env = Record<string, string | undefined>;
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = String(value);
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+const SECRET_VARS = /TOKEN|SECRET|PASSWORD|API_KEY/;
+
+/**
+ * Validate the environment (and the optional config file it names). Empty strings count as
+ * unset, so `FOO=` in a .env file does not fail validation.
+ */
+export function loadConfig(env: Env = process.env): ConfigResult {
+  const cleaned: Env = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') cleaned[key] = value.trim();
+  }
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'config');
+      const got = SECRET_VARS.test(name) ? '' : `, got ${describe(cleaned[name])}`;
+      problems.push(`${name}: ${issue.message}${issue.code === 'custom' ? '' : got}`);
+    }
+    return { ok: false, problems };
+  }
+  const e = parsed.data;
+
+  let file: z.infer<typeof fileSchema> = {};
+  if (e.CONFIG_FILE) {
+    try {
+      const text = readFileSync(e.CONFIG_FILE, 'utf8');
+      const raw: unknown = /\.ya?ml$/i.test(e.CONFIG_FILE) ? parseYaml(text) : JSON.parse(text);
+      const fileParsed = fileSchema.safeParse(raw ?? {});
+      if (fileParsed.success) file = fileParsed.data;
+      else for (const issue of fileParsed.error.issues) problems.push(`CONFIG_FILE ${e.CONFIG_FILE}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    } catch (err) {
+      problems.push(`CONFIG_FILE: cannot read ${e.CONFIG_FILE}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (problems.length) return { ok: false, problems };
+
+  const source = e.METRICS_SOURCE;
+  const metricsSource: MetricsSourceConfig =
+    source === 'demo' ? { kind: 'demo' } : source === 'prometheus' ? { kind: 'prometheus', url: e.PROMETHEUS_URL as string } : { kind: 'csv', dir: source.slice('csv:'.length) };
+
+  return {
+    ok: true,
+    config: {
+      http: { port: e.PORT, host: e.HOST, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES },
+      databasePath: e.DATABASE_PATH,
+      redisUrl: e.REDIS_URL,
+      queue: { name: e.QUEUE_NAME, concurrency: e.QUEUE_CONCURRENCY, historyLimit: e.QUEUE_HISTORY_LIMIT, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
+      log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+      metricsSource,
+      demo: { seed: e.DEMO_SEED },
+      slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
+      incidentChannel: e.INCIDENT_CHANNEL,
+      teams: { appId: e.TEAMS_APP_ID, appPassword: e.TEAMS_APP_PASSWORD, tenantId: e.TEAMS_TENANT_ID },
+      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+      jwtSecret: e.JWT_SECRET,
+      admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+      alertmanagerWebhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
+      defaultRole: e.DEFAULT_ROLE,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      file,
+    },
+  };
+}
+
+/** Every configured secret value, for the log redactor. */
+export function secretValues(config: Config): string[] {
+  const values = [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.teams.appPassword,
+    config.openai.apiKey,
+    config.jwtSecret,
+    config.admin.password,
+    config.alertmanagerWebhookToken,
+  ];
+  if (config.redisUrl) {
+    const password = new URL(config.redisUrl).password;
+    if (password) values.push(decodeURIComponent(password));
+  }
+  return values.filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/** The defaults with overrides: what tests and benches use instead of the environment. */
+export function testConfig(overrides: Env = {}): Config {
+  const result = loadConfig({ LOG_LEVEL: 'error', ...overrides });
+  if (!result.ok) throw new Error(`invalid test config:\n${result.problems.join('\n')}`);
+  return result.config;
+}

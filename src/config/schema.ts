@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+const port = z.coerce.number({ error: 'expected a port number 1-65535' }).int('expected a port number 1-65535').min(1, 'expected a port number 1-65535').max(65535, 'expected a port number 1-65535');
+const positiveInt = (what: string) => z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`);
+const url = (what: string) => z.url({ error: `expected ${what} (an http(s) URL)`, protocol: /^https?$/ });
+const optionalString = z.string().min(1).optional();
+
+/** The environment variables we read (DESIGN.md "Configuration"), all strings as they arrive. */
+export const envSchema = z
+  .object({
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_PATH: z.string().min(1).default('./data/smartcloudops.db'),
+    REDIS_URL: z.url({ error: 'expected a redis:// or rediss:// URL', protocol: /^rediss?$/ }).optional(),
+    QUEUE_NAME: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'expected 1-64 lower-case letters, digits, - or _').default('smartcloudops'),
+    QUEUE_CONCURRENCY: positiveInt('a positive whole number of concurrent jobs').max(256, 'expected at most 256').default(4),
+    QUEUE_HISTORY_LIMIT: positiveInt('a positive whole number of finished jobs to keep').default(1000),
+    JOB_ATTEMPTS: positiveInt('a positive whole number of attempts').max(20, 'expected at most 20').default(3),
+    JOB_BACKOFF_MS: z.coerce.number({ error: 'expected milliseconds' }).int('expected whole milliseconds').min(0, 'expected milliseconds >= 0').default(1000),
+    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'], { error: 'expected one of error, warn, info, http, verbose, debug, silly' }).default('info'),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'expected auto, json or pretty' }).default('auto'),
+    METRICS_SOURCE: z.string().regex(/^(demo|prometheus|csv:.+)$/, 'expected demo, prometheus or csv:DIR').default('demo'),
+    PROMETHEUS_URL: url('the Prometheus base URL').optional(),
+    DEMO_SEED: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').default(42),
+    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token starting with xoxb-').optional(),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token starting with xapp-').optional(),
+    SLACK_API_URL: url('the Slack Web API base URL').optional(),
+    INCIDENT_CHANNEL: optionalString,
+    TEAMS_APP_ID: optionalString,
+    TEAMS_APP_PASSWORD: optionalString,
+    TEAMS_TENANT_ID: optionalString,
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: url('an OpenAI-compatible API base URL').optional(),
+    OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    JWT_SECRET: optionalString,
+    ADMIN_EMAIL: z.email({ error: 'expected an email address' }).optional(),
+    ADMIN_PASSWORD: optionalString,
+    ALERTMANAGER_WEBHOOK_TOKEN: optionalString,
+    DEFAULT_ROLE: z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` }).default('viewer'),
+    HTTP_BODY_LIMIT_BYTES: positiveInt('a positive number of bytes').default(1_048_576),
+    SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected milliseconds' }).int('expected whole milliseconds').min(0, 'expected milliseconds >= 0').default(10_000),
+    CONFIG_FILE: optionalString,
+  })
+  .superRefine((env, ctx) => {
+    if (env.METRICS_SOURCE === 'prometheus' && !env.PROMETHEUS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PROMETHEUS_URL'], message: 'required when METRICS_SOURCE=prometheus' });
+    }
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
+    }
+    if (env.TEAMS_APP_ID && !env.TEAMS_APP_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_PASSWORD'], message: 'required with TEAMS_APP_ID' });
+    }
+    if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'required with ADMIN_EMAIL' });
+    }
+  });
+
+/** The optional config file (JSON or YAML): catalogs, not secrets. Later issues add the catalogs. */
+export const fileSchema = z
+  .object({
+    services: z.array(z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case service name') }).passthrough()).optional(),
+  })
+  .passthrough();

@@ -1,0 +1,62 @@
+/**
+ * Secret redaction applied to every log record. Three nets, because any one alone leaks:
+ * sensitive key names, well-known token shapes inside strings, and the exact secret values
+ * the service was configured with.
+ */
+const SENSITIVE_KEY = /pass(word)?|secret|token|authorization|api[-_]?key|cookie|credential|private[-_]?key/i;
+
+const TOKEN_SHAPES: RegExp[] = [
+  /\bxox[abposr]-[A-Za-z0-9-]{8,}/g, // Slack tokens
+  /\bxapp-[A-Za-z0-9-]{8,}/g, // Slack app-level tokens
+  /\bsk-[A-Za-z0-9_-]{16,}/g, // OpenAI-style keys
+  /\bsco_[A-Za-z0-9_-]{16,}/g, // our own API keys
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWTs
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, // Authorization header values
+  /(redis|rediss|postgres|postgresql|mysql|amqp|https?):\/\/([^:@/\s]+):([^@/\s]+)@/gi, // credentials in URLs
+];
+
+export const REDACTED = '[REDACTED]';
+
+export class Redactor {
+  private readonly secrets: string[];
+
+  constructor(secrets: readonly (string | undefined)[] = []) {
+    // Longest first so a secret that contains another is replaced whole.
+    this.secrets = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4).sort((a, b) => b.length - a.length);
+  }
+
+  string(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    for (const shape of TOKEN_SHAPES) {
+      out = out.replace(shape, (match, ...groups: unknown[]) => {
+        if (/^(redis|rediss|postgres|postgresql|mysql|amqp|https?):/i.test(match)) return `${String(groups[0])}://${String(groups[1])}:${REDACTED}@`;
+        if (/^(bearer|basic)\s/i.test(match)) return `${match.split(/\s+/)[0]} ${REDACTED}`;
+        return REDACTED;
+      });
+    }
+    return out;
+  }
+
+  /** Deep copy of `value` with sensitive keys and token-shaped strings redacted. Handles cycles and Errors. */
+  value(value: unknown, seen = new WeakSet<object>()): unknown {
+    if (typeof value === 'string') return this.string(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (seen.has(value)) return '[Circular]';
+    seen.add(value);
+    if (Array.isArray(value)) return value.map((v) => this.value(v, seen));
+    if (value instanceof Error) {
+      const out: Record<string, unknown> = { name: value.name, message: this.string(value.message) };
+      if (value.stack) out.stack = this.string(value.stack);
+      for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_KEY.test(k) ? REDACTED : this.value(v, seen);
+      if (value.cause !== undefined) out.cause = this.value(value.cause, seen);
+      return out;
+    }
+    if (value instanceof Date) return value.toISOString();
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SENSITIVE_KEY.test(k) && v !== undefined && v !== null && v !== '' && typeof v !== 'boolean' && typeof v !== 'number' ? REDACTED : this.value(v, seen);
+    }
+    return out;
+  }
+}
