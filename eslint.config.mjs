@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'bin/', '*.config.js'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'bin/', '.bench/', '*.config.js', 'tests/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,4 +7,5 @@ module.exports = {
   testTimeout: 30000,
   // Queue tests share one Redis; keep suites from starving each other on 2 cores.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/tests/helpers/summary-reporter.js'],
 };

@@ -21,9 +21,9 @@ export interface Store {
  * transaction each. `:memory:` works for tests.
  */
 export function openStore(path: string, migrations: readonly Migration[] = MIGRATIONS): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Db;
   try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
   } catch (err) {
     throw new AppError('unavailable', `cannot open the database at ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

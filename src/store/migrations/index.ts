@@ -1,10 +1,7 @@
 import { jobsMigration } from './001-jobs';
+import type { Migration } from './types';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration } from './types';
 
 /** Numbered, append-only. Never edit a released migration: add the next number. */
 export const MIGRATIONS: readonly Migration[] = [jobsMigration];

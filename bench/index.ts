@@ -1,0 +1,19 @@
+import { benchChat } from './chat';
+import { benchQueue } from './queue';
+import { benchServeRss } from './serve-rss';
+
+/** `npm run bench`: every benchmark, one after another, each printing its own table. */
+async function main(): Promise<void> {
+  process.stdout.write(`SmartCloudOps benchmarks · node ${process.version} · ${new Date().toISOString()}\n`);
+  await benchQueue();
+  await benchChat();
+  await benchServeRss();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

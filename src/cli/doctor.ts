@@ -1,0 +1,101 @@
+import Redis from 'ioredis';
+import { loadConfig, type Config } from '../config/config';
+import { errorMessage } from '../errors';
+import { openStore } from '../store/store';
+
+type Verdict = { status: 'ok' | 'fail' | 'skip'; item: string; detail: string; fix?: string };
+
+const TIMEOUT_MS = 3000;
+
+/** `smartcloudops doctor`: one verdict per item, with how to fix what is wrong. Exit 1 on any failure. */
+export async function runDoctor(out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  const verdicts: Verdict[] = [];
+  const report = (v: Verdict) => {
+    verdicts.push(v);
+    const mark = v.status === 'ok' ? 'ok  ' : v.status === 'fail' ? 'FAIL' : 'skip';
+    out(`${mark}  ${v.item.padEnd(10)} ${v.detail}${v.fix ? `\n      fix: ${v.fix}` : ''}`);
+  };
+  const loaded = loadConfig();
+  if (!loaded.ok) {
+    for (const problem of loaded.problems) report({ status: 'fail', item: 'config', detail: problem, fix: 'set the variable as described (README "Configuration")' });
+    out('\nverdict: configuration is invalid; nothing else was checked');
+    return 1;
+  }
+  const config = loaded.config;
+  report({ status: 'ok', item: 'config', detail: `valid (queue: ${config.redisUrl ? 'BullMQ on Redis' : 'embedded'}, metrics: ${config.metricsSource.kind}, intents: ${config.openai.apiKey || config.openai.baseUrl ? 'rules + LLM' : 'rules'})` });
+  for (const check of [checkStore, checkRedis, checkPrometheus, checkSlack, checkTeams, checkLlm]) report(await check(config));
+  const failed = verdicts.filter((v) => v.status === 'fail').length;
+  out(`\nverdict: ${failed ? `${failed} problem(s) to fix` : 'all configured parts answer'}`);
+  return failed ? 1 : 0;
+}
+
+async function checkStore(config: Config): Promise<Verdict> {
+  try {
+    const store = openStore(config.databasePath);
+    const mode = store.db.pragma('journal_mode', { simple: true });
+    store.check();
+    store.close();
+    return { status: 'ok', item: 'store', detail: `${config.databasePath} (SQLite ${String(mode)}, schema v${store.schemaVersion})` };
+  } catch (err) {
+    return { status: 'fail', item: 'store', detail: `${config.databasePath}: ${errorMessage(err)}`, fix: 'point DATABASE_PATH at a writable file path' };
+  }
+}
+
+async function checkRedis(config: Config): Promise<Verdict> {
+  if (!config.redisUrl) return { status: 'skip', item: 'redis', detail: 'not configured: the embedded queue (SQLite) is used', fix: undefined };
+  const safeUrl = config.redisUrl.replace(/\/\/([^@]*)@/, '//***@');
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: TIMEOUT_MS, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const pong = await redis.ping();
+    const info = await redis.info('server');
+    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
+    return { status: pong === 'PONG' ? 'ok' : 'fail', item: 'redis', detail: `${safeUrl} answers (Redis ${version})` };
+  } catch (err) {
+    return { status: 'fail', item: 'redis', detail: `${safeUrl}: ${errorMessage(err) || 'no answer'}`, fix: 'start Redis (redis-server) or unset REDIS_URL to use the embedded queue' };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function checkPrometheus(config: Config): Promise<Verdict> {
+  if (config.metricsSource.kind !== 'prometheus') return { status: 'skip', item: 'prometheus', detail: `not used (METRICS_SOURCE=${config.metricsSource.kind === 'csv' ? `csv:${config.metricsSource.dir}` : config.metricsSource.kind})` };
+  const url = new URL('/-/ready', config.metricsSource.url).toString();
+  return probe('prometheus', url, {}, 'check PROMETHEUS_URL and that Prometheus is running');
+}
+
+async function checkSlack(config: Config): Promise<Verdict> {
+  if (!config.slack.botToken) return { status: 'skip', item: 'slack', detail: 'not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)' };
+  const base = config.slack.apiUrl ?? 'https://slack.com/api/';
+  try {
+    const res = await fetch(new URL('auth.test', base.endsWith('/') ? base : `${base}/`), { method: 'POST', headers: { authorization: `Bearer ${config.slack.botToken}` }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const body = (await res.json()) as { ok?: boolean; error?: string; team?: string; user?: string };
+    if (body.ok) return { status: 'ok', item: 'slack', detail: `token valid for ${body.user ?? '?'} in ${body.team ?? '?'}` };
+    return { status: 'fail', item: 'slack', detail: `auth.test said ${body.error ?? `HTTP ${res.status}`}`, fix: 'reinstall the app and copy a fresh bot token into SLACK_BOT_TOKEN' };
+  } catch (err) {
+    return { status: 'fail', item: 'slack', detail: `${base}: ${errorMessage(err)}`, fix: 'check network access to Slack, or SLACK_API_URL' };
+  }
+}
+
+async function checkTeams(config: Config): Promise<Verdict> {
+  if (!config.teams.appId) return { status: 'skip', item: 'teams', detail: 'not configured (set TEAMS_APP_ID and TEAMS_APP_PASSWORD)' };
+  return { status: 'ok', item: 'teams', detail: `app ${config.teams.appId}${config.teams.tenantId ? ` in tenant ${config.teams.tenantId}` : ''} configured (credentials are checked by Azure on the first message)` };
+}
+
+async function checkLlm(config: Config): Promise<Verdict> {
+  if (!config.openai.apiKey && !config.openai.baseUrl) return { status: 'skip', item: 'llm', detail: 'not configured: the rules parser is used (set OPENAI_API_KEY or OPENAI_BASE_URL)' };
+  const base = config.openai.baseUrl ?? 'https://api.openai.com/v1';
+  const headers: Record<string, string> = config.openai.apiKey ? { authorization: `Bearer ${config.openai.apiKey}` } : {};
+  return probe('llm', `${base.replace(/\/$/, '')}/models`, headers, 'check OPENAI_BASE_URL and OPENAI_API_KEY; without them the rules parser still works');
+}
+
+async function probe(item: string, url: string, headers: Record<string, string>, fix: string): Promise<Verdict> {
+  try {
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (res.ok) return { status: 'ok', item, detail: `${url} answers ${res.status}` };
+    return { status: 'fail', item, detail: `${url} answers HTTP ${res.status}`, fix };
+  } catch (err) {
+    return { status: 'fail', item, detail: `${url}: ${errorMessage(err)}`, fix };
+  }
+}

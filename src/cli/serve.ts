@@ -1,0 +1,19 @@
+import type { Config } from '../config/config';
+import { createHttpForApp } from '../http/for-app';
+import { buildApp } from '../main';
+import { onShutdownSignal } from './shutdown';
+
+/** `smartcloudops serve`: HTTP side-app plus embedded workers, with graceful shutdown. */
+export async function runServe(config: Config, options: { workers: boolean }): Promise<void> {
+  const app = await buildApp(config);
+  const { log } = app;
+  const http = createHttpForApp(app);
+  if (options.workers) await app.startWorkers();
+  await http.listen({ port: config.http.port, host: config.http.host });
+  log.info('serving', { url: `http://${config.http.host}:${config.http.port}`, queue: app.queue.backend, source: app.source.kind, workers: options.workers });
+
+  onShutdownSignal(log, async () => {
+    await http.close(); // stop accepting; in-flight requests finish
+    await app.close(); // finish or requeue in-flight jobs, close the store
+  });
+}

@@ -1,0 +1,74 @@
+import type { JobInfo, JobQueue } from '../queue/types';
+import { buttons, context, fields, header, reply, table, text, type Reply } from '../reply/model';
+import type { Jobs } from '../workers/jobs';
+import type { CommandContext, CommandOutcome } from './context';
+import { ago, duration } from './format';
+import { roleAtLeast } from './rbac';
+import { presentStatus } from './status';
+
+const LIST_LIMIT = 15;
+
+export async function listJobs(queue: JobQueue<Jobs>, nowMs: number): Promise<CommandOutcome> {
+  const jobs = await queue.list({ limit: LIST_LIMIT });
+  if (jobs.length === 0) return { outcome: 'replied', reply: reply('info', text('No jobs yet. Try `status`.')) };
+  return {
+    outcome: 'replied',
+    reply: reply(
+      'info',
+      header(`Last ${jobs.length} jobs`),
+      table(
+        ['id', 'job', 'state', 'progress', 'started', 'by'],
+        jobs.map((j) => [j.id, j.name, j.state, j.progress ? `${Math.round(j.progress.percent)}%` : '', ago(j.startedAt ?? j.createdAt, nowMs), j.meta.requestedBy ?? '']),
+      ),
+    ),
+  };
+}
+
+export async function jobStatus(queue: JobQueue<Jobs>, id: string, nowMs: number): Promise<CommandOutcome> {
+  const job = await queue.get(id);
+  if (!job) return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
+  return { outcome: 'replied', reply: describeJob(job, nowMs) };
+}
+
+export async function cancelJob(ctx: CommandContext, queue: JobQueue<Jobs>, id: string): Promise<CommandOutcome> {
+  const job = await queue.get(id);
+  if (!job) return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
+  if (job.meta.requestedBy !== ctx.actor.id && !roleAtLeast(ctx.actor.role, 'operator')) {
+    return { outcome: 'denied', reply: reply('error', text(`Job ${id} was started by ${job.meta.requestedBy ?? 'someone else'}; cancelling it needs the operator role.`)) };
+  }
+  const outcome = await queue.cancel(id, `cancelled by ${ctx.actor.id}`);
+  switch (outcome) {
+    case 'cancelled':
+      return { outcome: 'replied', reply: reply('success', text(`Cancelled job ${id} (${job.name}).`)) };
+    case 'already_finished':
+      return { outcome: 'replied', reply: reply('info', text(`Job ${id} had already finished (${job.state}).`)) };
+    case 'not_found':
+      return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}.`)) };
+  }
+}
+
+function describeJob(job: JobInfo<Jobs>, nowMs: number): Reply {
+  const rows = [
+    { label: 'job', value: job.name },
+    { label: 'state', value: job.state },
+    { label: 'attempts', value: `${job.attemptsMade} of ${job.maxAttempts}` },
+    { label: 'created', value: ago(job.createdAt, nowMs) },
+  ];
+  if (job.progress) rows.push({ label: 'progress', value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}` });
+  if (job.startedAt && job.finishedAt) rows.push({ label: 'took', value: duration(job.finishedAt - job.startedAt) });
+  if (job.error) rows.push({ label: 'error', value: job.error });
+  if (job.meta.requestedBy) rows.push({ label: 'requested by', value: job.meta.requestedBy });
+  const active = job.state === 'waiting' || job.state === 'delayed' || job.state === 'active';
+  return reply('info', header(`Job ${job.id}`), fields(rows), ...(active ? [buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }])] : []));
+}
+
+/** The message for a finished job: its result presented, or why it did not finish. */
+export function presentFinished(job: JobInfo<Jobs>): Reply {
+  if (job.state === 'cancelled') return reply('warning', text(`Job ${job.id} (${job.name}) was cancelled.`));
+  if (job.state === 'failed') return reply('error', text(`Job ${job.id} (${job.name}) failed: ${job.error ?? 'unknown error'}`), context(`after ${job.attemptsMade} attempt(s)`));
+  if (job.state !== 'completed' || job.result === undefined) return reply('info', text(`Job ${job.id} is ${job.state}.`));
+  switch (job.name) {
+    case 'status':
+      return presentStatus(job.result as Jobs['status']['result']);
+  }
+}

@@ -1,0 +1,57 @@
+import type { JobQueue } from '../queue/types';
+import { buttons, context, fields, header, reply, series, table, text, type Reply } from '../reply/model';
+import type { MetricsSource } from '../sources/types';
+import type { Jobs, StatusJobResult } from '../workers/jobs';
+import type { CommandContext, CommandOutcome } from './context';
+import { ms, percent, rate, windowWords } from './format';
+import { didYouMean } from './names';
+
+const WINDOW_S = 3600;
+
+export async function requestStatus(ctx: CommandContext, queue: JobQueue<Jobs>, source: MetricsSource, service?: string): Promise<CommandOutcome> {
+  if (service) {
+    const known = (await source.services()).map((s) => s.name);
+    if (!known.includes(service)) {
+      return { outcome: 'invalid', reply: reply('warning', text(`I don't know a service called “${service}”.${didYouMean(service, known)}`), context(`Known services: ${known.join(', ')}`)) };
+    }
+  }
+  const job = await queue.add('status', { windowS: WINDOW_S, ...(service ? { service } : {}) }, { meta: { requestedBy: ctx.actor.id, platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) } });
+  return {
+    outcome: 'enqueued',
+    job: { id: job.id, name: job.name },
+    reply: reply('info', text(`Checking ${service ?? 'every service'} over ${windowWords(WINDOW_S)}…`), context(`job ${job.id}`), buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }])),
+  };
+}
+
+export function presentStatus(result: StatusJobResult): Reply {
+  const unhealthy = result.services.filter((s) => !s.healthy);
+  const when = new Date(result.atMs).toISOString().slice(0, 16).replace('T', ' ');
+  if (result.services.length === 1) {
+    const s = result.services[0];
+    return reply(
+      s.healthy ? 'success' : 'warning',
+      header(`${s.name}: ${s.healthy ? 'healthy' : 'unhealthy'}`),
+      ...(s.problems.length ? [text(s.problems.join('; '))] : []),
+      fields([
+        { label: 'p50 latency', value: ms(s.latest.latency_p50) },
+        { label: 'p99 latency', value: ms(s.latest.latency_p99) },
+        { label: 'error rate', value: percent(s.latest.error_rate) },
+        { label: 'traffic', value: rate(s.latest.request_rate) },
+        { label: 'CPU', value: percent(s.latest.cpu) },
+        { label: 'memory', value: percent(s.latest.memory) },
+      ]),
+      series(`${s.trend.signal} (${windowWords(result.windowS)})`, s.trend.values),
+      context(`as of ${when} UTC, means over the last 5 minutes`),
+    );
+  }
+  return reply(
+    unhealthy.length ? 'warning' : 'success',
+    header(unhealthy.length ? `${unhealthy.length} of ${result.services.length} services unhealthy` : `All ${result.services.length} services healthy`),
+    table(
+      ['service', 'health', 'p99', 'errors', 'traffic', 'cpu', 'memory'],
+      result.services.map((s) => [s.name, s.healthy ? 'ok' : 'UNHEALTHY', ms(s.latest.latency_p99), percent(s.latest.error_rate), rate(s.latest.request_rate), percent(s.latest.cpu), percent(s.latest.memory)]),
+    ),
+    ...unhealthy.map((s) => series(`${s.name}: ${s.problems.join('; ')}`, s.trend.values)),
+    context(`as of ${when} UTC over ${windowWords(result.windowS)}`),
+  );
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * The intent contract (DESIGN.md "Intent contract"), validated at the boundary. Required slots
+ * are optional here on purpose: a clear intent with a required slot missing still parses, with
+ * the slot named in `missing`, so the bot can ask for it.
+ */
+const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case name');
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'an id without a leading #');
+const seconds = z.number().int().positive();
+
+const base = {
+  confidence: z.number().min(0).max(1),
+  missing: z.array(z.string()),
+  source: z.enum(['rules', 'llm']),
+};
+
+function intent<N extends string, S extends z.ZodRawShape>(intentName: N, slots: S) {
+  return z.object({ intent: z.literal(intentName), slots: z.object(slots).strict(), ...base });
+}
+
+export const REMEDIATION_ACTIONS = ['restart', 'scale', 'rollback', 'clear_cache', 'runbook'] as const;
+
+export const intentSchema = z.discriminatedUnion('intent', [
+  intent('help', { topic: z.string().optional() }),
+  intent('status', { service: name.optional() }),
+  intent('detect_anomalies', { service: name.optional(), metric: z.string().optional(), window_s: seconds.optional() }),
+  intent('investigate', { service: name.optional(), question: z.string().optional() }),
+  intent('remediate', {
+    action: z.enum(REMEDIATION_ACTIONS).optional(),
+    target: name.optional(),
+    replicas: z.number().int().optional(),
+    runbook: name.optional(),
+    dry_run: z.boolean().optional(),
+  }),
+  intent('approve', { request_id: id.optional() }),
+  intent('deny', { request_id: id.optional() }),
+  intent('list_jobs', {}),
+  intent('job_status', { job_id: id.optional() }),
+  intent('cancel_job', { job_id: id.optional() }),
+  intent('list_models', {}),
+  intent('train_model', { model: name.optional(), service: name.optional(), window_s: seconds.optional() }),
+  intent('promote_model', { model: name.optional(), version: z.number().int().optional() }),
+  intent('rollback_model', { model: name.optional() }),
+  intent('list_incidents', { status: z.string().optional() }),
+  intent('ack_incident', { incident_id: id.optional() }),
+  intent('resolve_incident', { incident_id: id.optional() }),
+  intent('search_runbooks', { query: z.string().optional() }),
+  intent('freeze', {}),
+  intent('unfreeze', {}),
+  intent('unknown', {}),
+]);
+
+export type Intent = z.infer<typeof intentSchema>;
+export type IntentName = Intent['intent'];
+export type IntentOf<N extends IntentName> = Extract<Intent, { intent: N }>;
+export type SlotsOf<N extends IntentName> = IntentOf<N>['slots'];
+
+export const INTENT_NAMES = intentSchema.options.map((o) => o.shape.intent.value) as IntentName[];
+
+/** Slots the command cannot run without (DESIGN.md: the ones without `?`). */
+export const REQUIRED_SLOTS: { [N in IntentName]: ReadonlyArray<keyof SlotsOf<N> & string> } = {
+  help: [],
+  status: [],
+  detect_anomalies: [],
+  investigate: [],
+  remediate: ['action', 'target'],
+  approve: ['request_id'],
+  deny: ['request_id'],
+  list_jobs: [],
+  job_status: ['job_id'],
+  cancel_job: ['job_id'],
+  list_models: [],
+  train_model: [],
+  promote_model: ['model', 'version'],
+  rollback_model: ['model'],
+  list_incidents: [],
+  ack_incident: ['incident_id'],
+  resolve_incident: ['incident_id'],
+  search_runbooks: ['query'],
+  freeze: [],
+  unfreeze: [],
+  unknown: [],
+};
+
+/** Build a validated intent; `missing` is derived from the required slots that are absent. */
+export function makeIntent<N extends IntentName>(intentName: N, slots: SlotsOf<N>, confidence: number, source: 'rules' | 'llm' = 'rules'): IntentOf<N> {
+  const present = slots as Record<string, unknown>;
+  const missing = (REQUIRED_SLOTS[intentName] as readonly string[]).filter((s) => present[s] === undefined);
+  return intentSchema.parse({ intent: intentName, slots, confidence, missing, source }) as IntentOf<N>;
+}

@@ -1,0 +1,112 @@
+import { systemClock, type Clock } from './clock';
+import { createCommandHandler, type CommandHandler } from './commands/handler';
+import { createConversation, type Conversation } from './chat/conversation';
+import { secretValues, type Config } from './config/config';
+import { AppError } from './errors';
+import { createIdentity, type Identity } from './identity/identity';
+import type { IntentParser } from './intent/parser';
+import { rulesParser } from './intent/rules';
+import { createLogger, type Logger } from './log/logger';
+import { createBullmqQueue } from './queue/bullmq';
+import { createEmbeddedQueue } from './queue/embedded';
+import type { JobQueue } from './queue/types';
+import { DemoFleet } from './sources/demo/fleet';
+import type { MetricsSource } from './sources/types';
+import { openStore, type Store } from './store/store';
+import { createMetrics, type Metrics } from './telemetry/metrics';
+import type { Jobs } from './workers/jobs';
+import { createProcessors } from './workers/processors';
+
+export interface App {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  store: Store;
+  queue: JobQueue<Jobs>;
+  source: MetricsSource;
+  metrics: Metrics;
+  identity: Identity;
+  parser: IntentParser;
+  handle: CommandHandler;
+  conversation: Conversation;
+  /** Start processing jobs in this process. */
+  startWorkers(): Promise<void>;
+  /** Stop workers (finishing or requeueing in-flight jobs within the grace), then close the store. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  log?: Logger;
+  clock?: Clock;
+  /** Replace an embedded part (tests, benches): never needed in production. */
+  source?: MetricsSource;
+}
+
+/** The composition root: everything is built here from one validated config, and only here. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const log = options.log ?? createLogger({ level: config.log.level, format: config.log.format, secrets: secretValues(config) });
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics();
+  const store = openStore(config.databasePath);
+  const queue: JobQueue<Jobs> = config.redisUrl
+    ? createBullmqQueue<Jobs>({ redisUrl: config.redisUrl, name: config.queue.name, logger: log, historyLimit: config.queue.historyLimit, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs })
+    : createEmbeddedQueue<Jobs>({ store, name: config.queue.name, logger: log, historyLimit: config.queue.historyLimit, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs, clock });
+  const source = options.source ?? createSource(config, clock);
+  wireJobMetrics(queue, metrics);
+
+  const identity = createIdentity(config.defaultRole);
+  const parser = rulesParser;
+  const handle = createCommandHandler({ queue, source, clock });
+  const conversation = createConversation({ identity, parser, handle, queue, metrics, log });
+
+  let workersStarted = false;
+  let closed = false;
+  return {
+    config,
+    log,
+    clock,
+    store,
+    queue,
+    source,
+    metrics,
+    identity,
+    parser,
+    handle,
+    conversation,
+    async startWorkers() {
+      if (workersStarted) return;
+      workersStarted = true;
+      await queue.work(createProcessors({ source, clock }), { concurrency: config.queue.concurrency });
+      log.info('workers started', { backend: queue.backend, concurrency: config.queue.concurrency });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue.close({ graceMs: config.shutdownGraceMs });
+      store.close();
+    },
+  };
+}
+
+function createSource(config: Config, clock: Clock): MetricsSource {
+  switch (config.metricsSource.kind) {
+    case 'demo':
+      return new DemoFleet({ seed: config.demo.seed, clock });
+    case 'prometheus':
+    case 'csv':
+      throw new AppError('config_invalid', `METRICS_SOURCE=${config.metricsSource.kind} arrives with the anomaly-detection release; use METRICS_SOURCE=demo for now`);
+  }
+}
+
+function wireJobMetrics(queue: JobQueue<Jobs>, metrics: Metrics): void {
+  metrics.setQueueDepthSource(() => queue.counts());
+  queue.on('completed', (e) => {
+    metrics.jobs.inc({ name: e.name, status: 'completed' });
+    metrics.jobDuration.observe({ name: e.name }, e.durationMs / 1000);
+  });
+  queue.on('failed', (e) => {
+    metrics.jobs.inc({ name: e.name, status: e.willRetry ? 'retried' : 'failed' });
+    metrics.jobDuration.observe({ name: e.name }, e.durationMs / 1000);
+  });
+  queue.on('cancelled', (e) => metrics.jobs.inc({ name: e.name, status: 'cancelled' }));
+}

@@ -1,0 +1,62 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const PREFIX = 'smartcloudops_';
+
+/**
+ * The service's own Prometheus metrics (DESIGN.md "Metrics"). One registry per app instance,
+ * so tests can build several apps in one process.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  const r = [registry];
+  let depthSource: (() => Promise<Record<string, number>>) | undefined;
+  const queueDepth = new Gauge({
+    name: `${PREFIX}queue_depth`,
+    help: 'Jobs in the queue by state',
+    labelNames: ['state'] as const,
+    registers: r,
+    async collect() {
+      if (!depthSource) return;
+      try {
+        for (const [state, n] of Object.entries(await depthSource())) this.set({ state }, n);
+      } catch {
+        // A dead queue backend must not break the scrape; /readyz reports it.
+      }
+    },
+  });
+  return {
+    /** Where queue_depth reads its counts at scrape time. */
+    setQueueDepthSource(fn: () => Promise<Record<string, number>>) {
+      depthSource = fn;
+    },
+    queueDepth,
+    registry,
+    httpRequests: new Counter({ name: `${PREFIX}http_requests_total`, help: 'HTTP requests served', labelNames: ['method', 'route', 'status'] as const, registers: r }),
+    httpDuration: new Histogram({
+      name: `${PREFIX}http_request_duration_seconds`,
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: r,
+    }),
+    chatMessages: new Counter({ name: `${PREFIX}chat_messages_total`, help: 'Chat messages handled', labelNames: ['platform', 'intent', 'outcome'] as const, registers: r }),
+    intentParseDuration: new Histogram({
+      name: `${PREFIX}intent_parse_duration_seconds`,
+      help: 'Time to turn a message into an intent',
+      labelNames: ['source'] as const,
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.05, 0.25, 1, 4],
+      registers: r,
+    }),
+    jobs: new Counter({ name: `${PREFIX}jobs_total`, help: 'Jobs by final status (and retries)', labelNames: ['name', 'status'] as const, registers: r }),
+    jobDuration: new Histogram({
+      name: `${PREFIX}job_duration_seconds`,
+      help: 'Job run time per attempt',
+      labelNames: ['name'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+      registers: r,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

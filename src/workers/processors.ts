@@ -1,0 +1,17 @@
+import type { Clock } from '../clock';
+import type { Processors } from '../queue/types';
+import type { MetricsSource } from '../sources/types';
+import type { Jobs } from './jobs';
+import { statusProcessor } from './status';
+
+export interface WorkerDeps {
+  source: MetricsSource;
+  clock: Clock;
+}
+
+/** Every job name's processor, built from what workers need. Workers keep no state of their own. */
+export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
+  return {
+    status: statusProcessor(deps.source, deps.clock),
+  };
+}

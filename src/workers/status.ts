@@ -1,0 +1,66 @@
+import { UnrecoverableJobError } from '../errors';
+import type { Clock } from '../clock';
+import type { JobContext } from '../queue/types';
+import { GOLDEN_SIGNALS, type MetricsSource, type Objectives, type ServiceInfo, type Signal } from '../sources/types';
+import type { ServiceStatus, StatusJobData, StatusJobResult } from './jobs';
+
+const RECENT_MS = 5 * 60_000;
+
+/** Checked signals: which objective bounds them, and how to say it. */
+const CHECKS: Array<{ signal: Signal; objective: keyof Objectives; describe: (v: number, limit: number) => string }> = [
+  { signal: 'latency_p99', objective: 'latency_p99_ms', describe: (v, l) => `p99 latency ${Math.round(v)} ms > ${l} ms` },
+  { signal: 'error_rate', objective: 'error_rate', describe: (v, l) => `error rate ${pct(v)} > ${pct(l)}` },
+  { signal: 'cpu', objective: 'cpu', describe: (v, l) => `CPU ${pct(v)} > ${pct(l)}` },
+  { signal: 'memory', objective: 'memory', describe: (v, l) => `memory ${pct(v)} > ${pct(l)}` },
+];
+
+function pct(v: number): string {
+  return `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`;
+}
+
+/** Reads each service's golden signals over the window and flags the ones outside their objectives. */
+export function statusProcessor(source: MetricsSource, clock: Clock) {
+  return async (job: JobContext<StatusJobData>, signal: AbortSignal): Promise<StatusJobResult> => {
+    const atMs = job.data.atMs ?? clock();
+    const windowS = job.data.windowS;
+    if (!Number.isInteger(windowS) || windowS <= 0) throw new UnrecoverableJobError(`windowS must be a positive whole number of seconds, got ${String(windowS)}`);
+    const catalog = await source.services();
+    const selected = job.data.service ? catalog.filter((s) => s.name === job.data.service) : catalog;
+    if (selected.length === 0) {
+      throw new UnrecoverableJobError(`unknown service "${job.data.service ?? ''}"; known: ${catalog.map((s) => s.name).join(', ')}`);
+    }
+    const services: ServiceStatus[] = [];
+    for (const [i, service] of selected.entries()) {
+      if (signal.aborted) throw new UnrecoverableJobError('cancelled');
+      services.push(await evaluate(source, service, atMs, windowS));
+      await job.progress({ percent: Math.round(((i + 1) / selected.length) * 100), message: `checked ${service.name}` });
+    }
+    return { atMs, windowS, services };
+  };
+}
+
+async function evaluate(source: MetricsSource, service: ServiceInfo, atMs: number, windowS: number): Promise<ServiceStatus> {
+  const startMs = atMs - windowS * 1000;
+  const all = await Promise.all(GOLDEN_SIGNALS.map((signal) => source.query({ service: service.name, signal, startMs, endMs: atMs })));
+  const latest = {} as Record<Signal, number>;
+  const values = {} as Record<Signal, number[]>;
+  for (const series of all) {
+    values[series.signal] = series.points.map(([, v]) => v);
+    const recent = series.points.filter(([t]) => t > atMs - RECENT_MS).map(([, v]) => v);
+    latest[series.signal] = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN;
+  }
+  const problems: string[] = [];
+  let worst: { signal: Signal; ratio: number } = { signal: 'latency_p99', ratio: -Infinity };
+  for (const check of CHECKS) {
+    const limit = service.objectives[check.objective];
+    const value = latest[check.signal];
+    if (!Number.isFinite(value)) {
+      problems.push(`no recent ${check.signal} data`);
+      continue;
+    }
+    const ratio = value / limit;
+    if (ratio > worst.ratio) worst = { signal: check.signal, ratio };
+    if (value > limit) problems.push(check.describe(value, limit));
+  }
+  return { name: service.name, healthy: problems.length === 0, problems, latest, trend: { signal: worst.signal, values: values[worst.signal] } };
+}

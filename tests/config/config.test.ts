@@ -1,0 +1,80 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, secretValues } from '../../src/config/config';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with no environment at all', () => {
+    const result = loadConfig({});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.http.port).toBe(3000);
+    expect(result.config.redisUrl).toBeUndefined();
+    expect(result.config.metricsSource).toEqual({ kind: 'demo' });
+    expect(result.config.defaultRole).toBe('viewer');
+    expect(result.config.databasePath).toBe('./data/smartcloudops.db');
+  });
+
+  it('reports one line per problem, naming the variable and what it expects', () => {
+    const result = loadConfig({ PORT: 'abc', REDIS_URL: 'http://x', LOG_LEVEL: 'loud', METRICS_SOURCE: 'prometheus', DEFAULT_ROLE: 'root' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT: expected a port number 1-65535, got "abc"$/),
+        expect.stringMatching(/^REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/),
+        expect.stringMatching(/^LOG_LEVEL: expected one of error, warn, info/),
+        expect.stringMatching(/^DEFAULT_ROLE: expected one of viewer, operator, approver, admin/),
+      ]),
+    );
+    expect(result.problems).toHaveLength(4); // the PROMETHEUS_URL cross-check runs only once fields are valid
+  });
+
+  it('checks cross-field rules', () => {
+    const result = loadConfig({ METRICS_SOURCE: 'prometheus', SLACK_BOT_TOKEN: 'xoxb-1-2-3', ADMIN_EMAIL: 'a@example.com' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      'PROMETHEUS_URL: required when METRICS_SOURCE=prometheus',
+      'SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)',
+      'ADMIN_PASSWORD: required with ADMIN_EMAIL',
+    ]);
+  });
+
+  it('never echoes a secret value in a problem', () => {
+    const result = loadConfig({ SLACK_BOT_TOKEN: 'not-a-bot-token-but-secret', SLACK_SIGNING_SECRET: 's' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.join('\n')).toContain('SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
+    expect(result.problems.join('\n')).not.toContain('not-a-bot-token-but-secret');
+  });
+
+  it('treats empty strings as unset and trims values', () => {
+    const result = loadConfig({ PORT: ' 8080 ', REDIS_URL: '', OPENAI_API_KEY: '   ' });
+    expect(result.ok && result.config.http.port).toBe(8080);
+    expect(result.ok && result.config.redisUrl).toBeUndefined();
+  });
+
+  it('reads a YAML or JSON config file and reports its problems with the path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sco-config-'));
+    const good = join(dir, 'ok.yaml');
+    writeFileSync(good, 'services:\n  - name: checkout-api\n');
+    const ok = loadConfig({ CONFIG_FILE: good });
+    expect(ok.ok && ok.config.file.services?.[0].name).toBe('checkout-api');
+
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ services: [{ name: 'Checkout API' }] }));
+    const result = loadConfig({ CONFIG_FILE: bad });
+    expect(!result.ok && result.problems[0]).toMatch(/^CONFIG_FILE .*bad\.json: services\.0\.name: expected a lower-case service name$/);
+
+    const missing = loadConfig({ CONFIG_FILE: join(dir, 'nope.yaml') });
+    expect(!missing.ok && missing.problems[0]).toMatch(/^CONFIG_FILE: cannot read .*nope\.yaml/);
+  });
+
+  it('collects every configured secret for the log redactor, including a Redis password', () => {
+    const result = loadConfig({ REDIS_URL: 'redis://:hunter2pass@127.0.0.1:6379', JWT_SECRET: 'jwt-secret-value', OPENAI_API_KEY: 'sk-abc' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(secretValues(result.config)).toEqual(expect.arrayContaining(['hunter2pass', 'jwt-secret-value', 'sk-abc']));
+  });
+});
