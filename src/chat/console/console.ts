@@ -48,6 +48,7 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
       rl.prompt(true);
     },
     status(text) {
+      if (statusShown) options.output.write('\x1b[1A'); // replace the previous status line
       clearLine();
       options.output.write(`\x1b[2m${text}\x1b[22m\n`);
       statusShown = true;

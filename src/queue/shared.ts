@@ -1,0 +1,148 @@
+import { AppError, UnrecoverableJobError } from '../errors';
+import type { EventHub } from './events';
+import { FINISHED_STATES, type JobInfo, type JobProgress, type JobDefs } from './types';
+
+/** `list()` without a limit. */
+export const DEFAULT_LIST_LIMIT = 100;
+/** How long `close()` waits for active jobs when the caller does not say. */
+export const DEFAULT_CLOSE_GRACE_MS = 5_000;
+
+/** Options both backends share; checked at construction so a bad value fails early. */
+export interface QueueSettings {
+  name: string;
+  historyLimit: number;
+  attempts: number;
+  backoffMs: number;
+}
+
+export function checkSettings(kind: string, s: QueueSettings): void {
+  const problems: string[] = [];
+  if (typeof s.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(s.name)) problems.push(`name must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(s.name)})`);
+  if (!Number.isInteger(s.historyLimit) || s.historyLimit < 0) problems.push(`historyLimit must be a whole number >= 0 (got ${s.historyLimit})`);
+  if (!Number.isInteger(s.attempts) || s.attempts < 1) problems.push(`attempts must be a whole number >= 1 (got ${s.attempts})`);
+  if (!Number.isFinite(s.backoffMs) || s.backoffMs < 0) problems.push(`backoffMs must be a number >= 0 (got ${s.backoffMs})`);
+  if (problems.length) throw new AppError('config_invalid', `${kind} queue: ${problems.join('; ')}`);
+}
+
+/** Same rule on both backends (BullMQ refuses the others), so code that runs embedded runs on Redis. */
+export function checkJobId(id: string): void {
+  if (typeof id !== 'string' || id === '' || /^\d+$/.test(id) || id.includes(':')) {
+    throw new AppError('bad_request', `jobId ${JSON.stringify(id)} is not usable: it must be a non-empty string, not only digits, without ':' (e.g. "remediate-42")`);
+  }
+}
+
+export function checkConcurrency(concurrency: number): number {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new AppError('config_invalid', `queue concurrency must be a whole number >= 1 (got ${concurrency})`);
+  }
+  return concurrency;
+}
+
+/** Delay before retry number `attempt` + 1, after `attempt` failed: base * 2^(attempt-1). */
+export function backoffDelay(baseMs: number, attempt: number): number {
+  return baseMs * 2 ** Math.max(0, attempt - 1);
+}
+
+export function isUnrecoverable(err: unknown): boolean {
+  return err instanceof UnrecoverableJobError || (err instanceof AppError && err.code === 'job_unrecoverable');
+}
+
+export function clampProgress(p: JobProgress): JobProgress {
+  const percent = Math.min(100, Math.max(0, Number.isFinite(p.percent) ? p.percent : 0));
+  return p.message === undefined ? { percent } : { percent, message: p.message };
+}
+
+/** Rejects with the signal's reason as soon as it aborts, whether or not `work` listens to it. */
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Resolves true when `p` settles first, false when `ms` pass first. */
+export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true as const, () => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface WaitDeps<M extends JobDefs> {
+  get(id: string): Promise<JobInfo<M> | undefined>;
+  events: EventHub;
+  /** Poll the backend this often too: another process may run the job. */
+  pollMs: number;
+  /** Aborted when the queue closes: pending waits reject. */
+  closed: AbortSignal;
+}
+
+/** Resolves once the job is completed, failed or cancelled; woken by local events, backed by polling. */
+export function waitForFinish<M extends JobDefs>(deps: WaitDeps<M>, id: string, timeoutMs?: number): Promise<JobInfo<M>> {
+  return new Promise<JobInfo<M>>((resolve, reject) => {
+    let settled = false;
+    let checking = false;
+    let recheck = false;
+    const offs: (() => void)[] = [];
+    const done = (err: unknown, job?: JobInfo<M>) => {
+      if (settled) return;
+      settled = true;
+      for (const off of offs) off();
+      if (job) resolve(job);
+      else reject(err);
+    };
+    const check = async (): Promise<void> => {
+      if (settled) return;
+      if (checking) {
+        recheck = true;
+        return;
+      }
+      checking = true;
+      try {
+        do {
+          recheck = false;
+          const job = await deps.get(id);
+          if (!job) return done(new AppError('not_found', `job ${id} not found`));
+          if (FINISHED_STATES.includes(job.state)) return done(undefined, job);
+        } while (recheck && !settled);
+      } catch (err) {
+        done(err);
+      } finally {
+        checking = false;
+      }
+    };
+    const wake = (p: { id: string }) => {
+      if (p.id === id) void check();
+    };
+    offs.push(deps.events.on('completed', wake));
+    offs.push(deps.events.on('failed', (p) => !p.willRetry && wake(p)));
+    offs.push(deps.events.on('cancelled', wake));
+    const poll = setInterval(() => void check(), deps.pollMs);
+    offs.push(() => clearInterval(poll));
+    if (timeoutMs !== undefined) {
+      const timer = setTimeout(() => done(new AppError('unavailable', `job ${id} did not finish within ${timeoutMs} ms`)), timeoutMs);
+      offs.push(() => clearTimeout(timer));
+    }
+    const onClosed = () => done(new AppError('unavailable', `the queue closed while waiting for job ${id}`));
+    if (deps.closed.aborted) return onClosed();
+    deps.closed.addEventListener('abort', onClosed, { once: true });
+    offs.push(() => deps.closed.removeEventListener('abort', onClosed));
+    void check();
+  });
+}
