@@ -20,7 +20,7 @@ export interface Config {
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   incidentChannel: string | undefined;
   teams: { appId?: string; appPassword?: string; tenantId?: string };
-  openai: { apiKey?: string; baseUrl?: string; model: string };
+  openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number; tokenBudgetPerHour: number };
   jwtSecret: string | undefined;
   admin: { email?: string; password?: string };
   alertmanagerWebhookToken: string | undefined;
@@ -94,7 +94,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
       incidentChannel: e.INCIDENT_CHANNEL,
       teams: { appId: e.TEAMS_APP_ID, appPassword: e.TEAMS_APP_PASSWORD, tenantId: e.TEAMS_TENANT_ID },
-      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS, tokenBudgetPerHour: e.LLM_TOKEN_BUDGET_PER_HOUR },
       jwtSecret: e.JWT_SECRET,
       admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
       alertmanagerWebhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,

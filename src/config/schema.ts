@@ -36,6 +36,8 @@ export const envSchema = z
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: url('an OpenAI-compatible API base URL').optional(),
     OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    OPENAI_TIMEOUT_MS: positiveInt('a positive number of milliseconds').max(120_000, 'expected at most 120000 ms').default(4000),
+    LLM_TOKEN_BUDGET_PER_HOUR: z.coerce.number({ error: 'expected a whole number of tokens' }).int('expected a whole number of tokens').min(0, 'expected 0 (no LLM use) or more tokens').default(200_000),
     JWT_SECRET: optionalString,
     ADMIN_EMAIL: z.email({ error: 'expected an email address' }).optional(),
     ADMIN_PASSWORD: optionalString,

@@ -48,6 +48,8 @@ export function createMetrics() {
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.05, 0.25, 1, 4],
       registers: r,
     }),
+    llmRequests: new Counter({ name: `${PREFIX}llm_requests_total`, help: 'LLM intent requests by outcome (anything but ok fell back to the rules parser)', labelNames: ['outcome'] as const, registers: r }),
+    llmTokens: new Counter({ name: `${PREFIX}llm_tokens_total`, help: 'LLM tokens used', labelNames: ['kind'] as const, registers: r }),
     jobs: new Counter({ name: `${PREFIX}jobs_total`, help: 'Jobs by final status (and retries)', labelNames: ['name', 'status'] as const, registers: r }),
     jobDuration: new Histogram({
       name: `${PREFIX}job_duration_seconds`,
