@@ -1,4 +1,5 @@
 import { benchChat } from './chat';
+import { benchIntent } from './intent';
 import { benchQueue } from './queue';
 import { benchServeRss } from './serve-rss';
 
@@ -6,6 +7,7 @@ import { benchServeRss } from './serve-rss';
 async function main(): Promise<void> {
   process.stdout.write(`SmartCloudOps benchmarks · node ${process.version} · ${new Date().toISOString()}\n`);
   await benchQueue();
+  await benchIntent();
   await benchChat();
   await benchServeRss();
 }

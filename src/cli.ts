@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<void> {
       }
       case 'intent': {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { jsonl: { type: 'boolean', default: false } } });
-        process.exitCode = await runIntent({ text: positionals.join(' '), jsonl: values.jsonl ?? false });
+        process.exitCode = await runIntent(configOrExit(), { text: positionals.join(' '), jsonl: values.jsonl ?? false });
         return;
       }
       case 'doctor':

@@ -1,11 +1,14 @@
 import { systemClock, type Clock } from './clock';
-import { createCommandHandler, type CommandHandler } from './commands/handler';
+import { createCommands, type Commands } from './commands/handler';
 import { createConversation, type Conversation } from './chat/conversation';
 import { secretValues, type Config } from './config/config';
 import { AppError } from './errors';
 import { createIdentity, type Identity } from './identity/identity';
 import type { IntentParser } from './intent/parser';
-import { rulesParser } from './intent/rules';
+import { createHybridParser } from './intent/hybrid';
+import { createLlmParser } from './intent/llm';
+import { parseRules } from './intent/rules';
+import { Redactor } from './log/redact';
 import { createLogger, type Logger } from './log/logger';
 import { createBullmqQueue } from './queue/bullmq';
 import { createEmbeddedQueue } from './queue/embedded';
@@ -27,7 +30,7 @@ export interface App {
   metrics: Metrics;
   identity: Identity;
   parser: IntentParser;
-  handle: CommandHandler;
+  commands: Commands;
   conversation: Conversation;
   /** Start processing jobs in this process. */
   startWorkers(): Promise<void>;
@@ -55,9 +58,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   wireJobMetrics(queue, metrics);
 
   const identity = createIdentity(config.defaultRole);
-  const parser = rulesParser;
-  const handle = createCommandHandler({ queue, source, clock });
-  const conversation = createConversation({ identity, parser, handle, queue, metrics, log });
+  const parser = buildParser(config, { metrics, log, clock, services: async () => (await source.services()).map((s) => s.name) });
+  const commands = createCommands({ queue, source, clock });
+  const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock });
 
   let workersStarted = false;
   let closed = false;
@@ -71,7 +74,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     metrics,
     identity,
     parser,
-    handle,
+    commands,
     conversation,
     async startWorkers() {
       if (workersStarted) return;
@@ -86,6 +89,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       store.close();
     },
   };
+}
+
+/** Rules, with the LLM in front of low-confidence answers when OPENAI_API_KEY or OPENAI_BASE_URL is set. */
+export function buildParser(config: Config, deps: { metrics: Metrics; log: Logger; clock: Clock; services?: () => Promise<string[]> }): IntentParser {
+  const llm = config.openai.apiKey || config.openai.baseUrl ? createLlmParser({ ...config.openai, metrics: deps.metrics, log: deps.log, clock: deps.clock, redactor: new Redactor(secretValues(config)) }) : undefined;
+  return createHybridParser({ rules: parseRules, llm, log: deps.log, services: deps.services });
 }
 
 function createSource(config: Config, clock: Clock): MetricsSource {

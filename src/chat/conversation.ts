@@ -1,13 +1,19 @@
-import type { CommandHandler } from '../commands/handler';
-import type { CommandOutcome, Platform } from '../commands/context';
+import type { Clock } from '../clock';
+import type { Commands } from '../commands/handler';
+import type { CommandContext, CommandOutcome, Platform } from '../commands/context';
+import { presentFinished } from '../commands/jobs';
 import type { Identity } from '../identity/identity';
+import { SLOT_QUESTIONS, fillSlot } from '../intent/fill';
+import { toCommand } from '../intent/format';
+import { normalize } from '../intent/normalize';
 import type { IntentParser } from '../intent/parser';
+import type { Intent } from '../intent/schema';
 import type { Logger } from '../log/logger';
 import type { JobQueue } from '../queue/types';
-import { progress as progressBlock, type Reply } from '../reply/model';
-import { presentFinished } from '../commands/jobs';
+import { buttons, context, progress as progressBlock, reply, text, type Reply } from '../reply/model';
 import type { Metrics } from '../telemetry/metrics';
 import type { Jobs } from '../workers/jobs';
+import { createPendingStore, yesOrNo } from './pending';
 
 /** What every chat adapter hands in (DESIGN.md "The flow"). */
 export interface IncomingMessage {
@@ -30,8 +36,10 @@ export interface ReplySink {
   update(ref: MessageRef, reply: Reply): Promise<void>;
 }
 
+export type MessageOutcome = CommandOutcome['outcome'] | 'asked' | 'awaiting_confirmation' | 'dropped';
+
 export interface HandledMessage {
-  outcome: CommandOutcome['outcome'];
+  outcome: MessageOutcome;
   intent: string;
   /** Resolves when the job the message started (if any) has finished and its result is posted. */
   done: Promise<void>;
@@ -40,22 +48,80 @@ export interface HandledMessage {
 export interface ConversationDeps {
   identity: Identity;
   parser: IntentParser;
-  handle: CommandHandler;
+  commands: Commands;
   queue: JobQueue<Jobs>;
   metrics: Metrics;
   log: Logger;
+  clock: Clock;
   /** Least time between two progress edits of one message. */
   progressIntervalMs?: number;
 }
 
+/** A new command interrupts a pending question only if the parser is this sure of it. */
+const INTERRUPT_CONFIDENCE = 0.9;
+const SLASH = /^\s*(<@[^>]+>\s*)?\/ops\b/i;
+
 let messageSeq = 0;
 
 /**
- * One message through the flow: identity -> intent -> command -> reply, then, for a job, live
- * progress edits of the acknowledgement and the result in its place.
+ * One message through the flow: identity -> intent -> checks -> (question | confirmation |
+ * command) -> reply, then, for a job, live progress edits and the result in its place.
  */
 export function createConversation(deps: ConversationDeps) {
   const interval = deps.progressIntervalMs ?? 500;
+  const pending = createPendingStore(deps.clock);
+
+  async function parse(textIn: string): Promise<Intent> {
+    const started = process.hrtime.bigint();
+    const intent = await deps.parser.parse(textIn);
+    deps.metrics.intentParseDuration.observe({ source: intent.source }, Number(process.hrtime.bigint() - started) / 1e9);
+    return intent;
+  }
+
+  /** Resolve what this message means, given what the bot was waiting for in this thread. */
+  async function understand(msg: IncomingMessage, key: string): Promise<{ intent: Intent; explicit: boolean; confirmed: boolean } | { answered: Reply; intent: string; outcome: MessageOutcome }> {
+    const explicit = SLASH.test(msg.text);
+    const waiting = pending.take(key);
+    if (waiting?.kind === 'confirm') {
+      const answer = yesOrNo(normalize(msg.text));
+      if (answer === 'yes') return { intent: waiting.intent, explicit: true, confirmed: true };
+      if (answer === 'no') return { answered: reply('info', text(`OK, I won't run \`${toCommand(waiting.intent)}\`. Nothing was changed.`)), intent: waiting.intent.intent, outcome: 'dropped' };
+    }
+    if (waiting?.kind === 'slot' && yesOrNo(normalize(msg.text)) === 'no') {
+      return { answered: reply('info', text('OK, dropped.')), intent: waiting.intent.intent, outcome: 'dropped' };
+    }
+    const parsed = await parse(msg.text);
+    if (waiting?.kind === 'slot') {
+      const interrupts = parsed.intent !== 'unknown' && parsed.confidence >= INTERRUPT_CONFIDENCE && parsed.intent !== waiting.intent.intent;
+      if (!interrupts) {
+        const filled = fillSlot(waiting.intent, waiting.slot, msg.text);
+        if (filled) return { intent: filled, explicit: waiting.explicit, confirmed: false };
+        pending.set(key, waiting);
+        return { answered: reply('warning', text(`Sorry, I need an answer to: ${SLOT_QUESTIONS[waiting.slot] ?? `what is the ${waiting.slot}?`}`), context('or say `cancel`')), intent: waiting.intent.intent, outcome: 'asked' };
+      }
+    }
+    return { intent: parsed, explicit, confirmed: false };
+  }
+
+  async function decide(ctx: CommandContext, key: string, intent: Intent, explicit: boolean, confirmed: boolean, rawText: string): Promise<{ outcome: MessageOutcome; reply: Reply; job?: CommandOutcome['job'] }> {
+    if (intent.intent === 'unknown') return deps.commands.handle(ctx, intent, rawText);
+    const refusal = await deps.commands.check(ctx, intent);
+    if (refusal) return refusal;
+    const [missing] = intent.missing;
+    if (missing) {
+      pending.set(key, { kind: 'slot', intent, slot: missing, explicit });
+      return { outcome: 'asked', reply: reply('info', text(SLOT_QUESTIONS[missing] ?? `What is the ${missing.replace('_', ' ')}?`)) };
+    }
+    if (intent.intent === 'remediate' && !explicit && !confirmed) {
+      // Natural language (rules or LLM) never acts directly: echo the exact command, ask.
+      pending.set(key, { kind: 'confirm', intent });
+      return {
+        outcome: 'awaiting_confirmation',
+        reply: reply('warning', text(`Did you mean \`${toCommand(intent)}\`?`), buttons([{ label: 'Confirm', command: 'yes', style: 'primary' }, { label: 'Cancel', command: 'no' }]), context('Reply `yes` to run it, `no` to drop it.')),
+      };
+    }
+    return deps.commands.handle(ctx, intent, rawText);
+  }
 
   async function follow(jobId: string, ack: Reply, ref: MessageRef, sink: ReplySink, log: Logger): Promise<void> {
     let lastEdit = 0;
@@ -86,19 +152,24 @@ export function createConversation(deps: ConversationDeps) {
     async handleMessage(msg: IncomingMessage, sink: ReplySink): Promise<HandledMessage> {
       const log = deps.log.child({ msg: `${msg.platform}-${++messageSeq}`, platform: msg.platform, channel: msg.channel });
       const actor = deps.identity.resolve(msg.platform, msg.user, msg.userName);
-      const started = process.hrtime.bigint();
-      const intent = await deps.parser.parse(msg.text);
-      deps.metrics.intentParseDuration.observe({ source: intent.source }, Number(process.hrtime.bigint() - started) / 1e9);
-      const outcome = await deps.handle({ actor, platform: msg.platform, channel: msg.channel, ...(msg.thread ? { thread: msg.thread } : {}), log }, intent, msg.text);
-      deps.metrics.chatMessages.inc({ platform: msg.platform, intent: intent.intent, outcome: outcome.outcome });
-      log.info('message handled', { actor: actor.id, intent: intent.intent, outcome: outcome.outcome, job: outcome.job?.id });
-      const ref = await sink.post(outcome.reply);
-      const done = outcome.job
-        ? follow(outcome.job.id, outcome.reply, ref, sink, log).catch((err: unknown) => {
-            log.error('following the job failed', { err, job: outcome.job?.id });
+      const ctx: CommandContext = { actor, platform: msg.platform, channel: msg.channel, ...(msg.thread ? { thread: msg.thread } : {}), log };
+      const key = `${msg.platform}\u0000${msg.channel}\u0000${msg.thread ?? ''}\u0000${actor.id}`;
+      const understood = await understand(msg, key);
+      const result =
+        'answered' in understood
+          ? { outcome: understood.outcome, reply: understood.answered, job: undefined }
+          : await decide(ctx, key, understood.intent, understood.explicit, understood.confirmed, msg.text);
+      const intentName = typeof understood.intent === 'string' ? understood.intent : understood.intent.intent;
+      deps.metrics.chatMessages.inc({ platform: msg.platform, intent: intentName, outcome: result.outcome });
+      log.info('message handled', { actor: actor.id, intent: intentName, outcome: result.outcome, job: result.job?.id });
+      const ref = await sink.post(result.reply);
+      const job = result.job;
+      const done = job
+        ? follow(job.id, result.reply, ref, sink, log).catch((err: unknown) => {
+            log.error('following the job failed', { err, job: job.id });
           })
         : Promise.resolve();
-      return { outcome: outcome.outcome, intent: intent.intent, done };
+      return { outcome: result.outcome, intent: intentName, done };
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import { asAppError } from '../errors';
+import { toCommand } from '../intent/format';
 import type { Intent } from '../intent/schema';
 import type { JobQueue } from '../queue/types';
 import { context, reply, text } from '../reply/model';
@@ -9,8 +10,8 @@ import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
 import { helpReply, unknownReply } from './help';
 import { cancelJob, jobStatus, listJobs } from './jobs';
-import { mayRun } from './rbac';
 import { requestStatus } from './status';
+import { checkIntent } from './validate';
 
 export interface CommandDeps {
   queue: JobQueue<Jobs>;
@@ -18,30 +19,33 @@ export interface CommandDeps {
   clock: Clock;
 }
 
-export type CommandHandler = (ctx: CommandContext, intent: Intent, rawText?: string) => Promise<CommandOutcome>;
+export interface Commands {
+  /** RBAC, catalog names and bounds: a refusal, or undefined when the intent may go ahead. */
+  check(ctx: CommandContext, intent: Intent): Promise<CommandOutcome | undefined>;
+  /** Check, then run. Chat messages, buttons and REST calls all land here. */
+  handle(ctx: CommandContext, intent: Intent, rawText?: string): Promise<CommandOutcome>;
+}
 
-/**
- * The shared command layer: chat messages, buttons and REST calls all land here, so they get
- * the same RBAC check and the same behaviour.
- */
-export function createCommandHandler(deps: CommandDeps): CommandHandler {
-  return async (ctx, intent, rawText = '') => {
-    if (!mayRun(ctx.actor.role, intent.intent)) {
-      const floor = intent.intent === 'unknown' ? 'viewer' : COMMANDS[intent.intent].minRole;
-      ctx.log.warn('command denied', { intent: intent.intent, actor: ctx.actor.id, role: ctx.actor.role });
-      return { outcome: 'denied', reply: reply('error', text(`\`${intent.intent}\` needs the ${floor} role; you are ${ctx.actor.role}.`)) };
-    }
-    if (intent.missing.length) {
-      const usage = intent.intent === 'unknown' ? '' : COMMANDS[intent.intent].usage;
-      return { outcome: 'invalid', reply: reply('warning', text(`I need ${intent.missing.map((m) => m.replace('_', ' ')).join(' and ')} for that.`), context(`usage: ${usage}`)) };
-    }
-    try {
-      return await dispatch(ctx, intent, rawText, deps);
-    } catch (err) {
-      const e = asAppError(err);
-      ctx.log.error('command failed', { intent: intent.intent, err: e });
-      return { outcome: 'error', reply: reply('error', text(e.userMessage)) };
-    }
+/** The shared command layer: one RBAC check and one behaviour, whatever the message came from. */
+export function createCommands(deps: CommandDeps): Commands {
+  const check = (ctx: CommandContext, intent: Intent) => checkIntent(ctx, intent, deps.source);
+  return {
+    check,
+    async handle(ctx, intent, rawText = '') {
+      try {
+        const refusal = await check(ctx, intent);
+        if (refusal) return refusal;
+        if (intent.missing.length) {
+          const usage = intent.intent === 'unknown' ? '' : COMMANDS[intent.intent].usage;
+          return { outcome: 'invalid', reply: reply('warning', text(`I need ${intent.missing.map((m) => m.replace('_', ' ')).join(' and ')} for that.`), context(`usage: ${usage}`)) };
+        }
+        return await dispatch(ctx, intent, rawText, deps);
+      } catch (err) {
+        const e = asAppError(err);
+        ctx.log.error('command failed', { intent: intent.intent, err: e });
+        return { outcome: 'error', reply: reply('error', text(e.userMessage)) };
+      }
+    },
   };
 }
 
@@ -50,7 +54,7 @@ async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, de
     case 'help':
       return { outcome: 'replied', reply: helpReply(intent.slots.topic) };
     case 'status':
-      return requestStatus(ctx, deps.queue, deps.source, intent.slots.service);
+      return requestStatus(ctx, deps.queue, intent.slots.service);
     case 'list_jobs':
       return listJobs(deps.queue, deps.clock());
     case 'job_status':
@@ -59,9 +63,13 @@ async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, de
       return cancelJob(ctx, deps.queue, intent.slots.job_id as string);
     case 'unknown':
       return { outcome: 'unknown', reply: unknownReply(rawText) };
+    case 'remediate':
+      return {
+        outcome: 'replied',
+        reply: reply('info', text(`\`${toCommand(intent)}\` passed the role and catalog checks, but this release can't execute remediations yet.`), context('Nothing was changed.')),
+      };
     case 'detect_anomalies':
     case 'investigate':
-    case 'remediate':
     case 'approve':
     case 'deny':
     case 'list_models':

@@ -1,20 +1,12 @@
 import type { JobQueue } from '../queue/types';
 import { buttons, context, fields, header, reply, series, table, text, type Reply } from '../reply/model';
-import type { MetricsSource } from '../sources/types';
 import type { Jobs, StatusJobResult } from '../workers/jobs';
 import type { CommandContext, CommandOutcome } from './context';
 import { ms, percent, rate, windowWords } from './format';
-import { didYouMean } from './names';
 
 const WINDOW_S = 3600;
 
-export async function requestStatus(ctx: CommandContext, queue: JobQueue<Jobs>, source: MetricsSource, service?: string): Promise<CommandOutcome> {
-  if (service) {
-    const known = (await source.services()).map((s) => s.name);
-    if (!known.includes(service)) {
-      return { outcome: 'invalid', reply: reply('warning', text(`I don't know a service called “${service}”.${didYouMean(service, known)}`), context(`Known services: ${known.join(', ')}`)) };
-    }
-  }
+export async function requestStatus(ctx: CommandContext, queue: JobQueue<Jobs>, service?: string): Promise<CommandOutcome> {
   const job = await queue.add('status', { windowS: WINDOW_S, ...(service ? { service } : {}) }, { meta: { requestedBy: ctx.actor.id, platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) } });
   return {
     outcome: 'enqueued',

@@ -83,9 +83,13 @@ export const REQUIRED_SLOTS: { [N in IntentName]: ReadonlyArray<keyof SlotsOf<N>
   unknown: [],
 };
 
+/** Slots a remediation needs for its action: a scale needs a size, a runbook its name. */
+const ACTION_SLOTS: Record<string, readonly string[]> = { scale: ['replicas'], runbook: ['runbook'] };
+
 /** Build a validated intent; `missing` is derived from the required slots that are absent. */
 export function makeIntent<N extends IntentName>(intentName: N, slots: SlotsOf<N>, confidence: number, source: 'rules' | 'llm' = 'rules'): IntentOf<N> {
   const present = slots as Record<string, unknown>;
-  const missing = (REQUIRED_SLOTS[intentName] as readonly string[]).filter((s) => present[s] === undefined);
+  const required = [...(REQUIRED_SLOTS[intentName] as readonly string[]), ...(intentName === 'remediate' ? (ACTION_SLOTS[String(present.action)] ?? []) : [])];
+  const missing = required.filter((s) => present[s] === undefined);
   return intentSchema.parse({ intent: intentName, slots, confidence, missing, source }) as IntentOf<N>;
 }

@@ -69,12 +69,12 @@ describe('a message through the whole flow (embedded queue, demo fleet)', () => 
   });
 
   it('asks for a missing id, and suggests commands for gibberish', async () => {
-    const missing = await say('cancel');
-    expect(missing.handled.outcome).toBe('invalid');
-    expect(missing.text()).toContain('I need job id');
     const unknown = await say('flibber the gronk');
     expect(unknown.handled.intent).toBe('unknown');
     expect(unknown.text()).toMatch(/Closest commands: .*`/);
+    const missing = await say('cancel');
+    expect(missing.handled.outcome).toBe('asked');
+    expect(missing.text()).toContain('Which job?');
   });
 
   it('counts messages and jobs in the DESIGN.md metrics', async () => {

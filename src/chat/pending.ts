@@ -1,0 +1,42 @@
+import type { Clock } from '../clock';
+import type { Intent } from '../intent/schema';
+
+/** What the bot is waiting for in one thread from one user. */
+export type Pending =
+  | { kind: 'slot'; intent: Intent; slot: string; explicit: boolean }
+  | { kind: 'confirm'; intent: Intent };
+
+const TTL_MS = 10 * 60_000;
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Multi-turn state: a question the bot asked ("to how many replicas?") or a confirmation it
+ * awaits. In memory, bounded, and forgotten after ten minutes: a stale "yes" must not act.
+ */
+export function createPendingStore(clock: Clock) {
+  const entries = new Map<string, { pending: Pending; expiresAt: number }>();
+  return {
+    set(key: string, pending: Pending): void {
+      entries.delete(key);
+      entries.set(key, { pending, expiresAt: clock() + TTL_MS });
+      if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
+    },
+    /** Remove and return what is pending for `key`, if still fresh. */
+    take(key: string): Pending | undefined {
+      const entry = entries.get(key);
+      entries.delete(key);
+      return entry && entry.expiresAt > clock() ? entry.pending : undefined;
+    },
+  };
+}
+
+export type PendingStore = ReturnType<typeof createPendingStore>;
+
+const YES = /^(y|yes|yep|yeah|confirm|confirmed|go|go ahead|do it|proceed|ok|okay|sure|approve)[.!]*$/;
+const NO = /^(n|no|nope|cancel|abort|stop|never ?mind|don'?t|do not)[.!]*$/;
+
+export function yesOrNo(normalized: string): 'yes' | 'no' | undefined {
+  if (YES.test(normalized)) return 'yes';
+  if (NO.test(normalized)) return 'no';
+  return undefined;
+}

@@ -1,0 +1,52 @@
+import type { Intent } from '../intent/schema';
+import { context, reply, text } from '../reply/model';
+import type { MetricsSource } from '../sources/types';
+import { COMMANDS } from './catalog';
+import type { CommandContext, CommandOutcome } from './context';
+import { didYouMean } from './names';
+import { mayRun } from './rbac';
+
+export const REPLICAS_MIN = 1;
+export const REPLICAS_MAX = 50;
+
+/**
+ * Everything that may refuse an intent before it runs or is confirmed: RBAC, then names
+ * against the catalog, then bounds. Parsers (rules or LLM) only propose; this decides.
+ */
+export async function checkIntent(ctx: CommandContext, intent: Intent, source: MetricsSource): Promise<CommandOutcome | undefined> {
+  if (!mayRun(ctx.actor.role, intent.intent)) {
+    const floor = intent.intent === 'unknown' ? 'viewer' : COMMANDS[intent.intent].minRole;
+    ctx.log.warn('command denied', { intent: intent.intent, actor: ctx.actor.id, role: ctx.actor.role });
+    return { outcome: 'denied', reply: reply('error', text(`\`${intent.intent}\` needs the ${floor} role; you are ${ctx.actor.role}.`)) };
+  }
+  const service = serviceSlot(intent);
+  if (service !== undefined) {
+    const known = (await source.services()).map((s) => s.name);
+    if (!known.includes(service)) {
+      return { outcome: 'invalid', reply: reply('warning', text(`I don't know a service called “${service}”.${didYouMean(service, known)}`), context(`Known services: ${known.join(', ')}`)) };
+    }
+  }
+  if (intent.intent === 'remediate') {
+    const { action, replicas, runbook } = intent.slots;
+    if (action === 'scale' && replicas !== undefined && (replicas < REPLICAS_MIN || replicas > REPLICAS_MAX)) {
+      return { outcome: 'invalid', reply: reply('warning', text(`Replicas must be between ${REPLICAS_MIN} and ${REPLICAS_MAX}; you asked for ${replicas}.`)) };
+    }
+    if (action === 'runbook' && runbook !== undefined) {
+      return { outcome: 'invalid', reply: reply('warning', text(`There is no runbook called “${runbook}”: no runbooks are configured yet.`)) };
+    }
+  }
+  return undefined;
+}
+
+function serviceSlot(intent: Intent): string | undefined {
+  switch (intent.intent) {
+    case 'status':
+    case 'detect_anomalies':
+    case 'investigate':
+      return intent.slots.service;
+    case 'remediate':
+      return intent.slots.target;
+    default:
+      return undefined;
+  }
+}

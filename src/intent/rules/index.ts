@@ -1,0 +1,39 @@
+import type { IntentParser } from '../parser';
+import type { Intent } from '../schema';
+import { build, unknown } from './build';
+import { injected } from './guard';
+import { approvals, freeze, incidents, jobs, models, runbookSearch } from './manage';
+import { help, observe } from './observe';
+import { remediation } from './remediate';
+import { parse } from './slots';
+
+const MAX_CHARS = 2000;
+
+/**
+ * The embedded, deterministic intent parser (DESIGN.md "Intent contract").
+ *
+ * text -> tokens with keyword classes (lexicon + typo correction) -> slots read by small
+ * extractors (durations, metrics, ids, versions, names) -> the first family whose words are
+ * there decides. Remediation goes through the safety guard: only a plain request for one action
+ * on one target is a `remediate`; questions, negations, reports, hypotheticals, injected
+ * instructions and "all/every" targets never are.
+ *
+ * Files: `tokens` (words, flags, slash), `lexicon` (keyword classes, synonyms, stopwords),
+ * `fuzzy` (typos), `slots` (durations, metrics, ids, names), `guard` (question / negation /
+ * report / hypothetical / injection), `remediate`, `manage` (approvals, jobs, incidents, models,
+ * runbooks, freeze), `observe` (help, status, anomalies, investigate), `build` (validated intent
+ * and confidence).
+ */
+export function parseRules(text: string): Intent {
+  // A chat command is short; a pasted log or essay is for a human (or the LLM) to read.
+  if (text.length > MAX_CHARS) return unknown();
+  const p = parse(text);
+  if (!p.tokens.length) return p.slash ? build('help', {}, 1) : p.text.trim() === '?' ? build('help', {}, 0.5) : unknown();
+  if (injected(p)) return unknown();
+  return help(p) ?? freeze(p) ?? runbookSearch(p) ?? models(p) ?? approvals(p) ?? incidents(p) ?? jobs(p) ?? remediation(p) ?? observe(p) ?? unknown();
+}
+
+export const rulesParser: IntentParser = {
+  source: 'rules',
+  parse: async (text) => parseRules(text),
+};

@@ -1,0 +1,258 @@
+import type { Intent } from '../schema';
+import { build, confidence, unknown } from './build';
+import { lead, mood } from './guard';
+import type { Kw } from './lexicon';
+import { findId, findVersion, isName, nameAt, type Parsed } from './slots';
+import { kw, type Token } from './tokens';
+import { asksWhy } from './observe';
+
+/**
+ * The bot's own objects: approvals, jobs, incidents, models, runbooks and the remediation
+ * freeze. Each family answers only when its words are there, and leaves the rest alone.
+ */
+
+function find(p: Parsed, k: Kw, from = 0): number {
+  for (let i = from; i < p.tokens.length; i++) if (!p.used[i] && kw(p.tokens[i]) === k) return i;
+  return -1;
+}
+
+const ACTION_VERBS = new Set<Kw>(['restart', 'rollback', 'scale', 'clear']);
+
+/** The text starts with a remediation verb ("restart the job runner"): not about jobs or incidents. */
+function actionFirst(p: Parsed): boolean {
+  const x = p.tokens[lead(p).index];
+  return x !== undefined && x.e?.f === 'base' && ACTION_VERBS.has(x.e.k);
+}
+
+/** The first word of a class in base form that is a plain request (not negated, not a report). */
+function order(p: Parsed, k: Kw): { at: number; ok: boolean; negated: boolean } | undefined {
+  const at = p.tokens.findIndex((x) => kw(x) === k && x.e?.f === 'base');
+  if (at < 0) return undefined;
+  const m = mood(p, at);
+  return { at, ok: !m.negated && !m.hypothetical && !(m.question && !m.polite && m.qword !== undefined), negated: m.negated };
+}
+
+const LIFTERS = new Set<Kw>(['lift', 'cancel', 'unfreeze']);
+const PLURAL_DEPLOYS = new Set(['deploys', 'deployments', 'releases', 'rollouts', 'changes']);
+
+/** freeze / unfreeze: "freeze deploys", "start a change freeze", "lift the freeze", "resume remediations". */
+export function freeze(p: Parsed): Intent | undefined {
+  const t = p.tokens;
+  const unfreezeAt = find(p, 'unfreeze');
+  const freezeAt = find(p, 'freeze');
+  const remediationNoun = find(p, 'remediation') >= 0 || (t.some((x) => PLURAL_DEPLOYS.has(x.w)) && !t.some((_, i) => isName(p, i)));
+  let intent: 'freeze' | 'unfreeze' | undefined;
+  let head = -1;
+  if (unfreezeAt >= 0) {
+    intent = 'unfreeze';
+    head = unfreezeAt;
+  } else if (freezeAt >= 0) {
+    head = freezeAt;
+    intent = 'freeze';
+    for (let j = Math.max(0, freezeAt - 4); j < freezeAt; j++) if (LIFTERS.has(kw(t[j]) as Kw)) intent = 'unfreeze';
+  } else if (remediationNoun) {
+    const pause = find(p, 'pause');
+    const stop = t.findIndex((x) => x.w === 'stop' || x.w === 'halt');
+    const resume = find(p, 'resume');
+    if (resume >= 0) [intent, head] = ['unfreeze', resume];
+    else if (pause >= 0 || stop >= 0) [intent, head] = ['freeze', pause >= 0 ? pause : stop];
+  }
+  if (!intent) return undefined;
+  const m = mood(p, head);
+  if (m.negated || m.hypothetical) return unknown();
+  if (m.question && m.qword !== undefined && !m.polite) return unknown();
+  const form = t[head].e?.f;
+  if (form === 'past' || form === 'ing') return unknown();
+  return build(intent, {}, confidence(p, head));
+}
+
+/** approve / deny a pending request: "approve 42", "lgtm, approve #r-9", "reject request 17". */
+export function approvals(p: Parsed): Intent | undefined {
+  const a = order(p, 'approve');
+  const d = order(p, 'deny');
+  if (!a && !d) return undefined;
+  // "don't approve, deny 42" -> deny; "approve and deny 4" -> unsure
+  if (a && d && !a.negated && !d.negated) return unknown();
+  const pick = a && d ? (a.negated ? d : d.negated ? a : a.at < d.at ? a : d) : (a ?? d)!;
+  if (!pick.ok) return unknown();
+  const intent = pick === a ? 'approve' : 'deny';
+  return build(intent, { request_id: findId(p, 'request') }, confidence(p, pick.at));
+}
+
+const INCIDENT_STATUS: ReadonlyArray<[string, string]> = [
+  ['open', 'open'], ['active', 'open'], ['ongoing', 'open'], ['current', 'open'], ['unresolved', 'open'], ['firing', 'open'],
+  ['acked', 'acked'], ['acknowledged', 'acked'], ['ackd', 'acked'], ['resolved', 'resolved'], ['closed', 'resolved'],
+];
+
+/** ack / resolve an incident, or list incidents by status. */
+export function incidents(p: Parsed): Intent | undefined {
+  const t = p.tokens;
+  if (actionFirst(p)) return undefined;
+  const noun = find(p, 'incident');
+  const ack = order(p, 'ack');
+  const res = order(p, 'resolve');
+  // "mark incident 9 as resolved"
+  const mark = find(p, 'mark');
+  if (mark >= 0 && mark === lead(p).index) {
+    const what = t.findIndex((x, i) => i > mark && (kw(x) === 'ack' || kw(x) === 'resolve'));
+    if (what >= 0) return build(kw(t[what]) === 'ack' ? 'ack_incident' : 'resolve_incident', { incident_id: findId(p, 'incident') }, 0.9);
+  }
+  // "take incident 5", "I'll grab inc-4"
+  const claim = t.findIndex((x, i) => CLAIM.has(x.w) && i < noun);
+  if (claim >= 0 && noun >= 0 && noun - claim <= 2) return build('ack_incident', { incident_id: findId(p, 'incident') }, 0.8);
+  const act = ack && res ? (ack.at < res.at ? ack : res) : (ack ?? res);
+  if (act) {
+    if (!act.ok) return unknown();
+    return build(act === ack ? 'ack_incident' : 'resolve_incident', { incident_id: findId(p, 'incident') }, confidence(p, act.at));
+  }
+  if (noun < 0) return undefined;
+  if (t.some((x) => kw(x) === 'investigate') || asksWhy(p)) return undefined;
+  let status: string | undefined;
+  for (const x of t) {
+    const hit = INCIDENT_STATUS.find(([w]) => w === x.w);
+    if (hit) {
+      status = hit[1];
+      break;
+    }
+  }
+  if (p.flags.has('status')) status = p.flags.get('status');
+  return build('list_incidents', { status }, confidence(p, noun));
+}
+
+const MAKE_LIVE = new Set(['make', 'set', 'put', 'ship', 'serve', 'use', 'deploy']);
+const LIVE = new Set(['live', 'active', 'default', 'current', 'primary', 'production', 'serving']);
+const CLAIM = new Set(['take', 'taking', 'claim', 'claiming', 'grab', 'grabbing', 'own', 'owning']);
+const STOPPERS = new Set(['cancel', 'abort', 'cancle']);
+
+/** jobs: list, one job's status, cancel one. */
+export function jobs(p: Parsed): Intent | undefined {
+  const t = p.tokens;
+  if (actionFirst(p)) return undefined;
+  const noun = find(p, 'job');
+  const cancel = order(p, 'cancel');
+  const { index: s } = lead(p);
+  if (cancel && (noun >= 0 || findId(p, 'job') !== undefined || (STOPPERS.has(t[cancel.at].w) && cancel.at === s) || t[cancel.at].fuzzy)) {
+    if (!cancel.ok) return unknown();
+    return build('cancel_job', { job_id: findId(p, 'job') }, confidence(p, cancel.at));
+  }
+  if (noun < 0) {
+    // "what's running?", "anything running"
+    if (t.length <= 4 && t.some((x) => x.w === 'running') && (kw(t[s]) === 'qword' || t[s].w === 'anything')) return build('list_jobs', {}, 0.7);
+    return undefined;
+  }
+  const id = findId(p, 'job');
+  if (id !== undefined) return build('job_status', { job_id: id }, confidence(p, noun));
+  const singular = t[noun].w === 'job' || t[noun].w === 'task';
+  if (singular && kw(t[s]) !== 'show' && (t.some((x) => kw(x) === 'status' || x.w === 'progress') || noun === t.length - 1)) return build('job_status', {}, confidence(p, noun));
+  return build('list_jobs', {}, confidence(p, noun));
+}
+
+/** A name right before a word ("the cpu-ewma model") or right after it ("model cpu-ewma"). */
+function nameNextTo(p: Parsed, i: number): number {
+  const t = p.tokens;
+  const around = (j: number) => j >= 0 && j < t.length && !t[j].sep && !t[j].e && /^[a-z0-9][a-z0-9._-]*$/.test(t[j].w) && /[-_.\d]/.test(t[j].w);
+  if (isName(p, i + 1) || (around(i + 1) && !t[i + 1].num)) return i + 1;
+  if ((t[i + 1]?.w === 'called' || t[i + 1]?.w === 'named') && isName(p, i + 2)) return i + 2;
+  if (i > 0 && (isName(p, i - 1) || around(i - 1))) return i - 1;
+  // "the latency model": a metric word names the model
+  if (i > 0 && p.used[i - 1] && !t[i - 1].e && /^[a-z][a-z0-9]*$/.test(t[i - 1].w) && !/^p\d/.test(t[i - 1].w)) return i - 1;
+  return -1;
+}
+
+const SERVICE_PREPS = new Set(['for', 'on', 'of', 'against']);
+
+function servicePrep(p: Parsed, except: number): number {
+  const t = p.tokens;
+  for (let i = 0; i + 1 < t.length; i++) {
+    if (!SERVICE_PREPS.has(t[i].w)) continue;
+    let j = i + 1;
+    while (j < t.length && kw(t[j]) === 'det') j++;
+    if (j !== except && isName(p, j)) return j;
+  }
+  return -1;
+}
+
+/** models: list, train, promote a version, roll back. */
+export function models(p: Parsed): Intent | undefined {
+  const t = p.tokens;
+  const noun = find(p, 'model');
+  const train = t.findIndex((x) => kw(x) === 'train' && (x.e?.f === 'base' || x.e?.f === 'ing'));
+  let promote = order(p, 'promote');
+  // "make version 3 of lstm live", "set lstm v2 as the active version"
+  const hasVersion = t.some((x, i) => /^v\d+$/.test(x.w) || (kw(x) === 'version' && /^\d+$/.test(t[i + 1]?.w ?? '')));
+  const lead0 = t[lead(p).index];
+  if (!promote && hasVersion && lead0 && MAKE_LIVE.has(lead0.w) && t.some((x) => LIVE.has(x.w))) promote = { at: lead(p).index, ok: true, negated: false };
+  const back = t.findIndex((x) => kw(x) === 'rollback');
+  const flagModel = p.flags.get('model')?.toLowerCase();
+  if (noun < 0 && train < 0 && !promote) return undefined;
+  if (find(p, 'cancel') >= 0 && find(p, 'job') >= 0) return undefined;
+
+  const modelName = (verb: number): number => {
+    if (noun >= 0) {
+      const n = nameNextTo(p, noun);
+      if (n >= 0) return n;
+    }
+    return verb >= 0 && isName(p, verb + 1) ? verb + 1 : -1;
+  };
+  if (back >= 0 && noun >= 0) {
+    const m = mood(p, back);
+    if (m.negated || (m.question && !m.polite) || m.report) return unknown();
+    let name = modelName(back);
+    if (name < 0) name = t.findIndex((_, i) => i > back && isName(p, i));
+    return build('rollback_model', { model: flagModel ?? nameAt(p, name) }, confidence(p, back));
+  }
+  if (promote) {
+    if (!promote.ok) return unknown();
+    let name = modelName(promote.at);
+    if (name < 0) name = t.findIndex((_, i) => i > promote.at && isName(p, i));
+    if (name >= 0) markUsed(p, name);
+    return build('promote_model', { model: flagModel ?? nameAt(p, name), version: findVersion(p) }, confidence(p, promote.at));
+  }
+  if (train >= 0) {
+    const m = mood(p, train);
+    if (m.negated || (m.question && !m.polite && m.qword !== undefined)) return unknown();
+    if (t[train].e?.f === 'ing' && !(train > 0 && /^(kickoff|start|begin|run|launch|trigger)$/.test(t[train - 1].w)) && train !== lead(p).index) return undefined;
+    let model = noun >= 0 ? nameNextTo(p, noun) : -1;
+    const service = servicePrep(p, model);
+    if (model < 0 && isName(p, train + 1) && train + 1 !== service) model = train + 1;
+    return build('train_model', { model: flagModel ?? nameAt(p, model), service: p.flags.get('service')?.toLowerCase() ?? nameAt(p, service), window_s: p.window }, confidence(p, train));
+  }
+  // "list models", "which models are deployed?", "show me the anomaly models"
+  const s = lead(p).index;
+  const asks = kw(t[s]) === 'show' || kw(t[s]) === 'qword' || kw(t[s]) === 'aux' || noun === s || p.question;
+  if (asks && (t[noun].w === 'models' || t[noun].w === 'detectors' || t.some((x) => kw(x) === 'version'))) return build('list_models', {}, confidence(p, noun));
+  return undefined;
+}
+
+function markUsed(p: Parsed, i: number): void {
+  p.used[i] = 1;
+}
+
+const QUERY_LEAD = new Set(['for', 'about', 'on', 'regarding', 're', 'covering', 'that', 'which', 'handles', 'handling', 'dealing', 'with', 'related', 'to', 'called', 'named', 'around', 'when', 'of', 'search']);
+const QUERY_TAIL = new Set(['please', 'pls', 'plz', 'thanks', 'thx', 'asap', 'now']);
+
+function queryWords(tokens: Token[]): string | undefined {
+  let a = 0;
+  let b = tokens.length;
+  while (a < b && (tokens[a].sep || QUERY_LEAD.has(tokens[a].w) || kw(tokens[a]) === 'det')) a++;
+  while (b > a && (tokens[b - 1].sep || QUERY_TAIL.has(tokens[b - 1].w))) b--;
+  const words = tokens.slice(a, b).filter((x) => !x.sep).map((x) => x.raw.toLowerCase());
+  return words.length ? words.join(' ') : undefined;
+}
+
+/** search_runbooks: "runbooks for redis failover", "is there a runbook for cert expiry?". */
+export function runbookSearch(p: Parsed): Intent | undefined {
+  const t = p.tokens;
+  const noun = find(p, 'runbook');
+  if (noun < 0) return undefined;
+  const run = t.findIndex((x) => (kw(x) === 'run' && x.e?.f === 'base') || kw(x) === 'dryrun');
+  if (run >= 0 && run < noun) return undefined;
+  if (p.slash && t[noun].w === 'runbook' && noun === 0) return undefined;
+  const flag = p.flags.get('query');
+  let query = flag?.toLowerCase() ?? queryWords(t.slice(noun + 1));
+  if (!query) {
+    const before = t.slice(0, noun).filter((x) => !x.e && !x.sep);
+    query = queryWords(before);
+  }
+  return build('search_runbooks', { query }, confidence(p, noun));
+}
