@@ -1,0 +1,19 @@
+/**
+ * The anomaly-detection port. Detectors are streaming: the score at time t uses only the points
+ * up to t, and memory per series is bounded by the detector's window, not by the history.
+ */
+export interface Detection {
+  /** 0 (normal) .. 1 (certainly anomalous). */
+  score: number;
+  /** The band the detector expected the value in, when it has one yet. */
+  expected?: { low: number; high: number };
+  /** Which detector family drove the score (e.g. 'robust-z', 'seasonal', 'forecast', 'iforest'). */
+  detector: string;
+  /** One short human sentence, e.g. "p99 3.4x above the 1h median". */
+  reason?: string;
+}
+
+export interface StreamDetector {
+  /** Feed the next point (in time order) and get its score. NaN values give score 0 and are skipped. */
+  update(timestampMs: number, value: number): Detection;
+}
