@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config/config';
 import { errorMessage } from './errors';
 import { runChat } from './cli/chat';
+import { runDetect } from './cli/detect';
 import { runDoctor } from './cli/doctor';
 import { runIntent } from './cli/intent';
 import { runServe } from './cli/serve';
@@ -14,6 +15,7 @@ Commands:
   worker                               workers only (needs REDIS_URL)
   chat [--as USER] [--channel NAME]    local console to the command layer
   intent [TEXT] [--jsonl]              print the parsed intent as JSON
+  detect --input F.csv --output F.csv  streaming anomaly scores for a timestamp,value CSV (NAB layout)
   doctor                               check configuration and dependencies
 
 Configuration comes from environment variables; see README.md.`;
@@ -49,6 +51,9 @@ export async function run(argv: string[]): Promise<void> {
         process.exitCode = await runIntent(configOrExit(), { text: positionals.join(' '), jsonl: values.jsonl ?? false });
         return;
       }
+      case 'detect':
+        process.exitCode = await runDetect(rest);
+        return;
       case 'doctor':
         parseArgs({ args: rest, options: {} });
         process.exitCode = await runDoctor();

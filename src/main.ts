@@ -13,7 +13,10 @@ import { createLogger, type Logger } from './log/logger';
 import { createBullmqQueue } from './queue/bullmq';
 import { createEmbeddedQueue } from './queue/embedded';
 import type { JobQueue } from './queue/types';
+import { buildCatalog, EXAMPLE_CATALOG } from './sources/catalog';
+import { CsvSource } from './sources/csv';
 import { DemoFleet } from './sources/demo/fleet';
+import { PrometheusSource } from './sources/prometheus';
 import type { MetricsSource } from './sources/types';
 import { openStore, type Store } from './store/store';
 import { createMetrics, type Metrics } from './telemetry/metrics';
@@ -54,7 +57,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const queue: JobQueue<Jobs> = config.redisUrl
     ? createBullmqQueue<Jobs>({ redisUrl: config.redisUrl, name: config.queue.name, logger: log, historyLimit: config.queue.historyLimit, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs })
     : createEmbeddedQueue<Jobs>({ store, name: config.queue.name, logger: log, historyLimit: config.queue.historyLimit, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs, clock });
-  const source = options.source ?? createSource(config, clock);
+  const source = options.source ?? createSource(config, clock, log);
   wireJobMetrics(queue, metrics);
 
   const identity = createIdentity(config.defaultRole);
@@ -97,13 +100,24 @@ export function buildParser(config: Config, deps: { metrics: Metrics; log: Logge
   return createHybridParser({ rules: parseRules, llm, log: deps.log, services: deps.services });
 }
 
-function createSource(config: Config, clock: Clock): MetricsSource {
-  switch (config.metricsSource.kind) {
+/**
+ * The metrics source METRICS_SOURCE names. Prometheus needs the services catalog (CONFIG_FILE) for
+ * its queries; CSV uses it, when present, for descriptions and objectives.
+ */
+function createSource(config: Config, clock: Clock, log: Logger): MetricsSource {
+  const source = config.metricsSource;
+  switch (source.kind) {
     case 'demo':
       return new DemoFleet({ seed: config.demo.seed, clock });
-    case 'prometheus':
+    case 'prometheus': {
+      if (!config.file.services?.length) {
+        throw new AppError('config_invalid', `METRICS_SOURCE=prometheus needs a services catalog: set CONFIG_FILE to a YAML or JSON file listing each service and the PromQL of its golden signals (start from ${EXAMPLE_CATALOG}).`);
+      }
+      const { url, bearerToken, username, password, timeoutMs } = source;
+      return new PrometheusSource({ url, bearerToken, username, password, timeoutMs, services: buildCatalog(config.file, { requireQueries: true }), clock, log: log.child({ source: 'prometheus' }) });
+    }
     case 'csv':
-      throw new AppError('config_invalid', `METRICS_SOURCE=${config.metricsSource.kind} arrives with the anomaly-detection release; use METRICS_SOURCE=demo for now`);
+      return new CsvSource({ dir: source.dir, services: buildCatalog(config.file), clock, log: log.child({ source: 'csv' }) });
   }
 }
 

@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runPiped, runRepl } from '../chat/console/console';
 import type { Config } from '../config/config';
@@ -18,9 +18,10 @@ export async function runChat(config: Config, options: { as: string | undefined;
   const app = await buildApp(config, { log });
   await app.startWorkers();
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const consoleOptions = { conversation: app.conversation, user, channel: options.channel, input: process.stdin, output: process.stdout };
+  const dataDir = config.databasePath === ':memory:' ? tmpdir() : dirname(config.databasePath);
+  const consoleOptions = { conversation: app.conversation, user, channel: options.channel, input: process.stdin, output: process.stdout, chartsDir: join(dataDir, 'charts') };
   try {
-    if (tty) await runRepl({ ...consoleOptions, historyPath: config.databasePath === ':memory:' ? undefined : join(dirname(config.databasePath), 'console_history') });
+    if (tty) await runRepl({ ...consoleOptions, historyPath: config.databasePath === ':memory:' ? undefined : join(dataDir, 'console_history') });
     else await runPiped(consoleOptions);
   } finally {
     await app.close();

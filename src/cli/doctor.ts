@@ -1,6 +1,8 @@
 import Redis from 'ioredis';
 import { loadConfig, type Config } from '../config/config';
 import { errorMessage } from '../errors';
+import { buildCatalog } from '../sources/catalog';
+import { PrometheusClient } from '../sources/prometheus';
 import { openStore } from '../store/store';
 
 type Verdict = { status: 'ok' | 'fail' | 'skip'; item: string; detail: string; fix?: string };
@@ -61,8 +63,17 @@ async function checkRedis(config: Config): Promise<Verdict> {
 
 async function checkPrometheus(config: Config): Promise<Verdict> {
   if (config.metricsSource.kind !== 'prometheus') return { status: 'skip', item: 'prometheus', detail: `not used (METRICS_SOURCE=${config.metricsSource.kind === 'csv' ? `csv:${config.metricsSource.dir}` : config.metricsSource.kind})` };
-  const url = new URL('/-/ready', config.metricsSource.url).toString();
-  return probe('prometheus', url, {}, 'check PROMETHEUS_URL and that Prometheus is running');
+  const { url, bearerToken, username, password, timeoutMs } = config.metricsSource;
+  const fix = 'check PROMETHEUS_URL (with any path prefix), that Prometheus is running, and PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME/PROMETHEUS_PASSWORD';
+  try {
+    const services = buildCatalog(config.file, { requireQueries: true });
+    const client = new PrometheusClient({ url, bearerToken, username, password, timeoutMs: Math.min(timeoutMs, TIMEOUT_MS) });
+    await client.ready();
+    const { version } = await client.buildInfo().catch(() => ({ version: undefined }));
+    return { status: 'ok', item: 'prometheus', detail: `${client.url} is ready${version ? ` (Prometheus ${version})` : ''}; ${services.length} service(s) in the catalog` };
+  } catch (err) {
+    return { status: 'fail', item: 'prometheus', detail: errorMessage(err), fix };
+  }
 }
 
 async function checkSlack(config: Config): Promise<Verdict> {

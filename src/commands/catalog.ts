@@ -17,7 +17,7 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   list_jobs: { usage: 'jobs', summary: 'recent jobs and their state', minRole: 'viewer', available: true },
   job_status: { usage: 'job ID', summary: 'one job in detail', minRole: 'viewer', available: true },
   cancel_job: { usage: 'cancel ID', summary: 'cancel a queued or running job (yours, or any as operator)', minRole: 'viewer', available: true },
-  detect_anomalies: { usage: 'anomalies [service] [metric] [last 2h]', summary: 'find anomalies in a service’s metrics', minRole: 'viewer', available: false },
+  detect_anomalies: { usage: 'anomalies [service] [metric] [last 2h]', summary: 'find anomalies in the golden signals, with a chart', minRole: 'viewer', available: true },
   investigate: { usage: 'investigate SERVICE [question]', summary: 'look into a problem', minRole: 'viewer', available: false },
   remediate: { usage: 'restart|scale|rollback|clear_cache|runbook TARGET …', summary: 'request a remediation (with plan and approval)', minRole: 'operator', available: false },
   approve: { usage: 'approve ID', summary: 'approve a remediation request', minRole: 'approver', available: false },

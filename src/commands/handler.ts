@@ -10,6 +10,7 @@ import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
 import { helpReply, unknownReply } from './help';
 import { cancelJob, jobStatus, listJobs } from './jobs';
+import { requestAnomalies } from './anomalies';
 import { requestStatus } from './status';
 import { checkIntent } from './validate';
 
@@ -61,6 +62,8 @@ async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, de
       return jobStatus(deps.queue, intent.slots.job_id as string, deps.clock());
     case 'cancel_job':
       return cancelJob(ctx, deps.queue, intent.slots.job_id as string);
+    case 'detect_anomalies':
+      return requestAnomalies(ctx, deps.queue, intent.slots);
     case 'unknown':
       return { outcome: 'unknown', reply: unknownReply(rawText) };
     case 'remediate':
@@ -68,7 +71,6 @@ async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, de
         outcome: 'replied',
         reply: reply('info', text(`\`${toCommand(intent)}\` passed the role and catalog checks, but this release can't execute remediations yet.`), context('Nothing was changed.')),
       };
-    case 'detect_anomalies':
     case 'investigate':
     case 'approve':
     case 'deny':

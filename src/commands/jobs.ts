@@ -4,6 +4,7 @@ import type { Jobs } from '../workers/jobs';
 import type { CommandContext, CommandOutcome } from './context';
 import { ago, duration } from './format';
 import { roleAtLeast } from './rbac';
+import { presentAnomalies } from './anomalies';
 import { presentStatus } from './status';
 
 const LIST_LIMIT = 15;
@@ -70,5 +71,7 @@ export function presentFinished(job: JobInfo<Jobs>): Reply {
   switch (job.name) {
     case 'status':
       return presentStatus(job.result as Jobs['status']['result']);
+    case 'detect_anomalies':
+      return presentAnomalies(job.result as Jobs['detect_anomalies']['result']);
   }
 }

@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { catalogIssues, EXAMPLE_CATALOG } from '../sources/catalog';
 import { envSchema, fileSchema, type Role } from './schema';
 
 export type { Role } from './schema';
 export { ROLES } from './schema';
 
-export type MetricsSourceConfig = { kind: 'demo' } | { kind: 'prometheus'; url: string } | { kind: 'csv'; dir: string };
+/** Prometheus: bearer token or basic auth (never both), and a per-request timeout. */
+export interface PrometheusConfig {
+  kind: 'prometheus';
+  url: string;
+  bearerToken?: string;
+  username?: string;
+  password?: string;
+  timeoutMs: number;
+}
+
+export type MetricsSourceConfig = { kind: 'demo' } | PrometheusConfig | { kind: 'csv'; dir: string };
 
 /** The one typed configuration object; built once by the composition root and passed down. */
 export interface Config {
@@ -76,10 +87,25 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     }
   }
   if (problems.length) return { ok: false, problems };
+  if (e.METRICS_SOURCE === 'prometheus') {
+    if (!e.CONFIG_FILE) {
+      problems.push(`CONFIG_FILE: required when METRICS_SOURCE=prometheus: a services catalog with each service's PromQL queries (start from ${EXAMPLE_CATALOG})`);
+    } else {
+      for (const issue of catalogIssues(file, { requireQueries: true })) problems.push(`CONFIG_FILE ${e.CONFIG_FILE}: ${issue.path}: ${issue.message}`);
+    }
+    if (problems.length) return { ok: false, problems };
+  }
 
   const source = e.METRICS_SOURCE;
-  const metricsSource: MetricsSourceConfig =
-    source === 'demo' ? { kind: 'demo' } : source === 'prometheus' ? { kind: 'prometheus', url: e.PROMETHEUS_URL as string } : { kind: 'csv', dir: source.slice('csv:'.length) };
+  const prometheus: PrometheusConfig = {
+    kind: 'prometheus',
+    url: e.PROMETHEUS_URL as string,
+    bearerToken: e.PROMETHEUS_BEARER_TOKEN,
+    username: e.PROMETHEUS_USERNAME,
+    password: e.PROMETHEUS_PASSWORD,
+    timeoutMs: e.PROMETHEUS_TIMEOUT_MS,
+  };
+  const metricsSource: MetricsSourceConfig = source === 'demo' ? { kind: 'demo' } : source === 'prometheus' ? prometheus : { kind: 'csv', dir: source.slice('csv:'.length) };
 
   return {
     ok: true,
@@ -117,6 +143,11 @@ export function secretValues(config: Config): string[] {
     config.admin.password,
     config.alertmanagerWebhookToken,
   ];
+  if (config.metricsSource.kind === 'prometheus') {
+    values.push(config.metricsSource.bearerToken, config.metricsSource.password);
+    const password = new URL(config.metricsSource.url).password;
+    if (password) values.push(decodeURIComponent(password));
+  }
   if (config.redisUrl) {
     const password = new URL(config.redisUrl).password;
     if (password) values.push(decodeURIComponent(password));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { catalogFileShape } from '../sources/catalog';
 
 export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,6 +25,10 @@ export const envSchema = z
     LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'expected auto, json or pretty' }).default('auto'),
     METRICS_SOURCE: z.string().regex(/^(demo|prometheus|csv:.+)$/, 'expected demo, prometheus or csv:DIR').default('demo'),
     PROMETHEUS_URL: url('the Prometheus base URL').optional(),
+    PROMETHEUS_BEARER_TOKEN: optionalString,
+    PROMETHEUS_USERNAME: optionalString,
+    PROMETHEUS_PASSWORD: optionalString,
+    PROMETHEUS_TIMEOUT_MS: positiveInt('a positive number of milliseconds').max(120_000, 'expected at most 120000 ms').default(10_000),
     DEMO_SEED: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').default(42),
     SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token starting with xoxb-').optional(),
     SLACK_SIGNING_SECRET: optionalString,
@@ -51,6 +56,13 @@ export const envSchema = z
     if (env.METRICS_SOURCE === 'prometheus' && !env.PROMETHEUS_URL) {
       ctx.addIssue({ code: 'custom', path: ['PROMETHEUS_URL'], message: 'required when METRICS_SOURCE=prometheus' });
     }
+    if (env.PROMETHEUS_BEARER_TOKEN && (env.PROMETHEUS_USERNAME || env.PROMETHEUS_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['PROMETHEUS_BEARER_TOKEN'], message: 'set either PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD, not both' });
+    } else if (env.PROMETHEUS_USERNAME && !env.PROMETHEUS_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['PROMETHEUS_PASSWORD'], message: 'required with PROMETHEUS_USERNAME' });
+    } else if (env.PROMETHEUS_PASSWORD && !env.PROMETHEUS_USERNAME) {
+      ctx.addIssue({ code: 'custom', path: ['PROMETHEUS_USERNAME'], message: 'required with PROMETHEUS_PASSWORD' });
+    }
     if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
     }
@@ -62,9 +74,10 @@ export const envSchema = z
     }
   });
 
-/** The optional config file (JSON or YAML): catalogs, not secrets. Later issues add the catalogs. */
-export const fileSchema = z
-  .object({
-    services: z.array(z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case service name') }).passthrough()).optional(),
-  })
-  .passthrough();
+/**
+ * The optional config file (JSON or YAML): catalogs, not secrets. `defaults` and `services` are the
+ * services catalog (src/sources/catalog.ts, config/services.example.yaml).
+ */
+export const fileSchema = z.looseObject({
+  ...catalogFileShape,
+});

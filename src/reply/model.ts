@@ -20,6 +20,8 @@ export type Block =
   | { type: 'series'; label: string; values: number[]; unit?: string }
   | { type: 'progress'; percent: number; text?: string }
   | { type: 'buttons'; buttons: Button[] }
+  /** A rendered chart: `png` for adapters that upload bytes, `path` where it was saved; `alt` always describes it. */
+  | { type: 'image'; title: string; path?: string; png?: Buffer; alt: string }
   | { type: 'context'; text: string };
 
 export interface Reply {
@@ -39,6 +41,13 @@ export const table = (columns: string[], rows: string[][]): Block => ({ type: 't
 export const series = (label: string, values: number[], unit?: string): Block => ({ type: 'series', label, values, ...(unit ? { unit } : {}) });
 export const progress = (percent: number, t?: string): Block => ({ type: 'progress', percent, ...(t ? { text: t } : {}) });
 export const buttons = (b: Button[]): Block => ({ type: 'buttons', buttons: b });
+export const image = (i: { title: string; alt: string; path?: string; png?: Buffer }): Block => ({
+  type: 'image',
+  title: i.title,
+  alt: i.alt,
+  ...(i.path ? { path: i.path } : {}),
+  ...(i.png ? { png: i.png } : {}),
+});
 
 /** The plain-text gist of a reply (notifications, logs, fallbacks). */
 export function summary(r: Reply): string {

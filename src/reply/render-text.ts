@@ -43,6 +43,8 @@ function renderBlock(block: Block, mark: string, bold: (s: string) => string, di
     }
     case 'buttons':
       return [dim(`  ${block.buttons.map((b) => `[${b.label}: ${b.command}]`).join('  ')}`)];
+    case 'image':
+      return [`  [chart: ${block.alt}${block.path ? ` — saved to ${block.path}` : ''}]`];
   }
 }
 

@@ -26,6 +26,43 @@ export interface StatusJobResult {
   services: ServiceStatus[];
 }
 
+export interface AnomaliesJobData {
+  /** One service, or every service in the catalog when absent. */
+  service?: string;
+  /** The user's metric words ("p99 latency"); every golden signal when absent. */
+  metric?: string;
+  windowS: number;
+  atMs?: number;
+}
+
+export interface SeriesFinding {
+  service: string;
+  signal: Signal;
+  unit: string;
+  anomalous: boolean;
+  maxScore: number;
+  /** First anomalous point in the window. */
+  sinceMs?: number;
+  detector?: string;
+  reason?: string;
+  /** The most anomalous point and the band it was expected in. */
+  worst?: { t: number; value: number; low: number; high: number };
+  latest: number;
+  points: Array<[number, number]>;
+  band: Array<[number, number, number]>;
+  anomalies: Array<[number, number]>;
+  /** A PNG chart, base64 (results travel through Redis; workers share no disk with the control plane). */
+  chartPng?: string;
+}
+
+export interface AnomaliesJobResult {
+  atMs: number;
+  windowS: number;
+  threshold: number;
+  findings: SeriesFinding[];
+}
+
 export type Jobs = {
   status: { data: StatusJobData; result: StatusJobResult };
+  detect_anomalies: { data: AnomaliesJobData; result: AnomaliesJobResult };
 };

@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import type { Jobs } from './jobs';
+import { anomaliesProcessor } from './anomalies';
 import { statusProcessor } from './status';
 
 export interface WorkerDeps {
@@ -13,5 +14,6 @@ export interface WorkerDeps {
 export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
   return {
     status: statusProcessor(deps.source, deps.clock),
+    detect_anomalies: anomaliesProcessor(deps.source, deps.clock),
   };
 }

@@ -1,4 +1,4 @@
-import { buttons, context, fields, header, progress, reply, series, table, text } from '../../src/reply/model';
+import { buttons, context, fields, header, image, progress, reply, series, table, text } from '../../src/reply/model';
 import { renderText } from '../../src/reply/render-text';
 import { sparkline } from '../../src/reply/sparkline';
 
@@ -17,6 +17,7 @@ describe('console rendering of a Reply', () => {
         series('p99', [1, 2, 3, 4, 5, 6, 7, 8]),
         progress(42, 'checked payments'),
         buttons([{ label: 'Cancel', command: 'cancel 7', style: 'danger' }]),
+        image({ title: 'p99', alt: 'p99 latency, last 24h, 3 anomalies', path: 'data/charts/p99.png', png: Buffer.from('png') }),
         context('as of now'),
       ),
     );
@@ -32,8 +33,13 @@ describe('console rendering of a Reply', () => {
       '  p99  ▁▂▃▄▅▆▇█',
       '  [########............] 42% checked payments',
       '  [Cancel: cancel 7]',
+      '  [chart: p99 latency, last 24h, 3 anomalies — saved to data/charts/p99.png]',
       'as of now',
     ]);
+  });
+
+  it('renders a chart that was not saved by its description alone', () => {
+    expect(renderText(reply('info', image({ title: 'p99', alt: 'p99 latency' })))).toBe('  [chart: p99 latency]');
   });
 
   it('adds ANSI styles only when asked', () => {

@@ -12,6 +12,8 @@ export interface ConsoleOptions {
   output: NodeJS.WriteStream;
   /** Where the REPL keeps its history between runs (TTY only). */
   historyPath?: string;
+  /** Where charts are saved, since a terminal cannot show them. */
+  chartsDir: string;
 }
 
 const PROMPT = 'ops> ';
@@ -27,7 +29,7 @@ function message(options: ConsoleOptions, text: string): IncomingMessage {
  */
 export async function runPiped(options: ConsoleOptions): Promise<void> {
   const out: ConsoleOutput = { write: (t) => options.output.write(t) };
-  const sink = consoleSink(out, { color: false });
+  const sink = consoleSink(out, { color: false, chartsDir: options.chartsDir });
   const lines = createInterface({ input: options.input, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
@@ -63,7 +65,7 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
   function clearLine() {
     options.output.write('\r\x1b[2K');
   }
-  const sink = consoleSink(out, { color: true });
+  const sink = consoleSink(out, { color: true, chartsDir: options.chartsDir });
   const pending = new Set<Promise<void>>();
   options.output.write(`SmartCloudOps console as ${options.user} in #${options.channel}. Type \`help\`, or \`exit\` to leave.\n`);
   rl.prompt();

@@ -1,3 +1,4 @@
+import { saveChart } from '../../charts';
 import type { MessageRef, ReplySink } from '../conversation';
 import type { Reply } from '../../reply/model';
 import { renderText } from '../../reply/render-text';
@@ -15,10 +16,10 @@ let seq = 0;
  * The console as a chat platform: posts print; an edit that only adds progress rewrites a
  * status line on a terminal (and is dropped when piped); any other edit prints the new content.
  */
-export function consoleSink(out: ConsoleOutput, options: { color: boolean }): ReplySink {
+export function consoleSink(out: ConsoleOutput, options: { color: boolean; chartsDir: string }): ReplySink {
   return {
     async post(reply: Reply): Promise<MessageRef> {
-      out.write(`${renderText(reply, options)}\n`);
+      out.write(`${renderText(await withSavedCharts(reply, options.chartsDir), options)}\n`);
       return { id: `console-${++seq}` };
     },
     async update(_ref: MessageRef, reply: Reply): Promise<void> {
@@ -27,8 +28,24 @@ export function consoleSink(out: ConsoleOutput, options: { color: boolean }): Re
         out.status?.(`  … ${Math.round(bar.percent)}%${bar.text ? ` ${bar.text}` : ''}`);
         return;
       }
+      const shown = await withSavedCharts(reply, options.chartsDir);
       out.clearStatus?.();
-      out.write(`${renderText(reply, options)}\n`);
+      out.write(`${renderText(shown, options)}\n`);
     },
   };
+}
+
+let chartSeq = 0;
+
+/** A terminal cannot show a PNG: save each chart to a file and show its path instead. */
+async function withSavedCharts(reply: Reply, dir: string): Promise<Reply> {
+  if (!reply.blocks.some((b) => b.type === 'image' && b.png && !b.path)) return reply;
+  const blocks = await Promise.all(
+    reply.blocks.map(async (b) => {
+      if (b.type !== 'image' || !b.png || b.path) return b;
+      const path = await saveChart(b.png, dir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${++chartSeq}-${b.title}`);
+      return { ...b, path };
+    }),
+  );
+  return { ...reply, blocks };
 }

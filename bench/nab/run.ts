@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:nab`: our streaming detector on every file of shared/nab/data (NAB_DIR overrides),
+ * scored with the NAB rule (./score, which agrees with nab_score.py) beside NAB's anchor table,
+ * then `detect` throughput through the CLI path.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { detectCsv } from '../../src/anomaly/csv-io';
+import { createDetector } from '../../src/anomaly/detector';
+import { round, tempDir } from '../util';
+import { parseAnchors } from './anchors';
+import { readLabels, scoreResultsDir } from './load';
+import { nabPaths } from './paths';
+import { PROFILE_ORDER, type NabScore } from './score';
+import { benchDetectThroughput } from './throughput';
+
+const OURS = 'smartcloudops (this run)';
+
+function fmtThr(t: number): string {
+  return Number.isFinite(t) ? String(Number(t.toPrecision(6))) : String(t);
+}
+
+function table(header: string[], rows: string[][], rightAlign: number[] = []): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (rightAlign.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Cross-check with the reference scorer when python3 is there; returns one line. */
+async function crossCheck(scorerPy: string, dataDir: string, labelsPath: string, resultsDir: string, ours: NabScore): Promise<string> {
+  const json = join(resultsDir, '..', 'nab_score.json');
+  try {
+    await promisify(execFile)('python3', [scorerPy, '--data', dataDir, '--labels', labelsPath, '--results', resultsDir, '--prefix', '', '--json', json], { timeout: 300_000 });
+  } catch (err) {
+    return `nab_score.py cross-check skipped (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
+  }
+  const py = JSON.parse(readFileSync(json, 'utf8')) as { profiles: Record<string, { normalized: number | null; threshold: number }> };
+  let worst = 0;
+  let sameThresholds = true;
+  for (const name of PROFILE_ORDER) {
+    const a = ours.profiles[name];
+    const b = py.profiles[name];
+    worst = Math.max(worst, Math.abs((a?.normalized ?? 0) - (b.normalized ?? 0)));
+    if (a?.threshold !== b.threshold) sameThresholds = false;
+  }
+  return `nab_score.py cross-check: largest |normalised difference| ${worst.toExponential(1)} points, thresholds ${sameThresholds ? 'identical' : 'DIFFER'}`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, 'no-throughput': { type: 'boolean', default: false }, 'per-file': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } });
+  const nab = nabPaths(process.env.NAB_DIR);
+  const labels = readLabels(nab.labelsPath);
+  const rels = Object.keys(labels).sort();
+  const nWindows = rels.reduce((s, r) => s + labels[r].length, 0);
+  const out = process.stdout;
+  out.write(`SmartCloudOps NAB benchmark · node ${process.version} · ${new Date().toISOString()}\n`);
+  out.write(`data: ${nab.dir} (${rels.length} files, ${nWindows} windows)\n`);
+  out.write('rules: one detector configuration for every file (createDetector() defaults, a fresh detector per file, no per-file parameters);\n');
+  out.write('       scores are streaming (each row scored from it and earlier rows only); labels are used only to choose\n');
+  out.write('       one global threshold per profile over all files (NAB --optimize), never by the detector.\n');
+
+  const root = tempDir('sco-bench-nab-');
+  const resultsDir = join(root, 'results');
+  try {
+    let points = 0;
+    let seconds = 0;
+    for (const rel of rels) {
+      const output = join(resultsDir, rel);
+      mkdirSync(dirname(output), { recursive: true });
+      const started = process.hrtime.bigint();
+      const stats = await detectCsv({ input: join(nab.dataDir, rel), output, detector: createDetector() });
+      seconds += Number(process.hrtime.bigint() - started) / 1e9;
+      points += stats.rows;
+    }
+    const score = scoreResultsDir({ dataDir: nab.dataDir, labelsPath: nab.labelsPath, resultsDir, prefix: '' });
+    const ours = {
+      detector: `» ${OURS}`,
+      standard: score.profiles.standard?.normalized ?? NaN,
+      lowFP: score.profiles.reward_low_FP_rate?.normalized ?? NaN,
+      lowFN: score.profiles.reward_low_FN_rate?.normalized ?? NaN,
+      thresholds: PROFILE_ORDER.map((p) => fmtThr(score.profiles[p]?.threshold ?? NaN)).join(' / '),
+    };
+    const anchors = [...parseAnchors(nab.readme), ours].sort((a, b) => b.standard - a.standard);
+    out.write(`\n## NAB scores (normalised, 0 = null detector, 100 = perfect; anchors from ${join(nab.dir, 'README.md')})\n`);
+    out.write(
+      `${table(
+        ['detector', 'Standard', 'Reward low FP', 'Reward low FN', 'thresholds (std / lowFP / lowFN)'],
+        anchors.map((a) => [a.detector, a.standard.toFixed(2), a.lowFP.toFixed(2), a.lowFN.toFixed(2), a.thresholds]),
+        [1, 2, 3],
+      )}\n`,
+    );
+
+    const std = score.profiles.standard;
+    if (std) {
+      const cats = new Map<string, { files: number; raw: number; tp: number; fn: number; fp: number }>();
+      for (const [rel, f] of Object.entries(std.perFile)) {
+        const c = cats.get(rel.split('/')[0]) ?? { files: 0, raw: 0, tp: 0, fn: 0, fp: 0 };
+        Object.assign(c, { files: c.files + 1, raw: c.raw + f.raw, tp: c.tp + f.tpWindows, fn: c.fn + f.fnWindows, fp: c.fp + f.fpRows });
+        cats.set(rel.split('/')[0], c);
+      }
+      out.write(`\n## ours by category (standard profile, threshold ${fmtThr(std.threshold)})\n`);
+      out.write(`${table(['category', 'files', 'raw', 'TP windows', 'FN windows', 'FP rows'], [...cats].map(([k, c]) => [k, String(c.files), c.raw.toFixed(2), String(c.tp), String(c.fn), String(c.fp)]), [1, 2, 3, 4, 5])}\n`);
+      if (values['per-file']) {
+        out.write(`\n## ours per file (standard profile)\n`);
+        out.write(`${table(['file', 'raw', 'TP win', 'FN win', 'FP rows'], Object.entries(std.perFile).map(([rel, f]) => [rel, f.raw.toFixed(3), String(f.tpWindows), String(f.fnWindows), String(f.fpRows)]), [1, 2, 3, 4])}\n`);
+      }
+    }
+    for (const w of score.warnings) out.write(`warning: ${w}\n`);
+    out.write(`\ntotal: ${points.toLocaleString('en-US')} points in ${round(seconds, 2)} s = ${Math.round(points / seconds).toLocaleString('en-US')} points/s (in-process, streaming CSV in and out, one core)\n`);
+    out.write(`${await crossCheck(nab.scorerPy, nab.dataDir, nab.labelsPath, resultsDir, score)}\n`);
+    if (values.keep) out.write(`results kept in ${resultsDir}\n`);
+  } finally {
+    if (!values.keep) rmSync(root, { recursive: true, force: true });
+  }
+  if (!values['no-throughput']) await benchDetectThroughput({ rows: values.rows ? Number(values.rows) : undefined });
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:nab failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
