@@ -1,5 +1,6 @@
 import { benchChat } from './chat';
 import { benchIntent } from './intent';
+import { benchOnnx } from './onnx';
 import { benchQueue } from './queue';
 import { benchServeRss } from './serve-rss';
 
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   process.stdout.write(`SmartCloudOps benchmarks · node ${process.version} · ${new Date().toISOString()}\n`);
   await benchQueue();
   await benchIntent();
+  await benchOnnx();
   await benchChat();
   await benchServeRss();
 }

@@ -109,7 +109,6 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
     let lineNo = 0;
     let prevTs = NaN;
     let settled = false;
-
     let outOpened = false;
 
     const fail = (err: unknown) => {
@@ -131,13 +130,19 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
     };
     const readError = (err: unknown) => fail(new CsvInputError(`cannot read ${describeOpenError(input, err)}`, { cause: err }));
 
+    let waiting = false;
     const flush = () => {
       if (!out || batch === '') return;
       const ok = out.write(batch);
       batch = '';
-      if (!ok) {
+      if (!ok && !waiting) {
+        // backpressure: stop reading until the output has drained (lines already split still come)
+        waiting = true;
         lines.pause();
-        out.once('drain', () => lines.resume());
+        out.once('drain', () => {
+          waiting = false;
+          lines.resume();
+        });
       }
     };
 

@@ -31,6 +31,7 @@ export function presentStatus(result: StatusJobResult): Reply {
         { label: 'traffic', value: rate(s.latest.request_rate) },
         { label: 'CPU', value: percent(s.latest.cpu) },
         { label: 'memory', value: percent(s.latest.memory) },
+        ...(s.slo ? [{ label: 'error budget', value: `burn ${burn(s.slo.burn1h)} (1h), ${burn(s.slo.burn6h)} (6h) of a ${percent(s.slo.target)} SLO` }] : []),
       ]),
       series(`${s.trend.signal} (${windowWords(result.windowS)})`, s.trend.values),
       context(`as of ${when} UTC, means over the last 5 minutes`),
@@ -40,10 +41,14 @@ export function presentStatus(result: StatusJobResult): Reply {
     unhealthy.length ? 'warning' : 'success',
     header(unhealthy.length ? `${unhealthy.length} of ${result.services.length} services unhealthy` : `All ${result.services.length} services healthy`),
     table(
-      ['service', 'health', 'p99', 'errors', 'traffic', 'cpu', 'memory'],
-      result.services.map((s) => [s.name, s.healthy ? 'ok' : 'UNHEALTHY', ms(s.latest.latency_p99), percent(s.latest.error_rate), rate(s.latest.request_rate), percent(s.latest.cpu), percent(s.latest.memory)]),
+      ['service', 'health', 'p99', 'errors', 'traffic', 'cpu', 'memory', 'burn 1h'],
+      result.services.map((s) => [s.name, s.healthy ? 'ok' : 'UNHEALTHY', ms(s.latest.latency_p99), percent(s.latest.error_rate), rate(s.latest.request_rate), percent(s.latest.cpu), percent(s.latest.memory), s.slo ? burn(s.slo.burn1h) : '–']),
     ),
     ...unhealthy.map((s) => series(`${s.name}: ${s.problems.join('; ')}`, s.trend.values)),
     context(`as of ${when} UTC over ${windowWords(result.windowS)}`),
   );
+}
+
+function burn(rate: number): string {
+  return Number.isFinite(rate) ? `${rate >= 10 ? Math.round(rate) : rate.toFixed(1)}x` : '–';
 }

@@ -20,6 +20,8 @@ export interface Objectives {
   error_rate: number;
   cpu: number;
   memory: number;
+  /** Availability SLO target (0.999 = 99.9%) for error-budget burn rates; defaults to 1 - error_rate. */
+  availability?: number;
 }
 
 export interface ServiceInfo {

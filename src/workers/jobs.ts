@@ -18,6 +18,8 @@ export interface ServiceStatus {
   latest: Record<Signal, number>;
   /** The signal that looks worst relative to its objective, for a trend line. */
   trend: { signal: Signal; values: number[] };
+  /** Error-budget burn (multi-window, multi-burn-rate); absent when the error history is unavailable. */
+  slo?: { target: number; burn1h: number; burn6h: number; firing: Array<{ rule: string; severity: 'page' | 'ticket' }> };
 }
 
 export interface StatusJobResult {

@@ -2,12 +2,13 @@ import { UnrecoverableJobError } from '../errors';
 import type { Clock } from '../clock';
 import type { JobContext } from '../queue/types';
 import { GOLDEN_SIGNALS, type MetricsSource, type Objectives, type ServiceInfo, type Signal } from '../sources/types';
+import { BURN_HISTORY_S, burnRates } from '../slo/burn-rate';
 import type { ServiceStatus, StatusJobData, StatusJobResult } from './jobs';
 
 const RECENT_MS = 5 * 60_000;
 
 /** Checked signals: which objective bounds them, and how to say it. */
-const CHECKS: Array<{ signal: Signal; objective: keyof Objectives; describe: (v: number, limit: number) => string }> = [
+const CHECKS: Array<{ signal: Signal; objective: Exclude<keyof Objectives, 'availability'>; describe: (v: number, limit: number) => string }> = [
   { signal: 'latency_p99', objective: 'latency_p99_ms', describe: (v, l) => `p99 latency ${Math.round(v)} ms > ${l} ms` },
   { signal: 'error_rate', objective: 'error_rate', describe: (v, l) => `error rate ${pct(v)} > ${pct(l)}` },
   { signal: 'cpu', objective: 'cpu', describe: (v, l) => `CPU ${pct(v)} > ${pct(l)}` },
@@ -62,5 +63,19 @@ async function evaluate(source: MetricsSource, service: ServiceInfo, atMs: numbe
     if (ratio > worst.ratio) worst = { signal: check.signal, ratio };
     if (value > limit) problems.push(check.describe(value, limit));
   }
-  return { name: service.name, healthy: problems.length === 0, problems, latest, trend: { signal: worst.signal, values: values[worst.signal] } };
+  const slo = await errorBudget(source, service, atMs);
+  for (const f of slo?.firing ?? []) problems.push(`error budget burning (${f.severity}: ${f.rule})`);
+  return { name: service.name, healthy: problems.length === 0, problems, latest, trend: { signal: worst.signal, values: values[worst.signal] }, ...(slo ? { slo } : {}) };
+}
+
+/** Burn rates of the error budget over the SRE workbook's windows (up to 3 days of history). */
+async function errorBudget(source: MetricsSource, service: ServiceInfo, atMs: number): Promise<ServiceStatus['slo']> {
+  const target = service.objectives.availability ?? 1 - service.objectives.error_rate;
+  try {
+    const history = await source.query({ service: service.name, signal: 'error_rate', startMs: atMs - BURN_HISTORY_S * 1000, endMs: atMs });
+    const burn = burnRates(history.points, atMs, target);
+    return { target, burn1h: burn.rates[3600], burn6h: burn.rates[6 * 3600], firing: burn.firing.map((f) => ({ rule: f.rule, severity: f.severity })) };
+  } catch {
+    return undefined; // no error history (e.g. a new service): report health without the budget
+  }
 }
