@@ -1,4 +1,4 @@
-import { createDetector } from '../anomaly/detector';
+import { ALERT_THRESHOLD, createDetector } from '../anomaly/detector';
 import { signalsFor } from '../anomaly/metric-words';
 import type { Detection } from '../anomaly/types';
 import { renderAnomalyChart } from '../charts/anomaly-chart';
@@ -9,11 +9,12 @@ import { GOLDEN_SIGNALS, type MetricsSource, type Series } from '../sources/type
 import type { AnomaliesJobData, AnomaliesJobResult, SeriesFinding } from './jobs';
 
 /** A point is anomalous at or above this combined score. */
-export const ANOMALY_THRESHOLD = 0.5;
-/** History fed to the detector before the window, so it has learned the series by then. */
-const WARMUP_FACTOR = 10;
-const WARMUP_MIN_S = 6 * 3600;
-const WARMUP_MAX_S = 7 * 86_400;
+export const ANOMALY_THRESHOLD = ALERT_THRESHOLD;
+/** Points fed to the detector before the window, so it has learned the series by then (NAB's probation is 750). */
+const WARMUP_POINTS = 3000;
+/** Aim for about this many points in the window itself; never finer than a minute. */
+const WINDOW_POINTS = 240;
+const MIN_STEP_MS = 60_000;
 const MAX_CHARTS = 3;
 
 /** Scores each requested series over its window (after a warm-up) and charts the anomalous ones. */
@@ -29,14 +30,15 @@ export function anomaliesProcessor(source: MetricsSource, clock: Clock) {
     const unknown = services.find((s) => !catalog.includes(s));
     if (unknown) throw new UnrecoverableJobError(`unknown service “${unknown}”; known: ${catalog.join(', ')}`);
 
-    const warmupS = Math.min(WARMUP_MAX_S, Math.max(WARMUP_MIN_S, windowS * WARMUP_FACTOR));
+    // One step for warm-up and window alike, so the detector sees one consistent series.
+    const stepMs = Math.max(MIN_STEP_MS, Math.ceil((windowS * 1000) / WINDOW_POINTS / MIN_STEP_MS) * MIN_STEP_MS);
     const windowStart = atMs - windowS * 1000;
     const findings: SeriesFinding[] = [];
     const total = services.length * signals.length;
     for (const service of services) {
       for (const sig of signals) {
         if (signal.aborted) throw new UnrecoverableJobError('cancelled');
-        const series = await source.query({ service, signal: sig, startMs: windowStart - warmupS * 1000, endMs: atMs });
+        const series = await source.query({ service, signal: sig, startMs: windowStart - WARMUP_POINTS * stepMs, endMs: atMs, stepMs });
         findings.push(score(series, windowStart));
         await job.progress({ percent: Math.round((findings.length / total) * 100), message: `scored ${service} ${sig}` });
       }

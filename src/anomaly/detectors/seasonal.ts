@@ -26,6 +26,7 @@ export class SeasonalBaseline implements Component {
     private readonly errAlpha: number,
     private readonly maxPeriod: number,
     private readonly stepSamples: number,
+    private readonly periodMs = DAY_MS,
   ) {}
 
   update(t: number, x: number): number {
@@ -33,7 +34,8 @@ export class SeasonalBaseline implements Component {
     if (this.period === 0) this.learnStep(t);
     if (this.period <= 0) return 0;
     const p = this.period;
-    const phase = Math.floor((((t % DAY_MS) + DAY_MS) % DAY_MS) / this.step) % p;
+    const P = this.periodMs;
+    const phase = Math.floor((((t % P) + P) % P) / this.step) % p;
     const lvlAlpha = 1 / p;
     if (Number.isNaN(this.level)) this.level = x;
     const expected = this.level + this.profile[phase];
@@ -64,13 +66,18 @@ export class SeasonalBaseline implements Component {
     if (this.diffs.length < this.stepSamples) return;
     const sorted = this.diffs.sort((a, b) => a - b);
     this.step = sorted[sorted.length >> 1];
-    const p = Math.round(DAY_MS / this.step);
-    this.period = p >= 4 && p <= this.maxPeriod && Math.abs(p * this.step - DAY_MS) < 0.01 * DAY_MS ? p : -1;
+    const p = Math.round(this.periodMs / this.step);
+    this.period = p >= 4 && p <= this.maxPeriod && Math.abs(p * this.step - this.periodMs) < 0.01 * this.periodMs ? p : -1;
     this.diffs.length = 0;
     if (this.period > 0) {
       this.profile = new Float64Array(this.period);
       this.seen = new Uint16Array(this.period);
     }
+  }
+
+  /** The z-score of the last update (0 while warming up). */
+  get lastZ(): number {
+    return this.z;
   }
 
   describe(): string {

@@ -3,28 +3,30 @@
  * median, quantiles and MAD are cheap. Insert/evict are a binary search plus one memmove: O(w).
  */
 export class SortedWindow {
-  private readonly ring: Float64Array;
-  private readonly sorted: Float64Array;
+  private readonly ring: Float64Array | Float32Array;
+  private readonly sorted: Float64Array | Float32Array;
   private head = 0;
   private n = 0;
 
-  constructor(readonly capacity: number) {
+  /** `single` stores float32 (half the memory traffic; enough for calibration statistics). */
+  constructor(readonly capacity: number, private readonly single = false) {
     if (!Number.isInteger(capacity) || capacity < 3) {
       throw new RangeError(`SortedWindow capacity must be an integer >= 3 (got ${capacity})`);
     }
-    this.ring = new Float64Array(capacity);
-    this.sorted = new Float64Array(capacity);
+    this.ring = single ? new Float32Array(capacity) : new Float64Array(capacity);
+    this.sorted = single ? new Float32Array(capacity) : new Float64Array(capacity);
   }
 
   get size(): number {
     return this.n;
   }
 
-  push(x: number): void {
-    if (this.n === this.capacity) this.removeSorted(this.ring[this.head]);
+  push(value: number): void {
+    const x = this.single ? Math.fround(value) : value;
+    if (this.n === this.capacity) this.replaceSorted(this.ring[this.head], x);
+    else this.insertSorted(x);
     this.ring[this.head] = x;
-    this.head = (this.head + 1) % this.capacity;
-    this.insertSorted(x);
+    this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
   }
 
   /** The q-quantile (0..1) by linear interpolation; NaN when empty. */
@@ -42,27 +44,30 @@ export class SortedWindow {
     return this.quantile(0.5);
   }
 
-  /** Median absolute deviation around `center`, by walking outwards from it in sorted order. */
+  /**
+   * Median absolute deviation around `center` (the lower median of |x - center|), in O(log w):
+   * the deviations left and right of `center` are two sorted runs; select the k-th of their merge.
+   */
   mad(center: number): number {
     const n = this.n;
     if (n === 0) return NaN;
     const s = this.sorted;
-    let hi = this.lowerBound(center);
-    let lo = hi - 1;
-    const k = (n - 1) >> 1; // index of the (lower) median of the deviations
-    let d = 0;
-    for (let i = 0; i <= k; i++) {
-      const dl = lo >= 0 ? center - s[lo] : Infinity;
-      const dh = hi < n ? s[hi] - center : Infinity;
-      if (dl <= dh) {
-        d = dl;
-        lo--;
-      } else {
-        d = dh;
-        hi++;
-      }
+    const h0 = this.lowerBound(center);
+    const nL = h0;
+    const nR = n - h0;
+    const take = ((n - 1) >> 1) + 1; // how many of the smallest deviations, the last is the MAD
+    let lo = Math.max(0, take - nR);
+    let hi = Math.min(take, nL);
+    while (lo < hi) {
+      const i = (lo + hi) >> 1; // deviations taken from the left run
+      const j = take - i;
+      if (center - s[h0 - 1 - i] < s[h0 + j - 1] - center) lo = i + 1;
+      else hi = i;
     }
-    return d;
+    const j = take - lo;
+    const left = lo > 0 ? center - s[h0 - lo] : -Infinity;
+    const right = j > 0 ? s[h0 + j - 1] - center : -Infinity;
+    return Math.max(left, right);
   }
 
   /** The k-th largest value (k >= 1). */
@@ -78,12 +83,9 @@ export class SortedWindow {
     return s / (this.n - from);
   }
 
-  /** Fraction of window values strictly below x and equal to x (for empirical tail probabilities). */
-  rank(x: number): { below: number; equal: number } {
-    const a = this.lowerBound(x);
-    let b = a;
-    while (b < this.n && this.sorted[b] === x) b++;
-    return { below: a, equal: b - a };
+  /** How many window values are >= x. */
+  countAtLeast(x: number): number {
+    return this.n - this.lowerBound(x);
   }
 
   private lowerBound(x: number): number {
@@ -104,9 +106,17 @@ export class SortedWindow {
     this.n++;
   }
 
-  private removeSorted(x: number): void {
-    const i = this.lowerBound(x);
-    this.sorted.copyWithin(i, i + 1, this.n);
-    this.n--;
+  /** Evict `old` and insert `x` with one memmove over the span between their positions. */
+  private replaceSorted(old: number, x: number): void {
+    const s = this.sorted;
+    const i = this.lowerBound(old);
+    const j = this.lowerBound(x);
+    if (j > i) {
+      s.copyWithin(i, i + 1, j);
+      s[j - 1] = x;
+    } else {
+      s.copyWithin(j + 1, j, i);
+      s[j] = x;
+    }
   }
 }
