@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  // Dynamic imports name the compiled .js file (node16 resolution); map them back to the .ts source.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
   // Queue tests share one Redis; keep suites from starving each other on 2 cores.
   maxWorkers: 2,

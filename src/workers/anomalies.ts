@@ -1,7 +1,6 @@
 import { ALERT_THRESHOLD, createDetector } from '../anomaly/detector';
 import { signalsFor } from '../anomaly/metric-words';
 import type { Detection } from '../anomaly/types';
-import { renderAnomalyChart } from '../charts/anomaly-chart';
 import type { Clock } from '../clock';
 import { UnrecoverableJobError } from '../errors';
 import type { JobContext } from '../queue/types';
@@ -75,6 +74,8 @@ function score(series: Series, windowStart: number): SeriesFinding {
   };
 }
 
-function chart(f: SeriesFinding): Promise<Buffer> {
+async function chart(f: SeriesFinding): Promise<Buffer> {
+  // Loaded on first use: vega and resvg cost ~30 MB that an idle process should not carry.
+  const { renderAnomalyChart } = await import('../charts/anomaly-chart.js');
   return renderAnomalyChart({ title: `${f.service} · ${f.signal}`, unit: f.unit, points: f.points, band: f.band, anomalies: f.anomalies });
 }

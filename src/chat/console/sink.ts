@@ -1,4 +1,4 @@
-import { saveChart } from '../../charts';
+import { saveChart } from '../../charts/save';
 import type { MessageRef, ReplySink } from '../conversation';
 import type { Reply } from '../../reply/model';
 import { renderText } from '../../reply/render-text';
