@@ -196,10 +196,4 @@ export async function startFakeOpenAI(options: { requireAuth?: boolean } = {}): 
 }
 
 /** A port on 127.0.0.1 with nothing listening (for connection-refused tests). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort as closedPort } from './cli';
