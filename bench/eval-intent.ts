@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseRules } from '../src/intent/rules';
 import type { Intent } from '../src/intent/schema';
+import { projectRoot } from './nab/paths';
 
 export interface Labelled {
   text: string;
@@ -16,17 +17,6 @@ export interface EvalReport {
   /** Predicted remediate where the label is not remediate: the error that must never happen. */
   falseRemediations: Array<{ text: string; expected: string }>;
   misses: Array<{ text: string; expected: string; got: string; expectedSlots: Record<string, unknown>; gotSlots: Record<string, unknown> }>;
-}
-
-/** The project root, found from here whether this runs from bench/ (jest) or .bench/bench/ (compiled). */
-function projectRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-  return dir;
 }
 
 export const FIXTURES_DIR = join(projectRoot(__dirname), 'tests', 'fixtures');

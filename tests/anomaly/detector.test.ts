@@ -1,20 +1,12 @@
 import { ALERT_THRESHOLD, createDetector, DEFAULT_DETECTOR_OPTIONS } from '../../src/anomaly/detector';
 import type { Detection } from '../../src/anomaly/types';
+import { createRng } from '../../src/anomaly/iforest/rng';
 
 const STEP = 300_000; // 5 minutes
 const T0 = Date.UTC(2024, 0, 1);
 
 /** Deterministic pseudo-random numbers (mulberry32) so the tests never flake. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed: number): (() => number) => createRng(seed).next;
 
 function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

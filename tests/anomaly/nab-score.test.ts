@@ -14,6 +14,7 @@ import { readColumns, readLabels, scoreResultsDir, type ScoreDirOptions, type Sc
 import { nabPaths } from '../../bench/nab/paths';
 import { pyDatetimeKey } from '../../bench/nab/py-compat';
 import { PROFILE_ORDER, windowSpans, type Span } from '../../bench/nab/score';
+import { createRng } from '../../src/anomaly/iforest/rng';
 
 const run = promisify(execFile);
 const NAB = nabPaths();
@@ -30,16 +31,7 @@ const REAL_SUBSET = [
 ];
 
 /** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed: number): (() => number) => createRng(seed).next;
 
 interface FileCtx {
   n: number;
