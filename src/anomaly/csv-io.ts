@@ -210,7 +210,9 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       if (!out) return fail(new CsvInputError(`${input} has a header but no data rows`));
       const stream = out;
       flush();
-      stream.end(() => {
+      // end()'s callback also runs on a write error (before or after 'error'): only a clean finish resolves.
+      stream.end((err?: Error | null) => {
+        if (err) return fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err }));
         if (settled) return;
         settled = true;
         resolve(stats);

@@ -14,10 +14,11 @@ import {
   checkJobId,
   checkSettings,
   clampProgress,
+  createRunControl,
   isUnrecoverable,
-  raceAbort,
   settlesWithin,
   waitForFinish,
+  type RunControl,
 } from './shared';
 import { JOB_STATES, type JobContext, type JobDefs, type JobInfo, type JobQueue, type JobState, type Processors } from './types';
 
@@ -41,7 +42,7 @@ const HANDBACK_MS = 5_000;
 
 interface Running {
   job: BullJob;
-  controller: AbortController;
+  control: RunControl;
   stop?: 'cancel' | 'shutdown';
 }
 
@@ -82,7 +83,7 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
 
   const interrupt = (run: Running, why: 'cancel' | 'shutdown', reason: string) => {
     run.stop = why;
-    run.controller.abort(new AppError(why === 'cancel' ? 'job_cancelled' : 'unavailable', reason));
+    run.control.abort(new AppError(why === 'cancel' ? 'job_cancelled' : 'unavailable', reason));
   };
 
   const onControl = (channel: string, text: string) => {
@@ -132,7 +133,7 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
     const processor = processors[job.name as keyof Processors<M>];
     if (!processor) throw new UnrecoverableError(`no processor for job "${job.name}"`);
     const id = String(job.id);
-    const run: Running = { job, controller: new AbortController() };
+    const run: Running = { job, control: createRunControl() };
     running.set(id, run);
     const early = pendingCancels.take(id);
     if (early !== undefined) interrupt(run, 'cancel', early);
@@ -146,15 +147,15 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
       get log() {
         return (jobLog ??= log.child({ jobId: id, job: job.name }));
       },
+      get signal() {
+        return run.control.signal;
+      },
       progress: async (p) => {
         if (!run.stop) await job.updateProgress(clampProgress(p));
       },
     };
     try {
-      const result = await raceAbort(
-        Promise.resolve().then(() => processor(ctx as never, run.controller.signal)),
-        run.controller.signal,
-      );
+      const result = await run.control.race(Promise.resolve().then(() => processor(ctx as never)));
       ranHere.set(id, { name: job.name, durationMs: Math.max(0, Date.now() - (job.processedOn ?? Date.now())) });
       return result;
     } catch (err) {
@@ -163,7 +164,7 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
         throw new WaitingError();
       }
       if (run.stop === 'cancel') {
-        const reason = errorMessage(run.controller.signal.reason);
+        const reason = errorMessage(run.control.reason);
         await ledger.record({ ...jobToInfo<M>(job, 'cancelled'), error: reason, finishedAt: Date.now() });
         throw new UnrecoverableError(CANCEL_MARKER + reason);
       }

@@ -14,9 +14,10 @@ import {
   checkJobId,
   checkSettings,
   clampProgress,
-  raceAbort,
+  createRunControl,
   settlesWithin,
   waitForFinish,
+  type RunControl,
 } from './shared';
 import { JOB_STATES, type JobContext, type JobDefs, type JobInfo, type JobQueue, type JobState, type Processors } from './types';
 
@@ -44,7 +45,7 @@ const RECOVER_EVERY_MS = 10_000;
 
 interface Running {
   row: JobRow;
-  controller: AbortController;
+  control: RunControl;
   /** Why the run was interrupted: a cancel (final) or shutdown (job goes back to waiting). */
   stop?: 'cancel' | 'shutdown';
   done: Promise<void>;
@@ -167,12 +168,12 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
 
   function interrupt(run: Running, why: 'cancel' | 'shutdown', reason: string): void {
     run.stop = why;
-    run.controller.abort(new AppError(why === 'cancel' ? 'job_cancelled' : 'unavailable', reason));
+    run.control.abort(new AppError(why === 'cancel' ? 'job_cancelled' : 'unavailable', reason));
   }
 
   function start(row: JobRow): void {
     const processor = processors?.[row.name as keyof Processors<M>];
-    const controller = new AbortController();
+    const control = createRunControl();
     let jobLog: Logger | undefined;
     const ctx: JobContext<unknown> = {
       id: row.id,
@@ -183,6 +184,9 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
       get log() {
         return (jobLog ??= log.child({ jobId: row.id, job: row.name }));
       },
+      get signal() {
+        return control.signal;
+      },
       progress: async (p) => {
         if (run.stop || closed) return;
         const progress = clampProgress(p);
@@ -190,17 +194,17 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
         if (changed) events.emit('progress', { id: row.id, name: row.name, progress });
       },
     };
-    const run: Running = { row, controller, done: Promise.resolve() };
+    const run: Running = { row, control, done: Promise.resolve() };
     active.set(row.id, run);
     events.emit('active', { id: row.id, name: row.name, attempt: row.attempts_made });
     if (row.cancel_reason !== null) interrupt(run, 'cancel', row.cancel_reason);
     let work: Promise<unknown>;
     try {
-      work = processor ? Promise.resolve(processor(ctx as never, controller.signal)) : Promise.reject(new AppError('job_unrecoverable', `no processor for job "${row.name}"`));
+      work = processor ? Promise.resolve(processor(ctx as never)) : Promise.reject(new AppError('job_unrecoverable', `no processor for job "${row.name}"`));
     } catch (err) {
       work = Promise.reject(err);
     }
-    run.done = raceAbort(work, controller.signal).then(
+    run.done = control.race(work).then(
       (result) => finish(run, { ok: true, result }),
       (err: unknown) => finish(run, { ok: false, err }),
     );
@@ -209,7 +213,7 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
   function finish(run: Running, outcome: Ended['outcome']): void {
     active.delete(run.row.id);
     if (closed || run.stop === 'shutdown') return; // close() already handed the job back
-    const cancelled = run.stop === 'cancel' ? errorMessage(run.controller.signal.reason) : undefined;
+    const cancelled = run.stop === 'cancel' ? errorMessage(run.control.reason) : undefined;
     ended.push({ row: run.row, at: clock(), cancelled, outcome });
     kick();
   }

@@ -52,24 +52,42 @@ export function clampProgress(p: JobProgress): JobProgress {
   return p.message === undefined ? { percent } : { percent, message: p.message };
 }
 
-/** Rejects with the signal's reason as soon as it aborts, whether or not `work` listens to it. */
-export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+/**
+ * One run's cancellation. The AbortSignal is made only when the processor reads it (most never do:
+ * an AbortController per job was a measurable share of a trivial job's cost), and `race` ends the
+ * run on abort whether or not the processor listens.
+ */
+export function createRunControl() {
+  let controller: AbortController | undefined;
+  let reason: Error | undefined;
+  let rejectRace: ((err: Error) => void) | undefined;
+  return {
+    get signal(): AbortSignal {
+      controller ??= new AbortController();
+      if (reason && !controller.signal.aborted) controller.abort(reason);
+      return controller.signal;
+    },
+    /** Why the run was aborted, once it was. */
+    get reason(): Error | undefined {
+      return reason;
+    },
+    abort(err: Error): void {
+      if (reason) return;
+      reason = err;
+      controller?.abort(err);
+      rejectRace?.(err);
+    },
+    /** Settles with `work`, or rejects with the abort reason as soon as abort() is called. */
+    race<T>(work: Promise<T>): Promise<T> {
+      if (reason) return Promise.reject(reason);
+      return new Promise<T>((resolve, reject) => {
+        rejectRace = reject;
+        work.then(resolve, reject);
+      });
+    },
+  };
 }
+export type RunControl = ReturnType<typeof createRunControl>;
 
 /** Resolves true when `p` settles first, false when `ms` pass first. */
 export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {

@@ -55,7 +55,7 @@ export interface AddOptions {
   meta?: JobMeta;
 }
 
-/** What a processor sees. Processors are plain functions: (job, signal) => Promise<result>. */
+/** What a processor sees. Processors are plain functions: (job) => Promise<result>. */
 export interface JobContext<D> {
   id: string;
   name: string;
@@ -64,10 +64,12 @@ export interface JobContext<D> {
   /** 1 on the first attempt. */
   attempt: number;
   log: Logger;
+  /** Aborted when the job is cancelled or handed back on shutdown. */
+  readonly signal: AbortSignal;
   progress(progress: JobProgress): Promise<void>;
 }
 
-export type Processor<M extends JobDefs, N extends JobName<M>> = (job: JobContext<M[N]['data']>, signal: AbortSignal) => Promise<M[N]['result']>;
+export type Processor<M extends JobDefs, N extends JobName<M>> = (job: JobContext<M[N]['data']>) => Promise<M[N]['result']>;
 export type Processors<M extends JobDefs> = { [N in JobName<M>]?: Processor<M, N> };
 
 export interface QueueEventMap {

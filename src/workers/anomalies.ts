@@ -18,7 +18,7 @@ const MAX_CHARTS = 3;
 
 /** Scores each requested series over its window (after a warm-up) and charts the anomalous ones. */
 export function anomaliesProcessor(source: MetricsSource, clock: Clock) {
-  return async (job: JobContext<AnomaliesJobData>, signal: AbortSignal): Promise<AnomaliesJobResult> => {
+  return async (job: JobContext<AnomaliesJobData>): Promise<AnomaliesJobResult> => {
     const atMs = job.data.atMs ?? clock();
     const { windowS } = job.data;
     if (!Number.isInteger(windowS) || windowS <= 0) throw new UnrecoverableJobError(`windowS must be a positive whole number of seconds, got ${String(windowS)}`);
@@ -36,7 +36,7 @@ export function anomaliesProcessor(source: MetricsSource, clock: Clock) {
     const total = services.length * signals.length;
     for (const service of services) {
       for (const sig of signals) {
-        if (signal.aborted) throw new UnrecoverableJobError('cancelled');
+        if (job.signal.aborted) throw new UnrecoverableJobError('cancelled');
         const series = await source.query({ service, signal: sig, startMs: windowStart - WARMUP_POINTS * stepMs, endMs: atMs, stepMs });
         findings.push(score(series, windowStart));
         await job.progress({ percent: Math.round((findings.length / total) * 100), message: `scored ${service} ${sig}` });

@@ -21,7 +21,7 @@ function pct(v: number): string {
 
 /** Reads each service's golden signals over the window and flags the ones outside their objectives. */
 export function statusProcessor(source: MetricsSource, clock: Clock) {
-  return async (job: JobContext<StatusJobData>, signal: AbortSignal): Promise<StatusJobResult> => {
+  return async (job: JobContext<StatusJobData>): Promise<StatusJobResult> => {
     const atMs = job.data.atMs ?? clock();
     const windowS = job.data.windowS;
     if (!Number.isInteger(windowS) || windowS <= 0) throw new UnrecoverableJobError(`windowS must be a positive whole number of seconds, got ${String(windowS)}`);
@@ -32,7 +32,7 @@ export function statusProcessor(source: MetricsSource, clock: Clock) {
     }
     const services: ServiceStatus[] = [];
     for (const [i, service] of selected.entries()) {
-      if (signal.aborted) throw new UnrecoverableJobError('cancelled');
+      if (job.signal.aborted) throw new UnrecoverableJobError('cancelled');
       services.push(await evaluate(source, service, atMs, windowS));
       await job.progress({ percent: Math.round(((i + 1) / selected.length) * 100), message: `checked ${service.name}` });
     }

@@ -303,7 +303,8 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
       let calls = 0;
       let aborted = false;
       await queue.work({
-        task: (_job, signal) => {
+        task: (job) => {
+          const signal = job.signal;
           calls++;
           signal.addEventListener('abort', () => (aborted = true));
           started.resolve();
@@ -402,7 +403,8 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
       const { queue, reopen } = await open();
       const started = deferred<AbortSignal>();
       await queue.work({
-        task: (_job, signal) => {
+        task: (job) => {
+          const signal = job.signal;
           started.resolve(signal);
           return forever(); // ignores the signal: close must not wait for it
         },
@@ -444,7 +446,8 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
       const started = deferred();
       await worker.work({
         echo: async (job) => ({ echoed: job.data.value * 2 }),
-        task: (_job, signal) => {
+        task: (job) => {
+          const signal = job.signal;
           started.resolve();
           return untilAborted(signal);
         },
