@@ -1,4 +1,4 @@
-import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppError, errorMessage } from '../errors';
 import type { Logger } from '../log/logger';
@@ -190,12 +190,12 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
         if (cancelled) return cancelled as JobInfo<M, typeof jobName>;
       }
       const delay = Math.max(0, options.delayMs ?? 0);
-      const job = (await queue.add(jobName, { data: data ?? null, meta: options.meta ?? {} }, {
-        jobId: options.jobId,
-        attempts,
-        backoff: { type: 'exponential', delay: Math.max(1, backoffMs) },
-        delay,
-      })) as BullJob;
+      // Only the options that differ from BullMQ's defaults: every worker decodes them per job.
+      const jobOpts: JobsOptions = { attempts };
+      if (options.jobId) jobOpts.jobId = options.jobId;
+      if (attempts > 1) jobOpts.backoff = { type: 'exponential', delay: Math.max(1, backoffMs) };
+      if (delay > 0) jobOpts.delay = delay;
+      const job = (await queue.add(jobName, { data: data ?? null, meta: options.meta ?? {} }, jobOpts)) as BullJob;
       names.set(String(job.id), jobName);
       if (options.jobId) {
         const existing = await get(String(job.id)); // a duplicate id returns the job already there
