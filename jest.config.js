@@ -6,6 +6,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   // Dynamic imports name the compiled .js file (node16 resolution); map them back to the .ts source.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // onnxruntime-node's arrays come from the outer realm (see the file).
+  setupFiles: ['<rootDir>/tests/helpers/realms.ts'],
   testTimeout: 30000,
   // Queue tests share one Redis; keep suites from starving each other on 2 cores.
   maxWorkers: 2,

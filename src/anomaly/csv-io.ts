@@ -7,6 +7,8 @@
 import { createReadStream, createWriteStream, unlinkSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { AppError } from '../errors';
+import type { LearnedChannel } from './learned';
+import { scoreChunk } from './run';
 import type { StreamDetector } from './types';
 import { parseTimestampMs } from './io/timestamp';
 
@@ -39,6 +41,10 @@ export interface DetectCsvOptions {
   input: string;
   output: string;
   detector: StreamDetector;
+  /** The detector's learned (ONNX) channel; without it that channel stays silent. */
+  learned?: LearnedChannel;
+  /** Rows scored together (one ONNX call per chunk; default 4096). */
+  chunkRows?: number;
   /** Output batch size in characters before a write (default 64 KiB). */
   batchChars?: number;
 }
@@ -98,6 +104,7 @@ function formatScore(score: number): string {
 export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
   const { input, output, detector } = options;
   const batchChars = options.batchChars ?? 64 * 1024;
+  const chunkRows = options.chunkRows ?? 4096;
   const stats: DetectCsvStats = { rows: 0, nonNumeric: 0, badTimestamps: 0, outOfOrder: 0, repeated: 0, firstLine: {} };
 
   return new Promise<DetectCsvStats>((resolve, reject) => {
@@ -158,11 +165,29 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       stats.firstLine[kind] ??= lineNo;
     };
 
+    // Rows are scored a chunk at a time (the learned channel is one ONNX call per chunk), in order.
+    let chunk = newChunk();
+    let scoring: Promise<void> = Promise.resolve();
+    let chunksInFlight = 0;
+    const scoreRows = (c: Chunk) => {
+      chunksInFlight++;
+      if (chunksInFlight > 1) lines.pause(); // one chunk waits at most; the reader resumes when it starts
+      scoring = scoring.then(async () => {
+        if (settled) return;
+        const detections = await scoreChunk(detector, options.learned, c.ts, c.values);
+        for (let i = 0; i < detections.length; i++) {
+          batch += `${c.text[i]},${formatScore(detections[i].score)}\n`;
+          if (batch.length >= batchChars) flush();
+        }
+        chunksInFlight--;
+        if (chunksInFlight <= 1 && !waiting) lines.resume();
+      }).catch(fail);
+    };
+
     const onRow = (line: string) => {
       const [tsRaw, valueRaw] = splitRow(line);
       const ts = parseTimestampMs(tsRaw.charCodeAt(0) === 34 ? unquote(tsRaw) : tsRaw);
       const value = parseValue(valueRaw);
-      let score = 0;
       if (Number.isNaN(ts)) note('badTimestamps');
       else {
         if (ts < prevTs) note('outOfOrder');
@@ -170,10 +195,14 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
         prevTs = ts;
       }
       if (Number.isNaN(value)) note('nonNumeric');
-      else if (!Number.isNaN(ts)) score = detector.update(ts, value).score;
       stats.rows++;
-      batch += `${tsRaw},${csvField(valueRaw)},${formatScore(score)}\n`;
-      if (batch.length >= batchChars) flush();
+      chunk.ts.push(ts);
+      chunk.values.push(value);
+      chunk.text.push(`${tsRaw},${csvField(valueRaw)}`);
+      if (chunk.ts.length >= chunkRows) {
+        scoreRows(chunk);
+        chunk = newChunk();
+      }
     };
 
     lines.on('line', (raw: string) => {
@@ -209,14 +238,29 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       if (!headerSeen) return fail(new CsvInputError(`${input} is empty: expected a header line "timestamp,value" and data rows`));
       if (!out) return fail(new CsvInputError(`${input} has a header but no data rows`));
       const stream = out;
-      flush();
-      // end()'s callback also runs on a write error (before or after 'error'): only a clean finish resolves.
-      stream.end((err?: Error | null) => {
-        if (err) return fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err }));
+      if (chunk.ts.length > 0) scoreRows(chunk);
+      scoring.then(() => {
         if (settled) return;
-        settled = true;
-        resolve(stats);
-      });
+        flush();
+        // end()'s callback also runs on a write error (before or after 'error'): only a clean finish resolves.
+        stream.end((err?: Error | null) => {
+          if (err) return fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err }));
+          if (settled) return;
+          settled = true;
+          resolve(stats);
+        });
+      }, fail);
     });
   });
+}
+
+interface Chunk {
+  ts: number[];
+  values: number[];
+  /** The row's timestamp and value fields as written back. */
+  text: string[];
+}
+
+function newChunk(): Chunk {
+  return { ts: [], values: [], text: [] };
 }

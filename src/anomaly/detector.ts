@@ -49,7 +49,7 @@ export interface DetectorOptions {
   weights: Record<ChannelName, number>;
 }
 
-export type ChannelName = 'point' | 'seasonal' | 'level-shift' | 'variance' | 'context';
+export type ChannelName = 'point' | 'seasonal' | 'level-shift' | 'variance' | 'context' | 'forest';
 
 export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze({
   window: 400,
@@ -64,7 +64,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   tailDepth: 4.5,
   warmup: 100,
   refractoryHalfLife: 200,
-  weights: Object.freeze({ point: 1, seasonal: 0.5, 'level-shift': 1, variance: 1, context: 0.5 }),
+  weights: Object.freeze({ point: 1, seasonal: 0.5, 'level-shift': 1, variance: 1, context: 0.4, forest: 0.6 }),
 });
 
 /**
@@ -124,17 +124,18 @@ export function createDetector(options: Partial<DetectorOptions> = {}): AnomalyD
   const levelShift = new ShortVsLong('level-shift', robust, o.levelWindow);
   const variance = new ShortVsLong('variance', robust, o.varianceWindow);
   const context = new ContextSurprise(robust);
-  const channels: Channel[] = (['point', 'seasonal', 'level-shift', 'variance', 'context'] as const).map((name) => ({
+  const channels: Channel[] = (['point', 'seasonal', 'level-shift', 'variance', 'context', 'forest'] as const).map((name) => ({
     name, weight: o.weights[name], tail: new TailCalibrator(o.tailWindow, o.tailK, o.warmup),
   }));
   const active = channels.filter((c) => c.weight > 0).length;
   const stats = new Float64Array(channels.length);
-  const explainers: Component[] = [robust, seasonal, levelShift, variance, context];
+  const forest = learnedExplainer(robust);
+  const explainers: Component[] = [robust, seasonal, levelShift, variance, context, forest];
   const refractoryDecay = Math.pow(0.5, 1 / o.refractoryHalfLife);
   let suppress = 0;
 
   return {
-    update(timestampMs: number, value: number): Detection {
+    update(timestampMs: number, value: number, learned = NaN): Detection {
       if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
         return { score: 0, detector: 'none', reason: 'non-finite input skipped' };
       }
@@ -154,6 +155,7 @@ export function createDetector(options: Partial<DetectorOptions> = {}): AnomalyD
       stats[2] = readyStat(levelShift, timestampMs, value);
       stats[3] = readyStat(variance, timestampMs, value);
       stats[4] = readyStat(context, timestampMs, value);
+      stats[5] = learned;
       explainers[0] = lenient;
       let logP = 0;
       let driver: Component = lenient;
@@ -179,5 +181,21 @@ export function createDetector(options: Partial<DetectorOptions> = {}): AnomalyD
     },
     stateSize: () => [...point, levelShift, variance, context].reduce((n, c) => n + c.stateSize(), 0)
       + channels.reduce((n, c) => n + c.tail.stateSize(), 0),
+  };
+}
+
+/** The learned model's channel: its score comes from outside (ONNX, in batches); the band is the robust one. */
+function learnedExplainer(robust: Component): Component {
+  return {
+    name: 'iforest',
+    get center() {
+      return robust.center;
+    },
+    get spread() {
+      return robust.spread;
+    },
+    describe: () => 'the isolation forest finds the recent window unusual (shape, not just size)',
+    update: () => NaN,
+    stateSize: () => 0,
   };
 }

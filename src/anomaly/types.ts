@@ -14,6 +14,9 @@ export interface Detection {
 }
 
 export interface StreamDetector {
-  /** Feed the next point (in time order) and get its score. NaN values give score 0 and are skipped. */
-  update(timestampMs: number, value: number): Detection;
+  /**
+   * Feed the next point (in time order) and get its score. NaN values give score 0 and are skipped.
+   * `learned` is the learned model's score of this point when the caller has one (see anomaly/learned).
+   */
+  update(timestampMs: number, value: number, learned?: number): Detection;
 }

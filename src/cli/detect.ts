@@ -2,18 +2,21 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDetector } from '../anomaly/detector';
 import { CsvInputError, detectCsv, type DetectCsvStats } from '../anomaly/csv-io';
+import { createLearnedChannel } from '../anomaly/learned';
 import { errorMessage } from '../errors';
 
-export const DETECT_USAGE = `Usage: smartcloudops detect --input FILE.csv --output FILE.csv
+export const DETECT_USAGE = `Usage: smartcloudops detect --input FILE.csv --output FILE.csv [--onnx-threads N]
 
 Scores a timestamp,value CSV with the streaming anomaly detector and writes
 timestamp,value,anomaly_score (NAB layout): one row per input row, in input order.
+--onnx-threads: onnxruntime threads for the learned (ONNX) channel; default 1, 0 = ORT's default.
 Timestamps: YYYY-MM-DD HH:MM:SS, ISO 8601, or unix seconds / milliseconds.
 Exit codes: 0 done (warnings on stderr), 1 unusable input or output, 2 usage error.`;
 
 export interface DetectOptions {
   input: string;
   output: string;
+  onnxThreads: number;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -37,9 +40,9 @@ export function warningCount(stats: DetectCsvStats): number {
 
 /** Parse `detect` flags; a usage problem is returned as a message (exit code 2). */
 export function parseDetectArgs(args: string[]): { options: DetectOptions } | { help: true } | { problem: string } {
-  let values: { input?: string; output?: string; help?: boolean };
+  let values: { input?: string; output?: string; 'onnx-threads'?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: { input: { type: 'string', short: 'i' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: { input: { type: 'string', short: 'i' }, output: { type: 'string', short: 'o' }, 'onnx-threads': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (err) {
     return { problem: errorMessage(err) };
   }
@@ -49,7 +52,9 @@ export function parseDetectArgs(args: string[]): { options: DetectOptions } | { 
   const input = values.input as string;
   const output = values.output as string;
   if (resolve(input) === resolve(output)) return { problem: '--input and --output must be different files' };
-  return { options: { input, output } };
+  const threads = values['onnx-threads'] ?? '1';
+  if (!/^\d{1,3}$/.test(threads)) return { problem: `--onnx-threads must be a whole number >= 0 (got "${threads}")` };
+  return { options: { input, output, onnxThreads: Number(threads) } };
 }
 
 /** `smartcloudops detect`: needs no app configuration. Returns the exit code. */
@@ -63,15 +68,18 @@ export async function runDetect(args: string[]): Promise<number> {
     process.stderr.write(`smartcloudops detect: ${parsed.problem}\n\n${DETECT_USAGE}\n`);
     return 2;
   }
-  const { input, output } = parsed.options;
+  const { input, output, onnxThreads } = parsed.options;
   const started = process.hrtime.bigint();
   let stats: DetectCsvStats;
+  const learned = createLearnedChannel({ intraOpNumThreads: onnxThreads });
   try {
-    stats = await detectCsv({ input, output, detector: createDetector() });
+    stats = await detectCsv({ input, output, detector: createDetector(), learned });
   } catch (err) {
     if (!(err instanceof CsvInputError)) throw err;
     process.stderr.write(`smartcloudops detect: ${err.userMessage}\n`);
     return 1;
+  } finally {
+    await learned.close();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   for (const w of describeWarnings(stats)) process.stderr.write(`smartcloudops detect: warning: ${w}\n`);

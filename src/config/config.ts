@@ -28,6 +28,8 @@ export interface Config {
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
   metricsSource: MetricsSourceConfig;
   demo: { seed: number };
+  /** onnxruntime threads inside one operator, for the detector's learned channel. */
+  onnxIntraOpThreads: number;
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   incidentChannel: string | undefined;
   teams: { appId?: string; appPassword?: string; tenantId?: string };
@@ -117,6 +119,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
       metricsSource,
       demo: { seed: e.DEMO_SEED },
+      onnxIntraOpThreads: e.ONNX_INTRA_OP_THREADS,
       slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
       incidentChannel: e.INCIDENT_CHANNEL,
       teams: { appId: e.TEAMS_APP_ID, appPassword: e.TEAMS_APP_PASSWORD, tenantId: e.TEAMS_TENANT_ID },

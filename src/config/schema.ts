@@ -20,6 +20,7 @@ export const envSchema = z
     QUEUE_CONCURRENCY: positiveInt('a positive whole number of concurrent jobs').max(256, 'expected at most 256').default(4),
     QUEUE_HISTORY_LIMIT: positiveInt('a positive whole number of finished jobs to keep').default(1000),
     JOB_ATTEMPTS: positiveInt('a positive whole number of attempts').max(20, 'expected at most 20').default(3),
+    ONNX_INTRA_OP_THREADS: z.coerce.number({ error: 'expected a whole number of threads' }).int('expected a whole number of threads').min(0, 'expected 0 (onnxruntime default) or more threads').max(64, 'expected at most 64').default(1),
     JOB_BACKOFF_MS: z.coerce.number({ error: 'expected milliseconds' }).int('expected whole milliseconds').min(0, 'expected milliseconds >= 0').default(1000),
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'], { error: 'expected one of error, warn, info, http, verbose, debug, silly' }).default('info'),
     LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'expected auto, json or pretty' }).default('auto'),

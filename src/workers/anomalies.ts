@@ -1,4 +1,6 @@
 import { ALERT_THRESHOLD, createDetector } from '../anomaly/detector';
+import { createLearnedChannel } from '../anomaly/learned';
+import { scoreChunk } from '../anomaly/run';
 import { signalsFor } from '../anomaly/metric-words';
 import type { Detection } from '../anomaly/types';
 import type { Clock } from '../clock';
@@ -17,7 +19,7 @@ const MIN_STEP_MS = 60_000;
 const MAX_CHARTS = 3;
 
 /** Scores each requested series over its window (after a warm-up) and charts the anomalous ones. */
-export function anomaliesProcessor(source: MetricsSource, clock: Clock) {
+export function anomaliesProcessor(source: MetricsSource, clock: Clock, options: { onnxThreads: number }) {
   return async (job: JobContext<AnomaliesJobData>): Promise<AnomaliesJobResult> => {
     const atMs = job.data.atMs ?? clock();
     const { windowS } = job.data;
@@ -38,7 +40,7 @@ export function anomaliesProcessor(source: MetricsSource, clock: Clock) {
       for (const sig of signals) {
         if (job.signal.aborted) throw new UnrecoverableJobError('cancelled');
         const series = await source.query({ service, signal: sig, startMs: windowStart - WARMUP_POINTS * stepMs, endMs: atMs, stepMs });
-        findings.push(score(series, windowStart));
+        findings.push(await score(series, windowStart, options.onnxThreads));
         await job.progress({ percent: Math.round((findings.length / total) * 100), message: `scored ${service} ${sig}` });
       }
     }
@@ -48,13 +50,18 @@ export function anomaliesProcessor(source: MetricsSource, clock: Clock) {
   };
 }
 
-function score(series: Series, windowStart: number): SeriesFinding {
-  const detector = createDetector();
-  const inWindow: Array<{ t: number; v: number; d: Detection }> = [];
-  for (const [t, v] of series.points) {
-    const d = detector.update(t, v);
-    if (t >= windowStart) inWindow.push({ t, v, d });
+async function score(series: Series, windowStart: number, onnxThreads: number): Promise<SeriesFinding> {
+  const learned = createLearnedChannel({ intraOpNumThreads: onnxThreads });
+  let detections: Detection[];
+  try {
+    detections = await scoreChunk(createDetector(), learned, series.points.map(([t]) => t), series.points.map(([, v]) => v));
+  } finally {
+    await learned.close();
   }
+  const inWindow: Array<{ t: number; v: number; d: Detection }> = [];
+  series.points.forEach(([t, v], i) => {
+    if (t >= windowStart) inWindow.push({ t, v, d: detections[i] });
+  });
   const anomalies = inWindow.filter((p) => p.d.score >= ANOMALY_THRESHOLD);
   const worst = inWindow.reduce<(typeof inWindow)[number] | undefined>((w, p) => (!w || p.d.score > w.d.score ? p : w), undefined);
   const last = inWindow[inWindow.length - 1];

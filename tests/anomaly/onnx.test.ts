@@ -8,14 +8,6 @@ import { scoreBatch, syntheticSeries, trainIsolationForest, type IsolationForest
 import { createOnnxScorer, readOnnxInfo, saveModel, toOnnx, type OnnxScorer, type TreeOp } from '../../src/anomaly/onnx';
 import { onnxType } from '../../src/anomaly/onnx/proto';
 
-// Jest runs this file in its own vm realm, but loads onnxruntime-node's native addon in the outer
-// realm, so the scores come back as outer-realm Float32Arrays and fail onnxruntime-common's
-// `instanceof Float32Array` check inside session.run. Plain Node has a single realm and needs none
-// of this; here Float32Array recognises arrays from both realms.
-Object.defineProperty(Float32Array, Symbol.hasInstance, {
-  value: (x: unknown) => Object.prototype.toString.call(x) === '[object Float32Array]',
-});
-
 /** Feature rows from several synthetic normal series of very different scales. */
 function normalRows(seeds: number[], length = 600): { data: Float32Array; rows: number } {
   const parts = seeds.map((seed) => seriesFeatures(syntheticSeries({ length, seed }), { size: 64 }));

@@ -1,0 +1,121 @@
+/**
+ * How the detector's defaults were chosen: `node .bench/bench/nab/tune.js '{"tailDepth":5}' ...`
+ * scores each option set (JSON: detector options, plus `learned` for the learned channel's) on
+ * every shared NAB file, standard profile, threshold optimised, and on two fixed halves of the
+ * files with the threshold chosen on the other half (held out: a change that only helps with its
+ * own threshold is fitting noise). `--seeds N` averages over N forest seeds (a forest is random).
+ * `ANALYZE=1` prints, per file, where each window was first detected and the false positives.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseTimestampMs, parseValue } from '../../src/anomaly/csv-io';
+import { createDetector, type DetectorOptions } from '../../src/anomaly/detector';
+import { createLearnedChannel, type LearnedOptions } from '../../src/anomaly/learned';
+import { scoreChunk } from '../../src/anomaly/run';
+import { readLabels } from './load';
+import { nabPaths } from './paths';
+import { pyDatetimeKey } from './py-compat';
+import { PROFILES, buildFileRows, optimizeThreshold, scoreFiles, windowSpans, type FileRows, type Span } from './score';
+
+interface Series {
+  rel: string;
+  ts: Float64Array;
+  values: Float64Array;
+  spans: Span[];
+}
+
+type TuneOptions = Partial<DetectorOptions> & { learned?: Partial<LearnedOptions> | false };
+
+const CHUNK = 4096;
+
+function load(): Series[] {
+  const nab = nabPaths(process.env.NAB_DIR);
+  const labels = readLabels(nab.labelsPath);
+  return Object.keys(labels).sort().map((rel) => {
+    const lines = readFileSync(join(nab.dataDir, rel), 'utf8').trim().split(/\r?\n/).slice(1);
+    const keys = lines.map((l) => pyDatetimeKey(l.split(',')[0]));
+    return {
+      rel,
+      ts: Float64Array.from(lines, (l) => parseTimestampMs(l.split(',')[0])),
+      values: Float64Array.from(lines, (l) => parseValue(l.split(',')[1])),
+      spans: windowSpans(rel, keys, labels[rel], pyDatetimeKey),
+    };
+  });
+}
+
+function normalized(files: FileRows[], threshold?: number): number {
+  return scoreFiles(files, { profiles: ['standard'], threshold }).profiles.standard?.normalized ?? NaN;
+}
+
+async function scoreSeries(s: Series, options: TuneOptions): Promise<Float64Array> {
+  const { learned: learnedOptions, ...detectorOptions } = options;
+  const detector = createDetector(detectorOptions);
+  const learned = learnedOptions === false ? undefined : createLearnedChannel(learnedOptions);
+  const scores = new Float64Array(s.values.length);
+  try {
+    for (let at = 0; at < s.values.length; at += CHUNK) {
+      const end = Math.min(s.values.length, at + CHUNK);
+      const detections = await scoreChunk(detector, learned, s.ts.subarray(at, end), s.values.subarray(at, end));
+      detections.forEach((d, i) => (scores[at + i] = d.score));
+    }
+  } finally {
+    await learned?.close();
+  }
+  return scores;
+}
+
+function analyze(files: FileRows[]): void {
+  const thr = optimizeThreshold(files, PROFILES.standard);
+  for (const f of files) {
+    const fps: string[] = [];
+    for (let j = 0; j < f.scores.length; j++) if (f.scores[j] >= thr && f.window[j] < 0) fps.push(`${j}:${f.shape[j].toFixed(2)}`);
+    const windows: string[] = [];
+    for (let w = 0; w < f.nWindows; w++) {
+      let first = -1;
+      let start = -1;
+      let len = 0;
+      let max = 0;
+      for (let j = 0; j < f.scores.length; j++) {
+        if (f.window[j] !== w) continue;
+        if (start < 0) start = j;
+        len++;
+        max = Math.max(max, f.scores[j]);
+        if (first < 0 && f.scores[j] >= thr) first = j;
+      }
+      windows.push(first < 0 ? `MISS(${start}+${len} max ${max.toFixed(2)})` : `${first - start}/${len}`);
+    }
+    process.stdout.write(`${f.rel}  windows ${windows.join(' ')}  FP ${fps.join(' ')}\n`);
+  }
+}
+
+async function evaluate(series: Series[], options: TuneOptions) {
+  const files: FileRows[] = [];
+  for (const s of series) files.push(buildFileRows(s.rel, await scoreSeries(s, options), s.spans));
+  if (process.env.ANALYZE) analyze(files);
+  const halves = [files.filter((_, i) => i % 2 === 0), files.filter((_, i) => i % 2 === 1)];
+  const thr = halves.map((h) => optimizeThreshold(h, PROFILES.standard));
+  return { all: normalized(files), heldOut: [normalized(halves[0], thr[1]), normalized(halves[1], thr[0])] };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { seeds: { type: 'string', default: '1' } } });
+  const seeds = Number(values.seeds);
+  const series = load();
+  for (const arg of positionals.length ? positionals : ['{}']) {
+    const options = JSON.parse(arg) as TuneOptions;
+    const runs = [];
+    for (let seed = 1; seed <= (options.learned === false ? 1 : seeds); seed++) {
+      runs.push(await evaluate(series, options.learned === false ? options : { ...options, learned: { ...options.learned, seed } }));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    process.stdout.write(
+      `${mean(runs.map((r) => r.all)).toFixed(2)} (${runs.map((r) => r.all.toFixed(2)).join(' ')})  held-out ${mean(runs.map((r) => r.heldOut[0])).toFixed(1)} / ${mean(runs.map((r) => r.heldOut[1])).toFixed(1)}  ${arg}\n`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
