@@ -166,7 +166,7 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
     };
 
     // Rows are scored a chunk at a time (the learned channel is one ONNX call per chunk), in order.
-    let chunk = newChunk();
+    let chunk = newChunk(chunkRows);
     let scoring: Promise<void> = Promise.resolve();
     let chunksInFlight = 0;
     const scoreRows = (c: Chunk) => {
@@ -174,7 +174,7 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       if (chunksInFlight > 1) lines.pause(); // one chunk waits at most; the reader resumes when it starts
       scoring = scoring.then(async () => {
         if (settled) return;
-        const detections = await scoreChunk(detector, options.learned, c.ts, c.values);
+        const detections = await scoreChunk(detector, options.learned, c.ts.subarray(0, c.size), c.values.subarray(0, c.size));
         for (let i = 0; i < detections.length; i++) {
           batch += `${c.text[i]},${formatScore(detections[i].score)}\n`;
           if (batch.length >= batchChars) flush();
@@ -196,12 +196,12 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       }
       if (Number.isNaN(value)) note('nonNumeric');
       stats.rows++;
-      chunk.ts.push(ts);
-      chunk.values.push(value);
-      chunk.text.push(`${tsRaw},${csvField(valueRaw)}`);
-      if (chunk.ts.length >= chunkRows) {
+      chunk.ts[chunk.size] = ts;
+      chunk.values[chunk.size] = value;
+      chunk.text[chunk.size++] = `${tsRaw},${csvField(valueRaw)}`;
+      if (chunk.size === chunkRows) {
         scoreRows(chunk);
-        chunk = newChunk();
+        chunk = newChunk(chunkRows);
       }
     };
 
@@ -238,7 +238,7 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       if (!headerSeen) return fail(new CsvInputError(`${input} is empty: expected a header line "timestamp,value" and data rows`));
       if (!out) return fail(new CsvInputError(`${input} has a header but no data rows`));
       const stream = out;
-      if (chunk.ts.length > 0) scoreRows(chunk);
+      if (chunk.size > 0) scoreRows(chunk);
       scoring.then(() => {
         if (settled) return;
         flush();
@@ -255,12 +255,13 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
 }
 
 interface Chunk {
-  ts: number[];
-  values: number[];
+  size: number;
+  ts: Float64Array;
+  values: Float64Array;
   /** The row's timestamp and value fields as written back. */
   text: string[];
 }
 
-function newChunk(): Chunk {
-  return { ts: [], values: [], text: [] };
+function newChunk(rows: number): Chunk {
+  return { size: 0, ts: new Float64Array(rows), values: new Float64Array(rows), text: new Array<string>(rows) };
 }

@@ -5,6 +5,7 @@
  * baseline is the window's earlier points, so the point never hides itself.
  */
 import { AppError } from '../errors';
+import { SortedValues } from './feature-stream';
 
 export const FEATURE_NAMES = [
   /** Robust z of the current value vs the earlier points' median and MAD (signed log). */
@@ -74,7 +75,9 @@ export interface FeatureWindowOptions extends WindowFeatureOptions {
 /**
  * The streaming form of windowFeatures: keeps the last `size` finite values in a ring buffer
  * (O(size) memory, no allocation per point besides the returned row) and gives the features of
- * each new point once enough points are in.
+ * each new point once enough points are in. The baseline and its lag-1 steps are also kept
+ * sorted as points come and go, so a point costs O(size) shifts and scans instead of four sorts;
+ * the rows equal windowFeatures' exactly.
  */
 export class FeatureWindow {
   readonly size: number;
@@ -82,7 +85,8 @@ export class FeatureWindow {
   private readonly recent: number;
   private readonly ring: Float64Array;
   private readonly linear: Float64Array;
-  private readonly scratch: Float64Array;
+  private readonly baseline: SortedValues;
+  private readonly steps: SortedValues;
   private head = 0;
   private count = 0;
 
@@ -96,7 +100,8 @@ export class FeatureWindow {
     }
     this.ring = new Float64Array(this.size);
     this.linear = new Float64Array(this.size);
-    this.scratch = new Float64Array(this.size);
+    this.baseline = new SortedValues(this.size);
+    this.steps = new SortedValues(this.size);
   }
 
   /** Points currently held. */
@@ -113,19 +118,52 @@ export class FeatureWindow {
   /** Like push, writing the features into `out` at `offset` (a row of a batch); returns whether it did. */
   pushInto(value: number, out: Float32Array, offset: number): boolean {
     if (!Number.isFinite(value)) return false;
+    this.advanceBaseline();
     this.ring[this.head] = value;
     this.head = (this.head + 1) % this.size;
     if (this.count < this.size) this.count++;
     if (this.count < this.minPoints) return false;
-    const start = (this.head - this.count + this.size) % this.size;
-    for (let i = 0; i < this.count; i++) this.linear[i] = this.ring[(start + i) % this.size];
-    computeFeatures(this.linear, this.count, this.recent, this.scratch, out, offset);
+    this.unroll();
+    const base = sortedCentre(this.baseline);
+    const rank = (this.baseline.countBelow(value) + 0.5 * this.baseline.countEqual(value)) / this.baseline.length;
+    writeFeatures(this.linear, this.count, this.recent, base, sortedCentre(this.steps), rank, out, offset);
     return true;
   }
 
   reset(): void {
     this.head = 0;
     this.count = 0;
+    this.baseline.clear();
+    this.steps.clear();
+  }
+
+  /**
+   * Before a new point goes in: the current newest point (and its step) joins the baseline, and
+   * when the window is full the oldest point (and the step after it) leaves with it.
+   */
+  private advanceBaseline(): void {
+    if (this.count === 0) return;
+    const newest = this.at(this.count - 1);
+    this.baseline.insert(newest);
+    if (this.count >= 2) this.steps.insert(newest - this.at(this.count - 2));
+    if (this.count === this.size) {
+      const oldest = this.at(0);
+      this.baseline.remove(oldest);
+      this.steps.remove(this.at(1) - oldest);
+    }
+  }
+
+  /** Copies the points held into `linear`, oldest first (two runs of the ring, no modulo per point). */
+  private unroll(): void {
+    const start = (this.head - this.count + this.size) % this.size;
+    const run = Math.min(this.count, this.size - start);
+    for (let i = 0; i < run; i++) this.linear[i] = this.ring[start + i];
+    for (let i = run; i < this.count; i++) this.linear[i] = this.ring[i - run];
+  }
+
+  /** The i-th point held, oldest first. */
+  private at(i: number): number {
+    return this.ring[(this.head - this.count + i + this.size) % this.size];
   }
 }
 
@@ -147,12 +185,34 @@ function checkRecent(recent: number | undefined): number {
   return k;
 }
 
-/** v[0..n) oldest first, n >= MIN_POINTS; scratch has room for n values. */
+interface Robust {
+  centre: number;
+  scale: number;
+}
+
+/**
+ * The reference: v[0..n) oldest first, n >= MIN_POINTS; scratch has room for n values. Sorts
+ * copies of the baseline and its steps for each window; FeatureWindow gets the same from sorted lists.
+ */
 function computeFeatures(v: Float64Array, n: number, recent: number, scratch: Float64Array, out: Float32Array, offset: number): void {
   const x = v[n - 1];
   const m = n - 1; // earlier points: the baseline
-
   const base = robustCentre(v, 0, m, scratch);
+  // The current step is judged against the baseline's lag-1 differences (centred, so a steady trend is normal).
+  for (let i = 1; i < m; i++) scratch[i - 1] = v[i] - v[i - 1];
+  const diffs = robustCentreInPlace(scratch, m - 1);
+  let below = 0;
+  let equal = 0;
+  for (let i = 0; i < m; i++) {
+    if (v[i] < x) below++;
+    else if (v[i] === x) equal++;
+  }
+  writeFeatures(v, n, recent, base, diffs, (below + 0.5 * equal) / m, out, offset);
+}
+
+/** The feature row of v[0..n) given the robust centre and scale of its baseline and of the baseline's steps, and the rank of v[n-1]. */
+function writeFeatures(v: Float64Array, n: number, recent: number, base: Robust, diffs: Robust, rank: number, out: Float32Array, offset: number): void {
+  const x = v[n - 1];
   out[offset] = slog(ratio(x - base.centre, base.scale));
 
   const k = Math.min(recent, n);
@@ -167,18 +227,8 @@ function computeFeatures(v: Float64Array, n: number, recent: number, scratch: Fl
   const sdNew = std(v, h, n, meanNew) + eps;
   out[offset + 3] = sdOld === 0 && sdNew === 0 ? 0 : clip(Math.log(sdNew / sdOld), SPREAD_CLIP);
 
-  // The current step vs the baseline's lag-1 differences (centred, so a steady trend is normal).
-  for (let i = 1; i < m; i++) scratch[i - 1] = v[i] - v[i - 1];
-  const diffs = robustCentreInPlace(scratch, m - 1);
   out[offset + 4] = slog(ratio(x - v[n - 2] - diffs.centre, diffs.scale));
-
-  let below = 0;
-  let equal = 0;
-  for (let i = 0; i < m; i++) {
-    if (v[i] < x) below++;
-    else if (v[i] === x) equal++;
-  }
-  out[offset + 5] = (below + 0.5 * equal) / m;
+  out[offset + 5] = rank;
 
   let iMax = 0;
   let iMin = 0;
@@ -191,7 +241,7 @@ function computeFeatures(v: Float64Array, n: number, recent: number, scratch: Fl
 }
 
 /** Median and robust sigma of v[from..to), using scratch. */
-function robustCentre(v: Float64Array, from: number, to: number, scratch: Float64Array): { centre: number; scale: number } {
+function robustCentre(v: Float64Array, from: number, to: number, scratch: Float64Array): Robust {
   const len = to - from;
   for (let i = 0; i < len; i++) scratch[i] = v[from + i];
   return robustCentreInPlace(scratch, len);
@@ -201,7 +251,7 @@ function robustCentre(v: Float64Array, from: number, to: number, scratch: Float6
  * Median and robust sigma of a[0..len), reordering it: 1.4826 MAD, or when more than half the
  * points sit on the median, 1.2533 x the mean absolute deviation; 0 only for a flat line.
  */
-function robustCentreInPlace(a: Float64Array, len: number): { centre: number; scale: number } {
+function robustCentreInPlace(a: Float64Array, len: number): Robust {
   const s = a.subarray(0, len);
   s.sort();
   const centre = medianSorted(s);
@@ -211,8 +261,19 @@ function robustCentreInPlace(a: Float64Array, len: number): { centre: number; sc
     absSum += s[i];
   }
   s.sort();
-  const mad = medianSorted(s);
-  return { centre, scale: mad > 0 ? MAD_TO_SIGMA * mad : (MEAN_ABS_TO_SIGMA * absSum) / len };
+  return { centre, scale: robustSigma(medianSorted(s), absSum, len) };
+}
+
+/** robustCentreInPlace for values already held sorted: O(n) merge for the MAD instead of two sorts. */
+function sortedCentre(s: SortedValues): Robust {
+  const centre = s.median();
+  const mad = s.medianDeviation(centre);
+  return { centre, scale: robustSigma(mad, mad > 0 ? 0 : s.absDeviationSum(centre), s.length) };
+}
+
+/** 1.4826 MAD, or when MAD is 0, 1.2533 x the mean absolute deviation (`absSum` / len). */
+function robustSigma(mad: number, absSum: number, len: number): number {
+  return mad > 0 ? MAD_TO_SIGMA * mad : (MEAN_ABS_TO_SIGMA * absSum) / len;
 }
 
 function medianSorted(s: Float64Array): number {

@@ -28,8 +28,8 @@ export interface LearnedOptions {
 
 export const DEFAULT_LEARNED_OPTIONS: Readonly<LearnedOptions> = Object.freeze({
   trainRows: 1000,
-  trees: 50,
-  sampleSize: 256,
+  trees: 25,
+  sampleSize: 128,
   window: 64,
   seed: 1,
   intraOpNumThreads: 1,

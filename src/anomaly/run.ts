@@ -12,7 +12,8 @@ export async function scoreChunk(
   timestamps: ArrayLike<number>,
   values: ArrayLike<number>,
 ): Promise<Detection[]> {
-  const usable = Float64Array.from(values, (v, i) => (Number.isFinite(timestamps[i]) ? v : NaN));
+  const usable = new Float64Array(values.length);
+  for (let i = 0; i < usable.length; i++) usable[i] = Number.isFinite(timestamps[i]) ? values[i] : NaN;
   const scores = learned ? await learned.score(usable) : undefined;
   const out: Detection[] = new Array<Detection>(usable.length);
   for (let i = 0; i < usable.length; i++) out[i] = detector.update(timestamps[i], usable[i], scores ? scores[i] : NaN);

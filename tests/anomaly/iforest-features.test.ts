@@ -1,6 +1,6 @@
 import { AppError } from '../../src/errors';
-import { FEATURE_COUNT, FEATURE_NAMES, FeatureWindow, MIN_POINTS, seriesFeatures, windowFeatures } from '../../src/anomaly/features';
-import { syntheticSeries } from '../../src/anomaly/iforest';
+import { FEATURE_COUNT, FEATURE_NAMES, FeatureWindow, type FeatureWindowOptions, MIN_POINTS, seriesFeatures, windowFeatures } from '../../src/anomaly/features';
+import { createRng, syntheticSeries } from '../../src/anomaly/iforest';
 
 const series = syntheticSeries({ length: 400, seed: 5 });
 
@@ -100,11 +100,55 @@ describe('FeatureWindow (streaming)', () => {
     expect(w.push(series[0])).toBeUndefined();
   });
 
+  describe('gives exactly the rows of windowFeatures over the points it holds', () => {
+    const rng = createRng(11);
+    const noise = (): number => rng.next() - 0.5;
+    let walk = 0;
+    const cases: Array<[string, number[], FeatureWindowOptions]> = [
+      ['a noisy sine', generate(600, (i) => 100 + 10 * Math.sin(i / 9) + noise()), {}],
+      ['a random walk', generate(600, () => (walk += noise())), { size: 48, recent: 3 }],
+      ['quantised values with heavy ties', generate(600, () => Math.round(2 * rng.next())), {}],
+      ['flat segments with rare blips', generate(600, (i) => 5 * (Math.floor(i / 70) % 3) + (i % 53 === 0 ? 1 : 0)), { size: 32 }],
+      ['a flat line', generate(300, () => 7), { size: 16 }],
+      ['NaN and infinite gaps', generate(600, (i) => (i % 7 === 3 ? NaN : i % 31 === 0 ? Infinity : 1e-3 * Math.sin(i) + 1e-4 * noise())), {}],
+      ['-0 and +0 mixed in', generate(600, () => [-0, 0, 0, -0, 1, -1][rng.int(6)]), { size: 24 }],
+      ['a partial window (minPoints < size)', generate(300, () => 1000 + 50 * noise()), { size: 64, minPoints: 8, recent: 12 }],
+    ];
+
+    it.each(cases)('%s', (_name, values, opts) => {
+      const size = opts.size ?? 64;
+      const w = new FeatureWindow(opts);
+      const held: number[] = [];
+      let rows = 0;
+      values.forEach((v, i) => {
+        if (i === values.length >> 1) {
+          w.reset(); // starts afresh mid-series, sorted lists included
+          held.length = 0;
+        }
+        const f = w.push(v);
+        if (Number.isFinite(v)) held.push(v);
+        const window = held.slice(-size);
+        if (!Number.isFinite(v) || window.length < (opts.minPoints ?? size)) {
+          expect(f).toBeUndefined();
+          return;
+        }
+        // Bit for bit, -0 included: the sorted lists hold what a sort would give.
+        expect(Array.from(f as Float32Array)).toEqual(Array.from(windowFeatures(window, opts)));
+        rows++;
+      });
+      expect(rows).toBeGreaterThan(50);
+    });
+  });
+
   it('rejects a window too small to say anything', () => {
     expect(() => new FeatureWindow({ size: 4 })).toThrow(/size must be a whole number >= 8/);
     expect(() => new FeatureWindow({ size: 16, minPoints: 20 })).toThrow(/minPoints/);
   });
 });
+
+function generate(length: number, at: (i: number) => number): number[] {
+  return Array.from({ length }, (_, i) => at(i));
+}
 
 describe('seriesFeatures', () => {
   it('gives one row per point after the first full window', () => {
