@@ -17,15 +17,15 @@ export class TailCalibrator {
     this.win = new SortedWindow(window, true);
   }
 
-  /** Tail probability of `stat` (1 while warming up). */
-  pValue(stat: number): number {
+  /** Tail probability of `stat` (1 while warming up); `rank` = how many window values are below it. */
+  pValue(stat: number, rank = this.win.rank(stat)): number {
     const w = this.win;
     const m = w.size;
     // Too little history for a credible tail: say nothing rather than something extreme.
     if (this.n < this.warmup || m < 10 * this.k || !(stat > 0)) return 1;
     const u = w.nthLargest(this.k);
     if (stat <= u) {
-      return w.countAtLeast(stat) / m;
+      return (m - rank) / m;
     }
     const beta = w.meanTop(this.k) - u;
     if (!(beta > 0)) return 0;
@@ -34,9 +34,14 @@ export class TailCalibrator {
 
   update(value: number): number {
     const stat = Math.fround(value); // compare at the window's (float32) precision
-    const p = this.pValue(stat);
+    if (Number.isNaN(stat)) {
+      this.n++;
+      return 1;
+    }
+    const rank = this.win.rank(stat); // one binary search serves the p-value and the insert
+    const p = this.pValue(stat, rank);
     this.n++;
-    if (this.n > this.warmup && Number.isFinite(stat)) this.win.push(stat);
+    if (this.n > this.warmup && Number.isFinite(stat)) this.win.push(stat, rank);
     return p;
   }
 
