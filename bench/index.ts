@@ -1,5 +1,6 @@
 import { benchChat } from './chat';
 import { benchIntent } from './intent';
+import { benchDetectThroughput } from './nab/throughput';
 import { benchOnnx } from './onnx';
 import { benchQueue } from './queue';
 import { benchServeRss } from './serve-rss';
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   await benchQueue();
   await benchIntent();
   await benchOnnx();
+  await benchDetectThroughput();
   await benchChat();
   await benchServeRss();
 }
