@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
+import { describeNeeding } from './requires';
 
 /** The Redis queue tests use: loopback only. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -47,21 +48,8 @@ export function redisAvailableSync(url = TEST_REDIS_URL): boolean {
   return cached;
 }
 
-/**
- * `describe` when Redis answers. Without it: with REQUIRE_REDIS=1 (CI) the suite fails with one
- * clear test; otherwise it is skipped with a warning.
- */
+/** `describe` when Redis answers; otherwise the suite fails saying how to start it (see ./requires). */
 export function describeIfRedis(name: string, fn: () => void): void {
-  if (redisAvailableSync()) {
-    describe(name, fn);
-  } else if (process.env.REQUIRE_REDIS === '1') {
-    describe(name, () => {
-      it('needs Redis', () => {
-        throw new Error(`Redis is not reachable at ${TEST_REDIS_URL} and REQUIRE_REDIS=1: start it (redis-server) or unset REQUIRE_REDIS`);
-      });
-    });
-  } else {
-    console.warn(`[${name}] skipped: Redis is not reachable at ${TEST_REDIS_URL} (set REQUIRE_REDIS=1 to make this a failure)`);
-    describe.skip(name, fn);
-  }
+  const missing = redisAvailableSync() ? undefined : `Redis is not reachable at ${TEST_REDIS_URL}: start it (redis-server; .ci/run installs and starts it) or point TEST_REDIS_URL at one`;
+  describeNeeding(name, missing, fn);
 }

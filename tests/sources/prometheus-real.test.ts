@@ -5,28 +5,19 @@ import { join } from 'node:path';
 import { buildCatalog } from '../../src/sources/catalog';
 import { PrometheusSource } from '../../src/sources/prometheus';
 import { closedPort } from '../helpers/fake-prometheus';
+import { describeNeeding } from '../helpers/requires';
 
 /**
  * PrometheusSource against a real Prometheus (the Debian `prometheus` package): started here on a
  * free loopback port, scraping its own /metrics every second into a temp storage dir. Without the
- * binary the suite is skipped with a warning, or fails with REQUIRE_PROMETHEUS=1 (CI).
+ * binary the suite fails, saying how to install it.
  */
 const BINARY = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 const NAME = 'PrometheusSource against a real Prometheus';
 
 function describeIfPrometheus(name: string, fn: () => void): void {
-  if (existsSync(BINARY)) {
-    describe(name, fn);
-  } else if (process.env.REQUIRE_PROMETHEUS === '1') {
-    describe(name, () => {
-      it('needs Prometheus', () => {
-        throw new Error(`${BINARY} is missing and REQUIRE_PROMETHEUS=1: install it (apt-get install -y prometheus), set PROMETHEUS_BIN, or unset REQUIRE_PROMETHEUS`);
-      });
-    });
-  } else {
-    console.warn(`[${name}] skipped: ${BINARY} is missing (apt-get install -y prometheus; set REQUIRE_PROMETHEUS=1 to make this a failure)`);
-    describe.skip(name, fn);
-  }
+  const missing = existsSync(BINARY) ? undefined : `${BINARY} is missing: install it (apt-get install -y prometheus; .ci/run does) or set PROMETHEUS_BIN`;
+  describeNeeding(name, missing, fn);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
