@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTimestampMs, parseValue } from '../../src/anomaly/csv-io';
-import { createDetector, type DetectorOptions } from '../../src/anomaly/detector';
+import { createDetector, type DetectorOverrides } from '../../src/anomaly/detector';
 import { createLearnedChannel, type LearnedOptions } from '../../src/anomaly/learned';
 import { scoreChunk } from '../../src/anomaly/run';
 import { readLabels } from './load';
@@ -25,7 +25,7 @@ interface Series {
   spans: Span[];
 }
 
-type TuneOptions = Partial<DetectorOptions> & { learned?: Partial<LearnedOptions> | false };
+type TuneOptions = DetectorOverrides & { learned?: Partial<LearnedOptions> | false };
 
 const CHUNK = 4096;
 
@@ -48,7 +48,12 @@ function normalized(files: FileRows[], threshold?: number): number {
   return scoreFiles(files, { profiles: ['standard'], threshold }).profiles.standard?.normalized ?? NaN;
 }
 
+/** Which detector drove each point's score, per file (kept only with ANALYZE=1). */
+const drivers = new Map<string, string[]>();
+
 async function scoreSeries(s: Series, options: TuneOptions): Promise<Float64Array> {
+  const names: string[] = [];
+  if (process.env.ANALYZE) drivers.set(s.rel, names);
   const { learned: learnedOptions, ...detectorOptions } = options;
   const detector = createDetector(detectorOptions);
   const learned = learnedOptions === false ? undefined : createLearnedChannel(learnedOptions);
@@ -57,7 +62,10 @@ async function scoreSeries(s: Series, options: TuneOptions): Promise<Float64Arra
     for (let at = 0; at < s.values.length; at += CHUNK) {
       const end = Math.min(s.values.length, at + CHUNK);
       const detections = await scoreChunk(detector, learned, s.ts.subarray(at, end), s.values.subarray(at, end));
-      detections.forEach((d, i) => (scores[at + i] = d.score));
+      detections.forEach((d, i) => {
+        scores[at + i] = d.score;
+        if (process.env.ANALYZE) names.push(d.detector);
+      });
     }
   } finally {
     await learned?.close();
@@ -67,9 +75,23 @@ async function scoreSeries(s: Series, options: TuneOptions): Promise<Float64Arra
 
 function analyze(files: FileRows[]): void {
   const thr = optimizeThreshold(files, PROFILES.standard);
+  const tally = new Map<string, { tp: number; fp: number }>();
+  const count = (name: string, key: 'tp' | 'fp') => {
+    const t = tally.get(name) ?? { tp: 0, fp: 0 };
+    t[key]++;
+    tally.set(name, t);
+  };
   for (const f of files) {
+    // FileRows drop the probation rows: line scores up with the drivers from the end.
+    const names = drivers.get(f.rel) ?? [];
+    const name = (j: number) => names[names.length - f.scores.length + j] ?? '?';
     const fps: string[] = [];
-    for (let j = 0; j < f.scores.length; j++) if (f.scores[j] >= thr && f.window[j] < 0) fps.push(`${j}:${f.shape[j].toFixed(2)}`);
+    for (let j = 0; j < f.scores.length; j++) {
+      if (f.scores[j] >= thr && f.window[j] < 0) {
+        fps.push(`${j}:${f.shape[j].toFixed(2)}:${name(j)}`);
+        count(name(j), 'fp');
+      }
+    }
     const windows: string[] = [];
     for (let w = 0; w < f.nWindows; w++) {
       let first = -1;
@@ -83,10 +105,12 @@ function analyze(files: FileRows[]): void {
         max = Math.max(max, f.scores[j]);
         if (first < 0 && f.scores[j] >= thr) first = j;
       }
+      if (first >= 0) count(name(first), 'tp');
       windows.push(first < 0 ? `MISS(${start}+${len} max ${max.toFixed(2)})` : `${first - start}/${len}`);
     }
     process.stdout.write(`${f.rel}  windows ${windows.join(' ')}  FP ${fps.join(' ')}\n`);
   }
+  for (const [n, t] of tally) process.stdout.write(`driver ${n}: ${t.tp} windows first detected, ${t.fp} false positives\n`);
 }
 
 async function evaluate(series: Series[], options: TuneOptions) {
