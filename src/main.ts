@@ -1,3 +1,5 @@
+import { createAuth } from './auth/auth';
+import type { Auth } from './auth/types';
 import { systemClock, type Clock } from './clock';
 import { createCommands, type Commands } from './commands/handler';
 import { createConversation, type Conversation } from './chat/conversation';
@@ -32,6 +34,7 @@ export interface App {
   source: MetricsSource;
   metrics: Metrics;
   identity: Identity;
+  auth: Auth;
   parser: IntentParser;
   commands: Commands;
   conversation: Conversation;
@@ -60,10 +63,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const source = options.source ?? createSource(config, clock, log);
   wireJobMetrics(queue, metrics);
 
-  const identity = createIdentity(config.defaultRole);
+  const auth = createAuth({ db: store.db, config: config.auth, clock, log: log.child({ component: 'auth' }) });
+  const identity = createIdentity(config.defaultRole, auth.users);
   const parser = buildParser(config, { metrics, log, clock, services: async () => (await source.services()).map((s) => s.name) });
   const commands = createCommands({ queue, source, clock });
-  const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock });
+  const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock, audit: auth.audit });
 
   let workersStarted = false;
   let closed = false;
@@ -76,6 +80,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     source,
     metrics,
     identity,
+    auth,
     parser,
     commands,
     conversation,

@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { Commands } from '../commands/handler';
 import type { CommandContext, CommandOutcome, Platform } from '../commands/context';
 import { presentFinished } from '../commands/jobs';
+import type { AuditLog } from '../auth/types';
 import type { Identity } from '../identity/identity';
 import { SLOT_QUESTIONS, fillSlot } from '../intent/fill';
 import { toCommand } from '../intent/format';
@@ -47,6 +48,8 @@ export interface HandledMessage {
 
 export interface ConversationDeps {
   identity: Identity;
+  /** Where denials are recorded. */
+  audit?: AuditLog;
   parser: IntentParser;
   commands: Commands;
   queue: JobQueue<Jobs>;
@@ -152,7 +155,7 @@ export function createConversation(deps: ConversationDeps) {
     async handleMessage(msg: IncomingMessage, sink: ReplySink): Promise<HandledMessage> {
       const log = deps.log.child({ msg: `${msg.platform}-${++messageSeq}`, platform: msg.platform, channel: msg.channel });
       const actor = deps.identity.resolve(msg.platform, msg.user, msg.userName);
-      const ctx: CommandContext = { actor, platform: msg.platform, channel: msg.channel, ...(msg.thread ? { thread: msg.thread } : {}), log };
+      const ctx: CommandContext = { actor, platform: msg.platform, channel: msg.channel, ...(msg.thread ? { thread: msg.thread } : {}), log, ...(deps.audit ? { audit: deps.audit } : {}) };
       const key = `${msg.platform}\u0000${msg.channel}\u0000${msg.thread ?? ''}\u0000${actor.id}`;
       const understood = await understand(msg, key);
       const result =

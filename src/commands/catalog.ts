@@ -1,35 +1,41 @@
+import { leastRoleWith, type Permission } from '../auth/permissions';
 import type { Role } from '../config/config';
 import type { IntentName } from '../intent/schema';
 
 export interface CommandInfo {
   usage: string;
   summary: string;
-  /** Least role allowed to run it (DESIGN.md "Roles"). */
+  /** What running it needs (src/auth/permissions.ts); `minRole` is the least role that has it. */
+  permission: Permission;
   minRole: Role;
   /** False for commands whose worker arrives in a later release; help lists them apart. */
   available: boolean;
 }
 
+function cmd(usage: string, summary: string, permission: Permission, available: boolean): CommandInfo {
+  return { usage, summary, permission, minRole: leastRoleWith(permission), available };
+}
+
 /** One entry per intent: help text and the RBAC floor come from here and nowhere else. */
 export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
-  help: { usage: 'help [topic]', summary: 'what I can do', minRole: 'viewer', available: true },
-  status: { usage: 'status [service]', summary: 'golden signals and health of each service over the last hour', minRole: 'viewer', available: true },
-  list_jobs: { usage: 'jobs', summary: 'recent jobs and their state', minRole: 'viewer', available: true },
-  job_status: { usage: 'job ID', summary: 'one job in detail', minRole: 'viewer', available: true },
-  cancel_job: { usage: 'cancel ID', summary: 'cancel a queued or running job (yours, or any as operator)', minRole: 'viewer', available: true },
-  detect_anomalies: { usage: 'anomalies [service] [metric] [last 2h]', summary: 'find anomalies in the golden signals, with a chart', minRole: 'viewer', available: true },
-  investigate: { usage: 'investigate SERVICE [question]', summary: 'look into a problem', minRole: 'viewer', available: false },
-  remediate: { usage: 'restart|scale|rollback|clear_cache|runbook TARGET …', summary: 'request a remediation (with plan and approval)', minRole: 'operator', available: false },
-  approve: { usage: 'approve ID', summary: 'approve a remediation request', minRole: 'approver', available: false },
-  deny: { usage: 'deny ID', summary: 'deny a remediation request', minRole: 'approver', available: false },
-  list_models: { usage: 'models', summary: 'anomaly models and versions', minRole: 'viewer', available: false },
-  train_model: { usage: 'train [model] [service]', summary: 'train an anomaly model', minRole: 'operator', available: false },
-  promote_model: { usage: 'promote MODEL VERSION', summary: 'serve a model version', minRole: 'operator', available: false },
-  rollback_model: { usage: 'rollback model MODEL', summary: 'serve the previous model version', minRole: 'operator', available: false },
-  list_incidents: { usage: 'incidents [open|acked|resolved]', summary: 'incidents from alerts', minRole: 'viewer', available: false },
-  ack_incident: { usage: 'ack ID', summary: 'acknowledge an incident', minRole: 'operator', available: false },
-  resolve_incident: { usage: 'resolve ID', summary: 'resolve an incident', minRole: 'operator', available: false },
-  search_runbooks: { usage: 'runbooks QUERY', summary: 'search runbooks', minRole: 'viewer', available: false },
-  freeze: { usage: 'freeze', summary: 'stop all remediation execution', minRole: 'admin', available: false },
-  unfreeze: { usage: 'unfreeze', summary: 'resume remediation execution', minRole: 'admin', available: false },
+  help: cmd('help [topic]', 'what I can do', 'read', true),
+  status: cmd('status [service]', 'golden signals and health of each service over the last hour', 'read', true),
+  list_jobs: cmd('jobs', 'recent jobs and their state', 'read', true),
+  job_status: cmd('job ID', 'one job in detail', 'read', true),
+  cancel_job: cmd('cancel ID', 'cancel a queued or running job (yours, or any as operator)', 'read', true),
+  detect_anomalies: cmd('anomalies [service] [metric] [last 2h]', 'find anomalies in the golden signals, with a chart', 'read', true),
+  investigate: cmd('investigate SERVICE [question]', 'look into a problem', 'read', false),
+  remediate: cmd('restart|scale|rollback|clear_cache|runbook TARGET …', 'request a remediation (with plan and approval)', 'remediation.request', false),
+  approve: cmd('approve ID', 'approve a remediation request', 'remediation.approve', false),
+  deny: cmd('deny ID', 'deny a remediation request', 'remediation.approve', false),
+  list_models: cmd('models', 'anomaly models and versions', 'read', false),
+  train_model: cmd('train [model] [service]', 'train an anomaly model', 'models.manage', false),
+  promote_model: cmd('promote MODEL VERSION', 'serve a model version', 'models.manage', false),
+  rollback_model: cmd('rollback model MODEL', 'serve the previous model version', 'models.manage', false),
+  list_incidents: cmd('incidents [open|acked|resolved]', 'incidents from alerts', 'read', false),
+  ack_incident: cmd('ack ID', 'acknowledge an incident', 'incidents.manage', false),
+  resolve_incident: cmd('resolve ID', 'resolve an incident', 'incidents.manage', false),
+  search_runbooks: cmd('runbooks QUERY', 'search runbooks', 'read', false),
+  freeze: cmd('freeze', 'stop all remediation execution', 'freeze', false),
+  unfreeze: cmd('unfreeze', 'resume remediation execution', 'freeze', false),
 };

@@ -1,15 +1,12 @@
-import type { Role } from '../config/config';
+import type { Principal } from '../auth/permissions';
+import type { AuditLog } from '../auth/types';
 import type { Logger } from '../log/logger';
 import type { Reply } from '../reply/model';
 
 export type Platform = 'console' | 'slack' | 'teams' | 'http';
 
-export interface Actor {
-  /** Stable id, e.g. `console:alice` or `slack:U024BE7LH`. */
-  id: string;
-  name: string;
-  role: Role;
-}
+/** Who sent a command: id e.g. `console:alice`, `slack:U024BE7LH`, `user:ID`, `apikey:ID`. */
+export type Actor = Principal;
 
 export interface CommandContext {
   actor: Actor;
@@ -17,6 +14,8 @@ export interface CommandContext {
   channel: string;
   thread?: string;
   log: Logger;
+  /** Denials and privileged commands are recorded here when present. */
+  audit?: AuditLog;
 }
 
 export interface CommandOutcome {

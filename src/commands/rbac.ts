@@ -1,15 +1,9 @@
-import { ROLES, type Role } from '../config/config';
+import { authorize, type Principal } from '../auth/permissions';
 import type { IntentName } from '../intent/schema';
 import { COMMANDS } from './catalog';
 
-const RANK: Record<Role, number> = Object.fromEntries(ROLES.map((r, i) => [r, i])) as Record<Role, number>;
-
-export function roleAtLeast(role: Role, floor: Role): boolean {
-  return RANK[role] >= RANK[floor];
-}
-
-/** The one policy check for a command, whatever it came from (chat, button, REST). */
-export function mayRun(role: Role, intent: IntentName): boolean {
+/** The policy check for a command, whatever it came from (chat, button, REST): `authorize` on its permission. */
+export function mayRun(principal: Pick<Principal, 'permissions'>, intent: IntentName): boolean {
   if (intent === 'unknown') return true;
-  return roleAtLeast(role, COMMANDS[intent].minRole);
+  return authorize(principal, COMMANDS[intent].permission);
 }

@@ -14,9 +14,10 @@ export const REPLICAS_MAX = 50;
  * against the catalog, then bounds. Parsers (rules or LLM) only propose; this decides.
  */
 export async function checkIntent(ctx: CommandContext, intent: Intent, source: MetricsSource): Promise<CommandOutcome | undefined> {
-  if (!mayRun(ctx.actor.role, intent.intent)) {
+  if (!mayRun(ctx.actor, intent.intent)) {
     const floor = intent.intent === 'unknown' ? 'viewer' : COMMANDS[intent.intent].minRole;
     ctx.log.warn('command denied', { intent: intent.intent, actor: ctx.actor.id, role: ctx.actor.role });
+    ctx.audit?.record({ actor: ctx.actor.id, action: `command.${intent.intent}`, outcome: 'denied', detail: { platform: ctx.platform, role: ctx.actor.role } });
     return { outcome: 'denied', reply: reply('error', text(`\`${intent.intent}\` needs the ${floor} role; you are ${ctx.actor.role}.`)) };
   }
   const service = serviceSlot(intent);

@@ -19,6 +19,24 @@ export interface PrometheusConfig {
 
 export type MetricsSourceConfig = { kind: 'demo' } | PrometheusConfig | { kind: 'csv'; dir: string };
 
+/**
+ * Tokens are signed with JWT_SECRET (HS256) or a key pair from files (RS256 / ES256, by key type).
+ * With neither, the auth routes and the REST API answer 503 and say what to set.
+ */
+export interface AuthConfig {
+  jwtSecret?: string;
+  privateKeyFile?: string;
+  publicKeyFile?: string;
+  issuer: string;
+  audience: string;
+  accessTtlS: number;
+  refreshTtlS: number;
+  loginMaxFailures: number;
+  lockoutBaseS: number;
+  /** Origins allowed by CORS; empty = no cross-origin access. */
+  corsOrigins: string[];
+}
+
 /** The one typed configuration object; built once by the composition root and passed down. */
 export interface Config {
   http: { port: number; host: string; bodyLimitBytes: number };
@@ -34,7 +52,7 @@ export interface Config {
   incidentChannel: string | undefined;
   teams: { appId?: string; appPassword?: string; tenantId?: string };
   openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number; tokenBudgetPerHour: number };
-  jwtSecret: string | undefined;
+  auth: AuthConfig;
   admin: { email?: string; password?: string };
   alertmanagerWebhookToken: string | undefined;
   defaultRole: Role;
@@ -124,7 +142,18 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       incidentChannel: e.INCIDENT_CHANNEL,
       teams: { appId: e.TEAMS_APP_ID, appPassword: e.TEAMS_APP_PASSWORD, tenantId: e.TEAMS_TENANT_ID },
       openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS, tokenBudgetPerHour: e.LLM_TOKEN_BUDGET_PER_HOUR },
-      jwtSecret: e.JWT_SECRET,
+      auth: {
+        jwtSecret: e.JWT_SECRET,
+        privateKeyFile: e.JWT_PRIVATE_KEY_FILE,
+        publicKeyFile: e.JWT_PUBLIC_KEY_FILE,
+        issuer: e.JWT_ISSUER,
+        audience: e.JWT_AUDIENCE,
+        accessTtlS: e.ACCESS_TOKEN_TTL_S,
+        refreshTtlS: e.REFRESH_TOKEN_TTL_S,
+        loginMaxFailures: e.LOGIN_MAX_FAILURES,
+        lockoutBaseS: e.LOGIN_LOCKOUT_S,
+        corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
+      },
       admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
       alertmanagerWebhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
       defaultRole: e.DEFAULT_ROLE,
@@ -142,7 +171,7 @@ export function secretValues(config: Config): string[] {
     config.slack.appToken,
     config.teams.appPassword,
     config.openai.apiKey,
-    config.jwtSecret,
+    config.auth.jwtSecret,
     config.admin.password,
     config.alertmanagerWebhookToken,
   ];

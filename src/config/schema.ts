@@ -45,6 +45,15 @@ export const envSchema = z
     OPENAI_TIMEOUT_MS: positiveInt('a positive number of milliseconds').max(120_000, 'expected at most 120000 ms').default(4000),
     LLM_TOKEN_BUDGET_PER_HOUR: z.coerce.number({ error: 'expected a whole number of tokens' }).int('expected a whole number of tokens').min(0, 'expected 0 (no LLM use) or more tokens').default(200_000),
     JWT_SECRET: optionalString,
+    JWT_PRIVATE_KEY_FILE: optionalString,
+    JWT_PUBLIC_KEY_FILE: optionalString,
+    JWT_ISSUER: z.string().min(1).default('smartcloudops'),
+    JWT_AUDIENCE: z.string().min(1).default('smartcloudops-api'),
+    ACCESS_TOKEN_TTL_S: positiveInt('a positive number of seconds').min(30, 'expected at least 30 s').max(86_400, 'expected at most 86400 s (a day)').default(900),
+    REFRESH_TOKEN_TTL_S: positiveInt('a positive number of seconds').min(300, 'expected at least 300 s').max(7_776_000, 'expected at most 7776000 s (90 days)').default(1_209_600),
+    LOGIN_MAX_FAILURES: positiveInt('a positive whole number of failed logins').max(100, 'expected at most 100').default(5),
+    LOGIN_LOCKOUT_S: positiveInt('a positive number of seconds').max(3600, 'expected at most 3600 s').default(30),
+    CORS_ORIGINS: z.string().regex(/^https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*$/, 'expected a comma-separated list of origins like https://ops.example.com').optional(),
     ADMIN_EMAIL: z.email({ error: 'expected an email address' }).optional(),
     ADMIN_PASSWORD: optionalString,
     ALERTMANAGER_WEBHOOK_TOKEN: optionalString,
@@ -70,10 +79,30 @@ export const envSchema = z
     if (env.TEAMS_APP_ID && !env.TEAMS_APP_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_PASSWORD'], message: 'required with TEAMS_APP_ID' });
     }
+    if (env.JWT_SECRET) {
+      const weak = jwtSecretWeakness(env.JWT_SECRET);
+      if (weak) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: weak });
+    }
+    if (env.JWT_SECRET && (env.JWT_PRIVATE_KEY_FILE || env.JWT_PUBLIC_KEY_FILE)) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set either JWT_SECRET or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE, not both' });
+    } else if (Boolean(env.JWT_PRIVATE_KEY_FILE) !== Boolean(env.JWT_PUBLIC_KEY_FILE)) {
+      const missing = env.JWT_PRIVATE_KEY_FILE ? 'JWT_PUBLIC_KEY_FILE' : 'JWT_PRIVATE_KEY_FILE';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'required: the key pair comes as JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE together' });
+    }
     if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'required with ADMIN_EMAIL' });
     }
   });
+
+/**
+ * Why an HMAC secret is too weak to sign tokens, or undefined: at least 32 characters (256 bits
+ * of a random string), and not a repetition or a short alphabet (e.g. \`aaaa…\`, \`1234…\`).
+ */
+export function jwtSecretWeakness(secret: string): string | undefined {
+  if (secret.length < 32) return `too short: use at least 32 random characters (e.g. \`openssl rand -base64 48\`), got ${secret.length}`;
+  if (new Set(secret).size < 12) return 'too little variety to be random: use `openssl rand -base64 48`';
+  return undefined;
+}
 
 /**
  * The optional config file (JSON or YAML): catalogs, not secrets. `defaults` and `services` are the

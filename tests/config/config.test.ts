@@ -72,9 +72,9 @@ describe('loadConfig', () => {
   });
 
   it('collects every configured secret for the log redactor, including a Redis password', () => {
-    const result = loadConfig({ REDIS_URL: 'redis://:hunter2pass@127.0.0.1:6379', JWT_SECRET: 'jwt-secret-value', OPENAI_API_KEY: 'sk-abc' });
+    const result = loadConfig({ REDIS_URL: 'redis://:hunter2pass@127.0.0.1:6379', JWT_SECRET: 'jwt-secret-value-0123456789-abcdefghij', OPENAI_API_KEY: 'sk-abc' });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(secretValues(result.config)).toEqual(expect.arrayContaining(['hunter2pass', 'jwt-secret-value', 'sk-abc']));
+    expect(secretValues(result.config)).toEqual(expect.arrayContaining(['hunter2pass', 'jwt-secret-value-0123456789-abcdefghij', 'sk-abc']));
   });
 });

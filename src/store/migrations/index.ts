@@ -1,7 +1,8 @@
 import { jobsMigration } from './001-jobs';
+import { authMigration } from './002-auth';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Numbered, append-only. Never edit a released migration: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [jobsMigration];
+export const MIGRATIONS: readonly Migration[] = [jobsMigration, authMigration];
