@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config/config';
 import { errorMessage } from './errors';
+import { ADMIN_USAGE, runAdmin } from './cli/admin';
 import { runChat } from './cli/chat';
 import { runDetect } from './cli/detect';
 import { runDoctor } from './cli/doctor';
@@ -17,6 +18,7 @@ Commands:
   intent [TEXT] [--jsonl]              print the parsed intent as JSON
   detect --input F.csv --output F.csv  streaming anomaly scores for a timestamp,value CSV (NAB layout)
   doctor                               check configuration and dependencies
+${ADMIN_USAGE}
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -54,6 +56,11 @@ export async function run(argv: string[]): Promise<void> {
       case 'detect':
         process.exitCode = await runDetect(rest);
         return;
+      case 'user':
+      case 'apikey':
+      case 'audit':
+        process.exitCode = await runAdmin(configOrExit(), [command, ...rest], { out: (l) => process.stdout.write(`${l}\n`), stdin: readStdin });
+        return;
       case 'doctor':
         parseArgs({ args: rest, options: {} });
         process.exitCode = await runDoctor();
@@ -72,4 +79,40 @@ export async function run(argv: string[]): Promise<void> {
     process.stderr.write(`smartcloudops ${command ?? ''}: ${errorMessage(err)}\n`);
     process.exitCode = 1;
   }
+}
+
+/** One line from stdin; on a terminal, without echo (it is a password). */
+async function readStdin(): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let text = '';
+    for await (const chunk of stdin) {
+      text += String(chunk);
+      if (text.includes('\n')) break;
+    }
+    return text;
+  }
+  process.stderr.write('password: ');
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let line = '';
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done(() => resolve(line));
+        if (ch === '\u0003') return done(() => reject(new Error('cancelled')));
+        if (ch === '\u007f' || ch === '\b') line = line.slice(0, -1);
+        else line += ch;
+      }
+    };
+    const done = (then: () => void) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      then();
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+  });
 }

@@ -64,6 +64,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   wireJobMetrics(queue, metrics);
 
   const auth = createAuth({ db: store.db, config: config.auth, clock, log: log.child({ component: 'auth' }) });
+  if (config.admin.email && config.admin.password) await auth.bootstrapAdmin(config.admin.email, config.admin.password);
   const identity = createIdentity(config.defaultRole, auth.users);
   const parser = buildParser(config, { metrics, log, clock, services: async () => (await source.services()).map((s) => s.name) });
   const commands = createCommands({ queue, source, clock });

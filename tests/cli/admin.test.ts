@@ -1,0 +1,62 @@
+import Database from 'better-sqlite3';
+import { tempDbPath } from '../helpers/app';
+import { runCli } from '../helpers/cli';
+
+/** `smartcloudops user …`, `apikey …`, `audit verify` against a real SQLite file, through the built CLI. */
+describe('admin CLI', () => {
+  const db = tempDbPath();
+  const env = { DATABASE_PATH: db };
+  const cli = (args: string[], input?: string) => runCli(args, { env, ...(input === undefined ? {} : { input }) });
+
+  it('adds users with the password on stdin, enforcing the policy, and never echoes it', async () => {
+    const weak = await cli(['user', 'add', '--email', 'ada@example.com', '--role', 'admin'], 'short\n');
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/at least 12 characters/);
+    const ok = await cli(['user', 'add', '--email', 'ada@example.com', '--role', 'admin'], 'a long enough pass phrase\n');
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/added ada@example.com \(ada\) as admin/);
+    expect(ok.stdout + ok.stderr).not.toContain('a long enough pass phrase');
+    const dup = await cli(['user', 'add', '--email', 'ADA@example.com', '--role', 'viewer'], 'another long pass phrase\n');
+    expect(dup.code).toBe(1);
+    const noPassword = await cli(['user', 'add', '--email', 'bob@example.com', '--role', 'viewer'], '');
+    expect(noPassword.stderr).toMatch(/password as one line on standard input/);
+    const badRole = await cli(['user', 'add', '--email', 'bob@example.com', '--role', 'root'], 'a long enough pass phrase\n');
+    expect(badRole.stderr).toMatch(/--role must be one of viewer, operator, approver, admin/);
+  }, 30_000);
+
+  it('links chat ids, changes roles, issues API keys shown once, revokes them, and verifies the audit chain', async () => {
+    expect((await cli(['user', 'link', '--email', 'ada@example.com', '--slack', 'U024BE7LH'])).stdout).toMatch(/slack U024BE7LH now acts as ada@example.com \(admin\)/);
+    expect((await cli(['user', 'role', '--email', 'ada@example.com', '--role', 'approver'])).stdout).toMatch(/now approver/);
+    const created = await cli(['apikey', 'create', '--email', 'ada@example.com', '--name', 'ci bot', '--permissions', 'read,remediation.request', '--expires-days', '30']);
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim().split('\n').pop() ?? '';
+    expect(key).toMatch(/^sco_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    const id = key.split('_')[1];
+    const listed = await cli(['apikey', 'list']);
+    expect(listed.stdout).toContain(`${id}  ci bot  active  read,remediation.request`);
+    expect(listed.stdout).not.toContain(key.split('_')[2]);
+    const beyond = await cli(['apikey', 'create', '--email', 'ada@example.com', '--name', 'too much', '--permissions', 'users.manage']);
+    expect(beyond.code).toBe(1);
+    expect((await cli(['apikey', 'revoke', id])).stdout).toContain(`revoked ${id}`);
+    expect((await cli(['apikey', 'list'])).stdout).toContain(`${id}  ci bot  revoked`);
+
+    const verified = await cli(['audit', 'verify']);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/audit log intact: \d+ entries/);
+
+    // Someone edits history behind the bot's back: the chain no longer verifies.
+    const raw = new Database(db);
+    raw.prepare("UPDATE audit_log SET actor = 'cli:nobody' WHERE seq = 2").run();
+    raw.close();
+    const broken = await cli(['audit', 'verify']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/audit log BROKEN at entry 2/);
+  }, 30_000);
+
+  it('explains an unknown admin command', async () => {
+    const result = await cli(['user', 'frobnicate']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/unknown command "user frobnicate"/);
+  });
+});
