@@ -60,3 +60,23 @@ describe('admin CLI', () => {
     expect(result.stderr).toMatch(/unknown command "user frobnicate"/);
   });
 });
+
+describe('first admin from the environment', () => {
+  it('is created on first start, refused with a weak password or a weak JWT_SECRET, and never duplicated', async () => {
+    const db = tempDbPath();
+    const weak = await runCli(['user', 'list'], { env: { DATABASE_PATH: db, ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'root' } });
+    expect(weak.code).toBe(0); // admin commands do not bootstrap; the app does
+    const chat = (env: Record<string, string>) => runCli(['chat', '--as', 'root'], { env: { DATABASE_PATH: db, ...env }, input: 'help\n' });
+    const bad = await chat({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'root' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/ADMIN_EMAIL \/ ADMIN_PASSWORD: .*at least 12 characters/);
+    const secret = await runCli(['serve'], { env: { DATABASE_PATH: db, JWT_SECRET: 'secret' } });
+    expect(secret.code).toBe(1);
+    expect(secret.stderr).toMatch(/JWT_SECRET: too short: use at least 32 random characters/);
+    expect(secret.stderr).not.toMatch(/"secret"/);
+    for (let i = 0; i < 2; i++) expect((await chat({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'a sturdy admin passphrase' })).code).toBe(0);
+    const list = await runCli(['user', 'list'], { env: { DATABASE_PATH: db } });
+    expect(list.stdout.trim().split('\n')).toHaveLength(1);
+    expect(list.stdout).toMatch(/root@example.com {2}root {2}admin/);
+  }, 30_000);
+});
