@@ -1,3 +1,4 @@
+import { benchAuthVerify } from './auth-verify';
 import { benchChat } from './chat';
 import { benchIntent } from './intent';
 import { benchDetectThroughput } from './nab/throughput';
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   await benchDetectThroughput();
   await benchChat();
   await benchServeRss();
+  await benchAuthVerify();
 }
 
 main().then(

@@ -130,7 +130,8 @@ export function createApiKeys({ db, users, clock }: { db: Db; users: Users; cloc
       const owner = users.get(row.user_id);
       if (!owner || owner.disabled) return undefined;
       if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_EVERY_MS) s.touch.run(now, id);
-      return keyPrincipal(id, owner, toInfo(row).permissions);
+      const info = toInfo(row);
+      return keyPrincipal(id, owner, info.permissions, info.expiresAt);
     },
   };
 }

@@ -61,7 +61,8 @@ export function createAuth({ db, config, clock, log }: AuthDeps): Auth {
       const credential = match[1];
       if (credential.startsWith('sco_')) return withKey(credential);
       if (!tokens) throw new AppError('unavailable', NOT_CONFIGURED);
-      return userPrincipal(tokens.verifyAccess(credential).user);
+      const { claims, user } = tokens.verifyAccess(credential);
+      return userPrincipal(user, claims.exp * 1000);
     },
 
     async bootstrapAdmin(email, password) {

@@ -38,8 +38,11 @@ export interface Principal {
   name: string;
   role: Role;
   permissions: ReadonlySet<Permission>;
-  /** The SQLite user behind it, when there is one. */
+  /** The SQLite user behind it, when there is one, and their email. */
   userId?: string;
+  email?: string;
+  /** When the credential stops working (ms since the epoch): the token's exp or the key's expiry. */
+  expiresAt?: number;
 }
 
 /** The one policy check. */

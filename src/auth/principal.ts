@@ -3,8 +3,8 @@ import { ROLE_PERMISSIONS, type Permission, type Principal } from './permissions
 import type { User } from './types';
 
 /** A logged-in user acts with their role's permissions, under one id whatever the channel. */
-export function userPrincipal(user: User): Principal {
-  return { id: `user:${user.id}`, name: user.name, role: user.role, permissions: ROLE_PERMISSIONS[user.role], userId: user.id };
+export function userPrincipal(user: User, expiresAt?: number): Principal {
+  return { id: `user:${user.id}`, name: user.name, role: user.role, permissions: ROLE_PERMISSIONS[user.role], userId: user.id, email: user.email, ...(expiresAt === undefined ? {} : { expiresAt }) };
 }
 
 /** Someone not linked to a user (a chat id, a console name): the configured default role. */
@@ -13,7 +13,10 @@ export function guestPrincipal(id: string, name: string, role: Role): Principal 
 }
 
 /** An API key: its scope, never more than its owner's role allows today. */
-export function keyPrincipal(keyId: string, owner: User, scope: readonly Permission[]): Principal {
+export function keyPrincipal(keyId: string, owner: User, scope: readonly Permission[], expiresAt?: number | null): Principal {
   const allowed = ROLE_PERMISSIONS[owner.role];
-  return { id: `apikey:${keyId}`, name: `${owner.name} (API key ${keyId})`, role: owner.role, permissions: new Set(scope.filter((p) => allowed.has(p))), userId: owner.id };
+  return {
+    id: `apikey:${keyId}`, name: `${owner.name} (API key ${keyId})`, role: owner.role, permissions: new Set(scope.filter((p) => allowed.has(p))),
+    userId: owner.id, email: owner.email, ...(expiresAt == null ? {} : { expiresAt }),
+  };
 }

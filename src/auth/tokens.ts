@@ -46,6 +46,7 @@ interface SessionUserRow {
 }
 
 const REFRESH_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+const VERIFIED_CACHE_SIZE = 10_000;
 const MAX_TOKEN_LENGTH = 8192;
 
 const sha256hex = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -131,7 +132,37 @@ export function createTokens({ db, users, config, clock, audit }: TokensDeps): T
     sessionUser: db.prepare<[string], SessionUserRow>(`
       SELECT s.user_id AS session_user_id, s.revoked_at AS session_revoked_at, u.id, u.email, u.name, u.role, u.disabled, u.created_at, u.updated_at
       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.family_id = ?`),
+    /**
+     * Changes since: data_version moves when another connection (the CLI, another process)
+     * commits; total_changes when this one writes. Equal stamps = the database is as it was.
+     */
+    stamp: db.prepare<[], { v: number; c: number }>('SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS c'),
   };
+
+  /**
+   * Session + user rows by session id, valid while the database has not changed at all since they
+   * were read (any write, here or by another process, drops them all). Logout, revocation, role
+   * changes and disabling therefore apply on the very next request; between writes, a request
+   * costs one tiny query instead of the join.
+   */
+  const sessionRows = new Map<string, SessionUserRow>();
+  let rowsStamp = '';
+  function sessionUser(sid: string): SessionUserRow | undefined {
+    const { v, c } = s.stamp.get() as { v: number; c: number };
+    const stamp = `${v}:${c}`;
+    if (stamp !== rowsStamp) {
+      sessionRows.clear();
+      rowsStamp = stamp;
+    }
+    let row = sessionRows.get(sid);
+    if (row === undefined) {
+      row = s.sessionUser.get(sid);
+      if (row === undefined) return undefined;
+      if (sessionRows.size >= VERIFIED_CACHE_SIZE) sessionRows.clear();
+      sessionRows.set(sid, row);
+    }
+    return row;
+  }
 
   /** A new refresh token in `family` and an access token for `user` in the same session. */
   function pair(user: User, family: string, now: number): TokenPair {
@@ -169,6 +200,18 @@ export function createTokens({ db, users, config, clock, audit }: TokensDeps): T
     return { pair: pair(user, row.family_id, now) };
   });
 
+  /**
+   * Access tokens whose signature and claims jsonwebtoken has verified, by their exact string:
+   * a token is presented on every request, and re-verifying the same bytes only re-checks its
+   * expiry (nbf = iat, so a token once valid stays so until exp). Bounded; oldest out first. The
+   * session and user are still read on every call, so logout and role changes apply at once.
+   */
+  const verified = new Map<string, unknown>();
+  const remember = (token: string, payload: unknown) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    verified.set(token, payload);
+  };
+
   return {
     issue(user) {
       const current = liveUser(user.id);
@@ -182,17 +225,29 @@ export function createTokens({ db, users, config, clock, audit }: TokensDeps): T
 
     verifyAccess(token) {
       if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw unauthorized('invalid token');
-      let payload: unknown;
-      try {
-        payload = jwt.verify(token, keys.verify, { ...verifyOptions, clockTimestamp: Math.floor(clock() / 1000) });
-      } catch (err) {
-        throw describeJwtError(err);
+      const now = Math.floor(clock() / 1000);
+      let payload: unknown = verified.get(token);
+      if (payload !== undefined) {
+        // Signature, algorithm, iss and aud hold for this exact string; only time moves on.
+        const { exp, nbf } = payload as { exp: number; nbf?: number };
+        if (exp <= now) {
+          verified.delete(token);
+          throw unauthorized('token expired');
+        }
+        if (nbf !== undefined && nbf > now) throw unauthorized('token not yet valid');
+      } else {
+        try {
+          payload = jwt.verify(token, keys.verify, { ...verifyOptions, clockTimestamp: now });
+        } catch (err) {
+          throw describeJwtError(err);
+        }
+        remember(token, payload);
       }
       const p = payload as Partial<Record<keyof AccessClaims, unknown>>;
       if (typeof p !== 'object' || p === null || typeof p.sub !== 'string' || typeof p.sid !== 'string' || typeof p.jti !== 'string' || typeof p.iat !== 'number' || typeof p.exp !== 'number') {
         throw unauthorized('invalid token');
       }
-      const row = s.sessionUser.get(p.sid);
+      const row = sessionUser(p.sid);
       if (!row || row.session_user_id !== p.sub) throw unauthorized('invalid token');
       if (row.session_revoked_at !== null) throw unauthorized('session has ended: log in again');
       if (row.disabled !== 0) throw unauthorized('account disabled');

@@ -1,10 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../main';
+import { createAuthn } from './authn';
+import { openApiRoute } from './openapi';
+import { routesPlugin, type ApiRoute } from './route';
+import { apiKeyRoutes } from './routes/api-keys';
+import { apiV1Routes } from './routes/api-v1';
+import { authRoutes } from './routes/auth';
 import { createHttpServer } from './server';
+
+const API_INFO = {
+  title: 'SmartCloudOps API',
+  version: '1',
+  description: 'Auth and the REST API of SmartCloudOps. `/api/v1/*` reaches the same command handlers and permission checks as chat.',
+};
 
 /** The side-app wired to a built App: what `serve` listens with and what tests call. */
 export function createHttpForApp(app: App): FastifyInstance {
-  return createHttpServer({
+  const http = createHttpServer({
     log: app.log,
     metrics: app.metrics,
     bodyLimitBytes: app.config.http.bodyLimitBytes,
@@ -12,5 +24,15 @@ export function createHttpForApp(app: App): FastifyInstance {
       { name: 'store', check: () => app.store.check() },
       { name: app.config.redisUrl ? 'redis' : 'queue', check: () => app.queue.check() },
     ],
+    corsOrigins: app.config.auth.corsOrigins,
   });
+  const authn = createAuthn(app.auth);
+  const routes: ApiRoute[] = [
+    ...authRoutes({ auth: app.auth, authn, metrics: app.metrics }),
+    ...apiKeyRoutes({ auth: app.auth, authn }),
+    ...apiV1Routes({ commands: app.commands, queue: app.queue, audit: app.auth.audit }),
+  ];
+  routes.push(openApiRoute(() => routes, API_INFO));
+  void http.register(routesPlugin, { routes, authn });
+  return http;
 }

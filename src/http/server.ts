@@ -4,12 +4,15 @@ import type { Logger } from '../log/logger';
 import type { Metrics } from '../telemetry/metrics';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
+import { registerSecurity } from './security';
 
 export interface HttpDeps {
   log: Logger;
   metrics: Metrics;
   bodyLimitBytes: number;
   readiness: ReadinessCheck[];
+  /** Origins allowed by CORS; empty = none. */
+  corsOrigins?: readonly string[];
 }
 
 declare module 'fastify' {
@@ -22,8 +25,8 @@ declare module 'fastify' {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * The HTTP side-app: request ids, access log, metrics, JSON errors, body limits. Routes are
- * plugins registered by the caller; this file knows none of their domains.
+ * The HTTP side-app: request ids, access log, metrics, JSON errors, body limits, security headers
+ * and CORS. Routes are plugins registered by the caller; this file knows none of their domains.
  */
 export function createHttpServer(deps: HttpDeps): FastifyInstance {
   const app = Fastify({
@@ -38,12 +41,20 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     forceCloseConnections: 'idle',
   });
 
-  app.decorateRequest('log2', null as unknown as Logger);
+  registerSecurity(app, { corsOrigins: deps.corsOrigins ?? [] });
+  // The request's child logger is made when first used: most requests never log.
+  const childLogs = new WeakMap<FastifyRequest, Logger>();
+  app.decorateRequest('log2', {
+    getter(this: FastifyRequest): Logger {
+      let child = childLogs.get(this);
+      if (!child) childLogs.set(this, (child = deps.log.child({ req: this.id })));
+      return child;
+    },
+  });
   app.decorateRequest('startedAt', BigInt(0));
 
   app.addHook('onRequest', async (req, reply) => {
     req.startedAt = process.hrtime.bigint();
-    req.log2 = deps.log.child({ req: req.id });
     void reply.header('x-request-id', req.id);
   });
 
@@ -52,7 +63,8 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     const seconds = Number(process.hrtime.bigint() - req.startedAt) / 1e9;
     deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
-    req.log2.http('request', { method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(seconds * 1e4) / 10, ip: req.ip, headers: req.headers });
+    // winston formats (and redacts) a record before its transports drop it by level: skip the work when nothing keeps it.
+    if (deps.log.isLevelEnabled('http')) req.log2.http('request', { method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(seconds * 1e4) / 10, ip: req.ip, headers: req.headers });
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
@@ -88,6 +100,8 @@ function errorBody(status: number, err: Error & { code?: string; validation?: un
   const base = { request_id: req.id };
   if (status === 413) return { error: 'payload_too_large', message: 'request body is larger than the limit', ...base };
   if (status === 415) return { error: 'unsupported_media_type', message: err.message, ...base };
+  // A body that is not JSON at all: the same shape as a schema failure, naming the body.
+  if (status === 400 && (err.name === 'SyntaxError' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')) return { error: 'bad_request', message: `invalid request body: ${err.message}`, fields: { body: err.message }, ...base };
   if (status === 400) return { error: 'bad_request', message: err.message, ...base };
   if (status < 500) return { error: err.code?.toLowerCase() ?? 'error', message: err.message, ...base };
   return { error: 'internal', message: 'internal error; see the server log for this request id', ...base };

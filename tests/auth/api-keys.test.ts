@@ -47,7 +47,7 @@ describe('API keys', () => {
 
   it('authenticates a key as a principal with exactly its scope', () => {
     const { key, info } = keys.create(operator, { name: 'reader', permissions: ['read'] });
-    expect(keys.authenticate(key)).toEqual({ id: `apikey:${info.id}`, name: `${operator.name} (API key ${info.id})`, role: 'operator', permissions: new Set(['read']), userId: operator.id });
+    expect(keys.authenticate(key)).toEqual({ id: `apikey:${info.id}`, name: `${operator.name} (API key ${info.id})`, role: 'operator', permissions: new Set(['read']), userId: operator.id, email: operator.email });
     const [, id, secret] = /^sco_([0-9a-f]{12})_(.+)$/.exec(key)!;
     const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
     expect(keys.authenticate(`sco_${id}_${flipped}`)).toBeUndefined();

@@ -224,4 +224,25 @@ describe('tokens', () => {
       fail({ ...testConfig().auth, jwtSecret: 'short' }, /JWT_SECRET: too short/);
     });
   });
+
+  it('sees changes another process makes (CLI role change, revocation) on the very next verify', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sco-tokens-')), 'db.sqlite');
+    const mine = openStore(file);
+    const other = openStore(file); // e.g. `smartcloudops user role` while serve runs
+    try {
+      const config = testConfig({ JWT_SECRET: SECRET }).auth;
+      const myUsers = createUsers(mine.db, clock);
+      const tokens = createTokens({ db: mine.db, users: myUsers, config, clock, audit: createAuditLog({ db: mine.db, clock }) });
+      const ann = await myUsers.create({ email: 'ann@example.com', password: GOOD_PASSWORD, role: 'viewer' });
+      const { access_token: token } = tokens!.issue(ann);
+      for (let i = 0; i < 3; i++) expect(tokens!.verifyAccess(token).claims.role).toBe('viewer');
+      createUsers(other.db, clock).setRole(ann.id, 'approver');
+      expect(tokens!.verifyAccess(token).claims.role).toBe('approver');
+      other.db.prepare('UPDATE sessions SET revoked_at = 1').run();
+      rejects(tokens!, token, 'session has ended: log in again');
+    } finally {
+      other.close();
+      mine.close();
+    }
+  });
 });

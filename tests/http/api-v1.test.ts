@@ -1,0 +1,191 @@
+import type { FastifyInstance } from 'fastify';
+import { asBearer, httpApp, session, type HttpApp } from './http-app';
+
+/** /api/v1/* over the real command layer: authentication, RBAC as chat has it, jobs end to end, audit, OpenAPI. */
+
+// Seed 42's demo fleet has an error burst on payments from 11:03 to 11:33 UTC on this day.
+const DURING_BURST = Date.UTC(2026, 10, 26, 11, 20, 0);
+
+describe('/api/v1', () => {
+  let h: HttpApp;
+  const served: Array<{ method: string; url: string }> = [];
+  beforeEach(async () => {
+    served.length = 0;
+    h = await httpApp({}, (http: FastifyInstance) => {
+      http.addHook('onRoute', (r) => {
+        for (const method of [r.method].flat()) served.push({ method, url: r.url });
+      });
+    });
+    h.clock.now = DURING_BURST;
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const call = (method: 'GET' | 'POST', url: string, headers: Record<string, string> = {}, payload?: object) => h.http.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  const audit = () => h.app.auth.audit.list({ limit: 500 });
+
+  it('needs credentials: 401 with WWW-Authenticate, audited as anonymous', async () => {
+    const res = await call('POST', '/api/v1/remediations', {}, { action: 'restart', target: 'payments' });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="smartcloudops"');
+    expect(res.json()).toMatchObject({ error: 'unauthorized', message: expect.stringMatching(/X-API-Key/) });
+    expect(audit()).toContainEqual(expect.objectContaining({ actor: 'anonymous', action: 'http.denied', outcome: 'denied', target: 'POST /api/v1/remediations' }));
+    expect((await call('GET', '/api/v1/jobs', asBearer('not-a-token'))).statusCode).toBe(401);
+  });
+
+  it('refuses a viewer an operator command with 403 and an audit row; an operator gets the command\'s answer', async () => {
+    const viewer = await session(h, 'viewer');
+    const refused = await call('POST', '/api/v1/remediations', viewer.headers, { action: 'restart', target: 'payments' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ outcome: 'denied', error: 'forbidden', message: expect.stringMatching(/needs the operator role/), reply: { tone: 'error' } });
+    expect(audit()).toContainEqual(expect.objectContaining({ actor: `user:${viewer.id}`, action: 'command.remediate', outcome: 'denied' }));
+
+    const operator = await session(h, 'operator');
+    const ok = await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: 'payments', dry_run: true });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ outcome: 'replied', reply: { tone: 'info', blocks: expect.arrayContaining([expect.objectContaining({ type: 'text' })]) } });
+
+    const badBody = await call('POST', '/api/v1/remediations', operator.headers, { action: 'reboot', target: 'Payments!', extra: 1 });
+    expect(badBody.statusCode).toBe(400);
+    expect(Object.keys(badBody.json().fields).sort()).toEqual(['action', 'extra', 'target']);
+    const unknownService = await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: 'paymnets' });
+    expect(unknownService.statusCode).toBe(400);
+    expect(unknownService.json()).toMatchObject({ outcome: 'invalid', message: expect.stringMatching(/don't know a service/) });
+    const noReplicas = await call('POST', '/api/v1/remediations', operator.headers, { action: 'scale', target: 'payments' });
+    expect(noReplicas.json()).toMatchObject({ outcome: 'invalid', message: expect.stringMatching(/replicas/) });
+  });
+
+  it('a key scoped to read cannot run an operator command, though its owner can', async () => {
+    const operator = await session(h, 'operator');
+    const owner = h.app.auth.users.get(operator.id)!;
+    const { key } = h.app.auth.apiKeys.create(owner, { name: 'reader', permissions: ['read'] });
+    expect((await call('GET', '/api/v1/jobs', { 'x-api-key': key })).statusCode).toBe(200);
+    const refused = await call('POST', '/api/v1/remediations', asBearer(key), { action: 'restart', target: 'payments' });
+    expect(refused.statusCode).toBe(403);
+    expect((await call('POST', '/api/v1/models/train', { 'x-api-key': key }, {})).statusCode).toBe(403);
+    expect((await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: 'payments' })).statusCode).toBe(200);
+  });
+
+  it('starts anomaly detection as a job (202) whose state and result are read through the jobs routes', async () => {
+    const viewer = await session(h, 'viewer');
+    const started = await call('POST', '/api/v1/anomalies', viewer.headers, { service: 'payments', metric: 'error rate', window_s: 3600 });
+    expect(started.statusCode).toBe(202);
+    const { job } = started.json<{ job: { id: string; name: string } }>();
+    expect(job.name).toBe('detect_anomalies');
+
+    const waiting = await call('GET', `/api/v1/jobs/${job.id}`, viewer.headers);
+    expect(waiting.statusCode).toBe(200);
+    expect(waiting.json().job).toMatchObject({ id: job.id, state: 'waiting', requested_by: `user:${viewer.id}` });
+    const list = await call('GET', '/api/v1/jobs', viewer.headers);
+    expect(list.json().jobs.map((j: { id: string }) => j.id)).toContain(job.id);
+
+    await h.app.startWorkers();
+    await h.app.queue.waitUntilFinished(job.id, 20_000);
+    const done = await call('GET', `/api/v1/jobs/${job.id}`, viewer.headers);
+    expect(done.json()).toMatchObject({ outcome: 'replied', job: { state: 'completed', result: { findings: [expect.objectContaining({ service: 'payments', anomalous: true })] } } });
+
+    expect((await call('GET', '/api/v1/jobs/no-such-job', viewer.headers)).statusCode).toBe(404);
+    expect((await call('POST', '/api/v1/anomalies', viewer.headers, { window_s: -5 })).json().fields).toEqual({ window_s: expect.any(String) });
+  });
+
+  it('lets the requester cancel a job, refuses someone else without jobs.cancel_any (audited)', async () => {
+    const operator = await session(h, 'operator');
+    const viewer = await session(h, 'viewer');
+    const { job } = (await call('POST', '/api/v1/anomalies', operator.headers, {})).json<{ job: { id: string } }>();
+    const refused = await call('POST', `/api/v1/jobs/${job.id}/cancel`, viewer.headers);
+    expect(refused.statusCode).toBe(403);
+    expect(audit()).toContainEqual(expect.objectContaining({ actor: `user:${viewer.id}`, action: 'http.denied', target: 'POST /api/v1/jobs/:id/cancel' }));
+    const cancelled = await call('POST', `/api/v1/jobs/${job.id}/cancel`, operator.headers);
+    expect(cancelled.statusCode).toBe(200);
+    expect((await h.app.queue.get(job.id))?.state).toBe('cancelled');
+    expect((await call('POST', '/api/v1/jobs/nope/cancel', operator.headers)).statusCode).toBe(404);
+  });
+
+  it('serves incidents, remediation approvals and models, each behind its permission', async () => {
+    const viewer = await session(h, 'viewer');
+    const operator = await session(h, 'operator');
+    const approver = await session(h, 'approver');
+    const cases: Array<[string, string, object | undefined, { allowed: typeof viewer; refused: typeof viewer }]> = [
+      ['GET', '/api/v1/incidents?status=open', undefined, { allowed: viewer, refused: viewer }],
+      ['POST', '/api/v1/incidents/inc-1/ack', undefined, { allowed: operator, refused: viewer }],
+      ['POST', '/api/v1/incidents/inc-1/resolve', undefined, { allowed: operator, refused: viewer }],
+      ['POST', '/api/v1/remediations/r-1/approve', undefined, { allowed: approver, refused: operator }],
+      ['POST', '/api/v1/remediations/r-1/deny', undefined, { allowed: approver, refused: operator }],
+      ['GET', '/api/v1/models', undefined, { allowed: viewer, refused: viewer }],
+      ['POST', '/api/v1/models/train', { service: 'payments' }, { allowed: operator, refused: viewer }],
+      ['POST', '/api/v1/models/iforest/promote', { version: 2 }, { allowed: operator, refused: viewer }],
+      ['POST', '/api/v1/models/iforest/rollback', undefined, { allowed: operator, refused: viewer }],
+    ];
+    for (const [method, url, body, who] of cases) {
+      const ok = await call(method as 'GET' | 'POST', url, who.allowed.headers, body);
+      expect([url, ok.statusCode]).toEqual([url, 200]);
+      expect(ok.json().reply.blocks.length).toBeGreaterThan(0);
+      if (who.refused !== who.allowed) expect([url, (await call(method as 'GET' | 'POST', url, who.refused.headers, body)).statusCode]).toEqual([url, 403]);
+      expect([url, (await call(method as 'GET' | 'POST', url, {}, body)).statusCode]).toEqual([url, 401]);
+    }
+    expect((await call('POST', '/api/v1/models/iforest/promote', operator.headers, { version: 'two' })).json().fields).toEqual({ version: expect.any(String) });
+    expect((await call('GET', '/api/v1/incidents?status=burning', viewer.headers)).json().fields).toEqual({ status: expect.any(String) });
+  });
+
+  it('reads the audit log with audit.read, filtered and paged', async () => {
+    const viewer = await session(h, 'viewer');
+    const approver = await session(h, 'approver');
+    expect((await call('GET', '/api/v1/audit', viewer.headers)).statusCode).toBe(403);
+    const first = await call('GET', '/api/v1/audit?limit=1&action=auth.login', approver.headers);
+    expect(first.statusCode).toBe(200);
+    const page = first.json<{ entries: Array<{ seq: number; actor: string; action: string; at: string }>; next_before: number | null }>();
+    expect(page.entries).toEqual([expect.objectContaining({ actor: `user:${approver.id}`, action: 'auth.login', outcome: 'ok', at: new Date(h.clock.now).toISOString() })]);
+    expect(page.next_before).toBe(page.entries[0].seq);
+    const next = (await call('GET', `/api/v1/audit?before=${page.next_before}&actor=${encodeURIComponent(`user:${viewer.id}`)}`, approver.headers)).json<{ entries: Array<{ actor: string; action: string }> }>();
+    expect(next.entries).toEqual([expect.objectContaining({ actor: `user:${viewer.id}`, action: 'auth.login' })]);
+    expect((await call('GET', '/api/v1/audit?limit=abc', approver.headers)).json().fields).toEqual({ limit: expect.any(String) });
+    expect((await call('GET', '/api/v1/audit?limit=100000', approver.headers)).statusCode).toBe(400);
+  });
+
+  it('takes hostile path ids and bodies as data: 400/401/404, never 500', async () => {
+    const operator = await session(h, 'operator');
+    const evil = ["' OR 1=1--", "1; DROP TABLE jobs", '../../etc/passwd', '%00', 'x'.repeat(300)];
+    const statuses: number[] = [];
+    for (const e of evil) {
+      const id = encodeURIComponent(e);
+      for (const [method, url] of [['GET', `/api/v1/jobs/${id}`], ['POST', `/api/v1/jobs/${id}/cancel`], ['POST', `/api/v1/incidents/${id}/ack`], ['POST', `/api/v1/remediations/${id}/approve`], ['POST', `/api/v1/models/${id}/rollback`]] as const) {
+        statuses.push((await call(method, url, operator.headers)).statusCode);
+      }
+      statuses.push((await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: e })).statusCode);
+      statuses.push((await call('POST', '/api/v1/anomalies', operator.headers, { service: e, metric: e })).statusCode);
+      statuses.push((await call('GET', `/api/v1/audit?actor=${id}`, operator.headers)).statusCode);
+    }
+    statuses.push((await h.http.inject({ method: 'GET', url: "/api/v1/jobs/' OR 1=1--", headers: operator.headers })).statusCode);
+    // 414: fastify refuses a path parameter over 100 characters before any route runs.
+    expect(statuses.filter((s) => ![400, 401, 403, 404, 414].includes(s))).toEqual([]);
+    expect(statuses).toContain(400);
+    expect(h.app.auth.users.count()).toBe(1);
+    expect((await call('GET', '/api/v1/jobs', operator.headers)).statusCode).toBe(200);
+  });
+
+  it('documents every /auth and /api/v1 route it serves in OpenAPI 3.1, from the same schemas', async () => {
+    const res = await call('GET', '/api/v1/openapi.json');
+    expect(res.statusCode).toBe(200);
+    const doc = JSON.parse(res.body) as { openapi: string; paths: Record<string, Record<string, { security: unknown[]; 'x-required-permission': string | null; requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> } };
+    expect(doc.openapi).toBe('3.1.0');
+
+    const routes = served.filter((r) => /^\/(auth|api\/v1)\//.test(r.url) && r.method !== 'HEAD' && r.method !== 'OPTIONS');
+    expect(routes.length).toBeGreaterThan(20);
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(routes.map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`).sort());
+
+    expect(doc.components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }), apiKeyAuth: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }) });
+    const remediate = doc.paths['/api/v1/remediations'].post;
+    expect(remediate['x-required-permission']).toBe('remediation.request');
+    expect(remediate.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+    expect(Object.keys(remediate.requestBody!.content['application/json'].schema.properties).sort()).toEqual(['action', 'dry_run', 'replicas', 'runbook', 'target']);
+    expect(doc.paths['/auth/login'].post.security).toEqual([]);
+    expect(doc.paths['/api/v1/audit'].get['x-required-permission']).toBe('audit.read');
+    expect(doc.paths['/auth/register'].post['x-required-permission']).toBe('users.manage');
+    // Every reference resolves.
+    const refs = [...res.body.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const name of new Set(refs)) expect(doc.components.schemas).toHaveProperty([name]);
+  });
+});
