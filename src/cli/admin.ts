@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAuth } from '../auth/auth';
 import { isPermission, type Permission } from '../auth/permissions';
@@ -8,6 +7,7 @@ import { ROLES, type Config, type Role } from '../config/config';
 import { AppError } from '../errors';
 import { createLogger } from '../log/logger';
 import { openStore } from '../store/store';
+import { osUserName } from './os-user';
 
 /**
  * Administration on the control plane's SQLite store: `user …`, `apikey …`, `audit verify`.
@@ -31,7 +31,7 @@ export async function runAdmin(config: Config, argv: string[], io: { out: Out; s
   const [area, verb, ...rest] = argv;
   const store = openStore(config.databasePath);
   const auth = createAuth({ db: store.db, config: config.auth, clock: systemClock, log: createLogger({ level: 'error', format: 'json' }) });
-  const actor = `cli:${safeUser()}`;
+  const actor = `cli:${osUserName('unknown')}`;
   try {
     const key = `${area} ${verb ?? ''}`.trim();
     switch (key) {
@@ -168,12 +168,4 @@ function auditVerify(auth: Auth, out: Out): number {
   }
   out(`audit log BROKEN at entry ${result.brokenAt} of ${result.entries}: ${result.reason}`);
   return 1;
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username || 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }

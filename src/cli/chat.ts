@@ -1,14 +1,15 @@
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runPiped, runRepl } from '../chat/console/console';
 import type { Config } from '../config/config';
 import { createLogger } from '../log/logger';
 import { secretValues } from '../config/config';
 import { buildApp } from '../main';
+import { osUserName } from './os-user';
 
 /** `smartcloudops chat`: the local console, with its own workers so jobs run without `serve`. */
 export async function runChat(config: Config, options: { as: string | undefined; channel: string }): Promise<number> {
-  const user = (options.as ?? safeUserName()).trim().toLowerCase();
+  const user = (options.as ?? osUserName('local')).trim().toLowerCase();
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(user)) {
     process.stderr.write(`smartcloudops chat: --as expects a user name (letters, digits, . _ -), got ${JSON.stringify(options.as)}\n`);
     return 2;
@@ -27,12 +28,4 @@ export async function runChat(config: Config, options: { as: string | undefined;
     await app.close();
   }
   return 0;
-}
-
-function safeUserName(): string {
-  try {
-    return userInfo().username || 'local';
-  } catch {
-    return 'local';
-  }
 }
