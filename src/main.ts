@@ -24,6 +24,11 @@ import { openStore, type Store } from './store/store';
 import { createMetrics, type Metrics } from './telemetry/metrics';
 import type { Jobs } from './workers/jobs';
 import { createProcessors } from './workers/processors';
+import { buildActionCatalog } from './remediation/catalog';
+import { createDemoExecutor } from './remediation/executors/demo';
+import { RemediationService } from './remediation/service';
+import { RemediationStore } from './remediation/store';
+import type { Executor, ExecutorKind } from './remediation/types';
 
 export interface App {
   config: Config;
@@ -67,7 +72,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.admin.email && config.admin.password) await auth.bootstrapAdmin(config.admin.email, config.admin.password);
   const identity = createIdentity(config.defaultRole, auth.users);
   const parser = buildParser(config, { metrics, log, clock, services: async () => (await source.services()).map((s) => s.name) });
-  const commands = createCommands({ queue, source, clock });
+  const remediation = new RemediationService({
+    store: new RemediationStore(store.db),
+    catalog: buildActionCatalog(config.file),
+    executors: buildExecutors(source),
+    audit: auth.audit,
+    clock,
+    // The request id is the job id: enqueueing the same request twice adds nothing.
+    enqueue: async (r) => {
+      await queue.add('remediation', { requestId: r.id }, { jobId: r.id, meta: { requestedBy: r.requestedBy, ...r.origin } });
+    },
+  });
+  const commands = createCommands({ queue, source, clock, remediation });
   const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock, audit: auth.audit });
 
   let workersStarted = false;
@@ -88,7 +104,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async startWorkers() {
       if (workersStarted) return;
       workersStarted = true;
-      await queue.work(createProcessors({ source, clock, onnxThreads: config.onnxIntraOpThreads }), { concurrency: config.queue.concurrency });
+      await queue.work(createProcessors({ source, clock, onnxThreads: config.onnxIntraOpThreads, remediation }), { concurrency: config.queue.concurrency });
       log.info('workers started', { backend: queue.backend, concurrency: config.queue.concurrency });
     },
     async close() {
@@ -98,6 +114,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       store.close();
     },
   };
+}
+
+/** The executors this process can use: the demo fleet's when it is the metrics source. */
+function buildExecutors(source: MetricsSource): Partial<Record<ExecutorKind, Executor>> {
+  return source instanceof DemoFleet ? { demo: createDemoExecutor(source) } : {};
 }
 
 /** Rules, with the LLM in front of low-confidence answers when OPENAI_API_KEY or OPENAI_BASE_URL is set. */

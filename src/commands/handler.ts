@@ -1,8 +1,8 @@
 import type { Clock } from '../clock';
 import { asAppError } from '../errors';
-import { toCommand } from '../intent/format';
 import type { Intent } from '../intent/schema';
 import type { JobQueue } from '../queue/types';
+import type { RemediationService } from '../remediation/service';
 import { context, reply, text } from '../reply/model';
 import type { MetricsSource } from '../sources/types';
 import type { Jobs } from '../workers/jobs';
@@ -11,6 +11,7 @@ import type { CommandContext, CommandOutcome } from './context';
 import { helpReply, unknownReply } from './help';
 import { cancelJob, jobStatus, listJobs } from './jobs';
 import { requestAnomalies } from './anomalies';
+import { approveRemediation, denyRemediation, requestRemediation, setFreeze } from './remediation';
 import { requestStatus } from './status';
 import { checkIntent } from './validate';
 
@@ -18,6 +19,7 @@ export interface CommandDeps {
   queue: JobQueue<Jobs>;
   source: MetricsSource;
   clock: Clock;
+  remediation: RemediationService;
 }
 
 export interface Commands {
@@ -67,13 +69,15 @@ async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, de
     case 'unknown':
       return { outcome: 'unknown', reply: unknownReply(rawText) };
     case 'remediate':
-      return {
-        outcome: 'replied',
-        reply: reply('info', text(`\`${toCommand(intent)}\` passed the role and catalog checks, but this release can't execute remediations yet.`), context('Nothing was changed.')),
-      };
-    case 'investigate':
+      return requestRemediation(ctx, deps.remediation, intent.slots);
     case 'approve':
+      return approveRemediation(ctx, deps.remediation, intent.slots.request_id as string);
     case 'deny':
+      return denyRemediation(ctx, deps.remediation, intent.slots.request_id as string);
+    case 'freeze':
+    case 'unfreeze':
+      return setFreeze(ctx, deps.remediation, intent.intent === 'freeze');
+    case 'investigate':
     case 'list_models':
     case 'train_model':
     case 'promote_model':
@@ -82,8 +86,6 @@ async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, de
     case 'ack_incident':
     case 'resolve_incident':
     case 'search_runbooks':
-    case 'freeze':
-    case 'unfreeze':
       return {
         outcome: 'replied',
         reply: reply('info', text(`I understood \`${intent.intent}\`, but this release can't do it yet.`), context('Type `help` for what works today.')),

@@ -4,6 +4,7 @@ import type { Jobs } from '../workers/jobs';
 import type { CommandContext, CommandOutcome } from './context';
 import { ago, duration } from './format';
 import { authorize } from '../auth/permissions';
+import { presentOutcome } from '../remediation/present';
 import { presentAnomalies } from './anomalies';
 import { presentStatus } from './status';
 
@@ -73,5 +74,7 @@ export function presentFinished(job: JobInfo<Jobs>): Reply {
       return presentStatus(job.result as Jobs['status']['result']);
     case 'detect_anomalies':
       return presentAnomalies(job.result as Jobs['detect_anomalies']['result']);
+    case 'remediation':
+      return presentOutcome(job.result as Jobs['remediation']['result']);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actionCatalogShape } from '../remediation/catalog';
 import { catalogFileShape } from '../sources/catalog';
 
 export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
@@ -110,4 +111,5 @@ export function jwtSecretWeakness(secret: string): string | undefined {
  */
 export const fileSchema = z.looseObject({
   ...catalogFileShape,
+  ...actionCatalogShape,
 });

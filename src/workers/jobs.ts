@@ -1,3 +1,4 @@
+import type { RemediationJobResult } from '../remediation/present';
 import type { Signal } from '../sources/types';
 
 /** Job name -> data and result: the one typed map shared by producers (commands) and workers. */
@@ -67,4 +68,5 @@ export interface AnomaliesJobResult {
 export type Jobs = {
   status: { data: StatusJobData; result: StatusJobResult };
   detect_anomalies: { data: AnomaliesJobData; result: AnomaliesJobResult };
+  remediation: { data: { requestId: string }; result: RemediationJobResult };
 };

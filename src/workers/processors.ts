@@ -1,4 +1,7 @@
 import type { Clock } from '../clock';
+import { UnrecoverableJobError } from '../errors';
+import { jobResult } from '../remediation/present';
+import type { RemediationService } from '../remediation/service';
 import type { Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import type { Jobs } from './jobs';
@@ -10,6 +13,8 @@ export interface WorkerDeps {
   clock: Clock;
   /** onnxruntime threads for the detector's learned channel. */
   onnxThreads: number;
+  /** Present where the store is (the control plane): remediation state lives there. */
+  remediation?: RemediationService;
 }
 
 /** Every job name's processor, built from what workers need. Workers keep no state of their own. */
@@ -17,5 +22,10 @@ export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
   return {
     status: statusProcessor(deps.source, deps.clock),
     detect_anomalies: anomaliesProcessor(deps.source, deps.clock, { onnxThreads: deps.onnxThreads }),
+    remediation: async (job) => {
+      if (!deps.remediation) throw new UnrecoverableJobError('remediation jobs run in the control plane (serve or chat), where the request store is');
+      const done = await deps.remediation.run(job.data.requestId, { signal: job.signal, progress: (message) => void job.progress({ percent: 50, message }) });
+      return jobResult(done);
+    },
   };
 }

@@ -16,13 +16,13 @@ export function tempDbPath(prefix = 'sco-'): string {
 }
 
 /** A real App on a temp SQLite file and the embedded queue (or Redis if given), logs captured. */
-export async function testApp(env: Record<string, string> = {}, now = NOW): Promise<{ app: App; logs: () => string }> {
+export async function testApp(env: Record<string, string> = {}, now: number | (() => number) = NOW): Promise<{ app: App; logs: () => string }> {
   const stream = new PassThrough();
   const chunks: string[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c.toString()));
   const config = testConfig({ DATABASE_PATH: tempDbPath(), JOB_BACKOFF_MS: '10', SHUTDOWN_GRACE_MS: '1000', ...env });
   const log = createLogger({ level: 'debug', format: 'json', stream });
-  const app = await buildApp(config, { log, clock: () => now });
+  const app = await buildApp(config, { log, clock: typeof now === 'function' ? now : () => now });
   return { app, logs: () => chunks.join('') };
 }
 

@@ -1,0 +1,56 @@
+import { AppError } from '../errors';
+import type { Intent } from '../intent/schema';
+import { presentRequest } from '../remediation/present';
+import type { RemediationService } from '../remediation/service';
+import type { ActionName } from '../remediation/types';
+import { reply, text } from '../reply/model';
+import type { CommandContext, CommandOutcome } from './context';
+
+const refusal = (err: unknown): CommandOutcome => {
+  if (!(err instanceof AppError)) throw err;
+  const outcome = err.code === 'forbidden' ? 'denied' : err.code === 'internal' ? 'error' : 'invalid';
+  return { outcome, reply: reply(err.code === 'forbidden' ? 'error' : 'warning', text(err.userMessage)) };
+};
+
+const origin = (ctx: CommandContext) => ({ platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) });
+
+/** `restart checkout-api`, `scale x 4`, … : plan, then wait for approval or run at once. */
+export async function requestRemediation(ctx: CommandContext, service: RemediationService, slots: Extract<Intent, { intent: 'remediate' }>['slots']): Promise<CommandOutcome> {
+  try {
+    const r = await service.request(ctx.actor, {
+      // The handler has answered already when a required slot is missing.
+      action: slots.action as ActionName,
+      target: slots.target as string,
+      params: { ...(slots.replicas !== undefined ? { replicas: slots.replicas } : {}), ...(slots.runbook ? { runbook: slots.runbook } : {}) },
+      dryRun: slots.dry_run === true,
+      origin: origin(ctx),
+    });
+    return r.state === 'approved' ? { outcome: 'enqueued', reply: presentRequest(r), job: { id: r.id, name: 'remediation' } } : { outcome: 'replied', reply: presentRequest(r) };
+  } catch (err) {
+    return refusal(err);
+  }
+}
+
+export async function approveRemediation(ctx: CommandContext, service: RemediationService, id: string): Promise<CommandOutcome> {
+  try {
+    const { request, started } = await service.approve(ctx.actor, id);
+    if (started) return { outcome: 'enqueued', reply: reply('info', text(`Approved ${request.id}; running \`${request.action} ${request.target}\` now.`)), job: { id: request.id, name: 'remediation' } };
+    return { outcome: 'replied', reply: reply('info', text(`Approval recorded for ${request.id} (${request.approvers.length} of ${request.approvalsNeeded}).`)) };
+  } catch (err) {
+    return refusal(err);
+  }
+}
+
+export function denyRemediation(ctx: CommandContext, service: RemediationService, id: string): CommandOutcome {
+  try {
+    const r = service.deny(ctx.actor, id);
+    return { outcome: 'replied', reply: reply('info', text(`Denied ${r.id}: \`${r.action} ${r.target}\` will not run.`)) };
+  } catch (err) {
+    return refusal(err);
+  }
+}
+
+export function setFreeze(ctx: CommandContext, service: RemediationService, on: boolean): CommandOutcome {
+  service.freeze(ctx.actor, on);
+  return { outcome: 'replied', reply: reply(on ? 'warning' : 'success', text(on ? 'Remediation is frozen: nothing will be executed until `unfreeze`.' : 'Remediation is unfrozen.')) };
+}

@@ -1,0 +1,48 @@
+import { buttons, context, fields, header, reply, text, type Reply } from '../reply/model';
+import type { StoredRequest } from './store';
+
+/** What a remediation job returns (it travels through the queue, so plain data). */
+export interface RemediationJobResult {
+  id: string;
+  action: string;
+  target: string;
+  state: StoredRequest['state'];
+  summary: string;
+  verified?: { ok: boolean; summary: string };
+  approvers: string[];
+}
+
+export function jobResult(r: StoredRequest): RemediationJobResult {
+  return { id: r.id, action: r.action, target: r.target, state: r.state, summary: r.result?.summary ?? '', ...(r.result?.verified ? { verified: r.result.verified } : {}), approvers: r.approvers };
+}
+
+const command = (r: Pick<StoredRequest, 'action' | 'target' | 'params'>) =>
+  `${r.action} ${r.target}${r.params.replicas !== undefined ? ` ${r.params.replicas}` : ''}${r.params.runbook ? ` ${r.params.runbook}` : ''}`;
+
+/** The plan card: what will be called, current -> desired, blast radius; Approve / Deny while pending. */
+export function presentRequest(r: StoredRequest): Reply {
+  const show = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') || 'none' : String(v)}`).join(' · ') || '—';
+  const blocks = [
+    header(`${r.dryRun ? 'Dry run' : 'Remediation'} ${r.id}: ${command(r)}`),
+    fields([
+      { label: 'will call', value: r.plan.calls.join('\n') },
+      { label: 'now', value: show(r.plan.current) },
+      { label: 'after', value: show(r.plan.desired) },
+      { label: 'blast radius', value: r.plan.blastRadius },
+    ]),
+  ];
+  if (r.state === 'pending_approval') {
+    return reply('warning', ...blocks, text(`Needs ${r.approvalsNeeded} approval(s) from someone with the approver role other than the requester, before ${new Date(r.expiresAt).toISOString().slice(11, 16)} UTC.`),
+      buttons([{ label: 'Approve', command: `approve ${r.id}`, style: 'primary' }, { label: 'Deny', command: `deny ${r.id}`, style: 'danger' }]));
+  }
+  if (r.state === 'planned') return reply('info', ...blocks, context('Dry run: nothing was changed.'));
+  return reply('info', ...blocks, context(`${r.state === 'approved' ? 'Approved; running now.' : `State: ${r.state}.`}`));
+}
+
+/** The final message: what changed, and whether the service recovered. */
+export function presentOutcome(r: RemediationJobResult): Reply {
+  const tone = r.state === 'succeeded' ? (r.verified?.ok === false ? 'warning' : 'success') : 'error';
+  const title = r.state === 'succeeded' ? 'done' : r.state === 'unknown' ? 'state unknown' : r.state;
+  return reply(tone, header(`Remediation ${r.id}: ${r.action} ${r.target} ${title}`), text(r.summary || `The request is ${r.state}.`),
+    ...(r.verified ? [text(r.verified.summary)] : []), ...(r.approvers.length ? [context(`approved by ${r.approvers.join(', ')}`)] : []));
+}

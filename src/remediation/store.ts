@@ -1,0 +1,154 @@
+import type { Db } from '../store/store';
+import type { ActionName, ExecutionResult, Plan, RemediationRequest } from './types';
+
+export type RequestState = 'planned' | 'pending_approval' | 'approved' | 'executing' | 'succeeded' | 'failed' | 'denied' | 'expired' | 'unknown';
+
+/** Where the request came from, so results go back to the same thread. */
+export interface Origin {
+  platform?: string;
+  channel?: string;
+  thread?: string;
+}
+
+export interface StoredRequest extends RemediationRequest {
+  state: RequestState;
+  dryRun: boolean;
+  plan: Plan;
+  approvalsNeeded: number;
+  approvers: string[];
+  origin: Origin;
+  createdAt: number;
+  expiresAt: number;
+  decidedBy: string | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  result: (ExecutionResult & { verified?: { ok: boolean; summary: string } }) | null;
+}
+
+interface Row {
+  id: string;
+  action: ActionName;
+  target: string;
+  params: string;
+  requested_by: string;
+  origin: string;
+  state: RequestState;
+  dry_run: number;
+  plan: string;
+  approvals_needed: number;
+  created_at: number;
+  expires_at: number;
+  decided_by: string | null;
+  started_at: number | null;
+  finished_at: number | null;
+  result: string | null;
+}
+
+/**
+ * Remediation requests in SQLite. Every state change is a compare-and-set (`move`): it happens
+ * only if the request is still in the state the caller saw, so two approvers, a retried job or a
+ * restarted worker cannot make one request run twice.
+ */
+export class RemediationStore {
+  private readonly s;
+
+  constructor(private readonly db: Db) {
+    this.s = {
+      insert: db.prepare(`INSERT INTO remediation_requests (id, action, target, params, requested_by, origin, state, dry_run, plan, approvals_needed, created_at, expires_at)
+        VALUES (@id, @action, @target, @params, @requested_by, @origin, @state, @dry_run, @plan, @approvals_needed, @created_at, @expires_at)`),
+      get: db.prepare<[string], Row>('SELECT * FROM remediation_requests WHERE id = ?'),
+      approvers: db.prepare<[string], { approver: string }>('SELECT approver FROM remediation_approvals WHERE request_id = ? ORDER BY at'),
+      approve: db.prepare('INSERT OR IGNORE INTO remediation_approvals (request_id, approver, at) VALUES (?, ?, ?)'),
+      move: db.prepare<[RequestState, string | null, number | null, string, RequestState]>(
+        'UPDATE remediation_requests SET state = ?, decided_by = COALESCE(?, decided_by), decided_at = COALESCE(?, decided_at) WHERE id = ? AND state = ?'),
+      claim: db.prepare<[number, string]>("UPDATE remediation_requests SET state = 'executing', started_at = ? WHERE id = ? AND state = 'approved'"),
+      finish: db.prepare<[RequestState, number, string, string]>("UPDATE remediation_requests SET state = ?, finished_at = ?, result = ? WHERE id = ? AND state = 'executing'"),
+      lastRun: db.prepare<[string, string], { at: number }>("SELECT MAX(started_at) AS at FROM remediation_requests WHERE action = ? AND target = ? AND started_at IS NOT NULL"),
+      runsSince: db.prepare<[string, string, number], { n: number }>('SELECT COUNT(*) AS n FROM remediation_requests WHERE action = ? AND target = ? AND started_at >= ?'),
+      setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+      setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      breaker: db.prepare<[string, string], { failures: number; opened_at: number | null }>('SELECT failures, opened_at FROM remediation_breakers WHERE action = ? AND target = ?'),
+      breakerFail: db.prepare(`INSERT INTO remediation_breakers (action, target, failures, opened_at) VALUES (?, ?, 1, NULL)
+        ON CONFLICT(action, target) DO UPDATE SET failures = failures + 1`),
+      breakerOpen: db.prepare<[number, string, string]>('UPDATE remediation_breakers SET opened_at = ? WHERE action = ? AND target = ? AND opened_at IS NULL'),
+      breakerReset: db.prepare<[string, string]>('DELETE FROM remediation_breakers WHERE action = ? AND target = ?'),
+    };
+  }
+
+  insert(r: Omit<StoredRequest, 'approvers' | 'decidedBy' | 'startedAt' | 'finishedAt' | 'result'>): void {
+    this.s.insert.run({
+      id: r.id, action: r.action, target: r.target, params: JSON.stringify(r.params), requested_by: r.requestedBy, origin: JSON.stringify(r.origin),
+      state: r.state, dry_run: r.dryRun ? 1 : 0, plan: JSON.stringify(r.plan), approvals_needed: r.approvalsNeeded, created_at: r.createdAt, expires_at: r.expiresAt,
+    });
+  }
+
+  get(id: string): StoredRequest | undefined {
+    const row = this.s.get.get(id);
+    if (!row) return undefined;
+    return {
+      id: row.id, action: row.action, target: row.target, params: JSON.parse(row.params) as RemediationRequest['params'], requestedBy: row.requested_by,
+      origin: JSON.parse(row.origin) as Origin, state: row.state, dryRun: row.dry_run === 1, plan: JSON.parse(row.plan) as Plan, approvalsNeeded: row.approvals_needed,
+      approvers: this.s.approvers.all(id).map((a) => a.approver), createdAt: row.created_at, expiresAt: row.expires_at, decidedBy: row.decided_by,
+      startedAt: row.started_at, finishedAt: row.finished_at, result: row.result ? (JSON.parse(row.result) as StoredRequest['result']) : null,
+    };
+  }
+
+  /** Compare-and-set: true when this call moved the request from `from` to `to`. */
+  move(id: string, from: RequestState, to: RequestState, by?: { who: string; at: number }): boolean {
+    return this.s.move.run(to, by?.who ?? null, by?.at ?? null, id, from).changes === 1;
+  }
+
+  /** Adds an approval (once per approver); the approvers so far. */
+  approve(id: string, approver: string, at: number): string[] {
+    this.s.approve.run(id, approver, at);
+    return this.s.approvers.all(id).map((a) => a.approver);
+  }
+
+  /** approved -> executing, for exactly one caller. */
+  claim(id: string, at: number): boolean {
+    return this.s.claim.run(at, id).changes === 1;
+  }
+
+  finish(id: string, state: 'succeeded' | 'failed' | 'unknown', at: number, result: StoredRequest['result']): boolean {
+    return this.s.finish.run(state, at, JSON.stringify(result), id).changes === 1;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  lastRunAt(action: ActionName, target: string): number | null {
+    return this.s.lastRun.get(action, target)?.at ?? null;
+  }
+
+  runsSince(action: ActionName, target: string, since: number): number {
+    return this.s.runsSince.get(action, target, since)?.n ?? 0;
+  }
+
+  frozen(): { by: string; at: number } | undefined {
+    const v = this.s.setting.get('freeze')?.value;
+    return v ? (JSON.parse(v) as { by: string; at: number }) : undefined;
+  }
+
+  setFrozen(value: { by: string; at: number } | undefined): void {
+    this.s.setSetting.run('freeze', value ? JSON.stringify(value) : '');
+  }
+
+  breaker(action: ActionName, target: string): { failures: number; openedAt: number | null } {
+    const row = this.s.breaker.get(action, target);
+    return { failures: row?.failures ?? 0, openedAt: row?.opened_at ?? null };
+  }
+
+  recordOutcome(action: ActionName, target: string, ok: boolean, openAfter: number, at: number): void {
+    if (ok) {
+      this.s.breakerReset.run(action, target);
+      return;
+    }
+    this.s.breakerFail.run(action, target);
+    if (this.breaker(action, target).failures >= openAfter) this.s.breakerOpen.run(at, action, target);
+  }
+
+  resetBreaker(action: ActionName, target: string): void {
+    this.s.breakerReset.run(action, target);
+  }
+}
