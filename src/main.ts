@@ -1,5 +1,6 @@
 import { createAuth } from './auth/auth';
 import type { Auth } from './auth/types';
+import { existsSync } from 'node:fs';
 import { systemClock, type Clock } from './clock';
 import { createCommands, type Commands } from './commands/handler';
 import { createConversation, type Conversation } from './chat/conversation';
@@ -26,6 +27,9 @@ import type { Jobs } from './workers/jobs';
 import { createProcessors } from './workers/processors';
 import { buildActionCatalog } from './remediation/catalog';
 import { createDemoExecutor } from './remediation/executors/demo';
+import { createKubernetesExecutor } from './remediation/executors/kubernetes';
+import { createShellExecutor } from './remediation/executors/shell';
+import { createWebhookExecutor } from './remediation/executors/webhook';
 import { RemediationService } from './remediation/service';
 import { RemediationStore } from './remediation/store';
 import type { Executor, ExecutorKind } from './remediation/types';
@@ -75,7 +79,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const remediation = new RemediationService({
     store: new RemediationStore(store.db),
     catalog: buildActionCatalog(config.file),
-    executors: buildExecutors(source),
+    executors: buildExecutors(config, source),
     audit: auth.audit,
     clock,
     // The request id is the job id: enqueueing the same request twice adds nothing.
@@ -116,9 +120,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   };
 }
 
-/** The executors this process can use: the demo fleet's when it is the metrics source. */
-function buildExecutors(source: MetricsSource): Partial<Record<ExecutorKind, Executor>> {
-  return source instanceof DemoFleet ? { demo: createDemoExecutor(source) } : {};
+/**
+ * The executors the action catalog may name. The cluster connection is made on first use, so a
+ * catalog without Kubernetes actions never needs a kubeconfig; the demo executor exists when the
+ * demo fleet is the metrics source.
+ */
+function buildExecutors(config: Config, source: MetricsSource): Partial<Record<ExecutorKind, Executor>> {
+  const { runbooksDir, kubeconfig, inCluster } = config.remediation;
+  return {
+    ...(existsSync(runbooksDir) ? { shell: createShellExecutor({ runbooksDir }) } : {}),
+    webhook: createWebhookExecutor(),
+    kubernetes: createKubernetesExecutor(kubeconfig ? { kubeconfigPath: kubeconfig } : { inCluster }),
+    ...(source instanceof DemoFleet ? { demo: createDemoExecutor(source) } : {}),
+  };
 }
 
 /** Rules, with the LLM in front of low-confidence answers when OPENAI_API_KEY or OPENAI_BASE_URL is set. */

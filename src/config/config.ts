@@ -57,6 +57,8 @@ export interface Config {
   alertmanagerWebhookToken: string | undefined;
   defaultRole: Role;
   shutdownGraceMs: number;
+  /** Remediation executors: runbook scripts, and the cluster (kubeconfig, or in-cluster when KUBERNETES_SERVICE_HOST is set). */
+  remediation: { runbooksDir: string; kubeconfig?: string; inCluster: boolean };
   file: z.infer<typeof fileSchema>;
 }
 
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       alertmanagerWebhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
       defaultRole: e.DEFAULT_ROLE,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      remediation: { runbooksDir: e.RUNBOOKS_DIR, ...(e.KUBECONFIG ? { kubeconfig: e.KUBECONFIG } : {}), inCluster: !e.KUBECONFIG && Boolean(e.KUBERNETES_SERVICE_HOST) },
       file,
     },
   };

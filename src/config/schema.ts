@@ -62,6 +62,9 @@ export const envSchema = z
     HTTP_BODY_LIMIT_BYTES: positiveInt('a positive number of bytes').default(1_048_576),
     SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected milliseconds' }).int('expected whole milliseconds').min(0, 'expected milliseconds >= 0').default(10_000),
     CONFIG_FILE: optionalString,
+    RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
+    KUBECONFIG: optionalString,
+    KUBERNETES_SERVICE_HOST: optionalString,
   })
   .superRefine((env, ctx) => {
     if (env.METRICS_SOURCE === 'prometheus' && !env.PROMETHEUS_URL) {

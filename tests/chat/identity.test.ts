@@ -36,7 +36,7 @@ describe('chat identity and RBAC', () => {
     for (const [platform, id] of [['slack', 'U0PERATOR'], ['teams', '29:1-operator-aad']] as const) {
       const result = await say(platform, id, '/ops restart checkout-api');
       expect(result.outcome).not.toBe('denied');
-      expect(result.text).toContain('passed the role and catalog checks');
+      expect(result.text).toMatch(/Remediation r[0-9a-f]{6}: restart checkout-api/);
     }
     expect(app.auth.audit.list({ action: 'command.remediate' })).toHaveLength(0);
   });
@@ -51,7 +51,7 @@ describe('chat identity and RBAC', () => {
   });
 
   it('makes the console name act as the local user of that name, and a stranger a viewer', async () => {
-    expect((await say('console', 'olivia', '/ops restart checkout-api')).text).toContain('passed the role and catalog checks');
+    expect((await say('console', 'olivia', '/ops restart checkout-api')).text).toMatch(/Remediation r[0-9a-f]{6}: restart checkout-api/);
     expect((await say('console', 'mallory', '/ops restart checkout-api')).outcome).toBe('denied');
   });
 

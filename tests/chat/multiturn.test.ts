@@ -30,18 +30,19 @@ describe('multi-turn: questions for missing slots, confirmation of natural-langu
     expect(second.reply.blocks).toContainEqual({ type: 'buttons', buttons: [{ label: 'Confirm', command: 'yes', style: 'primary' }, { label: 'Cancel', command: 'no' }] });
     const third = await say('yes');
     expect(third.intent).toBe('remediate');
-    expect(third.outcome).toBe('replied');
-    expect(third.text).toContain('`/ops scale checkout-api 4` passed the role and catalog checks');
+    expect(third.outcome).toBe('enqueued'); // scaling needs no approval in the demo catalog
+    expect(third.text).toMatch(/Remediation r[0-9a-f]{6}: scale checkout-api done/);
+    expect(third.text).toMatch(/checkout-api from \d+ to 4 replicas/);
   });
 
   it('does not ask the slash form for confirmation', async () => {
     const slash = await say('/ops restart checkout-api');
-    expect(slash.outcome).toBe('replied');
-    expect(slash.text).toContain('`/ops restart checkout-api` passed the role and catalog checks');
+    expect(slash.outcome).toBe('replied'); // the plan, waiting for an approver
+    expect(slash.text).toMatch(/Remediation r[0-9a-f]{6}: restart checkout-api/);
     const asked = await say('/ops scale payments');
     expect(asked.text).toBe('To how many replicas?');
     const answered = await say('to 6 please');
-    expect(answered.text).toContain('`/ops scale payments 6` passed');
+    expect(answered.text).toContain('Scaled out payments from 3 to 6 replicas');
   });
 
   it('drops the remediation on "no", and a stale "yes" does nothing', async () => {

@@ -44,7 +44,7 @@ describe('/api/v1', () => {
     const operator = await session(h, 'operator');
     const ok = await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: 'payments', dry_run: true });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toMatchObject({ outcome: 'replied', reply: { tone: 'info', blocks: expect.arrayContaining([expect.objectContaining({ type: 'text' })]) } });
+    expect(ok.json()).toMatchObject({ outcome: 'replied', reply: { tone: 'info', blocks: expect.arrayContaining([{ type: 'header', text: expect.stringMatching(/^Dry run r[0-9a-f]{6}: restart payments$/) }]) } });
 
     const badBody = await call('POST', '/api/v1/remediations', operator.headers, { action: 'reboot', target: 'Payments!', extra: 1 });
     expect(badBody.statusCode).toBe(400);
@@ -102,16 +102,28 @@ describe('/api/v1', () => {
     expect((await call('POST', '/api/v1/jobs/nope/cancel', operator.headers)).statusCode).toBe(404);
   });
 
-  it('serves incidents, remediation approvals and models, each behind its permission', async () => {
-    const viewer = await session(h, 'viewer');
+  it('requests a remediation, lets only another approver approve it, and runs it once', async () => {
     const operator = await session(h, 'operator');
     const approver = await session(h, 'approver');
+    const asked = await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: 'payments' });
+    expect(asked.statusCode).toBe(200);
+    const id = /r[0-9a-f]{6}/.exec(JSON.stringify(asked.json().reply))?.[0] ?? '';
+    expect(asked.json().reply.blocks).toContainEqual({ type: 'buttons', buttons: [{ label: 'Approve', command: `approve ${id}`, style: 'primary' }, { label: 'Deny', command: `deny ${id}`, style: 'danger' }] });
+    expect((await call('POST', `/api/v1/remediations/${id}/approve`, operator.headers)).statusCode).toBe(403);
+    const approved = await call('POST', `/api/v1/remediations/${id}/approve`, approver.headers);
+    expect(approved.statusCode).toBe(202);
+    expect(approved.json().job).toMatchObject({ id });
+    expect((await call('POST', `/api/v1/remediations/${id}/approve`, approver.headers)).statusCode).toBe(400);
+    expect((await call('POST', `/api/v1/remediations/${id}/deny`, approver.headers)).statusCode).toBe(400);
+  });
+
+  it('serves incidents and models, each behind its permission', async () => {
+    const viewer = await session(h, 'viewer');
+    const operator = await session(h, 'operator');
     const cases: Array<[string, string, object | undefined, { allowed: typeof viewer; refused: typeof viewer }]> = [
       ['GET', '/api/v1/incidents?status=open', undefined, { allowed: viewer, refused: viewer }],
       ['POST', '/api/v1/incidents/inc-1/ack', undefined, { allowed: operator, refused: viewer }],
       ['POST', '/api/v1/incidents/inc-1/resolve', undefined, { allowed: operator, refused: viewer }],
-      ['POST', '/api/v1/remediations/r-1/approve', undefined, { allowed: approver, refused: operator }],
-      ['POST', '/api/v1/remediations/r-1/deny', undefined, { allowed: approver, refused: operator }],
       ['GET', '/api/v1/models', undefined, { allowed: viewer, refused: viewer }],
       ['POST', '/api/v1/models/train', { service: 'payments' }, { allowed: operator, refused: viewer }],
       ['POST', '/api/v1/models/iforest/promote', { version: 2 }, { allowed: operator, refused: viewer }],
