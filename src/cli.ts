@@ -59,6 +59,7 @@ export async function run(argv: string[]): Promise<void> {
       case 'user':
       case 'apikey':
       case 'audit':
+      case 'breaker':
         process.exitCode = await runAdmin(configOrExit(), [command, ...rest], { out: (l) => process.stdout.write(`${l}\n`), stdin: readStdin });
         return;
       case 'doctor':

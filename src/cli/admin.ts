@@ -6,6 +6,8 @@ import { systemClock } from '../clock';
 import { ROLES, type Config, type Role } from '../config/config';
 import { AppError } from '../errors';
 import { createLogger } from '../log/logger';
+import { RemediationStore } from '../remediation/store';
+import { ACTIONS, type ActionName } from '../remediation/types';
 import { openStore } from '../store/store';
 import { osUserName } from './os-user';
 
@@ -23,7 +25,8 @@ export const ADMIN_USAGE = `  user add --email E --role ROLE [--name N]   add a 
   apikey create --email E --name N --permissions P,P [--expires-days D]
   apikey list [--email E]
   apikey revoke ID
-  audit verify                                check the audit log's hash chain`;
+  audit verify                                check the audit log's hash chain
+  breaker reset ACTION TARGET                 let an action run on a target again after its breaker opened`;
 
 type Out = (line: string) => void;
 
@@ -45,6 +48,7 @@ export async function runAdmin(config: Config, argv: string[], io: { out: Out; s
       case 'apikey list': return apiKeyList(auth, rest, io.out);
       case 'apikey revoke': return apiKeyRevoke(auth, rest, io.out, actor);
       case 'audit verify': return auditVerify(auth, io.out);
+      case 'breaker reset': return breakerReset(new RemediationStore(store.db), auth, rest, io.out, actor);
       default:
         throw new AppError('bad_request', `unknown command "${key}"; one of:\n${ADMIN_USAGE}`);
     }
@@ -158,6 +162,16 @@ function apiKeyRevoke(auth: Auth, args: string[], out: Out, actor: string): numb
   if (revoked) auth.audit.record({ actor, action: 'apikey.revoke', outcome: 'ok', target: `apikey:${id}` });
   out(revoked ? `revoked ${id}` : `no active API key ${id}`);
   return revoked ? 0 : 1;
+}
+
+function breakerReset(remediations: RemediationStore, auth: Auth, args: string[], out: Out, actor: string): number {
+  const [action, target] = args;
+  if (!action || !target || !(ACTIONS as readonly string[]).includes(action)) throw new AppError('bad_request', `usage: breaker reset ACTION TARGET, ACTION one of ${ACTIONS.join(', ')}`);
+  const was = remediations.breaker(action as ActionName, target);
+  remediations.resetBreaker(action as ActionName, target);
+  auth.audit.record({ actor, action: 'remediation.breaker_reset', outcome: 'ok', target: `${action}:${target}`, detail: { failures: was.failures } });
+  out(was.openedAt !== null ? `breaker for ${action} on ${target} closed (it had ${was.failures} failures in a row)` : `the breaker for ${action} on ${target} was not open (${was.failures} failures counted); counter cleared`);
+  return 0;
 }
 
 function auditVerify(auth: Auth, out: Out): number {
