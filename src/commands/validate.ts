@@ -28,12 +28,9 @@ export async function checkIntent(ctx: CommandContext, intent: Intent, source: M
     }
   }
   if (intent.intent === 'remediate') {
-    const { action, replicas, runbook } = intent.slots;
+    const { action, replicas } = intent.slots;
     if (action === 'scale' && replicas !== undefined && (replicas < REPLICAS_MIN || replicas > REPLICAS_MAX)) {
       return { outcome: 'invalid', reply: reply('warning', text(`Replicas must be between ${REPLICAS_MIN} and ${REPLICAS_MAX}; you asked for ${replicas}.`)) };
-    }
-    if (action === 'runbook' && runbook !== undefined) {
-      return { outcome: 'invalid', reply: reply('warning', text(`There is no runbook called “${runbook}”: no runbooks are configured yet.`)) };
     }
   }
   return undefined;

@@ -18,6 +18,8 @@ type BindingSpec = z.infer<typeof executorBinding>;
 
 const actionSchema = z.strictObject({
   risk: z.enum(['low', 'medium', 'high']),
+  /** The least role that may request it (operators by default; e.g. approver for a rollback). */
+  requestRole: z.enum(['operator', 'approver', 'admin']).default('operator'),
   /** Approvals needed before it runs (0 = none); approvers need `remediation.approve` and are never the requester. */
   approvals: z.number().int().min(0).max(5),
   cooldownS: z.number().int().min(0).max(86_400).default(300),
@@ -35,6 +37,7 @@ export const actionCatalogShape = {
 export interface ActionSpec {
   action: ActionName;
   risk: 'low' | 'medium' | 'high';
+  requestRole: 'operator' | 'approver' | 'admin';
   approvals: number;
   cooldownS: number;
   maxPerHour: number;
@@ -56,7 +59,7 @@ export const DEMO_ACTIONS: Record<ActionName, z.input<typeof actionSchema>> = {
   scale: { risk: 'low', approvals: 0, cooldownS: 60, maxPerHour: 12, replicas: { min: 1, max: 50 }, targets: { default: { kind: 'demo' } } },
   rollback: { risk: 'high', approvals: 1, cooldownS: 600, maxPerHour: 3, targets: { default: { kind: 'demo' } } },
   clear_cache: { risk: 'low', approvals: 0, cooldownS: 60, maxPerHour: 12, targets: { default: { kind: 'demo' } } },
-  runbook: { risk: 'high', approvals: 1, cooldownS: 300, maxPerHour: 6, targets: { default: { kind: 'shell', script: 'restart-service.sh', args: ['{target}'] } } },
+  runbook: { risk: 'high', approvals: 1, cooldownS: 300, maxPerHour: 6, targets: { default: { kind: 'shell', script: '{runbook}.sh', args: ['{target}'] } } },
 };
 
 export function buildActionCatalog(file: { actions?: unknown; approvalTtlMin?: number } = {}): ActionCatalog {
@@ -77,7 +80,7 @@ export function buildActionCatalog(file: { actions?: unknown; approvalTtlMin?: n
     actions: configured,
     spec(action) {
       const a = get(action);
-      return { action, risk: a.risk, approvals: a.approvals, cooldownS: a.cooldownS, maxPerHour: a.maxPerHour, ...(a.replicas ? { replicas: a.replicas } : {}) };
+      return { action, risk: a.risk, requestRole: a.requestRole, approvals: a.approvals, cooldownS: a.cooldownS, maxPerHour: a.maxPerHour, ...(a.replicas ? { replicas: a.replicas } : {}) };
     },
     binding(action, target) {
       const a = get(action);

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Principal } from '../auth/permissions';
 import type { AuditLog } from '../auth/types';
 import type { Clock } from '../clock';
+import { ROLES } from '../config/schema';
 import { AppError } from '../errors';
 import type { ActionCatalog } from './catalog';
 import type { Origin, RemediationStore, StoredRequest } from './store';
-import type { ActionName, Executor, ExecutorKind, RemediationRequest } from './types';
+import { render } from './executors/params';
+import type { ActionName, Binding, Executor, ExecutorKind, RemediationRequest } from './types';
 
 /** Consecutive failures of one action on one target that open its breaker. */
 export const BREAKER_OPEN_AFTER = 3;
@@ -39,6 +41,9 @@ export class RemediationService {
   async request(actor: Principal, input: NewRemediation): Promise<StoredRequest> {
     const { store, catalog, clock } = this.d;
     const spec = catalog.spec(input.action);
+    if (ROLES.indexOf(actor.role) < ROLES.indexOf(spec.requestRole)) {
+      throw new AppError('forbidden', `Requesting ${input.action} needs the ${spec.requestRole} role (action catalog); you are ${actor.role}.`);
+    }
     if (input.action === 'scale') {
       const r = input.params.replicas;
       const bounds = spec.replicas ?? { min: 1, max: 50 };
@@ -47,11 +52,11 @@ export class RemediationService {
       }
     }
     if (!input.dryRun) this.checkPolicy(input.action, input.target);
-    const binding = catalog.binding(input.action, input.target);
-    const executor = this.executor(binding.kind);
+    if (input.action === 'runbook' && !input.params.runbook) throw new AppError('bad_request', 'Which runbook? e.g. `runbook flush-dns on checkout-api`.');
     const id = `r${randomBytes(3).toString('hex')}`;
     const request: RemediationRequest = { id, action: input.action, target: input.target, params: input.params, requestedBy: actor.id };
-    const plan = await executor.plan(request, binding);
+    const binding = this.binding(request);
+    const plan = await this.executor(binding.kind).plan(request, binding);
     const now = clock();
     const state = input.dryRun ? 'planned' : spec.approvals > 0 ? 'pending_approval' : 'approved';
     store.insert({ ...request, state, dryRun: input.dryRun, plan, approvalsNeeded: spec.approvals, origin: input.origin, createdAt: now, expiresAt: now + catalog.approvalTtlMs });
@@ -126,7 +131,7 @@ export class RemediationService {
     if (frozen) {
       result = { ok: false, summary: `Not run: remediation is frozen (by ${frozen.by}).` };
     } else {
-      const binding = this.d.catalog.binding(r.action, r.target);
+      const binding = this.binding(r);
       const executor = this.executor(binding.kind);
       try {
         result = await executor.execute(r, binding, options);
@@ -156,6 +161,12 @@ export class RemediationService {
     if (store.runsSince(action, target, now - 3_600_000) >= spec.maxPerHour) {
       throw new AppError('forbidden', `${action} on ${target} already ran ${spec.maxPerHour} times in the last hour (the limit).`);
     }
+  }
+
+  /** The catalog's binding for the request; a runbook's script name may come from the request (`{runbook}.sh`), checked like any value. */
+  private binding(r: RemediationRequest): Binding {
+    const binding = this.d.catalog.binding(r.action, r.target);
+    return binding.kind === 'shell' ? { ...binding, script: render(binding.script, r) } : binding;
   }
 
   private executor(kind: ExecutorKind): Executor {
