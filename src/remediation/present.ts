@@ -9,11 +9,12 @@ export interface RemediationJobResult {
   state: StoredRequest['state'];
   summary: string;
   verified?: { ok: boolean; summary: string };
+  /** Names, for the reply. */
   approvers: string[];
 }
 
 export function jobResult(r: StoredRequest): RemediationJobResult {
-  return { id: r.id, action: r.action, target: r.target, state: r.state, summary: r.result?.summary ?? '', ...(r.result?.verified ? { verified: r.result.verified } : {}), approvers: r.approvers };
+  return { id: r.id, action: r.action, target: r.target, state: r.state, summary: r.result?.summary ?? '', ...(r.result?.verified ? { verified: r.result.verified } : {}), approvers: r.approverNames };
 }
 
 const command = (r: Pick<StoredRequest, 'action' | 'target' | 'params'>) =>

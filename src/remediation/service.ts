@@ -84,7 +84,7 @@ export class RemediationService {
       }
       if (r.state !== 'pending_approval') return { refusal: `Request ${r.id} is ${r.state.replace('_', ' ')}; there is nothing to approve.` };
       if (r.requestedBy === actor.id) return { refusal: `You asked for ${r.id}; someone else with the approver role must approve it.`, forbidden: true };
-      const approvers = store.approve(r.id, actor.id, now);
+      const approvers = store.approve(r.id, actor, now);
       const started = approvers.length >= r.approvalsNeeded && store.move(r.id, 'pending_approval', 'approved', { who: actor.id, at: now });
       return { started };
     });

@@ -15,7 +15,9 @@ export interface StoredRequest extends RemediationRequest {
   dryRun: boolean;
   plan: Plan;
   approvalsNeeded: number;
+  /** Principal ids (who counts), and the names replies show. */
   approvers: string[];
+  approverNames: string[];
   origin: Origin;
   createdAt: number;
   expiresAt: number;
@@ -57,8 +59,8 @@ export class RemediationStore {
       insert: db.prepare(`INSERT INTO remediation_requests (id, action, target, params, requested_by, origin, state, dry_run, plan, approvals_needed, created_at, expires_at)
         VALUES (@id, @action, @target, @params, @requested_by, @origin, @state, @dry_run, @plan, @approvals_needed, @created_at, @expires_at)`),
       get: db.prepare<[string], Row>('SELECT * FROM remediation_requests WHERE id = ?'),
-      approvers: db.prepare<[string], { approver: string }>('SELECT approver FROM remediation_approvals WHERE request_id = ? ORDER BY at'),
-      approve: db.prepare('INSERT OR IGNORE INTO remediation_approvals (request_id, approver, at) VALUES (?, ?, ?)'),
+      approvers: db.prepare<[string], { approver: string; approver_name: string }>('SELECT approver, approver_name FROM remediation_approvals WHERE request_id = ? ORDER BY at'),
+      approve: db.prepare('INSERT OR IGNORE INTO remediation_approvals (request_id, approver, approver_name, at) VALUES (?, ?, ?, ?)'),
       move: db.prepare<[RequestState, string | null, number | null, string, RequestState]>(
         'UPDATE remediation_requests SET state = ?, decided_by = COALESCE(?, decided_by), decided_at = COALESCE(?, decided_at) WHERE id = ? AND state = ?'),
       claim: db.prepare<[number, string]>("UPDATE remediation_requests SET state = 'executing', started_at = ? WHERE id = ? AND state = 'approved'"),
@@ -75,7 +77,7 @@ export class RemediationStore {
     };
   }
 
-  insert(r: Omit<StoredRequest, 'approvers' | 'decidedBy' | 'startedAt' | 'finishedAt' | 'result'>): void {
+  insert(r: Omit<StoredRequest, 'approvers' | 'approverNames' | 'decidedBy' | 'startedAt' | 'finishedAt' | 'result'>): void {
     this.s.insert.run({
       id: r.id, action: r.action, target: r.target, params: JSON.stringify(r.params), requested_by: r.requestedBy, origin: JSON.stringify(r.origin),
       state: r.state, dry_run: r.dryRun ? 1 : 0, plan: JSON.stringify(r.plan), approvals_needed: r.approvalsNeeded, created_at: r.createdAt, expires_at: r.expiresAt,
@@ -88,7 +90,7 @@ export class RemediationStore {
     return {
       id: row.id, action: row.action, target: row.target, params: JSON.parse(row.params) as RemediationRequest['params'], requestedBy: row.requested_by,
       origin: JSON.parse(row.origin) as Origin, state: row.state, dryRun: row.dry_run === 1, plan: JSON.parse(row.plan) as Plan, approvalsNeeded: row.approvals_needed,
-      approvers: this.s.approvers.all(id).map((a) => a.approver), createdAt: row.created_at, expiresAt: row.expires_at, decidedBy: row.decided_by,
+      ...this.approvals(id), createdAt: row.created_at, expiresAt: row.expires_at, decidedBy: row.decided_by,
       startedAt: row.started_at, finishedAt: row.finished_at, result: row.result ? (JSON.parse(row.result) as StoredRequest['result']) : null,
     };
   }
@@ -99,9 +101,14 @@ export class RemediationStore {
   }
 
   /** Adds an approval (once per approver); the approvers so far. */
-  approve(id: string, approver: string, at: number): string[] {
-    this.s.approve.run(id, approver, at);
-    return this.s.approvers.all(id).map((a) => a.approver);
+  approve(id: string, approver: { id: string; name: string }, at: number): string[] {
+    this.s.approve.run(id, approver.id, approver.name, at);
+    return this.approvals(id).approvers;
+  }
+
+  private approvals(id: string): { approvers: string[]; approverNames: string[] } {
+    const rows = this.s.approvers.all(id);
+    return { approvers: rows.map((a) => a.approver), approverNames: rows.map((a) => a.approver_name) };
   }
 
   /** approved -> executing, for exactly one caller. */

@@ -56,6 +56,7 @@ describe('remediation flow (demo fleet, embedded queue, real SQLite)', () => {
     expect(approved.text).toContain(`Remediation ${id}: restart inventory done`);
     expect(approved.text).toMatch(/memory leak is cleared/);
     expect(approved.text).toMatch(/inventory recovered/);
+    expect(approved.text).toContain('approved by ada');
     expect(restarts()).toBe(1);
     expect(fleet().snapshot('inventory').signals.memory).toBeLessThan(memoryBefore);
 

@@ -33,6 +33,7 @@ export const remediationMigration: Migration = {
     CREATE TABLE remediation_approvals (
       request_id TEXT NOT NULL REFERENCES remediation_requests(id),
       approver   TEXT NOT NULL,
+      approver_name TEXT NOT NULL,
       at         INTEGER NOT NULL,
       PRIMARY KEY (request_id, approver)
     );
