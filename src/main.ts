@@ -76,8 +76,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.admin.email && config.admin.password) await auth.bootstrapAdmin(config.admin.email, config.admin.password);
   const identity = createIdentity(config.defaultRole, auth.users);
   const parser = buildParser(config, { metrics, log, clock, services: async () => (await source.services()).map((s) => s.name) });
+  const remediations = new RemediationStore(store.db);
+  if (source instanceof DemoFleet) replayDemoActions(source, remediations, log);
   const remediation = new RemediationService({
-    store: new RemediationStore(store.db),
+    store: remediations,
     catalog: buildActionCatalog(config.file),
     executors: buildExecutors(config, source),
     audit: auth.audit,
@@ -133,6 +135,22 @@ function buildExecutors(config: Config, source: MetricsSource): Partial<Record<E
     kubernetes: createKubernetesExecutor(kubeconfig ? { kubeconfigPath: kubeconfig } : { inCluster }),
     ...(source instanceof DemoFleet ? { demo: createDemoExecutor(source) } : {}),
   };
+}
+
+/**
+ * The demo fleet lives in memory, one per process; what remediations did to it lives in the
+ * store. Replaying them makes a process started later (another `chat`, a restarted `serve`) see
+ * the fleet as it is.
+ */
+function replayDemoActions(fleet: DemoFleet, remediations: RemediationStore, log: Logger): void {
+  for (const a of remediations.executedOn('demo')) {
+    if (a.action === 'runbook') continue;
+    try {
+      fleet.apply({ kind: a.action, service: a.target, atMs: a.startedAt, ...(a.action === 'scale' ? { replicas: Number(a.params.replicas) } : {}) });
+    } catch (err) {
+      log.warn('could not replay a demo remediation', { action: a.action, target: a.target, err });
+    }
+  }
 }
 
 /** Rules, with the LLM in front of low-confidence answers when OPENAI_API_KEY or OPENAI_BASE_URL is set. */

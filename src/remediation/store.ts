@@ -69,6 +69,8 @@ export class RemediationStore {
       runsSince: db.prepare<[string, string, number], { n: number }>('SELECT COUNT(*) AS n FROM remediation_requests WHERE action = ? AND target = ? AND started_at >= ?'),
       setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
       setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      executedOn: db.prepare<[string], { action: ActionName; target: string; params: string; started_at: number }>(
+        "SELECT action, target, params, started_at FROM remediation_requests WHERE state = 'succeeded' AND json_extract(plan, '$.executor') = ? ORDER BY started_at"),
       breaker: db.prepare<[string, string], { failures: number; opened_at: number | null }>('SELECT failures, opened_at FROM remediation_breakers WHERE action = ? AND target = ?'),
       breakerFail: db.prepare(`INSERT INTO remediation_breakers (action, target, failures, opened_at) VALUES (?, ?, 1, NULL)
         ON CONFLICT(action, target) DO UPDATE SET failures = failures + 1`),
@@ -122,6 +124,11 @@ export class RemediationStore {
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  /** Requests that ran successfully on an executor, oldest first (the demo fleet replays them at start). */
+  executedOn(executor: string): Array<{ action: ActionName; target: string; params: RemediationRequest['params']; startedAt: number }> {
+    return this.s.executedOn.all(executor).map((r) => ({ action: r.action, target: r.target, params: JSON.parse(r.params) as RemediationRequest['params'], startedAt: r.started_at }));
   }
 
   lastRunAt(action: ActionName, target: string): number | null {

@@ -68,6 +68,21 @@ describe('remediation flow (demo fleet, embedded queue, real SQLite)', () => {
     expect(app.auth.audit.verify().ok).toBe(true);
   });
 
+  it('shows a later process the fleet as remediations left it (the demo fleet lives in memory)', async () => {
+    const leaking = fleet().snapshot('inventory').signals.memory;
+    const id = requestId((await say('olivia', '/ops restart inventory')).text);
+    await say('ada', `/ops approve ${id}`);
+    const later = (await testApp({ DATABASE_PATH: app.config.databasePath }, () => now)).app;
+    try {
+      const replayed = later.source as DemoFleet;
+      expect(replayed.state('inventory').lastActions.map((a) => a.kind)).toEqual(['restart']);
+      expect(replayed.snapshot('inventory').signals.memory).toBeLessThan(leaking);
+      expect(replayed.snapshot('inventory').signals.memory).toBe(fleet().snapshot('inventory').signals.memory);
+    } finally {
+      await later.close();
+    }
+  });
+
   it('refuses an approver approving their own request', async () => {
     const asked = await say('ada', '/ops restart inventory');
     const refused = await say('ada', `/ops approve ${requestId(asked.text)}`);
