@@ -15,6 +15,7 @@ import { Redactor } from './log/redact';
 import { createLogger, type Logger } from './log/logger';
 import { createBullmqQueue } from './queue/bullmq';
 import { createEmbeddedQueue } from './queue/embedded';
+import { routeQueues } from './queue/routed';
 import type { JobQueue } from './queue/types';
 import { buildCatalog, EXAMPLE_CATALOG } from './sources/catalog';
 import { CsvSource } from './sources/csv';
@@ -58,7 +59,12 @@ export interface BuildOptions {
   clock?: Clock;
   /** Replace an embedded part (tests, benches): never needed in production. */
   source?: MetricsSource;
+  /** `worker` processes work only the jobs that need no control-plane state. */
+  role?: 'control' | 'worker';
 }
+
+/** Jobs whose processors need the control plane's store. */
+const CONTROL_JOBS: ReadonlySet<keyof Jobs & string> = new Set(['remediation'] as const);
 
 /** The composition root: everything is built here from one validated config, and only here. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
@@ -66,8 +72,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
   const store = openStore(config.databasePath);
+  const bullmq = (name: string) => createBullmqQueue<Jobs>({ redisUrl: config.redisUrl as string, name, logger: log, historyLimit: config.queue.historyLimit, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs });
+  // With Redis, remediation jobs get a queue of their own that only the control plane works:
+  // their state lives in its store, so a `worker` elsewhere must never take them.
   const queue: JobQueue<Jobs> = config.redisUrl
-    ? createBullmqQueue<Jobs>({ redisUrl: config.redisUrl, name: config.queue.name, logger: log, historyLimit: config.queue.historyLimit, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs })
+    ? routeQueues(bullmq(config.queue.name), bullmq(`${config.queue.name}-control`), CONTROL_JOBS, { controlPlane: options.role !== 'worker' })
     : createEmbeddedQueue<Jobs>({ store, name: config.queue.name, logger: log, historyLimit: config.queue.historyLimit, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs, clock });
   const source = options.source ?? createSource(config, clock, log);
   wireJobMetrics(queue, metrics);

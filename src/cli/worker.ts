@@ -6,7 +6,7 @@ import { onShutdownSignal } from './shutdown';
 /** `smartcloudops worker`: processes jobs from Redis; no HTTP, no chat. */
 export async function runWorker(config: Config): Promise<void> {
   if (!config.redisUrl) throw new AppError('config_invalid', 'worker needs REDIS_URL (the embedded queue runs its workers inside `serve`)');
-  const app = await buildApp(config);
+  const app = await buildApp(config, { role: 'worker' });
   await app.startWorkers();
   onShutdownSignal(app.log, () => app.close());
 }
