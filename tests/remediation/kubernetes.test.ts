@@ -1,12 +1,15 @@
 import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppError } from '../../src/errors';
 import { createKubernetesExecutor } from '../../src/remediation/executors/kubernetes';
 import type { Binding, ExecuteOptions, Executor, RemediationRequest } from '../../src/remediation/types';
 import { kubeConfigFor, loadKubernetesClient, startFakeKube, type FakeKube } from '../helpers/fake-kube';
 import { closedPort } from '../helpers/fake-prometheus';
 
-// The real client, loaded by Node itself: jest cannot require an ES module before Node 24.9 (see fake-kube.ts).
-jest.mock('@kubernetes/client-node', () => jest.requireActual<typeof import('../helpers/fake-kube')>('../helpers/fake-kube').loadKubernetesClient());
 
 const NS = 'shop';
 const NAME = 'checkout';
@@ -36,7 +39,7 @@ const request = (action: RemediationRequest['action'], params: RemediationReques
 /** An executor whose clock steps 100 ms each time it is read: rollout deadlines pass without waiting on real time. */
 function steppingExecutor(): Executor {
   let t = CLOCK.getTime();
-  return createKubernetesExecutor({ kubeConfig, pollMs: 5, now: () => new Date((t += 100)) });
+  return createKubernetesExecutor({ kubeConfig, client: loadKubernetesClient(), pollMs: 5, now: () => new Date((t += 100)) });
 }
 
 function run(signal = new AbortController().signal): ExecuteOptions & { messages: string[] } {
@@ -64,8 +67,10 @@ function expectSafeMessage(err: AppError): void {
 beforeEach(async () => {
   fake = await startFakeKube();
   fake.addDeployment({ namespace: NS, name: NAME, replicas: 3, image: 'registry.local/checkout:v3', revision: 3, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"Deployment"}' } });
-  kubeConfig = kubeConfigFor(loadKubernetesClient(), fake.url, fake.token);
-  executor = createKubernetesExecutor({ kubeConfig, pollMs: 5, now: () => CLOCK });
+  // The real client, loaded by Node itself (jest cannot import() an ES module on Node 20; see fake-kube.ts).
+  const client = loadKubernetesClient();
+  kubeConfig = kubeConfigFor(client, fake.url, fake.token);
+  executor = createKubernetesExecutor({ kubeConfig, client, pollMs: 5, now: () => CLOCK });
 });
 
 afterEach(async () => {
@@ -123,7 +128,7 @@ describe('restart (kubectl rollout restart)', () => {
 
   it('re-sends the same restartedAt for the same request id (a repeat is a no-op on the far side)', async () => {
     let t = CLOCK.getTime();
-    const ticking = createKubernetesExecutor({ kubeConfig, pollMs: 5, now: () => new Date((t += 1000)) });
+    const ticking = createKubernetesExecutor({ kubeConfig, client: loadKubernetesClient(), pollMs: 5, now: () => new Date((t += 1000)) });
     const plan = await ticking.plan(request('restart', {}, 'same-id'), binding());
     await ticking.execute(request('restart', {}, 'same-id'), binding(), run());
     await ticking.execute(request('restart', {}, 'same-id'), binding(), run());
@@ -334,7 +339,7 @@ describe('API errors', () => {
   });
 
   it('a wrong token is 401 unauthorized, and the token is not in the message', async () => {
-    const wrong = createKubernetesExecutor({ kubeConfig: kubeConfigFor(loadKubernetesClient(), fake.url, 'not-the-token'), pollMs: 5 });
+    const wrong = createKubernetesExecutor({ kubeConfig: kubeConfigFor(loadKubernetesClient(), fake.url, 'not-the-token'), client: loadKubernetesClient(), pollMs: 5 });
     const err = await rejection(wrong.plan(request('restart'), binding()));
     expect(err.code).toBe('unauthorized');
     expect(err.message).toBe('Kubernetes refused to read deployment checkout in namespace shop (401 Unauthorized).');
@@ -343,7 +348,7 @@ describe('API errors', () => {
 
   it('connection refused: unavailable, naming the server and the deployment', async () => {
     const port = await closedPort();
-    const down = createKubernetesExecutor({ kubeConfig: kubeConfigFor(loadKubernetesClient(), `http://127.0.0.1:${port}`, fake.token), pollMs: 5 });
+    const down = createKubernetesExecutor({ kubeConfig: kubeConfigFor(loadKubernetesClient(), `http://127.0.0.1:${port}`, fake.token), client: loadKubernetesClient(), pollMs: 5 });
     const err = await rejection(down.plan(request('restart'), binding()));
     expect(err.code).toBe('unavailable');
     expect(err.message).toBe(`Could not reach the Kubernetes API at http://127.0.0.1:${port} to read deployment checkout in namespace shop (ECONNREFUSED).`);
@@ -364,7 +369,7 @@ describe('what is not a Kubernetes action', () => {
   });
 
   it('a missing kubeconfig file is a config error naming the file', async () => {
-    const missing = createKubernetesExecutor({ kubeconfigPath: '/nonexistent/kubeconfig' });
+    const missing = createKubernetesExecutor({ kubeconfigPath: '/nonexistent/kubeconfig', client: loadKubernetesClient() });
     const err = await rejection(missing.plan(request('restart'), binding()));
     expect(err.code).toBe('config_invalid');
     expect(err.message).toMatch(/^Could not load the Kubernetes config from \/nonexistent\/kubeconfig: /);
@@ -382,4 +387,33 @@ describe('the fake API server refuses what the real one refuses', () => {
     expect(jsonPatchOnScale.status).toBe(422);
     expect((fake.deployment(NS, NAME) as { spec: { replicas: number } }).spec.replicas).toBe(3);
   });
+});
+
+describe('the built executor, as `serve` loads it (native import() of the ESM client, kubeconfig file)', () => {
+  it('plans against the API server named in a kubeconfig file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sco-kube-'));
+    const file = join(dir, 'kubeconfig');
+    writeFileSync(file, JSON.stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'fake',
+      clusters: [{ name: 'fake', cluster: { server: fake.url, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'bot', user: { token: fake.token } }],
+      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'bot', namespace: NS } }],
+    }));
+    const dist = join(__dirname, '..', '..', 'dist', 'remediation', 'executors', 'kubernetes.js');
+    const script = `require(${JSON.stringify(dist)}).createKubernetesExecutor({ kubeconfigPath: ${JSON.stringify(file)} })
+      .plan({ id: 'r000001', action: 'scale', target: '${NAME}', params: { replicas: 5 }, requestedBy: 'test' }, { kind: 'kubernetes', namespace: '${NS}', deployment: '${NAME}', rolloutTimeoutMs: 5000 })
+      .then((plan) => console.log(JSON.stringify(plan)), (err) => { console.error(err.message); process.exit(1); });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect([code, err]).toEqual([0, '']);
+    const plan = JSON.parse(out) as { calls: string[]; current: { replicas: number }; desired: { replicas: number } };
+    expect(plan.current.replicas).toBe(3);
+    expect(plan.desired.replicas).toBe(5);
+    expect(plan.calls.join('\n')).toContain(`PATCH ${DEPLOYMENT_PATH}/scale`);
+    expect(fake.requests.every((r) => r.method === 'GET')).toBe(true);
+  }, 30_000);
 });

@@ -38,6 +38,8 @@ export interface KubernetesExecutorOptions {
   inCluster?: boolean;
   /** A ready KubeConfig (tests point it at a local fake API server). */
   kubeConfig?: KubeConfig;
+  /** The client module, when the caller has loaded it already (tests: jest cannot import() ES modules on Node 20). */
+  client?: KubernetesClient;
   /** How often the rollout is polled; default 1000 ms. */
   pollMs?: number;
   /** The clock, for restartedAt and rollout deadlines. */
@@ -416,7 +418,7 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
   let connection: Promise<{ k8s: KubernetesClient; apps: AppsV1Api; server: string | undefined }> | undefined;
   function connect(): Promise<{ k8s: KubernetesClient; apps: AppsV1Api; server: string | undefined }> {
     connection ??= (async () => {
-      const k8s = await loadClient();
+      const k8s = options.client ?? (await loadClient());
       let kc = options.kubeConfig;
       if (!kc) {
         kc = new k8s.KubeConfig();
