@@ -14,6 +14,8 @@ import { parseRules } from './intent/rules';
 import { Redactor } from './log/redact';
 import { createLogger, type Logger } from './log/logger';
 import { createBullmqQueue } from './queue/bullmq';
+import { IncidentService } from './incidents/service';
+import { IncidentStore } from './incidents/store';
 import { createEmbeddedQueue } from './queue/embedded';
 import { routeQueues } from './queue/routed';
 import type { JobQueue } from './queue/types';
@@ -45,6 +47,7 @@ export interface App {
   metrics: Metrics;
   identity: Identity;
   auth: Auth;
+  incidents: IncidentService;
   parser: IntentParser;
   commands: Commands;
   conversation: Conversation;
@@ -98,7 +101,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await queue.add('remediation', { requestId: r.id }, { jobId: r.id, meta: { requestedBy: r.requestedBy, ...r.origin } });
     },
   });
-  const commands = createCommands({ queue, source, clock, remediation });
+  const incidents = new IncidentService({
+    store: new IncidentStore(store.db),
+    audit: auth.audit,
+    clock,
+    // Analysis: anomaly detection on the incident's service, when it is one we know.
+    onCreated: async (incident) => {
+      const known = (await source.services()).map((s) => s.name);
+      if (!incident.service || !known.includes(incident.service)) return;
+      await queue.add('detect_anomalies', { service: incident.service, windowS: 3600 }, { meta: { requestedBy: 'alertmanager', ...(config.incidentChannel ? { channel: config.incidentChannel } : {}) } });
+    },
+  });
+  metrics.incidentsOpen.set(incidents.openCount());
+  const commands = createCommands({ queue, source, clock, remediation, incidents });
   const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock, audit: auth.audit });
 
   let workersStarted = false;
@@ -113,6 +128,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     metrics,
     identity,
     auth,
+    incidents,
     parser,
     commands,
     conversation,

@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import { asAppError } from '../errors';
 import type { Intent } from '../intent/schema';
 import type { JobQueue } from '../queue/types';
+import type { IncidentService } from '../incidents/service';
 import type { RemediationService } from '../remediation/service';
 import { context, reply, text } from '../reply/model';
 import type { MetricsSource } from '../sources/types';
@@ -11,6 +12,7 @@ import type { CommandContext, CommandOutcome } from './context';
 import { helpReply, unknownReply } from './help';
 import { cancelJob, jobStatus, listJobs } from './jobs';
 import { requestAnomalies } from './anomalies';
+import { decideIncident, listIncidents } from './incidents';
 import { approveRemediation, denyRemediation, requestRemediation, setFreeze } from './remediation';
 import { requestStatus } from './status';
 import { checkIntent } from './validate';
@@ -20,6 +22,7 @@ export interface CommandDeps {
   source: MetricsSource;
   clock: Clock;
   remediation: RemediationService;
+  incidents: IncidentService;
 }
 
 export interface Commands {
@@ -77,14 +80,17 @@ async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, de
     case 'freeze':
     case 'unfreeze':
       return setFreeze(ctx, deps.remediation, intent.intent === 'freeze');
+    case 'list_incidents':
+      return listIncidents(deps.incidents, intent.slots.status);
+    case 'ack_incident':
+      return decideIncident(ctx, deps.incidents, intent.slots.incident_id as string, 'ack');
+    case 'resolve_incident':
+      return decideIncident(ctx, deps.incidents, intent.slots.incident_id as string, 'resolve');
     case 'investigate':
     case 'list_models':
     case 'train_model':
     case 'promote_model':
     case 'rollback_model':
-    case 'list_incidents':
-    case 'ack_incident':
-    case 'resolve_incident':
     case 'search_runbooks':
       return {
         outcome: 'replied',

@@ -6,6 +6,7 @@ import { routesPlugin, type ApiRoute } from './route';
 import { apiKeyRoutes } from './routes/api-keys';
 import { apiV1Routes } from './routes/api-v1';
 import { authRoutes } from './routes/auth';
+import { webhookRoutes } from './routes/webhooks';
 import { createHttpServer } from './server';
 
 const API_INFO = {
@@ -34,5 +35,6 @@ export function createHttpForApp(app: App): FastifyInstance {
   ];
   routes.push(openApiRoute(() => routes, API_INFO));
   void http.register(routesPlugin, { routes, authn });
+  void http.register(webhookRoutes, { incidents: app.incidents, token: app.config.alertmanagerWebhookToken, audit: app.auth.audit, metrics: app.metrics });
   return http;
 }

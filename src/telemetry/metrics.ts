@@ -58,6 +58,8 @@ export function createMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
       registers: r,
     }),
+    alertsReceived: new Counter({ name: `${PREFIX}alerts_received_total`, help: 'Alerts received by webhook source', labelNames: ['source'] as const, registers: r }),
+    incidentsOpen: new Gauge({ name: `${PREFIX}incidents_open`, help: 'Incidents not resolved yet', registers: r }),
     authLogins: new Counter({ name: `${PREFIX}auth_logins_total`, help: 'Password logins by outcome: ok, failed (wrong email or password), locked (throttled)', labelNames: ['outcome'] as const, registers: r }),
   };
 }

@@ -118,12 +118,17 @@ describe('/api/v1', () => {
   });
 
   it('serves incidents and models, each behind its permission', async () => {
+    const opened = await h.app.incidents.ingest({
+      version: '4', groupKey: '{}:{alertname="Down"}', status: 'firing', receiver: 'r', groupLabels: {}, commonLabels: { alertname: 'Down', service: 'payments' }, commonAnnotations: {},
+      alerts: [{ status: 'firing', labels: { alertname: 'Down' }, annotations: {}, fingerprint: 'f1' }],
+    });
+    const incident = opened.incident?.id ?? '';
     const viewer = await session(h, 'viewer');
     const operator = await session(h, 'operator');
     const cases: Array<[string, string, object | undefined, { allowed: typeof viewer; refused: typeof viewer }]> = [
       ['GET', '/api/v1/incidents?status=open', undefined, { allowed: viewer, refused: viewer }],
-      ['POST', '/api/v1/incidents/inc-1/ack', undefined, { allowed: operator, refused: viewer }],
-      ['POST', '/api/v1/incidents/inc-1/resolve', undefined, { allowed: operator, refused: viewer }],
+      ['POST', `/api/v1/incidents/${incident}/ack`, undefined, { allowed: operator, refused: viewer }],
+      ['POST', `/api/v1/incidents/${incident}/resolve`, undefined, { allowed: operator, refused: viewer }],
       ['GET', '/api/v1/models', undefined, { allowed: viewer, refused: viewer }],
       ['POST', '/api/v1/models/train', { service: 'payments' }, { allowed: operator, refused: viewer }],
       ['POST', '/api/v1/models/iforest/promote', { version: 2 }, { allowed: operator, refused: viewer }],
