@@ -1,6 +1,3 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +7,7 @@ import { testConfig } from '../src/config/config';
 import { createHttpForApp } from '../src/http/for-app';
 import { createLogger } from '../src/log/logger';
 import { buildApp } from '../src/main';
+import { autocannon as load, onCoreZero, PINNED, type LoadResult as Result } from './load';
 import { printTable, round, tempDir } from './util';
 
 const CONNECTIONS = 16;
@@ -17,46 +15,7 @@ const DURATION_S = 3;
 const ROUNDS = 5;
 const WARMUP_S = 2;
 const TARGET_RATIO = 0.35;
-/**
- * With two or more cores and taskset, the servers (this process) run on core 0 and the load
- * generator on core 1, so neither server competes with autocannon for a core and the ratio
- * compares the servers, not the scheduler's mood. Both servers are measured the same way.
- */
-const PINNED = existsSync('/usr/bin/taskset') && cpus().length >= 2;
-/** autocannon runs bounded by its duration; this only guards against a hang. */
-const RUN_TIMEOUT_MS = (DURATION_S + 20) * 1000;
-
-interface Result {
-  requestsPerSec: number;
-  p99Ms: number;
-}
-
-/**
- * autocannon in a child process, so the load generator never shares the event loop it measures.
- * Fails when any answer is not a 2xx: a fast 401 would be a meaningless figure.
- */
-function autocannon(url: string, headers: Record<string, string>, durationS: number): Promise<Result> {
-  const args = [require.resolve('autocannon'), '-c', String(CONNECTIONS), '-d', String(durationS), '-j', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
-  return new Promise((resolve, reject) => {
-    const child = PINNED ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err.slice(-500)}`));
-      try {
-        const r = JSON.parse(out) as { requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number; timeouts: number };
-        if (r.non2xx || r.errors || r.timeouts) return reject(new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`));
-        resolve({ requestsPerSec: r.requests.average, p99Ms: r.latency.p99 });
-      } catch (e) {
-        reject(new Error(`autocannon output is not JSON: ${e instanceof Error ? e.message : String(e)}`));
-      }
-    });
-  });
-}
+const autocannon = (url: string, headers: Record<string, string>, durationS: number) => load(url, { connections: CONNECTIONS, durationS, headers });
 
 function listenBare(): Promise<Server> {
   const server = createServer((_req, res) => {
@@ -72,13 +31,7 @@ function listenBare(): Promise<Server> {
  * `{}`: the ratio is what auth and the framework cost. Same connections and duration for both.
  */
 export async function benchAuthVerify(): Promise<void> {
-  const pin = (cores: string) => PINNED && execFileSync('taskset', ['-a', '-cp', cores, String(process.pid)], { stdio: 'ignore' });
-  pin('0');
-  try {
-    await measure();
-  } finally {
-    pin(`0-${cpus().length - 1}`); // the benches after this one get every core back
-  }
+  await onCoreZero(measure);
 }
 
 async function measure(): Promise<void> {

@@ -1,3 +1,4 @@
+import { benchAlerts } from './alerts';
 import { benchAuthVerify } from './auth-verify';
 import { benchChat } from './chat';
 import { benchIntent } from './intent';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   await benchChat();
   await benchServeRss();
   await benchAuthVerify();
+  await benchAlerts();
 }
 
 main().then(
