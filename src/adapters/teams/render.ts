@@ -1,0 +1,319 @@
+import { summary, type Block, type Button, type Reply, type Tone } from '../../reply/model';
+import { sparkline } from '../../reply/sparkline';
+import { CARD_SCHEMA, CARD_VERSION, type AdaptiveCard, type CardElement, type Container, type SubmitAction, type TableCell, type TextBlock } from './card';
+
+/**
+ * Teams rejects a message over ~28 KB; the card gets 27,000 bytes of serialized JSON and the rest
+ * is left for the activity envelope and the summary text.
+ */
+export const MAX_CARD_BYTES = 27_000;
+/** The notification/summary text is one line of at most this many characters. */
+const SUMMARY_MAX_CHARS = 400;
+/** A truncated text keeps at least this many characters. */
+const KEEP_CHARS = 100;
+/** Room for "… (truncated, 123456 characters cut)" when deciding how much to cut. */
+const NOTE_ROOM = 48;
+/** Table cells longer than this are truncated individually before rows are dropped. */
+const LONG_CELL_CHARS = 500;
+
+/**
+ * Tone -> style of the top Container that holds the first block (normally the header), the card's
+ * equivalent of the console's tone mark: success -> good (green), error -> attention (red),
+ * warning -> warning (amber), info -> accent (blue).
+ */
+export const TONE_STYLE: Record<Tone, NonNullable<Container['style']>> = {
+  success: 'good',
+  error: 'attention',
+  warning: 'warning',
+  info: 'accent',
+};
+
+export interface TeamsRenderOptions {
+  /** Largest serialized card, in UTF-8 bytes (default 27,000). */
+  maxBytes?: number;
+}
+
+/**
+ * One Reply as a Teams Adaptive Card (1.5) plus its plain one-line summary for notifications.
+ * Every block renders; a card that would be too big loses its images first (their alt text stays),
+ * then its longest texts and table rows are cut with a "(truncated, …)" note. Never throws on size.
+ */
+export function renderAdaptiveCard(reply: Reply, options: TeamsRenderOptions = {}): { card: AdaptiveCard; text: string } {
+  const clean = sanitizeReply(reply);
+  const text = plainSummary(clean);
+  const maxBytes = options.maxBytes ?? MAX_CARD_BYTES;
+  try {
+    return { card: fitCard(clean, maxBytes), text };
+  } catch {
+    // Last resort: a renderer bug must not lose the message.
+    return { card: minimalCard(clean.tone, text || 'Reply could not be rendered.'), text };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+/** A block as the renderer sees it: tables may carry how many rows were cut to fit. */
+type WorkBlock = Block & { cutRows?: number };
+
+function buildCard(tone: Tone, blocks: readonly WorkBlock[]): AdaptiveCard {
+  const body: CardElement[] = [];
+  blocks.forEach((block, i) => {
+    const elements = renderBlock(block);
+    if (i === 0 && elements.length) body.push({ type: 'Container', style: TONE_STYLE[tone], items: elements });
+    else body.push(...elements);
+  });
+  return { $schema: CARD_SCHEMA, type: 'AdaptiveCard', version: CARD_VERSION, body, msteams: { width: 'Full' } };
+}
+
+function renderBlock(block: WorkBlock): CardElement[] {
+  switch (block.type) {
+    case 'header':
+      return [{ type: 'TextBlock', text: teamsMarkdown(block.text), size: 'Large', weight: 'Bolder', wrap: true }];
+    case 'text':
+      return [{ type: 'TextBlock', text: teamsMarkdown(block.text), wrap: true }];
+    case 'context':
+      return [contextBlock(teamsMarkdown(block.text))];
+    case 'fields':
+      return block.fields.length ? [{ type: 'FactSet', facts: block.fields.map((f) => ({ title: teamsMarkdown(f.label), value: teamsMarkdown(f.value) })) }] : [];
+    case 'table':
+      return renderTable(block.columns, block.rows, block.cutRows ?? 0);
+    case 'series':
+      return [{ type: 'TextBlock', text: seriesLine(block.label, block.values, block.unit), fontType: 'Monospace', wrap: true }];
+    case 'progress': {
+      const pct = Number.isFinite(block.percent) ? Math.max(0, Math.min(100, Math.round(block.percent))) : 0;
+      const filled = Math.round(pct / 5);
+      const bar = `${'█'.repeat(filled)}${'░'.repeat(20 - filled)}`;
+      return [{ type: 'TextBlock', text: `${bar} ${pct}%${block.text ? ` ${teamsMarkdown(block.text)}` : ''}`, fontType: 'Monospace', wrap: true }];
+    }
+    case 'buttons':
+      return block.buttons.length ? [{ type: 'ActionSet', actions: block.buttons.map(submitAction) }] : [];
+    case 'image':
+      if (block.png && block.png.length) return [{ type: 'Image', url: `data:image/png;base64,${block.png.toString('base64')}`, altText: block.alt, size: 'Stretch' }];
+      return [{ type: 'TextBlock', text: `Chart: ${teamsMarkdown(block.alt)}`, isSubtle: true, wrap: true }];
+  }
+}
+
+const contextBlock = (text: string): TextBlock => ({ type: 'TextBlock', text, size: 'Small', isSubtle: true, wrap: true });
+
+function renderTable(columns: string[], rows: string[][], cutRows: number): CardElement[] {
+  const width = columns.length;
+  if (!width) return [];
+  const cell = (text: string, bold = false): TableCell => ({
+    type: 'TableCell',
+    items: [{ type: 'TextBlock', text: teamsMarkdown(text), wrap: true, ...(bold ? { weight: 'Bolder' as const } : {}) }],
+  });
+  const row = (cells: string[], bold = false) => ({ type: 'TableRow' as const, cells: columns.map((_, i) => cell(cells[i] ?? '', bold)) });
+  // Relative column widths from the longest content (capped), so ids stay narrow and titles get room.
+  const longest = (i: number) => rows.reduce((m, r) => Math.max(m, [...(r[i] ?? '')].length), [...columns[i]].length);
+  const table: CardElement = {
+    type: 'Table',
+    columns: columns.map((_, i) => ({ width: Math.max(1, Math.min(30, longest(i))) })),
+    rows: [row(columns, true), ...rows.map((r) => row(r))],
+    firstRowAsHeader: true,
+  };
+  return cutRows > 0 ? [table, contextBlock(`(truncated, ${cutRows} ${cutRows === 1 ? 'row' : 'rows'} cut)`)] : [table];
+}
+
+function seriesLine(label: string, values: readonly number[], unit: string | undefined): string {
+  const finite = values.filter((v) => Number.isFinite(v));
+  const name = `**${teamsMarkdown(label)}**`;
+  if (!finite.length) return `${name}  (no data)`;
+  const u = unit ? ` ${unit}` : '';
+  const min = finite.reduce((a, b) => Math.min(a, b));
+  const max = finite.reduce((a, b) => Math.max(a, b));
+  const stats = `min ${num(min)}${u} · max ${num(max)}${u} · last ${num(finite[finite.length - 1])}${u}`;
+  return `${name}  ${sparkline(values)}  ${stats}`;
+}
+
+/** Short numbers: integers as they are, others to 2 decimals (trailing zeros dropped). */
+function num(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
+}
+
+function submitAction(b: Button): SubmitAction {
+  const style = b.style === 'primary' ? 'positive' : b.style === 'danger' ? 'destructive' : undefined;
+  return { type: 'Action.Submit', title: b.label, data: { sco: 'cmd', command: b.command }, ...(style ? { style } : {}) };
+}
+
+function minimalCard(tone: Tone, text: string): AdaptiveCard {
+  return buildCard(tone, [{ type: 'text', text: cutChars(text, 1000) }]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+/**
+ * Our Markdown into the subset Teams renders (bold, italic, lists, links). Code spans and fences
+ * have no Teams equivalent: the backticks go, the content stays. A single newline is a soft break
+ * in Teams' CommonMark, so line breaks become paragraph breaks to keep lines apart.
+ */
+export function teamsMarkdown(s: string): string {
+  return s
+    .replace(/```[^\n`]*\n?([\s\S]*?)\n?```/g, '$1')
+    .replace(/`([^`\n]+)`/g, '$1')
+    .replace(/\n+/g, '\n\n');
+}
+
+// Control characters are the point of these patterns.
+/* eslint-disable no-control-regex */
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]/g;
+/** C0/C1 controls except \t and \n, DEL, and the bidi overrides/isolates (spoofing). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
+
+/** Data from the far side may carry terminal escapes or control bytes: drop them, keep the text. */
+export function stripControl(s: string): string {
+  return String(s)
+    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+    .replace(ANSI, '')
+    .replace(/\t/g, ' ')
+    .replace(CONTROL, '');
+}
+
+function sanitizeReply(r: Reply): Reply {
+  const c = stripControl;
+  const blocks = r.blocks.map((b): Block => {
+    switch (b.type) {
+      case 'header':
+      case 'text':
+      case 'context':
+        return { ...b, text: c(b.text) };
+      case 'fields':
+        return { ...b, fields: b.fields.map((f) => ({ label: c(f.label), value: c(f.value) })) };
+      case 'table':
+        return { ...b, columns: b.columns.map(c), rows: b.rows.map((row) => row.map((cell) => c(cell ?? ''))) };
+      case 'series':
+        return { ...b, label: c(b.label), ...(b.unit ? { unit: c(b.unit) } : {}) };
+      case 'progress':
+        return { ...b, ...(b.text ? { text: c(b.text) } : {}) };
+      case 'buttons':
+        return { ...b, buttons: b.buttons.map((x) => ({ ...x, label: c(x.label), command: c(x.command) })) };
+      case 'image':
+        return { ...b, title: c(b.title), alt: c(b.alt) };
+    }
+  });
+  return { tone: r.tone, blocks };
+}
+
+function plainSummary(r: Reply): string {
+  const line = summary(r).replace(/```[^\n`]*\n?([\s\S]*?)```/g, '$1').replace(/`([^`\n]+)`/g, '$1').replace(/\s+/g, ' ').trim();
+  return [...line].length > SUMMARY_MAX_CHARS ? `${[...line].slice(0, SUMMARY_MAX_CHARS - 1).join('')}…` : line;
+}
+
+function cutChars(s: string, max: number): string {
+  const chars = [...s];
+  return chars.length > max ? chars.slice(0, max).join('') : s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Size limit
+
+const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v), 'utf8');
+
+/** Something that can be made smaller: a long text, or a table's rows. */
+interface Shrinkable {
+  size: number;
+  /** Cut at least `excess` bytes if possible; false when nothing is left to cut. */
+  shrink(excess: number): boolean;
+}
+
+function fitCard(r: Reply, maxBytes: number): AdaptiveCard {
+  const blocks: WorkBlock[] = r.blocks.map((b) => ({ ...b }));
+  let card = buildCard(r.tone, blocks);
+  if (bytes(card) <= maxBytes) return card;
+
+  // 1. Images go first: their alt text stays.
+  blocks.forEach((b, i) => {
+    if (b.type === 'image' && b.png) blocks[i] = { type: 'image', title: b.title, alt: b.alt, ...(b.path ? { path: b.path } : {}) };
+  });
+  card = buildCard(r.tone, blocks);
+
+  // 2. Then the biggest text or table, repeatedly, until it fits or nothing can be cut.
+  const originals = new Map<string, string>();
+  const exhausted = new Set<string>();
+  for (let round = 0; round < 200; round++) {
+    const excess = bytes(card) - maxBytes;
+    if (excess <= 0) return card;
+    const candidates = shrinkables(blocks, originals).filter(([key]) => !exhausted.has(key));
+    if (!candidates.length) break;
+    const [key, target] = candidates.reduce((a, b) => (b[1].size > a[1].size ? b : a));
+    if (!target.shrink(excess)) exhausted.add(key);
+    card = buildCard(r.tone, blocks);
+  }
+  if (bytes(card) <= maxBytes) return card;
+
+  // 3. Still too big (thousands of fields or buttons): drop whole blocks from the end.
+  for (let keep = blocks.length - 1; keep >= 1; keep--) {
+    const cut = blocks.length - keep;
+    card = buildCard(r.tone, [...blocks.slice(0, keep), { type: 'context', text: `(truncated, ${cut} ${cut === 1 ? 'block' : 'blocks'} cut)` }]);
+    if (bytes(card) <= maxBytes) return card;
+  }
+  return minimalCard(r.tone, plainSummary(r) || '(truncated)');
+}
+
+function shrinkables(blocks: WorkBlock[], originals: Map<string, string>): Array<[string, Shrinkable]> {
+  const out: Array<[string, Shrinkable]> = [];
+  const text = (key: string, get: () => string, set: (s: string) => void) => {
+    if (!originals.has(key)) originals.set(key, get());
+    // Texts at or under the floor cannot shrink; leaving them out keeps the loop short.
+    if ([...(originals.get(key) ?? '')].length <= KEEP_CHARS) return;
+    out.push([key, textShrinkable(originals.get(key) ?? '', get, set)]);
+  };
+  blocks.forEach((b, i) => {
+    switch (b.type) {
+      case 'header':
+      case 'text':
+      case 'context':
+        text(`${i}`, () => b.text, (s) => (b.text = s));
+        break;
+      case 'fields':
+        b.fields.forEach((f, j) => text(`${i}:${j}`, () => f.value, (s) => (f.value = s)));
+        break;
+      case 'table':
+        b.rows.forEach((row, j) =>
+          row.forEach((cell, k) => {
+            if ([...cell].length > LONG_CELL_CHARS || originals.has(`${i}:${j}:${k}`)) text(`${i}:${j}:${k}`, () => row[k], (s) => (row[k] = s));
+          }),
+        );
+        out.push([`${i}:rows`, tableShrinkable(b)]);
+        break;
+      default:
+        break;
+    }
+  });
+  return out;
+}
+
+/** Cuts from the end of the original text; the note says how much is gone in total. */
+function textShrinkable(original: string, get: () => string, set: (s: string) => void): Shrinkable {
+  return {
+    size: bytes(get()),
+    shrink(excess) {
+      const chars = [...original];
+      const current = get();
+      const alreadyCut = current === original ? 0 : Number(/\(truncated, (\d+) characters cut\)$/.exec(current)?.[1] ?? 0);
+      const keep = Math.max(KEEP_CHARS, chars.length - alreadyCut - excess - NOTE_ROOM);
+      const cut = chars.length - keep;
+      if (keep >= chars.length - alreadyCut) return false;
+      // Every character is at least one byte of JSON, so cutting `excess` characters frees `excess` bytes.
+      set(`${chars.slice(0, keep).join('')}… (truncated, ${cut} characters cut)`);
+      return true;
+    },
+  };
+}
+
+function tableShrinkable(b: Extract<WorkBlock, { type: 'table' }>): Shrinkable {
+  const size = bytes(renderTable(b.columns, b.rows, b.cutRows ?? 0));
+  return {
+    size,
+    shrink(excess) {
+      if (!b.rows.length) return false;
+      const perRow = size / (b.rows.length + 1);
+      const drop = Math.min(b.rows.length, Math.max(1, Math.ceil((excess + NOTE_ROOM) / perRow)));
+      b.rows = b.rows.slice(0, b.rows.length - drop);
+      b.cutRows = (b.cutRows ?? 0) + drop;
+      return true;
+    },
+  };
+}
