@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { listenOnLoopback } from './loopback';
 
 /**
  * A local stand-in for the Kubernetes API server (the far side, not our code): plain HTTP on
@@ -212,7 +212,6 @@ function notKubectlShape(kind: 'deployment' | 'scale', contentType: string, quer
 export async function startFakeKube(options: { token?: string } = {}): Promise<FakeKube> {
   const token = options.token ?? 'fake-token-s3cr3t';
   const requests: RecordedKubeRequest[] = [];
-  const sockets = new Set<Socket>();
   const deployments = new Map<string, Json>();
   const replicaSets = new Map<string, Json[]>();
   const failures: FakeFailure[] = [];
@@ -482,12 +481,7 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
       }
     });
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
 
   return Object.assign(fake, {
     url: `http://127.0.0.1:${port}`,
@@ -519,11 +513,7 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
     fail(failure: FakeFailure) {
       failures.push(failure);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   });
 }
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 /**
  * A local stand-in for the OpenAI API (the far side, not our code): a real HTTP server speaking
@@ -115,7 +115,6 @@ function checkRequest(body: unknown): string | undefined {
 export async function startFakeOpenAI(options: { requireAuth?: boolean } = {}): Promise<FakeOpenAI> {
   const requireAuth = options.requireAuth ?? true;
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   let handler: FakeHandler = () => ({ status: 500, message: 'fake-openai: no reply scripted for this test' });
   let completionIndex = 0;
   const models = ['gpt-4o-mini', 'fake-model'];
@@ -172,12 +171,7 @@ export async function startFakeOpenAI(options: { requireAuth?: boolean } = {}): 
       sendError(res, 404, `Invalid URL (${recorded.method} ${recorded.path})`);
     });
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     port,
@@ -187,11 +181,7 @@ export async function startFakeOpenAI(options: { requireAuth?: boolean } = {}): 
     respondWith(h) {
       handler = typeof h === 'function' ? h : () => h;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

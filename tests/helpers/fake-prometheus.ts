@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 /**
  * A local stand-in for the Prometheus HTTP API (the far side, not our code): a real HTTP server on
@@ -129,7 +129,6 @@ function authorized(headers: IncomingHttpHeaders, auth: FakePrometheusOptions['a
 export async function startFakePrometheus(options: FakePrometheusOptions = {}): Promise<FakePrometheus> {
   const prefix = (options.prefix ?? '').replace(/\/$/, '');
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   let handler: FakeHandler = () => ({ series: [] });
   let rangeIndex = 0;
 
@@ -184,12 +183,7 @@ export async function startFakePrometheus(options: FakePrometheusOptions = {}): 
       sendText(res, 404, '404 page not found\n');
     });
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
   return Object.assign(fake, {
     url: `http://127.0.0.1:${port}${prefix}`,
     port,
@@ -199,11 +193,7 @@ export async function startFakePrometheus(options: FakePrometheusOptions = {}): 
       handler = typeof h === 'function' ? h : () => h;
       rangeIndex = 0;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   });
 }
 
