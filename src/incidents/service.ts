@@ -51,7 +51,7 @@ export class IncidentService {
         });
         store.note(id, at, 'alertmanager', 'opened', { receiver: payload.receiver, alerts: payload.alerts.length });
         created = true;
-        incident = store.get(id) as Incident;
+        incident = { id, status: 'open' };
       }
       let changed = created;
       for (const alert of payload.alerts) {

@@ -45,7 +45,7 @@ export class IncidentStore {
 
   constructor(private readonly db: Db) {
     this.s = {
-      openByGroup: db.prepare<[string], Row>("SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved'"),
+      openByGroup: db.prepare<[string], { id: string; status: IncidentStatus }>("SELECT id, status FROM incidents WHERE group_key = ? AND status != 'resolved'"),
       get: db.prepare<[string], Row>('SELECT * FROM incidents WHERE id = ?'),
       insert: db.prepare(`INSERT INTO incidents (id, group_key, status, title, service, severity, labels, annotations, external_url, created_at, updated_at)
         VALUES (@id, @group_key, 'open', @title, @service, @severity, @labels, @annotations, @external_url, @at, @at)`),
@@ -71,9 +71,9 @@ export class IncidentStore {
     return this.db.transaction(fn).immediate();
   }
 
-  openByGroup(groupKey: string): Incident | undefined {
-    const row = this.s.openByGroup.get(groupKey);
-    return row ? this.hydrate(row) : undefined;
+  /** The group's open incident, id and status only: read on every notification, so no alerts or timeline. */
+  openByGroup(groupKey: string): { id: string; status: IncidentStatus } | undefined {
+    return this.s.openByGroup.get(groupKey);
   }
 
   get(id: string): Incident | undefined {
