@@ -62,7 +62,7 @@ export function createAuth({ db, config, clock, log }: AuthDeps): Auth {
       if (credential.startsWith('sco_')) return withKey(credential);
       if (!tokens) throw new AppError('unavailable', NOT_CONFIGURED);
       const { claims, user } = tokens.verifyAccess(credential);
-      return userPrincipal(user, claims.exp * 1000);
+      return userPrincipal(user, { expiresAt: claims.exp * 1000, sessionId: claims.sid });
     },
 
     async bootstrapAdmin(email, password) {

@@ -43,6 +43,8 @@ export interface Principal {
   email?: string;
   /** When the credential stops working (ms since the epoch): the token's exp or the key's expiry. */
   expiresAt?: number;
+  /** The login session (refresh-token family) an access token belongs to; logout revokes it. */
+  sessionId?: string;
 }
 
 /** The one policy check. */

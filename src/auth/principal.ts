@@ -3,8 +3,8 @@ import { ROLE_PERMISSIONS, type Permission, type Principal } from './permissions
 import type { User } from './types';
 
 /** A logged-in user acts with their role's permissions, under one id whatever the channel. */
-export function userPrincipal(user: User, expiresAt?: number): Principal {
-  return { id: `user:${user.id}`, name: user.name, role: user.role, permissions: ROLE_PERMISSIONS[user.role], userId: user.id, email: user.email, ...(expiresAt === undefined ? {} : { expiresAt }) };
+export function userPrincipal(user: User, session?: { expiresAt: number; sessionId: string }): Principal {
+  return { id: `user:${user.id}`, name: user.name, role: user.role, permissions: ROLE_PERMISSIONS[user.role], userId: user.id, email: user.email, ...session };
 }
 
 /** Someone not linked to a user (a chat id, a console name): the configured default role. */

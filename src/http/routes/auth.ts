@@ -42,11 +42,6 @@ function profileBody(user: User) {
   return { ...userBody(user), created_at: new Date(user.createdAt).toISOString(), updated_at: new Date(user.updatedAt).toISOString() };
 }
 
-/** The bearer credential as presented (a JWT or an API key). */
-export function bearer(req: FastifyRequest): string | undefined {
-  return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-}
-
 /** Claims of a token that was already verified (or that we just issued): no check here. */
 function unverifiedClaims(token: string): { sub?: string; sid?: string; exp?: number } {
   try {
@@ -119,15 +114,15 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
     access: 'authenticated',
     responses: { 204: { description: 'logged out' }, 503: noTokens },
     handler: async ({ req, reply, principal }) => {
-      const token = bearer(req);
-      if (!principal.id.startsWith('user:') || !token) {
+      // The access token was verified to authenticate this request; its session comes with the principal.
+      const sid = principal.sessionId;
+      if (!sid) {
         return reply.status(400).send({ error: 'bad_request', message: 'logout ends a token session; to stop an API key, DELETE /auth/api-keys/{id}', request_id: req.id });
       }
       const tokens = tokensOr503(req, reply);
       if (!tokens) return reply;
-      const { claims } = tokens.verifyAccess(token);
-      tokens.revokeSession(claims.sid, 'logout');
-      auth.audit.record({ actor: principal.id, action: 'auth.logout', outcome: 'ok', ip: req.ip, target: `session:${claims.sid}` });
+      tokens.revokeSession(sid, 'logout');
+      auth.audit.record({ actor: principal.id, action: 'auth.logout', outcome: 'ok', ip: req.ip, target: `session:${sid}` });
       return reply.status(204).send();
     },
   });
