@@ -1,8 +1,7 @@
 import { AppError } from '../../errors';
 import type { DemoFleet } from '../../sources/demo/fleet';
+import { ms, pct } from '../../sources/demo/report';
 import type { Executor } from '../types';
-
-const pct = (x: number) => `${Math.round(100 * x)}%`;
 
 /**
  * Acts on the demo fleet's simulation, so the effect shows in its metrics (a restart clears a
@@ -49,7 +48,7 @@ export function createDemoExecutor(fleet: DemoFleet): Executor {
       const ended = request.action === 'restart' ? 'memory_leak' : request.action === 'rollback' ? 'latency_regression' : undefined;
       const lingering = ended ? state.activeIncidents.some((i) => i.kind === ended) : false;
       const ok = !lingering;
-      const signals = `memory ${pct(now.signals.memory)}, cpu ${pct(now.signals.cpu)}, p99 ${Math.round(now.signals.latency_p99)} ms`;
+      const signals = `memory ${pct(now.signals.memory)}, cpu ${pct(now.signals.cpu)}, p99 ${ms(now.signals.latency_p99)}`;
       return { ok, summary: ok ? `${request.target} recovered: ${signals}${now.breaches.length ? `; still over: ${now.breaches.join(', ')}` : ''}.` : `${request.target} has not recovered: the ${String(ended).replace('_', ' ')} is still active (${signals}).` };
     },
   };

@@ -35,8 +35,9 @@ export function breachedObjectives(values: SignalValues, objectives: Objectives)
   return breaches;
 }
 
-const pct = (ratio: number): string => `${Math.round(ratio * 100)}%`;
-const ms = (value: number): string => `${Math.round(value)} ms`;
+/** How the fleet's reports write a ratio and a latency (the demo executor's plans and checks too). */
+export const pct = (ratio: number): string => `${Math.round(ratio * 100)}%`;
+export const ms = (value: number): string => `${Math.round(value)} ms`;
 
 export function summarise(action: RecordedFleetAction, before: ServiceSnapshot, after: ServiceSnapshot, resolved: IncidentInfo[]): string {
   const b = before.signals;
