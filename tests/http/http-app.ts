@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../src/config/config';
-import { testConfig } from '../../src/config/config';
 import { createHttpForApp } from '../../src/http/for-app';
-import { createLogger } from '../../src/log/logger';
-import { buildApp, type App } from '../../src/main';
-import { NOW, tempDbPath } from '../helpers/app';
+import type { App } from '../../src/main';
+import { NOW, testApp } from '../helpers/app';
 
 /** Shared set-up for the HTTP auth and REST suites: a real app on a temp SQLite file, a clock tests can move, fastify inject. */
 
@@ -27,12 +24,8 @@ export interface HttpApp {
 
 /** `beforeReady` may add routes or hooks before the server is ready. */
 export async function httpApp(env: Record<string, string> = {}, beforeReady?: (http: FastifyInstance, app: App) => void): Promise<HttpApp> {
-  const stream = new PassThrough();
-  const chunks: string[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-  const config = testConfig({ DATABASE_PATH: tempDbPath('sco-http-'), JOB_BACKOFF_MS: '10', SHUTDOWN_GRACE_MS: '1000', JWT_SECRET: jwtSecret(), LOG_LEVEL: 'http', ...env });
   const clock = { now: NOW };
-  const app = await buildApp(config, { log: createLogger({ level: 'debug', format: 'json', stream }), clock: () => clock.now });
+  const { app, logs } = await testApp({ JWT_SECRET: jwtSecret(), LOG_LEVEL: 'http', ...env }, () => clock.now);
   const http = createHttpForApp(app);
   beforeReady?.(http, app);
   await http.ready();
@@ -40,7 +33,7 @@ export async function httpApp(env: Record<string, string> = {}, beforeReady?: (h
     app,
     http,
     clock,
-    logs: () => chunks.join(''),
+    logs,
     async close() {
       await http.close();
       await app.close();
