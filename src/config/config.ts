@@ -50,7 +50,8 @@ export interface Config {
   onnxIntraOpThreads: number;
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   incidentChannel: string | undefined;
-  teams: { appId?: string; appPassword?: string; tenantId?: string };
+  /** `authOff`: TEAMS_AUTH=off, local development only: /api/messages takes unauthenticated activities. */
+  teams: { appId?: string; appPassword?: string; tenantId?: string; authOff: boolean };
   openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number; tokenBudgetPerHour: number };
   auth: AuthConfig;
   admin: { email?: string; password?: string };
@@ -142,7 +143,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       onnxIntraOpThreads: e.ONNX_INTRA_OP_THREADS,
       slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
       incidentChannel: e.INCIDENT_CHANNEL,
-      teams: { appId: e.TEAMS_APP_ID, appPassword: e.TEAMS_APP_PASSWORD, tenantId: e.TEAMS_TENANT_ID },
+      teams: { appId: e.TEAMS_APP_ID, appPassword: e.TEAMS_APP_PASSWORD, tenantId: e.TEAMS_TENANT_ID, authOff: e.TEAMS_AUTH === 'off' },
       openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS, tokenBudgetPerHour: e.LLM_TOKEN_BUDGET_PER_HOUR },
       auth: {
         jwtSecret: e.JWT_SECRET,

@@ -40,6 +40,7 @@ export const envSchema = z
     TEAMS_APP_ID: optionalString,
     TEAMS_APP_PASSWORD: optionalString,
     TEAMS_TENANT_ID: optionalString,
+    TEAMS_AUTH: z.enum(['on', 'off'], { error: 'expected on or off (off: local development without Azure; never in production)' }).default('on'),
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: url('an OpenAI-compatible API base URL').optional(),
     OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
@@ -79,6 +80,9 @@ export const envSchema = z
     }
     if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
+    }
+    if (env.TEAMS_AUTH === 'off' && env.TEAMS_APP_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_AUTH'], message: 'off is for local development without Azure; with TEAMS_APP_PASSWORD set, leave it on' });
     }
     if (env.TEAMS_APP_ID && !env.TEAMS_APP_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_PASSWORD'], message: 'required with TEAMS_APP_ID' });

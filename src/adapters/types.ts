@@ -1,0 +1,42 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Reply } from '../reply/model';
+
+/** A message an adapter posted: where it is, its id on the platform, and the thread replies go to. */
+export interface PostedMessage {
+  channel: string;
+  id: string;
+  thread: string;
+}
+
+/**
+ * What the incident notifier needs of a chat platform: post into a channel (top level, or in a
+ * thread) and edit a message it posted. A platform error rejects with a ChatApiError.
+ */
+export interface ChannelPoster {
+  post(channel: string, reply: Reply, thread?: string): Promise<PostedMessage>;
+  update(message: PostedMessage, reply: Reply): Promise<void>;
+}
+
+/** A chat platform brought into the app: its HTTP routes, its own connections, its poster. */
+export interface ChatAdapter {
+  platform: 'slack' | 'teams';
+  poster: ChannelPoster;
+  /** Registered on the HTTP side-app (`POST /slack/events`, `POST /api/messages`). */
+  routes: FastifyPluginAsync;
+  /** Connections it opens itself (Slack Socket Mode); a no-op for HTTP-only adapters. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A chat platform's API refused or failed a call; `code` is the platform's error (e.g. `channel_not_found`). */
+export class ChatApiError extends Error {
+  constructor(
+    readonly platform: 'slack' | 'teams',
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ChatApiError';
+  }
+}
