@@ -36,6 +36,11 @@ import { createWebhookExecutor } from './remediation/executors/webhook';
 import { RemediationService } from './remediation/service';
 import { RemediationStore } from './remediation/store';
 import type { Executor, ExecutorKind } from './remediation/types';
+import type { ChatAdapter } from './adapters/types';
+import { createSlackAdapter } from './adapters/slack/adapter';
+import { createTeamsAdapter } from './adapters/teams/adapter';
+import { resolveIncidentChannel } from './incidents/channel';
+import { startIncidentNotifier } from './incidents/notifier';
 
 export interface App {
   config: Config;
@@ -51,6 +56,10 @@ export interface App {
   parser: IntentParser;
   commands: Commands;
   conversation: Conversation;
+  /** Slack (when SLACK_BOT_TOKEN is set) and Teams: their routes go on the side-app. */
+  chat: ChatAdapter[];
+  /** Connect the chat adapters (Socket Mode) and keep INCIDENT_CHANNEL up to date: `serve` does. */
+  startChat(): Promise<void>;
   /** Start processing jobs in this process. */
   startWorkers(): Promise<void>;
   /** Stop workers (finishing or requeueing in-flight jobs within the grace), then close the store. */
@@ -90,9 +99,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const parser = buildParser(config, { metrics, log, clock, services: async () => (await source.services()).map((s) => s.name) });
   const remediations = new RemediationStore(store.db);
   if (source instanceof DemoFleet) replayDemoActions(source, remediations, log);
+  const actionCatalog = buildActionCatalog(config.file);
   const remediation = new RemediationService({
     store: remediations,
-    catalog: buildActionCatalog(config.file),
+    catalog: actionCatalog,
     executors: buildExecutors(config, source),
     audit: auth.audit,
     clock,
@@ -109,12 +119,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     onCreated: async (incident) => {
       const known = (await source.services()).map((s) => s.name);
       if (!incident.service || !known.includes(incident.service)) return;
-      await queue.add('detect_anomalies', { service: incident.service, windowS: 3600 }, { meta: { requestedBy: 'alertmanager', ...(config.incidentChannel ? { channel: config.incidentChannel } : {}) } });
+      await queue.add('detect_anomalies', { service: incident.service, windowS: 3600 }, { meta: { requestedBy: 'alertmanager', incident: incident.id, ...(config.incidentChannel ? { channel: config.incidentChannel } : {}) } });
     },
   });
   metrics.incidentsOpen.set(incidents.openCount());
   const commands = createCommands({ queue, source, clock, remediation, incidents });
   const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock, audit: auth.audit });
+  const chat: ChatAdapter[] = [
+    ...(config.slack.botToken ? [createSlackAdapter({ config: { ...config.slack, botToken: config.slack.botToken }, conversation, log })] : []),
+    createTeamsAdapter({ config: config.teams, conversation, db: store.db, log }),
+  ];
+  let stopNotifier: (() => void) | undefined;
 
   let workersStarted = false;
   let closed = false;
@@ -132,6 +147,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     parser,
     commands,
     conversation,
+    chat,
+    async startChat() {
+      for (const adapter of chat) await adapter.start();
+      const target = resolveIncidentChannel(config.incidentChannel, chat, config);
+      if (target.problem) log.warn(target.problem);
+      if (target.channel) {
+        stopNotifier = startIncidentNotifier({ incidents, target: target.channel, db: store.db, queue, catalog: actionCatalog, log: log.child({ component: 'incidents' }) }).stop;
+        log.info('incident channel', { platform: target.channel.platform, channel: target.channel.channel });
+      }
+    },
     async startWorkers() {
       if (workersStarted) return;
       workersStarted = true;
@@ -141,6 +166,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async close() {
       if (closed) return;
       closed = true;
+      stopNotifier?.();
+      for (const adapter of chat) await adapter.stop();
       await queue.close({ graceMs: config.shutdownGraceMs });
       store.close();
     },

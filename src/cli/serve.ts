@@ -12,6 +12,7 @@ export async function runServe(config: Config, options: { workers: boolean }): P
   if (app.auth.users.count() === 0) log.warn('no users yet: set ADMIN_EMAIL and ADMIN_PASSWORD, or run `smartcloudops user add --email E --role admin`');
   if (options.workers) await app.startWorkers();
   await http.listen({ port: config.http.port, host: config.http.host });
+  await app.startChat();
   log.info('serving', { url: `http://${config.http.host}:${config.http.port}`, queue: app.queue.backend, source: app.source.kind, workers: options.workers });
 
   onShutdownSignal(log, async () => {

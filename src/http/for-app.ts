@@ -36,5 +36,9 @@ export function createHttpForApp(app: App): FastifyInstance {
   routes.push(openApiRoute(() => routes, API_INFO));
   void http.register(routesPlugin, { routes, authn });
   void http.register(webhookRoutes, { incidents: app.incidents, token: app.config.alertmanagerWebhookToken, audit: app.auth.audit, metrics: app.metrics });
+  for (const adapter of app.chat) void http.register(adapter.routes);
+  if (!app.chat.some((a) => a.platform === 'slack')) {
+    http.post('/slack/events', async (req, reply) => reply.status(503).send({ error: 'unavailable', message: 'Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)', request_id: req.id }));
+  }
   return http;
 }

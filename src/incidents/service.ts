@@ -15,6 +15,10 @@ export interface IngestResult {
   resolved: boolean;
 }
 
+/** What happened to an incident, for whoever shows it (the incident channel). */
+export type IncidentChange = 'created' | 'updated' | 'acked' | 'resolved';
+export type IncidentListener = (incident: Incident, change: IncidentChange) => void;
+
 export interface IncidentDeps {
   store: IncidentStore;
   audit: AuditLog;
@@ -29,7 +33,24 @@ export interface IncidentDeps {
  * repeat notification changes nothing unless an alert is new or changed status.
  */
 export class IncidentService {
+  private readonly listeners = new Set<IncidentListener>();
+
   constructor(private readonly d: IncidentDeps) {}
+
+  /** Be told of every new incident and every change to one (listeners must not throw). */
+  onChange(listener: IncidentListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Add a timeline entry (e.g. the analysis' outcome) and tell listeners. */
+  note(id: string, actor: string, event: string, detail: Record<string, unknown> = {}): Incident {
+    const incident = this.get(id);
+    this.d.store.note(incident.id, this.d.clock(), actor, event, detail);
+    const updated = this.get(incident.id);
+    this.emit(updated, 'updated');
+    return updated;
+  }
 
   async ingest(payload: AlertmanagerPayload): Promise<IngestResult> {
     const { store, clock } = this.d;
@@ -68,6 +89,7 @@ export class IncidentService {
       }
       return { incident: store.get(incident.id) as Incident, created, changed, resolved };
     });
+    if (result.incident && result.changed) this.emit(result.incident, result.created ? 'created' : result.resolved ? 'resolved' : 'updated');
     if (result.created && result.incident) await this.d.onCreated?.(result.incident);
     return result;
   }
@@ -105,6 +127,12 @@ export class IncidentService {
     });
     if (!moved) throw new AppError('conflict', `Incident ${incident.id} is ${incident.status}; it cannot be ${to === 'acked' ? 'acknowledged' : 'resolved'} now.`);
     audit.record({ actor: actor.id, action: `incident.${to === 'acked' ? 'ack' : 'resolve'}`, outcome: 'ok', target: `incident:${incident.id}` });
-    return this.get(incident.id);
+    const updated = this.get(incident.id);
+    this.emit(updated, to);
+    return updated;
+  }
+
+  private emit(incident: Incident, change: IncidentChange): void {
+    for (const listener of this.listeners) listener(incident, change);
   }
 }

@@ -1,0 +1,151 @@
+import { parse as parseQuery } from 'node:querystring';
+import type { App as BoltApp, Receiver, ReceiverEvent } from '@slack/bolt';
+import { verifySlackRequest } from '@slack/bolt';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../../log/logger';
+
+export interface ReceiverOptions {
+  signingSecret: string;
+  log: Logger;
+  /** Answer Slack by this long even if no listener has acknowledged (Slack retries after 3 s). */
+  ackDeadlineMs?: number;
+  now?: () => number;
+}
+
+/** Event ids remembered to drop Slack's retries of an event already taken. */
+const SEEN_EVENTS = 2000;
+
+/**
+ * Bolt's receiver on the fastify side-app (`POST /slack/events`), so Slack shares the port,
+ * limits, request ids and metrics of every other route. It checks the signature and its
+ * timestamp (5 minutes) on the raw body, answers url_verification, and hands everything else to
+ * Bolt, answering Slack as soon as a listener acks (ours ack first, then work), so the 3-second
+ * budget holds whatever the work costs.
+ */
+export class FastifyReceiver implements Receiver {
+  private app: BoltApp | undefined;
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly o: ReceiverOptions) {}
+
+  init(app: BoltApp): void {
+    this.app = app;
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  readonly routes: FastifyPluginAsync = async (fastify) => {
+    // Signatures cover the raw bytes: keep both of Slack's body types as strings in this scope.
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    fastify.post('/slack/events', (req, reply) => this.handle(req, reply));
+  };
+
+  private async handle(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const raw = typeof req.body === 'string' ? req.body : '';
+    const refused = this.verify(req, raw);
+    if (refused) {
+      req.log2.warn('slack request refused', { why: refused });
+      return reply.status(401).send({ error: 'unauthorized', message: 'Slack request signature is missing, invalid or too old', request_id: req.id });
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = parseBody(raw, req.headers['content-type']);
+    } catch (err) {
+      req.log2.warn('slack request body is malformed', { err: (err as Error).message });
+      return reply.status(400).send({ error: 'bad_request', message: 'the Slack request body is not valid JSON or form data', request_id: req.id });
+    }
+    if (body.ssl_check === '1') return reply.status(200).send();
+    if (body.type === 'url_verification') return { challenge: body.challenge };
+    if (this.isRetryOfSeen(body, req)) return reply.status(200).send();
+    return this.dispatch(body, req, reply);
+  }
+
+  /** Why a request is refused, or undefined when it is Slack's and fresh. */
+  private verify(req: FastifyRequest, raw: string): string | undefined {
+    const signature = req.headers['x-slack-signature'];
+    const timestamp = Number(req.headers['x-slack-request-timestamp']);
+    if (typeof signature !== 'string' || !Number.isFinite(timestamp)) return 'missing signature headers';
+    try {
+      verifySlackRequest({ signingSecret: this.o.signingSecret, body: raw, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds: (this.o.now ?? Date.now)() });
+      return undefined;
+    } catch (err) {
+      return (err as Error).message.replace(/^Failed to verify authenticity: /, '');
+    }
+  }
+
+  /** Slack resends an event it thinks was not taken; one already taken is acknowledged, not redone. */
+  private isRetryOfSeen(body: Record<string, unknown>, req: FastifyRequest): boolean {
+    const id = typeof body.event_id === 'string' ? body.event_id : undefined;
+    if (!id) return false;
+    if (this.seen.has(id)) {
+      req.log2.info('slack event retry dropped', { event: id, retry: req.headers['x-slack-retry-num'] });
+      return true;
+    }
+    this.seen.add(id);
+    if (this.seen.size > SEEN_EVENTS) this.seen.delete(this.seen.values().next().value as string);
+    return false;
+  }
+
+  private async dispatch(body: Record<string, unknown>, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const app = this.app;
+    if (!app) return reply.status(503).send({ error: 'unavailable', message: 'Slack is starting', request_id: req.id });
+    let answer: (response: { status: number; body?: unknown }) => void = () => {};
+    const answered = new Promise<{ status: number; body?: unknown }>((resolve) => (answer = resolve));
+    let acked = false;
+    const event: ReceiverEvent = {
+      body,
+      retryNum: numberHeader(req.headers['x-slack-retry-num']),
+      retryReason: typeof req.headers['x-slack-retry-reason'] === 'string' ? req.headers['x-slack-retry-reason'] : undefined,
+      customProperties: { requestId: req.id },
+      ack: async (response?: unknown) => {
+        if (acked) return;
+        acked = true;
+        answer({ status: 200, body: response });
+      },
+    };
+    const timer = setTimeout(() => {
+      if (!acked) req.log2.warn('slack request not acknowledged by a listener in time; acknowledged by the receiver', { type: body.type });
+      void event.ack();
+    }, this.o.ackDeadlineMs ?? 2500);
+    app
+      .processEvent(event)
+      .then(() => {
+        // No listener for it (an event type we don't use): still answer, or Slack retries it.
+        if (!acked) void event.ack();
+      })
+      .catch((err: unknown) => {
+        req.log2.error('slack event failed', { err, type: body.type });
+        if (!acked) {
+          acked = true;
+          answer({ status: 500, body: { error: 'internal', message: 'the event could not be handled', request_id: req.id } });
+        }
+      })
+      .finally(() => clearTimeout(timer));
+    const response = await answered;
+    clearTimeout(timer);
+    if (response.body === undefined || response.body === '') return reply.status(response.status).send();
+    return reply.status(response.status).send(typeof response.body === 'string' ? { text: response.body } : response.body);
+  }
+}
+
+function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (contentType?.startsWith('application/x-www-form-urlencoded')) {
+    const form = parseQuery(raw);
+    if (typeof form.payload === 'string') return asObject(JSON.parse(form.payload));
+    return form as Record<string, unknown>;
+  }
+  return asObject(JSON.parse(raw));
+}
+
+function asObject(v: unknown): Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected a JSON object');
+  return v as Record<string, unknown>;
+}
+
+function numberHeader(v: string | string[] | undefined): number | undefined {
+  const n = Number(Array.isArray(v) ? v[0] : v);
+  return Number.isFinite(n) && v !== undefined ? n : undefined;
+}

@@ -1,0 +1,132 @@
+import type { ChannelPoster, PostedMessage } from '../adapters/types';
+import { presentFinished } from '../commands/jobs';
+import { presentIncident } from '../commands/incidents';
+import type { Logger } from '../log/logger';
+import type { JobInfo, JobQueue } from '../queue/types';
+import type { ActionCatalog } from '../remediation/catalog';
+import { buttons, context, reply, text, type Reply } from '../reply/model';
+import type { Db } from '../store/store';
+import type { AnomaliesJobResult, Jobs } from '../workers/jobs';
+import type { IncidentChange, IncidentService } from './service';
+import type { Incident } from './store';
+import { suggestRemediations } from './suggest';
+
+export interface IncidentChannel {
+  platform: 'slack' | 'teams';
+  poster: ChannelPoster;
+  channel: string;
+}
+
+export interface NotifierDeps {
+  incidents: IncidentService;
+  target: IncidentChannel;
+  db: Db;
+  queue: JobQueue<Jobs>;
+  catalog: ActionCatalog;
+  log: Logger;
+}
+
+/**
+ * Keeps the incident channel true: a new incident is posted once; every later change (a repeat
+ * with new alerts, ack, resolution, the analysis' outcome) edits that same message; a resolution
+ * and the analysis are also replied in its thread. Work for one incident runs in order; a chat
+ * failure is logged and the next change tries again (a message never posted is posted then).
+ */
+export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<void>; stop(): void } {
+  const { incidents, target, queue, log } = deps;
+  const posts = postsTable(deps.db);
+  const chains = new Map<string, Promise<void>>();
+
+  const inOrder = (id: string, work: () => Promise<void>) => {
+    const next = (chains.get(id) ?? Promise.resolve()).then(work).catch((err: unknown) => {
+      log.error('incident channel update failed', { err, incident: id, channel: target.channel, platform: target.platform });
+    });
+    chains.set(id, next);
+    void next.then(() => {
+      if (chains.get(id) === next) chains.delete(id);
+    });
+  };
+
+  /** Post the incident's card, or edit the one posted. */
+  async function show(incident: Incident): Promise<PostedMessage> {
+    const card = presentIncident(incident);
+    const posted = posts.get(incident.id);
+    if (posted) {
+      await target.poster.update(posted, card);
+      return posted;
+    }
+    const message = await target.poster.post(target.channel, card);
+    posts.save(incident.id, target.platform, message);
+    return message;
+  }
+
+  const onChange = (incident: Incident, change: IncidentChange) =>
+    inOrder(incident.id, async () => {
+      // Read it again: changes queued behind a slow post show their latest state once.
+      const message = await show(incidents.get(incident.id));
+      if (change === 'resolved') await target.poster.post(message.channel, resolvedNote(incidents.get(incident.id)), message.thread);
+    });
+
+  const onFinished = async (e: { id: string }) => {
+    const job = await queue.get(e.id).catch(() => undefined);
+    const id = job?.meta.incident;
+    if (!job || !id || job.name !== 'detect_anomalies') return;
+    inOrder(id, async () => {
+      const incident = incidents.get(id);
+      const message = posts.get(id) ?? (await show(incident));
+      await target.poster.post(message.channel, analysis(job, incident, deps.catalog), message.thread);
+      incidents.note(id, 'analysis', analysisEvent(job), { job: job.id });
+    });
+  };
+
+  const offs = [
+    incidents.onChange(onChange),
+    queue.on('completed', (e) => void onFinished(e)),
+    queue.on('failed', (e) => {
+      if (!e.willRetry) void onFinished(e);
+    }),
+  ];
+  return {
+    async idle() {
+      while (chains.size) await Promise.all([...chains.values()]);
+    },
+    stop() {
+      for (const off of offs) off();
+    },
+  };
+}
+
+/** The analysis in the incident's thread: the anomaly report, and remediations as buttons. */
+function analysis(job: JobInfo<Jobs>, incident: Incident, catalog: ActionCatalog): Reply {
+  const result = presentFinished(job);
+  if (job.state !== 'completed' || !incident.service) return result;
+  const offer = suggestRemediations(incident.service, job.result as AnomaliesJobResult, catalog);
+  if (!offer.length) return result;
+  return { ...result, blocks: [...result.blocks, context('Suggested remediations (each shows its plan and asks for approval like a typed command):'), buttons(offer)] };
+}
+
+function analysisEvent(job: JobInfo<Jobs>): string {
+  if (job.state !== 'completed') return `analysis ${job.state}`;
+  const found = (job.result as AnomaliesJobResult).findings.filter((f) => f.anomalous).length;
+  return found ? `analysis: ${found} anomalous signal${found === 1 ? '' : 's'}` : 'analysis: no anomalies';
+}
+
+function resolvedNote(incident: Incident): Reply {
+  const by = incident.resolvedBy && incident.resolvedBy !== 'alertmanager' ? ` by ${incident.resolvedBy}` : ' (all alerts resolved in Alertmanager)';
+  const minutes = Math.max(1, Math.round(((incident.resolvedAt ?? incident.updatedAt) - incident.createdAt) / 60_000));
+  return reply('success', text(`Incident ${incident.id} resolved${by} after ${minutes} min.`));
+}
+
+function postsTable(db: Db) {
+  const get = db.prepare<[string], { channel: string; message_id: string; thread: string }>('SELECT channel, message_id, thread FROM incident_posts WHERE incident_id = ?');
+  const save = db.prepare('INSERT OR REPLACE INTO incident_posts (incident_id, platform, channel, message_id, thread, posted_at) VALUES (?, ?, ?, ?, ?, ?)');
+  return {
+    get(id: string): PostedMessage | undefined {
+      const row = get.get(id);
+      return row ? { channel: row.channel, id: row.message_id, thread: row.thread } : undefined;
+    },
+    save(id: string, platform: string, m: PostedMessage): void {
+      save.run(id, platform, m.channel, m.id, m.thread, Date.now());
+    },
+  };
+}
