@@ -5,7 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   // Dynamic imports name the compiled .js file (node16 resolution); map them back to the .ts source.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // jose is ESM-only: load it with Node's require (see the file).
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^jose$': '<rootDir>/tests/helpers/jose-native.js' },
   // onnxruntime-node's arrays come from the outer realm (see the file).
   setupFiles: ['<rootDir>/tests/helpers/realms.ts'],
   testTimeout: 30000,

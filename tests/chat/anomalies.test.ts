@@ -2,10 +2,9 @@ import { presentFinished } from '../../src/commands/jobs';
 import type { App } from '../../src/main';
 import type { Block } from '../../src/reply/model';
 import { renderText } from '../../src/reply/render-text';
-import { lastVersion, recordingSink, testApp } from '../helpers/app';
+import { DURING_BURST, lastVersion, recordingSink, testApp } from '../helpers/app';
 
 // Seed 42 runs its incident cycle from 08:08 UTC: payments has an error burst from 11:03 to 11:33.
-const DURING_BURST = Date.UTC(2026, 10, 26, 11, 20, 0);
 
 describe('detect_anomalies through the whole flow (demo fleet)', () => {
   let app: App;

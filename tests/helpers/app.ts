@@ -10,6 +10,8 @@ import type { Reply } from '../../src/reply/model';
 
 /** A fixed "now" on a step boundary, so the demo fleet and job times are reproducible. */
 export const NOW = Date.UTC(2026, 10, 26, 10, 0, 0);
+/** Inside the demo fleet's scheduled error burst on `payments` (minutes 175..205 of its 4-hour cycle). */
+export const DURING_BURST = Date.UTC(2026, 10, 26, 11, 20, 0);
 
 export function tempDbPath(prefix = 'sco-'): string {
   return join(mkdtempSync(join(tmpdir(), prefix)), 'test.db');

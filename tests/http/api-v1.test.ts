@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { asBearer, httpApp, session, type HttpApp } from './http-app';
+import { DURING_BURST } from '../helpers/app';
 
 /** /api/v1/* over the real command layer: authentication, RBAC as chat has it, jobs end to end, audit, OpenAPI. */
 
 // Seed 42's demo fleet has an error burst on payments from 11:03 to 11:33 UTC on this day.
-const DURING_BURST = Date.UTC(2026, 10, 26, 11, 20, 0);
 
 describe('/api/v1', () => {
   let h: HttpApp;

@@ -1,0 +1,204 @@
+import { CloudAdapter, createOutboundHostValidator, loadOutboundHostValidatorOptionsFromEnv, type AuthConfiguration, type OutboundUrlPolicy, type TurnContext } from '@microsoft/agents-hosting';
+import type Database from 'better-sqlite3';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Conversation } from '../../chat/conversation';
+import type { Config } from '../../config/config';
+import type { Logger } from '../../log/logger';
+import { ChatApiError, type ChatAdapter } from '../types';
+import { toIncoming } from './inbound';
+import { createOutbound, type Outbound } from './outbound';
+import { createTeamsReferences, referenceOf } from './references';
+import { createReplySink, createTeamsPoster } from './sink';
+import { authorize, CapturedResponse, sdkRequest } from './web';
+
+export interface TeamsAdapterDeps {
+  config: Config['teams'];
+  conversation: Conversation;
+  db: Database.Database;
+  log: Logger;
+  /** Entra authority for token checks and the bot's own tokens (default: the public cloud, https://login.microsoftonline.com). */
+  authority?: string;
+  /** Longest wait for a token's signing keys before the request is refused with 401 (default 5 s). */
+  authTimeoutMs?: number;
+  /** Longest the HTTP request waits for the first reply to be posted before answering anyway (default 10 s; Teams gives up at 15 s). */
+  ackTimeoutMs?: number;
+  /** Longest one connector call may take (default 15 s). */
+  connectorTimeoutMs?: number;
+}
+
+type Activity = TurnContext['activity'];
+
+const NOT_CONFIGURED = 'Microsoft Teams is not configured: set TEAMS_APP_ID and TEAMS_APP_PASSWORD (or TEAMS_AUTH=off for local development)';
+/** With TEAMS_AUTH=off the bot still posts only to Microsoft's hosts and the local machine (Bot Framework Emulator, tests). */
+const DEV_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Microsoft Teams through the Microsoft 365 Agents SDK: `POST /api/messages` takes Bot Framework
+ * activities (JWT-checked by the SDK unless TEAMS_AUTH=off), runs messages and card-button presses
+ * through the conversation, and answers with Adaptive Cards through the connector at the
+ * activity's serviceUrl. Every conversation seen is remembered (SQLite) for proactive posts.
+ */
+export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
+  const log = deps.log.child({ component: 'teams' });
+  const { appId, appPassword, tenantId, authOff } = deps.config;
+  const authTimeoutMs = deps.authTimeoutMs ?? 5000;
+  const ackTimeoutMs = deps.ackTimeoutMs ?? 10_000;
+  const references = createTeamsReferences(deps.db);
+
+  let adapter: CloudAdapter | undefined;
+  let hosts: OutboundUrlPolicy | undefined;
+  let outbound: Outbound | undefined;
+  if (!appId && !authOff) log.debug('Teams is not configured (no TEAMS_APP_ID, TEAMS_AUTH on): /api/messages answers 503');
+  if (authOff) log.warn('TEAMS_AUTH=off: /api/messages accepts activities without a Bot Framework token; for local development only, never in production');
+  if (appId || authOff) {
+    try {
+      const authConfig: AuthConfiguration = {
+        ...(appId ? { clientId: appId } : {}),
+        ...(appPassword ? { clientSecret: appPassword } : {}),
+        ...(tenantId ? { tenantId } : {}),
+        ...(deps.authority ? { authorityEndpoint: deps.authority } : {}),
+        validateIssuer: true,
+      };
+      // The allow-list is always on: Microsoft's connector hosts (plus OutboundHostValidator__Hosts),
+      // and the local machine only when auth is off. It also enforces the token's serviceurl claim.
+      hosts = createOutboundHostValidator(authOff ? { enabled: true, hosts: [...DEV_HOSTS, ...(loadOutboundHostValidatorOptionsFromEnv().hosts ?? [])] } : { enabled: true });
+      adapter = new CloudAdapter(authConfig, undefined, undefined, { emitStackTrace: false, validateServiceUrl: true }, hosts);
+      // The SDK's default posts "The agent encountered an error" into the chat; ours reaches our own catch.
+      adapter.onTurnError = async (_context, err) => {
+        throw err;
+      };
+      outbound = createOutbound({ adapter, identity: appId && appPassword ? CloudAdapter.createIdentity(appId) : {}, timeoutMs: deps.connectorTimeoutMs ?? 15_000 });
+    } catch (err) {
+      adapter = undefined;
+      log.error('the Teams adapter could not be set up; /api/messages answers 503', { err });
+    }
+  }
+
+  /** One turn: remember the conversation, then answer a message (the job it starts runs on). */
+  async function turn(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const conversationId = activity.conversation?.id;
+    try {
+      switch (activity.type) {
+        case 'message':
+          references.save(activity);
+          await onMessage(activity);
+          return;
+        case 'conversationUpdate':
+          if (activity.membersRemoved?.some((m) => m.id && m.id === activity.recipient?.id)) {
+            references.remove(conversationId ?? '');
+            log.info('removed from a Teams conversation', { conversation: conversationId });
+          } else references.save(activity);
+          return;
+        case 'installationUpdate':
+          if (activity.action === 'remove') references.remove(conversationId ?? '');
+          else references.save(activity);
+          return;
+        default:
+          log.debug('Teams activity ignored', { type: activity.type, conversation: conversationId });
+      }
+    } catch (err) {
+      log.error('Teams activity failed', { err, type: activity.type, conversation: conversationId });
+    }
+  }
+
+  async function onMessage(activity: Activity): Promise<void> {
+    const inbound = toIncoming(activity);
+    const reference = referenceOf(activity);
+    if (inbound.kind === 'ignored' || !reference || !outbound) {
+      log.warn('Teams message ignored', { reason: inbound.kind === 'ignored' ? inbound.reason : 'no serviceUrl to answer at', conversation: activity.conversation?.id, activity: activity.id });
+      return;
+    }
+    const sink = createReplySink(outbound, reference, activity.conversation?.id ?? inbound.message.channel, activity.id);
+    const conversation = inbound.message.channel;
+    const handling = deps.conversation.handleMessage(inbound.message, sink).then(
+      (handled) => {
+        handled.done.catch((err: unknown) => log.error('a Teams job update failed', { err, conversation }));
+      },
+      (err: unknown) => {
+        log.error('a Teams message could not be answered', { err, conversation, via: inbound.via, code: err instanceof ChatApiError ? err.code : undefined, status: err instanceof ChatApiError ? err.status : undefined });
+      },
+    );
+    // Answer Teams once the first reply is out, or at the deadline; the rest carries on.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([handling, new Promise<void>((resolve) => (timer = setTimeout(resolve, ackTimeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  async function messages(req: FastifyRequest, reply: FastifyReply) {
+    const fail = (status: number, error: string, message: string) => reply.status(status).send({ error, message, request_id: req.id });
+    if (!adapter) return fail(503, 'teams_not_configured', NOT_CONFIGURED);
+    const sdkReq = sdkRequest(req);
+    if (!authOff) {
+      const verdict = await authorize(adapter, sdkReq, authTimeoutMs);
+      if (!verdict.ok) {
+        log.warn('Teams request refused: no valid Bot Framework token', { reason: verdict.reason, ip: req.ip, req: req.id });
+        void reply.header('www-authenticate', 'Bearer');
+        // The caller learns what was wrong with its request, not how our verification failed inside.
+        const told = /authorization header|could not be verified within/.test(verdict.reason) ? verdict.reason : 'the token was not accepted';
+        return fail(401, 'unauthorized', `a valid Bot Framework token is required: ${told}`);
+      }
+    }
+    const problem = activityProblem(req.body);
+    if (problem) {
+      log.info('Teams request rejected', { problem, req: req.id });
+      return fail(400, 'bad_request', problem);
+    }
+    const serviceUrl = (req.body as { serviceUrl: string }).serviceUrl;
+    if (hosts && !hosts.isAllowed(serviceUrl)) {
+      log.warn('Teams activity refused: serviceUrl host not allowed', { serviceUrl, req: req.id });
+      return fail(400, 'bad_request', `serviceUrl ${new URL(serviceUrl).host} is not an allowed Bot Framework host`);
+    }
+    const res = new CapturedResponse();
+    try {
+      await adapter.process(sdkReq, res, turn);
+    } catch (err) {
+      if (err instanceof Error && err.name === 'ZodError') {
+        log.info('Teams request rejected: not an activity', { req: req.id });
+        return fail(400, 'bad_request', `not a Bot Framework activity: ${zodSummary(err)}`);
+      }
+      log.error('Teams activity could not be processed', { err, req: req.id });
+      return fail(500, 'internal', 'the activity could not be processed; see the server log for this request id');
+    }
+    if (res.statusCode === 400 && res.body === undefined) return fail(400, 'bad_request', 'the activity was refused (its serviceUrl does not match the token or is not allowed)');
+    void reply.status(res.statusCode);
+    if (res.body === undefined) return reply.send();
+    return reply.type('application/json').send(res.body);
+  }
+
+  const routes: FastifyPluginAsync = async (app) => {
+    app.post('/api/messages', messages);
+  };
+
+  return {
+    platform: 'teams',
+    poster: createTeamsPoster(references, () => outbound),
+    routes,
+    async start() {},
+    async stop() {},
+  };
+}
+
+/** What makes a body not a Bot Framework activity we can answer, or undefined. */
+export function activityProblem(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'the body must be a JSON object (a Bot Framework activity)';
+  const a = body as { type?: unknown; conversation?: { id?: unknown } | null; serviceUrl?: unknown };
+  if (typeof a.type !== 'string' || !a.type) return 'the activity has no type';
+  if (!a.conversation || typeof a.conversation !== 'object' || typeof a.conversation.id !== 'string' || !a.conversation.id) return 'the activity has no conversation.id';
+  if (typeof a.serviceUrl !== 'string' || !/^https?:\/\/[^/]/i.test(a.serviceUrl)) return 'the activity has no http(s) serviceUrl';
+  try {
+    new URL(a.serviceUrl);
+  } catch {
+    return 'the activity has no http(s) serviceUrl';
+  }
+  return undefined;
+}
+
+function zodSummary(err: Error): string {
+  const issues = (err as Error & { issues?: Array<{ path?: unknown[]; message?: string }> }).issues;
+  if (!Array.isArray(issues) || !issues.length) return 'invalid fields';
+  return issues
+    .slice(0, 3)
+    .map((i) => `${(i.path ?? []).join('.') || '(root)'}: ${i.message ?? 'invalid'}`)
+    .join('; ');
+}
