@@ -39,7 +39,7 @@ import type { Executor, ExecutorKind } from './remediation/types';
 import type { ChatAdapter } from './adapters/types';
 import { createSlackAdapter } from './adapters/slack/adapter';
 import { createTeamsAdapter } from './adapters/teams/adapter';
-import { resolveIncidentChannel } from './incidents/channel';
+import { incidentChannel } from './incidents/channel';
 import { startIncidentNotifier } from './incidents/notifier';
 
 export interface App {
@@ -150,11 +150,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     chat,
     async startChat() {
       for (const adapter of chat) await adapter.start();
-      const target = resolveIncidentChannel(config.incidentChannel, chat, config);
-      if (target.problem) log.warn(target.problem);
-      if (target.channel) {
-        stopNotifier = startIncidentNotifier({ incidents, target: target.channel, db: store.db, queue, catalog: actionCatalog, log: log.child({ component: 'incidents' }) }).stop;
-        log.info('incident channel', { platform: target.channel.platform, channel: target.channel.channel });
+      const { platform, channel, problem } = incidentChannel(config);
+      if (problem) log.warn(problem);
+      const adapter = chat.find((a) => a.platform === platform);
+      if (adapter && channel) {
+        stopNotifier = startIncidentNotifier({ incidents, target: { platform: adapter.platform, poster: adapter.poster, channel }, db: store.db, queue, catalog: actionCatalog, log: log.child({ component: 'incidents' }) }).stop;
+        log.info('incident channel', { platform, channel });
       }
     },
     async startWorkers() {

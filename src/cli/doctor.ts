@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { loadConfig, type Config } from '../config/config';
 import { errorMessage } from '../errors';
+import { incidentChannel } from '../incidents/channel';
 import { buildCatalog } from '../sources/catalog';
 import { PrometheusClient } from '../sources/prometheus';
 import { openStore } from '../store/store';
@@ -25,7 +26,7 @@ export async function runDoctor(out: (line: string) => void = (l) => process.std
   }
   const config = loaded.config;
   report({ status: 'ok', item: 'config', detail: `valid (queue: ${config.redisUrl ? 'BullMQ on Redis' : 'embedded'}, metrics: ${config.metricsSource.kind}, intents: ${config.openai.apiKey || config.openai.baseUrl ? 'rules + LLM' : 'rules'})` });
-  for (const check of [checkStore, checkRedis, checkPrometheus, checkSlack, checkTeams, checkLlm]) report(await check(config));
+  for (const check of [checkStore, checkRedis, checkPrometheus, checkSlack, checkTeams, checkIncidentChannel, checkLlm]) report(await check(config));
   const failed = verdicts.filter((v) => v.status === 'fail').length;
   out(`\nverdict: ${failed ? `${failed} problem(s) to fix` : 'all configured parts answer'}`);
   return failed ? 1 : 0;
@@ -89,7 +90,16 @@ async function checkSlack(config: Config): Promise<Verdict> {
   }
 }
 
+async function checkIncidentChannel(config: Config): Promise<Verdict> {
+  if (!config.incidentChannel) return { status: 'skip', item: 'incidents', detail: 'INCIDENT_CHANNEL not set: incidents are kept (see `incidents`) but not posted' };
+  const { platform, channel, problem } = incidentChannel(config);
+  if (problem) return { status: 'fail', item: 'incidents', detail: problem, fix: 'set SLACK_BOT_TOKEN (Slack) or TEAMS_APP_ID and TEAMS_APP_PASSWORD (Teams), or unset INCIDENT_CHANNEL' };
+  const teamsNote = platform === 'teams' ? '; the bot must be installed in that conversation first (it keeps its reference)' : '';
+  return { status: 'ok', item: 'incidents', detail: `new incidents go to ${platform} ${channel}${teamsNote}` };
+}
+
 async function checkTeams(config: Config): Promise<Verdict> {
+  if (config.teams.authOff) return { status: 'ok', item: 'teams', detail: 'TEAMS_AUTH=off: /api/messages takes unauthenticated activities from loopback connectors (local development only)', fix: 'never in production: set TEAMS_APP_ID and TEAMS_APP_PASSWORD and remove TEAMS_AUTH' };
   if (!config.teams.appId) return { status: 'skip', item: 'teams', detail: 'not configured (set TEAMS_APP_ID and TEAMS_APP_PASSWORD)' };
   return { status: 'ok', item: 'teams', detail: `app ${config.teams.appId}${config.teams.tenantId ? ` in tenant ${config.teams.tenantId}` : ''} configured (credentials are checked by Azure on the first message)` };
 }

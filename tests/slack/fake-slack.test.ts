@@ -283,9 +283,9 @@ describe('fake Socket Mode with the real SocketModeClient', () => {
     try {
       await sm.start();
       fake.socket.disconnect('refresh_requested');
-      const deadline = Date.now() + 3000;
+      const deadline = Date.now() + 10_000;
       while (fake.socket.connections < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      await fake.socket.waitConnected(2000);
+      await fake.socket.waitConnected(5000);
       expect(fake.socket.connections).toBe(2);
       expect(fake.callsOf('apps.connections.open')).toHaveLength(2);
     } finally {
