@@ -6,6 +6,7 @@ import { benchDetectThroughput } from './nab/throughput';
 import { benchOnnx } from './onnx';
 import { benchQueue } from './queue';
 import { benchServeRss } from './serve-rss';
+import { benchSlackAck } from './slack-ack';
 
 /** `npm run bench`: every benchmark, one after another, each printing its own table. */
 async function main(): Promise<void> {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   await benchServeRss();
   await benchAuthVerify();
   await benchAlerts();
+  await benchSlackAck();
 }
 
 main().then(

@@ -63,7 +63,9 @@ describe('remediation across a SIGKILL', () => {
         const raw = new Database(db, { readonly: true });
         try {
           const row = raw.prepare('SELECT state FROM remediation_requests WHERE id = ?').get(requestId) as { state: string } | undefined;
-          return row && row.state !== 'executing' ? row.state : undefined;
+          // Settled, and its audit record written (a statement after the state change).
+          const audited = raw.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'remediation.execute'").pluck().get() as number;
+          return row && row.state !== 'executing' && audited > 0 ? row.state : undefined;
         } finally {
           raw.close();
         }

@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { testConfig } from '../src/config/config';
+import { createHttpForApp } from '../src/http/for-app';
+import { createLogger } from '../src/log/logger';
+import { buildApp } from '../src/main';
+import { onCoreZero, PINNED } from './load';
+import { printTable, round, tempDir } from './util';
+
+const SECRET = 'bench-slack-signing-secret-0123456789';
+const CONNECTIONS = 16;
+const DURATION_S = 5;
+const SLACK_LIMIT_MS = 3000;
+const DRAIN_S = 60;
+
+interface Run {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  non2xx: number;
+}
+
+/**
+ * Like load.ts's autocannon (a child process, on core 1 when pinned), but keeping p50, max and the
+ * failures instead of refusing them: a slow or refused ack is what this bench reports.
+ */
+function cannon(url: string, durationS: number, post?: { headers: Record<string, string>; body: string }): Promise<Run> {
+  const args = [require.resolve('autocannon'), '-c', String(CONNECTIONS), '-d', String(durationS), '-j', '-m', post ? 'POST' : 'GET',
+    ...Object.entries(post?.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]), ...(post ? ['-b', post.body] : []), url];
+  const child = PINNED ? spawn('taskset', ['-c', '1', process.execPath, ...args]) : spawn(process.execPath, args);
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited ${code}`));
+      const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number; max: number }; non2xx: number; errors: number; timeouts: number };
+      resolve({ requestsPerSec: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, maxMs: r.latency.max, non2xx: r.non2xx + r.errors + r.timeouts });
+    });
+  });
+}
+
+/** Just enough of Slack's Web API for the bot: ok answers, message ts that increase, calls counted by method. */
+async function fakeSlack() {
+  const calls: Record<string, number> = {};
+  let seq = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const path = (req.url ?? '').split('?')[0];
+      const method = path.startsWith('/api/') ? path.slice(5) : path.split('/')[1];
+      calls[method] = (calls[method] ?? 0) + 1;
+      const n = ++seq;
+      const answers: Record<string, object> = {
+        'auth.test': { user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0TEAM' },
+        'chat.postMessage': { channel: 'C0OPS', ts: `${1732600000 + Math.floor(n / 1e6)}.${String(n % 1e6).padStart(6, '0')}` },
+        'files.getUploadURLExternal': { upload_url: `http://127.0.0.1:${port}/upload/F${n}`, file_id: `F${n}` },
+        'files.completeUploadExternal': { files: [{ id: 'F0', title: 'chart' }] },
+      };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...answers[method] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}/api/`, origin: `http://127.0.0.1:${port}`, calls, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** A signed `/ops status` slash command as Slack POSTs it (form fields in Slack's order). */
+function slashCommand(responseUrl: string): { headers: Record<string, string>; body: string } {
+  const body = new URLSearchParams({
+    token: 'benchVerificationToken', team_id: 'T0TEAM', team_domain: 'bench', channel_id: 'C0OPS', channel_name: 'ops', user_id: 'U0BENCH', user_name: 'bench',
+    command: '/ops', text: 'status', api_app_id: 'A0APP', is_enterprise_install: 'false', response_url: responseUrl, trigger_id: '1732600000.1.0123456789abcdef0123456789abcdef',
+  }).toString();
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return { headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-signature': signature, 'x-slack-request-timestamp': ts }, body };
+}
+
+/**
+ * How fast `POST /slack/events` acknowledges `/ops status` while every request enqueues a real
+ * `status` job whose replies are posted and edited on a fake Slack: the ack must not wait for the
+ * work, which piles up. `GET /healthz` on the same server, first and idle, is the baseline.
+ */
+export async function benchSlackAck(): Promise<void> {
+  await onCoreZero(async () => {
+    const slack = await fakeSlack();
+    const logged = { warn: 0, error: 0 };
+    const stream = new Writable({ write: (c: Buffer, _e, done) => {
+      const level = /"level":"(warn|error)"/.exec(c.toString())?.[1] as 'warn' | 'error' | undefined;
+      if (level) logged[level]++;
+      done();
+    } });
+    const config = testConfig({ DATABASE_PATH: join(tempDir('sco-bench-slack-'), 'db.sqlite'), LOG_LEVEL: 'info', SLACK_BOT_TOKEN: 'xoxb-bench-0000000000-0000000000000-benchbenchbenchbenchbench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.url });
+    const app = await buildApp(config, { log: createLogger({ level: 'info', format: 'json', stream }) });
+    const http = createHttpForApp(app);
+    try {
+      // Events, not counts(): the queue prunes finished jobs beyond QUEUE_HISTORY_LIMIT.
+      const jobs = { added: 0, completed: 0, failed: 0 };
+      app.queue.on('added', () => jobs.added++);
+      app.queue.on('completed', () => jobs.completed++);
+      app.queue.on('failed', (e) => e.willRetry || jobs.failed++);
+      await app.startWorkers();
+      await app.startChat();
+      await http.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+      await cannon(`${base}/healthz`, 1);
+      const health = await cannon(`${base}/healthz`, DURATION_S);
+      const command = slashCommand(`${slack.origin}/respond/bench`);
+      await cannon(`${base}/slack/events`, 1, command);
+      const ack = await cannon(`${base}/slack/events`, DURATION_S, command);
+      const atEnd = { posts: slack.calls['chat.postMessage'] ?? 0, edits: slack.calls['chat.update'] ?? 0 };
+      const counts = await app.queue.counts();
+      const backlog = counts.waiting + counts.active + counts.delayed;
+      const enqueued = jobs.added;
+      const drainStarted = Date.now();
+      for (let c = counts; c.waiting + c.active + c.delayed > 0 && Date.now() - drainStarted < DRAIN_S * 1000; c = await app.queue.counts()) await new Promise((r) => setTimeout(r, 200));
+      const left = await app.queue.counts();
+      const drainedS = round((Date.now() - drainStarted) / 1000, 1);
+      const row = (name: string, r: Run) => [
+        { name: `${name} requests/s`, value: Math.round(r.requestsPerSec), unit: 'req/s' },
+        { name: `${name} p50 / p99 / max`, value: `${r.p50Ms} / ${r.p99Ms} / ${r.maxMs}`, unit: 'ms' },
+      ];
+      printTable(`Slack ack under load (/ops status, signed; autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after 1 s warm-up, loopback${PINNED ? '; server on core 0, autocannon on core 1' : ''})`, [
+        ...row('/slack/events', ack),
+        ...row('/healthz (idle, first)', health),
+        { name: 'p99 slack / p99 healthz', value: round(ack.p99Ms / Math.max(health.p99Ms, 1), 1), unit: 'x' },
+        { name: 'non-2xx, errors, timeouts', value: ack.non2xx + health.non2xx, target: '0', pass: ack.non2xx + health.non2xx === 0 },
+        { name: 'p99 < Slack limit', value: ack.p99Ms < SLACK_LIMIT_MS ? 'yes' : 'no', unit: '', target: `< ${SLACK_LIMIT_MS} ms`, pass: ack.p99Ms < SLACK_LIMIT_MS },
+        { name: 'jobs enqueued (warm-up included) / backlog at end of load', value: `${enqueued} / ${backlog}`, unit: 'jobs' },
+        { name: 'postMessage / update at end of load', value: `${atEnd.posts} / ${atEnd.edits}`, unit: 'calls' },
+        { name: 'postMessage / update after drain', value: `${slack.calls['chat.postMessage'] ?? 0} / ${slack.calls['chat.update'] ?? 0}`, unit: 'calls' },
+        { name: 'queue drained in', value: left.waiting + left.active + left.delayed === 0 ? drainedS : `not in ${DRAIN_S}`, unit: 's', target: `< ${DRAIN_S}`, pass: left.waiting + left.active + left.delayed === 0 },
+        { name: 'jobs completed / failed', value: `${jobs.completed} / ${jobs.failed}`, unit: 'jobs' },
+        { name: 'log warnings / errors', value: `${logged.warn} / ${logged.error}`, target: '0 / 0', pass: logged.warn + logged.error === 0 },
+      ]);
+    } finally {
+      await http.close();
+      await app.close();
+      await slack.close();
+    }
+  });
+}
+
+if (require.main === module) {
+  benchSlackAck().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
