@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppError, errorMessage } from '../errors';
@@ -75,6 +76,8 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
   const pendingCancels = createPendingCancels();
   const running = new Map<string, Running>();
   const closedCtl = new AbortController();
+  // Every waitUntilFinished listens on it (one per followed job): no listener limit.
+  setMaxListeners(0, closedCtl.signal);
   let worker: Worker<Envelope, unknown, string> | undefined;
   let queueEvents: QueueEvents | undefined;
   let translator: { idle(): Promise<void> } | undefined;

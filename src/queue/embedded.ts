@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { AppError, errorMessage } from '../errors';
 import type { Clock } from '../clock';
@@ -65,6 +66,8 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
   const sql = prepareJobSql(store.db);
   const events = createEventHub(log);
   const closedCtl = new AbortController();
+  // Every waitUntilFinished listens on it (one per followed job): no listener limit.
+  setMaxListeners(0, closedCtl.signal);
   const active = new Map<string, Running>();
   /** Runs that ended and wait for the next pass to be recorded. */
   const ended: Ended[] = [];

@@ -7,8 +7,6 @@ import type { Logger } from '../../log/logger';
 export interface ReceiverOptions {
   signingSecret: string;
   log: Logger;
-  /** Answer Slack by this long even if no listener has acknowledged (Slack retries after 3 s). */
-  ackDeadlineMs?: number;
   now?: () => number;
 }
 
@@ -18,9 +16,8 @@ const SEEN_EVENTS = 2000;
 /**
  * Bolt's receiver on the fastify side-app (`POST /slack/events`), so Slack shares the port,
  * limits, request ids and metrics of every other route. It checks the signature and its
- * timestamp (5 minutes) on the raw body, answers url_verification, and hands everything else to
- * Bolt, answering Slack as soon as a listener acks (ours ack first, then work), so the 3-second
- * budget holds whatever the work costs.
+ * timestamp (5 minutes) on the raw body, answers url_verification, answers everything else with
+ * 200 at once and then hands it to Bolt, so the 3-second budget holds whatever the work costs.
  */
 export class FastifyReceiver implements Receiver {
   private app: BoltApp | undefined;
@@ -89,45 +86,29 @@ export class FastifyReceiver implements Receiver {
     return false;
   }
 
+  /**
+   * Slack is answered now, before Bolt runs (authorize, middleware, listeners): the 3-second
+   * budget then never depends on the work, a slow auth.test or a busy event loop's backlog. Our
+   * listeners never put content in an ack, so nothing is lost by not waiting for one.
+   */
   private async dispatch(body: Record<string, unknown>, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const app = this.app;
     if (!app) return reply.status(503).send({ error: 'unavailable', message: 'Slack is starting', request_id: req.id });
-    let answer: (response: { status: number; body?: unknown }) => void = () => {};
-    const answered = new Promise<{ status: number; body?: unknown }>((resolve) => (answer = resolve));
-    let acked = false;
+    const log = req.log2;
     const event: ReceiverEvent = {
       body,
       retryNum: numberHeader(req.headers['x-slack-retry-num']),
       retryReason: typeof req.headers['x-slack-retry-reason'] === 'string' ? req.headers['x-slack-retry-reason'] : undefined,
       customProperties: { requestId: req.id },
       ack: async (response?: unknown) => {
-        if (acked) return;
-        acked = true;
-        answer({ status: 200, body: response });
+        if (response !== undefined && response !== '') log.warn('slack ack content dropped: the request was already answered', { type: body.type });
       },
     };
-    const timer = setTimeout(() => {
-      if (!acked) req.log2.warn('slack request not acknowledged by a listener in time; acknowledged by the receiver', { type: body.type });
-      void event.ack();
-    }, this.o.ackDeadlineMs ?? 2500);
-    app
-      .processEvent(event)
-      .then(() => {
-        // No listener for it (an event type we don't use): still answer, or Slack retries it.
-        if (!acked) void event.ack();
-      })
-      .catch((err: unknown) => {
-        req.log2.error('slack event failed', { err, type: body.type });
-        if (!acked) {
-          acked = true;
-          answer({ status: 500, body: { error: 'internal', message: 'the event could not be handled', request_id: req.id } });
-        }
-      })
-      .finally(() => clearTimeout(timer));
-    const response = await answered;
-    clearTimeout(timer);
-    if (response.body === undefined || response.body === '') return reply.status(response.status).send();
-    return reply.status(response.status).send(typeof response.body === 'string' ? { text: response.body } : response.body);
+    await reply.status(200).send();
+    app.processEvent(event).catch((err: unknown) => {
+      log.error('slack event failed', { err, type: body.type });
+    });
+    return reply;
   }
 }
 
