@@ -37,9 +37,7 @@ import { RemediationService } from './remediation/service';
 import { RemediationStore } from './remediation/store';
 import type { Executor, ExecutorKind } from './remediation/types';
 import type { ChatAdapter } from './adapters/types';
-import { createSlackAdapter } from './adapters/slack/adapter';
-import { createTeamsAdapter } from './adapters/teams/adapter';
-import { incidentChannel } from './incidents/channel';
+import { configuredPlatforms, incidentChannel } from './incidents/channel';
 import { startIncidentNotifier } from './incidents/notifier';
 
 export interface App {
@@ -56,7 +54,7 @@ export interface App {
   parser: IntentParser;
   commands: Commands;
   conversation: Conversation;
-  /** Slack (when SLACK_BOT_TOKEN is set) and Teams: their routes go on the side-app. */
+  /** Slack (SLACK_BOT_TOKEN) and Teams (TEAMS_APP_ID or TEAMS_AUTH=off) when configured: their routes go on the side-app. */
   chat: ChatAdapter[];
   /** Connect the chat adapters (Socket Mode) and keep INCIDENT_CHANNEL up to date: `serve` does. */
   startChat(): Promise<void>;
@@ -125,10 +123,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   metrics.incidentsOpen.set(incidents.openCount());
   const commands = createCommands({ queue, source, clock, remediation, incidents });
   const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock, audit: auth.audit });
-  const chat: ChatAdapter[] = [
-    ...(config.slack.botToken ? [createSlackAdapter({ config: { ...config.slack, botToken: config.slack.botToken }, conversation, log })] : []),
-    createTeamsAdapter({ config: config.teams, conversation, db: store.db, log }),
-  ];
+  // Each SDK is loaded only when its platform is configured (each is ~30 MB and ~0.3 s to load).
+  const chat: ChatAdapter[] = [];
+  const platforms = configuredPlatforms(config);
+  if (platforms.includes('slack')) chat.push((await import('./adapters/slack/adapter.js')).createSlackAdapter({ config: { ...config.slack, botToken: config.slack.botToken as string }, conversation, log }));
+  if (platforms.includes('teams')) chat.push((await import('./adapters/teams/adapter.js')).createTeamsAdapter({ config: config.teams, conversation, db: store.db, log }));
   let stopNotifier: (() => void) | undefined;
 
   let workersStarted = false;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { PLATFORM_OFF } from '../adapters/types';
 import type { App } from '../main';
 import { createAuthn } from './authn';
 import { openApiRoute } from './openapi';
@@ -37,8 +38,9 @@ export function createHttpForApp(app: App): FastifyInstance {
   void http.register(routesPlugin, { routes, authn });
   void http.register(webhookRoutes, { incidents: app.incidents, token: app.config.alertmanagerWebhookToken, audit: app.auth.audit, metrics: app.metrics });
   for (const adapter of app.chat) void http.register(adapter.routes);
-  if (!app.chat.some((a) => a.platform === 'slack')) {
-    http.post('/slack/events', async (req, reply) => reply.status(503).send({ error: 'unavailable', message: 'Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)', request_id: req.id }));
+  for (const [platform, url] of [['slack', '/slack/events'], ['teams', '/api/messages']] as const) {
+    if (app.chat.some((a) => a.platform === platform)) continue;
+    http.post(url, async (req, reply) => reply.status(503).send({ ...PLATFORM_OFF[platform], request_id: req.id }));
   }
   return http;
 }

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Conversation } from '../../chat/conversation';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../log/logger';
-import { ChatApiError, type ChatAdapter } from '../types';
+import { ChatApiError, PLATFORM_OFF, type ChatAdapter } from '../types';
 import { toIncoming } from './inbound';
 import { createOutbound, type Outbound } from './outbound';
 import { createTeamsReferences, referenceOf } from './references';
@@ -28,7 +28,6 @@ export interface TeamsAdapterDeps {
 
 type Activity = TurnContext['activity'];
 
-const NOT_CONFIGURED = 'Microsoft Teams is not configured: set TEAMS_APP_ID and TEAMS_APP_PASSWORD (or TEAMS_AUTH=off for local development)';
 /** With TEAMS_AUTH=off the bot still posts only to Microsoft's hosts and the local machine (Bot Framework Emulator, tests). */
 const DEV_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
@@ -127,7 +126,7 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
 
   async function messages(req: FastifyRequest, reply: FastifyReply) {
     const fail = (status: number, error: string, message: string) => reply.status(status).send({ error, message, request_id: req.id });
-    if (!adapter) return fail(503, 'teams_not_configured', NOT_CONFIGURED);
+    if (!adapter) return fail(503, PLATFORM_OFF.teams.error, PLATFORM_OFF.teams.message);
     const sdkReq = sdkRequest(req);
     if (!authOff) {
       const verdict = await authorize(adapter, sdkReq, authTimeoutMs);
