@@ -122,6 +122,19 @@ describe('incident channel notifier', () => {
     expect(notes.some((n) => /resolved \(all alerts resolved in Alertmanager\)/.test(n))).toBe(true);
   });
 
+  it('a person resolving it (command or button) edits the card and says who in the thread', async () => {
+    await app.incidents.ingest(notification('firing', ['f1'], 'checkout-api'));
+    await settle();
+    const [card] = channel.topLevel();
+    app.incidents.resolve(guestPrincipal('teams:aad-ada', 'ada', 'operator'), app.incidents.list()[0].id);
+    await notifier.idle();
+    expect(channel.text(0)).toMatch(/\(resolved\)/);
+    expect(channel.text(0)).toMatch(/resolved by ada/);
+    const notes = channel.inThread(card.message.id).map((m) => renderText(m.versions[0]));
+    expect(notes.some((n) => /resolved by ada after \d+ min/.test(n))).toBe(true);
+    expect(channel.topLevel()).toHaveLength(1);
+  });
+
   it('a chat failure loses nothing: the incident is kept and the next change posts it', async () => {
     channel.failNext('channel_not_found');
     await app.incidents.ingest(notification('firing', ['f1'], 'checkout'));
