@@ -80,7 +80,8 @@ describeIfAlerting('alert -> incident -> Slack incident channel -> analysis -> r
     const analysis = await running().waitFor(async () => thread().find((m) => /anomalous/.test(current(m))), { timeoutMs: 30_000, what: 'the analysis in the incident thread' });
     expect(current(analysis)).toMatch(/payments/);
     expect(current(analysis)).toContain('"value":"/ops rollback payments"');
-    const chart = fake.uploads.find((u) => u.filename.endsWith('.png'));
+    // The chart is uploaded into the thread just after the analysis message is posted.
+    const chart = await running().waitFor(async () => fake.uploads.find((u) => u.filename.endsWith('.png')), { timeoutMs: 10_000, what: 'the chart upload' });
     expect(chart?.channel_id).toBe('C0INCIDENT');
     expect(chart?.thread_ts).toBe(card()?.ts);
     expect(chart?.bytes.subarray(1, 4).toString()).toBe('PNG');

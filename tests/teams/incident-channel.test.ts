@@ -45,10 +45,11 @@ describe('incident channel on Teams (proactive posts from the stored conversatio
   let app: App;
   let http: FastifyInstance;
   let url: string;
+  let logs: () => string;
 
   beforeEach(async () => {
     connector = await startFakeConnector();
-    ({ app } = await testApp({ TEAMS_AUTH: 'off', INCIDENT_CHANNEL: `teams:${TEAM}`, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN }, DURING_BURST));
+    ({ app, logs } = await testApp({ TEAMS_AUTH: 'off', INCIDENT_CHANNEL: `teams:${TEAM}`, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN }, DURING_BURST));
     const olivia = await app.auth.users.create({ email: 'olivia@example.com', password: 'operator pass phrase', role: 'operator', name: 'olivia' });
     app.auth.users.link(olivia.id, 'teams', OLIVIA.aadObjectId);
     http = createHttpForApp(app);
@@ -88,7 +89,10 @@ describe('incident channel on Teams (proactive posts from the stored conversatio
     const ackData = { sco: 'cmd', command: /"command":"(ack i[0-9a-f]{6})"/.exec(text(card))![1] };
     const pressed = await post('/api/messages', { ...base(connector.serviceUrl, { id: `${TEAM};messageid=${cardId}` }), type: 'message', replyToId: cardId, value: ackData, channelData: { channel: { id: TEAM }, team: { id: TEAM }, tenant: { id: TENANT } } });
     expect(pressed.status).toBe(200);
-    await connector.waitFor((cs) => cs.some((c) => c.kind === 'update' && c.activityId === cardId && /\(acked\)/.test(text(c))), 10_000);
+    await connector.waitFor((cs) => cs.some((c) => c.kind === 'update' && c.activityId === cardId && /\(acked\)/.test(text(c))), 20_000).catch((err: Error) => {
+      // Say what the bot did answer, and what the store holds, instead of only the calls' paths.
+      throw new Error(`${err.message}\nreplies: ${connector.calls.map((c) => text(c).slice(0, 400)).join('\n')}\nincident: ${JSON.stringify(app.incidents.list()[0]?.timeline)}\nlogs: ${logs().split('\n').filter((l) => /warn|error/.test(l)).join('\n')}`);
+    });
 
     expect((await alert('resolved')).status).toBe(200);
     const done = await connector.waitFor((cs) => cs.some((c) => c.kind === 'update' && c.activityId === cardId && /\(resolved\)/.test(text(c))) && cs.some((c) => /all alerts resolved in Alertmanager/.test(text(c))), 10_000);
