@@ -41,6 +41,18 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('turns Teams auth off only when asked, never beside a real app password', () => {
+    const on = loadConfig({});
+    expect(on.ok && on.config.teams.authOff).toBe(false);
+    const off = loadConfig({ TEAMS_AUTH: 'off' });
+    expect(off.ok && off.config.teams.authOff).toBe(true);
+    const both = loadConfig({ TEAMS_AUTH: 'off', TEAMS_APP_ID: 'app', TEAMS_APP_PASSWORD: 'secret-value' });
+    expect(both.ok).toBe(false);
+    if (!both.ok) expect(both.problems).toEqual([expect.stringMatching(/^TEAMS_AUTH: off is for local development/)]);
+    const typo = loadConfig({ TEAMS_AUTH: 'no' });
+    expect(typo.ok).toBe(false);
+  });
+
   it('never echoes a secret value in a problem', () => {
     const result = loadConfig({ SLACK_BOT_TOKEN: 'not-a-bot-token-but-secret', SLACK_SIGNING_SECRET: 's' });
     expect(result.ok).toBe(false);
