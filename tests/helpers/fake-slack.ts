@@ -203,6 +203,8 @@ export interface FakeSlack {
   callsOf(method: string): SlackCall[];
   /** The next `times` calls of `method` fail this way. Also 'upload' (the upload URL) and 'response_url'. */
   failNext(method: string, response: FailureSpec, times?: number): void;
+  /** The next `times` calls of `method` are carried out at once but answered `ms` later (Slack slow to reply). */
+  slowNext(method: string, ms: number, times?: number): void;
   /** Resolves with the first call (already made or coming) that matches; rejects after timeoutMs. */
   waitFor(predicate: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   /** Same for response_url POSTs. */
@@ -433,6 +435,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     let m = store.get(channel);
     if (!m) store.set(channel, (m = new Map()));
     return m;
+  }
+
+  const slow = new Map<string, number[]>();
+  function takeSlow(method: string): number | undefined {
+    return slow.get(method)?.shift();
   }
 
   function takeFailure(key: string): FailureSpec | undefined {
@@ -717,12 +724,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const headerToken = typeof auth === 'string' && /^Bearer\s+\S/.test(auth) ? auth.replace(/^Bearer\s+/, '').trim() : undefined;
     const token = headerToken ?? str(args.token);
     const call: SlackCall = { method, args, ...(token ? { token } : {}), at, status: 200, ok: true };
+    const lateMs = takeSlow(method);
     const answer = (status: number, body: Json, headers: Record<string, string> = {}) => {
       call.status = status;
       call.ok = body.ok === true;
       if (typeof body.error === 'string') call.error = body.error;
       calls.push(call);
-      sendJson(res, status, body, headers);
+      if (lateMs) setTimeout(() => sendJson(res, status, body, headers), lateMs);
+      else sendJson(res, status, body, headers);
       settle(callWaiters, call);
     };
 
@@ -968,6 +977,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       channelStore(channel).set(msg.ts, { channel, ts: msg.ts, user: msg.user, text: msg.text, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}), reactions: [], versions: [{ text: msg.text, at: Date.now(), by: 'seed' }] });
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
+    slowNext(method, ms, times = 1) {
+      const queue = slow.get(method) ?? [];
+      for (let i = 0; i < times; i += 1) queue.push(ms);
+      slow.set(method, queue);
+    },
     failNext(method, response, times = 1) {
       const queue = failures.get(method) ?? [];
       for (let i = 0; i < times; i += 1) queue.push(response);

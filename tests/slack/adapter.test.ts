@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createSlackAdapter } from '../../src/adapters/slack/adapter';
 import { createHttpForApp } from '../../src/http/for-app';
 import type { App } from '../../src/main';
 import { buttons, header, reply, table, text } from '../../src/reply/model';
@@ -163,6 +164,47 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
     expect(file?.bytes.toString()).toContain('svc-9999');
     await slack.poster.update(posted, reply('info', text('short now')));
     expect(fake.uploads.filter((u) => u.filename === 'full-output.txt')).toHaveLength(1);
+  });
+});
+
+describe('Slack adapter retries (never the same message twice)', () => {
+  let fake: FakeSlack;
+  let app: App;
+  let poster: ReturnType<typeof createSlackAdapter>['poster'];
+
+  beforeEach(async () => {
+    fake = await startFakeSlack();
+    ({ app } = await testApp());
+    poster = createSlackAdapter({ config: { botToken: fake.botToken, signingSecret: SECRET, apiUrl: fake.url }, conversation: app.conversation, log: app.log, timeoutMs: 300, retries: 2 }).poster;
+  });
+  afterEach(async () => {
+    await app.close();
+    await fake.close();
+  });
+
+  it('does not send a new message again when Slack took it but answered too late', async () => {
+    fake.slowNext('chat.postMessage', 1500);
+    await expect(poster.post('C0OPS', reply('info', text('restart requested')))).rejects.toMatchObject({ name: 'ChatApiError', platform: 'slack' });
+    await new Promise((r) => setTimeout(r, 1800));
+    expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
+    expect(fake.messages('C0OPS')).toHaveLength(1);
+  });
+
+  it('sends an edit again after a timeout, and anything after a 5xx', async () => {
+    const posted = await poster.post('C0OPS', reply('info', text('working')));
+    fake.slowNext('chat.update', 1500);
+    await poster.update(posted, reply('success', text('done')));
+    expect(fake.callsOf('chat.update')).toHaveLength(2);
+    expect(JSON.stringify(fake.message('C0OPS', posted.id)?.blocks)).toMatch(/done/);
+
+    fake.failNext('chat.postMessage', { status: 500 });
+    await poster.post('C0OPS', reply('info', text('second')));
+    expect(fake.callsOf('chat.postMessage').map((c) => c.status)).toEqual([200, 500, 200]);
+  });
+
+  it('gives up on Slack errors at once: they would fail the same way again', async () => {
+    await expect(poster.post('C0NOWHERE', reply('info', text('x')))).rejects.toMatchObject({ code: 'channel_not_found' });
+    expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
   });
 });
 

@@ -13,8 +13,10 @@ export interface SlackAdapterDeps {
   config: Config['slack'] & { botToken: string };
   conversation: Conversation;
   log: Logger;
-  /** Retries of failed Web API calls (a 429 always waits its Retry-After first). */
+  /** Retries of a failed Web API call that cannot duplicate a message (a 429 waits its Retry-After). */
   retries?: number;
+  /** Longest wait for one Web API answer (default 10 s). */
+  timeoutMs?: number;
 }
 
 /** Errors that mean the bot cannot post where it was asked: answer privately instead. */
@@ -30,14 +32,11 @@ const LEADING_MENTION = /^\s*(<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*)+/i;
 export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
   const { config, conversation } = deps;
   const log = deps.log.child({ component: 'slack' });
-  const clientOptions: webApi.WebClientOptions = {
-    ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}),
-    retryConfig: { retries: deps.retries ?? 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
-    timeout: 10_000,
-    logger: boltLogger(log),
-  };
+  const api = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}), logger: boltLogger(log) };
+  // The poster decides what is retried (never a post that may have landed): the client retries nothing.
+  const clientOptions: webApi.WebClientOptions = { ...api, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: deps.timeoutMs ?? 10_000 };
   const client = new webApi.WebClient(config.botToken, clientOptions);
-  const poster = createSlackPoster(client, log);
+  const poster = createSlackPoster(client, log, { retries: deps.retries ?? 3, baseMs: 500 });
 
   let identity: Promise<{ botId: string; botUserId: string }> | undefined;
   const whoami = () =>
@@ -51,7 +50,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
 
   const socketMode = Boolean(config.appToken);
   const receiver = socketMode
-    ? new SocketModeReceiver({ appToken: config.appToken as string, logger: boltLogger(log), installerOptions: { clientOptions } })
+    ? new SocketModeReceiver({ appToken: config.appToken as string, logger: boltLogger(log), installerOptions: { clientOptions: { ...api } } })
     : new FastifyReceiver({ signingSecret: config.signingSecret as string, log });
   const bolt = new BoltApp({
     receiver,

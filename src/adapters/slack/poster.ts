@@ -4,12 +4,37 @@ import type { Reply } from '../../reply/model';
 import { ChatApiError, type ChannelPoster, type PostedMessage } from '../types';
 import { renderSlack, type SlackMessage } from './render';
 
+export interface RetryPolicy {
+  /** Further attempts after the first. */
+  retries: number;
+  /** First backoff; doubled each time (a 429 waits its Retry-After instead). */
+  baseMs: number;
+}
+
 /**
  * Posts and edits Slack messages through the Web API. Charts and cut-off output go into the
  * message's thread as files (each once per message, however often it is edited). Errors come
  * back as ChatApiError with Slack's own code (`channel_not_found`, `not_in_channel`, …).
+ *
+ * The client must not retry by itself (`retryConfig.retries: 0`, `rejectRateLimitedCalls`): we
+ * retry here, and only what cannot duplicate a message. A 429 waits its Retry-After; a 5xx or a
+ * refused connection is retried; a timeout is retried for an edit but not for a new message or
+ * file, since Slack may have taken it (a lost reply beats the same reply twice).
  */
-export function createSlackPoster(client: webApi.WebClient, log: Logger): ChannelPoster {
+export function createSlackPoster(client: webApi.WebClient, log: Logger, retry: RetryPolicy = { retries: 3, baseMs: 500 }): ChannelPoster {
+  async function call<T>(method: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const waitMs = attempt < retry.retries ? retryAfterMs(err, idempotent, retry.baseMs * 2 ** attempt) : undefined;
+        if (waitMs === undefined) throw toChatApiError(method, err);
+        log.info('slack call retried', { method, attempt: attempt + 1, waitMs, why: toChatApiError(method, err).code });
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+  }
+
   /** Files already attached under a message, by `channel/ts`, so edits don't attach them again. */
   const attached = new Map<string, Set<string>>();
 
@@ -27,7 +52,7 @@ export function createSlackPoster(client: webApi.WebClient, log: Logger): Channe
       if (done.has(id)) continue;
       done.add(id);
       try {
-        await call('files.uploadV2', () =>
+        await call('files.uploadV2', false, () =>
           client.files.uploadV2({ channel_id: message.channel, thread_ts: message.thread, file: f.file, filename: f.name, title: f.title, ...(f.name.endsWith('.png') ? { alt_text: f.alt } : {}) }),
         );
       } catch (err) {
@@ -41,7 +66,7 @@ export function createSlackPoster(client: webApi.WebClient, log: Logger): Channe
   return {
     async post(channel: string, reply: Reply, thread?: string): Promise<PostedMessage> {
       const rendered = renderSlack(reply);
-      const res = await call('chat.postMessage', () => client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks, ...(thread ? { thread_ts: thread } : {}), unfurl_links: false, unfurl_media: false }));
+      const res = await call('chat.postMessage', false, () => client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks, ...(thread ? { thread_ts: thread } : {}), unfurl_links: false, unfurl_media: false }));
       const ts = String(res.ts);
       // Slack answers with the channel id even when posted by name (#incidents).
       const message = { channel: String(res.channel ?? channel), id: ts, thread: thread ?? ts };
@@ -50,19 +75,26 @@ export function createSlackPoster(client: webApi.WebClient, log: Logger): Channe
     },
     async update(message: PostedMessage, reply: Reply): Promise<void> {
       const rendered = renderSlack(reply);
-      await call('chat.update', () => client.chat.update({ channel: message.channel, ts: message.id, text: rendered.text, blocks: rendered.blocks }));
+      await call('chat.update', true, () => client.chat.update({ channel: message.channel, ts: message.id, text: rendered.text, blocks: rendered.blocks }));
       await attach(message, rendered);
     },
   };
 }
 
-/** A Web API call with Slack's failures as ChatApiError (WebClient already waits out 429s). */
-async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toChatApiError(method, err);
+/** Connection errors that mean the request never reached Slack. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** How long to wait before sending a failed call again, or undefined when it must not be. */
+function retryAfterMs(err: unknown, idempotent: boolean, backoffMs: number): number | undefined {
+  const e = err as { code?: string; retryAfter?: number; statusCode?: number; original?: { name?: string; cause?: { code?: string } } };
+  if (e.code === 'slack_webapi_rate_limited_error') return Math.max(0, e.retryAfter ?? 1) * 1000;
+  if (e.code === 'slack_webapi_http_error' && (e.statusCode ?? 0) >= 500) return backoffMs;
+  if (e.code === 'slack_webapi_request_error') {
+    if (NOT_SENT.has(e.original?.cause?.code ?? '')) return backoffMs;
+    // Timed out or cut off: Slack may have done it. Only an edit is safe to send twice.
+    return idempotent ? backoffMs : undefined;
   }
+  return undefined;
 }
 
 export function toChatApiError(method: string, err: unknown): ChatApiError {
