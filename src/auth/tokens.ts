@@ -47,6 +47,8 @@ interface SessionUserRow {
 
 const REFRESH_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 const VERIFIED_CACHE_SIZE = 10_000;
+const PRUNE_EVERY_MS = 3_600_000;
+const PRUNE_GRACE_MS = 86_400_000;
 /** How stale session rows may be after another process writes (the CLI beside a running server). */
 const OTHER_WRITERS_MS = 250;
 const MAX_TOKEN_LENGTH = 8192;
@@ -130,6 +132,8 @@ export function createTokens({ db, users, config, clock, audit }: TokensDeps): T
     markUsed: db.prepare<[number, string]>('UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL'),
     revokeSession: db.prepare<[number, string, string]>('UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE family_id = ? AND revoked_at IS NULL'),
     revokeFamily: db.prepare<[number, string]>('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL'),
+    /** Refresh tokens a day past their expiry can do nothing (not even prove reuse): drop them. */
+    prune: db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at < ?'),
     /** The one lookup behind every authenticated request. */
     sessionUser: db.prepare<[string], SessionUserRow>(`
       SELECT s.user_id AS session_user_id, s.revoked_at AS session_revoked_at, u.id, u.email, u.name, u.role, u.disabled, u.created_at, u.updated_at
@@ -222,10 +226,19 @@ export function createTokens({ db, users, config, clock, audit }: TokensDeps): T
     verified.set(token, payload);
   };
 
+  let prunedAt = 0;
+  /** At most hourly, on a login: keeps refresh_tokens from growing with every rotation forever. */
+  const pruneExpired = (now: number) => {
+    if (now - prunedAt < PRUNE_EVERY_MS) return;
+    prunedAt = now;
+    s.prune.run(now - PRUNE_GRACE_MS);
+  };
+
   return {
     issue(user) {
       const current = liveUser(user.id);
       const now = clock();
+      pruneExpired(now);
       return db.transaction(() => {
         const family = randomUUID();
         s.insertSession.run(family, current.id, now);

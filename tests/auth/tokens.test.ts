@@ -171,6 +171,18 @@ describe('tokens', () => {
     expect(() => tokens.refresh(pair.refresh_token)).toThrow(expect.objectContaining({ code: 'unauthorized', message: 'refresh token expired' }));
   });
 
+  it('drops refresh tokens a day past their expiry (at most hourly, on a login), keeping live ones', () => {
+    const { tokens } = hs256();
+    const old = tokens.issue(user);
+    const oldSid = decode(old.access_token).sid as string;
+    const count = (sid: string) => store.db.prepare('SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?').pluck().get(sid);
+    now += 3600 * 1000 + 86_400_000 + 1; // past expiry (1 h TTL) plus the day of grace
+    const fresh = tokens.issue(user);
+    expect(count(oldSid)).toBe(0);
+    expect(count(decode(fresh.access_token).sid as string)).toBe(1);
+    expect(tokens.refresh(fresh.refresh_token).token_type).toBe('Bearer');
+  });
+
   it('ends a session on logout: its access and refresh tokens stop working', () => {
     const { tokens } = hs256();
     const pair = tokens.issue(user);
