@@ -42,6 +42,8 @@ export interface Users {
   setPassword(id: string, next: string): Promise<void>;
   updateProfile(id: string, changes: { name?: string; email?: string }): User;
   setRole(id: string, role: Role): User;
+  /** A disabled user cannot log in; their tokens, API keys and chat links stop working at once. */
+  setDisabled(id: string, disabled: boolean): User;
   link(userId: string, platform: ChatPlatform, platformUserId: string): void;
   unlink(platform: ChatPlatform, platformUserId: string): boolean;
   resolveLink(platform: ChatPlatform, platformUserId: string): User | undefined;

@@ -84,6 +84,7 @@ export function createUsers(db: Db, clock: Clock): Users {
     setHash: db.prepare<[string, number, string]>('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?'),
     setProfile: db.prepare<[string, string, number, string]>('UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = ?'),
     setRole: db.prepare<[string, number, string]>('UPDATE users SET role = ?, updated_at = ? WHERE id = ?'),
+    setDisabled: db.prepare<[number, number, string]>('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?'),
     revokeSessions: db.prepare<[number, string]>("UPDATE sessions SET revoked_at = ?, revoke_reason = 'password reset' WHERE user_id = ? AND revoked_at IS NULL"),
     revokeRefresh: db.prepare<[number, string]>('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL'),
     linkOf: db.prepare<[string, string], { user_id: string }>('SELECT user_id FROM chat_links WHERE platform = ? AND platform_user_id = ?'),
@@ -189,6 +190,13 @@ export function createUsers(db: Db, clock: Clock): Users {
       const now = clock();
       s.setRole.run(checked, now, id);
       return toUser({ ...user, role: checked, updated_at: now });
+    },
+
+    setDisabled(id, disabled) {
+      const user = row(id);
+      const now = clock();
+      s.setDisabled.run(disabled ? 1 : 0, now, id);
+      return toUser({ ...user, disabled: disabled ? 1 : 0, updated_at: now });
     },
 
     link(userId, platform, platformUserId) {

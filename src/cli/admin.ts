@@ -20,6 +20,8 @@ export const ADMIN_USAGE = `  user add --email E --role ROLE [--name N]   add a 
   user list                                   users, roles and linked chat ids
   user role --email E --role ROLE             change a user's role
   user passwd --email E                       set a new password (one line on stdin)
+  user disable --email E                      stop a user: login, tokens, API keys and chat links stop working
+  user enable --email E                       let a disabled user back in
   user link --email E (--slack ID | --teams ID)   act as this user from that chat id
   user unlink (--slack ID | --teams ID)
   apikey create --email E --name N --permissions P,P [--expires-days D]
@@ -42,6 +44,8 @@ export async function runAdmin(config: Config, argv: string[], io: { out: Out; s
       case 'user list': return userList(auth, io.out);
       case 'user role': return userRole(auth, rest, io.out, actor);
       case 'user passwd': return await userPasswd(auth, rest, io, actor);
+      case 'user disable': return userDisable(auth, rest, io.out, actor, true);
+      case 'user enable': return userDisable(auth, rest, io.out, actor, false);
       case 'user link': return userLink(auth, rest, io.out, actor, true);
       case 'user unlink': return userLink(auth, rest, io.out, actor, false);
       case 'apikey create': return apiKeyCreate(auth, rest, io.out, actor);
@@ -96,6 +100,14 @@ function userRole(auth: Auth, args: string[], out: Out, actor: string): number {
   const user = auth.users.setRole(userByEmail(auth, values.email).id, role(values.role));
   auth.audit.record({ actor, action: 'user.role', outcome: 'ok', target: `user:${user.id}`, detail: { role: user.role } });
   out(`${user.email} is now ${user.role}`);
+  return 0;
+}
+
+function userDisable(auth: Auth, args: string[], out: Out, actor: string, disabled: boolean): number {
+  const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
+  const user = auth.users.setDisabled(userByEmail(auth, values.email).id, disabled);
+  auth.audit.record({ actor, action: disabled ? 'user.disable' : 'user.enable', outcome: 'ok', target: `user:${user.id}` });
+  out(`${user.email} is now ${disabled ? 'disabled' : 'enabled'}`);
   return 0;
 }
 

@@ -30,6 +30,18 @@ describe('users', () => {
     expect(users.list()).toEqual([user]);
   });
 
+  it('disables and re-enables a user: no login, no chat link while disabled', async () => {
+    const ann = await users.create({ email: 'ann@example.com', password: GOOD_PASSWORD, role: 'operator' });
+    users.link(ann.id, 'slack', 'U0ANN');
+    now += 1000;
+    expect(users.setDisabled(ann.id, true)).toMatchObject({ disabled: true, updatedAt: START + 1000 });
+    expect(await users.verifyPassword('ann@example.com', GOOD_PASSWORD)).toBeUndefined();
+    expect(users.resolveLink('slack', 'U0ANN')?.disabled).toBe(true);
+    expect(users.setDisabled(ann.id, false).disabled).toBe(false);
+    expect((await users.verifyPassword('ann@example.com', GOOD_PASSWORD))?.id).toBe(ann.id);
+    expect(() => users.setDisabled('no-such-id', true)).toThrow(expect.objectContaining({ code: 'not_found' }));
+  });
+
   it('makes default names unique with a suffix, and takes a given name as is', async () => {
     const a = await users.create({ email: 'sam@one.example', password: GOOD_PASSWORD, role: 'viewer' });
     const b = await users.create({ email: 'sam@two.example', password: GOOD_PASSWORD, role: 'viewer' });

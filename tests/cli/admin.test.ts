@@ -54,6 +54,17 @@ describe('admin CLI', () => {
     expect(broken.stdout).toMatch(/audit log BROKEN at entry 2/);
   }, 30_000);
 
+  it('disables and enables a user, audited', async () => {
+    expect((await cli(['user', 'disable', '--email', 'ada@example.com'])).stdout).toMatch(/ada@example.com is now disabled/);
+    expect((await cli(['user', 'list'])).stdout).toMatch(/ada@example.com .*\(disabled\)/);
+    expect((await cli(['user', 'enable', '--email', 'ada@example.com'])).stdout).toMatch(/ada@example.com is now enabled/);
+    expect((await cli(['user', 'list'])).stdout).not.toMatch(/\(disabled\)/);
+    const raw = new Database(db, { readonly: true });
+    const actions = raw.prepare("SELECT action FROM audit_log WHERE action IN ('user.disable', 'user.enable') ORDER BY seq").pluck().all();
+    raw.close();
+    expect(actions).toEqual(['user.disable', 'user.enable']);
+  }, 30_000);
+
   it('explains an unknown admin command', async () => {
     const result = await cli(['user', 'frobnicate']);
     expect(result.code).toBe(1);
