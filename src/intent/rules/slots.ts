@@ -169,13 +169,15 @@ export function findVersion(p: Parsed): number | undefined {
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const HAS_DIGIT = /\d/;
+/** Our own incident and remediation ids (`i`/`r` + 6 hex): ids even when every hex digit is a letter (`iffabab`). */
+const OWN_ID = /^[ir][0-9a-f]{6}$/;
 
 /** An id: `#x`, or a token with a digit ("42", "INC-314", "req-42", "9f3a"); the one after `after` first. */
 export function findId(p: Parsed, after: Kw | undefined): string | undefined {
   const flag = p.flags.get('id');
   if (flag && ID.test(flag.replace(/^#+/, ''))) return flag.replace(/^#+/, '');
   const t = p.tokens;
-  const isId = (x: Token, i: number) => !p.used[i] && ID.test(x.raw) && (x.hash || HAS_DIGIT.test(x.w)) && !COMPACT.test(x.w) && !VERSION.test(x.w);
+  const isId = (x: Token, i: number) => !p.used[i] && ID.test(x.raw) && (x.hash || HAS_DIGIT.test(x.w) || OWN_ID.test(x.w)) && !COMPACT.test(x.w) && !VERSION.test(x.w);
   if (after) {
     for (let i = 0; i + 1 < t.length; i++) {
       if (kw(t[i]) !== after) continue;
