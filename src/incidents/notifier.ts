@@ -67,10 +67,12 @@ export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<voi
       if (change === 'resolved') await target.poster.post(message.channel, resolvedNote(incidents.get(incident.id)), message.thread);
     });
 
-  const onFinished = async (e: { id: string }) => {
+  const onFinished = async (e: { id: string; name: string }) => {
+    // Only an analysis can belong to an incident: other jobs are not read back at all.
+    if (e.name !== 'detect_anomalies') return;
     const job = await queue.get(e.id).catch(() => undefined);
     const id = job?.meta.incident;
-    if (!job || !id || job.name !== 'detect_anomalies') return;
+    if (!job || !id) return;
     inOrder(id, async () => {
       const incident = incidents.get(id);
       const message = posts.get(id) ?? (await show(incident));

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppError, errorMessage } from '../errors';
@@ -15,6 +14,7 @@ import {
   checkJobId,
   checkSettings,
   clampProgress,
+  createClosedController,
   createRunControl,
   isUnrecoverable,
   settlesWithin,
@@ -75,9 +75,7 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
   const ledger = createCancelLedger<M>(redis, keys, historyLimit);
   const pendingCancels = createPendingCancels();
   const running = new Map<string, Running>();
-  const closedCtl = new AbortController();
-  // Every waitUntilFinished listens on it (one per followed job): no listener limit.
-  setMaxListeners(0, closedCtl.signal);
+  const closedCtl = createClosedController();
   let worker: Worker<Envelope, unknown, string> | undefined;
   let queueEvents: QueueEvents | undefined;
   let translator: { idle(): Promise<void> } | undefined;

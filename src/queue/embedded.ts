@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { AppError, errorMessage } from '../errors';
 import type { Clock } from '../clock';
@@ -15,6 +14,7 @@ import {
   checkJobId,
   checkSettings,
   clampProgress,
+  createClosedController,
   createRunControl,
   settlesWithin,
   waitForFinish,
@@ -65,9 +65,7 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
   const log = opts.logger.child({ queue, backend: 'embedded' });
   const sql = prepareJobSql(store.db);
   const events = createEventHub(log);
-  const closedCtl = new AbortController();
-  // Every waitUntilFinished listens on it (one per followed job): no listener limit.
-  setMaxListeners(0, closedCtl.signal);
+  const closedCtl = createClosedController();
   const active = new Map<string, Running>();
   /** Runs that ended and wait for the next pass to be recorded. */
   const ended: Ended[] = [];

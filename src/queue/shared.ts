@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AppError, UnrecoverableJobError } from '../errors';
 import type { EventHub } from './events';
 import { FINISHED_STATES, type JobInfo, type JobProgress, type JobDefs } from './types';
@@ -100,6 +101,16 @@ export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<bo
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The controller a queue aborts when it closes. Every pending waitUntilFinished listens on its
+ * signal (one per followed job), so it has no listener limit.
+ */
+export function createClosedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 export interface WaitDeps<M extends JobDefs> {
