@@ -6,7 +6,7 @@ import { createHttpForApp } from '../src/http/for-app';
 import { createLogger } from '../src/log/logger';
 import { buildApp } from '../src/main';
 import { autocannon, onCoreZero, PINNED } from './load';
-import { printTable, round, tempDir } from './util';
+import { printTable, round, runAsScript, tempDir } from './util';
 
 const TOKEN = 'bench-alert-webhook-token-0123456789';
 const ALERTS_PER_NOTIFICATION = 10;
@@ -60,12 +60,4 @@ export async function benchAlerts(): Promise<void> {
   });
 }
 
-if (require.main === module) {
-  benchAlerts().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsScript(benchAlerts);

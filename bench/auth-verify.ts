@@ -8,7 +8,7 @@ import { createHttpForApp } from '../src/http/for-app';
 import { createLogger } from '../src/log/logger';
 import { buildApp } from '../src/main';
 import { autocannon as load, onCoreZero, PINNED, type LoadResult as Result } from './load';
-import { printTable, round, tempDir } from './util';
+import { printTable, round, runAsScript, tempDir } from './util';
 
 const CONNECTIONS = 16;
 const DURATION_S = 3;
@@ -78,12 +78,4 @@ async function measure(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  benchAuthVerify().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsScript(benchAuthVerify);

@@ -11,7 +11,11 @@ export const PINNED = existsSync('/usr/bin/taskset') && cpus().length >= 2;
 
 export interface LoadResult {
   requestsPerSec: number;
+  p50Ms: number;
   p99Ms: number;
+  maxMs: number;
+  /** Non-2xx answers, errors and timeouts together (always 0 unless `allowFailures`). */
+  failures: number;
 }
 
 export interface LoadOptions {
@@ -20,9 +24,11 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** Count failed answers instead of rejecting (for benches whose subject is the failures). */
+  allowFailures?: boolean;
 }
 
-/** Fails when any answer is not a 2xx: a fast 401 would be a meaningless figure. */
+/** Fails when any answer is not a 2xx (a fast 401 would be a meaningless figure), unless `allowFailures`. */
 export function autocannon(url: string, o: LoadOptions): Promise<LoadResult> {
   const args = [require.resolve('autocannon'), '-c', String(o.connections), '-d', String(o.durationS), '-j', '-m', o.method ?? 'GET',
     ...Object.entries(o.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]), ...(o.body === undefined ? [] : ['-b', o.body]), url];
@@ -38,9 +44,10 @@ export function autocannon(url: string, o: LoadOptions): Promise<LoadResult> {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err.slice(-500)}`));
       try {
-        const r = JSON.parse(out) as { requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number; timeouts: number };
-        if (r.non2xx || r.errors || r.timeouts) return reject(new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`));
-        resolve({ requestsPerSec: r.requests.average, p99Ms: r.latency.p99 });
+        const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number; max: number }; non2xx: number; errors: number; timeouts: number };
+        const failures = r.non2xx + r.errors + r.timeouts;
+        if (failures && !o.allowFailures) return reject(new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`));
+        resolve({ requestsPerSec: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, maxMs: r.latency.max, failures });
       } catch (e) {
         reject(new Error(`autocannon output is not JSON: ${e instanceof Error ? e.message : String(e)}`));
       }

@@ -25,3 +25,14 @@ export function printTable(title: string, rows: Array<{ name: string; value: num
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   process.stdout.write(`\n## ${title}\n${line(header, widths)}\n${line(widths.map((w) => '-'.repeat(w)), widths)}\n${cells.map((c) => line(c, widths)).join('\n')}\n`);
 }
+
+/** A bench file run on its own (`node .bench/bench/x.js`): exit 0 when it finishes, 1 with the error when it fails. */
+export function runAsScript(bench: () => Promise<void>): void {
+  bench().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
