@@ -27,9 +27,10 @@ export function createSlackPoster(client: webApi.WebClient, log: Logger, retry: 
       try {
         return await fn();
       } catch (err) {
+        const failure = toChatApiError(method, err);
         const waitMs = attempt < retry.retries ? retryAfterMs(err, idempotent, retry.baseMs * 2 ** attempt) : undefined;
-        if (waitMs === undefined) throw toChatApiError(method, err);
-        log.info('slack call retried', { method, attempt: attempt + 1, waitMs, why: toChatApiError(method, err).code });
+        if (waitMs === undefined) throw failure;
+        log.info('slack call retried', { method, attempt: attempt + 1, waitMs, why: failure.code });
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }
