@@ -1,5 +1,5 @@
 import type { ReplySink } from '../../chat/conversation';
-import { ChatApiError, type ChannelPoster } from '../types';
+import { ChatApiError, PLATFORM_OFF, type ChannelPoster } from '../types';
 import type { Outbound } from './outbound';
 import { splitConversationId, threadConversationId, type ConversationReference, type TeamsReferences } from './references';
 
@@ -27,7 +27,7 @@ export function createReplySink(outbound: Outbound, reference: ConversationRefer
 export function createTeamsPoster(references: TeamsReferences, outbound: () => Outbound | undefined): ChannelPoster {
   function lookup(channel: string): { reference: ConversationReference; out: Outbound } {
     const out = outbound();
-    if (!out) throw new ChatApiError('teams', 'not_configured', 'Teams is not configured: set TEAMS_APP_ID and TEAMS_APP_PASSWORD (or TEAMS_AUTH=off for local development)');
+    if (!out) throw new ChatApiError('teams', 'not_configured', PLATFORM_OFF.teams.message);
     const reference = references.get(channel);
     if (!reference) throw new ChatApiError('teams', 'conversation_not_found', `no Teams conversation ${channel} is known: add the bot to it (or message it there) first`);
     return { reference, out };
