@@ -231,3 +231,22 @@ describe('Slack adapter (Socket Mode)', () => {
     }
   });
 });
+
+describe('chat endpoints with no chat platform configured', () => {
+  it('answer 503 saying what to set', async () => {
+    const { app } = await testApp();
+    const http = createHttpForApp(app);
+    try {
+      expect(app.chat).toHaveLength(0);
+      const slack = await http.inject({ method: 'POST', url: '/slack/events', payload: {} });
+      expect(slack.statusCode).toBe(503);
+      expect(slack.json()).toMatchObject({ error: 'slack_not_configured', message: expect.stringMatching(/SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/) });
+      const teams = await http.inject({ method: 'POST', url: '/api/messages', payload: {} });
+      expect(teams.statusCode).toBe(503);
+      expect(teams.json()).toMatchObject({ error: 'teams_not_configured', message: expect.stringMatching(/TEAMS_APP_ID and TEAMS_APP_PASSWORD/) });
+    } finally {
+      await http.close();
+      await app.close();
+    }
+  });
+});
