@@ -163,6 +163,8 @@ export interface FakeSlackSocket {
   readonly received: unknown[];
   /** Asks the clients to reconnect, as Slack does (`{type:'disconnect', reason}`). */
   disconnect(reason?: 'refresh_requested' | 'warning' | 'link_disabled'): void;
+  /** The next `count` connections are opened but never sent hello, so their clients stay connecting. */
+  holdHello(count?: number): void;
 }
 
 export interface FakeSlackOptions {
@@ -839,6 +841,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const pendingAcks = new Map<string, { resolve: (ack: SocketAck) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
   const connectWaiters = new Set<{ resolve: () => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
   let connectionCount = 0;
+  let helloHeld = 0;
+  const greeted = new WeakSet<WsSocket>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -874,6 +878,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         const i = open.indexOf(ws);
         if (i >= 0) open.splice(i, 1);
       });
+      if (helloHeld > 0) {
+        helloHeld -= 1;
+        return;
+      }
+      greeted.add(ws);
       ws.send(JSON.stringify({ type: 'hello', num_connections: open.length, debug_info: { host: `applink-fake-${connectionCount}`, build_number: 1, approximate_connection_time: 18060 }, connection_info: { app_id: SLACK_IDS.app } }));
       for (const w of [...connectWaiters]) {
         clearTimeout(w.timer);
@@ -883,7 +892,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     });
   });
 
-  const newest = (): WsSocket | undefined => [...open].reverse().find((w) => w.readyState === WS_OPEN);
+  const newest = (): WsSocket | undefined => [...open].reverse().find((w) => w.readyState === WS_OPEN && greeted.has(w));
 
   const socket: FakeSlackSocket = {
     connected: () => newest() !== undefined,
@@ -939,6 +948,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     deliver(p, opts) {
       if (!p.envelopeType) return Promise.reject(new Error('fake-slack: this payload is HTTP only (url_verification has no Socket Mode envelope)'));
       return socket.send(p.envelopeType, p.envelopePayload, opts);
+    },
+    holdHello(count = 1) {
+      helloHeld += count;
     },
     disconnect(reason = 'refresh_requested') {
       for (const ws of open) if (ws.readyState === WS_OPEN) ws.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-fake' } }));

@@ -230,6 +230,29 @@ describe('Slack adapter (Socket Mode)', () => {
       await fake.close();
     }
   });
+
+  it('stops cleanly while Slack has it reconnecting (socket-mode would otherwise reject with undefined and end the process)', async () => {
+    const fake = await startFakeSlack();
+    const { app } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.url });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await app.startChat();
+      await fake.socket.waitConnected(10_000);
+      // Slack asks for a reconnect, and the new socket is left without its hello: the client is mid-reconnect.
+      fake.socket.holdHello();
+      fake.socket.disconnect('refresh_requested');
+      await waitFor(async () => (fake.socket.connections === 2 ? true : undefined), 10_000, 'the reconnect');
+      await app.close();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await app.close();
+      await fake.close();
+    }
+  });
 });
 
 describe('chat endpoints with no chat platform configured', () => {

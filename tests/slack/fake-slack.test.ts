@@ -280,12 +280,17 @@ describe('fake Socket Mode with the real SocketModeClient', () => {
 
   it('reconnects through apps.connections.open when Slack asks it to (disconnect message)', async () => {
     const sm = new SocketModeClient({ appToken: fake.appToken, logger: quiet, clientPingTimeout: 300, clientOptions: { slackApiUrl: fake.url } });
+    // Counted on the client's side: disconnecting before its reconnect has its hello would race
+    // the reconnect (see src/adapters/slack/socket-guard.ts).
+    let connected = 0;
+    sm.on('connected', () => (connected += 1));
     try {
       await sm.start();
       fake.socket.disconnect('refresh_requested');
       const deadline = Date.now() + 10_000;
-      while (fake.socket.connections < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      await fake.socket.waitConnected(5000);
+      while (connected < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      expect(connected).toBe(2);
+      expect(fake.socket.connected()).toBe(true);
       expect(fake.socket.connections).toBe(2);
       expect(fake.callsOf('apps.connections.open')).toHaveLength(2);
     } finally {

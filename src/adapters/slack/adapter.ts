@@ -8,6 +8,7 @@ import { boltLogger } from './bolt-logger';
 import { createSlackPoster } from './poster';
 import { FastifyReceiver } from './receiver';
 import { renderSlack } from './render';
+import { guardReconnectOnStop } from './socket-guard';
 
 export interface SlackAdapterDeps {
   config: Config['slack'] & { botToken: string };
@@ -52,6 +53,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: config.appToken as string, logger: boltLogger(log), installerOptions: { clientOptions: { ...api } } })
     : new FastifyReceiver({ signingSecret: config.signingSecret as string, log });
+  const stopping = receiver instanceof SocketModeReceiver ? guardReconnectOnStop(receiver.client, log) : () => {};
   const bolt = new BoltApp({
     receiver,
     socketMode,
@@ -128,6 +130,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
       if (socketMode) await bolt.start();
     },
     async stop() {
+      stopping();
       if (socketMode) await bolt.stop();
     },
   };
