@@ -1,6 +1,7 @@
 import { createServer, request } from 'node:http';
 import { App, isValidSlackRequest, LogLevel, verifySlackRequest, webApi, type Logger } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
+import { waitFor } from '../helpers/cli';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { listenOnLoopback } from '../helpers/loopback';
 import { appMention, blockAction, directMessage, postSigned, signSlackRequest, slashCommand, SLACK_IDS, urlVerification } from '../helpers/slack-payloads';
@@ -287,8 +288,7 @@ describe('fake Socket Mode with the real SocketModeClient', () => {
     try {
       await sm.start();
       fake.socket.disconnect('refresh_requested');
-      const deadline = Date.now() + 10_000;
-      while (connected < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      await waitFor(async () => (connected >= 2 ? true : undefined), 10_000, 'the second connected');
       expect(connected).toBe(2);
       expect(fake.socket.connected()).toBe(true);
       expect(fake.socket.connections).toBe(2);
