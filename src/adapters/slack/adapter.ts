@@ -7,6 +7,7 @@ import { ChatApiError, type ChannelPoster, type ChatAdapter } from '../types';
 import { boltLogger } from './bolt-logger';
 import { createSlackPoster } from './poster';
 import { FastifyReceiver } from './receiver';
+import { createRedisReplayGuard } from './replay';
 import { renderSlack } from './render';
 import { guardReconnectOnStop } from './socket-guard';
 
@@ -18,6 +19,8 @@ export interface SlackAdapterDeps {
   retries?: number;
   /** Longest wait for one Web API answer (default 10 s). */
   timeoutMs?: number;
+  /** With Redis, every `serve` process shares what Slack requests were taken (replays are dropped anywhere). */
+  redisUrl?: string;
 }
 
 /** Errors that mean the bot cannot post where it was asked: answer privately instead. */
@@ -52,7 +55,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
   const socketMode = Boolean(config.appToken);
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: config.appToken as string, logger: boltLogger(log), installerOptions: { clientOptions: { ...api } } })
-    : new FastifyReceiver({ signingSecret: config.signingSecret as string, log });
+    : new FastifyReceiver({ signingSecret: config.signingSecret as string, log, ...(deps.redisUrl ? { replays: createRedisReplayGuard({ redisUrl: deps.redisUrl, log }) } : {}) });
   const stopping = receiver instanceof SocketModeReceiver ? guardReconnectOnStop(receiver.client, log) : () => {};
   const bolt = new BoltApp({
     receiver,
@@ -132,6 +135,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
     async stop() {
       stopping();
       if (socketMode) await bolt.stop();
+      else await receiver.stop();
     },
   };
 }

@@ -3,27 +3,41 @@ import type { App as BoltApp, Receiver, ReceiverEvent } from '@slack/bolt';
 import { verifySlackRequest } from '@slack/bolt';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../log/logger';
+import { createMemoryReplayGuard, type ReplayGuard } from './replay';
 
 export interface ReceiverOptions {
   signingSecret: string;
   log: Logger;
   now?: () => number;
+  /** Signed requests already taken (default: this process's memory). */
+  replays?: ReplayGuard;
 }
 
 /** Event ids remembered to drop Slack's retries of an event already taken. */
 const SEEN_EVENTS = 2000;
+/** Slack refuses requests older than 5 minutes; a replay is remembered that long. */
+export const SIGNATURE_WINDOW_MS = 5 * 60_000;
+/** How far ahead of our clock a request's timestamp may be (clock skew), and no further. */
+export const FUTURE_SKEW_MS = 60_000;
 
 /**
  * Bolt's receiver on the fastify side-app (`POST /slack/events`), so Slack shares the port,
  * limits, request ids and metrics of every other route. It checks the signature and its
- * timestamp (5 minutes) on the raw body, answers url_verification, answers everything else with
- * 200 at once and then hands it to Bolt, so the 3-second budget holds whatever the work costs.
+ * timestamp (at most 5 minutes old, at most 60 s ahead) on the raw body, answers
+ * url_verification, acknowledges a replay (a signature already taken) without acting on it,
+ * answers everything else with 200 at once and then hands it to Bolt, so the 3-second budget
+ * holds whatever the work costs.
  */
 export class FastifyReceiver implements Receiver {
   private app: BoltApp | undefined;
   private readonly seen = new Set<string>();
+  private readonly replays: ReplayGuard;
 
-  constructor(private readonly o: ReceiverOptions) {}
+  constructor(private readonly o: ReceiverOptions) {
+    this.replays = o.replays ?? createMemoryReplayGuard({ now: this.now });
+  }
+
+  private readonly now = () => (this.o.now ?? Date.now)();
 
   init(app: BoltApp): void {
     this.app = app;
@@ -31,7 +45,9 @@ export class FastifyReceiver implements Receiver {
 
   async start(): Promise<void> {}
 
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    await this.replays.close();
+  }
 
   readonly routes: FastifyPluginAsync = async (fastify) => {
     // Signatures cover the raw bytes: keep both of Slack's body types as strings in this scope.
@@ -45,7 +61,7 @@ export class FastifyReceiver implements Receiver {
     const refused = this.verify(req, raw);
     if (refused) {
       req.log2.warn('slack request refused', { why: refused });
-      return reply.status(401).send({ error: 'unauthorized', message: 'Slack request signature is missing, invalid or too old', request_id: req.id });
+      return reply.status(401).send({ error: 'unauthorized', message: 'Slack request signature is missing or invalid, or its timestamp is too old or in the future', request_id: req.id });
     }
     let body: Record<string, unknown>;
     try {
@@ -56,6 +72,7 @@ export class FastifyReceiver implements Receiver {
     }
     if (body.ssl_check === '1') return reply.status(200).send();
     if (body.type === 'url_verification') return { challenge: body.challenge };
+    if (await this.isReplay(req)) return reply.status(200).send();
     if (this.isRetryOfSeen(body, req)) return reply.status(200).send();
     return this.dispatch(body, req, reply);
   }
@@ -65,12 +82,27 @@ export class FastifyReceiver implements Receiver {
     const signature = req.headers['x-slack-signature'];
     const timestamp = Number(req.headers['x-slack-request-timestamp']);
     if (typeof signature !== 'string' || !Number.isFinite(timestamp)) return 'missing signature headers';
+    const now = this.now();
+    // Bolt refuses only the past: a timestamp far ahead would keep a captured request valid for ever.
+    if (timestamp * 1000 > now + FUTURE_SKEW_MS) return 'timestamp is in the future';
     try {
-      verifySlackRequest({ signingSecret: this.o.signingSecret, body: raw, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds: (this.o.now ?? Date.now)() });
+      verifySlackRequest({ signingSecret: this.o.signingSecret, body: raw, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds: now });
       return undefined;
     } catch (err) {
       return (err as Error).message.replace(/^Failed to verify authenticity: /, '');
     }
+  }
+
+  /**
+   * The same signed request again (captured and resent): acknowledged, not acted on. Slack's own
+   * retries of an event carry a new timestamp, so a new signature: those are isRetryOfSeen's.
+   */
+  private async isReplay(req: FastifyRequest): Promise<boolean> {
+    const signature = String(req.headers['x-slack-signature']);
+    const untilMs = Number(req.headers['x-slack-request-timestamp']) * 1000 + SIGNATURE_WINDOW_MS;
+    if (await this.replays.firstSight(signature, untilMs)) return false;
+    req.log2.warn('slack request replay dropped: this signed request was already taken');
+    return true;
   }
 
   /** Slack resends an event it thinks was not taken; one already taken is acknowledged, not redone. */
