@@ -1,4 +1,5 @@
 import type { Block, Reply } from './model';
+import { sanitizeReply } from './sanitize';
 import { sparkline } from './sparkline';
 
 const TONE_MARK = { info: '', success: '✓ ', warning: '! ', error: '✗ ' } as const;
@@ -8,8 +9,12 @@ export interface TextRenderOptions {
   color?: boolean;
 }
 
-/** Console rendering of a Reply: plain text, box-free tables, sparklines, buttons as commands. */
-export function renderText(r: Reply, options: TextRenderOptions = {}): string {
+/**
+ * Console rendering of a Reply: plain text, box-free tables, sparklines, buttons as commands.
+ * Text is cleaned first as on every platform (./sanitize.ts), so data cannot drive the terminal.
+ */
+export function renderText(dirty: Reply, options: TextRenderOptions = {}): string {
+  const r = sanitizeReply(dirty);
   const bold = (s: string) => (options.color ? `\x1b[1m${s}\x1b[22m` : s);
   const dim = (s: string) => (options.color ? `\x1b[2m${s}\x1b[22m` : s);
   const lines: string[] = [];

@@ -1,4 +1,5 @@
-import { MAX_CARD_BYTES, renderAdaptiveCard, stripControl, TONE_STYLE } from '../../src/adapters/teams/render';
+import { MAX_CARD_BYTES, renderAdaptiveCard, TONE_STYLE } from '../../src/adapters/teams/render';
+import { stripControl } from '../../src/reply/sanitize';
 import type { AdaptiveCard, CardElement } from '../../src/adapters/teams/card';
 import { presentIncident } from '../../src/commands/incidents';
 import type { Incident } from '../../src/incidents/store';

@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import type { Block, Button, Reply, Tone } from '../../reply/model';
 import { summary } from '../../reply/model';
 import { renderText } from '../../reply/render-text';
+import { sanitizeReply } from '../../reply/sanitize';
 import { sparkline } from '../../reply/sparkline';
 
 type KnownBlock = types.KnownBlock;
@@ -56,9 +57,11 @@ export interface SlackMessage {
  * Renders a platform-neutral Reply as a Slack message (Block Kit). Long content is split across
  * blocks, never dropped; past 50 blocks the message is cut and `overflow` carries the full text.
  * Every data-derived mrkdwn string has `&`, `<` and `>` escaped, so data cannot mention, link or
- * ping (`<!channel>`); our own mrkdwn (`*bold*`, backticks, code blocks) still works.
+ * ping (`<!channel>`); our own mrkdwn (`*bold*`, backticks, code blocks) still works. Text is
+ * cleaned first as on every platform (src/reply/sanitize.ts: control characters, secrets).
  */
-export function renderSlack(reply: Reply): SlackMessage {
+export function renderSlack(dirty: Reply): SlackMessage {
+  const reply = sanitizeReply(dirty);
   const uploads: SlackUpload[] = [];
   const blocks: KnownBlock[] = [];
   const counter = { button: 0 };
@@ -75,17 +78,35 @@ export function renderSlack(reply: Reply): SlackMessage {
   let overflow: string | undefined;
   let out = blocks;
   if (blocks.length > SLACK_LIMITS.blocksPerMessage) {
-    const keep = SLACK_LIMITS.blocksPerMessage - 1;
-    const cut = blocks.length - keep;
-    out = [
-      ...blocks.slice(0, keep),
-      contextBlock([`:scissors: ${cut} more block${cut === 1 ? '' : 's'} did not fit in one Slack message; the full output is attached as a file.`])[0],
-    ];
+    out = cutToFit(blocks);
     overflow = renderText(reply);
   }
 
   const gist = summary(reply) || firstLine(renderText(reply)) || 'SmartCloudOps';
   return { text: truncateEscaped(gist, SLACK_LIMITS.fallbackText), blocks: out, uploads, overflow };
+}
+
+/**
+ * At most 50 blocks: content is cut from the end, with a note where the cut is, while the
+ * buttons stay (every one must reach the user); the full text goes along as a file.
+ */
+function cutToFit(blocks: KnownBlock[]): KnownBlock[] {
+  const room = SLACK_LIMITS.blocksPerMessage - 1;
+  // At least one content block besides the note; more buttons than that only in the file.
+  const keptActions = new Set<KnownBlock>(blocks.filter((b) => b.type === 'actions').slice(0, room - 1));
+  let content = room - keptActions.size;
+  const kept: KnownBlock[] = [];
+  let noteAt = -1;
+  for (const b of blocks) {
+    if (keptActions.has(b)) kept.push(b);
+    else if (content > 0) {
+      kept.push(b);
+      content--;
+    } else if (noteAt < 0) noteAt = kept.length;
+  }
+  const cut = blocks.length - kept.length;
+  kept.splice(noteAt, 0, contextBlock([`:scissors: ${cut} more block${cut === 1 ? '' : 's'} did not fit in one Slack message; the full output is attached as a file.`])[0]);
+  return kept;
 }
 
 function renderBlock(block: Block, mark: string, uploads: SlackUpload[], counter: { button: number }): KnownBlock[] {
@@ -207,7 +228,7 @@ function actionBlocks(bs: Button[], counter: { button: number }): KnownBlock[] {
     }
     elements.push({
       type: 'button',
-      text: { type: 'plain_text', text: truncatePlain(b.label.trim() || b.command, SLACK_LIMITS.buttonText), emoji: true },
+      text: { type: 'plain_text', text: truncatePlain(b.label, SLACK_LIMITS.buttonText), emoji: true },
       action_id: `sco:cmd:${index}`,
       value: b.command,
       ...(b.style === 'primary' || b.style === 'danger' ? { style: b.style } : {}),

@@ -5,6 +5,14 @@
 export const CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 export const CARD_VERSION = '1.5';
 
+/**
+ * What the Teams clients render (their host config): `actions.maxActions` is 6, and an action
+ * set holding more shows the first 6 and silently drops the rest (the SDK's TooManyActions).
+ */
+export const TEAMS_LIMITS = {
+  actionsPerSet: 6,
+} as const;
+
 export interface TextBlock {
   type: 'TextBlock';
   text: string;

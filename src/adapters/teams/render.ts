@@ -1,6 +1,7 @@
 import { summary, type Block, type Button, type Reply, type Tone } from '../../reply/model';
+import { sanitizeReply } from '../../reply/sanitize';
 import { sparkline } from '../../reply/sparkline';
-import { CARD_SCHEMA, CARD_VERSION, type AdaptiveCard, type CardElement, type Container, type SubmitAction, type TableCell, type TextBlock } from './card';
+import { CARD_SCHEMA, CARD_VERSION, TEAMS_LIMITS, type AdaptiveCard, type CardElement, type Container, type SubmitAction, type TableCell, type TextBlock } from './card';
 
 /**
  * Teams rejects a message over ~28 KB; the card gets 27,000 bytes of serialized JSON and the rest
@@ -87,7 +88,7 @@ function renderBlock(block: WorkBlock): CardElement[] {
       return [{ type: 'TextBlock', text: `${bar} ${pct}%${block.text ? ` ${teamsMarkdown(block.text)}` : ''}`, fontType: 'Monospace', wrap: true }];
     }
     case 'buttons':
-      return block.buttons.length ? [{ type: 'ActionSet', actions: block.buttons.map(submitAction) }] : [];
+      return actionSets(block.buttons);
     case 'image':
       if (block.png && block.png.length) return [{ type: 'Image', url: `data:image/png;base64,${block.png.toString('base64')}`, altText: block.alt, size: 'Stretch' }];
       return [{ type: 'TextBlock', text: `Chart: ${teamsMarkdown(block.alt)}`, isSubtle: true, wrap: true }];
@@ -131,6 +132,16 @@ function num(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
 }
 
+/**
+ * Teams shows at most 6 actions per action set and drops the rest without a word: buttons go
+ * into as many sets of 6 as they need, in order, so every one stays one press away.
+ */
+function actionSets(bs: readonly Button[]): CardElement[] {
+  const out: CardElement[] = [];
+  for (let i = 0; i < bs.length; i += TEAMS_LIMITS.actionsPerSet) out.push({ type: 'ActionSet', actions: bs.slice(i, i + TEAMS_LIMITS.actionsPerSet).map(submitAction) });
+  return out;
+}
+
 function submitAction(b: Button): SubmitAction {
   const style = b.style === 'primary' ? 'positive' : b.style === 'danger' ? 'destructive' : undefined;
   return { type: 'Action.Submit', title: b.label, data: { sco: 'cmd', command: b.command }, ...(style ? { style } : {}) };
@@ -153,47 +164,6 @@ export function teamsMarkdown(s: string): string {
     .replace(/```[^\n`]*\n?([\s\S]*?)\n?```/g, '$1')
     .replace(/`([^`\n]+)`/g, '$1')
     .replace(/\n+/g, '\n\n');
-}
-
-// Control characters are the point of these patterns.
-/* eslint-disable no-control-regex */
-const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]/g;
-/** C0/C1 controls except \t and \n, DEL, and the bidi overrides/isolates (spoofing). */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/* eslint-enable no-control-regex */
-
-/** Data from the far side may carry terminal escapes or control bytes: drop them, keep the text. */
-export function stripControl(s: string): string {
-  return String(s)
-    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
-    .replace(ANSI, '')
-    .replace(/\t/g, ' ')
-    .replace(CONTROL, '');
-}
-
-function sanitizeReply(r: Reply): Reply {
-  const c = stripControl;
-  const blocks = r.blocks.map((b): Block => {
-    switch (b.type) {
-      case 'header':
-      case 'text':
-      case 'context':
-        return { ...b, text: c(b.text) };
-      case 'fields':
-        return { ...b, fields: b.fields.map((f) => ({ label: c(f.label), value: c(f.value) })) };
-      case 'table':
-        return { ...b, columns: b.columns.map(c), rows: b.rows.map((row) => row.map((cell) => c(cell ?? ''))) };
-      case 'series':
-        return { ...b, label: c(b.label), ...(b.unit ? { unit: c(b.unit) } : {}) };
-      case 'progress':
-        return { ...b, ...(b.text ? { text: c(b.text) } : {}) };
-      case 'buttons':
-        return { ...b, buttons: b.buttons.map((x) => ({ ...x, label: c(x.label), command: c(x.command) })) };
-      case 'image':
-        return { ...b, title: c(b.title), alt: c(b.alt) };
-    }
-  });
-  return { tone: r.tone, blocks };
 }
 
 function plainSummary(r: Reply): string {
@@ -243,10 +213,17 @@ function fitCard(r: Reply, maxBytes: number): AdaptiveCard {
   }
   if (bytes(card) <= maxBytes) return card;
 
-  // 3. Still too big (thousands of fields or buttons): drop whole blocks from the end.
-  for (let keep = blocks.length - 1; keep >= 1; keep--) {
-    const cut = blocks.length - keep;
-    card = buildCard(r.tone, [...blocks.slice(0, keep), { type: 'context', text: `(truncated, ${cut} ${cut === 1 ? 'block' : 'blocks'} cut)` }]);
+  // 3. Still too big (thousands of fields or buttons): drop whole blocks from the end, the
+  // first block never and buttons last, so every button stays reachable while anything else can go.
+  const order = blocks.map((b, i) => ({ b, i })).filter(({ i }) => i > 0).reverse();
+  const dropOrder = [...order.filter(({ b }) => b.type !== 'buttons'), ...order.filter(({ b }) => b.type === 'buttons')].map(({ i }) => i);
+  const dropped = new Set<number>();
+  for (const i of dropOrder) {
+    dropped.add(i);
+    const note: WorkBlock = { type: 'context', text: `(truncated, ${dropped.size} ${dropped.size === 1 ? 'block' : 'blocks'} cut)` };
+    const at = Math.min(...dropped);
+    const kept = blocks.flatMap((b, j) => (j === at ? [note] : dropped.has(j) ? [] : [b]));
+    card = buildCard(r.tone, kept);
     if (bytes(card) <= maxBytes) return card;
   }
   return minimalCard(r.tone, plainSummary(r) || '(truncated)');
