@@ -12,6 +12,7 @@ import type { Intent } from '../intent/schema';
 import type { Logger } from '../log/logger';
 import type { JobQueue } from '../queue/types';
 import { buttons, context, progress as progressBlock, reply, text, type Reply } from '../reply/model';
+import { exposedSecretWarning } from '../reply/sanitize';
 import type { Metrics } from '../telemetry/metrics';
 import type { Jobs } from '../workers/jobs';
 import { createPendingStore, yesOrNo } from './pending';
@@ -152,7 +153,11 @@ export function createConversation(deps: ConversationDeps) {
   }
 
   return {
-    async handleMessage(msg: IncomingMessage, sink: ReplySink): Promise<HandledMessage> {
+    async handleMessage(msg: IncomingMessage, given: ReplySink): Promise<HandledMessage> {
+      // Renderers hide secrets in every reply; a message that held one also says to revoke it, on every edit.
+      const warning = exposedSecretWarning(msg.text);
+      const withWarning = (r: Reply): Reply => (warning ? { ...r, blocks: [...r.blocks, warning] } : r);
+      const sink: ReplySink = { post: (r) => given.post(withWarning(r)), update: (ref, r) => given.update(ref, withWarning(r)) };
       const log = deps.log.child({ msg: `${msg.platform}-${++messageSeq}`, platform: msg.platform, channel: msg.channel });
       const actor = deps.identity.resolve(msg.platform, msg.user, msg.userName);
       const ctx: CommandContext = { actor, platform: msg.platform, channel: msg.channel, ...(msg.thread ? { thread: msg.thread } : {}), log, ...(deps.audit ? { audit: deps.audit } : {}) };
