@@ -71,6 +71,13 @@ describe('issue 13.19: every button reaches the user on Slack and Teams', () => 
     const { card } = renderAdaptiveCard(long);
     expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThanOrEqual(27_000);
     expect(teamsCommands(card)).toEqual(commandsOf(thirty));
+
+    // Thousands of short facts cannot be shortened, only dropped: the card drops them, not the buttons.
+    const facts = reply('info', header('Labels'), fields(Array.from({ length: 3000 }, (_, i) => ({ label: `label-${i}`, value: `value-${i}` }))), buttons(thirty));
+    const cut = renderAdaptiveCard(facts).card;
+    expect(Buffer.byteLength(JSON.stringify(cut))).toBeLessThanOrEqual(27_000);
+    expect(JSON.stringify(cut)).toMatch(/truncated, 1 block cut/);
+    expect(teamsCommands(cut)).toEqual(commandsOf(thirty));
   });
 
   it('a blank label gets the command as its label on both platforms (and in the console)', () => {
