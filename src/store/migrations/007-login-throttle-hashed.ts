@@ -16,6 +16,7 @@ export const loginThrottleHashedMigration: Migration = {
   sql: `
     PRAGMA secure_delete = ON;
     DELETE FROM login_throttle WHERE key NOT LIKE 'ip:%';
+    PRAGMA secure_delete = OFF;
     ALTER TABLE login_throttle ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE login_throttle ADD COLUMN pending_since INTEGER NOT NULL DEFAULT 0;
     CREATE TABLE install_secrets (
