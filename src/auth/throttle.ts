@@ -93,9 +93,8 @@ export function createLoginThrottle({ db, clock, maxFailures, lockoutBaseS }: Lo
     prune: db.prepare<[number, number]>('DELETE FROM login_throttle WHERE last_failure < ? AND pending_since < ?'),
     known: db.prepare<[string, string, number], number>('SELECT 1 FROM login_sources WHERE account = ? AND source = ? AND last_ok >= ?').pluck(),
     remember: db.prepare<[string, string, number]>('INSERT INTO login_sources (account, source, last_ok) VALUES (?, ?, ?) ON CONFLICT (account, source) DO UPDATE SET last_ok = excluded.last_ok'),
-    forgetOld: db.prepare<[string, string, number]>(`
-      DELETE FROM login_sources WHERE account = ? AND source NOT IN (SELECT source FROM login_sources WHERE account = ? ORDER BY last_ok DESC LIMIT ${KNOWN_SOURCES_KEPT})
-      OR last_ok < ?`),
+    keepNewest: db.prepare<[string, string]>(`
+      DELETE FROM login_sources WHERE account = ? AND source NOT IN (SELECT source FROM login_sources WHERE account = ? ORDER BY last_ok DESC LIMIT ${KNOWN_SOURCES_KEPT})`),
     pruneSources: db.prepare<[number]>('DELETE FROM login_sources WHERE last_ok < ?'),
   };
   let lastPrune = 0;
@@ -156,7 +155,7 @@ export function createLoginThrottle({ db, clock, maxFailures, lockoutBaseS }: Lo
     }
     if (ok) {
       s.remember.run(c.account, c.source, now);
-      s.forgetOld.run(c.account, c.account, now - KNOWN_SOURCE_MS);
+      s.keepNewest.run(c.account, c.account);
     }
     if (now - lastPrune >= PRUNE_EVERY_MS) {
       lastPrune = now;

@@ -113,6 +113,23 @@ describe('login throttle', () => {
     expect(right('admin@example.com', '192.0.2.1')).toEqual({ allowed: true });
   });
 
+  it('remembers the 10 newest addresses an account logged in from, for 30 days', () => {
+    for (let i = 1; i <= 11; i++) {
+      now += 1000;
+      right('admin@example.com', `192.0.2.${i}`);
+    }
+    for (let i = 0; i < 50; i++) wrong('admin@example.com', `198.51.100.${i}`);
+    expect(waitOf(throttle.reserve('admin@example.com', '192.0.2.1'))).toBe(30); // the oldest was pushed out
+    expect(right('admin@example.com', '192.0.2.2')).toEqual({ allowed: true });
+    expect(right('admin@example.com', '192.0.2.11')).toEqual({ allowed: true });
+    now += 30 * 24 * 3600 * 1000 - 1;
+    expect(right('admin@example.com', '192.0.2.11')).toEqual({ allowed: true }); // a login renews it
+    for (let i = 0; i < 50; i++) wrong('admin@example.com', `203.0.113.${i}`);
+    now += 1000;
+    expect(waitOf(throttle.reserve('admin@example.com', '192.0.2.3'))).toBeGreaterThan(0); // 30 days since its last login
+    expect(right('admin@example.com', '192.0.2.11')).toEqual({ allowed: true });
+  });
+
   it('issue 13.4: counts a reserved check while it runs, and forgets one that never settles after a minute', () => {
     for (let i = 0; i < 5; i++) expect(throttle.reserve('ann@example.com', IP)).toEqual({ allowed: true });
     expect(throttle.reserve('ann@example.com', IP)).toEqual({ allowed: false, retryAfterS: 1 });
