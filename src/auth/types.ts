@@ -104,10 +104,16 @@ export interface ApiKeys {
 
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterS: number };
 
-/** Login failures per account and per address, with exponential backoff (src/auth/throttle.ts). */
+/**
+ * Login failures per (account, address), per address and per account, with exponential backoff
+ * (src/auth/throttle.ts). Every password check is reserved first and settled after.
+ */
 export interface LoginThrottle {
-  check(email: string, ip: string): ThrottleVerdict;
+  /** Checks every limit and, when allowed, reserves one password check, atomically: call before the check. */
+  reserve(email: string, ip: string): ThrottleVerdict;
+  /** Settles a reserved check that failed (wrong password, unknown email, or the check threw). */
   failed(email: string, ip: string): void;
+  /** Settles a reserved check that passed: clears the pair's failures and remembers the address for the account. */
   succeeded(email: string, ip: string): void;
 }
 

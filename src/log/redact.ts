@@ -1,9 +1,39 @@
 /**
- * Secret redaction applied to every log record. Three nets, because any one alone leaks:
- * sensitive key names, well-known token shapes inside strings, and the exact secret values
- * the service was configured with.
+ * Secret redaction applied to every log record. Four nets, because any one alone leaks:
+ * sensitive names (record fields, HTTP headers), secret query parameters inside URLs, well-known
+ * token shapes inside strings, and the exact secret values the service was configured with.
  */
-const SENSITIVE_KEY = /pass(word)?|secret|token|authorization|api[-_]?key|cookie|credential|private[-_]?key/i;
+
+/**
+ * The one list of names whose values are secrets: log record fields, HTTP headers (`x-api-key`,
+ * `x-slack-signature`, `x-hub-signature-256`, `set-cookie`, …) and URL query parameters
+ * (`?password=`, `?access_token=`). A name matches when, lower-cased and without `-`, `_` and
+ * `.`, it contains one of these.
+ */
+const SECRET_NAMES = ['pass', 'pwd', 'secret', 'token', 'signature', 'apikey', 'authorization', 'cookie', 'credential', 'privatekey', 'sessionid', 'jwt', 'otp'];
+/**
+ * Short names that are credentials in a URL (OAuth's `?code=`, `?key=`, `?sig=` of signed URLs)
+ * but our own error codes and ids as log fields (`{ code: 'bad_request' }`).
+ */
+const SECRET_URL_NAMES = ['key', 'code', 'sig', 'auth', 'hmac', 'session'];
+
+/** True when a value under this name is a secret; `url` for a query parameter's name. */
+export function isSecretName(name: string, where: 'field' | 'url' = 'field'): boolean {
+  const plain = name.toLowerCase().replace(/[-_.\s]/g, '');
+  if (SECRET_NAMES.some((word) => plain.includes(word))) return true;
+  return where === 'url' && SECRET_URL_NAMES.some((word) => plain.includes(word));
+}
+
+/** `name=value` of a query string (after `?`, `&` or `;`): the value of a secret name is replaced. */
+const QUERY_PARAM = /([?&;])([^=&;#\s?]{1,100})=([^&;#\s]*)/g;
+
+function queryName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
 
 const TOKEN_SHAPES: RegExp[] = [
   /\bxox[abposr]-[A-Za-z0-9-]{8,}/g, // Slack tokens
@@ -28,6 +58,7 @@ export class Redactor {
   string(text: string): string {
     let out = text;
     for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    out = out.replace(QUERY_PARAM, (match, sep: string, name: string, value: string) => (value && isSecretName(queryName(name), 'url') ? `${sep}${name}=${REDACTED}` : match));
     for (const shape of TOKEN_SHAPES) {
       out = out.replace(shape, (match, ...groups: unknown[]) => {
         if (/^(redis|rediss|postgres|postgresql|mysql|amqp|https?):/i.test(match)) return `${String(groups[0])}://${String(groups[1])}:${REDACTED}@`;
@@ -48,14 +79,14 @@ export class Redactor {
     if (value instanceof Error) {
       const out: Record<string, unknown> = { name: value.name, message: this.string(value.message) };
       if (value.stack) out.stack = this.string(value.stack);
-      for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_KEY.test(k) ? REDACTED : this.value(v, seen);
+      for (const [k, v] of Object.entries(value)) out[k] = isSecretName(k) ? REDACTED : this.value(v, seen);
       if (value.cause !== undefined) out.cause = this.value(value.cause, seen);
       return out;
     }
     if (value instanceof Date) return value.toISOString();
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SENSITIVE_KEY.test(k) && v !== undefined && v !== null && v !== '' && typeof v !== 'boolean' && typeof v !== 'number' ? REDACTED : this.value(v, seen);
+      out[k] = isSecretName(k) && v !== undefined && v !== null && v !== '' && typeof v !== 'boolean' && typeof v !== 'number' ? REDACTED : this.value(v, seen);
     }
     return out;
   }

@@ -70,34 +70,48 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
     url: '/auth/login',
     tag: 'auth',
     summary: 'Log in with email and password',
-    description: 'A wrong email and a wrong password get the same answer. Repeated failures lock the account and the address with a doubling backoff (429 with Retry-After).',
+    description: 'A wrong email and a wrong password get the same answer. Repeated failures lock that account from that address, and the address across accounts, with a doubling backoff; many failures from many addresses slow the account down except from the addresses it logged in from (429 with Retry-After).',
     access: 'public',
     body: z.strictObject({ email: z.string({ error: 'expected a string' }).min(1, 'required').max(254, 'at most 254 characters'), password }),
     responses: { 200: { description: 'tokens', schema: tokenPairSchema }, 401: { description: WRONG_LOGIN, schema: errorSchema }, 429: tooMany, 503: noTokens },
     handler: async ({ req, reply, body }) => {
       const tokens = tokensOr503(req, reply);
       if (!tokens) return reply;
-      const verdict = auth.throttle.check(body.email, req.ip);
+      const verdict = auth.throttle.reserve(body.email, req.ip);
       if (!verdict.allowed) {
         metrics.authLogins.inc({ outcome: 'locked' });
         auth.audit.record({ actor: 'anonymous', action: 'auth.login', outcome: 'denied', ip: req.ip, ...knownTarget(body.email), detail: { reason: 'locked', retry_after_s: verdict.retryAfterS } });
         return tooManyReply(req, reply, verdict.retryAfterS);
       }
-      const user = await auth.users.verifyPassword(body.email, body.password);
+      const user = await settled(body.email, req.ip, auth.users.verifyPassword(body.email, body.password));
       if (!user) {
-        auth.throttle.failed(body.email, req.ip);
         metrics.authLogins.inc({ outcome: 'failed' });
         const target = knownTarget(body.email);
         auth.audit.record({ actor: 'anonymous', action: 'auth.login', outcome: 'failed', ip: req.ip, ...target, detail: { reason: target.target ? 'wrong password or disabled' : 'unknown email' } });
         return reply.status(401).header('www-authenticate', REALM).send({ error: 'unauthorized', message: WRONG_LOGIN, request_id: req.id });
       }
-      auth.throttle.succeeded(body.email, req.ip);
       const pair = tokens.issue(user);
       metrics.authLogins.inc({ outcome: 'ok' });
       auth.audit.record({ actor: `user:${user.id}`, action: 'auth.login', outcome: 'ok', ip: req.ip, target: `session:${unverifiedClaims(pair.access_token).sid ?? '?'}` });
       return reply.header('cache-control', 'no-store').send(pair);
     },
   });
+
+  /**
+   * Settles the throttle's reservation for a password check: a failure (or a check that threw)
+   * counts, a success clears the pair. Every reserved check ends here, exactly once.
+   */
+  async function settled<T>(email: string, ip: string, check: Promise<T>): Promise<T> {
+    let ok = false;
+    try {
+      const result = await check;
+      ok = Boolean(result);
+      return result;
+    } finally {
+      if (ok) auth.throttle.succeeded(email, ip);
+      else auth.throttle.failed(email, ip);
+    }
+  }
 
   /** The user an attempted email belongs to, for the audit target; the typed string itself is never recorded. */
   function knownTarget(email: string): { target?: string } {
@@ -212,18 +226,23 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
       const userId = requireSession(authn, req, reply, principal);
       const user = userId ? auth.users.get(userId) : undefined;
       if (!user) return reply;
-      const verdict = auth.throttle.check(user.email, req.ip);
+      const verdict = auth.throttle.reserve(user.email, req.ip);
       if (!verdict.allowed) return tooManyReply(req, reply, verdict.retryAfterS);
+      // The current password is checked first: a new password the policy refuses comes after a right one.
+      let passed = false;
       try {
         await auth.users.changePassword(user.id, body.current_password, body.new_password);
+        passed = true;
       } catch (err) {
         const wrong = err instanceof AppError && err.code === 'unauthorized';
-        if (wrong) auth.throttle.failed(user.email, req.ip);
+        passed = err instanceof AppError && err.code === 'bad_request';
         auth.audit.record({ actor: principal.id, action: 'auth.password_change', outcome: 'failed', ip: req.ip, target: `user:${user.id}`, detail: { reason: wrong ? 'wrong current password' : err instanceof AppError ? err.code : 'internal' } });
         if (wrong) return reply.status(400).send({ error: 'bad_request', message: 'the current password is wrong', fields: { current_password: 'is wrong' }, request_id: req.id });
         throw err;
+      } finally {
+        if (passed) auth.throttle.succeeded(user.email, req.ip);
+        else auth.throttle.failed(user.email, req.ip);
       }
-      auth.throttle.succeeded(user.email, req.ip);
       auth.audit.record({ actor: principal.id, action: 'auth.password_change', outcome: 'ok', ip: req.ip, target: `user:${user.id}` });
       return reply.status(204).send();
     },
