@@ -4,9 +4,10 @@ import { remediationMigration } from './003-remediation';
 import { incidentsMigration } from './004-incidents';
 import { incidentPostsMigration } from './005-incident-posts';
 import { teamsMigration } from './006-teams';
+import { incidentGroupsMigration } from './007-incident-groups';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Numbered, append-only. Never edit a released migration: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [jobsMigration, authMigration, remediationMigration, incidentsMigration, incidentPostsMigration, teamsMigration];
+export const MIGRATIONS: readonly Migration[] = [jobsMigration, authMigration, remediationMigration, incidentsMigration, incidentPostsMigration, teamsMigration, incidentGroupsMigration];
