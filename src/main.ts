@@ -120,7 +120,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await queue.add('detect_anomalies', { service: incident.service, windowS: 3600 }, { meta: { requestedBy: 'alertmanager', incident: incident.id, ...(config.incidentChannel ? { channel: config.incidentChannel } : {}) } });
     },
   });
-  metrics.incidentsOpen.set(incidents.openCount());
+  metrics.setIncidentsOpenSource(() => incidents.openCount());
   const commands = createCommands({ queue, source, clock, remediation, incidents });
   const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock, audit: auth.audit });
   // Each SDK is loaded only when its platform is configured (each is ~30 MB and ~0.3 s to load).

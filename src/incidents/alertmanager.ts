@@ -5,13 +5,16 @@ import { z } from 'zod';
  * fields are allowed (Alertmanager adds some over time); the ones we use are required and typed.
  */
 const labels = z.record(z.string(), z.string());
+/** Alerts are ordered by these times (see alert-order.ts), so a value that is not one is refused. */
+const time = z.iso.datetime({ offset: true, error: 'expected an RFC 3339 time, as Alertmanager sends (e.g. 2026-11-26T09:58:00.123Z)' });
 
 export const alertSchema = z.looseObject({
   status: z.enum(['firing', 'resolved']),
   labels,
   annotations: labels.default({}),
-  startsAt: z.string().optional(),
-  endsAt: z.string().optional(),
+  startsAt: time.optional(),
+  /** Go's zero time (0001-01-01T00:00:00Z) while the alert fires. */
+  endsAt: time.optional(),
   generatorURL: z.string().optional(),
   /** Alertmanager's own stable fingerprint of the label set: the dedupe key, never generated here. */
   fingerprint: z.string().min(1).max(128),

@@ -1,13 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { Principal } from '../auth/permissions';
 import type { AuditLog } from '../auth/types';
 import type { Clock } from '../clock';
 import { AppError } from '../errors';
-import type { AlertmanagerPayload } from './alertmanager';
+import { freshId } from '../store/fresh-id';
+import { alertTimes, compareAlert, withTimes } from './alert-order';
+import type { Alert, AlertmanagerPayload } from './alertmanager';
 import type { Incident, IncidentStatus, IncidentStore } from './store';
 
 export interface IngestResult {
-  /** Undefined when a resolution arrives for a group with no open incident (nothing to do). */
+  /** The incident the notification opened, joined or changed (else the group's newest); undefined for a group never seen with nothing to record. */
   incident?: Incident;
   created: boolean;
   /** New alerts, or alerts whose status changed: the posted message needs an update. */
@@ -25,12 +26,14 @@ export interface IncidentDeps {
   clock: Clock;
   /** Called after a new incident is stored: start its analysis (anomaly detection on its service). */
   onCreated?(incident: Incident): Promise<void>;
+  /** The random part of new incident ids (6 hex digits; `freshId` skips any taken). Tests inject one. */
+  randomId?: () => string;
 }
 
 /**
  * Alerts -> incidents. Alertmanager already groups and deduplicates: an incident is one group
  * (`groupKey`) until it resolves, its alerts are kept once per Alertmanager fingerprint, and a
- * repeat notification changes nothing unless an alert is new or changed status.
+ * notification changes nothing unless it tells something newer than what is known (see `ingest`).
  */
 export class IncidentService {
   private readonly listeners = new Set<IncidentListener>();
@@ -52,46 +55,81 @@ export class IncidentService {
     return updated;
   }
 
+  /**
+   * Take one notification. Each alert is compared with the newest known state of its fingerprint
+   * in the group (`compareAlert`), so the outcome does not depend on the order Alertmanager's
+   * notifications arrive in: an older state changes nothing, a resolution updates the incident
+   * that holds its episode, and a new alert or a new episode joins the group's unresolved incident
+   * or opens one. An incident is resolved when all its alerts are; nothing resolved is reopened.
+   */
   async ingest(payload: AlertmanagerPayload): Promise<IngestResult> {
     const { store, clock } = this.d;
     const at = clock();
-    const result = store.transaction((): IngestResult => {
-      let incident = store.openByGroup(payload.groupKey);
-      let created = false;
-      if (!incident) {
-        if (payload.status === 'resolved') {
-          // A resolution for a group we never saw open (or already resolved): nothing to open.
-          return { created: false, changed: false, resolved: false };
-        }
-        const labels = { ...payload.commonLabels };
-        const id = `i${randomBytes(3).toString('hex')}`;
-        store.create({
-          id, groupKey: payload.groupKey, labels, annotations: payload.commonAnnotations, externalUrl: payload.externalURL ?? null, at,
-          title: payload.commonAnnotations.summary ?? labels.alertname ?? payload.groupLabels.alertname ?? 'alert',
-          service: labels.service ?? labels.job ?? null, severity: labels.severity ?? null,
-        });
-        store.note(id, at, 'alertmanager', 'opened', { receiver: payload.receiver, alerts: payload.alerts.length });
-        created = true;
-        incident = { id, status: 'open' };
-      }
-      let changed = created;
+    const { result, touched } = store.transaction(() => {
+      const touched = new Map<string, { created: boolean; changed: boolean; resolved: boolean }>();
+      const apply = (incidentId: string, alert: Alert, note: boolean) => {
+        const before = store.upsertAlert(incidentId, alert, at);
+        const entry = touched.get(incidentId) ?? { created: false, changed: false, resolved: false };
+        touched.set(incidentId, entry);
+        if (before === alert.status) return;
+        entry.changed = true;
+        if (note) store.note(incidentId, at, 'alertmanager', before === undefined ? 'alert added' : `alert ${alert.status}`, { fingerprint: alert.fingerprint, alertname: alert.labels.alertname });
+      };
+
+      const joining: Alert[] = [];
       for (const alert of payload.alerts) {
-        const before = store.upsertAlert(incident.id, alert, at);
-        if (before !== alert.status) {
-          changed = true;
-          if (!created) store.note(incident.id, at, 'alertmanager', before === undefined ? 'alert added' : `alert ${alert.status}`, { fingerprint: alert.fingerprint, alertname: alert.labels.alertname });
+        const stored = store.latestAlert(payload.groupKey, alert.fingerprint);
+        const known = stored && alertTimes(stored, at);
+        const times = alertTimes(alert, at, known);
+        const verdict = compareAlert(known, times);
+        if (verdict === 'new' || verdict === 'episode') joining.push(withTimes(alert, times));
+        else if (stored && (verdict === 'update' || verdict === 'same')) apply(stored.incidentId, withTimes(alert, times), true);
+      }
+      // The group's unresolved incident takes new alerts and new episodes; without one they open one.
+      let joined = store.openByGroup(payload.groupKey)?.id;
+      if (joining.length) {
+        const created = joined === undefined;
+        joined ??= this.create(payload, joining.length, at);
+        if (created) touched.set(joined, { created: true, changed: true, resolved: false });
+        for (const alert of joining) apply(joined, alert, !created);
+      }
+
+      for (const [id, entry] of touched) {
+        const status = store.status(id);
+        if (status && status !== 'resolved' && store.firingCount(id) === 0 && store.move(id, status, 'resolved', at, 'alertmanager')) {
+          store.note(id, at, 'alertmanager', 'resolved');
+          entry.resolved = true;
         }
       }
-      let resolved = false;
-      if (payload.status === 'resolved' && store.firingCount(incident.id) === 0) {
-        resolved = store.move(incident.id, incident.status, 'resolved', at, 'alertmanager');
-        if (resolved) store.note(incident.id, at, 'alertmanager', 'resolved');
-      }
-      return { incident: store.get(incident.id) as Incident, created, changed, resolved };
+      // The incident the notification is about: the one it opened or joined, else the one it changed, else the group's newest.
+      const mainId = joined ?? [...touched].find(([, e]) => e.changed)?.[0] ?? store.latestByGroup(payload.groupKey)?.id;
+      const main = mainId ? touched.get(mainId) : undefined;
+      const result: IngestResult = {
+        ...(mainId ? { incident: store.get(mainId) as Incident } : {}),
+        created: main?.created ?? false, changed: main?.changed ?? false, resolved: main?.resolved ?? false,
+      };
+      return { result, touched };
     });
-    if (result.incident && result.changed) this.emit(result.incident, result.created ? 'created' : result.resolved ? 'resolved' : 'updated');
+    for (const [id, entry] of touched) {
+      if (entry.changed) this.emit(id === result.incident?.id ? result.incident : this.get(id), entry.created ? 'created' : entry.resolved ? 'resolved' : 'updated');
+    }
     if (result.created && result.incident) await this.d.onCreated?.(result.incident);
     return result;
+  }
+
+  /** A new incident for the group, from the notification's common labels; returns its id. */
+  private create(payload: AlertmanagerPayload, alerts: number, at: number): string {
+    const { store } = this.d;
+    const previous = store.latestByGroup(payload.groupKey)?.id;
+    const labels = { ...payload.commonLabels };
+    const id = freshId('i', (candidate) => store.status(candidate) !== undefined, this.d.randomId);
+    store.create({
+      id, groupKey: payload.groupKey, labels, annotations: payload.commonAnnotations, externalUrl: payload.externalURL ?? null, at,
+      title: payload.commonAnnotations.summary ?? labels.alertname ?? payload.groupLabels.alertname ?? 'alert',
+      service: labels.service ?? labels.job ?? null, severity: labels.severity ?? null,
+    });
+    store.note(id, at, 'alertmanager', 'opened', { receiver: payload.receiver, alerts, ...(previous ? { follows: previous } : {}) });
+    return id;
   }
 
   get(id: string): Incident {

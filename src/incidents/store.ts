@@ -22,6 +22,14 @@ export interface Incident {
   timeline: Array<{ at: number; actor: string; event: string; detail: Record<string, unknown> }>;
 }
 
+/** An alert as stored, with the incident that holds it. */
+export interface KnownAlert {
+  incidentId: string;
+  status: 'firing' | 'resolved';
+  startsAt: string | null;
+  endsAt: string | null;
+}
+
 interface Row {
   id: string;
   group_key: string;
@@ -46,6 +54,10 @@ export class IncidentStore {
   constructor(private readonly db: Db) {
     this.s = {
       openByGroup: db.prepare<[string], { id: string; status: IncidentStatus }>("SELECT id, status FROM incidents WHERE group_key = ? AND status != 'resolved'"),
+      latestByGroup: db.prepare<[string], { id: string; status: IncidentStatus }>('SELECT id, status FROM incidents WHERE group_key = ? ORDER BY rowid DESC LIMIT 1'),
+      latestAlert: db.prepare<[string, string], KnownAlert>(`SELECT a.incident_id AS incidentId, a.status, a.starts_at AS startsAt, a.ends_at AS endsAt
+        FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id AND a.fingerprint = ? WHERE i.group_key = ? ORDER BY i.rowid DESC LIMIT 1`),
+      status: db.prepare<[string], { status: IncidentStatus }>('SELECT status FROM incidents WHERE id = ?'),
       get: db.prepare<[string], Row>('SELECT * FROM incidents WHERE id = ?'),
       insert: db.prepare(`INSERT INTO incidents (id, group_key, status, title, service, severity, labels, annotations, external_url, created_at, updated_at)
         VALUES (@id, @group_key, 'open', @title, @service, @severity, @labels, @annotations, @external_url, @at, @at)`),
@@ -53,7 +65,7 @@ export class IncidentStore {
       upsertAlert: db.prepare(`INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
         VALUES (@incident_id, @fingerprint, @status, @labels, @annotations, @starts_at, @ends_at, @generator_url, @at)
         ON CONFLICT(incident_id, fingerprint) DO UPDATE SET status = excluded.status, labels = excluded.labels, annotations = excluded.annotations,
-          ends_at = excluded.ends_at, updated_at = excluded.updated_at`),
+          starts_at = excluded.starts_at, ends_at = excluded.ends_at, generator_url = excluded.generator_url, updated_at = excluded.updated_at`),
       alerts: db.prepare<[string], { fingerprint: string; status: 'firing' | 'resolved'; labels: string; starts_at: string | null; generator_url: string | null }>(
         'SELECT fingerprint, status, labels, starts_at, generator_url FROM incident_alerts WHERE incident_id = ? ORDER BY starts_at'),
       firing: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM incident_alerts WHERE incident_id = ? AND status = 'firing'"),
@@ -74,6 +86,24 @@ export class IncidentStore {
   /** The group's open incident, id and status only: read on every notification, so no alerts or timeline. */
   openByGroup(groupKey: string): { id: string; status: IncidentStatus } | undefined {
     return this.s.openByGroup.get(groupKey);
+  }
+
+  /** The group's newest incident, whatever its status. */
+  latestByGroup(groupKey: string): { id: string; status: IncidentStatus } | undefined {
+    return this.s.latestByGroup.get(groupKey);
+  }
+
+  /**
+   * The newest known state of an alert of the group: the one in the group's newest incident that
+   * holds the fingerprint (an alert joins a newer incident only with a newer state).
+   */
+  latestAlert(groupKey: string, fingerprint: string): KnownAlert | undefined {
+    return this.s.latestAlert.get(fingerprint, groupKey);
+  }
+
+  /** The incident's status, undefined when there is none with this id (`freshId`'s check, inside the insert's transaction). */
+  status(id: string): IncidentStatus | undefined {
+    return this.s.status.get(id)?.status;
   }
 
   get(id: string): Incident | undefined {

@@ -25,12 +25,32 @@ export function createMetrics() {
       }
     },
   });
+  let openIncidents: (() => number) | undefined;
+  // Counted in the store at scrape time: right whatever path (alerts, chat, REST) changed an incident.
+  const incidentsOpen = new Gauge({
+    name: `${PREFIX}incidents_open`,
+    help: 'Incidents not resolved yet (open or acked)',
+    registers: r,
+    collect() {
+      if (!openIncidents) return;
+      try {
+        this.set(openIncidents());
+      } catch {
+        // A store closing under a scrape must not break it; the next scrape counts again.
+      }
+    },
+  });
   return {
+    /** Where incidents_open counts at scrape time. */
+    setIncidentsOpenSource(fn: () => number) {
+      openIncidents = fn;
+    },
     /** Where queue_depth reads its counts at scrape time. */
     setQueueDepthSource(fn: () => Promise<Record<string, number>>) {
       depthSource = fn;
     },
     queueDepth,
+    incidentsOpen,
     registry,
     httpRequests: new Counter({ name: `${PREFIX}http_requests_total`, help: 'HTTP requests served', labelNames: ['method', 'route', 'status'] as const, registers: r }),
     httpDuration: new Histogram({
@@ -59,7 +79,6 @@ export function createMetrics() {
       registers: r,
     }),
     alertsReceived: new Counter({ name: `${PREFIX}alerts_received_total`, help: 'Alerts received by webhook source', labelNames: ['source'] as const, registers: r }),
-    incidentsOpen: new Gauge({ name: `${PREFIX}incidents_open`, help: 'Incidents not resolved yet', registers: r }),
     authLogins: new Counter({ name: `${PREFIX}auth_logins_total`, help: 'Password logins by outcome: ok, failed (wrong email or password), locked (throttled)', labelNames: ['outcome'] as const, registers: r }),
   };
 }

@@ -7,7 +7,7 @@ import { lastVersion, recordingSink, testApp } from '../helpers/app';
 const TOKEN = 'alert-webhook-token-0123456789';
 
 /** An Alertmanager v4 notification, as Alertmanager sends it. */
-function notification(status: 'firing' | 'resolved', alerts: Array<{ fingerprint: string; status?: 'firing' | 'resolved'; alertname?: string }>, groupKey = '{}:{alertname="HighLatency"}') {
+function notification(status: 'firing' | 'resolved', alerts: Array<{ fingerprint: string; status?: 'firing' | 'resolved'; alertname?: string; startsAt?: string }>, groupKey = '{}:{alertname="HighLatency"}') {
   return {
     version: '4', groupKey, truncatedAlerts: 0, status, receiver: 'smartcloudops',
     groupLabels: { alertname: 'HighLatency' },
@@ -16,7 +16,7 @@ function notification(status: 'firing' | 'resolved', alerts: Array<{ fingerprint
     externalURL: 'http://alertmanager.local:9093',
     alerts: alerts.map((a) => ({
       status: a.status ?? status, labels: { alertname: a.alertname ?? 'HighLatency', service: 'checkout-api', instance: a.fingerprint },
-      annotations: {}, startsAt: '2026-11-26T09:58:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prometheus.local/graph', fingerprint: a.fingerprint,
+      annotations: {}, startsAt: a.startsAt ?? '2026-11-26T09:58:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prometheus.local/graph', fingerprint: a.fingerprint,
     })),
   };
 }
@@ -79,8 +79,8 @@ describe('POST /webhooks/alertmanager -> incidents', () => {
     expect(metrics).toMatch(/smartcloudops_alerts_received_total\{source="alertmanager"\} 8/);
     expect(metrics).toMatch(/smartcloudops_incidents_open 0/);
 
-    // The same group firing again later is a new incident.
-    const again = (await post(notification('firing', [{ fingerprint: 'a1' }]))).json();
+    // The same group firing again later (a new episode: it starts after the resolution) is a new incident.
+    const again = (await post(notification('firing', [{ fingerprint: 'a1', startsAt: '2026-11-26T10:05:00Z' }]))).json();
     expect(again.created).toBe(true);
     expect(again.incident).not.toBe(id);
   });

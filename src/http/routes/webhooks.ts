@@ -52,7 +52,6 @@ export const webhookRoutes: FastifyPluginAsync<WebhookDeps> = async (app, deps) 
     }
     deps.metrics.alertsReceived.inc({ source: 'alertmanager' }, parsed.data.alerts.length);
     const result = await deps.incidents.ingest(parsed.data);
-    deps.metrics.incidentsOpen.set(deps.incidents.openCount());
     return { incident: result.incident?.id ?? null, status: result.incident?.status ?? null, created: result.created, changed: result.changed, resolved: result.resolved };
   });
 };

@@ -5,9 +5,13 @@ import { incidentsMigration } from './004-incidents';
 import { incidentPostsMigration } from './005-incident-posts';
 import { teamsMigration } from './006-teams';
 import { loginThrottleHashedMigration } from './007-login-throttle-hashed';
+import { incidentGroupsMigration } from './008-incident-groups';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Numbered, append-only. Never edit a released migration: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [jobsMigration, authMigration, remediationMigration, incidentsMigration, incidentPostsMigration, teamsMigration, loginThrottleHashedMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  jobsMigration, authMigration, remediationMigration, incidentsMigration, incidentPostsMigration, teamsMigration, loginThrottleHashedMigration,
+  incidentGroupsMigration,
+];
