@@ -5,7 +5,7 @@
 export interface Detection {
   /** 0 (normal) .. 1 (certainly anomalous). */
   score: number;
-  /** The band the detector expected the value in, when it has one yet. */
+  /** The band recent history puts the value in (sliding median and Holt forecast bands), once one is ready. */
   expected?: { low: number; high: number };
   /** Which detector family drove the score (e.g. 'robust-z', 'seasonal', 'forecast', 'iforest'). */
   detector: string;

@@ -28,8 +28,8 @@ describe('detect_anomalies through the whole flow (demo fleet)', () => {
     expect(handled.intent).toBe('detect_anomalies');
     const out = renderText(final);
     expect(out).toMatch(/1 anomalous of 1 series over the last hour/);
-    expect(out).toMatch(/payments\s+error_rate\s+\d+m( \d+s)? ago/);
-    expect(out).toMatch(/× band above/);
+    expect(out).toMatch(/payments\s+error_rate\s+17m ago, ongoing/);
+    expect(out).toMatch(/\+\d+\.\d pp above \(\d+× the top\)/);
     const image = final.blocks.find((b): b is Extract<Block, { type: 'image' }> => b.type === 'image');
     expect(image?.png?.subarray(1, 4).toString()).toBe('PNG');
     expect(image?.png?.readUInt32BE(16)).toBe(800); // IHDR width
