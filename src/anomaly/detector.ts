@@ -204,8 +204,11 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
       const score = surprise * (1 - suppress);
       suppress = Math.max(suppress * refractoryDecay, score);
       const det: Detection = { score, detector: surprise > 0 ? driver.name : 'none' };
-      const expected = recentBand(recent);
-      if (expected) det.expected = expected;
+      if (Number.isFinite(driver.center) && Number.isFinite(driver.spread)) {
+        det.expected = { low: driver.center - BAND_SDS * driver.spread, high: driver.center + BAND_SDS * driver.spread };
+      }
+      const band = recentBand(recent);
+      if (band) det.band = band;
       if (score >= REASON_MIN) det.reason = driver.describe();
       return det;
     },

@@ -115,7 +115,7 @@ function judge(input: ExplainInput): Judged[] {
   let lastNormal: Band | undefined;
   input.points.forEach(([t, v], i) => {
     const d = input.detections[i];
-    const live = d.expected ? clamp(d.expected, range) : undefined;
+    const live = d.band ? clamp(d.band, range) : undefined;
     if (!Number.isFinite(v)) {
       out.push({ t, v, d, flagged: false });
       return;

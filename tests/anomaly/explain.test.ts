@@ -136,7 +136,7 @@ describe('issue 13.10: explainSeries', () => {
   function series(incident: number[], scores: (i: number) => number, band: (i: number) => { low: number; high: number }) {
     const values = [...Array.from({ length: 100 }, (_, i) => 10 + (i % 2 ? 0.5 : -0.5)), ...incident, 10, 10];
     const points = values.map((v, i) => [T0 + i * MIN, v] as [number, number]);
-    const detections: Detection[] = values.map((_, i) => ({ score: scores(i), detector: 'robust-z', expected: band(i) }));
+    const detections: Detection[] = values.map((_, i) => ({ score: scores(i), detector: 'robust-z', band: band(i) }));
     return { points, detections };
   }
 
