@@ -37,11 +37,12 @@ export interface AnomalySegment {
   ongoing: boolean;
   /** Where the worst point sits against its band; 'within' when every point is inside (the score flagged it). */
   direction: 'above' | 'below' | 'within';
-  /** The worst point in the window: farthest outside its band, else the highest score. */
+  /** The worst point in the window (so it is on the chart): farthest outside its band, else the highest score. */
   peak: { t: number; value: number; low: number; high: number; score: number };
   /** How far the peak is past the band's edge on its side, in the metric's unit (>= 0); and peak / edge when the edge is > 0. */
   beyond: number;
   ratio?: number;
+  /** The highest score in the whole segment (also before the window), and what drove it. */
   maxScore: number;
   detector?: string;
   reason?: string;
@@ -56,7 +57,7 @@ export interface SeriesExplanation {
   anomalies: Array<[number, number]>;
   /** Segments with at least one point in the window, oldest first. */
   segments: AnomalySegment[];
-  /** Highest score in the window. */
+  /** Highest score in the window or in a segment reaching into it. */
   maxScore: number;
 }
 
@@ -88,7 +89,7 @@ export function explainSeries(input: ExplainInput): SeriesExplanation {
   let run: Judged[] = [];
   const close = (ongoing: boolean) => {
     const shown = run.filter((p) => p.t >= input.windowStartMs);
-    if (shown.length) segments.push(segmentOf(run[0].t, shown, ongoing, run[0].t < input.windowStartMs));
+    if (shown.length) segments.push(segmentOf(run, shown, ongoing, run[0].t < input.windowStartMs));
     run = [];
   };
   for (const p of judged) {
@@ -102,7 +103,7 @@ export function explainSeries(input: ExplainInput): SeriesExplanation {
     band: inWindow.flatMap((p) => (p.band ? [[p.t, p.band.low, p.band.high] as [number, number, number]] : [])),
     anomalies: inWindow.filter((p) => p.flagged).map((p) => [p.t, p.v]),
     segments,
-    maxScore: inWindow.reduce((m, p) => Math.max(m, p.d.score), 0),
+    maxScore: Math.max(inWindow.reduce((m, p) => Math.max(m, p.d.score), 0), ...segments.map((s) => s.maxScore)),
   };
 }
 
@@ -156,7 +157,8 @@ function lastFinite(points: Judged[]): Judged | undefined {
   return undefined;
 }
 
-function segmentOf(startMs: number, shown: Judged[], ongoing: boolean, startedBefore: boolean): AnomalySegment {
+/** A segment from all its points (`run`, for its start and score) and those in the window (`shown`, for its peak). */
+function segmentOf(run: Judged[], shown: Judged[], ongoing: boolean, startedBefore: boolean): AnomalySegment {
   // The worst point: the farthest outside its band, in band widths (comparable above and below).
   let worst: Judged | undefined;
   let worstExcess = 0;
@@ -167,13 +169,13 @@ function segmentOf(startMs: number, shown: Judged[], ongoing: boolean, startedBe
       worstExcess = e;
     }
   }
-  const top = shown.reduce((a, b) => (b.d.score > a.d.score ? b : a));
-  const peak = worst ?? top;
+  const top = run.reduce((a, b) => (b.d.score > a.d.score ? b : a));
+  const peak = worst ?? shown.reduce((a, b) => (b.d.score > a.d.score ? b : a));
   const band = peak.band ?? { low: NaN, high: NaN };
   const direction = !worst ? 'within' : peak.v > band.high ? 'above' : 'below';
   const edge = direction === 'above' ? band.high : band.low;
   return {
-    startMs,
+    startMs: run[0].t,
     endMs: shown[shown.length - 1].t,
     startedBefore,
     ongoing,

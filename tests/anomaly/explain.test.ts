@@ -170,11 +170,13 @@ describe('issue 13.10: explainSeries', () => {
     expect(e.segments[0].ratio).toBeUndefined();
   });
 
-  it('gives a segment that began before the window its true start', () => {
-    const { points, detections } = series(Array.from({ length: 20 }, () => 3), () => 0.05, () => ({ low: 8, high: 12 }));
+  it('gives a segment that began before the window its true start and the score of its onset', () => {
+    const { points, detections } = series(Array.from({ length: 20 }, () => 3), (i) => (i === 100 ? 0.8 : 0.05), () => ({ low: 8, high: 12 }));
     const e = explainSeries({ points, detections, windowStartMs: T0 + 110 * MIN, threshold: 0.48, range: SIGNAL_RANGE.cpu });
     expect(e.segments).toHaveLength(1);
-    expect(e.segments[0]).toMatchObject({ startMs: T0 + 100 * MIN, startedBefore: true, direction: 'below', beyond: 5 });
+    expect(e.segments[0]).toMatchObject({ startMs: T0 + 100 * MIN, startedBefore: true, direction: 'below', beyond: 5, maxScore: 0.8 });
+    expect(e.segments[0].peak.t).toBeGreaterThanOrEqual(T0 + 110 * MIN);
+    expect(e.maxScore).toBe(0.8);
     expect(e.points[0][0]).toBe(T0 + 110 * MIN);
   });
 });
