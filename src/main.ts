@@ -160,7 +160,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async startWorkers() {
       if (workersStarted) return;
       workersStarted = true;
-      await queue.work(createProcessors({ source, clock, onnxThreads: config.onnxIntraOpThreads, remediation }), { concurrency: config.queue.concurrency });
+      await queue.work(createProcessors({ source, clock, onnxThreads: config.onnxIntraOpThreads, remediation, counters: { pointsScored: metrics.anomalyPointsScored, anomaliesDetected: metrics.anomaliesDetected } }), { concurrency: config.queue.concurrency });
       log.info('workers started', { backend: queue.backend, concurrency: config.queue.concurrency });
     },
     async close() {

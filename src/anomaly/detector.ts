@@ -141,7 +141,9 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
   checkOptions(o);
   const robust = new RobustZ(o.window, Math.min(o.window, Math.max(8, o.warmup >> 1)));
   const seasonal = new SeasonalBaseline(o.seasonalAlpha, 0.01, o.maxPeriod, 64);
-  const point: Component[] = [robust, new HoltForecast(o.holtAlpha, o.holtBeta, 0.01, Math.min(50, o.warmup)), seasonal];
+  const holt = new HoltForecast(o.holtAlpha, o.holtBeta, 0.01, Math.min(50, o.warmup));
+  const point: Component[] = [robust, holt, seasonal];
+  const recent: Component[] = [robust, holt];
   const levelShift = new ShortVsLong('level-shift', robust, o.levelWindow);
   const variance = new ShortVsLong('variance', robust, o.varianceWindow);
   const context = new ContextSurprise(robust);
@@ -205,12 +207,32 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
       if (Number.isFinite(driver.center) && Number.isFinite(driver.spread)) {
         det.expected = { low: driver.center - BAND_SDS * driver.spread, high: driver.center + BAND_SDS * driver.spread };
       }
+      const band = recentBand(recent);
+      if (band) det.band = band;
       if (score >= REASON_MIN) det.reason = driver.describe();
       return det;
     },
     stateSize: () => [...point, levelShift, variance, context, record].reduce((n, c) => n + c.stateSize(), 0)
       + channels.reduce((n, c) => n + (c.stateSize?.() ?? 0), 0),
   };
+}
+
+/**
+ * The band recent history puts the value in: the hull of the sliding median/MAD band and the
+ * Holt forecast band (each center +- BAND_SDS spreads). One band whatever channel drove the
+ * score, so it does not jump between models from point to point. The seasonal model is left
+ * out: it learns an incident that recurs at the same time of day as normal for that time, and a
+ * band that widens to hold the incident would hide it on the chart.
+ */
+function recentBand(models: readonly Component[]): Detection['expected'] {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const c of models) {
+    if (!Number.isFinite(c.center) || !Number.isFinite(c.spread)) continue;
+    low = Math.min(low, c.center - BAND_SDS * c.spread);
+    high = Math.max(high, c.center + BAND_SDS * c.spread);
+  }
+  return low <= high ? { low, high } : undefined;
 }
 
 /** The learned model's channel: its score comes from outside (ONNX, in batches); the band is the robust one. */

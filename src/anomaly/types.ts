@@ -5,8 +5,14 @@
 export interface Detection {
   /** 0 (normal) .. 1 (certainly anomalous). */
   score: number;
-  /** The band the detector expected the value in, when it has one yet. */
+  /** The band the detector that drove the score expected the value in, when it has one yet. */
   expected?: { low: number; high: number };
+  /**
+   * The band recent history puts the value in (hull of the sliding median and Holt forecast
+   * bands), once one is ready: the same models whatever drove the score, so it moves smoothly
+   * from point to point. Explanations and charts draw this one (see anomaly/explain).
+   */
+  band?: { low: number; high: number };
   /** Which detector family drove the score (e.g. 'robust-z', 'seasonal', 'forecast', 'iforest'). */
   detector: string;
   /** One short human sentence, e.g. "p99 3.4x above the 1h median". */

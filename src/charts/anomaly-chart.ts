@@ -1,4 +1,5 @@
 import { parse, View } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { AppError } from '../errors';
 import { anomalyRows, bandRows, seriesRows } from './downsample';
 import { rasterizeSvg } from './rasterize';
@@ -31,6 +32,16 @@ const MAX_SIZE = 4000;
  * Same input, same SVG: no clock, no randomness, UTC time axis.
  */
 export async function renderAnomalyChartSvg(input: AnomalyChartInput): Promise<string> {
+  const view = new View(parse(toVega(anomalyChartSpecFor(input))), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** The vega-lite spec the chart is drawn from; its layers' data are the values plotted. */
+export function anomalyChartSpecFor(input: AnomalyChartInput): TopLevelSpec {
   const layout: ChartLayout = {
     title: input.title ?? '',
     ...(input.unit ? { unit: input.unit } : {}),
@@ -39,15 +50,14 @@ export async function renderAnomalyChartSvg(input: AnomalyChartInput): Promise<s
   };
   const buckets = layout.width;
   const series = seriesRows(input.points ?? [], buckets);
-  const spec = series.some((r) => r.v !== null)
+  return series.some((r) => r.v !== null)
     ? anomalyChartSpec(layout, { series, band: bandRows(input.band ?? [], buckets), anomalies: anomalyRows(input.anomalies ?? [], buckets) })
     : noDataSpec(layout);
-  const view = new View(parse(toVega(spec)), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+}
+
+/** The chart of one series' explained result (src/anomaly/explain): the same points, bands and segments the text reports. */
+export function findingChartInput(f: { service: string; signal: string; unit: string } & Pick<AnomalyChartInput, 'points' | 'band' | 'anomalies'>): AnomalyChartInput {
+  return { title: `${f.service} · ${f.signal}`, unit: f.unit, points: f.points, band: f.band, anomalies: f.anomalies };
 }
 
 /** The chart as a PNG of exactly `width` x `height` pixels, text drawn with the shipped fonts. */

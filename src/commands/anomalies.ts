@@ -1,8 +1,9 @@
+import type { AnomalySegment } from '../anomaly/explain';
 import type { JobQueue } from '../queue/types';
 import { buttons, context, header, reply, series, table, text, type Block, type Reply } from '../reply/model';
-import type { AnomaliesJobResult, Jobs, SeriesFinding } from '../workers/jobs';
+import type { AnomaliesJobResult, Jobs } from '../workers/jobs';
 import type { CommandContext, CommandOutcome } from './context';
-import { ago, windowWords } from './format';
+import { ago, duration, windowWords } from './format';
 
 const DEFAULT_WINDOW_S = 3600;
 
@@ -21,35 +22,63 @@ export async function requestAnomalies(ctx: CommandContext, queue: JobQueue<Jobs
   };
 }
 
+/** Segments shown per series in the table; the rest are counted. */
+const ROWS_PER_SERIES = 3;
+
+/** The reply for a finished detection: text, table and charts all read the same findings (src/anomaly/explain). */
 export function presentAnomalies(result: AnomaliesJobResult): Reply {
-  const anomalous = result.findings.filter((f) => f.anomalous).sort((a, b) => b.maxScore - a.maxScore);
+  const anomalous = result.findings.filter((f) => f.anomalous).sort((a, b) => topScore(b) - topScore(a));
   const scope = `${result.findings.length} series over ${windowWords(result.windowS)}`;
   if (anomalous.length === 0) {
     return reply('success', header(`No anomalies in ${scope}`), context(`threshold ${result.threshold}; as of ${stamp(result.atMs)} UTC`));
   }
-  const blocks: Block[] = [
-    header(`${anomalous.length} anomalous of ${scope}`),
-    table(
-      ['service', 'signal', 'since', 'latest', 'expected', 'how far', 'score'],
-      anomalous.map((f) => [f.service, f.signal, f.sinceMs ? ago(f.sinceMs, result.atMs) : '', fmt(f.latest, f.unit), f.worst ? `${fmt(f.worst.low, f.unit)}–${fmt(f.worst.high, f.unit)}` : '', distance(f), f.maxScore.toFixed(2)]),
-    ),
-  ];
+  const rows: string[][] = [];
+  for (const f of anomalous) {
+    const worstFirst = [...f.segments].sort((a, b) => b.maxScore - a.maxScore);
+    for (const s of worstFirst.slice(0, ROWS_PER_SERIES)) {
+      rows.push([f.service, f.signal, when(s, result.atMs), fmt(s.peak.value, f.unit), `${fmt(s.peak.low, f.unit)}–${fmt(s.peak.high, f.unit)}`, howFar(s, f.unit), s.maxScore.toFixed(2)]);
+    }
+    if (worstFirst.length > ROWS_PER_SERIES) rows.push([f.service, f.signal, `+${worstFirst.length - ROWS_PER_SERIES} more`, '', '', '', '']);
+  }
+  const blocks: Block[] = [header(`${anomalous.length} anomalous of ${scope}`), table(['service', 'signal', 'when', 'peak', 'expected', 'how far', 'score'], rows)];
   for (const f of anomalous) {
     blocks.push(series(`${f.service} ${f.signal}${f.reason ? `: ${f.reason}` : ''}`, f.points.map(([, v]) => v), f.unit));
-    if (f.chartPng) blocks.push({ type: 'image', title: `${f.service} ${f.signal}`, png: Buffer.from(f.chartPng, 'base64'), alt: `${f.service} ${f.signal} with the expected band and ${f.anomalies.length} anomalous point(s) marked` });
+    const alt = `${f.service} ${f.signal} with the expected band and ${f.anomalies.length} anomalous point(s) in ${f.segments.length} segment(s) marked`;
+    if (f.chartPng) blocks.push({ type: 'image', title: `${f.service} ${f.signal}`, png: Buffer.from(f.chartPng, 'base64'), alt });
   }
-  blocks.push(context(`detectors: ${[...new Set(anomalous.map((f) => f.detector).filter(Boolean))].join(', ')} · threshold ${result.threshold} · as of ${stamp(result.atMs)} UTC`));
+  const detectors = [...new Set(anomalous.map((f) => f.detector).filter(Boolean))];
+  blocks.push(
+    context(
+      `an anomaly is a run of points outside the expected band (held at what was expected when it began) or scoring ${result.threshold} or more · ${detectors.length ? `detectors: ${detectors.join(', ')} · ` : ''}as of ${stamp(result.atMs)} UTC`,
+    ),
+  );
   return reply('warning', ...blocks);
 }
 
-/** How far the worst point sat outside its band, in the band's own widths. */
-function distance(f: SeriesFinding): string {
-  if (!f.worst) return '';
-  const { value, low, high } = f.worst;
-  const width = Math.max(high - low, Number.EPSILON);
-  if (value > high) return `${((value - high) / width).toFixed(1)}× band above`;
-  if (value < low) return `${((low - value) / width).toFixed(1)}× band below`;
-  return 'inside band';
+function topScore(f: { segments: AnomalySegment[] }): number {
+  return f.segments.reduce((m, s) => Math.max(m, s.maxScore), 0);
+}
+
+/** When a segment began, and for how long (or that it is still going). */
+function when(s: AnomalySegment, atMs: number): string {
+  const began = `${ago(s.startMs, atMs)}${s.startedBefore ? ' (before the window)' : ''}`;
+  if (s.ongoing) return `${began}, ongoing`;
+  return s.endMs > s.startMs ? `${began}, lasted ${duration(s.endMs - s.startMs)}` : `${began}, one point`;
+}
+
+/** How far the peak is past the band's edge on its side: in the metric's unit, and as a multiple of that edge. */
+function howFar(s: AnomalySegment, unit: string): string {
+  if (s.direction === 'within') return 'unusual pattern, within band';
+  const sign = s.direction === 'above' ? '+' : '−';
+  const times = s.ratio !== undefined ? ` (${s.ratio >= 10 ? Math.round(s.ratio) : s.ratio.toFixed(1)}× the ${s.direction === 'above' ? 'top' : 'bottom'})` : '';
+  return `${sign}${difference(s.beyond, unit)} ${s.direction}${times}`;
+}
+
+/** A difference in the metric's unit: percentage points for ratios. */
+function difference(v: number, unit: string): string {
+  if (unit === 'ratio') return `${(v * 100).toFixed(v < 0.01 ? 2 : v < 0.1 ? 1 : 0)} pp`;
+  if (unit === 'ms' && v < 10) return `${v.toFixed(1)} ms`;
+  return fmt(v, unit);
 }
 
 function fmt(v: number, unit: string): string {

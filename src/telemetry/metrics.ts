@@ -79,6 +79,8 @@ export function createMetrics() {
       registers: r,
     }),
     alertsReceived: new Counter({ name: `${PREFIX}alerts_received_total`, help: 'Alerts received by webhook source', labelNames: ['source'] as const, registers: r }),
+    anomalyPointsScored: new Counter({ name: `${PREFIX}anomaly_points_scored_total`, help: 'Points the anomaly detector scored (history and window), in the process that scored them', registers: r }),
+    anomaliesDetected: new Counter({ name: `${PREFIX}anomalies_detected_total`, help: 'Anomalous segments reported by detect_anomalies jobs, by service', labelNames: ['service'] as const, registers: r }),
     authLogins: new Counter({ name: `${PREFIX}auth_logins_total`, help: 'Password logins by outcome: ok, failed (wrong email or password), locked (throttled)', labelNames: ['outcome'] as const, registers: r }),
   };
 }

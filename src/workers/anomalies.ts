@@ -2,6 +2,7 @@ import { ALERT_THRESHOLD, createDetector } from '../anomaly/detector';
 import { createLearnedChannel } from '../anomaly/learned';
 import { scoreChunk } from '../anomaly/run';
 import { signalsFor } from '../anomaly/metric-words';
+import { explainSeries, SIGNAL_RANGE, type AnomalySegment } from '../anomaly/explain';
 import type { Detection } from '../anomaly/types';
 import type { Clock } from '../clock';
 import { UnrecoverableJobError } from '../errors';
@@ -11,15 +12,25 @@ import type { AnomaliesJobData, AnomaliesJobResult, SeriesFinding } from './jobs
 
 /** A point is anomalous at or above this combined score. */
 export const ANOMALY_THRESHOLD = ALERT_THRESHOLD;
-/** Points fed to the detector before the window, so it has learned the series by then (NAB's probation is 750). */
+/**
+ * The detector is always run over a fixed history that ends at the window's end: at least this
+ * many points before the largest window of the same step (NAB's probation is 750), so it has learned
+ * the series, and windows of the same step (1 h and 2 h) get identical scores for the same minutes.
+ */
 const WARMUP_POINTS = 3000;
 /** Aim for about this many points in the window itself; never finer than a minute. */
 const WINDOW_POINTS = 240;
 const MIN_STEP_MS = 60_000;
 const MAX_CHARTS = 3;
 
-/** Scores each requested series over its window (after a warm-up) and charts the anomalous ones. */
-export function anomaliesProcessor(source: MetricsSource, clock: Clock, options: { onnxThreads: number }) {
+/** What the processor counts, in whichever process scores (serve or worker). */
+export interface AnomalyCounters {
+  pointsScored: { inc(n: number): void };
+  anomaliesDetected: { inc(labels: { service: string }, n: number): void };
+}
+
+/** Scores each requested series over a fixed history, explains its window and charts the anomalous ones. */
+export function anomaliesProcessor(source: MetricsSource, clock: Clock, options: { onnxThreads: number; counters?: AnomalyCounters }) {
   return async (job: JobContext<AnomaliesJobData>): Promise<AnomaliesJobResult> => {
     const atMs = job.data.atMs ?? clock();
     const { windowS } = job.data;
@@ -31,16 +42,20 @@ export function anomaliesProcessor(source: MetricsSource, clock: Clock, options:
     const unknown = services.find((s) => !catalog.includes(s));
     if (unknown) throw new UnrecoverableJobError(`unknown service “${unknown}”; known: ${catalog.join(', ')}`);
 
-    // One step for warm-up and window alike, so the detector sees one consistent series.
+    // One step for history and window alike, so the detector sees one consistent series.
     const stepMs = Math.max(MIN_STEP_MS, Math.ceil((windowS * 1000) / WINDOW_POINTS / MIN_STEP_MS) * MIN_STEP_MS);
-    const windowStart = atMs - windowS * 1000;
+    const windowStartMs = atMs - windowS * 1000;
+    const historyStartMs = historyStart(atMs, stepMs);
     const findings: SeriesFinding[] = [];
     const total = services.length * signals.length;
     for (const service of services) {
       for (const sig of signals) {
         if (job.signal.aborted) throw new UnrecoverableJobError('cancelled');
-        const series = await source.query({ service, signal: sig, startMs: windowStart - WARMUP_POINTS * stepMs, endMs: atMs, stepMs });
-        findings.push(await score(series, windowStart, options.onnxThreads));
+        const series = await source.query({ service, signal: sig, startMs: Math.min(historyStartMs, windowStartMs), endMs: atMs, stepMs });
+        const finding = await score(series, windowStartMs, options.onnxThreads);
+        options.counters?.pointsScored.inc(series.points.length);
+        if (finding.segments.length) options.counters?.anomaliesDetected.inc({ service }, finding.segments.length);
+        findings.push(finding);
         await job.progress({ percent: Math.round((findings.length / total) * 100), message: `scored ${service} ${sig}` });
       }
     }
@@ -50,7 +65,17 @@ export function anomaliesProcessor(source: MetricsSource, clock: Clock, options:
   };
 }
 
-async function score(series: Series, windowStart: number, onnxThreads: number): Promise<SeriesFinding> {
+/**
+ * Where scoring starts: WARMUP_POINTS + WINDOW_POINTS steps before atMs, rounded down to a
+ * multiple of WINDOW_POINTS steps. It does not depend on the window (only on its step), and
+ * requests a little apart in time mostly share it, so their scores for the same minutes agree.
+ */
+export function historyStart(atMs: number, stepMs: number): number {
+  const grid = WINDOW_POINTS * stepMs;
+  return Math.floor((atMs - (WARMUP_POINTS + WINDOW_POINTS) * stepMs) / grid) * grid;
+}
+
+async function score(series: Series, windowStartMs: number, onnxThreads: number): Promise<SeriesFinding> {
   const learned = createLearnedChannel({ intraOpNumThreads: onnxThreads });
   let detections: Detection[];
   try {
@@ -58,31 +83,25 @@ async function score(series: Series, windowStart: number, onnxThreads: number): 
   } finally {
     await learned.close();
   }
-  const inWindow: Array<{ t: number; v: number; d: Detection }> = [];
-  series.points.forEach(([t, v], i) => {
-    if (t >= windowStart) inWindow.push({ t, v, d: detections[i] });
-  });
-  const anomalies = inWindow.filter((p) => p.d.score >= ANOMALY_THRESHOLD);
-  const worst = inWindow.reduce<(typeof inWindow)[number] | undefined>((w, p) => (!w || p.d.score > w.d.score ? p : w), undefined);
-  const last = inWindow[inWindow.length - 1];
-  const expected = worst?.d.expected;
+  const range = SIGNAL_RANGE[series.signal] ?? { min: -Infinity, max: Infinity };
+  const explained = explainSeries({ points: series.points, detections, windowStartMs, threshold: ANOMALY_THRESHOLD, range });
+  const worst = explained.segments.reduce<AnomalySegment | undefined>((w, s) => (!w || s.maxScore > w.maxScore ? s : w), undefined);
+  const last = explained.points[explained.points.length - 1];
   return {
     service: series.service,
     signal: series.signal,
     unit: series.unit,
-    anomalous: anomalies.length > 0,
-    maxScore: worst?.d.score ?? 0,
-    ...(anomalies.length ? { sinceMs: anomalies[0].t, detector: worst?.d.detector, reason: worst?.d.reason } : {}),
-    ...(worst && expected ? { worst: { t: worst.t, value: worst.v, low: expected.low, high: expected.high } } : {}),
-    latest: last?.v ?? NaN,
-    points: inWindow.map((p) => [p.t, p.v] as [number, number]),
-    band: inWindow.filter((p) => p.d.expected).map((p) => [p.t, p.d.expected?.low ?? NaN, p.d.expected?.high ?? NaN] as [number, number, number]),
-    anomalies: anomalies.map((p) => [p.t, p.v] as [number, number]),
+    anomalous: explained.segments.length > 0,
+    ...explained,
+    ...(explained.segments.length ? { sinceMs: explained.segments[0].startMs } : {}),
+    ...(worst?.detector ? { detector: worst.detector } : {}),
+    ...(worst?.reason ? { reason: worst.reason } : {}),
+    latest: last?.[1] ?? NaN,
   };
 }
 
 async function chart(f: SeriesFinding): Promise<Buffer> {
   // Loaded on first use: vega and resvg cost ~30 MB that an idle process should not carry.
-  const { renderAnomalyChart } = await import('../charts/anomaly-chart.js');
-  return renderAnomalyChart({ title: `${f.service} · ${f.signal}`, unit: f.unit, points: f.points, band: f.band, anomalies: f.anomalies });
+  const { renderAnomalyChart, findingChartInput } = await import('../charts/anomaly-chart.js');
+  return renderAnomalyChart(findingChartInput(f));
 }

@@ -1,3 +1,4 @@
+import type { SeriesExplanation } from '../anomaly/explain';
 import type { RemediationJobResult } from '../remediation/present';
 import type { Signal } from '../sources/types';
 
@@ -38,22 +39,22 @@ export interface AnomaliesJobData {
   atMs?: number;
 }
 
-export interface SeriesFinding {
+/**
+ * One series' result (src/anomaly/explain): the reply's text, table and chart are all drawn from
+ * it. `anomalies` are the points of the segments; `band` the band each point was judged against.
+ */
+export interface SeriesFinding extends SeriesExplanation {
   service: string;
   signal: Signal;
   unit: string;
+  /** Whether any segment reaches into the window. */
   anomalous: boolean;
-  maxScore: number;
-  /** First anomalous point in the window. */
+  /** Start of the first segment in the window (it may have started before the window). */
   sinceMs?: number;
+  /** The detector and reason behind the highest score of the worst segment. */
   detector?: string;
   reason?: string;
-  /** The most anomalous point and the band it was expected in. */
-  worst?: { t: number; value: number; low: number; high: number };
   latest: number;
-  points: Array<[number, number]>;
-  band: Array<[number, number, number]>;
-  anomalies: Array<[number, number]>;
   /** A PNG chart, base64 (results travel through Redis; workers share no disk with the control plane). */
   chartPng?: string;
 }

@@ -5,7 +5,7 @@ import type { RemediationService } from '../remediation/service';
 import type { Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import type { Jobs } from './jobs';
-import { anomaliesProcessor } from './anomalies';
+import { anomaliesProcessor, type AnomalyCounters } from './anomalies';
 import { statusProcessor } from './status';
 
 export interface WorkerDeps {
@@ -13,6 +13,8 @@ export interface WorkerDeps {
   clock: Clock;
   /** onnxruntime threads for the detector's learned channel. */
   onnxThreads: number;
+  /** Where the anomaly processor counts points scored and anomalies found (this process's registry). */
+  counters?: AnomalyCounters;
   /** Present where the store is (the control plane): remediation state lives there. */
   remediation?: RemediationService;
 }
@@ -21,7 +23,7 @@ export interface WorkerDeps {
 export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
   return {
     status: statusProcessor(deps.source, deps.clock),
-    detect_anomalies: anomaliesProcessor(deps.source, deps.clock, { onnxThreads: deps.onnxThreads }),
+    detect_anomalies: anomaliesProcessor(deps.source, deps.clock, { onnxThreads: deps.onnxThreads, ...(deps.counters ? { counters: deps.counters } : {}) }),
     remediation: async (job) => {
       if (!deps.remediation) throw new UnrecoverableJobError('remediation jobs run in the control plane (serve or chat), where the request store is');
       const done = await deps.remediation.run(job.data.requestId, { signal: job.signal, progress: (message) => void job.progress({ percent: 50, message }) });

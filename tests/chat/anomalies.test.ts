@@ -1,6 +1,7 @@
 import { presentFinished } from '../../src/commands/jobs';
 import type { App } from '../../src/main';
 import type { Block } from '../../src/reply/model';
+import type { AnomaliesJobResult } from '../../src/workers/jobs';
 import { renderText } from '../../src/reply/render-text';
 import { DURING_BURST, lastVersion, recordingSink, testApp } from '../helpers/app';
 
@@ -28,11 +29,26 @@ describe('detect_anomalies through the whole flow (demo fleet)', () => {
     expect(handled.intent).toBe('detect_anomalies');
     const out = renderText(final);
     expect(out).toMatch(/1 anomalous of 1 series over the last hour/);
-    expect(out).toMatch(/payments\s+error_rate\s+\d+m( \d+s)? ago/);
-    expect(out).toMatch(/× band above/);
+    expect(out).toMatch(/payments\s+error_rate\s+17m ago, ongoing/);
+    expect(out).toMatch(/\+\d+\.\d pp above \(\d+× the top\)/);
     const image = final.blocks.find((b): b is Extract<Block, { type: 'image' }> => b.type === 'image');
     expect(image?.png?.subarray(1, 4).toString()).toBe('PNG');
     expect(image?.png?.readUInt32BE(16)).toBe(800); // IHDR width
+  });
+
+  it('issue 13.10: counts the points it scored and the anomalies it found in the registry', async () => {
+    const counted = async (name: string) => (await app.metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
+    expect(await counted('smartcloudops_anomaly_points_scored_total')).toEqual([expect.objectContaining({ value: 0 })]);
+    const job = await app.queue.add('detect_anomalies', { service: 'payments', metric: 'error rate', windowS: 3600 });
+    const done = await app.queue.waitUntilFinished(job.id, 30_000);
+    expect(done.state).toBe('completed');
+    const finding = (done.result as AnomaliesJobResult).findings[0];
+    const scored = (await counted('smartcloudops_anomaly_points_scored_total'))[0].value;
+    // The whole history the detector ran over, more than the window's 61 points.
+    expect(scored).toBeGreaterThan(3000);
+    const detected = await counted('smartcloudops_anomalies_detected_total');
+    expect(detected).toEqual([expect.objectContaining({ labels: { service: 'payments' }, value: finding.segments.length })]);
+    expect(finding.segments.length).toBeGreaterThan(0);
   });
 
   it('reports a quiet series as quiet', async () => {

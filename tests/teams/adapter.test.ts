@@ -180,7 +180,7 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
     const calls = await connector.waitFor((cs) => cs.some((c) => c.kind === 'update' && !/Looking for anomalies/.test(cardText(c))));
     const final = calls.filter((c) => c.kind === 'update').pop() as ConnectorCall;
     expect(final).toMatchObject({ method: 'PUT', conversationId: `${CHANNEL};messageid=${activity.id}`, activityId: first.createdId });
-    expect(cardText(final)).toMatch(/anomal(y|ies) in \d+ series over the last hour/);
+    expect(cardText(final)).toMatch(/(anomal(y|ies) in|anomalous of) \d+ series over the last hour/);
   });
 
   it('understands the text without the bot mention (help, not "I didn\'t understand")', async () => {
