@@ -42,6 +42,8 @@ export type MessageOutcome = CommandOutcome['outcome'] | 'asked' | 'awaiting_con
 export interface HandledMessage {
   outcome: MessageOutcome;
   intent: string;
+  /** The job the message started, if any. */
+  job?: { id: string; name: string };
   /** Resolves when the job the message started (if any) has finished and its result is posted. */
   done: Promise<void>;
 }
@@ -183,7 +185,7 @@ export function createConversation(deps: ConversationDeps) {
             log.error('following the job failed', { err, job: job.id });
           })
         : Promise.resolve();
-      return { outcome: result.outcome, intent: intentName, done };
+      return { outcome: result.outcome, intent: intentName, ...(job ? { job } : {}), done };
     },
   };
 }
