@@ -84,6 +84,14 @@ describe('chat identity and RBAC', () => {
       for (const r of [list, detail, refused, cancelled]) expect(r.text).not.toMatch(/user:[0-9a-f]{8}/);
     });
 
+    it('says who froze remediation by name', async () => {
+      const admin = await app.auth.users.create({ email: 'ann@example.com', password: 'correct horse battery staple', role: 'admin', name: 'ann' });
+      app.auth.users.link(admin.id, 'slack', 'U0ADMIN');
+      await say('slack', 'U0ADMIN', '/ops freeze');
+      const refused = await say('slack', 'U0PERATOR', '/ops restart checkout-api');
+      expect(refused.text).toContain('Remediation is frozen (by ann)');
+    });
+
     it('names an API key by its owner and the key, and a console guest by the name typed', async () => {
       const olivia = app.auth.users.findByEmail('olivia@example.com');
       const { info } = app.auth.apiKeys.create(olivia!, { name: 'ci', permissions: ['read'] });
