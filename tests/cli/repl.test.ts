@@ -74,10 +74,15 @@ describe('chat on a terminal', () => {
       expect(after).not.toMatch(/anomalous of \d+ series/); // its result is no longer printed here
     }, 60_000);
 
-    it('exits on Ctrl-C at an empty prompt', async () => {
+    it('drops typed text on Ctrl-C, and exits on Ctrl-C at an empty prompt', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
-      const { code } = await onTerminal(['--as', 'bob'], [{ when: PROMPT, send: CTRL_C }], { DATABASE_PATH: join(dir, 'db.sqlite') });
+      const { code, output } = await onTerminal(
+        ['--as', 'bob'],
+        [{ when: PROMPT, send: '/ops restart checkout-api' }, { when: /checkout-api$/, send: CTRL_C }, { when: /\^C[\s\S]*ops> $/, send: 'jobs\r' }, { when: /No jobs yet[\s\S]*ops> $/, send: CTRL_C }],
+        { DATABASE_PATH: join(dir, 'db.sqlite') },
+      );
       expect(code).toBe(0);
+      expect(output).not.toContain('needs the operator role'); // the dropped text was never sent
     });
 
     it('keeps log lines out of the conversation: they go to data/logs/chat.log, named in the banner', async () => {
