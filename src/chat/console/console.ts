@@ -48,6 +48,8 @@ interface Followed {
   stopped: boolean;
 }
 
+const label = (f: Followed) => (f.job ? `job ${f.job.id} (${f.job.name})` : `“${f.text}”`);
+
 /**
  * A terminal: prompt, history, live job progress on a status line; jobs run while you type.
  * Ctrl-C with text typed drops the text; with jobs followed it stops following them (they keep
@@ -114,7 +116,7 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
     }
     out.clearStatus?.();
     const jobs = stopped.filter((f) => f.job).map((f) => f.job as { id: string; name: string });
-    const what = stopped.map((f) => (f.job ? `job ${f.job.id} (${f.job.name})` : `“${f.text}”`)).join(', ');
+    const what = stopped.map(label).join(', ');
     const hint = jobs.length === 1 ? `; \`job ${jobs[0].id}\` shows it, \`cancel ${jobs[0].id}\` stops it` : jobs.length ? '; `jobs` shows them, `cancel ID` stops one' : '';
     out.write(`Stopped following ${what}: ${stopped.length === 1 ? 'it keeps' : 'they keep'} running${hint}.\n`);
   }
@@ -144,7 +146,7 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
   }
   rl.close();
   if (detached.size) {
-    const what = [...detached].map((f) => (f.job ? `job ${f.job.id} (${f.job.name})` : `“${f.text}”`)).join(', ');
+    const what = [...detached].map(label).join(', ');
     options.output.write(`Leaving while ${what} ${detached.size === 1 ? 'is' : 'are'} still running here: given SHUTDOWN_GRACE_MS to finish, else resumed on the next start.\n`);
   }
   await waitForFollowed(options.output, [...followed.values()]);
