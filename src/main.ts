@@ -7,6 +7,7 @@ import { createConversation, type Conversation } from './chat/conversation';
 import { secretValues, type Config } from './config/config';
 import { AppError } from './errors';
 import { createIdentity, type Identity } from './identity/identity';
+import { createNames } from './identity/names';
 import type { IntentParser } from './intent/parser';
 import { createHybridParser } from './intent/hybrid';
 import { createLlmParser } from './intent/llm';
@@ -121,7 +122,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
   metrics.setIncidentsOpenSource(() => incidents.openCount());
-  const commands = createCommands({ queue, source, clock, remediation, incidents });
+  const commands = createCommands({ queue, source, clock, remediation, incidents, names: createNames(auth.users, auth.apiKeys) });
   const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock, audit: auth.audit });
   // Each SDK is loaded only when its platform is configured (each is ~30 MB and ~0.3 s to load).
   const chat: ChatAdapter[] = [];

@@ -43,6 +43,8 @@ export type MessageOutcome = CommandOutcome['outcome'] | 'asked' | 'awaiting_con
 export interface HandledMessage {
   outcome: MessageOutcome;
   intent: string;
+  /** The job the message started, if any. */
+  job?: { id: string; name: string };
   /** Resolves when the job the message started (if any) has finished and its result is posted. */
   done: Promise<void>;
 }
@@ -82,27 +84,38 @@ export function createConversation(deps: ConversationDeps) {
     return intent;
   }
 
-  /** Resolve what this message means, given what the bot was waiting for in this thread. */
+  /**
+   * Resolve what this message means, given what the bot was waiting for in this thread. A
+   * confirmation is answered by this message or dropped. A question is answered by a message that
+   * fits it; a clear new command answers itself instead: a complete one of another kind (a look at
+   * `jobs` before answering) leaves the question open, one of the same kind replaces it.
+   */
   async function understand(msg: IncomingMessage, key: string): Promise<{ intent: Intent; explicit: boolean; confirmed: boolean } | { answered: Reply; intent: string; outcome: MessageOutcome }> {
     const explicit = SLASH.test(msg.text);
-    const waiting = pending.take(key);
+    const waiting = pending.get(key);
+    if (waiting?.kind !== 'slot') pending.delete(key);
     if (waiting?.kind === 'confirm') {
       const answer = yesOrNo(normalize(msg.text));
       if (answer === 'yes') return { intent: waiting.intent, explicit: true, confirmed: true };
       if (answer === 'no') return { answered: reply('info', text(`OK, I won't run \`${toCommand(waiting.intent)}\`. Nothing was changed.`)), intent: waiting.intent.intent, outcome: 'dropped' };
     }
     if (waiting?.kind === 'slot' && yesOrNo(normalize(msg.text)) === 'no') {
+      pending.delete(key);
       return { answered: reply('info', text('OK, dropped.')), intent: waiting.intent.intent, outcome: 'dropped' };
     }
     const parsed = await parse(msg.text);
     if (waiting?.kind === 'slot') {
-      const interrupts = parsed.intent !== 'unknown' && parsed.confidence >= INTERRUPT_CONFIDENCE && parsed.intent !== waiting.intent.intent;
-      if (!interrupts) {
-        const filled = fillSlot(waiting.intent, waiting.slot, msg.text);
-        if (filled) return { intent: filled, explicit: waiting.explicit, confirmed: false };
-        pending.set(key, waiting);
+      const command = parsed.intent !== 'unknown' && parsed.confidence >= INTERRUPT_CONFIDENCE;
+      const complete = command && parsed.missing.length === 0;
+      const filled = complete ? undefined : fillSlot(waiting.intent, waiting.slot, msg.text);
+      if (filled) {
+        pending.delete(key);
+        return { intent: filled, explicit: waiting.explicit, confirmed: false };
+      }
+      if (!command) {
         return { answered: reply('warning', text(`Sorry, I need an answer to: ${SLOT_QUESTIONS[waiting.slot] ?? `what is the ${waiting.slot}?`}`), context('or say `cancel`')), intent: waiting.intent.intent, outcome: 'asked' };
       }
+      if (!complete || parsed.intent === waiting.intent.intent) pending.delete(key);
     }
     return { intent: parsed, explicit, confirmed: false };
   }
@@ -177,7 +190,7 @@ export function createConversation(deps: ConversationDeps) {
             log.error('following the job failed', { err, job: job.id });
           })
         : Promise.resolve();
-      return { outcome: result.outcome, intent: intentName, done };
+      return { outcome: result.outcome, intent: intentName, ...(job ? { job } : {}), done };
     },
   };
 }

@@ -21,11 +21,15 @@ export function createPendingStore(clock: Clock) {
       entries.set(key, { pending, expiresAt: clock() + TTL_MS });
       if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
     },
-    /** Remove and return what is pending for `key`, if still fresh. */
-    take(key: string): Pending | undefined {
+    /** What is pending for `key`, if still fresh (a stale entry is forgotten). */
+    get(key: string): Pending | undefined {
       const entry = entries.get(key);
+      if (entry && entry.expiresAt > clock()) return entry.pending;
       entries.delete(key);
-      return entry && entry.expiresAt > clock() ? entry.pending : undefined;
+      return undefined;
+    },
+    delete(key: string): void {
+      entries.delete(key);
     },
   };
 }

@@ -25,7 +25,7 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   cancel_job: cmd('cancel ID', 'cancel a queued or running job (yours, or any as operator)', 'read', true),
   detect_anomalies: cmd('anomalies [service] [metric] [last 2h]', 'find anomalies in the golden signals, with a chart', 'read', true),
   investigate: cmd('investigate SERVICE [question]', 'look into a problem', 'read', false),
-  remediate: cmd('restart|scale|rollback|clear_cache|runbook TARGET …', 'request a remediation (with plan and approval)', 'remediation.request', true),
+  remediate: cmd('restart|rollback|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET', 'request a remediation (with plan and approval)', 'remediation.request', true),
   approve: cmd('approve ID', 'approve a remediation request', 'remediation.approve', true),
   deny: cmd('deny ID', 'deny a remediation request', 'remediation.approve', true),
   list_models: cmd('models', 'anomaly models and versions', 'read', false),

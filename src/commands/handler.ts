@@ -3,6 +3,7 @@ import { asAppError } from '../errors';
 import type { Intent } from '../intent/schema';
 import type { JobQueue } from '../queue/types';
 import type { IncidentService } from '../incidents/service';
+import type { NameOf } from '../identity/names';
 import type { RemediationService } from '../remediation/service';
 import { context, reply, text } from '../reply/model';
 import type { MetricsSource } from '../sources/types';
@@ -23,6 +24,8 @@ export interface CommandDeps {
   clock: Clock;
   remediation: RemediationService;
   incidents: IncidentService;
+  /** Principal ids as replies show them (identity/names.ts). */
+  names: NameOf;
 }
 
 export interface Commands {
@@ -62,11 +65,11 @@ async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, de
     case 'status':
       return requestStatus(ctx, deps.queue, intent.slots.service);
     case 'list_jobs':
-      return listJobs(deps.queue, deps.clock());
+      return listJobs(deps.queue, deps.clock(), deps.names);
     case 'job_status':
-      return jobStatus(deps.queue, intent.slots.job_id as string, deps.clock());
+      return jobStatus(deps.queue, intent.slots.job_id as string, deps.clock(), deps.names);
     case 'cancel_job':
-      return cancelJob(ctx, deps.queue, intent.slots.job_id as string);
+      return cancelJob(ctx, deps.queue, intent.slots.job_id as string, deps.names);
     case 'detect_anomalies':
       return requestAnomalies(ctx, deps.queue, intent.slots);
     case 'unknown':

@@ -1,6 +1,7 @@
 import type { JobInfo, JobQueue } from '../queue/types';
 import { buttons, context, fields, header, reply, table, text, type Reply } from '../reply/model';
 import type { Jobs } from '../workers/jobs';
+import type { NameOf } from '../identity/names';
 import type { CommandContext, CommandOutcome } from './context';
 import { ago, duration } from './format';
 import { authorize } from '../auth/permissions';
@@ -10,7 +11,7 @@ import { presentStatus } from './status';
 
 const LIST_LIMIT = 15;
 
-export async function listJobs(queue: JobQueue<Jobs>, nowMs: number): Promise<CommandOutcome> {
+export async function listJobs(queue: JobQueue<Jobs>, nowMs: number, names: NameOf): Promise<CommandOutcome> {
   const jobs = await queue.list({ limit: LIST_LIMIT });
   if (jobs.length === 0) return { outcome: 'replied', reply: reply('info', text('No jobs yet. Try `status`.')) };
   return {
@@ -20,25 +21,25 @@ export async function listJobs(queue: JobQueue<Jobs>, nowMs: number): Promise<Co
       header(`Last ${jobs.length} jobs`),
       table(
         ['id', 'job', 'state', 'progress', 'started', 'by'],
-        jobs.map((j) => [j.id, j.name, j.state, j.progress ? `${Math.round(j.progress.percent)}%` : '', ago(j.startedAt ?? j.createdAt, nowMs), j.meta.requestedBy ?? '']),
+        jobs.map((j) => [j.id, j.name, j.state, j.progress ? `${Math.round(j.progress.percent)}%` : '', ago(j.startedAt ?? j.createdAt, nowMs), j.meta.requestedBy ? names(j.meta.requestedBy) : '']),
       ),
     ),
   };
 }
 
-export async function jobStatus(queue: JobQueue<Jobs>, id: string, nowMs: number): Promise<CommandOutcome> {
+export async function jobStatus(queue: JobQueue<Jobs>, id: string, nowMs: number, names: NameOf): Promise<CommandOutcome> {
   const job = await queue.get(id);
   if (!job) return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
-  return { outcome: 'replied', reply: describeJob(job, nowMs) };
+  return { outcome: 'replied', reply: describeJob(job, nowMs, names) };
 }
 
-export async function cancelJob(ctx: CommandContext, queue: JobQueue<Jobs>, id: string): Promise<CommandOutcome> {
+export async function cancelJob(ctx: CommandContext, queue: JobQueue<Jobs>, id: string, names: NameOf): Promise<CommandOutcome> {
   const job = await queue.get(id);
   if (!job) return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
   if (job.meta.requestedBy !== ctx.actor.id && !authorize(ctx.actor, 'jobs.cancel_any')) {
-    return { outcome: 'denied', reply: reply('error', text(`Job ${id} was started by ${job.meta.requestedBy ?? 'someone else'}; cancelling it needs the operator role.`)) };
+    return { outcome: 'denied', reply: reply('error', text(`Job ${id} was started by ${job.meta.requestedBy ? names(job.meta.requestedBy) : 'someone else'}; cancelling it needs the operator role.`)) };
   }
-  const outcome = await queue.cancel(id, `cancelled by ${ctx.actor.id}`);
+  const outcome = await queue.cancel(id, `cancelled by ${ctx.actor.name}`);
   switch (outcome) {
     case 'cancelled':
       return { outcome: 'replied', reply: reply('success', text(`Cancelled job ${id} (${job.name}).`)) };
@@ -49,7 +50,7 @@ export async function cancelJob(ctx: CommandContext, queue: JobQueue<Jobs>, id: 
   }
 }
 
-function describeJob(job: JobInfo<Jobs>, nowMs: number): Reply {
+function describeJob(job: JobInfo<Jobs>, nowMs: number, names: NameOf): Reply {
   const rows = [
     { label: 'job', value: job.name },
     { label: 'state', value: job.state },
@@ -59,7 +60,7 @@ function describeJob(job: JobInfo<Jobs>, nowMs: number): Reply {
   if (job.progress) rows.push({ label: 'progress', value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}` });
   if (job.startedAt && job.finishedAt) rows.push({ label: 'took', value: duration(job.finishedAt - job.startedAt) });
   if (job.error) rows.push({ label: 'error', value: job.error });
-  if (job.meta.requestedBy) rows.push({ label: 'requested by', value: job.meta.requestedBy });
+  if (job.meta.requestedBy) rows.push({ label: 'requested by', value: names(job.meta.requestedBy) });
   const active = job.state === 'waiting' || job.state === 'delayed' || job.state === 'active';
   return reply('info', header(`Job ${job.id}`), fields(rows), ...(active ? [buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }])] : []));
 }

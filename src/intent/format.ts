@@ -10,7 +10,8 @@ export function toCommand(intent: Intent): string {
     case 'remediate': {
       const s = intent.slots;
       parts.push(s.action ?? 'remediate');
-      if (s.action === 'runbook' && s.runbook) parts.push(s.runbook);
+      // runbooks/README.md's form: `runbook NAME on SERVICE`
+      if (s.action === 'runbook' && s.runbook) parts.push(s.runbook, ...(s.target ? ['on'] : []));
       if (s.target) parts.push(s.target);
       if (s.replicas !== undefined) parts.push(String(s.replicas));
       if (s.dry_run) parts.push('--dry-run');

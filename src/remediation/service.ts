@@ -108,7 +108,7 @@ export class RemediationService {
   }
 
   freeze(actor: Principal, on: boolean): void {
-    this.d.store.setFrozen(on ? { by: actor.id, at: this.d.clock() } : undefined);
+    this.d.store.setFrozen(on ? { by: actor.name, at: this.d.clock() } : undefined);
     this.d.audit.record({ actor: actor.id, action: on ? 'remediation.freeze' : 'remediation.unfreeze', outcome: 'ok' });
   }
 

@@ -67,4 +67,40 @@ describe('chat identity and RBAC', () => {
     expect(operator.text).not.toContain('needs the operator role');
     expect((await app.queue.get(job))?.state).toBe('cancelled');
   });
+  describe('issue 13.15: replies name people, never their ids', () => {
+    it('shows who started a job by name in `jobs`, `job ID`, a cancel refusal and a cancelled job', async () => {
+      // Workers are not started: the job stays queued.
+      await app.conversation.handleMessage({ platform: 'slack', user: 'U0PERATOR', channel: 'C1', text: '/ops status' }, recordingSink());
+      const [started] = await app.queue.list({ limit: 1 });
+      expect(started.meta.requestedBy).toMatch(/^user:/); // ids stay ids underneath
+      const list = await say('console', 'olivia', 'jobs');
+      expect(list.text).toMatch(/status\s+waiting.*\bolivia\s*$/m);
+      const detail = await say('console', 'olivia', `job ${started.id}`);
+      expect(detail.text).toMatch(/requested by\W+olivia/);
+      const refused = await say('slack', 'U0STRANGER', `/ops cancel ${started.id}`);
+      expect(refused.text).toContain('was started by olivia;');
+      await say('slack', 'U0PERATOR', `/ops cancel ${started.id}`);
+      const cancelled = await say('console', 'olivia', `job ${started.id}`);
+      for (const r of [list, detail, refused, cancelled]) expect(r.text).not.toMatch(/user:[0-9a-f]{8}/);
+    });
+
+    it('says who froze remediation by name', async () => {
+      const admin = await app.auth.users.create({ email: 'ann@example.com', password: 'correct horse battery staple', role: 'admin', name: 'ann' });
+      app.auth.users.link(admin.id, 'slack', 'U0ADMIN');
+      await say('slack', 'U0ADMIN', '/ops freeze');
+      const refused = await say('slack', 'U0PERATOR', '/ops restart checkout-api');
+      expect(refused.text).toContain('Remediation is frozen (by ann)');
+    });
+
+    it('names an API key by its owner and the key, and a console guest by the name typed', async () => {
+      const olivia = app.auth.users.findByEmail('olivia@example.com');
+      const { info } = app.auth.apiKeys.create(olivia!, { name: 'ci', permissions: ['read'] });
+      await app.queue.add('status', { windowS: 3600 }, { meta: { requestedBy: `apikey:${info.id}` } });
+      await app.conversation.handleMessage({ platform: 'console', user: 'mallory', channel: 'C1', text: '/ops status' }, recordingSink());
+      const list = await say('console', 'olivia', 'jobs');
+      expect(list.text).toContain(`olivia (API key ${info.id})`);
+      expect(list.text).toMatch(/\bmallory\s*$/m);
+      expect(list.text).not.toMatch(/apikey:|console:/);
+    });
+  });
 });

@@ -96,4 +96,42 @@ describe('multi-turn: questions for missing slots, confirmation of natural-langu
       await viewerApp.close();
     }
   });
+  describe('issue 13.14: a pending question lets a complete new command through', () => {
+    it('runs a complete command of the same kind instead of swallowing it, and drops the question it replaces', async () => {
+      const asked = await say('/ops clear_cache');
+      expect(asked.text).toBe('Which service?');
+      const retyped = await say('/ops clear_cache checkout-api --dry-run');
+      expect(retyped.text).not.toContain('Sorry, I need an answer');
+      expect(retyped.intent).toBe('remediate');
+      expect(retyped.text).toMatch(/Dry run r[0-9a-f]{6}: clear_cache checkout-api/);
+      const stale = await say('payments');
+      expect(stale.intent).toBe('unknown'); // the old question is gone
+    });
+
+    it('takes a complete command that also contains a number as itself, not as the answer', async () => {
+      await say('scale payments');
+      const other = await say('scale checkout-api 5');
+      expect(other.outcome).toBe('awaiting_confirmation');
+      expect(other.text).toContain('Did you mean `/ops scale checkout-api 5`?');
+    });
+
+    it('keeps the question across a read-only command in between, and the answer still answers it', async () => {
+      await say('scale checkout-api');
+      const between = await say('jobs');
+      expect(between.intent).toBe('list_jobs');
+      expect(between.outcome).toBe('replied');
+      const answer = await say('4');
+      expect(answer.outcome).toBe('awaiting_confirmation');
+      expect(answer.text).toContain('Did you mean `/ops scale checkout-api 4`?');
+    });
+
+    it('still re-asks when the message is neither an answer nor a command', async () => {
+      await say('/ops runbook flush-dns');
+      const reask = await say('the one that is slow');
+      expect(reask.text).toContain('Sorry, I need an answer to: Which service?');
+      const answer = await say('search');
+      expect(answer.intent).toBe('remediate');
+      expect(answer.text).not.toContain('Which service?');
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { intentSchema, type Intent } from '../../src/intent/schema';
 import { parseRules, rulesParser } from '../../src/intent/rules';
+import { toCommand } from '../../src/intent/format';
 
 type Case = [text: string, intent: Intent['intent'], slots: Record<string, unknown>];
 
@@ -303,5 +304,42 @@ describe('rules parser: unknown', () => {
   it('serves the IntentParser port', async () => {
     expect(rulesParser.source).toBe('rules');
     await expect(rulesParser.parse('jobs')).resolves.toMatchObject({ intent: 'list_jobs' });
+  });
+});
+
+describe('issue 13.14: commands parse as the docs say', () => {
+  const cases: Case[] = [
+    // runbooks/README.md's own form
+    ['runbook flush-dns on search', 'remediate', { action: 'runbook', runbook: 'flush-dns', target: 'search' }],
+    ['runbook flush-dns on checkout-api --dry-run', 'remediate', { action: 'runbook', runbook: 'flush-dns', target: 'checkout-api', dry_run: true }],
+    ['/ops runbook flush-dns on search', 'remediate', { action: 'runbook', runbook: 'flush-dns', target: 'search' }],
+    // the bot's own echo (`toCommand`) of a runbook request
+    ['/ops runbook flush-dns search', 'remediate', { action: 'runbook', runbook: 'flush-dns', target: 'search' }],
+    // `search` is a service wherever a name goes
+    ['/ops clear_cache search', 'remediate', { action: 'clear_cache', target: 'search' }],
+    ['clear_cache search', 'remediate', { action: 'clear_cache', target: 'search' }],
+    ['clear cache search', 'remediate', { action: 'clear_cache', target: 'search' }],
+    ['/ops clear-cache search --dry-run', 'remediate', { action: 'clear_cache', target: 'search', dry_run: true }],
+    ['search is down', 'status', { service: 'search' }],
+    // … and still the runbook search where runbooks are searched
+    ['runbook search high memory', 'search_runbooks', { query: 'high memory' }],
+    ['search the runbooks for dns', 'search_runbooks', { query: 'dns' }],
+    ['runbooks for flush-dns', 'search_runbooks', { query: 'flush-dns' }],
+    ['look for anomalies in search', 'detect_anomalies', { service: 'search' }],
+  ];
+  it.each(cases)('%s', (...c) => {
+    expectParse(c);
+  });
+
+  it('parses every remediation the bot echoes back to the same intent', () => {
+    const intents = [
+      '/ops restart search', '/ops scale search 3', '/ops rollback search', '/ops clear_cache search', '/ops runbook flush-dns on search',
+      'runbook flush-dns on search --dry-run', 'please flush the cache on search',
+    ].map(parseRules);
+    for (const intent of intents) {
+      expect(intent.missing).toEqual([]);
+      const again = parseRules(toCommand(intent));
+      expect({ command: toCommand(intent), intent: again.intent, slots: again.slots }).toEqual({ command: toCommand(intent), intent: intent.intent, slots: intent.slots });
+    }
   });
 });

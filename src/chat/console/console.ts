@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Conversation, IncomingMessage } from '../conversation';
+import type { Conversation, IncomingMessage, ReplySink } from '../conversation';
 import { consoleSink, type ConsoleOutput } from './sink';
 
 export interface ConsoleOptions {
@@ -14,6 +14,8 @@ export interface ConsoleOptions {
   historyPath?: string;
   /** Where charts are saved, since a terminal cannot show them. */
   chartsDir: string;
+  /** Lines the REPL shows before its first prompt (who you act as, where the logs go). */
+  banner?: string[];
 }
 
 const PROMPT = 'ops> ';
@@ -38,23 +40,40 @@ export async function runPiped(options: ConsoleOptions): Promise<void> {
   }
 }
 
-/** A terminal: prompt, history, live job progress on a status line; jobs run while you type. */
+/** A message whose reply (and job) this terminal is still showing. */
+interface Followed {
+  text: string;
+  job?: { id: string; name: string };
+  /** Set on Ctrl-C: nothing more of it is printed here. */
+  stopped: boolean;
+}
+
+const label = (f: Followed) => (f.job ? `job ${f.job.id} (${f.job.name})` : `“${f.text}”`);
+
+/**
+ * A terminal: prompt, history, live job progress on a status line; jobs run while you type.
+ * Ctrl-C with text typed drops the text; with jobs followed it stops following them (they keep
+ * running: a careful engineer's Ctrl-C stops waiting, it does not kill production work; `cancel
+ * ID` does); at an empty prompt with nothing followed it leaves.
+ */
 export async function runRepl(options: ConsoleOptions): Promise<void> {
   const history = loadHistory(options.historyPath);
   const rl = createInterface({ input: options.input, output: options.output, terminal: true, history, historySize: HISTORY_SIZE, prompt: PROMPT });
   let statusShown = false;
+  let closed = false;
+  rl.on('close', () => (closed = true));
   const out: ConsoleOutput = {
     write(text) {
       clearLine();
       options.output.write(text);
-      rl.prompt(true);
+      if (!closed) rl.prompt(true);
     },
     status(text) {
       if (statusShown) options.output.write('\x1b[1A'); // replace the previous status line
       clearLine();
       options.output.write(`\x1b[2m${text}\x1b[22m\n`);
       statusShown = true;
-      rl.prompt(true);
+      if (!closed) rl.prompt(true);
     },
     clearStatus() {
       if (!statusShown) return;
@@ -66,8 +85,43 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
     options.output.write('\r\x1b[2K');
   }
   const sink = consoleSink(out, { color: true, chartsDir: options.chartsDir });
-  const pending = new Set<Promise<void>>();
+  const followed = new Map<Followed, Promise<void>>();
+  /** No longer followed, not finished yet: said on leaving, since leaving stops this process's workers. */
+  const detached = new Set<Followed>();
+  /** The shared sink, silent for a message once it is no longer followed. */
+  const sinkFor = (f: Followed): ReplySink => ({
+    post: (reply) => (f.stopped ? Promise.resolve({ id: 'console-dropped' }) : sink.post(reply)),
+    update: async (ref, reply) => {
+      if (!f.stopped) await sink.update(ref, reply);
+    },
+  });
+  rl.on('SIGINT', () => {
+    if (rl.line) {
+      rl.write(null, { ctrl: true, name: 'e' });
+      rl.write(null, { ctrl: true, name: 'u' });
+      options.output.write('^C\n');
+      rl.prompt();
+    } else if (followed.size) {
+      stopFollowing();
+    } else {
+      rl.close();
+    }
+  });
+  function stopFollowing() {
+    const stopped = [...followed.keys()];
+    followed.clear();
+    for (const f of stopped) {
+      f.stopped = true;
+      detached.add(f);
+    }
+    out.clearStatus?.();
+    const jobs = stopped.filter((f) => f.job).map((f) => f.job as { id: string; name: string });
+    const what = stopped.map(label).join(', ');
+    const hint = jobs.length === 1 ? `; \`job ${jobs[0].id}\` shows it, \`cancel ${jobs[0].id}\` stops it` : jobs.length ? '; `jobs` shows them, `cancel ID` stops one' : '';
+    out.write(`Stopped following ${what}: ${stopped.length === 1 ? 'it keeps' : 'they keep'} running${hint}.\n`);
+  }
   options.output.write(`SmartCloudOps console as ${options.user} in #${options.channel}. Type \`help\`, or \`exit\` to leave.\n`);
+  for (const line of options.banner ?? []) options.output.write(`${line}\n`);
   rl.prompt();
   for await (const line of rl) {
     const text = line.trim();
@@ -75,15 +129,41 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
     if (text) {
       saveHistory(options.historyPath, text);
       statusShown = false;
-      const handled = await options.conversation.handleMessage(message(options, text), sink);
-      const done = handled.done.finally(() => pending.delete(done));
-      pending.add(done);
+      const f: Followed = { text, stopped: false };
+      // Followed from the start: a Ctrl-C while the reply is still coming stops it too.
+      const handling = options.conversation.handleMessage(message(options, text), sinkFor(f));
+      followed.set(f, handling.then((h) => h.done).catch(() => undefined).finally(() => {
+        followed.delete(f);
+        detached.delete(f);
+      }));
+      const handled = await handling;
+      if (handled.job) f.job = handled.job;
     }
-    rl.prompt();
+    if (!closed) {
+      clearLine(); // a reply may have re-prompted already
+      rl.prompt(true);
+    }
   }
   rl.close();
-  if (pending.size) options.output.write(`waiting for ${pending.size} job(s) to finish…\n`);
-  await Promise.all(pending);
+  if (detached.size) {
+    const what = [...detached].map(label).join(', ');
+    options.output.write(`Leaving while ${what} ${detached.size === 1 ? 'is' : 'are'} still running here: given SHUTDOWN_GRACE_MS to finish, else resumed on the next start.\n`);
+  }
+  await waitForFollowed(options.output, [...followed.values()]);
+}
+
+/** On leaving, the jobs still followed are waited for; Ctrl-C stops waiting (they resume on the next start). */
+async function waitForFollowed(output: NodeJS.WriteStream, dones: Array<Promise<void>>): Promise<void> {
+  if (!dones.length) return;
+  output.write(`waiting for ${dones.length} job(s) to finish… (Ctrl-C stops waiting)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    void Promise.allSettled(dones).then(() => {
+      process.off('SIGINT', stop);
+      resolve();
+    });
+  });
 }
 
 function loadHistory(path: string | undefined): string[] {

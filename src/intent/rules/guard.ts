@@ -151,7 +151,8 @@ export function mood(p: Parsed, v: number): Mood {
   if (at === start && at < v && t[at].w === 'give' && v === at + 3 && kw(t[at + 2]) === 'det') {
     at = v; // "give checkout-api a restart"
   }
-  const form = verb.e?.f === 'noun' && p.slash && v === start ? 'base' : (verb.e?.f ?? 'base');
+  // a noun written first as the command: "/ops runbook x y", "runbook x on y"
+  const form = verb.e?.f === 'noun' && v === start ? 'base' : (verb.e?.f ?? 'base');
   const lightUsed = at !== start;
   const baseForm = form === 'base' || (lightUsed && (form === 's' || form === 'noun')) || (preview && form === 'ing');
   const prev = v > 0 ? t[v - 1] : undefined;

@@ -5,6 +5,7 @@ import type { Kw } from './lexicon';
 import { findId, findVersion, isName, nameAt, type Parsed } from './slots';
 import { kw, type Token } from './tokens';
 import { asksWhy } from './observe';
+import { runbookCommand } from './remediate';
 
 /**
  * The bot's own objects: approvals, jobs, incidents, models, runbooks and the remediation
@@ -247,7 +248,7 @@ export function runbookSearch(p: Parsed): Intent | undefined {
   if (noun < 0) return undefined;
   const run = t.findIndex((x) => (kw(x) === 'run' && x.e?.f === 'base') || kw(x) === 'dryrun');
   if (run >= 0 && run < noun) return undefined;
-  if (p.slash && t[noun].w === 'runbook' && noun === 0) return undefined;
+  if (runbookCommand(p) >= 0) return undefined;
   const flag = p.flags.get('query');
   let query = flag?.toLowerCase() ?? queryWords(t.slice(noun + 1));
   if (!query) {

@@ -54,14 +54,31 @@ function actions(p: Parsed): Array<{ i: number; action: Action }> {
     const action = actionOf(p, i, hasCache, hasReplica, hasRunbook, hasNumber);
     if (action) found.push({ i, action });
   }
-  // "/ops runbook disk-cleanup billing-worker", "dry run runbook drain-node on search": the noun is the command
   if (!found.length && hasRunbook) {
-    const rb = t.findIndex((x) => kw(x) === 'runbook');
-    let j = rb - 1;
-    while (j >= 0 && kw(t[j]) === 'det') j--;
-    if ((rb === 0 && p.slash) || (j >= 0 && kw(t[j]) === 'dryrun')) found.push({ i: rb, action: 'runbook' });
+    const rb = runbookCommand(p);
+    if (rb >= 0) found.push({ i: rb, action: 'runbook' });
   }
   return found;
+}
+
+const SINGULAR_RUNBOOK = new Set(['runbook', 'playbook', 'run-book']);
+
+/**
+ * Where the word "runbook" is itself the command, its index, else -1: the slash form
+ * ("/ops runbook disk-cleanup billing-worker"), the documented form `runbook NAME on SERVICE`
+ * (runbooks/README.md), and a dry run of one ("dry run runbook drain-node on search").
+ * Anything else with "runbook" in it is about runbooks ("runbook search high memory").
+ */
+export function runbookCommand(p: Parsed): number {
+  const t = p.tokens;
+  const rb = t.findIndex((x) => kw(x) === 'runbook');
+  if (rb < 0) return -1;
+  let j = rb - 1;
+  while (j >= 0 && kw(t[j]) === 'det') j--;
+  if (j >= 0 && kw(t[j]) === 'dryrun') return rb;
+  if (rb !== lead(p).index || !SINGULAR_RUNBOOK.has(t[rb].w)) return -1;
+  if (p.slash) return rb;
+  return isName(p, rb + 1) && TARGET_PREPS.has(t[rb + 2]?.w ?? '') && afterPreposition(p, rb + 1, -1) >= 0 ? rb : -1;
 }
 
 /**

@@ -124,23 +124,18 @@ function merge(tokens: Token[]): void {
   }
 }
 
-/** Words that are also common service names ("search"): a name where a name goes. */
+/**
+ * Words that are also common service names ("search"): the command word only where it governs
+ * the runbooks ("search runbooks", "search the runbooks", "runbook search"); anywhere else a name
+ * ("clear_cache search", "runbook flush-dns on search", "search is down").
+ */
 const AMBIGUOUS = new Set(['search']);
-const BEFORE_NAME = new Set<Kw>(['restart', 'rollback', 'clear', 'scale', 'amount', 'run', 'status', 'investigate', 'check', 'anomaly', 'detect', 'prep', 'aux', 'qword', 'state', 'train', 'show', 'problem']);
 
-const DIRECTIONS = new Set(['up', 'down', 'out', 'back', 'the', 'our', 'my']);
-const KIND_NOUNS = new Set(['service', 'svc', 'pods', 'pod', 'deployment', 'app', 'api', 'cache', 'cluster', 'instance', 'instances', 'replicas']);
-
-/** Where a name goes: after an action, status word or preposition (over "up", "the"), or before "service". */
-function nameSlot(tokens: Token[], i: number): boolean {
-  const next = tokens[i + 1];
-  if (next && KIND_NOUNS.has(next.w)) return true;
-  const nk = next?.e?.k;
-  if (nk === 'runbook' || nk === 'job' || nk === 'model') return false;
-  let j = i - 1;
-  while (j > 0 && DIRECTIONS.has(tokens[j].w)) j--;
-  const prev = tokens[j].e;
-  return prev !== undefined && BEFORE_NAME.has(prev.k);
+function governsRunbooks(tokens: Token[], i: number): boolean {
+  const isRunbook = (j: number) => tokens[j]?.e?.k === 'runbook';
+  let j = i + 1;
+  while (tokens[j]?.e?.k === 'det') j++;
+  return isRunbook(j) || isRunbook(i - 1);
 }
 
 /** Verbs whose next word is a name, never a typo to correct ("status stats"). */
@@ -151,7 +146,6 @@ function classify(tokens: Token[]): void {
     const t = tokens[i];
     if (t.sep) continue;
     t.e = lookup(t.w);
-    if (t.e && AMBIGUOUS.has(t.w) && i > 0 && nameSlot(tokens, i)) t.e = undefined;
     if (t.e || t.num !== undefined || t.hash || STOP.has(t.w) || !NAME_START.test(t.w)) continue;
     // A word right after a verb or a preposition is where a name goes: don't "correct" names.
     const prev = i > 0 ? tokens[i - 1].e : undefined;
@@ -161,6 +155,11 @@ function classify(tokens: Token[]): void {
       t.e = lookup(fixed);
       t.fuzzy = t.e !== undefined;
     }
+  }
+  // Written as is (not "look for" read as search): a name unless it governs the runbooks.
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (AMBIGUOUS.has(t.w) && t.raw.toLowerCase() === t.w && !governsRunbooks(tokens, i)) t.e = undefined;
   }
 }
 
