@@ -1,3 +1,4 @@
+import { personOf } from '../auth/permissions';
 import type { JobQueue } from '../queue/types';
 import { buttons, context, header, reply, series, table, text, type Block, type Reply } from '../reply/model';
 import type { AnomaliesJobResult, Jobs, SeriesFinding } from '../workers/jobs';
@@ -11,7 +12,7 @@ export async function requestAnomalies(ctx: CommandContext, queue: JobQueue<Jobs
   const job = await queue.add(
     'detect_anomalies',
     { windowS, ...(slots.service ? { service: slots.service } : {}), ...(slots.metric ? { metric: slots.metric } : {}) },
-    { meta: { requestedBy: ctx.actor.id, platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) } },
+    { meta: { requestedBy: personOf(ctx.actor), platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) } },
   );
   const what = `${slots.metric ?? 'every golden signal'} of ${slots.service ?? 'every service'}`;
   return {

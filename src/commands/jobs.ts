@@ -3,7 +3,7 @@ import { buttons, context, fields, header, reply, table, text, type Reply } from
 import type { Jobs } from '../workers/jobs';
 import type { CommandContext, CommandOutcome } from './context';
 import { ago, duration } from './format';
-import { authorize } from '../auth/permissions';
+import { authorize, personOf } from '../auth/permissions';
 import { presentOutcome } from '../remediation/present';
 import { presentAnomalies } from './anomalies';
 import { presentStatus } from './status';
@@ -35,7 +35,8 @@ export async function jobStatus(queue: JobQueue<Jobs>, id: string, nowMs: number
 export async function cancelJob(ctx: CommandContext, queue: JobQueue<Jobs>, id: string): Promise<CommandOutcome> {
   const job = await queue.get(id);
   if (!job) return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
-  if (job.meta.requestedBy !== ctx.actor.id && !authorize(ctx.actor, 'jobs.cancel_any')) {
+  // Ownership is the person's, whichever of their credentials or chat links started or cancels the job.
+  if (job.meta.requestedBy !== personOf(ctx.actor) && !authorize(ctx.actor, 'jobs.cancel_any')) {
     return { outcome: 'denied', reply: reply('error', text(`Job ${id} was started by ${job.meta.requestedBy ?? 'someone else'}; cancelling it needs the operator role.`)) };
   }
   const outcome = await queue.cancel(id, `cancelled by ${ctx.actor.id}`);

@@ -61,6 +61,13 @@ export function createMetrics() {
     alertsReceived: new Counter({ name: `${PREFIX}alerts_received_total`, help: 'Alerts received by webhook source', labelNames: ['source'] as const, registers: r }),
     incidentsOpen: new Gauge({ name: `${PREFIX}incidents_open`, help: 'Incidents not resolved yet', registers: r }),
     authLogins: new Counter({ name: `${PREFIX}auth_logins_total`, help: 'Password logins by outcome: ok, failed (wrong email or password), locked (throttled)', labelNames: ['outcome'] as const, registers: r }),
+    remediations: new Counter({ name: `${PREFIX}remediations_total`, help: 'Remediation requests by how they ended: succeeded, failed, unknown (the run was cut off), denied, expired', labelNames: ['action', 'outcome'] as const, registers: r }),
+    approvalWait: new Histogram({
+      name: `${PREFIX}approval_wait_seconds`,
+      help: 'Time from a remediation request to its last needed approval',
+      buckets: [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600],
+      registers: r,
+    }),
   };
 }
 
