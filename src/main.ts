@@ -116,6 +116,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       outcome: (action, outcome) => metrics.remediations.inc({ action, outcome }),
       approvalWait: (seconds) => metrics.approvalWait.observe(seconds),
     },
+    people: (person) => {
+      const user = person.startsWith('user:') ? auth.users.get(person.slice('user:'.length)) : undefined;
+      return user ? { name: user.name, email: user.email } : undefined;
+    },
     log: log.child({ component: 'remediation' }),
   });
   // The control plane puts approved requests without a job back on the queue: at start, then every 30 s.

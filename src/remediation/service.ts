@@ -8,6 +8,7 @@ import type { ActionCatalog } from './catalog';
 import type { Origin, RemediationStore, RequestState, StoredRequest } from './store';
 import { render } from './executors/params';
 import type { ActionName, Binding, Executor, ExecutorKind, RemediationRequest } from './types';
+import { remediationJson, type People, type RemediationJson } from './view';
 
 /** Consecutive failures of one action on one target that open its breaker. */
 export const BREAKER_OPEN_AFTER = 3;
@@ -37,6 +38,8 @@ export interface RemediationDeps {
   /** The state of the request's job (job id = request id), or undefined when there is none. */
   jobState?(id: string): Promise<string | undefined>;
   metrics?: RemediationMetrics;
+  /** Names and emails of people, for REST answers. */
+  people?: People;
   log?: Logger;
   /** The random part of new request ids (tests inject collisions); 6 hex digits. */
   randomId?: () => string;
@@ -114,6 +117,12 @@ export class RemediationService {
     const r = this.d.store.get(id.replace(/^#/, '').toLowerCase());
     if (!r) throw new AppError('not_found', `There is no remediation request ${id}.`);
     return r;
+  }
+
+  /** The request as REST answers it (DESIGN.md): plain JSON. */
+  view(id: string): RemediationJson {
+    const r = this.get(id);
+    return remediationJson(r, this.d.store.approvalsOf(r.id), this.d.people ?? (() => undefined));
   }
 
   /**
