@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Role } from '../../src/config/config';
-import type { Permission } from '../../src/auth/permissions';
+import { ROLE_PERMISSIONS, type Permission } from '../../src/auth/permissions';
 import { renderText } from '../../src/reply/render-text';
 import { tempDbPath } from '../helpers/app';
 import { addUser, asBearer, httpApp, login, type HttpApp } from '../http/http-app';
@@ -30,7 +30,7 @@ export interface Person {
   name: string;
   /** Access token headers. */
   token: { authorization: string };
-  /** A fresh API key with these permissions, as X-API-Key headers. */
+  /** A fresh API key with these permissions (default: all of their role's), as X-API-Key headers. */
   key(permissions?: Permission[]): { 'x-api-key': string };
   /** Their Slack id, linked to them. */
   slack: string;
@@ -51,7 +51,7 @@ export async function person(h: HttpApp, role: Role, name?: string): Promise<Per
     person: `user:${u.id}`,
     name: u.name,
     token: asBearer(pair.access_token),
-    key: (permissions = ['read', 'remediation.request', 'remediation.approve']) => ({ 'x-api-key': h.app.auth.apiKeys.create(user, { name: `key${Math.random().toString(36).slice(2, 8)}`, permissions }).key }),
+    key: (permissions = [...ROLE_PERMISSIONS[role]]) => ({ 'x-api-key': h.app.auth.apiKeys.create(user, { name: `key${Math.random().toString(36).slice(2, 8)}`, permissions }).key }),
     slack,
   };
 }
