@@ -7,27 +7,16 @@ import { RemediationStore } from '../../src/remediation/store';
 import { freshId } from '../../src/store/fresh-id';
 import { openStore, type Store } from '../../src/store/store';
 import { NOW, tempDbPath } from '../helpers/app';
-
-/** A seeded PRNG (mulberry32): the same collisions on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng } from '../../src/anomaly/iforest/rng';
 
 /** 6 hex digits drawn from only `space` values, so ids collide often. */
 function crowded(space: number, seed: number): { random: () => string; calls: () => number } {
-  const next = seeded(seed);
+  const rng = createRng(seed);
   let calls = 0;
   return {
     random: () => {
       calls += 1;
-      return Math.floor(next() * space).toString(16).padStart(6, '0');
+      return rng.int(space).toString(16).padStart(6, '0');
     },
     calls: () => calls,
   };

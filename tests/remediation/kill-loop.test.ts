@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { testApp } from '../helpers/app';
 import { freePort, startCli, waitFor } from '../helpers/cli';
+import { createRng } from '../../src/anomaly/iforest/rng';
 
 /**
  * Issue 13.2: approved, then lost. Real `serve` processes on one SQLite file are killed with
@@ -18,18 +19,6 @@ const KILLS_PER_LANE = 16;
 const LANES = 2;
 const REQUESTS_PER_ROUND = 3;
 
-/** A seeded PRNG (mulberry32), so a failing run can be replayed from the seed in its message. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('issue 13.2: approved requests survive SIGKILL at random moments', () => {
@@ -38,7 +27,9 @@ describe('issue 13.2: approved requests survive SIGKILL at random moments', () =
   const ledger = join(dir, 'ledger.txt');
   const runbooks = join(dir, 'runbooks');
   const seed = Number(process.env.KILL_LOOP_SEED ?? Date.now() % 1_000_000);
-  const random = seeded(seed);
+  /** Seeded, so a failing run can be replayed with KILL_LOOP_SEED. */
+  const rng = createRng(seed);
+  const random = () => rng.next();
   let env: Record<string, string>;
   const keys = { olivia: '', ada: '' };
 
