@@ -201,9 +201,10 @@ export class RemediationService {
       result = { ok: false, summary: `Not run: remediation is frozen (by ${frozen.by}).` };
       counts = false;
     } else {
-      const binding = this.binding(r);
-      const executor = this.executor(binding.kind);
       try {
+        // Inside the try: a binding or executor missing since the request was planned fails it, not leaves it executing.
+        const binding = this.binding(r);
+        const executor = this.executor(binding.kind);
         result = await executor.execute(r, binding, options);
         if (result.ok && executor.verify) result = { ...result, verified: await executor.verify(r, binding, options) };
       } catch (err) {
