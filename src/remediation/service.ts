@@ -65,6 +65,17 @@ type Refusal = { refusal: string; code: 'forbidden' | 'conflict' };
 
 const JOB_LIVE = new Set(['waiting', 'delayed', 'active']);
 
+/** `p`, or a rejection once `ms` have passed (a dead or frozen queue must not hang the caller); a late result of `p` is dropped. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  p.catch(() => undefined);
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the queue did not answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The flow: request -> plan (dry run) -> policy (freeze, breaker, cooldown, rate, bounds; RBAC is
  * the command layer's) -> approval when required (by people other than the requester, one each,
@@ -228,14 +239,16 @@ export class RemediationService {
    */
   async recover(): Promise<{ enqueued: string[]; settled: string[]; expired: string[] }> {
     const { store, clock } = this.d;
+    const wait = this.d.enqueueWaitMs ?? ENQUEUE_WAIT_MS;
     const now = clock();
     const expired = store.expiredPending(now).filter((r) => store.transaction(() => this.expire(r, now)));
     const enqueued: string[] = [];
     const settled: string[] = [];
     for (const r of store.inState('approved')) {
-      const job = this.d.jobState ? await this.d.jobState(r.id) : undefined;
+      // A queue that does not answer ends the round (it is retried on the next one).
+      const job = this.d.jobState ? await within(this.d.jobState(r.id), wait) : undefined;
       if (job === undefined) {
-        await this.d.enqueue(r);
+        await within(this.d.enqueue(r), wait);
         enqueued.push(r.id);
       } else if (!JOB_LIVE.has(job)) {
         const summary = `Not run: its job was ${job} before it started. Ask again if it is still needed.`;
@@ -268,20 +281,12 @@ export class RemediationService {
 
   /** Puts the request on the queue, waiting a bounded time: false (logged) when the queue cannot take it now; recovery retries. */
   private async enqueue(r: StoredRequest): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the queue did not answer within ${this.d.enqueueWaitMs ?? ENQUEUE_WAIT_MS} ms`)), this.d.enqueueWaitMs ?? ENQUEUE_WAIT_MS);
-    });
-    const adding = this.d.enqueue(r);
-    adding.catch(() => undefined); // a late failure after the wait is recovery's to handle
     try {
-      await Promise.race([adding, waited]);
+      await within(this.d.enqueue(r), this.d.enqueueWaitMs ?? ENQUEUE_WAIT_MS);
       return true;
     } catch (err) {
       this.d.log?.warn('remediation approved but not queued yet; recovery will queue it', { request: r.id, err: errorMessage(err) });
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
