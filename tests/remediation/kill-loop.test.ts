@@ -36,7 +36,7 @@ describe('issue 13.2: approved requests survive SIGKILL at random moments', () =
   beforeAll(async () => {
     mkdirSync(runbooks);
     // The executor's side effect, counted: one line per execution.
-    writeFileSync(join(runbooks, 'count.sh'), `#!/bin/sh\necho "$SCO_REQUEST_ID" >> '${ledger}'\nsleep 0.2\n`);
+    writeFileSync(join(runbooks, 'count.sh'), `#!/bin/sh\necho "$SCO_REQUEST_ID" >> '${ledger}'\nsleep 0.05\n`);
     chmodSync(join(runbooks, 'count.sh'), 0o755);
     const config = join(dir, 'actions.json');
     writeFileSync(config, JSON.stringify({ actions: { runbook: { risk: 'high', approvals: 1, cooldownS: 0, maxPerHour: 1000, targets: { default: { kind: 'shell', script: '{runbook}.sh', args: ['{target}'] } } } } }));
