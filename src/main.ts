@@ -34,6 +34,7 @@ import { createDemoExecutor } from './remediation/executors/demo';
 import { createKubernetesExecutor } from './remediation/executors/kubernetes';
 import { createShellExecutor } from './remediation/executors/shell';
 import { createWebhookExecutor } from './remediation/executors/webhook';
+import { startRemediationRecovery } from './remediation/recovery';
 import { RemediationService } from './remediation/service';
 import { RemediationStore } from './remediation/store';
 import type { Executor, ExecutorKind } from './remediation/types';
@@ -55,6 +56,8 @@ export interface App {
   parser: IntentParser;
   commands: Commands;
   conversation: Conversation;
+  /** Remediation requests: REST reads them as data. */
+  remediation: RemediationService;
   /** Slack (SLACK_BOT_TOKEN) and Teams (TEAMS_APP_ID or TEAMS_AUTH=off) when configured: their routes go on the side-app. */
   chat: ChatAdapter[];
   /** Connect the chat adapters (Socket Mode) and keep INCIDENT_CHANNEL up to date: `serve` does. */
@@ -109,7 +112,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     enqueue: async (r) => {
       await queue.add('remediation', { requestId: r.id }, { jobId: r.id, meta: { requestedBy: r.requestedBy, ...r.origin } });
     },
+    jobState: async (id) => (await queue.get(id))?.state,
+    metrics: {
+      outcome: (action, outcome) => metrics.remediations.inc({ action, outcome }),
+      approvalWait: (seconds) => metrics.approvalWait.observe(seconds),
+    },
+    people: (person) => {
+      const user = person.startsWith('user:') ? auth.users.get(person.slice('user:'.length)) : undefined;
+      return user ? { name: user.name, email: user.email } : undefined;
+    },
+    log: log.child({ component: 'remediation' }),
   });
+  // The control plane puts approved requests without a job back on the queue: at start, then every 30 s.
+  let recovery: ReturnType<typeof startRemediationRecovery> | undefined;
+  const startRecovery = () => {
+    if (options.role !== 'worker') recovery ??= startRemediationRecovery(remediation, log.child({ component: 'remediation' }));
+  };
   const incidents = new IncidentService({
     store: new IncidentStore(store.db),
     audit: auth.audit,
@@ -147,8 +165,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     parser,
     commands,
     conversation,
+    remediation,
     chat,
     async startChat() {
+      startRecovery();
       for (const adapter of chat) await adapter.start();
       const { platform, channel, problem } = incidentChannel(config);
       if (problem) log.warn(problem);
@@ -162,12 +182,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       if (workersStarted) return;
       workersStarted = true;
       await queue.work(createProcessors({ source, clock, onnxThreads: config.onnxIntraOpThreads, remediation, counters: { pointsScored: metrics.anomalyPointsScored, anomaliesDetected: metrics.anomaliesDetected } }), { concurrency: config.queue.concurrency });
+      startRecovery();
       log.info('workers started', { backend: queue.backend, concurrency: config.queue.concurrency });
     },
     async close() {
       if (closed) return;
       closed = true;
       stopNotifier?.();
+      await recovery?.stop();
       for (const adapter of chat) await adapter.stop();
       await queue.close({ graceMs: config.shutdownGraceMs });
       store.close();

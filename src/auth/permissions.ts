@@ -47,6 +47,16 @@ export interface Principal {
   sessionId?: string;
 }
 
+/**
+ * The person behind a principal: `user:ID` whenever there is a user (an access token, any of
+ * their API keys, a linked Slack or Teams id, the console as a local user), else the principal's
+ * own id (an unlinked chat id). Rules about people ("never the requester", one approval per
+ * approver, cancelling one's own job) compare this, never the credential's id.
+ */
+export function personOf(p: Pick<Principal, 'id' | 'userId'>): string {
+  return p.userId ? `user:${p.userId}` : p.id;
+}
+
 /** The one policy check. */
 export function authorize(principal: Pick<Principal, 'permissions'>, permission: Permission): boolean {
   return principal.permissions.has(permission);

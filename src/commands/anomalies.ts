@@ -1,4 +1,5 @@
 import type { AnomalySegment } from '../anomaly/explain';
+import { personOf } from '../auth/permissions';
 import type { JobQueue } from '../queue/types';
 import { buttons, context, header, reply, series, table, text, type Block, type Reply } from '../reply/model';
 import type { AnomaliesJobResult, Jobs } from '../workers/jobs';
@@ -12,7 +13,7 @@ export async function requestAnomalies(ctx: CommandContext, queue: JobQueue<Jobs
   const job = await queue.add(
     'detect_anomalies',
     { windowS, ...(slots.service ? { service: slots.service } : {}), ...(slots.metric ? { metric: slots.metric } : {}) },
-    { meta: { requestedBy: ctx.actor.id, platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) } },
+    { meta: { requestedBy: personOf(ctx.actor), platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) } },
   );
   const what = `${slots.metric ?? 'every golden signal'} of ${slots.service ?? 'every service'}`;
   return {

@@ -22,6 +22,8 @@ export interface CommandOutcome {
   reply: Reply;
   /** Set when the command started a job: the caller follows it and posts its result. */
   job?: { id: string; name: string };
+  /** The remediation request the command created or decided (REST answers with the request itself). */
+  request?: string;
   /** How it went, for chat_messages_total{outcome}. */
   outcome: 'replied' | 'enqueued' | 'denied' | 'invalid' | 'unknown' | 'error';
 }

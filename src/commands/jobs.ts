@@ -4,7 +4,7 @@ import type { Jobs } from '../workers/jobs';
 import type { NameOf } from '../identity/names';
 import type { CommandContext, CommandOutcome } from './context';
 import { ago, duration } from './format';
-import { authorize } from '../auth/permissions';
+import { authorize, personOf } from '../auth/permissions';
 import { presentOutcome } from '../remediation/present';
 import { presentAnomalies } from './anomalies';
 import { presentStatus } from './status';
@@ -36,7 +36,8 @@ export async function jobStatus(queue: JobQueue<Jobs>, id: string, nowMs: number
 export async function cancelJob(ctx: CommandContext, queue: JobQueue<Jobs>, id: string, names: NameOf): Promise<CommandOutcome> {
   const job = await queue.get(id);
   if (!job) return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
-  if (job.meta.requestedBy !== ctx.actor.id && !authorize(ctx.actor, 'jobs.cancel_any')) {
+  // Ownership is the person's, whichever of their credentials or chat links started or cancels the job.
+  if (job.meta.requestedBy !== personOf(ctx.actor) && !authorize(ctx.actor, 'jobs.cancel_any')) {
     return { outcome: 'denied', reply: reply('error', text(`Job ${id} was started by ${job.meta.requestedBy ? names(job.meta.requestedBy) : 'someone else'}; cancelling it needs the operator role.`)) };
   }
   const outcome = await queue.cancel(id, `cancelled by ${ctx.actor.name}`);

@@ -12,6 +12,9 @@ const refusal = (err: unknown): CommandOutcome => {
   return { outcome, reply: reply(err.code === 'forbidden' ? 'error' : 'warning', text(err.userMessage)) };
 };
 
+/** The approval is recorded; the queue could not take the job just now (e.g. Redis is down). */
+const notQueued = (id: string) => `The job queue is not reachable right now, so ${id} has not started yet: the approval is recorded and it starts by itself when the queue is back (\`job ${id}\` shows it).`;
+
 const origin = (ctx: CommandContext) => ({ platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) });
 
 /** `restart checkout-api`, `scale x 4`, … : plan, then wait for approval or run at once. */
@@ -25,7 +28,9 @@ export async function requestRemediation(ctx: CommandContext, service: Remediati
       dryRun: slots.dry_run === true,
       origin: origin(ctx),
     });
-    return r.state === 'approved' ? { outcome: 'enqueued', reply: presentRequest(r), job: { id: r.id, name: 'remediation' } } : { outcome: 'replied', reply: presentRequest(r) };
+    if (r.state !== 'approved') return { outcome: 'replied', reply: presentRequest(r), request: r.id };
+    if (!r.queued) return { outcome: 'replied', reply: reply('warning', ...presentRequest(r).blocks, text(notQueued(r.id))), request: r.id };
+    return { outcome: 'enqueued', reply: presentRequest(r), job: { id: r.id, name: 'remediation' }, request: r.id };
   } catch (err) {
     return refusal(err);
   }
@@ -33,9 +38,10 @@ export async function requestRemediation(ctx: CommandContext, service: Remediati
 
 export async function approveRemediation(ctx: CommandContext, service: RemediationService, id: string): Promise<CommandOutcome> {
   try {
-    const { request, started } = await service.approve(ctx.actor, id);
-    if (started) return { outcome: 'enqueued', reply: reply('info', text(`Approved ${request.id}; running \`${request.action} ${request.target}\` now.`)), job: { id: request.id, name: 'remediation' } };
-    return { outcome: 'replied', reply: reply('info', text(`Approval recorded for ${request.id} (${request.approvers.length} of ${request.approvalsNeeded}).`)) };
+    const { request, started, queued } = await service.approve(ctx.actor, id);
+    if (started && queued) return { outcome: 'enqueued', reply: reply('info', text(`Approved ${request.id}; running \`${request.action} ${request.target}\` now.`)), job: { id: request.id, name: 'remediation' }, request: request.id };
+    if (started) return { outcome: 'replied', reply: reply('warning', text(`Approved ${request.id}. ${notQueued(request.id)}`)), request: request.id };
+    return { outcome: 'replied', reply: reply('info', text(`Approval recorded for ${request.id} (${request.approvers.length} of ${request.approvalsNeeded}).`)), request: request.id };
   } catch (err) {
     return refusal(err);
   }
@@ -44,7 +50,7 @@ export async function approveRemediation(ctx: CommandContext, service: Remediati
 export function denyRemediation(ctx: CommandContext, service: RemediationService, id: string): CommandOutcome {
   try {
     const r = service.deny(ctx.actor, id);
-    return { outcome: 'replied', reply: reply('info', text(`Denied ${r.id}: \`${r.action} ${r.target}\` will not run.`)) };
+    return { outcome: 'replied', reply: reply('info', text(`Denied ${r.id}: \`${r.action} ${r.target}\` will not run.`)), request: r.id };
   } catch (err) {
     return refusal(err);
   }

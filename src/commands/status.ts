@@ -1,3 +1,4 @@
+import { personOf } from '../auth/permissions';
 import type { JobQueue } from '../queue/types';
 import { buttons, context, fields, header, reply, series, table, text, type Reply } from '../reply/model';
 import type { Jobs, StatusJobResult } from '../workers/jobs';
@@ -7,7 +8,7 @@ import { ms, percent, rate, windowWords } from './format';
 const WINDOW_S = 3600;
 
 export async function requestStatus(ctx: CommandContext, queue: JobQueue<Jobs>, service?: string): Promise<CommandOutcome> {
-  const job = await queue.add('status', { windowS: WINDOW_S, ...(service ? { service } : {}) }, { meta: { requestedBy: ctx.actor.id, platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) } });
+  const job = await queue.add('status', { windowS: WINDOW_S, ...(service ? { service } : {}) }, { meta: { requestedBy: personOf(ctx.actor), platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) } });
   return {
     outcome: 'enqueued',
     job: { id: job.id, name: job.name },

@@ -32,7 +32,7 @@ export function createHttpForApp(app: App): FastifyInstance {
   const routes: ApiRoute[] = [
     ...authRoutes({ auth: app.auth, authn, metrics: app.metrics }),
     ...apiKeyRoutes({ auth: app.auth, authn }),
-    ...apiV1Routes({ commands: app.commands, queue: app.queue, audit: app.auth.audit }),
+    ...apiV1Routes({ commands: app.commands, queue: app.queue, audit: app.auth.audit, remediation: app.remediation }),
   ];
   routes.push(openApiRoute(() => routes, API_INFO));
   void http.register(routesPlugin, { routes, authn });

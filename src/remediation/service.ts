@@ -1,25 +1,49 @@
-import { randomBytes } from 'node:crypto';
-import type { Principal } from '../auth/permissions';
-import type { AuditLog } from '../auth/types';
+import { personOf, type Principal } from '../auth/permissions';
+import type { AuditEvent, AuditLog } from '../auth/types';
 import type { Clock } from '../clock';
 import { ROLES } from '../config/schema';
-import { AppError } from '../errors';
+import { AppError, errorMessage } from '../errors';
+import type { Logger } from '../log/logger';
 import type { ActionCatalog } from './catalog';
-import type { Origin, RemediationStore, StoredRequest } from './store';
+import type { Origin, RemediationStore, RequestState, StoredRequest } from './store';
 import { render } from './executors/params';
 import type { ActionName, Binding, Executor, ExecutorKind, RemediationRequest } from './types';
+import { remediationJson, type People, type RemediationJson } from './view';
 
 /** Consecutive failures of one action on one target that open its breaker. */
 export const BREAKER_OPEN_AFTER = 3;
+/** How long a request or an approval waits for the queue before answering that it will start later. */
+const ENQUEUE_WAIT_MS = 5_000;
+/** Rounds of "pick an id, plan, insert" before giving up (only another writer taking the same id in between needs a second). */
+const ID_ROUNDS = 3;
+
+/** How a request ended, for remediations_total{action,outcome}. */
+export type RemediationOutcome = 'succeeded' | 'failed' | 'unknown' | 'denied' | 'expired';
+
+export interface RemediationMetrics {
+  outcome(action: ActionName, outcome: RemediationOutcome): void;
+  /** Seconds from the request to its last needed approval. */
+  approvalWait(seconds: number): void;
+}
 
 export interface RemediationDeps {
   store: RemediationStore;
   catalog: ActionCatalog;
   executors: Partial<Record<ExecutorKind, Executor>>;
+  /** On the store's database, so a state change and its audit record commit together. */
   audit: AuditLog;
   clock: Clock;
   /** Puts the request's execution on the queue (job id = request id, so a duplicate adds nothing). */
   enqueue(request: StoredRequest): Promise<void>;
+  /** The state of the request's job (job id = request id), or undefined when there is none. */
+  jobState?(id: string): Promise<string | undefined>;
+  metrics?: RemediationMetrics;
+  /** Names and emails of people, for REST answers. */
+  people?: People;
+  log?: Logger;
+  /** The random part of new request ids (tests inject collisions); 6 hex digits. */
+  randomId?: () => string;
+  enqueueWaitMs?: number;
 }
 
 export interface NewRemediation {
@@ -30,15 +54,39 @@ export interface NewRemediation {
   origin: Origin;
 }
 
+/** `queued` is false when the queue could not take the job now: the request is recorded and recovery starts it later. */
+export interface Decided {
+  request: StoredRequest;
+  started: boolean;
+  queued: boolean;
+}
+
+type Refusal = { refusal: string; code: 'forbidden' | 'conflict' };
+
+const JOB_LIVE = new Set(['waiting', 'delayed', 'active']);
+
+/** `p`, or a rejection once `ms` have passed (a dead or frozen queue must not hang the caller); a late result of `p` is dropped. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  p.catch(() => undefined);
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the queue did not answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The flow: request -> plan (dry run) -> policy (freeze, breaker, cooldown, rate, bounds; RBAC is
- * the command layer's) -> approval when required (not by the requester, single use, expires) ->
- * execute once -> verify -> record. Every step is audited.
+ * the command layer's) -> approval when required (by people other than the requester, one each,
+ * before it expires) -> execute once -> verify -> record. Every state change commits in one
+ * SQLite transaction with its audit record, and `recover` puts any approved request whose job
+ * is missing back on the queue, so an approval is never lost and never run twice.
  */
 export class RemediationService {
   constructor(private readonly d: RemediationDeps) {}
 
-  async request(actor: Principal, input: NewRemediation): Promise<StoredRequest> {
+  async request(actor: Principal, input: NewRemediation): Promise<StoredRequest & { queued: boolean }> {
     const { store, catalog, clock } = this.d;
     const spec = catalog.spec(input.action);
     if (ROLES.indexOf(actor.role) < ROLES.indexOf(spec.requestRole)) {
@@ -53,17 +101,27 @@ export class RemediationService {
     }
     if (!input.dryRun) this.checkPolicy(input.action, input.target);
     if (input.action === 'runbook' && !input.params.runbook) throw new AppError('bad_request', 'Which runbook? e.g. `runbook flush-dns on checkout-api`.');
-    const id = `r${randomBytes(3).toString('hex')}`;
-    const request: RemediationRequest = { id, action: input.action, target: input.target, params: input.params, requestedBy: actor.id };
-    const binding = this.binding(request);
-    const plan = await this.executor(binding.kind).plan(request, binding);
-    const now = clock();
     const state = input.dryRun ? 'planned' : spec.approvals > 0 ? 'pending_approval' : 'approved';
-    store.insert({ ...request, state, dryRun: input.dryRun, plan, approvalsNeeded: spec.approvals, origin: input.origin, createdAt: now, expiresAt: now + catalog.approvalTtlMs });
-    this.d.audit.record({ actor: actor.id, action: 'remediation.request', outcome: 'ok', target: `remediation:${id}`, detail: { action: input.action, target: input.target, params: input.params, dryRun: input.dryRun, state, plan: plan.calls } });
-    const stored = this.get(id);
-    if (state === 'approved') await this.d.enqueue(stored);
-    return stored;
+    const requestedBy = personOf(actor);
+    for (let round = 1; ; round++) {
+      // An id no request has; the plan may name it (a webhook header), so it is chosen first and
+      // the insert re-checks it in the same transaction as the audit record.
+      const id = store.freshId(this.d.randomId);
+      const request: RemediationRequest = { id, action: input.action, target: input.target, params: input.params, requestedBy };
+      const binding = this.binding(request);
+      const plan = await this.executor(binding.kind).plan(request, binding);
+      const now = clock();
+      const inserted = store.transaction(() => {
+        if (!store.insert({ ...request, state, dryRun: input.dryRun, plan, approvalsNeeded: spec.approvals, origin: input.origin, createdAt: now, expiresAt: now + catalog.approvalTtlMs })) return false;
+        this.audit(actor, 'remediation.request', 'ok', id, { action: input.action, target: input.target, params: input.params, dryRun: input.dryRun, state, plan: plan.calls });
+        return true;
+      });
+      if (inserted) {
+        const stored = this.get(id);
+        return { ...stored, queued: state === 'approved' ? await this.enqueue(stored) : false };
+      }
+      if (round >= ID_ROUNDS) throw new AppError('conflict', 'Could not find a free request id; please ask again.');
+    }
   }
 
   get(id: string): StoredRequest {
@@ -72,44 +130,66 @@ export class RemediationService {
     return r;
   }
 
-  /** Adds `actor`'s approval; when it is the last one needed, exactly one caller moves it to approved and enqueues it. */
-  async approve(actor: Principal, id: string): Promise<{ request: StoredRequest; started: boolean }> {
+  /** The request as REST answers it (DESIGN.md): plain JSON. */
+  view(id: string): RemediationJson {
+    const r = this.get(id);
+    return remediationJson(r, this.d.store.approvalsOf(r.id), this.d.people ?? (() => undefined));
+  }
+
+  /**
+   * Adds the approval of the person behind `actor` (whatever credential or chat link they came
+   * with); when it is the last one needed, exactly one caller moves the request to approved. The
+   * approval, the state change and their audit record commit together; the job follows.
+   */
+  async approve(actor: Principal, id: string): Promise<Decided> {
     const { store, clock } = this.d;
+    const person = personOf(actor);
     const now = clock();
-    const outcome = store.transaction(() => {
+    const outcome = store.transaction((): Refusal | { request: StoredRequest; started: boolean } => {
       const r = this.get(id);
+      const refuse = (refusal: string, code: Refusal['code']): Refusal => {
+        this.audit(actor, 'remediation.approve', 'denied', r.id, { reason: refusal });
+        return { refusal, code };
+      };
       if (r.state === 'pending_approval' && now > r.expiresAt) {
-        store.move(r.id, 'pending_approval', 'expired', { who: 'system', at: now });
-        return { refusal: `Request ${r.id} expired at ${new Date(r.expiresAt).toISOString()}; ask again if it is still needed.` };
+        this.expire(r, now);
+        return refuse(`Request ${r.id} expired at ${new Date(r.expiresAt).toISOString()}; ask again if it is still needed.`, 'conflict');
       }
-      if (r.state !== 'pending_approval') return { refusal: `Request ${r.id} is ${r.state.replace('_', ' ')}; there is nothing to approve.` };
-      if (r.requestedBy === actor.id) return { refusal: `You asked for ${r.id}; someone else with the approver role must approve it.`, forbidden: true };
-      const approvers = store.approve(r.id, actor, now);
-      const started = approvers.length >= r.approvalsNeeded && store.move(r.id, 'pending_approval', 'approved', { who: actor.id, at: now });
-      return { started };
+      if (r.state !== 'pending_approval') return refuse(`Request ${r.id} is ${r.state.replace('_', ' ')}; there is nothing to approve.`, 'conflict');
+      if (r.requestedBy === person) return refuse(`You asked for ${r.id}; someone else with the approver role must approve it (another credential of yours does not count).`, 'forbidden');
+      if (!store.approve(r.id, { id: person, name: actor.name }, now)) {
+        return refuse(`You already approved ${r.id}; it needs ${r.approvalsNeeded - r.approvers.length} more approval(s) from someone else.`, 'conflict');
+      }
+      const approvers = [...r.approvers, person];
+      const started = approvers.length >= r.approvalsNeeded && store.move(r.id, 'pending_approval', 'approved', { who: person, at: now });
+      this.audit(actor, 'remediation.approve', 'ok', r.id, { approvers, started });
+      return { request: r, started };
     });
-    if ('refusal' in outcome) {
-      this.d.audit.record({ actor: actor.id, action: 'remediation.approve', outcome: 'denied', target: `remediation:${id}`, detail: { reason: outcome.refusal } });
-      throw new AppError(outcome.forbidden ? 'forbidden' : 'conflict', outcome.refusal ?? 'refused');
-    }
-    const request = this.get(id);
-    this.d.audit.record({ actor: actor.id, action: 'remediation.approve', outcome: 'ok', target: `remediation:${request.id}`, detail: { approvers: request.approvers, started: outcome.started } });
-    if (outcome.started) await this.d.enqueue(request);
-    return { request, started: outcome.started };
+    if ('refusal' in outcome) throw new AppError(outcome.code, outcome.refusal);
+    if (outcome.started) this.d.metrics?.approvalWait(Math.max(0, now - outcome.request.createdAt) / 1000);
+    const request = this.get(outcome.request.id);
+    return { request, started: outcome.started, queued: outcome.started ? await this.enqueue(request) : false };
   }
 
   deny(actor: Principal, id: string): StoredRequest {
+    const { store, clock } = this.d;
+    const denied = store.transaction(() => {
+      const r = this.get(id);
+      if (!store.move(r.id, 'pending_approval', 'denied', { who: personOf(actor), at: clock() })) return r;
+      this.audit(actor, 'remediation.deny', 'ok', r.id);
+      return undefined;
+    });
+    if (denied) throw new AppError('conflict', `Request ${denied.id} is ${denied.state.replace('_', ' ')}; it can no longer be denied.`);
     const r = this.get(id);
-    if (!this.d.store.move(r.id, 'pending_approval', 'denied', { who: actor.id, at: this.d.clock() })) {
-      throw new AppError('conflict', `Request ${r.id} is ${r.state.replace('_', ' ')}; it can no longer be denied.`);
-    }
-    this.d.audit.record({ actor: actor.id, action: 'remediation.deny', outcome: 'ok', target: `remediation:${r.id}` });
-    return this.get(r.id);
+    this.d.metrics?.outcome(r.action, 'denied');
+    return r;
   }
 
   freeze(actor: Principal, on: boolean): void {
-    this.d.store.setFrozen(on ? { by: actor.name, at: this.d.clock() } : undefined);
-    this.d.audit.record({ actor: actor.id, action: on ? 'remediation.freeze' : 'remediation.unfreeze', outcome: 'ok' });
+    this.d.store.transaction(() => {
+      this.d.store.setFrozen(on ? { by: actor.name, at: this.d.clock() } : undefined);
+      this.audit(actor, on ? 'remediation.freeze' : 'remediation.unfreeze', 'ok');
+    });
   }
 
   /**
@@ -118,32 +198,100 @@ export class RemediationService {
    * unknown, for a human to check.
    */
   async run(id: string, options: { signal: AbortSignal; progress(message: string): void }): Promise<StoredRequest> {
-    const { store, clock, audit } = this.d;
+    const { store, clock } = this.d;
     const r = this.get(id);
     if (r.state === 'executing') {
-      store.finish(r.id, 'unknown', clock(), { ok: false, summary: 'The worker running it stopped mid-way; it was not run again. Check the target before asking again.' });
-      audit.record({ actor: 'system', action: 'remediation.execute', outcome: 'failed', target: `remediation:${r.id}`, detail: { state: 'unknown' } });
+      this.finish(r, 'unknown', { ok: false, summary: 'The worker running it stopped mid-way; it was not run again. Check the target before asking again.' }, { actor: 'system', detail: { state: 'unknown' } });
       return this.get(id);
     }
     if (r.state !== 'approved' || !store.claim(r.id, clock())) return this.get(id);
     let result: NonNullable<StoredRequest['result']>;
+    let counts = true;
     const frozen = store.frozen();
     if (frozen) {
       result = { ok: false, summary: `Not run: remediation is frozen (by ${frozen.by}).` };
+      counts = false;
     } else {
-      const binding = this.binding(r);
-      const executor = this.executor(binding.kind);
       try {
+        // Inside the try: a binding or executor missing since the request was planned fails it, not leaves it executing.
+        const binding = this.binding(r);
+        const executor = this.executor(binding.kind);
         result = await executor.execute(r, binding, options);
         if (result.ok && executor.verify) result = { ...result, verified: await executor.verify(r, binding, options) };
       } catch (err) {
         result = { ok: false, summary: err instanceof AppError ? err.userMessage : 'The executor failed; see the logs.' };
       }
-      store.recordOutcome(r.action, r.target, result.ok && result.verified?.ok !== false, BREAKER_OPEN_AFTER, clock());
     }
-    store.finish(r.id, result.ok ? 'succeeded' : 'failed', clock(), result);
-    audit.record({ actor: r.requestedBy, action: 'remediation.execute', outcome: result.ok ? 'ok' : 'failed', target: `remediation:${r.id}`, detail: { approvers: r.approvers, summary: result.summary, verified: result.verified?.summary ?? null } });
+    const ok = result.ok;
+    this.finish(r, ok ? 'succeeded' : 'failed', result, {
+      actor: r.requestedBy,
+      detail: { approvers: r.approvers, summary: result.summary, verified: result.verified?.summary ?? null },
+      breaker: counts ? ok && result.verified?.ok !== false : undefined,
+    });
     return this.get(id);
+  }
+
+  /**
+   * Makes sure nothing approved is left behind (run at start and periodically): an approved
+   * request without a job is put on the queue again (job id = request id, and `run` claims it by
+   * compare-and-set, so it cannot run twice); one whose job ended without running it (cancelled,
+   * failed) is marked failed; pending requests past their time expire.
+   */
+  async recover(): Promise<{ enqueued: string[]; settled: string[]; expired: string[] }> {
+    const { store, clock } = this.d;
+    const wait = this.d.enqueueWaitMs ?? ENQUEUE_WAIT_MS;
+    const now = clock();
+    const expired = store.expiredPending(now).filter((r) => store.transaction(() => this.expire(r, now)));
+    const enqueued: string[] = [];
+    const settled: string[] = [];
+    for (const r of store.inState('approved')) {
+      // A queue that does not answer ends the round (it is retried on the next one).
+      const job = this.d.jobState ? await within(this.d.jobState(r.id), wait) : undefined;
+      if (job === undefined) {
+        await within(this.d.enqueue(r), wait);
+        enqueued.push(r.id);
+      } else if (!JOB_LIVE.has(job)) {
+        const summary = `Not run: its job was ${job} before it started. Ask again if it is still needed.`;
+        if (this.finish(r, 'failed', { ok: false, summary }, { actor: 'system', from: 'approved', detail: { summary, job } })) settled.push(r.id);
+      }
+    }
+    return { enqueued, settled, expired: expired.map((r) => r.id) };
+  }
+
+  /** pending_approval -> expired with its audit record; call inside a transaction. True when this call expired it. */
+  private expire(r: StoredRequest, now: number): boolean {
+    if (!this.d.store.move(r.id, 'pending_approval', 'expired', { who: 'system', at: now })) return false;
+    this.d.audit.record({ actor: 'system', action: 'remediation.expire', outcome: 'ok', target: `remediation:${r.id}` });
+    this.d.metrics?.outcome(r.action, 'expired');
+    return true;
+  }
+
+  /** executing (or `from`) -> a final state, its breaker count and its audit record, in one transaction. */
+  private finish(r: StoredRequest, state: 'succeeded' | 'failed' | 'unknown', result: NonNullable<StoredRequest['result']>, how: { actor: string; detail: Record<string, unknown>; from?: RequestState; breaker?: boolean }): boolean {
+    const { store, clock } = this.d;
+    const done = store.transaction(() => {
+      if (!store.finish(r.id, state, clock(), result, how.from)) return false;
+      if (how.breaker !== undefined) store.recordOutcome(r.action, r.target, how.breaker, BREAKER_OPEN_AFTER, clock());
+      this.d.audit.record({ actor: how.actor, action: 'remediation.execute', outcome: state === 'succeeded' ? 'ok' : 'failed', target: `remediation:${r.id}`, detail: how.detail });
+      return true;
+    });
+    if (done) this.d.metrics?.outcome(r.action, state);
+    return done;
+  }
+
+  /** Puts the request on the queue, waiting a bounded time: false (logged) when the queue cannot take it now; recovery retries. */
+  private async enqueue(r: StoredRequest): Promise<boolean> {
+    try {
+      await within(this.d.enqueue(r), this.d.enqueueWaitMs ?? ENQUEUE_WAIT_MS);
+      return true;
+    } catch (err) {
+      this.d.log?.warn('remediation approved but not queued yet; recovery will queue it', { request: r.id, err: errorMessage(err) });
+      return false;
+    }
+  }
+
+  private audit(actor: Principal, action: string, outcome: AuditEvent['outcome'], id?: string, detail?: Record<string, unknown>): void {
+    this.d.audit.record({ actor: actor.id, action, outcome, ...(id ? { target: `remediation:${id}` } : {}), detail: { ...detail, person: personOf(actor) } });
   }
 
   private checkPolicy(action: ActionName, target: string): void {

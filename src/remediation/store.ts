@@ -1,3 +1,4 @@
+import { freshId } from '../store/fresh-id';
 import type { Db } from '../store/store';
 import type { ActionName, ExecutionResult, Plan, RemediationRequest } from './types';
 
@@ -15,7 +16,7 @@ export interface StoredRequest extends RemediationRequest {
   dryRun: boolean;
   plan: Plan;
   approvalsNeeded: number;
-  /** Principal ids (who counts), and the names replies show. */
+  /** The people who approved (`personOf`: who counts, one approval each), and the names replies show. */
   approvers: string[];
   approverNames: string[];
   origin: Origin;
@@ -57,14 +58,17 @@ export class RemediationStore {
   constructor(private readonly db: Db) {
     this.s = {
       insert: db.prepare(`INSERT INTO remediation_requests (id, action, target, params, requested_by, origin, state, dry_run, plan, approvals_needed, created_at, expires_at)
-        VALUES (@id, @action, @target, @params, @requested_by, @origin, @state, @dry_run, @plan, @approvals_needed, @created_at, @expires_at)`),
+        VALUES (@id, @action, @target, @params, @requested_by, @origin, @state, @dry_run, @plan, @approvals_needed, @created_at, @expires_at) ON CONFLICT(id) DO NOTHING`),
       get: db.prepare<[string], Row>('SELECT * FROM remediation_requests WHERE id = ?'),
-      approvers: db.prepare<[string], { approver: string; approver_name: string }>('SELECT approver, approver_name FROM remediation_approvals WHERE request_id = ? ORDER BY at'),
+      taken: db.prepare<[string], number>('SELECT 1 FROM remediation_requests WHERE id = ?').pluck(),
+      inState: db.prepare<[RequestState], { id: string }>('SELECT id FROM remediation_requests WHERE state = ? ORDER BY created_at'),
+      expiredPending: db.prepare<[number], { id: string }>("SELECT id FROM remediation_requests WHERE state = 'pending_approval' AND expires_at < ? ORDER BY created_at"),
+      approvers: db.prepare<[string], { approver: string; approver_name: string; at: number }>('SELECT approver, approver_name, at FROM remediation_approvals WHERE request_id = ? ORDER BY at, rowid'),
       approve: db.prepare('INSERT OR IGNORE INTO remediation_approvals (request_id, approver, approver_name, at) VALUES (?, ?, ?, ?)'),
       move: db.prepare<[RequestState, string | null, number | null, string, RequestState]>(
         'UPDATE remediation_requests SET state = ?, decided_by = COALESCE(?, decided_by), decided_at = COALESCE(?, decided_at) WHERE id = ? AND state = ?'),
       claim: db.prepare<[number, string]>("UPDATE remediation_requests SET state = 'executing', started_at = ? WHERE id = ? AND state = 'approved'"),
-      finish: db.prepare<[RequestState, number, string, string]>("UPDATE remediation_requests SET state = ?, finished_at = ?, result = ? WHERE id = ? AND state = 'executing'"),
+      finish: db.prepare<[RequestState, number, string, string, RequestState]>('UPDATE remediation_requests SET state = ?, finished_at = ?, result = ? WHERE id = ? AND state = ?'),
       lastRun: db.prepare<[string, string], { at: number }>("SELECT MAX(started_at) AS at FROM remediation_requests WHERE action = ? AND target = ? AND started_at IS NOT NULL"),
       runsSince: db.prepare<[string, string, number], { n: number }>('SELECT COUNT(*) AS n FROM remediation_requests WHERE action = ? AND target = ? AND started_at >= ?'),
       setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
@@ -79,11 +83,27 @@ export class RemediationStore {
     };
   }
 
-  insert(r: Omit<StoredRequest, 'approvers' | 'approverNames' | 'decidedBy' | 'startedAt' | 'finishedAt' | 'result'>): void {
-    this.s.insert.run({
+  /** A request id no request has yet (`r` + 6 hex digits); the insert that uses it re-checks. */
+  freshId(random?: () => string): string {
+    return freshId('r', (id) => this.s.taken.get(id) !== undefined, random);
+  }
+
+  /** False when the id is taken (by another writer since `freshId`): nothing was written. */
+  insert(r: Omit<StoredRequest, 'approvers' | 'approverNames' | 'decidedBy' | 'startedAt' | 'finishedAt' | 'result'>): boolean {
+    return this.s.insert.run({
       id: r.id, action: r.action, target: r.target, params: JSON.stringify(r.params), requested_by: r.requestedBy, origin: JSON.stringify(r.origin),
       state: r.state, dry_run: r.dryRun ? 1 : 0, plan: JSON.stringify(r.plan), approvals_needed: r.approvalsNeeded, created_at: r.createdAt, expires_at: r.expiresAt,
-    });
+    }).changes === 1;
+  }
+
+  /** Requests in `state`, oldest first. */
+  inState(state: RequestState): StoredRequest[] {
+    return this.s.inState.all(state).flatMap((r) => this.get(r.id) ?? []);
+  }
+
+  /** Pending requests whose approval time is over. */
+  expiredPending(now: number): StoredRequest[] {
+    return this.s.expiredPending.all(now).flatMap((r) => this.get(r.id) ?? []);
   }
 
   get(id: string): StoredRequest | undefined {
@@ -102,15 +122,19 @@ export class RemediationStore {
     return this.s.move.run(to, by?.who ?? null, by?.at ?? null, id, from).changes === 1;
   }
 
-  /** Adds an approval (once per approver); the approvers so far. */
-  approve(id: string, approver: { id: string; name: string }, at: number): string[] {
-    this.s.approve.run(id, approver.id, approver.name, at);
-    return this.approvals(id).approvers;
+  /** Adds an approval, once per approver (a person): false when they had approved already. */
+  approve(id: string, approver: { id: string; name: string }, at: number): boolean {
+    return this.s.approve.run(id, approver.id, approver.name, at).changes === 1;
   }
 
-  private approvals(id: string): { approvers: string[]; approverNames: string[] } {
-    const rows = this.s.approvers.all(id);
-    return { approvers: rows.map((a) => a.approver), approverNames: rows.map((a) => a.approver_name) };
+  /** The approvals with their times, in order: who (`personOf`), the name they came with, when. */
+  approvalsOf(id: string): Array<{ person: string; name: string; at: number }> {
+    return this.s.approvers.all(id).map((a) => ({ person: a.approver, name: a.approver_name, at: a.at }));
+  }
+
+  private approvals(id: string): Pick<StoredRequest, 'approvers' | 'approverNames'> {
+    const rows = this.approvalsOf(id);
+    return { approvers: rows.map((a) => a.person), approverNames: rows.map((a) => a.name) };
   }
 
   /** approved -> executing, for exactly one caller. */
@@ -118,8 +142,9 @@ export class RemediationStore {
     return this.s.claim.run(at, id).changes === 1;
   }
 
-  finish(id: string, state: 'succeeded' | 'failed' | 'unknown', at: number, result: StoredRequest['result']): boolean {
-    return this.s.finish.run(state, at, JSON.stringify(result), id).changes === 1;
+  /** executing (or `from`) -> a final state, for exactly one caller. */
+  finish(id: string, state: 'succeeded' | 'failed' | 'unknown', at: number, result: StoredRequest['result'], from: RequestState = 'executing'): boolean {
+    return this.s.finish.run(state, at, JSON.stringify(result), id, from).changes === 1;
   }
 
   transaction<T>(fn: () => T): T {

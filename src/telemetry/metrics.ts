@@ -82,6 +82,13 @@ export function createMetrics() {
     anomalyPointsScored: new Counter({ name: `${PREFIX}anomaly_points_scored_total`, help: 'Points the anomaly detector scored (history and window), in the process that scored them', registers: r }),
     anomaliesDetected: new Counter({ name: `${PREFIX}anomalies_detected_total`, help: 'Anomalous segments reported by detect_anomalies jobs, by service', labelNames: ['service'] as const, registers: r }),
     authLogins: new Counter({ name: `${PREFIX}auth_logins_total`, help: 'Password logins by outcome: ok, failed (wrong email or password), locked (throttled)', labelNames: ['outcome'] as const, registers: r }),
+    remediations: new Counter({ name: `${PREFIX}remediations_total`, help: 'Remediation requests by how they ended: succeeded, failed, unknown (the run was cut off), denied, expired', labelNames: ['action', 'outcome'] as const, registers: r }),
+    approvalWait: new Histogram({
+      name: `${PREFIX}approval_wait_seconds`,
+      help: 'Time from a remediation request to its last needed approval',
+      buckets: [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600],
+      registers: r,
+    }),
   };
 }
 

@@ -43,8 +43,8 @@ describe('/api/v1', () => {
 
     const operator = await session(h, 'operator');
     const ok = await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: 'payments', dry_run: true });
-    expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toMatchObject({ outcome: 'replied', reply: { tone: 'info', blocks: expect.arrayContaining([{ type: 'header', text: expect.stringMatching(/^Dry run r[0-9a-f]{6}: restart payments$/) }]) } });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toMatchObject({ state: 'planned', reply: { tone: 'info', blocks: expect.arrayContaining([{ type: 'header', text: expect.stringMatching(/^Dry run r[0-9a-f]{6}: restart payments$/) }]) } });
 
     const badBody = await call('POST', '/api/v1/remediations', operator.headers, { action: 'reboot', target: 'Payments!', extra: 1 });
     expect(badBody.statusCode).toBe(400);
@@ -64,7 +64,7 @@ describe('/api/v1', () => {
     const refused = await call('POST', '/api/v1/remediations', asBearer(key), { action: 'restart', target: 'payments' });
     expect(refused.statusCode).toBe(403);
     expect((await call('POST', '/api/v1/models/train', { 'x-api-key': key }, {})).statusCode).toBe(403);
-    expect((await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: 'payments' })).statusCode).toBe(200);
+    expect((await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: 'payments' })).statusCode).toBe(201);
   });
 
   it('starts anomaly detection as a job (202) whose state and result are read through the jobs routes', async () => {
@@ -106,8 +106,8 @@ describe('/api/v1', () => {
     const operator = await session(h, 'operator');
     const approver = await session(h, 'approver');
     const asked = await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: 'payments' });
-    expect(asked.statusCode).toBe(200);
-    const id = /r[0-9a-f]{6}/.exec(JSON.stringify(asked.json().reply))?.[0] ?? '';
+    expect(asked.statusCode).toBe(201);
+    const id = asked.json<{ request_id: string }>().request_id;
     expect(asked.json().reply.blocks).toContainEqual({ type: 'buttons', buttons: [{ label: 'Approve', command: `approve ${id}`, style: 'primary' }, { label: 'Deny', command: `deny ${id}`, style: 'danger' }] });
     expect((await call('POST', `/api/v1/remediations/${id}/approve`, operator.headers)).statusCode).toBe(403);
     const approved = await call('POST', `/api/v1/remediations/${id}/approve`, approver.headers);

@@ -8,6 +8,8 @@ import type { Commands } from '../../commands/handler';
 import { mayRun } from '../../commands/rbac';
 import { intentSchema, makeIntent, type IntentName, type SlotsOf } from '../../intent/schema';
 import type { JobInfo, JobQueue } from '../../queue/types';
+import type { RemediationService } from '../../remediation/service';
+import { planSchema, remediationSchema, REMEDIATION_STATES } from '../../remediation/view';
 import { summary, type Reply } from '../../reply/model';
 import type { Jobs } from '../../workers/jobs';
 import { defineRoute, errorSchema, type ApiRoute, type ResponseDoc, type RouteSpec } from '../route';
@@ -22,6 +24,7 @@ export interface ApiV1Deps {
   commands: Commands;
   queue: JobQueue<Jobs>;
   audit: AuditLog;
+  remediation: RemediationService;
 }
 
 type IntentOption = (typeof intentSchema.options)[number];
@@ -71,18 +74,39 @@ const commandResult = z
   })
   .meta({ title: 'CommandResult' });
 
+const createdSchema = z
+  .object({
+    request_id: z.string(),
+    state: z.enum(REMEDIATION_STATES),
+    plan: planSchema,
+    job: z.object({ id: z.string(), name: z.string() }).optional().describe('the job, when it started'),
+    reply: z.object({ tone: z.string(), blocks: z.array(blockSchema) }).describe('the plan card chat would show'),
+  })
+  .meta({ title: 'RemediationCreated' });
+const decidedSchema = remediationSchema
+  .extend({ job: z.object({ id: z.string(), name: z.string() }).optional(), message: z.string().describe('what happened, in one sentence') })
+  .meta({ title: 'RemediationDecided' });
+
 const id = (what: string) => z.strictObject({ id: slotsOf('job_status').job_id.unwrap().max(128, 'at most 128 characters').describe(`the ${what} id`) });
 const refused = {
   400: { description: 'invalid for the command layer (unknown service, bounds, missing slot), or not found', schema: commandResult },
   403: { description: 'the command layer refused: the principal lacks the permission', schema: commandResult },
 };
 
-export function apiV1Routes({ commands, queue, audit }: ApiV1Deps): ApiRoute[] {
+export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps): ApiRoute[] {
   /**
    * Run an intent as the principal and answer with the outcome's status. `extra` adds fields to a
-   * successful answer; `missing` turns an `invalid` answer about an id that does not exist into a 404.
+   * successful answer, or `answer` replaces it (status and body); `missing` turns an `invalid`
+   * answer about an id that does not exist into a 404.
    */
-  async function run<N extends IntentName>(req: FastifyRequest, reply: FastifyReply, principal: Principal, name: N, slots: SlotsOf<N>, more: { extra?: () => Promise<Record<string, unknown>>; missing?: () => Promise<boolean> } = {}) {
+  async function run<N extends IntentName>(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    principal: Principal,
+    name: N,
+    slots: SlotsOf<N>,
+    more: { extra?: () => Promise<Record<string, unknown>>; missing?: () => Promise<boolean>; answer?: (out: CommandOutcome) => { status: number; body: object } | undefined } = {},
+  ) {
     const intent = makeIntent(name, slots, 1);
     const ctx: CommandContext = { actor: principal, platform: 'http', channel: 'api', log: req.log2, audit };
     const out = await commands.handle(ctx, intent);
@@ -93,6 +117,8 @@ export function apiV1Routes({ commands, queue, audit }: ApiV1Deps): ApiRoute[] {
     let status = STATUS[out.outcome];
     if (out.outcome === 'invalid' && more.missing && (await more.missing())) status = 404;
     const body = { outcome: out.outcome, ...(out.job ? { job: out.job } : {}), reply: replyJson(out.reply) };
+    const answer = status < 400 ? more.answer?.(out) : undefined;
+    if (answer) return reply.status(answer.status).send(answer.body);
     if (status < 400) return reply.status(status).send({ ...body, ...(more.extra ? await more.extra() : {}) });
     return reply.status(status).send({ ...body, error: ERROR_CODE[status], message: summary(out.reply) });
   }
@@ -113,6 +139,68 @@ export function apiV1Routes({ commands, queue, audit }: ApiV1Deps): ApiRoute[] {
       access: { permission: info.permission, by: 'commands' },
         responses,
     });
+  }
+
+  /**
+   * Remediation requests answer as data (DESIGN.md): the new request `{request_id, state, plan}`
+   * (202 when its job started, else 201), the request object after approve or deny (202 when the
+   * approval started the job), and `GET /api/v1/remediations/:id`. Refusals answer like any command.
+   */
+  function remediationRoutes(): ApiRoute[] {
+    const started = (out: CommandOutcome) => (out.outcome === 'enqueued' ? 202 : 200);
+    const decided = (out: CommandOutcome) => (out.request ? { status: started(out), body: { ...remediation.view(out.request), ...(out.job ? { job: out.job } : {}), message: summary(out.reply) } } : undefined);
+    const decision = (intent: 'approve' | 'deny', summaryText: string): ApiRoute => {
+      const responses: Record<number, ResponseDoc> = { 200: { description: 'the request after the decision', schema: decidedSchema }, ...refused, 500: { description: 'the command failed', schema: commandResult } };
+      if (intent === 'approve') responses[202] = { description: 'the last approval: its job started (follow it at GET /api/v1/jobs/{id})', schema: decidedSchema };
+      return defineRoute({
+        tag: 'remediations',
+        method: 'POST',
+        url: `/api/v1/remediations/:id/${intent}`,
+        summary: summaryText,
+        description: `Runs the \`${intent}\` command (\`${COMMANDS[intent].usage}\`) as the caller. A person approves once, whichever token, API key or chat link they use, and never their own request.`,
+        access: { permission: COMMANDS[intent].permission, by: 'commands' },
+        params: id('remediation request'),
+        responses,
+        handler: async ({ req, reply, principal, params }) => run(req, reply, principal, intent, { request_id: params.id }, { answer: decided }),
+      });
+    };
+    return [
+      defineRoute({
+        tag: 'remediations',
+        method: 'POST',
+        url: '/api/v1/remediations',
+        summary: 'Request a remediation',
+        description: `Runs the \`remediate\` command (\`${COMMANDS.remediate.usage}\`) as the caller: plans it, checks policy, and waits for approval when the action catalog asks for it.`,
+        access: { permission: COMMANDS.remediate.permission, by: 'commands' },
+        body: z.strictObject({ action: remediate.action.unwrap(), target: remediate.target.unwrap(), replicas: remediate.replicas, runbook: remediate.runbook, dry_run: remediate.dry_run }),
+        responses: {
+          201: { description: 'the request was recorded: it waits for approval (`pending_approval`), is a dry run (`planned`), or is approved and starts when the queue takes it', schema: createdSchema },
+          202: { description: 'the request needed no approval and its job started', schema: createdSchema },
+          ...refused,
+          500: { description: 'the command failed', schema: commandResult },
+        },
+        handler: async ({ req, reply, principal, body }) =>
+          run(req, reply, principal, 'remediate', body, {
+            answer: (out) => {
+              if (!out.request) return undefined;
+              const r = remediation.view(out.request);
+              return { status: out.outcome === 'enqueued' ? 202 : 201, body: { request_id: r.id, state: r.state, plan: r.plan, ...(out.job ? { job: out.job } : {}), reply: replyJson(out.reply) } };
+            },
+          }),
+      }),
+      defineRoute({
+        tag: 'remediations',
+        method: 'GET',
+        url: '/api/v1/remediations/:id',
+        summary: 'One remediation request: state, who asked, approvals, result',
+        access: { permission: 'read', by: 'route' },
+        params: z.strictObject({ id: z.string().regex(/^#?r[0-9a-f]{6}$/i, 'a request id such as r3f9a1c').describe('the remediation request id') }),
+        responses: { 200: { description: 'the request', schema: remediationSchema }, 404: { description: 'no such request', schema: errorSchema } },
+        handler: async ({ params }) => remediation.view(params.id),
+      }),
+      decision('approve', 'Approve a remediation request'),
+      decision('deny', 'Deny a remediation request'),
+    ];
   }
 
   const anomalies = slotsOf('detect_anomalies');
@@ -152,16 +240,7 @@ export function apiV1Routes({ commands, queue, audit }: ApiV1Deps): ApiRoute[] {
     command('list_incidents', { tag: 'incidents', method: 'GET', url: '/api/v1/incidents', summary: 'Incidents from alerts', query: z.strictObject({ status: z.enum(['open', 'acked', 'resolved']).optional() }), handler: async ({ req, reply, principal, query }) => run(req, reply, principal, 'list_incidents', query) }),
     command('ack_incident', { tag: 'incidents', method: 'POST', url: '/api/v1/incidents/:id/ack', summary: 'Acknowledge an incident', params: id('incident'), handler: async ({ req, reply, principal, params }) => run(req, reply, principal, 'ack_incident', { incident_id: params.id }) }),
     command('resolve_incident', { tag: 'incidents', method: 'POST', url: '/api/v1/incidents/:id/resolve', summary: 'Resolve an incident', params: id('incident'), handler: async ({ req, reply, principal, params }) => run(req, reply, principal, 'resolve_incident', { incident_id: params.id }) }),
-    command('remediate', {
-      tag: 'remediations',
-      method: 'POST',
-      url: '/api/v1/remediations',
-      summary: 'Request a remediation',
-      body: z.strictObject({ action: remediate.action.unwrap(), target: remediate.target.unwrap(), replicas: remediate.replicas, runbook: remediate.runbook, dry_run: remediate.dry_run }),
-      handler: async ({ req, reply, principal, body }) => run(req, reply, principal, 'remediate', body),
-    }),
-    command('approve', { tag: 'remediations', method: 'POST', url: '/api/v1/remediations/:id/approve', summary: 'Approve a remediation request', params: id('remediation request'), handler: async ({ req, reply, principal, params }) => run(req, reply, principal, 'approve', { request_id: params.id }) }),
-    command('deny', { tag: 'remediations', method: 'POST', url: '/api/v1/remediations/:id/deny', summary: 'Deny a remediation request', params: id('remediation request'), handler: async ({ req, reply, principal, params }) => run(req, reply, principal, 'deny', { request_id: params.id }) }),
+    ...remediationRoutes(),
     command('list_models', { tag: 'models', method: 'GET', url: '/api/v1/models', summary: 'Anomaly models and their versions', handler: async ({ req, reply, principal }) => run(req, reply, principal, 'list_models', {}) }),
     command('train_model', {
       tag: 'models',
