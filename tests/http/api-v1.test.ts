@@ -67,6 +67,30 @@ describe('/api/v1', () => {
     expect((await call('POST', '/api/v1/remediations', operator.headers, { action: 'restart', target: 'payments' })).statusCode).toBe(200);
   });
 
+  it('issue 13.16: an API key is refused for its scope, not for its owner\'s role; a key beyond its owner\'s role is refused for the role', async () => {
+    const admin = await session(h, 'admin');
+    const owner = h.app.auth.users.get(admin.id)!;
+    const { key } = h.app.auth.apiKeys.create(owner, { name: 'reader', permissions: ['read'] });
+    const command = await call('POST', '/api/v1/remediations', { 'x-api-key': key }, { action: 'restart', target: 'payments' });
+    expect(command.statusCode).toBe(403);
+    expect(command.json().message).toBe("This API key's scope (read) does not include remediation.request, which `remediate` needs; use a key scoped for it.");
+    const route = await call('GET', '/api/v1/audit', asBearer(key));
+    expect(route.statusCode).toBe(403);
+    expect(route.json().message).toBe("This API key's scope (read) does not include audit.read; use a key scoped for it.");
+    expect(JSON.stringify([command.json(), route.json()])).not.toMatch(/admin/);
+
+    // The owner is demoted after the key was made: now the role is what stands in the way, and the message says whose.
+    const operator = await session(h, 'operator');
+    const { key: wide } = h.app.auth.apiKeys.create(h.app.auth.users.get(operator.id)!, { name: 'wide', permissions: ['read', 'remediation.request'] });
+    h.app.auth.users.setRole(operator.id, 'viewer');
+    const demoted = await call('POST', '/api/v1/remediations', { 'x-api-key': wide }, { action: 'restart', target: 'payments' });
+    expect(demoted.statusCode).toBe(403);
+    expect(demoted.json().message).toBe("`remediate` needs the operator role; this API key's owner is viewer.");
+    // A person with a token keeps the role wording.
+    const viewer = await session(h, 'viewer');
+    expect((await call('GET', '/api/v1/audit', viewer.headers)).json().message).toBe('needs the audit.read permission (role approver or above); you are viewer');
+  });
+
   it('starts anomaly detection as a job (202) whose state and result are read through the jobs routes', async () => {
     const viewer = await session(h, 'viewer');
     const started = await call('POST', '/api/v1/anomalies', viewer.headers, { service: 'payments', metric: 'error rate', window_s: 3600 });
