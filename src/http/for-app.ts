@@ -7,6 +7,7 @@ import { routesPlugin, type ApiRoute } from './route';
 import { apiKeyRoutes } from './routes/api-keys';
 import { apiV1Routes } from './routes/api-v1';
 import { authRoutes } from './routes/auth';
+import { statusRoutes } from './routes/status';
 import { webhookRoutes } from './routes/webhooks';
 import { createHttpServer } from './server';
 
@@ -33,6 +34,7 @@ export function createHttpForApp(app: App): FastifyInstance {
     ...authRoutes({ auth: app.auth, authn, metrics: app.metrics }),
     ...apiKeyRoutes({ auth: app.auth, authn }),
     ...apiV1Routes({ commands: app.commands, queue: app.queue, audit: app.auth.audit }),
+    ...statusRoutes({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
   ];
   routes.push(openApiRoute(() => routes, API_INFO));
   void http.register(routesPlugin, { routes, authn });

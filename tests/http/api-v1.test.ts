@@ -91,6 +91,51 @@ describe('/api/v1', () => {
     expect((await call('GET', '/api/v1/audit', viewer.headers)).json().message).toBe('needs the audit.read permission (role approver or above); you are viewer');
   });
 
+  it('issue 13.16: GET /api/v1/status answers each service\'s signals, health, breached objectives and burn rates as data, as the status job computes them', async () => {
+    const viewer = await session(h, 'viewer');
+    const res = await call('GET', '/api/v1/status', viewer.headers);
+    expect(res.statusCode).toBe(200);
+    type Service = { name: string; healthy: boolean; signals: Record<string, number | null>; breached: Array<{ objective: string; signal: string; value: number; limit: number }>; problems: string[]; slo: { target: number; burn_rates: Record<string, number | null>; firing: Array<{ rule: string; severity: string }> } | null };
+    const body = res.json<{ at: string; window_s: number; services: Service[] }>();
+    expect(body.at).toBe(new Date(h.clock.now).toISOString());
+    expect(body.window_s).toBe(3600);
+    const names = (await h.app.source.services()).map((s) => s.name);
+    expect(body.services.map((s) => s.name)).toEqual(names);
+    const payments = body.services.find((s) => s.name === 'payments')!;
+    expect(payments.healthy).toBe(false);
+    expect(Object.keys(payments.signals).sort()).toEqual(['cpu', 'error_rate', 'latency_p50', 'latency_p99', 'memory', 'request_rate']);
+    expect(payments.breached).toContainEqual({ objective: 'error_rate', signal: 'error_rate', value: payments.signals.error_rate, limit: expect.any(Number) });
+    for (const b of payments.breached) expect(b.value).toBeGreaterThan(b.limit);
+    expect(Object.keys(payments.slo!.burn_rates)).toEqual(['5m', '30m', '1h', '6h', '3d']);
+    expect(payments.slo!.burn_rates['5m']).toBeGreaterThan(1);
+    expect(payments.slo!.burn_rates['5m']).toBeGreaterThan(payments.slo!.burn_rates['3d']!);
+    expect(Array.isArray(payments.slo!.firing)).toBe(true);
+    for (const s of body.services) expect(s.healthy).toBe(s.problems.length === 0);
+
+    // The same numbers as the `status` job chat runs, at the same moment.
+    await h.app.startWorkers();
+    const job = await h.app.queue.add('status', { windowS: 3600 }, { meta: {} });
+    const done = await h.app.queue.waitUntilFinished(job.id, 20_000);
+    const fromJob = (done.result as { services: Array<{ name: string; healthy: boolean; problems: string[]; latest: Record<string, number>; slo?: { burn1h: number } }> }).services;
+    for (const s of fromJob) {
+      const api = body.services.find((x) => x.name === s.name)!;
+      expect([s.name, api.healthy, api.problems]).toEqual([s.name, s.healthy, s.problems]);
+      expect(api.signals.memory).toBeCloseTo(s.latest.memory, 12);
+      expect(api.slo?.burn_rates['1h'] ?? null).toEqual(s.slo ? s.slo.burn1h : null);
+    }
+
+    const one = await call('GET', '/api/v1/status?service=payments&window_s=7200', viewer.headers);
+    expect(one.json()).toMatchObject({ window_s: 7200, services: [{ name: 'payments', healthy: false }] });
+    const typo = await call('GET', '/api/v1/status?service=paymnets', viewer.headers);
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json()).toMatchObject({ error: 'bad_request', message: expect.stringMatching(/Did you mean.*payments/i) });
+    expect((await call('GET', '/api/v1/status?window_s=5', viewer.headers)).json().fields).toEqual({ window_s: expect.any(String) });
+    expect((await call('GET', '/api/v1/status')).statusCode).toBe(401);
+    const owner = h.app.auth.users.get(viewer.id)!;
+    const { key } = h.app.auth.apiKeys.create(owner, { name: 'status', permissions: ['read'] });
+    expect((await call('GET', '/api/v1/status', { 'x-api-key': key })).statusCode).toBe(200);
+  });
+
   it('starts anomaly detection as a job (202) whose state and result are read through the jobs routes', async () => {
     const viewer = await session(h, 'viewer');
     const started = await call('POST', '/api/v1/anomalies', viewer.headers, { service: 'payments', metric: 'error rate', window_s: 3600 });
