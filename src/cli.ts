@@ -1,26 +1,42 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config/config';
 import { errorMessage } from './errors';
-import { ADMIN_USAGE, runAdmin } from './cli/admin';
+import { ADMIN_USAGE, adminUsage, runAdmin } from './cli/admin';
 import { runChat } from './cli/chat';
-import { runDetect } from './cli/detect';
+import { DETECT_USAGE, runDetect } from './cli/detect';
 import { runDoctor } from './cli/doctor';
 import { runIntent } from './cli/intent';
 import { runServe } from './cli/serve';
 import { runWorker } from './cli/worker';
 
+/** One line per command; `smartcloudops COMMAND --help` prints its own. */
+const COMMANDS: Record<string, string> = {
+  serve: '  serve [--no-workers]                 control plane: HTTP side-app, chat adapters, workers',
+  worker: '  worker                               workers only (needs REDIS_URL)',
+  chat: '  chat [--as USER] [--channel NAME]    local console to the command layer',
+  intent: '  intent [TEXT] [--jsonl]              print the parsed intent as JSON',
+  detect: '  detect --input F.csv --output F.csv  streaming anomaly scores for a timestamp,value CSV (NAB layout)',
+  doctor: '  doctor                               check configuration and dependencies',
+};
+
 const USAGE = `Usage: smartcloudops <command> [options]
 
 Commands:
-  serve [--no-workers]                 control plane: HTTP side-app, chat adapters, workers
-  worker                               workers only (needs REDIS_URL)
-  chat [--as USER] [--channel NAME]    local console to the command layer
-  intent [TEXT] [--jsonl]              print the parsed intent as JSON
-  detect --input F.csv --output F.csv  streaming anomaly scores for a timestamp,value CSV (NAB layout)
-  doctor                               check configuration and dependencies
+${Object.values(COMMANDS).join('\n')}
 ${ADMIN_USAGE}
 
 Configuration comes from environment variables; see README.md.`;
+
+const ADMIN_AREAS = new Set(['user', 'apikey', 'audit', 'breaker']);
+
+/** The usage of one command, for `smartcloudops COMMAND --help`; undefined for a command we don't have. */
+function usageOf(command: string): string | undefined {
+  if (command === 'detect') return DETECT_USAGE;
+  const lines = ADMIN_AREAS.has(command) ? adminUsage(command) : COMMANDS[command];
+  return lines === undefined ? undefined : `Usage: smartcloudops ${command} …\n\n${lines}\n\nConfiguration comes from environment variables; see README.md.`;
+}
+
+const wantsHelp = (args: string[]) => args.some((a) => a === '--help' || a === '-h');
 
 /** Exit with the configuration problems, one line each (exit code 1). */
 function configOrExit(): Config {
@@ -32,6 +48,12 @@ function configOrExit(): Config {
 
 export async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // `COMMAND --help` anywhere among its arguments: its usage, exit 0, before any configuration is read.
+  const usage = command === undefined ? undefined : usageOf(command);
+  if (usage !== undefined && wantsHelp(rest)) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
   try {
     switch (command) {
       case 'serve': {

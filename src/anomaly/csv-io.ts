@@ -4,7 +4,8 @@
  * with the timestamp and value echoed exactly as given. Memory stays flat whatever the file size:
  * one input chunk and one output batch at a time, the reader paused while the output drains.
  */
-import { createReadStream, createWriteStream, unlinkSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, unlinkSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { AppError } from '../errors';
 import type { LearnedChannel } from './learned';
@@ -37,9 +38,15 @@ export interface DetectCsvStats {
   firstLine: { nonNumeric?: number; badTimestamps?: number; outOfOrder?: number; repeated?: number };
 }
 
+/** A stream in place of a file (`detect --input -` / `--output -`): named in messages, never closed or deleted by us. */
+export interface NamedStream<S> {
+  stream: S;
+  name: string;
+}
+
 export interface DetectCsvOptions {
-  input: string;
-  output: string;
+  input: string | NamedStream<Readable>;
+  output: string | NamedStream<Writable>;
   detector: StreamDetector;
   /** The detector's learned (ONNX) channel; without it that channel stays silent. */
   learned?: LearnedChannel;
@@ -102,15 +109,18 @@ function formatScore(score: number): string {
  * which case no output file is left behind.
  */
 export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
-  const { input, output, detector } = options;
+  const { detector } = options;
+  const input = typeof options.input === 'string' ? options.input : options.input.name;
+  const output = typeof options.output === 'string' ? options.output : options.output.name;
+  const outputFile = typeof options.output === 'string' ? options.output : undefined;
   const batchChars = options.batchChars ?? 64 * 1024;
   const chunkRows = options.chunkRows ?? 4096;
   const stats: DetectCsvStats = { rows: 0, nonNumeric: 0, badTimestamps: 0, outOfOrder: 0, repeated: 0, firstLine: {} };
 
   return new Promise<DetectCsvStats>((resolve, reject) => {
-    const source = createReadStream(input, { highWaterMark: 64 * 1024 });
+    const source = typeof options.input === 'string' ? createReadStream(options.input, { highWaterMark: 64 * 1024 }) : options.input.stream;
     const lines = createInterface({ input: source, crlfDelay: Infinity });
-    let out: WriteStream | null = null;
+    let out: Writable | null = null;
     let batch = '';
     let headerSeen = false;
     let lineNo = 0;
@@ -122,12 +132,12 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       if (settled) return;
       settled = true;
       lines.close();
-      source.destroy();
-      if (out) {
+      if (typeof options.input === 'string') source.destroy();
+      if (out && outputFile !== undefined) {
         out.destroy();
         if (outOpened) {
           try {
-            unlinkSync(output); // no half-written output left behind
+            unlinkSync(outputFile); // no half-written output left behind
           } catch {
             // already gone
           }
@@ -153,8 +163,13 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       }
     };
 
-    const openOutput = (): WriteStream => {
-      const stream = createWriteStream(output);
+    const openOutput = (): Writable => {
+      if (typeof options.output !== 'string') {
+        const stream = options.output.stream;
+        stream.on('error', (err) => fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err })));
+        return stream;
+      }
+      const stream = createWriteStream(options.output);
       stream.once('open', () => (outOpened = true));
       stream.on('error', (err) => fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err })));
       return stream;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createAuth } from '../auth/auth';
 import { isPermission, type Permission } from '../auth/permissions';
@@ -30,15 +31,32 @@ export const ADMIN_USAGE = `  user add --email E --role ROLE [--name N]   add a 
   audit verify                                check the audit log's hash chain
   breaker reset ACTION TARGET                 let an action run on a target again after its breaker opened`;
 
+/** The usage lines of one area (`user`, `apikey`, `audit`, `breaker`), or undefined for none. */
+export function adminUsage(area: string): string | undefined {
+  const lines = ADMIN_USAGE.split('\n').filter((l) => l.trimStart().startsWith(`${area} `));
+  return lines.length ? lines.join('\n') : undefined;
+}
+
 type Out = (line: string) => void;
+
+/** The only admin command that may start a database: adding the first user. Every other one needs the store to exist. */
+const CREATES_STORE = 'user add';
+
+const KNOWN = new Set(ADMIN_USAGE.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')));
 
 export async function runAdmin(config: Config, argv: string[], io: { out: Out; stdin: () => Promise<string> }): Promise<number> {
   const [area, verb, ...rest] = argv;
-  const store = openStore(config.databasePath);
+  const key = `${area} ${verb ?? ''}`.trim();
+  if (!KNOWN.has(key)) throw new AppError('bad_request', `unknown command "${key}"; one of:\n${adminUsage(area) ?? ADMIN_USAGE}`);
+  const path = config.databasePath;
+  if (key !== CREATES_STORE && path !== ':memory:' && !existsSync(path)) {
+    // Opening would create an empty database, and `audit verify` would call it intact.
+    throw new AppError('not_found', `no database at ${path}: check DATABASE_PATH (serve, chat and \`user add\` create it; \`${key}\` only works on an existing one)`);
+  }
+  const store = openStore(path);
   const auth = createAuth({ db: store.db, config: config.auth, clock: systemClock, log: createLogger({ level: 'error', format: 'json' }) });
   const actor = `cli:${osUserName('unknown')}`;
   try {
-    const key = `${area} ${verb ?? ''}`.trim();
     switch (key) {
       case 'user add': return await userAdd(auth, rest, io, actor);
       case 'user list': return userList(auth, io.out);

@@ -9,6 +9,7 @@ export const DETECT_USAGE = `Usage: smartcloudops detect --input FILE.csv --outp
 
 Scores a timestamp,value CSV with the streaming anomaly detector and writes
 timestamp,value,anomaly_score (NAB layout): one row per input row, in input order.
+\`-\` as --input reads standard input; as --output writes standard output (the summary goes to stderr).
 --onnx-threads: onnxruntime threads for the learned (ONNX) channel; default 1, 0 = ORT's default.
 Timestamps: YYYY-MM-DD HH:MM:SS, ISO 8601, or unix seconds / milliseconds.
 Exit codes: 0 done (warnings on stderr), 1 unusable input or output, 2 usage error.`;
@@ -38,6 +39,9 @@ export function warningCount(stats: DetectCsvStats): number {
   return stats.nonNumeric + stats.badTimestamps + stats.outOfOrder + stats.repeated;
 }
 
+/** `-` for --input or --output: standard input or output, as Unix tools read it. */
+const STDIO = '-';
+
 /** Parse `detect` flags; a usage problem is returned as a message (exit code 2). */
 export function parseDetectArgs(args: string[]): { options: DetectOptions } | { help: true } | { problem: string } {
   let values: { input?: string; output?: string; 'onnx-threads'?: string; help?: boolean };
@@ -51,7 +55,7 @@ export function parseDetectArgs(args: string[]): { options: DetectOptions } | { 
   if (missing.length) return { problem: `missing ${missing.map((k) => `--${k}`).join(' and ')}` };
   const input = values.input as string;
   const output = values.output as string;
-  if (resolve(input) === resolve(output)) return { problem: '--input and --output must be different files' };
+  if (input !== STDIO && resolve(input) === resolve(output)) return { problem: '--input and --output must be different files' };
   const threads = values['onnx-threads'] ?? '1';
   if (!/^\d{1,3}$/.test(threads)) return { problem: `--onnx-threads must be a whole number >= 0 (got "${threads}")` };
   return { options: { input, output, onnxThreads: Number(threads) } };
@@ -73,7 +77,12 @@ export async function runDetect(args: string[]): Promise<number> {
   let stats: DetectCsvStats;
   const learned = createLearnedChannel({ intraOpNumThreads: onnxThreads });
   try {
-    stats = await detectCsv({ input, output, detector: createDetector(), learned });
+    stats = await detectCsv({
+      input: input === STDIO ? { stream: process.stdin, name: 'standard input' } : input,
+      output: output === STDIO ? { stream: process.stdout, name: 'standard output' } : output,
+      detector: createDetector(),
+      learned,
+    });
   } catch (err) {
     if (!(err instanceof CsvInputError)) throw err;
     process.stderr.write(`smartcloudops detect: ${err.userMessage}\n`);
@@ -86,7 +95,7 @@ export async function runDetect(args: string[]): Promise<number> {
   const rate = seconds > 0 ? Math.round(stats.rows / seconds) : stats.rows;
   const rssMb = process.resourceUsage().maxRSS / 1024;
   process.stderr.write(
-    `smartcloudops detect: ${plural(stats.rows, 'row')} in ${seconds.toFixed(2)} s (${rate.toLocaleString('en-US')} points/s), ${plural(warningCount(stats), 'warning')}, peak RSS ${rssMb.toFixed(0)} MB -> ${output}\n`,
+    `smartcloudops detect: ${plural(stats.rows, 'row')} in ${seconds.toFixed(2)} s (${rate.toLocaleString('en-US')} points/s), ${plural(warningCount(stats), 'warning')}, peak RSS ${rssMb.toFixed(0)} MB -> ${output === STDIO ? 'standard output' : output}\n`,
   );
   return 0;
 }

@@ -10,7 +10,7 @@ import type { MetricsSource } from '../sources/types';
 import type { Jobs } from '../workers/jobs';
 import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
-import { helpReply, unknownReply } from './help';
+import { helpReply, notBuiltMessage, unknownReply } from './help';
 import { cancelJob, jobStatus, listJobs } from './jobs';
 import { requestAnomalies } from './anomalies';
 import { decideIncident, listIncidents } from './incidents';
@@ -95,9 +95,6 @@ async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, de
     case 'promote_model':
     case 'rollback_model':
     case 'search_runbooks':
-      return {
-        outcome: 'replied',
-        reply: reply('info', text(`I understood \`${intent.intent}\`, but this release can't do it yet.`), context('Type `help` for what works today.')),
-      };
+      return { outcome: 'replied', reply: reply('info', text(notBuiltMessage(intent.intent))) };
   }
 }

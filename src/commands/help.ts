@@ -1,14 +1,43 @@
+import type { IntentName } from '../intent/schema';
 import { buttons, context, header, reply, table, text, type Reply } from '../reply/model';
-import { COMMANDS } from './catalog';
+import { COMMANDS, type CommandInfo } from './catalog';
+
+type CommandName = Exclude<IntentName, 'unknown'>;
+
+/**
+ * A command's words without its arguments: `rollback model MODEL` -> `rollback model`, so a
+ * command that is not built yet is never confused with a working one that shares a word
+ * (`rollback model` vs `rollback SERVICE`, `runbooks QUERY` search vs `runbook` remediation).
+ */
+function words(info: CommandInfo): string {
+  const out: string[] = [];
+  for (const w of info.usage.split(' ')) {
+    if (/[A-Z[…]/.test(w)) break;
+    out.push(w);
+  }
+  return out.join(' ');
+}
+
+/** The one sentence chat and REST (501) give for a command whose capability is not built yet. */
+export function notBuiltMessage(intent: CommandName): string {
+  const info = COMMANDS[intent];
+  return `\`${words(info)}\` (${info.summary}) is not built yet in this release; \`help\` lists what works today.`;
+}
+
+/** The command a topic names: its intent name, or one of its command words (`help rollback`); working commands first. */
+function byTopic(topic: string): [CommandName, CommandInfo] | undefined {
+  const entries = (Object.entries(COMMANDS) as Array<[CommandName, CommandInfo]>).sort(([, a], [, b]) => Number(b.available) - Number(a.available));
+  const t = topic.toLowerCase();
+  return entries.find(([name]) => name === t) ?? entries.find(([, info]) => words(info) === t || info.usage.split(' ')[0].split('|').includes(t));
+}
 
 export function helpReply(topic?: string): Reply {
   const entries = Object.entries(COMMANDS);
-  if (topic) {
-    const hit = entries.find(([name, info]) => name === topic || info.usage.split(/[ |]/)[0] === topic);
-    if (hit) {
-      const [name, info] = hit;
-      return reply('info', header(`${info.usage}`), text(info.summary), context(`intent ${name} · needs role ${info.minRole}${info.available ? '' : ' · coming in a later release'}`));
-    }
+  const hit = topic ? byTopic(topic) : undefined;
+  if (hit) {
+    const [name, info] = hit;
+    if (!info.available) return reply('info', header(info.usage), text(notBuiltMessage(name)), context(`intent ${name} · needs role ${info.minRole} · not built yet`));
+    return reply('info', header(info.usage), text(info.summary), context(`intent ${name} · needs role ${info.minRole}`));
   }
   const available = entries.filter(([, i]) => i.available);
   const later = entries.filter(([, i]) => !i.available);
@@ -17,7 +46,7 @@ export function helpReply(topic?: string): Reply {
     header('Here is what I can do'),
     table(['command', 'what it does'], available.map(([, i]) => [i.usage, i.summary])),
     text('Type a command, or `/ops <command>` in Slack and Teams.'),
-    context(`Coming in later releases: ${later.map(([, i]) => i.usage.split(' ')[0]).join(', ')}`),
+    context(`Not built yet (everything above works): ${later.map(([, i]) => `\`${words(i)}\` (${i.summary})`).join(', ')}.`),
     buttons([
       { label: 'Status', command: 'status', style: 'primary' },
       { label: 'Jobs', command: 'jobs' },

@@ -4,7 +4,7 @@ import type { MetricsSource } from '../sources/types';
 import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
 import { didYouMean } from './names';
-import { mayRun } from './rbac';
+import { mayRun, refusal } from './rbac';
 
 export const REPLICAS_MIN = 1;
 export const REPLICAS_MAX = 50;
@@ -14,11 +14,11 @@ export const REPLICAS_MAX = 50;
  * against the catalog, then bounds. Parsers (rules or LLM) only propose; this decides.
  */
 export async function checkIntent(ctx: CommandContext, intent: Intent, source: MetricsSource): Promise<CommandOutcome | undefined> {
-  if (!mayRun(ctx.actor, intent.intent)) {
-    const floor = intent.intent === 'unknown' ? 'viewer' : COMMANDS[intent.intent].minRole;
+  if (intent.intent !== 'unknown' && !mayRun(ctx.actor, intent.intent)) {
+    const { permission } = COMMANDS[intent.intent];
     ctx.log.warn('command denied', { intent: intent.intent, actor: ctx.actor.id, role: ctx.actor.role });
-    ctx.audit?.record({ actor: ctx.actor.id, action: `command.${intent.intent}`, outcome: 'denied', detail: { platform: ctx.platform, role: ctx.actor.role } });
-    return { outcome: 'denied', reply: reply('error', text(`\`${intent.intent}\` needs the ${floor} role; you are ${ctx.actor.role}.`)) };
+    ctx.audit?.record({ actor: ctx.actor.id, action: `command.${intent.intent}`, outcome: 'denied', detail: { platform: ctx.platform, role: ctx.actor.role, permission } });
+    return { outcome: 'denied', reply: reply('error', text(refusal(ctx.actor, permission, `\`${intent.intent}\``))) };
   }
   const service = serviceSlot(intent);
   if (service !== undefined) {

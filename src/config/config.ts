@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { catalogIssues, EXAMPLE_CATALOG } from '../sources/catalog';
-import { envSchema, fileSchema, type Role } from './schema';
+import { crossFieldProblems, envSchema, fileSchema, type Env, type Role } from './schema';
 
 export type { Role } from './schema';
 export { ROLES } from './schema';
@@ -65,7 +65,7 @@ export interface Config {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
-type Env = Record<string, string | undefined>;
+type RawEnv = Record<string, string | undefined>;
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -79,25 +79,31 @@ const SECRET_VARS = /TOKEN|SECRET|PASSWORD|API_KEY/;
  * Validate the environment (and the optional config file it names). Empty strings count as
  * unset, so `FOO=` in a .env file does not fail validation.
  */
-export function loadConfig(env: Env = process.env): ConfigResult {
-  const cleaned: Env = {};
+export function loadConfig(env: RawEnv = process.env): ConfigResult {
+  const cleaned: RawEnv = {};
   for (const key of Object.keys(envSchema.shape)) {
     const value = env[key];
     if (value !== undefined && value.trim() !== '') cleaned[key] = value.trim();
   }
   const problems: string[] = [];
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0] ?? 'config');
-      const got = SECRET_VARS.test(name) ? '' : `, got ${describe(cleaned[name])}`;
-      problems.push(`${name}: ${issue.message}${issue.code === 'custom' ? '' : got}`);
+  // Each variable on its own, then the rules between the ones that passed: every problem in one round.
+  const values: Record<string, unknown> = {};
+  const failed = new Set<string>();
+  for (const [name, schema] of Object.entries(envSchema.shape) as Array<[string, z.ZodType]>) {
+    const parsed = schema.safeParse(cleaned[name]);
+    if (parsed.success) {
+      if (parsed.data !== undefined) values[name] = parsed.data;
+      continue;
     }
-    return { ok: false, problems };
+    failed.add(name);
+    const got = SECRET_VARS.test(name) ? '' : `, got ${describe(cleaned[name])}`;
+    for (const issue of parsed.error.issues.slice(0, 1)) problems.push(`${name}: ${issue.message}${got}`);
   }
-  const e = parsed.data;
+  for (const p of crossFieldProblems(values as Partial<Env>)) if (!failed.has(p.variable)) problems.push(`${p.variable}: ${p.message}`);
+  const e = values as Env;
 
   let file: z.infer<typeof fileSchema> = {};
+  let fileOk = !failed.has('CONFIG_FILE');
   if (e.CONFIG_FILE) {
     try {
       const text = readFileSync(e.CONFIG_FILE, 'utf8');
@@ -105,19 +111,20 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       const fileParsed = fileSchema.safeParse(raw ?? {});
       if (fileParsed.success) file = fileParsed.data;
       else for (const issue of fileParsed.error.issues) problems.push(`CONFIG_FILE ${e.CONFIG_FILE}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      fileOk = fileParsed.success;
     } catch (err) {
       problems.push(`CONFIG_FILE: cannot read ${e.CONFIG_FILE}: ${err instanceof Error ? err.message : String(err)}`);
+      fileOk = false;
     }
   }
-  if (problems.length) return { ok: false, problems };
-  if (e.METRICS_SOURCE === 'prometheus') {
+  if (e.METRICS_SOURCE === 'prometheus' && fileOk) {
     if (!e.CONFIG_FILE) {
       problems.push(`CONFIG_FILE: required when METRICS_SOURCE=prometheus: a services catalog with each service's PromQL queries (start from ${EXAMPLE_CATALOG})`);
     } else {
       for (const issue of catalogIssues(file, { requireQueries: true })) problems.push(`CONFIG_FILE ${e.CONFIG_FILE}: ${issue.path}: ${issue.message}`);
     }
-    if (problems.length) return { ok: false, problems };
   }
+  if (problems.length) return { ok: false, problems };
 
   const source = e.METRICS_SOURCE;
   const prometheus: PrometheusConfig = {
@@ -192,7 +199,7 @@ export function secretValues(config: Config): string[] {
 }
 
 /** The defaults with overrides: what tests and benches use instead of the environment. */
-export function testConfig(overrides: Env = {}): Config {
+export function testConfig(overrides: RawEnv = {}): Config {
   const result = loadConfig({ LOG_LEVEL: 'error', ...overrides });
   if (!result.ok) throw new Error(`invalid test config:\n${result.problems.join('\n')}`);
   return result.config;

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { authorize, leastRoleWith, ROLE_PERMISSIONS, type Permission, type Principal } from '../auth/permissions';
+import { authorize, type Permission, type Principal } from '../auth/permissions';
+import { refusal } from '../commands/rbac';
 import type { Auth } from '../auth/types';
 import { AppError } from '../errors';
 
@@ -68,9 +69,7 @@ export function createAuthn(auth: Auth): Authn {
     async require(req, reply, permission) {
       const principal = await authn.authenticate(req, reply);
       if (!principal || !permission || authorize(principal, permission)) return principal;
-      const role = leastRoleWith(permission);
-      const why = principal.id.startsWith('apikey:') && ROLE_PERMISSIONS[principal.role].has(permission) ? 'this API key is not scoped for it' : `you are ${principal.role}`;
-      authn.forbid(req, reply, principal, `needs the ${permission} permission (role ${role} or above); ${why}`, { permission });
+      authn.forbid(req, reply, principal, refusal(principal, permission), { permission });
       return undefined;
     },
 

@@ -7,6 +7,8 @@ import { routesPlugin, type ApiRoute } from './route';
 import { apiKeyRoutes } from './routes/api-keys';
 import { apiV1Routes } from './routes/api-v1';
 import { authRoutes } from './routes/auth';
+import { pageRoutes } from './routes/pages';
+import { statusRoutes } from './routes/status';
 import { webhookRoutes } from './routes/webhooks';
 import { createHttpServer } from './server';
 
@@ -33,9 +35,11 @@ export function createHttpForApp(app: App): FastifyInstance {
     ...authRoutes({ auth: app.auth, authn, metrics: app.metrics }),
     ...apiKeyRoutes({ auth: app.auth, authn }),
     ...apiV1Routes({ commands: app.commands, queue: app.queue, audit: app.auth.audit, remediation: app.remediation }),
+    ...statusRoutes({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
   ];
   routes.push(openApiRoute(() => routes, API_INFO));
   void http.register(routesPlugin, { routes, authn });
+  void http.register(pageRoutes);
   void http.register(webhookRoutes, { incidents: app.incidents, token: app.config.alertmanagerWebhookToken, audit: app.auth.audit, metrics: app.metrics });
   for (const adapter of app.chat) void http.register(adapter.routes);
   for (const [platform, url] of [['slack', '/slack/events'], ['teams', '/api/messages']] as const) {

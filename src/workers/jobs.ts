@@ -14,14 +14,16 @@ export interface StatusJobData {
 export interface ServiceStatus {
   name: string;
   healthy: boolean;
-  /** One sentence per breached objective, e.g. "p99 latency 912 ms > 300 ms". */
+  /** One sentence per problem, e.g. "p99 latency 912 ms > 300 ms", "no recent cpu data", "error budget burning (…)". */
   problems: string[];
+  /** The objectives whose signal is over its limit now, as data (the same checks as `problems`). */
+  breached?: Array<{ objective: string; signal: Signal; value: number; limit: number }>;
   /** Mean over the last 5 minutes, per signal. */
   latest: Record<Signal, number>;
   /** The signal that looks worst relative to its objective, for a trend line. */
   trend: { signal: Signal; values: number[] };
   /** Error-budget burn (multi-window, multi-burn-rate); absent when the error history is unavailable. */
-  slo?: { target: number; burn1h: number; burn6h: number; firing: Array<{ rule: string; severity: 'page' | 'ticket' }> };
+  slo?: { target: number; burn1h: number; burn6h: number; firing: Array<{ rule: string; severity: 'page' | 'ticket' }>; rates?: Record<number, number> };
 }
 
 export interface StatusJobResult {

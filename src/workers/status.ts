@@ -21,23 +21,36 @@ function pct(v: number): string {
 
 /** Reads each service's golden signals over the window and flags the ones outside their objectives. */
 export function statusProcessor(source: MetricsSource, clock: Clock) {
-  return async (job: JobContext<StatusJobData>): Promise<StatusJobResult> => {
-    const atMs = job.data.atMs ?? clock();
-    const windowS = job.data.windowS;
-    if (!Number.isInteger(windowS) || windowS <= 0) throw new UnrecoverableJobError(`windowS must be a positive whole number of seconds, got ${String(windowS)}`);
-    const catalog = await source.services();
-    const selected = job.data.service ? catalog.filter((s) => s.name === job.data.service) : catalog;
-    if (selected.length === 0) {
-      throw new UnrecoverableJobError(`unknown service "${job.data.service ?? ''}"; known: ${catalog.map((s) => s.name).join(', ')}`);
-    }
-    const services: ServiceStatus[] = [];
-    for (const [i, service] of selected.entries()) {
-      if (job.signal.aborted) throw new UnrecoverableJobError('cancelled');
-      services.push(await evaluate(source, service, atMs, windowS));
-      await job.progress({ percent: Math.round(((i + 1) / selected.length) * 100), message: `checked ${service.name}` });
-    }
-    return { atMs, windowS, services };
-  };
+  return async (job: JobContext<StatusJobData>): Promise<StatusJobResult> =>
+    evaluateStatus(source, { ...job.data, atMs: job.data.atMs ?? clock() }, {
+      signal: job.signal,
+      onChecked: (name, done, total) => job.progress({ percent: Math.round((done / total) * 100), message: `checked ${name}` }),
+    });
+}
+
+/**
+ * The status of one service or all of them at `atMs`: what the `status` job computes, and what
+ * `GET /api/v1/status` answers at once. Bad input is an UnrecoverableJobError.
+ */
+export async function evaluateStatus(
+  source: MetricsSource,
+  data: StatusJobData & { atMs: number },
+  options: { signal?: AbortSignal; onChecked?: (service: string, done: number, total: number) => Promise<void> | void } = {},
+): Promise<StatusJobResult> {
+  const { atMs, windowS } = data;
+  if (!Number.isInteger(windowS) || windowS <= 0) throw new UnrecoverableJobError(`windowS must be a positive whole number of seconds, got ${String(windowS)}`);
+  const catalog = await source.services();
+  const selected = data.service ? catalog.filter((s) => s.name === data.service) : catalog;
+  if (selected.length === 0) {
+    throw new UnrecoverableJobError(`unknown service "${data.service ?? ''}"; known: ${catalog.map((s) => s.name).join(', ')}`);
+  }
+  const services: ServiceStatus[] = [];
+  for (const [i, service] of selected.entries()) {
+    if (options.signal?.aborted) throw new UnrecoverableJobError('cancelled');
+    services.push(await evaluate(source, service, atMs, windowS));
+    await options.onChecked?.(service.name, i + 1, selected.length);
+  }
+  return { atMs, windowS, services };
 }
 
 async function evaluate(source: MetricsSource, service: ServiceInfo, atMs: number, windowS: number): Promise<ServiceStatus> {
@@ -51,6 +64,7 @@ async function evaluate(source: MetricsSource, service: ServiceInfo, atMs: numbe
     latest[series.signal] = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN;
   }
   const problems: string[] = [];
+  const breached: NonNullable<ServiceStatus['breached']> = [];
   let worst: { signal: Signal; ratio: number } = { signal: 'latency_p99', ratio: -Infinity };
   for (const check of CHECKS) {
     const limit = service.objectives[check.objective];
@@ -61,11 +75,14 @@ async function evaluate(source: MetricsSource, service: ServiceInfo, atMs: numbe
     }
     const ratio = value / limit;
     if (ratio > worst.ratio) worst = { signal: check.signal, ratio };
-    if (value > limit) problems.push(check.describe(value, limit));
+    if (value > limit) {
+      problems.push(check.describe(value, limit));
+      breached.push({ objective: check.objective, signal: check.signal, value, limit });
+    }
   }
   const slo = await errorBudget(source, service, atMs);
   for (const f of slo?.firing ?? []) problems.push(`error budget burning (${f.severity}: ${f.rule})`);
-  return { name: service.name, healthy: problems.length === 0, problems, latest, trend: { signal: worst.signal, values: values[worst.signal] }, ...(slo ? { slo } : {}) };
+  return { name: service.name, healthy: problems.length === 0, problems, breached, latest, trend: { signal: worst.signal, values: values[worst.signal] }, ...(slo ? { slo } : {}) };
 }
 
 /** Burn rates of the error budget over the SRE workbook's windows (up to 3 days of history). */
@@ -74,7 +91,7 @@ async function errorBudget(source: MetricsSource, service: ServiceInfo, atMs: nu
   try {
     const history = await source.query({ service: service.name, signal: 'error_rate', startMs: atMs - BURN_HISTORY_S * 1000, endMs: atMs });
     const burn = burnRates(history.points, atMs, target);
-    return { target, burn1h: burn.rates[3600], burn6h: burn.rates[6 * 3600], firing: burn.firing.map((f) => ({ rule: f.rule, severity: f.severity })) };
+    return { target, burn1h: burn.rates[3600], burn6h: burn.rates[6 * 3600], firing: burn.firing.map((f) => ({ rule: f.rule, severity: f.severity })), rates: burn.rates };
   } catch {
     return undefined; // no error history (e.g. a new service): report health without the budget
   }

@@ -4,7 +4,7 @@
  * for bad input; flat memory on a large file.
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +129,39 @@ describe('smartcloudops detect (built CLI)', () => {
     const r = await detect(file('ok.csv', 'timestamp,value\n2024-01-01 00:00:00,1\n'), join(dir, 'no-such-dir', 'out.csv'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot write .*out\.csv: no such file/);
+  });
+
+  describe('issue 13.18: `-` is standard input and output', () => {
+    const csv = 'timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:05:00,2.5\n2024-01-01 00:10:00,x\n';
+    const cwd = () => mkdtempSync(join(dir, 'stdio-'));
+
+    it('--output - writes the scores to stdout (the summary to stderr) and no file named -', async () => {
+      const where = cwd();
+      const r = await runCli(['detect', '--input', file('stdio.csv', csv), '--output', '-'], { cwd: where });
+      expectNoStack(r);
+      expect(r.code).toBe(0);
+      const out = r.stdout.trimEnd().split('\n').map((l) => l.split(','));
+      expect(out[0]).toEqual(['timestamp', 'value', 'anomaly_score']);
+      expect(out.slice(1).map((c) => c.slice(0, 2))).toEqual([['2024-01-01 00:00:00', '1'], ['2024-01-01 00:05:00', '2.5'], ['2024-01-01 00:10:00', 'x']]);
+      expect(out.slice(1).every((c) => Number(c[2]) >= 0 && Number(c[2]) <= 1)).toBe(true);
+      expect(r.stderr).toMatch(/3 rows in .* -> standard output/);
+      expect(existsSync(join(where, '-'))).toBe(false);
+    });
+
+    it('--input - reads stdin; both at once make a filter; bad stdin is one sentence and exit 1', async () => {
+      const where = cwd();
+      const piped = await runCli(['detect', '--input', '-', '--output', '-'], { input: csv, cwd: where });
+      expect(piped.code).toBe(0);
+      expect(piped.stdout.split('\n')[0]).toBe('timestamp,value,anomaly_score');
+      expect(piped.stdout.trimEnd().split('\n')).toHaveLength(4);
+      const toFile = join(where, 'from-stdin.csv');
+      expect((await runCli(['detect', '--input', '-', '--output', toFile], { input: csv })).code).toBe(0);
+      expect(rows(toFile)).toHaveLength(4);
+      const empty = await runCli(['detect', '--input', '-', '--output', '-'], { input: '' });
+      expect(empty.code).toBe(1);
+      expect(empty.stderr).toBe('smartcloudops detect: standard input is empty: expected a header line "timestamp,value" and data rows\n');
+      expect(readdirSync(where)).toEqual(['from-stdin.csv']);
+    });
   });
 
   it.each([

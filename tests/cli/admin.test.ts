@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tempDbPath } from '../helpers/app';
 import { runCli } from '../helpers/cli';
@@ -75,6 +77,7 @@ describe('admin CLI', () => {
 describe('first admin from the environment', () => {
   it('is created on first start, refused with a weak password or a weak JWT_SECRET, and never duplicated', async () => {
     const db = tempDbPath();
+    new Database(db).close(); // an existing (empty) store: admin commands only work on one
     const weak = await runCli(['user', 'list'], { env: { DATABASE_PATH: db, ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'root' } });
     expect(weak.code).toBe(0); // admin commands do not bootstrap; the app does
     const chat = (env: Record<string, string>) => runCli(['chat', '--as', 'root'], { env: { DATABASE_PATH: db, ...env }, input: 'help\n' });
@@ -90,4 +93,45 @@ describe('first admin from the environment', () => {
     expect(list.stdout.trim().split('\n')).toHaveLength(1);
     expect(list.stdout).toMatch(/root@example.com {2}root {2}admin/);
   }, 30_000);
+});
+
+describe('issue 13.18: admin commands that only read never create a database', () => {
+  it('refuses a DATABASE_PATH with no file, exit 1 naming the path, and creates nothing', async () => {
+    const db = tempDbPath();
+    const env = { DATABASE_PATH: db };
+    for (const args of [['audit', 'verify'], ['user', 'list'], ['apikey', 'list'], ['user', 'role', '--email', 'a@example.com', '--role', 'admin'], ['breaker', 'reset', 'restart', 'payments']]) {
+      const result = await runCli(args, { env });
+      expect([args.join(' '), result.code]).toEqual([args.join(' '), 1]);
+      expect(result.stderr).toContain(`no database at ${db}: check DATABASE_PATH`);
+      expect(result.stdout).not.toMatch(/intact/);
+    }
+    expect(readdirSync(dirname(db))).toEqual([]);
+    const typo = await runCli(['audit', 'verify'], { env: { DATABASE_PATH: join(dirname(db), 'no-such-dir', 'x.db') } });
+    expect(typo.code).toBe(1);
+    expect(existsSync(join(dirname(db), 'no-such-dir'))).toBe(false);
+
+    // `user add` is how a store starts; after it, the read-only commands work on it.
+    expect((await runCli(['user', 'add', '--email', 'ada@example.com', '--role', 'admin'], { env, input: 'a long enough pass phrase\n' })).code).toBe(0);
+    const verified = await runCli(['audit', 'verify'], { env });
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/audit log intact: 1 entries/);
+  }, 30_000);
+});
+
+describe('issue 13.18: every subcommand answers --help with its usage and exit 0', () => {
+  it.each([
+    [['user', '--help'], /user add --email E --role ROLE/],
+    [['user', 'add', '--help'], /user add --email E --role ROLE/],
+    [['apikey', '-h'], /apikey create --email E --name N --permissions/],
+    [['audit', '--help'], /audit verify/],
+    [['breaker', '--help'], /breaker reset ACTION TARGET/],
+  ])('%j', async (args, usage) => {
+    const db = tempDbPath();
+    // A broken configuration does not stand in the way of help.
+    const result = await runCli(args, { env: { DATABASE_PATH: db, PORT: 'not-a-port' } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(usage);
+    expect(existsSync(db)).toBe(false);
+  });
 });

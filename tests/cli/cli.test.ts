@@ -14,6 +14,14 @@ describe('smartcloudops CLI (built)', () => {
     expect(result.stdout).toMatch(/checkout-api\s+(ok|UNHEALTHY)/);
   });
 
+  it.each([['serve'], ['worker'], ['chat'], ['intent'], ['detect'], ['doctor']])('issue 13.18: `%s --help` prints its usage and exits 0', async (command) => {
+    const result = await runCli([command, '--help'], { env: { DATABASE_PATH: tempDbPath(), PORT: 'not-a-port' } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: smartcloudops ${command}`));
+    expect((await runCli(['--help'])).stdout).toContain(`  ${command} `);
+  });
+
   it('stops with exit code 1 and one line per configuration problem', async () => {
     const result = await runCli(['serve'], { env: { PORT: 'seventy', QUEUE_CONCURRENCY: '0', DATABASE_PATH: tempDbPath() } });
     expect(result.code).toBe(1);

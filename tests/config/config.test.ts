@@ -25,9 +25,36 @@ describe('loadConfig', () => {
         expect.stringMatching(/^REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/),
         expect.stringMatching(/^LOG_LEVEL: expected one of error, warn, info/),
         expect.stringMatching(/^DEFAULT_ROLE: expected one of viewer, operator, approver, admin/),
+        'PROMETHEUS_URL: required when METRICS_SOURCE=prometheus',
+        expect.stringMatching(/^CONFIG_FILE: required when METRICS_SOURCE=prometheus/),
       ]),
     );
-    expect(result.problems).toHaveLength(4); // the PROMETHEUS_URL cross-check runs only once fields are valid
+    expect(result.problems).toHaveLength(6);
+  });
+
+  describe('issue 13.18: config problems come out in one round', () => {
+    it('reports a bad value, a broken rule between variables and an unreadable config file together', () => {
+      const missing = join(tmpdir(), `sco-no-such-config-${process.pid}.yaml`);
+      const result = loadConfig({ PORT: 'abc', ADMIN_EMAIL: 'a@example.com', CONFIG_FILE: missing });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.problems).toEqual([
+        'PORT: expected a port number 1-65535, got "abc"',
+        'ADMIN_PASSWORD: required with ADMIN_EMAIL',
+        expect.stringMatching(/^CONFIG_FILE: cannot read .*sco-no-such-config/),
+      ]);
+    });
+
+    it('checks the Prometheus catalog beside a bad field, but says nothing twice about a variable that failed', () => {
+      const result = loadConfig({ METRICS_SOURCE: 'prometheus', PROMETHEUS_URL: 'ftp://x', LOG_LEVEL: 'loud' });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.problems).toEqual([
+        expect.stringMatching(/^LOG_LEVEL: expected one of/),
+        expect.stringMatching(/^PROMETHEUS_URL: expected the Prometheus base URL/),
+        expect.stringMatching(/^CONFIG_FILE: required when METRICS_SOURCE=prometheus/),
+      ]);
+    });
   });
 
   it('checks cross-field rules', () => {
@@ -38,6 +65,7 @@ describe('loadConfig', () => {
       'PROMETHEUS_URL: required when METRICS_SOURCE=prometheus',
       'SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)',
       'ADMIN_PASSWORD: required with ADMIN_EMAIL',
+      expect.stringMatching(/^CONFIG_FILE: required when METRICS_SOURCE=prometheus/),
     ]);
   });
 

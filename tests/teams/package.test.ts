@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { loadConfig } from '../../src/config/config';
+import { httpApp } from '../http/http-app';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 
@@ -122,5 +124,33 @@ describe('Teams app package (teams/)', () => {
     expect(seen.other).toBe(0);
     expect(seen.white).toBeGreaterThan(100);
     expect(seen.transparent).toBeGreaterThan(100);
+  });
+});
+
+describe('issue 13.18: the Teams package\'s links and its README\'s variables', () => {
+  it('serves every URL of the manifest (website, privacy, terms) from the side-app: 200, a page from teams/pages/', async () => {
+    const h = await httpApp();
+    try {
+      const filled = JSON.parse(raw.replaceAll('{{BOT_DOMAIN}}', 'ops.example.com')) as { developer: Record<string, string> };
+      const urls = ['websiteUrl', 'privacyUrl', 'termsOfUseUrl'].map((key) => new URL(filled.developer[key]));
+      expect(new Set(urls.map((u) => u.pathname)).size).toBe(3);
+      for (const url of urls) {
+        expect(url.host).toBe('ops.example.com');
+        const res = await h.http.inject({ method: 'GET', url: url.pathname });
+        expect([url.pathname, res.statusCode]).toEqual([url.pathname, 200]);
+        expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+        expect(res.body).toBe(readFileSync(join(DIR, 'pages', `${url.pathname.slice(1)}.md`), 'utf8'));
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('says which variables go together, and each pairing it names is what the configuration accepts', () => {
+    for (const v of ['TEAMS_APP_ID', 'TEAMS_APP_PASSWORD', 'TEAMS_TENANT_ID', 'TEAMS_AUTH=off', 'INCIDENT_CHANNEL=teams:']) expect(readme).toContain(v);
+    expect(loadConfig({ TEAMS_APP_ID: 'app', TEAMS_APP_PASSWORD: 'secret', TEAMS_TENANT_ID: 'tenant', INCIDENT_CHANNEL: 'teams:19:abc@thread.tacv2' }).ok).toBe(true);
+    expect(loadConfig({ TEAMS_AUTH: 'off', INCIDENT_CHANNEL: 'teams:19:abc@thread.tacv2' }).ok).toBe(true);
+    expect(loadConfig({ TEAMS_APP_ID: 'app' }).ok).toBe(false);
+    expect(loadConfig({ TEAMS_AUTH: 'off', TEAMS_APP_PASSWORD: 'secret' }).ok).toBe(false);
   });
 });

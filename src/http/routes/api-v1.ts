@@ -5,6 +5,7 @@ import type { AuditLog } from '../../auth/types';
 import { COMMANDS } from '../../commands/catalog';
 import type { CommandContext, CommandOutcome } from '../../commands/context';
 import type { Commands } from '../../commands/handler';
+import { notBuiltMessage } from '../../commands/help';
 import { mayRun } from '../../commands/rbac';
 import { intentSchema, makeIntent, type IntentName, type SlotsOf } from '../../intent/schema';
 import type { JobInfo, JobQueue } from '../../queue/types';
@@ -109,6 +110,11 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
   ) {
     const intent = makeIntent(name, slots, 1);
     const ctx: CommandContext = { actor: principal, platform: 'http', channel: 'api', log: req.log2, audit };
+    if (!COMMANDS[name as Exclude<N, 'unknown'>].available) {
+      // Not built yet: the same refusals as any command (RBAC, names), then 501, never a 200 that does nothing.
+      const refusal = await commands.check(ctx, intent);
+      if (!refusal) return reply.status(501).send({ error: 'not_implemented', message: notBuiltMessage(name as Exclude<N, 'unknown'>), request_id: req.id });
+    }
     const out = await commands.handle(ctx, intent);
     // The command layer audits its own RBAC refusals; a refusal from deeper (e.g. someone else's job) is audited here.
     if (out.outcome === 'denied' && mayRun(principal, name)) {
@@ -131,11 +137,13 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
   ): ApiRoute {
     const { success = 200, notFound = false, ...spec } = options;
     const info = COMMANDS[intent];
-    const responses: Record<number, ResponseDoc> = { [success]: { description: success === 202 ? 'a job was started: follow it at GET /api/v1/jobs/{id}' : 'the command answered', schema: commandResult }, ...refused, 500: { description: 'the command failed', schema: commandResult } };
+    const responses: Record<number, ResponseDoc> = info.available
+      ? { [success]: { description: success === 202 ? 'a job was started: follow it at GET /api/v1/jobs/{id}' : 'the command answered', schema: commandResult }, ...refused, 500: { description: 'the command failed', schema: commandResult } }
+      : { ...refused, 501: { description: `not built yet: ${notBuiltMessage(intent)}`, schema: errorSchema } };
     if (notFound) responses[404] = { description: 'no such job', schema: commandResult };
     return defineRoute<P, Q, B>({
       ...spec,
-      description: [spec.description, `Runs the \`${intent}\` command (\`${info.usage}\`) as the caller.${info.available ? '' : ' In this release it answers that it cannot do this yet.'}`].filter(Boolean).join(' '),
+      description: [spec.description, info.available ? `Runs the \`${intent}\` command (\`${info.usage}\`) as the caller.` : `Not built yet: answers 501 (\`not_implemented\`) once the caller's permission and the request are checked.`].filter(Boolean).join(' '),
       access: { permission: info.permission, by: 'commands' },
         responses,
     });
