@@ -28,7 +28,12 @@ export function notBuiltMessage(intent: CommandName): string {
 function byTopic(topic: string): [CommandName, CommandInfo] | undefined {
   const entries = (Object.entries(COMMANDS) as Array<[CommandName, CommandInfo]>).sort(([, a], [, b]) => Number(b.available) - Number(a.available));
   const t = topic.toLowerCase();
-  return entries.find(([name]) => name === t) ?? entries.find(([, info]) => words(info) === t || info.usage.split(' ')[0].split('|').includes(t));
+  return entries.find(([name]) => name === t) ?? entries.find(([, info]) => words(info) === t || commandWords(info.usage).includes(t));
+}
+
+/** The words that start a usage's forms: `restart|rollback TARGET, scale TARGET N` -> restart, rollback, scale. */
+function commandWords(usage: string): string[] {
+  return usage.split(', ').flatMap((form) => form.split(' ')[0].split('|'));
 }
 
 export function helpReply(topic?: string): Reply {

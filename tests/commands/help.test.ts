@@ -23,7 +23,7 @@ describe('issue 13.17: help does not present working commands as coming, nor stu
     const { text } = await say('help');
     const [working, later] = text.split(/Not built yet/);
     expect(later).toBeDefined();
-    expect(working).toContain('restart|scale|rollback|clear_cache|runbook TARGET');
+    expect(working).toContain('restart|rollback|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET');
     expect(text).not.toMatch(/coming/i);
     for (const stub of ['`investigate` (look into a problem)', '`models` (anomaly models and versions)', '`train` (train an anomaly model)', '`promote` (serve a model version)', '`rollback model` (serve the previous model version)', '`runbooks` (search runbooks)']) {
       expect(later).toContain(stub);
@@ -32,8 +32,8 @@ describe('issue 13.17: help does not present working commands as coming, nor stu
   });
 
   it.each([
-    ['help rollback', /restart\|scale\|rollback\|clear_cache\|runbook TARGET/],
-    ['help runbook', /restart\|scale\|rollback\|clear_cache\|runbook TARGET/],
+    ['help rollback', /restart\|rollback\|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET/],
+    ['help runbook', /restart\|rollback\|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET/],
   ])('%s explains the working remediation', async (input, usage) => {
     const { handled, text } = await say(input);
     expect(handled.intent).toBe('help');

@@ -8,7 +8,8 @@
  * - Prose: a code span that starts with `/ops ` or `@SmartCloudOps `, or with a command word
  *   followed by more words (`runbook NAME on SERVICE`), is an example; `<…>` marks a
  *   placeholder for any command and is skipped.
- * - Fenced blocks: each line starting with `ops> ` is a command typed in the console.
+ * - Fenced blocks: each line starting with `ops> ` is a command typed in the console, and each
+ *   `echo '…' | npx smartcloudops chat …` line pipes one (the README's demo story).
  * - Conversations: code spans joined by `→` with quoted bot replies between them
  *   (`scale checkout-api` → "To how many replicas?" → `4` → …).
  *
@@ -101,7 +102,11 @@ export function proseCommands(markdown: string, commandWords: ReadonlySet<string
 export function consoleLines(markdown: string): string[] {
   const out: string[] = [];
   for (const block of markdown.match(/```[^\n]*\n[\s\S]*?```/g) ?? []) {
-    for (const line of block.split('\n')) if (line.startsWith('ops> ')) out.push(line.slice(5).trim());
+    for (const line of block.split('\n')) {
+      if (line.startsWith('ops> ')) out.push(line.slice(5).trim());
+      const piped = /^echo '([^']+)' \| npx smartcloudops chat\b/.exec(line);
+      if (piped) out.push(piped[1].trim());
+    }
   }
   return out;
 }
