@@ -22,6 +22,6 @@ export interface CommandOutcome {
   reply: Reply;
   /** Set when the command started a job: the caller follows it and posts its result. */
   job?: { id: string; name: string };
-  /** How it went, for chat_messages_total{outcome}. */
-  outcome: 'replied' | 'enqueued' | 'denied' | 'invalid' | 'unknown' | 'error';
+  /** How it went, for chat_messages_total{outcome}. `unavailable`: a dependency (Redis) is down; try again (REST 503). */
+  outcome: 'replied' | 'enqueued' | 'denied' | 'invalid' | 'unknown' | 'unavailable' | 'error';
 }

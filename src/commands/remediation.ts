@@ -8,7 +8,7 @@ import type { CommandContext, CommandOutcome } from './context';
 
 const refusal = (err: unknown): CommandOutcome => {
   if (!(err instanceof AppError)) throw err;
-  const outcome = err.code === 'forbidden' ? 'denied' : err.code === 'internal' ? 'error' : 'invalid';
+  const outcome = err.code === 'forbidden' ? 'denied' : err.code === 'internal' ? 'error' : err.code === 'unavailable' ? 'unavailable' : 'invalid';
   return { outcome, reply: reply(err.code === 'forbidden' ? 'error' : 'warning', text(err.userMessage)) };
 };
 

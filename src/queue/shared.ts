@@ -151,7 +151,8 @@ export function waitForFinish<M extends JobDefs>(deps: WaitDeps<M>, id: string, 
           if (FINISHED_STATES.includes(job.state)) return done(undefined, job);
         } while (recheck && !settled);
       } catch (err) {
-        done(err);
+        // The backend is away for now (Redis restarting): the job may still finish; ask again at the next poll.
+        if (!(err instanceof AppError && err.code === 'unavailable')) done(err);
       } finally {
         checking = false;
       }

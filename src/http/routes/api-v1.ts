@@ -34,8 +34,8 @@ function slotsOf<N extends IntentName>(name: N): SlotShape<N> {
   return option.shape.slots.shape as unknown as SlotShape<N>;
 }
 
-const STATUS: Record<CommandOutcome['outcome'], number> = { replied: 200, enqueued: 202, denied: 403, invalid: 400, unknown: 400, error: 500 };
-const ERROR_CODE: Record<number, string> = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found', 500: 'internal' };
+const STATUS: Record<CommandOutcome['outcome'], number> = { replied: 200, enqueued: 202, denied: 403, invalid: 400, unknown: 400, unavailable: 503, error: 500 };
+const ERROR_CODE: Record<number, string> = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found', 500: 'internal', 503: 'unavailable' };
 
 /** Replies as JSON: chart bytes become base64. */
 function replyJson(r: Reply) {
@@ -63,7 +63,7 @@ function jobJson(j: JobInfo<Jobs>) {
 const blockSchema = z.looseObject({ type: z.string() });
 const commandResult = z
   .object({
-    outcome: z.enum(['replied', 'enqueued', 'denied', 'invalid', 'unknown', 'error']),
+    outcome: z.enum(['replied', 'enqueued', 'denied', 'invalid', 'unknown', 'unavailable', 'error']),
     job: z.looseObject({ id: z.string(), name: z.string() }).optional().describe('the job the command started, or the job asked about'),
     reply: z.object({ tone: z.enum(['info', 'success', 'warning', 'error']), blocks: z.array(blockSchema) }).describe('the platform-neutral Reply chat would render'),
     error: z.string().optional(),
@@ -105,7 +105,7 @@ export function apiV1Routes({ commands, queue, audit }: ApiV1Deps): ApiRoute[] {
   ): ApiRoute {
     const { success = 200, notFound = false, ...spec } = options;
     const info = COMMANDS[intent];
-    const responses: Record<number, ResponseDoc> = { [success]: { description: success === 202 ? 'a job was started: follow it at GET /api/v1/jobs/{id}' : 'the command answered', schema: commandResult }, ...refused, 500: { description: 'the command failed', schema: commandResult } };
+    const responses: Record<number, ResponseDoc> = { [success]: { description: success === 202 ? 'a job was started: follow it at GET /api/v1/jobs/{id}' : 'the command answered', schema: commandResult }, ...refused, 500: { description: 'the command failed', schema: commandResult }, 503: { description: 'a dependency (the job queue\'s Redis) is not answering; try again shortly', schema: commandResult } };
     if (notFound) responses[404] = { description: 'no such job', schema: commandResult };
     return defineRoute<P, Q, B>({
       ...spec,
