@@ -58,8 +58,11 @@ export interface App {
   chat: ChatAdapter[];
   /** Connect the chat adapters (Socket Mode) and keep INCIDENT_CHANNEL up to date: `serve` does. */
   startChat(): Promise<void>;
-  /** Start processing jobs in this process. */
-  startWorkers(): Promise<void>;
+  /**
+   * Start processing jobs in this process. `general: false` (`serve --no-workers`) works only the
+   * jobs that need the control plane (remediation), leaving the rest to `worker` processes.
+   */
+  startWorkers(options?: { general?: boolean }): Promise<void>;
   /** Stop workers (finishing or requeueing in-flight jobs within the grace), then close the store. */
   close(): Promise<void>;
 }
@@ -157,11 +160,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         log.info('incident channel', { platform, channel });
       }
     },
-    async startWorkers() {
+    async startWorkers(workOptions = {}) {
       if (workersStarted) return;
       workersStarted = true;
-      await queue.work(createProcessors({ source, clock, onnxThreads: config.onnxIntraOpThreads, remediation }), { concurrency: config.queue.concurrency });
-      log.info('workers started', { backend: queue.backend, concurrency: config.queue.concurrency });
+      const all = createProcessors({ source, clock, onnxThreads: config.onnxIntraOpThreads, remediation });
+      const general = workOptions.general !== false;
+      const processors = general ? all : Object.fromEntries(Object.entries(all).filter(([name]) => CONTROL_JOBS.has(name as keyof Jobs & string)));
+      await queue.work(processors, { concurrency: config.queue.concurrency });
+      log.info('workers started', { backend: queue.backend, concurrency: config.queue.concurrency, jobs: general ? 'all' : [...CONTROL_JOBS].join(',') });
     },
     async close() {
       if (closed) return;
