@@ -1,4 +1,4 @@
-import type { JobInfo, JobQueue } from '../queue/types';
+import { FINISHED_STATES, type JobInfo, type JobQueue } from '../queue/types';
 import { buttons, context, fields, header, reply, table, text, type Reply } from '../reply/model';
 import type { Jobs } from '../workers/jobs';
 import type { CommandContext, CommandOutcome } from './context';
@@ -20,10 +20,16 @@ export async function listJobs(queue: JobQueue<Jobs>, nowMs: number): Promise<Co
       header(`Last ${jobs.length} jobs`),
       table(
         ['id', 'job', 'state', 'progress', 'started', 'by'],
-        jobs.map((j) => [j.id, j.name, j.state, j.progress ? `${Math.round(j.progress.percent)}%` : '', ago(j.startedAt ?? j.createdAt, nowMs), j.meta.requestedBy ?? '']),
+        jobs.map((j) => [j.id, j.name, j.state, progressCell(j), ago(j.startedAt ?? j.createdAt, nowMs), j.meta.requestedBy ?? '']),
       ),
     ),
   };
+}
+
+/** A finished job shows `done` (completed) or nothing, never the last percentage it reported. */
+function progressCell(j: JobInfo<Jobs>): string {
+  if (j.state === 'completed') return 'done';
+  return j.progress && !FINISHED_STATES.includes(j.state) ? `${Math.round(j.progress.percent)}%` : '';
 }
 
 export async function jobStatus(queue: JobQueue<Jobs>, id: string, nowMs: number): Promise<CommandOutcome> {
@@ -56,7 +62,7 @@ function describeJob(job: JobInfo<Jobs>, nowMs: number): Reply {
     { label: 'attempts', value: `${job.attemptsMade} of ${job.maxAttempts}` },
     { label: 'created', value: ago(job.createdAt, nowMs) },
   ];
-  if (job.progress) rows.push({ label: 'progress', value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}` });
+  if (job.progress && !FINISHED_STATES.includes(job.state)) rows.push({ label: 'progress', value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}` });
   if (job.startedAt && job.finishedAt) rows.push({ label: 'took', value: duration(job.finishedAt - job.startedAt) });
   if (job.error) rows.push({ label: 'error', value: job.error });
   if (job.meta.requestedBy) rows.push({ label: 'requested by', value: job.meta.requestedBy });
