@@ -39,6 +39,7 @@ import type { Executor, ExecutorKind } from './remediation/types';
 import type { ChatAdapter } from './adapters/types';
 import { configuredPlatforms, incidentChannel } from './incidents/channel';
 import { startIncidentNotifier } from './incidents/notifier';
+import { createFollowedJobs, followingIn, startRemediationNotifier } from './remediation/notifier';
 
 export interface App {
   config: Config;
@@ -125,13 +126,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   metrics.incidentsOpen.set(incidents.openCount());
   const commands = createCommands({ queue, source, clock, remediation, incidents });
-  const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock, audit: auth.audit });
+  // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
+  const followed = createFollowedJobs();
+  const conversation = createConversation({ identity, parser, commands: followingIn(commands, followed), queue, metrics, log, clock, audit: auth.audit });
   // Each SDK is loaded only when its platform is configured (each is ~30 MB and ~0.3 s to load).
   const chat: ChatAdapter[] = [];
   const platforms = configuredPlatforms(config);
   if (platforms.includes('slack')) chat.push((await import('./adapters/slack/adapter.js')).createSlackAdapter({ config: { ...config.slack, botToken: config.slack.botToken as string }, conversation, log }));
   if (platforms.includes('teams')) chat.push((await import('./adapters/teams/adapter.js')).createTeamsAdapter({ config: config.teams, conversation, db: store.db, log }));
   let stopNotifier: (() => void) | undefined;
+  let stopRemediationNotifier: (() => void) | undefined;
 
   let workersStarted = false;
   let closed = false;
@@ -152,6 +156,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     chat,
     async startChat() {
       for (const adapter of chat) await adapter.start();
+      const posters = Object.fromEntries(chat.map((a) => [a.platform, a.poster]));
+      stopRemediationNotifier = startRemediationNotifier({ queue, posters, remediations, followed, log: log.child({ component: 'remediation-notifier' }) }).stop;
       const { platform, channel, problem } = incidentChannel(config);
       if (problem) log.warn(problem);
       const adapter = chat.find((a) => a.platform === platform);
@@ -173,6 +179,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       if (closed) return;
       closed = true;
       stopNotifier?.();
+      stopRemediationNotifier?.();
       for (const adapter of chat) await adapter.stop();
       await queue.close({ graceMs: config.shutdownGraceMs });
       store.close();
