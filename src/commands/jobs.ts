@@ -26,9 +26,9 @@ export async function listJobs(queue: JobQueue<Jobs>, nowMs: number): Promise<Co
   };
 }
 
-/** A finished job shows `done` (completed) or nothing, never the last percentage it reported. */
+/** A finished job shows 100% (completed) or nothing, never the last percentage it reported. */
 function progressCell(j: JobInfo<Jobs>): string {
-  if (j.state === 'completed') return 'done';
+  if (j.state === 'completed') return '100%';
   return j.progress && !FINISHED_STATES.includes(j.state) ? `${Math.round(j.progress.percent)}%` : '';
 }
 

@@ -8,6 +8,8 @@ import { startFakeConnector, type ConnectorCall, type FakeConnector } from '../h
 import { startFakeSlack, type FakeMessage, type FakeSlack } from '../helpers/fake-slack';
 import { appMention, blockAction, postSigned } from '../helpers/slack-payloads';
 import { jwtSecret, PASSWORD } from '../http/http-app';
+import { describeIfRedis, TEST_REDIS_URL } from '../helpers/redis';
+import { obliterateBullmqQueue } from '../../src/queue/bullmq';
 
 /**
  * issue 13.12: the requester's thread hears what became of its remediation whoever approved it
@@ -22,17 +24,19 @@ const BOT = { id: '28:00000000-0000-0000-0000-00000000b07a', name: 'SmartCloudOp
 const TEAMS_CHANNEL = '19:0f3c1e2a9b5d4c7e8f6a1b2c3d4e5f60@thread.tacv2';
 const OLIVIA_TEAMS = { id: '29:1Olivia-teams-user-id', name: 'Olivia Operator', aadObjectId: 'aad-olivia' };
 
-describe('issue 13.12: the requester is told, wherever the approval came from', () => {
+/** The whole story, with the jobs run by this process, or (`runner`) by another one on the same store and Redis. */
+function story(env: () => Record<string, string>, runner?: (db: string) => Promise<App>) {
   let fake: FakeSlack;
   let connector: FakeConnector;
   let app: App;
   let http: FastifyInstance;
   let base: string;
+  let other: App | undefined;
 
   beforeEach(async () => {
     fake = await startFakeSlack();
     connector = await startFakeConnector();
-    ({ app } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, TEAMS_AUTH: 'off', JWT_SECRET: jwtSecret() }));
+    ({ app } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, TEAMS_AUTH: 'off', JWT_SECRET: jwtSecret(), ...env() }));
     const olivia = await app.auth.users.create({ email: 'olivia@example.com', password: PASSWORD, role: 'operator', name: 'olivia' });
     const ada = await app.auth.users.create({ email: 'ada@example.com', password: PASSWORD, role: 'approver', name: 'ada' });
     app.auth.users.link(olivia.id, 'slack', OLIVIA_SLACK);
@@ -41,11 +45,13 @@ describe('issue 13.12: the requester is told, wherever the approval came from', 
     http = createHttpForApp(app);
     await http.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
-    await app.startWorkers();
+    if (runner) other = await runner(app.config.databasePath);
+    else await app.startWorkers();
     await app.startChat();
   });
   afterEach(async () => {
     await http.close();
+    await other?.close();
     await app.close();
     await connector.close();
     await fake.close();
@@ -116,4 +122,22 @@ describe('issue 13.12: the requester is told, wherever the approval came from', 
     // The approver's Slack thread has it too, from its own conversation.
     await waitFor(async () => (resultIn(fake.messages('C0OPS'), id).length ? true : undefined), 10_000, 'the result where ada approved');
   });
+}
+
+describe('issue 13.12: the requester is told, wherever the approval came from', () => story(() => ({})));
+
+describeIfRedis('issue 13.12 on Redis: the job runs in another process; queue events still reach the notifier', () => {
+  const queueName = `sco-notify-${process.pid}-${Date.now()}`;
+  afterAll(async () => {
+    for (const name of [queueName, `${queueName}-control`]) await obliterateBullmqQueue({ redisUrl: TEST_REDIS_URL, name });
+  });
+  // This app serves chat and REST and works no jobs; a second control-plane process on the same store runs them.
+  story(
+    () => ({ REDIS_URL: TEST_REDIS_URL, QUEUE_NAME: queueName }),
+    async (db) => {
+      const { app: runner } = await testApp({ REDIS_URL: TEST_REDIS_URL, QUEUE_NAME: queueName, DATABASE_PATH: db });
+      await runner.startWorkers();
+      return runner;
+    },
+  );
 });

@@ -31,7 +31,10 @@ export function verifyFromSnapshots(action: string, before: ServiceSnapshot, aft
   const ended = ENDS[action];
   const lingering = ended !== undefined && after.activeIncidents.some((i) => i.kind === ended);
   if (!over.length && !lingering) {
-    return { ok: true, summary: `${after.service} recovered: every checked signal is inside its objective (${CHECKED.map(change).join(', ')}).` };
+    // The signals that were over before lead: they are what recovered.
+    const wasOver = (c: (typeof CHECKED)[number]) => (c.value(before) > objectives[c.objective] ? 0 : 1);
+    const shown = [...CHECKED].sort((a, b) => wasOver(a) - wasOver(b)).map(change);
+    return { ok: true, summary: `${after.service} recovered: ${shown.join(', ')}; every checked signal is inside its objective.` };
   }
   const reasons = [
     ...(over.length ? [`still over ${over.map((c) => `${c.label} (${values(c)}, objective ${c.show(objectives[c.objective])})`).join(', ')}`] : []),
