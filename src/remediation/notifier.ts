@@ -42,7 +42,7 @@ export type FollowedJobs = ReturnType<typeof createFollowedJobs>;
  */
 export function followingIn(commands: Commands, followed: FollowedJobs): Commands {
   return {
-    check: (ctx, intent) => commands.check(ctx, intent),
+    ...commands,
     async handle(ctx: CommandContext, intent, rawText) {
       const where: Where = { platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) };
       const approving = intent.intent === 'approve' && typeof intent.slots.request_id === 'string' ? intent.slots.request_id.replace(/^#/, '').toLowerCase() : undefined;
