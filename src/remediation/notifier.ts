@@ -21,16 +21,24 @@ const FOLLOWED_LIMIT = 10_000;
  * entries go first (a job is long finished by then).
  */
 export function createFollowedJobs() {
-  const seen = new Set<string>();
+  const seen = boundedSet();
   return {
-    mark(id: string, where: Where): void {
-      seen.add(key(id, where));
-      if (seen.size > FOLLOWED_LIMIT) seen.delete(seen.values().next().value as string);
-    },
-    unmark(id: string, where: Where): void {
-      seen.delete(key(id, where));
-    },
+    mark: (id: string, where: Where): void => seen.add(key(id, where)),
+    unmark: (id: string, where: Where): void => seen.delete(key(id, where)),
     has: (id: string, where: Where): boolean => seen.has(key(id, where)),
+  };
+}
+
+/** A set that forgets its oldest entries past FOLLOWED_LIMIT. */
+function boundedSet() {
+  const items = new Set<string>();
+  return {
+    add(item: string): void {
+      items.add(item);
+      if (items.size > FOLLOWED_LIMIT) items.delete(items.values().next().value as string);
+    },
+    delete: (item: string): void => void items.delete(item),
+    has: (item: string): boolean => items.has(item),
   };
 }
 export type FollowedJobs = ReturnType<typeof createFollowedJobs>;
@@ -62,7 +70,12 @@ export interface RemediationNotifierDeps {
   remediations: RemediationStore;
   followed: FollowedJobs;
   log: Logger;
+  /** Also look for finished jobs this often (default 3 s): the embedded queue tells only the process that ran the job. */
+  sweepMs?: number;
 }
+
+/** How many recent finished jobs a sweep reads. */
+const SWEEP_LIMIT = 50;
 
 /**
  * Tells the thread a remediation was requested in what became of it, whoever approved it and from
@@ -70,6 +83,8 @@ export interface RemediationNotifierDeps {
  * by X, running" when its job is added after an approval, then the result when it finishes. A
  * thread that is following the job itself (the approval was made there) hears it from the
  * conversation instead, never twice. Posts for one request go out in order; a failure is logged.
+ * A periodic sweep of recently finished jobs catches a result whose event this process never saw
+ * (the embedded queue's events stay in the process that ran the job, e.g. a `chat` console).
  */
 export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(): Promise<void>; stop(): void } {
   const { queue, posters, followed, log } = deps;
@@ -102,15 +117,34 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
       await to.poster.post(to.channel, reply('info', text(line)), to.thread);
     });
   };
+  const delivered = boundedSet();
   const onFinished = (e: { id: string; name: string }) => {
-    if (e.name !== 'remediation') return;
+    if (e.name !== 'remediation' || delivered.has(e.id)) return;
+    delivered.add(e.id);
     inOrder(e.id, async () => {
       const job = await queue.get(e.id);
       const to = job && origin(e.id, job.meta);
       if (to) await to.poster.post(to.channel, presentFinished(job), to.thread);
     });
   };
+  const finished = () => queue.list({ states: ['completed', 'failed'], limit: SWEEP_LIMIT });
+  // What had finished before we started was told by whoever was running then.
+  const seeded = finished()
+    .then((jobs) => jobs.forEach((j) => delivered.add(j.id)))
+    .catch((err: unknown) => log.warn('could not read finished jobs; the sweep starts from the next one', { err }));
+  let sweeping = false;
+  const sweep = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    void seeded
+      .then(finished)
+      .then((jobs) => jobs.forEach((j) => onFinished(j)))
+      .catch((err: unknown) => log.debug('remediation sweep skipped', { err }))
+      .finally(() => (sweeping = false));
+  }, deps.sweepMs ?? 3_000);
+  sweep.unref();
   const offs = [
+    () => clearInterval(sweep),
     queue.on('added', onAdded),
     queue.on('completed', onFinished),
     queue.on('failed', (e) => {

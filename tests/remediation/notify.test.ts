@@ -126,6 +126,17 @@ function story(env: () => Record<string, string>, runner?: (db: string) => Promi
 
 describe('issue 13.12: the requester is told, wherever the approval came from', () => story(() => ({})));
 
+// The embedded queue tells only the process that ran the job: the notifier's sweep finds the result.
+describe('issue 13.12 on the embedded queue: the job runs in another process on the same store', () =>
+  story(
+    () => ({}),
+    async (db) => {
+      const { app: runner } = await testApp({ DATABASE_PATH: db });
+      await runner.startWorkers();
+      return runner;
+    },
+  ));
+
 describeIfRedis('issue 13.12 on Redis: the job runs in another process; queue events still reach the notifier', () => {
   const queueName = `sco-notify-${process.pid}-${Date.now()}`;
   afterAll(async () => {
