@@ -41,6 +41,7 @@ import type { Executor, ExecutorKind } from './remediation/types';
 import type { ChatAdapter } from './adapters/types';
 import { configuredPlatforms, incidentChannel } from './incidents/channel';
 import { startIncidentNotifier } from './incidents/notifier';
+import { createFollowedJobs, followingIn, startRemediationNotifier } from './remediation/notifier';
 
 export interface App {
   config: Config;
@@ -62,8 +63,11 @@ export interface App {
   chat: ChatAdapter[];
   /** Connect the chat adapters (Socket Mode) and keep INCIDENT_CHANNEL up to date: `serve` does. */
   startChat(): Promise<void>;
-  /** Start processing jobs in this process. */
-  startWorkers(): Promise<void>;
+  /**
+   * Start processing jobs in this process. `general: false` (`serve --no-workers`) works only the
+   * jobs that need the control plane (remediation), leaving the rest to `worker` processes.
+   */
+  startWorkers(options?: { general?: boolean }): Promise<void>;
   /** Stop workers (finishing or requeueing in-flight jobs within the grace), then close the store. */
   close(): Promise<void>;
 }
@@ -141,13 +145,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   metrics.setIncidentsOpenSource(() => incidents.openCount());
   const commands = createCommands({ queue, source, clock, remediation, incidents, names: createNames(auth.users, auth.apiKeys) });
-  const conversation = createConversation({ identity, parser, commands, queue, metrics, log, clock, audit: auth.audit });
+  // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
+  const followed = createFollowedJobs();
+  const conversation = createConversation({ identity, parser, commands: followingIn(commands, followed), queue, metrics, log, clock, audit: auth.audit });
   // Each SDK is loaded only when its platform is configured (each is ~30 MB and ~0.3 s to load).
   const chat: ChatAdapter[] = [];
   const platforms = configuredPlatforms(config);
   if (platforms.includes('slack')) chat.push((await import('./adapters/slack/adapter.js')).createSlackAdapter({ config: { ...config.slack, botToken: config.slack.botToken as string }, conversation, log, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) }));
   if (platforms.includes('teams')) chat.push((await import('./adapters/teams/adapter.js')).createTeamsAdapter({ config: config.teams, conversation, db: store.db, log }));
   let stopNotifier: (() => void) | undefined;
+  let stopRemediationNotifier: (() => void) | undefined;
 
   let workersStarted = false;
   let closed = false;
@@ -170,6 +177,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async startChat() {
       startRecovery();
       for (const adapter of chat) await adapter.start();
+      const posters = Object.fromEntries(chat.map((a) => [a.platform, a.poster]));
+      stopRemediationNotifier = startRemediationNotifier({ queue, posters, remediations, followed, log: log.child({ component: 'remediation-notifier' }) }).stop;
       const { platform, channel, problem } = incidentChannel(config);
       if (problem) log.warn(problem);
       const adapter = chat.find((a) => a.platform === platform);
@@ -178,17 +187,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         log.info('incident channel', { platform, channel });
       }
     },
-    async startWorkers() {
+    async startWorkers(workOptions = {}) {
       if (workersStarted) return;
       workersStarted = true;
-      await queue.work(createProcessors({ source, clock, onnxThreads: config.onnxIntraOpThreads, remediation, counters: { pointsScored: metrics.anomalyPointsScored, anomaliesDetected: metrics.anomaliesDetected } }), { concurrency: config.queue.concurrency });
+      const all = createProcessors({ source, clock, onnxThreads: config.onnxIntraOpThreads, remediation, counters: { pointsScored: metrics.anomalyPointsScored, anomaliesDetected: metrics.anomaliesDetected } });
+      const general = workOptions.general !== false;
+      const processors = general ? all : Object.fromEntries(Object.entries(all).filter(([name]) => CONTROL_JOBS.has(name as keyof Jobs & string)));
+      await queue.work(processors, { concurrency: config.queue.concurrency });
       startRecovery();
-      log.info('workers started', { backend: queue.backend, concurrency: config.queue.concurrency });
+      log.info('workers started', { backend: queue.backend, concurrency: config.queue.concurrency, jobs: general ? 'all' : [...CONTROL_JOBS].join(',') });
     },
     async close() {
       if (closed) return;
       closed = true;
       stopNotifier?.();
+      stopRemediationNotifier?.();
       await recovery?.stop();
       for (const adapter of chat) await adapter.stop();
       await queue.close({ graceMs: config.shutdownGraceMs });

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { loadConfig, type Config } from '../config/config';
 import { errorMessage } from '../errors';
@@ -26,7 +27,7 @@ export async function runDoctor(out: (line: string) => void = (l) => process.std
   }
   const config = loaded.config;
   report({ status: 'ok', item: 'config', detail: `valid (queue: ${config.redisUrl ? 'BullMQ on Redis' : 'embedded'}, metrics: ${config.metricsSource.kind}, intents: ${config.openai.apiKey || config.openai.baseUrl ? 'rules + LLM' : 'rules'})` });
-  for (const check of [checkStore, checkRedis, checkPrometheus, checkSlack, checkTeams, checkIncidentChannel, checkLlm]) report(await check(config));
+  for (const check of [checkStore, checkRedis, checkWorkers, checkPrometheus, checkSlack, checkTeams, checkIncidentChannel, checkLlm]) report(await check(config));
   const failed = verdicts.filter((v) => v.status === 'fail').length;
   out(`\nverdict: ${failed ? `${failed} problem(s) to fix` : 'all configured parts answer'}`);
   return failed ? 1 : 0;
@@ -60,6 +61,43 @@ async function checkRedis(config: Config): Promise<Verdict> {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * Who works each queue: remediation jobs go to `<QUEUE_NAME>-control`, which only `serve` works
+ * (with or without --no-workers); the rest go to `<QUEUE_NAME>`, worked by `serve` without
+ * --no-workers and by `worker` processes. Jobs waiting on a queue nobody works fail the check.
+ */
+async function checkWorkers(config: Config): Promise<Verdict> {
+  if (!config.redisUrl) return { status: 'skip', item: 'workers', detail: 'embedded queue: `serve` runs the jobs (unless --no-workers)' };
+  const queues = [
+    { name: config.queue.name, what: 'status, anomaly and other jobs', fix: 'run `smartcloudops serve` without --no-workers, or start `smartcloudops worker` processes' },
+    { name: `${config.queue.name}-control`, what: 'remediation jobs', fix: 'start `smartcloudops serve` (it always runs remediation jobs; `worker` processes never take them)' },
+  ];
+  const lines: string[] = [];
+  const problems: string[] = [];
+  const fixes: string[] = [];
+  try {
+    for (const q of queues) {
+      const queue = new Queue(q.name, { connection: { url: config.redisUrl, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: TIMEOUT_MS, retryStrategy: () => null } });
+      queue.on('error', () => undefined);
+      try {
+        const [workers, counts] = await Promise.all([queue.getWorkersCount(), queue.getJobCounts('waiting', 'prioritized')]);
+        const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+        lines.push(`${q.name}: ${workers ? `worked by ${workers} worker(s)` : 'nobody works it'}, ${waiting} waiting`);
+        if (!workers && waiting) {
+          problems.push(`${waiting} ${q.what} wait on ${q.name} and no process works it`);
+          fixes.push(q.fix);
+        }
+      } finally {
+        await queue.close().catch(() => undefined);
+      }
+    }
+  } catch (err) {
+    return { status: 'skip', item: 'workers', detail: `not checked: Redis did not answer (${errorMessage(err)})` };
+  }
+  if (problems.length) return { status: 'fail', item: 'workers', detail: `${problems.join('; ')} (${lines.join('; ')})`, fix: fixes.join('; ') };
+  return { status: 'ok', item: 'workers', detail: lines.join('; ') };
 }
 
 async function checkPrometheus(config: Config): Promise<Verdict> {

@@ -24,6 +24,6 @@ export interface CommandOutcome {
   job?: { id: string; name: string };
   /** The remediation request the command created or decided (REST answers with the request itself). */
   request?: string;
-  /** How it went, for chat_messages_total{outcome}. */
-  outcome: 'replied' | 'enqueued' | 'denied' | 'invalid' | 'unknown' | 'error';
+  /** How it went, for chat_messages_total{outcome}. `unavailable`: a dependency (Redis) is down; try again (REST 503). */
+  outcome: 'replied' | 'enqueued' | 'denied' | 'invalid' | 'unknown' | 'unavailable' | 'error';
 }

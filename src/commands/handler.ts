@@ -52,7 +52,7 @@ export function createCommands(deps: CommandDeps): Commands {
       } catch (err) {
         const e = asAppError(err);
         ctx.log.error('command failed', { intent: intent.intent, err: e });
-        return { outcome: 'error', reply: reply('error', text(e.userMessage)) };
+        return { outcome: e.code === 'unavailable' ? 'unavailable' : 'error', reply: reply('error', text(e.userMessage)) };
       }
     },
   };

@@ -1,4 +1,4 @@
-import type { JobInfo, JobQueue } from '../queue/types';
+import { FINISHED_STATES, type JobInfo, type JobQueue } from '../queue/types';
 import { buttons, context, fields, header, reply, table, text, type Reply } from '../reply/model';
 import type { Jobs } from '../workers/jobs';
 import type { NameOf } from '../identity/names';
@@ -21,10 +21,16 @@ export async function listJobs(queue: JobQueue<Jobs>, nowMs: number, names: Name
       header(`Last ${jobs.length} jobs`),
       table(
         ['id', 'job', 'state', 'progress', 'started', 'by'],
-        jobs.map((j) => [j.id, j.name, j.state, j.progress ? `${Math.round(j.progress.percent)}%` : '', ago(j.startedAt ?? j.createdAt, nowMs), j.meta.requestedBy ? names(j.meta.requestedBy) : '']),
+        jobs.map((j) => [j.id, j.name, j.state, progressCell(j), ago(j.startedAt ?? j.createdAt, nowMs), j.meta.requestedBy ? names(j.meta.requestedBy) : '']),
       ),
     ),
   };
+}
+
+/** A finished job shows 100% (completed) or nothing, never the last percentage it reported. */
+function progressCell(j: JobInfo<Jobs>): string {
+  if (j.state === 'completed') return '100%';
+  return j.progress && !FINISHED_STATES.includes(j.state) ? `${Math.round(j.progress.percent)}%` : '';
 }
 
 export async function jobStatus(queue: JobQueue<Jobs>, id: string, nowMs: number, names: NameOf): Promise<CommandOutcome> {
@@ -58,7 +64,7 @@ function describeJob(job: JobInfo<Jobs>, nowMs: number, names: NameOf): Reply {
     { label: 'attempts', value: `${job.attemptsMade} of ${job.maxAttempts}` },
     { label: 'created', value: ago(job.createdAt, nowMs) },
   ];
-  if (job.progress) rows.push({ label: 'progress', value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}` });
+  if (job.progress && !FINISHED_STATES.includes(job.state)) rows.push({ label: 'progress', value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}` });
   if (job.startedAt && job.finishedAt) rows.push({ label: 'took', value: duration(job.finishedAt - job.startedAt) });
   if (job.error) rows.push({ label: 'error', value: job.error });
   if (job.meta.requestedBy) rows.push({ label: 'requested by', value: names(job.meta.requestedBy) });

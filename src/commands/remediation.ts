@@ -8,12 +8,17 @@ import type { CommandContext, CommandOutcome } from './context';
 
 const refusal = (err: unknown): CommandOutcome => {
   if (!(err instanceof AppError)) throw err;
-  const outcome = err.code === 'forbidden' ? 'denied' : err.code === 'internal' ? 'error' : 'invalid';
+  const outcome = err.code === 'forbidden' ? 'denied' : err.code === 'internal' ? 'error' : err.code === 'unavailable' ? 'unavailable' : 'invalid';
   return { outcome, reply: reply(err.code === 'forbidden' ? 'error' : 'warning', text(err.userMessage)) };
 };
 
-/** The approval is recorded; the queue could not take the job just now (e.g. Redis is down). */
-const notQueued = (id: string) => `The job queue is not reachable right now, so ${id} has not started yet: the approval is recorded and it starts by itself when the queue is back (\`job ${id}\` shows it).`;
+/**
+ * The approval is recorded; the queue could not take the job just now (e.g. Redis is down). The
+ * outcome is `unavailable` (REST 503, naming the queue) although nothing is lost: asking again is
+ * safe, and recovery starts the job once the queue answers.
+ */
+const notQueued = (id: string, problem = 'The job queue is not answering.') =>
+  `${problem.replace(/[;,]? ?try again shortly\.?$/, '.')} ${id} has not started yet: the approval is recorded and it starts by itself when the queue is back (\`job ${id}\` shows it).`;
 
 const origin = (ctx: CommandContext) => ({ platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) });
 
@@ -29,7 +34,7 @@ export async function requestRemediation(ctx: CommandContext, service: Remediati
       origin: origin(ctx),
     });
     if (r.state !== 'approved') return { outcome: 'replied', reply: presentRequest(r), request: r.id };
-    if (!r.queued) return { outcome: 'replied', reply: reply('warning', ...presentRequest(r).blocks, text(notQueued(r.id))), request: r.id };
+    if (!r.queued) return { outcome: 'unavailable', reply: reply('warning', ...presentRequest(r).blocks, text(notQueued(r.id, r.queueProblem))), request: r.id };
     return { outcome: 'enqueued', reply: presentRequest(r), job: { id: r.id, name: 'remediation' }, request: r.id };
   } catch (err) {
     return refusal(err);
@@ -38,9 +43,9 @@ export async function requestRemediation(ctx: CommandContext, service: Remediati
 
 export async function approveRemediation(ctx: CommandContext, service: RemediationService, id: string): Promise<CommandOutcome> {
   try {
-    const { request, started, queued } = await service.approve(ctx.actor, id);
+    const { request, started, queued, queueProblem } = await service.approve(ctx.actor, id);
     if (started && queued) return { outcome: 'enqueued', reply: reply('info', text(`Approved ${request.id}; running \`${request.action} ${request.target}\` now.`)), job: { id: request.id, name: 'remediation' }, request: request.id };
-    if (started) return { outcome: 'replied', reply: reply('warning', text(`Approved ${request.id}. ${notQueued(request.id)}`)), request: request.id };
+    if (started) return { outcome: 'unavailable', reply: reply('warning', text(`Approved ${request.id}. ${notQueued(request.id, queueProblem)}`)), request: request.id };
     return { outcome: 'replied', reply: reply('info', text(`Approval recorded for ${request.id} (${request.approvers.length} of ${request.approvalsNeeded}).`)), request: request.id };
   } catch (err) {
     return refusal(err);

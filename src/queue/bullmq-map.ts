@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { clampProgress } from './shared';
+import { clampProgress, progressIn } from './shared';
 import type { JobDefs, JobInfo, JobMeta, JobName, JobProgress, JobState } from './types';
 
 /** What a BullMQ job carries as `data`: the caller's data and who asked. */
@@ -68,7 +68,7 @@ export function jobToInfo<M extends JobDefs>(job: BullJob, state: JobState): Job
     data: envelope.data as M[JobName<M>]['data'],
     meta: envelope.meta ?? {},
     state,
-    progress: toProgress(job.progress),
+    progress: progressIn(state, toProgress(job.progress)),
     attemptsMade: job.attemptsMade,
     maxAttempts: job.opts.attempts ?? 1,
     createdAt: job.timestamp,

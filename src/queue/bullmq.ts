@@ -7,6 +7,7 @@ import { createJobCache, translateQueueEvents } from './bullmq-events';
 import { jobToInfo, mapState, queueKeys, CANCEL_MARKER, type BullJob, type Envelope } from './bullmq-map';
 import { listBullmqJobs } from './bullmq-list';
 import { createEventHub } from './events';
+import { REQUEST_CONNECTION, createRedisGuard, reconnectDelay, redisAddress } from './bullmq-guard';
 import {
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_LIST_LIMIT,
@@ -21,7 +22,7 @@ import {
   waitForFinish,
   type RunControl,
 } from './shared';
-import { JOB_STATES, type JobContext, type JobDefs, type JobInfo, type JobQueue, type JobState, type Processors } from './types';
+import { JOB_STATES, type AddOptions, type CancelOutcome, type JobContext, type JobDefs, type JobInfo, type JobName, type JobQueue, type JobState, type Processors } from './types';
 
 export interface BullmqQueueOptions {
   redisUrl: string;
@@ -55,24 +56,28 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
   const prefix = opts.prefix ?? 'bull';
   const keys = queueKeys(prefix, name);
   const log = opts.logger.child({ queue: name, backend: 'bullmq' });
-  const connection = { url: opts.redisUrl, maxRetriesPerRequest: null };
+  // Workers and QueueEvents wait for Redis and carry on when it is back; `requests` (the Queue's
+  // connection, the ledger's, the control channel's publish) serves callers and never waits.
+  const connection = { url: opts.redisUrl, maxRetriesPerRequest: null, retryStrategy: reconnectDelay };
   const onError = (what: string) => (err: Error) => log.warn(`${what}: ${err.message}`);
+  const requests = new Redis(opts.redisUrl, REQUEST_CONNECTION);
+  requests.on('error', onError('redis request connection'));
 
   const queue = new Queue<Envelope, unknown, string>(name, {
-    connection,
+    connection: requests,
     prefix,
     defaultJobOptions: { removeOnComplete: { count: historyLimit }, removeOnFail: { count: historyLimit } },
   });
   queue.on('error', onError('bullmq queue connection'));
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, retryStrategy: reconnectDelay });
   redis.on('error', onError('redis connection'));
-  const subscriber = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  const subscriber = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, retryStrategy: reconnectDelay });
   subscriber.on('error', onError('redis subscriber'));
 
   const events = createEventHub(log);
   const names = createJobCache<string>();
   const ranHere = createJobCache<{ name: string; durationMs: number }>();
-  const ledger = createCancelLedger<M>(redis, keys, historyLimit);
+  const ledger = createCancelLedger<M>(requests, keys, historyLimit);
   const pendingCancels = createPendingCancels();
   const running = new Map<string, Running>();
   const closedCtl = createClosedController();
@@ -96,7 +101,7 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
     if (run && !run.stop) interrupt(run, 'cancel', msg.reason);
     else if (worker && !run) pendingCancels.add(msg.id, msg.reason);
   };
-  const publish = (msg: ControlMessage) => redis.publish(keys.control, JSON.stringify(msg));
+  const publish = (msg: ControlMessage) => requests.publish(keys.control, JSON.stringify(msg));
 
   // Read events from the stream's current end (not '$' at some later moment), then subscribe.
   const ready = (async () => {
@@ -110,6 +115,7 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
     await Promise.all([queueEvents.waitUntilReady(), subscriber.subscribe(keys.control), queue.waitUntilReady()]);
   })();
   ready.catch((err: unknown) => log.error('bullmq queue failed to start', { err }));
+  const guard = createRedisGuard({ client: requests, address: redisAddress(opts.redisUrl), ready });
 
   const assertOpen = () => {
     if (stopping) throw new AppError('unavailable', `queue ${name} is closed`);
@@ -124,11 +130,11 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
     return job && state ? { job, state } : undefined;
   }
 
-  async function get(id: string): Promise<JobInfo<M> | undefined> {
-    await ready;
+  async function getNow(id: string): Promise<JobInfo<M> | undefined> {
     const found = await fetchJob(id);
     return found ? jobToInfo<M>(found.job, found.state) : ledger.get(id);
   }
+  const get = (id: string) => guard.call('get', () => getNow(id));
 
   async function runJob(job: BullJob, token: string | undefined, processors: Processors<M>): Promise<unknown> {
     const processor = processors[job.name as keyof Processors<M>];
@@ -176,77 +182,86 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
     }
   }
 
+  async function addNow<N extends JobName<M>>(jobName: N, data: M[N]['data'], options: AddOptions, attempts: number, backoffMs: number): Promise<JobInfo<M, N>> {
+    if (options.jobId) {
+      const cancelled = await ledger.get(options.jobId);
+      if (cancelled) return cancelled as JobInfo<M, N>;
+    }
+    const delay = Math.max(0, options.delayMs ?? 0);
+    // Only the options that differ from BullMQ's defaults: every worker decodes them per job.
+    const jobOpts: JobsOptions = { attempts };
+    if (options.jobId) jobOpts.jobId = options.jobId;
+    if (attempts > 1) jobOpts.backoff = { type: 'exponential', delay: Math.max(1, backoffMs) };
+    if (delay > 0) jobOpts.delay = delay;
+    const job = (await queue.add(jobName, { data: data ?? null, meta: options.meta ?? {} }, jobOpts)) as BullJob;
+    names.set(String(job.id), jobName);
+    if (options.jobId) {
+      const existing = await getNow(String(job.id)); // a duplicate id returns the job already there
+      if (existing) return existing as JobInfo<M, N>;
+    }
+    return jobToInfo<M>(job, delay > 0 ? 'delayed' : 'waiting') as JobInfo<M, N>;
+  }
+
+  async function cancelNow(id: string, reason: string): Promise<CancelOutcome> {
+    const found = await fetchJob(id);
+    if (!found) return (await ledger.get(id)) ? 'already_finished' : 'not_found';
+    const { job, state } = found;
+    if (state === 'completed' || state === 'failed' || state === 'cancelled') return 'already_finished';
+    if (state !== 'active') {
+      await ledger.record({ ...jobToInfo<M>(job, 'cancelled'), error: reason, finishedAt: Date.now() });
+      try {
+        await job.remove();
+        await publish({ type: 'cancelled', id, name: job.name });
+        return 'cancelled';
+      } catch {
+        await ledger.forget(id); // a worker took it meanwhile: cancel it as an active job
+      }
+    }
+    await publish({ type: 'cancel', id, reason });
+    return 'cancelled';
+  }
+
+  async function countsNow(): Promise<Record<JobState, number>> {
+    const [c, cancelled] = await Promise.all([
+      queue.getJobCounts('waiting', 'prioritized', 'waiting-children', 'delayed', 'active', 'completed', 'failed'),
+      ledger.count(),
+    ]);
+    const out = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    out.waiting = (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0);
+    out.delayed = c.delayed ?? 0;
+    out.active = c.active ?? 0;
+    out.completed = c.completed ?? 0;
+    out.failed = c.failed ?? 0;
+    out.cancelled = cancelled;
+    return out;
+  }
+
   const api: JobQueue<M> = {
     backend: 'bullmq',
 
     async add(jobName, data, options = {}) {
       assertOpen();
-      await ready;
       const attempts = options.attempts ?? opts.attempts;
       const backoffMs = options.backoffMs ?? opts.backoffMs;
       if (options.attempts !== undefined || options.backoffMs !== undefined) checkSettings('bullmq', { name, historyLimit, attempts, backoffMs });
       if (options.jobId !== undefined) checkJobId(options.jobId);
-      if (options.jobId) {
-        const cancelled = await ledger.get(options.jobId);
-        if (cancelled) return cancelled as JobInfo<M, typeof jobName>;
-      }
-      const delay = Math.max(0, options.delayMs ?? 0);
-      // Only the options that differ from BullMQ's defaults: every worker decodes them per job.
-      const jobOpts: JobsOptions = { attempts };
-      if (options.jobId) jobOpts.jobId = options.jobId;
-      if (attempts > 1) jobOpts.backoff = { type: 'exponential', delay: Math.max(1, backoffMs) };
-      if (delay > 0) jobOpts.delay = delay;
-      const job = (await queue.add(jobName, { data: data ?? null, meta: options.meta ?? {} }, jobOpts)) as BullJob;
-      names.set(String(job.id), jobName);
-      if (options.jobId) {
-        const existing = await get(String(job.id)); // a duplicate id returns the job already there
-        if (existing) return existing as JobInfo<M, typeof jobName>;
-      }
-      return jobToInfo<M>(job, delay > 0 ? 'delayed' : 'waiting') as JobInfo<M, typeof jobName>;
+      // Without a job id a retried call adds a second job: Redis must answer before the add is sent.
+      return (options.jobId ? guard.call : guard.write)(`add ${jobName}`, () => addNow(jobName, data, options, attempts, backoffMs));
     },
 
     get,
 
-    async list(options = {}) {
-      await ready;
-      return listBullmqJobs<M>(queue, ledger, options.states ?? JOB_STATES, options.limit ?? DEFAULT_LIST_LIMIT);
+    list(options = {}) {
+      return guard.call('list', () => listBullmqJobs<M>(queue, ledger, options.states ?? JOB_STATES, options.limit ?? DEFAULT_LIST_LIMIT));
     },
 
     async cancel(id, reason = 'cancelled') {
       assertOpen();
-      await ready;
-      const found = await fetchJob(id);
-      if (!found) return (await ledger.get(id)) ? 'already_finished' : 'not_found';
-      const { job, state } = found;
-      if (state === 'completed' || state === 'failed' || state === 'cancelled') return 'already_finished';
-      if (state !== 'active') {
-        await ledger.record({ ...jobToInfo<M>(job, 'cancelled'), error: reason, finishedAt: Date.now() });
-        try {
-          await job.remove();
-          await publish({ type: 'cancelled', id, name: job.name });
-          return 'cancelled';
-        } catch {
-          await ledger.forget(id); // a worker took it meanwhile: cancel it as an active job
-        }
-      }
-      await publish({ type: 'cancel', id, reason });
-      return 'cancelled';
+      return guard.call('cancel', () => cancelNow(id, reason));
     },
 
-    async counts() {
-      await ready;
-      const [c, cancelled] = await Promise.all([
-        queue.getJobCounts('waiting', 'prioritized', 'waiting-children', 'delayed', 'active', 'completed', 'failed'),
-        ledger.count(),
-      ]);
-      const out = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-      out.waiting = (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0);
-      out.delayed = c.delayed ?? 0;
-      out.active = c.active ?? 0;
-      out.completed = c.completed ?? 0;
-      out.failed = c.failed ?? 0;
-      out.cancelled = cancelled;
-      return out;
+    counts() {
+      return guard.call('counts', countsNow);
     },
 
     async work(processors, options = {}) {
@@ -271,13 +286,7 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
     },
 
     async check() {
-      const ping = redis.ping();
-      if (!(await settlesWithin(ping, CHECK_TIMEOUT_MS))) throw new AppError('unavailable', `Redis did not answer within ${CHECK_TIMEOUT_MS} ms`);
-      try {
-        await ping;
-      } catch (err) {
-        throw new AppError('unavailable', `Redis: ${errorMessage(err)}`, { cause: err });
-      }
+      await guard.call('check', () => requests.ping());
     },
 
     close(options = {}) {
@@ -288,13 +297,18 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
           if (!(await settlesWithin(stopped, options.graceMs ?? DEFAULT_CLOSE_GRACE_MS))) {
             for (const run of running.values()) if (!run.stop) interrupt(run, 'shutdown', `queue ${name} is shutting down`);
             log.warn('handing active jobs back to the queue on close', { count: running.size });
-            if (!(await settlesWithin(stopped, HANDBACK_MS))) log.error('worker did not stop; closing its connections anyway');
+            if (!(await settlesWithin(stopped, HANDBACK_MS))) {
+              log.error('worker did not stop; closing its connections anyway');
+              await settlesWithin(worker.disconnect(), CHECK_TIMEOUT_MS);
+            }
           }
         }
         closedCtl.abort(); // pending waitUntilFinished calls reject before the connections go
-        await Promise.allSettled([queueEvents?.close(), queue.close()]);
-        await translator?.idle();
-        await Promise.all([quit(subscriber), quit(redis)]);
+        // With Redis away a close would wait for it: give up after a while and drop the sockets.
+        const closed = Promise.allSettled([queueEvents?.close(), queue.close()]);
+        if (!(await settlesWithin(closed, CHECK_TIMEOUT_MS))) await Promise.allSettled([queueEvents?.disconnect(), queue.disconnect()]);
+        await settlesWithin(translator?.idle() ?? Promise.resolve(), CHECK_TIMEOUT_MS);
+        await Promise.all([quit(subscriber), quit(redis), quit(requests)]);
         events.clear();
       })();
       return closing;

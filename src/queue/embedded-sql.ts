@@ -1,4 +1,5 @@
 import type { Db } from '../store/store';
+import { progressIn } from './shared';
 import type { JobDefs, JobInfo, JobName, JobState } from './types';
 
 /** One row of the `jobs` table (migration 001). */
@@ -129,7 +130,7 @@ export function rowToInfo<M extends JobDefs>(row: JobRow): JobInfo<M> {
     data: parseJson(row.data) as M[JobName<M>]['data'],
     meta: parseJson(row.meta) as JobInfo['meta'],
     state: row.state,
-    progress: (parseJson(row.progress) as JobInfo['progress'] | undefined) ?? null,
+    progress: progressIn(row.state, (parseJson(row.progress) as JobInfo['progress'] | undefined) ?? null),
     attemptsMade: row.attempts_made,
     maxAttempts: row.max_attempts,
     createdAt: row.created_at,

@@ -29,9 +29,12 @@ export function routeQueues<M extends JobDefs>(main: JobQueue<M>, control: JobQu
       const [a, b] = await Promise.all([main.counts(), control.counts()]);
       return Object.fromEntries(Object.keys(a).map((k) => [k, a[k as JobState] + b[k as JobState]])) as Record<JobState, number>;
     },
+    /** Each queue is worked only for the processors given here: none for a queue, no worker on it (it would take jobs it cannot run). */
     async work(processors, workOptions?: WorkOptions) {
-      await main.work(pick(processors, (name) => !controlNames.has(name as JobName<M>)), workOptions);
-      if (options.controlPlane) await control.work(pick(processors, (name) => controlNames.has(name as JobName<M>)), workOptions);
+      const general = pick(processors, (name) => !controlNames.has(name as JobName<M>));
+      const controlled = pick(processors, (name) => controlNames.has(name as JobName<M>));
+      if (Object.keys(general).length) await main.work(general, workOptions);
+      if (options.controlPlane && Object.keys(controlled).length) await control.work(controlled, workOptions);
     },
     on(event, listener) {
       const offs = [main.on(event, listener), control.on(event, listener)];

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { AppError, UnrecoverableJobError } from '../errors';
 import type { EventHub } from './events';
-import { FINISHED_STATES, type JobInfo, type JobProgress, type JobDefs } from './types';
+import { FINISHED_STATES, type JobInfo, type JobProgress, type JobDefs, type JobState } from './types';
 
 /** `list()` without a limit. */
 export const DEFAULT_LIST_LIMIT = 100;
@@ -46,6 +46,15 @@ export function backoffDelay(baseMs: number, attempt: number): number {
 
 export function isUnrecoverable(err: unknown): boolean {
   return err instanceof UnrecoverableJobError || (err instanceof AppError && err.code === 'job_unrecoverable');
+}
+
+/**
+ * The progress a job in `state` shows. A finished job is past its last report: completed is 100%,
+ * failed or cancelled shows none (a bar stuck at 50% on a finished job reads as still running).
+ */
+export function progressIn(state: JobState, last: JobProgress | null): JobProgress | null {
+  if (state === 'completed') return { percent: 100 };
+  return state === 'failed' || state === 'cancelled' ? null : last;
 }
 
 export function clampProgress(p: JobProgress): JobProgress {
@@ -151,7 +160,8 @@ export function waitForFinish<M extends JobDefs>(deps: WaitDeps<M>, id: string, 
           if (FINISHED_STATES.includes(job.state)) return done(undefined, job);
         } while (recheck && !settled);
       } catch (err) {
-        done(err);
+        // The backend is away for now (Redis restarting): the job may still finish; ask again at the next poll.
+        if (!(err instanceof AppError && err.code === 'unavailable')) done(err);
       } finally {
         checking = false;
       }

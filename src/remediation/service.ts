@@ -54,12 +54,19 @@ export interface NewRemediation {
   origin: Origin;
 }
 
-/** `queued` is false when the queue could not take the job now: the request is recorded and recovery starts it later. */
+/**
+ * `queued` is false when the queue could not take the job now: the request is recorded and
+ * recovery starts it later; `queueProblem` then says why, in words for the user (it names the queue).
+ */
 export interface Decided {
   request: StoredRequest;
   started: boolean;
   queued: boolean;
+  queueProblem?: string;
 }
+
+/** What `request` and `approve` tell about the enqueue (see Decided). */
+type Enqueued = Pick<Decided, 'queued' | 'queueProblem'>;
 
 type Refusal = { refusal: string; code: 'forbidden' | 'conflict' };
 
@@ -86,7 +93,7 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
 export class RemediationService {
   constructor(private readonly d: RemediationDeps) {}
 
-  async request(actor: Principal, input: NewRemediation): Promise<StoredRequest & { queued: boolean }> {
+  async request(actor: Principal, input: NewRemediation): Promise<StoredRequest & Enqueued> {
     const { store, catalog, clock } = this.d;
     const spec = catalog.spec(input.action);
     if (ROLES.indexOf(actor.role) < ROLES.indexOf(spec.requestRole)) {
@@ -118,7 +125,7 @@ export class RemediationService {
       });
       if (inserted) {
         const stored = this.get(id);
-        return { ...stored, queued: state === 'approved' ? await this.enqueue(stored) : false };
+        return { ...stored, ...(state === 'approved' ? await this.enqueue(stored) : { queued: false }) };
       }
       if (round >= ID_ROUNDS) throw new AppError('conflict', 'Could not find a free request id; please ask again.');
     }
@@ -168,7 +175,7 @@ export class RemediationService {
     if ('refusal' in outcome) throw new AppError(outcome.code, outcome.refusal);
     if (outcome.started) this.d.metrics?.approvalWait(Math.max(0, now - outcome.request.createdAt) / 1000);
     const request = this.get(outcome.request.id);
-    return { request, started: outcome.started, queued: outcome.started ? await this.enqueue(request) : false };
+    return { request, started: outcome.started, ...(outcome.started ? await this.enqueue(request) : { queued: false }) };
   }
 
   deny(actor: Principal, id: string): StoredRequest {
@@ -279,14 +286,14 @@ export class RemediationService {
     return done;
   }
 
-  /** Puts the request on the queue, waiting a bounded time: false (logged) when the queue cannot take it now; recovery retries. */
-  private async enqueue(r: StoredRequest): Promise<boolean> {
+  /** Puts the request on the queue, waiting a bounded time: not queued (logged, with why) when the queue cannot take it now; recovery retries. */
+  private async enqueue(r: StoredRequest): Promise<Enqueued> {
     try {
       await within(this.d.enqueue(r), this.d.enqueueWaitMs ?? ENQUEUE_WAIT_MS);
-      return true;
+      return { queued: true };
     } catch (err) {
       this.d.log?.warn('remediation approved but not queued yet; recovery will queue it', { request: r.id, err: errorMessage(err) });
-      return false;
+      return { queued: false, queueProblem: err instanceof AppError ? err.userMessage : 'The job queue is not answering.' };
     }
   }
 

@@ -87,8 +87,8 @@ describeNeeding('issue 13.2: an approval made while Redis is down is kept and ru
     const id = await ask(first.base);
     redis.kill('SIGSTOP');
     const answered = await approve(first.base, id);
-    expect(answered.status).toBe(200);
-    expect(await answered.json()).toMatchObject({ id, state: 'approved', message: expect.stringMatching(/queue is not reachable.*approval is recorded.*starts by itself when the queue is back/) });
+    expect(answered.status).toBe(503);
+    expect(await answered.json()).toMatchObject({ id, state: 'approved', error: 'unavailable', message: expect.stringMatching(/queue \(Redis at [^)]+\) is not answering.*approval is recorded.*starts by itself when the queue is back/) });
     await kill(first.child, 'SIGKILL');
     redis.kill('SIGCONT');
     expect(existsSync(ledger)).toBe(false);

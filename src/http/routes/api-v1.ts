@@ -38,8 +38,8 @@ function slotsOf<N extends IntentName>(name: N): SlotShape<N> {
   return option.shape.slots.shape as unknown as SlotShape<N>;
 }
 
-const STATUS: Record<CommandOutcome['outcome'], number> = { replied: 200, enqueued: 202, denied: 403, invalid: 400, unknown: 400, error: 500 };
-const ERROR_CODE: Record<number, string> = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found', 500: 'internal' };
+const STATUS: Record<CommandOutcome['outcome'], number> = { replied: 200, enqueued: 202, denied: 403, invalid: 400, unknown: 400, unavailable: 503, error: 500 };
+const ERROR_CODE: Record<number, string> = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found', 500: 'internal', 503: 'unavailable' };
 
 /** Replies as JSON: chart bytes become base64. */
 function replyJson(r: Reply) {
@@ -67,7 +67,7 @@ function jobJson(j: JobInfo<Jobs>) {
 const blockSchema = z.looseObject({ type: z.string() });
 const commandResult = z
   .object({
-    outcome: z.enum(['replied', 'enqueued', 'denied', 'invalid', 'unknown', 'error']),
+    outcome: z.enum(['replied', 'enqueued', 'denied', 'invalid', 'unknown', 'unavailable', 'error']),
     job: z.looseObject({ id: z.string(), name: z.string() }).optional().describe('the job the command started, or the job asked about'),
     reply: z.object({ tone: z.enum(['info', 'success', 'warning', 'error']), blocks: z.array(blockSchema) }).describe('the platform-neutral Reply chat would render'),
     error: z.string().optional(),
@@ -123,7 +123,8 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
     let status = STATUS[out.outcome];
     if (out.outcome === 'invalid' && more.missing && (await more.missing())) status = 404;
     const body = { outcome: out.outcome, ...(out.job ? { job: out.job } : {}), reply: replyJson(out.reply) };
-    const answer = status < 400 ? more.answer?.(out) : undefined;
+    // A recorded remediation request answers as itself even when the queue could not take its job (503).
+    const answer = status < 400 || (out.outcome === 'unavailable' && out.request) ? more.answer?.(out) : undefined;
     if (answer) return reply.status(answer.status).send(answer.body);
     if (status < 400) return reply.status(status).send({ ...body, ...(more.extra ? await more.extra() : {}) });
     return reply.status(status).send({ ...body, error: ERROR_CODE[status], message: summary(out.reply) });
@@ -137,8 +138,9 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
   ): ApiRoute {
     const { success = 200, notFound = false, ...spec } = options;
     const info = COMMANDS[intent];
+    const unavailable: ResponseDoc = { description: 'a dependency (the job queue\'s Redis) is not answering; try again shortly', schema: commandResult };
     const responses: Record<number, ResponseDoc> = info.available
-      ? { [success]: { description: success === 202 ? 'a job was started: follow it at GET /api/v1/jobs/{id}' : 'the command answered', schema: commandResult }, ...refused, 500: { description: 'the command failed', schema: commandResult } }
+      ? { [success]: { description: success === 202 ? 'a job was started: follow it at GET /api/v1/jobs/{id}' : 'the command answered', schema: commandResult }, ...refused, 500: { description: 'the command failed', schema: commandResult }, 503: unavailable }
       : { ...refused, 501: { description: `not built yet: ${notBuiltMessage(intent)}`, schema: errorSchema } };
     if (notFound) responses[404] = { description: 'no such job', schema: commandResult };
     return defineRoute<P, Q, B>({
@@ -155,11 +157,16 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
    * approval started the job), and `GET /api/v1/remediations/:id`. Refusals answer like any command.
    */
   function remediationRoutes(): ApiRoute[] {
-    const started = (out: CommandOutcome) => (out.outcome === 'enqueued' ? 202 : 200);
-    const decided = (out: CommandOutcome) => (out.request ? { status: started(out), body: { ...remediation.view(out.request), ...(out.job ? { job: out.job } : {}), message: summary(out.reply) } } : undefined);
+    // 503 when the queue could not take the job: the request is recorded and starts when the queue is back.
+    const started = (out: CommandOutcome) => (out.outcome === 'enqueued' ? 202 : out.outcome === 'unavailable' ? 503 : 200);
+    const unavailable = (out: CommandOutcome) => (out.outcome === 'unavailable' ? { error: 'unavailable' } : {});
+    const decided = (out: CommandOutcome) => (out.request ? { status: started(out), body: { ...remediation.view(out.request), ...(out.job ? { job: out.job } : {}), ...unavailable(out), message: summary(out.reply) } } : undefined);
     const decision = (intent: 'approve' | 'deny', summaryText: string): ApiRoute => {
       const responses: Record<number, ResponseDoc> = { 200: { description: 'the request after the decision', schema: decidedSchema }, ...refused, 500: { description: 'the command failed', schema: commandResult } };
-      if (intent === 'approve') responses[202] = { description: 'the last approval: its job started (follow it at GET /api/v1/jobs/{id})', schema: decidedSchema };
+      if (intent === 'approve') {
+        responses[202] = { description: 'the last approval: its job started (follow it at GET /api/v1/jobs/{id})', schema: decidedSchema };
+        responses[503] = { description: 'the last approval is recorded but the job queue (Redis) is not answering: the job starts by itself when it is back', schema: decidedSchema };
+      }
       return defineRoute({
         tag: 'remediations',
         method: 'POST',
@@ -184,6 +191,7 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
         responses: {
           201: { description: 'the request was recorded: it waits for approval (`pending_approval`), is a dry run (`planned`), or is approved and starts when the queue takes it', schema: createdSchema },
           202: { description: 'the request needed no approval and its job started', schema: createdSchema },
+          503: { description: 'the request is recorded and approved, but the job queue (Redis) is not answering: it starts by itself when it is back', schema: createdSchema },
           ...refused,
           500: { description: 'the command failed', schema: commandResult },
         },
@@ -192,7 +200,7 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
             answer: (out) => {
               if (!out.request) return undefined;
               const r = remediation.view(out.request);
-              return { status: out.outcome === 'enqueued' ? 202 : 201, body: { request_id: r.id, state: r.state, plan: r.plan, ...(out.job ? { job: out.job } : {}), reply: replyJson(out.reply) } };
+              return { status: out.outcome === 'enqueued' ? 202 : out.outcome === 'unavailable' ? 503 : 201, body: { request_id: r.id, state: r.state, plan: r.plan, ...(out.job ? { job: out.job } : {}), ...unavailable(out), reply: replyJson(out.reply) } };
             },
           }),
       }),

@@ -1,19 +1,60 @@
 import { AppError } from '../../errors';
+import { DEMO_SERVICES } from '../../sources/demo/catalog';
 import type { DemoFleet } from '../../sources/demo/fleet';
-import { ms, pct } from '../../sources/demo/report';
-import type { Executor } from '../types';
+import type { IncidentKind } from '../../sources/demo/incidents';
+import { ms, pct, type FleetActionResult, type ServiceSnapshot } from '../../sources/demo/report';
+import type { Objectives } from '../../sources/types';
+import type { Executor, VerifyResult } from '../types';
+
+/** The signals with an objective, as a verification names them. */
+const CHECKED: Array<{ objective: Exclude<keyof Objectives, 'availability'>; label: string; short: string; value(s: ServiceSnapshot): number; show(v: number): string }> = [
+  { objective: 'latency_p99_ms', label: 'p99 latency', short: 'p99', value: (s) => s.signals.latency_p99, show: ms },
+  { objective: 'error_rate', label: 'error rate', short: 'errors', value: (s) => s.signals.error_rate, show: (v) => `${(v * 100).toFixed(1)}%` },
+  { objective: 'cpu', label: 'cpu', short: 'cpu', value: (s) => s.signals.cpu, show: pct },
+  { objective: 'memory', label: 'memory', short: 'memory', value: (s) => s.signals.memory, show: pct },
+];
+
+/** The incident each action is meant to end. */
+const ENDS: Partial<Record<string, IncidentKind>> = { restart: 'memory_leak', rollback: 'latency_regression' };
+
+/**
+ * One verdict from one measurement: the service just before the action and just after it (the
+ * same two snapshots the execution summary quotes). Recovered only when every checked signal is
+ * inside its objective after the action and the incident the action should end is over.
+ */
+export function verifyFromSnapshots(action: string, before: ServiceSnapshot, after: ServiceSnapshot): VerifyResult {
+  const objectives = DEMO_SERVICES.find((s) => s.name === after.service)?.objectives;
+  if (!objectives) throw new AppError('internal', `No objectives for demo service ${after.service}.`);
+  const values = (c: (typeof CHECKED)[number]) => `${c.show(c.value(before))} -> ${c.show(c.value(after))}`;
+  const change = (c: (typeof CHECKED)[number]) => `${c.short} ${values(c)}`;
+  const over = CHECKED.filter((c) => c.value(after) > objectives[c.objective]);
+  const ended = ENDS[action];
+  const lingering = ended !== undefined && after.activeIncidents.some((i) => i.kind === ended);
+  if (!over.length && !lingering) {
+    // The signals that were over before lead: they are what recovered.
+    const wasOver = (c: (typeof CHECKED)[number]) => (c.value(before) > objectives[c.objective] ? 0 : 1);
+    const shown = [...CHECKED].sort((a, b) => wasOver(a) - wasOver(b)).map(change);
+    return { ok: true, summary: `${after.service} recovered: ${shown.join(', ')}; every checked signal is inside its objective.` };
+  }
+  const reasons = [
+    ...(over.length ? [`still over ${over.map((c) => `${c.label} (${values(c)}, objective ${c.show(objectives[c.objective])})`).join(', ')}`] : []),
+    ...(lingering ? [`the ${String(ended).replace('_', ' ')} is still active`] : []),
+  ];
+  return { ok: false, summary: `${after.service} has not recovered: ${reasons.join('; ')}.` };
+}
 
 /**
  * Acts on the demo fleet's simulation, so the effect shows in its metrics (a restart clears a
- * leak, a scale-out lowers latency, a rollback ends a bad deploy). Verification reads the
- * service's golden signals again: breached objectives must not grow, and an incident the action
- * should end must be over.
+ * leak, a scale-out lowers latency, a rollback ends a bad deploy). Verification uses the before
+ * and after of the action itself, so the result and its check can never quote different numbers.
  */
 export function createDemoExecutor(fleet: DemoFleet): Executor {
   const kindOf = (action: string) => {
     if (action === 'restart' || action === 'scale' || action === 'rollback' || action === 'clear_cache') return action;
     throw new AppError('bad_request', `The demo fleet has no “${action}”; it can restart, scale, rollback and clear_cache.`);
   };
+  /** Each executed request's measurement, until its verification reads it. */
+  const applied = new Map<string, FleetActionResult>();
   return {
     kind: 'demo',
     async plan(request) {
@@ -40,16 +81,15 @@ export function createDemoExecutor(fleet: DemoFleet): Executor {
       const kind = kindOf(request.action);
       options.progress(`${kind} ${request.target}…`);
       const result = fleet.apply({ kind, service: request.target, ...(kind === 'scale' ? { replicas: Number(request.params.replicas) } : {}) });
+      applied.set(request.id, result);
       return { ok: true, summary: result.summary, detail: { before: result.before.signals, after: result.after.signals, resolved: result.resolvedIncidents.map((i) => i.kind) } };
     },
     async verify(request) {
-      const state = fleet.state(request.target);
-      const now = fleet.snapshot(request.target);
-      const ended = request.action === 'restart' ? 'memory_leak' : request.action === 'rollback' ? 'latency_regression' : undefined;
-      const lingering = ended ? state.activeIncidents.some((i) => i.kind === ended) : false;
-      const ok = !lingering;
-      const signals = `memory ${pct(now.signals.memory)}, cpu ${pct(now.signals.cpu)}, p99 ${ms(now.signals.latency_p99)}`;
-      return { ok, summary: ok ? `${request.target} recovered: ${signals}${now.breaches.length ? `; still over: ${now.breaches.join(', ')}` : ''}.` : `${request.target} has not recovered: the ${String(ended).replace('_', ' ')} is still active (${signals}).` };
+      const result = applied.get(request.id);
+      applied.delete(request.id);
+      // Not executed here (should not happen): measure the service as it is now, before and after alike.
+      const now = result ? undefined : fleet.snapshot(request.target);
+      return verifyFromSnapshots(request.action, result?.before ?? (now as ServiceSnapshot), result?.after ?? (now as ServiceSnapshot));
     },
   };
 }

@@ -1,0 +1,162 @@
+import type { ChannelPoster } from '../adapters/types';
+import type { CommandContext } from '../commands/context';
+import type { Commands } from '../commands/handler';
+import { presentFinished } from '../commands/jobs';
+import type { Logger } from '../log/logger';
+import type { JobMeta, JobQueue } from '../queue/types';
+import { reply, text } from '../reply/model';
+import type { Jobs } from '../workers/jobs';
+import type { RemediationStore } from './store';
+
+/** A thread: platform, channel and thread (none for a channel's top level or a DM). */
+type Where = Pick<JobMeta, 'platform' | 'channel' | 'thread'>;
+const key = (id: string, w: Where) => `${id}\u0000${w.platform ?? ''}\u0000${w.channel ?? ''}\u0000${w.thread ?? ''}`;
+
+const FOLLOWED_LIMIT = 10_000;
+
+/**
+ * Which job each chat thread is already following: a chat command that starts a job (an approval
+ * typed or clicked there, an action that needs no approval) gets its result edited into that
+ * thread by the conversation, so the notifier must not post it there again. Bounded: the oldest
+ * entries go first (a job is long finished by then).
+ */
+export function createFollowedJobs() {
+  const seen = boundedSet();
+  return {
+    mark: (id: string, where: Where): void => seen.add(key(id, where)),
+    unmark: (id: string, where: Where): void => seen.delete(key(id, where)),
+    has: (id: string, where: Where): boolean => seen.has(key(id, where)),
+  };
+}
+
+/** A set that forgets its oldest entries past FOLLOWED_LIMIT. */
+function boundedSet() {
+  const items = new Set<string>();
+  return {
+    add(item: string): void {
+      items.add(item);
+      if (items.size > FOLLOWED_LIMIT) items.delete(items.values().next().value as string);
+    },
+    delete: (item: string): void => void items.delete(item),
+    has: (item: string): boolean => items.has(item),
+  };
+}
+export type FollowedJobs = ReturnType<typeof createFollowedJobs>;
+
+/**
+ * The command layer as chat uses it, noting which thread follows which job. An approval is noted
+ * before it runs (its job is added, and announced, before the command returns) and forgotten when
+ * it starts nothing; any other command's job is noted when it returns. REST follows nothing.
+ */
+export function followingIn(commands: Commands, followed: FollowedJobs): Commands {
+  return {
+    ...commands,
+    async handle(ctx: CommandContext, intent, rawText) {
+      const where: Where = { platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) };
+      const approving = intent.intent === 'approve' && typeof intent.slots.request_id === 'string' ? intent.slots.request_id.replace(/^#/, '').toLowerCase() : undefined;
+      if (approving) followed.mark(approving, where);
+      const out = await commands.handle(ctx, intent, rawText);
+      if (out.job) followed.mark(out.job.id, where);
+      else if (approving) followed.unmark(approving, where);
+      return out;
+    },
+  };
+}
+
+export interface RemediationNotifierDeps {
+  queue: JobQueue<Jobs>;
+  /** The platforms this process can post to. */
+  posters: Partial<Record<string, ChannelPoster>>;
+  remediations: RemediationStore;
+  followed: FollowedJobs;
+  log: Logger;
+  /** Also look for finished jobs this often (default 3 s): the embedded queue tells only the process that ran the job. */
+  sweepMs?: number;
+}
+
+/** How many recent finished jobs a sweep reads. */
+const SWEEP_LIMIT = 50;
+
+/**
+ * Tells the thread a remediation was requested in what became of it, whoever approved it and from
+ * wherever (REST, another platform, another process: queue events reach every process): "approved
+ * by X, running" when its job is added after an approval, then the result when it finishes. A
+ * thread that is following the job itself (the approval was made there) hears it from the
+ * conversation instead, never twice. Posts for one request go out in order; a failure is logged.
+ * A periodic sweep of recently finished jobs catches a result whose event this process never saw
+ * (the embedded queue's events stay in the process that ran the job, e.g. a `chat` console).
+ */
+export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(): Promise<void>; stop(): void } {
+  const { queue, posters, followed, log } = deps;
+  const chains = new Map<string, Promise<void>>();
+  const inOrder = (id: string, work: () => Promise<void>) => {
+    const next = (chains.get(id) ?? Promise.resolve()).then(work).catch((err: unknown) => {
+      log.error('could not tell the requester about a remediation', { err, request: id });
+    });
+    chains.set(id, next);
+    void next.then(() => {
+      if (chains.get(id) === next) chains.delete(id);
+    });
+  };
+  /** Where to post about job `id`, or undefined when nobody here should. */
+  const origin = (id: string, meta: JobMeta) => {
+    const poster = meta.platform ? posters[meta.platform] : undefined;
+    if (!poster || !meta.channel || followed.has(id, meta)) return undefined;
+    return { poster, channel: meta.channel, thread: meta.thread };
+  };
+
+  const onAdded = (e: { id: string; name: string }) => {
+    if (e.name !== 'remediation') return;
+    inOrder(e.id, async () => {
+      const job = await queue.get(e.id);
+      const request = deps.remediations.get(e.id);
+      const to = job && origin(e.id, job.meta);
+      // No approvers: it ran at once, and the requester's own thread follows it.
+      if (!to || !request || request.approverNames.length === 0) return;
+      const line = `Approved by ${request.approverNames.join(', ')}; running \`${request.action} ${request.target}\` now (request ${request.id}).`;
+      await to.poster.post(to.channel, reply('info', text(line)), to.thread);
+    });
+  };
+  const delivered = boundedSet();
+  const onFinished = (e: { id: string; name: string }) => {
+    if (e.name !== 'remediation' || delivered.has(e.id)) return;
+    delivered.add(e.id);
+    inOrder(e.id, async () => {
+      const job = await queue.get(e.id);
+      const to = job && origin(e.id, job.meta);
+      if (to) await to.poster.post(to.channel, presentFinished(job), to.thread);
+    });
+  };
+  const finished = () => queue.list({ states: ['completed', 'failed'], limit: SWEEP_LIMIT });
+  // What had finished before we started was told by whoever was running then.
+  const seeded = finished()
+    .then((jobs) => jobs.forEach((j) => delivered.add(j.id)))
+    .catch((err: unknown) => log.warn('could not read finished jobs; the sweep starts from the next one', { err }));
+  let sweeping = false;
+  const sweep = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    void seeded
+      .then(finished)
+      .then((jobs) => jobs.forEach((j) => onFinished(j)))
+      .catch((err: unknown) => log.debug('remediation sweep skipped', { err }))
+      .finally(() => (sweeping = false));
+  }, deps.sweepMs ?? 3_000);
+  sweep.unref();
+  const offs = [
+    () => clearInterval(sweep),
+    queue.on('added', onAdded),
+    queue.on('completed', onFinished),
+    queue.on('failed', (e) => {
+      if (!e.willRetry) onFinished(e);
+    }),
+  ];
+  return {
+    async idle() {
+      while (chains.size) await Promise.all([...chains.values()]);
+    },
+    stop() {
+      for (const off of offs) off();
+    },
+  };
+}
