@@ -17,8 +17,9 @@ export function jobResult(r: StoredRequest): RemediationJobResult {
   return { id: r.id, action: r.action, target: r.target, state: r.state, summary: r.result?.summary ?? '', ...(r.result?.verified ? { verified: r.result.verified } : {}), approvers: r.approverNames };
 }
 
+/** The request as the command a user types (runbooks/README.md's `runbook NAME on SERVICE` for a runbook), so it reads back the same. */
 const command = (r: Pick<StoredRequest, 'action' | 'target' | 'params'>) =>
-  `${r.action} ${r.target}${r.params.replicas !== undefined ? ` ${r.params.replicas}` : ''}${r.params.runbook ? ` ${r.params.runbook}` : ''}`;
+  r.action === 'runbook' && r.params.runbook ? `runbook ${r.params.runbook} on ${r.target}` : `${r.action} ${r.target}${r.params.replicas !== undefined ? ` ${r.params.replicas}` : ''}`;
 
 /** The plan card: what will be called, current -> desired, blast radius; Approve / Deny while pending. */
 export function presentRequest(r: StoredRequest): Reply {

@@ -127,6 +127,7 @@ describe('remediation flow (demo fleet, embedded queue, real SQLite)', () => {
     const asked = await say('olivia', 'run runbook flush-dns on checkout-api');
     const confirmed = asked.text.includes('Did you mean') ? await say('olivia', 'yes') : asked;
     expect(confirmed.text).toContain('runbooks/flush-dns.sh checkout-api');
+    expect(confirmed.text).toContain(': runbook flush-dns on checkout-api'); // the plan names it as it is typed (it read `runbook checkout-api flush-dns`)
     expect(confirmed.text).toContain('the DNS cache of checkout-api is emptied');
     const done = await say('ada', `/ops approve ${requestId(confirmed.text)}`);
     expect(done.text).toMatch(/runbook checkout-api done/);
