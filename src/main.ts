@@ -38,7 +38,7 @@ import { startRemediationRecovery } from './remediation/recovery';
 import { RemediationService } from './remediation/service';
 import { RemediationStore } from './remediation/store';
 import type { Executor, ExecutorKind } from './remediation/types';
-import type { ChatAdapter } from './adapters/types';
+import type { ChannelPoster, ChatAdapter } from './adapters/types';
 import { configuredPlatforms, incidentChannel } from './incidents/channel';
 import { startIncidentNotifier } from './incidents/notifier';
 import { createFollowedJobs, followingIn, startRemediationNotifier } from './remediation/notifier';
@@ -63,6 +63,11 @@ export interface App {
   chat: ChatAdapter[];
   /** Connect the chat adapters (Socket Mode) and keep INCIDENT_CHANNEL up to date: `serve` does. */
   startChat(): Promise<void>;
+  /**
+   * Tell requests' threads on these platforms what became of their remediations (startChat does it
+   * for Slack and Teams; the console passes its screen). Returns stop.
+   */
+  notifyRemediations(posters: Partial<Record<string, ChannelPoster>>): () => void;
   /**
    * Start processing jobs in this process. `general: false` (`serve --no-workers`) works only the
    * jobs that need the control plane (remediation), leaving the rest to `worker` processes.
@@ -146,7 +151,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   metrics.setIncidentsOpenSource(() => incidents.openCount());
   const commands = createCommands({ queue, source, clock, remediation, incidents, names: createNames(auth.users, auth.apiKeys) });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
-  const followed = createFollowedJobs();
+  const followed = createFollowedJobs(remediations);
   const conversation = createConversation({ identity, parser, commands: followingIn(commands, followed), queue, metrics, log, clock, audit: auth.audit });
   // Each SDK is loaded only when its platform is configured (each is ~30 MB and ~0.3 s to load).
   const chat: ChatAdapter[] = [];
@@ -154,7 +159,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (platforms.includes('slack')) chat.push((await import('./adapters/slack/adapter.js')).createSlackAdapter({ config: { ...config.slack, botToken: config.slack.botToken as string }, conversation, log, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) }));
   if (platforms.includes('teams')) chat.push((await import('./adapters/teams/adapter.js')).createTeamsAdapter({ config: config.teams, conversation, db: store.db, log }));
   let stopNotifier: (() => void) | undefined;
-  let stopRemediationNotifier: (() => void) | undefined;
+  const notifiers = new Set<() => void>();
+  const notifyRemediations = (posters: Partial<Record<string, ChannelPoster>>) => {
+    const { stop } = startRemediationNotifier({ queue, posters, remediations, followed, log: log.child({ component: 'remediation-notifier' }) });
+    notifiers.add(stop);
+    return () => {
+      notifiers.delete(stop);
+      stop();
+    };
+  };
 
   let workersStarted = false;
   let closed = false;
@@ -174,11 +187,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     conversation,
     remediation,
     chat,
+    notifyRemediations,
     async startChat() {
       startRecovery();
       for (const adapter of chat) await adapter.start();
-      const posters = Object.fromEntries(chat.map((a) => [a.platform, a.poster]));
-      stopRemediationNotifier = startRemediationNotifier({ queue, posters, remediations, followed, log: log.child({ component: 'remediation-notifier' }) }).stop;
+      if (chat.length) notifyRemediations(Object.fromEntries(chat.map((a) => [a.platform, a.poster])));
       const { platform, channel, problem } = incidentChannel(config);
       if (problem) log.warn(problem);
       const adapter = chat.find((a) => a.platform === platform);
@@ -201,7 +214,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       if (closed) return;
       closed = true;
       stopNotifier?.();
-      stopRemediationNotifier?.();
+      for (const stop of [...notifiers]) stop();
       await recovery?.stop();
       for (const adapter of chat) await adapter.stop();
       await queue.close({ graceMs: config.shutdownGraceMs });

@@ -15,6 +15,11 @@ export interface PostedMessage {
 export interface ChannelPoster {
   post(channel: string, reply: Reply, thread?: string): Promise<PostedMessage>;
   update(message: PostedMessage, reply: Reply): Promise<void>;
+  /**
+   * A screen of this process only (the console): each process shows its own notices. Shared
+   * channels (Slack, Teams) are told once, by whichever process claims the notice first.
+   */
+  local?: boolean;
 }
 
 /** A chat platform brought into the app: its HTTP routes, its own connections, its poster. */

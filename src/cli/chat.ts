@@ -27,7 +27,7 @@ export async function runChat(config: Config, options: { as: string | undefined;
   const acting = actingAs(app.identity.resolve('console', user), user, implicit);
   const consoleOptions = { conversation: app.conversation, user, channel: options.channel, input: process.stdin, output: process.stdout, chartsDir: join(dataDir, 'charts') };
   try {
-    if (tty) await runRepl({ ...consoleOptions, historyPath: config.databasePath === ':memory:' ? undefined : join(dataDir, 'console_history'), banner: [acting, `Logs: ${logFile}`] });
+    if (tty) await runRepl({ ...consoleOptions, historyPath: config.databasePath === ':memory:' ? undefined : join(dataDir, 'console_history'), banner: [acting, `Logs: ${logFile}`], notices: (screen) => app.notifyRemediations({ console: screen }) });
     else {
       // Piped, stdout is the answers: an identity nobody chose is said on stderr.
       if (implicit) process.stderr.write(`${acting}\n`);

@@ -20,11 +20,28 @@ const FOLLOWED_LIMIT = 10_000;
  * thread by the conversation, so the notifier must not post it there again. Bounded: the oldest
  * entries go first (a job is long finished by then).
  */
-export function createFollowedJobs() {
+export function createFollowedJobs(remediations?: RemediationStore) {
   const seen = boundedSet();
+  /** Notices this process claimed for a request's own thread because that thread follows its job. */
+  const claimed = new Map<string, Array<'approved' | 'result'>>();
+  const inOrigin = (id: string, where: Where) => {
+    const origin = remediations?.get(id)?.origin;
+    return !!origin && origin.platform === where.platform && origin.channel === where.channel && (origin.thread ?? '') === (where.thread ?? '');
+  };
   return {
-    mark: (id: string, where: Where): void => seen.add(key(id, where)),
-    unmark: (id: string, where: Where): void => seen.delete(key(id, where)),
+    /** The request's own thread follows the job here: claim its notices, so no other process posts them there. */
+    mark(id: string, where: Where): void {
+      seen.add(key(id, where));
+      if (!remediations || !inOrigin(id, where)) return;
+      const kinds = (['approved', 'result'] as const).filter((kind) => remediations.claimNotice(id, kind, Date.now()));
+      if (kinds.length) claimed.set(id, kinds);
+    },
+    unmark(id: string, where: Where): void {
+      seen.delete(key(id, where));
+      const kinds = claimed.get(id);
+      if (remediations && kinds && inOrigin(id, where)) remediations.releaseNotices(id, kinds);
+      claimed.delete(id);
+    },
     has: (id: string, where: Where): boolean => seen.has(key(id, where)),
   };
 }
@@ -98,10 +115,14 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
       if (chains.get(id) === next) chains.delete(id);
     });
   };
-  /** Where to post about job `id`, or undefined when nobody here should. */
-  const origin = (id: string, meta: JobMeta) => {
+  /**
+   * Where to post `kind` about job `id`, or undefined when nobody here should: no poster for its
+   * platform, its thread follows the job itself, or (a shared channel) another process told it.
+   */
+  const origin = (id: string, meta: JobMeta, kind: 'approved' | 'result') => {
     const poster = meta.platform ? posters[meta.platform] : undefined;
     if (!poster || !meta.channel || followed.has(id, meta)) return undefined;
+    if (!poster.local && !deps.remediations.claimNotice(id, kind, Date.now())) return undefined;
     return { poster, channel: meta.channel, thread: meta.thread };
   };
 
@@ -110,9 +131,10 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
     inOrder(e.id, async () => {
       const job = await queue.get(e.id);
       const request = deps.remediations.get(e.id);
-      const to = job && origin(e.id, job.meta);
       // No approvers: it ran at once, and the requester's own thread follows it.
-      if (!to || !request || request.approverNames.length === 0) return;
+      if (!job || !request || request.approverNames.length === 0) return;
+      const to = origin(e.id, job.meta, 'approved');
+      if (!to) return;
       const line = `Approved by ${request.approverNames.join(', ')}; running \`${request.action} ${request.target}\` now (request ${request.id}).`;
       await to.poster.post(to.channel, reply('info', text(line)), to.thread);
     });
@@ -123,7 +145,7 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
     delivered.add(e.id);
     inOrder(e.id, async () => {
       const job = await queue.get(e.id);
-      const to = job && origin(e.id, job.meta);
+      const to = job && origin(e.id, job.meta, 'result');
       if (to) await to.poster.post(to.channel, presentFinished(job), to.thread);
     });
   };

@@ -80,6 +80,8 @@ export class RemediationStore {
         ON CONFLICT(action, target) DO UPDATE SET failures = failures + 1`),
       breakerOpen: db.prepare<[number, string, string]>('UPDATE remediation_breakers SET opened_at = ? WHERE action = ? AND target = ? AND opened_at IS NULL'),
       breakerReset: db.prepare<[string, string]>('DELETE FROM remediation_breakers WHERE action = ? AND target = ?'),
+      claimNotice: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO remediation_notices (request_id, kind, at) VALUES (?, ?, ?)'),
+      releaseNotice: db.prepare<[string, string]>('DELETE FROM remediation_notices WHERE request_id = ? AND kind = ?'),
     };
   }
 
@@ -185,6 +187,16 @@ export class RemediationStore {
     }
     this.s.breakerFail.run(action, target);
     if (this.breaker(action, target).failures >= openAfter) this.s.breakerOpen.run(at, action, target);
+  }
+
+  /** True for the one caller (of any process on this store) that gets to tell the request's thread `kind`. */
+  claimNotice(id: string, kind: 'approved' | 'result', at: number): boolean {
+    return this.s.claimNotice.run(id, kind, at).changes === 1;
+  }
+
+  /** Gives back notices a caller claimed but will not post after all. */
+  releaseNotices(id: string, kinds: ReadonlyArray<'approved' | 'result'>): void {
+    for (const kind of kinds) this.s.releaseNotice.run(id, kind);
   }
 
   resetBreaker(action: ActionName, target: string): void {

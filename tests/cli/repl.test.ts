@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { BIN, runCli } from '../helpers/cli';
+import Database from 'better-sqlite3';
+import { BIN, runCli, waitFor } from '../helpers/cli';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -119,4 +120,30 @@ describe('chat on a terminal', () => {
     });
 
   });
+  it('issue 13.12: a request made here and approved in another process: its result reaches this console', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
+    const env = { DATABASE_PATH: join(dir, 'db.sqlite') };
+    expect((await runCli(['user', 'add', '--email', 'alice@example.com', '--role', 'operator', '--name', 'alice'], { env, input: 'a long pass phrase here\n' })).code).toBe(0);
+    expect((await runCli(['user', 'add', '--email', 'ada@example.com', '--role', 'approver', '--name', 'ada'], { env, input: 'another long phrase here\n' })).code).toBe(0);
+    // alice asks on her terminal and waits there; ada approves from her own (piped) console, another process
+    const done = /Remediation r[0-9a-f]{6}: restart inventory done[\s\S]*ops> $/;
+    const terminal = onTerminal(['--as', 'alice'], [line('/ops restart inventory'), { when: done, send: 'exit\r' }], env);
+    const db = new Database(env.DATABASE_PATH, { readonly: true, fileMustExist: false });
+    try {
+      const id = await waitFor(async () => {
+        try {
+          return (db.prepare("SELECT id FROM remediation_requests WHERE state = 'pending_approval'").get() as { id: string } | undefined)?.id;
+        } catch {
+          return undefined; // the tables are not there yet
+        }
+      }, 30_000, 'alice\'s request');
+      const approved = await runCli(['chat', '--as', 'ada'], { env, input: `/ops approve ${id}\n`, timeoutMs: 40_000 });
+      expect(approved.code).toBe(0);
+      const { code, output } = await terminal;
+      expect(code).toBe(0);
+      expect(output.match(new RegExp(`Remediation ${id}: restart inventory done`, 'g'))).toHaveLength(1);
+    } finally {
+      db.close();
+    }
+  }, 90_000);
 });

@@ -25,7 +25,7 @@ const TEAMS_CHANNEL = '19:0f3c1e2a9b5d4c7e8f6a1b2c3d4e5f60@thread.tacv2';
 const OLIVIA_TEAMS = { id: '29:1Olivia-teams-user-id', name: 'Olivia Operator', aadObjectId: 'aad-olivia' };
 
 /** The whole story, with the jobs run by this process, or (`runner`) by another one on the same store and Redis. */
-function story(env: () => Record<string, string>, runner?: (db: string) => Promise<App>) {
+function story(env: () => Record<string, string>, runner?: (db: string, chat: Record<string, string>) => Promise<App>) {
   let fake: FakeSlack;
   let connector: FakeConnector;
   let app: App;
@@ -45,7 +45,7 @@ function story(env: () => Record<string, string>, runner?: (db: string) => Promi
     http = createHttpForApp(app);
     await http.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
-    if (runner) other = await runner(app.config.databasePath);
+    if (runner) other = await runner(app.config.databasePath, { SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, TEAMS_AUTH: 'off' });
     else await app.startWorkers();
     await app.startChat();
   });
@@ -149,6 +149,24 @@ describeIfRedis('issue 13.12 on Redis: the job runs in another process; queue ev
       const { app: runner } = await testApp({ REDIS_URL: TEST_REDIS_URL, QUEUE_NAME: queueName, DATABASE_PATH: db });
       await runner.startWorkers();
       return runner;
+    },
+  );
+});
+
+describeIfRedis('issue 13.12 with two serve processes on one store and Redis: each thread still hears each notice once', () => {
+  const queueName = `sco-notify2-${process.pid}-${Date.now()}`;
+  afterAll(async () => {
+    for (const name of [queueName, `${queueName}-control`]) await obliterateBullmqQueue({ redisUrl: TEST_REDIS_URL, name });
+  });
+  // Both processes hear every queue event and both can post to Slack and Teams (two `serve` behind
+  // one load balancer): the notice is claimed in the shared store, so only one of them posts it.
+  story(
+    () => ({ REDIS_URL: TEST_REDIS_URL, QUEUE_NAME: queueName }),
+    async (db, chat) => {
+      const { app: second } = await testApp({ REDIS_URL: TEST_REDIS_URL, QUEUE_NAME: queueName, DATABASE_PATH: db, JWT_SECRET: jwtSecret(), ...chat });
+      await second.startWorkers();
+      await second.startChat();
+      return second;
     },
   );
 });

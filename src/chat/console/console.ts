@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { ChannelPoster } from '../../adapters/types';
 import type { Conversation, IncomingMessage, ReplySink } from '../conversation';
 import { consoleSink, type ConsoleOutput } from './sink';
 
@@ -16,6 +17,11 @@ export interface ConsoleOptions {
   chartsDir: string;
   /** Lines the REPL shows before its first prompt (who you act as, where the logs go). */
   banner?: string[];
+  /**
+   * Gives the REPL's screen to whoever tells this channel what became of its requests (a
+   * remediation approved in another console, in Slack or over REST); returns stop.
+   */
+  notices?(screen: ChannelPoster): () => void;
 }
 
 const PROMPT = 'ops> ';
@@ -85,6 +91,17 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
     options.output.write('\r\x1b[2K');
   }
   const sink = consoleSink(out, { color: true, chartsDir: options.chartsDir });
+  let noticeSeq = 0;
+  const stopNotices = options.notices?.({
+    local: true,
+    async post(channel, reply, thread) {
+      if (channel === options.channel) await sink.post(reply);
+      return { channel, id: `console-notice-${++noticeSeq}`, thread: thread ?? channel };
+    },
+    async update(message, reply) {
+      if (message.channel === options.channel) await sink.post(reply);
+    },
+  });
   const followed = new Map<Followed, Promise<void>>();
   /** No longer followed, not finished yet: said on leaving, since leaving stops this process's workers. */
   const detached = new Set<Followed>();
@@ -145,6 +162,7 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
     }
   }
   rl.close();
+  stopNotices?.();
   if (detached.size) {
     const what = [...detached].map(label).join(', ');
     options.output.write(`Leaving while ${what} ${detached.size === 1 ? 'is' : 'are'} still running here: given SHUTDOWN_GRACE_MS to finish, else resumed on the next start.\n`);

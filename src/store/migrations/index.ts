@@ -6,6 +6,7 @@ import { incidentPostsMigration } from './005-incident-posts';
 import { teamsMigration } from './006-teams';
 import { loginThrottleHashedMigration } from './007-login-throttle-hashed';
 import { incidentGroupsMigration } from './008-incident-groups';
+import { remediationNoticesMigration } from './009-remediation-notices';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -13,5 +14,5 @@ export type { Migration } from './types';
 /** Numbered, append-only. Never edit a released migration: add the next number. */
 export const MIGRATIONS: readonly Migration[] = [
   jobsMigration, authMigration, remediationMigration, incidentsMigration, incidentPostsMigration, teamsMigration, loginThrottleHashedMigration,
-  incidentGroupsMigration,
+  incidentGroupsMigration, remediationNoticesMigration,
 ];
