@@ -12,7 +12,7 @@ import type { Intent } from '../intent/schema';
 import type { Logger } from '../log/logger';
 import type { JobQueue } from '../queue/types';
 import { buttons, context, progress as progressBlock, reply, text, type Reply } from '../reply/model';
-import { exposedSecretWarning } from '../reply/sanitize';
+import { exposedSecretWarning, redactSecrets } from '../reply/sanitize';
 import type { Metrics } from '../telemetry/metrics';
 import type { Jobs } from '../workers/jobs';
 import { createPendingStore, yesOrNo } from './pending';
@@ -166,9 +166,12 @@ export function createConversation(deps: ConversationDeps) {
   }
 
   return {
-    async handleMessage(msg: IncomingMessage, given: ReplySink): Promise<HandledMessage> {
+    async handleMessage(typed: IncomingMessage, given: ReplySink): Promise<HandledMessage> {
       // Renderers hide secrets in every reply; a message that held one also says to revoke it, on every edit.
-      const warning = exposedSecretWarning(msg.text);
+      const warning = exposedSecretWarning(typed.text);
+      // A secret never reaches the parser (the LLM), slots, pending questions or echoes: once a
+      // word is a slot (lower-cased, "unknown service …") no rule could recognise it any more.
+      const msg: IncomingMessage = warning ? { ...typed, text: redactSecrets(typed.text) } : typed;
       const withWarning = (r: Reply): Reply => (warning ? { ...r, blocks: [...r.blocks, warning] } : r);
       const sink: ReplySink = { post: (r) => given.post(withWarning(r)), update: (ref, r) => given.update(ref, withWarning(r)) };
       const log = deps.log.child({ msg: `${msg.platform}-${++messageSeq}`, platform: msg.platform, channel: msg.channel });

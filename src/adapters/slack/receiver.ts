@@ -13,8 +13,8 @@ export interface ReceiverOptions {
   replays?: ReplayGuard;
 }
 
-/** Event ids remembered to drop Slack's retries of an event already taken. */
-const SEEN_EVENTS = 2000;
+/** Slack retries an event 3 times over about 5 minutes: its id is remembered for an hour. */
+const EVENT_RETRY_WINDOW_MS = 60 * 60_000;
 /** Slack refuses requests older than 5 minutes; a replay is remembered that long. */
 export const SIGNATURE_WINDOW_MS = 5 * 60_000;
 /** How far ahead of our clock a request's timestamp may be (clock skew), and no further. */
@@ -30,7 +30,6 @@ export const FUTURE_SKEW_MS = 60_000;
  */
 export class FastifyReceiver implements Receiver {
   private app: BoltApp | undefined;
-  private readonly seen = new Set<string>();
   private readonly replays: ReplayGuard;
 
   constructor(private readonly o: ReceiverOptions) {
@@ -73,7 +72,7 @@ export class FastifyReceiver implements Receiver {
     if (body.ssl_check === '1') return reply.status(200).send();
     if (body.type === 'url_verification') return { challenge: body.challenge };
     if (await this.isReplay(req)) return reply.status(200).send();
-    if (this.isRetryOfSeen(body, req)) return reply.status(200).send();
+    if (await this.isRepeat(body, req)) return reply.status(200).send();
     return this.dispatch(body, req, reply);
   }
 
@@ -95,7 +94,7 @@ export class FastifyReceiver implements Receiver {
 
   /**
    * The same signed request again (captured and resent): acknowledged, not acted on. Slack's own
-   * retries of an event carry a new timestamp, so a new signature: those are isRetryOfSeen's.
+   * retries of an event carry a new timestamp, so a new signature: those are isRepeat's.
    */
   private async isReplay(req: FastifyRequest): Promise<boolean> {
     const signature = String(req.headers['x-slack-signature']);
@@ -105,17 +104,20 @@ export class FastifyReceiver implements Receiver {
     return true;
   }
 
-  /** Slack resends an event it thinks was not taken; one already taken is acknowledged, not redone. */
-  private isRetryOfSeen(body: Record<string, unknown>, req: FastifyRequest): boolean {
-    const id = typeof body.event_id === 'string' ? body.event_id : undefined;
+  /**
+   * The same request under a new signature: Slack's retry of an event (same `event_id`, new
+   * timestamp), or a captured slash command or button press re-signed by whoever holds the
+   * signing secret (same `trigger_id`: Slack mints one per command and per click). Known through
+   * the same replay memory as signatures, so with Redis every `serve` process knows it.
+   */
+  private async isRepeat(body: Record<string, unknown>, req: FastifyRequest): Promise<boolean> {
+    const id = requestIdOf(body);
     if (!id) return false;
-    if (this.seen.has(id)) {
-      req.log2.info('slack event retry dropped', { event: id, retry: req.headers['x-slack-retry-num'] });
-      return true;
-    }
-    this.seen.add(id);
-    if (this.seen.size > SEEN_EVENTS) this.seen.delete(this.seen.values().next().value as string);
-    return false;
+    const untilMs = this.now() + (id.kind === 'event' ? EVENT_RETRY_WINDOW_MS : SIGNATURE_WINDOW_MS);
+    if (await this.replays.firstSight(`${id.kind}:${id.value}`, untilMs)) return false;
+    if (id.kind === 'event') req.log2.info('slack event retry dropped', { event: id.value, retry: req.headers['x-slack-retry-num'] });
+    else req.log2.warn('slack request replay dropped: this command or click was already taken (same trigger_id)');
+    return true;
   }
 
   /**
@@ -151,6 +153,13 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
     return form as Record<string, unknown>;
   }
   return asObject(JSON.parse(raw));
+}
+
+/** What names one request whatever its signature: an event's id, or a command's or click's trigger. */
+function requestIdOf(body: Record<string, unknown>): { kind: 'event' | 'trigger'; value: string } | undefined {
+  if (typeof body.event_id === 'string' && body.event_id) return { kind: 'event', value: body.event_id };
+  if (typeof body.trigger_id === 'string' && body.trigger_id) return { kind: 'trigger', value: body.trigger_id };
+  return undefined;
 }
 
 function asObject(v: unknown): Record<string, unknown> {

@@ -155,14 +155,20 @@ function minimalCard(tone: Tone, text: string): AdaptiveCard {
 // Text
 
 /**
- * Our Markdown into the subset Teams renders (bold, italic, lists, links). Code spans and fences
+ * Our Markdown into the subset Teams renders (bold, italic, lists). Code spans and fences
  * have no Teams equivalent: the backticks go, the content stays. A single newline is a soft break
  * in Teams' CommonMark, so line breaks become paragraph breaks to keep lines apart.
+ * Our replies never hold a link, but they quote data (what people typed, alert annotations), and
+ * in Teams `[Approve here](https://evil…)` would show only its words: every CommonMark link
+ * form needs a `]` followed by `(`, `[` or `:` (inline, reference, definition), so that `]` is
+ * backslash-escaped (with any backslashes before it), and the text shows as typed, URL
+ * visible, as Slack shows it. Brackets elsewhere (`help [topic]`) are left alone.
  */
 export function teamsMarkdown(s: string): string {
   return s
     .replace(/```[^\n`]*\n?([\s\S]*?)\n?```/g, '$1')
     .replace(/`([^`\n]+)`/g, '$1')
+    .replace(/(\\*)\](?=[([:])/g, (_m, slashes: string) => `${slashes}${slashes}\\]`)
     .replace(/\n+/g, '\n\n');
 }
 
