@@ -11,6 +11,10 @@ export const CARD_VERSION = '1.5';
  */
 export const TEAMS_LIMITS = {
   actionsPerSet: 6,
+  /** A button title past this is shortened with … (Teams clips long titles; Slack's limit too). */
+  actionTitle: 75,
+  /** A command longer than this is shown as text, not sent as button data (Slack's button value limit). */
+  actionCommand: 2000,
 } as const;
 
 export interface TextBlock {

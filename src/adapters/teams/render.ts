@@ -54,8 +54,8 @@ export function renderAdaptiveCard(reply: Reply, options: TeamsRenderOptions = {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-/** A block as the renderer sees it: tables may carry how many rows were cut to fit. */
-type WorkBlock = Block & { cutRows?: number };
+/** A block as the renderer sees it: tables and button rows may carry how many were cut to fit. */
+type WorkBlock = Block & { cutRows?: number; cutButtons?: number };
 
 function buildCard(tone: Tone, blocks: readonly WorkBlock[]): AdaptiveCard {
   const body: CardElement[] = [];
@@ -88,7 +88,7 @@ function renderBlock(block: WorkBlock): CardElement[] {
       return [{ type: 'TextBlock', text: `${bar} ${pct}%${block.text ? ` ${teamsMarkdown(block.text)}` : ''}`, fontType: 'Monospace', wrap: true }];
     }
     case 'buttons':
-      return actionSets(block.buttons);
+      return actionSets(block.buttons, block.cutButtons ?? 0);
     case 'image':
       if (block.png && block.png.length) return [{ type: 'Image', url: `data:image/png;base64,${block.png.toString('base64')}`, altText: block.alt, size: 'Stretch' }];
       return [{ type: 'TextBlock', text: `Chart: ${teamsMarkdown(block.alt)}`, isSubtle: true, wrap: true }];
@@ -134,17 +134,20 @@ function num(v: number): string {
 
 /**
  * Teams shows at most 6 actions per action set and drops the rest without a word: buttons go
- * into as many sets of 6 as they need, in order, so every one stays one press away.
+ * into as many sets of 6 as they need, in order, so every one stays one press away; when a card
+ * cannot hold every button, a note says how many did not fit.
  */
-function actionSets(bs: readonly Button[]): CardElement[] {
+function actionSets(bs: readonly Button[], cut: number): CardElement[] {
   const out: CardElement[] = [];
   for (let i = 0; i < bs.length; i += TEAMS_LIMITS.actionsPerSet) out.push({ type: 'ActionSet', actions: bs.slice(i, i + TEAMS_LIMITS.actionsPerSet).map(submitAction) });
+  if (cut > 0) out.push(contextBlock(`(${cut} more ${cut === 1 ? 'button' : 'buttons'} did not fit in one Teams card)`));
   return out;
 }
 
 function submitAction(b: Button): SubmitAction {
   const style = b.style === 'primary' ? 'positive' : b.style === 'danger' ? 'destructive' : undefined;
-  return { type: 'Action.Submit', title: b.label, data: { sco: 'cmd', command: b.command }, ...(style ? { style } : {}) };
+  const title = [...b.label].length > TEAMS_LIMITS.actionTitle ? `${[...b.label].slice(0, TEAMS_LIMITS.actionTitle - 1).join('')}…` : b.label;
+  return { type: 'Action.Submit', title, data: { sco: 'cmd', command: b.command }, ...(style ? { style } : {}) };
 }
 
 function minimalCard(tone: Tone, text: string): AdaptiveCard {
@@ -194,8 +197,16 @@ interface Shrinkable {
   shrink(excess: number): boolean;
 }
 
+/** A command too long to be button data is shown as text to type (as in Slack), which can be cut to fit. */
+function commandsAsText(b: Block): WorkBlock[] {
+  if (b.type !== 'buttons') return [{ ...b }];
+  const long = b.buttons.filter((x) => x.command.length > TEAMS_LIMITS.actionCommand);
+  if (!long.length) return [{ ...b }];
+  return [{ ...b, buttons: b.buttons.filter((x) => !long.includes(x)) }, ...long.map((x): WorkBlock => ({ type: 'context', text: `${x.label}: type ${x.command}` }))];
+}
+
 function fitCard(r: Reply, maxBytes: number): AdaptiveCard {
-  const blocks: WorkBlock[] = r.blocks.map((b) => ({ ...b }));
+  const blocks: WorkBlock[] = r.blocks.flatMap(commandsAsText);
   let card = buildCard(r.tone, blocks);
   if (bytes(card) <= maxBytes) return card;
 
@@ -220,16 +231,31 @@ function fitCard(r: Reply, maxBytes: number): AdaptiveCard {
   if (bytes(card) <= maxBytes) return card;
 
   // 3. Still too big (thousands of fields or buttons): drop whole blocks from the end, the
-  // first block never and buttons last, so every button stays reachable while anything else can go.
+  // first block never and buttons last; a row of buttons loses its last buttons before it goes, so
+  // as many buttons as fit stay reachable and a note counts the rest.
   const order = blocks.map((b, i) => ({ b, i })).filter(({ i }) => i > 0).reverse();
   const dropOrder = [...order.filter(({ b }) => b.type !== 'buttons'), ...order.filter(({ b }) => b.type === 'buttons')].map(({ i }) => i);
   const dropped = new Set<number>();
-  for (const i of dropOrder) {
-    dropped.add(i);
-    const note: WorkBlock = { type: 'context', text: `(truncated, ${dropped.size} ${dropped.size === 1 ? 'block' : 'blocks'} cut)` };
+  const without = () => {
     const at = Math.min(...dropped);
-    const kept = blocks.flatMap((b, j) => (j === at ? [note] : dropped.has(j) ? [] : [b]));
-    card = buildCard(r.tone, kept);
+    const note: WorkBlock = { type: 'context', text: `(truncated, ${dropped.size} ${dropped.size === 1 ? 'block' : 'blocks'} cut)` };
+    return blocks.flatMap((b, j) => (j === at ? [note] : dropped.has(j) ? [] : [b]));
+  };
+  for (const i of dropOrder) {
+    const b = blocks[i];
+    if (b.type === 'buttons') {
+      while (b.buttons.length > 0) {
+        card = buildCard(r.tone, dropped.size ? without() : blocks);
+        const over = bytes(card) - maxBytes;
+        if (over <= 0) return card;
+        const per = Math.max(1, bytes(b.buttons) / b.buttons.length);
+        const drop = Math.min(b.buttons.length, Math.max(1, Math.ceil((over + NOTE_ROOM) / per)));
+        b.buttons = b.buttons.slice(0, b.buttons.length - drop);
+        b.cutButtons = (b.cutButtons ?? 0) + drop;
+      }
+    }
+    dropped.add(i);
+    card = buildCard(r.tone, without());
     if (bytes(card) <= maxBytes) return card;
   }
   return minimalCard(r.tone, plainSummary(r) || '(truncated)');
