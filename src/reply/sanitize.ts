@@ -11,7 +11,7 @@ import { context, type Block, type Button, type Reply } from './model';
  * - redacted of secret-looking tokens (API keys `sco_…`, Slack tokens, JWTs, Bearer values,
  *   passwords in URLs) by the log redactor's own rules, so a key typed into chat is never
  *   echoed back into a channel.
- * A button whose label is blank after cleaning is labelled with its command.
+ * A button whose label is blank after cleaning (or only invisible characters) is labelled with its command.
  */
 
 // Control characters are the point of these patterns.
@@ -76,10 +76,14 @@ export function exposedSecretWarning(message: string): Block | undefined {
   return context(`Your message held what looks like an API key, token or password. I hid it in my replies, but it has gone through chat, so treat it as exposed and ${how}; delete your message if it is still in the channel.`);
 }
 
+/** Characters that show nothing: zero-width space/joiners, direction marks, word joiner, BOM. */
+const INVISIBLE = /[\u200b-\u200f\u2060\ufeff]/g;
+const blank = (s: string) => !s.replace(INVISIBLE, '').trim();
+
 function cleanButton(b: Button): Button {
   const command = cleanText(b.command).trim();
   const label = cleanText(b.label).replace(/\s+/g, ' ').trim();
-  return { ...b, label: label || command, command };
+  return { ...b, label: blank(label) ? command : label, command: blank(command) ? '' : command };
 }
 
 function cleanBlock(b: Block): Block {
