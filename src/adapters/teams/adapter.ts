@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Conversation } from '../../chat/conversation';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../log/logger';
+import { createMemoryReplayGuard } from '../slack/replay';
 import { ChatApiError, PLATFORM_OFF, type ChatAdapter } from '../types';
 import { toIncoming } from './inbound';
 import { createOutbound, type Outbound } from './outbound';
@@ -28,6 +29,9 @@ export interface TeamsAdapterDeps {
 
 type Activity = TurnContext['activity'];
 
+/** How long an activity id is remembered: the Bot Framework redelivers within seconds, a token lives an hour. */
+const REDELIVERY_WINDOW_MS = 60 * 60_000;
+
 /** With TEAMS_AUTH=off the bot still posts only to Microsoft's hosts and the local machine (Bot Framework Emulator, tests). */
 const DEV_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
@@ -35,7 +39,8 @@ const DEV_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
  * Microsoft Teams through the Microsoft 365 Agents SDK: `POST /api/messages` takes Bot Framework
  * activities (JWT-checked by the SDK unless TEAMS_AUTH=off), runs messages and card-button presses
  * through the conversation, and answers with Adaptive Cards through the connector at the
- * activity's serviceUrl. Every conversation seen is remembered (SQLite) for proactive posts.
+ * activity's serviceUrl. Every conversation seen is remembered (SQLite) for proactive posts; an
+ * activity delivered again (same id in the same conversation) is acted on once.
  */
 export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
   const log = deps.log.child({ component: 'teams' });
@@ -43,6 +48,8 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
   const authTimeoutMs = deps.authTimeoutMs ?? 5000;
   const ackTimeoutMs = deps.ackTimeoutMs ?? 10_000;
   const references = createTeamsReferences(deps.db);
+  // The same bounded memory Slack uses for its replays and event retries.
+  const delivered = createMemoryReplayGuard();
 
   let adapter: CloudAdapter | undefined;
   let hosts: OutboundUrlPolicy | undefined;
@@ -102,6 +109,11 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
   }
 
   async function onMessage(activity: Activity): Promise<void> {
+    // A redelivered (or captured and resent) activity is answered 200 and not acted on again.
+    if (activity.id && !(await delivered.firstSight(`${activity.conversation?.id ?? ''}\u0000${activity.id}`, Date.now() + REDELIVERY_WINDOW_MS))) {
+      log.info('Teams activity delivered again: dropped', { activity: activity.id, conversation: activity.conversation?.id });
+      return;
+    }
     const inbound = toIncoming(activity);
     const reference = referenceOf(activity);
     if (inbound.kind === 'ignored' || !reference || !outbound) {
