@@ -156,7 +156,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Each SDK is loaded only when its platform is configured (each is ~30 MB and ~0.3 s to load).
   const chat: ChatAdapter[] = [];
   const platforms = configuredPlatforms(config);
-  if (platforms.includes('slack')) chat.push((await import('./adapters/slack/adapter.js')).createSlackAdapter({ config: { ...config.slack, botToken: config.slack.botToken as string }, conversation, log, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) }));
+  if (platforms.includes('slack')) chat.push((await import('./adapters/slack/adapter.js')).createSlackAdapter({ config: { ...config.slack, botToken: config.slack.botToken as string }, conversation, log, ...(config.redisUrl ? { redisUrl: config.redisUrl } : { db: store.db }) }));
   if (platforms.includes('teams')) chat.push((await import('./adapters/teams/adapter.js')).createTeamsAdapter({ config: config.teams, conversation, db: store.db, log }));
   let stopNotifier: (() => void) | undefined;
   const notifiers = new Set<() => void>();

@@ -7,7 +7,8 @@ import { ChatApiError, type ChannelPoster, type ChatAdapter } from '../types';
 import { boltLogger } from './bolt-logger';
 import { createSlackPoster } from './poster';
 import { FastifyReceiver } from './receiver';
-import { createRedisReplayGuard } from './replay';
+import { createRedisReplayGuard, createStoreReplayGuard, type ReplayGuard } from './replay';
+import type { Db } from '../../store/store';
 import { renderSlack } from './render';
 import { guardReconnectOnStop } from './socket-guard';
 
@@ -21,6 +22,14 @@ export interface SlackAdapterDeps {
   timeoutMs?: number;
   /** With Redis, every `serve` process shares what Slack requests were taken (replays are dropped anywhere). */
   redisUrl?: string;
+  /** Without Redis, the store keeps them (replays are dropped after a restart too). */
+  db?: Db;
+}
+
+/** Where the receiver remembers the requests it took: Redis, else the store, else (tests) its own memory. */
+function replayGuard(deps: SlackAdapterDeps, log: Logger): { replays?: ReplayGuard } {
+  if (deps.redisUrl) return { replays: createRedisReplayGuard({ redisUrl: deps.redisUrl, log }) };
+  return deps.db ? { replays: createStoreReplayGuard(deps.db) } : {};
 }
 
 /** Errors that mean the bot cannot post where it was asked: answer privately instead. */
@@ -55,7 +64,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
   const socketMode = Boolean(config.appToken);
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: config.appToken as string, logger: boltLogger(log), installerOptions: { clientOptions: { ...api } } })
-    : new FastifyReceiver({ signingSecret: config.signingSecret as string, log, ...(deps.redisUrl ? { replays: createRedisReplayGuard({ redisUrl: deps.redisUrl, log }) } : {}) });
+    : new FastifyReceiver({ signingSecret: config.signingSecret as string, log, ...replayGuard(deps, log) });
   const stopping = receiver instanceof SocketModeReceiver ? guardReconnectOnStop(receiver.client, log) : () => {};
   const bolt = new BoltApp({
     receiver,

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Conversation } from '../../chat/conversation';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../log/logger';
-import { createMemoryReplayGuard } from '../slack/replay';
+import { createStoreReplayGuard } from '../slack/replay';
 import { ChatApiError, PLATFORM_OFF, type ChatAdapter } from '../types';
 import { toIncoming } from './inbound';
 import { createOutbound, type Outbound } from './outbound';
@@ -48,8 +48,8 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
   const authTimeoutMs = deps.authTimeoutMs ?? 5000;
   const ackTimeoutMs = deps.ackTimeoutMs ?? 10_000;
   const references = createTeamsReferences(deps.db);
-  // The same bounded memory Slack uses for its replays and event retries.
-  const delivered = createMemoryReplayGuard();
+  // Kept in the store like Slack's replays without Redis: a redelivery is dropped after a restart too.
+  const delivered = createStoreReplayGuard(deps.db);
 
   let adapter: CloudAdapter | undefined;
   let hosts: OutboundUrlPolicy | undefined;

@@ -7,6 +7,7 @@ import { teamsMigration } from './006-teams';
 import { loginThrottleHashedMigration } from './007-login-throttle-hashed';
 import { incidentGroupsMigration } from './008-incident-groups';
 import { remediationNoticesMigration } from './009-remediation-notices';
+import { replaysMigration } from './010-replays';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -14,5 +15,5 @@ export type { Migration } from './types';
 /** Numbered, append-only. Never edit a released migration: add the next number. */
 export const MIGRATIONS: readonly Migration[] = [
   jobsMigration, authMigration, remediationMigration, incidentsMigration, incidentPostsMigration, teamsMigration, loginThrottleHashedMigration,
-  incidentGroupsMigration, remediationNoticesMigration,
+  incidentGroupsMigration, remediationNoticesMigration, replaysMigration,
 ];
