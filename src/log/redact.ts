@@ -47,6 +47,20 @@ const TOKEN_SHAPES: RegExp[] = [
 
 export const REDACTED = '[REDACTED]';
 
+/**
+ * `password=…`, `db_password: "…"`, `api_token=…` in free text (a message, an error): a value given
+ * under a secret's name, as people paste it from a config file or a command line. The name is
+ * kept, the value hidden. Names are matched by their ending, stricter than record fields, so
+ * `bypass=true` or `checks passed: 3` stay as they are.
+ */
+const ASSIGNMENT = /\b([A-Za-z][A-Za-z0-9_.-]{0,40})(\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"'`]+)/g;
+const SECRET_NAME_ENDINGS = ['password', 'passwd', 'passphrase', 'pwd', 'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'credential', 'credentials', 'authorization', 'cookie'];
+
+function isSecretAssignment(name: string): boolean {
+  const plain = name.toLowerCase().replace(/[-_.]/g, '');
+  return plain === 'pass' || SECRET_NAME_ENDINGS.some((end) => plain.endsWith(end));
+}
+
 export class Redactor {
   private readonly secrets: string[];
 
@@ -66,7 +80,7 @@ export class Redactor {
         return REDACTED;
       });
     }
-    return out;
+    return out.replace(ASSIGNMENT, (match, name: string, sep: string, value: string) => (isSecretAssignment(name) && !value.includes(REDACTED) ? `${name}${sep}${REDACTED}` : match));
   }
 
   /** Deep copy of `value` with sensitive keys and token-shaped strings redacted. Handles cycles and Errors. */

@@ -1,4 +1,4 @@
-import { REDACTED, Redactor } from '../log/redact';
+import { Redactor } from '../log/redact';
 import { context, type Block, type Button, type Reply } from './model';
 
 /**
@@ -33,21 +33,9 @@ export function stripControl(s: string): string {
     .replace(CONTROL, '');
 }
 
-/**
- * `password=…`, `db_password: "…"`, `api_token=…`: a value given under a secret's name, as people
- * paste it from a config file or a command line. The name is kept, the value hidden.
- */
-const ASSIGNMENT = /\b([A-Za-z][A-Za-z0-9_.-]{0,40})(\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"'`]+)/g;
-const SECRET_NAME_ENDINGS = ['password', 'passwd', 'passphrase', 'pwd', 'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'credential', 'credentials', 'authorization', 'cookie'];
-
-function isSecretAssignment(name: string): boolean {
-  const plain = name.toLowerCase().replace(/[-_.]/g, '');
-  return plain === 'pass' || SECRET_NAME_ENDINGS.some((end) => plain.endsWith(end));
-}
-
-/** Secrets in `s` replaced by [REDACTED]: the log's token shapes, and values under a secret's name. */
+/** Secrets in `s` replaced by [REDACTED], by the log redactor's rules (token shapes, values under a secret's name). */
 export function redactSecrets(s: string): string {
-  return secrets.string(s).replace(ASSIGNMENT, (match, name: string, sep: string, value: string) => (isSecretAssignment(name) && !value.includes(REDACTED) ? `${name}${sep}${REDACTED}` : match));
+  return secrets.string(s);
 }
 
 /** One string as every renderer shows it: controls stripped, secrets redacted. */

@@ -261,6 +261,15 @@ describe('LLM intent parser against a fake OpenAI server', () => {
     expect(user).toContain('postgres://admin:[REDACTED]@db:5432/x');
   });
 
+  it('issue 13.8 (trial): hides a value typed under a secret\'s name, whatever calls it (chat or `smartcloudops intent`)', async () => {
+    const { llm } = make();
+    fake.respondWith({ toolCall: { arguments: { intent: 'unknown', slots: {}, confidence: 0.1 } } });
+    await llm.parse('restart payments, db_password=Hunter2Secret and api_token: "abc def ghi", bypass=true');
+    const sent = JSON.stringify(fake.completions()[0]?.body);
+    for (const s of ['Hunter2Secret', 'abc def ghi']) expect(sent).not.toContain(s);
+    expect(lastBody().messages[1]?.content ?? '').toContain('db_password=[REDACTED] and api_token: [REDACTED], bypass=true');
+  });
+
   it('cuts very long messages', async () => {
     const { llm } = make();
     fake.respondWith({ toolCall: { arguments: { intent: 'unknown', slots: {}, confidence: 0.1 } } });
