@@ -39,11 +39,12 @@ export async function jobStatus(queue: JobQueue<Jobs>, id: string, nowMs: number
   return { outcome: 'replied', reply: describeJob(job, nowMs, names) };
 }
 
-export async function cancelJob(ctx: CommandContext, queue: JobQueue<Jobs>, id: string, names: NameOf): Promise<CommandOutcome> {
+export async function cancelJob(ctx: CommandContext, { queue, names, personNow }: { queue: JobQueue<Jobs>; names: NameOf; personNow: (person: string) => string }, id: string): Promise<CommandOutcome> {
   const job = await queue.get(id);
   if (!job) return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
   // Ownership is the person's, whichever of their credentials or chat links started or cancels the job.
-  if (job.meta.requestedBy !== personOf(ctx.actor) && !authorize(ctx.actor, 'jobs.cancel_any')) {
+  const own = job.meta.requestedBy !== undefined && personNow(job.meta.requestedBy) === personNow(personOf(ctx.actor));
+  if (!own && !authorize(ctx.actor, 'jobs.cancel_any')) {
     return { outcome: 'denied', reply: reply('error', text(`Job ${id} was started by ${job.meta.requestedBy ? names(job.meta.requestedBy) : 'someone else'}; cancelling it needs the operator role.`)) };
   }
   const outcome = await queue.cancel(id, `cancelled by ${ctx.actor.name}`);

@@ -38,6 +38,8 @@ export interface RemediationDeps {
   /** The state of the request's job (job id = request id), or undefined when there is none. */
   jobState?(id: string): Promise<string | undefined>;
   metrics?: RemediationMetrics;
+  /** The person a stored person id stands for now (identity.ts `personNow`: a chat id linked since); default: itself. */
+  personNow?: (person: string) => string;
   /** Names and emails of people, for REST answers. */
   people?: People;
   log?: Logger;
@@ -163,12 +165,19 @@ export class RemediationService {
         return refuse(`Request ${r.id} expired at ${new Date(r.expiresAt).toISOString()}; ask again if it is still needed.`, 'conflict');
       }
       if (r.state !== 'pending_approval') return refuse(`Request ${r.id} is ${r.state.replace('_', ' ')}; there is nothing to approve.`, 'conflict');
-      if (r.requestedBy === person) return refuse(`You asked for ${r.id}; someone else with the approver role must approve it (another credential of yours does not count).`, 'forbidden');
-      if (!store.approve(r.id, { id: person, name: actor.name }, now)) {
-        return refuse(`You already approved ${r.id}; it needs ${r.approvalsNeeded - r.approvers.length} more approval(s) from someone else.`, 'conflict');
+      // People as they are now: a chat id that asked or approved and was linked to a user since is that user.
+      const now_ = this.d.personNow ?? ((p: string) => p);
+      const me = now_(person);
+      const requester = now_(r.requestedBy);
+      if (requester === me) return refuse(`You asked for ${r.id}; someone else with the approver role must approve it (another credential of yours does not count).`, 'forbidden');
+      // Who counts: each person once, never the requester.
+      const counted = new Set(r.approvers.map(now_).filter((p) => p !== requester));
+      if (counted.has(me) || !store.approve(r.id, { id: person, name: actor.name }, now)) {
+        return refuse(`You already approved ${r.id}; it needs ${Math.max(1, r.approvalsNeeded - counted.size)} more approval(s) from someone else.`, 'conflict');
       }
+      counted.add(me);
       const approvers = [...r.approvers, person];
-      const started = approvers.length >= r.approvalsNeeded && store.move(r.id, 'pending_approval', 'approved', { who: person, at: now });
+      const started = counted.size >= r.approvalsNeeded && store.move(r.id, 'pending_approval', 'approved', { who: person, at: now });
       this.audit(actor, 'remediation.approve', 'ok', r.id, { approvers, started });
       return { request: r, started };
     });
