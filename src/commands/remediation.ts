@@ -9,7 +9,8 @@ import type { CommandContext, CommandOutcome } from './context';
 const refusal = (err: unknown): CommandOutcome => {
   if (!(err instanceof AppError)) throw err;
   const outcome = err.code === 'forbidden' ? 'denied' : err.code === 'internal' ? 'error' : err.code === 'unavailable' ? 'unavailable' : 'invalid';
-  return { outcome, reply: reply(err.code === 'forbidden' ? 'error' : 'warning', text(err.userMessage)) };
+  // The service records every refusal it makes (forbidden: policy, the catalog's role, one's own request).
+  return { outcome, ...(outcome === 'denied' ? { audited: true } : {}), reply: reply(err.code === 'forbidden' ? 'error' : 'warning', text(err.userMessage)) };
 };
 
 /**

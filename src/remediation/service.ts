@@ -98,8 +98,13 @@ export class RemediationService {
   async request(actor: Principal, input: NewRemediation): Promise<StoredRequest & Enqueued> {
     const { store, catalog, clock } = this.d;
     const spec = catalog.spec(input.action);
+    const refused = (message: string) => {
+      // A refusal is recorded once, here, whichever way the request came (the command layer does not record it again).
+      store.transaction(() => this.audit(actor, 'remediation.request', 'denied', undefined, { action: input.action, target: input.target, reason: message }));
+      return new AppError('forbidden', message);
+    };
     if (ROLES.indexOf(actor.role) < ROLES.indexOf(spec.requestRole)) {
-      throw new AppError('forbidden', `Requesting ${input.action} needs the ${spec.requestRole} role (action catalog); you are ${actor.role}.`);
+      throw refused(`Requesting ${input.action} needs the ${spec.requestRole} role (action catalog); you are ${actor.role}.`);
     }
     if (input.action === 'scale') {
       const r = input.params.replicas;
@@ -108,7 +113,8 @@ export class RemediationService {
         throw new AppError('bad_request', `scale needs replicas from ${bounds.min} to ${bounds.max}${r === undefined ? '' : `; you asked for ${String(r)}`}.`);
       }
     }
-    if (!input.dryRun) this.checkPolicy(input.action, input.target);
+    const policy = input.dryRun ? undefined : this.policyRefusal(input.action, input.target);
+    if (policy) throw refused(policy);
     if (input.action === 'runbook' && !input.params.runbook) throw new AppError('bad_request', 'Which runbook? e.g. `runbook flush-dns on checkout-api`.');
     const state = input.dryRun ? 'planned' : spec.approvals > 0 ? 'pending_approval' : 'approved';
     const requestedBy = personOf(actor);
@@ -191,11 +197,15 @@ export class RemediationService {
     const { store, clock } = this.d;
     const denied = store.transaction(() => {
       const r = this.get(id);
-      if (!store.move(r.id, 'pending_approval', 'denied', { who: personOf(actor), at: clock() })) return r;
+      if (!store.move(r.id, 'pending_approval', 'denied', { who: personOf(actor), at: clock() })) {
+        const refusal = `Request ${r.id} is ${r.state.replace('_', ' ')}; it can no longer be denied.`;
+        this.audit(actor, 'remediation.deny', 'denied', r.id, { reason: refusal });
+        return refusal;
+      }
       this.audit(actor, 'remediation.deny', 'ok', r.id);
       return undefined;
     });
-    if (denied) throw new AppError('conflict', `Request ${denied.id} is ${denied.state.replace('_', ' ')}; it can no longer be denied.`);
+    if (denied) throw new AppError('conflict', denied);
     const r = this.get(id);
     this.d.metrics?.outcome(r.action, 'denied');
     return r;
@@ -310,21 +320,19 @@ export class RemediationService {
     this.d.audit.record({ actor: actor.id, action, outcome, ...(id ? { target: `remediation:${id}` } : {}), detail: { ...detail, person: personOf(actor) } });
   }
 
-  private checkPolicy(action: ActionName, target: string): void {
+  /** Why policy refuses the action now, or undefined. */
+  private policyRefusal(action: ActionName, target: string): string | undefined {
     const { store, catalog, clock } = this.d;
     const frozen = store.frozen();
-    if (frozen) throw new AppError('forbidden', `Remediation is frozen (by ${frozen.by}); an admin can \`unfreeze\`.`);
+    if (frozen) return `Remediation is frozen (by ${frozen.by}); an admin can \`unfreeze\`.`;
     const breaker = store.breaker(action, target);
-    if (breaker.openedAt !== null) throw new AppError('forbidden', `The breaker for ${action} on ${target} is open after ${breaker.failures} failures in a row; an admin must reset it.`);
+    if (breaker.openedAt !== null) return `The breaker for ${action} on ${target} is open after ${breaker.failures} failures in a row; an admin must reset it.`;
     const spec = catalog.spec(action);
     const now = clock();
     const last = store.lastRunAt(action, target);
-    if (last !== null && now - last < spec.cooldownS * 1000) {
-      throw new AppError('forbidden', `${action} ran on ${target} ${Math.round((now - last) / 1000)} s ago; its cooldown is ${spec.cooldownS} s.`);
-    }
-    if (store.runsSince(action, target, now - 3_600_000) >= spec.maxPerHour) {
-      throw new AppError('forbidden', `${action} on ${target} already ran ${spec.maxPerHour} times in the last hour (the limit).`);
-    }
+    if (last !== null && now - last < spec.cooldownS * 1000) return `${action} ran on ${target} ${Math.round((now - last) / 1000)} s ago; its cooldown is ${spec.cooldownS} s.`;
+    if (store.runsSince(action, target, now - 3_600_000) >= spec.maxPerHour) return `${action} on ${target} already ran ${spec.maxPerHour} times in the last hour (the limit).`;
+    return undefined;
   }
 
   /** The catalog's binding for the request; a runbook's script name may come from the request (`{runbook}.sh`), checked like any value. */

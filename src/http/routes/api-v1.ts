@@ -116,8 +116,8 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
       if (!refusal) return reply.status(501).send({ error: 'not_implemented', message: notBuiltMessage(name as Exclude<N, 'unknown'>), request_id: req.id });
     }
     const out = await commands.handle(ctx, intent);
-    // The command layer audits its own RBAC refusals; a refusal from deeper (e.g. someone else's job) is audited here.
-    if (out.outcome === 'denied' && mayRun(principal, name)) {
+    // The command layer audits its own RBAC refusals, the remediation service its own (`audited`); any other refusal from deeper (e.g. someone else's job) is audited here.
+    if (out.outcome === 'denied' && !out.audited && mayRun(principal, name)) {
       audit.record({ actor: principal.id, action: 'http.denied', outcome: 'denied', target: `${req.method} ${req.routeOptions.url}`, ip: req.ip, detail: { status: 403, intent: name } });
     }
     let status = STATUS[out.outcome];
