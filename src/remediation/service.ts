@@ -145,6 +145,10 @@ export class RemediationService {
     return r;
   }
 
+  exists(id: string): boolean {
+    return this.d.store.get(id.replace(/^#/, '').toLowerCase()) !== undefined;
+  }
+
   /** The request as REST answers it (DESIGN.md): plain JSON. */
   view(id: string): RemediationJson {
     const r = this.get(id);
@@ -277,11 +281,22 @@ export class RemediationService {
         await within(this.d.enqueue(r), wait);
         enqueued.push(r.id);
       } else if (!JOB_LIVE.has(job)) {
-        const summary = `Not run: its job was ${job} before it started. Ask again if it is still needed.`;
-        if (this.finish(r, 'failed', { ok: false, summary }, { actor: 'system', from: 'approved', detail: { summary, job } })) settled.push(r.id);
+        if (this.settleUnrun(r.id, job)) settled.push(r.id);
       }
     }
     return { enqueued, settled, expired: expired.map((r) => r.id) };
+  }
+
+  /**
+   * An approved request whose job ended without running it (`job`: cancelled, failed, completed)
+   * becomes failed, "not run", at once (recovery finds the rest). The request after it, or
+   * undefined when it was not waiting to run (a worker had claimed it, or it had ended).
+   */
+  settleUnrun(id: string, job: string, actor = 'system'): StoredRequest | undefined {
+    const r = this.d.store.get(id);
+    if (r?.state !== 'approved') return undefined;
+    const summary = `Not run: its job was ${job} before it started. Ask again if it is still needed.`;
+    return this.finish(r, 'failed', { ok: false, summary }, { actor, from: 'approved', detail: { summary, job } }) ? this.get(id) : undefined;
   }
 
   /** pending_approval -> expired with its audit record; call inside a transaction. True when this call expired it. */
