@@ -55,8 +55,8 @@ export async function approveRemediation(ctx: CommandContext, service: Remediati
 
 export function denyRemediation(ctx: CommandContext, service: RemediationService, id: string): CommandOutcome {
   try {
-    const r = service.deny(ctx.actor, id);
-    return { outcome: 'replied', reply: reply('info', text(`Denied ${r.id}: \`${r.action} ${r.target}\` will not run.`)), request: r.id };
+    const { request: r, withdrawn } = service.deny(ctx.actor, id);
+    return { outcome: 'replied', reply: reply('info', text(`${withdrawn ? 'Withdrawn' : 'Denied'} ${r.id}: \`${r.action} ${r.target}\` will not run.`)), request: r.id };
   } catch (err) {
     return refusal(err);
   }

@@ -1,4 +1,4 @@
-import { personOf, type Principal } from '../auth/permissions';
+import { authorize, personOf, type Principal } from '../auth/permissions';
 import type { AuditEvent, AuditLog } from '../auth/types';
 import type { Clock } from '../clock';
 import { ROLES } from '../config/schema';
@@ -197,22 +197,35 @@ export class RemediationService {
     return { request, started: outcome.started, ...(outcome.started ? await this.enqueue(request) : { queued: false }) };
   }
 
-  deny(actor: Principal, id: string): StoredRequest {
+  /**
+   * Denies a pending request: an approver's decision, or the requester withdrawing their own
+   * (whichever credential or chat link they use; withdrawing only makes less happen, so it needs no
+   * approver). `withdrawn` says which.
+   */
+  deny(actor: Principal, id: string): { request: StoredRequest; withdrawn: boolean } {
     const { store, clock } = this.d;
-    const denied = store.transaction(() => {
+    const now_ = this.d.personNow ?? ((p: string) => p);
+    const outcome = store.transaction((): Refusal | { withdrawn: boolean } => {
       const r = this.get(id);
-      if (!store.move(r.id, 'pending_approval', 'denied', { who: personOf(actor), at: clock() })) {
-        const refusal = `Request ${r.id} is ${r.state.replace('_', ' ')}; it can no longer be denied.`;
+      const refuse = (refusal: string, code: Refusal['code']): Refusal => {
         this.audit(actor, 'remediation.deny', 'denied', r.id, { reason: refusal });
-        return refusal;
+        return { refusal, code };
+      };
+      const own = now_(r.requestedBy) === now_(personOf(actor));
+      const approver = authorize(actor, 'remediation.approve');
+      if (!approver && !(own && authorize(actor, 'remediation.request'))) {
+        return refuse(`Denying someone else's request needs the approver role (remediation.approve); ${actor.id.startsWith('apikey:') ? "this API key's scope does not include it" : `you are ${actor.role}`}. You may withdraw your own.`, 'forbidden');
       }
-      this.audit(actor, 'remediation.deny', 'ok', r.id);
-      return undefined;
+      if (!store.move(r.id, 'pending_approval', 'denied', { who: personOf(actor), at: clock() })) {
+        return refuse(`Request ${r.id} is ${r.state.replace('_', ' ')}; it can no longer be ${own ? 'withdrawn' : 'denied'}.`, 'conflict');
+      }
+      this.audit(actor, 'remediation.deny', 'ok', r.id, own ? { withdrawn: true } : undefined);
+      return { withdrawn: own };
     });
-    if (denied) throw new AppError('conflict', denied);
+    if ('refusal' in outcome) throw new AppError(outcome.code, outcome.refusal);
     const r = this.get(id);
     this.d.metrics?.outcome(r.action, 'denied');
-    return r;
+    return { request: r, withdrawn: outcome.withdrawn };
   }
 
   freeze(actor: Principal, on: boolean): void {

@@ -179,7 +179,7 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
         method: 'POST',
         url: `/api/v1/remediations/:id/${intent}`,
         summary: summaryText,
-        description: `Runs the \`${intent}\` command (\`${COMMANDS[intent].usage}\`) as the caller. A person approves once, whichever token, API key or chat link they use, and never their own request.`,
+        description: `Runs the \`${intent}\` command (\`${COMMANDS[intent].usage}\`) as the caller. ${intent === 'approve' ? 'Needs `remediation.approve`. A person approves once, whichever token, API key or chat link they use, and never their own request.' : 'Needs `remediation.approve`, except that the requester (with any of their credentials) may withdraw their own request.'}`,
         access: { permission: COMMANDS[intent].permission, by: 'commands' },
         params: requestIdParams,
         responses,
