@@ -186,6 +186,12 @@ export class RemediationService {
         return refuse(`You already approved ${r.id}; it needs ${Math.max(1, r.approvalsNeeded - counted.size)} more approval(s) from someone else.`, 'conflict');
       }
       counted.add(me);
+      // The approval that would start it meets policy now (freeze, breaker, cooldown, rate), not only at the request: else it stays pending.
+      const policy = counted.size >= r.approvalsNeeded && !r.dryRun ? this.policyRefusal(r.action, r.target) : undefined;
+      if (policy) {
+        store.unapprove(r.id, person);
+        return refuse(`${policy} ${r.id} stays pending; approve it again once that allows.`, 'forbidden');
+      }
       const approvers = [...r.approvers, person];
       const started = counted.size >= r.approvalsNeeded && store.move(r.id, 'pending_approval', 'approved', { who: person, at: now });
       this.audit(actor, 'remediation.approve', 'ok', r.id, { approvers, started });
@@ -247,29 +253,30 @@ export class RemediationService {
       this.finish(r, 'unknown', { ok: false, summary: 'The worker running it stopped mid-way; it was not run again. Check the target before asking again.' }, { actor: 'system', detail: { state: 'unknown' } });
       return this.get(id);
     }
-    if (r.state !== 'approved' || !store.claim(r.id, clock())) return this.get(id);
+    if (r.state !== 'approved') return r;
+    // Policy again, atomically with the claim (across processes): requests approved together cannot beat a freeze, breaker, cooldown or rate.
+    const claim = store.transaction(() => this.policyRefusal(r.action, r.target) ?? (store.claim(r.id, clock()) ? 'claimed' : 'taken'));
+    if (claim === 'taken') return this.get(id);
+    if (claim !== 'claimed') {
+      const summary = `Not run: ${claim} Ask again if it is still needed.`;
+      this.finish(r, 'failed', { ok: false, summary }, { actor: 'system', from: 'approved', detail: { summary, policy: claim } });
+      return this.get(id);
+    }
     let result: NonNullable<StoredRequest['result']>;
-    let counts = true;
-    const frozen = store.frozen();
-    if (frozen) {
-      result = { ok: false, summary: `Not run: remediation is frozen (by ${frozen.by}).` };
-      counts = false;
-    } else {
-      try {
-        // Inside the try: a binding or executor missing since the request was planned fails it, not leaves it executing.
-        const binding = this.binding(r);
-        const executor = this.executor(binding.kind);
-        result = await executor.execute(r, binding, options);
-        if (result.ok && executor.verify) result = { ...result, verified: await executor.verify(r, binding, options) };
-      } catch (err) {
-        result = { ok: false, summary: err instanceof AppError ? err.userMessage : 'The executor failed; see the logs.' };
-      }
+    try {
+      // Inside the try: a binding or executor missing since the request was planned fails it, not leaves it executing.
+      const binding = this.binding(r);
+      const executor = this.executor(binding.kind);
+      result = await executor.execute(r, binding, options);
+      if (result.ok && executor.verify) result = { ...result, verified: await executor.verify(r, binding, options) };
+    } catch (err) {
+      result = { ok: false, summary: err instanceof AppError ? err.userMessage : 'The executor failed; see the logs.' };
     }
     const ok = result.ok;
     this.finish(r, ok ? 'succeeded' : 'failed', result, {
       actor: r.requestedBy,
       detail: { approvers: r.approvers, summary: result.summary, verified: result.verified?.summary ?? null },
-      breaker: counts ? ok && result.verified?.ok !== false : undefined,
+      breaker: ok && result.verified?.ok !== false,
     });
     return this.get(id);
   }
