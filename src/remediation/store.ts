@@ -62,6 +62,7 @@ export class RemediationStore {
       get: db.prepare<[string], Row>('SELECT * FROM remediation_requests WHERE id = ?'),
       taken: db.prepare<[string], number>('SELECT 1 FROM remediation_requests WHERE id = ?').pluck(),
       inState: db.prepare<[RequestState], { id: string }>('SELECT id FROM remediation_requests WHERE state = ? ORDER BY created_at'),
+      decided: db.prepare<[number], { id: string }>("SELECT id FROM remediation_requests WHERE state IN ('denied', 'expired') ORDER BY decided_at DESC, rowid DESC LIMIT ?"),
       expiredPending: db.prepare<[number], { id: string }>("SELECT id FROM remediation_requests WHERE state = 'pending_approval' AND expires_at < ? ORDER BY created_at"),
       approvers: db.prepare<[string], { approver: string; approver_name: string; at: number }>('SELECT approver, approver_name, at FROM remediation_approvals WHERE request_id = ? ORDER BY at, rowid'),
       approve: db.prepare('INSERT OR IGNORE INTO remediation_approvals (request_id, approver, approver_name, at) VALUES (?, ?, ?, ?)'),
@@ -102,6 +103,11 @@ export class RemediationStore {
   /** Requests in `state`, oldest first. */
   inState(state: RequestState): StoredRequest[] {
     return this.s.inState.all(state).flatMap((r) => this.get(r.id) ?? []);
+  }
+
+  /** The latest requests that ended without a job (denied, withdrawn or expired), newest first. */
+  decidedWithoutJob(limit: number): StoredRequest[] {
+    return this.s.decided.all(limit).flatMap((r) => this.get(r.id) ?? []);
   }
 
   /** Pending requests whose approval time is over. */
