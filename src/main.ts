@@ -126,6 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       outcome: (action, outcome) => metrics.remediations.inc({ action, outcome }),
       approvalWait: (seconds) => metrics.approvalWait.observe(seconds),
     },
+    personNow: (person) => identity.personNow(person),
     people: (person) => {
       const user = person.startsWith('user:') ? auth.users.get(person.slice('user:'.length)) : undefined;
       return user ? { name: user.name, email: user.email } : undefined;
@@ -149,7 +150,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
   metrics.setIncidentsOpenSource(() => incidents.openCount());
-  const commands = createCommands({ queue, source, clock, remediation, incidents, names: createNames(auth.users, auth.apiKeys) });
+  const names = createNames(auth.users, auth.apiKeys);
+  const commands = createCommands({ queue, source, clock, remediation, incidents, names, personNow: (person) => identity.personNow(person) });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({ identity, parser, commands: followingIn(commands, followed), queue, metrics, log, clock, audit: auth.audit });
@@ -161,7 +163,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let stopNotifier: (() => void) | undefined;
   const notifiers = new Set<() => void>();
   const notifyRemediations = (posters: Partial<Record<string, ChannelPoster>>) => {
-    const { stop } = startRemediationNotifier({ queue, posters, remediations, followed, log: log.child({ component: 'remediation-notifier' }) });
+    const { stop } = startRemediationNotifier({ queue, posters, remediations, followed, names, log: log.child({ component: 'remediation-notifier' }) });
     notifiers.add(stop);
     return () => {
       notifiers.delete(stop);

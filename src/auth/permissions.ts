@@ -45,6 +45,8 @@ export interface Principal {
   expiresAt?: number;
   /** The login session (refresh-token family) an access token belongs to; logout revokes it. */
   sessionId?: string;
+  /** A disabled user (through a chat link): allowed nothing, and told why. */
+  disabled?: boolean;
 }
 
 /**

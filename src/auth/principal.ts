@@ -7,6 +7,11 @@ export function userPrincipal(user: User, session?: { expiresAt: number; session
   return { id: `user:${user.id}`, name: user.name, role: user.role, permissions: ROLE_PERMISSIONS[user.role], userId: user.id, email: user.email, ...session };
 }
 
+/** A disabled user reached through a chat link or the console: still that person, allowed nothing. */
+export function disabledPrincipal(user: User): Principal {
+  return { id: `user:${user.id}`, name: user.name, role: user.role, permissions: new Set(), userId: user.id, email: user.email, disabled: true };
+}
+
 /** Someone not linked to a user (a chat id, a console name): the configured default role. */
 export function guestPrincipal(id: string, name: string, role: Role): Principal {
   return { id, name, role, permissions: ROLE_PERMISSIONS[role] };

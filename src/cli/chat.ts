@@ -58,7 +58,7 @@ function chatLogger(config: Config, file: string): Logger {
  * account, so it is said, and `--as NAME` makes the audit log name a person.
  */
 export function actingAs(actor: Principal, name: string, implicit: boolean): string {
-  const how = actor.userId ? `${actor.role}, ${implicit ? 'the local user named like your OS account' : 'local user'} ${name}` : `${actor.role}: no local user is named ${name}, so DEFAULT_ROLE applies`;
+  const how = actor.disabled ? `local user ${name}, disabled: every command is refused` : actor.userId ? `${actor.role}, ${implicit ? 'the local user named like your OS account' : 'local user'} ${name}` : `${actor.role}: no local user is named ${name}, so DEFAULT_ROLE applies`;
   return [
     `Acting as ${name} (${how}).`,
     ...(implicit ? ['Use --as NAME to act as someone else.'] : []),

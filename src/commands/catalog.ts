@@ -27,7 +27,8 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   investigate: cmd('investigate SERVICE [question]', 'look into a problem', 'read', false),
   remediate: cmd('restart|rollback|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET', 'request a remediation (with plan and approval)', 'remediation.request', true),
   approve: cmd('approve ID', 'approve a remediation request', 'remediation.approve', true),
-  deny: cmd('deny ID', 'deny a remediation request', 'remediation.approve', true),
+  // `read`: an approver denies any request, a requester withdraws their own (the remediation service decides, like cancel's owner check).
+  deny: cmd('deny ID', 'deny a remediation request (or withdraw your own)', 'read', true),
   list_models: cmd('models', 'anomaly models and versions', 'read', false),
   train_model: cmd('train [model] [service]', 'train an anomaly model', 'models.manage', false),
   promote_model: cmd('promote MODEL VERSION', 'serve a model version', 'models.manage', false),

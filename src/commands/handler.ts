@@ -26,6 +26,8 @@ export interface CommandDeps {
   incidents: IncidentService;
   /** Principal ids as replies show them (identity/names.ts). */
   names: NameOf;
+  /** The person a stored person id stands for now (identity.ts), for "one's own job". */
+  personNow: (person: string) => string;
 }
 
 export interface Commands {
@@ -69,7 +71,7 @@ async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, de
     case 'job_status':
       return jobStatus(deps.queue, intent.slots.job_id as string, deps.clock(), deps.names);
     case 'cancel_job':
-      return cancelJob(ctx, deps.queue, intent.slots.job_id as string, deps.names);
+      return cancelJob(ctx, deps, intent.slots.job_id as string);
     case 'detect_anomalies':
       return requestAnomalies(ctx, deps.queue, intent.slots);
     case 'unknown':

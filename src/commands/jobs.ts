@@ -6,6 +6,7 @@ import type { CommandContext, CommandOutcome } from './context';
 import { ago, duration } from './format';
 import { authorize, personOf } from '../auth/permissions';
 import { presentOutcome } from '../remediation/present';
+import type { RemediationService } from '../remediation/service';
 import { presentAnomalies } from './anomalies';
 import { presentStatus } from './status';
 
@@ -39,17 +40,26 @@ export async function jobStatus(queue: JobQueue<Jobs>, id: string, nowMs: number
   return { outcome: 'replied', reply: describeJob(job, nowMs, names) };
 }
 
-export async function cancelJob(ctx: CommandContext, queue: JobQueue<Jobs>, id: string, names: NameOf): Promise<CommandOutcome> {
+export async function cancelJob(
+  ctx: CommandContext,
+  { queue, names, personNow, remediation }: { queue: JobQueue<Jobs>; names: NameOf; personNow: (person: string) => string; remediation: Pick<RemediationService, 'settleUnrun'> },
+  id: string,
+): Promise<CommandOutcome> {
   const job = await queue.get(id);
   if (!job) return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
   // Ownership is the person's, whichever of their credentials or chat links started or cancels the job.
-  if (job.meta.requestedBy !== personOf(ctx.actor) && !authorize(ctx.actor, 'jobs.cancel_any')) {
+  const own = job.meta.requestedBy !== undefined && personNow(job.meta.requestedBy) === personNow(personOf(ctx.actor));
+  if (!own && !authorize(ctx.actor, 'jobs.cancel_any')) {
     return { outcome: 'denied', reply: reply('error', text(`Job ${id} was started by ${job.meta.requestedBy ? names(job.meta.requestedBy) : 'someone else'}; cancelling it needs the operator role.`)) };
   }
   const outcome = await queue.cancel(id, `cancelled by ${ctx.actor.name}`);
   switch (outcome) {
-    case 'cancelled':
-      return { outcome: 'replied', reply: reply('success', text(`Cancelled job ${id} (${job.name}).`)) };
+    case 'cancelled': {
+      // A remediation's job cancelled before it ran: its request ends now (failed, not run), not on recovery's next round.
+      const ended = job.name === 'remediation' ? remediation.settleUnrun(id, 'cancelled', ctx.actor.id) : undefined;
+      const more = ended ? ` Remediation ${ended.id} (\`${ended.action} ${ended.target}\`) will not run; ask again if it is still needed.` : '';
+      return { outcome: 'replied', reply: reply('success', text(`Cancelled job ${id} (${job.name}).${more}`)) };
+    }
     case 'already_finished':
       return { outcome: 'replied', reply: reply('info', text(`Job ${id} had already finished (${job.state}).`)) };
     case 'not_found':

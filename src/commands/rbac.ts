@@ -16,7 +16,8 @@ const isApiKey = (principal: Pick<Principal, 'id'>) => principal.id.startsWith('
  * role would allow is refused for its scope, and the message says so: naming the owner's role
  * there would send the caller to the wrong fix.
  */
-export function refusal(principal: Pick<Principal, 'id' | 'role' | 'permissions'>, permission: Permission, action?: string): string {
+export function refusal(principal: Pick<Principal, 'id' | 'role' | 'permissions' | 'disabled'>, permission: Permission, action?: string): string {
+  if (principal.disabled) return 'Your account is disabled; an admin can enable it again.';
   if (isApiKey(principal) && ROLE_PERMISSIONS[principal.role].has(permission)) {
     const scope = [...principal.permissions].join(', ') || 'nothing';
     return `This API key's scope (${scope}) does not include ${permission}${action ? `, which ${action} needs` : ''}; use a key scoped for it.`;

@@ -9,7 +9,8 @@ import type { CommandContext, CommandOutcome } from './context';
 const refusal = (err: unknown): CommandOutcome => {
   if (!(err instanceof AppError)) throw err;
   const outcome = err.code === 'forbidden' ? 'denied' : err.code === 'internal' ? 'error' : err.code === 'unavailable' ? 'unavailable' : 'invalid';
-  return { outcome, reply: reply(err.code === 'forbidden' ? 'error' : 'warning', text(err.userMessage)) };
+  // The service records every refusal it makes (forbidden: policy, the catalog's role, one's own request).
+  return { outcome, ...(outcome === 'denied' ? { audited: true } : {}), reply: reply(err.code === 'forbidden' ? 'error' : 'warning', text(err.userMessage)) };
 };
 
 /**
@@ -54,8 +55,8 @@ export async function approveRemediation(ctx: CommandContext, service: Remediati
 
 export function denyRemediation(ctx: CommandContext, service: RemediationService, id: string): CommandOutcome {
   try {
-    const r = service.deny(ctx.actor, id);
-    return { outcome: 'replied', reply: reply('info', text(`Denied ${r.id}: \`${r.action} ${r.target}\` will not run.`)), request: r.id };
+    const { request: r, withdrawn } = service.deny(ctx.actor, id);
+    return { outcome: 'replied', reply: reply('info', text(`${withdrawn ? 'Withdrawn' : 'Denied'} ${r.id}: \`${r.action} ${r.target}\` will not run.`)), request: r.id };
   } catch (err) {
     return refusal(err);
   }

@@ -2,11 +2,12 @@ import type { ChannelPoster } from '../adapters/types';
 import type { CommandContext } from '../commands/context';
 import type { Commands } from '../commands/handler';
 import { presentFinished } from '../commands/jobs';
+import type { NameOf } from '../identity/names';
 import type { Logger } from '../log/logger';
 import type { JobMeta, JobQueue } from '../queue/types';
 import { reply, text } from '../reply/model';
 import type { Jobs } from '../workers/jobs';
-import type { RemediationStore } from './store';
+import type { RemediationStore, StoredRequest } from './store';
 
 /** A thread: platform, channel and thread (none for a channel's top level or a DM). */
 type Where = Pick<JobMeta, 'platform' | 'channel' | 'thread'>;
@@ -70,11 +71,12 @@ export function followingIn(commands: Commands, followed: FollowedJobs): Command
     ...commands,
     async handle(ctx: CommandContext, intent, rawText) {
       const where: Where = { platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) };
-      const approving = intent.intent === 'approve' && typeof intent.slots.request_id === 'string' ? intent.slots.request_id.replace(/^#/, '').toLowerCase() : undefined;
-      if (approving) followed.mark(approving, where);
+      // An approval or denial typed here is answered here: noted first, forgotten when it decided nothing.
+      const deciding = (intent.intent === 'approve' || intent.intent === 'deny') && typeof intent.slots.request_id === 'string' ? intent.slots.request_id.replace(/^#/, '').toLowerCase() : undefined;
+      if (deciding) followed.mark(deciding, where);
       const out = await commands.handle(ctx, intent, rawText);
       if (out.job) followed.mark(out.job.id, where);
-      else if (approving) followed.unmark(approving, where);
+      else if (deciding && !(intent.intent === 'deny' && out.outcome === 'replied')) followed.unmark(deciding, where);
       return out;
     },
   };
@@ -87,6 +89,8 @@ export interface RemediationNotifierDeps {
   remediations: RemediationStore;
   followed: FollowedJobs;
   log: Logger;
+  /** Principal ids as people read them, for "denied by …". */
+  names?: NameOf;
   /** Also look for finished jobs this often (default 3 s): the embedded queue tells only the process that ran the job. */
   sweepMs?: number;
 }
@@ -119,7 +123,7 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
    * Where to post `kind` about job `id`, or undefined when nobody here should: no poster for its
    * platform, its thread follows the job itself, or (a shared channel) another process told it.
    */
-  const origin = (id: string, meta: JobMeta, kind: 'approved' | 'result') => {
+  const origin = (id: string, meta: Where, kind: 'approved' | 'result') => {
     const poster = meta.platform ? posters[meta.platform] : undefined;
     if (!poster || !meta.channel || followed.has(id, meta)) return undefined;
     if (!poster.local && !deps.remediations.claimNotice(id, kind, Date.now())) return undefined;
@@ -149,8 +153,19 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
       if (to) await to.poster.post(to.channel, presentFinished(job), to.thread);
     });
   };
+  /** A request that ended with no job (denied, withdrawn, expired): its thread hears it like a result. */
+  const onDecided = (r: StoredRequest) => {
+    if (delivered.has(r.id)) return;
+    delivered.add(r.id);
+    inOrder(r.id, async () => {
+      const to = origin(r.id, r.origin, 'result');
+      if (to) await to.poster.post(to.channel, reply('warning', text(decidedLine(r, deps.names))), to.thread);
+    });
+  };
+  const decided = () => deps.remediations.decidedWithoutJob(SWEEP_LIMIT);
   const finished = () => queue.list({ states: ['completed', 'failed'], limit: SWEEP_LIMIT });
-  // What had finished before we started was told by whoever was running then.
+  // What had finished or been decided before we started was told by whoever was running then.
+  for (const r of decided()) delivered.add(r.id);
   const seeded = finished()
     .then((jobs) => jobs.forEach((j) => delivered.add(j.id)))
     .catch((err: unknown) => log.warn('could not read finished jobs; the sweep starts from the next one', { err }));
@@ -159,6 +174,7 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
     if (sweeping) return;
     sweeping = true;
     void seeded
+      .then(() => decided().forEach(onDecided))
       .then(finished)
       .then((jobs) => jobs.forEach((j) => onFinished(j)))
       .catch((err: unknown) => log.debug('remediation sweep skipped', { err }))
@@ -181,4 +197,12 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
       for (const off of offs) off();
     },
   };
+}
+
+/** What the request's thread is told about a request that ended without running. */
+function decidedLine(r: StoredRequest, names: NameOf = (id) => id): string {
+  const what = `Remediation ${r.id} (\`${r.action} ${r.target}\`)`;
+  if (r.state === 'expired') return `${what} expired without the approval it needed; ask again if it is still needed.`;
+  if (r.decidedBy && r.decidedBy === r.requestedBy) return `${what} was withdrawn by ${names(r.decidedBy)}; it will not run.`;
+  return `${what} was denied by ${r.decidedBy ? names(r.decidedBy) : 'an approver'}; it will not run.`;
 }

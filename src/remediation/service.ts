@@ -1,4 +1,4 @@
-import { personOf, type Principal } from '../auth/permissions';
+import { authorize, personOf, type Principal } from '../auth/permissions';
 import type { AuditEvent, AuditLog } from '../auth/types';
 import type { Clock } from '../clock';
 import { ROLES } from '../config/schema';
@@ -38,6 +38,8 @@ export interface RemediationDeps {
   /** The state of the request's job (job id = request id), or undefined when there is none. */
   jobState?(id: string): Promise<string | undefined>;
   metrics?: RemediationMetrics;
+  /** The person a stored person id stands for now (identity.ts `personNow`: a chat id linked since); default: itself. */
+  personNow?: (person: string) => string;
   /** Names and emails of people, for REST answers. */
   people?: People;
   log?: Logger;
@@ -96,8 +98,13 @@ export class RemediationService {
   async request(actor: Principal, input: NewRemediation): Promise<StoredRequest & Enqueued> {
     const { store, catalog, clock } = this.d;
     const spec = catalog.spec(input.action);
+    const refused = (message: string) => {
+      // A refusal is recorded once, here, whichever way the request came (the command layer does not record it again).
+      store.transaction(() => this.audit(actor, 'remediation.request', 'denied', undefined, { action: input.action, target: input.target, reason: message }));
+      return new AppError('forbidden', message);
+    };
     if (ROLES.indexOf(actor.role) < ROLES.indexOf(spec.requestRole)) {
-      throw new AppError('forbidden', `Requesting ${input.action} needs the ${spec.requestRole} role (action catalog); you are ${actor.role}.`);
+      throw refused(`Requesting ${input.action} needs the ${spec.requestRole} role (action catalog); you are ${actor.role}.`);
     }
     if (input.action === 'scale') {
       const r = input.params.replicas;
@@ -106,7 +113,8 @@ export class RemediationService {
         throw new AppError('bad_request', `scale needs replicas from ${bounds.min} to ${bounds.max}${r === undefined ? '' : `; you asked for ${String(r)}`}.`);
       }
     }
-    if (!input.dryRun) this.checkPolicy(input.action, input.target);
+    const policy = input.dryRun ? undefined : this.policyRefusal(input.action, input.target);
+    if (policy) throw refused(policy);
     if (input.action === 'runbook' && !input.params.runbook) throw new AppError('bad_request', 'Which runbook? e.g. `runbook flush-dns on checkout-api`.');
     const state = input.dryRun ? 'planned' : spec.approvals > 0 ? 'pending_approval' : 'approved';
     const requestedBy = personOf(actor);
@@ -137,6 +145,10 @@ export class RemediationService {
     return r;
   }
 
+  exists(id: string): boolean {
+    return this.d.store.get(id.replace(/^#/, '').toLowerCase()) !== undefined;
+  }
+
   /** The request as REST answers it (DESIGN.md): plain JSON. */
   view(id: string): RemediationJson {
     const r = this.get(id);
@@ -163,12 +175,25 @@ export class RemediationService {
         return refuse(`Request ${r.id} expired at ${new Date(r.expiresAt).toISOString()}; ask again if it is still needed.`, 'conflict');
       }
       if (r.state !== 'pending_approval') return refuse(`Request ${r.id} is ${r.state.replace('_', ' ')}; there is nothing to approve.`, 'conflict');
-      if (r.requestedBy === person) return refuse(`You asked for ${r.id}; someone else with the approver role must approve it (another credential of yours does not count).`, 'forbidden');
-      if (!store.approve(r.id, { id: person, name: actor.name }, now)) {
-        return refuse(`You already approved ${r.id}; it needs ${r.approvalsNeeded - r.approvers.length} more approval(s) from someone else.`, 'conflict');
+      // People as they are now: a chat id that asked or approved and was linked to a user since is that user.
+      const now_ = this.d.personNow ?? ((p: string) => p);
+      const me = now_(person);
+      const requester = now_(r.requestedBy);
+      if (requester === me) return refuse(`You asked for ${r.id}; someone else with the approver role must approve it (another credential of yours does not count).`, 'forbidden');
+      // Who counts: each person once, never the requester.
+      const counted = new Set(r.approvers.map(now_).filter((p) => p !== requester));
+      if (counted.has(me) || !store.approve(r.id, { id: person, name: actor.name }, now)) {
+        return refuse(`You already approved ${r.id}; it needs ${Math.max(1, r.approvalsNeeded - counted.size)} more approval(s) from someone else.`, 'conflict');
+      }
+      counted.add(me);
+      // The approval that would start it meets policy now (freeze, breaker, cooldown, rate), not only at the request: else it stays pending.
+      const policy = counted.size >= r.approvalsNeeded && !r.dryRun ? this.policyRefusal(r.action, r.target) : undefined;
+      if (policy) {
+        store.unapprove(r.id, person);
+        return refuse(`${policy} ${r.id} stays pending; approve it again once that allows.`, 'forbidden');
       }
       const approvers = [...r.approvers, person];
-      const started = approvers.length >= r.approvalsNeeded && store.move(r.id, 'pending_approval', 'approved', { who: person, at: now });
+      const started = counted.size >= r.approvalsNeeded && store.move(r.id, 'pending_approval', 'approved', { who: person, at: now });
       this.audit(actor, 'remediation.approve', 'ok', r.id, { approvers, started });
       return { request: r, started };
     });
@@ -178,18 +203,35 @@ export class RemediationService {
     return { request, started: outcome.started, ...(outcome.started ? await this.enqueue(request) : { queued: false }) };
   }
 
-  deny(actor: Principal, id: string): StoredRequest {
+  /**
+   * Denies a pending request: an approver's decision, or the requester withdrawing their own
+   * (whichever credential or chat link they use; withdrawing only makes less happen, so it needs no
+   * approver). `withdrawn` says which.
+   */
+  deny(actor: Principal, id: string): { request: StoredRequest; withdrawn: boolean } {
     const { store, clock } = this.d;
-    const denied = store.transaction(() => {
+    const now_ = this.d.personNow ?? ((p: string) => p);
+    const outcome = store.transaction((): Refusal | { withdrawn: boolean } => {
       const r = this.get(id);
-      if (!store.move(r.id, 'pending_approval', 'denied', { who: personOf(actor), at: clock() })) return r;
-      this.audit(actor, 'remediation.deny', 'ok', r.id);
-      return undefined;
+      const refuse = (refusal: string, code: Refusal['code']): Refusal => {
+        this.audit(actor, 'remediation.deny', 'denied', r.id, { reason: refusal });
+        return { refusal, code };
+      };
+      const own = now_(r.requestedBy) === now_(personOf(actor));
+      const approver = authorize(actor, 'remediation.approve');
+      if (!approver && !(own && authorize(actor, 'remediation.request'))) {
+        return refuse(`Denying someone else's request needs the approver role (remediation.approve); ${actor.id.startsWith('apikey:') ? "this API key's scope does not include it" : `you are ${actor.role}`}. You may withdraw your own.`, 'forbidden');
+      }
+      if (!store.move(r.id, 'pending_approval', 'denied', { who: personOf(actor), at: clock() })) {
+        return refuse(`Request ${r.id} is ${r.state.replace('_', ' ')}; it can no longer be ${own ? 'withdrawn' : 'denied'}.`, 'conflict');
+      }
+      this.audit(actor, 'remediation.deny', 'ok', r.id, own ? { withdrawn: true } : undefined);
+      return { withdrawn: own };
     });
-    if (denied) throw new AppError('conflict', `Request ${denied.id} is ${denied.state.replace('_', ' ')}; it can no longer be denied.`);
+    if ('refusal' in outcome) throw new AppError(outcome.code, outcome.refusal);
     const r = this.get(id);
     this.d.metrics?.outcome(r.action, 'denied');
-    return r;
+    return { request: r, withdrawn: outcome.withdrawn };
   }
 
   freeze(actor: Principal, on: boolean): void {
@@ -211,29 +253,30 @@ export class RemediationService {
       this.finish(r, 'unknown', { ok: false, summary: 'The worker running it stopped mid-way; it was not run again. Check the target before asking again.' }, { actor: 'system', detail: { state: 'unknown' } });
       return this.get(id);
     }
-    if (r.state !== 'approved' || !store.claim(r.id, clock())) return this.get(id);
+    if (r.state !== 'approved') return r;
+    // Policy again, atomically with the claim (across processes): requests approved together cannot beat a freeze, breaker, cooldown or rate.
+    const claim = store.transaction(() => this.policyRefusal(r.action, r.target) ?? (store.claim(r.id, clock()) ? 'claimed' : 'taken'));
+    if (claim === 'taken') return this.get(id);
+    if (claim !== 'claimed') {
+      const summary = `Not run: ${claim} Ask again if it is still needed.`;
+      this.finish(r, 'failed', { ok: false, summary }, { actor: 'system', from: 'approved', detail: { summary, policy: claim } });
+      return this.get(id);
+    }
     let result: NonNullable<StoredRequest['result']>;
-    let counts = true;
-    const frozen = store.frozen();
-    if (frozen) {
-      result = { ok: false, summary: `Not run: remediation is frozen (by ${frozen.by}).` };
-      counts = false;
-    } else {
-      try {
-        // Inside the try: a binding or executor missing since the request was planned fails it, not leaves it executing.
-        const binding = this.binding(r);
-        const executor = this.executor(binding.kind);
-        result = await executor.execute(r, binding, options);
-        if (result.ok && executor.verify) result = { ...result, verified: await executor.verify(r, binding, options) };
-      } catch (err) {
-        result = { ok: false, summary: err instanceof AppError ? err.userMessage : 'The executor failed; see the logs.' };
-      }
+    try {
+      // Inside the try: a binding or executor missing since the request was planned fails it, not leaves it executing.
+      const binding = this.binding(r);
+      const executor = this.executor(binding.kind);
+      result = await executor.execute(r, binding, options);
+      if (result.ok && executor.verify) result = { ...result, verified: await executor.verify(r, binding, options) };
+    } catch (err) {
+      result = { ok: false, summary: err instanceof AppError ? err.userMessage : 'The executor failed; see the logs.' };
     }
     const ok = result.ok;
     this.finish(r, ok ? 'succeeded' : 'failed', result, {
       actor: r.requestedBy,
       detail: { approvers: r.approvers, summary: result.summary, verified: result.verified?.summary ?? null },
-      breaker: counts ? ok && result.verified?.ok !== false : undefined,
+      breaker: ok && result.verified?.ok !== false,
     });
     return this.get(id);
   }
@@ -258,11 +301,22 @@ export class RemediationService {
         await within(this.d.enqueue(r), wait);
         enqueued.push(r.id);
       } else if (!JOB_LIVE.has(job)) {
-        const summary = `Not run: its job was ${job} before it started. Ask again if it is still needed.`;
-        if (this.finish(r, 'failed', { ok: false, summary }, { actor: 'system', from: 'approved', detail: { summary, job } })) settled.push(r.id);
+        if (this.settleUnrun(r.id, job)) settled.push(r.id);
       }
     }
     return { enqueued, settled, expired: expired.map((r) => r.id) };
+  }
+
+  /**
+   * An approved request whose job ended without running it (`job`: cancelled, failed, completed)
+   * becomes failed, "not run", at once (recovery finds the rest). The request after it, or
+   * undefined when it was not waiting to run (a worker had claimed it, or it had ended).
+   */
+  settleUnrun(id: string, job: string, actor = 'system'): StoredRequest | undefined {
+    const r = this.d.store.get(id);
+    if (r?.state !== 'approved') return undefined;
+    const summary = `Not run: its job was ${job} before it started. Ask again if it is still needed.`;
+    return this.finish(r, 'failed', { ok: false, summary }, { actor, from: 'approved', detail: { summary, job } }) ? this.get(id) : undefined;
   }
 
   /** pending_approval -> expired with its audit record; call inside a transaction. True when this call expired it. */
@@ -301,21 +355,19 @@ export class RemediationService {
     this.d.audit.record({ actor: actor.id, action, outcome, ...(id ? { target: `remediation:${id}` } : {}), detail: { ...detail, person: personOf(actor) } });
   }
 
-  private checkPolicy(action: ActionName, target: string): void {
+  /** Why policy refuses the action now, or undefined. */
+  private policyRefusal(action: ActionName, target: string): string | undefined {
     const { store, catalog, clock } = this.d;
     const frozen = store.frozen();
-    if (frozen) throw new AppError('forbidden', `Remediation is frozen (by ${frozen.by}); an admin can \`unfreeze\`.`);
+    if (frozen) return `Remediation is frozen (by ${frozen.by}); an admin can \`unfreeze\`.`;
     const breaker = store.breaker(action, target);
-    if (breaker.openedAt !== null) throw new AppError('forbidden', `The breaker for ${action} on ${target} is open after ${breaker.failures} failures in a row; an admin must reset it.`);
+    if (breaker.openedAt !== null) return `The breaker for ${action} on ${target} is open after ${breaker.failures} failures in a row; an admin must reset it.`;
     const spec = catalog.spec(action);
     const now = clock();
     const last = store.lastRunAt(action, target);
-    if (last !== null && now - last < spec.cooldownS * 1000) {
-      throw new AppError('forbidden', `${action} ran on ${target} ${Math.round((now - last) / 1000)} s ago; its cooldown is ${spec.cooldownS} s.`);
-    }
-    if (store.runsSince(action, target, now - 3_600_000) >= spec.maxPerHour) {
-      throw new AppError('forbidden', `${action} on ${target} already ran ${spec.maxPerHour} times in the last hour (the limit).`);
-    }
+    if (last !== null && now - last < spec.cooldownS * 1000) return `${action} ran on ${target} ${Math.round((now - last) / 1000)} s ago; its cooldown is ${spec.cooldownS} s.`;
+    if (store.runsSince(action, target, now - 3_600_000) >= spec.maxPerHour) return `${action} on ${target} already ran ${spec.maxPerHour} times in the last hour (the limit).`;
+    return undefined;
   }
 
   /** The catalog's binding for the request; a runbook's script name may come from the request (`{runbook}.sh`), checked like any value. */

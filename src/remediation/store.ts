@@ -62,9 +62,11 @@ export class RemediationStore {
       get: db.prepare<[string], Row>('SELECT * FROM remediation_requests WHERE id = ?'),
       taken: db.prepare<[string], number>('SELECT 1 FROM remediation_requests WHERE id = ?').pluck(),
       inState: db.prepare<[RequestState], { id: string }>('SELECT id FROM remediation_requests WHERE state = ? ORDER BY created_at'),
+      decided: db.prepare<[number], { id: string }>("SELECT id FROM remediation_requests WHERE state IN ('denied', 'expired') ORDER BY decided_at DESC, rowid DESC LIMIT ?"),
       expiredPending: db.prepare<[number], { id: string }>("SELECT id FROM remediation_requests WHERE state = 'pending_approval' AND expires_at < ? ORDER BY created_at"),
       approvers: db.prepare<[string], { approver: string; approver_name: string; at: number }>('SELECT approver, approver_name, at FROM remediation_approvals WHERE request_id = ? ORDER BY at, rowid'),
       approve: db.prepare('INSERT OR IGNORE INTO remediation_approvals (request_id, approver, approver_name, at) VALUES (?, ?, ?, ?)'),
+      unapprove: db.prepare<[string, string]>('DELETE FROM remediation_approvals WHERE request_id = ? AND approver = ?'),
       move: db.prepare<[RequestState, string | null, number | null, string, RequestState]>(
         'UPDATE remediation_requests SET state = ?, decided_by = COALESCE(?, decided_by), decided_at = COALESCE(?, decided_at) WHERE id = ? AND state = ?'),
       claim: db.prepare<[number, string]>("UPDATE remediation_requests SET state = 'executing', started_at = ? WHERE id = ? AND state = 'approved'"),
@@ -103,6 +105,11 @@ export class RemediationStore {
     return this.s.inState.all(state).flatMap((r) => this.get(r.id) ?? []);
   }
 
+  /** The latest requests that ended without a job (denied, withdrawn or expired), newest first. */
+  decidedWithoutJob(limit: number): StoredRequest[] {
+    return this.s.decided.all(limit).flatMap((r) => this.get(r.id) ?? []);
+  }
+
   /** Pending requests whose approval time is over. */
   expiredPending(now: number): StoredRequest[] {
     return this.s.expiredPending.all(now).flatMap((r) => this.get(r.id) ?? []);
@@ -127,6 +134,11 @@ export class RemediationStore {
   /** Adds an approval, once per approver (a person): false when they had approved already. */
   approve(id: string, approver: { id: string; name: string }, at: number): boolean {
     return this.s.approve.run(id, approver.id, approver.name, at).changes === 1;
+  }
+
+  /** Takes back an approval added in the same transaction (one that policy refused after all). */
+  unapprove(id: string, approver: string): void {
+    this.s.unapprove.run(id, approver);
   }
 
   /** The approvals with their times, in order: who (`personOf`), the name they came with, when. */

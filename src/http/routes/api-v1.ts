@@ -116,8 +116,8 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
       if (!refusal) return reply.status(501).send({ error: 'not_implemented', message: notBuiltMessage(name as Exclude<N, 'unknown'>), request_id: req.id });
     }
     const out = await commands.handle(ctx, intent);
-    // The command layer audits its own RBAC refusals; a refusal from deeper (e.g. someone else's job) is audited here.
-    if (out.outcome === 'denied' && mayRun(principal, name)) {
+    // The command layer audits its own RBAC refusals, the remediation service its own (`audited`); any other refusal from deeper (e.g. someone else's job) is audited here.
+    if (out.outcome === 'denied' && !out.audited && mayRun(principal, name)) {
       audit.record({ actor: principal.id, action: 'http.denied', outcome: 'denied', target: `${req.method} ${req.routeOptions.url}`, ip: req.ip, detail: { status: 403, intent: name } });
     }
     let status = STATUS[out.outcome];
@@ -157,12 +157,19 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
    * approval started the job), and `GET /api/v1/remediations/:id`. Refusals answer like any command.
    */
   function remediationRoutes(): ApiRoute[] {
+    // One form of request id for every route (`#` and case as chat takes them).
+    const requestIdParams = z.strictObject({ id: z.string().regex(/^#?r[0-9a-f]{6}$/i, 'a request id such as r3f9a1c').describe('the remediation request id') });
     // 503 when the queue could not take the job: the request is recorded and starts when the queue is back.
     const started = (out: CommandOutcome) => (out.outcome === 'enqueued' ? 202 : out.outcome === 'unavailable' ? 503 : 200);
     const unavailable = (out: CommandOutcome) => (out.outcome === 'unavailable' ? { error: 'unavailable' } : {});
     const decided = (out: CommandOutcome) => (out.request ? { status: started(out), body: { ...remediation.view(out.request), ...(out.job ? { job: out.job } : {}), ...unavailable(out), message: summary(out.reply) } } : undefined);
     const decision = (intent: 'approve' | 'deny', summaryText: string): ApiRoute => {
-      const responses: Record<number, ResponseDoc> = { 200: { description: 'the request after the decision', schema: decidedSchema }, ...refused, 500: { description: 'the command failed', schema: commandResult } };
+      const responses: Record<number, ResponseDoc> = {
+        200: { description: 'the request after the decision', schema: decidedSchema },
+        ...refused,
+        404: { description: 'no such request', schema: commandResult },
+        500: { description: 'the command failed', schema: commandResult },
+      };
       if (intent === 'approve') {
         responses[202] = { description: 'the last approval: its job started (follow it at GET /api/v1/jobs/{id})', schema: decidedSchema };
         responses[503] = { description: 'the last approval is recorded but the job queue (Redis) is not answering: the job starts by itself when it is back', schema: decidedSchema };
@@ -172,11 +179,11 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
         method: 'POST',
         url: `/api/v1/remediations/:id/${intent}`,
         summary: summaryText,
-        description: `Runs the \`${intent}\` command (\`${COMMANDS[intent].usage}\`) as the caller. A person approves once, whichever token, API key or chat link they use, and never their own request.`,
+        description: `Runs the \`${intent}\` command (\`${COMMANDS[intent].usage}\`) as the caller. ${intent === 'approve' ? 'Needs `remediation.approve`. A person approves once, whichever token, API key or chat link they use, and never their own request.' : 'Needs `remediation.approve`, except that the requester (with any of their credentials) may withdraw their own request.'}`,
         access: { permission: COMMANDS[intent].permission, by: 'commands' },
-        params: id('remediation request'),
+        params: requestIdParams,
         responses,
-        handler: async ({ req, reply, principal, params }) => run(req, reply, principal, intent, { request_id: params.id }, { answer: decided }),
+        handler: async ({ req, reply, principal, params }) => run(req, reply, principal, intent, { request_id: params.id.replace(/^#/, '').toLowerCase() }, { answer: decided, missing: async () => !remediation.exists(params.id) }),
       });
     };
     return [
@@ -210,7 +217,7 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
         url: '/api/v1/remediations/:id',
         summary: 'One remediation request: state, who asked, approvals, result',
         access: { permission: 'read', by: 'route' },
-        params: z.strictObject({ id: z.string().regex(/^#?r[0-9a-f]{6}$/i, 'a request id such as r3f9a1c').describe('the remediation request id') }),
+        params: requestIdParams,
         responses: { 200: { description: 'the request', schema: remediationSchema }, 404: { description: 'no such request', schema: errorSchema } },
         handler: async ({ params }) => remediation.view(params.id),
       }),
