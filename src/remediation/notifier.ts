@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger';
 import type { JobMeta, JobQueue } from '../queue/types';
 import { reply, text } from '../reply/model';
 import type { Jobs } from '../workers/jobs';
+import { requestCommand } from './present';
 import type { RemediationStore } from './store';
 
 /** A thread: platform, channel and thread (none for a channel's top level or a DM). */
@@ -135,7 +136,7 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
       if (!job || !request || request.approverNames.length === 0) return;
       const to = origin(e.id, job.meta, 'approved');
       if (!to) return;
-      const line = `Approved by ${request.approverNames.join(', ')}; running \`${request.action} ${request.target}\` now (request ${request.id}).`;
+      const line = `Approved by ${request.approverNames.join(', ')}; running \`${requestCommand(request)}\` now (request ${request.id}).`;
       await to.poster.post(to.channel, reply('info', text(line)), to.thread);
     });
   };
