@@ -30,8 +30,9 @@ const ROWS_PER_SERIES = 3;
 export function presentAnomalies(result: AnomaliesJobResult): Reply {
   const anomalous = result.findings.filter((f) => f.anomalous).sort((a, b) => topScore(b) - topScore(a));
   const scope = `${result.findings.length} series over ${windowWords(result.windowS)}`;
+  const missing = result.missing?.length ? [context(`no data for ${result.missing.join(', ')}: not scored`)] : [];
   if (anomalous.length === 0) {
-    return reply('success', header(`No anomalies in ${scope}`), context(`threshold ${result.threshold}; as of ${stamp(result.atMs)} UTC`));
+    return reply('success', header(`No anomalies in ${scope}`), ...missing, context(`threshold ${result.threshold}; as of ${stamp(result.atMs)} UTC`));
   }
   const rows: string[][] = [];
   for (const f of anomalous) {
@@ -50,6 +51,7 @@ export function presentAnomalies(result: AnomaliesJobResult): Reply {
     if (f.chartPng) blocks.push({ type: 'image', title: `${f.service} ${f.signal}`, png: Buffer.from(f.chartPng, 'base64'), alt });
   }
   const detectors = [...new Set(anomalous.map((f) => f.detector).filter(Boolean))];
+  blocks.push(...missing);
   blocks.push(
     context(
       `an anomaly is a run of points outside the expected band (held at what was expected when it began) or scoring ${result.threshold} or more · ${detectors.length ? `detectors: ${detectors.join(', ')} · ` : ''}as of ${stamp(result.atMs)} UTC`,
