@@ -62,7 +62,9 @@ async function checkRedis(config: Config): Promise<Verdict> {
   if (!config.redisUrl) return { status: 'skip', item: 'redis', detail: 'not configured: the embedded queue (SQLite) is used', fix: undefined };
   const safeUrl = config.redisUrl.replace(/\/\/([^@]*)@/, '//***@');
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: TIMEOUT_MS, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+  // The connection's own error (ECONNREFUSED, ENOTFOUND, a bad password) says why; connect() only says it closed.
+  let cause: unknown;
+  redis.on('error', (err) => (cause ??= err));
   try {
     await redis.connect();
     const pong = await redis.ping();
@@ -70,7 +72,7 @@ async function checkRedis(config: Config): Promise<Verdict> {
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
     return { status: pong === 'PONG' ? 'ok' : 'fail', item: 'redis', detail: `${safeUrl} answers (Redis ${version})` };
   } catch (err) {
-    return { status: 'fail', item: 'redis', detail: `${safeUrl}: ${errorMessage(err) || 'no answer'}`, fix: 'start Redis (redis-server) or unset REDIS_URL to use the embedded queue' };
+    return { status: 'fail', item: 'redis', detail: `${safeUrl}: ${errorMessage(cause ?? err) || 'no answer'}`, fix: 'start Redis (redis-server) or unset REDIS_URL to use the embedded queue' };
   } finally {
     redis.disconnect();
   }

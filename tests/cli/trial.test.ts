@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config/config';
-import { runCli } from '../helpers/cli';
+import { freePort, runCli } from '../helpers/cli';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sco-trial-'));
 
@@ -69,5 +69,14 @@ describe('issue 13.18 (trial): admin commands refuse a file that is not a SmartC
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/--role must be one of/);
     expect(() => statSync(path)).toThrow();
+  });
+});
+
+describe('issue 13.18 (trial): doctor says why Redis does not answer', () => {
+  it('a REDIS_URL nobody listens on: the redis line names the refused connection, not "Connection is closed."', async () => {
+    const port = await freePort();
+    const res = await runCli(['doctor'], { env: { DATABASE_PATH: join(tmp(), 'd.db'), REDIS_URL: `redis://127.0.0.1:${port}` } });
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(new RegExp(`^FAIL\\s+redis\\s+redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`, 'm'));
   });
 });
