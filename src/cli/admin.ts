@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { createAuth } from '../auth/auth';
 import { isPermission, type Permission } from '../auth/permissions';
 import type { Auth, ChatPlatform, User } from '../auth/types';
 import { systemClock } from '../clock';
 import { ROLES, type Config, type Role } from '../config/config';
-import { AppError } from '../errors';
+import { AppError, errorMessage } from '../errors';
 import { createLogger } from '../log/logger';
 import { RemediationStore } from '../remediation/store';
 import { ACTIONS, type ActionName } from '../remediation/types';
@@ -49,10 +50,9 @@ export async function runAdmin(config: Config, argv: string[], io: { out: Out; s
   const key = `${area} ${verb ?? ''}`.trim();
   if (!KNOWN.has(key)) throw new AppError('bad_request', `unknown command "${key}"; one of:\n${adminUsage(area) ?? ADMIN_USAGE}`);
   const path = config.databasePath;
-  if (key !== CREATES_STORE && path !== ':memory:' && !existsSync(path)) {
-    // Opening would create an empty database, and `audit verify` would call it intact.
-    throw new AppError('not_found', `no database at ${path}: check DATABASE_PATH (serve, chat and \`user add\` create it; \`${key}\` only works on an existing one)`);
-  }
+  // Flags first: a typo must not leave a new database behind.
+  if (key === CREATES_STORE) userAddArgs(rest);
+  assertStore(path, key);
   const store = openStore(path);
   const auth = createAuth({ db: store.db, config: config.auth, clock: systemClock, log: createLogger({ level: 'error', format: 'json' }) });
   const actor = `cli:${osUserName('unknown')}`;
@@ -79,6 +79,38 @@ export async function runAdmin(config: Config, argv: string[], io: { out: Out; s
   }
 }
 
+/**
+ * Opening a path migrates it, so an admin command only opens an existing SmartCloudOps store (or,
+ * for `user add`, a new one): a missing or emptied file, or another program's SQLite file, is
+ * refused untouched. Otherwise `audit verify` would call a wiped or wrong database intact.
+ */
+function assertStore(path: string, key: string): void {
+  if (path === ':memory:') return;
+  const size = existsSync(path) ? statSync(path).size : undefined;
+  if (size === undefined || size === 0) {
+    if (key === CREATES_STORE) return;
+    throw new AppError('not_found', `${size === 0 ? `the database at ${path} is an empty file` : `no database at ${path}`}: check DATABASE_PATH (serve, chat and \`user add\` create it; \`${key}\` only works on an existing one)`);
+  }
+  let ours: boolean;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      ours = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    throw new AppError('bad_request', `${path} is not a SmartCloudOps database (${errorMessage(err)}): check DATABASE_PATH`, { cause: err });
+  }
+  if (!ours) throw new AppError('bad_request', `${path} is not a SmartCloudOps database (it has no schema_migrations table): check DATABASE_PATH`);
+}
+
+function userAddArgs(args: string[]) {
+  const { values } = parseArgs({ args, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } } });
+  if (!values.email) throw new AppError('bad_request', '--email is required');
+  return { email: values.email, role: role(values.role), name: values.name };
+}
+
 function userByEmail(auth: Auth, email: string | undefined): User {
   if (!email) throw new AppError('bad_request', '--email is required');
   const user = auth.users.findByEmail(email);
@@ -98,9 +130,8 @@ async function password(io: { stdin: () => Promise<string> }): Promise<string> {
 }
 
 async function userAdd(auth: Auth, args: string[], io: { out: Out; stdin: () => Promise<string> }, actor: string): Promise<number> {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } } });
-  if (!values.email) throw new AppError('bad_request', '--email is required');
-  const user = await auth.users.create({ email: values.email, role: role(values.role), password: await password(io), ...(values.name ? { name: values.name } : {}) });
+  const values = userAddArgs(args);
+  const user = await auth.users.create({ email: values.email, role: values.role, password: await password(io), ...(values.name ? { name: values.name } : {}) });
   auth.audit.record({ actor, action: 'user.add', outcome: 'ok', target: `user:${user.id}`, detail: { email: user.email, role: user.role } });
   io.out(`added ${user.email} (${user.name}) as ${user.role}, id ${user.id}`);
   return 0;

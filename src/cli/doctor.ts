@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import { loadKeys } from '../auth/tokens';
 import { loadConfig, type Config } from '../config/config';
 import { errorMessage } from '../errors';
 import { incidentChannel } from '../incidents/channel';
@@ -27,7 +28,7 @@ export async function runDoctor(out: (line: string) => void = (l) => process.std
   }
   const config = loaded.config;
   report({ status: 'ok', item: 'config', detail: `valid (queue: ${config.redisUrl ? 'BullMQ on Redis' : 'embedded'}, metrics: ${config.metricsSource.kind}, intents: ${config.openai.apiKey || config.openai.baseUrl ? 'rules + LLM' : 'rules'})` });
-  for (const check of [checkStore, checkRedis, checkWorkers, checkPrometheus, checkSlack, checkTeams, checkIncidentChannel, checkLlm]) report(await check(config));
+  for (const check of [checkStore, checkAuth, checkRedis, checkWorkers, checkPrometheus, checkSlack, checkTeams, checkIncidentChannel, checkLlm]) report(await check(config));
   const failed = verdicts.filter((v) => v.status === 'fail').length;
   out(`\nverdict: ${failed ? `${failed} problem(s) to fix` : 'all configured parts answer'}`);
   return failed ? 1 : 0;
@@ -45,11 +46,25 @@ async function checkStore(config: Config): Promise<Verdict> {
   }
 }
 
+/** The token keys `serve` loads at start: a weak secret or key files that are not one usable pair stop it. */
+async function checkAuth(config: Config): Promise<Verdict> {
+  try {
+    const keys = loadKeys(config.auth);
+    return keys
+      ? { status: 'ok', item: 'auth', detail: `tokens signed with ${keys.algorithm}` }
+      : { status: 'skip', item: 'auth', detail: 'no JWT_SECRET or key pair: login answers 503 and only API keys work on REST' };
+  } catch (err) {
+    return { status: 'fail', item: 'auth', detail: errorMessage(err), fix: 'set JWT_SECRET, or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE to the PEM files of one key pair (README "Configuration")' };
+  }
+}
+
 async function checkRedis(config: Config): Promise<Verdict> {
   if (!config.redisUrl) return { status: 'skip', item: 'redis', detail: 'not configured: the embedded queue (SQLite) is used', fix: undefined };
   const safeUrl = config.redisUrl.replace(/\/\/([^@]*)@/, '//***@');
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: TIMEOUT_MS, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+  // The connection's own error (ECONNREFUSED, ENOTFOUND, a bad password) says why; connect() only says it closed.
+  let cause: unknown;
+  redis.on('error', (err) => (cause ??= err));
   try {
     await redis.connect();
     const pong = await redis.ping();
@@ -57,7 +72,7 @@ async function checkRedis(config: Config): Promise<Verdict> {
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
     return { status: pong === 'PONG' ? 'ok' : 'fail', item: 'redis', detail: `${safeUrl} answers (Redis ${version})` };
   } catch (err) {
-    return { status: 'fail', item: 'redis', detail: `${safeUrl}: ${errorMessage(err) || 'no answer'}`, fix: 'start Redis (redis-server) or unset REDIS_URL to use the embedded queue' };
+    return { status: 'fail', item: 'redis', detail: `${safeUrl}: ${errorMessage(cause ?? err) || 'no answer'}`, fix: 'start Redis (redis-server) or unset REDIS_URL to use the embedded queue' };
   } finally {
     redis.disconnect();
   }

@@ -30,14 +30,17 @@ const ROWS_PER_SERIES = 3;
 export function presentAnomalies(result: AnomaliesJobResult): Reply {
   const anomalous = result.findings.filter((f) => f.anomalous).sort((a, b) => topScore(b) - topScore(a));
   const scope = `${result.findings.length} series over ${windowWords(result.windowS)}`;
+  const missing = result.missing?.length ? [context(`no data for ${result.missing.join(', ')}: not scored`)] : [];
   if (anomalous.length === 0) {
-    return reply('success', header(`No anomalies in ${scope}`), context(`threshold ${result.threshold}; as of ${stamp(result.atMs)} UTC`));
+    return reply('success', header(`No anomalies in ${scope}`), ...missing, context(`threshold ${result.threshold}; as of ${stamp(result.atMs)} UTC`));
   }
   const rows: string[][] = [];
   for (const f of anomalous) {
     const worstFirst = [...f.segments].sort((a, b) => b.maxScore - a.maxScore);
     for (const s of worstFirst.slice(0, ROWS_PER_SERIES)) {
-      rows.push([f.service, f.signal, when(s, result.atMs), fmt(s.peak.value, f.unit), `${fmt(s.peak.low, f.unit)}–${fmt(s.peak.high, f.unit)}`, howFar(s, f.unit), s.maxScore.toFixed(2)]);
+      // Precise enough that a peak past the band's edge is printed past it (30.2 ms over a 30.0 ms top, not "30 ms" over "30 ms").
+      const extra = s.direction === 'within' ? 0 : apart(s.peak.value, s.direction === 'above' ? s.peak.high : s.peak.low, f.unit);
+      rows.push([f.service, f.signal, when(s, result.atMs), fmt(s.peak.value, f.unit, extra), `${fmt(s.peak.low, f.unit, extra)}–${fmt(s.peak.high, f.unit, extra)}`, howFar(s, f.unit), s.maxScore.toFixed(2)]);
     }
     if (worstFirst.length > ROWS_PER_SERIES) rows.push([f.service, f.signal, `+${worstFirst.length - ROWS_PER_SERIES} more`, '', '', '', '']);
   }
@@ -48,6 +51,7 @@ export function presentAnomalies(result: AnomaliesJobResult): Reply {
     if (f.chartPng) blocks.push({ type: 'image', title: `${f.service} ${f.signal}`, png: Buffer.from(f.chartPng, 'base64'), alt });
   }
   const detectors = [...new Set(anomalous.map((f) => f.detector).filter(Boolean))];
+  blocks.push(...missing);
   blocks.push(
     context(
       `an anomaly is a run of points outside the expected band (held at what was expected when it began) or scoring ${result.threshold} or more · ${detectors.length ? `detectors: ${detectors.join(', ')} · ` : ''}as of ${stamp(result.atMs)} UTC`,
@@ -71,22 +75,42 @@ function when(s: AnomalySegment, atMs: number): string {
 function howFar(s: AnomalySegment, unit: string): string {
   if (s.direction === 'within') return 'unusual pattern, within band';
   const sign = s.direction === 'above' ? '+' : '−';
-  const times = s.ratio !== undefined ? ` (${s.ratio >= 10 ? Math.round(s.ratio) : s.ratio.toFixed(1)}× the ${s.direction === 'above' ? 'top' : 'bottom'})` : '';
-  return `${sign}${difference(s.beyond, unit)} ${s.direction}${times}`;
+  const multiple = s.ratio === undefined ? undefined : times(s.ratio);
+  const shown = multiple === undefined ? '' : ` (${multiple}× the ${s.direction === 'above' ? 'top' : 'bottom'})`;
+  return `${sign}${difference(s.beyond, unit)} ${s.direction}${shown}`;
 }
 
-/** A difference in the metric's unit: percentage points for ratios. */
+/** peak / edge, never printed as 1 (which would read "at the edge"): two decimals near 1, left out when even those say 1.00. */
+function times(ratio: number): string | undefined {
+  if (ratio >= 10) return String(Math.round(ratio));
+  const one = ratio.toFixed(1);
+  if (one !== '1.0') return one;
+  const two = ratio.toFixed(2);
+  return two === '1.00' ? undefined : two;
+}
+
+/** Decimals beyond `fmt`'s usual (at most 3) needed to print a and b differently. */
+function apart(a: number, b: number, unit: string): number {
+  let extra = 0;
+  while (extra < 3 && fmt(a, unit, extra) === fmt(b, unit, extra)) extra++;
+  return extra;
+}
+
+/** A difference in the metric's unit (percentage points for ratios), never printed as 0 when it is not. */
 function difference(v: number, unit: string): string {
-  if (unit === 'ratio') return `${(v * 100).toFixed(v < 0.01 ? 2 : v < 0.1 ? 1 : 0)} pp`;
-  if (unit === 'ms' && v < 10) return `${v.toFixed(1)} ms`;
-  return fmt(v, unit);
+  const base = unit === 'ratio' ? (v < 0.01 ? 2 : v < 0.1 ? 1 : 0) : unit === 'ms' ? (v < 10 ? 1 : 0) : v >= 100 ? 0 : 1;
+  let decimals = base;
+  const print = (d: number) => (unit === 'ratio' ? `${(v * 100).toFixed(d)} pp` : `${v.toFixed(d)}${unit === 'ms' ? ' ms' : unit === 'req/s' ? '/s' : ''}`);
+  while (decimals < base + 3 && v > 0 && Number((unit === 'ratio' ? v * 100 : v).toFixed(decimals)) === 0) decimals++;
+  return print(decimals);
 }
 
-function fmt(v: number, unit: string): string {
+/** A value in the metric's unit: percent for ratios, whole ms, one decimal under 100 otherwise; `extra` decimals more. */
+function fmt(v: number, unit: string, extra = 0): string {
   if (!Number.isFinite(v)) return '–';
-  if (unit === 'ratio') return `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`;
-  if (unit === 'ms') return `${Math.round(v)} ms`;
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1)}${unit === 'req/s' ? '/s' : ''}`;
+  if (unit === 'ratio') return `${(v * 100).toFixed((v < 0.1 ? 1 : 0) + extra)}%`;
+  if (unit === 'ms') return `${v.toFixed(extra)} ms`;
+  return `${v.toFixed((v >= 100 ? 0 : 1) + extra)}${unit === 'req/s' ? '/s' : ''}`;
 }
 
 function stamp(ms: number): string {

@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import type { Intent } from '../intent/schema';
-import { presentRequest } from '../remediation/present';
+import { presentRequest, requestCommand } from '../remediation/present';
 import type { RemediationService } from '../remediation/service';
 import type { ActionName } from '../remediation/types';
 import { reply, text } from '../reply/model';
@@ -45,7 +45,7 @@ export async function requestRemediation(ctx: CommandContext, service: Remediati
 export async function approveRemediation(ctx: CommandContext, service: RemediationService, id: string): Promise<CommandOutcome> {
   try {
     const { request, started, queued, queueProblem } = await service.approve(ctx.actor, id);
-    if (started && queued) return { outcome: 'enqueued', reply: reply('info', text(`Approved ${request.id}; running \`${request.action} ${request.target}\` now.`)), job: { id: request.id, name: 'remediation' }, request: request.id };
+    if (started && queued) return { outcome: 'enqueued', reply: reply('info', text(`Approved ${request.id}; running \`${requestCommand(request)}\` now.`)), job: { id: request.id, name: 'remediation' }, request: request.id };
     if (started) return { outcome: 'unavailable', reply: reply('warning', text(`Approved ${request.id}. ${notQueued(request.id, queueProblem)}`)), request: request.id };
     return { outcome: 'replied', reply: reply('info', text(`Approval recorded for ${request.id} (${request.approvers.length} of ${request.approvalsNeeded}).`)), request: request.id };
   } catch (err) {
@@ -56,7 +56,7 @@ export async function approveRemediation(ctx: CommandContext, service: Remediati
 export function denyRemediation(ctx: CommandContext, service: RemediationService, id: string): CommandOutcome {
   try {
     const { request: r, withdrawn } = service.deny(ctx.actor, id);
-    return { outcome: 'replied', reply: reply('info', text(`${withdrawn ? 'Withdrawn' : 'Denied'} ${r.id}: \`${r.action} ${r.target}\` will not run.`)), request: r.id };
+    return { outcome: 'replied', reply: reply('info', text(`${withdrawn ? 'Withdrawn' : 'Denied'} ${r.id}: \`${requestCommand(r)}\` will not run.`)), request: r.id };
   } catch (err) {
     return refusal(err);
   }

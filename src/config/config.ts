@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { errorMessage } from '../errors';
 import { catalogIssues, EXAMPLE_CATALOG } from '../sources/catalog';
 import { crossFieldProblems, envSchema, fileSchema, type Env, type Role } from './schema';
 
@@ -124,6 +126,8 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
       for (const issue of catalogIssues(file, { requireQueries: true })) problems.push(`CONFIG_FILE ${e.CONFIG_FILE}: ${issue.path}: ${issue.message}`);
     }
   }
+  // Files and folders start-up reads: a wrong path is a configuration problem, reported with the others.
+  for (const p of pathProblems(e, failed)) problems.push(p);
   if (problems.length) return { ok: false, problems };
 
   const source = e.METRICS_SOURCE;
@@ -172,6 +176,29 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
       file,
     },
   };
+}
+
+/** METRICS_SOURCE=csv:DIR must be a folder and the JWT key files readable, or `serve` would stop at start-up. */
+function pathProblems(e: Partial<Env>, failed: Set<string>): string[] {
+  const problems: string[] = [];
+  const source = failed.has('METRICS_SOURCE') ? undefined : e.METRICS_SOURCE;
+  if (source?.startsWith('csv:')) {
+    const dir = resolve(source.slice('csv:'.length));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      problems.push(`METRICS_SOURCE: csv:${source.slice('csv:'.length)}: ${dir} is not a directory; create it with one folder per service holding <signal>.csv files (timestamp,value)`);
+    }
+  }
+  for (const name of ['JWT_PRIVATE_KEY_FILE', 'JWT_PUBLIC_KEY_FILE'] as const) {
+    const file = failed.has(name) ? undefined : e[name];
+    if (!file) continue;
+    try {
+      accessSync(file, constants.R_OK);
+      if (!statSync(file).isFile()) problems.push(`${name}: cannot read ${file}: not a file`);
+    } catch (err) {
+      problems.push(`${name}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+    }
+  }
+  return problems;
 }
 
 /** Every configured secret value, for the log redactor. */

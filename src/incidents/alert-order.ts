@@ -34,12 +34,13 @@ export function alertTime(s: string | null | undefined): number | undefined {
 
 /**
  * An alert's times as stored or sent. Alertmanager always sends both for a resolved alert and a
- * `startsAt` for a firing one; when one is missing, it is taken as "now" (`receivedAt`), and a
- * resolution without `startsAt` as the end of the known episode.
+ * `startsAt` for a firing one. A firing without one is the known firing episode repeated (else it
+ * starts "now", `receivedAt`): taking "now" would make every repeat a new episode, and reopen what a
+ * person resolved. A resolution without `endsAt` ends "now", without `startsAt` the known episode.
  */
 export function alertTimes(a: { status: 'firing' | 'resolved'; startsAt?: string | null; endsAt?: string | null }, receivedAt: number, known?: AlertTimes): AlertTimes {
   const startsAt = alertTime(a.startsAt);
-  if (a.status === 'firing') return { status: 'firing', startsAt: startsAt ?? receivedAt };
+  if (a.status === 'firing') return { status: 'firing', startsAt: startsAt ?? (known?.status === 'firing' ? known.startsAt : receivedAt) };
   const endsAt = alertTime(a.endsAt) ?? receivedAt;
   return { status: 'resolved', startsAt: startsAt ?? Math.min(known?.startsAt ?? endsAt, endsAt), endsAt };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger';
 import type { JobMeta, JobQueue } from '../queue/types';
 import { reply, text } from '../reply/model';
 import type { Jobs } from '../workers/jobs';
+import { requestCommand } from './present';
 import type { RemediationStore, StoredRequest } from './store';
 
 /** A thread: platform, channel and thread (none for a channel's top level or a DM). */
@@ -139,7 +140,7 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
       if (!job || !request || request.approverNames.length === 0) return;
       const to = origin(e.id, job.meta, 'approved');
       if (!to) return;
-      const line = `Approved by ${request.approverNames.join(', ')}; running \`${request.action} ${request.target}\` now (request ${request.id}).`;
+      const line = `Approved by ${request.approverNames.join(', ')}; running \`${requestCommand(request)}\` now (request ${request.id}).`;
       await to.poster.post(to.channel, reply('info', text(line)), to.thread);
     });
   };
@@ -201,7 +202,7 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
 
 /** What the request's thread is told about a request that ended without running. */
 function decidedLine(r: StoredRequest, names: NameOf = (id) => id): string {
-  const what = `Remediation ${r.id} (\`${r.action} ${r.target}\`)`;
+  const what = `Remediation ${r.id} (\`${requestCommand(r)}\`)`;
   if (r.state === 'expired') return `${what} expired without the approval it needed; ask again if it is still needed.`;
   if (r.decidedBy && r.decidedBy === r.requestedBy) return `${what} was withdrawn by ${names(r.decidedBy)}; it will not run.`;
   return `${what} was denied by ${r.decidedBy ? names(r.decidedBy) : 'an approver'}; it will not run.`;

@@ -7,6 +7,8 @@ export interface RemediationJobResult {
   action: string;
   target: string;
   state: StoredRequest['state'];
+  /** The request's parameters (replicas, runbook), so the result reads back as the command typed. */
+  params?: StoredRequest['params'];
   summary: string;
   verified?: { ok: boolean; summary: string };
   /** Names, for the reply. */
@@ -14,18 +16,18 @@ export interface RemediationJobResult {
 }
 
 export function jobResult(r: StoredRequest): RemediationJobResult {
-  return { id: r.id, action: r.action, target: r.target, state: r.state, summary: r.result?.summary ?? '', ...(r.result?.verified ? { verified: r.result.verified } : {}), approvers: r.approverNames };
+  return { id: r.id, action: r.action, target: r.target, state: r.state, params: r.params, summary: r.result?.summary ?? '', ...(r.result?.verified ? { verified: r.result.verified } : {}), approvers: r.approverNames };
 }
 
 /** The request as the command a user types (runbooks/README.md's `runbook NAME on SERVICE` for a runbook), so it reads back the same. */
-const command = (r: Pick<StoredRequest, 'action' | 'target' | 'params'>) =>
+export const requestCommand = (r: { action: string; target: string; params: StoredRequest['params'] }): string =>
   r.action === 'runbook' && r.params.runbook ? `runbook ${r.params.runbook} on ${r.target}` : `${r.action} ${r.target}${r.params.replicas !== undefined ? ` ${r.params.replicas}` : ''}`;
 
 /** The plan card: what will be called, current -> desired, blast radius; Approve / Deny while pending. */
 export function presentRequest(r: StoredRequest): Reply {
   const show = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') || 'none' : String(v)}`).join(' · ') || '—';
   const blocks = [
-    header(`${r.dryRun ? 'Dry run' : 'Remediation'} ${r.id}: ${command(r)}`),
+    header(`${r.dryRun ? 'Dry run' : 'Remediation'} ${r.id}: ${requestCommand(r)}`),
     fields([
       { label: 'will call', value: r.plan.calls.join('\n') },
       { label: 'now', value: show(r.plan.current) },
@@ -45,6 +47,6 @@ export function presentRequest(r: StoredRequest): Reply {
 export function presentOutcome(r: RemediationJobResult): Reply {
   const tone = r.state === 'succeeded' ? (r.verified?.ok === false ? 'warning' : 'success') : 'error';
   const title = r.state === 'succeeded' ? 'done' : r.state === 'unknown' ? 'state unknown' : r.state;
-  return reply(tone, header(`Remediation ${r.id}: ${r.action} ${r.target} ${title}`), text(r.summary || `The request is ${r.state}.`),
+  return reply(tone, header(`Remediation ${r.id}: ${requestCommand({ action: r.action, target: r.target, params: r.params ?? {} })} ${title}`), text(r.summary || `The request is ${r.state}.`),
     ...(r.verified ? [text(r.verified.summary)] : []), ...(r.approvers.length ? [context(`approved by ${r.approvers.join(', ')}`)] : []));
 }

@@ -5,7 +5,7 @@ import { signalsFor } from '../anomaly/metric-words';
 import { explainSeries, SIGNAL_RANGE, type AnomalySegment } from '../anomaly/explain';
 import type { Detection } from '../anomaly/types';
 import type { Clock } from '../clock';
-import { UnrecoverableJobError } from '../errors';
+import { AppError, UnrecoverableJobError } from '../errors';
 import type { JobContext } from '../queue/types';
 import { GOLDEN_SIGNALS, type MetricsSource, type Series } from '../sources/types';
 import type { AnomaliesJobData, AnomaliesJobResult, SeriesFinding } from './jobs';
@@ -47,21 +47,33 @@ export function anomaliesProcessor(source: MetricsSource, clock: Clock, options:
     const windowStartMs = atMs - windowS * 1000;
     const historyStartMs = historyStart(atMs, stepMs);
     const findings: SeriesFinding[] = [];
+    const missing: string[] = [];
     const total = services.length * signals.length;
     for (const service of services) {
       for (const sig of signals) {
         if (job.signal.aborted) throw new UnrecoverableJobError('cancelled');
-        const series = await source.query({ service, signal: sig, startMs: Math.min(historyStartMs, windowStartMs), endMs: atMs, stepMs });
-        const finding = await score(series, windowStartMs, options.onnxThreads);
-        options.counters?.pointsScored.inc(series.points.length);
-        if (finding.segments.length) options.counters?.anomaliesDetected.inc({ service }, finding.segments.length);
-        findings.push(finding);
-        await job.progress({ percent: Math.round((findings.length / total) * 100), message: `scored ${service} ${sig}` });
+        const series = await source.query({ service, signal: sig, startMs: Math.min(historyStartMs, windowStartMs), endMs: atMs, stepMs }).catch((err: unknown) => {
+          // No data is not a passing fault: retrying will not bring it. Among several series it is
+          // named in the reply (a CSV folder may hold only some signals); alone it is the answer.
+          if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+          if (total === 1) throw new UnrecoverableJobError(err.userMessage, { cause: err });
+          return undefined;
+        });
+        if (series) {
+          const finding = await score(series, windowStartMs, options.onnxThreads);
+          options.counters?.pointsScored.inc(series.points.length);
+          if (finding.segments.length) options.counters?.anomaliesDetected.inc({ service }, finding.segments.length);
+          findings.push(finding);
+        } else {
+          missing.push(`${service} ${sig}`);
+        }
+        await job.progress({ percent: Math.round(((findings.length + missing.length) / total) * 100), message: `scored ${service} ${sig}` });
       }
     }
+    if (!findings.length) throw new UnrecoverableJobError(`no data for ${missing.join(', ')}`);
     const charted = findings.filter((f) => f.anomalous).sort((a, b) => b.maxScore - a.maxScore).slice(0, MAX_CHARTS);
     for (const f of charted) f.chartPng = (await chart(f)).toString('base64');
-    return { atMs, windowS, threshold: ANOMALY_THRESHOLD, findings };
+    return { atMs, windowS, threshold: ANOMALY_THRESHOLD, findings, ...(missing.length ? { missing } : {}) };
   };
 }
 

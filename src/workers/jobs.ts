@@ -66,6 +66,8 @@ export interface AnomaliesJobResult {
   windowS: number;
   threshold: number;
   findings: SeriesFinding[];
+  /** Series asked for that have no data (`service signal`), left out of the findings. */
+  missing?: string[];
 }
 
 export type Jobs = {

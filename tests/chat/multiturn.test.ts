@@ -31,7 +31,7 @@ describe('multi-turn: questions for missing slots, confirmation of natural-langu
     const third = await say('yes');
     expect(third.intent).toBe('remediate');
     expect(third.outcome).toBe('enqueued'); // scaling needs no approval in the demo catalog
-    expect(third.text).toMatch(/Remediation r[0-9a-f]{6}: scale checkout-api done/);
+    expect(third.text).toMatch(/Remediation r[0-9a-f]{6}: scale checkout-api 4 done/);
     expect(third.text).toMatch(/checkout-api from \d+ to 4 replicas/);
   });
 

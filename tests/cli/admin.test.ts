@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { openStore } from '../../src/store/store';
 import { tempDbPath } from '../helpers/app';
 import { runCli } from '../helpers/cli';
 
@@ -77,7 +78,7 @@ describe('admin CLI', () => {
 describe('first admin from the environment', () => {
   it('is created on first start, refused with a weak password or a weak JWT_SECRET, and never duplicated', async () => {
     const db = tempDbPath();
-    new Database(db).close(); // an existing (empty) store: admin commands only work on one
+    openStore(db).close(); // an existing store with no users yet: admin commands only work on one
     const weak = await runCli(['user', 'list'], { env: { DATABASE_PATH: db, ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'root' } });
     expect(weak.code).toBe(0); // admin commands do not bootstrap; the app does
     const chat = (env: Record<string, string>) => runCli(['chat', '--as', 'root'], { env: { DATABASE_PATH: db, ...env }, input: 'help\n' });

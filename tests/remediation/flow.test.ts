@@ -130,7 +130,7 @@ describe('remediation flow (demo fleet, embedded queue, real SQLite)', () => {
     expect(confirmed.text).toContain(': runbook flush-dns on checkout-api'); // the plan names it as it is typed (it read `runbook checkout-api flush-dns`)
     expect(confirmed.text).toContain('the DNS cache of checkout-api is emptied');
     const done = await say('ada', `/ops approve ${requestId(confirmed.text)}`);
-    expect(done.text).toMatch(/runbook checkout-api done/);
+    expect(done.text).toMatch(/runbook flush-dns on checkout-api done/);
     expect(done.text).toContain('flushing the DNS cache of checkout-api');
     const escape = await say('olivia', '/ops runbook ../../etc/passwd checkout-api');
     expect(escape.text).toMatch(/didn't understand|refused|not allowed/i); // the parser already refuses it; the executor would too (shell.test.ts)

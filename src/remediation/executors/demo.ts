@@ -6,13 +6,20 @@ import { ms, pct, type FleetActionResult, type ServiceSnapshot } from '../../sou
 import type { Objectives } from '../../sources/types';
 import type { Executor, VerifyResult } from '../types';
 
-/** The signals with an objective, as a verification names them. */
-const CHECKED: Array<{ objective: Exclude<keyof Objectives, 'availability'>; label: string; short: string; value(s: ServiceSnapshot): number; show(v: number): string }> = [
-  { objective: 'latency_p99_ms', label: 'p99 latency', short: 'p99', value: (s) => s.signals.latency_p99, show: ms },
-  { objective: 'error_rate', label: 'error rate', short: 'errors', value: (s) => s.signals.error_rate, show: (v) => `${(v * 100).toFixed(1)}%` },
-  { objective: 'cpu', label: 'cpu', short: 'cpu', value: (s) => s.signals.cpu, show: pct },
-  { objective: 'memory', label: 'memory', short: 'memory', value: (s) => s.signals.memory, show: pct },
+/** The signals with an objective, as a verification names them; `show(v, d)` with `d` decimals more than the reports use. */
+const CHECKED: Array<{ objective: Exclude<keyof Objectives, 'availability'>; label: string; short: string; value(s: ServiceSnapshot): number; show(v: number, d?: number): string }> = [
+  { objective: 'latency_p99_ms', label: 'p99 latency', short: 'p99', value: (s) => s.signals.latency_p99, show: (v, d = 0) => (d ? `${v.toFixed(d)} ms` : ms(v)) },
+  { objective: 'error_rate', label: 'error rate', short: 'errors', value: (s) => s.signals.error_rate, show: (v, d = 0) => `${(v * 100).toFixed(1 + d)}%` },
+  { objective: 'cpu', label: 'cpu', short: 'cpu', value: (s) => s.signals.cpu, show: (v, d = 0) => (d ? `${(v * 100).toFixed(d)}%` : pct(v)) },
+  { objective: 'memory', label: 'memory', short: 'memory', value: (s) => s.signals.memory, show: (v, d = 0) => (d ? `${(v * 100).toFixed(d)}%` : pct(v)) },
 ];
+
+/** Decimals (at most 3 more) that print a value over its objective as over it: 70.4% is not "70%, objective 70%". */
+function decimalsApart(c: (typeof CHECKED)[number], value: number, objective: number): number {
+  let d = 0;
+  while (d < 3 && c.show(value, d) === c.show(objective, d)) d++;
+  return d;
+}
 
 /** The incident each action is meant to end. */
 const ENDS: Partial<Record<string, IncidentKind>> = { restart: 'memory_leak', rollback: 'latency_regression' };
@@ -28,6 +35,10 @@ export function verifyFromSnapshots(action: string, before: ServiceSnapshot, aft
   const values = (c: (typeof CHECKED)[number]) => `${c.show(c.value(before))} -> ${c.show(c.value(after))}`;
   const change = (c: (typeof CHECKED)[number]) => `${c.short} ${values(c)}`;
   const over = CHECKED.filter((c) => c.value(after) > objectives[c.objective]);
+  const stillOver = (c: (typeof CHECKED)[number], objective: number) => {
+    const d = decimalsApart(c, c.value(after), objective);
+    return `${c.label} (${c.show(c.value(before), d)} -> ${c.show(c.value(after), d)}, objective ${c.show(objective, d)})`;
+  };
   const ended = ENDS[action];
   const lingering = ended !== undefined && after.activeIncidents.some((i) => i.kind === ended);
   if (!over.length && !lingering) {
@@ -37,7 +48,7 @@ export function verifyFromSnapshots(action: string, before: ServiceSnapshot, aft
     return { ok: true, summary: `${after.service} recovered: ${shown.join(', ')}; every checked signal is inside its objective.` };
   }
   const reasons = [
-    ...(over.length ? [`still over ${over.map((c) => `${c.label} (${values(c)}, objective ${c.show(objectives[c.objective])})`).join(', ')}`] : []),
+    ...(over.length ? [`still over ${over.map((c) => stillOver(c, objectives[c.objective])).join(', ')}`] : []),
     ...(lingering ? [`the ${String(ended).replace('_', ' ')} is still active`] : []),
   ];
   return { ok: false, summary: `${after.service} has not recovered: ${reasons.join('; ')}.` };
