@@ -101,4 +101,11 @@ describeNeeding('issue 13.3 (trial): serve with a password-protected Redis that 
       }
     }
   }, 60_000);
+
+  it('a serve that cannot start (a weak ADMIN_PASSWORD) exits 1 with Redis connected, instead of hanging on its connections', async () => {
+    const result = await runCli(['serve'], { env: { ...env, DATABASE_PATH: tempDbPath(), ADMIN_PASSWORD: 'admin-admin-admin-1' }, timeoutMs: 30_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ADMIN_PASSWORD');
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+  }, 60_000);
 });
