@@ -100,7 +100,9 @@ export async function run(argv: string[]): Promise<void> {
     }
   } catch (err) {
     process.stderr.write(`smartcloudops ${command ?? ''}: ${errorMessage(err)}\n`);
-    process.exitCode = 1;
+    // Exit now: a start that failed half-way (e.g. serve after its Redis connections were made)
+    // would otherwise stay alive on those connections, serving nothing.
+    process.exit(1);
   }
 }
 

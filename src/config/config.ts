@@ -69,9 +69,14 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 
 type RawEnv = Record<string, string | undefined>;
 
-function describe(value: unknown): string {
+/** A URL's user and password (`redis://:s3cret@host`), even in a URL too broken to parse, replaced by `***`. */
+function withoutCredentials(text: string): string {
+  return text.includes('@') ? text.replace(/^([a-z][a-z0-9+.-]*:\/{0,2})?[^]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`) : text;
+}
+
+function describe(value: unknown, name: string): string {
   if (value === undefined) return 'nothing';
-  const text = String(value);
+  const text = /URL$/.test(name) ? withoutCredentials(String(value)) : String(value);
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
@@ -98,7 +103,7 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
       continue;
     }
     failed.add(name);
-    const got = SECRET_VARS.test(name) ? '' : `, got ${describe(cleaned[name])}`;
+    const got = SECRET_VARS.test(name) ? '' : `, got ${describe(cleaned[name], name)}`;
     for (const issue of parsed.error.issues.slice(0, 1)) problems.push(`${name}: ${issue.message}${got}`);
   }
   for (const p of crossFieldProblems(values as Partial<Env>)) if (!failed.has(p.variable)) problems.push(`${p.variable}: ${p.message}`);

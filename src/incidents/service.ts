@@ -14,6 +14,8 @@ export interface IngestResult {
   /** New alerts, or alerts whose status changed: the posted message needs an update. */
   changed: boolean;
   resolved: boolean;
+  /** Why the new incident's analysis could not start (e.g. the job queue is down); the incident is recorded all the same. */
+  analysisNotStarted?: string;
 }
 
 /** What happened to an incident, for whoever shows it (the incident channel). */
@@ -113,8 +115,28 @@ export class IncidentService {
     for (const [id, entry] of touched) {
       if (entry.changed) this.emit(id === result.incident?.id ? result.incident : this.get(id), entry.created ? 'created' : entry.resolved ? 'resolved' : 'updated');
     }
-    if (result.created && result.incident) await this.d.onCreated?.(result.incident);
+    if (result.created && result.incident) {
+      const why = await this.analyse(result.incident);
+      if (why) return { ...result, incident: this.get(result.incident.id), analysisNotStarted: why };
+    }
     return result;
+  }
+
+  /**
+   * Start a new incident's analysis. The incident is already recorded, and it matters more than
+   * its analysis: a failure (the job queue down) is kept on the timeline and returned, never
+   * thrown, so the webhook still answers 200 (a retried notification would find the incident
+   * known and start nothing either).
+   */
+  private async analyse(incident: Incident): Promise<string | undefined> {
+    try {
+      await this.d.onCreated?.(incident);
+      return undefined;
+    } catch (err) {
+      const reason = err instanceof AppError ? err.userMessage : 'the analysis job could not be queued';
+      this.note(incident.id, 'analysis', 'analysis not started', { reason });
+      return reason;
+    }
   }
 
   /** A new incident for the group, from the notification's common labels; returns its id. */

@@ -297,7 +297,8 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
           if (!(await settlesWithin(stopped, options.graceMs ?? DEFAULT_CLOSE_GRACE_MS))) {
             for (const run of running.values()) if (!run.stop) interrupt(run, 'shutdown', `queue ${name} is shutting down`);
             log.warn('handing active jobs back to the queue on close', { count: running.size });
-            if (!(await settlesWithin(stopped, HANDBACK_MS))) {
+            // Nothing running: nothing to hand back, so a worker stuck on a dead Redis is not waited for again.
+            if (running.size === 0 || !(await settlesWithin(stopped, HANDBACK_MS))) {
               log.error('worker did not stop; closing its connections anyway');
               await settlesWithin(worker.disconnect(), CHECK_TIMEOUT_MS);
             }
@@ -306,7 +307,8 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
         closedCtl.abort(); // pending waitUntilFinished calls reject before the connections go
         // With Redis away a close would wait for it: give up after a while and drop the sockets.
         const closed = Promise.allSettled([queueEvents?.close(), queue.close()]);
-        if (!(await settlesWithin(closed, CHECK_TIMEOUT_MS))) await Promise.allSettled([queueEvents?.disconnect(), queue.disconnect()]);
+        // A disconnect waits for an 'end' that ioredis never emits for a client waiting to reconnect: bounded too.
+        if (!(await settlesWithin(closed, CHECK_TIMEOUT_MS))) await settlesWithin(Promise.allSettled([queueEvents?.disconnect(), queue.disconnect()]), CHECK_TIMEOUT_MS);
         await settlesWithin(translator?.idle() ?? Promise.resolve(), CHECK_TIMEOUT_MS);
         await Promise.all([quit(subscriber), quit(redis), quit(requests)]);
         events.clear();

@@ -19,9 +19,13 @@ export function createMetrics() {
     async collect() {
       if (!depthSource) return;
       try {
-        for (const [state, n] of Object.entries(await depthSource())) this.set({ state }, n);
+        const depth = await depthSource();
+        this.reset();
+        for (const [state, n] of Object.entries(depth)) this.set({ state }, n);
       } catch {
-        // A dead queue backend must not break the scrape; /readyz reports it.
+        // A dead queue backend must not break the scrape (/readyz reports it), nor show the last
+        // counts as if live: no samples, so `absent(smartcloudops_queue_depth)` can alert.
+        this.reset();
       }
     },
   });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { authorize, PERMISSIONS } from '../../auth/permissions';
 import type { ApiKeyInfo, Auth } from '../../auth/types';
 import { AppError } from '../../errors';
-import { requireSession, type Authn } from '../authn';
+import { requireSession, SESSION_REQUIRED, type Authn } from '../authn';
 import { defineRoute, errorSchema, type ApiRoute } from '../route';
 
 /**
@@ -53,7 +53,7 @@ export function apiKeyRoutes({ auth, authn }: { auth: Auth; authn: Authn }): Api
       permissions: z.array(z.enum(PERMISSIONS, { error: `expected one of ${PERMISSIONS.join(', ')}` })).min(1, 'at least one permission').max(PERMISSIONS.length),
       expires_in_days: z.number({ error: 'expected a whole number of days' }).int('expected a whole number of days').min(1, 'at least 1 day').max(365, 'at most 365 days').optional(),
     }),
-    responses: { 201: { description: 'the key: store it now, it is not shown again', schema: keyInfoSchema.extend({ key: z.string() }) } },
+    responses: { 201: { description: 'the key: store it now, it is not shown again', schema: keyInfoSchema.extend({ key: z.string() }) }, 403: SESSION_REQUIRED },
     handler: async ({ req, reply, principal, body }) => {
       const userId = requireSession(authn, req, reply, principal);
       const owner = userId ? auth.users.get(userId) : undefined;

@@ -5,7 +5,7 @@ import type { Auth, Tokens, User } from '../../auth/types';
 import { ROLES } from '../../config/schema';
 import { AppError } from '../../errors';
 import type { Metrics } from '../../telemetry/metrics';
-import { REALM, requireSession, type Authn } from '../authn';
+import { REALM, requireSession, SESSION_REQUIRED, type Authn } from '../authn';
 import { defineRoute, errorSchema, type ApiRoute } from '../route';
 
 /**
@@ -126,7 +126,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
     summary: 'Log out: revoke the session of the presented access token',
     description: 'The refresh token and every access token of the session stop working. API keys are revoked with DELETE /auth/api-keys/{id}.',
     access: 'authenticated',
-    responses: { 204: { description: 'logged out' }, 503: noTokens },
+    responses: { 204: { description: 'logged out' }, 400: { description: 'an API key was used: logout ends a token session (revoke a key with DELETE /auth/api-keys/{id})', schema: errorSchema }, 503: noTokens },
     handler: async ({ req, reply, principal }) => {
       // The access token was verified to authenticate this request; its session comes with the principal.
       const sid = principal.sessionId;
@@ -221,7 +221,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
     description: 'Needs a login session (not an API key). Wrong current passwords count toward the login lockout.',
     access: 'authenticated',
     body: z.strictObject({ current_password: password, new_password: password }),
-    responses: { 204: { description: 'changed' }, 429: tooMany },
+    responses: { 204: { description: 'changed' }, 403: SESSION_REQUIRED, 429: tooMany },
     handler: async ({ req, reply, principal, body }) => {
       const userId = requireSession(authn, req, reply, principal);
       const user = userId ? auth.users.get(userId) : undefined;
@@ -269,7 +269,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRoute[] {
     description: 'Needs a login session (not an API key).',
     access: 'authenticated',
     body: z.strictObject({ name: userNameSchema.optional(), email: emailSchema.optional() }).refine((b) => b.name !== undefined || b.email !== undefined, { message: 'give name, email or both' }),
-    responses: { 200: { description: 'the updated user', schema: profileSchema }, 409: { description: 'the email or name is taken', schema: errorSchema } },
+    responses: { 200: { description: 'the updated user', schema: profileSchema }, 403: SESSION_REQUIRED, 409: { description: 'the email or name is taken', schema: errorSchema } },
     handler: async ({ req, reply, principal, body }) => {
       const userId = requireSession(authn, req, reply, principal);
       if (!userId) return reply;

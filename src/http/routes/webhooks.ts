@@ -52,6 +52,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookDeps> = async (app, deps) 
     }
     deps.metrics.alertsReceived.inc({ source: 'alertmanager' }, parsed.data.alerts.length);
     const result = await deps.incidents.ingest(parsed.data);
+    if (result.analysisNotStarted) req.log2.warn('incident recorded; analysis not started', { incident: result.incident?.id, reason: result.analysisNotStarted });
     return { incident: result.incident?.id ?? null, status: result.incident?.status ?? null, created: result.created, changed: result.changed, resolved: result.resolved };
   });
 };
