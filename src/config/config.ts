@@ -41,7 +41,8 @@ export interface AuthConfig {
 
 /** The one typed configuration object; built once by the composition root and passed down. */
 export interface Config {
-  http: { port: number; host: string; bodyLimitBytes: number };
+  /** `trustProxy`: the proxies whose X-Forwarded-For names the client (TRUST_PROXY); none by default. */
+  http: { port: number; host: string; bodyLimitBytes: number; trustProxy: string[] };
   databasePath: string;
   redisUrl: string | undefined;
   queue: { name: string; concurrency: number; historyLimit: number; attempts: number; backoffMs: number };
@@ -149,7 +150,7 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
   return {
     ok: true,
     config: {
-      http: { port: e.PORT, host: e.HOST, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES },
+      http: { port: e.PORT, host: e.HOST, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((p) => p.trim()) : [] },
       databasePath: e.DATABASE_PATH,
       redisUrl: e.REDIS_URL,
       queue: { name: e.QUEUE_NAME, concurrency: e.QUEUE_CONCURRENCY, historyLimit: e.QUEUE_HISTORY_LIMIT, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },

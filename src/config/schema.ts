@@ -64,6 +64,10 @@ export const envSchema = z.object({
   ALERTMANAGER_WEBHOOK_TOKEN: optionalString,
   DEFAULT_ROLE: z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` }).default('viewer'),
   HTTP_BODY_LIMIT_BYTES: positiveInt('a positive number of bytes').default(1_048_576),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[0-9a-fA-F.:]+(\/\d{1,3})?(\s*,\s*[0-9a-fA-F.:]+(\/\d{1,3})?)*$/, 'expected a comma-separated list of proxy addresses or CIDRs, e.g. 10.0.0.0/8,127.0.0.1')
+    .optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected milliseconds' }).int('expected whole milliseconds').min(0, 'expected milliseconds >= 0').default(10_000),
   CONFIG_FILE: optionalString,
   RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),

@@ -29,6 +29,7 @@ export function createHttpForApp(app: App): FastifyInstance {
       { name: app.config.redisUrl ? 'redis' : 'queue', check: () => app.queue.check() },
     ],
     corsOrigins: app.config.auth.corsOrigins,
+    trustProxy: app.config.http.trustProxy,
   });
   const authn = createAuthn(app.auth);
   const routes: ApiRoute[] = [

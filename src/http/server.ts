@@ -13,6 +13,12 @@ export interface HttpDeps {
   readiness: ReadinessCheck[];
   /** Origins allowed by CORS; empty = none. */
   corsOrigins?: readonly string[];
+  /**
+   * Proxies (addresses or CIDRs) whose X-Forwarded-For names the client; empty = none, so the
+   * socket's address is the client's and a forged header changes nothing (login throttling and
+   * the audit log key on it).
+   */
+  trustProxy?: readonly string[];
 }
 
 declare module 'fastify' {
@@ -32,6 +38,7 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: deps.bodyLimitBytes,
+    trustProxy: deps.trustProxy?.length ? [...deps.trustProxy] : false,
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
