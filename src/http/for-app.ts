@@ -8,6 +8,7 @@ import { apiKeyRoutes } from './routes/api-keys';
 import { apiV1Routes } from './routes/api-v1';
 import { authRoutes } from './routes/auth';
 import { pageRoutes } from './routes/pages';
+import { notBuiltRoutes } from './routes/not-built';
 import { statusRoutes } from './routes/status';
 import { webhookRoutes } from './routes/webhooks';
 import { createHttpServer } from './server';
@@ -37,6 +38,7 @@ export function createHttpForApp(app: App): FastifyInstance {
     ...apiKeyRoutes({ auth: app.auth, authn }),
     ...apiV1Routes({ commands: app.commands, queue: app.queue, audit: app.auth.audit, remediation: app.remediation }),
     ...statusRoutes({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
+    ...notBuiltRoutes(),
   ];
   routes.push(openApiRoute(() => routes, API_INFO));
   void http.register(routesPlugin, { routes, authn });
