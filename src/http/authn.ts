@@ -3,7 +3,6 @@ import { authorize, type Permission, type Principal } from '../auth/permissions'
 import { refusal } from '../commands/rbac';
 import type { Auth } from '../auth/types';
 import { AppError } from '../errors';
-import { errorSchema, type ResponseDoc } from './route';
 
 /**
  * Who is calling an HTTP route: credentials from the headers through `auth.authenticate` (JWT or
@@ -90,9 +89,6 @@ export function createAuthn(auth: Auth): Authn {
   };
   return authn;
 }
-
-/** The 403 of a route that calls `requireSession`, for its OpenAPI responses. */
-export const SESSION_REQUIRED: ResponseDoc = { description: 'an API key was used: this needs a login session (POST /auth/login)', schema: errorSchema };
 
 /** Password, profile and key changes need a login session: an API key may not change its owner's account. */
 export function requireSession(authn: Authn, req: FastifyRequest, reply: FastifyReply, principal: Principal): string | undefined {

@@ -72,6 +72,9 @@ export const errorSchema = z
   })
   .meta({ title: 'Error' });
 
+/** The 403 of a route that calls `requireSession`, for its OpenAPI responses. */
+export const SESSION_REQUIRED: ResponseDoc = { description: 'an API key was used: this needs a login session (POST /auth/login)', schema: errorSchema };
+
 const STATUS: Partial<Record<ErrorCode, number>> = { bad_request: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503 };
 
 /** The answer for an AppError a handler threw; unknown errors return undefined and reach the server's 500 handler. */

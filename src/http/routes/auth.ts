@@ -5,8 +5,8 @@ import type { Auth, Tokens, User } from '../../auth/types';
 import { ROLES } from '../../config/schema';
 import { AppError } from '../../errors';
 import type { Metrics } from '../../telemetry/metrics';
-import { REALM, requireSession, SESSION_REQUIRED, type Authn } from '../authn';
-import { defineRoute, errorSchema, type ApiRoute } from '../route';
+import { REALM, requireSession, type Authn } from '../authn';
+import { defineRoute, errorSchema, SESSION_REQUIRED, type ApiRoute } from '../route';
 
 /**
  * `/auth/*` (DESIGN.md): log in, refresh, log out, verify, register, password, profile, roles.
