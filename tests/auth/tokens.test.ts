@@ -232,7 +232,10 @@ describe('tokens', () => {
       const a = keyFiles('p256');
       const b = keyFiles('p256');
       fail(testConfig({ JWT_PRIVATE_KEY_FILE: a.JWT_PRIVATE_KEY_FILE, JWT_PUBLIC_KEY_FILE: b.JWT_PUBLIC_KEY_FILE }).auth, /not the two halves of one key pair/);
-      fail(testConfig({ JWT_PRIVATE_KEY_FILE: '/no/such/key.pem', JWT_PUBLIC_KEY_FILE: a.JWT_PUBLIC_KEY_FILE }).auth, /JWT_PRIVATE_KEY_FILE: cannot read \/no\/such\/key\.pem/);
+      // A missing file is a configuration problem, reported with the others before anything starts;
+      // one that disappears after start-up is still refused here.
+      expect(() => testConfig({ JWT_PRIVATE_KEY_FILE: '/no/such/key.pem', JWT_PUBLIC_KEY_FILE: a.JWT_PUBLIC_KEY_FILE })).toThrow(/JWT_PRIVATE_KEY_FILE: cannot read \/no\/such\/key\.pem/);
+      fail({ ...testConfig(a).auth, privateKeyFile: '/no/such/key.pem' }, /JWT_PRIVATE_KEY_FILE: cannot read \/no\/such\/key\.pem/);
       fail({ ...testConfig().auth, jwtSecret: 'short' }, /JWT_SECRET: too short/);
     });
   });
