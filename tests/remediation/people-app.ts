@@ -5,7 +5,7 @@ import { ROLE_PERMISSIONS, type Permission } from '../../src/auth/permissions';
 import { renderText } from '../../src/reply/render-text';
 import { tempDbPath } from '../helpers/app';
 import { addUser, asBearer, httpApp, login, type HttpApp } from '../http/http-app';
-import { lastVersion, recordingSink } from '../helpers/app';
+import { DURING_BURST, lastVersion, recordingSink } from '../helpers/app';
 
 /**
  * Set-up for the tests about people and their credentials: a real app with HTTP (fastify inject)
@@ -63,6 +63,20 @@ export function caller(h: HttpApp): Call {
     const res = await h.http.inject({ method, url, headers, ...(payload ? { payload } : {}) });
     return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {} };
   };
+}
+
+/**
+ * The people suites' set-up, once per test: a real app on the two-approval catalog, its clock in
+ * the demo's error burst, unlinked chat users as viewers; `use` receives it and its REST caller.
+ */
+export function usePeopleApp(use: (h: HttpApp, call: Call) => void): void {
+  let h: HttpApp;
+  beforeEach(async () => {
+    h = await httpApp({ CONFIG_FILE: twoApprovalCatalog(), DEFAULT_ROLE: 'viewer' });
+    h.clock.now = DURING_BURST;
+    use(h, caller(h));
+  });
+  afterEach(async () => h.close());
 }
 
 /** One Slack message from `slackUser` through the real conversation; its outcome and the text it answered. */

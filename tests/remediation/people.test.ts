@@ -1,6 +1,5 @@
 import { personOf } from '../../src/auth/permissions';
-import { DURING_BURST } from '../helpers/app';
-import { caller, httpApp, person, sayInSlack, twoApprovalCatalog, type Call, type HttpApp } from './people-app';
+import { person, sayInSlack, usePeopleApp, type Call, type HttpApp } from './people-app';
 
 /**
  * Issue 13.1: the rules about people ("never the requester", one approval per approver, one's own
@@ -9,13 +8,9 @@ import { caller, httpApp, person, sayInSlack, twoApprovalCatalog, type Call, typ
 describe('issue 13.1: approvals and job ownership compare people, not credentials', () => {
   let h: HttpApp;
   let call: Call;
-  beforeEach(async () => {
-    h = await httpApp({ CONFIG_FILE: twoApprovalCatalog(), DEFAULT_ROLE: 'viewer' });
-    h.clock.now = DURING_BURST;
-    call = caller(h);
-  });
-  afterEach(async () => {
-    await h.close();
+  usePeopleApp((app, c) => {
+    h = app;
+    call = c;
   });
 
   const state = (id: string) => h.app.remediation.get(id).state;

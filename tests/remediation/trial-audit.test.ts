@@ -1,5 +1,4 @@
-import { DURING_BURST } from '../helpers/app';
-import { caller, httpApp, person, sayInSlack, twoApprovalCatalog, type Call, type HttpApp } from './people-app';
+import { person, sayInSlack, usePeopleApp, type Call, type HttpApp } from './people-app';
 
 /**
  * Issue 13.2, found by a repeated trial: every approval, denial and refusal of a remediation has
@@ -8,12 +7,10 @@ import { caller, httpApp, person, sayInSlack, twoApprovalCatalog, type Call, typ
 describe('issue 13.2 (trial): one audit record per approval, denial and refusal', () => {
   let h: HttpApp;
   let call: Call;
-  beforeEach(async () => {
-    h = await httpApp({ CONFIG_FILE: twoApprovalCatalog(), DEFAULT_ROLE: 'viewer' });
-    h.clock.now = DURING_BURST;
-    call = caller(h);
+  usePeopleApp((app, c) => {
+    h = app;
+    call = c;
   });
-  afterEach(async () => h.close());
 
   /** The audit records written while `act` ran, as `action outcome`. */
   async function recorded(act: () => Promise<unknown>): Promise<string[]> {

@@ -1,5 +1,4 @@
-import { DURING_BURST } from '../helpers/app';
-import { caller, httpApp, person, sayInSlack, twoApprovalCatalog, type Call, type HttpApp } from './people-app';
+import { person, sayInSlack, usePeopleApp, type Call, type HttpApp } from './people-app';
 
 /**
  * Found by a repeated trial. Issue 13.16: a decision on a request that does not exist answers 404
@@ -10,12 +9,10 @@ import { caller, httpApp, person, sayInSlack, twoApprovalCatalog, type Call, typ
 describe('issue 13.16 (trial): approve and deny of an unknown request answer 404', () => {
   let h: HttpApp;
   let call: Call;
-  beforeEach(async () => {
-    h = await httpApp({ CONFIG_FILE: twoApprovalCatalog(), DEFAULT_ROLE: 'viewer' });
-    h.clock.now = DURING_BURST;
-    call = caller(h);
+  usePeopleApp((app, c) => {
+    h = app;
+    call = c;
   });
-  afterEach(async () => h.close());
 
   it('answers 404 JSON for an unknown id, takes #r… in any case like GET, and documents 404', async () => {
     const abe = await person(h, 'approver', 'abe');
@@ -36,12 +33,10 @@ describe('issue 13.16 (trial): approve and deny of an unknown request answer 404
 describe('issue 13.12 (trial): cancelling an approved remediation\'s job ends the request and says so', () => {
   let h: HttpApp;
   let call: Call;
-  beforeEach(async () => {
-    h = await httpApp({ CONFIG_FILE: twoApprovalCatalog(), DEFAULT_ROLE: 'viewer' });
-    h.clock.now = DURING_BURST;
-    call = caller(h);
+  usePeopleApp((app, c) => {
+    h = app;
+    call = c;
   });
-  afterEach(async () => h.close());
 
   it('marks the request failed (not run) when its waiting job is cancelled, in the reply and the request', async () => {
     const olivia = await person(h, 'operator', 'olivia');

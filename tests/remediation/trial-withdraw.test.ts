@@ -1,5 +1,4 @@
-import { DURING_BURST } from '../helpers/app';
-import { caller, httpApp, person, sayInSlack, twoApprovalCatalog, type Call, type HttpApp } from './people-app';
+import { person, sayInSlack, usePeopleApp, type Call, type HttpApp } from './people-app';
 
 /**
  * Issue 13.1, found by a repeated trial. Judgement: the requester may withdraw (deny) their own
@@ -11,12 +10,10 @@ import { caller, httpApp, person, sayInSlack, twoApprovalCatalog, type Call, typ
 describe('issue 13.1 (trial): a requester withdraws their own request, with any credential', () => {
   let h: HttpApp;
   let call: Call;
-  beforeEach(async () => {
-    h = await httpApp({ CONFIG_FILE: twoApprovalCatalog(), DEFAULT_ROLE: 'viewer' });
-    h.clock.now = DURING_BURST;
-    call = caller(h);
+  usePeopleApp((app, c) => {
+    h = app;
+    call = c;
   });
-  afterEach(async () => h.close());
 
   it('lets an operator withdraw their own request from Slack or with a key, never someone else\'s', async () => {
     const olivia = await person(h, 'operator', 'olivia');
