@@ -1,32 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { createSlackAdapter } from '../../src/adapters/slack/adapter';
 import { createMemoryReplayGuard } from '../../src/adapters/slack/replay';
 import { createHttpForApp } from '../../src/http/for-app';
-import { createHttpServer } from '../../src/http/server';
 import type { App } from '../../src/main';
-import { DURING_BURST, testApp } from '../helpers/app';
 import { waitFor } from '../helpers/cli';
+import { testApp } from '../helpers/app';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
+import { ALICE, listenForSlack, operatorApp, requests, serveProcess, SLACK_SECRET } from '../helpers/slack-serve';
 import { describeIfRedis, TEST_REDIS_URL } from '../helpers/redis';
 import { blockAction, postSigned, slashCommand, type SlackPayload } from '../helpers/slack-payloads';
-
-const SECRET = 'slack-signing-secret-0123456789abcdef';
-const ALICE = 'U0ALICE';
-
-/** Remediation requests in the store: what a replayed `/ops restart` must not add to. */
-const requests = (app: App) => (app.store.db.prepare('SELECT COUNT(*) AS n FROM remediation_requests').get() as { n: number }).n;
-
-async function operatorApp(fake: FakeSlack): Promise<App> {
-  const { app } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, DEFAULT_ROLE: 'viewer' }, DURING_BURST);
-  const alice = await app.auth.users.create({ email: 'alice@example.com', password: 'operator pass phrase', role: 'operator', name: 'alice' });
-  app.auth.users.link(alice.id, 'slack', ALICE);
-  return app;
-}
-
-async function listen(http: FastifyInstance): Promise<string> {
-  await http.listen({ port: 0, host: '127.0.0.1' });
-  return `http://127.0.0.1:${(http.server.address() as { port: number }).port}/slack/events`;
-}
 
 describe('issue 13.9: Slack replays are taken once, future timestamps refused (real Bolt, fake Slack)', () => {
   let fake: FakeSlack;
@@ -38,7 +19,7 @@ describe('issue 13.9: Slack replays are taken once, future timestamps refused (r
     fake = await startFakeSlack();
     app = await operatorApp(fake);
     http = createHttpForApp(app);
-    events = await listen(http);
+    events = await listenForSlack(http);
     await app.startWorkers();
     await app.startChat();
   });
@@ -58,8 +39,8 @@ describe('issue 13.9: Slack replays are taken once, future timestamps refused (r
   it('the same signed /ops restart sent twice makes one request; the replay is answered 200 and does nothing', async () => {
     const command = slashCommand({ text: 'restart inventory', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() });
     const timestampS = Math.floor(Date.now() / 1000);
-    const first = await postSigned(events, command, SECRET, { timestampS });
-    const replay = await postSigned(events, command, SECRET, { timestampS });
+    const first = await postSigned(events, command, SLACK_SECRET, { timestampS });
+    const replay = await postSigned(events, command, SLACK_SECRET, { timestampS });
     expect(first.status).toBe(200);
     expect(replay.status).toBe(200);
     expect(replay.body).toBe('');
@@ -71,8 +52,8 @@ describe('issue 13.9: Slack replays are taken once, future timestamps refused (r
   it('a replayed button press has one effect', async () => {
     const press = blockAction({ userId: ALICE, channelId: 'C0OPS', messageTs: '1732600000.000100', value: '/ops restart inventory', label: 'Restart inventory' });
     const timestampS = Math.floor(Date.now() / 1000);
-    expect((await postSigned(events, press, SECRET, { timestampS })).status).toBe(200);
-    expect((await postSigned(events, press, SECRET, { timestampS })).status).toBe(200);
+    expect((await postSigned(events, press, SLACK_SECRET, { timestampS })).status).toBe(200);
+    expect((await postSigned(events, press, SLACK_SECRET, { timestampS })).status).toBe(200);
     await settle();
     expect(requests(app)).toBe(1);
     expect(posts()).toHaveLength(1);
@@ -80,17 +61,17 @@ describe('issue 13.9: Slack replays are taken once, future timestamps refused (r
 
   it('two presses of one button are two requests to Slack (each its own trigger and signature): both are taken', async () => {
     const press = () => blockAction({ userId: ALICE, channelId: 'C0OPS', messageTs: '1732600000.000100', value: 'help', label: 'Help' });
-    expect((await postSigned(events, press(), SECRET)).status).toBe(200);
-    expect((await postSigned(events, press(), SECRET)).status).toBe(200);
+    expect((await postSigned(events, press(), SLACK_SECRET)).status).toBe(200);
+    expect((await postSigned(events, press(), SLACK_SECRET)).status).toBe(200);
     await waitFor(async () => (posts().length === 2 ? true : undefined), 15_000, 'two replies');
   });
 
   it('refuses a timestamp a year ahead with 401 and takes one 30 s ahead (clock skew)', async () => {
     const nowS = Math.floor(Date.now() / 1000);
-    const ahead = await postSigned(events, slashCommand({ text: 'restart inventory', userId: ALICE, channelId: 'C0OPS' }), SECRET, { timestampS: nowS + 365 * 24 * 3600 });
+    const ahead = await postSigned(events, slashCommand({ text: 'restart inventory', userId: ALICE, channelId: 'C0OPS' }), SLACK_SECRET, { timestampS: nowS + 365 * 24 * 3600 });
     expect(ahead.status).toBe(401);
     expect(JSON.parse(ahead.body).error).toBe('unauthorized');
-    const skewed = await postSigned(events, slashCommand({ text: 'help', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() }), SECRET, { timestampS: nowS + 30 });
+    const skewed = await postSigned(events, slashCommand({ text: 'help', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() }), SLACK_SECRET, { timestampS: nowS + 30 });
     expect(skewed.status).toBe(200);
     await settle();
     expect(requests(app)).toBe(0);
@@ -118,15 +99,6 @@ describe('issue 13.9: the replay memory is bounded and forgets what the timestam
   });
 });
 
-/** Another `serve` process behind the same Slack app: its own Bolt receiver on its own port. */
-async function serveProcess(app: App, fake: FakeSlack, redisUrl: string, close: Array<() => Promise<void>>): Promise<string> {
-  const adapter = createSlackAdapter({ config: { botToken: fake.botToken, signingSecret: SECRET, apiUrl: fake.url }, conversation: app.conversation, log: app.log, redisUrl });
-  const http = createHttpServer({ log: app.log, metrics: app.metrics, bodyLimitBytes: app.config.http.bodyLimitBytes, readiness: [] });
-  close.push(() => http.close(), () => adapter.stop());
-  await http.register(adapter.routes);
-  return listen(http);
-}
-
 describeIfRedis('issue 13.9: with Redis, a replay sent to another serve process is dropped too', () => {
   let fake: FakeSlack;
   let app: App;
@@ -147,8 +119,8 @@ describeIfRedis('issue 13.9: with Redis, a replay sent to another serve process 
     const [a, b] = [await serveProcess(app, fake, TEST_REDIS_URL, close), await serveProcess(app, fake, TEST_REDIS_URL, close)];
     const command: SlackPayload = slashCommand({ text: 'restart inventory', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() });
     const timestampS = Math.floor(Date.now() / 1000);
-    expect((await postSigned(a, command, SECRET, { timestampS })).status).toBe(200);
-    expect((await postSigned(b, command, SECRET, { timestampS })).status).toBe(200);
+    expect((await postSigned(a, command, SLACK_SECRET, { timestampS })).status).toBe(200);
+    expect((await postSigned(b, command, SLACK_SECRET, { timestampS })).status).toBe(200);
     await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok, 15_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(requests(app)).toBe(1);
@@ -159,15 +131,15 @@ describeIfRedis('issue 13.9: with Redis, a replay sent to another serve process 
 describe('issue 13.9: with Redis configured but not answering, each process still drops replays itself', () => {
   it('takes a command, drops its replay, and logs that Redis did not answer', async () => {
     const fake = await startFakeSlack();
-    const { app, logs } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url });
+    const { app, logs } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_API_URL: fake.url });
     const close: Array<() => Promise<void>> = [];
     try {
       // Port 1 on loopback: nothing listens, the connection is refused.
       const events = await serveProcess(app, fake, 'redis://127.0.0.1:1', close);
       const command = slashCommand({ text: 'help', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() });
       const timestampS = Math.floor(Date.now() / 1000);
-      expect((await postSigned(events, command, SECRET, { timestampS })).status).toBe(200);
-      expect((await postSigned(events, command, SECRET, { timestampS })).status).toBe(200);
+      expect((await postSigned(events, command, SLACK_SECRET, { timestampS })).status).toBe(200);
+      expect((await postSigned(events, command, SLACK_SECRET, { timestampS })).status).toBe(200);
       await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok, 15_000);
       await new Promise((r) => setTimeout(r, 500));
       expect(fake.callsOf('chat.postMessage').filter((c) => c.ok)).toHaveLength(1);

@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { createSlackAdapter } from '../../src/adapters/slack/adapter';
 import { createHttpForApp } from '../../src/http/for-app';
-import { createHttpServer } from '../../src/http/server';
 import type { App } from '../../src/main';
-import { DURING_BURST, testApp } from '../helpers/app';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
+import { ALICE, listenForSlack, operatorApp, requests, serveProcess, SLACK_SECRET } from '../helpers/slack-serve';
 import { describeIfRedis, TEST_REDIS_URL } from '../helpers/redis';
 import { appMention, blockAction, postSigned, slashCommand } from '../helpers/slack-payloads';
 
@@ -12,23 +10,6 @@ import { appMention, blockAction, postSigned, slashCommand } from '../helpers/sl
  * The independent trial's cases on the real Bolt app against fake Slack: replays the first
  * round's tests did not send, and secrets typed in shapes they did not try.
  */
-const SECRET = 'slack-signing-secret-0123456789abcdef';
-const ALICE = 'U0ALICE';
-
-const requests = (app: App) => (app.store.db.prepare('SELECT COUNT(*) AS n FROM remediation_requests').get() as { n: number }).n;
-
-async function operatorApp(fake: FakeSlack): Promise<App> {
-  const { app } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, DEFAULT_ROLE: 'viewer' }, DURING_BURST);
-  const alice = await app.auth.users.create({ email: 'alice@example.com', password: 'operator pass phrase', role: 'operator', name: 'alice' });
-  app.auth.users.link(alice.id, 'slack', ALICE);
-  return app;
-}
-
-async function listen(http: FastifyInstance): Promise<string> {
-  await http.listen({ port: 0, host: '127.0.0.1' });
-  return `http://127.0.0.1:${(http.server.address() as { port: number }).port}/slack/events`;
-}
-
 /** Waits for the first reply, then gives a replay every chance to act before counting. */
 async function settle(fake: FakeSlack): Promise<void> {
   await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok, 15_000);
@@ -47,7 +28,7 @@ describe('issue 13.9 (trial): a request re-signed with a new timestamp is still 
     fake = await startFakeSlack();
     app = await operatorApp(fake);
     http = createHttpForApp(app);
-    events = await listen(http);
+    events = await listenForSlack(http);
     await app.startWorkers();
     await app.startChat();
   });
@@ -60,9 +41,9 @@ describe('issue 13.9 (trial): a request re-signed with a new timestamp is still 
   it('a button press replayed with a new timestamp (same trigger_id and action_ts) has one effect', async () => {
     const press = blockAction({ userId: ALICE, channelId: 'C0OPS', messageTs: '1732600000.000100', value: '/ops restart inventory', label: 'Restart inventory' });
     const nowS = Math.floor(Date.now() / 1000);
-    expect((await postSigned(events, press, SECRET, { timestampS: nowS })).status).toBe(200);
-    expect((await postSigned(events, press, SECRET, { timestampS: nowS + 1 })).status).toBe(200);
-    expect((await postSigned(events, press, SECRET, { timestampS: nowS - 30 })).status).toBe(200);
+    expect((await postSigned(events, press, SLACK_SECRET, { timestampS: nowS })).status).toBe(200);
+    expect((await postSigned(events, press, SLACK_SECRET, { timestampS: nowS + 1 })).status).toBe(200);
+    expect((await postSigned(events, press, SLACK_SECRET, { timestampS: nowS - 30 })).status).toBe(200);
     await settle(fake);
     expect(requests(app)).toBe(1);
     expect(posts(fake)).toHaveLength(1);
@@ -71,8 +52,8 @@ describe('issue 13.9 (trial): a request re-signed with a new timestamp is still 
   it('a slash command replayed with a new timestamp (same trigger_id) has one effect', async () => {
     const command = slashCommand({ text: 'restart inventory', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() });
     const nowS = Math.floor(Date.now() / 1000);
-    expect((await postSigned(events, command, SECRET, { timestampS: nowS })).status).toBe(200);
-    expect((await postSigned(events, command, SECRET, { timestampS: nowS + 2 })).status).toBe(200);
+    expect((await postSigned(events, command, SLACK_SECRET, { timestampS: nowS })).status).toBe(200);
+    expect((await postSigned(events, command, SLACK_SECRET, { timestampS: nowS + 2 })).status).toBe(200);
     await settle(fake);
     expect(requests(app)).toBe(1);
     expect(posts(fake)).toHaveLength(1);
@@ -81,21 +62,12 @@ describe('issue 13.9 (trial): a request re-signed with a new timestamp is still 
   it('an app_mention sent again byte for byte, and again with a new timestamp, is answered once', async () => {
     const mention = appMention({ text: '<@U0BOT> restart inventory', userId: ALICE, channelId: 'C0OPS' });
     const nowS = Math.floor(Date.now() / 1000);
-    for (const t of [nowS, nowS, nowS + 5]) expect((await postSigned(events, mention, SECRET, { timestampS: t })).status).toBe(200);
+    for (const t of [nowS, nowS, nowS + 5]) expect((await postSigned(events, mention, SLACK_SECRET, { timestampS: t })).status).toBe(200);
     await settle(fake);
     // A mention in plain words is echoed as the exact command and waits for `yes`: one question.
     expect(posts(fake)).toHaveLength(1);
   });
 });
-
-/** Another `serve` process behind the same Slack app: its own Bolt receiver on its own port. */
-async function serveProcess(app: App, fake: FakeSlack, close: Array<() => Promise<void>>): Promise<string> {
-  const adapter = createSlackAdapter({ config: { botToken: fake.botToken, signingSecret: SECRET, apiUrl: fake.url }, conversation: app.conversation, log: app.log, redisUrl: TEST_REDIS_URL });
-  const http = createHttpServer({ log: app.log, metrics: app.metrics, bodyLimitBytes: app.config.http.bodyLimitBytes, readiness: [] });
-  close.push(() => http.close(), () => adapter.stop());
-  await http.register(adapter.routes);
-  return listen(http);
-}
 
 describeIfRedis('issue 13.9 (trial): with Redis, Slack\'s retry of an event or a re-signed press reaching another process is dropped there too', () => {
   let fake: FakeSlack;
@@ -114,11 +86,11 @@ describeIfRedis('issue 13.9 (trial): with Redis, Slack\'s retry of an event or a
   });
 
   it('the same event_id with a new timestamp (Slack\'s retry) on a second process: answered once', async () => {
-    const [a, b] = [await serveProcess(app, fake, close), await serveProcess(app, fake, close)];
+    const [a, b] = [await serveProcess(app, fake, TEST_REDIS_URL, close), await serveProcess(app, fake, TEST_REDIS_URL, close)];
     const mention = appMention({ text: '<@U0BOT> restart inventory', userId: ALICE, channelId: 'C0OPS' });
     const nowS = Math.floor(Date.now() / 1000);
-    expect((await postSigned(a, mention, SECRET, { timestampS: nowS })).status).toBe(200);
-    expect((await postSigned(b, mention, SECRET, { timestampS: nowS + 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).toBe(200);
+    expect((await postSigned(a, mention, SLACK_SECRET, { timestampS: nowS })).status).toBe(200);
+    expect((await postSigned(b, mention, SLACK_SECRET, { timestampS: nowS + 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).toBe(200);
     await settle(fake);
     expect(posts(fake)).toHaveLength(1);
   });
@@ -130,12 +102,12 @@ describe('issue 13.8 (trial): a password typed as name=value is not echoed into 
     const app = await operatorApp(fake);
     const http = createHttpForApp(app);
     try {
-      const events = await listen(http);
+      const events = await listenForSlack(http);
       await app.startWorkers();
       await app.startChat();
       const said = ['password=Hunter2Secret', 'login password: Tr0ub4dor3xyz', 'db_password="c0rrect horse"'];
-      for (const text of said) expect((await postSigned(events, slashCommand({ text, userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() }), SECRET)).status).toBe(200);
-      expect((await postSigned(events, appMention({ text: '<@U0BOT> status token=abcdEFGH12345678', userId: ALICE, channelId: 'C0OPS' }), SECRET)).status).toBe(200);
+      for (const text of said) expect((await postSigned(events, slashCommand({ text, userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() }), SLACK_SECRET)).status).toBe(200);
+      expect((await postSigned(events, appMention({ text: '<@U0BOT> status token=abcdEFGH12345678', userId: ALICE, channelId: 'C0OPS' }), SLACK_SECRET)).status).toBe(200);
       for (let i = 0; i < 100 && posts(fake).length < 4; i++) await new Promise((r) => setTimeout(r, 100));
       expect(posts(fake)).toHaveLength(4);
       await new Promise((r) => setTimeout(r, 300));
