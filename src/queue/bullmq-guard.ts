@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { AppError, errorMessage } from '../errors';
+import { withinMs } from './shared';
 
 /** How long a request-path call to Redis may take before the caller is told it is unavailable. */
 export const REQUEST_TIMEOUT_MS = 2_000;
@@ -55,24 +56,17 @@ export function createRedisGuard(opts: { client: Redis; address: string; ready: 
   const { client, address } = opts;
   const timeoutMs = opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
   const bounded = async <T>(what: string, op: () => Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(redisUnavailable(address, `no answer within ${timeoutMs} ms (${what})`)), timeoutMs);
-    });
     const run = (async () => {
       await opts.ready;
       if (client.status !== 'ready') throw redisUnavailable(address, `not connected (${client.status}) (${what})`);
       return op();
     })();
-    run.catch(() => undefined); // a late failure after the deadline has nobody to tell
     try {
-      return await Promise.race([run, late]);
+      return await withinMs(run, timeoutMs, () => redisUnavailable(address, `no answer within ${timeoutMs} ms (${what})`));
     } catch (err) {
       if (err instanceof AppError) throw err;
       if (client.status !== 'ready' || isConnectionError(err)) throw redisUnavailable(address, `${errorMessage(err)} (${what})`, err);
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   };
   return {

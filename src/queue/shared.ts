@@ -99,6 +99,20 @@ export function createRunControl() {
 }
 export type RunControl = ReturnType<typeof createRunControl>;
 
+/**
+ * `p`, or a rejection with `late()` once `ms` have passed, so a dead or frozen dependency cannot
+ * hang the caller; a result or failure of `p` after the deadline is dropped.
+ */
+export async function withinMs<T>(p: Promise<T>, ms: number, late: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  p.catch(() => undefined);
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolves true when `p` settles first, false when `ms` pass first. */
 export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

@@ -9,6 +9,7 @@ import type { Origin, RemediationStore, RequestState, StoredRequest } from './st
 import { render } from './executors/params';
 import type { ActionName, Binding, Executor, ExecutorKind, RemediationRequest } from './types';
 import { remediationJson, type People, type RemediationJson } from './view';
+import { withinMs } from '../queue/shared';
 
 /** Consecutive failures of one action on one target that open its breaker. */
 export const BREAKER_OPEN_AFTER = 3;
@@ -74,16 +75,8 @@ type Refusal = { refusal: string; code: 'forbidden' | 'conflict' };
 
 const JOB_LIVE = new Set(['waiting', 'delayed', 'active']);
 
-/** `p`, or a rejection once `ms` have passed (a dead or frozen queue must not hang the caller); a late result of `p` is dropped. */
-async function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  p.catch(() => undefined);
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the queue did not answer within ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** `p`, or a rejection once `ms` have passed (a dead or frozen queue must not hang the caller). */
+const within = <T>(p: Promise<T>, ms: number): Promise<T> => withinMs(p, ms, () => new Error(`the queue did not answer within ${ms} ms`));
 
 /**
  * The flow: request -> plan (dry run) -> policy (freeze, breaker, cooldown, rate, bounds; RBAC is
