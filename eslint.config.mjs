@@ -8,10 +8,13 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', {
-        selector: "MemberExpression[object.name='process'][property.name='env']",
-        message: 'Only src/config reads process.env (DESIGN.md: one composition root).',
-      }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Only src/config reads process.env (DESIGN.md: one composition root).',
+        },
+      ],
     },
   },
   { files: ['src/config/**', 'tests/**', 'bench/**'], rules: { 'no-restricted-syntax': 'off' } },

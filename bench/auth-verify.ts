@@ -15,7 +15,8 @@ const DURATION_S = 3;
 const ROUNDS = 5;
 const WARMUP_S = 2;
 const TARGET_RATIO = 0.35;
-const autocannon = (url: string, headers: Record<string, string>, durationS: number) => load(url, { connections: CONNECTIONS, durationS, headers });
+const autocannon = (url: string, headers: Record<string, string>, durationS: number) =>
+  load(url, { connections: CONNECTIONS, durationS, headers });
 
 function listenBare(): Promise<Server> {
   const server = createServer((_req, res) => {
@@ -35,7 +36,11 @@ export async function benchAuthVerify(): Promise<void> {
 }
 
 async function measure(): Promise<void> {
-  const config = testConfig({ DATABASE_PATH: join(tempDir('sco-bench-auth-'), 'db.sqlite'), JWT_SECRET: randomBytes(36).toString('base64'), LOG_LEVEL: 'info' });
+  const config = testConfig({
+    DATABASE_PATH: join(tempDir('sco-bench-auth-'), 'db.sqlite'),
+    JWT_SECRET: randomBytes(36).toString('base64'),
+    LOG_LEVEL: 'info',
+  });
   // The production default level (info: access lines are not kept), written nowhere.
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });
   const app = await buildApp(config, { log: createLogger({ level: config.log.level, format: 'json', stream: sink }) });
@@ -47,7 +52,11 @@ async function measure(): Promise<void> {
     await http.listen({ port: 0, host: '127.0.0.1' });
     const ours = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}/auth/verify`;
     const base = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
-    const login = await fetch(new URL('/auth/login', ours), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password }) });
+    const login = await fetch(new URL('/auth/login', ours), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@example.com', password }),
+    });
     if (!login.ok) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
     const { access_token: token } = (await login.json()) as { access_token: string };
     const auth = { authorization: `Bearer ${token}` };
@@ -63,14 +72,22 @@ async function measure(): Promise<void> {
     }
     rounds.sort((a, b) => a.ratio - b.ratio);
     const { verify, plain, ratio } = rounds[Math.floor(rounds.length / 2)];
-    printTable(`GET /auth/verify vs bare node:http (autocannon, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved rounds of ${DURATION_S} s, loopback${PINNED ? '; servers on core 0, autocannon on core 1' : ''})`, [
-      { name: 'auth/verify throughput', value: Math.round(verify.requestsPerSec), unit: 'req/s' },
-      { name: 'auth/verify p99 latency', value: round(verify.p99Ms, 2), unit: 'ms' },
-      { name: 'bare node:http throughput', value: Math.round(plain.requestsPerSec), unit: 'req/s' },
-      { name: 'bare node:http p99 latency', value: round(plain.p99Ms, 2), unit: 'ms' },
-      { name: 'ratio ours / bare (median round)', value: round(ratio, 3), target: `>= ${TARGET_RATIO}`, pass: ratio >= TARGET_RATIO },
-      { name: 'ratio, all rounds', value: rounds.map((r) => round(r.ratio, 2)).join(' ') },
-    ]);
+    printTable(
+      `GET /auth/verify vs bare node:http (autocannon, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved rounds of ${DURATION_S} s, loopback${PINNED ? '; servers on core 0, autocannon on core 1' : ''})`,
+      [
+        { name: 'auth/verify throughput', value: Math.round(verify.requestsPerSec), unit: 'req/s' },
+        { name: 'auth/verify p99 latency', value: round(verify.p99Ms, 2), unit: 'ms' },
+        { name: 'bare node:http throughput', value: Math.round(plain.requestsPerSec), unit: 'req/s' },
+        { name: 'bare node:http p99 latency', value: round(plain.p99Ms, 2), unit: 'ms' },
+        {
+          name: 'ratio ours / bare (median round)',
+          value: round(ratio, 3),
+          target: `>= ${TARGET_RATIO}`,
+          pass: ratio >= TARGET_RATIO,
+        },
+        { name: 'ratio, all rounds', value: rounds.map((r) => round(r.ratio, 2)).join(' ') },
+      ],
+    );
   } finally {
     await http.close();
     await new Promise((r) => bare.close(r));

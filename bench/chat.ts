@@ -12,13 +12,18 @@ const sink: ReplySink = {
 
 /** Chat round trip through the real flow: message -> intent -> command -> (job) -> final reply. */
 export async function benchChat(): Promise<void> {
-  const app = await buildApp(testConfig({ DATABASE_PATH: join(tempDir('sco-bench-chat-'), 'db.sqlite') }), { log: createSilentLogger() });
+  const app = await buildApp(testConfig({ DATABASE_PATH: join(tempDir('sco-bench-chat-'), 'db.sqlite') }), {
+    log: createSilentLogger(),
+  });
   await app.startWorkers();
   const measure = async (text: string, n: number) => {
     const times: number[] = [];
     for (let i = 0; i < n + 10; i++) {
       const t0 = process.hrtime.bigint();
-      const handled = await app.conversation.handleMessage({ platform: 'console', user: 'bench', channel: 'bench', text }, sink);
+      const handled = await app.conversation.handleMessage(
+        { platform: 'console', user: 'bench', channel: 'bench', text },
+        sink,
+      );
       await handled.done;
       if (i >= 10) times.push(Number(process.hrtime.bigint() - t0) / 1e6); // first 10 warm up
     }

@@ -16,7 +16,13 @@ export interface EvalReport {
   slotAccuracy: number;
   /** Predicted remediate where the label is not remediate: the error that must never happen. */
   falseRemediations: Array<{ text: string; expected: string }>;
-  misses: Array<{ text: string; expected: string; got: string; expectedSlots: Record<string, unknown>; gotSlots: Record<string, unknown> }>;
+  misses: Array<{
+    text: string;
+    expected: string;
+    got: string;
+    expectedSlots: Record<string, unknown>;
+    gotSlots: Record<string, unknown>;
+  }>;
 }
 
 export const FIXTURES_DIR = join(projectRoot(__dirname), 'tests', 'fixtures');
@@ -50,9 +56,16 @@ export function evaluate(parse: (text: string) => Intent, cases: Labelled[]): Ev
     } else {
       misses.push({ text: c.text, expected: c.intent, got: got.intent, expectedSlots: c.slots, gotSlots: slots });
     }
-    if (got.intent === 'remediate' && c.intent !== 'remediate') falseRemediations.push({ text: c.text, expected: c.intent });
+    if (got.intent === 'remediate' && c.intent !== 'remediate')
+      falseRemediations.push({ text: c.text, expected: c.intent });
   }
-  return { total: cases.length, intentAccuracy: intentsRight / cases.length, slotAccuracy: slotsRight / cases.length, falseRemediations, misses };
+  return {
+    total: cases.length,
+    intentAccuracy: intentsRight / cases.length,
+    slotAccuracy: slotsRight / cases.length,
+    falseRemediations,
+    misses,
+  };
 }
 
 async function main(): Promise<void> {
@@ -65,8 +78,13 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${label} (${file}, ${report.total} utterances, rules parser): intent accuracy ${report.intentAccuracy.toFixed(3)}, slot accuracy ${report.slotAccuracy.toFixed(3)}, false remediations ${report.falseRemediations.length}\n`,
     );
-    for (const f of report.falseRemediations) process.stdout.write(`  FALSE REMEDIATION: ${JSON.stringify(f.text)} (label ${f.expected})\n`);
-    if (verbose) for (const m of report.misses) process.stdout.write(`  miss: ${JSON.stringify(m.text)} expected ${m.expected} ${JSON.stringify(m.expectedSlots)} got ${m.got} ${JSON.stringify(m.gotSlots)}\n`);
+    for (const f of report.falseRemediations)
+      process.stdout.write(`  FALSE REMEDIATION: ${JSON.stringify(f.text)} (label ${f.expected})\n`);
+    if (verbose)
+      for (const m of report.misses)
+        process.stdout.write(
+          `  miss: ${JSON.stringify(m.text)} expected ${m.expected} ${JSON.stringify(m.expectedSlots)} got ${m.got} ${JSON.stringify(m.gotSlots)}\n`,
+        );
   }
 }
 

@@ -23,7 +23,13 @@ export async function benchIntent(): Promise<void> {
   latencies.sort((a, b) => a - b);
   const p99 = percentile(latencies, 99);
   printTable(`Rules intent parser (${texts.length} distinct utterances, single thread)`, [
-    { name: 'throughput', value: Math.round(perSecond), unit: 'utterances/s', target: '>= 20000', pass: perSecond >= 20_000 },
+    {
+      name: 'throughput',
+      value: Math.round(perSecond),
+      unit: 'utterances/s',
+      target: '>= 20000',
+      pass: perSecond >= 20_000,
+    },
     { name: 'p50 parse latency', value: round(percentile(latencies, 50), 4), unit: 'ms' },
     { name: 'p99 parse latency', value: round(p99, 4), unit: 'ms', target: '< 1', pass: p99 < 1 },
   ]);

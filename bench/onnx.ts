@@ -13,7 +13,9 @@ const BIG_ROUNDS = 30;
 
 /** Feature rows of `count` synthetic normal series, seeds from `firstSeed`. */
 function rowsOf(firstSeed: number, count: number): { data: Float32Array; rows: number } {
-  const parts = Array.from({ length: count }, (_, i) => seriesFeatures(syntheticSeries({ length: SERIES_LENGTH, seed: firstSeed + i }), { size: WINDOW }));
+  const parts = Array.from({ length: count }, (_, i) =>
+    seriesFeatures(syntheticSeries({ length: SERIES_LENGTH, seed: firstSeed + i }), { size: WINDOW }),
+  );
   const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -35,7 +37,10 @@ function rowsPerSecond(rows: number, ms: number): number {
 export async function benchOnnx(): Promise<void> {
   const train = rowsOf(1, TRAIN_SERIES);
   let t0 = performance.now();
-  const forest = trainIsolationForest({ data: train.data, rows: train.rows, cols: FEATURE_COUNT }, { seed: 1, featureNames: FEATURE_NAMES });
+  const forest = trainIsolationForest(
+    { data: train.data, rows: train.rows, cols: FEATURE_COUNT },
+    { seed: 1, featureNames: FEATURE_NAMES },
+  );
   const trainMs = performance.now() - t0;
   t0 = performance.now();
   const bytes = toOnnx(forest);
@@ -44,11 +49,13 @@ export async function benchOnnx(): Promise<void> {
   const test = rowsOf(10_000, 5);
   const batch = test.data.subarray(0, BIG_BATCH * FEATURE_COUNT);
 
-  const results: Record<TreeOp, { single: number; p50: number; p99: number; big: number; maxDiff: number }> = {} as never;
+  const results: Record<TreeOp, { single: number; p50: number; p99: number; big: number; maxDiff: number }> =
+    {} as never;
   for (const treeOp of ['TreeEnsembleRegressor', 'TreeEnsemble'] as const) {
     const scorer = await createOnnxScorer(toOnnx(forest, { treeOp }), { intraOpNumThreads: 1 });
     try {
-      for (let i = 0; i < 200; i++) await scorer.score(batch.subarray((i % BIG_BATCH) * FEATURE_COUNT, ((i % BIG_BATCH) + 1) * FEATURE_COUNT), 1);
+      for (let i = 0; i < 200; i++)
+        await scorer.score(batch.subarray((i % BIG_BATCH) * FEATURE_COUNT, ((i % BIG_BATCH) + 1) * FEATURE_COUNT), 1);
       const latencies: number[] = [];
       let started = performance.now();
       for (let i = 0; i < SINGLE_CALLS; i++) {
@@ -104,12 +111,23 @@ export async function benchOnnx(): Promise<void> {
       { name: 'model size (TreeEnsembleRegressor)', value: round(bytes.length / 1024, 0), unit: 'KiB' },
       { name: 'ONNX batch 1', value: reg.single, unit: 'rows/s', target: '>= 5000', pass: reg.single >= 5_000 },
       { name: 'ONNX batch 1 latency p50 / p99', value: `${round(reg.p50, 3)} / ${round(reg.p99, 3)}`, unit: 'ms' },
-      { name: `ONNX batch ${BIG_BATCH}`, value: reg.big, unit: 'rows/s', target: '>= 100000', pass: reg.big >= 100_000 },
+      {
+        name: `ONNX batch ${BIG_BATCH}`,
+        value: reg.big,
+        unit: 'rows/s',
+        target: '>= 100000',
+        pass: reg.big >= 100_000,
+      },
       { name: 'ONNX (TreeEnsemble v5) batch 1', value: v5.single, unit: 'rows/s' },
       { name: `ONNX (TreeEnsemble v5) batch ${BIG_BATCH}`, value: v5.big, unit: 'rows/s' },
       { name: 'TS forest batch 1', value: tsSingle, unit: 'rows/s' },
       { name: `TS forest batch ${BIG_BATCH}`, value: tsBig, unit: 'rows/s' },
-      { name: 'max |ONNX - TS| score', value: Math.max(reg.maxDiff, v5.maxDiff).toExponential(1), target: '< 1e-5', pass: Math.max(reg.maxDiff, v5.maxDiff) < 1e-5 },
+      {
+        name: 'max |ONNX - TS| score',
+        value: Math.max(reg.maxDiff, v5.maxDiff).toExponential(1),
+        target: '< 1e-5',
+        pass: Math.max(reg.maxDiff, v5.maxDiff) < 1e-5,
+      },
       { name: `FeatureWindow.push (window ${WINDOW})`, value: featuresPerSecond, unit: 'points/s' },
     ],
   );

@@ -30,7 +30,10 @@ const logger = createSilentLogger();
 function completions(onDone: (tick: () => void) => void, n: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = 0;
-    const timer = setTimeout(() => reject(new Error(`only ${seen}/${n} jobs completed within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`only ${seen}/${n} jobs completed within ${TIMEOUT_MS} ms`)),
+      TIMEOUT_MS,
+    );
     onDone(() => {
       if (++seen === n) {
         clearTimeout(timer);
@@ -48,7 +51,11 @@ async function addInBatches(n: number, add: (i: number) => Promise<unknown>): Pr
   }
 }
 
-async function runPort(queue: JobQueue<BenchJobs>, n: number, batched: boolean): Promise<{ total: number; enqueue: number }> {
+async function runPort(
+  queue: JobQueue<BenchJobs>,
+  n: number,
+  batched: boolean,
+): Promise<{ total: number; enqueue: number }> {
   const done = completions((tick) => queue.on('completed', tick), n);
   const t0 = performance.now();
   if (batched) await addInBatches(n, (i) => queue.add('noop', { i }));
@@ -61,7 +68,14 @@ async function runPort(queue: JobQueue<BenchJobs>, n: number, batched: boolean):
 async function benchEmbedded(n: number) {
   const dir = tempDir('sco-bench-queue-');
   const store = openStore(join(dir, 'queue.sqlite'));
-  const queue = createEmbeddedQueue<BenchJobs>({ store, name: 'bench', logger, historyLimit: HISTORY, attempts: 1, backoffMs: 0 });
+  const queue = createEmbeddedQueue<BenchJobs>({
+    store,
+    name: 'bench',
+    logger,
+    historyLimit: HISTORY,
+    attempts: 1,
+    backoffMs: 0,
+  });
   try {
     await queue.work({ noop: async (job) => job.data.i }, { concurrency: CONCURRENCY });
     return await runPort(queue, n, false);
@@ -74,7 +88,14 @@ async function benchEmbedded(n: number) {
 
 async function benchOurBullmq(n: number) {
   const name = `bench-ours-${process.pid}-${Date.now()}`;
-  const queue = createBullmqQueue<BenchJobs>({ redisUrl: REDIS_URL, name, logger, historyLimit: HISTORY, attempts: 1, backoffMs: 0 });
+  const queue = createBullmqQueue<BenchJobs>({
+    redisUrl: REDIS_URL,
+    name,
+    logger,
+    historyLimit: HISTORY,
+    attempts: 1,
+    backoffMs: 0,
+  });
   try {
     await queue.work({ noop: async (job) => job.data.i }, { concurrency: CONCURRENCY });
     return await runPort(queue, n, true);
@@ -87,8 +108,14 @@ async function benchOurBullmq(n: number) {
 async function benchRawBullmq(n: number) {
   const name = `bench-raw-${process.pid}-${Date.now()}`;
   const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
-  const queue = new Queue(name, { connection, defaultJobOptions: { removeOnComplete: { count: HISTORY }, removeOnFail: { count: HISTORY } } });
-  const worker = new Worker(name, async (job) => (job.data as { i: number }).i, { connection, concurrency: CONCURRENCY });
+  const queue = new Queue(name, {
+    connection,
+    defaultJobOptions: { removeOnComplete: { count: HISTORY }, removeOnFail: { count: HISTORY } },
+  });
+  const worker = new Worker(name, async (job) => (job.data as { i: number }).i, {
+    connection,
+    concurrency: CONCURRENCY,
+  });
   try {
     await worker.waitUntilReady();
     const done = completions((tick) => worker.on('completed', tick), n);
@@ -140,7 +167,8 @@ async function rounds<K extends string>(n: number, count: number, runs: Record<K
     }
   }
   const out = {} as Record<K, { jobsPerSec: number; enqueuePerSec: number; perRound: number[] }>;
-  for (const k of keys) out[k] = { jobsPerSec: median(total[k]), enqueuePerSec: median(enqueue[k]), perRound: total[k] };
+  for (const k of keys)
+    out[k] = { jobsPerSec: median(total[k]), enqueuePerSec: median(enqueue[k]), perRound: total[k] };
   return out;
 }
 
@@ -151,7 +179,13 @@ export async function benchQueue(): Promise<Record<string, number | string>> {
   out['embedded jobs/s'] = emb.jobsPerSec;
   out['embedded enqueue/s'] = emb.enqueuePerSec;
   const rows: Parameters<typeof printTable>[1] = [
-    { name: `embedded: ${EMBEDDED_JOBS} jobs, enqueue to completion`, value: out['embedded jobs/s'], unit: 'jobs/s', target: '>= 2000', pass: Number(out['embedded jobs/s']) >= 2000 },
+    {
+      name: `embedded: ${EMBEDDED_JOBS} jobs, enqueue to completion`,
+      value: out['embedded jobs/s'],
+      unit: 'jobs/s',
+      target: '>= 2000',
+      pass: Number(out['embedded jobs/s']) >= 2000,
+    },
     { name: 'embedded: enqueue only', value: out['embedded enqueue/s'], unit: 'jobs/s' },
   ];
   if (await redisReachable()) {
@@ -161,15 +195,32 @@ export async function benchQueue(): Promise<Record<string, number | string>> {
     // Ratio per round (the two ran back to back), then the median: robust to a busy neighbour.
     out['bullmq ours/raw'] = round(median(ours.perRound.map((o, i) => o / raw.perRound[i])), 2);
     rows.push(
-      { name: `raw BullMQ: ${BULLMQ_JOBS} jobs, enqueue to completion`, value: out['bullmq raw jobs/s'], unit: 'jobs/s' },
-      { name: `our BullMQ backend: ${BULLMQ_JOBS} jobs, enqueue to completion`, value: out['bullmq ours jobs/s'], unit: 'jobs/s' },
-      { name: 'ours / raw (median of per-round ratios)', value: out['bullmq ours/raw'], unit: 'ratio', target: '>= 0.7', pass: Number(out['bullmq ours/raw']) >= 0.7 },
+      {
+        name: `raw BullMQ: ${BULLMQ_JOBS} jobs, enqueue to completion`,
+        value: out['bullmq raw jobs/s'],
+        unit: 'jobs/s',
+      },
+      {
+        name: `our BullMQ backend: ${BULLMQ_JOBS} jobs, enqueue to completion`,
+        value: out['bullmq ours jobs/s'],
+        unit: 'jobs/s',
+      },
+      {
+        name: 'ours / raw (median of per-round ratios)',
+        value: out['bullmq ours/raw'],
+        unit: 'ratio',
+        target: '>= 0.7',
+        pass: Number(out['bullmq ours/raw']) >= 0.7,
+      },
     );
   } else {
     out['bullmq'] = `skipped: Redis not reachable at ${REDIS_URL}`;
     rows.push({ name: 'BullMQ', value: String(out['bullmq']) });
   }
-  printTable(`Queue throughput (trivial jobs, concurrency ${CONCURRENCY}; medians of ${EMBEDDED_ROUNDS} / ${BULLMQ_ROUNDS} rounds)`, rows);
+  printTable(
+    `Queue throughput (trivial jobs, concurrency ${CONCURRENCY}; medians of ${EMBEDDED_ROUNDS} / ${BULLMQ_ROUNDS} rounds)`,
+    rows,
+  );
   return out;
 }
 

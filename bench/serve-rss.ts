@@ -25,7 +25,16 @@ function rssMb(pid: number): number {
 /** Idle resident memory of `serve` on the embedded defaults, after start-up settles. */
 export async function benchServeRss(): Promise<void> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: join(tempDir('sco-bench-rss-'), 'db.sqlite'), LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_PATH: join(tempDir('sco-bench-rss-'), 'db.sqlite'),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: 'ignore',
+  });
   const started = Date.now();
   try {
     for (;;) {

@@ -18,7 +18,12 @@ const DRAIN_S = 60;
 
 /** Load on one URL; failed answers are counted, not refused: a slow or refused ack is what this bench reports. */
 const cannon = (url: string, durationS: number, post?: { headers: Record<string, string>; body: string }) =>
-  autocannon(url, { connections: CONNECTIONS, durationS, allowFailures: true, ...(post ? { method: 'POST' as const, ...post } : {}) });
+  autocannon(url, {
+    connections: CONNECTIONS,
+    durationS,
+    allowFailures: true,
+    ...(post ? { method: 'POST' as const, ...post } : {}),
+  });
 
 /** Just enough of Slack's Web API for the bot: ok answers, message ts that increase, calls counted by method. */
 async function fakeSlack() {
@@ -33,7 +38,10 @@ async function fakeSlack() {
       const n = ++seq;
       const answers: Record<string, object> = {
         'auth.test': { user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0TEAM' },
-        'chat.postMessage': { channel: 'C0OPS', ts: `${1732600000 + Math.floor(n / 1e6)}.${String(n % 1e6).padStart(6, '0')}` },
+        'chat.postMessage': {
+          channel: 'C0OPS',
+          ts: `${1732600000 + Math.floor(n / 1e6)}.${String(n % 1e6).padStart(6, '0')}`,
+        },
         'files.getUploadURLExternal': { upload_url: `http://127.0.0.1:${port}/upload/F${n}`, file_id: `F${n}` },
         'files.completeUploadExternal': { files: [{ id: 'F0', title: 'chart' }] },
       };
@@ -42,18 +50,41 @@ async function fakeSlack() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}/api/`, origin: `http://127.0.0.1:${port}`, calls, close: () => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()) };
+  return {
+    url: `http://127.0.0.1:${port}/api/`,
+    origin: `http://127.0.0.1:${port}`,
+    calls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()),
+  };
 }
 
 /** A signed `/ops status` slash command as Slack POSTs it (form fields in Slack's order). */
 function slashCommand(responseUrl: string): { headers: Record<string, string>; body: string } {
   const body = new URLSearchParams({
-    token: 'benchVerificationToken', team_id: 'T0TEAM', team_domain: 'bench', channel_id: 'C0OPS', channel_name: 'ops', user_id: 'U0BENCH', user_name: 'bench',
-    command: '/ops', text: 'status', api_app_id: 'A0APP', is_enterprise_install: 'false', response_url: responseUrl, trigger_id: '1732600000.1.0123456789abcdef0123456789abcdef',
+    token: 'benchVerificationToken',
+    team_id: 'T0TEAM',
+    team_domain: 'bench',
+    channel_id: 'C0OPS',
+    channel_name: 'ops',
+    user_id: 'U0BENCH',
+    user_name: 'bench',
+    command: '/ops',
+    text: 'status',
+    api_app_id: 'A0APP',
+    is_enterprise_install: 'false',
+    response_url: responseUrl,
+    trigger_id: '1732600000.1.0123456789abcdef0123456789abcdef',
   }).toString();
   const ts = String(Math.floor(Date.now() / 1000));
   const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return { headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-signature': signature, 'x-slack-request-timestamp': ts }, body };
+  return {
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-signature': signature,
+      'x-slack-request-timestamp': ts,
+    },
+    body,
+  };
 }
 
 /**
@@ -65,12 +96,20 @@ export async function benchSlackAck(): Promise<void> {
   await onCoreZero(async () => {
     const slack = await fakeSlack();
     const logged = { warn: 0, error: 0 };
-    const stream = new Writable({ write: (c: Buffer, _e, done) => {
-      const level = /"level":"(warn|error)"/.exec(c.toString())?.[1] as 'warn' | 'error' | undefined;
-      if (level) logged[level]++;
-      done();
-    } });
-    const config = testConfig({ DATABASE_PATH: join(tempDir('sco-bench-slack-'), 'db.sqlite'), LOG_LEVEL: 'info', SLACK_BOT_TOKEN: 'xoxb-bench-0000000000-0000000000000-benchbenchbenchbenchbench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.url });
+    const stream = new Writable({
+      write: (c: Buffer, _e, done) => {
+        const level = /"level":"(warn|error)"/.exec(c.toString())?.[1] as 'warn' | 'error' | undefined;
+        if (level) logged[level]++;
+        done();
+      },
+    });
+    const config = testConfig({
+      DATABASE_PATH: join(tempDir('sco-bench-slack-'), 'db.sqlite'),
+      LOG_LEVEL: 'info',
+      SLACK_BOT_TOKEN: 'xoxb-bench-0000000000-0000000000000-benchbenchbenchbenchbench',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: slack.url,
+    });
     const app = await buildApp(config, { log: createLogger({ level: 'info', format: 'json', stream }) });
     const http = createHttpForApp(app);
     try {
@@ -98,26 +137,64 @@ export async function benchSlackAck(): Promise<void> {
       };
       const calls = () => Object.values(slack.calls).reduce((a, b) => a + b, 0);
       const drainStarted = Date.now();
-      for (let seen = -1; Date.now() - drainStarted < DRAIN_S * 1000 && !(seen === calls() && (await idle())); seen = calls()) await new Promise((r) => setTimeout(r, 250));
+      for (
+        let seen = -1;
+        Date.now() - drainStarted < DRAIN_S * 1000 && !(seen === calls() && (await idle()));
+        seen = calls()
+      )
+        await new Promise((r) => setTimeout(r, 250));
       const drained = await idle();
       const drainedS = round((Date.now() - drainStarted) / 1000, 1);
       const row = (name: string, r: LoadResult) => [
         { name: `${name} requests/s`, value: Math.round(r.requestsPerSec), unit: 'req/s' },
         { name: `${name} p50 / p99 / max`, value: `${r.p50Ms} / ${r.p99Ms} / ${r.maxMs}`, unit: 'ms' },
       ];
-      printTable(`Slack ack under load (/ops status, signed; autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after 1 s warm-up, loopback${PINNED ? '; server on core 0, autocannon on core 1' : ''})`, [
-        ...row('/slack/events', ack),
-        ...row('/healthz (idle, first)', health),
-        { name: 'p99 slack / p99 healthz', value: round(ack.p99Ms / Math.max(health.p99Ms, 1), 1), unit: 'x' },
-        { name: 'non-2xx, errors, timeouts', value: ack.failures + health.failures, target: '0', pass: ack.failures + health.failures === 0 },
-        { name: 'p99 < Slack limit', value: ack.p99Ms < SLACK_LIMIT_MS ? 'yes' : 'no', unit: '', target: `< ${SLACK_LIMIT_MS} ms`, pass: ack.p99Ms < SLACK_LIMIT_MS },
-        { name: 'jobs enqueued (warm-up included) / backlog at end of load', value: `${jobs.added} / ${backlog}`, unit: 'jobs' },
-        { name: 'postMessage / update at end of load', value: `${atEnd.posts} / ${atEnd.edits}`, unit: 'calls' },
-        { name: 'postMessage / update after drain', value: `${slack.calls['chat.postMessage'] ?? 0} / ${slack.calls['chat.update'] ?? 0}`, unit: 'calls' },
-        { name: 'queue drained in', value: drained ? drainedS : `not in ${DRAIN_S}`, unit: 's', target: `< ${DRAIN_S}`, pass: drained },
-        { name: 'jobs completed / failed', value: `${jobs.completed} / ${jobs.failed}`, unit: 'jobs' },
-        { name: 'log warnings / errors', value: `${logged.warn} / ${logged.error}`, target: '0 / 0', pass: logged.warn + logged.error === 0 },
-      ]);
+      printTable(
+        `Slack ack under load (/ops status, signed; autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after 1 s warm-up, loopback${PINNED ? '; server on core 0, autocannon on core 1' : ''})`,
+        [
+          ...row('/slack/events', ack),
+          ...row('/healthz (idle, first)', health),
+          { name: 'p99 slack / p99 healthz', value: round(ack.p99Ms / Math.max(health.p99Ms, 1), 1), unit: 'x' },
+          {
+            name: 'non-2xx, errors, timeouts',
+            value: ack.failures + health.failures,
+            target: '0',
+            pass: ack.failures + health.failures === 0,
+          },
+          {
+            name: 'p99 < Slack limit',
+            value: ack.p99Ms < SLACK_LIMIT_MS ? 'yes' : 'no',
+            unit: '',
+            target: `< ${SLACK_LIMIT_MS} ms`,
+            pass: ack.p99Ms < SLACK_LIMIT_MS,
+          },
+          {
+            name: 'jobs enqueued (warm-up included) / backlog at end of load',
+            value: `${jobs.added} / ${backlog}`,
+            unit: 'jobs',
+          },
+          { name: 'postMessage / update at end of load', value: `${atEnd.posts} / ${atEnd.edits}`, unit: 'calls' },
+          {
+            name: 'postMessage / update after drain',
+            value: `${slack.calls['chat.postMessage'] ?? 0} / ${slack.calls['chat.update'] ?? 0}`,
+            unit: 'calls',
+          },
+          {
+            name: 'queue drained in',
+            value: drained ? drainedS : `not in ${DRAIN_S}`,
+            unit: 's',
+            target: `< ${DRAIN_S}`,
+            pass: drained,
+          },
+          { name: 'jobs completed / failed', value: `${jobs.completed} / ${jobs.failed}`, unit: 'jobs' },
+          {
+            name: 'log warnings / errors',
+            value: `${logged.warn} / ${logged.error}`,
+            target: '0 / 0',
+            pass: logged.warn + logged.error === 0,
+          },
+        ],
+      );
     } finally {
       await http.close();
       await app.close();

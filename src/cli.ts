@@ -33,7 +33,9 @@ const ADMIN_AREAS = new Set(['user', 'apikey', 'audit', 'breaker']);
 function usageOf(command: string): string | undefined {
   if (command === 'detect') return DETECT_USAGE;
   const lines = ADMIN_AREAS.has(command) ? adminUsage(command) : COMMANDS[command];
-  return lines === undefined ? undefined : `Usage: smartcloudops ${command} …\n\n${lines}\n\nConfiguration comes from environment variables; see README.md.`;
+  return lines === undefined
+    ? undefined
+    : `Usage: smartcloudops ${command} …\n\n${lines}\n\nConfiguration comes from environment variables; see README.md.`;
 }
 
 const wantsHelp = (args: string[]) => args.some((a) => a === '--help' || a === '-h');
@@ -66,13 +68,23 @@ export async function run(argv: string[]): Promise<void> {
         await runWorker(configOrExit());
         return;
       case 'chat': {
-        const { values } = parseArgs({ args: rest, options: { as: { type: 'string' }, channel: { type: 'string', default: 'console' } } });
+        const { values } = parseArgs({
+          args: rest,
+          options: { as: { type: 'string' }, channel: { type: 'string', default: 'console' } },
+        });
         process.exitCode = await runChat(configOrExit(), { as: values.as, channel: values.channel ?? 'console' });
         return;
       }
       case 'intent': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { jsonl: { type: 'boolean', default: false } } });
-        process.exitCode = await runIntent(configOrExit(), { text: positionals.join(' '), jsonl: values.jsonl ?? false });
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { jsonl: { type: 'boolean', default: false } },
+        });
+        process.exitCode = await runIntent(configOrExit(), {
+          text: positionals.join(' '),
+          jsonl: values.jsonl ?? false,
+        });
         return;
       }
       case 'detect':
@@ -82,7 +94,10 @@ export async function run(argv: string[]): Promise<void> {
       case 'apikey':
       case 'audit':
       case 'breaker':
-        process.exitCode = await runAdmin(configOrExit(), [command, ...rest], { out: (l) => process.stdout.write(`${l}\n`), stdin: readStdin });
+        process.exitCode = await runAdmin(configOrExit(), [command, ...rest], {
+          out: (l) => process.stdout.write(`${l}\n`),
+          stdin: readStdin,
+        });
         return;
       case 'doctor':
         parseArgs({ args: rest, options: {} });

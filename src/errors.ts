@@ -38,7 +38,10 @@ export class UnrecoverableJobError extends AppError {
 export function asAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new AppError('internal', message, { cause: err, userMessage: 'Something went wrong on our side; the details are in the logs.' });
+  return new AppError('internal', message, {
+    cause: err,
+    userMessage: 'Something went wrong on our side; the details are in the logs.',
+  });
 }
 
 export function errorMessage(err: unknown): string {

@@ -91,23 +91,47 @@ const CONTROL_JOBS: ReadonlySet<keyof Jobs & string> = new Set(['remediation'] a
 
 /** The composition root: everything is built here from one validated config, and only here. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
-  const log = options.log ?? createLogger({ level: config.log.level, format: config.log.format, secrets: secretValues(config) });
+  const log =
+    options.log ?? createLogger({ level: config.log.level, format: config.log.format, secrets: secretValues(config) });
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
   const store = openStore(config.databasePath);
-  const bullmq = (name: string) => createBullmqQueue<Jobs>({ redisUrl: config.redisUrl as string, name, logger: log, historyLimit: config.queue.historyLimit, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs });
+  const bullmq = (name: string) =>
+    createBullmqQueue<Jobs>({
+      redisUrl: config.redisUrl as string,
+      name,
+      logger: log,
+      historyLimit: config.queue.historyLimit,
+      attempts: config.queue.attempts,
+      backoffMs: config.queue.backoffMs,
+    });
   // With Redis, remediation jobs get a queue of their own that only the control plane works:
   // their state lives in its store, so a `worker` elsewhere must never take them.
   const queue: JobQueue<Jobs> = config.redisUrl
-    ? routeQueues(bullmq(config.queue.name), bullmq(`${config.queue.name}-control`), CONTROL_JOBS, { controlPlane: options.role !== 'worker' })
-    : createEmbeddedQueue<Jobs>({ store, name: config.queue.name, logger: log, historyLimit: config.queue.historyLimit, attempts: config.queue.attempts, backoffMs: config.queue.backoffMs, clock });
+    ? routeQueues(bullmq(config.queue.name), bullmq(`${config.queue.name}-control`), CONTROL_JOBS, {
+        controlPlane: options.role !== 'worker',
+      })
+    : createEmbeddedQueue<Jobs>({
+        store,
+        name: config.queue.name,
+        logger: log,
+        historyLimit: config.queue.historyLimit,
+        attempts: config.queue.attempts,
+        backoffMs: config.queue.backoffMs,
+        clock,
+      });
   const source = options.source ?? createSource(config, clock, log);
   wireJobMetrics(queue, metrics);
 
   const auth = createAuth({ db: store.db, config: config.auth, clock, log: log.child({ component: 'auth' }) });
   if (config.admin.email && config.admin.password) await auth.bootstrapAdmin(config.admin.email, config.admin.password);
   const identity = createIdentity(config.defaultRole, auth.users);
-  const parser = buildParser(config, { metrics, log, clock, services: async () => (await source.services()).map((s) => s.name) });
+  const parser = buildParser(config, {
+    metrics,
+    log,
+    clock,
+    services: async () => (await source.services()).map((s) => s.name),
+  });
   const remediations = new RemediationStore(store.db);
   if (source instanceof DemoFleet) replayDemoActions(source, remediations, log);
   const actionCatalog = buildActionCatalog(config.file);
@@ -119,7 +143,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     clock,
     // The request id is the job id: enqueueing the same request twice adds nothing.
     enqueue: async (r) => {
-      await queue.add('remediation', { requestId: r.id }, { jobId: r.id, meta: { requestedBy: r.requestedBy, ...r.origin } });
+      await queue.add(
+        'remediation',
+        { requestId: r.id },
+        { jobId: r.id, meta: { requestedBy: r.requestedBy, ...r.origin } },
+      );
     },
     jobState: async (id) => (await queue.get(id))?.state,
     metrics: {
@@ -136,7 +164,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // The control plane puts approved requests without a job back on the queue: at start, then every 30 s.
   let recovery: ReturnType<typeof startRemediationRecovery> | undefined;
   const startRecovery = () => {
-    if (options.role !== 'worker') recovery ??= startRemediationRecovery(remediation, log.child({ component: 'remediation' }));
+    if (options.role !== 'worker')
+      recovery ??= startRemediationRecovery(remediation, log.child({ component: 'remediation' }));
   };
   const incidents = new IncidentService({
     store: new IncidentStore(store.db),
@@ -146,24 +175,74 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     onCreated: async (incident) => {
       const known = (await source.services()).map((s) => s.name);
       if (!incident.service || !known.includes(incident.service)) return;
-      await queue.add('detect_anomalies', { service: incident.service, windowS: 3600 }, { meta: { requestedBy: 'alertmanager', incident: incident.id, ...(config.incidentChannel ? { channel: config.incidentChannel } : {}) } });
+      await queue.add(
+        'detect_anomalies',
+        { service: incident.service, windowS: 3600 },
+        {
+          meta: {
+            requestedBy: 'alertmanager',
+            incident: incident.id,
+            ...(config.incidentChannel ? { channel: config.incidentChannel } : {}),
+          },
+        },
+      );
     },
   });
   metrics.setIncidentsOpenSource(() => incidents.openCount());
   const names = createNames(auth.users, auth.apiKeys);
-  const commands = createCommands({ queue, source, clock, remediation, incidents, names, personNow: (person) => identity.personNow(person) });
+  const commands = createCommands({
+    queue,
+    source,
+    clock,
+    remediation,
+    incidents,
+    names,
+    personNow: (person) => identity.personNow(person),
+  });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
-  const conversation = createConversation({ identity, parser, commands: followingIn(commands, followed), queue, metrics, log, clock, audit: auth.audit });
+  const conversation = createConversation({
+    identity,
+    parser,
+    commands: followingIn(commands, followed),
+    queue,
+    metrics,
+    log,
+    clock,
+    audit: auth.audit,
+  });
   // Each SDK is loaded only when its platform is configured (each is ~30 MB and ~0.3 s to load).
   const chat: ChatAdapter[] = [];
   const platforms = configuredPlatforms(config);
-  if (platforms.includes('slack')) chat.push((await import('./adapters/slack/adapter.js')).createSlackAdapter({ config: { ...config.slack, botToken: config.slack.botToken as string }, conversation, log, ...(config.redisUrl ? { redisUrl: config.redisUrl } : { db: store.db }) }));
-  if (platforms.includes('teams')) chat.push((await import('./adapters/teams/adapter.js')).createTeamsAdapter({ config: config.teams, conversation, db: store.db, log }));
+  if (platforms.includes('slack'))
+    chat.push(
+      (await import('./adapters/slack/adapter.js')).createSlackAdapter({
+        config: { ...config.slack, botToken: config.slack.botToken as string },
+        conversation,
+        log,
+        ...(config.redisUrl ? { redisUrl: config.redisUrl } : { db: store.db }),
+      }),
+    );
+  if (platforms.includes('teams'))
+    chat.push(
+      (await import('./adapters/teams/adapter.js')).createTeamsAdapter({
+        config: config.teams,
+        conversation,
+        db: store.db,
+        log,
+      }),
+    );
   let stopNotifier: (() => void) | undefined;
   const notifiers = new Set<() => void>();
   const notifyRemediations = (posters: Partial<Record<string, ChannelPoster>>) => {
-    const { stop } = startRemediationNotifier({ queue, posters, remediations, followed, names, log: log.child({ component: 'remediation-notifier' }) });
+    const { stop } = startRemediationNotifier({
+      queue,
+      posters,
+      remediations,
+      followed,
+      names,
+      log: log.child({ component: 'remediation-notifier' }),
+    });
     notifiers.add(stop);
     return () => {
       notifiers.delete(stop);
@@ -198,19 +277,38 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       if (problem) log.warn(problem);
       const adapter = chat.find((a) => a.platform === platform);
       if (adapter && channel) {
-        stopNotifier = startIncidentNotifier({ incidents, target: { platform: adapter.platform, poster: adapter.poster, channel }, db: store.db, queue, catalog: actionCatalog, log: log.child({ component: 'incidents' }) }).stop;
+        stopNotifier = startIncidentNotifier({
+          incidents,
+          target: { platform: adapter.platform, poster: adapter.poster, channel },
+          db: store.db,
+          queue,
+          catalog: actionCatalog,
+          log: log.child({ component: 'incidents' }),
+        }).stop;
         log.info('incident channel', { platform, channel });
       }
     },
     async startWorkers(workOptions = {}) {
       if (workersStarted) return;
       workersStarted = true;
-      const all = createProcessors({ source, clock, onnxThreads: config.onnxIntraOpThreads, remediation, counters: { pointsScored: metrics.anomalyPointsScored, anomaliesDetected: metrics.anomaliesDetected } });
+      const all = createProcessors({
+        source,
+        clock,
+        onnxThreads: config.onnxIntraOpThreads,
+        remediation,
+        counters: { pointsScored: metrics.anomalyPointsScored, anomaliesDetected: metrics.anomaliesDetected },
+      });
       const general = workOptions.general !== false;
-      const processors = general ? all : Object.fromEntries(Object.entries(all).filter(([name]) => CONTROL_JOBS.has(name as keyof Jobs & string)));
+      const processors = general
+        ? all
+        : Object.fromEntries(Object.entries(all).filter(([name]) => CONTROL_JOBS.has(name as keyof Jobs & string)));
       await queue.work(processors, { concurrency: config.queue.concurrency });
       startRecovery();
-      log.info('workers started', { backend: queue.backend, concurrency: config.queue.concurrency, jobs: general ? 'all' : [...CONTROL_JOBS].join(',') });
+      log.info('workers started', {
+        backend: queue.backend,
+        concurrency: config.queue.concurrency,
+        jobs: general ? 'all' : [...CONTROL_JOBS].join(','),
+      });
     },
     async close() {
       if (closed) return;
@@ -249,7 +347,12 @@ function replayDemoActions(fleet: DemoFleet, remediations: RemediationStore, log
   for (const a of remediations.executedOn('demo')) {
     if (a.action === 'runbook') continue;
     try {
-      fleet.apply({ kind: a.action, service: a.target, atMs: a.startedAt, ...(a.action === 'scale' ? { replicas: Number(a.params.replicas) } : {}) });
+      fleet.apply({
+        kind: a.action,
+        service: a.target,
+        atMs: a.startedAt,
+        ...(a.action === 'scale' ? { replicas: Number(a.params.replicas) } : {}),
+      });
     } catch (err) {
       log.warn('could not replay a demo remediation', { action: a.action, target: a.target, err });
     }
@@ -257,8 +360,20 @@ function replayDemoActions(fleet: DemoFleet, remediations: RemediationStore, log
 }
 
 /** Rules, with the LLM in front of low-confidence answers when OPENAI_API_KEY or OPENAI_BASE_URL is set. */
-export function buildParser(config: Config, deps: { metrics: Metrics; log: Logger; clock: Clock; services?: () => Promise<string[]> }): IntentParser {
-  const llm = config.openai.apiKey || config.openai.baseUrl ? createLlmParser({ ...config.openai, metrics: deps.metrics, log: deps.log, clock: deps.clock, redactor: new Redactor(secretValues(config)) }) : undefined;
+export function buildParser(
+  config: Config,
+  deps: { metrics: Metrics; log: Logger; clock: Clock; services?: () => Promise<string[]> },
+): IntentParser {
+  const llm =
+    config.openai.apiKey || config.openai.baseUrl
+      ? createLlmParser({
+          ...config.openai,
+          metrics: deps.metrics,
+          log: deps.log,
+          clock: deps.clock,
+          redactor: new Redactor(secretValues(config)),
+        })
+      : undefined;
   return createHybridParser({ rules: parseRules, llm, log: deps.log, services: deps.services });
 }
 
@@ -273,13 +388,30 @@ function createSource(config: Config, clock: Clock, log: Logger): MetricsSource 
       return new DemoFleet({ seed: config.demo.seed, clock });
     case 'prometheus': {
       if (!config.file.services?.length) {
-        throw new AppError('config_invalid', `METRICS_SOURCE=prometheus needs a services catalog: set CONFIG_FILE to a YAML or JSON file listing each service and the PromQL of its golden signals (start from ${EXAMPLE_CATALOG}).`);
+        throw new AppError(
+          'config_invalid',
+          `METRICS_SOURCE=prometheus needs a services catalog: set CONFIG_FILE to a YAML or JSON file listing each service and the PromQL of its golden signals (start from ${EXAMPLE_CATALOG}).`,
+        );
       }
       const { url, bearerToken, username, password, timeoutMs } = source;
-      return new PrometheusSource({ url, bearerToken, username, password, timeoutMs, services: buildCatalog(config.file, { requireQueries: true }), clock, log: log.child({ source: 'prometheus' }) });
+      return new PrometheusSource({
+        url,
+        bearerToken,
+        username,
+        password,
+        timeoutMs,
+        services: buildCatalog(config.file, { requireQueries: true }),
+        clock,
+        log: log.child({ source: 'prometheus' }),
+      });
     }
     case 'csv':
-      return new CsvSource({ dir: source.dir, services: buildCatalog(config.file), clock, log: log.child({ source: 'csv' }) });
+      return new CsvSource({
+        dir: source.dir,
+        services: buildCatalog(config.file),
+        clock,
+        log: log.child({ source: 'csv' }),
+      });
   }
 }
 

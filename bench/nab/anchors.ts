@@ -21,7 +21,10 @@ export function parseAnchors(readmePath: string): AnchorRow[] {
   for (const line of text.slice(at).split('\n').slice(1)) {
     if (/^##/.test(line)) break;
     if (!line.startsWith('|')) continue;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim().replace(/\*\*/g, ''));
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim().replace(/\*\*/g, ''));
     const [detector, std, fp, fn, thresholds] = cells;
     if (cells.length < 4 || !/^-?\d/.test(std)) continue; // header and separator rows
     rows.push({ detector, standard: Number(std), lowFP: Number(fp), lowFN: Number(fn), thresholds: thresholds ?? '' });

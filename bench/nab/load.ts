@@ -6,7 +6,16 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, normalize } from 'node:path';
 import { pyDatetimeKey, pyFloat, splitCsvLine } from './py-compat';
-import { DEFAULT_PROBATION, NabScoreError, buildFileRows, scoreFiles, windowSpans, type FileRows, type NabScore, type ProfileName } from './score';
+import {
+  DEFAULT_PROBATION,
+  NabScoreError,
+  buildFileRows,
+  scoreFiles,
+  windowSpans,
+  type FileRows,
+  type NabScore,
+  type ProfileName,
+} from './score';
 
 export type Labels = Record<string, Array<[string, string]>>;
 
@@ -39,7 +48,9 @@ function isFile(path: string): boolean {
 
 /** nab_score.py `read_columns`: the named columns of a CSV, blank rows skipped. */
 export function readColumns(path: string, wanted: readonly string[]): string[][] {
-  const lines = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  const lines = readFileSync(path, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\n|\r/);
   let at = 0;
   if (lines.length === 0 || (lines.length === 1 && lines[0] === '')) throw new NabScoreError(`${path} is empty`);
   const header = splitCsvLine(lines[at++]).map((h) => h.trim());
@@ -54,7 +65,8 @@ export function readColumns(path: string, wanted: readonly string[]): string[][]
     const row = splitCsvLine(lines[at]);
     if (row.every((c) => !c.trim())) continue;
     idx.forEach((j, c) => {
-      if (j >= row.length) throw new NabScoreError(`${path} line ${at + 1} has ${row.length} field(s), no column '${wanted[c]}'`);
+      if (j >= row.length)
+        throw new NabScoreError(`${path} line ${at + 1} has ${row.length} field(s), no column '${wanted[c]}'`);
       cols[c].push(row[j]);
     });
   }
@@ -97,14 +109,20 @@ export function findResultCsv(resultsDir: string, rel: string, prefix: string | 
 }
 
 /** Labelled windows and anomaly scores of one data file, aligned by position. */
-export function loadFile(rel: string, options: ScoreDirOptions, windows: Array<[string, string]>, warnings: string[]): FileRows {
+export function loadFile(
+  rel: string,
+  options: ScoreDirOptions,
+  windows: Array<[string, string]>,
+  warnings: string[],
+): FileRows {
   const dataPath = join(options.dataDir, rel);
   if (!isFile(dataPath)) throw new NabScoreError(`data file missing: ${dataPath}`);
   const [tsText] = readColumns(dataPath, ['timestamp']);
   const keys = tsText.map(pyDatetimeKey);
   const resPath = findResultCsv(options.resultsDir, rel, options.prefix);
   const [resTs, scoreText] = readColumns(resPath, ['timestamp', 'anomaly_score']);
-  if (scoreText.length !== keys.length) throw new NabScoreError(`${resPath} has ${scoreText.length} rows but ${dataPath} has ${keys.length}`);
+  if (scoreText.length !== keys.length)
+    throw new NabScoreError(`${resPath} has ${scoreText.length} rows but ${dataPath} has ${keys.length}`);
   const bad: number[] = [];
   for (let k = 0; k < keys.length; k++) if (tsText[k] !== resTs[k] && keys[k] !== pyDatetimeKey(resTs[k])) bad.push(k);
   if (bad.length > 0) {

@@ -26,9 +26,17 @@ export interface NabPaths {
  */
 export function nabPaths(override?: string): NabPaths {
   const dir = override ? resolve(override) : join(projectRoot(), '..', 'shared', 'nab');
-  const paths = { dir, dataDir: join(dir, 'data'), labelsPath: join(dir, 'labels', 'combined_windows.json'), scorerPy: join(dir, 'nab_score.py'), readme: join(dir, 'README.md') };
+  const paths = {
+    dir,
+    dataDir: join(dir, 'data'),
+    labelsPath: join(dir, 'labels', 'combined_windows.json'),
+    scorerPy: join(dir, 'nab_score.py'),
+    readme: join(dir, 'README.md'),
+  };
   if (!existsSync(paths.dataDir) || !existsSync(paths.labelsPath)) {
-    throw new Error(`NAB data not found at ${dir} (expected data/ and labels/combined_windows.json); clone the repo next to shared/ or set NAB_DIR`);
+    throw new Error(
+      `NAB data not found at ${dir} (expected data/ and labels/combined_windows.json); clone the repo next to shared/ or set NAB_DIR`,
+    );
   }
   return paths;
 }

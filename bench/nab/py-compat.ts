@@ -49,7 +49,16 @@ function fromIsoFormat(text: string): Fields | null {
   const dateLen = basic ? 8 : 10;
   const date = (basic ? ISO_DATE_BASIC : ISO_DATE_EXT).exec(text.slice(0, dateLen));
   if (!date) return null;
-  const f: Fields = { y: Number(date[1]), mo: Number(date[2]), d: Number(date[3]), h: 0, mi: 0, s: 0, us: 0, offsetUs: null };
+  const f: Fields = {
+    y: Number(date[1]),
+    mo: Number(date[2]),
+    d: Number(date[3]),
+    h: 0,
+    mi: 0,
+    s: 0,
+    us: 0,
+    offsetUs: null,
+  };
   if (text.length > dateLen) {
     // any single character separates date and time
     let time = text.slice(dateLen + 1);
@@ -86,7 +95,16 @@ const STRPTIME = /^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2})(?::(\d{1,2})(
 function fromStrptime(text: string): Fields | null {
   const m = STRPTIME.exec(text);
   if (!m) return null;
-  const f: Fields = { y: Number(m[1]), mo: Number(m[2]), d: Number(m[3]), h: Number(m[4]), mi: Number(m[5]), s: Number(m[6] ?? 0), us: micros(m[7]), offsetUs: null };
+  const f: Fields = {
+    y: Number(m[1]),
+    mo: Number(m[2]),
+    d: Number(m[3]),
+    h: Number(m[4]),
+    mi: Number(m[5]),
+    s: Number(m[6] ?? 0),
+    us: micros(m[7]),
+    offsetUs: null,
+  };
   return valid(f) ? f : null;
 }
 
@@ -94,7 +112,16 @@ const NAB_FORMAT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 function validNab(t: string): boolean {
   const n = (a: number, b: number) => Number(t.slice(a, b));
-  return valid({ y: n(0, 4), mo: n(5, 7), d: n(8, 10), h: n(11, 13), mi: n(14, 16), s: n(17, 19), us: 0, offsetUs: null });
+  return valid({
+    y: n(0, 4),
+    mo: n(5, 7),
+    d: n(8, 10),
+    h: n(11, 13),
+    mi: n(14, 16),
+    s: n(17, 19),
+    us: 0,
+    offsetUs: null,
+  });
 }
 
 /**
@@ -107,7 +134,8 @@ export function pyDatetimeKey(text: string): string {
   if (NAB_FORMAT.test(t) && validNab(t)) return `${t}.000000`; // the common case, fast
   const f = fromIsoFormat(t) ?? fromStrptime(t);
   if (!f) throw new Error(`unparseable timestamp ${JSON.stringify(text)}`);
-  if (f.offsetUs === null) return `${pad(f.y, 4)}-${pad(f.mo, 2)}-${pad(f.d, 2)} ${pad(f.h, 2)}:${pad(f.mi, 2)}:${pad(f.s, 2)}.${pad(f.us, 6)}`;
+  if (f.offsetUs === null)
+    return `${pad(f.y, 4)}-${pad(f.mo, 2)}-${pad(f.d, 2)} ${pad(f.h, 2)}:${pad(f.mi, 2)}:${pad(f.s, 2)}.${pad(f.us, 6)}`;
   // aware: the UTC instant in microseconds (exact in a double for years 1..9999)
   const at = new Date(0);
   at.setUTCFullYear(f.y, f.mo - 1, f.d);
@@ -121,7 +149,8 @@ export function pyFloat(text: string): number {
   const low = s.toLowerCase();
   if (/^[+-]?(inf|infinity)$/.test(low)) return low.startsWith('-') ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(low)) return NaN;
-  if (!/^[+-]?(\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?$/.test(s)) throw new Error(`could not convert string to float: ${JSON.stringify(text)}`);
+  if (!/^[+-]?(\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?$/.test(s))
+    throw new Error(`could not convert string to float: ${JSON.stringify(text)}`);
   return Number(s.replace(/_/g, ''));
 }
 

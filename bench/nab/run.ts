@@ -27,19 +27,35 @@ function fmtThr(t: number): string {
 
 function table(header: string[], rows: string[][], rightAlign: number[] = []): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (rightAlign.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (rightAlign.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** Cross-check with the reference scorer when python3 is there; returns one line. */
-async function crossCheck(scorerPy: string, dataDir: string, labelsPath: string, resultsDir: string, ours: NabScore): Promise<string> {
+async function crossCheck(
+  scorerPy: string,
+  dataDir: string,
+  labelsPath: string,
+  resultsDir: string,
+  ours: NabScore,
+): Promise<string> {
   const json = join(resultsDir, '..', 'nab_score.json');
   try {
-    await promisify(execFile)('python3', [scorerPy, '--data', dataDir, '--labels', labelsPath, '--results', resultsDir, '--prefix', '', '--json', json], { timeout: 300_000 });
+    await promisify(execFile)(
+      'python3',
+      [scorerPy, '--data', dataDir, '--labels', labelsPath, '--results', resultsDir, '--prefix', '', '--json', json],
+      { timeout: 300_000 },
+    );
   } catch (err) {
     return `nab_score.py cross-check skipped (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
   }
-  const py = JSON.parse(readFileSync(json, 'utf8')) as { profiles: Record<string, { normalized: number | null; threshold: number }> };
+  const py = JSON.parse(readFileSync(json, 'utf8')) as {
+    profiles: Record<string, { normalized: number | null; threshold: number }>;
+  };
   let worst = 0;
   let sameThresholds = true;
   for (const name of PROFILE_ORDER) {
@@ -52,7 +68,14 @@ async function crossCheck(scorerPy: string, dataDir: string, labelsPath: string,
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rows: { type: 'string' }, 'no-throughput': { type: 'boolean', default: false }, 'per-file': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string' },
+      'no-throughput': { type: 'boolean', default: false },
+      'per-file': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+    },
+  });
   const nab = nabPaths(process.env.NAB_DIR);
   const labels = readLabels(nab.labelsPath);
   const rels = Object.keys(labels).sort();
@@ -60,8 +83,12 @@ async function main(): Promise<void> {
   const out = process.stdout;
   out.write(`SmartCloudOps NAB benchmark · node ${process.version} · ${new Date().toISOString()}\n`);
   out.write(`data: ${nab.dir} (${rels.length} files, ${nWindows} windows)\n`);
-  out.write('rules: one detector configuration for every file (createDetector() and createLearnedChannel() defaults, fresh per file, no per-file parameters);\n');
-  out.write('       scores are streaming (each row scored from it and earlier rows only); labels are used only to choose\n');
+  out.write(
+    'rules: one detector configuration for every file (createDetector() and createLearnedChannel() defaults, fresh per file, no per-file parameters);\n',
+  );
+  out.write(
+    '       scores are streaming (each row scored from it and earlier rows only); labels are used only to choose\n',
+  );
   out.write('       one global threshold per profile over all files (NAB --optimize), never by the detector.\n');
 
   const root = tempDir('sco-bench-nab-');
@@ -76,7 +103,12 @@ async function main(): Promise<void> {
         mkdirSync(dirname(output), { recursive: true });
         const started = process.hrtime.bigint();
         const learned = createLearnedChannel(seed === undefined ? {} : { seed });
-        const stats = await detectCsv({ input: join(nab.dataDir, rel), output, detector: createDetector(), learned }).finally(() => learned.close());
+        const stats = await detectCsv({
+          input: join(nab.dataDir, rel),
+          output,
+          detector: createDetector(),
+          learned,
+        }).finally(() => learned.close());
         secs += Number(process.hrtime.bigint() - started) / 1e9;
         rows += stats.rows;
       }
@@ -92,7 +124,9 @@ async function main(): Promise<void> {
       thresholds: PROFILE_ORDER.map((p) => fmtThr(score.profiles[p]?.threshold ?? NaN)).join(' / '),
     };
     const anchors = [...parseAnchors(nab.readme), ours].sort((a, b) => b.standard - a.standard);
-    out.write(`\n## NAB scores (normalised, 0 = null detector, 100 = perfect; anchors from ${join(nab.dir, 'README.md')})\n`);
+    out.write(
+      `\n## NAB scores (normalised, 0 = null detector, 100 = perfect; anchors from ${join(nab.dir, 'README.md')})\n`,
+    );
     out.write(
       `${table(
         ['detector', 'Standard', 'Reward low FP', 'Reward low FN', 'thresholds (std / lowFP / lowFN)'],
@@ -106,14 +140,38 @@ async function main(): Promise<void> {
       const cats = new Map<string, { files: number; raw: number; tp: number; fn: number; fp: number }>();
       for (const [rel, f] of Object.entries(std.perFile)) {
         const c = cats.get(rel.split('/')[0]) ?? { files: 0, raw: 0, tp: 0, fn: 0, fp: 0 };
-        Object.assign(c, { files: c.files + 1, raw: c.raw + f.raw, tp: c.tp + f.tpWindows, fn: c.fn + f.fnWindows, fp: c.fp + f.fpRows });
+        Object.assign(c, {
+          files: c.files + 1,
+          raw: c.raw + f.raw,
+          tp: c.tp + f.tpWindows,
+          fn: c.fn + f.fnWindows,
+          fp: c.fp + f.fpRows,
+        });
         cats.set(rel.split('/')[0], c);
       }
       out.write(`\n## ours by category (standard profile, threshold ${fmtThr(std.threshold)})\n`);
-      out.write(`${table(['category', 'files', 'raw', 'TP windows', 'FN windows', 'FP rows'], [...cats].map(([k, c]) => [k, String(c.files), c.raw.toFixed(2), String(c.tp), String(c.fn), String(c.fp)]), [1, 2, 3, 4, 5])}\n`);
+      out.write(
+        `${table(
+          ['category', 'files', 'raw', 'TP windows', 'FN windows', 'FP rows'],
+          [...cats].map(([k, c]) => [k, String(c.files), c.raw.toFixed(2), String(c.tp), String(c.fn), String(c.fp)]),
+          [1, 2, 3, 4, 5],
+        )}\n`,
+      );
       if (values['per-file']) {
         out.write(`\n## ours per file (standard profile)\n`);
-        out.write(`${table(['file', 'raw', 'TP win', 'FN win', 'FP rows'], Object.entries(std.perFile).map(([rel, f]) => [rel, f.raw.toFixed(3), String(f.tpWindows), String(f.fnWindows), String(f.fpRows)]), [1, 2, 3, 4])}\n`);
+        out.write(
+          `${table(
+            ['file', 'raw', 'TP win', 'FN win', 'FP rows'],
+            Object.entries(std.perFile).map(([rel, f]) => [
+              rel,
+              f.raw.toFixed(3),
+              String(f.tpWindows),
+              String(f.fnWindows),
+              String(f.fpRows),
+            ]),
+            [1, 2, 3, 4],
+          )}\n`,
+        );
       }
     }
     for (const w of score.warnings) out.write(`warning: ${w}\n`);
@@ -122,11 +180,23 @@ async function main(): Promise<void> {
     for (let seed = 2; seed <= SEEDS; seed++) {
       const dir = join(root, `seed-${seed}`);
       await runAll(dir, seed);
-      bySeed.push(scoreResultsDir({ dataDir: nab.dataDir, labelsPath: nab.labelsPath, resultsDir: dir, prefix: '', profiles: ['standard'] }).profiles.standard?.normalized ?? NaN);
+      bySeed.push(
+        scoreResultsDir({
+          dataDir: nab.dataDir,
+          labelsPath: nab.labelsPath,
+          resultsDir: dir,
+          prefix: '',
+          profiles: ['standard'],
+        }).profiles.standard?.normalized ?? NaN,
+      );
     }
     const meanStd = bySeed.reduce((a, b) => a + b, 0) / bySeed.length;
-    out.write(`\nStandard over forest seeds 1-${SEEDS}: mean ${meanStd.toFixed(2)}, min ${Math.min(...bySeed).toFixed(2)}, max ${Math.max(...bySeed).toFixed(2)} (${bySeed.map((x) => x.toFixed(2)).join(', ')}); the default seed is 1\n`);
-    out.write(`\ntotal: ${points.toLocaleString('en-US')} points in ${round(seconds, 2)} s = ${Math.round(points / seconds).toLocaleString('en-US')} points/s (in-process, streaming CSV in and out, one core)\n`);
+    out.write(
+      `\nStandard over forest seeds 1-${SEEDS}: mean ${meanStd.toFixed(2)}, min ${Math.min(...bySeed).toFixed(2)}, max ${Math.max(...bySeed).toFixed(2)} (${bySeed.map((x) => x.toFixed(2)).join(', ')}); the default seed is 1\n`,
+    );
+    out.write(
+      `\ntotal: ${points.toLocaleString('en-US')} points in ${round(seconds, 2)} s = ${Math.round(points / seconds).toLocaleString('en-US')} points/s (in-process, streaming CSV in and out, one core)\n`,
+    );
     out.write(`${await crossCheck(nab.scorerPy, nab.dataDir, nab.labelsPath, resultsDir, score)}\n`);
     if (values.keep) out.write(`results kept in ${resultsDir}\n`);
   } finally {

@@ -94,7 +94,12 @@ export function probationLength(n: number, probation = DEFAULT_PROBATION): numbe
  * Window spans from timestamp keys (equal keys = equal timestamps): the start is the first row with
  * the start timestamp, the end the first row at or after it with the end timestamp.
  */
-export function windowSpans(rel: string, keys: readonly string[], windows: ReadonlyArray<readonly [string, string]>, key: (t: string) => string): Span[] {
+export function windowSpans(
+  rel: string,
+  keys: readonly string[],
+  windows: ReadonlyArray<readonly [string, string]>,
+  key: (t: string) => string,
+): Span[] {
   const firstPos = new Map<string, number>();
   keys.forEach((k, i) => {
     if (!firstPos.has(k)) firstPos.set(k, i);
@@ -129,12 +134,24 @@ export class NabScoreError extends Error {
 }
 
 /** Per-row values of one file from its anomaly scores and its (sorted, disjoint) window spans. */
-export function buildFileRows(rel: string, scores: ArrayLike<number>, spans: readonly Span[], probation = DEFAULT_PROBATION): FileRows {
+export function buildFileRows(
+  rel: string,
+  scores: ArrayLike<number>,
+  spans: readonly Span[],
+  probation = DEFAULT_PROBATION,
+): FileRows {
   const n = scores.length;
   const prob = probationLength(n, probation);
   const first = Math.max(0, Math.min(n, Math.ceil(prob)));
   const keep = n - first;
-  const out: FileRows = { rel, scores: new Float64Array(keep), shape: new Float64Array(keep), window: new Int32Array(keep), nWindows: spans.length, nScorableWindows: 0 };
+  const out: FileRows = {
+    rel,
+    scores: new Float64Array(keep),
+    shape: new Float64Array(keep),
+    window: new Int32Array(keep),
+    nWindows: spans.length,
+    nScorableWindows: 0,
+  };
   const scorable = new Set<number>();
   let wi = 0;
   let lastEnd = -1;
@@ -173,7 +190,11 @@ function rowValue(shp: number, inWindow: boolean, prof: Profile): number {
 }
 
 /** Raw score, totals and per-file detail with detections = rows whose score >= threshold. */
-export function scoreAt(files: readonly FileRows[], prof: Profile, threshold: number): { raw: number; totals: Omit<FileScore, 'raw'>; perFile: Record<string, FileScore> } {
+export function scoreAt(
+  files: readonly FileRows[],
+  prof: Profile,
+  threshold: number,
+): { raw: number; totals: Omit<FileScore, 'raw'>; perFile: Record<string, FileScore> } {
   let total = 0;
   const totals = { tpWindows: 0, fnWindows: 0, fpRows: 0, tpRows: 0 };
   const perFile: Record<string, FileScore> = {};
@@ -217,7 +238,9 @@ export function scoreAt(files: readonly FileRows[], prof: Profile, threshold: nu
  */
 export function sweepOrder(files: readonly FileRows[]): number[] {
   const score = concatScores(files);
-  return Array.from({ length: score.length }, (_, i) => i).sort((a, b) => (score[b] > score[a] ? 1 : score[b] < score[a] ? -1 : a - b));
+  return Array.from({ length: score.length }, (_, i) => i).sort((a, b) =>
+    score[b] > score[a] ? 1 : score[b] < score[a] ? -1 : a - b,
+  );
 }
 
 function concatScores(files: readonly FileRows[]): Float64Array {
@@ -231,7 +254,11 @@ function concatScores(files: readonly FileRows[]): Float64Array {
 }
 
 /** The threshold maximising the raw score over all files together (ties -> the highest). */
-export function optimizeThreshold(files: readonly FileRows[], prof: Profile, sorted: readonly number[] = sweepOrder(files)): number {
+export function optimizeThreshold(
+  files: readonly FileRows[],
+  prof: Profile,
+  sorted: readonly number[] = sweepOrder(files),
+): number {
   const total = files.reduce((s, f) => s + f.scores.length, 0);
   const score = new Float64Array(total);
   const value = new Float64Array(total);
@@ -288,7 +315,10 @@ export function optimizeThreshold(files: readonly FileRows[], prof: Profile, sor
 }
 
 /** Score prepared files for the given profiles, at a fixed threshold or optimised per profile. */
-export function scoreFiles(files: readonly FileRows[], options: { profiles?: readonly ProfileName[]; threshold?: number } = {}): NabScore {
+export function scoreFiles(
+  files: readonly FileRows[],
+  options: { profiles?: readonly ProfileName[]; threshold?: number } = {},
+): NabScore {
   const nWindows = files.reduce((s, f) => s + f.nWindows, 0);
   const nScorable = files.reduce((s, f) => s + f.nScorableWindows, 0);
   const out: NabScore = {

@@ -76,16 +76,29 @@ export async function benchDetectThroughput(options: { rows?: number } = {}): Pr
     const outRows = (await countLines(output)) - 1;
     // the same file in-process with a no-op detector: what the CSV streaming alone costs
     const ioStarted = process.hrtime.bigint();
-    await detectCsv({ input, output: join(dir, 'io-only.csv'), detector: { update: () => ({ score: 0, detector: 'none' }) } });
+    await detectCsv({
+      input,
+      output: join(dir, 'io-only.csv'),
+      detector: { update: () => ({ score: 0, detector: 'none' }) },
+    });
     const ioPointsPerS = Math.round(rows / (Number(process.hrtime.bigint() - ioStarted) / 1e9));
-    printTable(`detect throughput (CLI path, ${rows.toLocaleString('en-US')} generated rows, ${(statSync(input).size / 1e6).toFixed(0)} MB in${pin.length ? ', pinned to one core' : ''})`, [
-      { name: 'throughput (in-process timer)', value: pointsPerS, unit: 'points/s', target: `>= ${TARGET_POINTS_PER_S.toLocaleString('en-US')}`, pass: pointsPerS >= TARGET_POINTS_PER_S },
-      { name: 'wall time incl. start-up', value: round(wall, 2), unit: 's' },
-      { name: 'throughput incl. start-up', value: Math.round(rows / wall), unit: 'points/s' },
-      { name: 'peak RSS', value: rssMb, unit: 'MB' },
-      { name: 'CSV streaming alone (no-op detector)', value: ioPointsPerS, unit: 'points/s' },
-      { name: 'output rows', value: outRows, target: `= ${rows}`, pass: outRows === rows },
-    ]);
+    printTable(
+      `detect throughput (CLI path, ${rows.toLocaleString('en-US')} generated rows, ${(statSync(input).size / 1e6).toFixed(0)} MB in${pin.length ? ', pinned to one core' : ''})`,
+      [
+        {
+          name: 'throughput (in-process timer)',
+          value: pointsPerS,
+          unit: 'points/s',
+          target: `>= ${TARGET_POINTS_PER_S.toLocaleString('en-US')}`,
+          pass: pointsPerS >= TARGET_POINTS_PER_S,
+        },
+        { name: 'wall time incl. start-up', value: round(wall, 2), unit: 's' },
+        { name: 'throughput incl. start-up', value: Math.round(rows / wall), unit: 'points/s' },
+        { name: 'peak RSS', value: rssMb, unit: 'MB' },
+        { name: 'CSV streaming alone (no-op detector)', value: ioPointsPerS, unit: 'points/s' },
+        { name: 'output rows', value: outRows, target: `= ${rows}`, pass: outRows === rows },
+      ],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,16 +32,18 @@ const CHUNK = 4096;
 function load(): Series[] {
   const nab = nabPaths(process.env.NAB_DIR);
   const labels = readLabels(nab.labelsPath);
-  return Object.keys(labels).sort().map((rel) => {
-    const lines = readFileSync(join(nab.dataDir, rel), 'utf8').trim().split(/\r?\n/).slice(1);
-    const keys = lines.map((l) => pyDatetimeKey(l.split(',')[0]));
-    return {
-      rel,
-      ts: Float64Array.from(lines, (l) => parseTimestampMs(l.split(',')[0])),
-      values: Float64Array.from(lines, (l) => parseValue(l.split(',')[1])),
-      spans: windowSpans(rel, keys, labels[rel], pyDatetimeKey),
-    };
-  });
+  return Object.keys(labels)
+    .sort()
+    .map((rel) => {
+      const lines = readFileSync(join(nab.dataDir, rel), 'utf8').trim().split(/\r?\n/).slice(1);
+      const keys = lines.map((l) => pyDatetimeKey(l.split(',')[0]));
+      return {
+        rel,
+        ts: Float64Array.from(lines, (l) => parseTimestampMs(l.split(',')[0])),
+        values: Float64Array.from(lines, (l) => parseValue(l.split(',')[1])),
+        spans: windowSpans(rel, keys, labels[rel], pyDatetimeKey),
+      };
+    });
 }
 
 function normalized(files: FileRows[], threshold?: number): number {
@@ -110,7 +112,8 @@ function analyze(files: FileRows[]): void {
     }
     process.stdout.write(`${f.rel}  windows ${windows.join(' ')}  FP ${fps.join(' ')}\n`);
   }
-  for (const [n, t] of tally) process.stdout.write(`driver ${n}: ${t.tp} windows first detected, ${t.fp} false positives\n`);
+  for (const [n, t] of tally)
+    process.stdout.write(`driver ${n}: ${t.tp} windows first detected, ${t.fp} false positives\n`);
 }
 
 async function evaluate(series: Series[], options: TuneOptions) {
@@ -123,14 +126,22 @@ async function evaluate(series: Series[], options: TuneOptions) {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { seeds: { type: 'string', default: '1' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { seeds: { type: 'string', default: '1' } },
+  });
   const seeds = Number(values.seeds);
   const series = load();
   for (const arg of positionals.length ? positionals : ['{}']) {
     const options = JSON.parse(arg) as TuneOptions;
     const runs = [];
     for (let seed = 1; seed <= (options.learned === false ? 1 : seeds); seed++) {
-      runs.push(await evaluate(series, options.learned === false ? options : { ...options, learned: { ...options.learned, seed } }));
+      runs.push(
+        await evaluate(
+          series,
+          options.learned === false ? options : { ...options, learned: { ...options.learned, seed } },
+        ),
+      );
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     process.stdout.write(

@@ -35,8 +35,15 @@ export interface ChatAdapter {
 
 /** What `POST /slack/events` and `POST /api/messages` answer (503) while their platform is off. */
 export const PLATFORM_OFF = {
-  slack: { error: 'slack_not_configured', message: 'Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)' },
-  teams: { error: 'teams_not_configured', message: 'Microsoft Teams is not configured: set TEAMS_APP_ID and TEAMS_APP_PASSWORD (or TEAMS_AUTH=off for local development)' },
+  slack: {
+    error: 'slack_not_configured',
+    message: 'Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)',
+  },
+  teams: {
+    error: 'teams_not_configured',
+    message:
+      'Microsoft Teams is not configured: set TEAMS_APP_ID and TEAMS_APP_PASSWORD (or TEAMS_AUTH=off for local development)',
+  },
 } as const;
 
 /** A chat platform's API refused or failed a call; `code` is the platform's error (e.g. `channel_not_found`). */

@@ -86,13 +86,22 @@ function unquote(field: string): string {
 
 /** The raw field as a valid CSV field (quoted if it holds a comma or quote that is not already quoted). */
 function csvField(raw: string): string {
-  if (!/[",\r\n]/.test(raw) || (/^"(?:[^"]|"")*"$/.test(raw))) return raw;
+  if (!/[",\r\n]/.test(raw) || /^"(?:[^"]|"")*"$/.test(raw)) return raw;
   return `"${raw.replace(/"/g, '""')}"`;
 }
 
 function describeOpenError(path: string, err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : err instanceof Error ? err.message : String(err);
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : err instanceof Error
+            ? err.message
+            : String(err);
   return `${path}: ${why}`;
 }
 
@@ -118,7 +127,10 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
   const stats: DetectCsvStats = { rows: 0, nonNumeric: 0, badTimestamps: 0, outOfOrder: 0, repeated: 0, firstLine: {} };
 
   return new Promise<DetectCsvStats>((resolve, reject) => {
-    const source = typeof options.input === 'string' ? createReadStream(options.input, { highWaterMark: 64 * 1024 }) : options.input.stream;
+    const source =
+      typeof options.input === 'string'
+        ? createReadStream(options.input, { highWaterMark: 64 * 1024 })
+        : options.input.stream;
     const lines = createInterface({ input: source, crlfDelay: Infinity });
     let out: Writable | null = null;
     let batch = '';
@@ -145,7 +157,8 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       }
       reject(err);
     };
-    const readError = (err: unknown) => fail(new CsvInputError(`cannot read ${describeOpenError(input, err)}`, { cause: err }));
+    const readError = (err: unknown) =>
+      fail(new CsvInputError(`cannot read ${describeOpenError(input, err)}`, { cause: err }));
 
     let waiting = false;
     const flush = () => {
@@ -166,12 +179,16 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
     const openOutput = (): Writable => {
       if (typeof options.output !== 'string') {
         const stream = options.output.stream;
-        stream.on('error', (err) => fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err })));
+        stream.on('error', (err) =>
+          fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err })),
+        );
         return stream;
       }
       const stream = createWriteStream(options.output);
       stream.once('open', () => (outOpened = true));
-      stream.on('error', (err) => fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err })));
+      stream.on('error', (err) =>
+        fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err })),
+      );
       return stream;
     };
 
@@ -187,16 +204,23 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
     const scoreRows = (c: Chunk) => {
       chunksInFlight++;
       if (chunksInFlight > 1) lines.pause(); // one chunk waits at most; the reader resumes when it starts
-      scoring = scoring.then(async () => {
-        if (settled) return;
-        const detections = await scoreChunk(detector, options.learned, c.ts.subarray(0, c.size), c.values.subarray(0, c.size));
-        for (let i = 0; i < detections.length; i++) {
-          batch += `${c.text[i]},${formatScore(detections[i].score)}\n`;
-          if (batch.length >= batchChars) flush();
-        }
-        chunksInFlight--;
-        if (chunksInFlight <= 1 && !waiting) lines.resume();
-      }).catch(fail);
+      scoring = scoring
+        .then(async () => {
+          if (settled) return;
+          const detections = await scoreChunk(
+            detector,
+            options.learned,
+            c.ts.subarray(0, c.size),
+            c.values.subarray(0, c.size),
+          );
+          for (let i = 0; i < detections.length; i++) {
+            batch += `${c.text[i]},${formatScore(detections[i].score)}\n`;
+            if (batch.length >= batchChars) flush();
+          }
+          chunksInFlight--;
+          if (chunksInFlight <= 1 && !waiting) lines.resume();
+        })
+        .catch(fail);
     };
 
     const onRow = (line: string) => {
@@ -229,7 +253,11 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
         if (!headerSeen) {
           const header = line.split(',').map(unquote);
           if (header.length !== 2 || header[0].toLowerCase() !== 'timestamp' || header[1].toLowerCase() !== 'value') {
-            fail(new CsvInputError(`${input}: the first line must be the header "timestamp,value", got "${line.length > 80 ? `${line.slice(0, 80)}…` : line}"`));
+            fail(
+              new CsvInputError(
+                `${input}: the first line must be the header "timestamp,value", got "${line.length > 80 ? `${line.slice(0, 80)}…` : line}"`,
+              ),
+            );
             return;
           }
           headerSeen = true;
@@ -250,7 +278,8 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
 
     lines.on('close', () => {
       if (settled) return;
-      if (!headerSeen) return fail(new CsvInputError(`${input} is empty: expected a header line "timestamp,value" and data rows`));
+      if (!headerSeen)
+        return fail(new CsvInputError(`${input} is empty: expected a header line "timestamp,value" and data rows`));
       if (!out) return fail(new CsvInputError(`${input} has a header but no data rows`));
       const stream = out;
       if (chunk.size > 0) scoreRows(chunk);

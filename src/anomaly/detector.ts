@@ -77,7 +77,15 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   recordTolerance: 0.02,
   recordMinPoints: 300,
   recordHorizon: 5000,
-  weights: Object.freeze({ point: 1, seasonal: 0.5, 'level-shift': 1, variance: 1, context: 0.4, record: 4, forest: 0.6 }),
+  weights: Object.freeze({
+    point: 1,
+    seasonal: 0.5,
+    'level-shift': 1,
+    variance: 1,
+    context: 0.4,
+    record: 4,
+    forest: 0.6,
+  }),
 });
 
 /**
@@ -93,8 +101,15 @@ export interface AnomalyDetector extends StreamDetector {
 }
 
 function checkOptions(o: DetectorOptions): void {
-  const ints = [['window', 8], ['levelWindow', 3], ['varianceWindow', 3], ['maxPeriod', 4], ['warmup', 0],
-    ['tailK', 1], ['recordMinPoints', 1]] as const;
+  const ints = [
+    ['window', 8],
+    ['levelWindow', 3],
+    ['varianceWindow', 3],
+    ['maxPeriod', 4],
+    ['warmup', 0],
+    ['tailK', 1],
+    ['recordMinPoints', 1],
+  ] as const;
   for (const [k, min] of ints) {
     if (!Number.isInteger(o[k]) || o[k] < min) {
       throw new RangeError(`createDetector: option ${k} must be an integer >= ${min} (got ${String(o[k])})`);
@@ -104,7 +119,8 @@ function checkOptions(o: DetectorOptions): void {
     throw new RangeError(`createDetector: tailWindow must be an integer >= 10 * tailK (got ${o.tailWindow})`);
   }
   for (const [name, w] of Object.entries(o.weights)) {
-    if (!(w >= 0 && Number.isFinite(w))) throw new RangeError(`createDetector: weights.${name} must be a finite number >= 0`);
+    if (!(w >= 0 && Number.isFinite(w)))
+      throw new RangeError(`createDetector: weights.${name} must be a finite number >= 0`);
   }
   for (const k of ['holtAlpha', 'holtBeta', 'seasonalAlpha'] as const) {
     if (!(o[k] > 0 && o[k] <= 1)) throw new RangeError(`createDetector: ${k} must be in (0, 1] (got ${o[k]})`);
@@ -133,11 +149,16 @@ interface Channel {
 }
 
 /** Options to change from the defaults; `weights` may name only the channels it changes. */
-export type DetectorOverrides = Partial<Omit<DetectorOptions, 'weights'>> & { weights?: Partial<DetectorOptions['weights']> };
+export type DetectorOverrides = Partial<Omit<DetectorOptions, 'weights'>> & {
+  weights?: Partial<DetectorOptions['weights']>;
+};
 
 export function createDetector(options: DetectorOverrides = {}): AnomalyDetector {
-  const o: DetectorOptions = { ...DEFAULT_DETECTOR_OPTIONS, ...options,
-    weights: { ...DEFAULT_DETECTOR_OPTIONS.weights, ...options.weights } };
+  const o: DetectorOptions = {
+    ...DEFAULT_DETECTOR_OPTIONS,
+    ...options,
+    weights: { ...DEFAULT_DETECTOR_OPTIONS.weights, ...options.weights },
+  };
   checkOptions(o);
   const robust = new RobustZ(o.window, Math.min(o.window, Math.max(8, o.warmup >> 1)));
   const seasonal = new SeasonalBaseline(o.seasonalAlpha, 0.01, o.maxPeriod, 64);
@@ -205,15 +226,19 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
       suppress = Math.max(suppress * refractoryDecay, score);
       const det: Detection = { score, detector: surprise > 0 ? driver.name : 'none' };
       if (Number.isFinite(driver.center) && Number.isFinite(driver.spread)) {
-        det.expected = { low: driver.center - BAND_SDS * driver.spread, high: driver.center + BAND_SDS * driver.spread };
+        det.expected = {
+          low: driver.center - BAND_SDS * driver.spread,
+          high: driver.center + BAND_SDS * driver.spread,
+        };
       }
       const band = recentBand(recent);
       if (band) det.band = band;
       if (score >= REASON_MIN) det.reason = driver.describe();
       return det;
     },
-    stateSize: () => [...point, levelShift, variance, context, record].reduce((n, c) => n + c.stateSize(), 0)
-      + channels.reduce((n, c) => n + (c.stateSize?.() ?? 0), 0),
+    stateSize: () =>
+      [...point, levelShift, variance, context, record].reduce((n, c) => n + c.stateSize(), 0) +
+      channels.reduce((n, c) => n + (c.stateSize?.() ?? 0), 0),
   };
 }
 

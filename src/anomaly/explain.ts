@@ -103,7 +103,10 @@ export function explainSeries(input: ExplainInput): SeriesExplanation {
     band: inWindow.flatMap((p) => (p.band ? [[p.t, p.band.low, p.band.high] as [number, number, number]] : [])),
     anomalies: inWindow.filter((p) => p.flagged).map((p) => [p.t, p.v]),
     segments,
-    maxScore: Math.max(inWindow.reduce((m, p) => Math.max(m, p.d.score), 0), ...segments.map((s) => s.maxScore)),
+    maxScore: Math.max(
+      inWindow.reduce((m, p) => Math.max(m, p.d.score), 0),
+      ...segments.map((s) => s.maxScore),
+    ),
   };
 }
 

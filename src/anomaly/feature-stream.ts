@@ -42,7 +42,9 @@ export class SortedValues {
   /** Median of |value - centre|, for the median as centre. */
   medianDeviation(centre: number): number {
     const mid = this.n >> 1;
-    return this.n % 2 ? this.kthDeviation(centre, mid) : (this.kthDeviation(centre, mid - 1) + this.kthDeviation(centre, mid)) / 2;
+    return this.n % 2
+      ? this.kthDeviation(centre, mid)
+      : (this.kthDeviation(centre, mid - 1) + this.kthDeviation(centre, mid)) / 2;
   }
 
   /**

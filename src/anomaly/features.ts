@@ -56,8 +56,13 @@ export function windowFeatures(
   const v = new Float64Array(values.length);
   let n = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) v[n++] = values[i];
-  if (n < MIN_POINTS) throw new AppError('bad_request', `windowFeatures: need at least ${MIN_POINTS} finite values (got ${n})`);
-  if (offset < 0 || offset + FEATURE_COUNT > out.length) throw new AppError('bad_request', `windowFeatures: no room for ${FEATURE_COUNT} features at offset ${offset} of ${out.length}`);
+  if (n < MIN_POINTS)
+    throw new AppError('bad_request', `windowFeatures: need at least ${MIN_POINTS} finite values (got ${n})`);
+  if (offset < 0 || offset + FEATURE_COUNT > out.length)
+    throw new AppError(
+      'bad_request',
+      `windowFeatures: no room for ${FEATURE_COUNT} features at offset ${offset} of ${out.length}`,
+    );
   computeFeatures(v, n, recent, new Float64Array(n), out, offset);
   return out;
 }
@@ -94,9 +99,16 @@ export class FeatureWindow {
     this.size = opts.size ?? DEFAULT_WINDOW;
     this.minPoints = opts.minPoints ?? this.size;
     this.recent = checkRecent(opts.recent);
-    if (!Number.isInteger(this.size) || this.size < MIN_POINTS) throw new AppError('bad_request', `FeatureWindow: size must be a whole number >= ${MIN_POINTS} (got ${opts.size})`);
+    if (!Number.isInteger(this.size) || this.size < MIN_POINTS)
+      throw new AppError(
+        'bad_request',
+        `FeatureWindow: size must be a whole number >= ${MIN_POINTS} (got ${opts.size})`,
+      );
     if (!Number.isInteger(this.minPoints) || this.minPoints < MIN_POINTS || this.minPoints > this.size) {
-      throw new AppError('bad_request', `FeatureWindow: minPoints must be a whole number in ${MIN_POINTS}..size (got ${opts.minPoints})`);
+      throw new AppError(
+        'bad_request',
+        `FeatureWindow: minPoints must be a whole number in ${MIN_POINTS}..size (got ${opts.minPoints})`,
+      );
     }
     this.ring = new Float64Array(this.size);
     this.linear = new Float64Array(this.size);
@@ -171,7 +183,10 @@ export class FeatureWindow {
  * Feature rows for every point of a series once a full window of `size` points is available,
  * e.g. to train a forest on known-normal history. Row i scores point i + size - 1.
  */
-export function seriesFeatures(values: ArrayLike<number>, opts: FeatureWindowOptions = {}): { data: Float32Array; rows: number; cols: number } {
+export function seriesFeatures(
+  values: ArrayLike<number>,
+  opts: FeatureWindowOptions = {},
+): { data: Float32Array; rows: number; cols: number } {
   const window = new FeatureWindow(opts);
   const data = new Float32Array(values.length * FEATURE_COUNT);
   let rows = 0;
@@ -181,7 +196,8 @@ export function seriesFeatures(values: ArrayLike<number>, opts: FeatureWindowOpt
 
 function checkRecent(recent: number | undefined): number {
   const k = recent ?? DEFAULT_RECENT;
-  if (!Number.isInteger(k) || k < 1) throw new AppError('bad_request', `window features: recent must be a whole number >= 1 (got ${recent})`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new AppError('bad_request', `window features: recent must be a whole number >= 1 (got ${recent})`);
   return k;
 }
 
@@ -194,7 +210,14 @@ interface Robust {
  * The reference: v[0..n) oldest first, n >= MIN_POINTS; scratch has room for n values. Sorts
  * copies of the baseline and its steps for each window; FeatureWindow gets the same from sorted lists.
  */
-function computeFeatures(v: Float64Array, n: number, recent: number, scratch: Float64Array, out: Float32Array, offset: number): void {
+function computeFeatures(
+  v: Float64Array,
+  n: number,
+  recent: number,
+  scratch: Float64Array,
+  out: Float32Array,
+  offset: number,
+): void {
   const x = v[n - 1];
   const m = n - 1; // earlier points: the baseline
   const base = robustCentre(v, 0, m, scratch);
@@ -211,7 +234,16 @@ function computeFeatures(v: Float64Array, n: number, recent: number, scratch: Fl
 }
 
 /** The feature row of v[0..n) given the robust centre and scale of its baseline and of the baseline's steps, and the rank of v[n-1]. */
-function writeFeatures(v: Float64Array, n: number, recent: number, base: Robust, diffs: Robust, rank: number, out: Float32Array, offset: number): void {
+function writeFeatures(
+  v: Float64Array,
+  n: number,
+  recent: number,
+  base: Robust,
+  diffs: Robust,
+  rank: number,
+  out: Float32Array,
+  offset: number,
+): void {
   const x = v[n - 1];
   out[offset] = slog(ratio(x - base.centre, base.scale));
 

@@ -49,7 +49,8 @@ export interface LearnedChannel {
 
 export function createLearnedChannel(options: Partial<LearnedOptions> = {}): LearnedChannel {
   const o = { ...DEFAULT_LEARNED_OPTIONS, ...options };
-  if (!Number.isInteger(o.trainRows) || o.trainRows < 16) throw new AppError('bad_request', `learned channel: trainRows must be a whole number >= 16 (got ${o.trainRows})`);
+  if (!Number.isInteger(o.trainRows) || o.trainRows < 16)
+    throw new AppError('bad_request', `learned channel: trainRows must be a whole number >= 16 (got ${o.trainRows})`);
   const window = new FeatureWindow({ size: o.window });
   let training: Float32Array | undefined = new Float32Array(o.trainRows * FEATURE_COUNT);
   let seen = 0;
@@ -57,8 +58,14 @@ export function createLearnedChannel(options: Partial<LearnedOptions> = {}): Lea
   let rows = new Float32Array(4096 * FEATURE_COUNT);
 
   async function build(data: Float32Array): Promise<OnnxScorer> {
-    const forest = trainIsolationForest({ data, rows: o.trainRows, cols: FEATURE_COUNT }, { trees: o.trees, sampleSize: o.sampleSize, seed: o.seed, featureNames: FEATURE_NAMES });
-    const model = toOnnx(forest, { treeOp: 'TreeEnsemble', metadata: { purpose: 'smartcloudops learned anomaly channel', window: String(o.window) } });
+    const forest = trainIsolationForest(
+      { data, rows: o.trainRows, cols: FEATURE_COUNT },
+      { trees: o.trees, sampleSize: o.sampleSize, seed: o.seed, featureNames: FEATURE_NAMES },
+    );
+    const model = toOnnx(forest, {
+      treeOp: 'TreeEnsemble',
+      metadata: { purpose: 'smartcloudops learned anomaly channel', window: String(o.window) },
+    });
     // onnxruntime loads on first use: a process that never trains a forest does not carry it.
     const { createOnnxScorer } = await import('./onnx/scorer.js');
     return createOnnxScorer(model, { intraOpNumThreads: o.intraOpNumThreads });

@@ -45,7 +45,8 @@ function plainJson(value: unknown, path: string, depth: number): Json {
   if (Array.isArray(value)) return value.map((v, i) => plainJson(v, `${path}[${i}]`, depth + 1));
   if (typeof value === 'object') {
     const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) throw new AppError('bad_request', `audit detail ${path} is not a plain object`);
+    if (proto !== Object.prototype && proto !== null)
+      throw new AppError('bad_request', `audit detail ${path} is not a plain object`);
     const out: { [key: string]: Json } = {};
     for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = plainJson(v, `${path}.${k}`, depth + 1);
     return out;
@@ -61,20 +62,44 @@ export function canonicalJson(value: Json): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
 }
 
-function rowHash(prevHash: string, row: Pick<AuditRow, 'at' | 'actor' | 'action' | 'outcome' | 'target' | 'ip'>, detail: Json): string {
-  const body = canonicalJson({ at: row.at, actor: row.actor, action: row.action, outcome: row.outcome, target: row.target, ip: row.ip, detail });
+function rowHash(
+  prevHash: string,
+  row: Pick<AuditRow, 'at' | 'actor' | 'action' | 'outcome' | 'target' | 'ip'>,
+  detail: Json,
+): string {
+  const body = canonicalJson({
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    outcome: row.outcome,
+    target: row.target,
+    ip: row.ip,
+    detail,
+  });
   return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
 }
 
 function text(value: unknown, field: string, max: number): string {
-  if (typeof value !== 'string' || value.length < 1 || value.length > max) throw new AppError('bad_request', `audit ${field}: expected 1-${max} characters`);
+  if (typeof value !== 'string' || value.length < 1 || value.length > max)
+    throw new AppError('bad_request', `audit ${field}: expected 1-${max} characters`);
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new AppError('bad_request', `audit ${field}: control characters are not allowed`);
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    throw new AppError('bad_request', `audit ${field}: control characters are not allowed`);
   return value;
 }
 
 function toEntry(row: AuditRow): AuditEntry {
-  return { seq: row.seq, at: row.at, actor: row.actor, action: row.action, outcome: row.outcome, target: row.target, ip: row.ip, detail: JSON.parse(row.detail) as Record<string, unknown>, hash: row.hash };
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    outcome: row.outcome,
+    target: row.target,
+    ip: row.ip,
+    detail: JSON.parse(row.detail) as Record<string, unknown>,
+    hash: row.hash,
+  };
 }
 
 export function createAuditLog({ db, clock }: { db: Db; clock: Clock }): AuditLog {
@@ -87,10 +112,18 @@ export function createAuditLog({ db, clock }: { db: Db; clock: Clock }): AuditLo
       VALUES (@at, @actor, @action, @outcome, @target, @ip, @detail, @prev_hash, @hash)`),
     // One statement per filter combination, so each can use its index.
     list: {
-      all: db.prepare<ListParams, AuditRow>(`SELECT ${listColumns} FROM audit_log WHERE seq < @before ORDER BY seq DESC LIMIT @limit`),
-      actor: db.prepare<ListParams, AuditRow>(`SELECT ${listColumns} FROM audit_log WHERE actor = @actor AND seq < @before ORDER BY seq DESC LIMIT @limit`),
-      action: db.prepare<ListParams, AuditRow>(`SELECT ${listColumns} FROM audit_log WHERE action = @action AND seq < @before ORDER BY seq DESC LIMIT @limit`),
-      both: db.prepare<ListParams, AuditRow>(`SELECT ${listColumns} FROM audit_log WHERE actor = @actor AND action = @action AND seq < @before ORDER BY seq DESC LIMIT @limit`),
+      all: db.prepare<ListParams, AuditRow>(
+        `SELECT ${listColumns} FROM audit_log WHERE seq < @before ORDER BY seq DESC LIMIT @limit`,
+      ),
+      actor: db.prepare<ListParams, AuditRow>(
+        `SELECT ${listColumns} FROM audit_log WHERE actor = @actor AND seq < @before ORDER BY seq DESC LIMIT @limit`,
+      ),
+      action: db.prepare<ListParams, AuditRow>(
+        `SELECT ${listColumns} FROM audit_log WHERE action = @action AND seq < @before ORDER BY seq DESC LIMIT @limit`,
+      ),
+      both: db.prepare<ListParams, AuditRow>(
+        `SELECT ${listColumns} FROM audit_log WHERE actor = @actor AND action = @action AND seq < @before ORDER BY seq DESC LIMIT @limit`,
+      ),
     },
     walk: db.prepare<[], AuditRow>(`SELECT ${listColumns} FROM audit_log ORDER BY seq`),
     count: db.prepare<[], number>('SELECT COUNT(*) FROM audit_log').pluck(),
@@ -105,11 +138,14 @@ export function createAuditLog({ db, clock }: { db: Db; clock: Clock }): AuditLo
   return {
     record(event) {
       const e = event as Partial<AuditEvent>;
-      if (!OUTCOMES.includes(e.outcome as string)) throw new AppError('bad_request', `audit outcome: expected one of ${OUTCOMES.join(', ')}`);
+      if (!OUTCOMES.includes(e.outcome as string))
+        throw new AppError('bad_request', `audit outcome: expected one of ${OUTCOMES.join(', ')}`);
       const detail = plainJson(e.detail ?? {}, 'detail', 0);
-      if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) throw new AppError('bad_request', 'audit detail: expected an object');
+      if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+        throw new AppError('bad_request', 'audit detail: expected an object');
       const detailText = canonicalJson(detail);
-      if (Buffer.byteLength(detailText) > MAX_DETAIL_BYTES) throw new AppError('bad_request', `audit detail: larger than ${MAX_DETAIL_BYTES} bytes`);
+      if (Buffer.byteLength(detailText) > MAX_DETAIL_BYTES)
+        throw new AppError('bad_request', `audit detail: larger than ${MAX_DETAIL_BYTES} bytes`);
       const row = {
         at: clock(),
         actor: text(e.actor, 'actor', 256),
@@ -129,7 +165,14 @@ export function createAuditLog({ db, clock }: { db: Db; clock: Clock }): AuditLo
       if (!Number.isFinite(before)) throw new AppError('bad_request', 'audit list beforeSeq: expected a whole number');
       const params: ListParams = { before, limit: Math.min(limit, 1000) };
       const { actor, action } = query;
-      const stmt = actor !== undefined && action !== undefined ? s.list.both : actor !== undefined ? s.list.actor : action !== undefined ? s.list.action : s.list.all;
+      const stmt =
+        actor !== undefined && action !== undefined
+          ? s.list.both
+          : actor !== undefined
+            ? s.list.actor
+            : action !== undefined
+              ? s.list.action
+              : s.list.all;
       if (actor !== undefined) params.actor = actor;
       if (action !== undefined) params.action = action;
       return stmt.all(params).map(toEntry);
@@ -140,19 +183,37 @@ export function createAuditLog({ db, clock }: { db: Db; clock: Clock }): AuditLo
       let prev = GENESIS_HASH;
       let lastSeq = 0;
       for (const row of s.walk.iterate()) {
-        if (row.prev_hash !== prev) return { ok: false, entries, brokenAt: row.seq, reason: `row ${row.seq} does not link to the row before it (a row was deleted or changed)` };
+        if (row.prev_hash !== prev)
+          return {
+            ok: false,
+            entries,
+            brokenAt: row.seq,
+            reason: `row ${row.seq} does not link to the row before it (a row was deleted or changed)`,
+          };
         let detail: Json;
         try {
           detail = JSON.parse(row.detail) as Json;
         } catch {
           return { ok: false, entries, brokenAt: row.seq, reason: `row ${row.seq} detail is not valid JSON` };
         }
-        if (rowHash(prev, row, detail) !== row.hash) return { ok: false, entries, brokenAt: row.seq, reason: `row ${row.seq} content does not match its hash (the row was changed)` };
+        if (rowHash(prev, row, detail) !== row.hash)
+          return {
+            ok: false,
+            entries,
+            brokenAt: row.seq,
+            reason: `row ${row.seq} content does not match its hash (the row was changed)`,
+          };
         prev = row.hash;
         lastSeq = row.seq;
       }
       const highest = s.highest.get() ?? 0;
-      if (highest > lastSeq) return { ok: false, entries, brokenAt: lastSeq + 1, reason: `rows after ${lastSeq} up to ${highest} were deleted` };
+      if (highest > lastSeq)
+        return {
+          ok: false,
+          entries,
+          brokenAt: lastSeq + 1,
+          reason: `rows after ${lastSeq} up to ${highest} were deleted`,
+        };
       return { ok: true, entries };
     },
   };

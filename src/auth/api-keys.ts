@@ -46,15 +46,18 @@ function toInfo(row: KeyRow): ApiKeyInfo {
 
 function checkName(name: unknown): string {
   const value = typeof name === 'string' ? name.trim() : '';
-  if (value.length < 1 || value.length > 64) throw new AppError('bad_request', 'API key name: expected 1-64 characters');
+  if (value.length < 1 || value.length > 64)
+    throw new AppError('bad_request', 'API key name: expected 1-64 characters');
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new AppError('bad_request', 'API key name: control characters are not allowed');
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    throw new AppError('bad_request', 'API key name: control characters are not allowed');
   return value;
 }
 
 function checkExpiry(days: unknown): number | undefined {
   if (days === undefined) return undefined;
-  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 365) throw new AppError('bad_request', 'API key expiresInDays: expected a whole number of days, 1-365');
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 365)
+    throw new AppError('bad_request', 'API key expiresInDays: expected a whole number of days, 1-365');
   return days;
 }
 
@@ -72,11 +75,14 @@ export function createApiKeys({ db, users, clock }: { db: Db; users: Users; cloc
 
   /** Known, and within what the owner's role allows: the first offender is named. */
   function checkPermissions(permissions: unknown, role: keyof typeof ROLE_PERMISSIONS): Permission[] {
-    if (!Array.isArray(permissions) || permissions.length === 0) throw new AppError('bad_request', 'API key permissions: expected at least one permission');
+    if (!Array.isArray(permissions) || permissions.length === 0)
+      throw new AppError('bad_request', 'API key permissions: expected at least one permission');
     const allowed = ROLE_PERMISSIONS[role];
     for (const p of permissions as unknown[]) {
-      if (typeof p !== 'string' || !isPermission(p)) throw new AppError('bad_request', `API key permissions: unknown permission ${JSON.stringify(p)}`);
-      if (!allowed.has(p)) throw new AppError('bad_request', `API key permissions: "${p}" is beyond the owner's role (${role})`);
+      if (typeof p !== 'string' || !isPermission(p))
+        throw new AppError('bad_request', `API key permissions: unknown permission ${JSON.stringify(p)}`);
+      if (!allowed.has(p))
+        throw new AppError('bad_request', `API key permissions: "${p}" is beyond the owner's role (${role})`);
     }
     return [...new Set(permissions as Permission[])];
   }

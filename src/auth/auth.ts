@@ -25,7 +25,8 @@ export interface AuthDeps {
   log: Logger;
 }
 
-const NOT_CONFIGURED = 'token auth is not configured: set JWT_SECRET (32+ random characters) or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE';
+const NOT_CONFIGURED =
+  'token auth is not configured: set JWT_SECRET (32+ random characters) or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE';
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
 export function createAuth({ db, config, clock, log }: AuthDeps): Auth {
@@ -33,7 +34,12 @@ export function createAuth({ db, config, clock, log }: AuthDeps): Auth {
   const users = createUsers(db, clock);
   const tokens = createTokens({ db, users, config, clock, audit });
   const apiKeys = createApiKeys({ db, users, clock });
-  const throttle = createLoginThrottle({ db, clock, maxFailures: config.loginMaxFailures, lockoutBaseS: config.lockoutBaseS });
+  const throttle = createLoginThrottle({
+    db,
+    clock,
+    maxFailures: config.loginMaxFailures,
+    lockoutBaseS: config.lockoutBaseS,
+  });
 
   function withKey(key: string): Principal {
     const principal = apiKeys.authenticate(key);
@@ -50,10 +56,12 @@ export function createAuth({ db, config, clock, log }: AuthDeps): Auth {
 
     authenticate(headers) {
       const header = headers['x-api-key'];
-      if (Array.isArray(header) && header.length > 1) throw new AppError('unauthorized', 'send one X-API-Key header, not several');
+      if (Array.isArray(header) && header.length > 1)
+        throw new AppError('unauthorized', 'send one X-API-Key header, not several');
       const apiKey = Array.isArray(header) ? header[0] : header;
       const authorization = headers.authorization;
-      if (apiKey !== undefined && authorization !== undefined) throw new AppError('unauthorized', 'send either an Authorization header or X-API-Key, not both');
+      if (apiKey !== undefined && authorization !== undefined)
+        throw new AppError('unauthorized', 'send either an Authorization header or X-API-Key, not both');
       if (apiKey !== undefined) return withKey(apiKey.trim());
       if (authorization === undefined) return undefined;
       const match = BEARER.exec(authorization);
@@ -68,15 +76,26 @@ export function createAuth({ db, config, clock, log }: AuthDeps): Auth {
     async bootstrapAdmin(email, password) {
       if (users.list().some((u) => u.role === 'admin' && !u.disabled)) return false;
       const existing = users.findByEmail(email);
-      if (existing) throw new AppError('conflict', `ADMIN_EMAIL ${existing.email} already belongs to a ${existing.disabled ? 'disabled ' : ''}${existing.role}, and no enabled admin exists: make that user an admin with the CLI, or choose another ADMIN_EMAIL`);
+      if (existing)
+        throw new AppError(
+          'conflict',
+          `ADMIN_EMAIL ${existing.email} already belongs to a ${existing.disabled ? 'disabled ' : ''}${existing.role}, and no enabled admin exists: make that user an admin with the CLI, or choose another ADMIN_EMAIL`,
+        );
       let admin;
       try {
         admin = await users.create({ email, password, role: 'admin' });
       } catch (err) {
-        if (err instanceof AppError && err.code === 'bad_request') throw new AppError('bad_request', `ADMIN_EMAIL / ADMIN_PASSWORD: ${err.message}`, { cause: err });
+        if (err instanceof AppError && err.code === 'bad_request')
+          throw new AppError('bad_request', `ADMIN_EMAIL / ADMIN_PASSWORD: ${err.message}`, { cause: err });
         throw err;
       }
-      audit.record({ actor: 'system', action: 'auth.bootstrap_admin', outcome: 'ok', target: `user:${admin.id}`, detail: { email: admin.email, name: admin.name } });
+      audit.record({
+        actor: 'system',
+        action: 'auth.bootstrap_admin',
+        outcome: 'ok',
+        target: `user:${admin.id}`,
+        detail: { email: admin.email, name: admin.name },
+      });
       log.info('created the first admin', { email: admin.email, name: admin.name });
       return true;
     },

@@ -43,7 +43,8 @@ function parseHash(stored: string): Parsed | undefined {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
   const [n, r, p] = parts.slice(1, 4).map((s) => (/^\d{1,8}$/.test(s) ? Number(s) : NaN));
-  if (!(n >= 2 && n <= 2 ** 20 && (n & (n - 1)) === 0) || !(r >= 1 && r <= 32) || !(p >= 1 && p <= 16)) return undefined;
+  if (!(n >= 2 && n <= 2 ** 20 && (n & (n - 1)) === 0) || !(r >= 1 && r <= 32) || !(p >= 1 && p <= 16))
+    return undefined;
   const salt = Buffer.from(parts[4], 'base64');
   const hash = Buffer.from(parts[5], 'base64');
   if (salt.length < 8 || hash.length < 16 || hash.length > 128) return undefined;
@@ -54,7 +55,12 @@ function parseHash(stored: string): Parsed | undefined {
 export async function verifyPasswordHash(password: string, stored: string): Promise<boolean> {
   const parsed = parseHash(stored);
   if (!parsed) return false;
-  const actual = await scryptAsync(password, parsed.salt, parsed.hash.length, { N: parsed.n, r: parsed.r, p: parsed.p, maxmem: maxmemFor(parsed.n, parsed.r) });
+  const actual = await scryptAsync(password, parsed.salt, parsed.hash.length, {
+    N: parsed.n,
+    r: parsed.r,
+    p: parsed.p,
+    maxmem: maxmemFor(parsed.n, parsed.r),
+  });
   return timingSafeEqual(actual, parsed.hash);
 }
 
@@ -71,6 +77,7 @@ export function passwordProblem(password: string, email: string): string | undef
   const address = email.trim().toLowerCase();
   const local = address.split('@')[0] ?? '';
   if (address && lower.includes(address)) return 'password must not contain your email address';
-  if (local.length >= 3 && lower.includes(local)) return 'password must not contain the name part of your email address';
+  if (local.length >= 3 && lower.includes(local))
+    return 'password must not contain the name part of your email address';
   return undefined;
 }

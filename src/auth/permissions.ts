@@ -20,7 +20,13 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const VIEWER: readonly Permission[] = ['read'];
-const OPERATOR: readonly Permission[] = [...VIEWER, 'jobs.cancel_any', 'remediation.request', 'models.manage', 'incidents.manage'];
+const OPERATOR: readonly Permission[] = [
+  ...VIEWER,
+  'jobs.cancel_any',
+  'remediation.request',
+  'models.manage',
+  'incidents.manage',
+];
 const APPROVER: readonly Permission[] = [...OPERATOR, 'remediation.approve', 'audit.read'];
 const ADMIN: readonly Permission[] = [...APPROVER, 'users.manage', 'keys.manage', 'freeze'];
 

@@ -70,8 +70,13 @@ export function sourceOf(ip: string): string {
   const left = head ? head.split(':') : [];
   const right = raw.includes('::') && tail ? tail.split(':') : [];
   const width = (gs: string[]) => gs.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
-  const groups = raw.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - width(left) - width(right))).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => (g.includes('.') ? g : Number.parseInt(g, 16).toString(16))).join(':')}::/64`;
+  const groups = raw.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - width(left) - width(right))).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (g.includes('.') ? g : Number.parseInt(g, 16).toString(16)))
+    .join(':')}::/64`;
 }
 
 interface Counter {
@@ -81,27 +86,42 @@ interface Counter {
 }
 
 export function createLoginThrottle({ db, clock, maxFailures, lockoutBaseS }: LoginThrottleOptions): LoginThrottle {
-  if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new AppError('config_invalid', 'LOGIN_MAX_FAILURES: expected a positive whole number');
-  if (!(lockoutBaseS > 0)) throw new AppError('config_invalid', 'LOGIN_LOCKOUT_S: expected a positive number of seconds');
+  if (!Number.isInteger(maxFailures) || maxFailures < 1)
+    throw new AppError('config_invalid', 'LOGIN_MAX_FAILURES: expected a positive whole number');
+  if (!(lockoutBaseS > 0))
+    throw new AppError('config_invalid', 'LOGIN_LOCKOUT_S: expected a positive number of seconds');
   db.prepare("INSERT OR IGNORE INTO install_secrets (name, value) VALUES ('login_throttle', ?)").run(randomBytes(32));
-  const secret = db.prepare<[], Buffer>("SELECT value FROM install_secrets WHERE name = 'login_throttle'").pluck().get() as Buffer;
+  const secret = db
+    .prepare<[], Buffer>("SELECT value FROM install_secrets WHERE name = 'login_throttle'")
+    .pluck()
+    .get() as Buffer;
   const s = {
     get: db.prepare<[string], ThrottleRow>('SELECT * FROM login_throttle WHERE key = ?'),
     put: db.prepare<ThrottleRow>(`
       INSERT INTO login_throttle (key, failures, last_failure, locked_until, pending, pending_since) VALUES (@key, @failures, @last_failure, @locked_until, @pending, @pending_since)
       ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, locked_until = excluded.locked_until, pending = excluded.pending, pending_since = excluded.pending_since`),
     prune: db.prepare<[number, number]>('DELETE FROM login_throttle WHERE last_failure < ? AND pending_since < ?'),
-    known: db.prepare<[string, string, number], number>('SELECT 1 FROM login_sources WHERE account = ? AND source = ? AND last_ok >= ?').pluck(),
-    remember: db.prepare<[string, string, number]>('INSERT INTO login_sources (account, source, last_ok) VALUES (?, ?, ?) ON CONFLICT (account, source) DO UPDATE SET last_ok = excluded.last_ok'),
+    known: db
+      .prepare<[string, string, number], number>(
+        'SELECT 1 FROM login_sources WHERE account = ? AND source = ? AND last_ok >= ?',
+      )
+      .pluck(),
+    remember: db.prepare<[string, string, number]>(
+      'INSERT INTO login_sources (account, source, last_ok) VALUES (?, ?, ?) ON CONFLICT (account, source) DO UPDATE SET last_ok = excluded.last_ok',
+    ),
     keepNewest: db.prepare<[string, string]>(`
       DELETE FROM login_sources WHERE account = ? AND source NOT IN (SELECT source FROM login_sources WHERE account = ? ORDER BY last_ok DESC LIMIT ${KNOWN_SOURCES_KEPT})`),
     pruneSources: db.prepare<[number]>('DELETE FROM login_sources WHERE last_ok < ?'),
   };
   let lastPrune = 0;
 
-  const accountOf = (email: string) => createHmac('sha256', secret).update(String(email).trim().toLowerCase().slice(0, 320)).digest('base64url');
+  const accountOf = (email: string) =>
+    createHmac('sha256', secret).update(String(email).trim().toLowerCase().slice(0, 320)).digest('base64url');
 
-  function counters(email: string, ip: string): { account: string; source: string; pair: Counter; address: Counter; everywhere: Counter } {
+  function counters(
+    email: string,
+    ip: string,
+  ): { account: string; source: string; pair: Counter; address: Counter; everywhere: Counter } {
     const account = accountOf(email);
     const source = sourceOf(ip);
     return {
@@ -118,7 +138,12 @@ export function createLoginThrottle({ db, clock, maxFailures, lockoutBaseS }: Lo
     const row = s.get.get(key) ?? { key, failures: 0, last_failure: 0, locked_until: 0, pending: 0, pending_since: 0 };
     const stale = now - row.last_failure > FORGET_AFTER_MS;
     const abandoned = now - row.pending_since > PENDING_TTL_MS;
-    return { ...row, failures: stale ? 0 : row.failures, locked_until: stale ? 0 : row.locked_until, pending: abandoned ? 0 : row.pending };
+    return {
+      ...row,
+      failures: stale ? 0 : row.failures,
+      locked_until: stale ? 0 : row.locked_until,
+      pending: abandoned ? 0 : row.pending,
+    };
   }
 
   /** Milliseconds this counter makes an attempt wait: its lock, or a moment while running checks may use up the rest. */
@@ -150,7 +175,13 @@ export function createLoginThrottle({ db, clock, maxFailures, lockoutBaseS }: Lo
       else if (ok) s.put.run({ ...row, pending });
       else {
         const failures = row.failures + 1;
-        s.put.run({ ...row, failures, last_failure: now, locked_until: now + lockoutSeconds(failures, counter.limit, lockoutBaseS, counter.capS) * 1000, pending });
+        s.put.run({
+          ...row,
+          failures,
+          last_failure: now,
+          locked_until: now + lockoutSeconds(failures, counter.limit, lockoutBaseS, counter.capS) * 1000,
+          pending,
+        });
       }
     }
     if (ok) {

@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  randomBytes,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
 import type { Clock } from '../clock';
@@ -59,7 +67,11 @@ function readPem(file: string, variable: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new AppError('config_invalid', `${variable}: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new AppError(
+      'config_invalid',
+      `${variable}: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -72,7 +84,11 @@ export function loadKeys(config: Pick<AuthConfig, 'jwtSecret' | 'privateKeyFile'
     return { algorithm: 'HS256', sign: key, verify: key };
   }
   if (!config.privateKeyFile && !config.publicKeyFile) return undefined;
-  if (!config.privateKeyFile || !config.publicKeyFile) throw new AppError('config_invalid', 'JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE: set both (PEM files of one key pair)');
+  if (!config.privateKeyFile || !config.publicKeyFile)
+    throw new AppError(
+      'config_invalid',
+      'JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE: set both (PEM files of one key pair)',
+    );
   let privateKey: KeyObject;
   let publicKey: KeyObject;
   try {
@@ -80,21 +96,36 @@ export function loadKeys(config: Pick<AuthConfig, 'jwtSecret' | 'privateKeyFile'
     publicKey = createPublicKey(readPem(config.publicKeyFile, 'JWT_PUBLIC_KEY_FILE'));
   } catch (err) {
     if (err instanceof AppError) throw err;
-    throw new AppError('config_invalid', `JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY_FILE: not a readable PEM key: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new AppError(
+      'config_invalid',
+      `JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY_FILE: not a readable PEM key: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   const derived = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
   if (!derived.equals(publicKey.export({ type: 'spki', format: 'der' }))) {
-    throw new AppError('config_invalid', 'JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE are not the two halves of one key pair');
+    throw new AppError(
+      'config_invalid',
+      'JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE are not the two halves of one key pair',
+    );
   }
   const type = privateKey.asymmetricKeyType;
   const details = privateKey.asymmetricKeyDetails ?? {};
   if (type === 'rsa') {
-    if ((details.modulusLength ?? 0) < 2048) throw new AppError('config_invalid', `JWT_PRIVATE_KEY_FILE: an RSA key of ${details.modulusLength ?? '?'} bits is too small: use 2048 bits or more`);
+    if ((details.modulusLength ?? 0) < 2048)
+      throw new AppError(
+        'config_invalid',
+        `JWT_PRIVATE_KEY_FILE: an RSA key of ${details.modulusLength ?? '?'} bits is too small: use 2048 bits or more`,
+      );
     return { algorithm: 'RS256', sign: privateKey, verify: publicKey };
   }
-  if (type === 'ec' && details.namedCurve === 'prime256v1') return { algorithm: 'ES256', sign: privateKey, verify: publicKey };
+  if (type === 'ec' && details.namedCurve === 'prime256v1')
+    return { algorithm: 'ES256', sign: privateKey, verify: publicKey };
   const what = type === 'ec' ? `an EC key on curve ${details.namedCurve ?? '?'}` : `a ${type ?? 'unknown'} key`;
-  throw new AppError('config_invalid', `JWT_PRIVATE_KEY_FILE: ${what} is not supported: use an RSA key (RS256, 2048+ bits) or an EC P-256 key (ES256), e.g. \`openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt\``);
+  throw new AppError(
+    'config_invalid',
+    `JWT_PRIVATE_KEY_FILE: ${what} is not supported: use an RSA key (RS256, 2048+ bits) or an EC P-256 key (ES256), e.g. \`openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt\``,
+  );
 }
 
 function unauthorized(message: string, cause?: unknown): AppError {
@@ -124,14 +155,24 @@ export function createTokens({ db, users, config, clock, audit }: TokensDeps): T
   const verifyOptions = { algorithms: [algorithm], issuer: config.issuer, audience: config.audience };
 
   const s = {
-    insertSession: db.prepare<[string, string, number]>('INSERT INTO sessions (family_id, user_id, created_at) VALUES (?, ?, ?)'),
-    insertRefresh: db.prepare<[string, string, string, string, number, number]>('INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertSession: db.prepare<[string, string, number]>(
+      'INSERT INTO sessions (family_id, user_id, created_at) VALUES (?, ?, ?)',
+    ),
+    insertRefresh: db.prepare<[string, string, string, string, number, number]>(
+      'INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     findRefresh: db.prepare<[string], RefreshRow>(`
       SELECT r.id, r.family_id, r.user_id, r.expires_at, r.used_at, r.revoked_at, s.revoked_at AS session_revoked_at
       FROM refresh_tokens r JOIN sessions s ON s.family_id = r.family_id WHERE r.token_hash = ?`),
-    markUsed: db.prepare<[number, string]>('UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL'),
-    revokeSession: db.prepare<[number, string, string]>('UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE family_id = ? AND revoked_at IS NULL'),
-    revokeFamily: db.prepare<[number, string]>('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL'),
+    markUsed: db.prepare<[number, string]>(
+      'UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL',
+    ),
+    revokeSession: db.prepare<[number, string, string]>(
+      'UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE family_id = ? AND revoked_at IS NULL',
+    ),
+    revokeFamily: db.prepare<[number, string]>(
+      'UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL',
+    ),
     /** Refresh tokens a day past their expiry can do nothing (not even prove reuse): drop them. */
     prune: db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at < ?'),
     /** The one lookup behind every authenticated request. */
@@ -183,7 +224,17 @@ export function createTokens({ db, users, config, clock, audit }: TokensDeps): T
     const refresh = randomBytes(32).toString('base64url');
     s.insertRefresh.run(randomUUID(), sha256hex(refresh), family, user.id, now, now + config.refreshTtlS * 1000);
     const iat = Math.floor(now / 1000);
-    const payload = { iss: config.issuer, aud: config.audience, sub: user.id, sid: family, jti: randomUUID(), role: user.role, iat, nbf: iat, exp: iat + config.accessTtlS };
+    const payload = {
+      iss: config.issuer,
+      aud: config.audience,
+      sub: user.id,
+      sid: family,
+      jti: randomUUID(),
+      role: user.role,
+      iat,
+      nbf: iat,
+      exp: iat + config.accessTtlS,
+    };
     const access = jwt.sign(payload, keys.sign, { algorithm });
     return { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: config.accessTtlS };
   }
@@ -239,15 +290,18 @@ export function createTokens({ db, users, config, clock, audit }: TokensDeps): T
       const current = liveUser(user.id);
       const now = clock();
       pruneExpired(now);
-      return db.transaction(() => {
-        const family = randomUUID();
-        s.insertSession.run(family, current.id, now);
-        return pair(current, family, now);
-      }).immediate();
+      return db
+        .transaction(() => {
+          const family = randomUUID();
+          s.insertSession.run(family, current.id, now);
+          return pair(current, family, now);
+        })
+        .immediate();
     },
 
     verifyAccess(token) {
-      if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw unauthorized('invalid token');
+      if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH)
+        throw unauthorized('invalid token');
       const now = Math.floor(clock() / 1000);
       let payload: unknown = verified.get(token);
       if (payload !== undefined) {
@@ -267,24 +321,46 @@ export function createTokens({ db, users, config, clock, audit }: TokensDeps): T
         remember(token, payload);
       }
       const p = payload as Partial<Record<keyof AccessClaims, unknown>>;
-      if (typeof p !== 'object' || p === null || typeof p.sub !== 'string' || typeof p.sid !== 'string' || typeof p.jti !== 'string' || typeof p.iat !== 'number' || typeof p.exp !== 'number') {
+      if (
+        typeof p !== 'object' ||
+        p === null ||
+        typeof p.sub !== 'string' ||
+        typeof p.sid !== 'string' ||
+        typeof p.jti !== 'string' ||
+        typeof p.iat !== 'number' ||
+        typeof p.exp !== 'number'
+      ) {
         throw unauthorized('invalid token');
       }
       const row = sessionUser(p.sid);
       if (!row || row.session_user_id !== p.sub) throw unauthorized('invalid token');
       if (row.session_revoked_at !== null) throw unauthorized('session has ended: log in again');
       if (row.disabled !== 0) throw unauthorized('account disabled');
-      const user: User = { id: row.id, email: row.email, name: row.name, role: row.role, disabled: false, createdAt: row.created_at, updatedAt: row.updated_at };
+      const user: User = {
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        role: row.role,
+        disabled: false,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      };
       return { claims: { sub: p.sub, sid: p.sid, jti: p.jti, role: user.role, iat: p.iat, exp: p.exp }, user };
     },
 
     refresh(refreshToken) {
-      if (typeof refreshToken !== 'string' || !REFRESH_FORMAT.test(refreshToken)) throw unauthorized('invalid refresh token');
+      if (typeof refreshToken !== 'string' || !REFRESH_FORMAT.test(refreshToken))
+        throw unauthorized('invalid refresh token');
       const outcome = rotate.immediate(sha256hex(refreshToken), clock());
       if ('pair' in outcome) return outcome.pair;
       if ('error' in outcome) throw outcome.error;
       // Recorded after the revocation has committed: an audit failure must not undo it.
-      audit.record({ actor: `user:${outcome.reuse.user_id}`, action: 'auth.refresh_reuse', outcome: 'denied', detail: { session: outcome.reuse.family_id } });
+      audit.record({
+        actor: `user:${outcome.reuse.user_id}`,
+        action: 'auth.refresh_reuse',
+        outcome: 'denied',
+        detail: { session: outcome.reuse.family_id },
+      });
       throw unauthorized('refresh token already used: the session has been ended, log in again');
     },
 

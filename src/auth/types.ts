@@ -94,7 +94,10 @@ export interface ApiKeyInfo {
 /** API keys (src/auth/api-keys.ts): `sco_<id>_<secret>`, stored as a hash of the secret only. */
 export interface ApiKeys {
   /** The key is in the result once and never again. Permissions must be within the owner's role. */
-  create(owner: User, input: { name: string; permissions: Permission[]; expiresInDays?: number }): { key: string; info: ApiKeyInfo };
+  create(
+    owner: User,
+    input: { name: string; permissions: Permission[]; expiresInDays?: number },
+  ): { key: string; info: ApiKeyInfo };
   list(userId?: string): ApiKeyInfo[];
   get(id: string): ApiKeyInfo | undefined;
   revoke(id: string): boolean;

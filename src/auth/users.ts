@@ -29,7 +29,15 @@ const PLATFORMS: readonly ChatPlatform[] = ['slack', 'teams'];
 const emailSchema = z.email().max(254);
 
 function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, disabled: row.disabled !== 0, createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    disabled: row.disabled !== 0,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 export function normalizeEmail(email: unknown): string {
@@ -40,12 +48,17 @@ export function normalizeEmail(email: unknown): string {
 
 function normalizeName(name: unknown): string {
   const value = typeof name === 'string' ? name.trim().toLowerCase() : '';
-  if (!NAME.test(value)) throw new AppError('bad_request', 'expected a name of 1-64 characters: lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+  if (!NAME.test(value))
+    throw new AppError(
+      'bad_request',
+      'expected a name of 1-64 characters: lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+    );
   return value;
 }
 
 function checkRole(role: unknown): Role {
-  if (!(ROLES as readonly unknown[]).includes(role)) throw new AppError('bad_request', `expected a role: one of ${ROLES.join(', ')}`);
+  if (!(ROLES as readonly unknown[]).includes(role))
+    throw new AppError('bad_request', `expected a role: one of ${ROLES.join(', ')}`);
   return role as Role;
 }
 
@@ -57,13 +70,15 @@ function checkPassword(password: unknown, email: string): string {
 }
 
 function checkPlatform(platform: unknown): ChatPlatform {
-  if (!PLATFORMS.includes(platform as ChatPlatform)) throw new AppError('bad_request', `expected a chat platform: one of ${PLATFORMS.join(', ')}`);
+  if (!PLATFORMS.includes(platform as ChatPlatform))
+    throw new AppError('bad_request', `expected a chat platform: one of ${PLATFORMS.join(', ')}`);
   return platform as ChatPlatform;
 }
 
 function checkPlatformUserId(id: unknown): string {
   const value = typeof id === 'string' ? id.trim() : '';
-  if (value.length < 1 || value.length > 256) throw new AppError('bad_request', 'expected a chat user id of 1-256 characters');
+  if (value.length < 1 || value.length > 256)
+    throw new AppError('bad_request', 'expected a chat user id of 1-256 characters');
   return value;
 }
 
@@ -82,13 +97,23 @@ export function createUsers(db: Db, clock: Clock): Users {
     list: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY created_at, email'),
     count: db.prepare<[], number>('SELECT COUNT(*) FROM users').pluck(),
     setHash: db.prepare<[string, number, string]>('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?'),
-    setProfile: db.prepare<[string, string, number, string]>('UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = ?'),
+    setProfile: db.prepare<[string, string, number, string]>(
+      'UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = ?',
+    ),
     setRole: db.prepare<[string, number, string]>('UPDATE users SET role = ?, updated_at = ? WHERE id = ?'),
     setDisabled: db.prepare<[number, number, string]>('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?'),
-    revokeSessions: db.prepare<[number, string]>("UPDATE sessions SET revoked_at = ?, revoke_reason = 'password reset' WHERE user_id = ? AND revoked_at IS NULL"),
-    revokeRefresh: db.prepare<[number, string]>('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL'),
-    linkOf: db.prepare<[string, string], { user_id: string }>('SELECT user_id FROM chat_links WHERE platform = ? AND platform_user_id = ?'),
-    link: db.prepare<[string, string, string, number]>('INSERT INTO chat_links (platform, platform_user_id, user_id, created_at) VALUES (?, ?, ?, ?)'),
+    revokeSessions: db.prepare<[number, string]>(
+      "UPDATE sessions SET revoked_at = ?, revoke_reason = 'password reset' WHERE user_id = ? AND revoked_at IS NULL",
+    ),
+    revokeRefresh: db.prepare<[number, string]>(
+      'UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
+    ),
+    linkOf: db.prepare<[string, string], { user_id: string }>(
+      'SELECT user_id FROM chat_links WHERE platform = ? AND platform_user_id = ?',
+    ),
+    link: db.prepare<[string, string, string, number]>(
+      'INSERT INTO chat_links (platform, platform_user_id, user_id, created_at) VALUES (?, ?, ?, ?)',
+    ),
     unlink: db.prepare<[string, string]>('DELETE FROM chat_links WHERE platform = ? AND platform_user_id = ?'),
     resolve: db.prepare<[string, string], UserRow>(`
       SELECT u.* FROM chat_links l JOIN users u ON u.id = l.user_id WHERE l.platform = ? AND l.platform_user_id = ?`),
@@ -102,7 +127,12 @@ export function createUsers(db: Db, clock: Clock): Users {
 
   /** The email's local part made into a valid, unused name: `ann.lee`, then `ann.lee-2`, … */
   function defaultName(email: string): string {
-    const base = email.split('@')[0].replace(/[^a-z0-9._-]/g, '').replace(/^[._-]+/, '').slice(0, 56) || 'user';
+    const base =
+      email
+        .split('@')[0]
+        .replace(/[^a-z0-9._-]/g, '')
+        .replace(/^[._-]+/, '')
+        .slice(0, 56) || 'user';
     if (!s.byName.get(base)) return base;
     for (let i = 2; i < 1000; i++) if (!s.byName.get(`${base}-${i}`)) return `${base}-${i}`;
     return `${base}-${randomUUID().slice(0, 6)}`;
@@ -127,7 +157,16 @@ export function createUsers(db: Db, clock: Clock): Users {
       if (name && s.byName.get(name)) throw new AppError('conflict', `the name ${name} is already taken`);
       const passwordHash = await hashPassword(password);
       const now = clock();
-      const record: UserRow = { id: randomUUID(), email, name: name ?? defaultName(email), password_hash: passwordHash, role, disabled: 0, created_at: now, updated_at: now };
+      const record: UserRow = {
+        id: randomUUID(),
+        email,
+        name: name ?? defaultName(email),
+        password_hash: passwordHash,
+        role,
+        disabled: 0,
+        created_at: now,
+        updated_at: now,
+      };
       update(() => s.insert.run(record));
       return toUser(record);
     },
@@ -146,7 +185,10 @@ export function createUsers(db: Db, clock: Clock): Users {
 
     async verifyPassword(email, password) {
       const found = typeof email === 'string' ? s.byEmail.get(email.trim().toLowerCase()) : undefined;
-      const ok = await verifyPasswordHash(typeof password === 'string' ? password : '', found?.password_hash ?? DUMMY_HASH);
+      const ok = await verifyPasswordHash(
+        typeof password === 'string' ? password : '',
+        found?.password_hash ?? DUMMY_HASH,
+      );
       if (!found || !ok) return undefined;
       // Re-read: the user may have been disabled or removed while scrypt ran.
       const fresh = s.byId.get(found.id);
@@ -155,7 +197,8 @@ export function createUsers(db: Db, clock: Clock): Users {
 
     async changePassword(id, current, next) {
       const user = row(id);
-      if (typeof current !== 'string' || !(await verifyPasswordHash(current, user.password_hash))) throw new AppError('unauthorized', 'the current password is not correct');
+      if (typeof current !== 'string' || !(await verifyPasswordHash(current, user.password_hash)))
+        throw new AppError('unauthorized', 'the current password is not correct');
       const password = checkPassword(next, user.email);
       s.setHash.run(await hashPassword(password), clock(), id);
     },
@@ -178,7 +221,8 @@ export function createUsers(db: Db, clock: Clock): Users {
       const name = changes.name === undefined ? user.name : normalizeName(changes.name);
       const email = changes.email === undefined ? user.email : normalizeEmail(changes.email);
       if (name !== user.name && s.byName.get(name)) throw new AppError('conflict', `the name ${name} is already taken`);
-      if (email !== user.email && s.byEmail.get(email)) throw new AppError('conflict', `a user with email ${email} already exists`);
+      if (email !== user.email && s.byEmail.get(email))
+        throw new AppError('conflict', `a user with email ${email} already exists`);
       const now = clock();
       update(() => s.setProfile.run(name, email, now, id));
       return toUser({ ...user, name, email, updated_at: now });
@@ -202,11 +246,13 @@ export function createUsers(db: Db, clock: Clock): Users {
     link(userId, platform, platformUserId) {
       const p = checkPlatform(platform);
       const pid = checkPlatformUserId(platformUserId);
-      if (typeof userId !== 'string' || !s.byId.get(userId)) throw new AppError('not_found', `no user with id ${String(userId)}`);
+      if (typeof userId !== 'string' || !s.byId.get(userId))
+        throw new AppError('not_found', `no user with id ${String(userId)}`);
       db.transaction(() => {
         const existing = s.linkOf.get(p, pid);
         if (existing?.user_id === userId) return;
-        if (existing) throw new AppError('conflict', `${p} user ${pid} is already linked to another user: unlink it first`);
+        if (existing)
+          throw new AppError('conflict', `${p} user ${pid} is already linked to another user: unlink it first`);
         s.link.run(p, pid, userId, clock());
       }).immediate();
     },

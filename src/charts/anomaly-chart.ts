@@ -51,12 +51,18 @@ export function anomalyChartSpecFor(input: AnomalyChartInput): TopLevelSpec {
   const buckets = layout.width;
   const series = seriesRows(input.points ?? [], buckets);
   return series.some((r) => r.v !== null)
-    ? anomalyChartSpec(layout, { series, band: bandRows(input.band ?? [], buckets), anomalies: anomalyRows(input.anomalies ?? [], buckets) })
+    ? anomalyChartSpec(layout, {
+        series,
+        band: bandRows(input.band ?? [], buckets),
+        anomalies: anomalyRows(input.anomalies ?? [], buckets),
+      })
     : noDataSpec(layout);
 }
 
 /** The chart of one series' explained result (src/anomaly/explain): the same points, bands and segments the text reports. */
-export function findingChartInput(f: { service: string; signal: string; unit: string } & Pick<AnomalyChartInput, 'points' | 'band' | 'anomalies'>): AnomalyChartInput {
+export function findingChartInput(
+  f: { service: string; signal: string; unit: string } & Pick<AnomalyChartInput, 'points' | 'band' | 'anomalies'>,
+): AnomalyChartInput {
   return { title: `${f.service} · ${f.signal}`, unit: f.unit, points: f.points, band: f.band, anomalies: f.anomalies };
 }
 
@@ -68,7 +74,10 @@ export async function renderAnomalyChart(input: AnomalyChartInput): Promise<Buff
 function size(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < MIN_SIZE || value > MAX_SIZE) {
-    throw new AppError('bad_request', `chart ${name} must be a whole number of pixels from ${MIN_SIZE} to ${MAX_SIZE}, got ${value}`);
+    throw new AppError(
+      'bad_request',
+      `chart ${name} must be a whole number of pixels from ${MIN_SIZE} to ${MAX_SIZE}, got ${value}`,
+    );
   }
   return value;
 }

@@ -18,7 +18,12 @@ export interface BandRow {
 /** Series rows in time order, NaN/Infinity as null (a gap), at most ~4 rows per bucket. */
 export function seriesRows(points: ReadonlyArray<readonly [number, number]>, buckets: number): SeriesRow[] {
   const rows = sortByTime(points.filter((p) => Number.isFinite(p[0])).map(([t, v]) => ({ t, v: finiteOrNull(v) })));
-  return pick(rows, buckets, (r) => r.v, (r) => r.v);
+  return pick(
+    rows,
+    buckets,
+    (r) => r.v,
+    (r) => r.v,
+  );
 }
 
 /** Expected-band rows in time order; a row missing either bound is a gap in the band. */
@@ -33,16 +38,33 @@ export function bandRows(band: ReadonlyArray<readonly [number, number, number]>,
         return { t, low: Math.min(lo, hi), high: Math.max(lo, hi) };
       }),
   );
-  return pick(rows, buckets, (r) => r.low, (r) => r.high);
+  return pick(
+    rows,
+    buckets,
+    (r) => r.low,
+    (r) => r.high,
+  );
 }
 
 /** Anomalous points (finite only); many per bucket are thinned to that bucket's extremes. */
 export function anomalyRows(points: ReadonlyArray<readonly [number, number]>, buckets: number): SeriesRow[] {
-  const rows = sortByTime(points.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1])).map(([t, v]) => ({ t, v })));
-  return pick(rows, buckets, (r) => r.v, (r) => r.v);
+  const rows = sortByTime(
+    points.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1])).map(([t, v]) => ({ t, v })),
+  );
+  return pick(
+    rows,
+    buckets,
+    (r) => r.v,
+    (r) => r.v,
+  );
 }
 
-function pick<R extends { t: number }>(rows: R[], buckets: number, lowOf: (r: R) => number | null, highOf: (r: R) => number | null): R[] {
+function pick<R extends { t: number }>(
+  rows: R[],
+  buckets: number,
+  lowOf: (r: R) => number | null,
+  highOf: (r: R) => number | null,
+): R[] {
   const width = Math.max(1, Math.floor(buckets));
   if (rows.length <= width * 4) return rows;
   const t0 = rows[0].t;

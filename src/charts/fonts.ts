@@ -31,9 +31,13 @@ export function findFontsDir(from: string): string {
     if (parent === dir) break;
     dir = parent;
   }
-  throw new AppError('config_invalid', `chart fonts not found: no assets/fonts/${CHART_FONT_FILES[0]} above ${from}; ship the assets/ folder next to dist/`, {
-    userMessage: 'Charts are unavailable: the chart fonts are missing from this installation.',
-  });
+  throw new AppError(
+    'config_invalid',
+    `chart fonts not found: no assets/fonts/${CHART_FONT_FILES[0]} above ${from}; ship the assets/ folder next to dist/`,
+    {
+      userMessage: 'Charts are unavailable: the chart fonts are missing from this installation.',
+    },
+  );
 }
 
 function filesIn(dir: string): string[] {

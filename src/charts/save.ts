@@ -29,7 +29,8 @@ export function chartFileName(name: string): string {
 export async function saveChart(png: Buffer, dir: string, name: string): Promise<string> {
   const root = path.resolve(dir);
   const file = path.join(root, chartFileName(name));
-  if (path.dirname(file) !== root) throw new AppError('bad_request', `chart name escapes the charts directory: ${name}`);
+  if (path.dirname(file) !== root)
+    throw new AppError('bad_request', `chart name escapes the charts directory: ${name}`);
   await mkdir(root, { recursive: true });
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {

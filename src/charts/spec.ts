@@ -84,8 +84,17 @@ export function anomalyChartSpec(layout: ChartLayout, rows: ChartRows): TopLevel
     },
   };
   const format = numberFormat(rows);
-  const yAxis = { title: layout.unit || 'value', tickCount: Math.max(2, Math.round(layout.height / 60)), ...(format ? { format } : {}) };
-  const y = (field: string) => ({ field, type: 'quantitative' as const, scale: { zero: false, nice: true }, axis: yAxis });
+  const yAxis = {
+    title: layout.unit || 'value',
+    tickCount: Math.max(2, Math.round(layout.height / 60)),
+    ...(format ? { format } : {}),
+  };
+  const y = (field: string) => ({
+    field,
+    type: 'quantitative' as const,
+    scale: { zero: false, nice: true },
+    axis: yAxis,
+  });
 
   const shown: LegendEntry[] = [LEGEND.series];
   if (rows.band.length) shown.unshift(LEGEND.band);
@@ -178,7 +187,8 @@ function frame(layout: ChartLayout) {
 function numberFormat(rows: ChartRows): string | undefined {
   let max = 0;
   for (const r of rows.series) if (r.v !== null) max = Math.max(max, Math.abs(r.v));
-  for (const r of rows.band) if (r.low !== null && r.high !== null) max = Math.max(max, Math.abs(r.low), Math.abs(r.high));
+  for (const r of rows.band)
+    if (r.low !== null && r.high !== null) max = Math.max(max, Math.abs(r.low), Math.abs(r.high));
   for (const r of rows.anomalies) if (r.v !== null) max = Math.max(max, Math.abs(r.v));
   return max >= 100_000 ? '~s' : undefined;
 }

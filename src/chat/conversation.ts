@@ -80,7 +80,10 @@ export function createConversation(deps: ConversationDeps) {
   async function parse(textIn: string): Promise<Intent> {
     const started = process.hrtime.bigint();
     const intent = await deps.parser.parse(textIn);
-    deps.metrics.intentParseDuration.observe({ source: intent.source }, Number(process.hrtime.bigint() - started) / 1e9);
+    deps.metrics.intentParseDuration.observe(
+      { source: intent.source },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
     return intent;
   }
 
@@ -90,14 +93,25 @@ export function createConversation(deps: ConversationDeps) {
    * fits it; a clear new command answers itself instead: a complete one of another kind (a look at
    * `jobs` before answering) leaves the question open, one of the same kind replaces it.
    */
-  async function understand(msg: IncomingMessage, key: string): Promise<{ intent: Intent; explicit: boolean; confirmed: boolean } | { answered: Reply; intent: string; outcome: MessageOutcome }> {
+  async function understand(
+    msg: IncomingMessage,
+    key: string,
+  ): Promise<
+    | { intent: Intent; explicit: boolean; confirmed: boolean }
+    | { answered: Reply; intent: string; outcome: MessageOutcome }
+  > {
     const explicit = SLASH.test(msg.text);
     const waiting = pending.get(key);
     if (waiting?.kind !== 'slot') pending.delete(key);
     if (waiting?.kind === 'confirm') {
       const answer = yesOrNo(normalize(msg.text));
       if (answer === 'yes') return { intent: waiting.intent, explicit: true, confirmed: true };
-      if (answer === 'no') return { answered: reply('info', text(`OK, I won't run \`${toCommand(waiting.intent)}\`. Nothing was changed.`)), intent: waiting.intent.intent, outcome: 'dropped' };
+      if (answer === 'no')
+        return {
+          answered: reply('info', text(`OK, I won't run \`${toCommand(waiting.intent)}\`. Nothing was changed.`)),
+          intent: waiting.intent.intent,
+          outcome: 'dropped',
+        };
     }
     if (waiting?.kind === 'slot' && yesOrNo(normalize(msg.text)) === 'no') {
       pending.delete(key);
@@ -113,28 +127,54 @@ export function createConversation(deps: ConversationDeps) {
         return { intent: filled, explicit: waiting.explicit, confirmed: false };
       }
       if (!command) {
-        return { answered: reply('warning', text(`Sorry, I need an answer to: ${SLOT_QUESTIONS[waiting.slot] ?? `what is the ${waiting.slot}?`}`), context('or say `cancel`')), intent: waiting.intent.intent, outcome: 'asked' };
+        return {
+          answered: reply(
+            'warning',
+            text(`Sorry, I need an answer to: ${SLOT_QUESTIONS[waiting.slot] ?? `what is the ${waiting.slot}?`}`),
+            context('or say `cancel`'),
+          ),
+          intent: waiting.intent.intent,
+          outcome: 'asked',
+        };
       }
       if (!complete || parsed.intent === waiting.intent.intent) pending.delete(key);
     }
     return { intent: parsed, explicit, confirmed: false };
   }
 
-  async function decide(ctx: CommandContext, key: string, intent: Intent, explicit: boolean, confirmed: boolean, rawText: string): Promise<{ outcome: MessageOutcome; reply: Reply; job?: CommandOutcome['job'] }> {
+  async function decide(
+    ctx: CommandContext,
+    key: string,
+    intent: Intent,
+    explicit: boolean,
+    confirmed: boolean,
+    rawText: string,
+  ): Promise<{ outcome: MessageOutcome; reply: Reply; job?: CommandOutcome['job'] }> {
     if (intent.intent === 'unknown') return deps.commands.handle(ctx, intent, rawText);
     const refusal = await deps.commands.check(ctx, intent);
     if (refusal) return refusal;
     const [missing] = intent.missing;
     if (missing) {
       pending.set(key, { kind: 'slot', intent, slot: missing, explicit });
-      return { outcome: 'asked', reply: reply('info', text(SLOT_QUESTIONS[missing] ?? `What is the ${missing.replace('_', ' ')}?`)) };
+      return {
+        outcome: 'asked',
+        reply: reply('info', text(SLOT_QUESTIONS[missing] ?? `What is the ${missing.replace('_', ' ')}?`)),
+      };
     }
     if (intent.intent === 'remediate' && !explicit && !confirmed) {
       // Natural language (rules or LLM) never acts directly: echo the exact command, ask.
       pending.set(key, { kind: 'confirm', intent });
       return {
         outcome: 'awaiting_confirmation',
-        reply: reply('warning', text(`Did you mean \`${toCommand(intent)}\`?`), buttons([{ label: 'Confirm', command: 'yes', style: 'primary' }, { label: 'Cancel', command: 'no' }]), context('Reply `yes` to run it, `no` to drop it.')),
+        reply: reply(
+          'warning',
+          text(`Did you mean \`${toCommand(intent)}\`?`),
+          buttons([
+            { label: 'Confirm', command: 'yes', style: 'primary' },
+            { label: 'Cancel', command: 'no' },
+          ]),
+          context('Reply `yes` to run it, `no` to drop it.'),
+        ),
       };
     }
     return deps.commands.handle(ctx, intent, rawText);
@@ -148,7 +188,14 @@ export function createConversation(deps: ConversationDeps) {
       const now = Date.now();
       if (now - lastEdit < interval && e.progress.percent < 100) return;
       lastEdit = now;
-      const withProgress: Reply = { ...ack, blocks: [...ack.blocks.filter((b) => b.type !== 'buttons'), progressBlock(e.progress.percent, e.progress.message), ...ack.blocks.filter((b) => b.type === 'buttons')] };
+      const withProgress: Reply = {
+        ...ack,
+        blocks: [
+          ...ack.blocks.filter((b) => b.type !== 'buttons'),
+          progressBlock(e.progress.percent, e.progress.message),
+          ...ack.blocks.filter((b) => b.type === 'buttons'),
+        ],
+      };
       edits = edits
         .then(() => sink.update(ref, withProgress))
         .catch((err: unknown) => {
@@ -173,10 +220,24 @@ export function createConversation(deps: ConversationDeps) {
       // word is a slot (lower-cased, "unknown service …") no rule could recognise it any more.
       const msg: IncomingMessage = warning ? { ...typed, text: redactSecrets(typed.text) } : typed;
       const withWarning = (r: Reply): Reply => (warning ? { ...r, blocks: [...r.blocks, warning] } : r);
-      const sink: ReplySink = { post: (r) => given.post(withWarning(r)), update: (ref, r) => given.update(ref, withWarning(r)) };
-      const log = deps.log.child({ msg: `${msg.platform}-${++messageSeq}`, platform: msg.platform, channel: msg.channel });
+      const sink: ReplySink = {
+        post: (r) => given.post(withWarning(r)),
+        update: (ref, r) => given.update(ref, withWarning(r)),
+      };
+      const log = deps.log.child({
+        msg: `${msg.platform}-${++messageSeq}`,
+        platform: msg.platform,
+        channel: msg.channel,
+      });
       const actor = deps.identity.resolve(msg.platform, msg.user, msg.userName);
-      const ctx: CommandContext = { actor, platform: msg.platform, channel: msg.channel, ...(msg.thread ? { thread: msg.thread } : {}), log, ...(deps.audit ? { audit: deps.audit } : {}) };
+      const ctx: CommandContext = {
+        actor,
+        platform: msg.platform,
+        channel: msg.channel,
+        ...(msg.thread ? { thread: msg.thread } : {}),
+        log,
+        ...(deps.audit ? { audit: deps.audit } : {}),
+      };
       const key = `${msg.platform}\u0000${msg.channel}\u0000${msg.thread ?? ''}\u0000${actor.id}`;
       const understood = await understand(msg, key);
       const result =
@@ -185,7 +246,12 @@ export function createConversation(deps: ConversationDeps) {
           : await decide(ctx, key, understood.intent, understood.explicit, understood.confirmed, msg.text);
       const intentName = typeof understood.intent === 'string' ? understood.intent : understood.intent.intent;
       deps.metrics.chatMessages.inc({ platform: msg.platform, intent: intentName, outcome: result.outcome });
-      log.info('message handled', { actor: actor.id, intent: intentName, outcome: result.outcome, job: result.job?.id });
+      log.info('message handled', {
+        actor: actor.id,
+        intent: intentName,
+        outcome: result.outcome,
+        job: result.job?.id,
+      });
       const ref = await sink.post(result.reply);
       const job = result.job;
       const done = job

@@ -3,8 +3,7 @@ import type { Intent } from '../intent/schema';
 
 /** What the bot is waiting for in one thread from one user. */
 export type Pending =
-  | { kind: 'slot'; intent: Intent; slot: string; explicit: boolean }
-  | { kind: 'confirm'; intent: Intent };
+  { kind: 'slot'; intent: Intent; slot: string; explicit: boolean } | { kind: 'confirm'; intent: Intent };
 
 const TTL_MS = 10 * 60_000;
 const MAX_ENTRIES = 10_000;
@@ -38,7 +37,8 @@ export type PendingStore = ReturnType<typeof createPendingStore>;
 
 const YES = /^(y|yes|yep|yeah|confirm|confirmed|go|go ahead|do it|proceed|ok|okay|sure|approve)[.!]*$/;
 /** A refusal, with the polite words people add ("no thanks", "forget it", "nah, never mind"). */
-const NO = /^(n|no|nope|nah|cancel|abort|stop|skip|quit|never ?mind|forget|don'?t|do not)([ ,]+(it|that|this|thanks|thank you|please|then|never ?mind))*[.!]*$/;
+const NO =
+  /^(n|no|nope|nah|cancel|abort|stop|skip|quit|never ?mind|forget|don'?t|do not)([ ,]+(it|that|this|thanks|thank you|please|then|never ?mind))*[.!]*$/;
 
 export function yesOrNo(normalized: string): 'yes' | 'no' | undefined {
   if (YES.test(normalized)) return 'yes';

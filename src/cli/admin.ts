@@ -45,32 +45,55 @@ const CREATES_STORE = 'user add';
 
 const KNOWN = new Set(ADMIN_USAGE.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')));
 
-export async function runAdmin(config: Config, argv: string[], io: { out: Out; stdin: () => Promise<string> }): Promise<number> {
+export async function runAdmin(
+  config: Config,
+  argv: string[],
+  io: { out: Out; stdin: () => Promise<string> },
+): Promise<number> {
   const [area, verb, ...rest] = argv;
   const key = `${area} ${verb ?? ''}`.trim();
-  if (!KNOWN.has(key)) throw new AppError('bad_request', `unknown command "${key}"; one of:\n${adminUsage(area) ?? ADMIN_USAGE}`);
+  if (!KNOWN.has(key))
+    throw new AppError('bad_request', `unknown command "${key}"; one of:\n${adminUsage(area) ?? ADMIN_USAGE}`);
   const path = config.databasePath;
   // Flags first: a typo must not leave a new database behind.
   if (key === CREATES_STORE) userAddArgs(rest);
   assertStore(path, key);
   const store = openStore(path);
-  const auth = createAuth({ db: store.db, config: config.auth, clock: systemClock, log: createLogger({ level: 'error', format: 'json' }) });
+  const auth = createAuth({
+    db: store.db,
+    config: config.auth,
+    clock: systemClock,
+    log: createLogger({ level: 'error', format: 'json' }),
+  });
   const actor = `cli:${osUserName('unknown')}`;
   try {
     switch (key) {
-      case 'user add': return await userAdd(auth, rest, io, actor);
-      case 'user list': return userList(auth, io.out);
-      case 'user role': return userRole(auth, rest, io.out, actor);
-      case 'user passwd': return await userPasswd(auth, rest, io, actor);
-      case 'user disable': return userDisable(auth, rest, io.out, actor, true);
-      case 'user enable': return userDisable(auth, rest, io.out, actor, false);
-      case 'user link': return userLink(auth, rest, io.out, actor, true);
-      case 'user unlink': return userLink(auth, rest, io.out, actor, false);
-      case 'apikey create': return apiKeyCreate(auth, rest, io.out, actor);
-      case 'apikey list': return apiKeyList(auth, rest, io.out);
-      case 'apikey revoke': return apiKeyRevoke(auth, rest, io.out, actor);
-      case 'audit verify': return auditVerify(auth, io.out);
-      case 'breaker reset': return breakerReset(new RemediationStore(store.db), auth, rest, io.out, actor);
+      case 'user add':
+        return await userAdd(auth, rest, io, actor);
+      case 'user list':
+        return userList(auth, io.out);
+      case 'user role':
+        return userRole(auth, rest, io.out, actor);
+      case 'user passwd':
+        return await userPasswd(auth, rest, io, actor);
+      case 'user disable':
+        return userDisable(auth, rest, io.out, actor, true);
+      case 'user enable':
+        return userDisable(auth, rest, io.out, actor, false);
+      case 'user link':
+        return userLink(auth, rest, io.out, actor, true);
+      case 'user unlink':
+        return userLink(auth, rest, io.out, actor, false);
+      case 'apikey create':
+        return apiKeyCreate(auth, rest, io.out, actor);
+      case 'apikey list':
+        return apiKeyList(auth, rest, io.out);
+      case 'apikey revoke':
+        return apiKeyRevoke(auth, rest, io.out, actor);
+      case 'audit verify':
+        return auditVerify(auth, io.out);
+      case 'breaker reset':
+        return breakerReset(new RemediationStore(store.db), auth, rest, io.out, actor);
       default:
         throw new AppError('bad_request', `unknown command "${key}"; one of:\n${ADMIN_USAGE}`);
     }
@@ -89,24 +112,40 @@ function assertStore(path: string, key: string): void {
   const size = existsSync(path) ? statSync(path).size : undefined;
   if (size === undefined || size === 0) {
     if (key === CREATES_STORE) return;
-    throw new AppError('not_found', `${size === 0 ? `the database at ${path} is an empty file` : `no database at ${path}`}: check DATABASE_PATH (serve, chat and \`user add\` create it; \`${key}\` only works on an existing one)`);
+    throw new AppError(
+      'not_found',
+      `${size === 0 ? `the database at ${path} is an empty file` : `no database at ${path}`}: check DATABASE_PATH (serve, chat and \`user add\` create it; \`${key}\` only works on an existing one)`,
+    );
   }
   let ours: boolean;
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     try {
-      ours = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
+      ours =
+        db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !==
+        undefined;
     } finally {
       db.close();
     }
   } catch (err) {
-    throw new AppError('bad_request', `${path} is not a SmartCloudOps database (${errorMessage(err)}): check DATABASE_PATH`, { cause: err });
+    throw new AppError(
+      'bad_request',
+      `${path} is not a SmartCloudOps database (${errorMessage(err)}): check DATABASE_PATH`,
+      { cause: err },
+    );
   }
-  if (!ours) throw new AppError('bad_request', `${path} is not a SmartCloudOps database (it has no schema_migrations table): check DATABASE_PATH`);
+  if (!ours)
+    throw new AppError(
+      'bad_request',
+      `${path} is not a SmartCloudOps database (it has no schema_migrations table): check DATABASE_PATH`,
+    );
 }
 
 function userAddArgs(args: string[]) {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+  });
   if (!values.email) throw new AppError('bad_request', '--email is required');
   return { email: values.email, role: role(values.role), name: values.name };
 }
@@ -119,20 +158,41 @@ function userByEmail(auth: Auth, email: string | undefined): User {
 }
 
 function role(value: string | undefined): Role {
-  if (!value || !(ROLES as readonly string[]).includes(value)) throw new AppError('bad_request', `--role must be one of ${ROLES.join(', ')}`);
+  if (!value || !(ROLES as readonly string[]).includes(value))
+    throw new AppError('bad_request', `--role must be one of ${ROLES.join(', ')}`);
   return value as Role;
 }
 
 async function password(io: { stdin: () => Promise<string> }): Promise<string> {
   const line = (await io.stdin()).split(/\r?\n/)[0] ?? '';
-  if (!line) throw new AppError('bad_request', 'give the password as one line on standard input, e.g. `read -rs PW && printf "%s\\n" "$PW" | smartcloudops user add …`');
+  if (!line)
+    throw new AppError(
+      'bad_request',
+      'give the password as one line on standard input, e.g. `read -rs PW && printf "%s\\n" "$PW" | smartcloudops user add …`',
+    );
   return line;
 }
 
-async function userAdd(auth: Auth, args: string[], io: { out: Out; stdin: () => Promise<string> }, actor: string): Promise<number> {
+async function userAdd(
+  auth: Auth,
+  args: string[],
+  io: { out: Out; stdin: () => Promise<string> },
+  actor: string,
+): Promise<number> {
   const values = userAddArgs(args);
-  const user = await auth.users.create({ email: values.email, role: values.role, password: await password(io), ...(values.name ? { name: values.name } : {}) });
-  auth.audit.record({ actor, action: 'user.add', outcome: 'ok', target: `user:${user.id}`, detail: { email: user.email, role: user.role } });
+  const user = await auth.users.create({
+    email: values.email,
+    role: values.role,
+    password: await password(io),
+    ...(values.name ? { name: values.name } : {}),
+  });
+  auth.audit.record({
+    actor,
+    action: 'user.add',
+    outcome: 'ok',
+    target: `user:${user.id}`,
+    detail: { email: user.email, role: user.role },
+  });
   io.out(`added ${user.email} (${user.name}) as ${user.role}, id ${user.id}`);
   return 0;
 }
@@ -147,7 +207,13 @@ function userList(auth: Auth, out: Out): number {
 function userRole(auth: Auth, args: string[], out: Out, actor: string): number {
   const { values } = parseArgs({ args, options: { email: { type: 'string' }, role: { type: 'string' } } });
   const user = auth.users.setRole(userByEmail(auth, values.email).id, role(values.role));
-  auth.audit.record({ actor, action: 'user.role', outcome: 'ok', target: `user:${user.id}`, detail: { role: user.role } });
+  auth.audit.record({
+    actor,
+    action: 'user.role',
+    outcome: 'ok',
+    target: `user:${user.id}`,
+    detail: { role: user.role },
+  });
   out(`${user.email} is now ${user.role}`);
   return 0;
 }
@@ -155,12 +221,22 @@ function userRole(auth: Auth, args: string[], out: Out, actor: string): number {
 function userDisable(auth: Auth, args: string[], out: Out, actor: string, disabled: boolean): number {
   const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
   const user = auth.users.setDisabled(userByEmail(auth, values.email).id, disabled);
-  auth.audit.record({ actor, action: disabled ? 'user.disable' : 'user.enable', outcome: 'ok', target: `user:${user.id}` });
+  auth.audit.record({
+    actor,
+    action: disabled ? 'user.disable' : 'user.enable',
+    outcome: 'ok',
+    target: `user:${user.id}`,
+  });
   out(`${user.email} is now ${disabled ? 'disabled' : 'enabled'}`);
   return 0;
 }
 
-async function userPasswd(auth: Auth, args: string[], io: { out: Out; stdin: () => Promise<string> }, actor: string): Promise<number> {
+async function userPasswd(
+  auth: Auth,
+  args: string[],
+  io: { out: Out; stdin: () => Promise<string> },
+  actor: string,
+): Promise<number> {
   const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
   const user = userByEmail(auth, values.email);
   await auth.users.setPassword(user.id, await password(io));
@@ -170,7 +246,10 @@ async function userPasswd(auth: Auth, args: string[], io: { out: Out; stdin: () 
 }
 
 function userLink(auth: Auth, args: string[], out: Out, actor: string, link: boolean): number {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' }, slack: { type: 'string' }, teams: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: 'string' }, slack: { type: 'string' }, teams: { type: 'string' } },
+  });
   const given = (['slack', 'teams'] as const).filter((p) => values[p]);
   if (given.length !== 1) throw new AppError('bad_request', 'give exactly one of --slack ID or --teams ID');
   const platform: ChatPlatform = given[0];
@@ -183,21 +262,54 @@ function userLink(auth: Auth, args: string[], out: Out, actor: string, link: boo
   }
   const user = userByEmail(auth, values.email);
   auth.users.link(user.id, platform, id);
-  auth.audit.record({ actor, action: 'user.link', outcome: 'ok', target: `user:${user.id}`, detail: { platform, platformUserId: id } });
+  auth.audit.record({
+    actor,
+    action: 'user.link',
+    outcome: 'ok',
+    target: `user:${user.id}`,
+    detail: { platform, platformUserId: id },
+  });
   out(`${platform} ${id} now acts as ${user.email} (${user.role})`);
   return 0;
 }
 
 function apiKeyCreate(auth: Auth, args: string[], out: Out, actor: string): number {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' }, permissions: { type: 'string' }, 'expires-days': { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      permissions: { type: 'string' },
+      'expires-days': { type: 'string' },
+    },
+  });
   const owner = userByEmail(auth, values.email);
-  const permissions = (values.permissions ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const permissions = (values.permissions ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = permissions.filter((p) => !isPermission(p));
-  if (!permissions.length || unknown.length) throw new AppError('bad_request', `--permissions must list permissions such as read,remediation.request${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+  if (!permissions.length || unknown.length)
+    throw new AppError(
+      'bad_request',
+      `--permissions must list permissions such as read,remediation.request${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+    );
   const days = values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
-  const { key, info } = auth.apiKeys.create(owner, { name: values.name ?? '', permissions: permissions as Permission[], ...(days === undefined ? {} : { expiresInDays: days }) });
-  auth.audit.record({ actor, action: 'apikey.create', outcome: 'ok', target: `apikey:${info.id}`, detail: { owner: owner.email, permissions: info.permissions } });
-  out(`API key ${info.id} for ${owner.email} (${info.permissions.join(', ')}${info.expiresAt ? `, expires ${new Date(info.expiresAt).toISOString()}` : ''}).`);
+  const { key, info } = auth.apiKeys.create(owner, {
+    name: values.name ?? '',
+    permissions: permissions as Permission[],
+    ...(days === undefined ? {} : { expiresInDays: days }),
+  });
+  auth.audit.record({
+    actor,
+    action: 'apikey.create',
+    outcome: 'ok',
+    target: `apikey:${info.id}`,
+    detail: { owner: owner.email, permissions: info.permissions },
+  });
+  out(
+    `API key ${info.id} for ${owner.email} (${info.permissions.join(', ')}${info.expiresAt ? `, expires ${new Date(info.expiresAt).toISOString()}` : ''}).`,
+  );
   out('It is shown once; store it now:');
   out(key);
   return 0;
@@ -209,8 +321,11 @@ function apiKeyList(auth: Auth, args: string[], out: Out): number {
   if (!keys.length) out('no API keys');
   const when = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
   for (const k of keys) {
-    const state = k.revokedAt !== null ? 'revoked' : k.expiresAt !== null && k.expiresAt <= Date.now() ? 'expired' : 'active';
-    out(`${k.id}  ${k.name}  ${state}  ${k.permissions.join(',')}  expires ${when(k.expiresAt)}  last used ${when(k.lastUsedAt)}`);
+    const state =
+      k.revokedAt !== null ? 'revoked' : k.expiresAt !== null && k.expiresAt <= Date.now() ? 'expired' : 'active';
+    out(
+      `${k.id}  ${k.name}  ${state}  ${k.permissions.join(',')}  expires ${when(k.expiresAt)}  last used ${when(k.lastUsedAt)}`,
+    );
   }
   return 0;
 }
@@ -227,11 +342,22 @@ function apiKeyRevoke(auth: Auth, args: string[], out: Out, actor: string): numb
 
 function breakerReset(remediations: RemediationStore, auth: Auth, args: string[], out: Out, actor: string): number {
   const [action, target] = args;
-  if (!action || !target || !(ACTIONS as readonly string[]).includes(action)) throw new AppError('bad_request', `usage: breaker reset ACTION TARGET, ACTION one of ${ACTIONS.join(', ')}`);
+  if (!action || !target || !(ACTIONS as readonly string[]).includes(action))
+    throw new AppError('bad_request', `usage: breaker reset ACTION TARGET, ACTION one of ${ACTIONS.join(', ')}`);
   const was = remediations.breaker(action as ActionName, target);
   remediations.resetBreaker(action as ActionName, target);
-  auth.audit.record({ actor, action: 'remediation.breaker_reset', outcome: 'ok', target: `${action}:${target}`, detail: { failures: was.failures } });
-  out(was.openedAt !== null ? `breaker for ${action} on ${target} closed (it had ${was.failures} failures in a row)` : `the breaker for ${action} on ${target} was not open (${was.failures} failures counted); counter cleared`);
+  auth.audit.record({
+    actor,
+    action: 'remediation.breaker_reset',
+    outcome: 'ok',
+    target: `${action}:${target}`,
+    detail: { failures: was.failures },
+  });
+  out(
+    was.openedAt !== null
+      ? `breaker for ${action} on ${target} closed (it had ${was.failures} failures in a row)`
+      : `the breaker for ${action} on ${target} was not open (${was.failures} failures counted); counter cleared`,
+  );
   return 0;
 }
 

@@ -15,7 +15,9 @@ export async function runChat(config: Config, options: { as: string | undefined;
   const implicit = options.as === undefined;
   const user = (options.as ?? osUserName('local')).trim().toLowerCase();
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(user)) {
-    process.stderr.write(`smartcloudops chat: --as expects a user name (letters, digits, . _ -), got ${JSON.stringify(options.as)}\n`);
+    process.stderr.write(
+      `smartcloudops chat: --as expects a user name (letters, digits, . _ -), got ${JSON.stringify(options.as)}\n`,
+    );
     return 2;
   }
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -25,9 +27,22 @@ export async function runChat(config: Config, options: { as: string | undefined;
   const app = await buildApp(config, { log });
   await app.startWorkers();
   const acting = actingAs(app.identity.resolve('console', user), user, implicit);
-  const consoleOptions = { conversation: app.conversation, user, channel: options.channel, input: process.stdin, output: process.stdout, chartsDir: join(dataDir, 'charts') };
+  const consoleOptions = {
+    conversation: app.conversation,
+    user,
+    channel: options.channel,
+    input: process.stdin,
+    output: process.stdout,
+    chartsDir: join(dataDir, 'charts'),
+  };
   try {
-    if (tty) await runRepl({ ...consoleOptions, historyPath: config.databasePath === ':memory:' ? undefined : join(dataDir, 'console_history'), banner: [acting, `Logs: ${logFile}`], notices: (screen) => app.notifyRemediations({ console: screen }) });
+    if (tty)
+      await runRepl({
+        ...consoleOptions,
+        historyPath: config.databasePath === ':memory:' ? undefined : join(dataDir, 'console_history'),
+        banner: [acting, `Logs: ${logFile}`],
+        notices: (screen) => app.notifyRemediations({ console: screen }),
+      });
     else {
       // Piped, stdout is the answers: an identity nobody chose is said on stderr.
       if (implicit) process.stderr.write(`${acting}\n`);
@@ -46,7 +61,12 @@ export async function runChat(config: Config, options: { as: string | undefined;
  */
 function chatLogger(config: Config, file: string): Logger {
   mkdirSync(dirname(file), { recursive: true });
-  const log = createLogger({ level: config.log.level, format: config.log.format, secrets: secretValues(config), stream: createWriteStream(file, { flags: 'a' }) });
+  const log = createLogger({
+    level: config.log.level,
+    format: config.log.format,
+    secrets: secretValues(config),
+    stream: createWriteStream(file, { flags: 'a' }),
+  });
   if (process.stderr.isTTY !== true) log.add(new winston.transports.Stream({ stream: process.stderr, level: 'warn' }));
   return log;
 }
@@ -58,7 +78,11 @@ function chatLogger(config: Config, file: string): Logger {
  * account, so it is said, and `--as NAME` makes the audit log name a person.
  */
 export function actingAs(actor: Principal, name: string, implicit: boolean): string {
-  const how = actor.disabled ? `local user ${name}, disabled: every command is refused` : actor.userId ? `${actor.role}, ${implicit ? 'the local user named like your OS account' : 'local user'} ${name}` : `${actor.role}: no local user is named ${name}, so DEFAULT_ROLE applies`;
+  const how = actor.disabled
+    ? `local user ${name}, disabled: every command is refused`
+    : actor.userId
+      ? `${actor.role}, ${implicit ? 'the local user named like your OS account' : 'local user'} ${name}`
+      : `${actor.role}: no local user is named ${name}, so DEFAULT_ROLE applies`;
   return [
     `Acting as ${name} (${how}).`,
     ...(implicit ? ['Use --as NAME to act as someone else.'] : []),

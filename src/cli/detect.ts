@@ -28,10 +28,22 @@ function plural(n: number, one: string, many = `${one}s`): string {
 export function describeWarnings(stats: DetectCsvStats): string[] {
   const out: string[] = [];
   const at = (line: number | undefined) => (line === undefined ? '' : ` (first at line ${line})`);
-  if (stats.nonNumeric) out.push(`${plural(stats.nonNumeric, 'row')} with a value that is not a number${at(stats.firstLine.nonNumeric)}: written with anomaly_score 0`);
-  if (stats.badTimestamps) out.push(`${plural(stats.badTimestamps, 'row')} with an unreadable timestamp${at(stats.firstLine.badTimestamps)}: written with anomaly_score 0`);
-  if (stats.outOfOrder) out.push(`${plural(stats.outOfOrder, 'row')} earlier than the row before${at(stats.firstLine.outOfOrder)}: processed in file order`);
-  if (stats.repeated) out.push(`${plural(stats.repeated, 'row')} repeating the timestamp of the row before${at(stats.firstLine.repeated)}: processed in file order`);
+  if (stats.nonNumeric)
+    out.push(
+      `${plural(stats.nonNumeric, 'row')} with a value that is not a number${at(stats.firstLine.nonNumeric)}: written with anomaly_score 0`,
+    );
+  if (stats.badTimestamps)
+    out.push(
+      `${plural(stats.badTimestamps, 'row')} with an unreadable timestamp${at(stats.firstLine.badTimestamps)}: written with anomaly_score 0`,
+    );
+  if (stats.outOfOrder)
+    out.push(
+      `${plural(stats.outOfOrder, 'row')} earlier than the row before${at(stats.firstLine.outOfOrder)}: processed in file order`,
+    );
+  if (stats.repeated)
+    out.push(
+      `${plural(stats.repeated, 'row')} repeating the timestamp of the row before${at(stats.firstLine.repeated)}: processed in file order`,
+    );
   return out;
 }
 
@@ -46,7 +58,17 @@ const STDIO = '-';
 export function parseDetectArgs(args: string[]): { options: DetectOptions } | { help: true } | { problem: string } {
   let values: { input?: string; output?: string; 'onnx-threads'?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: { input: { type: 'string', short: 'i' }, output: { type: 'string', short: 'o' }, 'onnx-threads': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        input: { type: 'string', short: 'i' },
+        output: { type: 'string', short: 'o' },
+        'onnx-threads': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
   } catch (err) {
     return { problem: errorMessage(err) };
   }
@@ -55,7 +77,8 @@ export function parseDetectArgs(args: string[]): { options: DetectOptions } | { 
   if (missing.length) return { problem: `missing ${missing.map((k) => `--${k}`).join(' and ')}` };
   const input = values.input as string;
   const output = values.output as string;
-  if (input !== STDIO && resolve(input) === resolve(output)) return { problem: '--input and --output must be different files' };
+  if (input !== STDIO && resolve(input) === resolve(output))
+    return { problem: '--input and --output must be different files' };
   const threads = values['onnx-threads'] ?? '1';
   if (!/^\d{1,3}$/.test(threads)) return { problem: `--onnx-threads must be a whole number >= 0 (got "${threads}")` };
   return { options: { input, output, onnxThreads: Number(threads) } };

@@ -7,7 +7,11 @@ import { createMetrics } from '../telemetry/metrics';
 
 /** `smartcloudops intent`: the parsed intent as JSON, for one text or one per stdin line. */
 export async function runIntent(config: Config, options: { text: string; jsonl: boolean }): Promise<number> {
-  const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, format: config.log.format, secrets: secretValues(config) });
+  const log = createLogger({
+    level: config.log.level === 'info' ? 'warn' : config.log.level,
+    format: config.log.format,
+    secrets: secretValues(config),
+  });
   const parser = buildParser(config, { metrics: createMetrics(), log, clock: systemClock });
   if (!options.jsonl) {
     if (!options.text.trim()) {

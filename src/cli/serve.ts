@@ -12,13 +12,24 @@ export async function runServe(config: Config, options: { workers: boolean }): P
   const app = await buildApp(config);
   const { log } = app;
   const http = createHttpForApp(app);
-  if (!app.auth.tokens) log.warn('token auth is off: login and bearer JWTs answer 503 until JWT_SECRET (32+ random characters) or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE are set; API keys still work');
-  if (app.auth.users.count() === 0) log.warn('no users yet: set ADMIN_EMAIL and ADMIN_PASSWORD, or run `smartcloudops user add --email E --role admin`');
+  if (!app.auth.tokens)
+    log.warn(
+      'token auth is off: login and bearer JWTs answer 503 until JWT_SECRET (32+ random characters) or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE are set; API keys still work',
+    );
+  if (app.auth.users.count() === 0)
+    log.warn(
+      'no users yet: set ADMIN_EMAIL and ADMIN_PASSWORD, or run `smartcloudops user add --email E --role admin`',
+    );
   await app.startWorkers({ general: options.workers });
   if (!options.workers) log.warn(noWorkersNote(config));
   await http.listen({ port: config.http.port, host: config.http.host });
   await app.startChat();
-  log.info('serving', { url: `http://${config.http.host}:${config.http.port}`, queue: app.queue.backend, source: app.source.kind, workers: options.workers ? 'all jobs' : 'remediation only' });
+  log.info('serving', {
+    url: `http://${config.http.host}:${config.http.port}`,
+    queue: app.queue.backend,
+    source: app.source.kind,
+    workers: options.workers ? 'all jobs' : 'remediation only',
+  });
 
   onShutdownSignal(log, async () => {
     await http.close(); // stop accepting; in-flight requests finish

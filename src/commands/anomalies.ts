@@ -8,18 +8,38 @@ import { ago, duration, windowWords } from './format';
 
 const DEFAULT_WINDOW_S = 3600;
 
-export async function requestAnomalies(ctx: CommandContext, queue: JobQueue<Jobs>, slots: { service?: string; metric?: string; window_s?: number }): Promise<CommandOutcome> {
+export async function requestAnomalies(
+  ctx: CommandContext,
+  queue: JobQueue<Jobs>,
+  slots: { service?: string; metric?: string; window_s?: number },
+): Promise<CommandOutcome> {
   const windowS = slots.window_s ?? DEFAULT_WINDOW_S;
   const job = await queue.add(
     'detect_anomalies',
-    { windowS, ...(slots.service ? { service: slots.service } : {}), ...(slots.metric ? { metric: slots.metric } : {}) },
-    { meta: { requestedBy: personOf(ctx.actor), platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) } },
+    {
+      windowS,
+      ...(slots.service ? { service: slots.service } : {}),
+      ...(slots.metric ? { metric: slots.metric } : {}),
+    },
+    {
+      meta: {
+        requestedBy: personOf(ctx.actor),
+        platform: ctx.platform,
+        channel: ctx.channel,
+        ...(ctx.thread ? { thread: ctx.thread } : {}),
+      },
+    },
   );
   const what = `${slots.metric ?? 'every golden signal'} of ${slots.service ?? 'every service'}`;
   return {
     outcome: 'enqueued',
     job: { id: job.id, name: job.name },
-    reply: reply('info', text(`Looking for anomalies in ${what} over ${windowWords(windowS)}…`), context(`job ${job.id}`), buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }])),
+    reply: reply(
+      'info',
+      text(`Looking for anomalies in ${what} over ${windowWords(windowS)}…`),
+      context(`job ${job.id}`),
+      buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }]),
+    ),
   };
 }
 
@@ -32,23 +52,48 @@ export function presentAnomalies(result: AnomaliesJobResult): Reply {
   const scope = `${result.findings.length} series over ${windowWords(result.windowS)}`;
   const missing = result.missing?.length ? [context(`no data for ${result.missing.join(', ')}: not scored`)] : [];
   if (anomalous.length === 0) {
-    return reply('success', header(`No anomalies in ${scope}`), ...missing, context(`threshold ${result.threshold}; as of ${stamp(result.atMs)} UTC`));
+    return reply(
+      'success',
+      header(`No anomalies in ${scope}`),
+      ...missing,
+      context(`threshold ${result.threshold}; as of ${stamp(result.atMs)} UTC`),
+    );
   }
   const rows: string[][] = [];
   for (const f of anomalous) {
     const worstFirst = [...f.segments].sort((a, b) => b.maxScore - a.maxScore);
     for (const s of worstFirst.slice(0, ROWS_PER_SERIES)) {
       // Precise enough that a peak past the band's edge is printed past it (30.2 ms over a 30.0 ms top, not "30 ms" over "30 ms").
-      const extra = s.direction === 'within' ? 0 : apart(s.peak.value, s.direction === 'above' ? s.peak.high : s.peak.low, f.unit);
-      rows.push([f.service, f.signal, when(s, result.atMs), fmt(s.peak.value, f.unit, extra), `${fmt(s.peak.low, f.unit, extra)}–${fmt(s.peak.high, f.unit, extra)}`, howFar(s, f.unit), s.maxScore.toFixed(2)]);
+      const extra =
+        s.direction === 'within' ? 0 : apart(s.peak.value, s.direction === 'above' ? s.peak.high : s.peak.low, f.unit);
+      rows.push([
+        f.service,
+        f.signal,
+        when(s, result.atMs),
+        fmt(s.peak.value, f.unit, extra),
+        `${fmt(s.peak.low, f.unit, extra)}–${fmt(s.peak.high, f.unit, extra)}`,
+        howFar(s, f.unit),
+        s.maxScore.toFixed(2),
+      ]);
     }
-    if (worstFirst.length > ROWS_PER_SERIES) rows.push([f.service, f.signal, `+${worstFirst.length - ROWS_PER_SERIES} more`, '', '', '', '']);
+    if (worstFirst.length > ROWS_PER_SERIES)
+      rows.push([f.service, f.signal, `+${worstFirst.length - ROWS_PER_SERIES} more`, '', '', '', '']);
   }
-  const blocks: Block[] = [header(`${anomalous.length} anomalous of ${scope}`), table(['service', 'signal', 'when', 'peak', 'expected', 'how far', 'score'], rows)];
+  const blocks: Block[] = [
+    header(`${anomalous.length} anomalous of ${scope}`),
+    table(['service', 'signal', 'when', 'peak', 'expected', 'how far', 'score'], rows),
+  ];
   for (const f of anomalous) {
-    blocks.push(series(`${f.service} ${f.signal}${f.reason ? `: ${f.reason}` : ''}`, f.points.map(([, v]) => v), f.unit));
+    blocks.push(
+      series(
+        `${f.service} ${f.signal}${f.reason ? `: ${f.reason}` : ''}`,
+        f.points.map(([, v]) => v),
+        f.unit,
+      ),
+    );
     const alt = `${f.service} ${f.signal} with the expected band and ${f.anomalies.length} anomalous point(s) in ${f.segments.length} segment(s) marked`;
-    if (f.chartPng) blocks.push({ type: 'image', title: `${f.service} ${f.signal}`, png: Buffer.from(f.chartPng, 'base64'), alt });
+    if (f.chartPng)
+      blocks.push({ type: 'image', title: `${f.service} ${f.signal}`, png: Buffer.from(f.chartPng, 'base64'), alt });
   }
   const detectors = [...new Set(anomalous.map((f) => f.detector).filter(Boolean))];
   blocks.push(...missing);
@@ -98,9 +143,13 @@ function apart(a: number, b: number, unit: string): number {
 
 /** A difference in the metric's unit (percentage points for ratios), never printed as 0 when it is not. */
 function difference(v: number, unit: string): string {
-  const base = unit === 'ratio' ? (v < 0.01 ? 2 : v < 0.1 ? 1 : 0) : unit === 'ms' ? (v < 10 ? 1 : 0) : v >= 100 ? 0 : 1;
+  const base =
+    unit === 'ratio' ? (v < 0.01 ? 2 : v < 0.1 ? 1 : 0) : unit === 'ms' ? (v < 10 ? 1 : 0) : v >= 100 ? 0 : 1;
   let decimals = base;
-  const print = (d: number) => (unit === 'ratio' ? `${(v * 100).toFixed(d)} pp` : `${v.toFixed(d)}${unit === 'ms' ? ' ms' : unit === 'req/s' ? '/s' : ''}`);
+  const print = (d: number) =>
+    unit === 'ratio'
+      ? `${(v * 100).toFixed(d)} pp`
+      : `${v.toFixed(d)}${unit === 'ms' ? ' ms' : unit === 'req/s' ? '/s' : ''}`;
   while (decimals < base + 3 && v > 0 && Number((unit === 'ratio' ? v * 100 : v).toFixed(decimals)) === 0) decimals++;
   return print(decimals);
 }

@@ -23,9 +23,19 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   list_jobs: cmd('jobs', 'recent jobs and their state', 'read', true),
   job_status: cmd('job ID', 'one job in detail', 'read', true),
   cancel_job: cmd('cancel ID', 'cancel a queued or running job (yours, or any as operator)', 'read', true),
-  detect_anomalies: cmd('anomalies [service] [metric] [last 2h]', 'find anomalies in the golden signals, with a chart', 'read', true),
+  detect_anomalies: cmd(
+    'anomalies [service] [metric] [last 2h]',
+    'find anomalies in the golden signals, with a chart',
+    'read',
+    true,
+  ),
   investigate: cmd('investigate SERVICE [question]', 'look into a problem', 'read', false),
-  remediate: cmd('restart|rollback|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET', 'request a remediation (with plan and approval)', 'remediation.request', true),
+  remediate: cmd(
+    'restart|rollback|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET',
+    'request a remediation (with plan and approval)',
+    'remediation.request',
+    true,
+  ),
   approve: cmd('approve ID', 'approve a remediation request', 'remediation.approve', true),
   // `read`: an approver denies any request, a requester withdraws their own (the remediation service decides, like cancel's owner check).
   deny: cmd('deny ID', 'deny a remediation request (or withdraw your own)', 'read', true),

@@ -48,19 +48,34 @@ export function createCommands(deps: CommandDeps): Commands {
         if (refusal) return refusal;
         if (intent.missing.length) {
           const usage = intent.intent === 'unknown' ? '' : COMMANDS[intent.intent].usage;
-          return { outcome: 'invalid', reply: reply('warning', text(`I need ${intent.missing.map((m) => m.replace('_', ' ')).join(' and ')} for that.`), context(`usage: ${usage}`)) };
+          return {
+            outcome: 'invalid',
+            reply: reply(
+              'warning',
+              text(`I need ${intent.missing.map((m) => m.replace('_', ' ')).join(' and ')} for that.`),
+              context(`usage: ${usage}`),
+            ),
+          };
         }
         return await dispatch(ctx, intent, rawText, deps);
       } catch (err) {
         const e = asAppError(err);
         ctx.log.error('command failed', { intent: intent.intent, err: e });
-        return { outcome: e.code === 'unavailable' ? 'unavailable' : 'error', reply: reply('error', text(e.userMessage)) };
+        return {
+          outcome: e.code === 'unavailable' ? 'unavailable' : 'error',
+          reply: reply('error', text(e.userMessage)),
+        };
       }
     },
   };
 }
 
-async function dispatch(ctx: CommandContext, intent: Intent, rawText: string, deps: CommandDeps): Promise<CommandOutcome> {
+async function dispatch(
+  ctx: CommandContext,
+  intent: Intent,
+  rawText: string,
+  deps: CommandDeps,
+): Promise<CommandOutcome> {
   switch (intent.intent) {
     case 'help':
       return { outcome: 'replied', reply: helpReply(intent.slots.topic) };

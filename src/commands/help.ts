@@ -26,9 +26,14 @@ export function notBuiltMessage(intent: CommandName): string {
 
 /** The command a topic names: its intent name, or one of its command words (`help rollback`); working commands first. */
 function byTopic(topic: string): [CommandName, CommandInfo] | undefined {
-  const entries = (Object.entries(COMMANDS) as Array<[CommandName, CommandInfo]>).sort(([, a], [, b]) => Number(b.available) - Number(a.available));
+  const entries = (Object.entries(COMMANDS) as Array<[CommandName, CommandInfo]>).sort(
+    ([, a], [, b]) => Number(b.available) - Number(a.available),
+  );
   const t = topic.toLowerCase();
-  return entries.find(([name]) => name === t) ?? entries.find(([, info]) => words(info) === t || commandWords(info.usage).includes(t));
+  return (
+    entries.find(([name]) => name === t) ??
+    entries.find(([, info]) => words(info) === t || commandWords(info.usage).includes(t))
+  );
 }
 
 /** The words that start a usage's forms: `restart|rollback TARGET, scale TARGET N` -> restart, rollback, scale. */
@@ -41,17 +46,33 @@ export function helpReply(topic?: string): Reply {
   const hit = topic ? byTopic(topic) : undefined;
   if (hit) {
     const [name, info] = hit;
-    if (!info.available) return reply('info', header(info.usage), text(notBuiltMessage(name)), context(`intent ${name} · needs role ${info.minRole} · not built yet`));
-    return reply('info', header(info.usage), text(info.summary), context(`intent ${name} · needs role ${info.minRole}`));
+    if (!info.available)
+      return reply(
+        'info',
+        header(info.usage),
+        text(notBuiltMessage(name)),
+        context(`intent ${name} · needs role ${info.minRole} · not built yet`),
+      );
+    return reply(
+      'info',
+      header(info.usage),
+      text(info.summary),
+      context(`intent ${name} · needs role ${info.minRole}`),
+    );
   }
   const available = entries.filter(([, i]) => i.available);
   const later = entries.filter(([, i]) => !i.available);
   return reply(
     'info',
     header('Here is what I can do'),
-    table(['command', 'what it does'], available.map(([, i]) => [i.usage, i.summary])),
+    table(
+      ['command', 'what it does'],
+      available.map(([, i]) => [i.usage, i.summary]),
+    ),
     text('Type a command, or `/ops <command>` in Slack and Teams.'),
-    context(`Not built yet (everything above works): ${later.map(([, i]) => `\`${words(i)}\` (${i.summary})`).join(', ')}.`),
+    context(
+      `Not built yet (everything above works): ${later.map(([, i]) => `\`${words(i)}\` (${i.summary})`).join(', ')}.`,
+    ),
     buttons([
       { label: 'Status', command: 'status', style: 'primary' },
       { label: 'Jobs', command: 'jobs' },

@@ -22,7 +22,14 @@ export async function listJobs(queue: JobQueue<Jobs>, nowMs: number, names: Name
       header(`Last ${jobs.length} jobs`),
       table(
         ['id', 'job', 'state', 'progress', 'started', 'by'],
-        jobs.map((j) => [j.id, j.name, j.state, progressCell(j), ago(j.startedAt ?? j.createdAt, nowMs), j.meta.requestedBy ? names(j.meta.requestedBy) : '']),
+        jobs.map((j) => [
+          j.id,
+          j.name,
+          j.state,
+          progressCell(j),
+          ago(j.startedAt ?? j.createdAt, nowMs),
+          j.meta.requestedBy ? names(j.meta.requestedBy) : '',
+        ]),
       ),
     ),
   };
@@ -34,30 +41,57 @@ function progressCell(j: JobInfo<Jobs>): string {
   return j.progress && !FINISHED_STATES.includes(j.state) ? `${Math.round(j.progress.percent)}%` : '';
 }
 
-export async function jobStatus(queue: JobQueue<Jobs>, id: string, nowMs: number, names: NameOf): Promise<CommandOutcome> {
+export async function jobStatus(
+  queue: JobQueue<Jobs>,
+  id: string,
+  nowMs: number,
+  names: NameOf,
+): Promise<CommandOutcome> {
   const job = await queue.get(id);
-  if (!job) return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
+  if (!job)
+    return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
   return { outcome: 'replied', reply: describeJob(job, nowMs, names) };
 }
 
 export async function cancelJob(
   ctx: CommandContext,
-  { queue, names, personNow, remediation }: { queue: JobQueue<Jobs>; names: NameOf; personNow: (person: string) => string; remediation: Pick<RemediationService, 'settleUnrun'> },
+  {
+    queue,
+    names,
+    personNow,
+    remediation,
+  }: {
+    queue: JobQueue<Jobs>;
+    names: NameOf;
+    personNow: (person: string) => string;
+    remediation: Pick<RemediationService, 'settleUnrun'>;
+  },
   id: string,
 ): Promise<CommandOutcome> {
   const job = await queue.get(id);
-  if (!job) return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
+  if (!job)
+    return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
   // Ownership is the person's, whichever of their credentials or chat links started or cancels the job.
   const own = job.meta.requestedBy !== undefined && personNow(job.meta.requestedBy) === personNow(personOf(ctx.actor));
   if (!own && !authorize(ctx.actor, 'jobs.cancel_any')) {
-    return { outcome: 'denied', reply: reply('error', text(`Job ${id} was started by ${job.meta.requestedBy ? names(job.meta.requestedBy) : 'someone else'}; cancelling it needs the operator role.`)) };
+    return {
+      outcome: 'denied',
+      reply: reply(
+        'error',
+        text(
+          `Job ${id} was started by ${job.meta.requestedBy ? names(job.meta.requestedBy) : 'someone else'}; cancelling it needs the operator role.`,
+        ),
+      ),
+    };
   }
   const outcome = await queue.cancel(id, `cancelled by ${ctx.actor.name}`);
   switch (outcome) {
     case 'cancelled': {
       // A remediation's job cancelled before it ran: its request ends now (failed, not run), not on recovery's next round.
       const ended = job.name === 'remediation' ? remediation.settleUnrun(id, 'cancelled', ctx.actor.id) : undefined;
-      const more = ended ? ` Remediation ${ended.id} (\`${ended.action} ${ended.target}\`) will not run; ask again if it is still needed.` : '';
+      const more = ended
+        ? ` Remediation ${ended.id} (\`${ended.action} ${ended.target}\`) will not run; ask again if it is still needed.`
+        : '';
       return { outcome: 'replied', reply: reply('success', text(`Cancelled job ${id} (${job.name}).${more}`)) };
     }
     case 'already_finished':
@@ -74,19 +108,34 @@ function describeJob(job: JobInfo<Jobs>, nowMs: number, names: NameOf): Reply {
     { label: 'attempts', value: `${job.attemptsMade} of ${job.maxAttempts}` },
     { label: 'created', value: ago(job.createdAt, nowMs) },
   ];
-  if (job.progress && !FINISHED_STATES.includes(job.state)) rows.push({ label: 'progress', value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}` });
+  if (job.progress && !FINISHED_STATES.includes(job.state))
+    rows.push({
+      label: 'progress',
+      value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}`,
+    });
   if (job.startedAt && job.finishedAt) rows.push({ label: 'took', value: duration(job.finishedAt - job.startedAt) });
   if (job.error) rows.push({ label: 'error', value: job.error });
   if (job.meta.requestedBy) rows.push({ label: 'requested by', value: names(job.meta.requestedBy) });
   const active = job.state === 'waiting' || job.state === 'delayed' || job.state === 'active';
-  return reply('info', header(`Job ${job.id}`), fields(rows), ...(active ? [buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }])] : []));
+  return reply(
+    'info',
+    header(`Job ${job.id}`),
+    fields(rows),
+    ...(active ? [buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }])] : []),
+  );
 }
 
 /** The message for a finished job: its result presented, or why it did not finish. */
 export function presentFinished(job: JobInfo<Jobs>): Reply {
   if (job.state === 'cancelled') return reply('warning', text(`Job ${job.id} (${job.name}) was cancelled.`));
-  if (job.state === 'failed') return reply('error', text(`Job ${job.id} (${job.name}) failed: ${job.error ?? 'unknown error'}`), context(`after ${job.attemptsMade} attempt(s)`));
-  if (job.state !== 'completed' || job.result === undefined) return reply('info', text(`Job ${job.id} is ${job.state}.`));
+  if (job.state === 'failed')
+    return reply(
+      'error',
+      text(`Job ${job.id} (${job.name}) failed: ${job.error ?? 'unknown error'}`),
+      context(`after ${job.attemptsMade} attempt(s)`),
+    );
+  if (job.state !== 'completed' || job.result === undefined)
+    return reply('info', text(`Job ${job.id} is ${job.state}.`));
   switch (job.name) {
     case 'status':
       return presentStatus(job.result as Jobs['status']['result']);

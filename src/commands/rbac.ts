@@ -16,7 +16,11 @@ const isApiKey = (principal: Pick<Principal, 'id'>) => principal.id.startsWith('
  * role would allow is refused for its scope, and the message says so: naming the owner's role
  * there would send the caller to the wrong fix.
  */
-export function refusal(principal: Pick<Principal, 'id' | 'role' | 'permissions' | 'disabled'>, permission: Permission, action?: string): string {
+export function refusal(
+  principal: Pick<Principal, 'id' | 'role' | 'permissions' | 'disabled'>,
+  permission: Permission,
+  action?: string,
+): string {
   if (principal.disabled) return 'Your account is disabled; an admin can enable it again.';
   if (isApiKey(principal) && ROLE_PERMISSIONS[principal.role].has(permission)) {
     const scope = [...principal.permissions].join(', ') || 'nothing';
@@ -24,5 +28,7 @@ export function refusal(principal: Pick<Principal, 'id' | 'role' | 'permissions'
   }
   const role = leastRoleWith(permission);
   const who = isApiKey(principal) ? `this API key's owner is ${principal.role}` : `you are ${principal.role}`;
-  return action ? `${action} needs the ${role} role; ${who}.` : `needs the ${permission} permission (role ${role} or above); ${who}`;
+  return action
+    ? `${action} needs the ${role} role; ${who}.`
+    : `needs the ${permission} permission (role ${role} or above); ${who}`;
 }

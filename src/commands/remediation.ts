@@ -8,9 +8,20 @@ import type { CommandContext, CommandOutcome } from './context';
 
 const refusal = (err: unknown): CommandOutcome => {
   if (!(err instanceof AppError)) throw err;
-  const outcome = err.code === 'forbidden' ? 'denied' : err.code === 'internal' ? 'error' : err.code === 'unavailable' ? 'unavailable' : 'invalid';
+  const outcome =
+    err.code === 'forbidden'
+      ? 'denied'
+      : err.code === 'internal'
+        ? 'error'
+        : err.code === 'unavailable'
+          ? 'unavailable'
+          : 'invalid';
   // The service records every refusal it makes (forbidden: policy, the catalog's role, one's own request).
-  return { outcome, ...(outcome === 'denied' ? { audited: true } : {}), reply: reply(err.code === 'forbidden' ? 'error' : 'warning', text(err.userMessage)) };
+  return {
+    outcome,
+    ...(outcome === 'denied' ? { audited: true } : {}),
+    reply: reply(err.code === 'forbidden' ? 'error' : 'warning', text(err.userMessage)),
+  };
 };
 
 /**
@@ -21,33 +32,71 @@ const refusal = (err: unknown): CommandOutcome => {
 const notQueued = (id: string, problem = 'The job queue is not answering.') =>
   `${problem.replace(/[;,]? ?try again shortly\.?$/, '.')} ${id} has not started yet: the approval is recorded and it starts by itself when the queue is back (\`job ${id}\` shows it).`;
 
-const origin = (ctx: CommandContext) => ({ platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) });
+const origin = (ctx: CommandContext) => ({
+  platform: ctx.platform,
+  channel: ctx.channel,
+  ...(ctx.thread ? { thread: ctx.thread } : {}),
+});
 
 /** `restart checkout-api`, `scale x 4`, … : plan, then wait for approval or run at once. */
-export async function requestRemediation(ctx: CommandContext, service: RemediationService, slots: Extract<Intent, { intent: 'remediate' }>['slots']): Promise<CommandOutcome> {
+export async function requestRemediation(
+  ctx: CommandContext,
+  service: RemediationService,
+  slots: Extract<Intent, { intent: 'remediate' }>['slots'],
+): Promise<CommandOutcome> {
   try {
     const r = await service.request(ctx.actor, {
       // The handler has answered already when a required slot is missing.
       action: slots.action as ActionName,
       target: slots.target as string,
-      params: { ...(slots.replicas !== undefined ? { replicas: slots.replicas } : {}), ...(slots.runbook ? { runbook: slots.runbook } : {}) },
+      params: {
+        ...(slots.replicas !== undefined ? { replicas: slots.replicas } : {}),
+        ...(slots.runbook ? { runbook: slots.runbook } : {}),
+      },
       dryRun: slots.dry_run === true,
       origin: origin(ctx),
     });
     if (r.state !== 'approved') return { outcome: 'replied', reply: presentRequest(r), request: r.id };
-    if (!r.queued) return { outcome: 'unavailable', reply: reply('warning', ...presentRequest(r).blocks, text(notQueued(r.id, r.queueProblem))), request: r.id };
+    if (!r.queued)
+      return {
+        outcome: 'unavailable',
+        reply: reply('warning', ...presentRequest(r).blocks, text(notQueued(r.id, r.queueProblem))),
+        request: r.id,
+      };
     return { outcome: 'enqueued', reply: presentRequest(r), job: { id: r.id, name: 'remediation' }, request: r.id };
   } catch (err) {
     return refusal(err);
   }
 }
 
-export async function approveRemediation(ctx: CommandContext, service: RemediationService, id: string): Promise<CommandOutcome> {
+export async function approveRemediation(
+  ctx: CommandContext,
+  service: RemediationService,
+  id: string,
+): Promise<CommandOutcome> {
   try {
     const { request, started, queued, queueProblem } = await service.approve(ctx.actor, id);
-    if (started && queued) return { outcome: 'enqueued', reply: reply('info', text(`Approved ${request.id}; running \`${requestCommand(request)}\` now.`)), job: { id: request.id, name: 'remediation' }, request: request.id };
-    if (started) return { outcome: 'unavailable', reply: reply('warning', text(`Approved ${request.id}. ${notQueued(request.id, queueProblem)}`)), request: request.id };
-    return { outcome: 'replied', reply: reply('info', text(`Approval recorded for ${request.id} (${request.approvers.length} of ${request.approvalsNeeded}).`)), request: request.id };
+    if (started && queued)
+      return {
+        outcome: 'enqueued',
+        reply: reply('info', text(`Approved ${request.id}; running \`${requestCommand(request)}\` now.`)),
+        job: { id: request.id, name: 'remediation' },
+        request: request.id,
+      };
+    if (started)
+      return {
+        outcome: 'unavailable',
+        reply: reply('warning', text(`Approved ${request.id}. ${notQueued(request.id, queueProblem)}`)),
+        request: request.id,
+      };
+    return {
+      outcome: 'replied',
+      reply: reply(
+        'info',
+        text(`Approval recorded for ${request.id} (${request.approvers.length} of ${request.approvalsNeeded}).`),
+      ),
+      request: request.id,
+    };
   } catch (err) {
     return refusal(err);
   }
@@ -56,7 +105,14 @@ export async function approveRemediation(ctx: CommandContext, service: Remediati
 export function denyRemediation(ctx: CommandContext, service: RemediationService, id: string): CommandOutcome {
   try {
     const { request: r, withdrawn } = service.deny(ctx.actor, id);
-    return { outcome: 'replied', reply: reply('info', text(`${withdrawn ? 'Withdrawn' : 'Denied'} ${r.id}: \`${requestCommand(r)}\` will not run.`)), request: r.id };
+    return {
+      outcome: 'replied',
+      reply: reply(
+        'info',
+        text(`${withdrawn ? 'Withdrawn' : 'Denied'} ${r.id}: \`${requestCommand(r)}\` will not run.`),
+      ),
+      request: r.id,
+    };
   } catch (err) {
     return refusal(err);
   }
@@ -64,5 +120,11 @@ export function denyRemediation(ctx: CommandContext, service: RemediationService
 
 export function setFreeze(ctx: CommandContext, service: RemediationService, on: boolean): CommandOutcome {
   service.freeze(ctx.actor, on);
-  return { outcome: 'replied', reply: reply(on ? 'warning' : 'success', text(on ? 'Remediation is frozen: nothing will be executed until `unfreeze`.' : 'Remediation is unfrozen.')) };
+  return {
+    outcome: 'replied',
+    reply: reply(
+      on ? 'warning' : 'success',
+      text(on ? 'Remediation is frozen: nothing will be executed until `unfreeze`.' : 'Remediation is unfrozen.'),
+    ),
+  };
 }

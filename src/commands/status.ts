@@ -7,12 +7,32 @@ import { ms, percent, rate, windowWords } from './format';
 
 const WINDOW_S = 3600;
 
-export async function requestStatus(ctx: CommandContext, queue: JobQueue<Jobs>, service?: string): Promise<CommandOutcome> {
-  const job = await queue.add('status', { windowS: WINDOW_S, ...(service ? { service } : {}) }, { meta: { requestedBy: personOf(ctx.actor), platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) } });
+export async function requestStatus(
+  ctx: CommandContext,
+  queue: JobQueue<Jobs>,
+  service?: string,
+): Promise<CommandOutcome> {
+  const job = await queue.add(
+    'status',
+    { windowS: WINDOW_S, ...(service ? { service } : {}) },
+    {
+      meta: {
+        requestedBy: personOf(ctx.actor),
+        platform: ctx.platform,
+        channel: ctx.channel,
+        ...(ctx.thread ? { thread: ctx.thread } : {}),
+      },
+    },
+  );
   return {
     outcome: 'enqueued',
     job: { id: job.id, name: job.name },
-    reply: reply('info', text(`Checking ${service ?? 'every service'} over ${windowWords(WINDOW_S)}…`), context(`job ${job.id}`), buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }])),
+    reply: reply(
+      'info',
+      text(`Checking ${service ?? 'every service'} over ${windowWords(WINDOW_S)}…`),
+      context(`job ${job.id}`),
+      buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }]),
+    ),
   };
 }
 
@@ -32,7 +52,14 @@ export function presentStatus(result: StatusJobResult): Reply {
         { label: 'traffic', value: rate(s.latest.request_rate) },
         { label: 'CPU', value: percent(s.latest.cpu) },
         { label: 'memory', value: percent(s.latest.memory) },
-        ...(s.slo ? [{ label: 'error budget', value: `burn ${burn(s.slo.burn1h)} (1h), ${burn(s.slo.burn6h)} (6h) of a ${percent(s.slo.target)} SLO` }] : []),
+        ...(s.slo
+          ? [
+              {
+                label: 'error budget',
+                value: `burn ${burn(s.slo.burn1h)} (1h), ${burn(s.slo.burn6h)} (6h) of a ${percent(s.slo.target)} SLO`,
+              },
+            ]
+          : []),
       ]),
       series(`${s.trend.signal} (${windowWords(result.windowS)})`, s.trend.values),
       context(`as of ${when} UTC, means over the last 5 minutes`),
@@ -40,10 +67,23 @@ export function presentStatus(result: StatusJobResult): Reply {
   }
   return reply(
     unhealthy.length ? 'warning' : 'success',
-    header(unhealthy.length ? `${unhealthy.length} of ${result.services.length} services unhealthy` : `All ${result.services.length} services healthy`),
+    header(
+      unhealthy.length
+        ? `${unhealthy.length} of ${result.services.length} services unhealthy`
+        : `All ${result.services.length} services healthy`,
+    ),
     table(
       ['service', 'health', 'p99', 'errors', 'traffic', 'cpu', 'memory', 'burn 1h'],
-      result.services.map((s) => [s.name, s.healthy ? 'ok' : 'UNHEALTHY', ms(s.latest.latency_p99), percent(s.latest.error_rate), rate(s.latest.request_rate), percent(s.latest.cpu), percent(s.latest.memory), s.slo ? burn(s.slo.burn1h) : '–']),
+      result.services.map((s) => [
+        s.name,
+        s.healthy ? 'ok' : 'UNHEALTHY',
+        ms(s.latest.latency_p99),
+        percent(s.latest.error_rate),
+        rate(s.latest.request_rate),
+        percent(s.latest.cpu),
+        percent(s.latest.memory),
+        s.slo ? burn(s.slo.burn1h) : '–',
+      ]),
     ),
     ...unhealthy.map((s) => series(`${s.name}: ${s.problems.join('; ')}`, s.trend.values)),
     context(`as of ${when} UTC over ${windowWords(result.windowS)}`),

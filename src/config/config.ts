@@ -72,7 +72,9 @@ type RawEnv = Record<string, string | undefined>;
 
 /** A URL's user and password (`redis://:s3cret@host`), even in a URL too broken to parse, replaced by `***`. */
 function withoutCredentials(text: string): string {
-  return text.includes('@') ? text.replace(/^([a-z][a-z0-9+.-]*:\/{0,2})?[^]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`) : text;
+  return text.includes('@')
+    ? text.replace(/^([a-z][a-z0-9+.-]*:\/{0,2})?[^]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`)
+    : text;
 }
 
 function describe(value: unknown, name: string): string {
@@ -107,7 +109,8 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
     const got = SECRET_VARS.test(name) ? '' : `, got ${describe(cleaned[name], name)}`;
     for (const issue of parsed.error.issues.slice(0, 1)) problems.push(`${name}: ${issue.message}${got}`);
   }
-  for (const p of crossFieldProblems(values as Partial<Env>)) if (!failed.has(p.variable)) problems.push(`${p.variable}: ${p.message}`);
+  for (const p of crossFieldProblems(values as Partial<Env>))
+    if (!failed.has(p.variable)) problems.push(`${p.variable}: ${p.message}`);
   const e = values as Env;
 
   let file: z.infer<typeof fileSchema> = {};
@@ -118,7 +121,9 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
       const raw: unknown = /\.ya?ml$/i.test(e.CONFIG_FILE) ? parseYaml(text) : JSON.parse(text);
       const fileParsed = fileSchema.safeParse(raw ?? {});
       if (fileParsed.success) file = fileParsed.data;
-      else for (const issue of fileParsed.error.issues) problems.push(`CONFIG_FILE ${e.CONFIG_FILE}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      else
+        for (const issue of fileParsed.error.issues)
+          problems.push(`CONFIG_FILE ${e.CONFIG_FILE}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
       fileOk = fileParsed.success;
     } catch (err) {
       problems.push(`CONFIG_FILE: cannot read ${e.CONFIG_FILE}: ${err instanceof Error ? err.message : String(err)}`);
@@ -127,9 +132,12 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
   }
   if (e.METRICS_SOURCE === 'prometheus' && fileOk) {
     if (!e.CONFIG_FILE) {
-      problems.push(`CONFIG_FILE: required when METRICS_SOURCE=prometheus: a services catalog with each service's PromQL queries (start from ${EXAMPLE_CATALOG})`);
+      problems.push(
+        `CONFIG_FILE: required when METRICS_SOURCE=prometheus: a services catalog with each service's PromQL queries (start from ${EXAMPLE_CATALOG})`,
+      );
     } else {
-      for (const issue of catalogIssues(file, { requireQueries: true })) problems.push(`CONFIG_FILE ${e.CONFIG_FILE}: ${issue.path}: ${issue.message}`);
+      for (const issue of catalogIssues(file, { requireQueries: true }))
+        problems.push(`CONFIG_FILE ${e.CONFIG_FILE}: ${issue.path}: ${issue.message}`);
     }
   }
   // Files and folders start-up reads: a wrong path is a configuration problem, reported with the others.
@@ -145,23 +153,55 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
     password: e.PROMETHEUS_PASSWORD,
     timeoutMs: e.PROMETHEUS_TIMEOUT_MS,
   };
-  const metricsSource: MetricsSourceConfig = source === 'demo' ? { kind: 'demo' } : source === 'prometheus' ? prometheus : { kind: 'csv', dir: source.slice('csv:'.length) };
+  const metricsSource: MetricsSourceConfig =
+    source === 'demo'
+      ? { kind: 'demo' }
+      : source === 'prometheus'
+        ? prometheus
+        : { kind: 'csv', dir: source.slice('csv:'.length) };
 
   return {
     ok: true,
     config: {
-      http: { port: e.PORT, host: e.HOST, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((p) => p.trim()) : [] },
+      http: {
+        port: e.PORT,
+        host: e.HOST,
+        bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+        trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((p) => p.trim()) : [],
+      },
       databasePath: e.DATABASE_PATH,
       redisUrl: e.REDIS_URL,
-      queue: { name: e.QUEUE_NAME, concurrency: e.QUEUE_CONCURRENCY, historyLimit: e.QUEUE_HISTORY_LIMIT, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
+      queue: {
+        name: e.QUEUE_NAME,
+        concurrency: e.QUEUE_CONCURRENCY,
+        historyLimit: e.QUEUE_HISTORY_LIMIT,
+        attempts: e.JOB_ATTEMPTS,
+        backoffMs: e.JOB_BACKOFF_MS,
+      },
       log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
       metricsSource,
       demo: { seed: e.DEMO_SEED },
       onnxIntraOpThreads: e.ONNX_INTRA_OP_THREADS,
-      slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
+      slack: {
+        botToken: e.SLACK_BOT_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        appToken: e.SLACK_APP_TOKEN,
+        apiUrl: e.SLACK_API_URL,
+      },
       incidentChannel: e.INCIDENT_CHANNEL,
-      teams: { appId: e.TEAMS_APP_ID, appPassword: e.TEAMS_APP_PASSWORD, tenantId: e.TEAMS_TENANT_ID, authOff: e.TEAMS_AUTH === 'off' },
-      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS, tokenBudgetPerHour: e.LLM_TOKEN_BUDGET_PER_HOUR },
+      teams: {
+        appId: e.TEAMS_APP_ID,
+        appPassword: e.TEAMS_APP_PASSWORD,
+        tenantId: e.TEAMS_TENANT_ID,
+        authOff: e.TEAMS_AUTH === 'off',
+      },
+      openai: {
+        apiKey: e.OPENAI_API_KEY,
+        baseUrl: e.OPENAI_BASE_URL,
+        model: e.OPENAI_MODEL,
+        timeoutMs: e.OPENAI_TIMEOUT_MS,
+        tokenBudgetPerHour: e.LLM_TOKEN_BUDGET_PER_HOUR,
+      },
       auth: {
         jwtSecret: e.JWT_SECRET,
         privateKeyFile: e.JWT_PRIVATE_KEY_FILE,
@@ -178,7 +218,11 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
       alertmanagerWebhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
       defaultRole: e.DEFAULT_ROLE,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
-      remediation: { runbooksDir: e.RUNBOOKS_DIR, ...(e.KUBECONFIG ? { kubeconfig: e.KUBECONFIG } : {}), inCluster: !e.KUBECONFIG && Boolean(e.KUBERNETES_SERVICE_HOST) },
+      remediation: {
+        runbooksDir: e.RUNBOOKS_DIR,
+        ...(e.KUBECONFIG ? { kubeconfig: e.KUBECONFIG } : {}),
+        inCluster: !e.KUBECONFIG && Boolean(e.KUBERNETES_SERVICE_HOST),
+      },
       file,
     },
   };
@@ -191,7 +235,9 @@ function pathProblems(e: Partial<Env>, failed: Set<string>): string[] {
   if (source?.startsWith('csv:')) {
     const dir = resolve(source.slice('csv:'.length));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      problems.push(`METRICS_SOURCE: csv:${source.slice('csv:'.length)}: ${dir} is not a directory; create it with one folder per service holding <signal>.csv files (timestamp,value)`);
+      problems.push(
+        `METRICS_SOURCE: csv:${source.slice('csv:'.length)}: ${dir} is not a directory; create it with one folder per service holding <signal>.csv files (timestamp,value)`,
+      );
     }
   }
   for (const name of ['JWT_PRIVATE_KEY_FILE', 'JWT_PUBLIC_KEY_FILE'] as const) {

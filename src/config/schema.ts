@@ -5,8 +5,16 @@ import { catalogFileShape } from '../sources/catalog';
 export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-const port = z.coerce.number({ error: 'expected a port number 1-65535' }).int('expected a port number 1-65535').min(1, 'expected a port number 1-65535').max(65535, 'expected a port number 1-65535');
-const positiveInt = (what: string) => z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`);
+const port = z.coerce
+  .number({ error: 'expected a port number 1-65535' })
+  .int('expected a port number 1-65535')
+  .min(1, 'expected a port number 1-65535')
+  .max(65535, 'expected a port number 1-65535');
+const positiveInt = (what: string) =>
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int(`expected ${what}`)
+    .positive(`expected ${what}`);
 const url = (what: string) => z.url({ error: `expected ${what} (an http(s) URL)`, protocol: /^https?$/ });
 const optionalString = z.string().min(1).optional();
 
@@ -20,45 +28,96 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_PATH: z.string().min(1).default('./data/smartcloudops.db'),
   REDIS_URL: z.url({ error: 'expected a redis:// or rediss:// URL', protocol: /^rediss?$/ }).optional(),
-  QUEUE_NAME: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'expected 1-64 lower-case letters, digits, - or _').default('smartcloudops'),
-  QUEUE_CONCURRENCY: positiveInt('a positive whole number of concurrent jobs').max(256, 'expected at most 256').default(4),
+  QUEUE_NAME: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,64}$/, 'expected 1-64 lower-case letters, digits, - or _')
+    .default('smartcloudops'),
+  QUEUE_CONCURRENCY: positiveInt('a positive whole number of concurrent jobs')
+    .max(256, 'expected at most 256')
+    .default(4),
   QUEUE_HISTORY_LIMIT: positiveInt('a positive whole number of finished jobs to keep').default(1000),
   JOB_ATTEMPTS: positiveInt('a positive whole number of attempts').max(20, 'expected at most 20').default(3),
-  ONNX_INTRA_OP_THREADS: z.coerce.number({ error: 'expected a whole number of threads' }).int('expected a whole number of threads').min(0, 'expected 0 (onnxruntime default) or more threads').max(64, 'expected at most 64').default(1),
-  JOB_BACKOFF_MS: z.coerce.number({ error: 'expected milliseconds' }).int('expected whole milliseconds').min(0, 'expected milliseconds >= 0').default(1000),
-  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'], { error: 'expected one of error, warn, info, http, verbose, debug, silly' }).default('info'),
+  ONNX_INTRA_OP_THREADS: z.coerce
+    .number({ error: 'expected a whole number of threads' })
+    .int('expected a whole number of threads')
+    .min(0, 'expected 0 (onnxruntime default) or more threads')
+    .max(64, 'expected at most 64')
+    .default(1),
+  JOB_BACKOFF_MS: z.coerce
+    .number({ error: 'expected milliseconds' })
+    .int('expected whole milliseconds')
+    .min(0, 'expected milliseconds >= 0')
+    .default(1000),
+  LOG_LEVEL: z
+    .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'], {
+      error: 'expected one of error, warn, info, http, verbose, debug, silly',
+    })
+    .default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'expected auto, json or pretty' }).default('auto'),
-  METRICS_SOURCE: z.string().regex(/^(demo|prometheus|csv:.+)$/, 'expected demo, prometheus or csv:DIR').default('demo'),
+  METRICS_SOURCE: z
+    .string()
+    .regex(/^(demo|prometheus|csv:.+)$/, 'expected demo, prometheus or csv:DIR')
+    .default('demo'),
   PROMETHEUS_URL: url('the Prometheus base URL').optional(),
   PROMETHEUS_BEARER_TOKEN: optionalString,
   PROMETHEUS_USERNAME: optionalString,
   PROMETHEUS_PASSWORD: optionalString,
-  PROMETHEUS_TIMEOUT_MS: positiveInt('a positive number of milliseconds').max(120_000, 'expected at most 120000 ms').default(10_000),
+  PROMETHEUS_TIMEOUT_MS: positiveInt('a positive number of milliseconds')
+    .max(120_000, 'expected at most 120000 ms')
+    .default(10_000),
   DEMO_SEED: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').default(42),
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token starting with xoxb-').optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'expected a bot token starting with xoxb-')
+    .optional(),
   SLACK_SIGNING_SECRET: optionalString,
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token starting with xapp-').optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'expected an app-level token starting with xapp-')
+    .optional(),
   SLACK_API_URL: url('the Slack Web API base URL').optional(),
   INCIDENT_CHANNEL: optionalString,
   TEAMS_APP_ID: optionalString,
   TEAMS_APP_PASSWORD: optionalString,
   TEAMS_TENANT_ID: optionalString,
-  TEAMS_AUTH: z.enum(['on', 'off'], { error: 'expected on or off (off: local development without Azure; never in production)' }).default('on'),
+  TEAMS_AUTH: z
+    .enum(['on', 'off'], { error: 'expected on or off (off: local development without Azure; never in production)' })
+    .default('on'),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url('an OpenAI-compatible API base URL').optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
-  OPENAI_TIMEOUT_MS: positiveInt('a positive number of milliseconds').max(120_000, 'expected at most 120000 ms').default(4000),
-  LLM_TOKEN_BUDGET_PER_HOUR: z.coerce.number({ error: 'expected a whole number of tokens' }).int('expected a whole number of tokens').min(0, 'expected 0 (no LLM use) or more tokens').default(200_000),
+  OPENAI_TIMEOUT_MS: positiveInt('a positive number of milliseconds')
+    .max(120_000, 'expected at most 120000 ms')
+    .default(4000),
+  LLM_TOKEN_BUDGET_PER_HOUR: z.coerce
+    .number({ error: 'expected a whole number of tokens' })
+    .int('expected a whole number of tokens')
+    .min(0, 'expected 0 (no LLM use) or more tokens')
+    .default(200_000),
   JWT_SECRET: optionalString,
   JWT_PRIVATE_KEY_FILE: optionalString,
   JWT_PUBLIC_KEY_FILE: optionalString,
   JWT_ISSUER: z.string().min(1).default('smartcloudops'),
   JWT_AUDIENCE: z.string().min(1).default('smartcloudops-api'),
-  ACCESS_TOKEN_TTL_S: positiveInt('a positive number of seconds').min(30, 'expected at least 30 s').max(86_400, 'expected at most 86400 s (a day)').default(900),
-  REFRESH_TOKEN_TTL_S: positiveInt('a positive number of seconds').min(300, 'expected at least 300 s').max(7_776_000, 'expected at most 7776000 s (90 days)').default(1_209_600),
-  LOGIN_MAX_FAILURES: positiveInt('a positive whole number of failed logins').max(100, 'expected at most 100').default(5),
+  ACCESS_TOKEN_TTL_S: positiveInt('a positive number of seconds')
+    .min(30, 'expected at least 30 s')
+    .max(86_400, 'expected at most 86400 s (a day)')
+    .default(900),
+  REFRESH_TOKEN_TTL_S: positiveInt('a positive number of seconds')
+    .min(300, 'expected at least 300 s')
+    .max(7_776_000, 'expected at most 7776000 s (90 days)')
+    .default(1_209_600),
+  LOGIN_MAX_FAILURES: positiveInt('a positive whole number of failed logins')
+    .max(100, 'expected at most 100')
+    .default(5),
   LOGIN_LOCKOUT_S: positiveInt('a positive number of seconds').max(3600, 'expected at most 3600 s').default(30),
-  CORS_ORIGINS: z.string().regex(/^https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*$/, 'expected a comma-separated list of origins like https://ops.example.com').optional(),
+  CORS_ORIGINS: z
+    .string()
+    .regex(
+      /^https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*$/,
+      'expected a comma-separated list of origins like https://ops.example.com',
+    )
+    .optional(),
   ADMIN_EMAIL: z.email({ error: 'expected an email address' }).optional(),
   ADMIN_PASSWORD: optionalString,
   ALERTMANAGER_WEBHOOK_TOKEN: optionalString,
@@ -66,9 +125,16 @@ export const envSchema = z.object({
   HTTP_BODY_LIMIT_BYTES: positiveInt('a positive number of bytes').default(1_048_576),
   TRUST_PROXY: z
     .string()
-    .regex(/^[0-9a-fA-F.:]+(\/\d{1,3})?(\s*,\s*[0-9a-fA-F.:]+(\/\d{1,3})?)*$/, 'expected a comma-separated list of proxy addresses or CIDRs, e.g. 10.0.0.0/8,127.0.0.1')
+    .regex(
+      /^[0-9a-fA-F.:]+(\/\d{1,3})?(\s*,\s*[0-9a-fA-F.:]+(\/\d{1,3})?)*$/,
+      'expected a comma-separated list of proxy addresses or CIDRs, e.g. 10.0.0.0/8,127.0.0.1',
+    )
     .optional(),
-  SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected milliseconds' }).int('expected whole milliseconds').min(0, 'expected milliseconds >= 0').default(10_000),
+  SHUTDOWN_GRACE_MS: z.coerce
+    .number({ error: 'expected milliseconds' })
+    .int('expected whole milliseconds')
+    .min(0, 'expected milliseconds >= 0')
+    .default(10_000),
   CONFIG_FILE: optionalString,
   RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
   KUBECONFIG: optionalString,
@@ -94,7 +160,10 @@ export function crossFieldProblems(env: Partial<Env>): EnvProblem[] {
     add('PROMETHEUS_URL', 'required when METRICS_SOURCE=prometheus');
   }
   if (env.PROMETHEUS_BEARER_TOKEN && (env.PROMETHEUS_USERNAME || env.PROMETHEUS_PASSWORD)) {
-    add('PROMETHEUS_BEARER_TOKEN', 'set either PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD, not both');
+    add(
+      'PROMETHEUS_BEARER_TOKEN',
+      'set either PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD, not both',
+    );
   } else if (env.PROMETHEUS_USERNAME && !env.PROMETHEUS_PASSWORD) {
     add('PROMETHEUS_PASSWORD', 'required with PROMETHEUS_USERNAME');
   } else if (env.PROMETHEUS_PASSWORD && !env.PROMETHEUS_USERNAME) {
@@ -130,7 +199,8 @@ export function crossFieldProblems(env: Partial<Env>): EnvProblem[] {
  * of a random string), and not a repetition or a short alphabet (e.g. \`aaaa…\`, \`1234…\`).
  */
 export function jwtSecretWeakness(secret: string): string | undefined {
-  if (secret.length < 32) return `too short: use at least 32 random characters (e.g. \`openssl rand -base64 48\`), got ${secret.length}`;
+  if (secret.length < 32)
+    return `too short: use at least 32 random characters (e.g. \`openssl rand -base64 48\`), got ${secret.length}`;
   if (new Set(secret).size < 12) return 'too little variety to be random: use `openssl rand -base64 48`';
   return undefined;
 }

@@ -17,7 +17,13 @@ export interface Authn {
   /** `require` as a fastify preHandler, for routes declared outside route.ts; read the result with `principalOf`. */
   requirePermission(permission?: Permission): preHandlerAsyncHookHandler;
   /** Answer 403 for a refusal the route itself decides (e.g. someone else's API key), and audit it. */
-  forbid(req: FastifyRequest, reply: FastifyReply, principal: Principal, message: string, detail?: Record<string, unknown>): FastifyReply;
+  forbid(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    principal: Principal,
+    message: string,
+    detail?: Record<string, unknown>,
+  ): FastifyReply;
 }
 
 const principals = new WeakMap<FastifyRequest, Principal>();
@@ -28,7 +34,8 @@ export function principalOf(req: FastifyRequest): Principal | undefined {
 }
 
 export const REALM = 'Bearer realm="smartcloudops"';
-const HOW = 'send an access token (Authorization: Bearer <token>) or an API key (X-API-Key: <key>, or Authorization: Bearer <key>)';
+const HOW =
+  'send an access token (Authorization: Bearer <token>) or an API key (X-API-Key: <key>, or Authorization: Bearer <key>)';
 
 /** The route pattern, never the raw URL: ids in paths stay out of the audit target. */
 export function routeOf(req: FastifyRequest): string {
@@ -37,9 +44,22 @@ export function routeOf(req: FastifyRequest): string {
 
 export function createAuthn(auth: Auth): Authn {
   /** `why` is the auth core's reason (e.g. "token expired"): recorded, never sent, and never a credential. */
-  function unauthorized(req: FastifyRequest, reply: FastifyReply, reason: 'missing' | 'invalid', why?: string): FastifyReply {
-    auth.audit.record({ actor: 'anonymous', action: 'http.denied', outcome: 'denied', target: routeOf(req), ip: req.ip, detail: { status: 401, reason, ...(why ? { why } : {}) } });
-    const message = reason === 'missing' ? `authentication required: ${HOW}` : 'the token or API key is invalid, expired or revoked';
+  function unauthorized(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    reason: 'missing' | 'invalid',
+    why?: string,
+  ): FastifyReply {
+    auth.audit.record({
+      actor: 'anonymous',
+      action: 'http.denied',
+      outcome: 'denied',
+      target: routeOf(req),
+      ip: req.ip,
+      detail: { status: 401, reason, ...(why ? { why } : {}) },
+    });
+    const message =
+      reason === 'missing' ? `authentication required: ${HOW}` : 'the token or API key is invalid, expired or revoked';
     return reply
       .status(401)
       .header('www-authenticate', reason === 'missing' ? REALM : `${REALM}, error="invalid_token"`)
@@ -83,7 +103,14 @@ export function createAuthn(auth: Auth): Authn {
     },
 
     forbid(req, reply, principal, message, detail = {}) {
-      auth.audit.record({ actor: principal.id, action: 'http.denied', outcome: 'denied', target: routeOf(req), ip: req.ip, detail: { status: 403, ...detail } });
+      auth.audit.record({
+        actor: principal.id,
+        action: 'http.denied',
+        outcome: 'denied',
+        target: routeOf(req),
+        ip: req.ip,
+        detail: { status: 403, ...detail },
+      });
       return reply.status(403).send({ error: 'forbidden', message, request_id: req.id });
     },
   };
@@ -91,8 +118,15 @@ export function createAuthn(auth: Auth): Authn {
 }
 
 /** Password, profile and key changes need a login session: an API key may not change its owner's account. */
-export function requireSession(authn: Authn, req: FastifyRequest, reply: FastifyReply, principal: Principal): string | undefined {
+export function requireSession(
+  authn: Authn,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  principal: Principal,
+): string | undefined {
   if (principal.id.startsWith('user:') && principal.userId) return principal.userId;
-  authn.forbid(req, reply, principal, 'this needs a login session (POST /auth/login), not an API key', { reason: 'session required' });
+  authn.forbid(req, reply, principal, 'this needs a login session (POST /auth/login), not an API key', {
+    reason: 'session required',
+  });
   return undefined;
 }

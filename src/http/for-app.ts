@@ -16,7 +16,8 @@ import { createHttpServer } from './server';
 const API_INFO = {
   title: 'SmartCloudOps API',
   version: '1',
-  description: 'Auth and the REST API of SmartCloudOps. `/api/v1/*` reaches the same command handlers and permission checks as chat.',
+  description:
+    'Auth and the REST API of SmartCloudOps. `/api/v1/*` reaches the same command handlers and permission checks as chat.',
 };
 
 /** The side-app wired to a built App: what `serve` listens with and what tests call. */
@@ -43,9 +44,17 @@ export function createHttpForApp(app: App): FastifyInstance {
   routes.push(openApiRoute(() => routes, API_INFO));
   void http.register(routesPlugin, { routes, authn });
   void http.register(pageRoutes);
-  void http.register(webhookRoutes, { incidents: app.incidents, token: app.config.alertmanagerWebhookToken, audit: app.auth.audit, metrics: app.metrics });
+  void http.register(webhookRoutes, {
+    incidents: app.incidents,
+    token: app.config.alertmanagerWebhookToken,
+    audit: app.auth.audit,
+    metrics: app.metrics,
+  });
   for (const adapter of app.chat) void http.register(adapter.routes);
-  for (const [platform, url] of [['slack', '/slack/events'], ['teams', '/api/messages']] as const) {
+  for (const [platform, url] of [
+    ['slack', '/slack/events'],
+    ['teams', '/api/messages'],
+  ] as const) {
     if (app.chat.some((a) => a.platform === platform)) continue;
     http.post(url, async (req, reply) => reply.status(503).send({ ...PLATFORM_OFF[platform], request_id: req.id }));
   }

@@ -44,13 +44,19 @@ function responseSchema(schema: z.ZodType, components: Components): Json {
 }
 
 function response(doc: ResponseDoc, components: Components): Json {
-  return { description: doc.description, ...(doc.schema ? { content: { 'application/json': { schema: responseSchema(doc.schema, components) } } } : {}) };
+  return {
+    description: doc.description,
+    ...(doc.schema ? { content: { 'application/json': { schema: responseSchema(doc.schema, components) } } } : {}),
+  };
 }
 
 const ERROR: ResponseDoc = { description: '', schema: errorSchema };
 
 function operationId(route: ApiRoute): string {
-  const words = `${route.method} ${route.url}`.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = `${route.method} ${route.url}`
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   return words.map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join('');
 }
 
@@ -66,9 +72,21 @@ function operation(route: ApiRoute, components: Components): Json {
   const permission = typeof route.access === 'object' ? route.access.permission : null;
   const responses: Record<string, Json> = {};
   for (const [status, doc] of Object.entries(route.responses)) responses[status] = response(doc, components);
-  if (route.params || route.query || route.body) responses['400'] ??= response({ ...ERROR, description: 'the request does not match the schema; `fields` names each problem' }, components);
-  if (!isPublic) responses['401'] ??= response({ ...ERROR, description: 'no credentials, or they are invalid, expired or revoked (with `WWW-Authenticate: Bearer`)' }, components);
-  if (permission) responses['403'] ??= response({ ...ERROR, description: `the principal lacks \`${permission}\`` }, components);
+  if (route.params || route.query || route.body)
+    responses['400'] ??= response(
+      { ...ERROR, description: 'the request does not match the schema; `fields` names each problem' },
+      components,
+    );
+  if (!isPublic)
+    responses['401'] ??= response(
+      {
+        ...ERROR,
+        description: 'no credentials, or they are invalid, expired or revoked (with `WWW-Authenticate: Bearer`)',
+      },
+      components,
+    );
+  if (permission)
+    responses['403'] ??= response({ ...ERROR, description: `the principal lacks \`${permission}\`` }, components);
   return {
     operationId: operationId(route),
     tags: [route.tag],
@@ -77,7 +95,11 @@ function operation(route: ApiRoute, components: Components): Json {
     security: isPublic ? [] : [{ bearerAuth: [] }, { apiKeyAuth: [] }],
     'x-required-permission': permission,
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
+    ...(route.body
+      ? {
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } },
+        }
+      : {}),
     responses,
   };
 }
@@ -98,8 +120,18 @@ export function openApiDocument(routes: readonly ApiRoute[], info: OpenApiInfo):
     components: {
       schemas,
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from POST /auth/login, or an API key (`sco_…`).' },
-        apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from POST /auth/api-key.' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'An access token from POST /auth/login, or an API key (`sco_…`).',
+        },
+        apiKeyAuth: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-API-Key',
+          description: 'An API key from POST /auth/api-key.',
+        },
       },
     },
   };

@@ -56,11 +56,18 @@ export interface RouteSpec<P extends z.ZodType = None, Q extends z.ZodType = Non
 export type ApiRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
 
 /** Declare a route; only here for inference (the handler's params, query and body are typed from the schemas). */
-export function defineRoute<P extends z.ZodType = None, Q extends z.ZodType = None, B extends z.ZodType = None>(spec: RouteSpec<P, Q, B>): ApiRoute {
+export function defineRoute<P extends z.ZodType = None, Q extends z.ZodType = None, B extends z.ZodType = None>(
+  spec: RouteSpec<P, Q, B>,
+): ApiRoute {
   return spec as unknown as ApiRoute;
 }
 
-export const ANONYMOUS: Principal = Object.freeze({ id: 'anonymous', name: 'anonymous', role: 'viewer', permissions: new Set<Permission>() });
+export const ANONYMOUS: Principal = Object.freeze({
+  id: 'anonymous',
+  name: 'anonymous',
+  role: 'viewer',
+  permissions: new Set<Permission>(),
+});
 
 /** The error body every route answers with (server.ts uses the same shape). */
 export const errorSchema = z
@@ -73,9 +80,19 @@ export const errorSchema = z
   .meta({ title: 'Error' });
 
 /** The 403 of a route that calls `requireSession`, for its OpenAPI responses. */
-export const SESSION_REQUIRED: ResponseDoc = { description: 'an API key was used: this needs a login session (POST /auth/login)', schema: errorSchema };
+export const SESSION_REQUIRED: ResponseDoc = {
+  description: 'an API key was used: this needs a login session (POST /auth/login)',
+  schema: errorSchema,
+};
 
-const STATUS: Partial<Record<ErrorCode, number>> = { bad_request: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503 };
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+};
 
 /** The answer for an AppError a handler threw; unknown errors return undefined and reach the server's 500 handler. */
 export function appErrorReply(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
@@ -100,13 +117,25 @@ export function fieldErrors(error: z.ZodError, root: string): Record<string, str
   return fields;
 }
 
-function badRequest(req: FastifyRequest, reply: FastifyReply, where: string, fields: Record<string, string>): FastifyReply {
-  const list = Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ');
-  return reply.status(400).send({ error: 'bad_request', message: `invalid ${where}: ${list}`, fields, request_id: req.id });
+function badRequest(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  where: string,
+  fields: Record<string, string>,
+): FastifyReply {
+  const list = Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('; ');
+  return reply
+    .status(400)
+    .send({ error: 'bad_request', message: `invalid ${where}: ${list}`, fields, request_id: req.id });
 }
 
 /** Registers declared routes: authenticate, validate, run, and turn AppErrors into their HTTP answers. */
-export const routesPlugin: FastifyPluginAsync<{ routes: ApiRoute[]; authn: Authn }> = async (app, { routes, authn }) => {
+export const routesPlugin: FastifyPluginAsync<{ routes: ApiRoute[]; authn: Authn }> = async (
+  app,
+  { routes, authn },
+) => {
   for (const spec of routes) {
     app.route({
       method: spec.method,
@@ -114,21 +143,34 @@ export const routesPlugin: FastifyPluginAsync<{ routes: ApiRoute[]; authn: Authn
       handler: async (req, reply) => {
         let principal = ANONYMOUS;
         if (spec.access !== 'public') {
-          const permission = typeof spec.access === 'object' && spec.access.by === 'route' ? spec.access.permission : undefined;
+          const permission =
+            typeof spec.access === 'object' && spec.access.by === 'route' ? spec.access.permission : undefined;
           const found = await authn.require(req, reply, permission);
           if (!found) return reply;
           principal = found;
         }
-        const input: Record<'params' | 'query' | 'body', unknown> = { params: undefined, query: undefined, body: undefined };
+        const input: Record<'params' | 'query' | 'body', unknown> = {
+          params: undefined,
+          query: undefined,
+          body: undefined,
+        };
         for (const where of ['params', 'query', 'body'] as const) {
           const schema = spec[where];
           if (!schema) continue;
           const parsed = schema.safeParse(req[where]);
-          if (!parsed.success) return badRequest(req, reply, where === 'body' ? 'request body' : where, fieldErrors(parsed.error, where));
+          if (!parsed.success)
+            return badRequest(req, reply, where === 'body' ? 'request body' : where, fieldErrors(parsed.error, where));
           input[where] = parsed.data;
         }
         try {
-          const result = await spec.handler({ req, reply, principal, params: input.params, query: input.query, body: input.body });
+          const result = await spec.handler({
+            req,
+            reply,
+            principal,
+            params: input.params,
+            query: input.query,
+            body: input.body,
+          });
           return reply.sent ? reply : result;
         } catch (err) {
           const answered = appErrorReply(err, req, reply);

@@ -71,7 +71,16 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
     // winston formats (and redacts) a record before its transports drop it by level: skip the work when nothing keeps it.
-    if (deps.log.isLevelEnabled('http')) req.log2.http('request', { method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(seconds * 1e4) / 10, ip: req.ip, headers: req.headers });
+    if (deps.log.isLevelEnabled('http'))
+      req.log2.http('request', {
+        method: req.method,
+        url: req.url,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(seconds * 1e4) / 10,
+        ip: req.ip,
+        headers: req.headers,
+      });
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
@@ -86,9 +95,18 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     const path = req.url.split('?')[0];
     const allowed = METHODS.filter((m) => m !== req.method && app.hasRoute({ url: path, method: m }));
     if (allowed.length) {
-      return reply.status(405).header('allow', allowed.join(', ')).send({ error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`, request_id: req.id });
+      return reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          error: 'method_not_allowed',
+          message: `${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`,
+          request_id: req.id,
+        });
     }
-    return reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${path}`, request_id: req.id });
+    return reply
+      .status(404)
+      .send({ error: 'not_found', message: `no route ${req.method} ${path}`, request_id: req.id });
   });
 
   void app.register(healthRoutes, { checks: deps.readiness });
@@ -108,7 +126,18 @@ function errorBody(status: number, err: Error & { code?: string; validation?: un
   if (status === 413) return { error: 'payload_too_large', message: 'request body is larger than the limit', ...base };
   if (status === 415) return { error: 'unsupported_media_type', message: err.message, ...base };
   // A body that is not JSON at all: the same shape as a schema failure, naming the body.
-  if (status === 400 && (err.name === 'SyntaxError' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')) return { error: 'bad_request', message: `invalid request body: ${err.message}`, fields: { body: err.message }, ...base };
+  if (
+    status === 400 &&
+    (err.name === 'SyntaxError' ||
+      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+  )
+    return {
+      error: 'bad_request',
+      message: `invalid request body: ${err.message}`,
+      fields: { body: err.message },
+      ...base,
+    };
   if (status === 400) return { error: 'bad_request', message: err.message, ...base };
   if (status < 500) return { error: err.code?.toLowerCase() ?? 'error', message: err.message, ...base };
   return { error: 'internal', message: 'internal error; see the server log for this request id', ...base };

@@ -21,9 +21,11 @@ export interface Identity {
 
 export function createIdentity(defaultRole: Role, users?: Users): Identity {
   const userOf = (platform: string, platformUserId: string) =>
-    platform === 'slack' || platform === 'teams' ? users?.resolveLink(platform, platformUserId)
-    : platform === 'console' ? users?.findByName(platformUserId)
-    : undefined;
+    platform === 'slack' || platform === 'teams'
+      ? users?.resolveLink(platform, platformUserId)
+      : platform === 'console'
+        ? users?.findByName(platformUserId)
+        : undefined;
   return {
     resolve(platform, platformUserId, displayName) {
       const user = userOf(platform, platformUserId);

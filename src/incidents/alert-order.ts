@@ -38,9 +38,14 @@ export function alertTime(s: string | null | undefined): number | undefined {
  * starts "now", `receivedAt`): taking "now" would make every repeat a new episode, and reopen what a
  * person resolved. A resolution without `endsAt` ends "now", without `startsAt` the known episode.
  */
-export function alertTimes(a: { status: 'firing' | 'resolved'; startsAt?: string | null; endsAt?: string | null }, receivedAt: number, known?: AlertTimes): AlertTimes {
+export function alertTimes(
+  a: { status: 'firing' | 'resolved'; startsAt?: string | null; endsAt?: string | null },
+  receivedAt: number,
+  known?: AlertTimes,
+): AlertTimes {
   const startsAt = alertTime(a.startsAt);
-  if (a.status === 'firing') return { status: 'firing', startsAt: startsAt ?? (known?.status === 'firing' ? known.startsAt : receivedAt) };
+  if (a.status === 'firing')
+    return { status: 'firing', startsAt: startsAt ?? (known?.status === 'firing' ? known.startsAt : receivedAt) };
   const endsAt = alertTime(a.endsAt) ?? receivedAt;
   return { status: 'resolved', startsAt: startsAt ?? Math.min(known?.startsAt ?? endsAt, endsAt), endsAt };
 }

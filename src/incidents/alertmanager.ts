@@ -6,7 +6,10 @@ import { z } from 'zod';
  */
 const labels = z.record(z.string(), z.string());
 /** Alerts are ordered by these times (see alert-order.ts), so a value that is not one is refused. */
-const time = z.iso.datetime({ offset: true, error: 'expected an RFC 3339 time, as Alertmanager sends (e.g. 2026-11-26T09:58:00.123Z)' });
+const time = z.iso.datetime({
+  offset: true,
+  error: 'expected an RFC 3339 time, as Alertmanager sends (e.g. 2026-11-26T09:58:00.123Z)',
+});
 
 export const alertSchema = z.looseObject({
   status: z.enum(['firing', 'resolved']),

@@ -39,7 +39,12 @@ export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<voi
 
   const inOrder = (id: string, work: () => Promise<void>) => {
     const next = (chains.get(id) ?? Promise.resolve()).then(work).catch((err: unknown) => {
-      log.error('incident channel update failed', { err, incident: id, channel: target.channel, platform: target.platform });
+      log.error('incident channel update failed', {
+        err,
+        incident: id,
+        channel: target.channel,
+        platform: target.platform,
+      });
     });
     chains.set(id, next);
     void next.then(() => {
@@ -64,7 +69,8 @@ export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<voi
     inOrder(incident.id, async () => {
       // Read it again: changes queued behind a slow post show their latest state once.
       const message = await show(incidents.get(incident.id));
-      if (change === 'resolved') await target.poster.post(message.channel, resolvedNote(incidents.get(incident.id)), message.thread);
+      if (change === 'resolved')
+        await target.poster.post(message.channel, resolvedNote(incidents.get(incident.id)), message.thread);
     });
 
   const onFinished = async (e: { id: string; name: string }) => {
@@ -104,7 +110,14 @@ function analysis(job: JobInfo<Jobs>, incident: Incident, catalog: ActionCatalog
   if (job.state !== 'completed' || !incident.service) return result;
   const offer = suggestRemediations(incident.service, job.result as AnomaliesJobResult, catalog);
   if (!offer.length) return result;
-  return { ...result, blocks: [...result.blocks, context('Suggested remediations (each shows its plan and asks for approval like a typed command):'), buttons(offer)] };
+  return {
+    ...result,
+    blocks: [
+      ...result.blocks,
+      context('Suggested remediations (each shows its plan and asks for approval like a typed command):'),
+      buttons(offer),
+    ],
+  };
 }
 
 function analysisEvent(job: JobInfo<Jobs>): string {
@@ -115,14 +128,21 @@ function analysisEvent(job: JobInfo<Jobs>): string {
 
 function resolvedNote(incident: Incident): Reply {
   const entry = [...incident.timeline].reverse().find((t) => t.event === 'resolved');
-  const by = entry && entry.actor !== 'alertmanager' ? ` by ${String(entry.detail.by ?? entry.actor)}` : ' (all alerts resolved in Alertmanager)';
+  const by =
+    entry && entry.actor !== 'alertmanager'
+      ? ` by ${String(entry.detail.by ?? entry.actor)}`
+      : ' (all alerts resolved in Alertmanager)';
   const minutes = Math.max(1, Math.round(((incident.resolvedAt ?? incident.updatedAt) - incident.createdAt) / 60_000));
   return reply('success', text(`Incident ${incident.id} resolved${by} after ${minutes} min.`));
 }
 
 function postsTable(db: Db) {
-  const get = db.prepare<[string], { channel: string; message_id: string; thread: string }>('SELECT channel, message_id, thread FROM incident_posts WHERE incident_id = ?');
-  const save = db.prepare('INSERT OR REPLACE INTO incident_posts (incident_id, platform, channel, message_id, thread, posted_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const get = db.prepare<[string], { channel: string; message_id: string; thread: string }>(
+    'SELECT channel, message_id, thread FROM incident_posts WHERE incident_id = ?',
+  );
+  const save = db.prepare(
+    'INSERT OR REPLACE INTO incident_posts (incident_id, platform, channel, message_id, thread, posted_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   return {
     get(id: string): PostedMessage | undefined {
       const row = get.get(id);

@@ -75,7 +75,11 @@ export class IncidentService {
         touched.set(incidentId, entry);
         if (before === alert.status) return;
         entry.changed = true;
-        if (note) store.note(incidentId, at, 'alertmanager', before === undefined ? 'alert added' : `alert ${alert.status}`, { fingerprint: alert.fingerprint, alertname: alert.labels.alertname });
+        if (note)
+          store.note(incidentId, at, 'alertmanager', before === undefined ? 'alert added' : `alert ${alert.status}`, {
+            fingerprint: alert.fingerprint,
+            alertname: alert.labels.alertname,
+          });
       };
 
       const joining: Alert[] = [];
@@ -85,7 +89,8 @@ export class IncidentService {
         const times = alertTimes(alert, at, known);
         const verdict = compareAlert(known, times);
         if (verdict === 'new' || verdict === 'episode') joining.push(withTimes(alert, times));
-        else if (stored && (verdict === 'update' || verdict === 'same')) apply(stored.incidentId, withTimes(alert, times), true);
+        else if (stored && (verdict === 'update' || verdict === 'same'))
+          apply(stored.incidentId, withTimes(alert, times), true);
       }
       // The group's unresolved incident takes new alerts and new episodes; without one they open one.
       let joined = store.openByGroup(payload.groupKey)?.id;
@@ -98,22 +103,34 @@ export class IncidentService {
 
       for (const [id, entry] of touched) {
         const status = store.status(id);
-        if (status && status !== 'resolved' && store.firingCount(id) === 0 && store.move(id, status, 'resolved', at, 'alertmanager')) {
+        if (
+          status &&
+          status !== 'resolved' &&
+          store.firingCount(id) === 0 &&
+          store.move(id, status, 'resolved', at, 'alertmanager')
+        ) {
           store.note(id, at, 'alertmanager', 'resolved');
           entry.resolved = true;
         }
       }
       // The incident the notification is about: the one it opened or joined, else the one it changed, else the group's newest.
-      const mainId = joined ?? [...touched].find(([, e]) => e.changed)?.[0] ?? store.latestByGroup(payload.groupKey)?.id;
+      const mainId =
+        joined ?? [...touched].find(([, e]) => e.changed)?.[0] ?? store.latestByGroup(payload.groupKey)?.id;
       const main = mainId ? touched.get(mainId) : undefined;
       const result: IngestResult = {
         ...(mainId ? { incident: store.get(mainId) as Incident } : {}),
-        created: main?.created ?? false, changed: main?.changed ?? false, resolved: main?.resolved ?? false,
+        created: main?.created ?? false,
+        changed: main?.changed ?? false,
+        resolved: main?.resolved ?? false,
       };
       return { result, touched };
     });
     for (const [id, entry] of touched) {
-      if (entry.changed) this.emit(id === result.incident?.id ? result.incident : this.get(id), entry.created ? 'created' : entry.resolved ? 'resolved' : 'updated');
+      if (entry.changed)
+        this.emit(
+          id === result.incident?.id ? result.incident : this.get(id),
+          entry.created ? 'created' : entry.resolved ? 'resolved' : 'updated',
+        );
     }
     if (result.created && result.incident) {
       const why = await this.analyse(result.incident);
@@ -146,11 +163,21 @@ export class IncidentService {
     const labels = { ...payload.commonLabels };
     const id = freshId('i', (candidate) => store.status(candidate) !== undefined, this.d.randomId);
     store.create({
-      id, groupKey: payload.groupKey, labels, annotations: payload.commonAnnotations, externalUrl: payload.externalURL ?? null, at,
+      id,
+      groupKey: payload.groupKey,
+      labels,
+      annotations: payload.commonAnnotations,
+      externalUrl: payload.externalURL ?? null,
+      at,
       title: payload.commonAnnotations.summary ?? labels.alertname ?? payload.groupLabels.alertname ?? 'alert',
-      service: labels.service ?? labels.job ?? null, severity: labels.severity ?? null,
+      service: labels.service ?? labels.job ?? null,
+      severity: labels.severity ?? null,
     });
-    store.note(id, at, 'alertmanager', 'opened', { receiver: payload.receiver, alerts, ...(previous ? { follows: previous } : {}) });
+    store.note(id, at, 'alertmanager', 'opened', {
+      receiver: payload.receiver,
+      alerts,
+      ...(previous ? { follows: previous } : {}),
+    });
     return id;
   }
 
@@ -180,13 +207,24 @@ export class IncidentService {
     const { store, clock, audit } = this.d;
     const at = clock();
     const incident = this.get(id);
-    const moved = from.includes(incident.status) && store.transaction(() => {
-      if (!store.move(incident.id, incident.status, to, at, actor.id)) return false;
-      store.note(incident.id, at, actor.id, to === 'acked' ? 'acknowledged' : 'resolved', { by: actor.name });
-      return true;
+    const moved =
+      from.includes(incident.status) &&
+      store.transaction(() => {
+        if (!store.move(incident.id, incident.status, to, at, actor.id)) return false;
+        store.note(incident.id, at, actor.id, to === 'acked' ? 'acknowledged' : 'resolved', { by: actor.name });
+        return true;
+      });
+    if (!moved)
+      throw new AppError(
+        'conflict',
+        `Incident ${incident.id} is ${incident.status}; it cannot be ${to === 'acked' ? 'acknowledged' : 'resolved'} now.`,
+      );
+    audit.record({
+      actor: actor.id,
+      action: `incident.${to === 'acked' ? 'ack' : 'resolve'}`,
+      outcome: 'ok',
+      target: `incident:${incident.id}`,
     });
-    if (!moved) throw new AppError('conflict', `Incident ${incident.id} is ${incident.status}; it cannot be ${to === 'acked' ? 'acknowledged' : 'resolved'} now.`);
-    audit.record({ actor: actor.id, action: `incident.${to === 'acked' ? 'ack' : 'resolve'}`, outcome: 'ok', target: `incident:${incident.id}` });
     const updated = this.get(incident.id);
     this.emit(updated, to);
     return updated;

@@ -18,7 +18,13 @@ export interface Incident {
   resolvedAt: number | null;
   ackedBy: string | null;
   resolvedBy: string | null;
-  alerts: Array<{ fingerprint: string; status: 'firing' | 'resolved'; labels: Record<string, string>; startsAt: string | null; generatorUrl: string | null }>;
+  alerts: Array<{
+    fingerprint: string;
+    status: 'firing' | 'resolved';
+    labels: Record<string, string>;
+    startsAt: string | null;
+    generatorUrl: string | null;
+  }>;
   timeline: Array<{ at: number; actor: string; event: string; detail: Record<string, unknown> }>;
 }
 
@@ -53,28 +59,56 @@ export class IncidentStore {
 
   constructor(private readonly db: Db) {
     this.s = {
-      openByGroup: db.prepare<[string], { id: string; status: IncidentStatus }>("SELECT id, status FROM incidents WHERE group_key = ? AND status != 'resolved'"),
-      latestByGroup: db.prepare<[string], { id: string; status: IncidentStatus }>('SELECT id, status FROM incidents WHERE group_key = ? ORDER BY rowid DESC LIMIT 1'),
-      latestAlert: db.prepare<[string, string], KnownAlert>(`SELECT a.incident_id AS incidentId, a.status, a.starts_at AS startsAt, a.ends_at AS endsAt
+      openByGroup: db.prepare<[string], { id: string; status: IncidentStatus }>(
+        "SELECT id, status FROM incidents WHERE group_key = ? AND status != 'resolved'",
+      ),
+      latestByGroup: db.prepare<[string], { id: string; status: IncidentStatus }>(
+        'SELECT id, status FROM incidents WHERE group_key = ? ORDER BY rowid DESC LIMIT 1',
+      ),
+      latestAlert: db.prepare<
+        [string, string],
+        KnownAlert
+      >(`SELECT a.incident_id AS incidentId, a.status, a.starts_at AS startsAt, a.ends_at AS endsAt
         FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id AND a.fingerprint = ? WHERE i.group_key = ? ORDER BY i.rowid DESC LIMIT 1`),
       status: db.prepare<[string], { status: IncidentStatus }>('SELECT status FROM incidents WHERE id = ?'),
       get: db.prepare<[string], Row>('SELECT * FROM incidents WHERE id = ?'),
-      insert: db.prepare(`INSERT INTO incidents (id, group_key, status, title, service, severity, labels, annotations, external_url, created_at, updated_at)
+      insert:
+        db.prepare(`INSERT INTO incidents (id, group_key, status, title, service, severity, labels, annotations, external_url, created_at, updated_at)
         VALUES (@id, @group_key, 'open', @title, @service, @severity, @labels, @annotations, @external_url, @at, @at)`),
-      alert: db.prepare<[string, string], { status: string }>('SELECT status FROM incident_alerts WHERE incident_id = ? AND fingerprint = ?'),
-      upsertAlert: db.prepare(`INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
+      alert: db.prepare<[string, string], { status: string }>(
+        'SELECT status FROM incident_alerts WHERE incident_id = ? AND fingerprint = ?',
+      ),
+      upsertAlert:
+        db.prepare(`INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
         VALUES (@incident_id, @fingerprint, @status, @labels, @annotations, @starts_at, @ends_at, @generator_url, @at)
         ON CONFLICT(incident_id, fingerprint) DO UPDATE SET status = excluded.status, labels = excluded.labels, annotations = excluded.annotations,
           starts_at = excluded.starts_at, ends_at = excluded.ends_at, generator_url = excluded.generator_url, updated_at = excluded.updated_at`),
-      alerts: db.prepare<[string], { fingerprint: string; status: 'firing' | 'resolved'; labels: string; starts_at: string | null; generator_url: string | null }>(
-        'SELECT fingerprint, status, labels, starts_at, generator_url FROM incident_alerts WHERE incident_id = ? ORDER BY starts_at'),
-      firing: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM incident_alerts WHERE incident_id = ? AND status = 'firing'"),
-      timeline: db.prepare<[string], { at: number; actor: string; event: string; detail: string }>('SELECT at, actor, event, detail FROM incident_timeline WHERE incident_id = ? ORDER BY seq'),
+      alerts: db.prepare<
+        [string],
+        {
+          fingerprint: string;
+          status: 'firing' | 'resolved';
+          labels: string;
+          starts_at: string | null;
+          generator_url: string | null;
+        }
+      >(
+        'SELECT fingerprint, status, labels, starts_at, generator_url FROM incident_alerts WHERE incident_id = ? ORDER BY starts_at',
+      ),
+      firing: db.prepare<[string], { n: number }>(
+        "SELECT COUNT(*) AS n FROM incident_alerts WHERE incident_id = ? AND status = 'firing'",
+      ),
+      timeline: db.prepare<[string], { at: number; actor: string; event: string; detail: string }>(
+        'SELECT at, actor, event, detail FROM incident_timeline WHERE incident_id = ? ORDER BY seq',
+      ),
       note: db.prepare('INSERT INTO incident_timeline (incident_id, at, actor, event, detail) VALUES (?, ?, ?, ?, ?)'),
       move: db.prepare<[IncidentStatus, number, string | null, string | null, number | null, string, IncidentStatus]>(
-        'UPDATE incidents SET status = ?, updated_at = ?, acked_by = COALESCE(?, acked_by), resolved_by = COALESCE(?, resolved_by), resolved_at = COALESCE(?, resolved_at) WHERE id = ? AND status = ?'),
+        'UPDATE incidents SET status = ?, updated_at = ?, acked_by = COALESCE(?, acked_by), resolved_by = COALESCE(?, resolved_by), resolved_at = COALESCE(?, resolved_at) WHERE id = ? AND status = ?',
+      ),
       touch: db.prepare<[number, string]>('UPDATE incidents SET updated_at = ? WHERE id = ?'),
-      list: db.prepare<[{ status: string; limit: number }], Row>("SELECT * FROM incidents WHERE (@status = 'any' OR status = @status) ORDER BY created_at DESC LIMIT @limit"),
+      list: db.prepare<[{ status: string; limit: number }], Row>(
+        "SELECT * FROM incidents WHERE (@status = 'any' OR status = @status) ORDER BY created_at DESC LIMIT @limit",
+      ),
       openCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM incidents WHERE status != 'resolved'"),
     };
   }
@@ -111,16 +145,43 @@ export class IncidentStore {
     return row ? this.hydrate(row) : undefined;
   }
 
-  create(i: { id: string; groupKey: string; title: string; service: string | null; severity: string | null; labels: Record<string, string>; annotations: Record<string, string>; externalUrl: string | null; at: number }): void {
-    this.s.insert.run({ id: i.id, group_key: i.groupKey, title: i.title, service: i.service, severity: i.severity, labels: JSON.stringify(i.labels), annotations: JSON.stringify(i.annotations), external_url: i.externalUrl, at: i.at });
+  create(i: {
+    id: string;
+    groupKey: string;
+    title: string;
+    service: string | null;
+    severity: string | null;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    externalUrl: string | null;
+    at: number;
+  }): void {
+    this.s.insert.run({
+      id: i.id,
+      group_key: i.groupKey,
+      title: i.title,
+      service: i.service,
+      severity: i.severity,
+      labels: JSON.stringify(i.labels),
+      annotations: JSON.stringify(i.annotations),
+      external_url: i.externalUrl,
+      at: i.at,
+    });
   }
 
   /** Stores the alert; returns its previous status (undefined when new). */
   upsertAlert(incidentId: string, alert: Alert, at: number): string | undefined {
     const before = this.s.alert.get(incidentId, alert.fingerprint)?.status;
     this.s.upsertAlert.run({
-      incident_id: incidentId, fingerprint: alert.fingerprint, status: alert.status, labels: JSON.stringify(alert.labels), annotations: JSON.stringify(alert.annotations),
-      starts_at: alert.startsAt ?? null, ends_at: alert.endsAt ?? null, generator_url: alert.generatorURL ?? null, at,
+      incident_id: incidentId,
+      fingerprint: alert.fingerprint,
+      status: alert.status,
+      labels: JSON.stringify(alert.labels),
+      annotations: JSON.stringify(alert.annotations),
+      starts_at: alert.startsAt ?? null,
+      ends_at: alert.endsAt ?? null,
+      generator_url: alert.generatorURL ?? null,
+      at,
     });
     return before;
   }
@@ -135,7 +196,17 @@ export class IncidentStore {
   }
 
   move(id: string, from: IncidentStatus, to: IncidentStatus, at: number, by: string): boolean {
-    return this.s.move.run(to, at, to === 'acked' ? by : null, to === 'resolved' ? by : null, to === 'resolved' ? at : null, id, from).changes === 1;
+    return (
+      this.s.move.run(
+        to,
+        at,
+        to === 'acked' ? by : null,
+        to === 'resolved' ? by : null,
+        to === 'resolved' ? at : null,
+        id,
+        from,
+      ).changes === 1
+    );
   }
 
   list(status: IncidentStatus | 'any', limit: number): Incident[] {
@@ -148,11 +219,33 @@ export class IncidentStore {
 
   private hydrate(row: Row): Incident {
     return {
-      id: row.id, groupKey: row.group_key, status: row.status, title: row.title, service: row.service, severity: row.severity,
-      labels: JSON.parse(row.labels) as Record<string, string>, annotations: JSON.parse(row.annotations) as Record<string, string>, externalUrl: row.external_url,
-      createdAt: row.created_at, updatedAt: row.updated_at, resolvedAt: row.resolved_at, ackedBy: row.acked_by, resolvedBy: row.resolved_by,
-      alerts: this.s.alerts.all(row.id).map((a) => ({ fingerprint: a.fingerprint, status: a.status, labels: JSON.parse(a.labels) as Record<string, string>, startsAt: a.starts_at, generatorUrl: a.generator_url })),
-      timeline: this.s.timeline.all(row.id).map((t) => ({ at: t.at, actor: t.actor, event: t.event, detail: JSON.parse(t.detail) as Record<string, unknown> })),
+      id: row.id,
+      groupKey: row.group_key,
+      status: row.status,
+      title: row.title,
+      service: row.service,
+      severity: row.severity,
+      labels: JSON.parse(row.labels) as Record<string, string>,
+      annotations: JSON.parse(row.annotations) as Record<string, string>,
+      externalUrl: row.external_url,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      resolvedAt: row.resolved_at,
+      ackedBy: row.acked_by,
+      resolvedBy: row.resolved_by,
+      alerts: this.s.alerts.all(row.id).map((a) => ({
+        fingerprint: a.fingerprint,
+        status: a.status,
+        labels: JSON.parse(a.labels) as Record<string, string>,
+        startsAt: a.starts_at,
+        generatorUrl: a.generator_url,
+      })),
+      timeline: this.s.timeline.all(row.id).map((t) => ({
+        at: t.at,
+        actor: t.actor,
+        event: t.event,
+        detail: JSON.parse(t.detail) as Record<string, unknown>,
+      })),
     };
   }
 }

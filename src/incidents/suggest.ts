@@ -14,7 +14,13 @@ const REMEDY: Record<Signal, { action: ActionName; why: string }> = {
   error_rate: { action: 'rollback', why: 'errors' },
 };
 
-const LABEL: Record<ActionName, string> = { restart: 'Restart', scale: 'Scale', rollback: 'Roll back', clear_cache: 'Clear cache', runbook: 'Run runbook' };
+const LABEL: Record<ActionName, string> = {
+  restart: 'Restart',
+  scale: 'Scale',
+  rollback: 'Roll back',
+  clear_cache: 'Clear cache',
+  runbook: 'Run runbook',
+};
 
 /**
  * Remediations worth offering for an incident's service, from what its analysis found: most
@@ -25,12 +31,18 @@ const LABEL: Record<ActionName, string> = { restart: 'Restart', scale: 'Scale', 
 export function suggestRemediations(service: string, result: AnomaliesJobResult, catalog: ActionCatalog): Button[] {
   const offered = new Set<ActionName>();
   const out: Button[] = [];
-  const findings = result.findings.filter((f) => f.anomalous && f.service === service).sort((a, b) => b.maxScore - a.maxScore);
+  const findings = result.findings
+    .filter((f) => f.anomalous && f.service === service)
+    .sort((a, b) => b.maxScore - a.maxScore);
   for (const f of findings) {
     const remedy = REMEDY[f.signal];
     if (offered.has(remedy.action) || !covers(catalog, remedy.action, service)) continue;
     offered.add(remedy.action);
-    out.push({ label: `${LABEL[remedy.action]} ${service} (${remedy.why})`, command: `/ops ${remedy.action} ${service}`, ...(out.length === 0 ? { style: 'primary' as const } : {}) });
+    out.push({
+      label: `${LABEL[remedy.action]} ${service} (${remedy.why})`,
+      command: `/ops ${remedy.action} ${service}`,
+      ...(out.length === 0 ? { style: 'primary' as const } : {}),
+    });
   }
   return out;
 }

@@ -1,8 +1,53 @@
 import { makeIntent, type Intent, type IntentName, type SlotsOf } from './schema';
 import { normalize, stripHash } from './normalize';
 
-const FILLER = new Set(['to', 'the', 'a', 'an', 'please', 'pls', 'replicas', 'replica', 'instances', 'pods', 'it', 'is', 'id', 'job', 'request', 'incident', 'service', 'svc', 'on', 'for', 'of', 'make', 'set', 'use', 'with', 'and', 'up', 'down', 'just', 'ok', 'okay']);
-const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, twenty: 20 };
+const FILLER = new Set([
+  'to',
+  'the',
+  'a',
+  'an',
+  'please',
+  'pls',
+  'replicas',
+  'replica',
+  'instances',
+  'pods',
+  'it',
+  'is',
+  'id',
+  'job',
+  'request',
+  'incident',
+  'service',
+  'svc',
+  'on',
+  'for',
+  'of',
+  'make',
+  'set',
+  'use',
+  'with',
+  'and',
+  'up',
+  'down',
+  'just',
+  'ok',
+  'okay',
+]);
+const NUMBER_WORDS: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  twelve: 12,
+  twenty: 20,
+};
 
 type Kind = 'integer' | 'id' | 'name' | 'text' | 'action';
 
@@ -37,9 +82,18 @@ export const SLOT_QUESTIONS: Record<string, string> = {
 };
 
 const ACTIONS: Record<string, 'restart' | 'scale' | 'rollback' | 'clear_cache' | 'runbook'> = {
-  restart: 'restart', bounce: 'restart', reboot: 'restart', recycle: 'restart',
-  scale: 'scale', rollback: 'rollback', revert: 'rollback', 'roll back': 'rollback',
-  clear_cache: 'clear_cache', 'clear cache': 'clear_cache', flush: 'clear_cache', cache: 'clear_cache',
+  restart: 'restart',
+  bounce: 'restart',
+  reboot: 'restart',
+  recycle: 'restart',
+  scale: 'scale',
+  rollback: 'rollback',
+  revert: 'rollback',
+  'roll back': 'rollback',
+  clear_cache: 'clear_cache',
+  'clear cache': 'clear_cache',
+  flush: 'clear_cache',
+  cache: 'clear_cache',
   runbook: 'runbook',
 };
 
@@ -72,7 +126,12 @@ export function fillSlot(intent: Intent, slot: string, text: string): Intent | u
   const value = extractSlot(slot, text);
   if (value === undefined) return undefined;
   try {
-    return makeIntent(intent.intent as IntentName, { ...intent.slots, [slot]: value } as SlotsOf<IntentName>, intent.confidence, intent.source);
+    return makeIntent(
+      intent.intent as IntentName,
+      { ...intent.slots, [slot]: value } as SlotsOf<IntentName>,
+      intent.confidence,
+      intent.source,
+    );
   } catch {
     return undefined;
   }

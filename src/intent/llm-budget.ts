@@ -15,7 +15,8 @@ export class TokenBudget {
     readonly perHour: number,
     private readonly clock: Clock,
   ) {
-    if (!Number.isFinite(perHour) || perHour < 0) throw new Error(`tokenBudgetPerHour must be 0 (no LLM use) or a positive number of tokens, got ${perHour}`);
+    if (!Number.isFinite(perHour) || perHour < 0)
+      throw new Error(`tokenBudgetPerHour must be 0 (no LLM use) or a positive number of tokens, got ${perHour}`);
   }
 
   private minute(): number {

@@ -34,7 +34,9 @@ export function loadPrompt(dir: string = DEFAULT_PROMPT_DIR, version: string = P
   try {
     text = readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
   } catch (err) {
-    throw new Error(`LLM intent prompt not found at ${file} (${err instanceof Error ? err.message : String(err)}); ship the prompts/ folder next to dist/ or pass promptDir`);
+    throw new Error(
+      `LLM intent prompt not found at ${file} (${err instanceof Error ? err.message : String(err)}); ship the prompts/ folder next to dist/ or pass promptDir`,
+    );
   }
   const examples = [...text.matchAll(EXAMPLE)].map((m) => ({ message: m[1] as string, call: m[2] as string }));
   if (!text.includes('propose_intent') || examples.length === 0) {
@@ -45,7 +47,9 @@ export function loadPrompt(dir: string = DEFAULT_PROMPT_DIR, version: string = P
 
 /** The deployment-specific tail of the system message: known service names, when the caller has them. */
 export function hintsSection(services: readonly string[] | undefined): string {
-  const names = (services ?? []).map((s) => s.trim().toLowerCase()).filter((s) => /^[a-z0-9][a-z0-9._-]{0,62}$/.test(s));
+  const names = (services ?? [])
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => /^[a-z0-9][a-z0-9._-]{0,62}$/.test(s));
   if (names.length === 0) return '';
   const unique = [...new Set(names)].slice(0, 100);
   return `\n\n## This deployment\n\nKnown services: ${unique.join(', ')}. Use one of these names when the message clearly refers to it; otherwise keep the user's word.`;

@@ -1,6 +1,15 @@
 import type { ChatCompletionFunctionTool, ChatCompletionNamedToolChoice } from 'openai/resources/chat/completions';
 import { stripHash } from './normalize';
-import { INTENT_NAMES, REMEDIATION_ACTIONS, REQUIRED_SLOTS, intentSchema, makeIntent, type Intent, type IntentName, type SlotsOf } from './schema';
+import {
+  INTENT_NAMES,
+  REMEDIATION_ACTIONS,
+  REQUIRED_SLOTS,
+  intentSchema,
+  makeIntent,
+  type Intent,
+  type IntentName,
+  type SlotsOf,
+} from './schema';
 
 export const TOOL_NAME = 'propose_intent';
 
@@ -9,7 +18,10 @@ type SlotName = { [N in IntentName]: keyof SlotsOf<N> & string }[IntentName];
 
 type JsonSchema = Record<string, unknown>;
 
-const nameParam = (what: string): JsonSchema => ({ type: 'string', description: `${what} name, lower case, as the user wrote it` });
+const nameParam = (what: string): JsonSchema => ({
+  type: 'string',
+  description: `${what} name, lower case, as the user wrote it`,
+});
 const idParam = (what: string): JsonSchema => ({ type: 'string', description: `${what} id, without a leading #` });
 
 const SLOT_PARAMS: Record<SlotName, JsonSchema> = {
@@ -61,7 +73,12 @@ export const PROPOSE_INTENT_TOOL: ChatCompletionFunctionTool = {
       type: 'object',
       properties: {
         intent: { type: 'string', enum: [...INTENT_NAMES], description: 'the intent name' },
-        slots: { type: 'object', properties: SLOT_PARAMS, additionalProperties: false, description: 'only the slots the message states, only those of this intent' },
+        slots: {
+          type: 'object',
+          properties: SLOT_PARAMS,
+          additionalProperties: false,
+          description: 'only the slots the message states, only those of this intent',
+        },
         confidence: { type: 'number', minimum: 0, maximum: 1, description: 'how sure you are, 0 to 1' },
       },
       required: ['intent', 'slots', 'confidence'],
@@ -99,7 +116,8 @@ export function normalizeSlots(slots: Record<string, unknown>): Record<string, u
       if (value === '') continue;
     }
     if (INT_SLOTS.has(key) && typeof value === 'string' && /^[+-]?\d+$/.test(value)) value = Number.parseInt(value, 10);
-    if (key === 'dry_run' && typeof value === 'string' && /^(true|false)$/i.test(value)) value = value.toLowerCase() === 'true';
+    if (key === 'dry_run' && typeof value === 'string' && /^(true|false)$/i.test(value))
+      value = value.toLowerCase() === 'true';
     out[key] = value;
   }
   return out;
@@ -125,11 +143,14 @@ export function proposalToIntent(argumentsJson: string): ProposalResult {
   }
   if (!isRecord(args)) return { ok: false, detail: 'arguments are not a JSON object' };
   const name = typeof args.intent === 'string' ? args.intent.trim().toLowerCase() : undefined;
-  if (!name || !(INTENT_NAMES as string[]).includes(name)) return { ok: false, detail: `unknown intent ${JSON.stringify(args.intent)}` };
+  if (!name || !(INTENT_NAMES as string[]).includes(name))
+    return { ok: false, detail: `unknown intent ${JSON.stringify(args.intent)}` };
   const rawSlots = args.slots ?? {};
   if (!isRecord(rawSlots)) return { ok: false, detail: 'slots is not an object' };
-  const confidence = typeof args.confidence === 'string' && args.confidence.trim() !== '' ? Number(args.confidence) : args.confidence;
-  if (typeof confidence !== 'number' || !Number.isFinite(confidence)) return { ok: false, detail: 'confidence is not a number' };
+  const confidence =
+    typeof args.confidence === 'string' && args.confidence.trim() !== '' ? Number(args.confidence) : args.confidence;
+  if (typeof confidence !== 'number' || !Number.isFinite(confidence))
+    return { ok: false, detail: 'confidence is not a number' };
   try {
     const intent = makeIntent(name as IntentName, normalizeSlots(rawSlots) as SlotsOf<IntentName>, confidence, 'llm');
     return { ok: true, intent };

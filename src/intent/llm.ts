@@ -17,7 +17,9 @@ export type LlmOutcome =
   | { ok: true; intent: Intent; usage: { prompt: number; completion: number } }
   | { ok: false; reason: LlmFailureReason; detail: string };
 
-export type LlmProbe = { ok: true; models: string[]; modelListed: boolean } | { ok: false; reason: Exclude<LlmFailureReason, 'invalid' | 'budget_exhausted'>; detail: string };
+export type LlmProbe =
+  | { ok: true; models: string[]; modelListed: boolean }
+  | { ok: false; reason: Exclude<LlmFailureReason, 'invalid' | 'budget_exhausted'>; detail: string };
 
 export interface LlmParserOptions {
   /** OPENAI_API_KEY; optional when baseUrl points at a server that needs none (Ollama, vLLM). */
@@ -71,10 +73,14 @@ function count(v: unknown): number | undefined {
 export function createLlmParser(options: LlmParserOptions): LlmParser {
   const { model, timeoutMs, metrics, log } = options;
   if (!options.apiKey && !options.baseUrl) {
-    throw new Error('LLM intent parser needs OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server that takes no key (Ollama, vLLM, LiteLLM)');
+    throw new Error(
+      'LLM intent parser needs OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server that takes no key (Ollama, vLLM, LiteLLM)',
+    );
   }
-  if (typeof model !== 'string' || model.trim() === '') throw new Error('LLM intent parser needs a model name (OPENAI_MODEL)');
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`LLM intent parser needs a positive timeoutMs (OPENAI_TIMEOUT_MS), got ${timeoutMs}`);
+  if (typeof model !== 'string' || model.trim() === '')
+    throw new Error('LLM intent parser needs a model name (OPENAI_MODEL)');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new Error(`LLM intent parser needs a positive timeoutMs (OPENAI_TIMEOUT_MS), got ${timeoutMs}`);
   const clock = options.clock ?? systemClock;
   const budget = new TokenBudget(options.tokenBudgetPerHour, clock);
   const redactor = options.redactor ?? new Redactor([options.apiKey]);
@@ -99,19 +105,35 @@ export function createLlmParser(options: LlmParserOptions): LlmParser {
       debug: (message) => sdkLog.debug(message),
     },
   });
-  log.info('LLM intent parser ready', { model, baseUrl: redactor.string(client.baseURL), promptVersion: prompt.version, timeoutMs, tokenBudgetPerHour: budget.perHour });
+  log.info('LLM intent parser ready', {
+    model,
+    baseUrl: redactor.string(client.baseURL),
+    promptVersion: prompt.version,
+    timeoutMs,
+    tokenBudgetPerHour: budget.perHour,
+  });
 
-  const fail = (reason: LlmFailureReason, detail: string): Failure => ({ ok: false, reason, detail: redactor.string(detail).slice(0, 300) });
+  const fail = (reason: LlmFailureReason, detail: string): Failure => ({
+    ok: false,
+    reason,
+    detail: redactor.string(detail).slice(0, 300),
+  });
 
   function classify(err: unknown, timedOut: boolean): Failure {
-    if (timedOut || err instanceof APIConnectionTimeoutError) return fail('timeout', `no answer within ${timeoutMs} ms`);
+    if (timedOut || err instanceof APIConnectionTimeoutError)
+      return fail('timeout', `no answer within ${timeoutMs} ms`);
     if (err instanceof APIError && err.status === 429) {
       const retryAfter = err.headers?.get('retry-after');
-      return fail('rate_limited', `HTTP 429${err.code ? ` ${err.code}` : ''}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}: ${err.message}`);
+      return fail(
+        'rate_limited',
+        `HTTP 429${err.code ? ` ${err.code}` : ''}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}: ${err.message}`,
+      );
     }
-    if (err instanceof APIError && typeof err.status === 'number') return fail('error', `HTTP ${err.status}: ${err.message}`);
+    if (err instanceof APIError && typeof err.status === 'number')
+      return fail('error', `HTTP ${err.status}: ${err.message}`);
     if (err instanceof APIConnectionError) {
-      const cause = err.cause instanceof Error ? ` (${(err.cause as Error & { code?: string }).code ?? err.cause.message})` : '';
+      const cause =
+        err.cause instanceof Error ? ` (${(err.cause as Error & { code?: string }).code ?? err.cause.message})` : '';
       return fail('error', `${err.message}${cause}`);
     }
     return fail('error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
@@ -146,7 +168,8 @@ export function createLlmParser(options: LlmParserOptions): LlmParser {
 
   async function attempt(text: string, services: string[] | undefined): Promise<LlmOutcome> {
     if (text.trim() === '') return fail('invalid', 'empty message');
-    if (!budget.available()) return fail('budget_exhausted', `${budget.used()} of ${budget.perHour} tokens used in the last hour`);
+    if (!budget.available())
+      return fail('budget_exhausted', `${budget.used()} of ${budget.perHour} tokens used in the last hour`);
     const system = prompt.system + hintsSection(services);
     const body: ChatCompletionCreateParamsNonStreaming = {
       model,
@@ -163,13 +186,15 @@ export function createLlmParser(options: LlmParserOptions): LlmParser {
     if (!answer.ok) return answer;
 
     const completion: unknown = answer.value;
-    if (!isRecord(completion) || !Array.isArray(completion.choices)) return fail('error', 'the server did not answer with a chat completion');
+    if (!isRecord(completion) || !Array.isArray(completion.choices))
+      return fail('error', 'the server did not answer with a chat completion');
     // Servers that report no usage still spend tokens: estimate (4 characters a token) so the budget holds.
     const usageIn = isRecord(completion.usage) ? completion.usage : {};
     const choice: unknown = completion.choices[0];
     const message = isRecord(choice) && isRecord(choice.message) ? choice.message : {};
     const calls = (Array.isArray(message.tool_calls) ? message.tool_calls : []).filter(
-      (c): c is { function: { name: string; arguments: unknown } } => isRecord(c) && isRecord(c.function) && c.function.name === TOOL_NAME,
+      (c): c is { function: { name: string; arguments: unknown } } =>
+        isRecord(c) && isRecord(c.function) && c.function.name === TOOL_NAME,
     );
     const args = calls[0]?.function.arguments;
     const argsText = typeof args === 'string' ? args : isRecord(args) ? JSON.stringify(args) : undefined;
@@ -182,8 +207,14 @@ export function createLlmParser(options: LlmParserOptions): LlmParser {
     metrics.llmTokens.inc({ kind: 'completion' }, usage.completion);
 
     if (calls.length === 0) {
-      const why = typeof message.refusal === 'string' && message.refusal ? 'refused' : typeof message.content === 'string' && message.content ? 'answered in text' : 'no answer';
-      const finish = isRecord(choice) && typeof choice.finish_reason === 'string' ? `, finish_reason ${choice.finish_reason}` : '';
+      const why =
+        typeof message.refusal === 'string' && message.refusal
+          ? 'refused'
+          : typeof message.content === 'string' && message.content
+            ? 'answered in text'
+            : 'no answer';
+      const finish =
+        isRecord(choice) && typeof choice.finish_reason === 'string' ? `, finish_reason ${choice.finish_reason}` : '';
       return fail('invalid', `no ${TOOL_NAME} call (${why}${finish})`);
     }
     if (calls.length > 1) return fail('invalid', `${calls.length} ${TOOL_NAME} calls; exactly one is allowed`);
@@ -214,7 +245,9 @@ export function createLlmParser(options: LlmParserOptions): LlmParser {
         model,
         promptVersion: prompt.version,
         text: redacted,
-        ...(outcome.ok ? { intent: outcome.intent.intent, confidence: outcome.intent.confidence, usage: outcome.usage } : { detail: outcome.detail }),
+        ...(outcome.ok
+          ? { intent: outcome.intent.intent, confidence: outcome.intent.confidence, usage: outcome.usage }
+          : { detail: outcome.detail }),
       });
       return outcome;
     },
@@ -225,7 +258,12 @@ export function createLlmParser(options: LlmParserOptions): LlmParser {
         for await (const m of client.models.list({ signal })) models.push(m.id);
         return models;
       });
-      if (!answer.ok) return { ok: false, reason: answer.reason === 'timeout' || answer.reason === 'rate_limited' ? answer.reason : 'error', detail: answer.detail };
+      if (!answer.ok)
+        return {
+          ok: false,
+          reason: answer.reason === 'timeout' || answer.reason === 'rate_limited' ? answer.reason : 'error',
+          detail: answer.detail,
+        };
       return { ok: true, models: answer.value, modelListed: answer.value.includes(model) };
     },
   };

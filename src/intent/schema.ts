@@ -87,9 +87,17 @@ export const REQUIRED_SLOTS: { [N in IntentName]: ReadonlyArray<keyof SlotsOf<N>
 const ACTION_SLOTS: Record<string, readonly string[]> = { scale: ['replicas'], runbook: ['runbook'] };
 
 /** Build a validated intent; `missing` is derived from the required slots that are absent. */
-export function makeIntent<N extends IntentName>(intentName: N, slots: SlotsOf<N>, confidence: number, source: 'rules' | 'llm' = 'rules'): IntentOf<N> {
+export function makeIntent<N extends IntentName>(
+  intentName: N,
+  slots: SlotsOf<N>,
+  confidence: number,
+  source: 'rules' | 'llm' = 'rules',
+): IntentOf<N> {
   const present = slots as Record<string, unknown>;
-  const required = [...(REQUIRED_SLOTS[intentName] as readonly string[]), ...(intentName === 'remediate' ? (ACTION_SLOTS[String(present.action)] ?? []) : [])];
+  const required = [
+    ...(REQUIRED_SLOTS[intentName] as readonly string[]),
+    ...(intentName === 'remediate' ? (ACTION_SLOTS[String(present.action)] ?? []) : []),
+  ];
   const missing = required.filter((s) => present[s] === undefined);
   return intentSchema.parse({ intent: intentName, slots, confidence, missing, source }) as IntentOf<N>;
 }

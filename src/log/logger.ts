@@ -27,7 +27,8 @@ function redactFormat(redactor: Redactor): winston.Logform.Format {
 export function createLogger(options: LoggerOptions): Logger {
   const redactor = new Redactor(options.secrets);
   const stream = options.stream ?? process.stderr;
-  const pretty = options.format === 'pretty' || (options.format === 'auto' && (stream as NodeJS.WriteStream).isTTY === true);
+  const pretty =
+    options.format === 'pretty' || (options.format === 'auto' && (stream as NodeJS.WriteStream).isTTY === true);
   const format = pretty
     ? winston.format.combine(
         winston.format.errors({ stack: true }),
@@ -39,7 +40,12 @@ export function createLogger(options: LoggerOptions): Logger {
           return `${String(timestamp)} ${level} ${String(message)}${rest}${stack ? `\n${String(stack)}` : ''}`;
         }),
       )
-    : winston.format.combine(winston.format.errors({ stack: true }), redactFormat(redactor), winston.format.timestamp(), winston.format.json());
+    : winston.format.combine(
+        winston.format.errors({ stack: true }),
+        redactFormat(redactor),
+        winston.format.timestamp(),
+        winston.format.json(),
+      );
   return winston.createLogger({
     level: options.level,
     format,

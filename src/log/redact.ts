@@ -10,7 +10,21 @@
  * (`?password=`, `?access_token=`). A name matches when, lower-cased and without `-`, `_` and
  * `.`, it contains one of these.
  */
-const SECRET_NAMES = ['pass', 'pwd', 'secret', 'token', 'signature', 'apikey', 'authorization', 'cookie', 'credential', 'privatekey', 'sessionid', 'jwt', 'otp'];
+const SECRET_NAMES = [
+  'pass',
+  'pwd',
+  'secret',
+  'token',
+  'signature',
+  'apikey',
+  'authorization',
+  'cookie',
+  'credential',
+  'privatekey',
+  'sessionid',
+  'jwt',
+  'otp',
+];
 /**
  * Short names that are credentials in a URL (OAuth's `?code=`, `?key=`, `?sig=` of signed URLs)
  * but our own error codes and ids as log fields (`{ code: 'bad_request' }`).
@@ -54,7 +68,22 @@ export const REDACTED = '[REDACTED]';
  * `bypass=true` or `checks passed: 3` stay as they are.
  */
 const ASSIGNMENT = /\b([A-Za-z][A-Za-z0-9_.-]{0,40})(\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"'`]+)/g;
-const SECRET_NAME_ENDINGS = ['password', 'passwd', 'passphrase', 'pwd', 'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'credential', 'credentials', 'authorization', 'cookie'];
+const SECRET_NAME_ENDINGS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'pwd',
+  'secret',
+  'token',
+  'apikey',
+  'accesskey',
+  'secretkey',
+  'privatekey',
+  'credential',
+  'credentials',
+  'authorization',
+  'cookie',
+];
 
 function isSecretAssignment(name: string): boolean {
   const plain = name.toLowerCase().replace(/[-_.]/g, '');
@@ -66,21 +95,28 @@ export class Redactor {
 
   constructor(secrets: readonly (string | undefined)[] = []) {
     // Longest first so a secret that contains another is replaced whole.
-    this.secrets = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4).sort((a, b) => b.length - a.length);
+    this.secrets = secrets
+      .filter((s): s is string => typeof s === 'string' && s.length >= 4)
+      .sort((a, b) => b.length - a.length);
   }
 
   string(text: string): string {
     let out = text;
     for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    out = out.replace(QUERY_PARAM, (match, sep: string, name: string, value: string) => (value && isSecretName(queryName(name), 'url') ? `${sep}${name}=${REDACTED}` : match));
+    out = out.replace(QUERY_PARAM, (match, sep: string, name: string, value: string) =>
+      value && isSecretName(queryName(name), 'url') ? `${sep}${name}=${REDACTED}` : match,
+    );
     for (const shape of TOKEN_SHAPES) {
       out = out.replace(shape, (match, ...groups: unknown[]) => {
-        if (/^(redis|rediss|postgres|postgresql|mysql|amqp|https?):/i.test(match)) return `${String(groups[0])}://${String(groups[1])}:${REDACTED}@`;
+        if (/^(redis|rediss|postgres|postgresql|mysql|amqp|https?):/i.test(match))
+          return `${String(groups[0])}://${String(groups[1])}:${REDACTED}@`;
         if (/^(bearer|basic)\s/i.test(match)) return `${match.split(/\s+/)[0]} ${REDACTED}`;
         return REDACTED;
       });
     }
-    return out.replace(ASSIGNMENT, (match, name: string, sep: string, value: string) => (isSecretAssignment(name) && !value.includes(REDACTED) ? `${name}${sep}${REDACTED}` : match));
+    return out.replace(ASSIGNMENT, (match, name: string, sep: string, value: string) =>
+      isSecretAssignment(name) && !value.includes(REDACTED) ? `${name}${sep}${REDACTED}` : match,
+    );
   }
 
   /** Deep copy of `value` with sensitive keys and token-shaped strings redacted. Handles cycles and Errors. */
@@ -100,7 +136,10 @@ export class Redactor {
     if (value instanceof Date) return value.toISOString();
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = isSecretName(k) && v !== undefined && v !== null && v !== '' && typeof v !== 'boolean' && typeof v !== 'number' ? REDACTED : this.value(v, seen);
+      out[k] =
+        isSecretName(k) && v !== undefined && v !== null && v !== '' && typeof v !== 'boolean' && typeof v !== 'number'
+          ? REDACTED
+          : this.value(v, seen);
     }
     return out;
   }

@@ -28,12 +28,25 @@ export interface CancelLedger<M extends JobDefs> {
   count(): Promise<number>;
 }
 
-export function createCancelLedger<M extends JobDefs>(redis: Redis, keys: QueueKeys, historyLimit: number): CancelLedger<M> {
+export function createCancelLedger<M extends JobDefs>(
+  redis: Redis,
+  keys: QueueKeys,
+  historyLimit: number,
+): CancelLedger<M> {
   const parse = (text: string | null) => (text === null ? undefined : (JSON.parse(text) as JobInfo<M>));
   return {
     async record(info) {
       const at = info.finishedAt ?? Date.now();
-      await redis.eval(RECORD_SCRIPT, 2, keys.cancelled, keys.cancelledOrder, info.id, JSON.stringify(info), at, historyLimit);
+      await redis.eval(
+        RECORD_SCRIPT,
+        2,
+        keys.cancelled,
+        keys.cancelledOrder,
+        info.id,
+        JSON.stringify(info),
+        at,
+        historyLimit,
+      );
     },
     async forget(id) {
       await redis.multi().hdel(keys.cancelled, id).zrem(keys.cancelledOrder, id).exec();
@@ -64,8 +77,10 @@ export type ControlMessage =
 export function parseControl(text: string): ControlMessage | undefined {
   try {
     const m = JSON.parse(text) as Partial<ControlMessage>;
-    if (m.type === 'cancel' && typeof m.id === 'string') return { type: 'cancel', id: m.id, reason: String(m.reason ?? 'cancelled') };
-    if (m.type === 'cancelled' && typeof m.id === 'string') return { type: 'cancelled', id: m.id, name: String(m.name ?? '') };
+    if (m.type === 'cancel' && typeof m.id === 'string')
+      return { type: 'cancel', id: m.id, reason: String(m.reason ?? 'cancelled') };
+    if (m.type === 'cancelled' && typeof m.id === 'string')
+      return { type: 'cancelled', id: m.id, name: String(m.name ?? '') };
   } catch {
     // not ours; ignore
   }

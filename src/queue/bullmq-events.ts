@@ -59,7 +59,8 @@ export function translateQueueEvents(d: Deps): { idle(): Promise<void> } {
     return out;
   };
   const nameOf = async (id: string) => d.names.get(id) ?? (await d.redis.hget(d.keys.job(id), 'name')) ?? '';
-  const duration = (f: Fields, end = Number(f.finishedOn)) => (f.processedOn && end ? Math.max(0, end - Number(f.processedOn)) : 0);
+  const duration = (f: Fields, end = Number(f.finishedOn)) =>
+    f.processedOn && end ? Math.max(0, end - Number(f.processedOn)) : 0;
 
   const qe = d.queueEvents;
   qe.on('added', ({ jobId, name }) => {
@@ -68,7 +69,11 @@ export function translateQueueEvents(d: Deps): { idle(): Promise<void> } {
   });
   qe.on('active', ({ jobId }) => {
     if (!d.hub.has('active')) return;
-    inOrder(fetch(jobId).then((f) => () => d.hub.emit('active', { id: jobId, name: f.name ?? '', attempt: Math.max(1, Number(f.ats) || 1) })));
+    inOrder(
+      fetch(jobId).then(
+        (f) => () => d.hub.emit('active', { id: jobId, name: f.name ?? '', attempt: Math.max(1, Number(f.ats) || 1) }),
+      ),
+    );
   });
   qe.on('progress', ({ jobId, data }) => {
     const progress = toProgress(data);
@@ -81,7 +86,11 @@ export function translateQueueEvents(d: Deps): { idle(): Promise<void> } {
     if (!d.hub.has('completed')) return d.names.delete(jobId);
     if (here) {
       d.names.delete(jobId);
-      return inOrder(Promise.resolve(() => d.hub.emit('completed', { id: jobId, name: here.name, result: returnvalue, durationMs: here.durationMs })));
+      return inOrder(
+        Promise.resolve(() =>
+          d.hub.emit('completed', { id: jobId, name: here.name, result: returnvalue, durationMs: here.durationMs }),
+        ),
+      );
     }
     inOrder(
       fetch(jobId).then((f) => () => {
@@ -99,7 +108,8 @@ export function translateQueueEvents(d: Deps): { idle(): Promise<void> } {
         return () => {
           d.names.delete(jobId);
           if (cancelled) d.hub.emit('cancelled', { id: jobId, name });
-          else d.hub.emit('failed', { id: jobId, name, error: failedReason, willRetry: false, durationMs: duration(f) });
+          else
+            d.hub.emit('failed', { id: jobId, name, error: failedReason, willRetry: false, durationMs: duration(f) });
         };
       }),
     );
@@ -111,7 +121,14 @@ export function translateQueueEvents(d: Deps): { idle(): Promise<void> } {
       fetch(jobId).then((f) => {
         if (!(Number(f.atm) > 0) || !f.failedReason) return undefined;
         const error = f.failedReason;
-        return () => d.hub.emit('failed', { id: jobId, name: f.name ?? '', error, willRetry: true, durationMs: duration(f, Date.now()) });
+        return () =>
+          d.hub.emit('failed', {
+            id: jobId,
+            name: f.name ?? '',
+            error,
+            willRetry: true,
+            durationMs: duration(f, Date.now()),
+          });
       }),
     );
   });

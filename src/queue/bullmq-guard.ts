@@ -52,7 +52,12 @@ export interface RedisGuard {
  * Every queue operation a request waits on goes through here: a dead or frozen Redis gives a fast,
  * typed 'unavailable' (HTTP 503, a clear chat sentence) instead of a call that never returns.
  */
-export function createRedisGuard(opts: { client: Redis; address: string; ready: Promise<unknown>; timeoutMs?: number }): RedisGuard {
+export function createRedisGuard(opts: {
+  client: Redis;
+  address: string;
+  ready: Promise<unknown>;
+  timeoutMs?: number;
+}): RedisGuard {
   const { client, address } = opts;
   const timeoutMs = opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
   const bounded = async <T>(what: string, op: () => Promise<T>): Promise<T> => {
@@ -62,10 +67,13 @@ export function createRedisGuard(opts: { client: Redis; address: string; ready: 
       return op();
     })();
     try {
-      return await withinMs(run, timeoutMs, () => redisUnavailable(address, `no answer within ${timeoutMs} ms (${what})`));
+      return await withinMs(run, timeoutMs, () =>
+        redisUnavailable(address, `no answer within ${timeoutMs} ms (${what})`),
+      );
     } catch (err) {
       if (err instanceof AppError) throw err;
-      if (client.status !== 'ready' || isConnectionError(err)) throw redisUnavailable(address, `${errorMessage(err)} (${what})`, err);
+      if (client.status !== 'ready' || isConnectionError(err))
+        throw redisUnavailable(address, `${errorMessage(err)} (${what})`, err);
       throw err;
     }
   };
@@ -81,5 +89,7 @@ export function createRedisGuard(opts: { client: Redis; address: string; ready: 
 /** ioredis's messages for a command that could not be sent or lost its connection. */
 function isConnectionError(err: unknown): boolean {
   const m = errorMessage(err);
-  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|max retries per request/i.test(m);
+  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|max retries per request/i.test(
+    m,
+  );
 }

@@ -75,8 +75,10 @@ export function jobToInfo<M extends JobDefs>(job: BullJob, state: JobState): Job
   };
   if (state === 'completed') info.result = job.returnvalue as M[JobName<M>]['result'];
   const reason = job.failedReason;
-  if (reason && state !== 'completed') info.error = isCancelReason(reason) ? reason.slice(CANCEL_MARKER.length) : reason;
+  if (reason && state !== 'completed')
+    info.error = isCancelReason(reason) ? reason.slice(CANCEL_MARKER.length) : reason;
   if (job.processedOn) info.startedAt = job.processedOn;
-  if (job.finishedOn && (state === 'completed' || state === 'failed' || state === 'cancelled')) info.finishedAt = job.finishedOn;
+  if (job.finishedOn && (state === 'completed' || state === 'failed' || state === 'cancelled'))
+    info.finishedAt = job.finishedOn;
   return info;
 }

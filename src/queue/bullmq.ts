@@ -22,7 +22,18 @@ import {
   waitForFinish,
   type RunControl,
 } from './shared';
-import { JOB_STATES, type AddOptions, type CancelOutcome, type JobContext, type JobDefs, type JobInfo, type JobName, type JobQueue, type JobState, type Processors } from './types';
+import {
+  JOB_STATES,
+  type AddOptions,
+  type CancelOutcome,
+  type JobContext,
+  type JobDefs,
+  type JobInfo,
+  type JobName,
+  type JobQueue,
+  type JobState,
+  type Processors,
+} from './types';
 
 export interface BullmqQueueOptions {
   redisUrl: string;
@@ -51,7 +62,8 @@ interface Running {
 /** The queue port on BullMQ 6: jobs in Redis, shared by every process that names the queue. */
 export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): JobQueue<M> {
   checkSettings('bullmq', opts);
-  if (!opts.redisUrl) throw new AppError('config_invalid', 'bullmq queue: redisUrl is required (e.g. redis://127.0.0.1:6379)');
+  if (!opts.redisUrl)
+    throw new AppError('config_invalid', 'bullmq queue: redisUrl is required (e.g. redis://127.0.0.1:6379)');
   const { name, historyLimit } = opts;
   const prefix = opts.prefix ?? 'bull';
   const keys = queueKeys(prefix, name);
@@ -182,7 +194,13 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
     }
   }
 
-  async function addNow<N extends JobName<M>>(jobName: N, data: M[N]['data'], options: AddOptions, attempts: number, backoffMs: number): Promise<JobInfo<M, N>> {
+  async function addNow<N extends JobName<M>>(
+    jobName: N,
+    data: M[N]['data'],
+    options: AddOptions,
+    attempts: number,
+    backoffMs: number,
+  ): Promise<JobInfo<M, N>> {
     if (options.jobId) {
       const cancelled = await ledger.get(options.jobId);
       if (cancelled) return cancelled as JobInfo<M, N>;
@@ -243,16 +261,21 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
       assertOpen();
       const attempts = options.attempts ?? opts.attempts;
       const backoffMs = options.backoffMs ?? opts.backoffMs;
-      if (options.attempts !== undefined || options.backoffMs !== undefined) checkSettings('bullmq', { name, historyLimit, attempts, backoffMs });
+      if (options.attempts !== undefined || options.backoffMs !== undefined)
+        checkSettings('bullmq', { name, historyLimit, attempts, backoffMs });
       if (options.jobId !== undefined) checkJobId(options.jobId);
       // Without a job id a retried call adds a second job: Redis must answer before the add is sent.
-      return (options.jobId ? guard.call : guard.write)(`add ${jobName}`, () => addNow(jobName, data, options, attempts, backoffMs));
+      return (options.jobId ? guard.call : guard.write)(`add ${jobName}`, () =>
+        addNow(jobName, data, options, attempts, backoffMs),
+      );
     },
 
     get,
 
     list(options = {}) {
-      return guard.call('list', () => listBullmqJobs<M>(queue, ledger, options.states ?? JOB_STATES, options.limit ?? DEFAULT_LIST_LIMIT));
+      return guard.call('list', () =>
+        listBullmqJobs<M>(queue, ledger, options.states ?? JOB_STATES, options.limit ?? DEFAULT_LIST_LIMIT),
+      );
     },
 
     async cancel(id, reason = 'cancelled') {
@@ -269,12 +292,17 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
       if (worker) throw new AppError('conflict', `queue ${name} is already working; call work() once`);
       const concurrency = checkConcurrency(options.concurrency ?? 1);
       await ready;
-      const w = new Worker<Envelope, unknown, string>(name, (job, token) => runJob(job, token, processors), { connection, prefix, concurrency });
+      const w = new Worker<Envelope, unknown, string>(name, (job, token) => runJob(job, token, processors), {
+        connection,
+        prefix,
+        concurrency,
+      });
       worker = w;
       w.on('error', onError('bullmq worker'));
       // An active job that was cancelled ends in 'failed' with the marker: its record is in the ledger now.
       w.on('failed', (job, err) => {
-        if (job && err.message.startsWith(CANCEL_MARKER)) job.remove().catch((e: unknown) => log.debug('could not remove a cancelled job', { jobId: job.id, err: e }));
+        if (job && err.message.startsWith(CANCEL_MARKER))
+          job.remove().catch((e: unknown) => log.debug('could not remove a cancelled job', { jobId: job.id, err: e }));
       });
       await w.waitUntilReady();
     },
@@ -295,7 +323,8 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
         if (worker) {
           const stopped = worker.close();
           if (!(await settlesWithin(stopped, options.graceMs ?? DEFAULT_CLOSE_GRACE_MS))) {
-            for (const run of running.values()) if (!run.stop) interrupt(run, 'shutdown', `queue ${name} is shutting down`);
+            for (const run of running.values())
+              if (!run.stop) interrupt(run, 'shutdown', `queue ${name} is shutting down`);
             log.warn('handing active jobs back to the queue on close', { count: running.size });
             // Nothing running: nothing to hand back, so a worker stuck on a dead Redis is not waited for again.
             if (running.size === 0 || !(await settlesWithin(stopped, HANDBACK_MS))) {
@@ -308,7 +337,8 @@ export function createBullmqQueue<M extends JobDefs>(opts: BullmqQueueOptions): 
         // With Redis away a close would wait for it: give up after a while and drop the sockets.
         const closed = Promise.allSettled([queueEvents?.close(), queue.close()]);
         // A disconnect waits for an 'end' that ioredis never emits for a client waiting to reconnect: bounded too.
-        if (!(await settlesWithin(closed, CHECK_TIMEOUT_MS))) await settlesWithin(Promise.allSettled([queueEvents?.disconnect(), queue.disconnect()]), CHECK_TIMEOUT_MS);
+        if (!(await settlesWithin(closed, CHECK_TIMEOUT_MS)))
+          await settlesWithin(Promise.allSettled([queueEvents?.disconnect(), queue.disconnect()]), CHECK_TIMEOUT_MS);
         await settlesWithin(translator?.idle() ?? Promise.resolve(), CHECK_TIMEOUT_MS);
         await Promise.all([quit(subscriber), quit(redis), quit(requests)]);
         events.clear();

@@ -69,7 +69,13 @@ export function recordEnd(c: Ctx, e: Ended): Recorded | undefined {
     final: !willRetry,
     retryAt,
     emit: () => {
-      (willRetry ? c.log.warn : c.log.error)('job failed', { jobId: id, job: name, attempt: row.attempts_made, willRetry, error });
+      (willRetry ? c.log.warn : c.log.error)('job failed', {
+        jobId: id,
+        job: name,
+        attempt: row.attempts_made,
+        willRetry,
+        error,
+      });
       c.events.emit('failed', { id, name, error, willRetry, durationMs });
     },
   };

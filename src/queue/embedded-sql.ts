@@ -56,7 +56,9 @@ export function prepareJobSql(db: Db) {
     list: db.prepare<{ queue: string; states: string; limit: number }, JobRow>(`
       SELECT * FROM jobs WHERE queue = @queue AND state IN (SELECT value FROM json_each(@states))
       ORDER BY seq DESC LIMIT @limit`),
-    counts: db.prepare<[string], { state: JobState; n: number }>('SELECT state, COUNT(*) AS n FROM jobs WHERE queue = ? GROUP BY state'),
+    counts: db.prepare<[string], { state: JobState; n: number }>(
+      'SELECT state, COUNT(*) AS n FROM jobs WHERE queue = ? GROUP BY state',
+    ),
     /** Atomic claim: one UPDATE, so two processes sharing the file never take the same job. */
     claim: db.prepare<{ queue: string; names: string; limit: number; owner: string; now: number }, JobRow>(`
       UPDATE jobs SET state = 'active', owner = @owner, attempts_made = attempts_made + 1, started_at = @now
@@ -65,8 +67,12 @@ export function prepareJobSql(db: Db) {
         WHERE queue = @queue AND state = 'waiting' AND name IN (SELECT value FROM json_each(@names))
         ORDER BY run_at, seq LIMIT @limit)
       RETURNING *`),
-    promote: db.prepare<[string, number]>("UPDATE jobs SET state = 'waiting' WHERE queue = ? AND state = 'delayed' AND run_at <= ?"),
-    nextDelayed: db.prepare<[string], { at: number | null }>("SELECT MIN(run_at) AS at FROM jobs WHERE queue = ? AND state = 'delayed'"),
+    promote: db.prepare<[string, number]>(
+      "UPDATE jobs SET state = 'waiting' WHERE queue = ? AND state = 'delayed' AND run_at <= ?",
+    ),
+    nextDelayed: db.prepare<[string], { at: number | null }>(
+      "SELECT MIN(run_at) AS at FROM jobs WHERE queue = ? AND state = 'delayed'",
+    ),
     complete: db.prepare<{ queue: string; id: string; owner: string; result: string; now: number }>(`
       UPDATE jobs SET state = 'completed', result = @result, error = NULL, owner = NULL, finished_at = @now
       WHERE queue = @queue AND id = @id AND owner = @owner AND state = 'active'`),
@@ -94,7 +100,9 @@ export function prepareJobSql(db: Db) {
     requeue: db.prepare<{ queue: string; id: string; owner: string }>(`
       UPDATE jobs SET state = 'waiting', owner = NULL, started_at = NULL, attempts_made = MAX(attempts_made - 1, 0)
       WHERE queue = @queue AND id = @id AND owner = @owner AND state = 'active'`),
-    activeOwners: db.prepare<[string], { owner: string }>("SELECT DISTINCT owner FROM jobs WHERE queue = ? AND state = 'active' AND owner IS NOT NULL"),
+    activeOwners: db.prepare<[string], { owner: string }>(
+      "SELECT DISTINCT owner FROM jobs WHERE queue = ? AND state = 'active' AND owner IS NOT NULL",
+    ),
     /**
      * Crash recovery for one dead owner. The interrupted attempt counts, but a job gets one run
      * beyond its budget so a crash never fails it outright; a second crash past the budget fails it.

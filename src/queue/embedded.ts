@@ -20,7 +20,15 @@ import {
   waitForFinish,
   type RunControl,
 } from './shared';
-import { JOB_STATES, type JobContext, type JobDefs, type JobInfo, type JobQueue, type JobState, type Processors } from './types';
+import {
+  JOB_STATES,
+  type JobContext,
+  type JobDefs,
+  type JobInfo,
+  type JobQueue,
+  type JobState,
+  type Processors,
+} from './types';
 
 export interface EmbeddedQueueOptions {
   store: Store;
@@ -61,7 +69,11 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
   const { store, name: queue, historyLimit } = opts;
   const clock = opts.clock ?? Date.now;
   const owner = opts.owner ?? `${process.pid}:${randomUUID()}`;
-  if (!OWNER_PATTERN.test(owner)) throw new AppError('config_invalid', `embedded queue: owner must look like "pid:token" (got ${JSON.stringify(owner)})`);
+  if (!OWNER_PATTERN.test(owner))
+    throw new AppError(
+      'config_invalid',
+      `embedded queue: owner must look like "pid:token" (got ${JSON.stringify(owner)})`,
+    );
   const log = opts.logger.child({ queue, backend: 'embedded' });
   const sql = prepareJobSql(store.db);
   const events = createEventHub(log);
@@ -114,17 +126,19 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
     try {
       const now = clock();
       if (!stopping && now - recoveredAt >= RECOVER_EVERY_MS) recover(now);
-      ({ emits, rows } = store.db.transaction(() => {
-        const out = recordBatch(batch);
-        if (stopping) return { emits: out, rows: [] as JobRow[] };
-        if (nextDueAt <= now) {
-          sql.promote.run(queue, now);
-          nextDueAt = sql.nextDelayed.get(queue)?.at ?? Number.POSITIVE_INFINITY;
-        }
-        const free = concurrency - active.size;
-        const claimed = free > 0 ? sql.claim.all({ queue, names, limit: free, owner, now }) : [];
-        return { emits: out, rows: claimed };
-      }).immediate());
+      ({ emits, rows } = store.db
+        .transaction(() => {
+          const out = recordBatch(batch);
+          if (stopping) return { emits: out, rows: [] as JobRow[] };
+          if (nextDueAt <= now) {
+            sql.promote.run(queue, now);
+            nextDueAt = sql.nextDelayed.get(queue)?.at ?? Number.POSITIVE_INFINITY;
+          }
+          const free = concurrency - active.size;
+          const claimed = free > 0 ? sql.claim.all({ queue, names, limit: free, owner, now }) : [];
+          return { emits: out, rows: claimed };
+        })
+        .immediate());
     } catch (err) {
       ended.unshift(...batch); // try again on the next pass
       log.error('queue dispatch failed; retrying shortly', { err });
@@ -138,7 +152,12 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
     } catch (err) {
       log.error('could not look for cancel requests', { err });
     }
-    const wait = ended.length > 0 ? IDLE_POLL_MS : active.size < concurrency ? Math.min(IDLE_POLL_MS, Math.max(0, nextDueAt - clock())) : IDLE_POLL_MS;
+    const wait =
+      ended.length > 0
+        ? IDLE_POLL_MS
+        : active.size < concurrency
+          ? Math.min(IDLE_POLL_MS, Math.max(0, nextDueAt - clock()))
+          : IDLE_POLL_MS;
     timer = setTimeout(() => {
       nextDueAt = Math.min(nextDueAt, clock()); // also notice delayed jobs other processes added
       pump();
@@ -201,7 +220,9 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
     if (row.cancel_reason !== null) interrupt(run, 'cancel', row.cancel_reason);
     let work: Promise<unknown>;
     try {
-      work = processor ? Promise.resolve(processor(ctx as never)) : Promise.reject(new AppError('job_unrecoverable', `no processor for job "${row.name}"`));
+      work = processor
+        ? Promise.resolve(processor(ctx as never))
+        : Promise.reject(new AppError('job_unrecoverable', `no processor for job "${row.name}"`));
     } catch (err) {
       work = Promise.reject(err);
     }
@@ -241,7 +262,8 @@ export function createEmbeddedQueue<M extends JobDefs>(opts: EmbeddedQueueOption
       assertOpen();
       const attempts = options.attempts ?? opts.attempts;
       const backoffMs = options.backoffMs ?? opts.backoffMs;
-      if (options.attempts !== undefined || options.backoffMs !== undefined) checkSettings('embedded', { name: queue, historyLimit, attempts, backoffMs });
+      if (options.attempts !== undefined || options.backoffMs !== undefined)
+        checkSettings('embedded', { name: queue, historyLimit, attempts, backoffMs });
       if (options.jobId !== undefined) checkJobId(options.jobId);
       const now = clock();
       const delay = Math.max(0, options.delayMs ?? 0);

@@ -6,7 +6,12 @@ import type { CancelOutcome, JobDefs, JobInfo, JobName, JobQueue, JobState, Proc
  * `chat`) work; everything else goes to `main`, which `worker` processes on other machines work
  * too. Readers (get, list, events, waiting) see both, so chat and REST follow any job the same way.
  */
-export function routeQueues<M extends JobDefs>(main: JobQueue<M>, control: JobQueue<M>, controlNames: ReadonlySet<JobName<M>>, options: { controlPlane: boolean }): JobQueue<M> {
+export function routeQueues<M extends JobDefs>(
+  main: JobQueue<M>,
+  control: JobQueue<M>,
+  controlNames: ReadonlySet<JobName<M>>,
+  options: { controlPlane: boolean },
+): JobQueue<M> {
   const forName = (name: JobName<M>) => (controlNames.has(name) ? control : main);
   const pick = <K extends keyof Processors<M>>(processors: Processors<M>, keep: (name: K) => boolean) =>
     Object.fromEntries(Object.entries(processors).filter(([name]) => keep(name as K))) as Processors<M>;
@@ -27,7 +32,10 @@ export function routeQueues<M extends JobDefs>(main: JobQueue<M>, control: JobQu
     },
     async counts() {
       const [a, b] = await Promise.all([main.counts(), control.counts()]);
-      return Object.fromEntries(Object.keys(a).map((k) => [k, a[k as JobState] + b[k as JobState]])) as Record<JobState, number>;
+      return Object.fromEntries(Object.keys(a).map((k) => [k, a[k as JobState] + b[k as JobState]])) as Record<
+        JobState,
+        number
+      >;
     },
     /** Each queue is worked only for the processors given here: none for a queue, no worker on it (it would take jobs it cannot run). */
     async work(processors, workOptions?: WorkOptions) {

@@ -18,17 +18,24 @@ export interface QueueSettings {
 
 export function checkSettings(kind: string, s: QueueSettings): void {
   const problems: string[] = [];
-  if (typeof s.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(s.name)) problems.push(`name must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(s.name)})`);
-  if (!Number.isInteger(s.historyLimit) || s.historyLimit < 0) problems.push(`historyLimit must be a whole number >= 0 (got ${s.historyLimit})`);
-  if (!Number.isInteger(s.attempts) || s.attempts < 1) problems.push(`attempts must be a whole number >= 1 (got ${s.attempts})`);
-  if (!Number.isFinite(s.backoffMs) || s.backoffMs < 0) problems.push(`backoffMs must be a number >= 0 (got ${s.backoffMs})`);
+  if (typeof s.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(s.name))
+    problems.push(`name must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(s.name)})`);
+  if (!Number.isInteger(s.historyLimit) || s.historyLimit < 0)
+    problems.push(`historyLimit must be a whole number >= 0 (got ${s.historyLimit})`);
+  if (!Number.isInteger(s.attempts) || s.attempts < 1)
+    problems.push(`attempts must be a whole number >= 1 (got ${s.attempts})`);
+  if (!Number.isFinite(s.backoffMs) || s.backoffMs < 0)
+    problems.push(`backoffMs must be a number >= 0 (got ${s.backoffMs})`);
   if (problems.length) throw new AppError('config_invalid', `${kind} queue: ${problems.join('; ')}`);
 }
 
 /** Same rule on both backends (BullMQ refuses the others), so code that runs embedded runs on Redis. */
 export function checkJobId(id: string): void {
   if (typeof id !== 'string' || id === '' || /^\d+$/.test(id) || id.includes(':')) {
-    throw new AppError('bad_request', `jobId ${JSON.stringify(id)} is not usable: it must be a non-empty string, not only digits, without ':' (e.g. "remediate-42")`);
+    throw new AppError(
+      'bad_request',
+      `jobId ${JSON.stringify(id)} is not usable: it must be a non-empty string, not only digits, without ':' (e.g. "remediate-42")`,
+    );
   }
 }
 
@@ -120,7 +127,13 @@ export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<bo
     timer = setTimeout(() => resolve(false), ms);
   });
   try {
-    return await Promise.race([p.then(() => true as const, () => true as const), timeout]);
+    return await Promise.race([
+      p.then(
+        () => true as const,
+        () => true as const,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -146,7 +159,11 @@ export interface WaitDeps<M extends JobDefs> {
 }
 
 /** Resolves once the job is completed, failed or cancelled; woken by local events, backed by polling. */
-export function waitForFinish<M extends JobDefs>(deps: WaitDeps<M>, id: string, timeoutMs?: number): Promise<JobInfo<M>> {
+export function waitForFinish<M extends JobDefs>(
+  deps: WaitDeps<M>,
+  id: string,
+  timeoutMs?: number,
+): Promise<JobInfo<M>> {
   return new Promise<JobInfo<M>>((resolve, reject) => {
     let settled = false;
     let checking = false;
@@ -189,7 +206,10 @@ export function waitForFinish<M extends JobDefs>(deps: WaitDeps<M>, id: string, 
     const poll = setInterval(() => void check(), deps.pollMs);
     offs.push(() => clearInterval(poll));
     if (timeoutMs !== undefined) {
-      const timer = setTimeout(() => done(new AppError('unavailable', `job ${id} did not finish within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => done(new AppError('unavailable', `job ${id} did not finish within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       offs.push(() => clearTimeout(timer));
     }
     const onClosed = () => done(new AppError('unavailable', `the queue closed while waiting for job ${id}`));

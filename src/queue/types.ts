@@ -72,7 +72,9 @@ export interface JobContext<D> {
   progress(progress: JobProgress): Promise<void>;
 }
 
-export type Processor<M extends JobDefs, N extends JobName<M>> = (job: JobContext<M[N]['data']>) => Promise<M[N]['result']>;
+export type Processor<M extends JobDefs, N extends JobName<M>> = (
+  job: JobContext<M[N]['data']>,
+) => Promise<M[N]['result']>;
 export type Processors<M extends JobDefs> = { [N in JobName<M>]?: Processor<M, N> };
 
 export interface QueueEventMap {

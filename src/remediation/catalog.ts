@@ -9,9 +9,28 @@ import { ACTIONS, type ActionName, type Binding } from './types';
  * with `default` for the rest). Without a config file the demo fleet's catalog applies.
  */
 const executorBinding = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('kubernetes'), namespace: z.string().min(1).default('default'), deployment: z.string().min(1).optional(), rolloutTimeoutMs: z.number().int().positive().max(3_600_000).default(300_000) }),
-  z.strictObject({ kind: z.literal('shell'), script: z.string().min(1), args: z.array(z.string()).default(['{target}']), timeoutMs: z.number().int().positive().max(3_600_000).default(60_000), maxOutputBytes: z.number().int().positive().max(1_048_576).default(16_384) }),
-  z.strictObject({ kind: z.literal('webhook'), method: z.enum(['POST', 'PUT']).default('POST'), url: z.url({ protocol: /^https?$/ }), body: z.string().default('{"target":"{target}"}'), secret: z.string().min(16).optional(), timeoutMs: z.number().int().positive().max(120_000).default(10_000), retries: z.number().int().min(0).max(5).default(2) }),
+  z.strictObject({
+    kind: z.literal('kubernetes'),
+    namespace: z.string().min(1).default('default'),
+    deployment: z.string().min(1).optional(),
+    rolloutTimeoutMs: z.number().int().positive().max(3_600_000).default(300_000),
+  }),
+  z.strictObject({
+    kind: z.literal('shell'),
+    script: z.string().min(1),
+    args: z.array(z.string()).default(['{target}']),
+    timeoutMs: z.number().int().positive().max(3_600_000).default(60_000),
+    maxOutputBytes: z.number().int().positive().max(1_048_576).default(16_384),
+  }),
+  z.strictObject({
+    kind: z.literal('webhook'),
+    method: z.enum(['POST', 'PUT']).default('POST'),
+    url: z.url({ protocol: /^https?$/ }),
+    body: z.string().default('{"target":"{target}"}'),
+    secret: z.string().min(16).optional(),
+    timeoutMs: z.number().int().positive().max(120_000).default(10_000),
+    retries: z.number().int().min(0).max(5).default(2),
+  }),
   z.strictObject({ kind: z.literal('demo') }),
 ]);
 type BindingSpec = z.infer<typeof executorBinding>;
@@ -25,13 +44,20 @@ const actionSchema = z.strictObject({
   cooldownS: z.number().int().min(0).max(86_400).default(300),
   maxPerHour: z.number().int().positive().max(1000).default(6),
   replicas: z.strictObject({ min: z.number().int().min(0), max: z.number().int().max(1000) }).optional(),
-  targets: z.record(z.string(), executorBinding).refine((t) => Object.keys(t).length > 0, 'name at least one target, or `default`'),
+  targets: z
+    .record(z.string(), executorBinding)
+    .refine((t) => Object.keys(t).length > 0, 'name at least one target, or `default`'),
 });
 
 export const actionCatalogShape = {
   actions: z.partialRecord(z.enum(ACTIONS), actionSchema).optional(),
   /** Minutes an approval request stays open. */
-  approvalTtlMin: z.number().int().positive().max(24 * 60).optional(),
+  approvalTtlMin: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 60)
+    .optional(),
 };
 
 export interface ActionSpec {
@@ -56,23 +82,43 @@ export interface ActionCatalog {
 /** The demo fleet's catalog: every action on the simulation; the risky ones need one approver. */
 export const DEMO_ACTIONS: Record<ActionName, z.input<typeof actionSchema>> = {
   restart: { risk: 'medium', approvals: 1, cooldownS: 300, maxPerHour: 6, targets: { default: { kind: 'demo' } } },
-  scale: { risk: 'low', approvals: 0, cooldownS: 60, maxPerHour: 12, replicas: { min: 1, max: 50 }, targets: { default: { kind: 'demo' } } },
+  scale: {
+    risk: 'low',
+    approvals: 0,
+    cooldownS: 60,
+    maxPerHour: 12,
+    replicas: { min: 1, max: 50 },
+    targets: { default: { kind: 'demo' } },
+  },
   rollback: { risk: 'high', approvals: 1, cooldownS: 600, maxPerHour: 3, targets: { default: { kind: 'demo' } } },
   clear_cache: { risk: 'low', approvals: 0, cooldownS: 60, maxPerHour: 12, targets: { default: { kind: 'demo' } } },
-  runbook: { risk: 'high', approvals: 1, cooldownS: 300, maxPerHour: 6, targets: { default: { kind: 'shell', script: '{runbook}.sh', args: ['{target}'] } } },
+  runbook: {
+    risk: 'high',
+    approvals: 1,
+    cooldownS: 300,
+    maxPerHour: 6,
+    targets: { default: { kind: 'shell', script: '{runbook}.sh', args: ['{target}'] } },
+  },
 };
 
 export function buildActionCatalog(file: { actions?: unknown; approvalTtlMin?: number } = {}): ActionCatalog {
   const parsed = z.partialRecord(z.enum(ACTIONS), actionSchema).safeParse(file.actions ?? DEMO_ACTIONS);
   if (!parsed.success) {
-    throw new AppError('config_invalid', `CONFIG_FILE actions: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new AppError(
+      'config_invalid',
+      `CONFIG_FILE actions: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const actions = parsed.data;
   const approvalTtlMs = (file.approvalTtlMin ?? 15) * 60_000;
   const configured = () => Object.keys(actions) as ActionName[];
   const get = (action: ActionName) => {
     const a = actions[action];
-    if (!a) throw new AppError('bad_request', `The action catalog has no “${action}”; configured: ${configured().join(', ')}.`);
+    if (!a)
+      throw new AppError(
+        'bad_request',
+        `The action catalog has no “${action}”; configured: ${configured().join(', ')}.`,
+      );
     return a;
   };
   return {
@@ -80,12 +126,24 @@ export function buildActionCatalog(file: { actions?: unknown; approvalTtlMin?: n
     actions: configured,
     spec(action) {
       const a = get(action);
-      return { action, risk: a.risk, requestRole: a.requestRole, approvals: a.approvals, cooldownS: a.cooldownS, maxPerHour: a.maxPerHour, ...(a.replicas ? { replicas: a.replicas } : {}) };
+      return {
+        action,
+        risk: a.risk,
+        requestRole: a.requestRole,
+        approvals: a.approvals,
+        cooldownS: a.cooldownS,
+        maxPerHour: a.maxPerHour,
+        ...(a.replicas ? { replicas: a.replicas } : {}),
+      };
     },
     binding(action, target) {
       const a = get(action);
       const spec: BindingSpec | undefined = a.targets[target] ?? a.targets.default;
-      if (!spec) throw new AppError('bad_request', `“${action}” is not configured for ${target}; it covers ${Object.keys(a.targets).join(', ')}.`);
+      if (!spec)
+        throw new AppError(
+          'bad_request',
+          `“${action}” is not configured for ${target}; it covers ${Object.keys(a.targets).join(', ')}.`,
+        );
       return spec.kind === 'kubernetes' ? { ...spec, deployment: spec.deployment ?? target } : (spec as Binding);
     },
   };

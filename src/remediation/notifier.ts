@@ -28,7 +28,12 @@ export function createFollowedJobs(remediations?: RemediationStore) {
   const claimed = new Map<string, Array<'approved' | 'result'>>();
   const inOrigin = (id: string, where: Where) => {
     const origin = remediations?.get(id)?.origin;
-    return !!origin && origin.platform === where.platform && origin.channel === where.channel && (origin.thread ?? '') === (where.thread ?? '');
+    return (
+      !!origin &&
+      origin.platform === where.platform &&
+      origin.channel === where.channel &&
+      (origin.thread ?? '') === (where.thread ?? '')
+    );
   };
   return {
     /** The request's own thread follows the job here: claim its notices, so no other process posts them there. */
@@ -71,9 +76,16 @@ export function followingIn(commands: Commands, followed: FollowedJobs): Command
   return {
     ...commands,
     async handle(ctx: CommandContext, intent, rawText) {
-      const where: Where = { platform: ctx.platform, channel: ctx.channel, ...(ctx.thread ? { thread: ctx.thread } : {}) };
+      const where: Where = {
+        platform: ctx.platform,
+        channel: ctx.channel,
+        ...(ctx.thread ? { thread: ctx.thread } : {}),
+      };
       // An approval or denial typed here is answered here: noted first, forgotten when it decided nothing.
-      const deciding = (intent.intent === 'approve' || intent.intent === 'deny') && typeof intent.slots.request_id === 'string' ? intent.slots.request_id.replace(/^#/, '').toLowerCase() : undefined;
+      const deciding =
+        (intent.intent === 'approve' || intent.intent === 'deny') && typeof intent.slots.request_id === 'string'
+          ? intent.slots.request_id.replace(/^#/, '').toLowerCase()
+          : undefined;
       if (deciding) followed.mark(deciding, where);
       const out = await commands.handle(ctx, intent, rawText);
       if (out.job) followed.mark(out.job.id, where);
@@ -204,6 +216,7 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
 function decidedLine(r: StoredRequest, names: NameOf = (id) => id): string {
   const what = `Remediation ${r.id} (\`${requestCommand(r)}\`)`;
   if (r.state === 'expired') return `${what} expired without the approval it needed; ask again if it is still needed.`;
-  if (r.decidedBy && r.decidedBy === r.requestedBy) return `${what} was withdrawn by ${names(r.decidedBy)}; it will not run.`;
+  if (r.decidedBy && r.decidedBy === r.requestedBy)
+    return `${what} was withdrawn by ${names(r.decidedBy)}; it will not run.`;
   return `${what} was denied by ${r.decidedBy ? names(r.decidedBy) : 'an approver'}; it will not run.`;
 }

@@ -16,16 +16,30 @@ export interface RemediationJobResult {
 }
 
 export function jobResult(r: StoredRequest): RemediationJobResult {
-  return { id: r.id, action: r.action, target: r.target, state: r.state, params: r.params, summary: r.result?.summary ?? '', ...(r.result?.verified ? { verified: r.result.verified } : {}), approvers: r.approverNames };
+  return {
+    id: r.id,
+    action: r.action,
+    target: r.target,
+    state: r.state,
+    params: r.params,
+    summary: r.result?.summary ?? '',
+    ...(r.result?.verified ? { verified: r.result.verified } : {}),
+    approvers: r.approverNames,
+  };
 }
 
 /** The request as the command a user types (runbooks/README.md's `runbook NAME on SERVICE` for a runbook), so it reads back the same. */
 export const requestCommand = (r: { action: string; target: string; params: StoredRequest['params'] }): string =>
-  r.action === 'runbook' && r.params.runbook ? `runbook ${r.params.runbook} on ${r.target}` : `${r.action} ${r.target}${r.params.replicas !== undefined ? ` ${r.params.replicas}` : ''}`;
+  r.action === 'runbook' && r.params.runbook
+    ? `runbook ${r.params.runbook} on ${r.target}`
+    : `${r.action} ${r.target}${r.params.replicas !== undefined ? ` ${r.params.replicas}` : ''}`;
 
 /** The plan card: what will be called, current -> desired, blast radius; Approve / Deny while pending. */
 export function presentRequest(r: StoredRequest): Reply {
-  const show = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') || 'none' : String(v)}`).join(' · ') || '—';
+  const show = (o: Record<string, unknown>) =>
+    Object.entries(o)
+      .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') || 'none' : String(v)}`)
+      .join(' · ') || '—';
   const blocks = [
     header(`${r.dryRun ? 'Dry run' : 'Remediation'} ${r.id}: ${requestCommand(r)}`),
     fields([
@@ -36,17 +50,37 @@ export function presentRequest(r: StoredRequest): Reply {
     ]),
   ];
   if (r.state === 'pending_approval') {
-    return reply('warning', ...blocks, text(`Needs ${r.approvalsNeeded} approval(s) from someone with the approver role other than the requester, before ${new Date(r.expiresAt).toISOString().slice(11, 16)} UTC.`),
-      buttons([{ label: 'Approve', command: `approve ${r.id}`, style: 'primary' }, { label: 'Deny', command: `deny ${r.id}`, style: 'danger' }]));
+    return reply(
+      'warning',
+      ...blocks,
+      text(
+        `Needs ${r.approvalsNeeded} approval(s) from someone with the approver role other than the requester, before ${new Date(r.expiresAt).toISOString().slice(11, 16)} UTC.`,
+      ),
+      buttons([
+        { label: 'Approve', command: `approve ${r.id}`, style: 'primary' },
+        { label: 'Deny', command: `deny ${r.id}`, style: 'danger' },
+      ]),
+    );
   }
   if (r.state === 'planned') return reply('info', ...blocks, context('Dry run: nothing was changed.'));
-  return reply('info', ...blocks, context(`${r.state === 'approved' ? 'Approved; running now.' : `State: ${r.state}.`}`));
+  return reply(
+    'info',
+    ...blocks,
+    context(`${r.state === 'approved' ? 'Approved; running now.' : `State: ${r.state}.`}`),
+  );
 }
 
 /** The final message: what changed, and whether the service recovered. */
 export function presentOutcome(r: RemediationJobResult): Reply {
   const tone = r.state === 'succeeded' ? (r.verified?.ok === false ? 'warning' : 'success') : 'error';
   const title = r.state === 'succeeded' ? 'done' : r.state === 'unknown' ? 'state unknown' : r.state;
-  return reply(tone, header(`Remediation ${r.id}: ${requestCommand({ action: r.action, target: r.target, params: r.params ?? {} })} ${title}`), text(r.summary || `The request is ${r.state}.`),
-    ...(r.verified ? [text(r.verified.summary)] : []), ...(r.approvers.length ? [context(`approved by ${r.approvers.join(', ')}`)] : []));
+  return reply(
+    tone,
+    header(
+      `Remediation ${r.id}: ${requestCommand({ action: r.action, target: r.target, params: r.params ?? {} })} ${title}`,
+    ),
+    text(r.summary || `The request is ${r.state}.`),
+    ...(r.verified ? [text(r.verified.summary)] : []),
+    ...(r.approvers.length ? [context(`approved by ${r.approvers.join(', ')}`)] : []),
+  );
 }

@@ -10,7 +10,11 @@ export const RECOVERY_INTERVAL_MS = 30_000;
  * whose process died before its job was queued, or whose queue was down, still starts. Returns
  * `stop`, and `done` (the first round). A failed round (the queue still down) is logged and retried on the next tick.
  */
-export function startRemediationRecovery(service: RemediationService, log: Logger, intervalMs = RECOVERY_INTERVAL_MS): { stop(): Promise<void>; done: Promise<void> } {
+export function startRemediationRecovery(
+  service: RemediationService,
+  log: Logger,
+  intervalMs = RECOVERY_INTERVAL_MS,
+): { stop(): Promise<void>; done: Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const round = (): Promise<void> => {
@@ -18,9 +22,13 @@ export function startRemediationRecovery(service: RemediationService, log: Logge
       if (stopped) return;
       try {
         const { enqueued, settled, expired } = await service.recover();
-        if (enqueued.length || settled.length || expired.length) log.info('remediation recovery', { enqueued, settled, expired });
+        if (enqueued.length || settled.length || expired.length)
+          log.info('remediation recovery', { enqueued, settled, expired });
       } catch (err) {
-        log.warn('remediation recovery could not finish; it retries', { err: errorMessage(err), retryInMs: intervalMs });
+        log.warn('remediation recovery could not finish; it retries', {
+          err: errorMessage(err),
+          retryInMs: intervalMs,
+        });
       }
     });
     return running;

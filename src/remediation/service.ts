@@ -76,7 +76,8 @@ type Refusal = { refusal: string; code: 'forbidden' | 'conflict' };
 const JOB_LIVE = new Set(['waiting', 'delayed', 'active']);
 
 /** `p`, or a rejection once `ms` have passed (a dead or frozen queue must not hang the caller). */
-const within = <T>(p: Promise<T>, ms: number): Promise<T> => withinMs(p, ms, () => new Error(`the queue did not answer within ${ms} ms`));
+const within = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  withinMs(p, ms, () => new Error(`the queue did not answer within ${ms} ms`));
 
 /**
  * The flow: request -> plan (dry run) -> policy (freeze, breaker, cooldown, rate, bounds; RBAC is
@@ -93,35 +94,72 @@ export class RemediationService {
     const spec = catalog.spec(input.action);
     const refused = (message: string) => {
       // A refusal is recorded once, here, whichever way the request came (the command layer does not record it again).
-      store.transaction(() => this.audit(actor, 'remediation.request', 'denied', undefined, { action: input.action, target: input.target, reason: message }));
+      store.transaction(() =>
+        this.audit(actor, 'remediation.request', 'denied', undefined, {
+          action: input.action,
+          target: input.target,
+          reason: message,
+        }),
+      );
       return new AppError('forbidden', message);
     };
     if (ROLES.indexOf(actor.role) < ROLES.indexOf(spec.requestRole)) {
-      throw refused(`Requesting ${input.action} needs the ${spec.requestRole} role (action catalog); you are ${actor.role}.`);
+      throw refused(
+        `Requesting ${input.action} needs the ${spec.requestRole} role (action catalog); you are ${actor.role}.`,
+      );
     }
     if (input.action === 'scale') {
       const r = input.params.replicas;
       const bounds = spec.replicas ?? { min: 1, max: 50 };
       if (typeof r !== 'number' || !Number.isInteger(r) || r < bounds.min || r > bounds.max) {
-        throw new AppError('bad_request', `scale needs replicas from ${bounds.min} to ${bounds.max}${r === undefined ? '' : `; you asked for ${String(r)}`}.`);
+        throw new AppError(
+          'bad_request',
+          `scale needs replicas from ${bounds.min} to ${bounds.max}${r === undefined ? '' : `; you asked for ${String(r)}`}.`,
+        );
       }
     }
     const policy = input.dryRun ? undefined : this.policyRefusal(input.action, input.target);
     if (policy) throw refused(policy);
-    if (input.action === 'runbook' && !input.params.runbook) throw new AppError('bad_request', 'Which runbook? e.g. `runbook flush-dns on checkout-api`.');
+    if (input.action === 'runbook' && !input.params.runbook)
+      throw new AppError('bad_request', 'Which runbook? e.g. `runbook flush-dns on checkout-api`.');
     const state = input.dryRun ? 'planned' : spec.approvals > 0 ? 'pending_approval' : 'approved';
     const requestedBy = personOf(actor);
     for (let round = 1; ; round++) {
       // An id no request has; the plan may name it (a webhook header), so it is chosen first and
       // the insert re-checks it in the same transaction as the audit record.
       const id = store.freshId(this.d.randomId);
-      const request: RemediationRequest = { id, action: input.action, target: input.target, params: input.params, requestedBy };
+      const request: RemediationRequest = {
+        id,
+        action: input.action,
+        target: input.target,
+        params: input.params,
+        requestedBy,
+      };
       const binding = this.binding(request);
       const plan = await this.executor(binding.kind).plan(request, binding);
       const now = clock();
       const inserted = store.transaction(() => {
-        if (!store.insert({ ...request, state, dryRun: input.dryRun, plan, approvalsNeeded: spec.approvals, origin: input.origin, createdAt: now, expiresAt: now + catalog.approvalTtlMs })) return false;
-        this.audit(actor, 'remediation.request', 'ok', id, { action: input.action, target: input.target, params: input.params, dryRun: input.dryRun, state, plan: plan.calls });
+        if (
+          !store.insert({
+            ...request,
+            state,
+            dryRun: input.dryRun,
+            plan,
+            approvalsNeeded: spec.approvals,
+            origin: input.origin,
+            createdAt: now,
+            expiresAt: now + catalog.approvalTtlMs,
+          })
+        )
+          return false;
+        this.audit(actor, 'remediation.request', 'ok', id, {
+          action: input.action,
+          target: input.target,
+          params: input.params,
+          dryRun: input.dryRun,
+          state,
+          plan: plan.calls,
+        });
         return true;
       });
       if (inserted) {
@@ -165,35 +203,52 @@ export class RemediationService {
       };
       if (r.state === 'pending_approval' && now > r.expiresAt) {
         this.expire(r, now);
-        return refuse(`Request ${r.id} expired at ${new Date(r.expiresAt).toISOString()}; ask again if it is still needed.`, 'conflict');
+        return refuse(
+          `Request ${r.id} expired at ${new Date(r.expiresAt).toISOString()}; ask again if it is still needed.`,
+          'conflict',
+        );
       }
-      if (r.state !== 'pending_approval') return refuse(`Request ${r.id} is ${r.state.replace('_', ' ')}; there is nothing to approve.`, 'conflict');
+      if (r.state !== 'pending_approval')
+        return refuse(`Request ${r.id} is ${r.state.replace('_', ' ')}; there is nothing to approve.`, 'conflict');
       // People as they are now: a chat id that asked or approved and was linked to a user since is that user.
       const now_ = this.d.personNow ?? ((p: string) => p);
       const me = now_(person);
       const requester = now_(r.requestedBy);
-      if (requester === me) return refuse(`You asked for ${r.id}; someone else with the approver role must approve it (another credential of yours does not count).`, 'forbidden');
+      if (requester === me)
+        return refuse(
+          `You asked for ${r.id}; someone else with the approver role must approve it (another credential of yours does not count).`,
+          'forbidden',
+        );
       // Who counts: each person once, never the requester.
       const counted = new Set(r.approvers.map(now_).filter((p) => p !== requester));
       if (counted.has(me) || !store.approve(r.id, { id: person, name: actor.name }, now)) {
-        return refuse(`You already approved ${r.id}; it needs ${Math.max(1, r.approvalsNeeded - counted.size)} more approval(s) from someone else.`, 'conflict');
+        return refuse(
+          `You already approved ${r.id}; it needs ${Math.max(1, r.approvalsNeeded - counted.size)} more approval(s) from someone else.`,
+          'conflict',
+        );
       }
       counted.add(me);
       // The approval that would start it meets policy now (freeze, breaker, cooldown, rate), not only at the request: else it stays pending.
-      const policy = counted.size >= r.approvalsNeeded && !r.dryRun ? this.policyRefusal(r.action, r.target) : undefined;
+      const policy =
+        counted.size >= r.approvalsNeeded && !r.dryRun ? this.policyRefusal(r.action, r.target) : undefined;
       if (policy) {
         store.unapprove(r.id, person);
         return refuse(`${policy} ${r.id} stays pending; approve it again once that allows.`, 'forbidden');
       }
       const approvers = [...r.approvers, person];
-      const started = counted.size >= r.approvalsNeeded && store.move(r.id, 'pending_approval', 'approved', { who: person, at: now });
+      const started =
+        counted.size >= r.approvalsNeeded && store.move(r.id, 'pending_approval', 'approved', { who: person, at: now });
       this.audit(actor, 'remediation.approve', 'ok', r.id, { approvers, started });
       return { request: r, started };
     });
     if ('refusal' in outcome) throw new AppError(outcome.code, outcome.refusal);
     if (outcome.started) this.d.metrics?.approvalWait(Math.max(0, now - outcome.request.createdAt) / 1000);
     const request = this.get(outcome.request.id);
-    return { request, started: outcome.started, ...(outcome.started ? await this.enqueue(request) : { queued: false }) };
+    return {
+      request,
+      started: outcome.started,
+      ...(outcome.started ? await this.enqueue(request) : { queued: false }),
+    };
   }
 
   /**
@@ -213,10 +268,16 @@ export class RemediationService {
       const own = now_(r.requestedBy) === now_(personOf(actor));
       const approver = authorize(actor, 'remediation.approve');
       if (!approver && !(own && authorize(actor, 'remediation.request'))) {
-        return refuse(`Denying someone else's request needs the approver role (remediation.approve); ${actor.id.startsWith('apikey:') ? "this API key's scope does not include it" : `you are ${actor.role}`}. You may withdraw your own.`, 'forbidden');
+        return refuse(
+          `Denying someone else's request needs the approver role (remediation.approve); ${actor.id.startsWith('apikey:') ? "this API key's scope does not include it" : `you are ${actor.role}`}. You may withdraw your own.`,
+          'forbidden',
+        );
       }
       if (!store.move(r.id, 'pending_approval', 'denied', { who: personOf(actor), at: clock() })) {
-        return refuse(`Request ${r.id} is ${r.state.replace('_', ' ')}; it can no longer be ${own ? 'withdrawn' : 'denied'}.`, 'conflict');
+        return refuse(
+          `Request ${r.id} is ${r.state.replace('_', ' ')}; it can no longer be ${own ? 'withdrawn' : 'denied'}.`,
+          'conflict',
+        );
       }
       this.audit(actor, 'remediation.deny', 'ok', r.id, own ? { withdrawn: true } : undefined);
       return { withdrawn: own };
@@ -243,16 +304,31 @@ export class RemediationService {
     const { store, clock } = this.d;
     const r = this.get(id);
     if (r.state === 'executing') {
-      this.finish(r, 'unknown', { ok: false, summary: 'The worker running it stopped mid-way; it was not run again. Check the target before asking again.' }, { actor: 'system', detail: { state: 'unknown' } });
+      this.finish(
+        r,
+        'unknown',
+        {
+          ok: false,
+          summary: 'The worker running it stopped mid-way; it was not run again. Check the target before asking again.',
+        },
+        { actor: 'system', detail: { state: 'unknown' } },
+      );
       return this.get(id);
     }
     if (r.state !== 'approved') return r;
     // Policy again, atomically with the claim (across processes): requests approved together cannot beat a freeze, breaker, cooldown or rate.
-    const claim = store.transaction(() => this.policyRefusal(r.action, r.target) ?? (store.claim(r.id, clock()) ? 'claimed' : 'taken'));
+    const claim = store.transaction(
+      () => this.policyRefusal(r.action, r.target) ?? (store.claim(r.id, clock()) ? 'claimed' : 'taken'),
+    );
     if (claim === 'taken') return this.get(id);
     if (claim !== 'claimed') {
       const summary = `Not run: ${claim} Ask again if it is still needed.`;
-      this.finish(r, 'failed', { ok: false, summary }, { actor: 'system', from: 'approved', detail: { summary, policy: claim } });
+      this.finish(
+        r,
+        'failed',
+        { ok: false, summary },
+        { actor: 'system', from: 'approved', detail: { summary, policy: claim } },
+      );
       return this.get(id);
     }
     let result: NonNullable<StoredRequest['result']>;
@@ -309,24 +385,42 @@ export class RemediationService {
     const r = this.d.store.get(id);
     if (r?.state !== 'approved') return undefined;
     const summary = `Not run: its job was ${job} before it started. Ask again if it is still needed.`;
-    return this.finish(r, 'failed', { ok: false, summary }, { actor, from: 'approved', detail: { summary, job } }) ? this.get(id) : undefined;
+    return this.finish(r, 'failed', { ok: false, summary }, { actor, from: 'approved', detail: { summary, job } })
+      ? this.get(id)
+      : undefined;
   }
 
   /** pending_approval -> expired with its audit record; call inside a transaction. True when this call expired it. */
   private expire(r: StoredRequest, now: number): boolean {
     if (!this.d.store.move(r.id, 'pending_approval', 'expired', { who: 'system', at: now })) return false;
-    this.d.audit.record({ actor: 'system', action: 'remediation.expire', outcome: 'ok', target: `remediation:${r.id}` });
+    this.d.audit.record({
+      actor: 'system',
+      action: 'remediation.expire',
+      outcome: 'ok',
+      target: `remediation:${r.id}`,
+    });
     this.d.metrics?.outcome(r.action, 'expired');
     return true;
   }
 
   /** executing (or `from`) -> a final state, its breaker count and its audit record, in one transaction. */
-  private finish(r: StoredRequest, state: 'succeeded' | 'failed' | 'unknown', result: NonNullable<StoredRequest['result']>, how: { actor: string; detail: Record<string, unknown>; from?: RequestState; breaker?: boolean }): boolean {
+  private finish(
+    r: StoredRequest,
+    state: 'succeeded' | 'failed' | 'unknown',
+    result: NonNullable<StoredRequest['result']>,
+    how: { actor: string; detail: Record<string, unknown>; from?: RequestState; breaker?: boolean },
+  ): boolean {
     const { store, clock } = this.d;
     const done = store.transaction(() => {
       if (!store.finish(r.id, state, clock(), result, how.from)) return false;
       if (how.breaker !== undefined) store.recordOutcome(r.action, r.target, how.breaker, BREAKER_OPEN_AFTER, clock());
-      this.d.audit.record({ actor: how.actor, action: 'remediation.execute', outcome: state === 'succeeded' ? 'ok' : 'failed', target: `remediation:${r.id}`, detail: how.detail });
+      this.d.audit.record({
+        actor: how.actor,
+        action: 'remediation.execute',
+        outcome: state === 'succeeded' ? 'ok' : 'failed',
+        target: `remediation:${r.id}`,
+        detail: how.detail,
+      });
       return true;
     });
     if (done) this.d.metrics?.outcome(r.action, state);
@@ -339,13 +433,31 @@ export class RemediationService {
       await within(this.d.enqueue(r), this.d.enqueueWaitMs ?? ENQUEUE_WAIT_MS);
       return { queued: true };
     } catch (err) {
-      this.d.log?.warn('remediation approved but not queued yet; recovery will queue it', { request: r.id, err: errorMessage(err) });
-      return { queued: false, queueProblem: err instanceof AppError ? err.userMessage : 'The job queue is not answering.' };
+      this.d.log?.warn('remediation approved but not queued yet; recovery will queue it', {
+        request: r.id,
+        err: errorMessage(err),
+      });
+      return {
+        queued: false,
+        queueProblem: err instanceof AppError ? err.userMessage : 'The job queue is not answering.',
+      };
     }
   }
 
-  private audit(actor: Principal, action: string, outcome: AuditEvent['outcome'], id?: string, detail?: Record<string, unknown>): void {
-    this.d.audit.record({ actor: actor.id, action, outcome, ...(id ? { target: `remediation:${id}` } : {}), detail: { ...detail, person: personOf(actor) } });
+  private audit(
+    actor: Principal,
+    action: string,
+    outcome: AuditEvent['outcome'],
+    id?: string,
+    detail?: Record<string, unknown>,
+  ): void {
+    this.d.audit.record({
+      actor: actor.id,
+      action,
+      outcome,
+      ...(id ? { target: `remediation:${id}` } : {}),
+      detail: { ...detail, person: personOf(actor) },
+    });
   }
 
   /** Why policy refuses the action now, or undefined. */
@@ -354,12 +466,15 @@ export class RemediationService {
     const frozen = store.frozen();
     if (frozen) return `Remediation is frozen (by ${frozen.by}); an admin can \`unfreeze\`.`;
     const breaker = store.breaker(action, target);
-    if (breaker.openedAt !== null) return `The breaker for ${action} on ${target} is open after ${breaker.failures} failures in a row; an admin must reset it.`;
+    if (breaker.openedAt !== null)
+      return `The breaker for ${action} on ${target} is open after ${breaker.failures} failures in a row; an admin must reset it.`;
     const spec = catalog.spec(action);
     const now = clock();
     const last = store.lastRunAt(action, target);
-    if (last !== null && now - last < spec.cooldownS * 1000) return `${action} ran on ${target} ${Math.round((now - last) / 1000)} s ago; its cooldown is ${spec.cooldownS} s.`;
-    if (store.runsSince(action, target, now - 3_600_000) >= spec.maxPerHour) return `${action} on ${target} already ran ${spec.maxPerHour} times in the last hour (the limit).`;
+    if (last !== null && now - last < spec.cooldownS * 1000)
+      return `${action} ran on ${target} ${Math.round((now - last) / 1000)} s ago; its cooldown is ${spec.cooldownS} s.`;
+    if (store.runsSince(action, target, now - 3_600_000) >= spec.maxPerHour)
+      return `${action} on ${target} already ran ${spec.maxPerHour} times in the last hour (the limit).`;
     return undefined;
   }
 

@@ -2,7 +2,8 @@ import { freshId } from '../store/fresh-id';
 import type { Db } from '../store/store';
 import type { ActionName, ExecutionResult, Plan, RemediationRequest } from './types';
 
-export type RequestState = 'planned' | 'pending_approval' | 'approved' | 'executing' | 'succeeded' | 'failed' | 'denied' | 'expired' | 'unknown';
+export type RequestState =
+  'planned' | 'pending_approval' | 'approved' | 'executing' | 'succeeded' | 'failed' | 'denied' | 'expired' | 'unknown';
 
 /** Where the request came from, so results go back to the same thread. */
 export interface Origin {
@@ -57,32 +58,64 @@ export class RemediationStore {
 
   constructor(private readonly db: Db) {
     this.s = {
-      insert: db.prepare(`INSERT INTO remediation_requests (id, action, target, params, requested_by, origin, state, dry_run, plan, approvals_needed, created_at, expires_at)
+      insert:
+        db.prepare(`INSERT INTO remediation_requests (id, action, target, params, requested_by, origin, state, dry_run, plan, approvals_needed, created_at, expires_at)
         VALUES (@id, @action, @target, @params, @requested_by, @origin, @state, @dry_run, @plan, @approvals_needed, @created_at, @expires_at) ON CONFLICT(id) DO NOTHING`),
       get: db.prepare<[string], Row>('SELECT * FROM remediation_requests WHERE id = ?'),
       taken: db.prepare<[string], number>('SELECT 1 FROM remediation_requests WHERE id = ?').pluck(),
-      inState: db.prepare<[RequestState], { id: string }>('SELECT id FROM remediation_requests WHERE state = ? ORDER BY created_at'),
-      decided: db.prepare<[number], { id: string }>("SELECT id FROM remediation_requests WHERE state IN ('denied', 'expired') ORDER BY decided_at DESC, rowid DESC LIMIT ?"),
-      expiredPending: db.prepare<[number], { id: string }>("SELECT id FROM remediation_requests WHERE state = 'pending_approval' AND expires_at < ? ORDER BY created_at"),
-      approvers: db.prepare<[string], { approver: string; approver_name: string; at: number }>('SELECT approver, approver_name, at FROM remediation_approvals WHERE request_id = ? ORDER BY at, rowid'),
-      approve: db.prepare('INSERT OR IGNORE INTO remediation_approvals (request_id, approver, approver_name, at) VALUES (?, ?, ?, ?)'),
-      unapprove: db.prepare<[string, string]>('DELETE FROM remediation_approvals WHERE request_id = ? AND approver = ?'),
+      inState: db.prepare<[RequestState], { id: string }>(
+        'SELECT id FROM remediation_requests WHERE state = ? ORDER BY created_at',
+      ),
+      decided: db.prepare<[number], { id: string }>(
+        "SELECT id FROM remediation_requests WHERE state IN ('denied', 'expired') ORDER BY decided_at DESC, rowid DESC LIMIT ?",
+      ),
+      expiredPending: db.prepare<[number], { id: string }>(
+        "SELECT id FROM remediation_requests WHERE state = 'pending_approval' AND expires_at < ? ORDER BY created_at",
+      ),
+      approvers: db.prepare<[string], { approver: string; approver_name: string; at: number }>(
+        'SELECT approver, approver_name, at FROM remediation_approvals WHERE request_id = ? ORDER BY at, rowid',
+      ),
+      approve: db.prepare(
+        'INSERT OR IGNORE INTO remediation_approvals (request_id, approver, approver_name, at) VALUES (?, ?, ?, ?)',
+      ),
+      unapprove: db.prepare<[string, string]>(
+        'DELETE FROM remediation_approvals WHERE request_id = ? AND approver = ?',
+      ),
       move: db.prepare<[RequestState, string | null, number | null, string, RequestState]>(
-        'UPDATE remediation_requests SET state = ?, decided_by = COALESCE(?, decided_by), decided_at = COALESCE(?, decided_at) WHERE id = ? AND state = ?'),
-      claim: db.prepare<[number, string]>("UPDATE remediation_requests SET state = 'executing', started_at = ? WHERE id = ? AND state = 'approved'"),
-      finish: db.prepare<[RequestState, number, string, string, RequestState]>('UPDATE remediation_requests SET state = ?, finished_at = ?, result = ? WHERE id = ? AND state = ?'),
-      lastRun: db.prepare<[string, string], { at: number }>("SELECT MAX(started_at) AS at FROM remediation_requests WHERE action = ? AND target = ? AND started_at IS NOT NULL"),
-      runsSince: db.prepare<[string, string, number], { n: number }>('SELECT COUNT(*) AS n FROM remediation_requests WHERE action = ? AND target = ? AND started_at >= ?'),
+        'UPDATE remediation_requests SET state = ?, decided_by = COALESCE(?, decided_by), decided_at = COALESCE(?, decided_at) WHERE id = ? AND state = ?',
+      ),
+      claim: db.prepare<[number, string]>(
+        "UPDATE remediation_requests SET state = 'executing', started_at = ? WHERE id = ? AND state = 'approved'",
+      ),
+      finish: db.prepare<[RequestState, number, string, string, RequestState]>(
+        'UPDATE remediation_requests SET state = ?, finished_at = ?, result = ? WHERE id = ? AND state = ?',
+      ),
+      lastRun: db.prepare<[string, string], { at: number }>(
+        'SELECT MAX(started_at) AS at FROM remediation_requests WHERE action = ? AND target = ? AND started_at IS NOT NULL',
+      ),
+      runsSince: db.prepare<[string, string, number], { n: number }>(
+        'SELECT COUNT(*) AS n FROM remediation_requests WHERE action = ? AND target = ? AND started_at >= ?',
+      ),
       setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
-      setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      setSetting: db.prepare(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
       executedOn: db.prepare<[string], { action: ActionName; target: string; params: string; started_at: number }>(
-        "SELECT action, target, params, started_at FROM remediation_requests WHERE state = 'succeeded' AND json_extract(plan, '$.executor') = ? ORDER BY started_at"),
-      breaker: db.prepare<[string, string], { failures: number; opened_at: number | null }>('SELECT failures, opened_at FROM remediation_breakers WHERE action = ? AND target = ?'),
-      breakerFail: db.prepare(`INSERT INTO remediation_breakers (action, target, failures, opened_at) VALUES (?, ?, 1, NULL)
+        "SELECT action, target, params, started_at FROM remediation_requests WHERE state = 'succeeded' AND json_extract(plan, '$.executor') = ? ORDER BY started_at",
+      ),
+      breaker: db.prepare<[string, string], { failures: number; opened_at: number | null }>(
+        'SELECT failures, opened_at FROM remediation_breakers WHERE action = ? AND target = ?',
+      ),
+      breakerFail:
+        db.prepare(`INSERT INTO remediation_breakers (action, target, failures, opened_at) VALUES (?, ?, 1, NULL)
         ON CONFLICT(action, target) DO UPDATE SET failures = failures + 1`),
-      breakerOpen: db.prepare<[number, string, string]>('UPDATE remediation_breakers SET opened_at = ? WHERE action = ? AND target = ? AND opened_at IS NULL'),
+      breakerOpen: db.prepare<[number, string, string]>(
+        'UPDATE remediation_breakers SET opened_at = ? WHERE action = ? AND target = ? AND opened_at IS NULL',
+      ),
       breakerReset: db.prepare<[string, string]>('DELETE FROM remediation_breakers WHERE action = ? AND target = ?'),
-      claimNotice: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO remediation_notices (request_id, kind, at) VALUES (?, ?, ?)'),
+      claimNotice: db.prepare<[string, string, number]>(
+        'INSERT OR IGNORE INTO remediation_notices (request_id, kind, at) VALUES (?, ?, ?)',
+      ),
       releaseNotice: db.prepare<[string, string]>('DELETE FROM remediation_notices WHERE request_id = ? AND kind = ?'),
     };
   }
@@ -93,11 +126,25 @@ export class RemediationStore {
   }
 
   /** False when the id is taken (by another writer since `freshId`): nothing was written. */
-  insert(r: Omit<StoredRequest, 'approvers' | 'approverNames' | 'decidedBy' | 'startedAt' | 'finishedAt' | 'result'>): boolean {
-    return this.s.insert.run({
-      id: r.id, action: r.action, target: r.target, params: JSON.stringify(r.params), requested_by: r.requestedBy, origin: JSON.stringify(r.origin),
-      state: r.state, dry_run: r.dryRun ? 1 : 0, plan: JSON.stringify(r.plan), approvals_needed: r.approvalsNeeded, created_at: r.createdAt, expires_at: r.expiresAt,
-    }).changes === 1;
+  insert(
+    r: Omit<StoredRequest, 'approvers' | 'approverNames' | 'decidedBy' | 'startedAt' | 'finishedAt' | 'result'>,
+  ): boolean {
+    return (
+      this.s.insert.run({
+        id: r.id,
+        action: r.action,
+        target: r.target,
+        params: JSON.stringify(r.params),
+        requested_by: r.requestedBy,
+        origin: JSON.stringify(r.origin),
+        state: r.state,
+        dry_run: r.dryRun ? 1 : 0,
+        plan: JSON.stringify(r.plan),
+        approvals_needed: r.approvalsNeeded,
+        created_at: r.createdAt,
+        expires_at: r.expiresAt,
+      }).changes === 1
+    );
   }
 
   /** Requests in `state`, oldest first. */
@@ -119,10 +166,23 @@ export class RemediationStore {
     const row = this.s.get.get(id);
     if (!row) return undefined;
     return {
-      id: row.id, action: row.action, target: row.target, params: JSON.parse(row.params) as RemediationRequest['params'], requestedBy: row.requested_by,
-      origin: JSON.parse(row.origin) as Origin, state: row.state, dryRun: row.dry_run === 1, plan: JSON.parse(row.plan) as Plan, approvalsNeeded: row.approvals_needed,
-      ...this.approvals(id), createdAt: row.created_at, expiresAt: row.expires_at, decidedBy: row.decided_by,
-      startedAt: row.started_at, finishedAt: row.finished_at, result: row.result ? (JSON.parse(row.result) as StoredRequest['result']) : null,
+      id: row.id,
+      action: row.action,
+      target: row.target,
+      params: JSON.parse(row.params) as RemediationRequest['params'],
+      requestedBy: row.requested_by,
+      origin: JSON.parse(row.origin) as Origin,
+      state: row.state,
+      dryRun: row.dry_run === 1,
+      plan: JSON.parse(row.plan) as Plan,
+      approvalsNeeded: row.approvals_needed,
+      ...this.approvals(id),
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      decidedBy: row.decided_by,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      result: row.result ? (JSON.parse(row.result) as StoredRequest['result']) : null,
     };
   }
 
@@ -157,7 +217,13 @@ export class RemediationStore {
   }
 
   /** executing (or `from`) -> a final state, for exactly one caller. */
-  finish(id: string, state: 'succeeded' | 'failed' | 'unknown', at: number, result: StoredRequest['result'], from: RequestState = 'executing'): boolean {
+  finish(
+    id: string,
+    state: 'succeeded' | 'failed' | 'unknown',
+    at: number,
+    result: StoredRequest['result'],
+    from: RequestState = 'executing',
+  ): boolean {
     return this.s.finish.run(state, at, JSON.stringify(result), id, from).changes === 1;
   }
 
@@ -166,8 +232,15 @@ export class RemediationStore {
   }
 
   /** Requests that ran successfully on an executor, oldest first (the demo fleet replays them at start). */
-  executedOn(executor: string): Array<{ action: ActionName; target: string; params: RemediationRequest['params']; startedAt: number }> {
-    return this.s.executedOn.all(executor).map((r) => ({ action: r.action, target: r.target, params: JSON.parse(r.params) as RemediationRequest['params'], startedAt: r.started_at }));
+  executedOn(
+    executor: string,
+  ): Array<{ action: ActionName; target: string; params: RemediationRequest['params']; startedAt: number }> {
+    return this.s.executedOn.all(executor).map((r) => ({
+      action: r.action,
+      target: r.target,
+      params: JSON.parse(r.params) as RemediationRequest['params'],
+      startedAt: r.started_at,
+    }));
   }
 
   lastRunAt(action: ActionName, target: string): number | null {

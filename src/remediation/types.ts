@@ -46,7 +46,15 @@ export type ExecutorKind = 'kubernetes' | 'shell' | 'webhook' | 'demo';
 export type Binding =
   | { kind: 'kubernetes'; namespace: string; deployment: string; rolloutTimeoutMs: number }
   | { kind: 'shell'; script: string; args: string[]; timeoutMs: number; maxOutputBytes: number }
-  | { kind: 'webhook'; method: 'POST' | 'PUT'; url: string; body: string; secret?: string; timeoutMs: number; retries: number }
+  | {
+      kind: 'webhook';
+      method: 'POST' | 'PUT';
+      url: string;
+      body: string;
+      secret?: string;
+      timeoutMs: number;
+      retries: number;
+    }
   | { kind: 'demo' };
 
 export interface ExecuteOptions {

@@ -8,12 +8,26 @@ import { ACTIONS } from './types';
  * (`user:ID` whatever credential or chat link they used, else the chat id) and stays stable.
  */
 
-export const REMEDIATION_STATES = ['planned', 'pending_approval', 'approved', 'executing', 'succeeded', 'failed', 'denied', 'expired', 'unknown'] as const;
+export const REMEDIATION_STATES = [
+  'planned',
+  'pending_approval',
+  'approved',
+  'executing',
+  'succeeded',
+  'failed',
+  'denied',
+  'expired',
+  'unknown',
+] as const;
 
 /** What is known about a person id: their current name and email, when they are a user. */
 export type People = (person: string) => { name: string; email?: string } | undefined;
 
-const personSchema = z.object({ id: z.string().describe('`user:ID` for a user (whatever credential or chat link they used), else the chat id'), name: z.string(), email: z.string().optional() });
+const personSchema = z.object({
+  id: z.string().describe('`user:ID` for a user (whatever credential or chat link they used), else the chat id'),
+  name: z.string(),
+  email: z.string().optional(),
+});
 
 export const planSchema = z.object({
   executor: z.string(),
@@ -38,7 +52,13 @@ export const remediationSchema = z
     expires_at: z.string().describe('pending requests expire then'),
     started_at: z.string().nullable(),
     finished_at: z.string().nullable(),
-    result: z.object({ ok: z.boolean(), summary: z.string(), verified: z.object({ ok: z.boolean(), summary: z.string() }).optional() }).nullable(),
+    result: z
+      .object({
+        ok: z.boolean(),
+        summary: z.string(),
+        verified: z.object({ ok: z.boolean(), summary: z.string() }).optional(),
+      })
+      .nullable(),
   })
   .meta({ title: 'Remediation' });
 
@@ -47,10 +67,20 @@ export type RemediationJson = z.infer<typeof remediationSchema>;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function planJson(plan: StoredRequest['plan']): z.infer<typeof planSchema> {
-  return { executor: plan.executor, calls: plan.calls, current: plan.current, desired: plan.desired, blast_radius: plan.blastRadius };
+  return {
+    executor: plan.executor,
+    calls: plan.calls,
+    current: plan.current,
+    desired: plan.desired,
+    blast_radius: plan.blastRadius,
+  };
 }
 
-export function remediationJson(r: StoredRequest, approvals: Array<{ person: string; name: string; at: number }>, people: People): RemediationJson {
+export function remediationJson(
+  r: StoredRequest,
+  approvals: Array<{ person: string; name: string; at: number }>,
+  people: People,
+): RemediationJson {
   const who = (id: string, fallback: string) => {
     const known = people(id);
     return { id, name: known?.name ?? fallback, ...(known?.email ? { email: known.email } : {}) };
@@ -69,6 +99,8 @@ export function remediationJson(r: StoredRequest, approvals: Array<{ person: str
     expires_at: new Date(r.expiresAt).toISOString(),
     started_at: iso(r.startedAt),
     finished_at: iso(r.finishedAt),
-    result: r.result ? { ok: r.result.ok, summary: r.result.summary, ...(r.result.verified ? { verified: r.result.verified } : {}) } : null,
+    result: r.result
+      ? { ok: r.result.ok, summary: r.result.summary, ...(r.result.verified ? { verified: r.result.verified } : {}) }
+      : null,
   };
 }

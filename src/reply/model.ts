@@ -38,8 +38,17 @@ export const header = (t: string): Block => ({ type: 'header', text: t });
 export const context = (t: string): Block => ({ type: 'context', text: t });
 export const fields = (f: Array<{ label: string; value: string }>): Block => ({ type: 'fields', fields: f });
 export const table = (columns: string[], rows: string[][]): Block => ({ type: 'table', columns, rows });
-export const series = (label: string, values: number[], unit?: string): Block => ({ type: 'series', label, values, ...(unit ? { unit } : {}) });
-export const progress = (percent: number, t?: string): Block => ({ type: 'progress', percent, ...(t ? { text: t } : {}) });
+export const series = (label: string, values: number[], unit?: string): Block => ({
+  type: 'series',
+  label,
+  values,
+  ...(unit ? { unit } : {}),
+});
+export const progress = (percent: number, t?: string): Block => ({
+  type: 'progress',
+  percent,
+  ...(t ? { text: t } : {}),
+});
 export const buttons = (b: Button[]): Block => ({ type: 'buttons', buttons: b });
 export const image = (i: { title: string; alt: string; path?: string; png?: Buffer }): Block => ({
   type: 'image',

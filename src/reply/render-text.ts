@@ -55,7 +55,11 @@ function renderBlock(block: Block, mark: string, bold: (s: string) => string, di
 
 function renderTable(columns: string[], rows: string[][], bold: (s: string) => string): string[] {
   const widths = columns.map((c, i) => Math.max(displayWidth(c), ...rows.map((r) => displayWidth(r[i] ?? ''))));
-  const line = (cells: string[]) => cells.map((c, i) => pad(c ?? '', widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => pad(c ?? '', widths[i]))
+      .join('  ')
+      .trimEnd();
   return [bold(line(columns)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 

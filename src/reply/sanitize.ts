@@ -61,7 +61,9 @@ export function exposedSecretWarning(message: string): Block | undefined {
   if (!holdsSecret(message)) return undefined;
   const id = API_KEY_ID.exec(message)?.[1];
   const how = id ? `revoke it: \`smartcloudops apikey revoke ${id}\`` : 'revoke or rotate it where it was issued';
-  return context(`Your message held what looks like an API key, token or password. I hid it in my replies, but it has gone through chat, so treat it as exposed and ${how}; delete your message if it is still in the channel.`);
+  return context(
+    `Your message held what looks like an API key, token or password. I hid it in my replies, but it has gone through chat, so treat it as exposed and ${how}; delete your message if it is still in the channel.`,
+  );
 }
 
 /** Characters that show nothing: zero-width space/joiners, direction marks, word joiner, BOM. */

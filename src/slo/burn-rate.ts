@@ -30,7 +30,11 @@ export interface BurnResult {
 }
 
 /** Burn rates of an error-ratio series (time-ordered [ms, ratio]) evaluated at `atMs`. */
-export function burnRates(errorRatio: ReadonlyArray<readonly [number, number]>, atMs: number, target: number): BurnResult {
+export function burnRates(
+  errorRatio: ReadonlyArray<readonly [number, number]>,
+  atMs: number,
+  target: number,
+): BurnResult {
   const budget = 1 - target;
   if (!(budget > 0 && budget < 1)) throw new RangeError(`SLO target must be between 0 and 1, got ${target}`);
   const windows = [...new Set(BURN_RULES.flatMap((r) => [r.longS, r.shortS]))];
@@ -46,6 +50,12 @@ export function burnRates(errorRatio: ReadonlyArray<readonly [number, number]>, 
     }
     rates[w] = n ? sum / n / budget : NaN;
   }
-  const firing = BURN_RULES.filter((r) => rates[r.longS] > r.factor && rates[r.shortS] > r.factor).map((r) => ({ rule: r.name, severity: r.severity, long: rates[r.longS], short: rates[r.shortS], factor: r.factor }));
+  const firing = BURN_RULES.filter((r) => rates[r.longS] > r.factor && rates[r.shortS] > r.factor).map((r) => ({
+    rule: r.name,
+    severity: r.severity,
+    long: rates[r.longS],
+    short: rates[r.shortS],
+    factor: r.factor,
+  }));
   return { target, rates, firing };
 }

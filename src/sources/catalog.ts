@@ -25,7 +25,12 @@ export interface CatalogService extends ServiceInfo {
 }
 
 /** Generous bounds for a service the catalog says nothing about (CSV folders, services without objectives). */
-export const DEFAULT_OBJECTIVES: Readonly<Objectives> = { latency_p99_ms: 1000, error_rate: 0.05, cpu: 0.9, memory: 0.9 };
+export const DEFAULT_OBJECTIVES: Readonly<Objectives> = {
+  latency_p99_ms: 1000,
+  error_rate: 0.05,
+  cpu: 0.9,
+  memory: 0.9,
+};
 
 const OBJECTIVE_KEYS = ['latency_p99_ms', 'error_rate', 'cpu', 'memory', 'availability'] as const;
 
@@ -34,7 +39,8 @@ function mapping<T extends z.ZodRawShape>(shape: T, what: string) {
   const expected = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
     error: (issue) => {
-      if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}: expected some of ${expected}`;
+      if (issue.code === 'unrecognized_keys')
+        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}: expected some of ${expected}`;
       if (issue.code === 'invalid_type') return `expected a mapping of ${what} (${expected})`;
       return undefined;
     },
@@ -45,11 +51,24 @@ const num = (message: string) => z.number({ error: message });
 
 const objectivesSchema = mapping(
   {
-    latency_p99_ms: num('expected milliseconds, a number > 0').positive('expected milliseconds, a number > 0').optional(),
-    error_rate: num('expected a ratio of errors to requests, > 0 and <= 1 (0.01 = 1%)').gt(0, 'expected a ratio of errors to requests, > 0 and <= 1 (0.01 = 1%)').lte(1, 'expected a ratio of errors to requests, > 0 and <= 1 (0.01 = 1%)').optional(),
-    cpu: num('expected a ratio of the CPU requested, > 0 (0.8 = 80%)').positive('expected a ratio of the CPU requested, > 0 (0.8 = 80%)').optional(),
-    memory: num('expected a ratio of the memory limit, > 0 and <= 1').gt(0, 'expected a ratio of the memory limit, > 0 and <= 1').lte(1, 'expected a ratio of the memory limit, > 0 and <= 1').optional(),
-    availability: num('expected an SLO target between 0 and 1, e.g. 0.999').gt(0, 'expected an SLO target between 0 and 1, e.g. 0.999').lt(1, 'expected an SLO target between 0 and 1, e.g. 0.999').optional(),
+    latency_p99_ms: num('expected milliseconds, a number > 0')
+      .positive('expected milliseconds, a number > 0')
+      .optional(),
+    error_rate: num('expected a ratio of errors to requests, > 0 and <= 1 (0.01 = 1%)')
+      .gt(0, 'expected a ratio of errors to requests, > 0 and <= 1 (0.01 = 1%)')
+      .lte(1, 'expected a ratio of errors to requests, > 0 and <= 1 (0.01 = 1%)')
+      .optional(),
+    cpu: num('expected a ratio of the CPU requested, > 0 (0.8 = 80%)')
+      .positive('expected a ratio of the CPU requested, > 0 (0.8 = 80%)')
+      .optional(),
+    memory: num('expected a ratio of the memory limit, > 0 and <= 1')
+      .gt(0, 'expected a ratio of the memory limit, > 0 and <= 1')
+      .lte(1, 'expected a ratio of the memory limit, > 0 and <= 1')
+      .optional(),
+    availability: num('expected an SLO target between 0 and 1, e.g. 0.999')
+      .gt(0, 'expected an SLO target between 0 and 1, e.g. 0.999')
+      .lt(1, 'expected an SLO target between 0 and 1, e.g. 0.999')
+      .optional(),
   },
   'objectives',
 );
@@ -73,11 +92,16 @@ const promql = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-const queriesSchema = mapping(Object.fromEntries(GOLDEN_SIGNALS.map((s) => [s, promql.optional()])) as Record<Signal, z.ZodOptional<typeof promql>>, 'PromQL per golden signal');
+const queriesSchema = mapping(
+  Object.fromEntries(GOLDEN_SIGNALS.map((s) => [s, promql.optional()])) as Record<Signal, z.ZodOptional<typeof promql>>,
+  'PromQL per golden signal',
+);
 
 /** One service. Other keys are kept for other parts of the system (executor targets, owners). */
 export const catalogServiceSchema = z.looseObject({
-  name: z.string({ error: 'expected a lower-case service name' }).regex(SERVICE_NAME, 'expected a lower-case service name'),
+  name: z
+    .string({ error: 'expected a lower-case service name' })
+    .regex(SERVICE_NAME, 'expected a lower-case service name'),
   description: z.string({ error: 'expected a one-line description (a string)' }).trim().optional(),
   objectives: objectivesSchema.optional(),
   queries: queriesSchema.optional(),
@@ -88,14 +112,21 @@ export const catalogDefaultsSchema = z.looseObject({
   queries: queriesSchema.optional(),
 });
 
-export const catalogServicesSchema = z.array(catalogServiceSchema, { error: 'expected a list of services' }).superRefine((services, ctx) => {
-  const seen = new Map<string, number>();
-  services.forEach((s, i) => {
-    const first = seen.get(s.name);
-    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate service name ${s.name} (also at services.${first})` });
-    else seen.set(s.name, i);
+export const catalogServicesSchema = z
+  .array(catalogServiceSchema, { error: 'expected a list of services' })
+  .superRefine((services, ctx) => {
+    const seen = new Map<string, number>();
+    services.forEach((s, i) => {
+      const first = seen.get(s.name);
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'name'],
+          message: `duplicate service name ${s.name} (also at services.${first})`,
+        });
+      else seen.set(s.name, i);
+    });
   });
-});
 
 /** Spread into the config file's schema (src/config/schema.ts `fileSchema`). */
 export const catalogFileShape = {
@@ -116,12 +147,21 @@ export interface CatalogIssue {
 export function catalogIssues(file: CatalogFile, options: { requireQueries?: boolean } = {}): CatalogIssue[] {
   if (!options.requireQueries) return [];
   const services = file.services ?? [];
-  if (services.length === 0) return [{ path: 'services', message: `required for METRICS_SOURCE=prometheus: list each service with its PromQL queries (see ${EXAMPLE_CATALOG})` }];
+  if (services.length === 0)
+    return [
+      {
+        path: 'services',
+        message: `required for METRICS_SOURCE=prometheus: list each service with its PromQL queries (see ${EXAMPLE_CATALOG})`,
+      },
+    ];
   const issues: CatalogIssue[] = [];
   services.forEach((s, i) => {
     for (const signal of GOLDEN_SIGNALS) {
       if (s.queries?.[signal] === undefined && file.defaults?.queries?.[signal] === undefined) {
-        issues.push({ path: `services.${i}.queries.${signal}`, message: `no PromQL for ${s.name} ${signal}: set it here or in defaults.queries (see ${EXAMPLE_CATALOG})` });
+        issues.push({
+          path: `services.${i}.queries.${signal}`,
+          message: `no PromQL for ${s.name} ${signal}: set it here or in defaults.queries (see ${EXAMPLE_CATALOG})`,
+        });
       }
     }
   });
@@ -138,9 +178,14 @@ export function renderQuery(template: string, service: string): string {
  */
 export function buildCatalog(file: CatalogFile, options: { requireQueries?: boolean } = {}): CatalogService[] {
   const parsed = catalogFileSchema.safeParse(file);
-  const issues: CatalogIssue[] = parsed.success ? catalogIssues(parsed.data, options) : parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+  const issues: CatalogIssue[] = parsed.success
+    ? catalogIssues(parsed.data, options)
+    : parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
   if (issues.length > 0 || !parsed.success) {
-    throw new AppError('config_invalid', `The services catalog (CONFIG_FILE) is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    throw new AppError(
+      'config_invalid',
+      `The services catalog (CONFIG_FILE) is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    );
   }
   const defaults = parsed.data.defaults ?? {};
   return (parsed.data.services ?? []).map((s) => {
@@ -167,15 +212,28 @@ export function serviceInfo(s: CatalogService, fallbackDescription = ''): Servic
 export function assertSeriesQuery(query: SeriesQuery, known: readonly string[]): void {
   const { service, signal, startMs, endMs, stepMs } = query;
   if (!known.includes(service)) {
-    throw new AppError('not_found', `unknown service "${String(service)}"; known: ${known.length ? known.join(', ') : '(none)'}`);
+    throw new AppError(
+      'not_found',
+      `unknown service "${String(service)}"; known: ${known.length ? known.join(', ') : '(none)'}`,
+    );
   }
   if (!(GOLDEN_SIGNALS as readonly string[]).includes(signal)) {
-    throw new AppError('bad_request', `Unknown signal "${String(signal)}"; expected one of ${GOLDEN_SIGNALS.join(', ')}.`);
+    throw new AppError(
+      'bad_request',
+      `Unknown signal "${String(signal)}"; expected one of ${GOLDEN_SIGNALS.join(', ')}.`,
+    );
   }
   if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) {
-    throw new AppError('bad_request', `startMs and endMs must be finite times in milliseconds since the epoch, got ${String(startMs)} and ${String(endMs)}.`);
+    throw new AppError(
+      'bad_request',
+      `startMs and endMs must be finite times in milliseconds since the epoch, got ${String(startMs)} and ${String(endMs)}.`,
+    );
   }
-  if (endMs < startMs) throw new AppError('bad_request', `The range ends (${endMs}) before it starts (${startMs}); endMs must be >= startMs.`);
+  if (endMs < startMs)
+    throw new AppError(
+      'bad_request',
+      `The range ends (${endMs}) before it starts (${startMs}); endMs must be >= startMs.`,
+    );
   if (stepMs !== undefined && (!Number.isSafeInteger(stepMs) || stepMs <= 0)) {
     throw new AppError('bad_request', `stepMs must be a positive whole number of milliseconds, got ${String(stepMs)}.`);
   }
@@ -185,7 +243,12 @@ export function assertSeriesQuery(query: SeriesQuery, known: readonly string[]):
 export function formatDuration(ms: number): string {
   const parts: string[] = [];
   let s = Math.round(ms / 1000);
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(s / size);
     if (n > 0) parts.push(`${n}${unit}`);
     s -= n * size;

@@ -9,7 +9,11 @@ const MAX_TRIES = 64;
  * transaction as the insert that uses it, so no other writer can take the id in between: then ids
  * never collide (24 random bits alone give about 3 collisions among 10,000 ids).
  */
-export function freshId(prefix: string, taken: (id: string) => boolean, random: () => string = () => randomBytes(ID_HEX_DIGITS / 2).toString('hex')): string {
+export function freshId(
+  prefix: string,
+  taken: (id: string) => boolean,
+  random: () => string = () => randomBytes(ID_HEX_DIGITS / 2).toString('hex'),
+): string {
   for (let i = 0; i < MAX_TRIES; i++) {
     const id = `${prefix}${random()}`;
     if (!taken(id)) return id;

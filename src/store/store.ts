@@ -26,7 +26,11 @@ export function openStore(path: string, migrations: readonly Migration[] = MIGRA
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
   } catch (err) {
-    throw new AppError('unavailable', `cannot open the database at ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new AppError(
+      'unavailable',
+      `cannot open the database at ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL'); // durable across process crashes; WAL fsyncs at checkpoints
@@ -50,14 +54,20 @@ export function openStore(path: string, migrations: readonly Migration[] = MIGRA
 }
 
 function migrate(db: Db, migrations: readonly Migration[]): number {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
   const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   for (const m of sorted) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        Date.now(),
+      );
     }).immediate();
   }
   return sorted.length ? sorted[sorted.length - 1].version : 0;

@@ -30,13 +30,21 @@ export interface AnomalyCounters {
 }
 
 /** Scores each requested series over a fixed history, explains its window and charts the anomalous ones. */
-export function anomaliesProcessor(source: MetricsSource, clock: Clock, options: { onnxThreads: number; counters?: AnomalyCounters }) {
+export function anomaliesProcessor(
+  source: MetricsSource,
+  clock: Clock,
+  options: { onnxThreads: number; counters?: AnomalyCounters },
+) {
   return async (job: JobContext<AnomaliesJobData>): Promise<AnomaliesJobResult> => {
     const atMs = job.data.atMs ?? clock();
     const { windowS } = job.data;
-    if (!Number.isInteger(windowS) || windowS <= 0) throw new UnrecoverableJobError(`windowS must be a positive whole number of seconds, got ${String(windowS)}`);
+    if (!Number.isInteger(windowS) || windowS <= 0)
+      throw new UnrecoverableJobError(`windowS must be a positive whole number of seconds, got ${String(windowS)}`);
     const signals = signalsFor(job.data.metric);
-    if (signals.length === 0) throw new UnrecoverableJobError(`I don't know the metric “${job.data.metric ?? ''}”; try one of ${GOLDEN_SIGNALS.join(', ')} (or words like p99 latency, error rate, traffic, cpu, memory)`);
+    if (signals.length === 0)
+      throw new UnrecoverableJobError(
+        `I don't know the metric “${job.data.metric ?? ''}”; try one of ${GOLDEN_SIGNALS.join(', ')} (or words like p99 latency, error rate, traffic, cpu, memory)`,
+      );
     const catalog = (await source.services()).map((s) => s.name);
     const services = job.data.service ? [job.data.service] : catalog;
     const unknown = services.find((s) => !catalog.includes(s));
@@ -52,13 +60,15 @@ export function anomaliesProcessor(source: MetricsSource, clock: Clock, options:
     for (const service of services) {
       for (const sig of signals) {
         if (job.signal.aborted) throw new UnrecoverableJobError('cancelled');
-        const series = await source.query({ service, signal: sig, startMs: Math.min(historyStartMs, windowStartMs), endMs: atMs, stepMs }).catch((err: unknown) => {
-          // No data is not a passing fault: retrying will not bring it. Among several series it is
-          // named in the reply (a CSV folder may hold only some signals); alone it is the answer.
-          if (!(err instanceof AppError && err.code === 'not_found')) throw err;
-          if (total === 1) throw new UnrecoverableJobError(err.userMessage, { cause: err });
-          return undefined;
-        });
+        const series = await source
+          .query({ service, signal: sig, startMs: Math.min(historyStartMs, windowStartMs), endMs: atMs, stepMs })
+          .catch((err: unknown) => {
+            // No data is not a passing fault: retrying will not bring it. Among several series it is
+            // named in the reply (a CSV folder may hold only some signals); alone it is the answer.
+            if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+            if (total === 1) throw new UnrecoverableJobError(err.userMessage, { cause: err });
+            return undefined;
+          });
         if (series) {
           const finding = await score(series, windowStartMs, options.onnxThreads);
           options.counters?.pointsScored.inc(series.points.length);
@@ -67,11 +77,17 @@ export function anomaliesProcessor(source: MetricsSource, clock: Clock, options:
         } else {
           missing.push(`${service} ${sig}`);
         }
-        await job.progress({ percent: Math.round(((findings.length + missing.length) / total) * 100), message: `scored ${service} ${sig}` });
+        await job.progress({
+          percent: Math.round(((findings.length + missing.length) / total) * 100),
+          message: `scored ${service} ${sig}`,
+        });
       }
     }
     if (!findings.length) throw new UnrecoverableJobError(`no data for ${missing.join(', ')}`);
-    const charted = findings.filter((f) => f.anomalous).sort((a, b) => b.maxScore - a.maxScore).slice(0, MAX_CHARTS);
+    const charted = findings
+      .filter((f) => f.anomalous)
+      .sort((a, b) => b.maxScore - a.maxScore)
+      .slice(0, MAX_CHARTS);
     for (const f of charted) f.chartPng = (await chart(f)).toString('base64');
     return { atMs, windowS, threshold: ANOMALY_THRESHOLD, findings, ...(missing.length ? { missing } : {}) };
   };
@@ -91,13 +107,27 @@ async function score(series: Series, windowStartMs: number, onnxThreads: number)
   const learned = createLearnedChannel({ intraOpNumThreads: onnxThreads });
   let detections: Detection[];
   try {
-    detections = await scoreChunk(createDetector(), learned, series.points.map(([t]) => t), series.points.map(([, v]) => v));
+    detections = await scoreChunk(
+      createDetector(),
+      learned,
+      series.points.map(([t]) => t),
+      series.points.map(([, v]) => v),
+    );
   } finally {
     await learned.close();
   }
   const range = SIGNAL_RANGE[series.signal] ?? { min: -Infinity, max: Infinity };
-  const explained = explainSeries({ points: series.points, detections, windowStartMs, threshold: ANOMALY_THRESHOLD, range });
-  const worst = explained.segments.reduce<AnomalySegment | undefined>((w, s) => (!w || s.maxScore > w.maxScore ? s : w), undefined);
+  const explained = explainSeries({
+    points: series.points,
+    detections,
+    windowStartMs,
+    threshold: ANOMALY_THRESHOLD,
+    range,
+  });
+  const worst = explained.segments.reduce<AnomalySegment | undefined>(
+    (w, s) => (!w || s.maxScore > w.maxScore ? s : w),
+    undefined,
+  );
   const last = explained.points[explained.points.length - 1];
   return {
     service: series.service,

@@ -23,7 +23,13 @@ export interface ServiceStatus {
   /** The signal that looks worst relative to its objective, for a trend line. */
   trend: { signal: Signal; values: number[] };
   /** Error-budget burn (multi-window, multi-burn-rate); absent when the error history is unavailable. */
-  slo?: { target: number; burn1h: number; burn6h: number; firing: Array<{ rule: string; severity: 'page' | 'ticket' }>; rates?: Record<number, number> };
+  slo?: {
+    target: number;
+    burn1h: number;
+    burn6h: number;
+    firing: Array<{ rule: string; severity: 'page' | 'ticket' }>;
+    rates?: Record<number, number>;
+  };
 }
 
 export interface StatusJobResult {

@@ -23,10 +23,19 @@ export interface WorkerDeps {
 export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
   return {
     status: statusProcessor(deps.source, deps.clock),
-    detect_anomalies: anomaliesProcessor(deps.source, deps.clock, { onnxThreads: deps.onnxThreads, ...(deps.counters ? { counters: deps.counters } : {}) }),
+    detect_anomalies: anomaliesProcessor(deps.source, deps.clock, {
+      onnxThreads: deps.onnxThreads,
+      ...(deps.counters ? { counters: deps.counters } : {}),
+    }),
     remediation: async (job) => {
-      if (!deps.remediation) throw new UnrecoverableJobError('remediation jobs run in the control plane (serve or chat), where the request store is');
-      const done = await deps.remediation.run(job.data.requestId, { signal: job.signal, progress: (message) => void job.progress({ percent: 50, message }) });
+      if (!deps.remediation)
+        throw new UnrecoverableJobError(
+          'remediation jobs run in the control plane (serve or chat), where the request store is',
+        );
+      const done = await deps.remediation.run(job.data.requestId, {
+        signal: job.signal,
+        progress: (message) => void job.progress({ percent: 50, message }),
+      });
       return jobResult(done);
     },
   };

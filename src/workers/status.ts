@@ -8,8 +8,16 @@ import type { ServiceStatus, StatusJobData, StatusJobResult } from './jobs';
 const RECENT_MS = 5 * 60_000;
 
 /** Checked signals: which objective bounds them, and how to say it. */
-const CHECKS: Array<{ signal: Signal; objective: Exclude<keyof Objectives, 'availability'>; describe: (v: number, limit: number) => string }> = [
-  { signal: 'latency_p99', objective: 'latency_p99_ms', describe: (v, l) => `p99 latency ${Math.round(v)} ms > ${l} ms` },
+const CHECKS: Array<{
+  signal: Signal;
+  objective: Exclude<keyof Objectives, 'availability'>;
+  describe: (v: number, limit: number) => string;
+}> = [
+  {
+    signal: 'latency_p99',
+    objective: 'latency_p99_ms',
+    describe: (v, l) => `p99 latency ${Math.round(v)} ms > ${l} ms`,
+  },
   { signal: 'error_rate', objective: 'error_rate', describe: (v, l) => `error rate ${pct(v)} > ${pct(l)}` },
   { signal: 'cpu', objective: 'cpu', describe: (v, l) => `CPU ${pct(v)} > ${pct(l)}` },
   { signal: 'memory', objective: 'memory', describe: (v, l) => `memory ${pct(v)} > ${pct(l)}` },
@@ -22,10 +30,15 @@ function pct(v: number): string {
 /** Reads each service's golden signals over the window and flags the ones outside their objectives. */
 export function statusProcessor(source: MetricsSource, clock: Clock) {
   return async (job: JobContext<StatusJobData>): Promise<StatusJobResult> =>
-    evaluateStatus(source, { ...job.data, atMs: job.data.atMs ?? clock() }, {
-      signal: job.signal,
-      onChecked: (name, done, total) => job.progress({ percent: Math.round((done / total) * 100), message: `checked ${name}` }),
-    });
+    evaluateStatus(
+      source,
+      { ...job.data, atMs: job.data.atMs ?? clock() },
+      {
+        signal: job.signal,
+        onChecked: (name, done, total) =>
+          job.progress({ percent: Math.round((done / total) * 100), message: `checked ${name}` }),
+      },
+    );
 }
 
 /**
@@ -35,14 +48,20 @@ export function statusProcessor(source: MetricsSource, clock: Clock) {
 export async function evaluateStatus(
   source: MetricsSource,
   data: StatusJobData & { atMs: number },
-  options: { signal?: AbortSignal; onChecked?: (service: string, done: number, total: number) => Promise<void> | void } = {},
+  options: {
+    signal?: AbortSignal;
+    onChecked?: (service: string, done: number, total: number) => Promise<void> | void;
+  } = {},
 ): Promise<StatusJobResult> {
   const { atMs, windowS } = data;
-  if (!Number.isInteger(windowS) || windowS <= 0) throw new UnrecoverableJobError(`windowS must be a positive whole number of seconds, got ${String(windowS)}`);
+  if (!Number.isInteger(windowS) || windowS <= 0)
+    throw new UnrecoverableJobError(`windowS must be a positive whole number of seconds, got ${String(windowS)}`);
   const catalog = await source.services();
   const selected = data.service ? catalog.filter((s) => s.name === data.service) : catalog;
   if (selected.length === 0) {
-    throw new UnrecoverableJobError(`unknown service "${data.service ?? ''}"; known: ${catalog.map((s) => s.name).join(', ')}`);
+    throw new UnrecoverableJobError(
+      `unknown service "${data.service ?? ''}"; known: ${catalog.map((s) => s.name).join(', ')}`,
+    );
   }
   const services: ServiceStatus[] = [];
   for (const [i, service] of selected.entries()) {
@@ -53,9 +72,16 @@ export async function evaluateStatus(
   return { atMs, windowS, services };
 }
 
-async function evaluate(source: MetricsSource, service: ServiceInfo, atMs: number, windowS: number): Promise<ServiceStatus> {
+async function evaluate(
+  source: MetricsSource,
+  service: ServiceInfo,
+  atMs: number,
+  windowS: number,
+): Promise<ServiceStatus> {
   const startMs = atMs - windowS * 1000;
-  const all = await Promise.all(GOLDEN_SIGNALS.map((signal) => source.query({ service: service.name, signal, startMs, endMs: atMs })));
+  const all = await Promise.all(
+    GOLDEN_SIGNALS.map((signal) => source.query({ service: service.name, signal, startMs, endMs: atMs })),
+  );
   const latest = {} as Record<Signal, number>;
   const values = {} as Record<Signal, number[]>;
   for (const series of all) {
@@ -82,16 +108,35 @@ async function evaluate(source: MetricsSource, service: ServiceInfo, atMs: numbe
   }
   const slo = await errorBudget(source, service, atMs);
   for (const f of slo?.firing ?? []) problems.push(`error budget burning (${f.severity}: ${f.rule})`);
-  return { name: service.name, healthy: problems.length === 0, problems, breached, latest, trend: { signal: worst.signal, values: values[worst.signal] }, ...(slo ? { slo } : {}) };
+  return {
+    name: service.name,
+    healthy: problems.length === 0,
+    problems,
+    breached,
+    latest,
+    trend: { signal: worst.signal, values: values[worst.signal] },
+    ...(slo ? { slo } : {}),
+  };
 }
 
 /** Burn rates of the error budget over the SRE workbook's windows (up to 3 days of history). */
 async function errorBudget(source: MetricsSource, service: ServiceInfo, atMs: number): Promise<ServiceStatus['slo']> {
   const target = service.objectives.availability ?? 1 - service.objectives.error_rate;
   try {
-    const history = await source.query({ service: service.name, signal: 'error_rate', startMs: atMs - BURN_HISTORY_S * 1000, endMs: atMs });
+    const history = await source.query({
+      service: service.name,
+      signal: 'error_rate',
+      startMs: atMs - BURN_HISTORY_S * 1000,
+      endMs: atMs,
+    });
     const burn = burnRates(history.points, atMs, target);
-    return { target, burn1h: burn.rates[3600], burn6h: burn.rates[6 * 3600], firing: burn.firing.map((f) => ({ rule: f.rule, severity: f.severity })), rates: burn.rates };
+    return {
+      target,
+      burn1h: burn.rates[3600],
+      burn6h: burn.rates[6 * 3600],
+      firing: burn.firing.map((f) => ({ rule: f.rule, severity: f.severity })),
+      rates: burn.rates,
+    };
   } catch {
     return undefined; // no error history (e.g. a new service): report health without the budget
   }

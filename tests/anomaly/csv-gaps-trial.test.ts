@@ -23,7 +23,9 @@ function csvDir(): string {
     writeFileSync(join(dir, 'shop', `${signal}.csv`), `${rows.join('\n')}\n`);
   };
   write('error_rate', () => '0');
-  write('latency_p50', (i) => (i > 3000 && i < 3300 ? undefined : i % 97 === 0 ? 'NaN' : String(50 + ((i * 7919) % 13) / 4 + (i > 3560 ? 150 : 0))));
+  write('latency_p50', (i) =>
+    i > 3000 && i < 3300 ? undefined : i % 97 === 0 ? 'NaN' : String(50 + ((i * 7919) % 13) / 4 + (i > 3560 ? 150 : 0)),
+  );
   return dir;
 }
 
@@ -45,7 +47,9 @@ describe('issue 13.10 (trial): anomalies over every signal of a CSV service that
     expect(done.attemptsMade).toBe(1);
     const result = done.result as AnomaliesJobResult;
     expect(result.findings.map((f) => f.signal).sort()).toEqual(['error_rate', 'latency_p50']);
-    expect(result.missing).toEqual(expect.arrayContaining(['shop latency_p99', 'shop request_rate', 'shop cpu', 'shop memory']));
+    expect(result.missing).toEqual(
+      expect.arrayContaining(['shop latency_p99', 'shop request_rate', 'shop cpu', 'shop memory']),
+    );
     const p50 = result.findings.find((f) => f.signal === 'latency_p50');
     expect(p50?.segments.some((s) => s.direction === 'above' && s.ongoing)).toBe(true);
     const flat = result.findings.find((f) => f.signal === 'error_rate');

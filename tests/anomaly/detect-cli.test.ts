@@ -4,7 +4,16 @@
  * for bad input; flat memory on a large file.
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +31,10 @@ function file(name: string, content: string): string {
 }
 
 function rows(path: string): string[][] {
-  return readFileSync(path, 'utf8').trimEnd().split(/\r?\n/).map((l) => l.split(','));
+  return readFileSync(path, 'utf8')
+    .trimEnd()
+    .split(/\r?\n/)
+    .map((l) => l.split(','));
 }
 
 function expectNoStack(r: RunResult): void {
@@ -30,13 +42,19 @@ function expectNoStack(r: RunResult): void {
   expect(r.stderr).not.toMatch(/Error:/);
 }
 
-async function detect(input: string, output: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<RunResult> {
+async function detect(
+  input: string,
+  output: string,
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<RunResult> {
   const r = await runCli(['detect', '--input', input, '--output', output], { env, timeoutMs });
   expectNoStack(r);
   return r;
 }
 
-const SUMMARY = /^smartcloudops detect: ([\d,]+) rows? in [\d.]+ s \(([\d,]+) points\/s\), ([\d,]+) warnings?, peak RSS (\d+) MB -> /m;
+const SUMMARY =
+  /^smartcloudops detect: ([\d,]+) rows? in [\d.]+ s \(([\d,]+) points\/s\), ([\d,]+) warnings?, peak RSS (\d+) MB -> /m;
 
 describe('smartcloudops detect (built CLI)', () => {
   it('scores a NAB file: NAB layout, one row per input row in order, exact timestamps, scores in [0,1]', async () => {
@@ -58,16 +76,30 @@ describe('smartcloudops detect (built CLI)', () => {
     }
     const m = SUMMARY.exec(r.stderr);
     expect(m?.[1]).toBe((inRows.length - 1).toLocaleString('en-US'));
-    expect(r.stderr).toMatch(/warning: \d+ rows? repeating the timestamp of the row before \(first at line \d+\): processed in file order/);
+    expect(r.stderr).toMatch(
+      /warning: \d+ rows? repeating the timestamp of the row before \(first at line \d+\): processed in file order/,
+    );
   });
 
   it('accepts ISO 8601 and unix seconds / milliseconds and echoes them as given', async () => {
-    const lines = ['2024-03-01T10:00:00Z', '2024-03-01T10:00:30.250+00:00', '2024-03-01 10:01:00', '1709287290', '1709287320000', '1709287350.5', '2024-03-01T11:03:00+01:00'];
+    const lines = [
+      '2024-03-01T10:00:00Z',
+      '2024-03-01T10:00:30.250+00:00',
+      '2024-03-01 10:01:00',
+      '1709287290',
+      '1709287320000',
+      '1709287350.5',
+      '2024-03-01T11:03:00+01:00',
+    ];
     const input = file('mixed.csv', `timestamp,value\n${lines.map((t, i) => `${t},${i + 0.5}`).join('\n')}\n`);
     const output = join(dir, 'mixed.out.csv');
     const r = await detect(input, output);
     expect(r.code).toBe(0);
-    expect(rows(output).slice(1).map((c) => c[0])).toEqual(lines);
+    expect(
+      rows(output)
+        .slice(1)
+        .map((c) => c[0]),
+    ).toEqual(lines);
     expect(r.stderr).not.toContain('warning:');
     expect(SUMMARY.exec(r.stderr)?.[3]).toBe('0');
   });
@@ -76,7 +108,9 @@ describe('smartcloudops detect (built CLI)', () => {
     const output = join(dir, 'empty.out.csv');
     const r = await detect(file('empty.csv', ''), output);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^smartcloudops detect: .*empty\.csv is empty: expected a header line "timestamp,value" and data rows\n$/);
+    expect(r.stderr).toMatch(
+      /^smartcloudops detect: .*empty\.csv is empty: expected a header line "timestamp,value" and data rows\n$/,
+    );
     expect(existsSync(output)).toBe(false);
   });
 
@@ -89,31 +123,58 @@ describe('smartcloudops detect (built CLI)', () => {
   });
 
   it('a header that is not timestamp,value exits 1 and quotes it', async () => {
-    const r = await detect(file('badheader.csv', 'time,val,extra\n2024-01-01 00:00:00,1,2\n'), join(dir, 'badheader.out.csv'));
+    const r = await detect(
+      file('badheader.csv', 'time,val,extra\n2024-01-01 00:00:00,1,2\n'),
+      join(dir, 'badheader.out.csv'),
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the first line must be the header "timestamp,value", got "time,val,extra"');
   });
 
   it('non-numeric and NaN values are written with score 0 and counted in a warning', async () => {
-    const body = ['2024-01-01 00:00:00,1', '2024-01-01 00:01:00,NaN', '2024-01-01 00:02:00,abc', '2024-01-01 00:03:00,', '2024-01-01 00:04:00,2.5', '2024-01-01 00:05:00,"1,5"'];
+    const body = [
+      '2024-01-01 00:00:00,1',
+      '2024-01-01 00:01:00,NaN',
+      '2024-01-01 00:02:00,abc',
+      '2024-01-01 00:03:00,',
+      '2024-01-01 00:04:00,2.5',
+      '2024-01-01 00:05:00,"1,5"',
+    ];
     const output = join(dir, 'nan.out.csv');
     const r = await detect(file('nan.csv', `timestamp,value\n${body.join('\n')}\n`), output);
     expect(r.code).toBe(0);
     const out = readFileSync(output, 'utf8').trimEnd().split('\n');
     expect(out).toEqual(['timestamp,value,anomaly_score', ...body.map((l) => `${l},0`)]);
-    expect(r.stderr).toContain('warning: 4 rows with a value that is not a number (first at line 3): written with anomaly_score 0');
+    expect(r.stderr).toContain(
+      'warning: 4 rows with a value that is not a number (first at line 3): written with anomaly_score 0',
+    );
     expect(SUMMARY.exec(r.stderr)?.[3]).toBe('4');
   });
 
   it('unsorted and repeated timestamps are processed in file order, counted and reported', async () => {
-    const body = ['2024-01-01 00:00:00,1', '2024-01-01 00:05:00,2', '2024-01-01 00:05:00,3', '2024-01-01 00:01:00,4', '2024-01-01 00:10:00,5', 'yesterday,6'];
+    const body = [
+      '2024-01-01 00:00:00,1',
+      '2024-01-01 00:05:00,2',
+      '2024-01-01 00:05:00,3',
+      '2024-01-01 00:01:00,4',
+      '2024-01-01 00:10:00,5',
+      'yesterday,6',
+    ];
     const output = join(dir, 'order.out.csv');
     const r = await detect(file('order.csv', `timestamp,value\r\n${body.join('\r\n')}\r\n`), output);
     expect(r.code).toBe(0);
-    expect(rows(output).slice(1).map((c) => c.slice(0, 2).join(','))).toEqual(body);
+    expect(
+      rows(output)
+        .slice(1)
+        .map((c) => c.slice(0, 2).join(',')),
+    ).toEqual(body);
     expect(r.stderr).toContain('warning: 1 row earlier than the row before (first at line 5): processed in file order');
-    expect(r.stderr).toContain('warning: 1 row repeating the timestamp of the row before (first at line 4): processed in file order');
-    expect(r.stderr).toContain('warning: 1 row with an unreadable timestamp (first at line 7): written with anomaly_score 0');
+    expect(r.stderr).toContain(
+      'warning: 1 row repeating the timestamp of the row before (first at line 4): processed in file order',
+    );
+    expect(r.stderr).toContain(
+      'warning: 1 row with an unreadable timestamp (first at line 7): written with anomaly_score 0',
+    );
   });
 
   it('a missing or unreadable input exits 1 naming the file', async () => {
@@ -126,7 +187,10 @@ describe('smartcloudops detect (built CLI)', () => {
   });
 
   it('an unwritable output exits 1 naming the file', async () => {
-    const r = await detect(file('ok.csv', 'timestamp,value\n2024-01-01 00:00:00,1\n'), join(dir, 'no-such-dir', 'out.csv'));
+    const r = await detect(
+      file('ok.csv', 'timestamp,value\n2024-01-01 00:00:00,1\n'),
+      join(dir, 'no-such-dir', 'out.csv'),
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot write .*out\.csv: no such file/);
   });
@@ -140,9 +204,16 @@ describe('smartcloudops detect (built CLI)', () => {
       const r = await runCli(['detect', '--input', file('stdio.csv', csv), '--output', '-'], { cwd: where });
       expectNoStack(r);
       expect(r.code).toBe(0);
-      const out = r.stdout.trimEnd().split('\n').map((l) => l.split(','));
+      const out = r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(','));
       expect(out[0]).toEqual(['timestamp', 'value', 'anomaly_score']);
-      expect(out.slice(1).map((c) => c.slice(0, 2))).toEqual([['2024-01-01 00:00:00', '1'], ['2024-01-01 00:05:00', '2.5'], ['2024-01-01 00:10:00', 'x']]);
+      expect(out.slice(1).map((c) => c.slice(0, 2))).toEqual([
+        ['2024-01-01 00:00:00', '1'],
+        ['2024-01-01 00:05:00', '2.5'],
+        ['2024-01-01 00:10:00', 'x'],
+      ]);
       expect(out.slice(1).every((c) => Number(c[2]) >= 0 && Number(c[2]) <= 1)).toBe(true);
       expect(r.stderr).toMatch(/3 rows in .* -> standard output/);
       expect(existsSync(join(where, '-'))).toBe(false);
@@ -159,7 +230,9 @@ describe('smartcloudops detect (built CLI)', () => {
       expect(rows(toFile)).toHaveLength(4);
       const empty = await runCli(['detect', '--input', '-', '--output', '-'], { input: '' });
       expect(empty.code).toBe(1);
-      expect(empty.stderr).toBe('smartcloudops detect: standard input is empty: expected a header line "timestamp,value" and data rows\n');
+      expect(empty.stderr).toBe(
+        'smartcloudops detect: standard input is empty: expected a header line "timestamp,value" and data rows\n',
+      );
       expect(readdirSync(where)).toEqual(['from-stdin.csv']);
     });
   });
@@ -202,7 +275,11 @@ describe('smartcloudops detect (built CLI)', () => {
     const big = await detect(await write('big.csv', 1_000_000), join(dir, 'big.out.csv'), env, 180_000);
     expect([small.code, big.code]).toEqual([0, 0]);
     let count = 0;
-    for await (const line of createInterface({ input: createReadStream(join(dir, 'big.out.csv')), crlfDelay: Infinity })) if (line) count++;
+    for await (const line of createInterface({
+      input: createReadStream(join(dir, 'big.out.csv')),
+      crlfDelay: Infinity,
+    }))
+      if (line) count++;
     expect(count).toBe(1_000_001);
     const rss = (r: RunResult) => Number(SUMMARY.exec(r.stderr)?.[4]);
     expect(SUMMARY.exec(big.stderr)?.[1]).toBe('1,000,000');
@@ -227,7 +304,16 @@ describe('detect timestamp parsing', () => {
     expect(parseTimestampMs(text)).toBe(ms);
   });
 
-  it.each(['', 'yesterday', '2014-02-30 00:00:00', '2014-13-01 00:00:00', '2014-04-10 24:00:00', '2014-04-10 07:61:00', '2014/04/10 07:15:00', '-5'])('rejects %j', (text) => {
+  it.each([
+    '',
+    'yesterday',
+    '2014-02-30 00:00:00',
+    '2014-13-01 00:00:00',
+    '2014-04-10 24:00:00',
+    '2014-04-10 07:61:00',
+    '2014/04/10 07:15:00',
+    '-5',
+  ])('rejects %j', (text) => {
     expect(parseTimestampMs(text)).toBeNaN();
   });
 });

@@ -22,8 +22,7 @@ function run(values: number[]): Detection[] {
   return values.map((v, i) => det.update(T0 + i * STEP, v));
 }
 
-const maxIn = (d: Detection[], from: number, to: number): number =>
-  Math.max(...d.slice(from, to).map((x) => x.score));
+const maxIn = (d: Detection[], from: number, to: number): number => Math.max(...d.slice(from, to).map((x) => x.score));
 
 describe('createDetector', () => {
   it('exports frozen defaults and rejects bad options with a helpful message', () => {
@@ -82,7 +81,10 @@ describe('createDetector', () => {
   });
 
   it('stays low on a noisy stationary series after warm-up', () => {
-    const scores = run(noisy(6000, 7)).slice(1000).map((x) => x.score).sort((a, b) => a - b);
+    const scores = run(noisy(6000, 7))
+      .slice(1000)
+      .map((x) => x.score)
+      .sort((a, b) => a - b);
     expect(scores[Math.floor(0.99 * scores.length)]).toBeLessThan(0.3);
     expect(scores.filter((s) => s >= ALERT_THRESHOLD).length).toBeLessThanOrEqual(10);
   });
@@ -121,6 +123,8 @@ describe('createDetector', () => {
     }
     expect(sizes[1]).toBe(sizes[0]);
     const o = DEFAULT_DETECTOR_OPTIONS;
-    expect(sizes[1]).toBeLessThan(2 * Object.keys(o.weights).length * o.tailWindow + 4 * o.window + 4 * o.maxPeriod + 2000);
+    expect(sizes[1]).toBeLessThan(
+      2 * Object.keys(o.weights).length * o.tailWindow + 4 * o.window + 4 * o.maxPeriod + 2000,
+    );
   }, 60_000); // 200k points: 50x the largest window; jest's sandbox runs this hot loop several times slower than node
 });

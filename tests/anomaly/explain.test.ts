@@ -17,7 +17,12 @@ const SEED = 42;
 const MIN = 60_000;
 const utc = (hhmm: string) => Date.parse(`2026-11-26T${hhmm}:00Z`);
 
-async function detect(service: string | undefined, metric: string | undefined, windowS: number, atMs: number): Promise<AnomaliesJobResult> {
+async function detect(
+  service: string | undefined,
+  metric: string | undefined,
+  windowS: number,
+  atMs: number,
+): Promise<AnomaliesJobResult> {
   const fleet = new DemoFleet({ seed: SEED, clock: () => atMs });
   const run = anomaliesProcessor(fleet, () => atMs, { onnxThreads: 1 });
   return run({
@@ -42,9 +47,15 @@ type Row = { t: number; v?: number | null; low?: number | null; high?: number | 
 
 /** The values the PNG plots, read from the chart's vega-lite spec: series, band and anomaly layers. */
 function plotted(f: SeriesFinding): { series: Row[]; band: Map<number, Row>; anomalies: Set<number> } {
-  const spec = anomalyChartSpecFor(findingChartInput(f)) as unknown as { layer: Array<{ mark: { type: string }; data: { values: Row[] } }> };
+  const spec = anomalyChartSpecFor(findingChartInput(f)) as unknown as {
+    layer: Array<{ mark: { type: string }; data: { values: Row[] } }>;
+  };
   const layer = (type: string) => spec.layer.find((l) => l.mark.type === type)?.data.values ?? [];
-  return { series: layer('line'), band: new Map(layer('area').map((r) => [r.t, r])), anomalies: new Set(layer('point').map((r) => r.t)) };
+  return {
+    series: layer('line'),
+    band: new Map(layer('area').map((r) => [r.t, r])),
+    anomalies: new Set(layer('point').map((r) => r.t)),
+  };
 }
 
 const inSegment = (t: number, segments: AnomalySegment[]) => segments.some((s) => t >= s.startMs && t <= s.endMs);
@@ -79,7 +90,10 @@ function expectAgreement(result: AnomaliesJobResult, f: SeriesFinding): void {
     expect(band.get(s.peak.t)).toMatchObject({ low: s.peak.low, high: s.peak.high });
     if (s.direction === 'above') expect(s.peak.value).toBeGreaterThan(s.peak.high);
     if (s.direction === 'below') expect(s.peak.value).toBeLessThan(s.peak.low);
-    expect(s.beyond).toBeCloseTo(s.direction === 'above' ? s.peak.value - s.peak.high : s.direction === 'below' ? s.peak.low - s.peak.value : 0, 9);
+    expect(s.beyond).toBeCloseTo(
+      s.direction === 'above' ? s.peak.value - s.peak.high : s.direction === 'below' ? s.peak.low - s.peak.value : 0,
+      9,
+    );
   }
   for (const row of rows.filter((r) => !r[2].startsWith('+'))) {
     const s = f.segments.find((x) => x.maxScore.toFixed(2) === row[6]);
@@ -90,50 +104,108 @@ function expectAgreement(result: AnomaliesJobResult, f: SeriesFinding): void {
 }
 
 describe('issue 13.10: anomaly explanations agree with the chart', () => {
-  const cases: Array<{ name: string; service: string; metric: string; windowS: number; at: string; during: string; above: boolean }> = [
-    { name: 'payments error burst, ongoing (1 h)', service: 'payments', metric: 'error_rate', windowS: 3600, at: '11:20', during: '11:20', above: true },
-    { name: 'payments error burst, over (2 h)', service: 'payments', metric: 'error_rate', windowS: 7200, at: '11:40', during: '11:20', above: true },
-    { name: 'search p50 under a traffic spike (1 h)', service: 'search', metric: 'latency_p50', windowS: 3600, at: '12:05', during: '12:00', above: true },
-    { name: 'checkout-api p99 after a bad deploy (1 h)', service: 'checkout-api', metric: 'latency_p99', windowS: 3600, at: '09:00', during: '09:00', above: true },
+  const cases: Array<{
+    name: string;
+    service: string;
+    metric: string;
+    windowS: number;
+    at: string;
+    during: string;
+    above: boolean;
+  }> = [
+    {
+      name: 'payments error burst, ongoing (1 h)',
+      service: 'payments',
+      metric: 'error_rate',
+      windowS: 3600,
+      at: '11:20',
+      during: '11:20',
+      above: true,
+    },
+    {
+      name: 'payments error burst, over (2 h)',
+      service: 'payments',
+      metric: 'error_rate',
+      windowS: 7200,
+      at: '11:40',
+      during: '11:20',
+      above: true,
+    },
+    {
+      name: 'search p50 under a traffic spike (1 h)',
+      service: 'search',
+      metric: 'latency_p50',
+      windowS: 3600,
+      at: '12:05',
+      during: '12:00',
+      above: true,
+    },
+    {
+      name: 'checkout-api p99 after a bad deploy (1 h)',
+      service: 'checkout-api',
+      metric: 'latency_p99',
+      windowS: 3600,
+      at: '09:00',
+      during: '09:00',
+      above: true,
+    },
   ];
 
-  it.each(cases)('$name: one segment spans the incident, and text, table and chart agree', async ({ service, metric, windowS, at, during, above }) => {
-    const result = await detect(service, metric, windowS, utc(at));
-    const f = result.findings[0];
-    expectAgreement(result, f);
-    const known = incident(service, utc(during));
-    // The whole incident is one anomaly (not its first point only), on the side the values went.
-    const covering = f.segments.filter((s) => s.startMs <= known.sinceMs + 3 * MIN && s.endMs >= Math.min(known.untilMs, utc(at)) - 2 * MIN);
-    expect(covering).toHaveLength(1);
-    expect(covering[0].direction).toBe(above ? 'above' : 'below');
-    expect(covering[0].ongoing).toBe(known.untilMs > utc(at));
-    // Every minute of the incident inside the window is drawn as anomalous.
-    const { anomalies } = plotted(f);
-    for (const [t] of f.points) if (t >= known.sinceMs + 3 * MIN && t < known.untilMs) expect(anomalies.has(t)).toBe(true);
-  });
+  it.each(cases)(
+    '$name: one segment spans the incident, and text, table and chart agree',
+    async ({ service, metric, windowS, at, during, above }) => {
+      const result = await detect(service, metric, windowS, utc(at));
+      const f = result.findings[0];
+      expectAgreement(result, f);
+      const known = incident(service, utc(during));
+      // The whole incident is one anomaly (not its first point only), on the side the values went.
+      const covering = f.segments.filter(
+        (s) => s.startMs <= known.sinceMs + 3 * MIN && s.endMs >= Math.min(known.untilMs, utc(at)) - 2 * MIN,
+      );
+      expect(covering).toHaveLength(1);
+      expect(covering[0].direction).toBe(above ? 'above' : 'below');
+      expect(covering[0].ongoing).toBe(known.untilMs > utc(at));
+      // Every minute of the incident inside the window is drawn as anomalous.
+      const { anomalies } = plotted(f);
+      for (const [t] of f.points)
+        if (t >= known.sinceMs + 3 * MIN && t < known.untilMs) expect(anomalies.has(t)).toBe(true);
+    },
+  );
 
   // Before the fix, inventory's error rate had a minute marked over 1 h and not over 2 h at 11:20.
-  it.each(['inventory', 'payments'])('the same minutes of %s are anomalous over 1 h and over 2 h, against the same band (every signal)', async (service) => {
-    const at = utc('11:20');
-    const [hour, twoHours] = [await detect(service, undefined, 3600, at), await detect(service, undefined, 7200, at)];
-    expect(hour.findings.map((f) => `${f.service} ${f.signal}`)).toEqual(twoHours.findings.map((f) => `${f.service} ${f.signal}`));
-    expect(hour.findings.filter((f) => f.anomalous).length).toBeGreaterThan(0);
-    hour.findings.forEach((f, i) => {
-      const wide = twoHours.findings[i];
-      const band = new Map(wide.band.map(([t, low, high]) => [t, [low, high]]));
-      const marked = new Set(wide.anomalies.map(([t]) => t));
-      expect(f.anomalies.filter(([t]) => !marked.has(t))).toEqual([]);
-      expect(wide.anomalies.filter(([t]) => t >= f.points[0][0]).length).toBe(f.anomalies.length);
-      for (const [t, low, high] of f.band) expect(band.get(t)).toEqual([low, high]);
-      expect(f.segments.map((s) => s.startMs)).toEqual(wide.segments.filter((s) => s.endMs >= f.points[0][0]).map((s) => s.startMs));
-    });
-  }, 120_000);
+  it.each(['inventory', 'payments'])(
+    'the same minutes of %s are anomalous over 1 h and over 2 h, against the same band (every signal)',
+    async (service) => {
+      const at = utc('11:20');
+      const [hour, twoHours] = [await detect(service, undefined, 3600, at), await detect(service, undefined, 7200, at)];
+      expect(hour.findings.map((f) => `${f.service} ${f.signal}`)).toEqual(
+        twoHours.findings.map((f) => `${f.service} ${f.signal}`),
+      );
+      expect(hour.findings.filter((f) => f.anomalous).length).toBeGreaterThan(0);
+      hour.findings.forEach((f, i) => {
+        const wide = twoHours.findings[i];
+        const band = new Map(wide.band.map(([t, low, high]) => [t, [low, high]]));
+        const marked = new Set(wide.anomalies.map(([t]) => t));
+        expect(f.anomalies.filter(([t]) => !marked.has(t))).toEqual([]);
+        expect(wide.anomalies.filter(([t]) => t >= f.points[0][0]).length).toBe(f.anomalies.length);
+        for (const [t, low, high] of f.band) expect(band.get(t)).toEqual([low, high]);
+        expect(f.segments.map((s) => s.startMs)).toEqual(
+          wide.segments.filter((s) => s.endMs >= f.points[0][0]).map((s) => s.startMs),
+        );
+      });
+    },
+    120_000,
+  );
 });
 
 describe('issue 13.10: explainSeries', () => {
   const T0 = Date.UTC(2026, 0, 1);
   /** 100 normal points around 10 (band 8..12), then `incident` points; detections as the detector gives them. */
-  function series(incident: number[], scores: (i: number) => number, band: (i: number) => { low: number; high: number }) {
+  function series(
+    incident: number[],
+    scores: (i: number) => number,
+    band: (i: number) => { low: number; high: number },
+  ) {
     const values = [...Array.from({ length: 100 }, (_, i) => 10 + (i % 2 ? 0.5 : -0.5)), ...incident, 10, 10];
     const points = values.map((v, i) => [T0 + i * MIN, v] as [number, number]);
     const detections: Detection[] = values.map((_, i) => ({ score: scores(i), detector: 'robust-z', band: band(i) }));
@@ -146,24 +218,52 @@ describe('issue 13.10: explainSeries', () => {
       (i) => (i === 100 ? 0.9 : 0.05),
       (i) => (i <= 100 ? { low: 8, high: 12 } : { low: 8, high: 12 + (i - 100) * 2 }),
     );
-    const e = explainSeries({ points, detections, windowStartMs: T0 + 60 * MIN, threshold: 0.48, range: SIGNAL_RANGE.latency_p50 });
+    const e = explainSeries({
+      points,
+      detections,
+      windowStartMs: T0 + 60 * MIN,
+      threshold: 0.48,
+      range: SIGNAL_RANGE.latency_p50,
+    });
     expect(e.segments).toHaveLength(1);
-    expect(e.segments[0]).toMatchObject({ startMs: T0 + 100 * MIN, endMs: T0 + 129 * MIN, direction: 'above', beyond: 28, ongoing: false, maxScore: 0.9 });
+    expect(e.segments[0]).toMatchObject({
+      startMs: T0 + 100 * MIN,
+      endMs: T0 + 129 * MIN,
+      direction: 'above',
+      beyond: 28,
+      ongoing: false,
+      maxScore: 0.9,
+    });
     expect(e.segments[0].ratio).toBeCloseTo(40 / 12, 9);
     expect(e.anomalies).toHaveLength(30);
     // The band drawn during the run is the one expected when it began.
-    for (const [t, low, high] of e.band) if (t >= T0 + 100 * MIN && t < T0 + 130 * MIN) expect([low, high]).toEqual([8, 12]);
+    for (const [t, low, high] of e.band)
+      if (t >= T0 + 100 * MIN && t < T0 + 130 * MIN) expect([low, high]).toEqual([8, 12]);
   });
 
   it('clamps the band to the metric range: an error rate band never goes below 0', () => {
-    const { points, detections } = series([0.001, 0.001], () => 0.1, () => ({ low: -0.004, high: 0.012 }));
-    const e = explainSeries({ points: points.map(([t, v]) => [t, v / 1000] as [number, number]), detections, windowStartMs: T0, threshold: 0.48, range: SIGNAL_RANGE.error_rate });
+    const { points, detections } = series(
+      [0.001, 0.001],
+      () => 0.1,
+      () => ({ low: -0.004, high: 0.012 }),
+    );
+    const e = explainSeries({
+      points: points.map(([t, v]) => [t, v / 1000] as [number, number]),
+      detections,
+      windowStartMs: T0,
+      threshold: 0.48,
+      range: SIGNAL_RANGE.error_rate,
+    });
     expect(Math.min(...e.band.map(([, low]) => low))).toBe(0);
     expect(e.segments).toEqual([]);
   });
 
   it('reports a high score inside the band as a pattern, never as "inside band"', () => {
-    const { points, detections } = series([11], (i) => (i === 100 ? 0.7 : 0.05), () => ({ low: 8, high: 12 }));
+    const { points, detections } = series(
+      [11],
+      (i) => (i === 100 ? 0.7 : 0.05),
+      () => ({ low: 8, high: 12 }),
+    );
     const e = explainSeries({ points, detections, windowStartMs: T0, threshold: 0.48, range: SIGNAL_RANGE.cpu });
     expect(e.segments).toHaveLength(1);
     expect(e.segments[0]).toMatchObject({ direction: 'within', beyond: 0, maxScore: 0.7 });
@@ -171,10 +271,26 @@ describe('issue 13.10: explainSeries', () => {
   });
 
   it('gives a segment that began before the window its true start and the score of its onset', () => {
-    const { points, detections } = series(Array.from({ length: 20 }, () => 3), (i) => (i === 100 ? 0.8 : 0.05), () => ({ low: 8, high: 12 }));
-    const e = explainSeries({ points, detections, windowStartMs: T0 + 110 * MIN, threshold: 0.48, range: SIGNAL_RANGE.cpu });
+    const { points, detections } = series(
+      Array.from({ length: 20 }, () => 3),
+      (i) => (i === 100 ? 0.8 : 0.05),
+      () => ({ low: 8, high: 12 }),
+    );
+    const e = explainSeries({
+      points,
+      detections,
+      windowStartMs: T0 + 110 * MIN,
+      threshold: 0.48,
+      range: SIGNAL_RANGE.cpu,
+    });
     expect(e.segments).toHaveLength(1);
-    expect(e.segments[0]).toMatchObject({ startMs: T0 + 100 * MIN, startedBefore: true, direction: 'below', beyond: 5, maxScore: 0.8 });
+    expect(e.segments[0]).toMatchObject({
+      startMs: T0 + 100 * MIN,
+      startedBefore: true,
+      direction: 'below',
+      beyond: 5,
+      maxScore: 0.8,
+    });
     expect(e.segments[0].peak.t).toBeGreaterThanOrEqual(T0 + 110 * MIN);
     expect(e.maxScore).toBe(0.8);
     expect(e.points[0][0]).toBe(T0 + 110 * MIN);

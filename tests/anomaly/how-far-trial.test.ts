@@ -21,7 +21,9 @@ const num = (s: string) => Number(/-?[\d.]+/.exec(s)?.[0]);
 function expectRowAgrees(row: Record<string, string>): void {
   const [low, high] = row.expected.split('–').map(num);
   const peak = num(row.peak);
-  const far = /^([+−])([\d.]+) (?:ms|pp|%|\/s)?\s*(above|below)(?: \(([\d.]+)× the (top|bottom)\))?$/.exec(row['how far'].replace(/(\d)\/s/, '$1 /s'));
+  const far = /^([+−])([\d.]+) (?:ms|pp|%|\/s)?\s*(above|below)(?: \(([\d.]+)× the (top|bottom)\))?$/.exec(
+    row['how far'].replace(/(\d)\/s/, '$1 /s'),
+  );
   if (row['how far'].startsWith('unusual')) {
     expect([row, peak >= low && peak <= high]).toEqual([row, true]);
     return;
@@ -33,11 +35,30 @@ function expectRowAgrees(row: Record<string, string>): void {
   if (times !== undefined) expect([row, side === 'above' ? Number(times) > 1 : Number(times) < 1]).toEqual([row, true]);
 }
 
-function finding(unit: string, signal: SeriesFinding['signal'], segment: Pick<AnomalySegment, 'direction' | 'peak' | 'beyond' | 'ratio'>): AnomaliesJobResult {
-  const s: AnomalySegment = { startMs: AT - 600_000, endMs: AT - 600_000, startedBefore: false, ongoing: false, maxScore: 0.2, ...segment };
+function finding(
+  unit: string,
+  signal: SeriesFinding['signal'],
+  segment: Pick<AnomalySegment, 'direction' | 'peak' | 'beyond' | 'ratio'>,
+): AnomaliesJobResult {
+  const s: AnomalySegment = {
+    startMs: AT - 600_000,
+    endMs: AT - 600_000,
+    startedBefore: false,
+    ongoing: false,
+    maxScore: 0.2,
+    ...segment,
+  };
   const f: SeriesFinding = {
-    service: 'inventory', signal, unit, anomalous: true, points: [[segment.peak.t, segment.peak.value]], band: [[segment.peak.t, segment.peak.low, segment.peak.high]],
-    anomalies: [[segment.peak.t, segment.peak.value]], segments: [s], maxScore: 0.2, latest: segment.peak.value,
+    service: 'inventory',
+    signal,
+    unit,
+    anomalous: true,
+    points: [[segment.peak.t, segment.peak.value]],
+    band: [[segment.peak.t, segment.peak.low, segment.peak.high]],
+    anomalies: [[segment.peak.t, segment.peak.value]],
+    segments: [s],
+    maxScore: 0.2,
+    latest: segment.peak.value,
   };
   return { atMs: AT, windowS: 86_400, threshold: 0.48, findings: [f] };
 }
@@ -45,13 +66,63 @@ function finding(unit: string, signal: SeriesFinding['signal'], segment: Pick<An
 describe('issue 13.10 (trial): the table\'s peak, expected band and "how far" agree as printed', () => {
   it.each([
     // Seen on the demo fleet (24 h windows): "30 ms | 19 ms–30 ms | +0.2 ms above (1.0× the top)".
-    ['ms, a fraction past the top', 'ms', 'latency_p50', { direction: 'above', peak: { t: AT - 600_000, value: 30.16, low: 19.2, high: 29.96, score: 0.1 }, beyond: 0.2, ratio: 30.16 / 29.96 }],
+    [
+      'ms, a fraction past the top',
+      'ms',
+      'latency_p50',
+      {
+        direction: 'above',
+        peak: { t: AT - 600_000, value: 30.16, low: 19.2, high: 29.96, score: 0.1 },
+        beyond: 0.2,
+        ratio: 30.16 / 29.96,
+      },
+    ],
     // "0.3% | 0.0%–0.3% | +0.01 pp above (1.0× the top)".
-    ['a ratio a hair past the top', 'ratio', 'error_rate', { direction: 'above', peak: { t: AT - 600_000, value: 0.00312, low: 0, high: 0.00301, score: 0.7 }, beyond: 0.00011, ratio: 0.00312 / 0.00301 }],
+    [
+      'a ratio a hair past the top',
+      'ratio',
+      'error_rate',
+      {
+        direction: 'above',
+        peak: { t: AT - 600_000, value: 0.00312, low: 0, high: 0.00301, score: 0.7 },
+        beyond: 0.00011,
+        ratio: 0.00312 / 0.00301,
+      },
+    ],
     // "21% | 22%–51% | −0.96 pp below (1.0× the bottom)".
-    ['a ratio just under the bottom', 'ratio', 'cpu', { direction: 'below', peak: { t: AT - 600_000, value: 0.2104, low: 0.22, high: 0.51, score: 0.12 }, beyond: 0.0096, ratio: 0.2104 / 0.22 }],
-    ['req/s a hair past the top', 'req/s', 'request_rate', { direction: 'above', peak: { t: AT - 600_000, value: 140.04, low: 67.8, high: 140.01, score: 0.3 }, beyond: 0.03, ratio: 140.04 / 140.01 }],
-    ['ms, far past the top', 'ms', 'latency_p99', { direction: 'above', peak: { t: AT - 600_000, value: 1863.4, low: 21.3, high: 472.7, score: 0.35 }, beyond: 1390.7, ratio: 1863.4 / 472.7 }],
+    [
+      'a ratio just under the bottom',
+      'ratio',
+      'cpu',
+      {
+        direction: 'below',
+        peak: { t: AT - 600_000, value: 0.2104, low: 0.22, high: 0.51, score: 0.12 },
+        beyond: 0.0096,
+        ratio: 0.2104 / 0.22,
+      },
+    ],
+    [
+      'req/s a hair past the top',
+      'req/s',
+      'request_rate',
+      {
+        direction: 'above',
+        peak: { t: AT - 600_000, value: 140.04, low: 67.8, high: 140.01, score: 0.3 },
+        beyond: 0.03,
+        ratio: 140.04 / 140.01,
+      },
+    ],
+    [
+      'ms, far past the top',
+      'ms',
+      'latency_p99',
+      {
+        direction: 'above',
+        peak: { t: AT - 600_000, value: 1863.4, low: 21.3, high: 472.7, score: 0.35 },
+        beyond: 1390.7,
+        ratio: 1863.4 / 472.7,
+      },
+    ],
   ] as const)('%s', (_name, unit, signal, segment) => {
     const [row] = rows(finding(unit, signal, segment as unknown as AnomalySegment));
     expectRowAgrees(row);
@@ -68,7 +139,11 @@ describe('issue 13.10 (trial): the table\'s peak, expected band and "how far" ag
     });
 
     it('payments p99 over 2 h (a peak 9 ms past a 557 ms top) reads as past the top', async () => {
-      const job = await app.queue.add('detect_anomalies', { service: 'payments', metric: 'p99 latency', windowS: 7200 });
+      const job = await app.queue.add('detect_anomalies', {
+        service: 'payments',
+        metric: 'p99 latency',
+        windowS: 7200,
+      });
       const done = await app.queue.waitUntilFinished(job.id, 120_000);
       expect(done.state).toBe('completed');
       const table = rows(done.result as AnomaliesJobResult);

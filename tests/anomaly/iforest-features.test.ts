@@ -1,5 +1,13 @@
 import { AppError } from '../../src/errors';
-import { FEATURE_COUNT, FEATURE_NAMES, FeatureWindow, type FeatureWindowOptions, MIN_POINTS, seriesFeatures, windowFeatures } from '../../src/anomaly/features';
+import {
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  FeatureWindow,
+  type FeatureWindowOptions,
+  MIN_POINTS,
+  seriesFeatures,
+  windowFeatures,
+} from '../../src/anomaly/features';
 import { createRng, syntheticSeries } from '../../src/anomaly/iforest';
 
 const series = syntheticSeries({ length: 400, seed: 5 });
@@ -69,7 +77,9 @@ describe('windowFeatures', () => {
   it('writes into a batch row when given an output array and offset', () => {
     const batch = new Float32Array(3 * FEATURE_COUNT);
     windowFeatures(series.slice(0, 32), {}, batch, FEATURE_COUNT);
-    expect(Array.from(batch.subarray(FEATURE_COUNT, 2 * FEATURE_COUNT))).toEqual(Array.from(windowFeatures(series.slice(0, 32))));
+    expect(Array.from(batch.subarray(FEATURE_COUNT, 2 * FEATURE_COUNT))).toEqual(
+      Array.from(windowFeatures(series.slice(0, 32))),
+    );
     expect(Array.from(batch.subarray(0, FEATURE_COUNT))).toEqual(new Array<number>(FEATURE_COUNT).fill(0));
   });
 });
@@ -108,11 +118,23 @@ describe('FeatureWindow (streaming)', () => {
       ['a noisy sine', generate(600, (i) => 100 + 10 * Math.sin(i / 9) + noise()), {}],
       ['a random walk', generate(600, () => (walk += noise())), { size: 48, recent: 3 }],
       ['quantised values with heavy ties', generate(600, () => Math.round(2 * rng.next())), {}],
-      ['flat segments with rare blips', generate(600, (i) => 5 * (Math.floor(i / 70) % 3) + (i % 53 === 0 ? 1 : 0)), { size: 32 }],
+      [
+        'flat segments with rare blips',
+        generate(600, (i) => 5 * (Math.floor(i / 70) % 3) + (i % 53 === 0 ? 1 : 0)),
+        { size: 32 },
+      ],
       ['a flat line', generate(300, () => 7), { size: 16 }],
-      ['NaN and infinite gaps', generate(600, (i) => (i % 7 === 3 ? NaN : i % 31 === 0 ? Infinity : 1e-3 * Math.sin(i) + 1e-4 * noise())), {}],
+      [
+        'NaN and infinite gaps',
+        generate(600, (i) => (i % 7 === 3 ? NaN : i % 31 === 0 ? Infinity : 1e-3 * Math.sin(i) + 1e-4 * noise())),
+        {},
+      ],
       ['-0 and +0 mixed in', generate(600, () => [-0, 0, 0, -0, 1, -1][rng.int(6)]), { size: 24 }],
-      ['a partial window (minPoints < size)', generate(300, () => 1000 + 50 * noise()), { size: 64, minPoints: 8, recent: 12 }],
+      [
+        'a partial window (minPoints < size)',
+        generate(300, () => 1000 + 50 * noise()),
+        { size: 64, minPoints: 8, recent: 12 },
+      ],
     ];
 
     it.each(cases)('%s', (_name, values, opts) => {

@@ -9,7 +9,10 @@ describe('IforestStream', () => {
     data.set(m.data, at);
     at += m.data.length;
   }
-  const forest = trainIsolationForest({ data, rows: data.length / FEATURE_COUNT, cols: FEATURE_COUNT }, { seed: 3, featureNames: FEATURE_NAMES });
+  const forest = trainIsolationForest(
+    { data, rows: data.length / FEATURE_COUNT, cols: FEATURE_COUNT },
+    { seed: 3, featureNames: FEATURE_NAMES },
+  );
 
   it('scores each point from the points up to it, as windowFeatures + the forest would', () => {
     const series = syntheticSeries({ length: 200, seed: 99 });
@@ -38,7 +41,14 @@ describe('IforestStream', () => {
   });
 
   it('refuses a forest trained on other features', () => {
-    const other = trainIsolationForest([[1, 2], [3, 4], [5, 1]], { trees: 2 });
+    const other = trainIsolationForest(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 1],
+      ],
+      { trees: 2 },
+    );
     expect(() => new IforestStream(other)).toThrow(/train it on windowFeatures rows/);
   });
 });

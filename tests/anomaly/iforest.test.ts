@@ -72,8 +72,16 @@ describe('trainIsolationForest', () => {
   });
 
   it('scores obvious outliers well above inliers', () => {
-    const inliers = [[0, 0, 0], [0.3, -0.2, 0.1], [-0.5, 0.4, 0]].map((x) => scoreRow(forest, x));
-    const outliers = [[6, 6, 6], [5, -5, 0], [4, 4, -4]].map((x) => scoreRow(forest, x));
+    const inliers = [
+      [0, 0, 0],
+      [0.3, -0.2, 0.1],
+      [-0.5, 0.4, 0],
+    ].map((x) => scoreRow(forest, x));
+    const outliers = [
+      [6, 6, 6],
+      [5, -5, 0],
+      [4, 4, -4],
+    ].map((x) => scoreRow(forest, x));
     // Far out along one axis only: isolated only when that axis is drawn, so it scores lower (as in sklearn).
     const axisOutlier = scoreRow(forest, [0, 0, -8]);
     for (const s of [...inliers, ...outliers, axisOutlier]) {
@@ -119,7 +127,10 @@ describe('trainIsolationForest', () => {
   });
 
   it('turns constant data into single-leaf trees with equal scores instead of failing', () => {
-    const flat = trainIsolationForest(Array.from({ length: 100 }, () => [1, 2]), { trees: 5 });
+    const flat = trainIsolationForest(
+      Array.from({ length: 100 }, () => [1, 2]),
+      { trees: 5 },
+    );
     for (const tree of flat.trees) expect(Array.from(tree.feature)).toEqual([-1]);
     expect(scoreRow(flat, [1, 2])).toBe(scoreRow(flat, [100, -100]));
   });
@@ -129,7 +140,9 @@ describe('trainIsolationForest', () => {
     expect(errorOf(() => trainIsolationForest([[1, 2], [3]])).message).toMatch(/row 1 has 1 features/);
     expect(errorOf(() => trainIsolationForest([[1], [NaN]])).message).toMatch(/row 1 feature 0 is not a finite/);
     expect(errorOf(() => trainIsolationForest(rows, { trees: 0 })).code).toBe('bad_request');
-    expect(errorOf(() => trainIsolationForest(rows, { featureNames: ['x'] })).message).toMatch(/1 feature names for 3 features/);
+    expect(errorOf(() => trainIsolationForest(rows, { featureNames: ['x'] })).message).toMatch(
+      /1 feature names for 3 features/,
+    );
   });
 });
 

@@ -29,7 +29,14 @@ describe('learned channel (isolation forest in ONNX, scored by onnxruntime)', ()
       expect(scores.slice(firstScored).every((s) => s > 0 && s < 1)).toBe(true);
 
       const rows = seriesFeatures(values, { size: options.window });
-      const forest = trainIsolationForest({ data: rows.data.subarray(0, options.trainRows * FEATURE_COUNT), rows: options.trainRows, cols: FEATURE_COUNT }, { trees: options.trees, sampleSize: options.sampleSize, seed: options.seed, featureNames: FEATURE_NAMES });
+      const forest = trainIsolationForest(
+        {
+          data: rows.data.subarray(0, options.trainRows * FEATURE_COUNT),
+          rows: options.trainRows,
+          cols: FEATURE_COUNT,
+        },
+        { trees: options.trees, sampleSize: options.sampleSize, seed: options.seed, featureNames: FEATURE_NAMES },
+      );
       for (let r = options.trainRows; r < rows.rows; r += 37) {
         expect(scores[r + options.window - 1]).toBeCloseTo(scoreRow(forest, rows.data, r * FEATURE_COUNT), 5);
       }
@@ -46,7 +53,10 @@ describe('learned channel (isolation forest in ONNX, scored by onnxruntime)', ()
     try {
       const scores = await channel.score(values);
       expect(Number.isNaN(scores[600])).toBe(true);
-      const usual = scores.slice(options.window + options.trainRows, 640).filter((s) => !Number.isNaN(s)).sort((x, y) => x - y);
+      const usual = scores
+        .slice(options.window + options.trainRows, 640)
+        .filter((s) => !Number.isNaN(s))
+        .sort((x, y) => x - y);
       expect(scores[650]).toBeGreaterThan(usual[Math.floor(usual.length * 0.99)]);
     } finally {
       await channel.close();
@@ -62,7 +72,8 @@ describe('learned channel (isolation forest in ONNX, scored by onnxruntime)', ()
     expect(detections.every((d) => d.detector !== 'iforest')).toBe(true);
     // The same detector given an extreme learned score on an ordinary point: the forest drives it.
     const usual = Array.from({ length: 500 }, (_, i) => 0.4 + 0.05 * Math.sin(i));
-    for (let i = 0; i < usual.length; i++) detector.update(ts[n - 1] + (i + 1) * 60_000, 100 + 10 * Math.sin((2 * Math.PI * (n + i)) / 96), usual[i]);
+    for (let i = 0; i < usual.length; i++)
+      detector.update(ts[n - 1] + (i + 1) * 60_000, 100 + 10 * Math.sin((2 * Math.PI * (n + i)) / 96), usual[i]);
     const d = detector.update(ts[n - 1] + 600 * 60_000, 100 + 10 * Math.sin((2 * Math.PI * (n + 599)) / 96), 0.99);
     expect(d.detector).toBe('iforest');
     expect(d.score).toBeGreaterThan(0);

@@ -10,7 +10,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { readColumns, readLabels, scoreResultsDir, type ScoreDirOptions, type ScoreDirResult } from '../../bench/nab/load';
+import {
+  readColumns,
+  readLabels,
+  scoreResultsDir,
+  type ScoreDirOptions,
+  type ScoreDirResult,
+} from '../../bench/nab/load';
 import { nabPaths } from '../../bench/nab/paths';
 import { pyDatetimeKey } from '../../bench/nab/py-compat';
 import { PROFILE_ORDER, windowSpans, type Span } from '../../bench/nab/score';
@@ -46,7 +52,8 @@ function structured({ n, spans, next }: FileCtx): number[] {
     const width = end - start + 1;
     if (next() < 0.75) s[start + Math.floor(next() * width)] = 0.5 + next() * 0.5;
     if (next() < 0.5) s[start + Math.floor(next() * width)] = 0.35 + next() * 0.5;
-    for (const d of [1, Math.ceil(width / 2), 2 * width, 5 * width]) if (end + d < n && next() < 0.6) s[end + d] = 0.4 + next() * 0.6;
+    for (const d of [1, Math.ceil(width / 2), 2 * width, 5 * width])
+      if (end + d < n && next() < 0.6) s[end + d] = 0.4 + next() * 0.6;
   }
   for (let i = 0; i < n; i++) if (next() < 0.003) s[i] = next();
   return s;
@@ -69,7 +76,15 @@ const GENERATORS: Record<string, (ctx: FileCtx) => number[]> = {
 const fmt = (v: number) => (Number.isInteger(v) ? v.toFixed(1) : String(v));
 
 /** Write one results folder; `prefixed` uses NAB's own `<category>/<dir>_<name>.csv` names. */
-function writeResults(root: string, name: string, dataDir: string, labelsPath: string, rels: string[], seed: number, prefixed = false): string {
+function writeResults(
+  root: string,
+  name: string,
+  dataDir: string,
+  labelsPath: string,
+  rels: string[],
+  seed: number,
+  prefixed = false,
+): string {
   const dir = join(root, name);
   const labels = readLabels(labelsPath);
   const next = rng(seed);
@@ -104,7 +119,17 @@ interface PyOut {
 
 async function pyScore(opts: ScoreDirOptions, tag: string): Promise<PyOut> {
   const json = join(opts.resultsDir, `..`, `${tag}.json`);
-  const args = [NAB.scorerPy, '--data', opts.dataDir, '--labels', opts.labelsPath, '--results', opts.resultsDir, '--json', json];
+  const args = [
+    NAB.scorerPy,
+    '--data',
+    opts.dataDir,
+    '--labels',
+    opts.labelsPath,
+    '--results',
+    opts.resultsDir,
+    '--json',
+    json,
+  ];
   if (opts.files) {
     const list = join(opts.resultsDir, '..', `${tag}-files.txt`);
     writeFileSync(list, `${opts.files.join('\n')}\n`);
@@ -140,7 +165,12 @@ function expectAgreement(ts: ScoreDirResult, py: PyOut): void {
     expect(Object.keys(a.perFile).sort()).toEqual(Object.keys(b.per_file).sort());
     for (const [rel, f] of Object.entries(b.per_file)) {
       expect(a.perFile[rel].raw).toBeCloseTo(f.raw, 9);
-      expect([a.perFile[rel].tpWindows, a.perFile[rel].fnWindows, a.perFile[rel].fpRows, a.perFile[rel].tpRows]).toEqual([f.tp_windows, f.fn_windows, f.fp_rows, f.tp_rows]);
+      expect([
+        a.perFile[rel].tpWindows,
+        a.perFile[rel].fnWindows,
+        a.perFile[rel].fpRows,
+        a.perFile[rel].tpRows,
+      ]).toEqual([f.tp_windows, f.fn_windows, f.fp_rows, f.tp_rows]);
     }
   }
 }
@@ -154,8 +184,21 @@ describe('NAB scorer (TypeScript) agrees with nab_score.py', () => {
 
   describe('on a subset of the real NAB files', () => {
     const cases = ['random', 'quantised', 'structured', 'binary', 'perfect', 'null'].map((name, i) => {
-      const resultsDir = writeResults(join(root, 'real'), name, NAB.dataDir, NAB.labelsPath, REAL_SUBSET, 1000 + i, name === 'structured');
-      const opts: ScoreDirOptions = { dataDir: NAB.dataDir, labelsPath: NAB.labelsPath, resultsDir, files: REAL_SUBSET };
+      const resultsDir = writeResults(
+        join(root, 'real'),
+        name,
+        NAB.dataDir,
+        NAB.labelsPath,
+        REAL_SUBSET,
+        1000 + i,
+        name === 'structured',
+      );
+      const opts: ScoreDirOptions = {
+        dataDir: NAB.dataDir,
+        labelsPath: NAB.labelsPath,
+        resultsDir,
+        files: REAL_SUBSET,
+      };
       return { name, opts, py: pyScore(opts, `real-${name}`) };
     });
     for (const c of cases) {

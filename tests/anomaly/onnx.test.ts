@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { AppError } from '../../src/errors';
 import { FEATURE_COUNT, FEATURE_NAMES, seriesFeatures } from '../../src/anomaly/features';
 import { scoreBatch, syntheticSeries, trainIsolationForest, type IsolationForest } from '../../src/anomaly/iforest';
-import { createOnnxScorer, readOnnxInfo, saveModel, toOnnx, type OnnxScorer, type TreeOp } from '../../src/anomaly/onnx';
+import {
+  createOnnxScorer,
+  readOnnxInfo,
+  saveModel,
+  toOnnx,
+  type OnnxScorer,
+  type TreeOp,
+} from '../../src/anomaly/onnx';
 import { onnxType } from '../../src/anomaly/onnx/proto';
 
 /** Feature rows from several synthetic normal series of very different scales. */
@@ -53,7 +60,10 @@ describe('isolation forest exported to ONNX', () => {
 
   beforeAll(() => {
     const train = normalRows([1, 2, 3, 4, 5, 6, 7, 8]);
-    forest = trainIsolationForest({ data: train.data, rows: train.rows, cols: FEATURE_COUNT }, { seed: 11, featureNames: FEATURE_NAMES });
+    forest = trainIsolationForest(
+      { data: train.data, rows: train.rows, cols: FEATURE_COUNT },
+      { seed: 11, featureNames: FEATURE_NAMES },
+    );
     const held = normalRows([101, 102], 200); // 2 x 137 unseen normal rows
     rows = held.rows + 40;
     batch = new Float32Array(rows * FEATURE_COUNT);
@@ -73,16 +83,19 @@ describe('isolation forest exported to ONNX', () => {
     return s;
   }
 
-  it.each<TreeOp>(['TreeEnsembleRegressor', 'TreeEnsemble'])('%s: ONNX scores equal the TypeScript forest to 1e-5', async (treeOp) => {
-    expect(rows).toBeGreaterThanOrEqual(300);
-    const s = await scorer(toOnnx(forest, { treeOp }));
-    const onnx = await s.score(batch, rows);
-    const ts = scoreBatch(forest, batch, rows);
-    expect(onnx).toHaveLength(rows);
-    let worst = 0;
-    for (let r = 0; r < rows; r++) worst = Math.max(worst, Math.abs(onnx[r] - ts[r]));
-    expect(worst).toBeLessThan(1e-5);
-  });
+  it.each<TreeOp>(['TreeEnsembleRegressor', 'TreeEnsemble'])(
+    '%s: ONNX scores equal the TypeScript forest to 1e-5',
+    async (treeOp) => {
+      expect(rows).toBeGreaterThanOrEqual(300);
+      const s = await scorer(toOnnx(forest, { treeOp }));
+      const onnx = await s.score(batch, rows);
+      const ts = scoreBatch(forest, batch, rows);
+      expect(onnx).toHaveLength(rows);
+      let worst = 0;
+      for (let r = 0; r < rows; r++) worst = Math.max(worst, Math.abs(onnx[r] - ts[r]));
+      expect(worst).toBeLessThan(1e-5);
+    },
+  );
 
   it('scores spikes above normal points, and inside (0, 1)', async () => {
     const s = await scorer(toOnnx(forest));
@@ -121,12 +134,21 @@ describe('isolation forest exported to ONNX', () => {
       const bytes = toOnnx(forest, { treeOp });
       expect(bytes[0]).toBe(0x08); // ModelProto.ir_version = 1, varint
       const info = readOnnxInfo(bytes);
-      expect(info.opsets).toEqual(treeOp === 'TreeEnsemble' ? { '': 21, 'ai.onnx.ml': 5 } : { '': 16, 'ai.onnx.ml': 3 });
+      expect(info.opsets).toEqual(
+        treeOp === 'TreeEnsemble' ? { '': 21, 'ai.onnx.ml': 5 } : { '': 16, 'ai.onnx.ml': 3 },
+      );
       expect(info.irVersion).toBe(treeOp === 'TreeEnsemble' ? 10 : 8);
       expect(info.inputName).toBe('features');
       expect(info.outputName).toBe('score');
-      const model = onnxType('ModelProto').toObject(onnxType('ModelProto').decode(bytes)) as { graph: { node: Array<{ op_type: string; domain?: string }> } };
-      expect(model.graph.node.map((n) => `${n.domain ?? ''}:${n.op_type}`)).toEqual([`ai.onnx.ml:${treeOp}`, ':Div', ':Neg', ':Pow']);
+      const model = onnxType('ModelProto').toObject(onnxType('ModelProto').decode(bytes)) as {
+        graph: { node: Array<{ op_type: string; domain?: string }> };
+      };
+      expect(model.graph.node.map((n) => `${n.domain ?? ''}:${n.op_type}`)).toEqual([
+        `ai.onnx.ml:${treeOp}`,
+        ':Div',
+        ':Neg',
+        ':Pow',
+      ]);
     }
     // proto2 packing as in onnx.proto: AttributeProto.ints (8) unpacked, TensorProto.float_data (4) packed.
     const attr = onnxType('AttributeProto');
@@ -137,7 +159,10 @@ describe('isolation forest exported to ONNX', () => {
   });
 
   it('exports a forest whose trees are single leaves (constant training data)', async () => {
-    const flat = trainIsolationForest(Array.from({ length: 50 }, () => [1, 2]), { trees: 3 });
+    const flat = trainIsolationForest(
+      Array.from({ length: 50 }, () => [1, 2]),
+      { trees: 3 },
+    );
     const x = Float32Array.from([1, 2, 5, -5]);
     const expected = scoreBatch(flat, x, 2);
     for (const treeOp of ['TreeEnsembleRegressor', 'TreeEnsemble'] as const) {
@@ -182,7 +207,9 @@ describe('isolation forest exported to ONNX', () => {
 /** Rewrites the ai.onnx opset version in an encoded model (decode, edit, encode). */
 function patchOpset(bytes: Uint8Array, from: number, to: number): Uint8Array {
   const type = onnxType('ModelProto');
-  const obj = type.toObject(type.decode(bytes), { longs: Number }) as { opset_import: Array<{ domain?: string; version: number }> };
+  const obj = type.toObject(type.decode(bytes), { longs: Number }) as {
+    opset_import: Array<{ domain?: string; version: number }>;
+  };
   for (const o of obj.opset_import) if (!o.domain && o.version === from) o.version = to;
   return type.encode(type.fromObject(obj)).finish();
 }

@@ -15,7 +15,10 @@ describe('RecordBreak (the record channel)', () => {
   it('rates a value far past the range seen so far by how rare such breaks have been', () => {
     const rand = createRng(1).next;
     const r = new RecordBreak(300, 0.02, 5000);
-    const p = feed(r, Array.from({ length: 1300 }, () => 100 + rand()));
+    const p = feed(
+      r,
+      Array.from({ length: 1300 }, () => 100 + rand()),
+    );
     // A bounded series stops setting records: no break counted once the range is known.
     expect(Math.min(...p.slice(400))).toBe(1);
     expect(r.update(1300 * STEP, 120)).toBeGreaterThan(1); // 20 above a range of about 1
@@ -27,9 +30,17 @@ describe('RecordBreak (the record channel)', () => {
 
   it('does not count a steady ramp or a change inside the tolerance', () => {
     const ramp = new RecordBreak(300, 0.02, 5000);
-    expect(feed(ramp, Array.from({ length: 3000 }, (_, i) => i)).every((p) => p === 1)).toBe(true);
+    expect(
+      feed(
+        ramp,
+        Array.from({ length: 3000 }, (_, i) => i),
+      ).every((p) => p === 1),
+    ).toBe(true);
     const small = new RecordBreak(10, 0.02, 5000);
-    feed(small, Array.from({ length: 100 }, (_, i) => i % 2));
+    feed(
+      small,
+      Array.from({ length: 100 }, (_, i) => i % 2),
+    );
     small.update(100 * STEP, 1.01); // 1% of the range past the record
     expect(small.pValue()).toBe(1);
     small.update(101 * STEP, -0.5);
@@ -48,7 +59,10 @@ describe('RecordBreak (the record channel)', () => {
     expect(forgetful.pValue()).toBeLessThan(0.01); // the spike at 50 is out of the last 1,000 points
     expect(forever.pValue()).toBe(1); // 20 is well inside [0, 1000]
     const size = forgetful.stateSize();
-    feed(forgetful, Array.from({ length: 20_000 }, (_, i) => i % 7));
+    feed(
+      forgetful,
+      Array.from({ length: 20_000 }, (_, i) => i % 7),
+    );
     expect(forgetful.stateSize()).toBe(size);
     expect(size).toBe(2 * 2); // two numbers per block of 500 points
   });

@@ -30,11 +30,24 @@ describe('API keys', () => {
   afterAll(() => store.close());
 
   it('creates sco_<id>_<secret> keys and stores only a hash of the secret', () => {
-    const { key, info } = keys.create(operator, { name: 'ci deploy', permissions: ['read', 'remediation.request'], expiresInDays: 30 });
+    const { key, info } = keys.create(operator, {
+      name: 'ci deploy',
+      permissions: ['read', 'remediation.request'],
+      expiresInDays: 30,
+    });
     const match = /^sco_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/.exec(key);
     expect(match).not.toBeNull();
     const [, id, secret] = match!;
-    expect(info).toEqual({ id, userId: operator.id, name: 'ci deploy', permissions: ['read', 'remediation.request'], createdAt: START, expiresAt: START + 30 * DAY, lastUsedAt: null, revokedAt: null });
+    expect(info).toEqual({
+      id,
+      userId: operator.id,
+      name: 'ci deploy',
+      permissions: ['read', 'remediation.request'],
+      createdAt: START,
+      expiresAt: START + 30 * DAY,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     const row = store.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Record<string, unknown>;
     const stored = JSON.stringify(row);
     expect(stored).not.toContain(key);
@@ -47,12 +60,20 @@ describe('API keys', () => {
 
   it('authenticates a key as a principal with exactly its scope', () => {
     const { key, info } = keys.create(operator, { name: 'reader', permissions: ['read'] });
-    expect(keys.authenticate(key)).toEqual({ id: `apikey:${info.id}`, name: `${operator.name} (API key ${info.id})`, role: 'operator', permissions: new Set(['read']), userId: operator.id, email: operator.email });
+    expect(keys.authenticate(key)).toEqual({
+      id: `apikey:${info.id}`,
+      name: `${operator.name} (API key ${info.id})`,
+      role: 'operator',
+      permissions: new Set(['read']),
+      userId: operator.id,
+      email: operator.email,
+    });
     const [, id, secret] = /^sco_([0-9a-f]{12})_(.+)$/.exec(key)!;
     const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
     expect(keys.authenticate(`sco_${id}_${flipped}`)).toBeUndefined();
     expect(keys.authenticate(`sco_000000000000_${secret}`)).toBeUndefined();
-    for (const bad of ['', 'sco_', key.slice(0, -1), `${key}x`, key.toUpperCase(), ` ${key}`]) expect(keys.authenticate(bad)).toBeUndefined();
+    for (const bad of ['', 'sco_', key.slice(0, -1), `${key}x`, key.toUpperCase(), ` ${key}`])
+      expect(keys.authenticate(bad)).toBeUndefined();
   });
 
   it('rejects a revoked key', () => {
@@ -80,27 +101,45 @@ describe('API keys', () => {
     expect(keys.authenticate(key)).toBeUndefined();
   });
 
-  it('keeps a key within its owner\'s role, when made and when the role later shrinks', () => {
-    expect(() => keys.create(operator, { name: 'too much', permissions: ['read', 'users.manage'] })).toThrow(expect.objectContaining({ code: 'bad_request', message: expect.stringContaining('"users.manage"') }));
-    expect(() => keys.create(operator, { name: 'unknown', permissions: ['read', 'root' as 'read'] })).toThrow(expect.objectContaining({ code: 'bad_request', message: expect.stringContaining('"root"') }));
-    expect(() => keys.create(operator, { name: 'none', permissions: [] })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+  it("keeps a key within its owner's role, when made and when the role later shrinks", () => {
+    expect(() => keys.create(operator, { name: 'too much', permissions: ['read', 'users.manage'] })).toThrow(
+      expect.objectContaining({ code: 'bad_request', message: expect.stringContaining('"users.manage"') }),
+    );
+    expect(() => keys.create(operator, { name: 'unknown', permissions: ['read', 'root' as 'read'] })).toThrow(
+      expect.objectContaining({ code: 'bad_request', message: expect.stringContaining('"root"') }),
+    );
+    expect(() => keys.create(operator, { name: 'none', permissions: [] })).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
     // The role as stored decides, not the User object the caller holds.
-    expect(() => keys.create({ ...operator, role: 'admin' }, { name: 'stale', permissions: ['freeze'] })).toThrow(expect.objectContaining({ code: 'bad_request', message: expect.stringContaining('"freeze"') }));
+    expect(() => keys.create({ ...operator, role: 'admin' }, { name: 'stale', permissions: ['freeze'] })).toThrow(
+      expect.objectContaining({ code: 'bad_request', message: expect.stringContaining('"freeze"') }),
+    );
     const { key } = keys.create(operator, { name: 'ops', permissions: ['read', 'incidents.manage'] });
     users.setRole(operator.id, 'viewer');
     expect(keys.authenticate(key)?.permissions).toEqual(new Set(['read']));
-    expect(keys.create(admin, { name: 'admin', permissions: ['users.manage', 'keys.manage', 'freeze'] }).info.permissions).toEqual(['users.manage', 'keys.manage', 'freeze']);
+    expect(
+      keys.create(admin, { name: 'admin', permissions: ['users.manage', 'keys.manage', 'freeze'] }).info.permissions,
+    ).toEqual(['users.manage', 'keys.manage', 'freeze']);
   });
 
   it('validates the name and expiry', () => {
     for (const name of ['', '   ', 'x'.repeat(65), 'new\nline']) {
-      expect(() => keys.create(operator, { name, permissions: ['read'] })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+      expect(() => keys.create(operator, { name, permissions: ['read'] })).toThrow(
+        expect.objectContaining({ code: 'bad_request' }),
+      );
     }
     for (const expiresInDays of [0, 366, 1.5, -1, Number.NaN]) {
-      expect(() => keys.create(operator, { name: 'x', permissions: ['read'], expiresInDays })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+      expect(() => keys.create(operator, { name: 'x', permissions: ['read'], expiresInDays })).toThrow(
+        expect.objectContaining({ code: 'bad_request' }),
+      );
     }
-    expect(keys.create(operator, { name: ' x'.repeat(32), permissions: ['read'], expiresInDays: 365 }).info).toMatchObject({ name: Array(32).fill('x').join(' '), expiresAt: START + 365 * DAY });
-    expect(() => keys.create({ ...operator, id: 'ghost' }, { name: 'x', permissions: ['read'] })).toThrow(expect.objectContaining({ code: 'not_found' }));
+    expect(
+      keys.create(operator, { name: ' x'.repeat(32), permissions: ['read'], expiresInDays: 365 }).info,
+    ).toMatchObject({ name: Array(32).fill('x').join(' '), expiresAt: START + 365 * DAY });
+    expect(() => keys.create({ ...operator, id: 'ghost' }, { name: 'x', permissions: ['read'] })).toThrow(
+      expect.objectContaining({ code: 'not_found' }),
+    );
   });
 
   it('records last use at most once a minute', () => {
@@ -131,7 +170,9 @@ describe('API keys', () => {
       expect(keys.get(bad)).toBeUndefined();
       expect(keys.revoke(bad)).toBe(false);
       expect(keys.list(bad)).toEqual([]);
-      expect(() => keys.create(operator, { name: 'x', permissions: [bad as 'read'] })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+      expect(() => keys.create(operator, { name: 'x', permissions: [bad as 'read'] })).toThrow(
+        expect.objectContaining({ code: 'bad_request' }),
+      );
     }
     expect(keys.list().filter((k) => k.revokedAt === null).length).toBeGreaterThanOrEqual(INJECTIONS.length);
     expect(tableNames(store.db)).toEqual(before);

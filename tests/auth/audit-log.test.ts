@@ -12,7 +12,14 @@ describe('audit log', () => {
   const seed = (n: number) => {
     for (let i = 1; i <= n; i++) {
       now += 1000;
-      audit.record({ actor: i % 2 ? 'user:ann' : 'user:bob', action: i % 3 ? 'auth.login' : 'command.status', outcome: 'ok', target: `t${i}`, ip: '203.0.113.7', detail: { i } });
+      audit.record({
+        actor: i % 2 ? 'user:ann' : 'user:bob',
+        action: i % 3 ? 'auth.login' : 'command.status',
+        outcome: 'ok',
+        target: `t${i}`,
+        ip: '203.0.113.7',
+        detail: { i },
+      });
     }
   };
 
@@ -27,7 +34,17 @@ describe('audit log', () => {
     seed(10);
     const all = audit.list();
     expect(all.map((e) => e.seq)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
-    expect(all[0]).toEqual({ seq: 10, at: START + 10_000, actor: 'user:bob', action: 'auth.login', outcome: 'ok', target: 't10', ip: '203.0.113.7', detail: { i: 10 }, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(all[0]).toEqual({
+      seq: 10,
+      at: START + 10_000,
+      actor: 'user:bob',
+      action: 'auth.login',
+      outcome: 'ok',
+      target: 't10',
+      ip: '203.0.113.7',
+      detail: { i: 10 },
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(audit.list({ limit: 3 }).map((e) => e.seq)).toEqual([10, 9, 8]);
     expect(audit.list({ limit: 3, beforeSeq: 8 }).map((e) => e.seq)).toEqual([7, 6, 5]);
     expect(audit.list({ actor: 'user:ann' }).map((e) => e.seq)).toEqual([9, 7, 5, 3, 1]);
@@ -46,8 +63,19 @@ describe('audit log', () => {
 
   it('chains each row to the one before with sha256 over canonical JSON', () => {
     seed(2);
-    audit.record({ actor: 'system', action: 'x.y', outcome: 'failed', detail: { z: [1, { b: true, a: null }], a: 'é' } });
-    const rows = store.db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as { seq: number; at: number; prev_hash: string; hash: string; detail: string }[];
+    audit.record({
+      actor: 'system',
+      action: 'x.y',
+      outcome: 'failed',
+      detail: { z: [1, { b: true, a: null }], a: 'é' },
+    });
+    const rows = store.db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as {
+      seq: number;
+      at: number;
+      prev_hash: string;
+      hash: string;
+      detail: string;
+    }[];
     expect(rows[0].prev_hash).toBe(GENESIS_HASH);
     expect(rows[1].prev_hash).toBe(rows[0].hash);
     expect(rows[2].prev_hash).toBe(rows[1].hash);
@@ -61,7 +89,12 @@ describe('audit log', () => {
     seed(5);
     expect(audit.verify()).toEqual({ ok: true, entries: 5 });
     store.db.prepare("UPDATE audit_log SET outcome = 'denied' WHERE seq = 3").run();
-    expect(audit.verify()).toMatchObject({ ok: false, entries: 5, brokenAt: 3, reason: expect.stringContaining('does not match its hash') });
+    expect(audit.verify()).toMatchObject({
+      ok: false,
+      entries: 5,
+      brokenAt: 3,
+      reason: expect.stringContaining('does not match its hash'),
+    });
   });
 
   it('detects a changed detail, and a rehashed row by the broken link after it', () => {
@@ -69,9 +102,22 @@ describe('audit log', () => {
     store.db.prepare(`UPDATE audit_log SET detail = '{"i":99}' WHERE seq = 2`).run();
     expect(audit.verify()).toMatchObject({ ok: false, brokenAt: 2 });
     // A forger who also recomputes row 2's hash still breaks row 3's link.
-    const row = store.db.prepare('SELECT * FROM audit_log WHERE seq = 2').get() as Record<string, string | number | null>;
-    const body = JSON.stringify({ action: row.action, actor: row.actor, at: row.at, detail: { i: 99 }, ip: row.ip, outcome: row.outcome, target: row.target });
-    const forged = createHash('sha256').update(`${String(row.prev_hash)}\n${body}`).digest('hex');
+    const row = store.db.prepare('SELECT * FROM audit_log WHERE seq = 2').get() as Record<
+      string,
+      string | number | null
+    >;
+    const body = JSON.stringify({
+      action: row.action,
+      actor: row.actor,
+      at: row.at,
+      detail: { i: 99 },
+      ip: row.ip,
+      outcome: row.outcome,
+      target: row.target,
+    });
+    const forged = createHash('sha256')
+      .update(`${String(row.prev_hash)}\n${body}`)
+      .digest('hex');
     store.db.prepare('UPDATE audit_log SET hash = ? WHERE seq = 2').run(forged);
     expect(audit.verify()).toMatchObject({ ok: false, brokenAt: 3, reason: expect.stringContaining('does not link') });
   });
@@ -79,36 +125,76 @@ describe('audit log', () => {
   it('detects a deleted row, in the middle or at the end', () => {
     seed(5);
     store.db.prepare('DELETE FROM audit_log WHERE seq = 3').run();
-    expect(audit.verify()).toMatchObject({ ok: false, entries: 4, brokenAt: 4, reason: expect.stringContaining('does not link') });
+    expect(audit.verify()).toMatchObject({
+      ok: false,
+      entries: 4,
+      brokenAt: 4,
+      reason: expect.stringContaining('does not link'),
+    });
     store.close();
     store = openStore(':memory:');
     audit = createAuditLog({ db: store.db, clock });
     seed(5);
     store.db.prepare('DELETE FROM audit_log WHERE seq >= 4').run();
-    expect(audit.verify()).toMatchObject({ ok: false, entries: 3, brokenAt: 4, reason: expect.stringContaining('deleted') });
+    expect(audit.verify()).toMatchObject({
+      ok: false,
+      entries: 3,
+      brokenAt: 4,
+      reason: expect.stringContaining('deleted'),
+    });
   });
 
   it('accepts plain JSON detail only, and checks the other fields', () => {
-    const bad: unknown[] = [new Date(), () => 1, Number.NaN, Infinity, 10n, Symbol('s'), new Map(), [1, 2], 'text', { nested: { when: new Date() } }, { list: [undefined] }];
+    const bad: unknown[] = [
+      new Date(),
+      () => 1,
+      Number.NaN,
+      Infinity,
+      10n,
+      Symbol('s'),
+      new Map(),
+      [1, 2],
+      'text',
+      { nested: { when: new Date() } },
+      { list: [undefined] },
+    ];
     for (const detail of bad) {
-      expect(() => audit.record({ actor: 'system', action: 'x', outcome: 'ok', detail: detail as Record<string, unknown> })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+      expect(() =>
+        audit.record({ actor: 'system', action: 'x', outcome: 'ok', detail: detail as Record<string, unknown> }),
+      ).toThrow(expect.objectContaining({ code: 'bad_request' }));
     }
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => audit.record({ actor: 'system', action: 'x', outcome: 'ok', detail: cyclic })).toThrow(expect.objectContaining({ code: 'bad_request' }));
-    expect(() => audit.record({ actor: 'system', action: 'x', outcome: 'ok', detail: { big: 'x'.repeat(70_000) } })).toThrow(expect.objectContaining({ code: 'bad_request' }));
-    expect(() => audit.record({ actor: '', action: 'x', outcome: 'ok' })).toThrow(expect.objectContaining({ code: 'bad_request' }));
-    expect(() => audit.record({ actor: 'system', action: 'x\ny', outcome: 'ok' })).toThrow(expect.objectContaining({ code: 'bad_request' }));
-    expect(() => audit.record({ actor: 'system', action: 'x', outcome: 'maybe' as 'ok' })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(() => audit.record({ actor: 'system', action: 'x', outcome: 'ok', detail: cyclic })).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
+    expect(() =>
+      audit.record({ actor: 'system', action: 'x', outcome: 'ok', detail: { big: 'x'.repeat(70_000) } }),
+    ).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(() => audit.record({ actor: '', action: 'x', outcome: 'ok' })).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
+    expect(() => audit.record({ actor: 'system', action: 'x\ny', outcome: 'ok' })).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
+    expect(() => audit.record({ actor: 'system', action: 'x', outcome: 'maybe' as 'ok' })).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
     expect(audit.list()).toEqual([]);
     // Members left undefined are dropped, as JSON.stringify would.
-    audit.record({ actor: 'system', action: 'x', outcome: 'ok', detail: { a: 1, b: undefined, c: Object.assign(Object.create(null) as object, { d: 2 }) } });
+    audit.record({
+      actor: 'system',
+      action: 'x',
+      outcome: 'ok',
+      detail: { a: 1, b: undefined, c: Object.assign(Object.create(null) as object, { d: 2 }) },
+    });
     expect(audit.list()[0].detail).toEqual({ a: 1, c: { d: 2 } });
   });
 
   it('stores SQL injection strings literally in every field, and the tables survive', () => {
     const before = tableNames(store.db);
-    for (const bad of INJECTIONS) audit.record({ actor: bad, action: bad, outcome: 'denied', target: bad, ip: bad, detail: { [bad]: bad } });
+    for (const bad of INJECTIONS)
+      audit.record({ actor: bad, action: bad, outcome: 'denied', target: bad, ip: bad, detail: { [bad]: bad } });
     for (const bad of INJECTIONS) {
       const found = audit.list({ actor: bad });
       expect(found).toHaveLength(1);

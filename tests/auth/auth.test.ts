@@ -29,11 +29,16 @@ describe('auth', () => {
 
   it('bootstraps the first admin once, audited, without logging the password', async () => {
     const auth = build();
-    await expect(auth.bootstrapAdmin('root@example.com', 'short')).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('ADMIN_PASSWORD') });
+    await expect(auth.bootstrapAdmin('root@example.com', 'short')).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('ADMIN_PASSWORD'),
+    });
     await expect(auth.bootstrapAdmin('Root@Example.com', GOOD_PASSWORD)).resolves.toBe(true);
     await expect(auth.bootstrapAdmin('other@example.com', GOOD_PASSWORD)).resolves.toBe(false);
     expect(auth.users.list()).toEqual([expect.objectContaining({ email: 'root@example.com', role: 'admin' })]);
-    expect(auth.audit.list()).toEqual([expect.objectContaining({ actor: 'system', action: 'auth.bootstrap_admin', outcome: 'ok' })]);
+    expect(auth.audit.list()).toEqual([
+      expect.objectContaining({ actor: 'system', action: 'auth.bootstrap_admin', outcome: 'ok' }),
+    ]);
     const everything = JSON.stringify(store.db.prepare('SELECT * FROM audit_log').all()) + logged;
     expect(everything).not.toContain(GOOD_PASSWORD);
     expect(logged).toContain('created the first admin');
@@ -44,7 +49,11 @@ describe('auth', () => {
     expect(auth.authenticate({})).toBeUndefined();
     const user = await auth.users.create({ email: 'ann@example.com', password: GOOD_PASSWORD, role: 'operator' });
     const pair = auth.tokens!.issue(user);
-    expect(auth.authenticate({ authorization: `Bearer ${pair.access_token}` })).toMatchObject({ id: `user:${user.id}`, role: 'operator', userId: user.id });
+    expect(auth.authenticate({ authorization: `Bearer ${pair.access_token}` })).toMatchObject({
+      id: `user:${user.id}`,
+      role: 'operator',
+      userId: user.id,
+    });
     expect(auth.authenticate({ authorization: `bearer  ${pair.access_token} ` })?.id).toBe(`user:${user.id}`);
     const { key, info } = auth.apiKeys.create(user, { name: 'ci', permissions: ['read'] });
     const asKey = { id: `apikey:${info.id}`, permissions: new Set(['read']), userId: user.id };
@@ -53,14 +62,23 @@ describe('auth', () => {
     expect(auth.authenticate({ 'x-api-key': [key] })).toMatchObject(asKey);
 
     const unauthorized = expect.objectContaining({ code: 'unauthorized' });
-    for (const authorization of ['Basic YTpi', 'Bearer', 'Bearer ', `Bearer ${pair.access_token} extra`, pair.access_token, '']) {
+    for (const authorization of [
+      'Basic YTpi',
+      'Bearer',
+      'Bearer ',
+      `Bearer ${pair.access_token} extra`,
+      pair.access_token,
+      '',
+    ]) {
       expect(() => auth.authenticate({ authorization })).toThrow(unauthorized);
     }
     expect(() => auth.authenticate({ authorization: 'Bearer not.a.jwt' })).toThrow(unauthorized);
     expect(() => auth.authenticate({ authorization: `Bearer ${key}x` })).toThrow(unauthorized);
     expect(() => auth.authenticate({ 'x-api-key': 'sco_nope' })).toThrow(unauthorized);
     expect(() => auth.authenticate({ 'x-api-key': [key, key] })).toThrow(unauthorized);
-    expect(() => auth.authenticate({ 'x-api-key': key, authorization: `Bearer ${pair.access_token}` })).toThrow(unauthorized);
+    expect(() => auth.authenticate({ 'x-api-key': key, authorization: `Bearer ${pair.access_token}` })).toThrow(
+      unauthorized,
+    );
     auth.tokens!.revokeSession(auth.tokens!.verifyAccess(pair.access_token).claims.sid, 'logout');
     expect(() => auth.authenticate({ authorization: `Bearer ${pair.access_token}` })).toThrow(unauthorized);
   });
@@ -68,7 +86,14 @@ describe('auth', () => {
   it('without a signing key: token auth answers unavailable with the fix, API keys still work', async () => {
     const auth = build({});
     expect(auth.tokens).toBeUndefined();
-    expect(() => auth.authenticate({ authorization: 'Bearer a.b.c' })).toThrow(expect.objectContaining({ code: 'unavailable', message: expect.stringContaining('set JWT_SECRET (32+ random characters) or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE') }));
+    expect(() => auth.authenticate({ authorization: 'Bearer a.b.c' })).toThrow(
+      expect.objectContaining({
+        code: 'unavailable',
+        message: expect.stringContaining(
+          'set JWT_SECRET (32+ random characters) or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE',
+        ),
+      }),
+    );
     const user = await auth.users.create({ email: 'ann@example.com', password: GOOD_PASSWORD, role: 'viewer' });
     const { key } = auth.apiKeys.create(user, { name: 'ci', permissions: ['read'] });
     expect(auth.authenticate({ authorization: `Bearer ${key}` })?.userId).toBe(user.id);

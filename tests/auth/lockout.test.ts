@@ -24,7 +24,8 @@ describe('issue 13.5: lockout is not a weapon', () => {
     await h.close();
   });
 
-  const login = (email: string, password: string, ip: string) => h.http.inject({ method: 'POST', url: '/auth/login', payload: { email, password }, remoteAddress: ip });
+  const login = (email: string, password: string, ip: string) =>
+    h.http.inject({ method: 'POST', url: '/auth/login', payload: { email, password }, remoteAddress: ip });
 
   it('lets the only admin in from a new address and from their usual one while address A has failed 50 times, and keeps A throttled', async () => {
     const admin = await addUser(h.app, 'admin');
@@ -59,7 +60,8 @@ describe('issue 13.5: lockout is not a weapon', () => {
   it('caps one address guessing across accounts', async () => {
     const users = await Promise.all([0, 1, 2, 3, 4].map(() => addUser(h.app, 'viewer')));
     const answers: number[] = [];
-    for (let i = 0; i < 40; i++) answers.push((await login(users[i % 5].email, `spray ${i}`, '203.0.113.77')).statusCode);
+    for (let i = 0; i < 40; i++)
+      answers.push((await login(users[i % 5].email, `spray ${i}`, '203.0.113.77')).statusCode);
     expect(checks).toBe(20);
     expect(answers.slice(20).every((s) => s === 429)).toBe(true);
     // The sprayed users are not locked out anywhere else.
@@ -72,7 +74,11 @@ describe('issue 13.5: lockout is not a weapon', () => {
     checks = 0;
     let address = 0;
     const swarm = async (n: number) => {
-      const all = await Promise.all(Array.from({ length: n }, () => login(admin.email, `swarm guess ${address}`, `10.${Math.floor(++address / 250)}.${address % 250}.1`)));
+      const all = await Promise.all(
+        Array.from({ length: n }, () =>
+          login(admin.email, `swarm guess ${address}`, `10.${Math.floor(++address / 250)}.${address % 250}.1`),
+        ),
+      );
       return all.map((r) => r.statusCode);
     };
     // 100 addresses, one guess each, at once: no pair and no address reaches its own limit.

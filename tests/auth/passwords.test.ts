@@ -24,12 +24,23 @@ describe('password hashing', () => {
   it('refuses unreadable or abusive hash strings instead of throwing or burning memory', async () => {
     const good = await hashPassword('correct horse battery staple');
     const [, , , , salt, hash] = good.split('$');
-    for (const stored of ['', 'plain', 'bcrypt$2b$10$abc', `scrypt$1000$8$1$${salt}$${hash}`, `scrypt$${2 ** 24}$8$1$${salt}$${hash}`, `scrypt$32768$999$1$${salt}$${hash}`, `scrypt$32768$8$1$$${hash}`, `scrypt$32768$8$1$${salt}$`]) {
+    for (const stored of [
+      '',
+      'plain',
+      'bcrypt$2b$10$abc',
+      `scrypt$1000$8$1$${salt}$${hash}`,
+      `scrypt$${2 ** 24}$8$1$${salt}$${hash}`,
+      `scrypt$32768$999$1$${salt}$${hash}`,
+      `scrypt$32768$8$1$$${hash}`,
+      `scrypt$32768$8$1$${salt}$`,
+    ]) {
       await expect(verifyPasswordHash('correct horse battery staple', stored)).resolves.toBe(false);
     }
     const flipped = Buffer.from(hash, 'base64');
     flipped[0] ^= 1;
-    await expect(verifyPasswordHash('correct horse battery staple', `scrypt$32768$8$1$${salt}$${flipped.toString('base64')}`)).resolves.toBe(false);
+    await expect(
+      verifyPasswordHash('correct horse battery staple', `scrypt$32768$8$1$${salt}$${flipped.toString('base64')}`),
+    ).resolves.toBe(false);
   });
 
   it('has a dummy hash with the real parameters, matching nothing', async () => {

@@ -15,7 +15,10 @@ const TYPED = 'Hunter2Hunter2-my-real-password';
 /** Everything on disk for the store: the database file and its WAL, checkpointed. */
 function onDisk(store: Store): string {
   store.db.pragma('wal_checkpoint(TRUNCATE)');
-  return [store.path, `${store.path}-wal`].filter(existsSync).map((p) => readFileSync(p).toString('latin1')).join('\n');
+  return [store.path, `${store.path}-wal`]
+    .filter(existsSync)
+    .map((p) => readFileSync(p).toString('latin1'))
+    .join('\n');
 }
 
 describe('issue 13.8: no typed login name stored in plain text', () => {
@@ -28,11 +31,20 @@ describe('issue 13.8: no typed login name stored in plain text', () => {
   it('keeps a password typed into the email field out of the throttle, the known addresses, the audit log and the database file', async () => {
     h = await httpApp();
     for (let i = 0; i < 7; i++) {
-      const res = await h.http.inject({ method: 'POST', url: '/auth/login', payload: { email: TYPED, password: 'whatever it was' }, remoteAddress: '203.0.113.5' });
+      const res = await h.http.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { email: TYPED, password: 'whatever it was' },
+        remoteAddress: '203.0.113.5',
+      });
       expect([401, 429]).toContain(res.statusCode);
     }
     const db = h.app.store.db;
-    const rows = JSON.stringify([db.prepare('SELECT * FROM login_throttle').all(), db.prepare('SELECT * FROM login_sources').all(), db.prepare('SELECT * FROM audit_log').all()]);
+    const rows = JSON.stringify([
+      db.prepare('SELECT * FROM login_throttle').all(),
+      db.prepare('SELECT * FROM login_sources').all(),
+      db.prepare('SELECT * FROM audit_log').all(),
+    ]);
     expect(db.prepare('SELECT COUNT(*) FROM login_throttle').pluck().get()).toBe(3);
     expect(rows).toContain('203.0.113.5');
     expect(rows.toLowerCase()).not.toContain('hunter2');
@@ -41,8 +53,13 @@ describe('issue 13.8: no typed login name stored in plain text', () => {
 
   it('migration 7 drops the raw rows an older version kept, and zeroes them on disk', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'sco-migrate-')), 'old.db');
-    const old = openStore(path, MIGRATIONS.filter((m) => m.version < 7));
-    const insert = old.db.prepare('INSERT INTO login_throttle (key, failures, last_failure, locked_until) VALUES (?, ?, ?, ?)');
+    const old = openStore(
+      path,
+      MIGRATIONS.filter((m) => m.version < 7),
+    );
+    const insert = old.db.prepare(
+      'INSERT INTO login_throttle (key, failures, last_failure, locked_until) VALUES (?, ?, ?, ?)',
+    );
     insert.run(`account:${TYPED.toLowerCase()}`, 3, START, 0);
     insert.run('account:ann@example.com', 5, START, START + 30_000);
     insert.run('ip:203.0.113.5', 8, START, 0);
@@ -52,7 +69,9 @@ describe('issue 13.8: no typed login name stored in plain text', () => {
 
     const store = openStore(path);
     expect(store.schemaVersion).toBeGreaterThanOrEqual(7);
-    expect(store.db.prepare('SELECT key, failures FROM login_throttle').all()).toEqual([{ key: 'ip:203.0.113.5', failures: 8 }]);
+    expect(store.db.prepare('SELECT key, failures FROM login_throttle').all()).toEqual([
+      { key: 'ip:203.0.113.5', failures: 8 },
+    ]);
     expect(onDisk(store).toLowerCase()).not.toContain('hunter2');
     expect(onDisk(store)).not.toContain('ann@example.com');
     // The kept address row still counts.

@@ -35,7 +35,9 @@ describe('login throttle', () => {
   afterEach(() => store.close());
 
   it('doubles the lockout per failure past the limit, capped at an hour (or the cap given)', () => {
-    expect([4, 5, 6, 7, 11, 12, 40, 5000].map((f) => lockoutSeconds(f, 5, 30))).toEqual([0, 30, 60, 120, 1920, 3600, 3600, 3600]);
+    expect([4, 5, 6, 7, 11, 12, 40, 5000].map((f) => lockoutSeconds(f, 5, 30))).toEqual([
+      0, 30, 60, 120, 1920, 3600, 3600, 3600,
+    ]);
     expect([49, 50, 51, 54, 55, 500].map((f) => lockoutSeconds(f, 50, 30, 900))).toEqual([0, 30, 60, 480, 900, 900]);
   });
 
@@ -63,7 +65,9 @@ describe('login throttle', () => {
       }
       throttle.failed('ann@example.com', IP);
     }
-    expect(waits).toEqual([0, 0, 0, 0, 0, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600, 3600, 3600, 3600, 3600, 3600]);
+    expect(waits).toEqual([
+      0, 0, 0, 0, 0, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600, 3600, 3600, 3600, 3600, 3600,
+    ]);
     // Case and spaces do not get around it.
     expect(throttle.reserve('  ANN@Example.com ', IP)).toEqual({ allowed: false, retryAfterS: 3600 });
     now += 3599_500;
@@ -157,7 +161,10 @@ describe('login throttle', () => {
     const typed = 'hunter2hunter2 my password';
     for (let i = 0; i < 6; i++) wrong(typed, IP);
     right('ann@example.com', OTHER);
-    const dump = JSON.stringify([store.db.prepare('SELECT * FROM login_throttle').all(), store.db.prepare('SELECT * FROM login_sources').all()]);
+    const dump = JSON.stringify([
+      store.db.prepare('SELECT * FROM login_throttle').all(),
+      store.db.prepare('SELECT * FROM login_sources').all(),
+    ]);
     expect(dump).not.toContain('hunter2');
     expect(dump).not.toContain('ann@');
     expect(dump).not.toContain('example.com');
@@ -165,7 +172,8 @@ describe('login throttle', () => {
     // Keyed: another install hashes the same email differently.
     const other = openStore(':memory:');
     createLoginThrottle({ db: other.db, clock, maxFailures: 5, lockoutBaseS: 30 }).reserve('ann@example.com', OTHER);
-    const keys = (db: Store['db']) => db.prepare("SELECT key FROM login_throttle WHERE key LIKE 'account:%'").pluck().all();
+    const keys = (db: Store['db']) =>
+      db.prepare("SELECT key FROM login_throttle WHERE key LIKE 'account:%'").pluck().all();
     expect(keys(other.db)).toHaveLength(1);
     expect(keys(store.db)).not.toContain(keys(other.db)[0]);
     other.close();
@@ -192,7 +200,11 @@ describe('login throttle', () => {
   });
 
   it('refuses nonsense settings', () => {
-    expect(() => createLoginThrottle({ db: store.db, clock, maxFailures: 0, lockoutBaseS: 30 })).toThrow(/LOGIN_MAX_FAILURES/);
-    expect(() => createLoginThrottle({ db: store.db, clock, maxFailures: 5, lockoutBaseS: 0 })).toThrow(/LOGIN_LOCKOUT_S/);
+    expect(() => createLoginThrottle({ db: store.db, clock, maxFailures: 0, lockoutBaseS: 30 })).toThrow(
+      /LOGIN_MAX_FAILURES/,
+    );
+    expect(() => createLoginThrottle({ db: store.db, clock, maxFailures: 5, lockoutBaseS: 0 })).toThrow(
+      /LOGIN_LOCKOUT_S/,
+    );
   });
 });

@@ -13,8 +13,10 @@ import { GOOD_PASSWORD, START } from './fixtures';
 
 const SECRET = 'hmac-secret-for-tests-0123456789-abcdefghijklmnop';
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const decode = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
-const header = (token: string) => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as Record<string, unknown>;
+const decode = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+const header = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as Record<string, unknown>;
 
 /** An HS256 token made by hand, so nothing in a library stops us from signing what an attacker would. */
 function hmacToken(payload: object, secret: string | Buffer, head: object = { alg: 'HS256', typ: 'JWT' }): string {
@@ -22,13 +24,20 @@ function hmacToken(payload: object, secret: string | Buffer, head: object = { al
   return `${data}.${createHmac('sha256', secret).update(data).digest('base64url')}`;
 }
 
-function keyFiles(kind: 'rsa' | 'rsa1024' | 'p256' | 'p384' | 'ed25519'): { JWT_PRIVATE_KEY_FILE: string; JWT_PUBLIC_KEY_FILE: string } {
+function keyFiles(kind: 'rsa' | 'rsa1024' | 'p256' | 'p384' | 'ed25519'): {
+  JWT_PRIVATE_KEY_FILE: string;
+  JWT_PUBLIC_KEY_FILE: string;
+} {
   const pair =
-    kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-    : kind === 'rsa1024' ? generateKeyPairSync('rsa', { modulusLength: 1024 })
-    : kind === 'p256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    : kind === 'p384' ? generateKeyPairSync('ec', { namedCurve: 'P-384' })
-    : generateKeyPairSync('ed25519');
+    kind === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : kind === 'rsa1024'
+        ? generateKeyPairSync('rsa', { modulusLength: 1024 })
+        : kind === 'p256'
+          ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+          : kind === 'p384'
+            ? generateKeyPairSync('ec', { namedCurve: 'P-384' })
+            : generateKeyPairSync('ed25519');
   const dir = mkdtempSync(join(tmpdir(), 'sco-keys-'));
   writeFileSync(join(dir, 'private.pem'), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   writeFileSync(join(dir, 'public.pem'), pair.publicKey.export({ type: 'spki', format: 'pem' }));
@@ -51,7 +60,9 @@ describe('tokens', () => {
     return { tokens: build(config)!, config };
   }
   const rejects = (tokens: Tokens, token: string, message: RegExp | string = 'invalid token') => {
-    expect(() => tokens.verifyAccess(token)).toThrow(expect.objectContaining({ code: 'unauthorized', message: expect.stringMatching(message) }));
+    expect(() => tokens.verifyAccess(token)).toThrow(
+      expect.objectContaining({ code: 'unauthorized', message: expect.stringMatching(message) }),
+    );
   };
 
   beforeAll(async () => {
@@ -74,12 +85,34 @@ describe('tokens', () => {
   it('issues an HS256 access token with the standard claims, and verifies it', () => {
     const { tokens, config } = hs256();
     const pair = tokens.issue(user);
-    expect(pair).toEqual({ access_token: expect.any(String), refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), token_type: 'Bearer', expires_in: 900 });
+    expect(pair).toEqual({
+      access_token: expect.any(String),
+      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      token_type: 'Bearer',
+      expires_in: 900,
+    });
     expect(header(pair.access_token)).toMatchObject({ alg: 'HS256' });
     const iat = START / 1000;
-    expect(decode(pair.access_token)).toEqual({ iss: config.issuer, aud: config.audience, sub: user.id, sid: expect.any(String), jti: expect.any(String), role: 'viewer', iat, nbf: iat, exp: iat + 900 });
+    expect(decode(pair.access_token)).toEqual({
+      iss: config.issuer,
+      aud: config.audience,
+      sub: user.id,
+      sid: expect.any(String),
+      jti: expect.any(String),
+      role: 'viewer',
+      iat,
+      nbf: iat,
+      exp: iat + 900,
+    });
     const { claims, user: who } = tokens.verifyAccess(pair.access_token);
-    expect(claims).toEqual({ sub: user.id, sid: decode(pair.access_token).sid, jti: decode(pair.access_token).jti, role: 'viewer', iat, exp: iat + 900 });
+    expect(claims).toEqual({
+      sub: user.id,
+      sid: decode(pair.access_token).sid,
+      jti: decode(pair.access_token).jti,
+      role: 'viewer',
+      iat,
+      exp: iat + 900,
+    });
     expect(who).toEqual(user);
   });
 
@@ -137,11 +170,15 @@ describe('tokens', () => {
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect(decode(second.access_token).sid).toBe(decode(first.access_token).sid);
     expect(tokens.verifyAccess(second.access_token).user.id).toBe(user.id);
-    const rows = store.db.prepare('SELECT * FROM refresh_tokens WHERE family_id = ?').all(decode(first.access_token).sid);
+    const rows = store.db
+      .prepare('SELECT * FROM refresh_tokens WHERE family_id = ?')
+      .all(decode(first.access_token).sid);
     expect(rows).toHaveLength(2);
     expect(JSON.stringify(rows)).not.toContain(first.refresh_token);
     expect(JSON.stringify(rows)).not.toContain(second.refresh_token);
-    expect(rows.map((r) => (r as { token_hash: string }).token_hash)).toContain(createHash('sha256').update(second.refresh_token).digest('hex'));
+    expect(rows.map((r) => (r as { token_hash: string }).token_hash)).toContain(
+      createHash('sha256').update(second.refresh_token).digest('hex'),
+    );
   });
 
   it('revokes the whole family when a spent refresh token comes back, and audits it', () => {
@@ -150,12 +187,21 @@ describe('tokens', () => {
     const first = tokens.issue(user);
     const sid = decode(first.access_token).sid as string;
     const second = tokens.refresh(first.refresh_token);
-    expect(() => tokens.refresh(first.refresh_token)).toThrow(expect.objectContaining({ code: 'unauthorized', message: expect.stringMatching(/already used/) }));
+    expect(() => tokens.refresh(first.refresh_token)).toThrow(
+      expect.objectContaining({ code: 'unauthorized', message: expect.stringMatching(/already used/) }),
+    );
     expect(() => tokens.refresh(second.refresh_token)).toThrow(expect.objectContaining({ code: 'unauthorized' }));
     rejects(tokens, second.access_token, 'session has ended');
     rejects(tokens, first.access_token, 'session has ended');
-    expect(store.db.prepare('SELECT revoke_reason FROM sessions WHERE family_id = ?').pluck().get(sid)).toBe('refresh token reuse');
-    expect(store.db.prepare('SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NULL').pluck().get(sid)).toBe(0);
+    expect(store.db.prepare('SELECT revoke_reason FROM sessions WHERE family_id = ?').pluck().get(sid)).toBe(
+      'refresh token reuse',
+    );
+    expect(
+      store.db
+        .prepare('SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NULL')
+        .pluck()
+        .get(sid),
+    ).toBe(0);
     const events = audit.list({ action: 'auth.refresh_reuse' });
     expect(events[0]).toMatchObject({ actor: `user:${user.id}`, outcome: 'denied', detail: { session: sid } });
     expect(JSON.stringify(events)).not.toContain(first.refresh_token);
@@ -165,17 +211,21 @@ describe('tokens', () => {
 
   it('refuses unknown and expired refresh tokens', () => {
     const { tokens } = hs256();
-    for (const bad of ['', 'nope', 'A'.repeat(43), "' OR '1'='1"]) expect(() => tokens.refresh(bad)).toThrow(expect.objectContaining({ code: 'unauthorized' }));
+    for (const bad of ['', 'nope', 'A'.repeat(43), "' OR '1'='1"])
+      expect(() => tokens.refresh(bad)).toThrow(expect.objectContaining({ code: 'unauthorized' }));
     const pair = tokens.issue(user);
     now += 3600 * 1000;
-    expect(() => tokens.refresh(pair.refresh_token)).toThrow(expect.objectContaining({ code: 'unauthorized', message: 'refresh token expired' }));
+    expect(() => tokens.refresh(pair.refresh_token)).toThrow(
+      expect.objectContaining({ code: 'unauthorized', message: 'refresh token expired' }),
+    );
   });
 
   it('drops refresh tokens a day past their expiry (at most hourly, on a login), keeping live ones', () => {
     const { tokens } = hs256();
     const old = tokens.issue(user);
     const oldSid = decode(old.access_token).sid as string;
-    const count = (sid: string) => store.db.prepare('SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?').pluck().get(sid);
+    const count = (sid: string) =>
+      store.db.prepare('SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?').pluck().get(sid);
     now += 3600 * 1000 + 86_400_000 + 1; // past expiry (1 h TTL) plus the day of grace
     const fresh = tokens.issue(user);
     expect(count(oldSid)).toBe(0);
@@ -225,17 +275,28 @@ describe('tokens', () => {
     });
 
     it('refuses other key types, small RSA keys, mismatched halves and missing files with config_invalid', () => {
-      const fail = (config: AuthConfig, message: RegExp) => expect(() => build(config)).toThrow(expect.objectContaining({ code: 'config_invalid', message: expect.stringMatching(message) }));
+      const fail = (config: AuthConfig, message: RegExp) =>
+        expect(() => build(config)).toThrow(
+          expect.objectContaining({ code: 'config_invalid', message: expect.stringMatching(message) }),
+        );
       fail(testConfig(keyFiles('ed25519')).auth, /ed25519 key is not supported.*RSA.*P-256/);
       fail(testConfig(keyFiles('p384')).auth, /curve secp384r1 is not supported/);
       fail(testConfig(keyFiles('rsa1024')).auth, /1024 bits is too small/);
       const a = keyFiles('p256');
       const b = keyFiles('p256');
-      fail(testConfig({ JWT_PRIVATE_KEY_FILE: a.JWT_PRIVATE_KEY_FILE, JWT_PUBLIC_KEY_FILE: b.JWT_PUBLIC_KEY_FILE }).auth, /not the two halves of one key pair/);
+      fail(
+        testConfig({ JWT_PRIVATE_KEY_FILE: a.JWT_PRIVATE_KEY_FILE, JWT_PUBLIC_KEY_FILE: b.JWT_PUBLIC_KEY_FILE }).auth,
+        /not the two halves of one key pair/,
+      );
       // A missing file is a configuration problem, reported with the others before anything starts;
       // one that disappears after start-up is still refused here.
-      expect(() => testConfig({ JWT_PRIVATE_KEY_FILE: '/no/such/key.pem', JWT_PUBLIC_KEY_FILE: a.JWT_PUBLIC_KEY_FILE })).toThrow(/JWT_PRIVATE_KEY_FILE: cannot read \/no\/such\/key\.pem/);
-      fail({ ...testConfig(a).auth, privateKeyFile: '/no/such/key.pem' }, /JWT_PRIVATE_KEY_FILE: cannot read \/no\/such\/key\.pem/);
+      expect(() =>
+        testConfig({ JWT_PRIVATE_KEY_FILE: '/no/such/key.pem', JWT_PUBLIC_KEY_FILE: a.JWT_PUBLIC_KEY_FILE }),
+      ).toThrow(/JWT_PRIVATE_KEY_FILE: cannot read \/no\/such\/key\.pem/);
+      fail(
+        { ...testConfig(a).auth, privateKeyFile: '/no/such/key.pem' },
+        /JWT_PRIVATE_KEY_FILE: cannot read \/no\/such\/key\.pem/,
+      );
       fail({ ...testConfig().auth, jwtSecret: 'short' }, /JWT_SECRET: too short/);
     });
   });
@@ -247,7 +308,13 @@ describe('tokens', () => {
     try {
       const config = testConfig({ JWT_SECRET: SECRET }).auth;
       const myUsers = createUsers(mine.db, clock);
-      const tokens = createTokens({ db: mine.db, users: myUsers, config, clock, audit: createAuditLog({ db: mine.db, clock }) });
+      const tokens = createTokens({
+        db: mine.db,
+        users: myUsers,
+        config,
+        clock,
+        audit: createAuditLog({ db: mine.db, clock }),
+      });
       const ann = await myUsers.create({ email: 'ann@example.com', password: GOOD_PASSWORD, role: 'viewer' });
       const { access_token: token } = tokens!.issue(ann);
       for (let i = 0; i < 3; i++) expect(tokens!.verifyAccess(token).claims.role).toBe('viewer');

@@ -13,13 +13,20 @@ describe('issue 13.5 (trial): TRUST_PROXY: the throttle sees clients behind a re
     await h.close();
   });
   const login = (email: string, password: string, remoteAddress: string, forwardedFor?: string) =>
-    h.http.inject({ method: 'POST', url: '/auth/login', payload: { email, password }, remoteAddress, ...(forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {}) });
+    h.http.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { email, password },
+      remoteAddress,
+      ...(forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {}),
+    });
 
   it('an attacker behind the trusted proxy is throttled alone; the admin behind the same proxy still logs in', async () => {
     h = await httpApp({ LOGIN_MAX_FAILURES: '5', TRUST_PROXY: `${PROXY},127.0.0.1` });
     const admin = await addUser(h.app, 'admin');
     const answers: number[] = [];
-    for (let i = 0; i < 20; i++) answers.push((await login(admin.email, `guess ${i}`, PROXY, '203.0.113.66')).statusCode);
+    for (let i = 0; i < 20; i++)
+      answers.push((await login(admin.email, `guess ${i}`, PROXY, '203.0.113.66')).statusCode);
     expect(answers.filter((s) => s === 429)).toHaveLength(15);
     expect((await login(admin.email, PASSWORD, PROXY, '198.51.100.20')).statusCode).toBe(200);
   });
@@ -33,7 +40,9 @@ describe('issue 13.5 (trial): TRUST_PROXY: the throttle sees clients behind a re
   });
 
   it('refuses a TRUST_PROXY that is not a list of addresses', async () => {
-    await expect(httpApp({ TRUST_PROXY: 'true' })).rejects.toThrow(/TRUST_PROXY: expected a comma-separated list of proxy addresses or CIDRs/);
+    await expect(httpApp({ TRUST_PROXY: 'true' })).rejects.toThrow(
+      /TRUST_PROXY: expected a comma-separated list of proxy addresses or CIDRs/,
+    );
     h = await httpApp({});
   });
 });

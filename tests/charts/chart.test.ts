@@ -3,11 +3,27 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chartFileName, renderAnomalyChart, renderAnomalyChartSvg, saveChart, type AnomalyChartInput } from '../../src/charts';
+import {
+  chartFileName,
+  renderAnomalyChart,
+  renderAnomalyChartSvg,
+  saveChart,
+  type AnomalyChartInput,
+} from '../../src/charts';
 import { anomalyRows, bandRows, seriesRows } from '../../src/charts/downsample';
 import { CHART_FONT_FILES, findFontsDir } from '../../src/charts/fonts';
 import { AppError } from '../../src/errors';
-import { countPixels, decodePng, isDark, isRed, isSeriesBlue, PNG_SIGNATURE, readHeader, regionsDiffer, type Region } from './png';
+import {
+  countPixels,
+  decodePng,
+  isDark,
+  isRed,
+  isSeriesBlue,
+  PNG_SIGNATURE,
+  readHeader,
+  regionsDiffer,
+  type Region,
+} from './png';
 
 const T0 = Date.UTC(2025, 10, 26, 0, 0);
 const MIN = 60_000;
@@ -37,7 +53,12 @@ function svgInChild(tz: string, input: AnomalyChartInput): string {
     require(${JSON.stringify(path.resolve(__dirname, '../../src/charts/anomaly-chart.ts'))})
       .renderAnomalyChartSvg(JSON.parse(process.argv[1]))
       .then((svg) => process.stdout.write(svg));`;
-  const out = spawnSync(process.execPath, ['-e', script, JSON.stringify(input)], { cwd: path.resolve(__dirname, '../..'), env: { ...process.env, TZ: tz }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = spawnSync(process.execPath, ['-e', script, JSON.stringify(input)], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: { ...process.env, TZ: tz },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (out.status !== 0) throw new Error(`child render failed in ${tz}: ${out.stderr}`);
   return out.stdout;
 }
@@ -90,7 +111,8 @@ describe('renderAnomalyChart', () => {
 
   it('shades the expected band in light blue', async () => {
     const { points, band } = day();
-    const isBand = (r: number, g: number, b: number) => Math.abs(r - 211) < 8 && Math.abs(g - 231) < 8 && Math.abs(b - 241) < 8;
+    const isBand = (r: number, g: number, b: number) =>
+      Math.abs(r - 211) < 8 && Math.abs(g - 231) < 8 && Math.abs(b - 241) < 8;
     const shaded = decodePng(await renderAnomalyChart({ title: 'p99', points, band }));
     const bare = decodePng(await renderAnomalyChart({ title: 'p99', points }));
     expect(countPixels(shaded, isBand)).toBeGreaterThan(10_000);
@@ -100,7 +122,10 @@ describe('renderAnomalyChart', () => {
 
   it('shows NaN values as a gap in the line, not a crash', async () => {
     // Flat series; the middle third (about x = 300..520 in an 800px chart) is NaN.
-    const points: Array<[number, number]> = Array.from({ length: 300 }, (_, i) => [T0 + i * MIN, i >= 100 && i < 200 ? NaN : 50 + (i % 2)]);
+    const points: Array<[number, number]> = Array.from({ length: 300 }, (_, i) => [
+      T0 + i * MIN,
+      i >= 100 && i < 200 ? NaN : 50 + (i % 2),
+    ]);
     const png = await renderAnomalyChart({ title: 'gappy', points });
     const img = decodePng(png);
     expect(countPixels(img, isSeriesBlue, { x0: 0, y0: 0, x1: 250, y1: img.height })).toBeGreaterThan(100);
@@ -108,12 +133,28 @@ describe('renderAnomalyChart', () => {
     expect(countPixels(img, isSeriesBlue, { x0: 560, y0: 0, x1: 800, y1: img.height })).toBeGreaterThan(100);
 
     // NaN in the band and in anomalies is tolerated too.
-    await expect(renderAnomalyChart({ title: 'gappy', points, band: [[T0, NaN, 60], [T0 + MIN, 40, 60]], anomalies: [[T0, NaN]] })).resolves.toBeInstanceOf(Buffer);
+    await expect(
+      renderAnomalyChart({
+        title: 'gappy',
+        points,
+        band: [
+          [T0, NaN, 60],
+          [T0 + MIN, 40, 60],
+        ],
+        anomalies: [[T0, NaN]],
+      }),
+    ).resolves.toBeInstanceOf(Buffer);
   });
 
   it.each([
     ['no points', [] as Array<[number, number]>],
-    ['only NaN points', [[T0, NaN], [T0 + MIN, NaN]] as Array<[number, number]>],
+    [
+      'only NaN points',
+      [
+        [T0, NaN],
+        [T0 + MIN, NaN],
+      ] as Array<[number, number]>,
+    ],
   ])('draws a "no data" chart for %s', async (_, points) => {
     const svg = await renderAnomalyChartSvg({ title: 'p99', points, anomalies: [[T0, 1]] });
     expect(svg).toContain('No data for this time range');
@@ -126,7 +167,10 @@ describe('renderAnomalyChart', () => {
 
   it('charts 100k points from a downsampled series that keeps the spikes', async () => {
     const n = 100_000;
-    const points: Array<[number, number]> = Array.from({ length: n }, (_, i) => [T0 + i * 1000, i === 54_321 ? 5000 : 100 + (i % 10)]);
+    const points: Array<[number, number]> = Array.from({ length: n }, (_, i) => [
+      T0 + i * 1000,
+      i === 54_321 ? 5000 : 100 + (i % 10),
+    ]);
     points[77_777][1] = NaN;
     const rows = seriesRows(points, 800);
     expect(rows.length).toBeLessThanOrEqual(800 * 5);
@@ -157,16 +201,51 @@ describe('renderAnomalyChart', () => {
   });
 
   it('refuses sizes it cannot draw with a bad_request error', async () => {
-    await expect(renderAnomalyChart({ title: 'p99', points: [], width: 10 })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(renderAnomalyChart({ title: 'p99', points: [], width: 10 })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
     await expect(renderAnomalyChart({ title: 'p99', points: [], height: 1.5 })).rejects.toBeInstanceOf(AppError);
   });
 });
 
 describe('downsampling', () => {
   it('leaves short series alone except for turning NaN into gaps and sorting by time', () => {
-    expect(seriesRows([[2, 1], [1, NaN], [3, Infinity]], 800)).toEqual([{ t: 1, v: null }, { t: 2, v: 1 }, { t: 3, v: null }]);
-    expect(bandRows([[1, 5, 3], [2, NaN, 4]], 800)).toEqual([{ t: 1, low: 3, high: 5 }, { t: 2, low: null, high: null }]);
-    expect(anomalyRows([[1, NaN], [NaN, 2], [3, 4]], 800)).toEqual([{ t: 3, v: 4 }]);
+    expect(
+      seriesRows(
+        [
+          [2, 1],
+          [1, NaN],
+          [3, Infinity],
+        ],
+        800,
+      ),
+    ).toEqual([
+      { t: 1, v: null },
+      { t: 2, v: 1 },
+      { t: 3, v: null },
+    ]);
+    expect(
+      bandRows(
+        [
+          [1, 5, 3],
+          [2, NaN, 4],
+        ],
+        800,
+      ),
+    ).toEqual([
+      { t: 1, low: 3, high: 5 },
+      { t: 2, low: null, high: null },
+    ]);
+    expect(
+      anomalyRows(
+        [
+          [1, NaN],
+          [NaN, 2],
+          [3, 4],
+        ],
+        800,
+      ),
+    ).toEqual([{ t: 3, v: 4 }]);
   });
 });
 
@@ -192,13 +271,16 @@ describe('saveChart', () => {
     expect(readdirSync(dir)).toEqual(['p99-checkout-api-2025-11-26.png']);
   });
 
-  it.each(['../../etc/passwd', '/etc/passwd', '..\\..\\windows\\win.ini', 'a/../../b', '..'])('keeps %s inside the charts directory', async (name) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'charts-'));
-    const file = await saveChart(png, dir, name);
-    expect(path.dirname(file)).toBe(dir);
-    expect(path.basename(file)).not.toMatch(/\.\.|[/\\]/);
-    expect(readdirSync(dir)).toEqual([path.basename(file)]);
-  });
+  it.each(['../../etc/passwd', '/etc/passwd', '..\\..\\windows\\win.ini', 'a/../../b', '..'])(
+    'keeps %s inside the charts directory',
+    async (name) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'charts-'));
+      const file = await saveChart(png, dir, name);
+      expect(path.dirname(file)).toBe(dir);
+      expect(path.basename(file)).not.toMatch(/\.\.|[/\\]/);
+      expect(readdirSync(dir)).toEqual([path.basename(file)]);
+    },
+  );
 
   it('sanitises names to a short, safe .png file name', () => {
     expect(chartFileName('../../etc/passwd')).toBe('etc-passwd.png');

@@ -21,15 +21,23 @@ export interface Image {
 export function readHeader(png: Buffer): PngHeader {
   if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG: bad signature');
   // The first chunk must be IHDR: length(4) type(4) width(4) height(4) depth(1) colour(1) ...
-  if (png.readUInt32BE(8) !== 13 || png.toString('latin1', 12, 16) !== 'IHDR') throw new Error('not a PNG: IHDR is not first');
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20), bitDepth: png[24], colorType: png[25], interlace: png[28] };
+  if (png.readUInt32BE(8) !== 13 || png.toString('latin1', 12, 16) !== 'IHDR')
+    throw new Error('not a PNG: IHDR is not first');
+  return {
+    width: png.readUInt32BE(16),
+    height: png.readUInt32BE(20),
+    bitDepth: png[24],
+    colorType: png[25],
+    interlace: png[28],
+  };
 }
 
 export function decodePng(png: Buffer): Image {
   const h = readHeader(png);
-  if (h.bitDepth !== 8 || h.colorType !== 6 || h.interlace !== 0) throw new Error(`unsupported PNG: ${JSON.stringify(h)}`);
+  if (h.bitDepth !== 8 || h.colorType !== 6 || h.interlace !== 0)
+    throw new Error(`unsupported PNG: ${JSON.stringify(h)}`);
   const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const len = png.readUInt32BE(at);
     const type = png.toString('latin1', at + 4, at + 8);
     if (type === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + len));
@@ -84,7 +92,11 @@ export interface Region {
 }
 
 /** How many pixels in `region` (default: the whole image) satisfy `test(r, g, b, a)`. */
-export function countPixels(img: Image, test: (r: number, g: number, b: number, a: number) => boolean, region?: Region): number {
+export function countPixels(
+  img: Image,
+  test: (r: number, g: number, b: number, a: number) => boolean,
+  region?: Region,
+): number {
   const { x0, y0, x1, y1 } = region ?? { x0: 0, y0: 0, x1: img.width, y1: img.height };
   let n = 0;
   for (let y = y0; y < y1; y++) {

@@ -19,7 +19,10 @@ describe('detect_anomalies through the whole flow (demo fleet)', () => {
 
   const say = async (text: string) => {
     const sink = recordingSink();
-    const handled = await app.conversation.handleMessage({ platform: 'console', user: 'alice', channel: 'ops', text }, sink);
+    const handled = await app.conversation.handleMessage(
+      { platform: 'console', user: 'alice', channel: 'ops', text },
+      sink,
+    );
     await handled.done;
     return { handled, final: lastVersion(sink.messages[0]) };
   };
@@ -47,7 +50,9 @@ describe('detect_anomalies through the whole flow (demo fleet)', () => {
     // The whole history the detector ran over, more than the window's 61 points.
     expect(scored).toBeGreaterThan(3000);
     const detected = await counted('smartcloudops_anomalies_detected_total');
-    expect(detected).toEqual([expect.objectContaining({ labels: { service: 'payments' }, value: finding.segments.length })]);
+    expect(detected).toEqual([
+      expect.objectContaining({ labels: { service: 'payments' }, value: finding.segments.length }),
+    ]);
     expect(finding.segments.length).toBeGreaterThan(0);
   });
 

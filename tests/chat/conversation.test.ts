@@ -82,7 +82,9 @@ describe('a message through the whole flow (embedded queue, demo fleet)', () => 
     await say('status');
     const text = await app.metrics.registry.metrics();
     expect(text).toMatch(/smartcloudops_chat_messages_total\{platform="console",intent="help",outcome="replied"\} 1/);
-    expect(text).toMatch(/smartcloudops_chat_messages_total\{platform="console",intent="status",outcome="enqueued"\} 1/);
+    expect(text).toMatch(
+      /smartcloudops_chat_messages_total\{platform="console",intent="status",outcome="enqueued"\} 1/,
+    );
     expect(text).toMatch(/smartcloudops_jobs_total\{name="status",status="completed"\} 1/);
     expect(text).toMatch(/smartcloudops_queue_depth\{state="completed"\} 1/);
     expect(text).toMatch(/smartcloudops_intent_parse_duration_seconds_count\{source="rules"\} 2/);
@@ -95,19 +97,28 @@ describe('cancelling a queued job', () => {
     const { app } = await testApp(); // no workers: the job stays queued
     try {
       const sink = recordingSink();
-      const started = await app.conversation.handleMessage({ platform: 'console', user: 'alice', channel: 'ops', text: 'status' }, sink);
+      const started = await app.conversation.handleMessage(
+        { platform: 'console', user: 'alice', channel: 'ops', text: 'status' },
+        sink,
+      );
       expect(started.outcome).toBe('enqueued');
       const [job] = await app.queue.list({ limit: 1 });
       expect(job.state).toBe('waiting');
 
       const bob = recordingSink();
-      const denied = await app.conversation.handleMessage({ platform: 'console', user: 'bob', channel: 'ops', text: `cancel ${job.id}` }, bob);
+      const denied = await app.conversation.handleMessage(
+        { platform: 'console', user: 'bob', channel: 'ops', text: `cancel ${job.id}` },
+        bob,
+      );
       expect(denied.outcome).toBe('denied');
       expect(renderText(lastVersion(bob.messages[0]))).toContain('needs the operator role');
       expect((await app.queue.get(job.id))?.state).toBe('waiting');
 
       const alice = recordingSink();
-      await app.conversation.handleMessage({ platform: 'console', user: 'alice', channel: 'ops', text: `cancel ${job.id}` }, alice);
+      await app.conversation.handleMessage(
+        { platform: 'console', user: 'alice', channel: 'ops', text: `cancel ${job.id}` },
+        alice,
+      );
       expect(renderText(lastVersion(alice.messages[0]))).toContain(`Cancelled job ${job.id}`);
       await started.done;
       expect(renderText(lastVersion(sink.messages[0]))).toContain('was cancelled');

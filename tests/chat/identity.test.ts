@@ -8,7 +8,12 @@ describe('chat identity and RBAC', () => {
 
   beforeEach(async () => {
     ({ app } = await testApp({ DEFAULT_ROLE: 'viewer' }));
-    const olivia = await app.auth.users.create({ email: 'olivia@example.com', password: 'correct horse battery staple', role: 'operator', name: 'olivia' });
+    const olivia = await app.auth.users.create({
+      email: 'olivia@example.com',
+      password: 'correct horse battery staple',
+      role: 'operator',
+      name: 'olivia',
+    });
     app.auth.users.link(olivia.id, 'slack', 'U0PERATOR');
     app.auth.users.link(olivia.id, 'teams', '29:1-operator-aad');
   });
@@ -32,8 +37,11 @@ describe('chat identity and RBAC', () => {
     expect(app.auth.audit.verify().ok).toBe(true);
   });
 
-  it('lets a linked Slack or Teams id act as its user, with the user\'s role', async () => {
-    for (const [platform, id] of [['slack', 'U0PERATOR'], ['teams', '29:1-operator-aad']] as const) {
+  it("lets a linked Slack or Teams id act as its user, with the user's role", async () => {
+    for (const [platform, id] of [
+      ['slack', 'U0PERATOR'],
+      ['teams', '29:1-operator-aad'],
+    ] as const) {
       const result = await say(platform, id, '/ops restart checkout-api');
       expect(result.outcome).not.toBe('denied');
       expect(result.text).toMatch(/Remediation r[0-9a-f]{6}: restart checkout-api/);
@@ -51,13 +59,18 @@ describe('chat identity and RBAC', () => {
   });
 
   it('makes the console name act as the local user of that name, and a stranger a viewer', async () => {
-    expect((await say('console', 'olivia', '/ops restart checkout-api')).text).toMatch(/Remediation r[0-9a-f]{6}: restart checkout-api/);
+    expect((await say('console', 'olivia', '/ops restart checkout-api')).text).toMatch(
+      /Remediation r[0-9a-f]{6}: restart checkout-api/,
+    );
     expect((await say('console', 'mallory', '/ops restart checkout-api')).outcome).toBe('denied');
   });
 
   it('lets a viewer cancel only their own jobs', async () => {
     // Workers are not started: the job stays queued, so there is something to cancel.
-    await app.conversation.handleMessage({ platform: 'slack', user: 'U0STRANGER', channel: 'C1', text: '/ops status' }, recordingSink());
+    await app.conversation.handleMessage(
+      { platform: 'slack', user: 'U0STRANGER', channel: 'C1', text: '/ops status' },
+      recordingSink(),
+    );
     const [started] = await app.queue.list({ limit: 1 });
     expect(started.meta.requestedBy).toBe('slack:U0STRANGER');
     const job = started.id;
@@ -70,7 +83,10 @@ describe('chat identity and RBAC', () => {
   describe('issue 13.15: replies name people, never their ids', () => {
     it('shows who started a job by name in `jobs`, `job ID`, a cancel refusal and a cancelled job', async () => {
       // Workers are not started: the job stays queued.
-      await app.conversation.handleMessage({ platform: 'slack', user: 'U0PERATOR', channel: 'C1', text: '/ops status' }, recordingSink());
+      await app.conversation.handleMessage(
+        { platform: 'slack', user: 'U0PERATOR', channel: 'C1', text: '/ops status' },
+        recordingSink(),
+      );
       const [started] = await app.queue.list({ limit: 1 });
       expect(started.meta.requestedBy).toMatch(/^user:/); // ids stay ids underneath
       const list = await say('console', 'olivia', 'jobs');
@@ -85,7 +101,12 @@ describe('chat identity and RBAC', () => {
     });
 
     it('says who froze remediation by name', async () => {
-      const admin = await app.auth.users.create({ email: 'ann@example.com', password: 'correct horse battery staple', role: 'admin', name: 'ann' });
+      const admin = await app.auth.users.create({
+        email: 'ann@example.com',
+        password: 'correct horse battery staple',
+        role: 'admin',
+        name: 'ann',
+      });
       app.auth.users.link(admin.id, 'slack', 'U0ADMIN');
       await say('slack', 'U0ADMIN', '/ops freeze');
       const refused = await say('slack', 'U0PERATOR', '/ops restart checkout-api');
@@ -96,7 +117,10 @@ describe('chat identity and RBAC', () => {
       const olivia = app.auth.users.findByEmail('olivia@example.com');
       const { info } = app.auth.apiKeys.create(olivia!, { name: 'ci', permissions: ['read'] });
       await app.queue.add('status', { windowS: 3600 }, { meta: { requestedBy: `apikey:${info.id}` } });
-      await app.conversation.handleMessage({ platform: 'console', user: 'mallory', channel: 'C1', text: '/ops status' }, recordingSink());
+      await app.conversation.handleMessage(
+        { platform: 'console', user: 'mallory', channel: 'C1', text: '/ops status' },
+        recordingSink(),
+      );
       const list = await say('console', 'olivia', 'jobs');
       expect(list.text).toContain(`olivia (API key ${info.id})`);
       expect(list.text).toMatch(/\bmallory\s*$/m);

@@ -17,16 +17,25 @@ describe('LLM proposals through the whole flow (real openai SDK, local fake API)
   });
 
   const start = async (role: string) => {
-    ({ app } = await testApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-test-000000000000000000000', DEFAULT_ROLE: role, OPENAI_TIMEOUT_MS: '500' }));
+    ({ app } = await testApp({
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: 'sk-test-000000000000000000000',
+      DEFAULT_ROLE: role,
+      OPENAI_TIMEOUT_MS: '500',
+    }));
     await app.startWorkers();
   };
   const say = async (text: string) => {
     const sink = recordingSink();
-    const handled = await app.conversation.handleMessage({ platform: 'slack', user: 'U1', channel: 'C1', thread: 't', text }, sink);
+    const handled = await app.conversation.handleMessage(
+      { platform: 'slack', user: 'U1', channel: 'C1', thread: 't', text },
+      sink,
+    );
     await handled.done;
     return { ...handled, text: sink.messages.map((m) => renderText(lastVersion(m))).join('\n') };
   };
-  const propose = (intent: string, slots: Record<string, unknown>, confidence = 0.9) => fake.respondWith({ toolCall: { arguments: { intent, slots, confidence } } });
+  const propose = (intent: string, slots: Record<string, unknown>, confidence = 0.9) =>
+    fake.respondWith({ toolCall: { arguments: { intent, slots, confidence } } });
 
   it('does not ask the LLM when the rules are confident', async () => {
     await start('viewer');
@@ -48,7 +57,7 @@ describe('LLM proposals through the whole flow (real openai SDK, local fake API)
     propose('remediate', { action: 'restart', target: 'ghost-service' });
     const result = await say('the ghost thingy is wedged, sort it out');
     expect(result.outcome).toBe('invalid');
-    expect(result.text).toContain('I don\'t know a service called “ghost-service”');
+    expect(result.text).toContain("I don't know a service called “ghost-service”");
   });
 
   it('falls back to the rules on a forbidden action (never executes it)', async () => {

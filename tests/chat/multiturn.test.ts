@@ -15,9 +15,16 @@ describe('multi-turn: questions for missing slots, confirmation of natural-langu
 
   const say = async (text: string, where: { user?: string; thread?: string } = {}) => {
     const sink = recordingSink();
-    const handled = await app.conversation.handleMessage({ platform: 'slack', user: where.user ?? 'U1', channel: 'C1', thread: where.thread ?? 't1', text }, sink);
+    const handled = await app.conversation.handleMessage(
+      { platform: 'slack', user: where.user ?? 'U1', channel: 'C1', thread: where.thread ?? 't1', text },
+      sink,
+    );
     await handled.done;
-    return { ...handled, text: sink.messages.map((m) => renderText(lastVersion(m))).join('\n'), reply: lastVersion(sink.messages[0]) };
+    return {
+      ...handled,
+      text: sink.messages.map((m) => renderText(lastVersion(m))).join('\n'),
+      reply: lastVersion(sink.messages[0]),
+    };
   };
 
   it('asks "to how many replicas?", takes the answer from the next message, then confirms the exact command', async () => {
@@ -27,7 +34,13 @@ describe('multi-turn: questions for missing slots, confirmation of natural-langu
     const second = await say('4');
     expect(second.outcome).toBe('awaiting_confirmation');
     expect(second.text).toContain('Did you mean `/ops scale checkout-api 4`?');
-    expect(second.reply.blocks).toContainEqual({ type: 'buttons', buttons: [{ label: 'Confirm', command: 'yes', style: 'primary' }, { label: 'Cancel', command: 'no' }] });
+    expect(second.reply.blocks).toContainEqual({
+      type: 'buttons',
+      buttons: [
+        { label: 'Confirm', command: 'yes', style: 'primary' },
+        { label: 'Cancel', command: 'no' },
+      ],
+    });
     const third = await say('yes');
     expect(third.intent).toBe('remediate');
     expect(third.outcome).toBe('enqueued'); // scaling needs no approval in the demo catalog
@@ -89,9 +102,14 @@ describe('multi-turn: questions for missing slots, confirmation of natural-langu
     const { app: viewerApp } = await testApp();
     try {
       const sink = recordingSink();
-      const handled = await viewerApp.conversation.handleMessage({ platform: 'slack', user: 'U9', channel: 'C1', text: 'restart checkout-api' }, sink);
+      const handled = await viewerApp.conversation.handleMessage(
+        { platform: 'slack', user: 'U9', channel: 'C1', text: 'restart checkout-api' },
+        sink,
+      );
       expect(handled.outcome).toBe('denied');
-      expect(renderText(lastVersion(sink.messages[0]))).toContain('`remediate` needs the operator role; you are viewer.');
+      expect(renderText(lastVersion(sink.messages[0]))).toContain(
+        '`remediate` needs the operator role; you are viewer.',
+      );
     } finally {
       await viewerApp.close();
     }

@@ -9,7 +9,12 @@ describe('issue 13.8 (trial): a password typed in plain words never reaches the 
 
   beforeEach(async () => {
     fake = await startFakeOpenAI();
-    ({ app } = await testApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-test-000000000000000000000', DEFAULT_ROLE: 'operator', OPENAI_TIMEOUT_MS: '2000' }));
+    ({ app } = await testApp({
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: 'sk-test-000000000000000000000',
+      DEFAULT_ROLE: 'operator',
+      OPENAI_TIMEOUT_MS: '2000',
+    }));
     await app.startWorkers();
   });
   afterEach(async () => {
@@ -20,7 +25,16 @@ describe('issue 13.8 (trial): a password typed in plain words never reaches the 
   it('the message goes to the model with the value hidden, and the reply says to rotate it', async () => {
     fake.respondWith({ toolCall: { arguments: { intent: 'unknown', slots: {}, confidence: 0.1 } } });
     const sink = recordingSink();
-    const handled = await app.conversation.handleMessage({ platform: 'teams', user: 'U1', channel: 'C1', thread: 't', text: 'the payments db keeps refusing us even though db_password=Hunter2Secret9 works locally, whats up' }, sink);
+    const handled = await app.conversation.handleMessage(
+      {
+        platform: 'teams',
+        user: 'U1',
+        channel: 'C1',
+        thread: 't',
+        text: 'the payments db keeps refusing us even though db_password=Hunter2Secret9 works locally, whats up',
+      },
+      sink,
+    );
     await handled.done;
     expect(fake.completions().length).toBeGreaterThanOrEqual(1);
     const sent = JSON.stringify(fake.requests.map((r) => r.body));

@@ -15,19 +15,25 @@ describe('issue 13.14 (trial): the ways people call off a pending question drop 
 
   const say = async (text: string, thread = 't1') => {
     const sink = recordingSink();
-    const handled = await app.conversation.handleMessage({ platform: 'slack', user: 'U1', channel: 'C1', thread, text }, sink);
+    const handled = await app.conversation.handleMessage(
+      { platform: 'slack', user: 'U1', channel: 'C1', thread, text },
+      sink,
+    );
     await handled.done;
     return { ...handled, text: sink.messages.map((m) => renderText(lastVersion(m))).join('\n') };
   };
 
-  it.each(['forget it', 'no thanks', 'nah', 'Never mind.', 'no, thank you', 'skip it'])('"Which service?" then "%s": dropped, and the next message is not taken as the answer', async (off) => {
-    expect((await say('restart')).text).toBe('Which service?');
-    const dropped = await say(off);
-    expect(dropped.outcome).toBe('dropped');
-    expect(dropped.text).toBe('OK, dropped.');
-    // Nothing is waiting any more: a bare service name is not a restart.
-    expect((await say('inventory')).intent).not.toBe('remediate');
-  });
+  it.each(['forget it', 'no thanks', 'nah', 'Never mind.', 'no, thank you', 'skip it'])(
+    '"Which service?" then "%s": dropped, and the next message is not taken as the answer',
+    async (off) => {
+      expect((await say('restart')).text).toBe('Which service?');
+      const dropped = await say(off);
+      expect(dropped.outcome).toBe('dropped');
+      expect(dropped.text).toBe('OK, dropped.');
+      // Nothing is waiting any more: a bare service name is not a restart.
+      expect((await say('inventory')).intent).not.toBe('remediate');
+    },
+  );
 
   it('two questions in two threads are answered each in its own thread', async () => {
     expect((await say('restart', 'ta')).text).toBe('Which service?');

@@ -18,10 +18,17 @@ interface Step {
  * Drive `chat` on a real pseudo-terminal (util-linux `script`), typing like a person: each step
  * waits for its text to appear after the previous step's input. Resolves when the process exits.
  */
-function onTerminal(args: string[], steps: Step[], env: Record<string, string>): Promise<{ code: number | null; output: string; sentAt: number[] }> {
+function onTerminal(
+  args: string[],
+  steps: Step[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string; sentAt: number[] }> {
   return new Promise((resolve, reject) => {
     const command = [process.execPath, BIN, 'chat', ...args].join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '', TERM: 'xterm', SHUTDOWN_GRACE_MS: '500', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', TERM: 'xterm', SHUTDOWN_GRACE_MS: '500', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     const sentAt: number[] = [];
     child.stdout.on('data', (d: Buffer) => (output += d.toString().replace(ANSI, '')));
@@ -50,7 +57,15 @@ const CTRL_C = '\x03';
 describe('chat on a terminal', () => {
   it('prompts, shows live progress on a status line, keeps history, and exits on `exit`', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
-    const { code, output } = await onTerminal(['--as', 'bob'], [line('status'), { when: /services? (un)?healthy[\s\S]*ops> $/, send: 'jobs\r' }, { when: /Last \d+ jobs[\s\S]*ops> $/, send: 'exit\r' }], { DATABASE_PATH: join(dir, 'db.sqlite') });
+    const { code, output } = await onTerminal(
+      ['--as', 'bob'],
+      [
+        line('status'),
+        { when: /services? (un)?healthy[\s\S]*ops> $/, send: 'jobs\r' },
+        { when: /Last \d+ jobs[\s\S]*ops> $/, send: 'exit\r' },
+      ],
+      { DATABASE_PATH: join(dir, 'db.sqlite') },
+    );
     expect(code).toBe(0);
     expect(output).toContain('SmartCloudOps console as bob');
     expect(output).toMatch(/… \d+% checked [a-z-]+/); // the live progress line
@@ -64,7 +79,12 @@ describe('chat on a terminal', () => {
       const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
       const { code, output, sentAt } = await onTerminal(
         ['--as', 'bob'],
-        [line('anomalies'), { when: /… \d+% scored/, send: CTRL_C }, { when: /Stopped following[\s\S]*ops> $/, send: 'jobs\r' }, { when: /Last \d+ jobs[\s\S]*ops> $/, send: 'exit\r' }],
+        [
+          line('anomalies'),
+          { when: /… \d+% scored/, send: CTRL_C },
+          { when: /Stopped following[\s\S]*ops> $/, send: 'jobs\r' },
+          { when: /Last \d+ jobs[\s\S]*ops> $/, send: 'exit\r' },
+        ],
         { DATABASE_PATH: join(dir, 'db.sqlite') },
       );
       expect(code).toBe(0);
@@ -79,7 +99,12 @@ describe('chat on a terminal', () => {
       const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
       const { code, output } = await onTerminal(
         ['--as', 'bob'],
-        [{ when: PROMPT, send: '/ops restart checkout-api' }, { when: /checkout-api$/, send: CTRL_C }, { when: /\^C[\s\S]*ops> $/, send: 'jobs\r' }, { when: /No jobs yet[\s\S]*ops> $/, send: CTRL_C }],
+        [
+          { when: PROMPT, send: '/ops restart checkout-api' },
+          { when: /checkout-api$/, send: CTRL_C },
+          { when: /\^C[\s\S]*ops> $/, send: 'jobs\r' },
+          { when: /No jobs yet[\s\S]*ops> $/, send: CTRL_C },
+        ],
         { DATABASE_PATH: join(dir, 'db.sqlite') },
       );
       expect(code).toBe(0);
@@ -89,7 +114,11 @@ describe('chat on a terminal', () => {
     it('keeps log lines out of the conversation: they go to data/logs/chat.log, named in the banner', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
       // A viewer asking for a restart is denied, and the denial is logged at warn.
-      const { code, output } = await onTerminal(['--as', 'bob'], [line('/ops restart checkout-api'), { when: /needs the operator role[\s\S]*ops> $/, send: 'exit\r' }], { DATABASE_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'info' });
+      const { code, output } = await onTerminal(
+        ['--as', 'bob'],
+        [line('/ops restart checkout-api'), { when: /needs the operator role[\s\S]*ops> $/, send: 'exit\r' }],
+        { DATABASE_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'info' },
+      );
       expect(code).toBe(0);
       const logFile = join(dir, 'logs', 'chat.log');
       expect(output).toContain(`Logs: ${logFile}`);
@@ -103,12 +132,18 @@ describe('chat on a terminal', () => {
       const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
       const env = { DATABASE_PATH: join(dir, 'db.sqlite') };
       const me = userInfo().username;
-      const add = await runCli(['user', 'add', '--email', `${me}@example.com`, '--role', 'admin', '--name', me], { env, input: 'a long pass phrase here\n' });
+      const add = await runCli(['user', 'add', '--email', `${me}@example.com`, '--role', 'admin', '--name', me], {
+        env,
+        input: 'a long pass phrase here\n',
+      });
       expect(add.code).toBe(0);
       const plain = await onTerminal([], [{ when: PROMPT, send: 'exit\r' }], env);
-      expect(plain.output).toContain(`Acting as ${me} (admin, the local user named like your OS account ${me}). Use --as NAME to act as someone else.`);
+      expect(plain.output).toContain(
+        `Acting as ${me} (admin, the local user named like your OS account ${me}). Use --as NAME to act as someone else.`,
+      );
       // root is everyone's account on a box: said, so that people act as themselves
-      if (me === 'root') expect(plain.output).toContain('root is a shared account: use --as NAME so the audit log names you.');
+      if (me === 'root')
+        expect(plain.output).toContain('root is a shared account: use --as NAME so the audit log names you.');
       else expect(plain.output).not.toContain('shared account');
       const guest = await onTerminal(['--as', 'bob'], [{ when: PROMPT, send: 'exit\r' }], env);
       expect(guest.output).toContain('Acting as bob (viewer: no local user is named bob, so DEFAULT_ROLE applies).');
@@ -118,25 +153,49 @@ describe('chat on a terminal', () => {
       expect(piped.stderr).toContain(`Acting as ${me} (admin`);
       expect(piped.stdout).not.toContain('Acting as');
     });
-
   });
   it('issue 13.12: a request made here and approved in another process: its result reaches this console', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
     const env = { DATABASE_PATH: join(dir, 'db.sqlite') };
-    expect((await runCli(['user', 'add', '--email', 'alice@example.com', '--role', 'operator', '--name', 'alice'], { env, input: 'a long pass phrase here\n' })).code).toBe(0);
-    expect((await runCli(['user', 'add', '--email', 'ada@example.com', '--role', 'approver', '--name', 'ada'], { env, input: 'another long phrase here\n' })).code).toBe(0);
+    expect(
+      (
+        await runCli(['user', 'add', '--email', 'alice@example.com', '--role', 'operator', '--name', 'alice'], {
+          env,
+          input: 'a long pass phrase here\n',
+        })
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await runCli(['user', 'add', '--email', 'ada@example.com', '--role', 'approver', '--name', 'ada'], {
+          env,
+          input: 'another long phrase here\n',
+        })
+      ).code,
+    ).toBe(0);
     // alice asks on her terminal and waits there; ada approves from her own (piped) console, another process
     const done = /Remediation r[0-9a-f]{6}: restart inventory done[\s\S]*ops> $/;
-    const terminal = onTerminal(['--as', 'alice'], [line('/ops restart inventory'), { when: done, send: 'exit\r' }], env);
+    const terminal = onTerminal(
+      ['--as', 'alice'],
+      [line('/ops restart inventory'), { when: done, send: 'exit\r' }],
+      env,
+    );
     const db = new Database(env.DATABASE_PATH, { readonly: true, fileMustExist: false });
     try {
-      const id = await waitFor(async () => {
-        try {
-          return (db.prepare("SELECT id FROM remediation_requests WHERE state = 'pending_approval'").get() as { id: string } | undefined)?.id;
-        } catch {
-          return undefined; // the tables are not there yet
-        }
-      }, 30_000, 'alice\'s request');
+      const id = await waitFor(
+        async () => {
+          try {
+            return (
+              db.prepare("SELECT id FROM remediation_requests WHERE state = 'pending_approval'").get() as
+                { id: string } | undefined
+            )?.id;
+          } catch {
+            return undefined; // the tables are not there yet
+          }
+        },
+        30_000,
+        "alice's request",
+      );
       const approved = await runCli(['chat', '--as', 'ada'], { env, input: `/ops approve ${id}\n`, timeoutMs: 40_000 });
       expect(approved.code).toBe(0);
       const { code, output } = await terminal;

@@ -14,7 +14,10 @@ describe('issue 13.17: help does not present working commands as coming, nor stu
 
   const say = async (text: string) => {
     const sink = recordingSink();
-    const handled = await app.conversation.handleMessage({ platform: 'console', user: 'alice', channel: 'ops', text }, sink);
+    const handled = await app.conversation.handleMessage(
+      { platform: 'console', user: 'alice', channel: 'ops', text },
+      sink,
+    );
     await handled.done;
     return { handled, text: sink.messages.map((m) => renderText(lastVersion(m))).join('\n') };
   };
@@ -25,7 +28,14 @@ describe('issue 13.17: help does not present working commands as coming, nor stu
     expect(later).toBeDefined();
     expect(working).toContain('restart|rollback|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET');
     expect(text).not.toMatch(/coming/i);
-    for (const stub of ['`investigate` (look into a problem)', '`models` (anomaly models and versions)', '`train` (train an anomaly model)', '`promote` (serve a model version)', '`rollback model` (serve the previous model version)', '`runbooks` (search runbooks)']) {
+    for (const stub of [
+      '`investigate` (look into a problem)',
+      '`models` (anomaly models and versions)',
+      '`train` (train an anomaly model)',
+      '`promote` (serve a model version)',
+      '`rollback model` (serve the previous model version)',
+      '`runbooks` (search runbooks)',
+    ]) {
       expect(later).toContain(stub);
     }
     expect(later).not.toMatch(/`rollback`|`runbook`/);
@@ -51,6 +61,8 @@ describe('issue 13.17: help does not present working commands as coming, nor stu
   it('a command that is not built says so in the same words REST uses for its 501', async () => {
     const { handled, text } = await say('models');
     expect(handled.intent).toBe('list_models');
-    expect(text).toContain('`models` (anomaly models and versions) is not built yet in this release; `help` lists what works today.');
+    expect(text).toContain(
+      '`models` (anomaly models and versions) is not built yet in this release; `help` lists what works today.',
+    );
   });
 });

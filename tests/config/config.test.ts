@@ -16,7 +16,13 @@ describe('loadConfig', () => {
   });
 
   it('reports one line per problem, naming the variable and what it expects', () => {
-    const result = loadConfig({ PORT: 'abc', REDIS_URL: 'http://x', LOG_LEVEL: 'loud', METRICS_SOURCE: 'prometheus', DEFAULT_ROLE: 'root' });
+    const result = loadConfig({
+      PORT: 'abc',
+      REDIS_URL: 'http://x',
+      LOG_LEVEL: 'loud',
+      METRICS_SOURCE: 'prometheus',
+      DEFAULT_ROLE: 'root',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual(
@@ -58,7 +64,11 @@ describe('loadConfig', () => {
   });
 
   it('checks cross-field rules', () => {
-    const result = loadConfig({ METRICS_SOURCE: 'prometheus', SLACK_BOT_TOKEN: 'xoxb-1-2-3', ADMIN_EMAIL: 'a@example.com' });
+    const result = loadConfig({
+      METRICS_SOURCE: 'prometheus',
+      SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+      ADMIN_EMAIL: 'a@example.com',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual([
@@ -105,16 +115,24 @@ describe('loadConfig', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ services: [{ name: 'Checkout API' }] }));
     const result = loadConfig({ CONFIG_FILE: bad });
-    expect(!result.ok && result.problems[0]).toMatch(/^CONFIG_FILE .*bad\.json: services\.0\.name: expected a lower-case service name$/);
+    expect(!result.ok && result.problems[0]).toMatch(
+      /^CONFIG_FILE .*bad\.json: services\.0\.name: expected a lower-case service name$/,
+    );
 
     const missing = loadConfig({ CONFIG_FILE: join(dir, 'nope.yaml') });
     expect(!missing.ok && missing.problems[0]).toMatch(/^CONFIG_FILE: cannot read .*nope\.yaml/);
   });
 
   it('collects every configured secret for the log redactor, including a Redis password', () => {
-    const result = loadConfig({ REDIS_URL: 'redis://:hunter2pass@127.0.0.1:6379', JWT_SECRET: 'jwt-secret-value-0123456789-abcdefghij', OPENAI_API_KEY: 'sk-abc' });
+    const result = loadConfig({
+      REDIS_URL: 'redis://:hunter2pass@127.0.0.1:6379',
+      JWT_SECRET: 'jwt-secret-value-0123456789-abcdefghij',
+      OPENAI_API_KEY: 'sk-abc',
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(secretValues(result.config)).toEqual(expect.arrayContaining(['hunter2pass', 'jwt-secret-value-0123456789-abcdefghij', 'sk-abc']));
+    expect(secretValues(result.config)).toEqual(
+      expect.arrayContaining(['hunter2pass', 'jwt-secret-value-0123456789-abcdefghij', 'sk-abc']),
+    );
   });
 });

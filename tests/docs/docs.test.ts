@@ -10,7 +10,11 @@ const ROOT = join(__dirname, '..', '..');
 function markdownFiles(): string[] {
   const nested = readdirSync(ROOT, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== 'node_modules' && d.name !== 'dist')
-    .flatMap((d) => readdirSync(join(ROOT, d.name)).filter((f) => f.endsWith('.md')).map((f) => join(d.name, f)));
+    .flatMap((d) =>
+      readdirSync(join(ROOT, d.name))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => join(d.name, f)),
+    );
   return ['README.md', ...nested];
 }
 
@@ -46,24 +50,36 @@ describe('issue 13.18: docs a newcomer reads first', () => {
   });
 });
 
-describe('issue 13.18: npm runs without warnings and skips onnxruntime-node\'s CUDA download', () => {
+describe("issue 13.18: npm runs without warnings and skips onnxruntime-node's CUDA download", () => {
   it('prints no "Unknown project config" warning (no unknown keys in .npmrc)', () => {
-    const npm = spawnSync('npm', ['pkg', 'get', 'name'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+    const npm = spawnSync('npm', ['pkg', 'get', 'name'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    });
     expect(npm.status).toBe(0);
     expect(npm.stdout.trim()).toBe('"smartcloudops"');
     expect(npm.stderr).not.toMatch(/warn/i);
   });
 
-  it('denies onnxruntime-node\'s install script, which on linux/x64 downloads the CUDA provider by default; every other install script is reviewed', () => {
+  it("denies onnxruntime-node's install script, which on linux/x64 downloads the CUDA provider by default; every other install script is reviewed", () => {
     // onnxruntime-node/script/install.js: with no ONNXRUNTIME_NODE_INSTALL flag it installs the
     // manifests listed for the platform, and linux/x64 lists cuda12 (hundreds of MB from NuGet).
-    const metadata = readFileSync(join(ROOT, 'node_modules', 'onnxruntime-node', 'script', 'install-metadata.js'), 'utf8');
+    const metadata = readFileSync(
+      join(ROOT, 'node_modules', 'onnxruntime-node', 'script', 'install-metadata.js'),
+      'utf8',
+    );
     expect(metadata).toMatch(/'linux\/x64': \['cuda12'\]/);
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      allowScripts?: Record<string, boolean>;
+    };
     expect(pkg.allowScripts?.['onnxruntime-node']).toBe(false);
     expect(readFileSync(join(ROOT, '.npmrc'), 'utf8')).not.toMatch(/onnxruntime/);
     // npm's own view: nothing with an install script is left unreviewed (read-only; touches no files).
-    const pending = execFileSync('npm', ['approve-scripts', '--allow-scripts-pending'], { cwd: ROOT, encoding: 'utf8' });
+    const pending = execFileSync('npm', ['approve-scripts', '--allow-scripts-pending'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(pending).toMatch(/No packages with unreviewed install scripts/);
   });
 });

@@ -26,7 +26,11 @@ function storyCommands(heading: string): string[] {
 
 function bash(line: string, env: Record<string, string>, cwd: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', line], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-o', 'pipefail', '-c', line], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -43,7 +47,7 @@ function bash(line: string, env: Record<string, string>, cwd: string): Promise<R
   });
 }
 
-describe('issue 13.18: the README\'s demo story works exactly as written', () => {
+describe("issue 13.18: the README's demo story works exactly as written", () => {
   const cwd = mkdtempSync(join(tmpdir(), 'sco-story-'));
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
@@ -62,7 +66,11 @@ describe('issue 13.18: the README\'s demo story works exactly as written', () =>
         line = line.replace(/\bID\b/g, requestId as string);
       }
       const result = await bash(line, { DATABASE_PATH: db }, cwd);
-      expect([command, result.code, result.stderr]).toEqual([command, 0, expect.not.stringMatching(/error|invalid|denied/i)]);
+      expect([command, result.code, result.stderr]).toEqual([
+        command,
+        0,
+        expect.not.stringMatching(/error|invalid|denied/i),
+      ]);
       outputs.push(result);
       requestId ??= /\bapprove ([A-Za-z0-9][A-Za-z0-9_-]*)/.exec(result.stdout)?.[1];
     }
@@ -80,8 +88,15 @@ describe('issue 13.18: the README\'s demo story works exactly as written', () =>
 
     // The audit trail: both users, alice's request, ada's approval, one execution.
     const raw = new Database(db, { readonly: true });
-    const users = Object.fromEntries(raw.prepare('SELECT name, id FROM users').all().map((u) => [(u as { name: string }).name, (u as { id: string }).id]));
-    const trail = raw.prepare("SELECT actor, action, outcome FROM audit_log WHERE target = ? ORDER BY seq").all(`remediation:${requestId}`);
+    const users = Object.fromEntries(
+      raw
+        .prepare('SELECT name, id FROM users')
+        .all()
+        .map((u) => [(u as { name: string }).name, (u as { id: string }).id]),
+    );
+    const trail = raw
+      .prepare('SELECT actor, action, outcome FROM audit_log WHERE target = ? ORDER BY seq')
+      .all(`remediation:${requestId}`);
     raw.close();
     expect(Object.keys(users).sort()).toEqual(['ada', 'alice']);
     expect(trail).toEqual([

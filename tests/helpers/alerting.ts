@@ -30,7 +30,13 @@ export function describeIfAlerting(name: string, fn: () => void): void {
     existsSync(PROMETHEUS_BIN) ? undefined : `${PROMETHEUS_BIN} (or set PROMETHEUS_BIN)`,
     existsSync(ALERTMANAGER_BIN) ? undefined : `${ALERTMANAGER_BIN} (or set ALERTMANAGER_BIN)`,
   ].filter((m): m is string => m !== undefined);
-  describeNeeding(name, missing.length ? `missing ${missing.join(' and ')}: install them with apt-get install -y prometheus prometheus-alertmanager (.ci/run does)` : undefined, fn);
+  describeNeeding(
+    name,
+    missing.length
+      ? `missing ${missing.join(' and ')}: install them with apt-get install -y prometheus prometheus-alertmanager (.ci/run does)`
+      : undefined,
+    fn,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -89,7 +95,10 @@ export async function startScrapeTarget(): Promise<ScrapeTarget> {
     if (req.method === 'GET' && path === '/metrics') {
       scrapes += 1;
       const body = exposition();
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
       return;
     }
@@ -190,7 +199,9 @@ export interface Alerting {
   /** Alertmanager's current alerts (its fingerprints are the ones in the webhook payload). */
   alertmanagerAlerts(): Promise<AlertmanagerAlert[]>;
   /** Prometheus's current alerts (GET /api/v1/alerts: pending and firing). */
-  prometheusAlerts(): Promise<Array<{ labels: Record<string, string>; state: string; activeAt?: string; value: string }>>;
+  prometheusAlerts(): Promise<
+    Array<{ labels: Record<string, string>; state: string; activeAt?: string; value: string }>
+  >;
   /** Poll `fn` (every 100 ms) until it returns something other than undefined; on timeout the error has both logs. */
   waitFor<T>(fn: () => Promise<T | undefined>, options: { timeoutMs: number; what: string }): Promise<T>;
   /** Both processes' logs so far, for failure messages. */
@@ -209,7 +220,10 @@ function httpConfig(token: string, auth: 'bearer' | 'basic' = 'bearer'): string 
 
 /** alertmanager.yml in the 0.22+ syntax (http_config.authorization), as 0.25 (Debian 12) takes it. */
 export function alertmanagerConfig(o: AlertingOptions): string {
-  const receivers: WebhookReceiver[] = [{ name: 'smartcloudops', url: o.webhookUrl, token: o.token, auth: o.auth }, ...(o.alsoNotify ?? [])];
+  const receivers: WebhookReceiver[] = [
+    { name: 'smartcloudops', url: o.webhookUrl, token: o.token, auth: o.auth },
+    ...(o.alsoNotify ?? []),
+  ];
   let yaml = 'route:\n';
   yaml += `  receiver: ${q('smartcloudops')}\n`;
   yaml += `  group_by: [${(o.groupBy ?? ['alertname', 'service']).map(q).join(', ')}]\n`;
@@ -312,7 +326,8 @@ async function getJson<T>(url: string): Promise<T> {
 /** Wait for GET `${url}/-/ready` to answer 200, failing early if the process exits. */
 async function ready(label: string, proc: Proc, url: string, deadline: number, logs: () => string): Promise<void> {
   while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`${label} exited before it was ready:\n${logs()}`);
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null)
+      throw new Error(`${label} exited before it was ready:\n${logs()}`);
     try {
       const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
       await res.text();
@@ -339,10 +354,19 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
   const rulesPath = join(dir, 'rules.yml');
   writeFileSync(join(dir, 'alertmanager.yml'), alertmanagerConfig(options));
   writeFileSync(rulesPath, rulesFile(options.rules ?? [HIGH_ERROR_RATE]));
-  writeFileSync(join(dir, 'prometheus.yml'), prometheusConfig({ target: options.target, alertmanager: `127.0.0.1:${amPort}`, rulesPath }));
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    prometheusConfig({ target: options.target, alertmanager: `127.0.0.1:${amPort}`, rulesPath }),
+  );
 
   const procs: Proc[] = [];
-  const output = () => procs.map((p, i) => `--- ${i === 0 ? 'alertmanager' : 'prometheus'} (${i === 0 ? alertmanagerUrl : prometheusUrl}) ---\n${p.output()}`).join('\n') || '(nothing started)';
+  const output = () =>
+    procs
+      .map(
+        (p, i) =>
+          `--- ${i === 0 ? 'alertmanager' : 'prometheus'} (${i === 0 ? alertmanagerUrl : prometheusUrl}) ---\n${p.output()}`,
+      )
+      .join('\n') || '(nothing started)';
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
@@ -352,30 +376,37 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
 
   try {
     const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-    procs.push(start('alertmanager', ALERTMANAGER_BIN, [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'alertmanager')}`,
-      `--web.listen-address=127.0.0.1:${amPort}`,
-      `--web.external-url=${alertmanagerUrl}`,
-      '--cluster.listen-address=', // no gossip, no peers to wait for
-      '--log.level=info',
-    ]));
+    procs.push(
+      start('alertmanager', ALERTMANAGER_BIN, [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'alertmanager')}`,
+        `--web.listen-address=127.0.0.1:${amPort}`,
+        `--web.external-url=${alertmanagerUrl}`,
+        '--cluster.listen-address=', // no gossip, no peers to wait for
+        '--log.level=info',
+      ]),
+    );
     await ready('alertmanager', procs[0], alertmanagerUrl, deadline, output);
 
-    procs.push(start('prometheus', PROMETHEUS_BIN, [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'prometheus')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      `--web.external-url=${prometheusUrl}`,
-      '--rules.alert.resend-delay=1s',
-      '--log.level=info',
-    ]));
+    procs.push(
+      start('prometheus', PROMETHEUS_BIN, [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'prometheus')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        `--web.external-url=${prometheusUrl}`,
+        '--rules.alert.resend-delay=1s',
+        '--log.level=info',
+      ]),
+    );
     await ready('prometheus', procs[1], prometheusUrl, deadline, output);
 
     // Prometheus sends alerts only to the Alertmanagers its discovery has found.
     while (true) {
-      if (Date.now() > deadline) throw new Error(`prometheus did not list alertmanager ${alertmanagerUrl} as active in time:\n${output()}`);
-      const body = await getJson<{ data?: { activeAlertmanagers?: Array<{ url: string }> } }>(`${prometheusUrl}/api/v1/alertmanagers`).catch(() => undefined);
+      if (Date.now() > deadline)
+        throw new Error(`prometheus did not list alertmanager ${alertmanagerUrl} as active in time:\n${output()}`);
+      const body = await getJson<{ data?: { activeAlertmanagers?: Array<{ url: string }> } }>(
+        `${prometheusUrl}/api/v1/alertmanagers`,
+      ).catch(() => undefined);
       if (body?.data?.activeAlertmanagers?.some((a) => a.url.startsWith(alertmanagerUrl))) break;
       await sleep(100);
     }
@@ -388,7 +419,12 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
     prometheusUrl,
     alertmanagerUrl,
     alertmanagerAlerts: () => getJson<AlertmanagerAlert[]>(`${alertmanagerUrl}/api/v2/alerts`),
-    prometheusAlerts: async () => (await getJson<{ data: { alerts: Array<{ labels: Record<string, string>; state: string; activeAt?: string; value: string }> } }>(`${prometheusUrl}/api/v1/alerts`)).data.alerts,
+    prometheusAlerts: async () =>
+      (
+        await getJson<{
+          data: { alerts: Array<{ labels: Record<string, string>; state: string; activeAt?: string; value: string }> };
+        }>(`${prometheusUrl}/api/v1/alerts`)
+      ).data.alerts,
     async waitFor(fn, { timeoutMs, what }) {
       try {
         return await waitFor(fn, timeoutMs, what);

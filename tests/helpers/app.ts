@@ -18,7 +18,10 @@ export function tempDbPath(prefix = 'sco-'): string {
 }
 
 /** A real App on a temp SQLite file and the embedded queue (or Redis if given), logs captured. */
-export async function testApp(env: Record<string, string> = {}, now: number | (() => number) = NOW): Promise<{ app: App; logs: () => string }> {
+export async function testApp(
+  env: Record<string, string> = {},
+  now: number | (() => number) = NOW,
+): Promise<{ app: App; logs: () => string }> {
   const stream = new PassThrough();
   const chunks: string[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c.toString()));

@@ -39,11 +39,23 @@ export interface Conversation {
 }
 
 /** Sample values for placeholders, and the slots each may land in. */
-const SAMPLES: Record<string, { value: string; parsed?: string | number; slots: string[] } | Array<{ value: string; slots: string[] }>> = {
+const SAMPLES: Record<
+  string,
+  { value: string; parsed?: string | number; slots: string[] } | Array<{ value: string; slots: string[] }>
+> = {
   // `search` too: a demo service whose name is also a command word
-  SERVICE: [{ value: 'checkout-api', slots: ['target', 'service'] }, { value: 'search', slots: ['target', 'service'] }],
-  TARGET: [{ value: 'checkout-api', slots: ['target', 'service'] }, { value: 'search', slots: ['target', 'service'] }],
-  service: [{ value: 'checkout-api', slots: ['service', 'target'] }, { value: 'search', slots: ['service', 'target'] }],
+  SERVICE: [
+    { value: 'checkout-api', slots: ['target', 'service'] },
+    { value: 'search', slots: ['target', 'service'] },
+  ],
+  TARGET: [
+    { value: 'checkout-api', slots: ['target', 'service'] },
+    { value: 'search', slots: ['target', 'service'] },
+  ],
+  service: [
+    { value: 'checkout-api', slots: ['service', 'target'] },
+    { value: 'search', slots: ['service', 'target'] },
+  ],
   N: { value: '4', parsed: 4, slots: ['replicas'] },
   ID: { value: 'a1b2c3', slots: ['job_id', 'request_id', 'incident_id'] },
   NAME: { value: 'flush-dns', slots: ['runbook'] },
@@ -90,7 +102,11 @@ export function tableTemplates(markdown: string): Array<{ templates: string[]; f
 
 /** Prose code spans that are commands, given the catalog's command words. */
 export function proseCommands(markdown: string, commandWords: ReadonlySet<string>): string[] {
-  const prose = markdown.replace(/```[\s\S]*?```/g, '').split('\n').filter((l) => !l.startsWith('|')).join('\n');
+  const prose = markdown
+    .replace(/```[\s\S]*?```/g, '')
+    .split('\n')
+    .filter((l) => !l.startsWith('|'))
+    .join('\n');
   return codeSpans(prose).filter((s) => {
     if (s.includes('<')) return false;
     if (/^(\/ops|@SmartCloudOps)\s/.test(s)) return true;
@@ -137,7 +153,9 @@ export function expand(template: string): Array<{ text: string; expects: Example
   for (const word of words) {
     const options = wordOptions(word);
     const next: typeof variants = [];
-    for (const v of variants) for (const o of options) next.push({ parts: o.text ? [...v.parts, o.text] : v.parts, expects: [...v.expects, ...o.expects] });
+    for (const v of variants)
+      for (const o of options)
+        next.push({ parts: o.text ? [...v.parts, o.text] : v.parts, expects: [...v.expects, ...o.expects] });
     variants = next;
   }
   return variants.map((v) => ({ text: v.parts.join(' '), expects: v.expects }));
@@ -155,9 +173,16 @@ function wordOptions(word: string): Array<{ text: string; expects: Example['expe
   for (const alt of inner.split('|')) {
     const samples = SAMPLES[alt];
     const literal = LITERALS[alt];
-    if (samples) for (const sample of [samples].flat()) options.push({ text: sample.value, expects: [{ value: ('parsed' in sample ? sample.parsed : undefined) ?? sample.value, slots: sample.slots }] });
-    else if (/^[A-Z]+$/.test(alt)) throw new Error(`no sample value for the placeholder ${alt} in \`${word}\`: add one to SAMPLES`);
-    else if (optional && /^[a-z]+$/.test(alt) && !literal && !/\s/.test(alt)) continue; // a placeholder without a sample: left out
+    if (samples)
+      for (const sample of [samples].flat())
+        options.push({
+          text: sample.value,
+          expects: [{ value: ('parsed' in sample ? sample.parsed : undefined) ?? sample.value, slots: sample.slots }],
+        });
+    else if (/^[A-Z]+$/.test(alt))
+      throw new Error(`no sample value for the placeholder ${alt} in \`${word}\`: add one to SAMPLES`);
+    else if (optional && /^[a-z]+$/.test(alt) && !literal && !/\s/.test(alt))
+      continue; // a placeholder without a sample: left out
     else options.push({ text: alt, expects: literal ? [{ value: literal.parsed, slots: literal.slots }] : [] });
   }
   if (optional) options.unshift({ text: '', expects: [] });

@@ -75,7 +75,15 @@ export async function startFakeConnector(): Promise<FakeConnector> {
       const path = req.url ?? '';
       const m = ROUTE.exec(path);
       const method = req.method ?? '';
-      const kind: ConnectorCall['kind'] = !m ? 'other' : method === 'PUT' && m[2] ? 'update' : method === 'POST' ? (m[2] ? 'reply' : 'send') : 'other';
+      const kind: ConnectorCall['kind'] = !m
+        ? 'other'
+        : method === 'PUT' && m[2]
+          ? 'update'
+          : method === 'POST'
+            ? m[2]
+              ? 'reply'
+              : 'send'
+            : 'other';
       const call: ConnectorCall = {
         method,
         path,
@@ -98,12 +106,19 @@ export async function startFakeConnector(): Promise<FakeConnector> {
       if (failure) {
         failure.times = (failure.times ?? 1) - 1;
         if (failure.times <= 0) failures.shift();
-        return answer(failure.status, { error: { code: failure.code ?? 'ServiceError', message: failure.message ?? `scripted failure ${failure.status}` } });
+        return answer(failure.status, {
+          error: {
+            code: failure.code ?? 'ServiceError',
+            message: failure.message ?? `scripted failure ${failure.status}`,
+          },
+        });
       }
       if (kind === 'other') return answer(404, { error: { code: 'NotFound', message: `no route ${method} ${path}` } });
-      if (!body || typeof body !== 'object' || typeof (body as { type?: unknown }).type !== 'string') return answer(400, { error: { code: 'BadArgument', message: 'an activity is required' } });
+      if (!body || typeof body !== 'object' || typeof (body as { type?: unknown }).type !== 'string')
+        return answer(400, { error: { code: 'BadArgument', message: 'an activity is required' } });
       if (kind === 'update') {
-        if (!created.has(call.activityId ?? '')) return answer(404, { error: { code: 'ActivityNotFound', message: 'Activity not found' } });
+        if (!created.has(call.activityId ?? ''))
+          return answer(404, { error: { code: 'ActivityNotFound', message: 'Activity not found' } });
         return answer(200, { id: call.activityId });
       }
       const id = `17000000${String(++seq).padStart(5, '0')}`;
@@ -131,7 +146,11 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`the fake connector did not get the expected calls in ${timeoutMs} ms; got:\n${calls.map((c) => `${c.method} ${c.path} -> ${c.status}`).join('\n')}`));
+          reject(
+            new Error(
+              `the fake connector did not get the expected calls in ${timeoutMs} ms; got:\n${calls.map((c) => `${c.method} ${c.path} -> ${c.status}`).join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         if (!check()) waiters.add(check);
       });

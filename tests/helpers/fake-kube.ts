@@ -63,7 +63,13 @@ export interface FakeKube {
   replicaSets(namespace: string): Json[];
   addDeployment(seed: DeploymentSeed): Json;
   /** A ReplicaSet in the namespace owned by someone else (must be ignored by a rollback). */
-  addForeignReplicaSet(namespace: string, name: string, labels: Record<string, string>, revision: number, image: string): void;
+  addForeignReplicaSet(
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    revision: number,
+    image: string,
+  ): void;
   rollout: RolloutMode;
   /** Answer matching requests with a Status error instead. */
   fail(failure: FakeFailure): void;
@@ -89,14 +95,25 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function status(code: number, reason: string, message: string, details?: Json): Json {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Json).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Json).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
   );
 }
 
@@ -139,7 +156,10 @@ function selectorMatches(selector: string, labels: Record<string, string>): bool
 /** RFC 6902 pointer -> parent and key. */
 function locate(doc: Json, pointer: string): { parent: Json; key: string } | undefined {
   if (!pointer.startsWith('/')) return undefined;
-  const keys = pointer.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keys = pointer
+    .slice(1)
+    .split('/')
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = doc;
   for (const key of keys.slice(0, -1)) {
     if (node === null || typeof node !== 'object') return undefined;
@@ -172,35 +192,62 @@ function applyJsonPatch(doc: Json, ops: unknown): string | undefined {
 function mergeMaps(target: Json, patch: Json): void {
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete target[k];
-    else if (typeof v === 'object' && !Array.isArray(v) && target[k] !== null && typeof target[k] === 'object' && !Array.isArray(target[k])) mergeMaps(target[k] as Json, v as Json);
+    else if (
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      target[k] !== null &&
+      typeof target[k] === 'object' &&
+      !Array.isArray(target[k])
+    )
+      mergeMaps(target[k] as Json, v as Json);
     else target[k] = clone(v);
   }
 }
 
 /** Why a write is not the one kubectl sends for that verb (undefined: it is). */
-function notKubectlShape(kind: 'deployment' | 'scale', contentType: string, query: Record<string, string>, body: unknown): string | undefined {
+function notKubectlShape(
+  kind: 'deployment' | 'scale',
+  contentType: string,
+  query: Record<string, string>,
+  body: unknown,
+): string | undefined {
   if (kind === 'scale') {
     if (contentType !== 'application/merge-patch+json') return `kubectl scale sends a merge patch, not ${contentType}`;
     const b = body as { spec?: { replicas?: unknown } };
-    if (canonical(Object.keys(body as Json)) !== '["spec"]' || canonical(Object.keys(b.spec ?? {})) !== '["replicas"]') return 'kubectl scale sends exactly {"spec":{"replicas":N}}';
-    if (typeof b.spec?.replicas !== 'number' || !Number.isInteger(b.spec.replicas) || b.spec.replicas < 0) return 'spec.replicas must be a whole number >= 0';
+    if (canonical(Object.keys(body as Json)) !== '["spec"]' || canonical(Object.keys(b.spec ?? {})) !== '["replicas"]')
+      return 'kubectl scale sends exactly {"spec":{"replicas":N}}';
+    if (typeof b.spec?.replicas !== 'number' || !Number.isInteger(b.spec.replicas) || b.spec.replicas < 0)
+      return 'spec.replicas must be a whole number >= 0';
     return undefined;
   }
   if (contentType === 'application/strategic-merge-patch+json') {
     if (query.fieldManager !== 'kubectl-rollout') return 'kubectl rollout restart sends fieldManager=kubectl-rollout';
-    const annotations = (body as { spec?: { template?: { metadata?: { annotations?: Json } } } }).spec?.template?.metadata?.annotations;
-    const expected = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': annotations?.['kubectl.kubernetes.io/restartedAt'] } } } } };
-    if (canonical(body) !== canonical(expected)) return 'kubectl rollout restart sends exactly {"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":...}}}}}';
+    const annotations = (body as { spec?: { template?: { metadata?: { annotations?: Json } } } }).spec?.template
+      ?.metadata?.annotations;
+    const expected = {
+      spec: {
+        template: {
+          metadata: {
+            annotations: { 'kubectl.kubernetes.io/restartedAt': annotations?.['kubectl.kubernetes.io/restartedAt'] },
+          },
+        },
+      },
+    };
+    if (canonical(body) !== canonical(expected))
+      return 'kubectl rollout restart sends exactly {"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":...}}}}}';
     const at = annotations?.['kubectl.kubernetes.io/restartedAt'];
-    if (typeof at !== 'string' || !RFC3339.test(at)) return `restartedAt must be Go's time.RFC3339, got ${JSON.stringify(at)}`;
+    if (typeof at !== 'string' || !RFC3339.test(at))
+      return `restartedAt must be Go's time.RFC3339, got ${JSON.stringify(at)}`;
     return undefined;
   }
   if (contentType === 'application/json-patch+json') {
     if (Object.keys(query).length > 0) return 'kubectl rollout undo sends no query parameters';
     const ops = body as Array<{ op?: unknown; path?: unknown; value?: unknown }>;
     if (!Array.isArray(ops) || ops.length !== 2) return 'kubectl rollout undo sends two operations';
-    if (ops[0].op !== 'replace' || ops[0].path !== '/spec/template' || typeof ops[0].value !== 'object') return 'the first operation must replace /spec/template';
-    if (ops[1].op !== 'replace' || ops[1].path !== '/metadata/annotations' || typeof ops[1].value !== 'object') return 'the second operation must replace /metadata/annotations';
+    if (ops[0].op !== 'replace' || ops[0].path !== '/spec/template' || typeof ops[0].value !== 'object')
+      return 'the first operation must replace /spec/template';
+    if (ops[1].op !== 'replace' || ops[1].path !== '/metadata/annotations' || typeof ops[1].value !== 'object')
+      return 'the second operation must replace /metadata/annotations';
     const labels = (ops[0].value as { metadata?: { labels?: Json } }).metadata?.labels ?? {};
     if (HASH in labels) return `kubectl rollout undo removes the ${HASH} label from the template`;
     if (Object.values(ops[1].value as Json).some((v) => typeof v !== 'string')) return 'annotations must be strings';
@@ -246,10 +293,29 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
           'deployment.kubernetes.io/max-replicas': String(replicas + 1),
           'kubernetes.io/change-cause': `deploy revision ${revision}`,
         },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: meta.name,
+            uid: meta.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
-      spec: { replicas, selector: { matchLabels: { ...(((deployment.spec as Json).selector as Json).matchLabels as Json) } }, template: t },
-      status: { replicas, fullyLabeledReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas, observedGeneration: 1 },
+      spec: {
+        replicas,
+        selector: { matchLabels: { ...(((deployment.spec as Json).selector as Json).matchLabels as Json) } },
+        template: t,
+      },
+      status: {
+        replicas,
+        fullyLabeledReplicas: replicas,
+        readyReplicas: replicas,
+        availableReplicas: replicas,
+        observedGeneration: 1,
+      },
     };
   }
 
@@ -263,8 +329,22 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
       readyReplicas: replicas,
       availableReplicas: replicas,
       conditions: [
-        { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: '2024-05-01T10:00:00Z', lastTransitionTime: '2024-05-01T10:00:00Z' },
-        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${(d.metadata as Json).name as string}" has successfully progressed.`, lastUpdateTime: '2024-05-01T10:00:00Z', lastTransitionTime: '2024-05-01T10:00:00Z' },
+        {
+          type: 'Available',
+          status: 'True',
+          reason: 'MinimumReplicasAvailable',
+          message: 'Deployment has minimum availability.',
+          lastUpdateTime: '2024-05-01T10:00:00Z',
+          lastTransitionTime: '2024-05-01T10:00:00Z',
+        },
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: 'NewReplicaSetAvailable',
+          message: `ReplicaSet "${(d.metadata as Json).name as string}" has successfully progressed.`,
+          lastUpdateTime: '2024-05-01T10:00:00Z',
+          lastTransitionTime: '2024-05-01T10:00:00Z',
+        },
       ],
     };
   }
@@ -279,14 +359,34 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
     const progressing = (extra: Json): Json => ({
       ...final,
       ...extra,
-      conditions: [(final.conditions as Json[])[0], { ...(final.conditions as Json[])[1], reason: 'ReplicaSetUpdated', message: 'ReplicaSet is progressing.' }],
+      conditions: [
+        (final.conditions as Json[])[0],
+        { ...(final.conditions as Json[])[1], reason: 'ReplicaSetUpdated', message: 'ReplicaSet is progressing.' },
+      ],
     });
     const steps: Json[] = [unobserved];
     if (templateChanged) {
-      for (let i = 1; i < target; i += 1) steps.push(progressing({ updatedReplicas: i, replicas: target + 1, availableReplicas: target, readyReplicas: target }));
-      steps.push(progressing({ updatedReplicas: target, replicas: target + 1, availableReplicas: target, readyReplicas: target }));
+      for (let i = 1; i < target; i += 1)
+        steps.push(
+          progressing({ updatedReplicas: i, replicas: target + 1, availableReplicas: target, readyReplicas: target }),
+        );
+      steps.push(
+        progressing({
+          updatedReplicas: target,
+          replicas: target + 1,
+          availableReplicas: target,
+          readyReplicas: target,
+        }),
+      );
     } else if (target > ((was.availableReplicas as number) ?? 0)) {
-      steps.push(progressing({ updatedReplicas: target, replicas: target, availableReplicas: was.availableReplicas, readyReplicas: was.availableReplicas }));
+      steps.push(
+        progressing({
+          updatedReplicas: target,
+          replicas: target,
+          availableReplicas: was.availableReplicas,
+          readyReplicas: was.availableReplicas,
+        }),
+      );
     }
     if (fake.rollout === 'stall') return [unobserved, steps[1] ?? progressing({ availableReplicas: 0 })];
     if (fake.rollout === 'deadline') {
@@ -297,7 +397,12 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
           ...stuck,
           conditions: [
             (final.conditions as Json[])[0],
-            { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${(d.metadata as Json).name as string}" has timed out progressing.` },
+            {
+              type: 'Progressing',
+              status: 'False',
+              reason: 'ProgressDeadlineExceeded',
+              message: `ReplicaSet "${(d.metadata as Json).name as string}" has timed out progressing.`,
+            },
           ],
         },
       ];
@@ -308,7 +413,8 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
   /** Run the deployment controller's bookkeeping after a spec change. */
   function afterWrite(d: Json, before: Json): void {
     const spec = d.spec as Json;
-    const templateChanged = canonical(templateWithoutHash(spec.template)) !== canonical(templateWithoutHash((before.spec as Json).template));
+    const templateChanged =
+      canonical(templateWithoutHash(spec.template)) !== canonical(templateWithoutHash((before.spec as Json).template));
     const specChanged = canonical(spec) !== canonical(before.spec);
     const meta = d.metadata as Json;
     meta.resourceVersion = nextRv();
@@ -316,9 +422,14 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
     meta.generation = (meta.generation as number) + 1;
     if (templateChanged) {
       const list = replicaSets.get(meta.namespace as string) ?? [];
-      const owned = list.filter((rs) => ((rs.metadata as Json).ownerReferences as Json[]).some((o) => o.uid === meta.uid));
+      const owned = list.filter((rs) =>
+        ((rs.metadata as Json).ownerReferences as Json[]).some((o) => o.uid === meta.uid),
+      );
       const max = Math.max(0, ...owned.map((rs) => Number(((rs.metadata as Json).annotations as Json)[REVISION])));
-      const existing = owned.find((rs) => canonical(templateWithoutHash((rs.spec as Json).template)) === canonical(templateWithoutHash(spec.template)));
+      const existing = owned.find(
+        (rs) =>
+          canonical(templateWithoutHash((rs.spec as Json).template)) === canonical(templateWithoutHash(spec.template)),
+      );
       if (existing) {
         ((existing.metadata as Json).annotations as Json)[REVISION] = String(max + 1);
       } else {
@@ -336,7 +447,17 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
     const labels = { app: seed.name };
     const template = {
       metadata: { labels: { ...labels }, annotations: {} as Record<string, string> },
-      spec: { containers: [{ name: seed.name, image: seed.image, ports: [{ containerPort: 8080, protocol: 'TCP' }], resources: { limits: { cpu: '500m', memory: '256Mi' } } }], restartPolicy: 'Always' },
+      spec: {
+        containers: [
+          {
+            name: seed.name,
+            image: seed.image,
+            ports: [{ containerPort: 8080, protocol: 'TCP' }],
+            resources: { limits: { cpu: '500m', memory: '256Mi' } },
+          },
+        ],
+        restartPolicy: 'Always',
+      },
     };
     delete (template.metadata as { annotations?: unknown }).annotations;
     const d: Json = {
@@ -377,8 +498,13 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
   }
 
   function handle(req: RecordedKubeRequest, res: ServerResponse): void {
-    if (req.headers.authorization !== `Bearer ${token}`) return sendJson(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
-    const failure = failures.find((f) => (f.method === undefined || f.method === req.method) && (f.path === undefined || (typeof f.path === 'string' ? req.path.endsWith(f.path) : f.path.test(req.path))));
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return sendJson(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    const failure = failures.find(
+      (f) =>
+        (f.method === undefined || f.method === req.method) &&
+        (f.path === undefined || (typeof f.path === 'string' ? req.path.endsWith(f.path) : f.path.test(req.path))),
+    );
     if (failure) return sendJson(res, failure.status, status(failure.status, failure.reason, failure.message));
 
     let m: RegExpExecArray | null;
@@ -390,14 +516,24 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
         if (typeof ok === 'string') return sendJson(res, 400, status(400, 'BadRequest', ok));
         if (ok) items.push(rs);
       }
-      return sendJson(res, 200, { kind: 'ReplicaSetList', apiVersion: 'apps/v1', metadata: { resourceVersion: String(resourceVersion) }, items });
+      return sendJson(res, 200, {
+        kind: 'ReplicaSetList',
+        apiVersion: 'apps/v1',
+        metadata: { resourceVersion: String(resourceVersion) },
+        items,
+      });
     }
     if (!(m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)(\/scale)?$/.exec(req.path))) {
       return sendJson(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
     }
     const [, namespace, name, scale] = m;
     const d = deployments.get(key(namespace, name));
-    if (!d) return sendJson(res, 404, status(404, 'NotFound', `deployments.apps "${name}" not found`, { name, group: 'apps', kind: 'deployments' }));
+    if (!d)
+      return sendJson(
+        res,
+        404,
+        status(404, 'NotFound', `deployments.apps "${name}" not found`, { name, group: 'apps', kind: 'deployments' }),
+      );
 
     if (req.method === 'GET') {
       sendJson(res, 200, scale ? scaleOf(d) : d);
@@ -408,13 +544,27 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
       }
       return;
     }
-    if (req.method !== 'PATCH') return sendJson(res, 405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
+    if (req.method !== 'PATCH')
+      return sendJson(
+        res,
+        405,
+        status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`),
+      );
 
     const contentType = (req.contentType ?? '').split(';')[0].trim();
     if (!PATCH_TYPES.includes(contentType)) {
-      return sendJson(res, 415, status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`));
+      return sendJson(
+        res,
+        415,
+        status(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+        ),
+      );
     }
-    if (typeof req.body === 'string' || req.body === undefined) return sendJson(res, 400, status(400, 'BadRequest', 'the body of the request was not valid JSON'));
+    if (typeof req.body === 'string' || req.body === undefined)
+      return sendJson(res, 400, status(400, 'BadRequest', 'the body of the request was not valid JSON'));
     const shape = notKubectlShape(scale ? 'scale' : 'deployment', contentType, req.query, req.body);
     if (shape) return sendJson(res, 422, status(422, 'Invalid', `fake-kube: not kubectl's request: ${shape}`));
 
@@ -430,11 +580,20 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
     } else {
       mergeMaps(d, req.body as Json);
     }
-    const templateLabels = (((d.spec as Json).template as Json).metadata as Json)?.labels as Record<string, string> | undefined;
+    const templateLabels = (((d.spec as Json).template as Json).metadata as Json)?.labels as
+      Record<string, string> | undefined;
     const selector = ((d.spec as Json).selector as { matchLabels: Record<string, string> }).matchLabels;
     if (Object.entries(selector).some(([k, v]) => templateLabels?.[k] !== v)) {
       deployments.set(key(namespace, name), before);
-      return sendJson(res, 422, status(422, 'Invalid', `Deployment.apps "${name}" is invalid: spec.template.metadata.labels: Invalid value: ${JSON.stringify(templateLabels ?? {})}: \`selector\` does not match template \`labels\``));
+      return sendJson(
+        res,
+        422,
+        status(
+          422,
+          'Invalid',
+          `Deployment.apps "${name}" is invalid: spec.template.metadata.labels: Invalid value: ${JSON.stringify(templateLabels ?? {})}: \`selector\` does not match template \`labels\``,
+        ),
+      );
     }
     afterWrite(d, before);
     return sendJson(res, 200, scale ? scaleOf(d) : d);
@@ -445,7 +604,13 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
-      metadata: { name: meta.name, namespace: meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion, creationTimestamp: meta.creationTimestamp },
+      metadata: {
+        name: meta.name,
+        namespace: meta.namespace,
+        uid: meta.uid,
+        resourceVersion: meta.resourceVersion,
+        creationTimestamp: meta.creationTimestamp,
+      },
       spec: { replicas: (d.spec as Json).replicas },
       status: { replicas: (d.status as Json).replicas, selector: `app=${meta.name as string}` },
     };
@@ -477,7 +642,11 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
       try {
         handle(recorded, res);
       } catch (err) {
-        sendJson(res, 500, status(500, 'InternalError', `fake-kube failed: ${err instanceof Error ? err.message : String(err)}`));
+        sendJson(
+          res,
+          500,
+          status(500, 'InternalError', `fake-kube failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
       }
     });
   });
@@ -492,7 +661,13 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
     deployment: (namespace: string, name: string) => deployments.get(key(namespace, name)),
     replicaSets: (namespace: string) => replicaSets.get(namespace) ?? [],
     addDeployment,
-    addForeignReplicaSet(namespace: string, name: string, labels: Record<string, string>, revision: number, image: string) {
+    addForeignReplicaSet(
+      namespace: string,
+      name: string,
+      labels: Record<string, string>,
+      revision: number,
+      image: string,
+    ) {
       const list = replicaSets.get(namespace) ?? [];
       list.push({
         apiVersion: 'apps/v1',
@@ -503,9 +678,15 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
           uid: `rs-uid-${++uidCounter}`,
           labels,
           annotations: { [REVISION]: String(revision) },
-          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'someone-else', uid: 'other-uid', controller: true }],
+          ownerReferences: [
+            { apiVersion: 'apps/v1', kind: 'Deployment', name: 'someone-else', uid: 'other-uid', controller: true },
+          ],
         },
-        spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'x', image }] } } },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: 'x', image }] } },
+        },
         status: { replicas: 0 },
       });
       replicaSets.set(namespace, list);

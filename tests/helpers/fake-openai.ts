@@ -61,21 +61,55 @@ export interface FakeOpenAI {
 
 export const DEFAULT_USAGE: FakeUsage = { prompt: 120, completion: 20 };
 
-const ERROR_TYPES: Record<number, string> = { 400: 'invalid_request_error', 401: 'invalid_request_error', 404: 'invalid_request_error', 429: 'requests', 500: 'server_error', 503: 'server_error' };
+const ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'invalid_request_error',
+  404: 'invalid_request_error',
+  429: 'requests',
+  500: 'server_error',
+  503: 'server_error',
+};
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-request-id': `req_fake_${Date.now().toString(36)}`, ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-request-id': `req_fake_${Date.now().toString(36)}`,
+    ...headers,
+  });
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, message: string, extra: { type?: string; code?: string | null; param?: string | null; headers?: Record<string, string> } = {}): void {
-  sendJson(res, status, { error: { message, type: extra.type ?? ERROR_TYPES[status] ?? 'api_error', param: extra.param ?? null, code: extra.code ?? null } }, extra.headers);
+function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  extra: { type?: string; code?: string | null; param?: string | null; headers?: Record<string, string> } = {},
+): void {
+  sendJson(
+    res,
+    status,
+    {
+      error: {
+        message,
+        type: extra.type ?? ERROR_TYPES[status] ?? 'api_error',
+        param: extra.param ?? null,
+        code: extra.code ?? null,
+      },
+    },
+    extra.headers,
+  );
 }
 
 let counter = 0;
 
-function completion(model: string, message: Record<string, unknown>, finishReason: string, usage: FakeUsage | null | undefined): Record<string, unknown> {
+function completion(
+  model: string,
+  message: Record<string, unknown>,
+  finishReason: string,
+  usage: FakeUsage | null | undefined,
+): Record<string, unknown> {
   const u = usage === undefined ? DEFAULT_USAGE : usage;
   counter += 1;
   return {
@@ -83,8 +117,17 @@ function completion(model: string, message: Record<string, unknown>, finishReaso
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content: null, refusal: null, ...message }, logprobs: null, finish_reason: finishReason }],
-    ...(u ? { usage: { prompt_tokens: u.prompt, completion_tokens: u.completion, total_tokens: u.prompt + u.completion } } : {}),
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, refusal: null, ...message },
+        logprobs: null,
+        finish_reason: finishReason,
+      },
+    ],
+    ...(u
+      ? { usage: { prompt_tokens: u.prompt, completion_tokens: u.completion, total_tokens: u.prompt + u.completion } }
+      : {}),
     system_fingerprint: 'fp_fake',
   };
 }
@@ -93,21 +136,28 @@ function toolCalls(calls: FakeToolCall[]): Record<string, unknown>[] {
   return calls.map((c, i) => ({
     id: `call_fake${counter}_${i}`,
     type: 'function',
-    function: { name: c.name ?? 'propose_intent', arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) },
+    function: {
+      name: c.name ?? 'propose_intent',
+      arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments),
+    },
   }));
 }
 
 /** What the real API refuses before any model runs; keeps a broken request from passing against the fake. */
 function checkRequest(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'We could not parse the JSON body of your request.';
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'We could not parse the JSON body of your request.';
   const b = body as Record<string, unknown>;
-  if (typeof b.model !== 'string' || !b.model) return "you must provide a model parameter";
-  if (!Array.isArray(b.messages) || b.messages.length === 0) return "Invalid 'messages': empty array. Expected an array with minimum length 1.";
+  if (typeof b.model !== 'string' || !b.model) return 'you must provide a model parameter';
+  if (!Array.isArray(b.messages) || b.messages.length === 0)
+    return "Invalid 'messages': empty array. Expected an array with minimum length 1.";
   const choice = b.tool_choice as { type?: string; function?: { name?: string } } | string | undefined;
-  if (choice !== undefined && !Array.isArray(b.tools)) return "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.";
+  if (choice !== undefined && !Array.isArray(b.tools))
+    return "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.";
   if (typeof choice === 'object' && choice !== null) {
     const names = (b.tools as { function?: { name?: string } }[]).map((t) => t.function?.name);
-    if (!names.includes(choice.function?.name)) return `Invalid value for 'tool_choice': no function named '${String(choice.function?.name)}' was specified in the 'tools' parameter.`;
+    if (!names.includes(choice.function?.name))
+      return `Invalid value for 'tool_choice': no function named '${String(choice.function?.name)}' was specified in the 'tools' parameter.`;
   }
   return undefined;
 }
@@ -136,8 +186,14 @@ export async function startFakeOpenAI(options: { requireAuth?: boolean } = {}): 
       res.end(reply.raw);
       return;
     }
-    if ('status' in reply) return sendError(res, reply.status, reply.message ?? `fake error ${reply.status}`, { type: reply.type, code: reply.code, headers: reply.headers });
-    if ('content' in reply) return sendJson(res, 200, completion(model, { content: reply.content }, 'stop', reply.usage));
+    if ('status' in reply)
+      return sendError(res, reply.status, reply.message ?? `fake error ${reply.status}`, {
+        type: reply.type,
+        code: reply.code,
+        headers: reply.headers,
+      });
+    if ('content' in reply)
+      return sendJson(res, 200, completion(model, { content: reply.content }, 'stop', reply.usage));
     const calls = 'toolCall' in reply ? [reply.toolCall] : reply.toolCalls;
     sendJson(res, 200, completion(model, { tool_calls: toolCalls(calls) }, 'tool_calls', reply.usage));
   }
@@ -155,17 +211,31 @@ export async function startFakeOpenAI(options: { requireAuth?: boolean } = {}): 
           body = text;
         }
       }
-      const recorded: RecordedRequest = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] as string, headers: req.headers, body };
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: (req.url ?? '/').split('?')[0] as string,
+        headers: req.headers,
+        body,
+      };
       requests.push(recorded);
       const auth = req.headers.authorization;
       if (requireAuth && !(typeof auth === 'string' && /^Bearer \S+/.test(auth))) {
-        return sendError(res, 401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+        return sendError(
+          res,
+          401,
+          "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        );
       }
       if (recorded.method === 'GET' && recorded.path === '/v1/models') {
-        return sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1700000000, owned_by: 'fake-openai' })) });
+        return sendJson(res, 200, {
+          object: 'list',
+          data: models.map((id) => ({ id, object: 'model', created: 1700000000, owned_by: 'fake-openai' })),
+        });
       }
       if (recorded.method === 'POST' && recorded.path === '/v1/chat/completions') {
-        answerCompletion(recorded, res).catch((err: unknown) => sendError(res, 500, `fake-openai handler failed: ${err instanceof Error ? err.message : String(err)}`));
+        answerCompletion(recorded, res).catch((err: unknown) =>
+          sendError(res, 500, `fake-openai handler failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
         return;
       }
       sendError(res, 404, `Invalid URL (${recorded.method} ${recorded.path})`);

@@ -80,7 +80,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -108,21 +112,29 @@ function parseStep(text: string | undefined): number | undefined {
 /** What Prometheus refuses before it evaluates anything (web/api/v1/api.go queryRange). */
 function checkRange(params: Record<string, string>): { start: number; end: number; step: number } | string {
   const start = parseTime(params.start);
-  if (start === undefined) return `invalid parameter "start": cannot parse ${JSON.stringify(params.start ?? '')} to a valid timestamp`;
+  if (start === undefined)
+    return `invalid parameter "start": cannot parse ${JSON.stringify(params.start ?? '')} to a valid timestamp`;
   const end = parseTime(params.end);
-  if (end === undefined) return `invalid parameter "end": cannot parse ${JSON.stringify(params.end ?? '')} to a valid timestamp`;
+  if (end === undefined)
+    return `invalid parameter "end": cannot parse ${JSON.stringify(params.end ?? '')} to a valid timestamp`;
   if (end < start) return 'invalid parameter "end": end timestamp must not be before start time';
   const step = parseStep(params.step);
-  if (step === undefined) return `invalid parameter "step": cannot parse ${JSON.stringify(params.step ?? '')} to a valid duration`;
-  if (step <= 0) return 'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer';
-  if ((end - start) / step > MAX_POINTS) return 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)';
+  if (step === undefined)
+    return `invalid parameter "step": cannot parse ${JSON.stringify(params.step ?? '')} to a valid duration`;
+  if (step <= 0)
+    return 'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer';
+  if ((end - start) / step > MAX_POINTS)
+    return 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)';
   if (!params.query) return 'invalid parameter "query": 1:1: parse error: no expression found in input';
   return { start, end, step };
 }
 
 function authorized(headers: IncomingHttpHeaders, auth: FakePrometheusOptions['auth']): boolean {
   if (auth === undefined) return true;
-  const expected = 'bearer' in auth ? `Bearer ${auth.bearer}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  const expected =
+    'bearer' in auth
+      ? `Bearer ${auth.bearer}`
+      : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
   return headers.authorization === expected;
 }
 
@@ -156,8 +168,15 @@ export async function startFakePrometheus(options: FakePrometheusOptions = {}): 
       series = reply.series;
       warnings = reply.warnings;
     }
-    const result = series.map((s) => ({ metric: s.metric ?? {}, values: s.values.map(([t, v]) => [t, formatValue(v)]) }));
-    sendJson(res, 200, { status: 'success', data: { resultType: 'matrix', result }, ...(warnings ? { warnings } : {}) });
+    const result = series.map((s) => ({
+      metric: s.metric ?? {},
+      values: s.values.map(([t, v]) => [t, formatValue(v)]),
+    }));
+    sendJson(res, 200, {
+      status: 'success',
+      data: { resultType: 'matrix', result },
+      ...(warnings ? { warnings } : {}),
+    });
   }
 
   const fake = {
@@ -168,16 +187,47 @@ export async function startFakePrometheus(options: FakePrometheusOptions = {}): 
     req.resume();
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://fake');
-      const path = prefix && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : prefix ? `(outside ${prefix})${url.pathname}` : url.pathname;
-      const recorded: RecordedRequest = { method: req.method ?? 'GET', path, params: Object.fromEntries(url.searchParams), headers: req.headers };
+      const path =
+        prefix && url.pathname.startsWith(prefix)
+          ? url.pathname.slice(prefix.length) || '/'
+          : prefix
+            ? `(outside ${prefix})${url.pathname}`
+            : url.pathname;
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path,
+        params: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+      };
       requests.push(recorded);
-      if (!authorized(req.headers, options.auth)) return sendText(res, 401, 'Unauthorized\n', { 'www-authenticate': 'Basic' });
-      if (recorded.path === '/-/ready') return fake.ready ? sendText(res, 200, 'Prometheus Server is Ready.\n') : sendText(res, 503, 'Service Unavailable');
+      if (!authorized(req.headers, options.auth))
+        return sendText(res, 401, 'Unauthorized\n', { 'www-authenticate': 'Basic' });
+      if (recorded.path === '/-/ready')
+        return fake.ready
+          ? sendText(res, 200, 'Prometheus Server is Ready.\n')
+          : sendText(res, 503, 'Service Unavailable');
       if (recorded.path === '/api/v1/status/buildinfo') {
-        return sendJson(res, 200, { status: 'success', data: { version: '2.53.0', revision: 'fake', branch: 'HEAD', buildUser: 'fake', buildDate: '20240101-00:00:00', goVersion: 'go1.22.0' } });
+        return sendJson(res, 200, {
+          status: 'success',
+          data: {
+            version: '2.53.0',
+            revision: 'fake',
+            branch: 'HEAD',
+            buildUser: 'fake',
+            buildDate: '20240101-00:00:00',
+            goVersion: 'go1.22.0',
+          },
+        });
       }
       if (recorded.path === '/api/v1/query_range' && (recorded.method === 'GET' || recorded.method === 'POST')) {
-        answerRange(recorded, res).catch((err: unknown) => sendError(res, 500, 'internal', `fake-prometheus handler failed: ${err instanceof Error ? err.message : String(err)}`));
+        answerRange(recorded, res).catch((err: unknown) =>
+          sendError(
+            res,
+            500,
+            'internal',
+            `fake-prometheus handler failed: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
         return;
       }
       sendText(res, 404, '404 page not found\n');

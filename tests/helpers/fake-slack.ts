@@ -219,12 +219,27 @@ export interface FakeSlack {
 
 // ---- Block Kit checks (the limits of https://docs.slack.dev/reference/block-kit/blocks) -----------
 
-const BLOCK_TYPES = new Set(['section', 'header', 'divider', 'actions', 'context', 'image', 'rich_text', 'input', 'file', 'video', 'markdown', 'table', 'context_actions']);
+const BLOCK_TYPES = new Set([
+  'section',
+  'header',
+  'divider',
+  'actions',
+  'context',
+  'image',
+  'rich_text',
+  'input',
+  'file',
+  'video',
+  'markdown',
+  'table',
+  'context_actions',
+]);
 
 function textProblems(t: unknown, at: string, max: number, plainOnly = false): string[] {
   if (t === null || typeof t !== 'object') return [`must provide an object [json-pointer:${at}]`];
   const o = t as { type?: unknown; text?: unknown };
-  if (o.type !== 'plain_text' && (plainOnly || o.type !== 'mrkdwn')) return [`must be a valid enum value [json-pointer:${at}/type]`];
+  if (o.type !== 'plain_text' && (plainOnly || o.type !== 'mrkdwn'))
+    return [`must be a valid enum value [json-pointer:${at}/type]`];
   if (typeof o.text !== 'string') return [`must provide a string [json-pointer:${at}/text]`];
   if (o.text.length === 0) return [`must be more than 0 characters [json-pointer:${at}/text]`];
   if (o.text.length > max) return [`must be less than ${max + 1} characters [json-pointer:${at}/text]`];
@@ -237,13 +252,18 @@ function elementProblems(e: unknown, at: string, actionIds: Set<string>): string
   const out: string[] = [];
   if (o.type === 'button') {
     out.push(...textProblems(o.text, `${at}/text`, 75, true));
-    if (o.value !== undefined && (typeof o.value !== 'string' || o.value.length > 2000)) out.push(`must be less than 2001 characters [json-pointer:${at}/value]`);
-    if (o.url !== undefined && (typeof o.url !== 'string' || o.url.length > 3000)) out.push(`must be less than 3001 characters [json-pointer:${at}/url]`);
-    if (o.style !== undefined && o.style !== 'primary' && o.style !== 'danger') out.push(`must be a valid enum value [json-pointer:${at}/style]`);
+    if (o.value !== undefined && (typeof o.value !== 'string' || o.value.length > 2000))
+      out.push(`must be less than 2001 characters [json-pointer:${at}/value]`);
+    if (o.url !== undefined && (typeof o.url !== 'string' || o.url.length > 3000))
+      out.push(`must be less than 3001 characters [json-pointer:${at}/url]`);
+    if (o.style !== undefined && o.style !== 'primary' && o.style !== 'danger')
+      out.push(`must be a valid enum value [json-pointer:${at}/style]`);
   }
   if (o.action_id !== undefined) {
-    if (typeof o.action_id !== 'string' || o.action_id.length > 255) out.push(`must be less than 256 characters [json-pointer:${at}/action_id]`);
-    else if (actionIds.has(o.action_id)) out.push(`duplicate action_id ${JSON.stringify(o.action_id)} [json-pointer:${at}/action_id]`);
+    if (typeof o.action_id !== 'string' || o.action_id.length > 255)
+      out.push(`must be less than 256 characters [json-pointer:${at}/action_id]`);
+    else if (actionIds.has(o.action_id))
+      out.push(`duplicate action_id ${JSON.stringify(o.action_id)} [json-pointer:${at}/action_id]`);
     else actionIds.add(o.action_id);
   }
   return out;
@@ -259,19 +279,24 @@ export function blockProblems(blocks: unknown): string[] {
     const at = `/blocks/${i}`;
     if (b === null || typeof b !== 'object') return void out.push(`must provide an object [json-pointer:${at}]`);
     const o = b as Record<string, unknown>;
-    if (typeof o.type !== 'string' || !BLOCK_TYPES.has(o.type)) return void out.push(`must be a valid enum value [json-pointer:${at}/type]`);
+    if (typeof o.type !== 'string' || !BLOCK_TYPES.has(o.type))
+      return void out.push(`must be a valid enum value [json-pointer:${at}/type]`);
     if (o.block_id !== undefined) {
-      if (typeof o.block_id !== 'string' || o.block_id.length > 255) out.push(`must be less than 256 characters [json-pointer:${at}/block_id]`);
-      else if (blockIds.has(o.block_id)) out.push(`duplicate block_id ${JSON.stringify(o.block_id)} [json-pointer:${at}/block_id]`);
+      if (typeof o.block_id !== 'string' || o.block_id.length > 255)
+        out.push(`must be less than 256 characters [json-pointer:${at}/block_id]`);
+      else if (blockIds.has(o.block_id))
+        out.push(`duplicate block_id ${JSON.stringify(o.block_id)} [json-pointer:${at}/block_id]`);
       else blockIds.add(o.block_id);
     }
     const actionIds = new Set<string>();
     switch (o.type) {
       case 'section':
-        if (o.text === undefined && o.fields === undefined) out.push(`must provide either text or fields [json-pointer:${at}]`);
+        if (o.text === undefined && o.fields === undefined)
+          out.push(`must provide either text or fields [json-pointer:${at}]`);
         if (o.text !== undefined) out.push(...textProblems(o.text, `${at}/text`, 3000));
         if (o.fields !== undefined) {
-          if (!Array.isArray(o.fields) || o.fields.length === 0) out.push(`must provide a non-empty array [json-pointer:${at}/fields]`);
+          if (!Array.isArray(o.fields) || o.fields.length === 0)
+            out.push(`must provide a non-empty array [json-pointer:${at}/fields]`);
           else {
             if (o.fields.length > 10) out.push(`no more than 10 items allowed [json-pointer:${at}/fields]`);
             o.fields.forEach((f: unknown, j) => out.push(...textProblems(f, `${at}/fields/${j}`, 2000)));
@@ -283,7 +308,8 @@ export function blockProblems(blocks: unknown): string[] {
         out.push(...textProblems(o.text, `${at}/text`, 150, true));
         break;
       case 'context':
-        if (!Array.isArray(o.elements) || o.elements.length === 0) out.push(`must provide a non-empty array [json-pointer:${at}/elements]`);
+        if (!Array.isArray(o.elements) || o.elements.length === 0)
+          out.push(`must provide a non-empty array [json-pointer:${at}/elements]`);
         else {
           if (o.elements.length > 10) out.push(`no more than 10 items allowed [json-pointer:${at}/elements]`);
           o.elements.forEach((e: unknown, j) => {
@@ -294,15 +320,18 @@ export function blockProblems(blocks: unknown): string[] {
         }
         break;
       case 'actions':
-        if (!Array.isArray(o.elements) || o.elements.length === 0) out.push(`must provide a non-empty array [json-pointer:${at}/elements]`);
+        if (!Array.isArray(o.elements) || o.elements.length === 0)
+          out.push(`must provide a non-empty array [json-pointer:${at}/elements]`);
         else {
           if (o.elements.length > 25) out.push(`no more than 25 items allowed [json-pointer:${at}/elements]`);
           o.elements.forEach((e: unknown, j) => out.push(...elementProblems(e, `${at}/elements/${j}`, actionIds)));
         }
         break;
       case 'image':
-        if (typeof o.alt_text !== 'string' || o.alt_text.length === 0 || o.alt_text.length > 2000) out.push(`must be between 1 and 2000 characters [json-pointer:${at}/alt_text]`);
-        if (o.image_url === undefined && o.slack_file === undefined) out.push(`must provide either image_url or slack_file [json-pointer:${at}]`);
+        if (typeof o.alt_text !== 'string' || o.alt_text.length === 0 || o.alt_text.length > 2000)
+          out.push(`must be between 1 and 2000 characters [json-pointer:${at}/alt_text]`);
+        if (o.image_url === undefined && o.slack_file === undefined)
+          out.push(`must provide either image_url or slack_file [json-pointer:${at}]`);
         break;
       default:
         break;
@@ -316,7 +345,16 @@ export function blockProblems(blocks: unknown): string[] {
 type Json = Record<string, unknown>;
 
 /** Web API fields whose form value is JSON. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'files', 'metadata', 'unfurls', 'view', 'user_auth_blocks', 'file_uploads']);
+const JSON_FIELDS = new Set([
+  'blocks',
+  'attachments',
+  'files',
+  'metadata',
+  'unfurls',
+  'view',
+  'user_auth_blocks',
+  'file_uploads',
+]);
 
 function parseJsonFields(args: Json): Json {
   for (const [k, v] of Object.entries(args)) {
@@ -351,7 +389,8 @@ async function parseArgs(req: IncomingMessage, raw: Buffer, query: URLSearchPara
   }
   if (type.startsWith('multipart/form-data')) {
     const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
-    for (const [k, v] of form.entries()) args[k] = typeof v === 'string' ? v : Buffer.from(await (v as Blob).arrayBuffer());
+    for (const [k, v] of form.entries())
+      args[k] = typeof v === 'string' ? v : Buffer.from(await (v as Blob).arrayBuffer());
     return args;
   }
   for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) args[k] = v;
@@ -360,7 +399,12 @@ async function parseArgs(req: IncomingMessage, raw: Buffer, query: URLSearchPara
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-slack-req-id': randomBytes(16).toString('hex'), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-slack-req-id': randomBytes(16).toString('hex'),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -411,7 +455,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const ephemeralList: FakeEphemeral[] = [];
   const store = new Map<string, Map<string, FakeMessage>>();
   const failures = new Map<string, FailureSpec[]>();
-  const pendingFiles = new Map<string, { filename: string; length: number; alt_txt?: string; alt_text?: string; snippet_type?: string; bytes?: Buffer }>();
+  const pendingFiles = new Map<
+    string,
+    { filename: string; length: number; alt_txt?: string; alt_text?: string; snippet_type?: string; bytes?: Buffer }
+  >();
   const mintedResponseUrls = new Set<string>();
   /** Socket Mode tickets handed out by apps.connections.open, each good for one connection. */
   const tickets = new Set<string>();
@@ -467,7 +514,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
   }
 
-  function wait<T>(waiters: Set<Waiter<T>>, existing: T[], predicate: (item: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  function wait<T>(
+    waiters: Set<Waiter<T>>,
+    existing: T[],
+    predicate: (item: T) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<T> {
     const found = existing.find(predicate);
     if (found) return Promise.resolve(found);
     return new Promise<T>((resolve, reject) => {
@@ -490,7 +543,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     name: SLACK_IDS.botName,
     updated: tsBase,
     app_id: SLACK_IDS.app,
-    icons: { image_36: 'https://a.slack-edge.com/80588/img/plugins/app/bot_36.png', image_48: 'https://a.slack-edge.com/80588/img/plugins/app/bot_48.png', image_72: 'https://a.slack-edge.com/80588/img/plugins/app/service_72.png' },
+    icons: {
+      image_36: 'https://a.slack-edge.com/80588/img/plugins/app/bot_36.png',
+      image_48: 'https://a.slack-edge.com/80588/img/plugins/app/bot_48.png',
+      image_72: 'https://a.slack-edge.com/80588/img/plugins/app/service_72.png',
+    },
     team_id: SLACK_IDS.team,
   });
 
@@ -504,7 +561,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       team: SLACK_IDS.team,
       ...(m.bot_id ? { bot_profile: botProfile() } : {}),
       ...(m.blocks ? { blocks: m.blocks } : {}),
-      ...(m.thread_ts && m.thread_ts !== m.ts ? { thread_ts: m.thread_ts, parent_user_id: store.get(m.channel)?.get(m.thread_ts)?.user ?? m.user } : {}),
+      ...(m.thread_ts && m.thread_ts !== m.ts
+        ? { thread_ts: m.thread_ts, parent_user_id: store.get(m.channel)?.get(m.thread_ts)?.user ?? m.user }
+        : {}),
     };
   }
 
@@ -515,7 +574,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (typeof blocks === 'string' && blocks.trim() !== '') throw new SlackError('invalid_blocks_format');
     if (blocks !== undefined && blocks !== '') {
       const problems = blockProblems(blocks);
-      if (problems.length) throw new SlackError('invalid_blocks', { errors: problems, response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) } });
+      if (problems.length)
+        throw new SlackError('invalid_blocks', {
+          errors: problems,
+          response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) },
+        });
     }
     const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
     if (!text && !hasBlocks && args.attachments === undefined) throw new SlackError('no_text');
@@ -550,7 +613,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const { text, blocks } = content(args);
       const ts = nextTs();
       const threadTs = str(args.thread_ts);
-      const m: FakeMessage = { channel, ts, user: SLACK_IDS.botUser, bot_id: SLACK_IDS.bot, text, ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), reactions: [], versions: [{ text, ...(blocks ? { blocks } : {}), at, by: 'chat.postMessage' }] };
+      const m: FakeMessage = {
+        channel,
+        ts,
+        user: SLACK_IDS.botUser,
+        bot_id: SLACK_IDS.bot,
+        text,
+        ...(blocks ? { blocks } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        reactions: [],
+        versions: [{ text, ...(blocks ? { blocks } : {}), at, by: 'chat.postMessage' }],
+      };
       channelStore(channel).set(ts, m);
       return { ok: true, channel, ts, message: wireMessage(m) };
     },
@@ -586,7 +659,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const { text, blocks } = content(args);
       const message_ts = nextTs();
       const threadTs = str(args.thread_ts);
-      ephemeralList.push({ channel, user, text, ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), message_ts, at });
+      ephemeralList.push({
+        channel,
+        user,
+        text,
+        ...(blocks ? { blocks } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        message_ts,
+        at,
+      });
       return { ok: true, message_ts };
     },
 
@@ -613,7 +694,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'files.getUploadURLExternal': (args) => {
       const filename = str(args.filename);
       const lengthRaw = args.length;
-      if (!filename || lengthRaw === undefined) throw new SlackError('invalid_arguments', { response_metadata: { messages: [`[ERROR] missing required field: ${filename ? 'length' : 'filename'}`] } });
+      if (!filename || lengthRaw === undefined)
+        throw new SlackError('invalid_arguments', {
+          response_metadata: { messages: [`[ERROR] missing required field: ${filename ? 'length' : 'filename'}`] },
+        });
       const length = Number(lengthRaw);
       if (!Number.isInteger(length) || length < 0) throw new SlackError('invalid_arguments');
       if (length === 0) throw new SlackError('missing_argument');
@@ -621,18 +705,34 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (alt_txt && alt_txt.length > 1000) throw new SlackError('alt_txt_too_large');
       fileCounter += 1;
       const fileId = `F0${String(fileCounter).padStart(8, '0')}`;
-      pendingFiles.set(fileId, { filename, length, ...(alt_txt ? { alt_txt } : {}), ...(str(args.alt_text) ? { alt_text: str(args.alt_text) } : {}), ...(str(args.snippet_type) ? { snippet_type: str(args.snippet_type) } : {}) });
-      return { ok: true, upload_url: `${origin}/upload/v1/${fileId}?token=${randomBytes(6).toString('hex')}`, file_id: fileId };
+      pendingFiles.set(fileId, {
+        filename,
+        length,
+        ...(alt_txt ? { alt_txt } : {}),
+        ...(str(args.alt_text) ? { alt_text: str(args.alt_text) } : {}),
+        ...(str(args.snippet_type) ? { snippet_type: str(args.snippet_type) } : {}),
+      });
+      return {
+        ok: true,
+        upload_url: `${origin}/upload/v1/${fileId}?token=${randomBytes(6).toString('hex')}`,
+        file_id: fileId,
+      };
     },
 
     'files.completeUploadExternal': (args, at) => {
       const files = args.files;
-      if (!Array.isArray(files) || files.length === 0) throw new SlackError('invalid_arguments', { response_metadata: { messages: ['[ERROR] files must be a JSON array of {id, title}'] } });
+      if (!Array.isArray(files) || files.length === 0)
+        throw new SlackError('invalid_arguments', {
+          response_metadata: { messages: ['[ERROR] files must be a JSON array of {id, title}'] },
+        });
       const channelRaw = str(args.channel_id) ?? str(args.channels)?.split(',')[0];
       const channel = channelRaw ? resolveChannel(channelRaw) : undefined;
       if (channel && !channelExists(channel)) throw new SlackError('channel_not_found');
       const threadTs = str(args.thread_ts);
-      if (threadTs && !channel) throw new SlackError('invalid_arguments', { response_metadata: { messages: ['[ERROR] thread_ts requires channel_id'] } });
+      if (threadTs && !channel)
+        throw new SlackError('invalid_arguments', {
+          response_metadata: { messages: ['[ERROR] thread_ts requires channel_id'] },
+        });
       const entries = files.map((f: unknown) => {
         const id = str((f as Json | null)?.id);
         const pending = id ? pendingFiles.get(id) : undefined;
@@ -699,7 +799,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (channel) {
         const ts = nextTs();
         const text = initialComment ?? '';
-        channelStore(channel).set(ts, { channel, ts, user: SLACK_IDS.botUser, bot_id: SLACK_IDS.bot, text, files: entries.map((e) => e.id), ...(threadTs ? { thread_ts: threadTs } : {}), reactions: [], versions: [{ text, at, by: 'files.completeUploadExternal' }] });
+        channelStore(channel).set(ts, {
+          channel,
+          ts,
+          user: SLACK_IDS.botUser,
+          bot_id: SLACK_IDS.bot,
+          text,
+          files: entries.map((e) => e.id),
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          reactions: [],
+          versions: [{ text, at, by: 'files.completeUploadExternal' }],
+        });
       }
       return { ok: true, files: out };
     },
@@ -713,7 +823,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   // ---- Web API ----------------------------------------------------------------------------------
 
-  async function webApi(req: IncomingMessage, res: ServerResponse, method: string, query: URLSearchParams): Promise<void> {
+  async function webApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    query: URLSearchParams,
+  ): Promise<void> {
     const at = Date.now();
     const raw = await readBody(req);
     let args: Json;
@@ -723,7 +838,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       args = {};
     }
     const auth = req.headers.authorization;
-    const headerToken = typeof auth === 'string' && /^Bearer\s+\S/.test(auth) ? auth.replace(/^Bearer\s+/, '').trim() : undefined;
+    const headerToken =
+      typeof auth === 'string' && /^Bearer\s+\S/.test(auth) ? auth.replace(/^Bearer\s+/, '').trim() : undefined;
     const token = headerToken ?? str(args.token);
     const call: SlackCall = { method, args, ...(token ? { token } : {}), at, status: 200, ok: true };
     const lateMs = takeSlow(method);
@@ -800,7 +916,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const f = failureReply(failure);
       return sendJson(res, f.status, f.body, f.headers);
     }
-    if (!mintedResponseUrls.has(id) || req.method !== 'POST') return sendJson(res, 404, { ok: false, error: 'expired_url' });
+    if (!mintedResponseUrls.has(id) || req.method !== 'POST')
+      return sendJson(res, 404, { ok: false, error: 'expired_url' });
     const text = raw.toString('utf8');
     let body: unknown = text;
     try {
@@ -821,14 +938,20 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     let m: RegExpExecArray | null;
     if ((m = /^\/api\/([\w.]+)$/.exec(u.pathname))) work = webApi(req, res, m[1] as string, u.searchParams);
     else if ((m = /^\/upload\/v1\/(F\w+)$/.exec(u.pathname))) work = upload(req, res, m[1] as string);
-    else if ((m = /^\/respond\/([\w-]+)$/.exec(u.pathname))) work = respond(req, res, m[1] as string, `${origin}${u.pathname}`);
+    else if ((m = /^\/respond\/([\w-]+)$/.exec(u.pathname)))
+      work = respond(req, res, m[1] as string, `${origin}${u.pathname}`);
     else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('Not Found');
       return;
     }
     work.catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'fatal_error', detail: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          ok: false,
+          error: 'fatal_error',
+          detail: err instanceof Error ? err.message : String(err),
+        });
     });
   });
 
@@ -838,7 +961,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const sockets = new Set<WsSocket>();
   const open: WsSocket[] = [];
   const received: unknown[] = [];
-  const pendingAcks = new Map<string, { resolve: (ack: SocketAck) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
+  const pendingAcks = new Map<
+    string,
+    { resolve: (ack: SocketAck) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }
+  >();
   const connectWaiters = new Set<{ resolve: () => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
   let connectionCount = 0;
   let helloHeld = 0;
@@ -883,7 +1009,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return;
       }
       greeted.add(ws);
-      ws.send(JSON.stringify({ type: 'hello', num_connections: open.length, debug_info: { host: `applink-fake-${connectionCount}`, build_number: 1, approximate_connection_time: 18060 }, connection_info: { app_id: SLACK_IDS.app } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: open.length,
+          debug_info: { host: `applink-fake-${connectionCount}`, build_number: 1, approximate_connection_time: 18060 },
+          connection_info: { app_id: SLACK_IDS.app },
+        }),
+      );
       for (const w of [...connectWaiters]) {
         clearTimeout(w.timer);
         connectWaiters.delete(w);
@@ -892,7 +1025,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     });
   });
 
-  const newest = (): WsSocket | undefined => [...open].reverse().find((w) => w.readyState === WS_OPEN && greeted.has(w));
+  const newest = (): WsSocket | undefined =>
+    [...open].reverse().find((w) => w.readyState === WS_OPEN && greeted.has(w));
 
   const socket: FakeSlackSocket = {
     connected: () => newest() !== undefined,
@@ -923,7 +1057,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         payload,
         type: envelopeType,
         accepts_response_payload: opts.acceptsResponsePayload ?? envelopeType === 'slash_commands',
-        ...(envelopeType === 'events_api' ? { retry_attempt: opts.retryAttempt ?? 0, retry_reason: opts.retryReason ?? '' } : {}),
+        ...(envelopeType === 'events_api'
+          ? { retry_attempt: opts.retryAttempt ?? 0, retry_reason: opts.retryReason ?? '' }
+          : {}),
       };
       const timeoutMs = opts.timeoutMs ?? ackTimeoutMs;
       return new Promise<SocketAck>((resolve, reject) => {
@@ -932,7 +1068,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           reject,
           timer: setTimeout(() => {
             pendingAcks.delete(envelope_id);
-            reject(new Error(`fake-slack: envelope ${envelope_id} (${envelopeType}) was not acknowledged within ${timeoutMs} ms`));
+            reject(
+              new Error(
+                `fake-slack: envelope ${envelope_id} (${envelopeType}) was not acknowledged within ${timeoutMs} ms`,
+              ),
+            );
           }, timeoutMs),
         });
         ws.send(JSON.stringify(envelope), (err) => {
@@ -946,14 +1086,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
     },
     deliver(p, opts) {
-      if (!p.envelopeType) return Promise.reject(new Error('fake-slack: this payload is HTTP only (url_verification has no Socket Mode envelope)'));
+      if (!p.envelopeType)
+        return Promise.reject(
+          new Error('fake-slack: this payload is HTTP only (url_verification has no Socket Mode envelope)'),
+        );
       return socket.send(p.envelopeType, p.envelopePayload, opts);
     },
     holdHello(count = 1) {
       helloHeld += count;
     },
     disconnect(reason = 'refresh_requested') {
-      for (const ws of open) if (ws.readyState === WS_OPEN) ws.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-fake' } }));
+      for (const ws of open)
+        if (ws.readyState === WS_OPEN)
+          ws.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-fake' } }));
     },
   };
 
@@ -975,18 +1120,32 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responses,
     messages(channel) {
       const lists = channel ? [store.get(channel)] : [...store.values()];
-      return lists.flatMap((m) => (m ? [...m.values()] : [])).sort(byTs).map(snapshot);
+      return lists
+        .flatMap((m) => (m ? [...m.values()] : []))
+        .sort(byTs)
+        .map(snapshot);
     },
     message(channel, ts) {
       const m = store.get(channel)?.get(ts);
       return m ? snapshot(m) : undefined;
     },
     replies(channel, threadTs) {
-      return [...(store.get(channel)?.values() ?? [])].filter((m) => m.thread_ts === threadTs && m.ts !== threadTs).sort(byTs).map(snapshot);
+      return [...(store.get(channel)?.values() ?? [])]
+        .filter((m) => m.thread_ts === threadTs && m.ts !== threadTs)
+        .sort(byTs)
+        .map(snapshot);
     },
     ephemerals: () => ephemeralList.map((e) => structuredClone(e)),
     seedMessage(channel, msg) {
-      channelStore(channel).set(msg.ts, { channel, ts: msg.ts, user: msg.user, text: msg.text, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}), reactions: [], versions: [{ text: msg.text, at: Date.now(), by: 'seed' }] });
+      channelStore(channel).set(msg.ts, {
+        channel,
+        ts: msg.ts,
+        user: msg.user,
+        text: msg.text,
+        ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}),
+        reactions: [],
+        versions: [{ text: msg.text, at: Date.now(), by: 'seed' }],
+      });
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
     slowNext(method, ms, times = 1) {
@@ -1000,7 +1159,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       failures.set(method, queue);
     },
     waitFor: (predicate, timeoutMs = 5000) => wait(callWaiters, calls, predicate, timeoutMs, 'Web API call'),
-    waitForResponse: (predicate = () => true, timeoutMs = 5000) => wait(responseWaiters, responses, predicate, timeoutMs, 'response_url POST'),
+    waitForResponse: (predicate = () => true, timeoutMs = 5000) =>
+      wait(responseWaiters, responses, predicate, timeoutMs, 'response_url POST'),
     responseUrl(kind = 'commands') {
       responseCounter += 1;
       const id = `${kind}-${SLACK_IDS.team}-${responseCounter}-${randomBytes(8).toString('hex')}`;
@@ -1030,7 +1190,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       // Close each socket with a close handshake rather than cutting it: a client that is
       // mid-disconnect (Bolt's stop() does not wait for it) otherwise keeps its 30 s
       // close-handshake timer alive. Whatever has not closed within a second is cut.
-      const gone = [...sockets].map((ws) => new Promise<void>((resolve) => (ws.readyState === WS_CLOSED ? resolve() : ws.on('close', () => resolve()))));
+      const gone = [...sockets].map(
+        (ws) =>
+          new Promise<void>((resolve) => (ws.readyState === WS_CLOSED ? resolve() : ws.on('close', () => resolve()))),
+      );
       for (const ws of sockets) if (ws.readyState === WS_OPEN) ws.close(1001, 'fake-slack closing');
       let cut: NodeJS.Timeout | undefined;
       await Promise.race([Promise.all(gone), new Promise<void>((resolve) => (cut = setTimeout(resolve, 1000)))]);

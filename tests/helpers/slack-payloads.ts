@@ -81,7 +81,13 @@ export function richTextBlocks(text: string): Record<string, unknown>[] {
     last = m.index + m[0].length;
   }
   if (last < text.length) elements.push({ type: 'text', text: unescapeMrkdwn(text.slice(last)) });
-  return [{ type: 'rich_text', block_id: randomBytes(3).toString('base64url').slice(0, 4), elements: [{ type: 'rich_text_section', elements }] }];
+  return [
+    {
+      type: 'rich_text',
+      block_id: randomBytes(3).toString('base64url').slice(0, 4),
+      elements: [{ type: 'rich_text_section', elements }],
+    },
+  ];
 }
 
 function unescapeMrkdwn(s: string): string {
@@ -93,7 +99,10 @@ function eventContext(channelId: string): string {
   return `4-${Buffer.from(JSON.stringify({ et: 'app_mention', tid: SLACK_IDS.team, aid: SLACK_IDS.app, cid: channelId })).toString('base64url')}`;
 }
 
-function eventCallback(event: Record<string, unknown>, opts: { botUserId: string; eventId?: string; channelId: string }): SlackPayload {
+function eventCallback(
+  event: Record<string, unknown>,
+  opts: { botUserId: string; eventId?: string; channelId: string },
+): SlackPayload {
   const eventTime = Math.floor(Number(event.event_ts ?? Date.now() / 1000));
   return json('events_api', {
     token: SLACK_IDS.verificationToken,
@@ -105,7 +114,15 @@ function eventCallback(event: Record<string, unknown>, opts: { botUserId: string
     type: 'event_callback',
     event_id: opts.eventId ?? randomId('Ev0'),
     event_time: eventTime,
-    authorizations: [{ enterprise_id: null, team_id: SLACK_IDS.team, user_id: opts.botUserId, is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: SLACK_IDS.team,
+        user_id: opts.botUserId,
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
     is_ext_shared_channel: false,
     event_context: eventContext(opts.channelId),
   });
@@ -145,7 +162,12 @@ export function slashCommand(input: SlashCommandInput): SlackPayload {
     response_url: input.responseUrl ?? UNUSED_RESPONSE_URL,
     trigger_id: input.triggerId ?? triggerId(),
   };
-  return { body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded', envelopeType: 'slash_commands', envelopePayload: { ...fields } };
+  return {
+    body: new URLSearchParams(fields).toString(),
+    contentType: 'application/x-www-form-urlencoded',
+    envelopeType: 'slash_commands',
+    envelopePayload: { ...fields },
+  };
 }
 
 export interface AppMentionInput {
@@ -177,7 +199,11 @@ export function appMention(input: AppMentionInput): SlackPayload {
     channel: input.channelId,
     event_ts: ts,
   };
-  return eventCallback(event, { botUserId: input.botUserId ?? SLACK_IDS.botUser, eventId: input.eventId, channelId: input.channelId });
+  return eventCallback(event, {
+    botUserId: input.botUserId ?? SLACK_IDS.botUser,
+    eventId: input.eventId,
+    channelId: input.channelId,
+  });
 }
 
 export interface DirectMessageInput {
@@ -207,7 +233,11 @@ export function directMessage(input: DirectMessageInput): SlackPayload {
     event_ts: ts,
     channel_type: 'im',
   };
-  return eventCallback(event, { botUserId: input.botUserId ?? SLACK_IDS.botUser, eventId: input.eventId, channelId: input.channelId });
+  return eventCallback(event, {
+    botUserId: input.botUserId ?? SLACK_IDS.botUser,
+    eventId: input.eventId,
+    channelId: input.channelId,
+  });
 }
 
 export interface BlockActionInput {
@@ -269,7 +299,9 @@ export function blockAction(input: BlockActionInput): SlackPayload {
     },
     state: { values: {} },
     response_url: input.responseUrl ?? UNUSED_RESPONSE_URL,
-    actions: [{ action_id: actionId, block_id: blockId, text: button.text, value, type: 'button', action_ts: slackTs() }],
+    actions: [
+      { action_id: actionId, block_id: blockId, text: button.text, value, type: 'button', action_ts: slackTs() },
+    ],
   };
   return {
     body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
@@ -289,11 +321,24 @@ export interface SignedHeaders {
  * Slack's request signature headers for a raw body (or a built payload). The content type is the
  * payload's, or for a raw string JSON when it starts with `{`, else form-encoded.
  */
-export function signSlackRequest(secret: string, rawBody: string | SlackPayload, timestampS = Math.floor(Date.now() / 1000)): SignedHeaders {
+export function signSlackRequest(
+  secret: string,
+  rawBody: string | SlackPayload,
+  timestampS = Math.floor(Date.now() / 1000),
+): SignedHeaders {
   const body = typeof rawBody === 'string' ? rawBody : rawBody.body;
-  const contentType = typeof rawBody === 'string' ? (rawBody.trimStart().startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded') : rawBody.contentType;
+  const contentType =
+    typeof rawBody === 'string'
+      ? rawBody.trimStart().startsWith('{')
+        ? 'application/json'
+        : 'application/x-www-form-urlencoded'
+      : rawBody.contentType;
   const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestampS}:${body}`).digest('hex')}`;
-  return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestampS), 'content-type': contentType };
+  return {
+    'x-slack-signature': signature,
+    'x-slack-request-timestamp': String(timestampS),
+    'content-type': contentType,
+  };
 }
 
 export interface PostSignedOptions {
@@ -316,18 +361,30 @@ export interface PostedResult {
 }
 
 /** POSTs a payload to the app the way Slack does (signed, Slack's user agent) and reads the whole answer. */
-export async function postSigned(url: string, payload: SlackPayload, secret: string, options: PostSignedOptions = {}): Promise<PostedResult> {
+export async function postSigned(
+  url: string,
+  payload: SlackPayload,
+  secret: string,
+  options: PostSignedOptions = {},
+): Promise<PostedResult> {
   const signed = signSlackRequest(secret, payload, options.timestampS);
   const headers: Record<string, string> = {
     ...signed,
     'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
     accept: '*/*',
     ...(options.signature !== undefined ? { 'x-slack-signature': options.signature } : {}),
-    ...(options.retryNum !== undefined ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': options.retryReason ?? 'http_timeout' } : {}),
+    ...(options.retryNum !== undefined
+      ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': options.retryReason ?? 'http_timeout' }
+      : {}),
     ...options.headers,
   };
   const started = performance.now();
   const res = await fetch(url, { method: 'POST', headers, body: payload.body });
   const body = await res.text();
-  return { status: res.status, body, headers: Object.fromEntries(res.headers.entries()), ms: performance.now() - started };
+  return {
+    status: res.status,
+    body,
+    headers: Object.fromEntries(res.headers.entries()),
+    ms: performance.now() - started,
+  };
 }

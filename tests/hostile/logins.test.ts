@@ -53,8 +53,10 @@ describe('hostile: parallel logins', () => {
     await h.close();
   });
 
-  const attempt = (email: string, password: string, ip: string) => h.http.inject({ method: 'POST', url: '/auth/login', payload: { email, password }, remoteAddress: ip });
-  const failedAudits = () => h.app.auth.audit.list({ limit: 1000, action: 'auth.login' }).filter((e) => e.outcome === 'failed').length;
+  const attempt = (email: string, password: string, ip: string) =>
+    h.http.inject({ method: 'POST', url: '/auth/login', payload: { email, password }, remoteAddress: ip });
+  const failedAudits = () =>
+    h.app.auth.audit.list({ limit: 1000, action: 'auth.login' }).filter((e) => e.outcome === 'failed').length;
 
   /** Every refusal is a 429 whose Retry-After and message name the same positive wait. */
   function expectNamedWaits(refused: LightMyRequestResponse[]): void {
@@ -68,7 +70,9 @@ describe('hostile: parallel logins', () => {
   describe('issue 13.4: login throttle is atomic', () => {
     it('checks at most LOGIN_MAX_FAILURES passwords of 100 parallel wrong logins for one account from one address', async () => {
       const user = await addUser(h.app, 'admin');
-      const all = await Promise.all(Array.from({ length: 100 }, (_, i) => attempt(user.email, `wrong password number ${i}`, '203.0.113.10')));
+      const all = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => attempt(user.email, `wrong password number ${i}`, '203.0.113.10')),
+      );
       expect(new Set(statuses(all))).toEqual(new Set([401, 429]));
       expect(counter.checks).toBeLessThanOrEqual(LIMIT);
       expect(count(all, 401)).toBe(counter.checks);
@@ -82,7 +86,11 @@ describe('hostile: parallel logins', () => {
     });
 
     it('checks at most the per-address allowance of 100 parallel wrong logins for 100 accounts from one address', async () => {
-      const all = await Promise.all(Array.from({ length: 100 }, (_, i) => attempt(`victim${i}@example.com`, 'not the password at all', '203.0.113.11')));
+      const all = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          attempt(`victim${i}@example.com`, 'not the password at all', '203.0.113.11'),
+        ),
+      );
       expect(counter.checks).toBeLessThanOrEqual(SOURCE_LIMIT);
       expect(count(all, 401)).toBe(counter.checks);
       expect(count(all, 429)).toBe(100 - counter.checks);
@@ -91,7 +99,11 @@ describe('hostile: parallel logins', () => {
 
     it('checks at most the per-account allowance of 200 parallel wrong logins for one account from 200 addresses', async () => {
       const user = await addUser(h.app, 'admin');
-      const all = await Promise.all(Array.from({ length: 200 }, (_, i) => attempt(user.email, `guess ${i}`, `198.51.${100 + Math.floor(i / 250)}.${i % 250}`)));
+      const all = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          attempt(user.email, `guess ${i}`, `198.51.${100 + Math.floor(i / 250)}.${i % 250}`),
+        ),
+      );
       expect(counter.checks).toBeLessThanOrEqual(ACCOUNT_LIMIT);
       expect(count(all, 401)).toBe(counter.checks);
       expectNamedWaits(all.filter((r) => r.statusCode === 429));
@@ -125,7 +137,9 @@ describe('hostile: parallel logins', () => {
     it('lets the real user in from their usual address while 100 wrong logins for their account arrive from elsewhere at the same moment', async () => {
       const user = await addUser(h.app, 'admin');
       expect((await attempt(user.email, PASSWORD, '192.0.2.50')).statusCode).toBe(200);
-      const attacks = Array.from({ length: 100 }, (_, i) => attempt(user.email, `guess ${i}`, i % 2 ? '203.0.113.13' : `198.51.100.${i}`));
+      const attacks = Array.from({ length: 100 }, (_, i) =>
+        attempt(user.email, `guess ${i}`, i % 2 ? '203.0.113.13' : `198.51.100.${i}`),
+      );
       const mine = attempt(user.email, PASSWORD, '192.0.2.50');
       const [own, ...rest] = await Promise.all([mine, ...attacks]);
       expect(own.statusCode).toBe(200);

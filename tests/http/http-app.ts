@@ -23,7 +23,10 @@ export interface HttpApp {
 }
 
 /** `beforeReady` may add routes or hooks before the server is ready. */
-export async function httpApp(env: Record<string, string> = {}, beforeReady?: (http: FastifyInstance, app: App) => void): Promise<HttpApp> {
+export async function httpApp(
+  env: Record<string, string> = {},
+  beforeReady?: (http: FastifyInstance, app: App) => void,
+): Promise<HttpApp> {
   const clock = { now: NOW };
   const { app, logs } = await testApp({ JWT_SECRET: jwtSecret(), LOG_LEVEL: 'http', ...env }, () => clock.now);
   const http = createHttpForApp(app);
@@ -44,10 +47,19 @@ export async function httpApp(env: Record<string, string> = {}, beforeReady?: (h
 let seq = 0;
 
 /** A user of `role` with a fresh email; returns what logging in needs. */
-export async function addUser(app: App, role: Role, name?: string): Promise<{ id: string; email: string; name: string; password: string }> {
+export async function addUser(
+  app: App,
+  role: Role,
+  name?: string,
+): Promise<{ id: string; email: string; name: string; password: string }> {
   seq += 1;
   const email = `${name ?? role}${seq}@example.com`;
-  const user = await app.auth.users.create({ email, password: PASSWORD, role, ...(name ? { name: `${name}${seq}` } : {}) });
+  const user = await app.auth.users.create({
+    email,
+    password: PASSWORD,
+    role,
+    ...(name ? { name: `${name}${seq}` } : {}),
+  });
   return { id: user.id, email, name: user.name, password: PASSWORD };
 }
 
@@ -67,9 +79,11 @@ export async function login(http: FastifyInstance, email: string, password = PAS
 }
 
 /** A user of `role`, logged in: its access token as headers. */
-export async function session(h: HttpApp, role: Role): Promise<{ id: string; email: string; headers: { authorization: string }; pair: Pair }> {
+export async function session(
+  h: HttpApp,
+  role: Role,
+): Promise<{ id: string; email: string; headers: { authorization: string }; pair: Pair }> {
   const user = await addUser(h.app, role);
   const pair = await login(h.http, user.email);
   return { id: user.id, email: user.email, headers: asBearer(pair.access_token), pair };
 }
-

@@ -27,14 +27,31 @@ describe('issue 13.17 (trial): contract routes not built yet answer 501', () => 
 
   it.each(ROUTES)('%s %s: 401 without credentials, 501 not_implemented for a viewer', async (method, url) => {
     expect((await h.http.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) })).statusCode).toBe(401);
-    const res = await h.http.inject({ method, url, headers: viewer.headers, ...(method === 'POST' ? { payload: {} } : {}) });
+    const res = await h.http.inject({
+      method,
+      url,
+      headers: viewer.headers,
+      ...(method === 'POST' ? { payload: {} } : {}),
+    });
     expect(res.statusCode).toBe(501);
-    expect(res.json()).toMatchObject({ error: 'not_implemented', message: expect.stringContaining('is not built yet in this release') });
+    expect(res.json()).toMatchObject({
+      error: 'not_implemented',
+      message: expect.stringContaining('is not built yet in this release'),
+    });
   });
 
   it('OpenAPI documents the 501 of each', async () => {
-    const doc = (await h.http.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: viewer.headers })).json<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>();
-    for (const path of ['/api/v1/investigations', '/api/v1/investigations/{id}', '/api/v1/experiments', '/api/v1/feedback', '/api/v1/models/{name}/score', '/api/v1/models/{name}/versions/{version}/model.onnx']) {
+    const doc = (await h.http.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: viewer.headers })).json<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>();
+    for (const path of [
+      '/api/v1/investigations',
+      '/api/v1/investigations/{id}',
+      '/api/v1/experiments',
+      '/api/v1/feedback',
+      '/api/v1/models/{name}/score',
+      '/api/v1/models/{name}/versions/{version}/model.onnx',
+    ]) {
       const ops = doc.paths[path];
       expect(ops).toBeDefined();
       for (const op of Object.values(ops)) expect(Object.keys(op.responses)).toContain('501');

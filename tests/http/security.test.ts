@@ -26,10 +26,18 @@ describe('HTTP protection', () => {
 
   it('allows no cross-origin access by default: no Access-Control-Allow-Origin, preflights unanswered', async () => {
     h = await httpApp();
-    const res = await h.http.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: { origin: 'https://ops.example.com' } });
+    const res = await h.http.inject({
+      method: 'GET',
+      url: '/api/v1/openapi.json',
+      headers: { origin: 'https://ops.example.com' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await h.http.inject({ method: 'OPTIONS', url: '/auth/login', headers: { origin: 'https://ops.example.com', 'access-control-request-method': 'POST' } });
+    const preflight = await h.http.inject({
+      method: 'OPTIONS',
+      url: '/auth/login',
+      headers: { origin: 'https://ops.example.com', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     expect(preflight.headers['access-control-allow-methods']).toBeUndefined();
   });
@@ -37,13 +45,25 @@ describe('HTTP protection', () => {
   it('allows a configured origin (preflight included) and refuses any other', async () => {
     h = await httpApp({ CORS_ORIGINS: 'https://ops.example.com, https://admin.example.com' });
     const me = await session(h, 'viewer');
-    const allowed = await h.http.inject({ method: 'GET', url: '/auth/verify', headers: { ...me.headers, origin: 'https://admin.example.com' } });
+    const allowed = await h.http.inject({
+      method: 'GET',
+      url: '/auth/verify',
+      headers: { ...me.headers, origin: 'https://admin.example.com' },
+    });
     expect(allowed.statusCode).toBe(200);
     expect(allowed.headers['access-control-allow-origin']).toBe('https://admin.example.com');
     expect(allowed.headers['access-control-allow-credentials']).toBeUndefined();
     expect(allowed.headers.vary).toMatch(/Origin/);
 
-    const preflight = await h.http.inject({ method: 'OPTIONS', url: '/auth/api-keys/abc', headers: { origin: 'https://ops.example.com', 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization' } });
+    const preflight = await h.http.inject({
+      method: 'OPTIONS',
+      url: '/auth/api-keys/abc',
+      headers: {
+        origin: 'https://ops.example.com',
+        'access-control-request-method': 'DELETE',
+        'access-control-request-headers': 'authorization',
+      },
+    });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('https://ops.example.com');
     expect(preflight.headers['access-control-allow-methods']).toMatch(/DELETE/);
@@ -52,7 +72,11 @@ describe('HTTP protection', () => {
     for (const origin of ['https://evil.example.com', 'https://ops.example.com.evil.io', 'null']) {
       const refused = await h.http.inject({ method: 'GET', url: '/auth/verify', headers: { ...me.headers, origin } });
       expect([origin, refused.headers['access-control-allow-origin']]).toEqual([origin, undefined]);
-      const refusedPreflight = await h.http.inject({ method: 'OPTIONS', url: '/auth/login', headers: { origin, 'access-control-request-method': 'POST' } });
+      const refusedPreflight = await h.http.inject({
+        method: 'OPTIONS',
+        url: '/auth/login',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
       expect(refusedPreflight.headers['access-control-allow-origin']).toBeUndefined();
     }
   });
@@ -64,9 +88,17 @@ describe('HTTP protection', () => {
     expect(login.statusCode).toBe(413);
     expect(login.json()).toMatchObject({ error: 'payload_too_large' });
     const me = await session(h, 'operator');
-    const api = await h.http.inject({ method: 'POST', url: '/api/v1/remediations', headers: me.headers, payload: { action: 'restart', target: 'payments', runbook: 'x'.repeat(2000) } });
+    const api = await h.http.inject({
+      method: 'POST',
+      url: '/api/v1/remediations',
+      headers: me.headers,
+      payload: { action: 'restart', target: 'payments', runbook: 'x'.repeat(2000) },
+    });
     expect(api.statusCode).toBe(413);
     // And a normal one still works.
-    expect((await h.http.inject({ method: 'POST', url: '/auth/login', payload: { email: me.email, password: PASSWORD } })).statusCode).toBe(200);
+    expect(
+      (await h.http.inject({ method: 'POST', url: '/auth/login', payload: { email: me.email, password: PASSWORD } }))
+        .statusCode,
+    ).toBe(200);
   });
 });

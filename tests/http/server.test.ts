@@ -45,7 +45,14 @@ describe('HTTP side-app', () => {
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.body).toMatch(/smartcloudops_http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/);
     expect(res.body).toMatch(/smartcloudops_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
-    for (const name of ['http_request_duration_seconds', 'chat_messages_total', 'jobs_total', 'job_duration_seconds', 'queue_depth', 'process_resident_memory_bytes']) {
+    for (const name of [
+      'http_request_duration_seconds',
+      'chat_messages_total',
+      'jobs_total',
+      'job_duration_seconds',
+      'queue_depth',
+      'process_resident_memory_bytes',
+    ]) {
       expect(res.body).toContain(`smartcloudops_${name}`);
     }
   });
@@ -60,11 +67,21 @@ describe('HTTP side-app', () => {
     expect(wrongMethod.headers.allow).toContain('GET');
     expect(wrongMethod.json()).toMatchObject({ error: 'method_not_allowed' });
 
-    const tooBig = await http.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ x: 'y'.repeat(2000) }) });
+    const tooBig = await http.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ x: 'y'.repeat(2000) }),
+    });
     expect(tooBig.statusCode).toBe(413);
     expect(tooBig.json()).toMatchObject({ error: 'payload_too_large' });
 
-    const malformed = await http.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: '{"x": ' });
+    const malformed = await http.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"x": ',
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json()).toMatchObject({ error: 'bad_request' });
 
@@ -73,9 +90,20 @@ describe('HTTP side-app', () => {
   });
 
   it('gives every request an id (or keeps a sane one given) and logs access without secrets', async () => {
-    const given = await http.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'abc-123', authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig-sig-sig-sig' } });
+    const given = await http.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: {
+        'x-request-id': 'abc-123',
+        authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig-sig-sig-sig',
+      },
+    });
     expect(given.headers['x-request-id']).toBe('abc-123');
-    const generated = await http.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id with spaces\n', 'x-api-key': 'sco_supersecretapikey1234567' } });
+    const generated = await http.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'bad id with spaces\n', 'x-api-key': 'sco_supersecretapikey1234567' },
+    });
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const out = logs();
     expect(out).toContain('"req":"abc-123"');

@@ -5,7 +5,13 @@ import { createHttpForApp } from '../../src/http/for-app';
 import type { Incident } from '../../src/incidents/store';
 import type { App } from '../../src/main';
 import { testApp } from '../helpers/app';
-import { describeIfAlerting, startAlerting, startScrapeTarget, type Alerting, type ScrapeTarget } from '../helpers/alerting';
+import {
+  describeIfAlerting,
+  startAlerting,
+  startScrapeTarget,
+  type Alerting,
+  type ScrapeTarget,
+} from '../helpers/alerting';
 
 /**
  * The webhook end to end with real parts: a scrape target -> a real Prometheus evaluating
@@ -54,9 +60,12 @@ describeIfAlerting('Alertmanager notifies POST /webhooks/alertmanager (real Prom
 
   let incident: Incident | undefined;
 
-  it('opens an incident from the firing notification, with Alertmanager\'s group key and fingerprint', async () => {
+  it("opens an incident from the firing notification, with Alertmanager's group key and fingerprint", async () => {
     const alerts = running();
-    incident = await alerts.waitFor(async () => app.incidents.list('open')[0], { timeoutMs: 20_000, what: 'an incident from the firing notification' });
+    incident = await alerts.waitFor(async () => app.incidents.list('open')[0], {
+      timeoutMs: 20_000,
+      what: 'an incident from the firing notification',
+    });
     const amAlerts = await alerts.alertmanagerAlerts();
     expect(amAlerts).toHaveLength(1);
     const [amAlert] = amAlerts;
@@ -68,25 +77,56 @@ describeIfAlerting('Alertmanager notifies POST /webhooks/alertmanager (real Prom
       service: 'checkout-api',
       severity: 'page',
       labels: { alertname: 'HighErrorRate', service: 'checkout-api', severity: 'page', job: 'demo' },
-      annotations: { summary: 'checkout-api error ratio above 10%', description: 'checkout-api fails 50% of its requests.' },
+      annotations: {
+        summary: 'checkout-api error ratio above 10%',
+        description: 'checkout-api fails 50% of its requests.',
+      },
       externalUrl: alerts.alertmanagerUrl,
     });
     expect(incident.alerts).toEqual([
-      expect.objectContaining({ fingerprint: amAlert.fingerprint, status: 'firing', labels: amAlert.labels, generatorUrl: expect.stringMatching(new RegExp(`^${alerts.prometheusUrl}/graph\\?`)) }),
+      expect.objectContaining({
+        fingerprint: amAlert.fingerprint,
+        status: 'firing',
+        labels: amAlert.labels,
+        generatorUrl: expect.stringMatching(new RegExp(`^${alerts.prometheusUrl}/graph\\?`)),
+      }),
     ]);
     expect(amAlert.labels).toMatchObject({ alertname: 'HighErrorRate', service: 'checkout-api', severity: 'page' });
-    expect(incident.timeline[0]).toMatchObject({ actor: 'alertmanager', event: 'opened', detail: { receiver: 'smartcloudops', alerts: 1 } });
+    expect(incident.timeline[0]).toMatchObject({
+      actor: 'alertmanager',
+      event: 'opened',
+      detail: { receiver: 'smartcloudops', alerts: 1 },
+    });
     expect(await metrics()).toMatch(/smartcloudops_alerts_received_total\{source="alertmanager"\} 1\n/);
     expect(await metrics()).toMatch(/smartcloudops_incidents_open 1\n/);
     // Analysis of the incident's service was queued.
-    expect(await app.queue.list({ limit: 5 })).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'detect_anomalies', data: expect.objectContaining({ service: 'checkout-api' }) })]));
+    expect(await app.queue.list({ limit: 5 })).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'detect_anomalies',
+          data: expect.objectContaining({ service: 'checkout-api' }),
+        }),
+      ]),
+    );
   }, 25_000);
 
   it('refuses the notification sent with a wrong token (audited; Alertmanager logs the 401)', async () => {
     const alerts = running();
-    const denied = await alerts.waitFor(async () => app.auth.audit.list({ action: 'http.denied' }).find((e) => e.detail.why === 'wrong token'), { timeoutMs: 10_000, what: 'the wrong-token notification to be denied' });
-    expect(denied).toMatchObject({ actor: 'anonymous', outcome: 'denied', target: 'POST /webhooks/alertmanager', ip: '127.0.0.1' });
-    await alerts.waitFor(async () => (/wrong-token\/webhook\[0\]: [^\n]*unexpected status code 401/.test(alerts.output()) ? true : undefined), { timeoutMs: 10_000, what: 'Alertmanager to log the 401 of receiver wrong-token' });
+    const denied = await alerts.waitFor(
+      async () => app.auth.audit.list({ action: 'http.denied' }).find((e) => e.detail.why === 'wrong token'),
+      { timeoutMs: 10_000, what: 'the wrong-token notification to be denied' },
+    );
+    expect(denied).toMatchObject({
+      actor: 'anonymous',
+      outcome: 'denied',
+      target: 'POST /webhooks/alertmanager',
+      ip: '127.0.0.1',
+    });
+    await alerts.waitFor(
+      async () =>
+        /wrong-token\/webhook\[0\]: [^\n]*unexpected status code 401/.test(alerts.output()) ? true : undefined,
+      { timeoutMs: 10_000, what: 'Alertmanager to log the 401 of receiver wrong-token' },
+    );
     expect(app.incidents.list()).toHaveLength(1);
   }, 25_000);
 
@@ -95,15 +135,29 @@ describeIfAlerting('Alertmanager notifies POST /webhooks/alertmanager (real Prom
     const opened = incident;
     if (!opened) throw new Error('no incident was opened (see the first test)');
     target?.set('demo_errors_ratio', { service: 'checkout-api' }, 0);
-    const resolved = await alerts.waitFor(async () => {
-      const now = app.incidents.get(opened.id);
-      return now.status === 'resolved' ? now : undefined;
-    }, { timeoutMs: 20_000, what: `incident ${opened.id} to be resolved by Alertmanager` });
+    const resolved = await alerts.waitFor(
+      async () => {
+        const now = app.incidents.get(opened.id);
+        return now.status === 'resolved' ? now : undefined;
+      },
+      { timeoutMs: 20_000, what: `incident ${opened.id} to be resolved by Alertmanager` },
+    );
 
-    expect(resolved).toMatchObject({ id: opened.id, groupKey: GROUP_KEY, status: 'resolved', resolvedBy: 'alertmanager' });
-    expect(resolved.alerts).toEqual([expect.objectContaining({ fingerprint: opened.alerts[0].fingerprint, status: 'resolved' })]);
+    expect(resolved).toMatchObject({
+      id: opened.id,
+      groupKey: GROUP_KEY,
+      status: 'resolved',
+      resolvedBy: 'alertmanager',
+    });
+    expect(resolved.alerts).toEqual([
+      expect.objectContaining({ fingerprint: opened.alerts[0].fingerprint, status: 'resolved' }),
+    ]);
     // Alertmanager's entries exactly (others, e.g. the analysis' outcome, may come in between).
-    expect(resolved.timeline.filter((t) => t.actor === 'alertmanager').map((t) => t.event)).toEqual(['opened', 'alert resolved', 'resolved']);
+    expect(resolved.timeline.filter((t) => t.actor === 'alertmanager').map((t) => t.event)).toEqual([
+      'opened',
+      'alert resolved',
+      'resolved',
+    ]);
     expect(resolved.timeline.at(-1)?.event).toBe('resolved');
     expect(app.incidents.list()).toHaveLength(1);
     expect(await metrics()).toMatch(/smartcloudops_alerts_received_total\{source="alertmanager"\} 2\n/);

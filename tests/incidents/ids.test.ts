@@ -21,10 +21,18 @@ describe('issue 13.7: incident ids never collide', () => {
     let draws = 0;
     const randomId = () => {
       draws += 1;
-      return rng.int(1 << 14).toString(16).padStart(6, '0');
+      return rng
+        .int(1 << 14)
+        .toString(16)
+        .padStart(6, '0');
     };
     const clock = () => Date.UTC(2026, 10, 26, 10);
-    const incidents = new IncidentService({ store: new IncidentStore(store.db), audit: createAuditLog({ db: store.db, clock }), clock, randomId });
+    const incidents = new IncidentService({
+      store: new IncidentStore(store.db),
+      audit: createAuditLog({ db: store.db, clock }),
+      clock,
+      randomId,
+    });
 
     const ids: string[] = [];
     for (let n = 0; n < 10_000; n++) {

@@ -19,21 +19,38 @@ export interface AlertState {
   endsAt?: number;
 }
 
-export const firing = (fingerprint: string, startsAt: number): AlertState => ({ fingerprint, status: 'firing', startsAt });
-export const resolved = (fingerprint: string, startsAt: number, endsAt: number): AlertState => ({ fingerprint, status: 'resolved', startsAt, endsAt });
+export const firing = (fingerprint: string, startsAt: number): AlertState => ({
+  fingerprint,
+  status: 'firing',
+  startsAt,
+});
+export const resolved = (fingerprint: string, startsAt: number, endsAt: number): AlertState => ({
+  fingerprint,
+  status: 'resolved',
+  startsAt,
+  endsAt,
+});
 
 export function notification(groupKey: string, alerts: AlertState[], service = 'checkout-api') {
   const alertname = 'HighLatency';
   return {
-    version: '4' as const, groupKey, truncatedAlerts: 0, status: alerts.some((a) => a.status === 'firing') ? ('firing' as const) : ('resolved' as const), receiver: 'smartcloudops',
+    version: '4' as const,
+    groupKey,
+    truncatedAlerts: 0,
+    status: alerts.some((a) => a.status === 'firing') ? ('firing' as const) : ('resolved' as const),
+    receiver: 'smartcloudops',
     groupLabels: { alertname },
     commonLabels: { alertname, service, severity: 'page' },
     commonAnnotations: { summary: `${service} p99 latency above 300 ms` },
     externalURL: 'http://alertmanager.local:9093',
     alerts: alerts.map((a) => ({
-      status: a.status, labels: { alertname, service, instance: a.fingerprint }, annotations: {},
-      startsAt: at(a.startsAt), endsAt: a.status === 'resolved' && a.endsAt !== undefined ? at(a.endsAt) : ZERO_TIME,
-      generatorURL: 'http://prometheus.local/graph', fingerprint: a.fingerprint,
+      status: a.status,
+      labels: { alertname, service, instance: a.fingerprint },
+      annotations: {},
+      startsAt: at(a.startsAt),
+      endsAt: a.status === 'resolved' && a.endsAt !== undefined ? at(a.endsAt) : ZERO_TIME,
+      generatorURL: 'http://prometheus.local/graph',
+      fingerprint: a.fingerprint,
     })),
   };
 }

@@ -39,14 +39,26 @@ function recordingChannel() {
 
 function notification(status: 'firing' | 'resolved', fingerprints: string[], service = 'payments') {
   return {
-    version: '4' as const, groupKey: `{}:{alertname="ErrorRateHigh",service="${service}"}`, truncatedAlerts: 0, status, receiver: 'smartcloudops',
+    version: '4' as const,
+    groupKey: `{}:{alertname="ErrorRateHigh",service="${service}"}`,
+    truncatedAlerts: 0,
+    status,
+    receiver: 'smartcloudops',
     groupLabels: { alertname: 'ErrorRateHigh', service },
     commonLabels: { alertname: 'ErrorRateHigh', service, severity: 'page', team: 'storefront' },
-    commonAnnotations: { summary: `${service} error ratio above 5%`, runbook_url: 'https://runbooks.example.com/errors' },
+    commonAnnotations: {
+      summary: `${service} error ratio above 5%`,
+      runbook_url: 'https://runbooks.example.com/errors',
+    },
     externalURL: 'http://alertmanager.local:9093',
     alerts: fingerprints.map((fingerprint) => ({
-      status, labels: { alertname: 'ErrorRateHigh', service, pod: fingerprint }, annotations: {},
-      startsAt: '2026-11-26T09:58:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prometheus.local/graph?g0.expr=errors', fingerprint,
+      status,
+      labels: { alertname: 'ErrorRateHigh', service, pod: fingerprint },
+      annotations: {},
+      startsAt: '2026-11-26T09:58:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.local/graph?g0.expr=errors',
+      fingerprint,
     })),
   };
 }
@@ -59,7 +71,14 @@ describe('incident channel notifier', () => {
   beforeEach(async () => {
     ({ app } = await testApp({ DEFAULT_ROLE: 'operator' }, DURING_BURST));
     channel = recordingChannel();
-    notifier = startIncidentNotifier({ incidents: app.incidents, target: { platform: 'slack', poster: channel.poster, channel: 'C0INCIDENT' }, db: app.store.db, queue: app.queue, catalog: buildActionCatalog(), log: app.log });
+    notifier = startIncidentNotifier({
+      incidents: app.incidents,
+      target: { platform: 'slack', poster: channel.poster, channel: 'C0INCIDENT' },
+      db: app.store.db,
+      queue: app.queue,
+      catalog: buildActionCatalog(),
+      log: app.log,
+    });
     await app.startWorkers();
   });
   afterEach(async () => {
@@ -69,7 +88,8 @@ describe('incident channel notifier', () => {
 
   /** Wait for the analysis job of the incident and everything the notifier does after it. */
   async function settle(): Promise<void> {
-    for (const job of await app.queue.list({ limit: 50 })) if (job.meta.incident) await app.queue.waitUntilFinished(job.id, 30_000);
+    for (const job of await app.queue.list({ limit: 50 }))
+      if (job.meta.incident) await app.queue.waitUntilFinished(job.id, 30_000);
     await notifier.idle();
   }
 

@@ -15,7 +15,12 @@ describe('issue 13.18: incidents_open is right whatever path changed an incident
   });
 
   const open = async (n: number) => {
-    const res = await h.http.inject({ method: 'POST', url: '/webhooks/alertmanager', headers: { authorization: `Bearer ${TOKEN}` }, payload: notification(`{}:{alertname="HighLatency",n="${n}"}`, [firing('a1', 0)]) });
+    const res = await h.http.inject({
+      method: 'POST',
+      url: '/webhooks/alertmanager',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: notification(`{}:{alertname="HighLatency",n="${n}"}`, [firing('a1', 0)]),
+    });
     return res.json().incident as string;
   };
   /** The value /metrics serves now. */
@@ -26,7 +31,10 @@ describe('issue 13.18: incidents_open is right whatever path changed an incident
     return Number(line[1]);
   };
   const chat = async (text: string) => {
-    const handled = await h.app.conversation.handleMessage({ platform: 'slack', user: 'U1', channel: 'C1', text }, recordingSink());
+    const handled = await h.app.conversation.handleMessage(
+      { platform: 'slack', user: 'U1', channel: 'C1', text },
+      recordingSink(),
+    );
     await handled.done;
   };
 
@@ -42,7 +50,11 @@ describe('issue 13.18: incidents_open is right whatever path changed an incident
     const acked = await h.http.inject({ method: 'POST', url: `/api/v1/incidents/${b}/ack`, headers: operator.headers });
     expect(acked.statusCode).toBe(200);
     expect(await gauge()).toBe(3); // acked is not resolved: still open work
-    const resolved = await h.http.inject({ method: 'POST', url: `/api/v1/incidents/${b}/resolve`, headers: operator.headers });
+    const resolved = await h.http.inject({
+      method: 'POST',
+      url: `/api/v1/incidents/${b}/resolve`,
+      headers: operator.headers,
+    });
     expect(resolved.statusCode).toBe(200);
     expect(h.app.incidents.get(b).status).toBe('resolved');
     expect(await gauge()).toBe(2);

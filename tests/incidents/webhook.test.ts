@@ -7,16 +7,32 @@ import { lastVersion, recordingSink, testApp } from '../helpers/app';
 const TOKEN = 'alert-webhook-token-0123456789';
 
 /** An Alertmanager v4 notification, as Alertmanager sends it. */
-function notification(status: 'firing' | 'resolved', alerts: Array<{ fingerprint: string; status?: 'firing' | 'resolved'; alertname?: string; startsAt?: string }>, groupKey = '{}:{alertname="HighLatency"}') {
+function notification(
+  status: 'firing' | 'resolved',
+  alerts: Array<{ fingerprint: string; status?: 'firing' | 'resolved'; alertname?: string; startsAt?: string }>,
+  groupKey = '{}:{alertname="HighLatency"}',
+) {
   return {
-    version: '4', groupKey, truncatedAlerts: 0, status, receiver: 'smartcloudops',
+    version: '4',
+    groupKey,
+    truncatedAlerts: 0,
+    status,
+    receiver: 'smartcloudops',
     groupLabels: { alertname: 'HighLatency' },
     commonLabels: { alertname: 'HighLatency', service: 'checkout-api', severity: 'page' },
-    commonAnnotations: { summary: 'checkout-api p99 latency above 300 ms', runbook_url: 'https://runbooks.example.com/latency' },
+    commonAnnotations: {
+      summary: 'checkout-api p99 latency above 300 ms',
+      runbook_url: 'https://runbooks.example.com/latency',
+    },
     externalURL: 'http://alertmanager.local:9093',
     alerts: alerts.map((a) => ({
-      status: a.status ?? status, labels: { alertname: a.alertname ?? 'HighLatency', service: 'checkout-api', instance: a.fingerprint },
-      annotations: {}, startsAt: a.startsAt ?? '2026-11-26T09:58:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prometheus.local/graph', fingerprint: a.fingerprint,
+      status: a.status ?? status,
+      labels: { alertname: a.alertname ?? 'HighLatency', service: 'checkout-api', instance: a.fingerprint },
+      annotations: {},
+      startsAt: a.startsAt ?? '2026-11-26T09:58:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.local/graph',
+      fingerprint: a.fingerprint,
     })),
   };
 }
@@ -36,7 +52,12 @@ describe('POST /webhooks/alertmanager -> incidents', () => {
 
   /** `authorization` '' sends none. */
   const post = (body: unknown, authorization = `Bearer ${TOKEN}`) =>
-    http.inject({ method: 'POST', url: '/webhooks/alertmanager', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+    http.inject({
+      method: 'POST',
+      url: '/webhooks/alertmanager',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   it('refuses a missing or wrong token (audited), accepts bearer or basic auth', async () => {
     expect((await post(notification('firing', [{ fingerprint: 'a1' }]), '')).statusCode).toBe(401);
@@ -63,24 +84,50 @@ describe('POST /webhooks/alertmanager -> incidents', () => {
     expect(first).toMatchObject({ created: true, changed: true, status: 'open' });
     const id = first.incident as string;
     const [analysis] = await app.queue.list({ limit: 1 });
-    expect(analysis).toMatchObject({ name: 'detect_anomalies', data: { service: 'checkout-api' }, meta: { requestedBy: 'alertmanager' } });
+    expect(analysis).toMatchObject({
+      name: 'detect_anomalies',
+      data: { service: 'checkout-api' },
+      meta: { requestedBy: 'alertmanager' },
+    });
 
     // Alertmanager repeats the notification: same group, same alert -> nothing changes.
-    expect((await post(notification('firing', [{ fingerprint: 'a1' }]))).json()).toMatchObject({ incident: id, created: false, changed: false });
+    expect((await post(notification('firing', [{ fingerprint: 'a1' }]))).json()).toMatchObject({
+      incident: id,
+      created: false,
+      changed: false,
+    });
     // A second alert joins the group.
-    expect((await post(notification('firing', [{ fingerprint: 'a1' }, { fingerprint: 'b2' }]))).json()).toMatchObject({ incident: id, changed: true });
-    expect((await post(notification('firing', [{ fingerprint: 'a1', status: 'resolved' }, { fingerprint: 'b2' }]))).json()).toMatchObject({ incident: id, resolved: false });
-    expect((await post(notification('resolved', [{ fingerprint: 'a1' }, { fingerprint: 'b2' }]))).json()).toMatchObject({ incident: id, resolved: true, status: 'resolved' });
+    expect((await post(notification('firing', [{ fingerprint: 'a1' }, { fingerprint: 'b2' }]))).json()).toMatchObject({
+      incident: id,
+      changed: true,
+    });
+    expect(
+      (await post(notification('firing', [{ fingerprint: 'a1', status: 'resolved' }, { fingerprint: 'b2' }]))).json(),
+    ).toMatchObject({ incident: id, resolved: false });
+    expect((await post(notification('resolved', [{ fingerprint: 'a1' }, { fingerprint: 'b2' }]))).json()).toMatchObject(
+      { incident: id, resolved: true, status: 'resolved' },
+    );
 
     const incident = app.incidents.get(id);
-    expect(incident.alerts.map((a) => [a.fingerprint, a.status])).toEqual([['a1', 'resolved'], ['b2', 'resolved']]);
-    expect(incident.timeline.map((t) => t.event)).toEqual(['opened', 'alert added', 'alert resolved', 'alert resolved', 'resolved']);
+    expect(incident.alerts.map((a) => [a.fingerprint, a.status])).toEqual([
+      ['a1', 'resolved'],
+      ['b2', 'resolved'],
+    ]);
+    expect(incident.timeline.map((t) => t.event)).toEqual([
+      'opened',
+      'alert added',
+      'alert resolved',
+      'alert resolved',
+      'resolved',
+    ]);
     const metrics = await app.metrics.registry.metrics();
     expect(metrics).toMatch(/smartcloudops_alerts_received_total\{source="alertmanager"\} 8/);
     expect(metrics).toMatch(/smartcloudops_incidents_open 0/);
 
     // The same group firing again later (a new episode: it starts after the resolution) is a new incident.
-    const again = (await post(notification('firing', [{ fingerprint: 'a1', startsAt: '2026-11-26T10:05:00Z' }]))).json();
+    const again = (
+      await post(notification('firing', [{ fingerprint: 'a1', startsAt: '2026-11-26T10:05:00Z' }]))
+    ).json();
     expect(again.created).toBe(true);
     expect(again.incident).not.toBe(id);
   });

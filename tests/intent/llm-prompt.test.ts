@@ -13,7 +13,9 @@ describe('the intent prompt (prompts/intent-v1.md)', () => {
   it('is found from src/ and from dist/ (both two levels under the package root)', () => {
     expect(DEFAULT_PROMPT_DIR).toBe(join(ROOT, 'prompts'));
     // tsc puts src/intent/llm-prompt.ts at dist/intent/llm-prompt.js, so '../..' is the root there too.
-    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { rootDir: string; outDir: string } };
+    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
+      compilerOptions: { rootDir: string; outDir: string };
+    };
     expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     expect(prompt.version).toBe('intent-v1');
   });
@@ -32,7 +34,20 @@ describe('the intent prompt (prompts/intent-v1.md)', () => {
 
   it('covers every intent but the trivial ones at least once', () => {
     const shown = new Set(prompt.examples.map((ex) => (JSON.parse(ex.call) as { intent: string }).intent));
-    for (const name of ['remediate', 'status', 'detect_anomalies', 'investigate', 'approve', 'deny', 'job_status', 'cancel_job', 'help', 'search_runbooks', 'unknown']) expect(shown).toContain(name);
+    for (const name of [
+      'remediate',
+      'status',
+      'detect_anomalies',
+      'investigate',
+      'approve',
+      'deny',
+      'job_status',
+      'cancel_job',
+      'help',
+      'search_runbooks',
+      'unknown',
+    ])
+      expect(shown).toContain(name);
   });
 
   it('teaches that questions, negations, reports, injections and unknown actions are never remediate', () => {
@@ -41,7 +56,15 @@ describe('the intent prompt (prompts/intent-v1.md)', () => {
       expect(matches.length).toBeGreaterThan(0);
       return matches.map((ex) => (JSON.parse(ex.call) as { intent: string }).intent);
     };
-    for (const pattern of [/^how do i/i, /^don't/i, /^who /i, /was rolled back/i, /ignore all previous/i, /SYSTEM:/, /^delete/i]) {
+    for (const pattern of [
+      /^how do i/i,
+      /^don't/i,
+      /^who /i,
+      /was rolled back/i,
+      /ignore all previous/i,
+      /SYSTEM:/,
+      /^delete/i,
+    ]) {
       expect(intentOf(pattern)).not.toContain('remediate');
     }
     // One action on one target: several targets leave target out, so the bot asks.
@@ -62,7 +85,9 @@ describe('the intent prompt (prompts/intent-v1.md)', () => {
 
 describe('the propose_intent tool', () => {
   it('describes exactly the slots of the contract', () => {
-    const params = PROPOSE_INTENT_TOOL.function.parameters as { properties: { intent: { enum: string[] }; slots: { properties: Record<string, unknown> } } };
+    const params = PROPOSE_INTENT_TOOL.function.parameters as {
+      properties: { intent: { enum: string[] }; slots: { properties: Record<string, unknown> } };
+    };
     expect(params.properties.intent.enum).toEqual(INTENT_NAMES);
     const contractSlots = new Set(Object.values(slotsByIntent()).flat());
     expect(new Set(Object.keys(params.properties.slots.properties))).toEqual(contractSlots);

@@ -53,7 +53,10 @@ describe('typo correction', () => {
     expect(correct(typo)).toBe(word);
   });
 
-  it.each(['start', 'stale', 'state', 'rollbar', 'heal', 'hello', 'payments', 'checkout', 'x', 'restart-pods', 'v2'])('leaves %s alone', (word) => {
-    expect(correct(word)).toBeUndefined();
-  });
+  it.each(['start', 'stale', 'state', 'rollbar', 'heal', 'hello', 'payments', 'checkout', 'x', 'restart-pods', 'v2'])(
+    'leaves %s alone',
+    (word) => {
+      expect(correct(word)).toBeUndefined();
+    },
+  );
 });

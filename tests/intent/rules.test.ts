@@ -15,10 +15,22 @@ function expectParse([text, intent, slots]: Case): Intent {
 describe('rules parser: slash form and exact commands', () => {
   const cases: Case[] = [
     ['/ops restart checkout-api', 'remediate', { action: 'restart', target: 'checkout-api' }],
-    ['/ops scale payments 3 --dry-run', 'remediate', { action: 'scale', target: 'payments', replicas: 3, dry_run: true }],
+    [
+      '/ops scale payments 3 --dry-run',
+      'remediate',
+      { action: 'scale', target: 'payments', replicas: 3, dry_run: true },
+    ],
     ['/ops anomalies search --window 2h', 'detect_anomalies', { service: 'search', window_s: 7200 }],
-    ['/ops anomalies cart --metric "p99 latency" --window=30m', 'detect_anomalies', { service: 'cart', metric: 'p99 latency', window_s: 1800 }],
-    ['/ops runbook cert-rotate auth-gateway --dry-run', 'remediate', { action: 'runbook', runbook: 'cert-rotate', target: 'auth-gateway', dry_run: true }],
+    [
+      '/ops anomalies cart --metric "p99 latency" --window=30m',
+      'detect_anomalies',
+      { service: 'cart', metric: 'p99 latency', window_s: 1800 },
+    ],
+    [
+      '/ops runbook cert-rotate auth-gateway --dry-run',
+      'remediate',
+      { action: 'runbook', runbook: 'cert-rotate', target: 'auth-gateway', dry_run: true },
+    ],
     ['/ops clear-cache orders', 'remediate', { action: 'clear_cache', target: 'orders' }],
     ['/ops rollback auth-gateway', 'remediate', { action: 'rollback', target: 'auth-gateway' }],
     ['/ops status', 'status', {}],
@@ -35,7 +47,11 @@ describe('rules parser: slash form and exact commands', () => {
     ['/ops ack 5', 'ack_incident', { incident_id: '5' }],
     ['/ops resolve INC-44', 'resolve_incident', { incident_id: 'INC-44' }],
     ['/ops models', 'list_models', {}],
-    ['/ops train lstm --service orders --window 14d', 'train_model', { model: 'lstm', service: 'orders', window_s: 1209600 }],
+    [
+      '/ops train lstm --service orders --window 14d',
+      'train_model',
+      { model: 'lstm', service: 'orders', window_s: 1209600 },
+    ],
     ['/ops promote lstm 7', 'promote_model', { model: 'lstm', version: 7 }],
     ['/ops model rollback lstm', 'rollback_model', { model: 'lstm' }],
     ['/ops rollback-model lstm', 'rollback_model', { model: 'lstm' }],
@@ -52,7 +68,16 @@ describe('rules parser: slash form and exact commands', () => {
   });
 
   it('gives confidence 1 to the slash form and to exact command words', () => {
-    for (const text of ['/ops restart orders', 'restart orders', 'status', 'jobs', 'approve 4', 'freeze', 'anomalies cart 2h', 'help']) {
+    for (const text of [
+      '/ops restart orders',
+      'restart orders',
+      'status',
+      'jobs',
+      'approve 4',
+      'freeze',
+      'anomalies cart 2h',
+      'help',
+    ]) {
       expect(parseRules(text).confidence).toBe(1);
     }
   });
@@ -93,13 +118,29 @@ describe('rules parser: remediation synonyms', () => {
     ['scale payments=3', 'remediate', { action: 'scale', target: 'payments', replicas: 3 }],
     ['scale api-gateway to three replicas', 'remediate', { action: 'scale', target: 'api-gateway', replicas: 3 }],
     ['scale up checkout-api', 'remediate', { action: 'scale', target: 'checkout-api' }],
-    ['run the disk-cleanup runbook on billing-worker', 'remediate', { action: 'runbook', runbook: 'disk-cleanup', target: 'billing-worker' }],
-    ['execute runbook restart-pods on checkout-api', 'remediate', { action: 'runbook', runbook: 'restart-pods', target: 'checkout-api' }],
-    ['trigger the cert-rotate playbook for auth-gateway', 'remediate', { action: 'runbook', runbook: 'cert-rotate', target: 'auth-gateway' }],
+    [
+      'run the disk-cleanup runbook on billing-worker',
+      'remediate',
+      { action: 'runbook', runbook: 'disk-cleanup', target: 'billing-worker' },
+    ],
+    [
+      'execute runbook restart-pods on checkout-api',
+      'remediate',
+      { action: 'runbook', runbook: 'restart-pods', target: 'checkout-api' },
+    ],
+    [
+      'trigger the cert-rotate playbook for auth-gateway',
+      'remediate',
+      { action: 'runbook', runbook: 'cert-rotate', target: 'auth-gateway' },
+    ],
     ['run the log-rotate runbook', 'remediate', { action: 'runbook', runbook: 'log-rotate' }],
     ['dry-run a restart of cart', 'remediate', { action: 'restart', target: 'cart', dry_run: true }],
     ['preview a rollback of orders', 'remediate', { action: 'rollback', target: 'orders', dry_run: true }],
-    ['restart notifications with a dry run', 'remediate', { action: 'restart', target: 'notifications', dry_run: true }],
+    [
+      'restart notifications with a dry run',
+      'remediate',
+      { action: 'restart', target: 'notifications', dry_run: true },
+    ],
   ];
   it.each(cases)('%s', (...c) => {
     expectParse(c);
@@ -121,10 +162,26 @@ describe('rules parser: read-only intents', () => {
     ['any anomalies?', 'detect_anomalies', {}],
     ['any anomalies in payments over the last 2 hours', 'detect_anomalies', { service: 'payments', window_s: 7200 }],
     ['anything weird with orders in the past 30m', 'detect_anomalies', { service: 'orders', window_s: 1800 }],
-    ['spikes in search error rate over 90 minutes', 'detect_anomalies', { service: 'search', metric: 'error rate', window_s: 5400 }],
-    ['outliers in cart p99 latency for 1d', 'detect_anomalies', { service: 'cart', metric: 'p99 latency', window_s: 86400 }],
-    ['any cpu anomalies on checkout-api last week', 'detect_anomalies', { service: 'checkout-api', metric: 'cpu', window_s: 604800 }],
-    ['were there spikes in memory on inventory in the last 2h', 'detect_anomalies', { service: 'inventory', metric: 'memory', window_s: 7200 }],
+    [
+      'spikes in search error rate over 90 minutes',
+      'detect_anomalies',
+      { service: 'search', metric: 'error rate', window_s: 5400 },
+    ],
+    [
+      'outliers in cart p99 latency for 1d',
+      'detect_anomalies',
+      { service: 'cart', metric: 'p99 latency', window_s: 86400 },
+    ],
+    [
+      'any cpu anomalies on checkout-api last week',
+      'detect_anomalies',
+      { service: 'checkout-api', metric: 'cpu', window_s: 604800 },
+    ],
+    [
+      'were there spikes in memory on inventory in the last 2h',
+      'detect_anomalies',
+      { service: 'inventory', metric: 'memory', window_s: 7200 },
+    ],
     ['anything unusual on auth-gateway in 45 mins', 'detect_anomalies', { service: 'auth-gateway', window_s: 2700 }],
     ['scan all services for anomalies', 'detect_anomalies', {}],
     ['investigate checkout-api', 'investigate', { service: 'checkout-api' }],
@@ -132,7 +189,11 @@ describe('rules parser: read-only intents', () => {
     ['figure out why cart is slow', 'investigate', { service: 'cart' }],
     ['why is payments slow?', 'investigate', { service: 'payments', question: 'why is payments slow' }],
     ["what's wrong with orders?", 'investigate', { service: 'orders', question: "what's wrong with orders" }],
-    ['what caused the outage on payments', 'investigate', { service: 'payments', question: 'what caused the outage on payments' }],
+    [
+      'what caused the outage on payments',
+      'investigate',
+      { service: 'payments', question: 'what caused the outage on payments' },
+    ],
     ['help', 'help', {}],
     ['what can you do?', 'help', {}],
     ['help scale', 'help', { topic: 'scale' }],
@@ -182,7 +243,11 @@ describe('rules parser: approvals, jobs, incidents, models, runbooks, freeze', (
     ['what models are there', 'list_models', {}],
     ['train a model for payments on the last 2 weeks', 'train_model', { service: 'payments', window_s: 1209600 }],
     ['retrain isolation-forest on checkout-api', 'train_model', { model: 'isolation-forest', service: 'checkout-api' }],
-    ['train model lstm for orders using the last 7 days', 'train_model', { model: 'lstm', service: 'orders', window_s: 604800 }],
+    [
+      'train model lstm for orders using the last 7 days',
+      'train_model',
+      { model: 'lstm', service: 'orders', window_s: 604800 },
+    ],
     ['promote lstm to version 3', 'promote_model', { model: 'lstm', version: 3 }],
     ['promote model iforest v4', 'promote_model', { model: 'iforest', version: 4 }],
     ['promote lstm@2', 'promote_model', { model: 'lstm', version: 2 }],
@@ -227,10 +292,24 @@ describe('rules parser: approvals, jobs, incidents, models, runbooks, freeze', (
 
 describe('rules parser: durations, ids, names and noise', () => {
   const windows: Array<[string, number]> = [
-    ['last 2 hours', 7200], ['past 30m', 1800], ['1d', 86400], ['90 minutes', 5400], ['last week', 604800],
-    ['the last hour', 3600], ['2h', 7200], ['45 mins', 2700], ['past day', 86400], ['last 24h', 86400],
-    ['over the past 15 minutes', 900], ['in the last 1.5h', 5400], ['half an hour', 1800], ['two hours', 7200],
-    ['the past 3 days', 259200], ['last couple of hours', 7200], ['7d', 604800], ['2 weeks', 1209600],
+    ['last 2 hours', 7200],
+    ['past 30m', 1800],
+    ['1d', 86400],
+    ['90 minutes', 5400],
+    ['last week', 604800],
+    ['the last hour', 3600],
+    ['2h', 7200],
+    ['45 mins', 2700],
+    ['past day', 86400],
+    ['last 24h', 86400],
+    ['over the past 15 minutes', 900],
+    ['in the last 1.5h', 5400],
+    ['half an hour', 1800],
+    ['two hours', 7200],
+    ['the past 3 days', 259200],
+    ['last couple of hours', 7200],
+    ['7d', 604800],
+    ['2 weeks', 1209600],
   ];
   it.each(windows)('window "%s" is %i seconds', (phrase, seconds) => {
     expect(parseRules(`anomalies on cart ${phrase}`).slots).toEqual({ service: 'cart', window_s: seconds });
@@ -289,13 +368,25 @@ describe('rules parser: typos', () => {
 });
 
 describe('rules parser: unknown', () => {
-  it.each(['asdfgh', 'qwerty uiop', 'lol', 'thanks!', 'good morning', 'tell me a joke', "what's the weather", '👍', '', '   ', 'who won the game last night?', 'delete the orders database', 'shut down payments', 'deploy payments v2'])(
-    '%j is unknown with confidence 0',
-    (text) => {
-      const got = parseRules(text);
-      expect(got).toEqual({ intent: 'unknown', slots: {}, confidence: 0, missing: [], source: 'rules' });
-    },
-  );
+  it.each([
+    'asdfgh',
+    'qwerty uiop',
+    'lol',
+    'thanks!',
+    'good morning',
+    'tell me a joke',
+    "what's the weather",
+    '👍',
+    '',
+    '   ',
+    'who won the game last night?',
+    'delete the orders database',
+    'shut down payments',
+    'deploy payments v2',
+  ])('%j is unknown with confidence 0', (text) => {
+    const got = parseRules(text);
+    expect(got).toEqual({ intent: 'unknown', slots: {}, confidence: 0, missing: [], source: 'rules' });
+  });
 
   it('leaves a very long text to a human', () => {
     expect(parseRules(`restart payments ${'please '.repeat(400)}`).intent).toBe('unknown');
@@ -311,7 +402,11 @@ describe('issue 13.14: commands parse as the docs say', () => {
   const cases: Case[] = [
     // runbooks/README.md's own form
     ['runbook flush-dns on search', 'remediate', { action: 'runbook', runbook: 'flush-dns', target: 'search' }],
-    ['runbook flush-dns on checkout-api --dry-run', 'remediate', { action: 'runbook', runbook: 'flush-dns', target: 'checkout-api', dry_run: true }],
+    [
+      'runbook flush-dns on checkout-api --dry-run',
+      'remediate',
+      { action: 'runbook', runbook: 'flush-dns', target: 'checkout-api', dry_run: true },
+    ],
     ['/ops runbook flush-dns on search', 'remediate', { action: 'runbook', runbook: 'flush-dns', target: 'search' }],
     // the bot's own echo (`toCommand`) of a runbook request
     ['/ops runbook flush-dns search', 'remediate', { action: 'runbook', runbook: 'flush-dns', target: 'search' }],
@@ -333,13 +428,22 @@ describe('issue 13.14: commands parse as the docs say', () => {
 
   it('parses every remediation the bot echoes back to the same intent', () => {
     const intents = [
-      '/ops restart search', '/ops scale search 3', '/ops rollback search', '/ops clear_cache search', '/ops runbook flush-dns on search',
-      'runbook flush-dns on search --dry-run', 'please flush the cache on search',
+      '/ops restart search',
+      '/ops scale search 3',
+      '/ops rollback search',
+      '/ops clear_cache search',
+      '/ops runbook flush-dns on search',
+      'runbook flush-dns on search --dry-run',
+      'please flush the cache on search',
     ].map(parseRules);
     for (const intent of intents) {
       expect(intent.missing).toEqual([]);
       const again = parseRules(toCommand(intent));
-      expect({ command: toCommand(intent), intent: again.intent, slots: again.slots }).toEqual({ command: toCommand(intent), intent: intent.intent, slots: intent.slots });
+      expect({ command: toCommand(intent), intent: again.intent, slots: again.slots }).toEqual({
+        command: toCommand(intent),
+        intent: intent.intent,
+        slots: intent.slots,
+      });
     }
   });
 });

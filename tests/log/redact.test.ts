@@ -19,26 +19,38 @@ function capture(format: 'json' | 'pretty') {
 }
 
 describe('log redaction', () => {
-  it.each(['json', 'pretty'] as const)('keeps every secret out of %s output, whatever path it takes', async (format) => {
-    const { log, output } = capture(format);
-    const child = log.child({ req: 'r-1', token: SECRETS.slackToken });
-    log.info(`message with ${SECRETS.slackToken} inline`);
-    log.info('meta keys', { password: SECRETS.password, apiKey: SECRETS.apiKey, nested: { deep: { authorization: `Bearer ${SECRETS.jwt}` } } });
-    log.warn('headers', { headers: { Authorization: `Bearer ${SECRETS.jwt}`, 'x-api-key': SECRETS.apiKey, cookie: 'session=abc' } });
-    log.error('error', { err: Object.assign(new Error(`failed with ${SECRETS.openai}`), { token: SECRETS.slackToken }) });
-    log.error(new Error(`thrown with signing secret ${SECRETS.signing}`));
-    child.debug('child with configured secret in text', { note: `pw is ${SECRETS.password}` });
-    child.info('url', { redis: 'redis://user:topsecretpw@10.0.0.1:6379/0' });
-    log.info('array', { list: [SECRETS.apiKey, { secret: 'plain-secret-field' }] });
-    await new Promise((r) => setImmediate(r));
-    const out = output();
-    for (const secret of [...Object.values(SECRETS), 'topsecretpw', 'plain-secret-field', 'session=abc']) expect(out).not.toContain(secret);
-    expect(out).toContain('[REDACTED]');
-    // What is not secret survives.
-    expect(out).toContain('r-1');
-    expect(out).toContain('10.0.0.1:6379');
-    expect(out).toContain('message with');
-  });
+  it.each(['json', 'pretty'] as const)(
+    'keeps every secret out of %s output, whatever path it takes',
+    async (format) => {
+      const { log, output } = capture(format);
+      const child = log.child({ req: 'r-1', token: SECRETS.slackToken });
+      log.info(`message with ${SECRETS.slackToken} inline`);
+      log.info('meta keys', {
+        password: SECRETS.password,
+        apiKey: SECRETS.apiKey,
+        nested: { deep: { authorization: `Bearer ${SECRETS.jwt}` } },
+      });
+      log.warn('headers', {
+        headers: { Authorization: `Bearer ${SECRETS.jwt}`, 'x-api-key': SECRETS.apiKey, cookie: 'session=abc' },
+      });
+      log.error('error', {
+        err: Object.assign(new Error(`failed with ${SECRETS.openai}`), { token: SECRETS.slackToken }),
+      });
+      log.error(new Error(`thrown with signing secret ${SECRETS.signing}`));
+      child.debug('child with configured secret in text', { note: `pw is ${SECRETS.password}` });
+      child.info('url', { redis: 'redis://user:topsecretpw@10.0.0.1:6379/0' });
+      log.info('array', { list: [SECRETS.apiKey, { secret: 'plain-secret-field' }] });
+      await new Promise((r) => setImmediate(r));
+      const out = output();
+      for (const secret of [...Object.values(SECRETS), 'topsecretpw', 'plain-secret-field', 'session=abc'])
+        expect(out).not.toContain(secret);
+      expect(out).toContain('[REDACTED]');
+      // What is not secret survives.
+      expect(out).toContain('r-1');
+      expect(out).toContain('10.0.0.1:6379');
+      expect(out).toContain('message with');
+    },
+  );
 
   it('writes one JSON object per line when asked for json', async () => {
     const { log, output } = capture('json');

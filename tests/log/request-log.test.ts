@@ -45,37 +45,72 @@ async function requestLog(format: 'json' | 'pretty', level = 'http') {
     },
   });
   // A rejected request logs its URL on a second path.
-  await app.inject({ method: 'POST', url: `/echo?${query}`, headers: { 'content-type': 'application/json' }, payload: '{not json' });
+  await app.inject({
+    method: 'POST',
+    url: `/echo?${query}`,
+    headers: { 'content-type': 'application/json' },
+    payload: '{not json',
+  });
   await app.close();
   await new Promise((r) => setImmediate(r));
   return chunks.join('');
 }
 
 describe('issue 13.8: the request log keeps secrets out by default', () => {
-  it.each(['json', 'pretty'] as const)('redacts secret query parameters and secret headers at LOG_LEVEL=http (%s)', async (format) => {
-    const out = await requestLog(format);
-    expect(out).toContain('/healthz?');
-    for (const [name, secret] of Object.entries(SECRETS)) {
-      if (out.includes(secret)) throw new Error(`${name} (${secret}) reached the log:\n${out}`);
-    }
-    // What helps debugging survives: the path, harmless parameters and headers.
-    expect(out).toContain('service=search');
-    expect(out).toContain('window=1h');
-    expect(out).toContain('curl/8.5.0');
-    expect(out).toContain('1700000000');
-    expect(out).toContain('password=[REDACTED]');
-    expect(out).toMatch(/request rejected/);
-  });
+  it.each(['json', 'pretty'] as const)(
+    'redacts secret query parameters and secret headers at LOG_LEVEL=http (%s)',
+    async (format) => {
+      const out = await requestLog(format);
+      expect(out).toContain('/healthz?');
+      for (const [name, secret] of Object.entries(SECRETS)) {
+        if (out.includes(secret)) throw new Error(`${name} (${secret}) reached the log:\n${out}`);
+      }
+      // What helps debugging survives: the path, harmless parameters and headers.
+      expect(out).toContain('service=search');
+      expect(out).toContain('window=1h');
+      expect(out).toContain('curl/8.5.0');
+      expect(out).toContain('1700000000');
+      expect(out).toContain('password=[REDACTED]');
+      expect(out).toMatch(/request rejected/);
+    },
+  );
 
   it('logs nothing of the request below LOG_LEVEL=http', async () => {
     expect(await requestLog('json', 'info')).not.toContain('/healthz');
   });
 
   it('names secrets with one list, for fields, headers and query parameters alike', () => {
-    for (const name of ['password', 'PASSWD', 'new_password', 'client_secret', 'access_token', 'x-api-key', 'apiKey', 'authorization', 'Proxy-Authorization', 'cookie', 'set-cookie', 'x-slack-signature', 'x-hub-signature', 'x-hub-signature-256', 'credentials', 'private_key']) {
+    for (const name of [
+      'password',
+      'PASSWD',
+      'new_password',
+      'client_secret',
+      'access_token',
+      'x-api-key',
+      'apiKey',
+      'authorization',
+      'Proxy-Authorization',
+      'cookie',
+      'set-cookie',
+      'x-slack-signature',
+      'x-hub-signature',
+      'x-hub-signature-256',
+      'credentials',
+      'private_key',
+    ]) {
       expect([name, isSecretName(name)]).toEqual([name, true]);
     }
-    for (const name of ['service', 'window', 'user-agent', 'x-request-id', 'x-slack-request-timestamp', 'status', 'email', 'ip']) expect([name, isSecretName(name)]).toEqual([name, false]);
+    for (const name of [
+      'service',
+      'window',
+      'user-agent',
+      'x-request-id',
+      'x-slack-request-timestamp',
+      'status',
+      'email',
+      'ip',
+    ])
+      expect([name, isSecretName(name)]).toEqual([name, false]);
     // Short names are secrets in a URL (OAuth `code`, `key`, `sig`), but our own error codes and ids in log fields.
     for (const name of ['code', 'key', 'sig']) {
       expect([name, isSecretName(name, 'url')]).toEqual([name, true]);

@@ -17,13 +17,22 @@ describe('issue 13.3: the Redis request guard', () => {
     client.on('error', () => undefined);
     let ran = false;
     try {
-      const guard = createRedisGuard({ client, address: redisAddress(`redis://:hunter2@127.0.0.1:${port}`), ready: Promise.resolve() });
-      const err = await guard.call('list', async () => {
-        ran = true;
-        return client.ping();
-      }).catch((e: unknown) => e);
+      const guard = createRedisGuard({
+        client,
+        address: redisAddress(`redis://:hunter2@127.0.0.1:${port}`),
+        ready: Promise.resolve(),
+      });
+      const err = await guard
+        .call('list', async () => {
+          ran = true;
+          return client.ping();
+        })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AppError);
-      expect(err).toMatchObject({ code: 'unavailable', userMessage: `The job queue (Redis at 127.0.0.1:${port}) is not answering; try again shortly.` });
+      expect(err).toMatchObject({
+        code: 'unavailable',
+        userMessage: `The job queue (Redis at 127.0.0.1:${port}) is not answering; try again shortly.`,
+      });
       expect(String((err as AppError).message)).not.toContain('hunter2');
       expect(ran).toBe(false);
     } finally {

@@ -10,7 +10,14 @@ const logger = createSilentLogger();
 describeIfRedis('bullmq backend', () => {
   // First: ioredis keeps a 2 s timer after dropping a refused socket; let it expire during the suite.
   it('check() fails fast when Redis cannot be reached', async () => {
-    const queue = createBullmqQueue<TestJobs>({ redisUrl: 'redis://127.0.0.1:1', name: 'unreachable', logger, historyLimit: 1, attempts: 1, backoffMs: 1 });
+    const queue = createBullmqQueue<TestJobs>({
+      redisUrl: 'redis://127.0.0.1:1',
+      name: 'unreachable',
+      logger,
+      historyLimit: 1,
+      attempts: 1,
+      backoffMs: 1,
+    });
     await expect(queue.check()).rejects.toMatchObject({ code: 'unavailable' });
     await queue.close({ graceMs: 0 });
   });
@@ -34,6 +41,8 @@ describeIfRedis('bullmq backend', () => {
   });
 
   it('rejects bad settings early', () => {
-    expect(() => createBullmqQueue({ redisUrl: TEST_REDIS_URL, name: 'ok', logger, historyLimit: -1, attempts: 0, backoffMs: 1 })).toThrow(/historyLimit.*attempts/);
+    expect(() =>
+      createBullmqQueue({ redisUrl: TEST_REDIS_URL, name: 'ok', logger, historyLimit: -1, attempts: 0, backoffMs: 1 }),
+    ).toThrow(/historyLimit.*attempts/);
   });
 });

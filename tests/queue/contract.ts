@@ -30,7 +30,11 @@ export function deferred<T = void>() {
 }
 
 /** Polls `cond` until it holds; fails with `what` after `timeoutMs`. */
-export async function eventually(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+export async function eventually(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
@@ -84,19 +88,39 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
       const a = await queue.add('echo', { value: 1 }, { meta: { requestedBy: 'alice', channel: 'ops', thread: 't1' } });
       const b = await queue.add('echo', { value: 2 });
       const c = await queue.add('task', { tag: 'later' }, { delayMs: 60_000 });
-      expect(a).toMatchObject({ name: 'echo', data: { value: 1 }, state: 'waiting', progress: null, attemptsMade: 0, maxAttempts: 2 });
+      expect(a).toMatchObject({
+        name: 'echo',
+        data: { value: 1 },
+        state: 'waiting',
+        progress: null,
+        attemptsMade: 0,
+        maxAttempts: 2,
+      });
       expect(a.meta).toEqual({ requestedBy: 'alice', channel: 'ops', thread: 't1' });
       expect(typeof a.id).toBe('string');
       expect(a.createdAt).toBeGreaterThan(Date.now() - 60_000);
       expect(c.state).toBe('delayed');
-      expect(await queue.get(a.id)).toMatchObject({ id: a.id, name: 'echo', data: { value: 1 }, meta: { requestedBy: 'alice' }, state: 'waiting' });
+      expect(await queue.get(a.id)).toMatchObject({
+        id: a.id,
+        name: 'echo',
+        data: { value: 1 },
+        meta: { requestedBy: 'alice' },
+        state: 'waiting',
+      });
       expect(await queue.get(c.id)).toMatchObject({ state: 'delayed', data: { tag: 'later' } });
       expect(await queue.get('no-such-job')).toBeUndefined();
       expect((await queue.list()).map((j) => j.id)).toEqual([c.id, b.id, a.id]);
       expect((await queue.list({ states: ['waiting'] })).map((j) => j.id)).toEqual([b.id, a.id]);
       expect((await queue.list({ limit: 2 })).map((j) => j.id)).toEqual([c.id, b.id]);
       expect(await queue.list({ states: ['completed'] })).toEqual([]);
-      expect(await queue.counts()).toEqual({ waiting: 2, delayed: 1, active: 0, completed: 0, failed: 0, cancelled: 0 });
+      expect(await queue.counts()).toEqual({
+        waiting: 2,
+        delayed: 1,
+        active: 0,
+        completed: 0,
+        failed: 0,
+        cancelled: 0,
+      });
       await expect(queue.check()).resolves.toBeUndefined();
     });
 
@@ -216,7 +240,12 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
       });
       const job = await queue.add('task', { tag: 'bad' });
       const info = await queue.waitUntilFinished(job.id, 10_000);
-      expect(info).toMatchObject({ state: 'failed', error: 'bad input: no such service', attemptsMade: 1, maxAttempts: 3 });
+      expect(info).toMatchObject({
+        state: 'failed',
+        error: 'bad input: no such service',
+        attemptsMade: 1,
+        maxAttempts: 3,
+      });
       await eventually('failed event', () => of(events, 'failed').length === 1);
       expect(of(events, 'failed')[0]).toMatchObject({ id: job.id, name: 'task', willRetry: false });
       await sleep(100);
@@ -236,13 +265,19 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
       });
       const job = await queue.add('task', { tag: 'progress' });
       await eventually('progress event', () => of(events, 'progress').length === 1);
-      expect(of(events, 'progress')[0]).toEqual({ id: job.id, name: 'task', progress: { percent: 40, message: 'halfway' } });
+      expect(of(events, 'progress')[0]).toEqual({
+        id: job.id,
+        name: 'task',
+        progress: { percent: 40, message: 'halfway' },
+      });
       expect(await queue.get(job.id)).toMatchObject({ state: 'active', progress: { percent: 40, message: 'halfway' } });
       expect((await queue.counts()).active).toBe(1);
       release.resolve();
       const info = await queue.waitUntilFinished(job.id, 10_000);
       expect(info).toMatchObject({ state: 'completed', result: 'done', progress: { percent: 100 } });
-      expect((await queue.list({ states: ['completed'] })).find((j) => j.id === job.id)?.progress).toEqual({ percent: 100 });
+      expect((await queue.list({ states: ['completed'] })).find((j) => j.id === job.id)?.progress).toEqual({
+        percent: 100,
+      });
     });
 
     it('emits added, active, progress, completed in order', async () => {
@@ -261,7 +296,10 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
       const events = all.filter((e) => e.payload.id === jobId);
       expect(events.map((e) => e.event)).toEqual(['added', 'active', 'progress', 'progress', 'completed']);
       expect(of(events, 'active')[0]).toEqual({ id: jobId, name: 'echo', attempt: 1 });
-      expect(of(events, 'progress').map((e) => e.progress)).toEqual([{ percent: 10 }, { percent: 90, message: 'almost' }]);
+      expect(of(events, 'progress').map((e) => e.progress)).toEqual([
+        { percent: 10 },
+        { percent: 90, message: 'almost' },
+      ]);
       const completed = of(events, 'completed')[0];
       expect(completed).toMatchObject({ id: jobId, name: 'echo', result: { echoed: 7 } });
       expect(completed.durationMs).toBeGreaterThanOrEqual(0);
@@ -354,7 +392,10 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
       const t0 = Date.now();
       const job = await queue.add('echo', { value: 5 }, { delayMs: 250 });
       expect((await queue.get(job.id))?.state).toBe('delayed');
-      expect(await queue.waitUntilFinished(job.id, 10_000)).toMatchObject({ state: 'completed', result: { echoed: 5 } });
+      expect(await queue.waitUntilFinished(job.id, 10_000)).toMatchObject({
+        state: 'completed',
+        result: { echoed: 5 },
+      });
       expect(ranAt[0] - t0).toBeGreaterThanOrEqual(240);
     });
 
@@ -382,7 +423,11 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
       const { queue } = await open();
       await queue.work({ echo: async (job) => ({ echoed: job.data.value + 1 }) });
       const job = await queue.add('echo', { value: 41 });
-      expect(await queue.waitUntilFinished(job.id, 10_000)).toMatchObject({ id: job.id, state: 'completed', result: { echoed: 42 } });
+      expect(await queue.waitUntilFinished(job.id, 10_000)).toMatchObject({
+        id: job.id,
+        state: 'completed',
+        result: { echoed: 42 },
+      });
       expect(await queue.waitUntilFinished(job.id, 1_000)).toMatchObject({ state: 'completed' });
       await expect(queue.waitUntilFinished('no-such-job', 1_000)).rejects.toMatchObject({ code: 'not_found' });
       const later = await queue.add('echo', { value: 1 }, { delayMs: 60_000 });
@@ -454,7 +499,10 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
         },
       });
       const echo = await producer.add('echo', { value: 21 });
-      expect(await producer.waitUntilFinished(echo.id, 10_000)).toMatchObject({ state: 'completed', result: { echoed: 42 } });
+      expect(await producer.waitUntilFinished(echo.id, 10_000)).toMatchObject({
+        state: 'completed',
+        result: { echoed: 42 },
+      });
       const task = await producer.add('task', { tag: 'remote' });
       await started.promise;
       expect(await producer.cancel(task.id, 'stop it')).toBe('cancelled');

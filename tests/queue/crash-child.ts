@@ -15,12 +15,20 @@ async function main(): Promise<void> {
   const [dbPath, journal, mode] = process.argv.slice(2);
   const note = (line: string) => appendFileSync(journal, `${line}\n`);
   const store = openStore(dbPath);
-  const queue = createEmbeddedQueue<CrashJobs>({ store, name: 'crash', logger: createSilentLogger(), historyLimit: 100, attempts: 1, backoffMs: 10 });
+  const queue = createEmbeddedQueue<CrashJobs>({
+    store,
+    name: 'crash',
+    logger: createSilentLogger(),
+    historyLimit: 100,
+    attempts: 1,
+    backoffMs: 10,
+  });
   await queue.work(
     {
       step: async (job) => {
         note(`start ${job.data.label}`);
-        if (mode === 'first' && job.data.label === 'A') await new Promise<never>(() => setInterval(() => undefined, 1_000));
+        if (mode === 'first' && job.data.label === 'A')
+          await new Promise<never>(() => setInterval(() => undefined, 1_000));
         note(`finish ${job.data.label}`);
         return `done ${job.data.label}`;
       },

@@ -43,7 +43,8 @@ describe('embedded queue survives SIGKILL', () => {
     const firstExit = exited(first);
     await eventually('A started in the first child', () => lines().includes('start A'), 15_000);
     const peek = openStore(db);
-    const state = (id: string) => (peek.db.prepare("SELECT state FROM jobs WHERE queue = 'crash' AND id = ?").get(id) as { state: string }).state;
+    const state = (id: string) =>
+      (peek.db.prepare("SELECT state FROM jobs WHERE queue = 'crash' AND id = ?").get(id) as { state: string }).state;
     expect([state('A'), state('B')]).toEqual(['active', 'waiting']);
 
     first.kill('SIGKILL');
@@ -55,7 +56,9 @@ describe('embedded queue survives SIGKILL', () => {
     expect(result.code).toBe(0);
 
     expect(lines()).toEqual(['start A', 'start A', 'finish A', 'start B', 'finish B']);
-    const rows = peek.db.prepare("SELECT id, state, result, attempts_made AS attempts FROM jobs WHERE queue = 'crash' ORDER BY id").all();
+    const rows = peek.db
+      .prepare("SELECT id, state, result, attempts_made AS attempts FROM jobs WHERE queue = 'crash' ORDER BY id")
+      .all();
     expect(rows).toEqual([
       { id: 'A', state: 'completed', result: JSON.stringify('done A'), attempts: 2 },
       { id: 'B', state: 'completed', result: JSON.stringify('done B'), attempts: 1 },

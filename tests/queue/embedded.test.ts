@@ -76,10 +76,16 @@ describe('embedded queue: recovery of jobs whose owner is gone', () => {
     h = harness(settings);
     const job = await h.queue.add('task', { tag: 'stale' });
     // A previous life of this very process (a container restarts as PID 1 again).
-    h.store.db.prepare("UPDATE jobs SET state = 'active', owner = ?, attempts_made = 1 WHERE id = ?").run(`${process.pid}:previous-life`, job.id);
+    h.store.db
+      .prepare("UPDATE jobs SET state = 'active', owner = ?, attempts_made = 1 WHERE id = ?")
+      .run(`${process.pid}:previous-life`, job.id);
     const next = h.open();
     await next.work({ task: async () => 'ran again' });
-    expect(await next.waitUntilFinished(job.id, 5_000)).toMatchObject({ state: 'completed', result: 'ran again', attemptsMade: 2 });
+    expect(await next.waitUntilFinished(job.id, 5_000)).toMatchObject({
+      state: 'completed',
+      result: 'ran again',
+      attemptsMade: 2,
+    });
   });
 
   it('leaves alone the active jobs of a live instance in this process', async () => {

@@ -39,13 +39,19 @@ function answers(port: number): Promise<boolean> {
 /** `password`: the server requires it (`--requirepass`) and `url` carries it (`redis://:PASSWORD@…`). */
 export async function startPrivateRedis(options: { password?: string } = {}): Promise<PrivateRedis> {
   const port = await freePort();
-  const url = options.password ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
+  const url = options.password
+    ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`
+    : `redis://127.0.0.1:${port}`;
   const auth = options.password ? ['--requirepass', options.password] : [];
   let child: ChildProcess | undefined;
   let frozen = false;
 
   const start = async () => {
-    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...auth], { stdio: 'ignore' });
+    const c = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...auth],
+      { stdio: 'ignore' },
+    );
     child = c;
     await waitFor(async () => ((await answers(port)) ? true : undefined), 10_000, `redis-server on port ${port}`);
   };

@@ -31,21 +31,41 @@ describe('remediation breaker', () => {
     const db = tempDbPath('sco-breaker-');
     const config = join(dirname(db), 'actions.json');
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    writeFileSync(config, JSON.stringify({ actions: { restart: { risk: 'medium', approvals: 0, cooldownS: 0, maxPerHour: 50, targets: { default: { kind: 'webhook', url, retries: 0 } } } } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        actions: {
+          restart: {
+            risk: 'medium',
+            approvals: 0,
+            cooldownS: 0,
+            maxPerHour: 50,
+            targets: { default: { kind: 'webhook', url, retries: 0 } },
+          },
+        },
+      }),
+    );
     ({ app } = await testApp({ DATABASE_PATH: db, CONFIG_FILE: config, DEFAULT_ROLE: 'operator' }));
     await app.startWorkers();
     const say = async (text: string) => {
       const sink = recordingSink();
-      const handled = await app.conversation.handleMessage({ platform: 'slack', user: 'U1', channel: 'C1', thread: 't', text }, sink);
+      const handled = await app.conversation.handleMessage(
+        { platform: 'slack', user: 'U1', channel: 'C1', thread: 't', text },
+        sink,
+      );
       await handled.done;
       return sink.messages.map((m) => renderText(lastVersion(m))).join('\n');
     };
     for (let i = 0; i < 3; i++) expect(await say('/ops restart checkout-api')).toMatch(/restart checkout-api failed/);
     expect(calls).toBe(3);
-    expect(await say('/ops restart checkout-api')).toMatch(/breaker for restart on checkout-api is open after 3 failures/);
+    expect(await say('/ops restart checkout-api')).toMatch(
+      /breaker for restart on checkout-api is open after 3 failures/,
+    );
     expect(calls).toBe(3);
 
-    const reset = await runCli(['breaker', 'reset', 'restart', 'checkout-api'], { env: { DATABASE_PATH: db, CONFIG_FILE: config } });
+    const reset = await runCli(['breaker', 'reset', 'restart', 'checkout-api'], {
+      env: { DATABASE_PATH: db, CONFIG_FILE: config },
+    });
     expect(reset.stdout).toMatch(/breaker for restart on checkout-api closed \(it had 3 failures in a row\)/);
     expect(await say('/ops restart checkout-api')).toMatch(/restart checkout-api failed/);
     expect(calls).toBe(4);

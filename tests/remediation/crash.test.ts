@@ -36,13 +36,34 @@ describe('remediation across a SIGKILL', () => {
     const db = tempDbPath('sco-crash-');
     const config = join(dirname(db), 'actions.json');
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    writeFileSync(config, JSON.stringify({
-      actions: { restart: { risk: 'medium', approvals: 0, cooldownS: 0, maxPerHour: 10, targets: { default: { kind: 'webhook', url, timeoutMs: 60_000, retries: 2 } } } },
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        actions: {
+          restart: {
+            risk: 'medium',
+            approvals: 0,
+            cooldownS: 0,
+            maxPerHour: 10,
+            targets: { default: { kind: 'webhook', url, timeoutMs: 60_000, retries: 2 } },
+          },
+        },
+      }),
+    );
     const env = { DATABASE_PATH: db, CONFIG_FILE: config, LOG_FORMAT: 'json' };
-    expect((await runCli(['user', 'add', '--email', 'olivia@example.com', '--role', 'operator', '--name', 'olivia'], { env, input: 'operator pass phrase\n' })).code).toBe(0);
+    expect(
+      (
+        await runCli(['user', 'add', '--email', 'olivia@example.com', '--role', 'operator', '--name', 'olivia'], {
+          env,
+          input: 'operator pass phrase\n',
+        })
+      ).code,
+    ).toBe(0);
 
-    const first = spawn(process.execPath, [BIN, 'chat', '--as', 'olivia'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const first = spawn(process.execPath, [BIN, 'chat', '--as', 'olivia'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     first.stdout.on('data', (d: Buffer) => (output += d.toString()));
     first.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -59,21 +80,31 @@ describe('remediation across a SIGKILL', () => {
     const port = await freePort();
     const second = startCli(['serve'], { ...env, PORT: String(port), HOST: '127.0.0.1' });
     try {
-      const state = await waitFor(async () => {
-        const raw = new Database(db, { readonly: true });
-        try {
-          const row = raw.prepare('SELECT state FROM remediation_requests WHERE id = ?').get(requestId) as { state: string } | undefined;
-          // Settled, and its audit record written (a statement after the state change).
-          const audited = raw.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'remediation.execute'").pluck().get() as number;
-          return row && row.state !== 'executing' && audited > 0 ? row.state : undefined;
-        } finally {
-          raw.close();
-        }
-      }, 20_000, `the recovered request to settle; serve said: ${second.output()}`);
+      const state = await waitFor(
+        async () => {
+          const raw = new Database(db, { readonly: true });
+          try {
+            const row = raw.prepare('SELECT state FROM remediation_requests WHERE id = ?').get(requestId) as
+              { state: string } | undefined;
+            // Settled, and its audit record written (a statement after the state change).
+            const audited = raw
+              .prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'remediation.execute'")
+              .pluck()
+              .get() as number;
+            return row && row.state !== 'executing' && audited > 0 ? row.state : undefined;
+          } finally {
+            raw.close();
+          }
+        },
+        20_000,
+        `the recovered request to settle; serve said: ${second.output()}`,
+      );
       expect(state).toBe('unknown');
       expect(calls).toHaveLength(1);
       const raw = new Database(db, { readonly: true });
-      const audit = raw.prepare("SELECT outcome, detail FROM audit_log WHERE action = 'remediation.execute'").all() as Array<{ outcome: string; detail: string }>;
+      const audit = raw
+        .prepare("SELECT outcome, detail FROM audit_log WHERE action = 'remediation.execute'")
+        .all() as Array<{ outcome: string; detail: string }>;
       raw.close();
       expect(audit).toEqual([{ outcome: 'failed', detail: JSON.stringify({ state: 'unknown' }) }]);
     } finally {

@@ -16,10 +16,30 @@ describe('remediation flow (demo fleet, embedded queue, real SQLite)', () => {
     now = NOW;
     // A clock the tests move (approval expiry, cooldowns).
     ({ app } = await testApp({ DEFAULT_ROLE: 'viewer' }, () => now));
-    await app.auth.users.create({ email: 'olivia@example.com', password: 'operator pass phrase', role: 'operator', name: 'olivia' });
-    await app.auth.users.create({ email: 'ada@example.com', password: 'approver pass phrase', role: 'approver', name: 'ada' });
-    await app.auth.users.create({ email: 'abe@example.com', password: 'approver pass phrase', role: 'approver', name: 'abe' });
-    await app.auth.users.create({ email: 'root@example.com', password: 'admin pass phrase!', role: 'admin', name: 'root' });
+    await app.auth.users.create({
+      email: 'olivia@example.com',
+      password: 'operator pass phrase',
+      role: 'operator',
+      name: 'olivia',
+    });
+    await app.auth.users.create({
+      email: 'ada@example.com',
+      password: 'approver pass phrase',
+      role: 'approver',
+      name: 'ada',
+    });
+    await app.auth.users.create({
+      email: 'abe@example.com',
+      password: 'approver pass phrase',
+      role: 'approver',
+      name: 'abe',
+    });
+    await app.auth.users.create({
+      email: 'root@example.com',
+      password: 'admin pass phrase!',
+      role: 'admin',
+      name: 'root',
+    });
     await app.startWorkers();
   });
   afterEach(async () => {
@@ -28,15 +48,21 @@ describe('remediation flow (demo fleet, embedded queue, real SQLite)', () => {
 
   const say = async (user: string, text: string) => {
     const sink = recordingSink();
-    const handled = await app.conversation.handleMessage({ platform: 'console', user, channel: 'ops', thread: 't1', text }, sink);
+    const handled = await app.conversation.handleMessage(
+      { platform: 'console', user, channel: 'ops', thread: 't1', text },
+      sink,
+    );
     await handled.done;
     return { ...handled, text: sink.messages.map((m) => renderText(lastVersion(m))).join('\n') };
   };
   const fleet = () => app.source as DemoFleet;
-  const restarts = () => fleet().state('inventory').lastActions.filter((a) => a.kind === 'restart').length;
+  const restarts = () =>
+    fleet()
+      .state('inventory')
+      .lastActions.filter((a) => a.kind === 'restart').length;
   const requestId = (text: string) => /Remediation (r[0-9a-f]{6})/.exec(text)?.[1] ?? '';
 
-  it('plans, refuses the requester\'s own approval, runs once on an approver\'s, and the leak recovers', async () => {
+  it("plans, refuses the requester's own approval, runs once on an approver's, and the leak recovers", async () => {
     const memoryBefore = fleet().snapshot('inventory').signals.memory;
     const asked = await say('olivia', '/ops restart inventory');
     expect(asked.text).toContain('will call');
@@ -64,7 +90,14 @@ describe('remediation flow (demo fleet, embedded queue, real SQLite)', () => {
     expect(again.text).toMatch(/is succeeded; there is nothing to approve/);
     expect(restarts()).toBe(1);
     const audit = app.auth.audit.list({ limit: 50 }).map((e) => `${e.action}:${e.outcome}`);
-    expect(audit).toEqual(expect.arrayContaining(['remediation.request:ok', 'remediation.approve:ok', 'remediation.execute:ok', 'remediation.approve:denied']));
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        'remediation.request:ok',
+        'remediation.approve:ok',
+        'remediation.execute:ok',
+        'remediation.approve:denied',
+      ]),
+    );
     expect(app.auth.audit.verify().ok).toBe(true);
   });
 
@@ -107,7 +140,7 @@ describe('remediation flow (demo fleet, embedded queue, real SQLite)', () => {
     expect(fleet().state('checkout-api').replicas).toBe(6);
   });
 
-  it('lets approvals expire, keeps the cooldown, and freezes everything on an admin\'s word', async () => {
+  it("lets approvals expire, keeps the cooldown, and freezes everything on an admin's word", async () => {
     const first = requestId((await say('olivia', '/ops restart inventory')).text);
     now += 16 * 60_000;
     expect((await say('ada', `/ops approve ${first}`)).text).toMatch(/expired/);

@@ -27,9 +27,21 @@ describe('issue 13.7: request ids never collide', () => {
     it('skips ids that are taken, keeps the prefix + 6 hex digits form, and says so when the space is full', () => {
       const taken = new Set(['r000001', 'r000002']);
       const values = ['000001', '000002', '000003'];
-      expect(freshId('r', (id) => taken.has(id), () => values.shift() ?? 'ffffff')).toBe('r000003');
+      expect(
+        freshId(
+          'r',
+          (id) => taken.has(id),
+          () => values.shift() ?? 'ffffff',
+        ),
+      ).toBe('r000003');
       expect(freshId('i', () => false)).toMatch(/^i[0-9a-f]{6}$/);
-      expect(() => freshId('r', () => true, () => '000001')).toThrow(/no free r id after 64 tries/);
+      expect(() =>
+        freshId(
+          'r',
+          () => true,
+          () => '000001',
+        ),
+      ).toThrow(/no free r id after 64 tries/);
     });
   });
 
@@ -37,7 +49,15 @@ describe('issue 13.7: request ids never collide', () => {
     let store: Store;
     const actor = guestPrincipal('console:olivia', 'olivia', 'operator');
     const catalog = buildActionCatalog({
-      actions: { restart: { risk: 'medium', approvals: 1, cooldownS: 0, maxPerHour: 1000, targets: { default: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' } } } },
+      actions: {
+        restart: {
+          risk: 'medium',
+          approvals: 1,
+          cooldownS: 0,
+          maxPerHour: 1000,
+          targets: { default: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' } },
+        },
+      },
     });
     const service = (randomId: () => string) =>
       new RemediationService({
@@ -61,14 +81,26 @@ describe('issue 13.7: request ids never collide', () => {
       const remediation = service(ids.random);
       const made: string[] = [];
       for (let i = 0; i < 10_000; i++) {
-        made.push((await remediation.request(actor, { action: 'restart', target: 'payments', params: {}, dryRun: true, origin: {} })).id);
+        made.push(
+          (
+            await remediation.request(actor, {
+              action: 'restart',
+              target: 'payments',
+              params: {},
+              dryRun: true,
+              origin: {},
+            })
+          ).id,
+        );
       }
       expect(new Set(made).size).toBe(10_000);
       expect(made.every((id) => /^r[0-9a-f]{6}$/.test(id))).toBe(true);
       // The crowding was real: thousands of draws hit an id already in use.
       expect(ids.calls() - 10_000).toBeGreaterThan(2_000);
       expect(store.db.prepare('SELECT COUNT(*) FROM remediation_requests').pluck().get()).toBe(10_000);
-      expect(store.db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'remediation.request'").pluck().get()).toBe(10_000);
+      expect(
+        store.db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'remediation.request'").pluck().get(),
+      ).toBe(10_000);
     }, 120_000);
 
     it('gives two writers that drew the same id at the same moment two different ids', async () => {
@@ -76,12 +108,27 @@ describe('issue 13.7: request ids never collide', () => {
       const a = ['aaaaaa', 'bbbbbb'];
       const b = ['aaaaaa', 'cccccc'];
       const [first, second] = await Promise.all([
-        service(() => a.shift() ?? 'dddddd').request(actor, { action: 'restart', target: 'payments', params: {}, dryRun: true, origin: {} }),
-        service(() => b.shift() ?? 'eeeeee').request(actor, { action: 'restart', target: 'payments', params: {}, dryRun: true, origin: {} }),
+        service(() => a.shift() ?? 'dddddd').request(actor, {
+          action: 'restart',
+          target: 'payments',
+          params: {},
+          dryRun: true,
+          origin: {},
+        }),
+        service(() => b.shift() ?? 'eeeeee').request(actor, {
+          action: 'restart',
+          target: 'payments',
+          params: {},
+          dryRun: true,
+          origin: {},
+        }),
       ]);
       expect([first.id, second.id].sort()).toEqual(['raaaaaa', 'rcccccc']);
       // The plan names the id it was made for (the webhook's request-id header).
-      for (const r of [first, second]) expect(r.plan.desired).toMatchObject({ headers: expect.objectContaining({ 'x-smartcloudops-request-id': r.id }) });
+      for (const r of [first, second])
+        expect(r.plan.desired).toMatchObject({
+          headers: expect.objectContaining({ 'x-smartcloudops-request-id': r.id }),
+        });
     });
   });
 });

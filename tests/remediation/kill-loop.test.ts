@@ -39,11 +39,42 @@ describe('issue 13.2: approved requests survive SIGKILL at random moments', () =
     writeFileSync(join(runbooks, 'count.sh'), `#!/bin/sh\necho "$SCO_REQUEST_ID" >> '${ledger}'\nsleep 0.05\n`);
     chmodSync(join(runbooks, 'count.sh'), 0o755);
     const config = join(dir, 'actions.json');
-    writeFileSync(config, JSON.stringify({ actions: { runbook: { risk: 'high', approvals: 1, cooldownS: 0, maxPerHour: 1000, targets: { default: { kind: 'shell', script: '{runbook}.sh', args: ['{target}'] } } } } }));
-    env = { DATABASE_PATH: db, CONFIG_FILE: config, RUNBOOKS_DIR: runbooks, LOG_FORMAT: 'json', LOG_LEVEL: 'warn', HOST: '127.0.0.1', DEMO_FAULTS: 'none' };
+    writeFileSync(
+      config,
+      JSON.stringify({
+        actions: {
+          runbook: {
+            risk: 'high',
+            approvals: 1,
+            cooldownS: 0,
+            maxPerHour: 1000,
+            targets: { default: { kind: 'shell', script: '{runbook}.sh', args: ['{target}'] } },
+          },
+        },
+      }),
+    );
+    env = {
+      DATABASE_PATH: db,
+      CONFIG_FILE: config,
+      RUNBOOKS_DIR: runbooks,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      DEMO_FAULTS: 'none',
+    };
     const { app } = await testApp({ DATABASE_PATH: db });
-    const olivia = await app.auth.users.create({ email: 'olivia@example.com', password: 'operator pass phrase', role: 'operator', name: 'olivia' });
-    const ada = await app.auth.users.create({ email: 'ada@example.com', password: 'approver pass phrase', role: 'approver', name: 'ada' });
+    const olivia = await app.auth.users.create({
+      email: 'olivia@example.com',
+      password: 'operator pass phrase',
+      role: 'operator',
+      name: 'olivia',
+    });
+    const ada = await app.auth.users.create({
+      email: 'ada@example.com',
+      password: 'approver pass phrase',
+      role: 'approver',
+      name: 'ada',
+    });
     keys.olivia = app.auth.apiKeys.create(olivia, { name: 'ops', permissions: ['read', 'remediation.request'] }).key;
     keys.ada = app.auth.apiKeys.create(ada, { name: 'ops', permissions: ['read', 'remediation.approve'] }).key;
     await app.close();
@@ -60,16 +91,29 @@ describe('issue 13.2: approved requests survive SIGKILL at random moments', () =
         await sleep(random() * 1_500); // while it starts and runs its recovery
         return;
       }
-      await waitFor(async () => ((await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1_000) })).ok ? true : undefined), 20_000, `serve (lane ${lane}) to listen: ${child.output()}`);
+      await waitFor(
+        async () => ((await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1_000) })).ok ? true : undefined),
+        20_000,
+        `serve (lane ${lane}) to listen: ${child.output()}`,
+      );
       const ids: string[] = [];
       for (let i = 0; i < REQUESTS_PER_ROUND; i++) {
-        const res = await fetch(`${base}/api/v1/remediations`, { method: 'POST', headers: { 'x-api-key': keys.olivia, 'content-type': 'application/json' }, body: JSON.stringify({ action: 'runbook', target: 'payments', runbook: 'count' }), signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(`${base}/api/v1/remediations`, {
+          method: 'POST',
+          headers: { 'x-api-key': keys.olivia, 'content-type': 'application/json' },
+          body: JSON.stringify({ action: 'runbook', target: 'payments', runbook: 'count' }),
+          signal: AbortSignal.timeout(10_000),
+        });
         const body = (await res.json()) as { request_id?: string };
         if (res.status !== 201 || !body.request_id) throw new Error(`request: ${res.status} ${JSON.stringify(body)}`);
         ids.push(body.request_id);
       }
       const approvals = ids.map(async (id) => {
-        const res = await fetch(`${base}/api/v1/remediations/${id}/approve`, { method: 'POST', headers: { 'x-api-key': keys.ada }, signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(`${base}/api/v1/remediations/${id}/approve`, {
+          method: 'POST',
+          headers: { 'x-api-key': keys.ada },
+          signal: AbortSignal.timeout(10_000),
+        });
         if (res.status === 202 || res.status === 200) approvedByClient.add(id);
       });
       await sleep(random() * 400); // approvals in flight, jobs queued, runbooks running
@@ -98,23 +142,36 @@ describe('issue 13.2: approved requests survive SIGKILL at random moments', () =
     const last = startCli(['serve'], { ...env, PORT: String(port) });
     const read = () => new Database(db, { readonly: true });
     try {
-      await waitFor(async () => {
-        const raw = read();
-        try {
-          const open = raw.prepare("SELECT COUNT(*) FROM remediation_requests WHERE state IN ('approved', 'executing')").pluck().get() as number;
-          return open === 0 ? true : undefined;
-        } finally {
-          raw.close();
-        }
-      }, 60_000, `every approved request to settle (seed ${seed}); serve said: ${last.output()}`);
+      await waitFor(
+        async () => {
+          const raw = read();
+          try {
+            const open = raw
+              .prepare("SELECT COUNT(*) FROM remediation_requests WHERE state IN ('approved', 'executing')")
+              .pluck()
+              .get() as number;
+            return open === 0 ? true : undefined;
+          } finally {
+            raw.close();
+          }
+        },
+        60_000,
+        `every approved request to settle (seed ${seed}); serve said: ${last.output()}`,
+      );
     } finally {
       last.kill('SIGTERM');
       await once(last, 'exit');
     }
 
     const raw = read();
-    const requests = raw.prepare('SELECT id, state, started_at FROM remediation_requests').all() as Array<{ id: string; state: string; started_at: number | null }>;
-    const approveAudits = raw.prepare("SELECT target, detail FROM audit_log WHERE action = 'remediation.approve' AND outcome = 'ok'").all() as Array<{ target: string; detail: string }>;
+    const requests = raw.prepare('SELECT id, state, started_at FROM remediation_requests').all() as Array<{
+      id: string;
+      state: string;
+      started_at: number | null;
+    }>;
+    const approveAudits = raw
+      .prepare("SELECT target, detail FROM audit_log WHERE action = 'remediation.approve' AND outcome = 'ok'")
+      .all() as Array<{ target: string; detail: string }>;
     raw.close();
     const runs = existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n').filter(Boolean) : [];
     const runsOf = (id: string) => runs.filter((r) => r === id).length;
@@ -124,16 +181,33 @@ describe('issue 13.2: approved requests survive SIGKILL at random moments', () =
 
     expect([context, approved.length]).not.toEqual([context, 0]);
     // Nothing approved is lost: each ran, or was cut off mid-run and marked unknown for a human.
-    expect([context, approved.filter((r) => r.state !== 'succeeded' && r.state !== 'unknown').map((r) => `${r.id}:${r.state}`)]).toEqual([context, []]);
-    expect([context, [...approvedByClient].filter((id) => !['succeeded', 'unknown'].includes(byId.get(id)?.state ?? ''))]).toEqual([context, []]);
+    expect([
+      context,
+      approved.filter((r) => r.state !== 'succeeded' && r.state !== 'unknown').map((r) => `${r.id}:${r.state}`),
+    ]).toEqual([context, []]);
+    expect([
+      context,
+      [...approvedByClient].filter((id) => !['succeeded', 'unknown'].includes(byId.get(id)?.state ?? '')),
+    ]).toEqual([context, []]);
     // Nothing runs twice, nothing unapproved runs, and every success ran exactly once.
     expect([context, runs.filter((id, i) => runs.indexOf(id) !== i)]).toEqual([context, []]);
     expect([context, runs.filter((id) => !approved.some((r) => r.id === id))]).toEqual([context, []]);
-    expect([context, approved.filter((r) => r.state === 'succeeded' && runsOf(r.id) !== 1).map((r) => r.id)]).toEqual([context, []]);
-    expect([context, approved.filter((r) => r.state === 'unknown' && r.started_at === null).map((r) => r.id)]).toEqual([context, []]);
+    expect([context, approved.filter((r) => r.state === 'succeeded' && runsOf(r.id) !== 1).map((r) => r.id)]).toEqual([
+      context,
+      [],
+    ]);
+    expect([context, approved.filter((r) => r.state === 'unknown' && r.started_at === null).map((r) => r.id)]).toEqual([
+      context,
+      [],
+    ]);
     // The approval and its audit record are one step: every approved request has exactly one, and no pending one has any.
-    const audited = approveAudits.filter((a) => (JSON.parse(a.detail) as { started?: boolean }).started).map((a) => a.target.replace('remediation:', ''));
-    expect([context, approved.map((r) => r.id).filter((id) => audited.filter((a) => a === id).length !== 1)]).toEqual([context, []]);
+    const audited = approveAudits
+      .filter((a) => (JSON.parse(a.detail) as { started?: boolean }).started)
+      .map((a) => a.target.replace('remediation:', ''));
+    expect([context, approved.map((r) => r.id).filter((id) => audited.filter((a) => a === id).length !== 1)]).toEqual([
+      context,
+      [],
+    ]);
     expect([context, audited.filter((id) => byId.get(id)?.state === 'pending_approval')]).toEqual([context, []]);
 
     const { app } = await testApp({ DATABASE_PATH: db });

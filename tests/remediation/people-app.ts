@@ -15,12 +15,28 @@ import { DURING_BURST, lastVersion, recordingSink } from '../helpers/app';
 /** The demo catalog, with `scale` needing two approvals (and no cooldown, so tests can ask often). */
 export function twoApprovalCatalog(): string {
   const file = join(dirname(tempDbPath('sco-people-')), 'actions.json');
-  writeFileSync(file, JSON.stringify({
-    actions: {
-      restart: { risk: 'medium', approvals: 1, cooldownS: 0, maxPerHour: 1000, targets: { default: { kind: 'demo' } } },
-      scale: { risk: 'low', approvals: 2, cooldownS: 0, maxPerHour: 1000, replicas: { min: 1, max: 50 }, targets: { default: { kind: 'demo' } } },
-    },
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      actions: {
+        restart: {
+          risk: 'medium',
+          approvals: 1,
+          cooldownS: 0,
+          maxPerHour: 1000,
+          targets: { default: { kind: 'demo' } },
+        },
+        scale: {
+          risk: 'low',
+          approvals: 2,
+          cooldownS: 0,
+          maxPerHour: 1000,
+          replicas: { min: 1, max: 50 },
+          targets: { default: { kind: 'demo' } },
+        },
+      },
+    }),
+  );
   return file;
 }
 
@@ -51,12 +67,22 @@ export async function person(h: HttpApp, role: Role, name?: string): Promise<Per
     person: `user:${u.id}`,
     name: u.name,
     token: asBearer(pair.access_token),
-    key: (permissions = [...ROLE_PERMISSIONS[role]]) => ({ 'x-api-key': h.app.auth.apiKeys.create(user, { name: `key${Math.random().toString(36).slice(2, 8)}`, permissions }).key }),
+    key: (permissions = [...ROLE_PERMISSIONS[role]]) => ({
+      'x-api-key': h.app.auth.apiKeys.create(user, {
+        name: `key${Math.random().toString(36).slice(2, 8)}`,
+        permissions,
+      }).key,
+    }),
     slack,
   };
 }
 
-export type Call = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) => Promise<{ status: number; body: Record<string, unknown> }>;
+export type Call = (
+  method: 'GET' | 'POST',
+  url: string,
+  headers: Record<string, string>,
+  payload?: object,
+) => Promise<{ status: number; body: Record<string, unknown> }>;
 
 export function caller(h: HttpApp): Call {
   return async (method, url, headers, payload) => {
@@ -80,9 +106,16 @@ export function usePeopleApp(use: (h: HttpApp, call: Call) => void): void {
 }
 
 /** One Slack message from `slackUser` through the real conversation; its outcome and the text it answered. */
-export async function sayInSlack(h: HttpApp, slackUser: string, text: string): Promise<{ outcome: string; text: string }> {
+export async function sayInSlack(
+  h: HttpApp,
+  slackUser: string,
+  text: string,
+): Promise<{ outcome: string; text: string }> {
   const sink = recordingSink();
-  const handled = await h.app.conversation.handleMessage({ platform: 'slack', user: slackUser, channel: 'C1', thread: `t${Math.random()}`, text }, sink);
+  const handled = await h.app.conversation.handleMessage(
+    { platform: 'slack', user: slackUser, channel: 'C1', thread: `t${Math.random()}`, text },
+    sink,
+  );
   await handled.done;
   return { outcome: handled.outcome, text: sink.messages.map((m) => renderText(lastVersion(m))).join('\n') };
 }

@@ -14,7 +14,8 @@ describe('issue 13.1: approvals and job ownership compare people, not credential
   });
 
   const state = (id: string) => h.app.remediation.get(id).state;
-  const requestId = (body: Record<string, unknown>) => String(body.request_id ?? /r[0-9a-f]{6}/.exec(JSON.stringify(body))?.[0] ?? '');
+  const requestId = (body: Record<string, unknown>) =>
+    String(body.request_id ?? /r[0-9a-f]{6}/.exec(JSON.stringify(body))?.[0] ?? '');
 
   it('finds one person behind a token, an API key, a linked Slack or Teams id and the console; an unlinked chat id is its own', async () => {
     const ada = await person(h, 'approver', 'ada');
@@ -22,8 +23,20 @@ describe('issue 13.1: approvals and job ownership compare people, not credential
     h.app.auth.users.link(ada.id, 'teams', 'teams-ada');
     const key = h.app.auth.apiKeys.authenticate(ada.key(['read'])['x-api-key'])!;
     const token = h.app.auth.authenticate(ada.token)!;
-    const people = [token, key, h.app.identity.resolve('slack', ada.slack), h.app.identity.resolve('teams', 'teams-ada'), h.app.identity.resolve('console', user.name)];
-    expect(people.map((p) => p.id)).toEqual([ada.person, expect.stringMatching(/^apikey:/), ada.person, ada.person, ada.person]);
+    const people = [
+      token,
+      key,
+      h.app.identity.resolve('slack', ada.slack),
+      h.app.identity.resolve('teams', 'teams-ada'),
+      h.app.identity.resolve('console', user.name),
+    ];
+    expect(people.map((p) => p.id)).toEqual([
+      ada.person,
+      expect.stringMatching(/^apikey:/),
+      ada.person,
+      ada.person,
+      ada.person,
+    ]);
     expect(people.map(personOf)).toEqual(Array(5).fill(ada.person));
     expect(personOf(h.app.identity.resolve('slack', 'UNLINKED1'))).toBe('slack:UNLINKED1');
   });
@@ -36,7 +49,10 @@ describe('issue 13.1: approvals and job ownership compare people, not credential
 
     const own = await call('POST', `/api/v1/remediations/${id}/approve`, ada.key());
     expect(own.status).toBe(403);
-    expect(own.body).toMatchObject({ error: 'forbidden', message: expect.stringMatching(/You asked for .*another credential of yours does not count/) });
+    expect(own.body).toMatchObject({
+      error: 'forbidden',
+      message: expect.stringMatching(/You asked for .*another credential of yours does not count/),
+    });
     const bearerKey = { authorization: `Bearer ${ada.key()['x-api-key']}` };
     expect((await call('POST', `/api/v1/remediations/${id}/approve`, bearerKey)).status).toBe(403);
     expect(state(id)).toBe('pending_approval');
@@ -55,12 +71,17 @@ describe('issue 13.1: approvals and job ownership compare people, not credential
   it('counts two API keys of one user as one approval: a 2-approval scale stays pending', async () => {
     const olivia = await person(h, 'operator', 'olivia');
     const ada = await person(h, 'approver', 'ada');
-    const id = requestId((await call('POST', '/api/v1/remediations', olivia.token, { action: 'scale', target: 'payments', replicas: 4 })).body);
+    const id = requestId(
+      (await call('POST', '/api/v1/remediations', olivia.token, { action: 'scale', target: 'payments', replicas: 4 }))
+        .body,
+    );
     const first = await call('POST', `/api/v1/remediations/${id}/approve`, ada.key());
     expect(first.status).toBe(200);
     const second = await call('POST', `/api/v1/remediations/${id}/approve`, ada.key());
     expect(second.status).toBe(400);
-    expect(second.body).toMatchObject({ message: expect.stringMatching(/You already approved .*needs 1 more approval/) });
+    expect(second.body).toMatchObject({
+      message: expect.stringMatching(/You already approved .*needs 1 more approval/),
+    });
     expect((await call('POST', `/api/v1/remediations/${id}/approve`, ada.token)).status).toBe(400);
     expect(state(id)).toBe('pending_approval');
     expect(h.app.remediation.get(id).approvers).toEqual([ada.person]);
@@ -72,7 +93,9 @@ describe('issue 13.1: approvals and job ownership compare people, not credential
 
   it('refuses the requester approving from their linked Slack id', async () => {
     const ada = await person(h, 'approver', 'ada');
-    const id = requestId((await call('POST', '/api/v1/remediations', ada.key(), { action: 'restart', target: 'payments' })).body);
+    const id = requestId(
+      (await call('POST', '/api/v1/remediations', ada.key(), { action: 'restart', target: 'payments' })).body,
+    );
     const fromSlack = await sayInSlack(h, ada.slack, `/ops approve ${id}`);
     expect(fromSlack.outcome).toBe('denied');
     expect(fromSlack.text).toMatch(/You asked for/);

@@ -9,7 +9,11 @@ import { describeIfRedis, TEST_REDIS_URL } from '../helpers/redis';
  * need the control plane's store, so they wait on the control queue for `serve` (or `chat`).
  */
 describeIfRedis('remediation jobs with remote workers (BullMQ on real Redis)', () => {
-  const env = { REDIS_URL: TEST_REDIS_URL, QUEUE_NAME: `sco-routed-${process.pid}-${Date.now()}`, DEFAULT_ROLE: 'operator' };
+  const env = {
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_NAME: `sco-routed-${process.pid}-${Date.now()}`,
+    DEFAULT_ROLE: 'operator',
+  };
   let control: App;
   let worker: App;
 
@@ -21,14 +25,21 @@ describeIfRedis('remediation jobs with remote workers (BullMQ on real Redis)', (
   it('leaves remediation to the control plane and ordinary jobs to any worker', async () => {
     ({ app: control } = await testApp(env));
     const config = testConfig({ ...env, DATABASE_PATH: tempDbPath('sco-remote-'), LOG_LEVEL: 'error' });
-    worker = await buildApp(config, { role: 'worker', clock: () => NOW, log: createLogger({ level: 'error', format: 'json' }) });
+    worker = await buildApp(config, {
+      role: 'worker',
+      clock: () => NOW,
+      log: createLogger({ level: 'error', format: 'json' }),
+    });
     await worker.startWorkers();
 
     // The control plane is not working yet: only the remote worker is.
     const status = await control.queue.add('status', { windowS: 3600 });
     expect((await control.queue.waitUntilFinished(status.id, 20_000)).state).toBe('completed');
 
-    await control.conversation.handleMessage({ platform: 'slack', user: 'U1', channel: 'C1', text: '/ops scale checkout-api 6' }, recordingSink());
+    await control.conversation.handleMessage(
+      { platform: 'slack', user: 'U1', channel: 'C1', text: '/ops scale checkout-api 6' },
+      recordingSink(),
+    );
     const [job] = (await control.queue.list({ limit: 5 })).filter((j) => j.name === 'remediation');
     expect(job).toBeDefined();
     await new Promise((r) => setTimeout(r, 1500)); // ample time for the worker to take it, if it could

@@ -19,7 +19,10 @@ describe('issue 13.14 (trial): a runbook request reads back as `runbook NAME on 
 
   const say = async (user: string, text: string) => {
     const sink = recordingSink();
-    const handled = await app.conversation.handleMessage({ platform: 'slack', user, channel: 'C1', text: `/ops ${text}` }, sink);
+    const handled = await app.conversation.handleMessage(
+      { platform: 'slack', user, channel: 'C1', text: `/ops ${text}` },
+      sink,
+    );
     await handled.done;
     return sink.messages.map((m) => m.versions.map((v) => renderText(v)).join('\n')).join('\n');
   };

@@ -13,8 +13,18 @@ let runbooks: string;
 let marker: string;
 let executor: Executor;
 
-function request(overrides: Partial<RemediationRequest> = {}, params: RemediationRequest['params'] = {}): RemediationRequest {
-  return { id: 'req-42', action: 'restart', target: 'checkout-api', params: { replicas: 3, ...params }, requestedBy: 'alice', ...overrides };
+function request(
+  overrides: Partial<RemediationRequest> = {},
+  params: RemediationRequest['params'] = {},
+): RemediationRequest {
+  return {
+    id: 'req-42',
+    action: 'restart',
+    target: 'checkout-api',
+    params: { replicas: 3, ...params },
+    requestedBy: 'alice',
+    ...overrides,
+  };
 }
 
 function binding(script: string, args: string[], more: Partial<Extract<Binding, { kind: 'shell' }>> = {}): Binding {
@@ -91,7 +101,13 @@ describe('shell executor: what the script receives', () => {
     try {
       const result = await executor.execute(
         request({}, { zone: 'eu-west-1a' }),
-        binding('echo-args.sh', ['{target}', '{replicas}', '--service={target}', 'literal text with spaces', 'zone:{param.zone}/{replicas}']),
+        binding('echo-args.sh', [
+          '{target}',
+          '{replicas}',
+          '--service={target}',
+          'literal text with spaces',
+          'zone:{param.zone}/{replicas}',
+        ]),
         options(),
       );
       expect(result.ok).toBe(true);
@@ -113,7 +129,10 @@ describe('shell executor: what the script receives', () => {
           'SCO_TEST_SECRET=unset',
         ].join('\n'),
       );
-      expect(result.detail).toMatchObject({ exitCode: 0, argv: ['checkout-api', '3', '--service=checkout-api', 'literal text with spaces', 'zone:eu-west-1a/3'] });
+      expect(result.detail).toMatchObject({
+        exitCode: 0,
+        argv: ['checkout-api', '3', '--service=checkout-api', 'literal text with spaces', 'zone:eu-west-1a/3'],
+      });
       // The last lines of output make the summary.
       expect(result.summary).toContain('finished');
       expect(result.summary).toContain('SCO_TEST_SECRET=unset');
@@ -172,7 +191,10 @@ describe('shell executor: values are checked before anything runs', () => {
   it.each(injections)('refuses %s as {target} in plan() and execute()', async (_what, value) => {
     const b = binding('echo-args.sh', ['--service={target}']);
     const req = request({ target: value });
-    await expect(executor.plan(req, b)).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('{target}') });
+    await expect(executor.plan(req, b)).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('{target}'),
+    });
     const err: unknown = await executor.execute(req, b, options()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'bad_request' });
@@ -182,22 +204,32 @@ describe('shell executor: values are checked before anything runs', () => {
   });
 
   it.each(injections)('refuses %s as a {param.NAME} value', async (_what, value) => {
-    const err: unknown = await executor.execute(request({}, { note: value }), binding('echo-args.sh', ['{param.note}']), options()).catch((e: unknown) => e);
+    const err: unknown = await executor
+      .execute(request({}, { note: value }), binding('echo-args.sh', ['{param.note}']), options())
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'bad_request', message: expect.stringContaining('{param.note}') });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('says why, in words', async () => {
     const why = async (value: string): Promise<string> => {
-      const err = (await executor.plan(request({}, { v: value }), binding('echo-args.sh', ['{param.v}'])).catch((e: unknown) => e)) as AppError;
+      const err = (await executor
+        .plan(request({}, { v: value }), binding('echo-args.sh', ['{param.v}']))
+        .catch((e: unknown) => e)) as AppError;
       return err.message;
     };
-    expect(await why('checkout-api; rm -rf /')).toBe('{param.v} "checkout-api; rm -rf /" is refused: ";" is not allowed (only letters, digits and . _ : = @ / -).');
+    expect(await why('checkout-api; rm -rf /')).toBe(
+      '{param.v} "checkout-api; rm -rf /" is refused: ";" is not allowed (only letters, digits and . _ : = @ / -).',
+    );
     expect(await why('-rf')).toBe('{param.v} "-rf" is refused: it starts with "-" and could be read as an option.');
-    expect(await why('../../etc/passwd')).toBe('{param.v} "../../etc/passwd" is refused: it must start with a letter or a digit, not ".".');
+    expect(await why('../../etc/passwd')).toBe(
+      '{param.v} "../../etc/passwd" is refused: it must start with a letter or a digit, not ".".',
+    );
     expect(await why('a/../b')).toBe('{param.v} "a/../b" is refused: it contains a ".." path segment.');
     expect(await why('a\nb')).toBe('{param.v} "a\\nb" is refused: it contains a control character ("\\n").');
-    expect(await why('x'.repeat(10_000))).toBe(`{param.v} "${'x'.repeat(40)}…" is refused: it is 10000 characters long, at most 128 are allowed.`);
+    expect(await why('x'.repeat(10_000))).toBe(
+      `{param.v} "${'x'.repeat(40)}…" is refused: it is 10000 characters long, at most 128 are allowed.`,
+    );
   });
 
   it.each([
@@ -207,29 +239,42 @@ describe('shell executor: values are checked before anything runs', () => {
     ['a negative number', -1],
     ['too many replicas', 1_000_000],
   ])('refuses %s as {replicas}', async (_what, replicas) => {
-    const err: unknown = await executor.execute(request({}, { replicas }), binding('echo-args.sh', ['{target}', '{replicas}']), options()).catch((e: unknown) => e);
+    const err: unknown = await executor
+      .execute(request({}, { replicas }), binding('echo-args.sh', ['{target}', '{replicas}']), options())
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'bad_request', message: expect.stringContaining('{replicas}') });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('refuses a missing placeholder value, naming it', async () => {
-    const err: unknown = await executor.execute(request({}, {}), binding('echo-args.sh', ['{target}', '{param.zone}']), options()).catch((e: unknown) => e);
+    const err: unknown = await executor
+      .execute(request({}, {}), binding('echo-args.sh', ['{target}', '{param.zone}']), options())
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'bad_request', message: expect.stringContaining('{param.zone} has no value') });
-    const noRunbook: unknown = await executor.plan(request(), binding('echo-args.sh', ['{runbook}'])).catch((e: unknown) => e);
+    const noRunbook: unknown = await executor
+      .plan(request(), binding('echo-args.sh', ['{runbook}']))
+      .catch((e: unknown) => e);
     expect(noRunbook).toMatchObject({ code: 'bad_request', message: expect.stringContaining('{runbook}') });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('takes only own params: {param.constructor} is missing, not Object', async () => {
-    await expect(executor.plan(request(), binding('echo-args.sh', ['{param.constructor}']))).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(executor.plan(request(), binding('echo-args.sh', ['{param.constructor}']))).rejects.toMatchObject({
+      code: 'bad_request',
+    });
   });
 
   it('treats an unknown placeholder in the binding as a configuration error', async () => {
-    await expect(executor.plan(request(), binding('echo-args.sh', ['{tagret}']))).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringContaining('{tagret}') });
+    await expect(executor.plan(request(), binding('echo-args.sh', ['{tagret}']))).rejects.toMatchObject({
+      code: 'config_invalid',
+      message: expect.stringContaining('{tagret}'),
+    });
   });
 
   it('checks the target even when the argv does not use it (it goes into SCO_TARGET)', async () => {
-    await expect(executor.execute(request({ target: '$(id)' }), binding('echo-args.sh', ['fixed']), options())).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(
+      executor.execute(request({ target: '$(id)' }), binding('echo-args.sh', ['fixed']), options()),
+    ).rejects.toMatchObject({ code: 'bad_request' });
     expect(existsSync(marker)).toBe(false);
   });
 });
@@ -246,61 +291,95 @@ describe('shell executor: only executable scripts inside the runbooks folder', (
   it('refuses a ../ script name', async () => {
     const b = binding('../outside/evil.sh', []);
     await expect(executor.plan(request(), b)).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(executor.execute(request(), b, options())).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('outside runbooks/') });
+    await expect(executor.execute(request(), b, options())).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining('outside runbooks/'),
+    });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('refuses an absolute script path', async () => {
-    await expect(executor.execute(request(), binding(join(outside, 'evil.sh'), []), options())).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(executor.execute(request(), binding(join(outside, 'evil.sh'), []), options())).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('refuses a symlink that leads out of the folder', async () => {
     await symlink(join(outside, 'evil.sh'), join(runbooks, 'looks-fine.sh'));
-    await expect(executor.execute(request(), binding('looks-fine.sh', []), options())).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('resolves outside') });
+    await expect(executor.execute(request(), binding('looks-fine.sh', []), options())).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining('resolves outside'),
+    });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('refuses a symlinked folder that leads out', async () => {
     await symlink(outside, join(runbooks, 'sub'));
-    await expect(executor.execute(request(), binding('sub/evil.sh', []), options())).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(executor.execute(request(), binding('sub/evil.sh', []), options())).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('refuses a script that is not executable', async () => {
     await script('plain.sh', `#!/bin/sh\ntouch '${marker}'\n`, 0o644);
-    await expect(executor.execute(request(), binding('plain.sh', []), options())).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringContaining('not executable') });
+    await expect(executor.execute(request(), binding('plain.sh', []), options())).rejects.toMatchObject({
+      code: 'config_invalid',
+      message: expect.stringContaining('not executable'),
+    });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('refuses a world-writable script', async () => {
     await script('open.sh', `#!/bin/sh\ntouch '${marker}'\n`, 0o757);
-    await expect(executor.execute(request(), binding('open.sh', []), options())).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('writable by anyone') });
+    await expect(executor.execute(request(), binding('open.sh', []), options())).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining('writable by anyone'),
+    });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('refuses a folder and a missing file', async () => {
     await mkdir(join(runbooks, 'dir.sh'));
-    await expect(executor.execute(request(), binding('dir.sh', []), options())).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringContaining('not a regular file') });
-    await expect(executor.execute(request(), binding('nope.sh', []), options())).rejects.toMatchObject({ code: 'not_found' });
+    await expect(executor.execute(request(), binding('dir.sh', []), options())).rejects.toMatchObject({
+      code: 'config_invalid',
+      message: expect.stringContaining('not a regular file'),
+    });
+    await expect(executor.execute(request(), binding('nope.sh', []), options())).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 
   it('fails early when the runbooks folder does not exist', () => {
-    expect(() => createShellExecutor({ runbooksDir: join(root, 'missing') })).toThrow(expect.objectContaining({ code: 'config_invalid' }));
+    expect(() => createShellExecutor({ runbooksDir: join(root, 'missing') })).toThrow(
+      expect.objectContaining({ code: 'config_invalid' }),
+    );
   });
 });
 
 describe('shell executor: outcomes', () => {
   it('reports a non-zero exit with its code and the last lines of output', async () => {
-    await script('fail.sh', '#!/bin/sh\necho "draining checkout-api"\necho "kubectl: connection refused" >&2\nexit 3\n');
+    await script(
+      'fail.sh',
+      '#!/bin/sh\necho "draining checkout-api"\necho "kubectl: connection refused" >&2\nexit 3\n',
+    );
     const result = await executor.execute(request(), binding('fail.sh', ['{target}']), options());
     expect(result.ok).toBe(false);
-    expect(result.summary).toBe('runbooks/fail.sh checkout-api failed with exit code 3: draining checkout-api | kubectl: connection refused');
-    expect(result.detail).toMatchObject({ exitCode: 3, output: 'draining checkout-api\nkubectl: connection refused\n' });
+    expect(result.summary).toBe(
+      'runbooks/fail.sh checkout-api failed with exit code 3: draining checkout-api | kubectl: connection refused',
+    );
+    expect(result.detail).toMatchObject({
+      exitCode: 3,
+      output: 'draining checkout-api\nkubectl: connection refused\n',
+    });
   });
 
   it('truncates long output, keeping the start and the end', async () => {
-    await script('chatty.sh', '#!/bin/sh\necho FIRST\ni=0\nwhile [ $i -lt 2000 ]; do echo "line $i of noise"; i=$((i+1)); done\necho LAST\n');
+    await script(
+      'chatty.sh',
+      '#!/bin/sh\necho FIRST\ni=0\nwhile [ $i -lt 2000 ]; do echo "line $i of noise"; i=$((i+1)); done\necho LAST\n',
+    );
     const result = await executor.execute(request(), binding('chatty.sh', [], { maxOutputBytes: 200 }), options());
     expect(result.ok).toBe(true);
     const output = String(result.detail?.output);
@@ -343,12 +422,18 @@ describe('shell executor: outcomes', () => {
     const pids = join(root, 'pids');
     await script('long.sh', `#!/bin/sh\necho "step 1 of 2"\nsleep 30 &\necho "$$ $!" > '${pids}'\nwait\n`);
     const controller = new AbortController();
-    const running = executor.execute(request(), binding('long.sh', [], { timeoutMs: 60_000 }), options(controller.signal));
+    const running = executor.execute(
+      request(),
+      binding('long.sh', [], { timeoutMs: 60_000 }),
+      options(controller.signal),
+    );
     const [shell, sleeper] = (await waitForFile(pids)).split(' ').map(Number);
     controller.abort(new AppError('job_cancelled', 'cancelled by alice'));
     const result = await running;
     expect(result.ok).toBe(false);
-    expect(result.summary).toBe('runbooks/long.sh was cancelled (cancelled by alice) and killed; it may have done part of its work: step 1 of 2');
+    expect(result.summary).toBe(
+      'runbooks/long.sh was cancelled (cancelled by alice) and killed; it may have done part of its work: step 1 of 2',
+    );
     expect(result.detail).toMatchObject({ cancelled: true });
     expect(alive(shell ?? 0)).toBe(false);
     expect(alive(sleeper ?? 0)).toBe(false);
@@ -357,13 +442,18 @@ describe('shell executor: outcomes', () => {
   it('does not start when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort(new AppError('job_cancelled', 'cancelled by alice'));
-    await expect(executor.execute(request(), binding('echo-args.sh', []), options(controller.signal))).rejects.toMatchObject({ code: 'job_cancelled' });
+    await expect(
+      executor.execute(request(), binding('echo-args.sh', []), options(controller.signal)),
+    ).rejects.toMatchObject({ code: 'job_cancelled' });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('reports a script that cannot start', async () => {
     await script('broken.sh', '#!/nonexistent/interpreter\necho hi\n');
-    await expect(executor.execute(request(), binding('broken.sh', []), options())).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringContaining('could not be started') });
+    await expect(executor.execute(request(), binding('broken.sh', []), options())).rejects.toMatchObject({
+      code: 'config_invalid',
+      message: expect.stringContaining('could not be started'),
+    });
   });
 
   it('refuses a binding of another kind', async () => {

@@ -11,7 +11,7 @@ import { caller, httpApp, person, type Call, type HttpApp } from './people-app';
  * reached the thread it was asked in: the requester kept waiting. It is told once, like a result;
  * the thread a denial was typed in hears only its own reply.
  */
-describe('issue 13.12 (trial): a denial or an expiry reaches the request\'s thread', () => {
+describe("issue 13.12 (trial): a denial or an expiry reaches the request's thread", () => {
   let h: HttpApp;
   let call: Call;
   const posted: Array<{ channel: string; thread?: string; text: string }> = [];
@@ -32,7 +32,10 @@ describe('issue 13.12 (trial): a denial or an expiry reaches the request\'s thre
 
   async function askInSlack(slackUser: string, thread: string): Promise<string> {
     const sink = recordingSink();
-    const handled = await h.app.conversation.handleMessage({ platform: 'slack', user: slackUser, channel: 'C0OPS', thread, text: '/ops restart inventory' }, sink);
+    const handled = await h.app.conversation.handleMessage(
+      { platform: 'slack', user: slackUser, channel: 'C0OPS', thread, text: '/ops restart inventory' },
+      sink,
+    );
     await handled.done;
     return /r[0-9a-f]{6}/.exec(JSON.stringify(sink.messages))?.[0] ?? '';
   }
@@ -44,13 +47,25 @@ describe('issue 13.12 (trial): a denial or an expiry reaches the request\'s thre
     try {
       const denied = await askInSlack(olivia.slack, 't-deny');
       expect((await call('POST', `/api/v1/remediations/${denied}/deny`, abe.token)).status).toBe(200);
-      const told = await waitFor(async () => posted.find((p) => p.text.includes(denied)), 10_000, 'the denial in the thread');
-      expect(told).toMatchObject({ channel: 'C0OPS', thread: 't-deny', text: expect.stringMatching(new RegExp(`${denied}.*denied by abe`)) });
+      const told = await waitFor(
+        async () => posted.find((p) => p.text.includes(denied)),
+        10_000,
+        'the denial in the thread',
+      );
+      expect(told).toMatchObject({
+        channel: 'C0OPS',
+        thread: 't-deny',
+        text: expect.stringMatching(new RegExp(`${denied}.*denied by abe`)),
+      });
 
       const expired = await askInSlack(olivia.slack, 't-expire');
       h.clock.now += 16 * 60_000;
       await h.app.remediation.recover();
-      const late = await waitFor(async () => posted.find((p) => p.text.includes(expired)), 10_000, 'the expiry in the thread');
+      const late = await waitFor(
+        async () => posted.find((p) => p.text.includes(expired)),
+        10_000,
+        'the expiry in the thread',
+      );
       expect(late).toMatchObject({ thread: 't-expire', text: expect.stringMatching(/expired/) });
       // Once each, however many sweeps pass.
       await new Promise((r) => setTimeout(r, 3_500));
@@ -66,7 +81,10 @@ describe('issue 13.12 (trial): a denial or an expiry reaches the request\'s thre
     try {
       const id = await askInSlack(olivia.slack, 't-own');
       const sink = recordingSink();
-      const handled = await h.app.conversation.handleMessage({ platform: 'slack', user: olivia.slack, channel: 'C0OPS', thread: 't-own', text: `deny ${id}` }, sink);
+      const handled = await h.app.conversation.handleMessage(
+        { platform: 'slack', user: olivia.slack, channel: 'C0OPS', thread: 't-own', text: `deny ${id}` },
+        sink,
+      );
       await handled.done;
       expect(JSON.stringify(sink.messages)).toMatch(/Withdrawn/);
       await new Promise((r) => setTimeout(r, 3_500));

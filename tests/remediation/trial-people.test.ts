@@ -34,10 +34,13 @@ describe('issue 13.1 (trial): a chat id linked after it acted is still the same 
     expect(await h.app.queue.get(id)).toBeUndefined();
   });
 
-  it('counts an approval given from a chat id before it was linked as that user\'s one approval', async () => {
+  it("counts an approval given from a chat id before it was linked as that user's one approval", async () => {
     await start('approver');
     const olivia = await person(h, 'operator', 'olivia');
-    const id = String((await call('POST', '/api/v1/remediations', olivia.token, { action: 'scale', target: 'payments', replicas: 4 })).body.request_id);
+    const id = String(
+      (await call('POST', '/api/v1/remediations', olivia.token, { action: 'scale', target: 'payments', replicas: 4 }))
+        .body.request_id,
+    );
     const first = await sayInSlack(h, 'ULATER2', `approve ${id}`);
     expect(first.text).toMatch(/Approval recorded .*\(1 of 2\)/);
 
@@ -49,10 +52,14 @@ describe('issue 13.1 (trial): a chat id linked after it acted is still the same 
     expect(h.app.remediation.get(id)).toMatchObject({ state: 'pending_approval', approvers: ['slack:ULATER2'] });
   });
 
-  it("lets a user cancel, with their own key, the job their Slack id started before it was linked", async () => {
+  it('lets a user cancel, with their own key, the job their Slack id started before it was linked', async () => {
     await start('viewer');
     // What `anomalies payments` from an unlinked Slack id queues (no worker runs here, so it waits).
-    const { id: jobId } = await h.app.queue.add('detect_anomalies', { service: 'payments', windowS: 3600 }, { meta: { requestedBy: 'slack:ULATER3', platform: 'slack', channel: 'C1' } });
+    const { id: jobId } = await h.app.queue.add(
+      'detect_anomalies',
+      { service: 'payments', windowS: 3600 },
+      { meta: { requestedBy: 'slack:ULATER3', platform: 'slack', channel: 'C1' } },
+    );
     const vera = await person(h, 'viewer', 'vera');
     const otto = await person(h, 'viewer', 'otto');
     h.app.auth.users.link(vera.id, 'slack', 'ULATER3');

@@ -15,11 +15,16 @@ describe('issue 13.1 (trial): a requester withdraws their own request, with any 
     call = c;
   });
 
-  it('lets an operator withdraw their own request from Slack or with a key, never someone else\'s', async () => {
+  it("lets an operator withdraw their own request from Slack or with a key, never someone else's", async () => {
     const olivia = await person(h, 'operator', 'olivia');
     const otto = await person(h, 'operator', 'otto');
-    const mine = String((await call('POST', '/api/v1/remediations', olivia.token, { action: 'restart', target: 'payments' })).body.request_id);
-    const theirs = String((await call('POST', '/api/v1/remediations', otto.token, { action: 'restart', target: 'search' })).body.request_id);
+    const mine = String(
+      (await call('POST', '/api/v1/remediations', olivia.token, { action: 'restart', target: 'payments' })).body
+        .request_id,
+    );
+    const theirs = String(
+      (await call('POST', '/api/v1/remediations', otto.token, { action: 'restart', target: 'search' })).body.request_id,
+    );
 
     const other = await call('POST', `/api/v1/remediations/${theirs}/deny`, olivia.key());
     expect(other.status).toBe(403);
@@ -29,9 +34,17 @@ describe('issue 13.1 (trial): a requester withdraws their own request, with any 
     const withdrawn = await sayInSlack(h, olivia.slack, `deny ${mine}`);
     expect(withdrawn.text).toMatch(new RegExp(`Withdrawn ${mine}`));
     expect(h.app.remediation.get(mine)).toMatchObject({ state: 'denied', decidedBy: olivia.person });
-    expect(h.app.auth.audit.list({ action: 'remediation.deny', limit: 10 }).map((e) => [e.outcome, e.detail.withdrawn])).toEqual([['ok', true], ['denied', undefined]]);
+    expect(
+      h.app.auth.audit.list({ action: 'remediation.deny', limit: 10 }).map((e) => [e.outcome, e.detail.withdrawn]),
+    ).toEqual([
+      ['ok', true],
+      ['denied', undefined],
+    ]);
 
-    const mine2 = String((await call('POST', '/api/v1/remediations', olivia.token, { action: 'restart', target: 'inventory' })).body.request_id);
+    const mine2 = String(
+      (await call('POST', '/api/v1/remediations', olivia.token, { action: 'restart', target: 'inventory' })).body
+        .request_id,
+    );
     const byKey = await call('POST', `/api/v1/remediations/${mine2}/deny`, olivia.key());
     expect([byKey.status, byKey.body.state]).toEqual([200, 'denied']);
   });
@@ -40,7 +53,10 @@ describe('issue 13.1 (trial): a requester withdraws their own request, with any 
     const vera = await person(h, 'viewer', 'vera');
     const olivia = await person(h, 'operator', 'olivia');
     const abe = await person(h, 'approver', 'abe');
-    const id = String((await call('POST', '/api/v1/remediations', olivia.token, { action: 'restart', target: 'payments' })).body.request_id);
+    const id = String(
+      (await call('POST', '/api/v1/remediations', olivia.token, { action: 'restart', target: 'payments' })).body
+        .request_id,
+    );
     expect((await call('POST', `/api/v1/remediations/${id}/deny`, vera.token)).status).toBe(403);
     const scoped = await call('POST', `/api/v1/remediations/${id}/deny`, abe.key(['read', 'remediation.approve']));
     expect([scoped.status, scoped.body.state]).toEqual([200, 'denied']);

@@ -9,8 +9,17 @@ const CYCLE_START = Date.UTC(2026, 10, 26, 8, 8);
 async function actOn(service: string, action: string, atMs: number) {
   const fleet = new DemoFleet({ seed: 42, clock: () => atMs });
   const executor = createDemoExecutor(fleet);
-  const request = { id: 'r00001', action, target: service, params: action === 'scale' ? { replicas: 6 } : {} } as unknown as StoredRequest;
-  const done = await executor.execute(request, undefined as never, { progress: () => undefined, signal: new AbortController().signal } as never);
+  const request = {
+    id: 'r00001',
+    action,
+    target: service,
+    params: action === 'scale' ? { replicas: 6 } : {},
+  } as unknown as StoredRequest;
+  const done = await executor.execute(
+    request,
+    undefined as never,
+    { progress: () => undefined, signal: new AbortController().signal } as never,
+  );
   const verified = await executor.verify!(request, undefined as never, {} as never);
   return { done, verified };
 }
@@ -33,7 +42,9 @@ describe('issue 13.11 (trial): a "still over" verdict prints the value over its 
         for (const action of ['restart', 'scale', 'rollback', 'clear_cache']) {
           const { verified } = await actOn(name, action, CYCLE_START + minute * 60_000 + 30_000);
           expect(objective(name)).toBeDefined();
-          for (const m of verified.summary.matchAll(/\(([\d.]+)(%| ms) -> ([\d.]+)(%| ms), objective ([\d.]+)(%| ms)\)/g)) {
+          for (const m of verified.summary.matchAll(
+            /\(([\d.]+)(%| ms) -> ([\d.]+)(%| ms), objective ([\d.]+)(%| ms)\)/g,
+          )) {
             checked++;
             expect([verified.summary, Number(m[3]) > Number(m[5])]).toEqual([verified.summary, true]);
           }

@@ -28,9 +28,23 @@ describe('issue 13.11: verification agrees with itself', () => {
     await h.app.startWorkers();
     const operator = await session(h, 'operator');
     const approver = await session(h, 'approver');
-    expect((await h.http.inject({ method: 'POST', url: '/api/v1/remediations', headers: operator.headers, payload: { action: 'restart', target } })).statusCode).toBe(201);
-    const { id } = h.app.store.db.prepare('SELECT id FROM remediation_requests WHERE target = ? ORDER BY created_at DESC LIMIT 1').get(target) as { id: string };
-    expect((await h.http.inject({ method: 'POST', url: `/api/v1/remediations/${id}/approve`, headers: approver.headers })).statusCode).toBe(202);
+    expect(
+      (
+        await h.http.inject({
+          method: 'POST',
+          url: '/api/v1/remediations',
+          headers: operator.headers,
+          payload: { action: 'restart', target },
+        })
+      ).statusCode,
+    ).toBe(201);
+    const { id } = h.app.store.db
+      .prepare('SELECT id FROM remediation_requests WHERE target = ? ORDER BY created_at DESC LIMIT 1')
+      .get(target) as { id: string };
+    expect(
+      (await h.http.inject({ method: 'POST', url: `/api/v1/remediations/${id}/approve`, headers: approver.headers }))
+        .statusCode,
+    ).toBe(202);
     const job = await h.app.queue.waitUntilFinished(id, 20_000);
     expect(job.state).toBe('completed');
     return { job, result: job.result as RemediationJobResult, operator };
@@ -45,7 +59,11 @@ describe('issue 13.11: verification agrees with itself', () => {
     expect(Number(before)).toBeGreaterThan(70); // over inventory's 70% objective before
     expect(Number(after)).toBeLessThan(70);
     expect(result.verified).toMatchObject({ ok: true });
-    expect(result.verified?.summary).toMatch(new RegExp(`^inventory recovered: memory ${before}% -> ${after}%, .*; every checked signal is inside its objective\\.$`));
+    expect(result.verified?.summary).toMatch(
+      new RegExp(
+        `^inventory recovered: memory ${before}% -> ${after}%, .*; every checked signal is inside its objective\\.$`,
+      ),
+    );
     expect(result.verified?.summary).not.toMatch(/still over|not recovered/);
     const shown = texts(presentFinished((await h.app.queue.get(result.id))!)).join('\n');
     expect(shown).toContain(`memory ${before}% -> ${after}%`);
@@ -56,7 +74,9 @@ describe('issue 13.11: verification agrees with itself', () => {
     const { result } = await restart('checkout-api', NOW - 60 * MIN + 30_000);
     expect(result.state).toBe('succeeded'); // the restart itself worked
     expect(result.verified).toMatchObject({ ok: false });
-    expect(result.verified?.summary).toMatch(/^checkout-api has not recovered: still over p99 latency \(\d+ ms -> \d+ ms, objective 700 ms\)/);
+    expect(result.verified?.summary).toMatch(
+      /^checkout-api has not recovered: still over p99 latency \(\d+ ms -> \d+ ms, objective 700 ms\)/,
+    );
     expect(result.verified?.summary).not.toMatch(/^checkout-api recovered/);
     const shown = presentFinished((await h.app.queue.get(result.id))!);
     expect(shown.tone).toBe('warning');
@@ -70,10 +90,15 @@ describe('issue 13.11: verification agrees with itself', () => {
     const status = await h.http.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}`, headers: operator.headers });
     const body = status.json() as { job: { progress: { percent: number } | null }; reply: Reply };
     expect(body.job.progress === null || body.job.progress.percent === 100).toBe(true);
-    const rows = body.reply.blocks.flatMap((b) => (b.type === 'fields' ? (b as { fields: Array<{ label: string; value: string }> }).fields : []));
+    const rows = body.reply.blocks.flatMap((b) =>
+      b.type === 'fields' ? (b as { fields: Array<{ label: string; value: string }> }).fields : [],
+    );
     for (const row of rows.filter((r) => r.label === 'progress')) expect(row.value).toMatch(/^(100%|done)/);
     const list = await h.http.inject({ method: 'GET', url: '/api/v1/jobs', headers: operator.headers });
-    const table = (list.json() as { reply: Reply }).reply.blocks.find((b) => b.type === 'table') as unknown as { columns: string[]; rows: string[][] };
+    const table = (list.json() as { reply: Reply }).reply.blocks.find((b) => b.type === 'table') as unknown as {
+      columns: string[];
+      rows: string[][];
+    };
     const column = table.columns.indexOf('progress');
     const row = table.rows.find((r) => r[0] === job.id) as string[];
     expect(['', 'done', '100%']).toContain(row[column]);

@@ -38,7 +38,12 @@ async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const received: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const received: Received = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(received);
       const reply = handler(received, requests.length - 1);
       if ('destroy' in reply) return void req.socket.destroy();
@@ -73,7 +78,9 @@ async function startReceiver(): Promise<Receiver> {
 function verifySignature(req: Received, secret: string): boolean {
   const timestamp = String(req.headers['x-smartcloudops-timestamp']);
   const given = Buffer.from(String(req.headers['x-smartcloudops-signature']));
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${req.body}`).digest('hex')}`);
+  const expected = Buffer.from(
+    `sha256=${createHmac('sha256', secret).update(`${timestamp}.${req.body}`).digest('hex')}`,
+  );
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
@@ -88,15 +95,29 @@ function recordingSleep(ms: number, signal: AbortSignal): Promise<void> {
   waits.push(ms);
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
-function request(overrides: Partial<RemediationRequest> = {}, params: RemediationRequest['params'] = {}): RemediationRequest {
-  return { id: 'req-7f3a', action: 'restart', target: 'checkout-api', params: { replicas: 3, ...params }, requestedBy: 'alice', ...overrides };
+function request(
+  overrides: Partial<RemediationRequest> = {},
+  params: RemediationRequest['params'] = {},
+): RemediationRequest {
+  return {
+    id: 'req-7f3a',
+    action: 'restart',
+    target: 'checkout-api',
+    params: { replicas: 3, ...params },
+    requestedBy: 'alice',
+    ...overrides,
+  };
 }
 
 function binding(more: Partial<Extract<Binding, { kind: 'webhook' }>> = {}): Extract<Binding, { kind: 'webhook' }> {
@@ -104,7 +125,15 @@ function binding(more: Partial<Extract<Binding, { kind: 'webhook' }>> = {}): Ext
     kind: 'webhook',
     method: 'POST',
     url: `${receiver.url}/api/v2/job_templates/7/launch/`,
-    body: JSON.stringify({ extra_vars: { service: '{target}', replicas: '{replicas}', reason: 'restart of {target} by SmartCloudOps', tags: ['sco', '{target}'], dry: false } }),
+    body: JSON.stringify({
+      extra_vars: {
+        service: '{target}',
+        replicas: '{replicas}',
+        reason: 'restart of {target} by SmartCloudOps',
+        tags: ['sco', '{target}'],
+        dry: false,
+      },
+    }),
     timeoutMs: 5000,
     retries: 0,
     ...more,
@@ -140,7 +169,9 @@ describe('webhook executor: the request', () => {
     const [req] = receiver.requests;
     expect(req?.method).toBe('POST');
     expect(req?.url).toBe('/api/v2/job_templates/7/launch/');
-    expect(req?.body).toBe('{"extra_vars":{"service":"checkout-api","replicas":3,"reason":"restart of checkout-api by SmartCloudOps","tags":["sco","checkout-api"],"dry":false}}');
+    expect(req?.body).toBe(
+      '{"extra_vars":{"service":"checkout-api","replicas":3,"reason":"restart of checkout-api by SmartCloudOps","tags":["sco","checkout-api"],"dry":false}}',
+    );
     expect(req?.headers).toMatchObject({
       'content-type': 'application/json',
       'x-smartcloudops-request-id': 'req-7f3a',
@@ -150,7 +181,12 @@ describe('webhook executor: the request', () => {
     expect(verifySignature(req as Received, SECRET)).toBe(true);
     expect(verifySignature(req as Received, 'another-secret')).toBe(false);
     // A body changed on the way no longer verifies.
-    expect(verifySignature({ ...(req as Received), body: (req as Received).body.replace('"replicas":3', '"replicas":30') }, SECRET)).toBe(false);
+    expect(
+      verifySignature(
+        { ...(req as Received), body: (req as Received).body.replace('"replicas":3', '"replicas":30') },
+        SECRET,
+      ),
+    ).toBe(false);
   });
 
   it('sends no signature without a secret', async () => {
@@ -171,27 +207,56 @@ describe('webhook executor: the request', () => {
   });
 
   it('refuses injection attempts before sending anything', async () => {
-    const values = ['checkout-api", "admin": true, "x": "', 'checkout-api; rm -rf /', '$(id)', '`id`', '../../etc/passwd', '-rf', 'a'.repeat(10_000), 'a\nb', 'a\0b', 'a\\u0022b'];
+    const values = [
+      'checkout-api", "admin": true, "x": "',
+      'checkout-api; rm -rf /',
+      '$(id)',
+      '`id`',
+      '../../etc/passwd',
+      '-rf',
+      'a'.repeat(10_000),
+      'a\nb',
+      'a\0b',
+      'a\\u0022b',
+    ];
     for (const value of values) {
-      await expect(executor().execute(request({ target: value }), binding(), options())).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('{target}') });
-      await expect(executor().execute(request({}, { note: value }), binding({ body: '{"note":"{param.note}"}' }), options())).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('{param.note}') });
-      await expect(executor().plan(request({ target: value }), binding())).rejects.toMatchObject({ code: 'bad_request' });
+      await expect(executor().execute(request({ target: value }), binding(), options())).rejects.toMatchObject({
+        code: 'bad_request',
+        message: expect.stringContaining('{target}'),
+      });
+      await expect(
+        executor().execute(request({}, { note: value }), binding({ body: '{"note":"{param.note}"}' }), options()),
+      ).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('{param.note}') });
+      await expect(executor().plan(request({ target: value }), binding())).rejects.toMatchObject({
+        code: 'bad_request',
+      });
     }
-    await expect(executor().execute(request({}, { replicas: 2.5 }), binding(), options())).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('{replicas}') });
-    await expect(executor().execute(request(), binding({ body: '{"zone":"{param.zone}"}' }), options())).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('{param.zone} has no value') });
+    await expect(executor().execute(request({}, { replicas: 2.5 }), binding(), options())).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('{replicas}'),
+    });
+    await expect(
+      executor().execute(request(), binding({ body: '{"zone":"{param.zone}"}' }), options()),
+    ).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('{param.zone} has no value') });
     expect(receiver.requests).toHaveLength(0);
   });
 
   it('substitutes in string leaves only: keys and JSON structure stay as written', async () => {
     const body = '{"{target}":"{target}","__proto__":{"polluted":"{target}"},"n":[1,"{replicas}","x{replicas}"]}';
     await executor().execute(request(), binding({ body }), options());
-    expect(JSON.parse(receiver.requests[0]?.body ?? '')).toEqual(JSON.parse('{"{target}":"checkout-api","__proto__":{"polluted":"checkout-api"},"n":[1,3,"x3"]}'));
+    expect(JSON.parse(receiver.requests[0]?.body ?? '')).toEqual(
+      JSON.parse('{"{target}":"checkout-api","__proto__":{"polluted":"checkout-api"},"n":[1,3,"x3"]}'),
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('refuses a body template that is not JSON, and an unknown placeholder', async () => {
-    await expect(executor().execute(request(), binding({ body: '{"service": {target}}' }), options())).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringContaining('not valid JSON') });
-    await expect(executor().execute(request(), binding({ body: '{"service": "{service}"}' }), options())).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringContaining('{service}') });
+    await expect(
+      executor().execute(request(), binding({ body: '{"service": {target}}' }), options()),
+    ).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringContaining('not valid JSON') });
+    await expect(
+      executor().execute(request(), binding({ body: '{"service": "{service}"}' }), options()),
+    ).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringContaining('{service}') });
     expect(receiver.requests).toHaveLength(0);
   });
 });
@@ -203,7 +268,8 @@ describe('webhook executor: plan', () => {
     url.password = 'hunter2-password';
     const plan = await executor().plan(request(), binding({ url: url.toString(), secret: SECRET }));
     const shownUrl = `${receiver.url}/job/restart/buildWithParameters?token=***`;
-    const body = '{"extra_vars":{"service":"checkout-api","replicas":3,"reason":"restart of checkout-api by SmartCloudOps","tags":["sco","checkout-api"],"dry":false}}';
+    const body =
+      '{"extra_vars":{"service":"checkout-api","replicas":3,"reason":"restart of checkout-api by SmartCloudOps","tags":["sco","checkout-api"],"dry":false}}';
     expect(plan).toEqual({
       executor: 'webhook',
       calls: [`POST ${shownUrl} ${body}`],
@@ -224,31 +290,45 @@ describe('webhook executor: plan', () => {
       blastRadius: `whatever the job behind POST ${new URL(receiver.url).host}/job/restart/buildWithParameters does to checkout-api`,
     });
     const text = JSON.stringify(plan);
-    for (const secret of [SECRET, 'hunter2-password', 'trigger-token-123', Buffer.from('bot:hunter2-password').toString('base64')]) expect(text).not.toContain(secret);
+    for (const secret of [
+      SECRET,
+      'hunter2-password',
+      'trigger-token-123',
+      Buffer.from('bot:hunter2-password').toString('base64'),
+    ])
+      expect(text).not.toContain(secret);
     expect(receiver.requests).toHaveLength(0);
   });
 });
 
 describe('webhook executor: retries', () => {
   it('retries 500s with backoff and succeeds, with the same request id and body every time', async () => {
-    receiver.respond((_req, i) => (i < 2 ? { status: 500, body: 'upstream broke' } : { status: 200, body: '{"id":99}' }));
+    receiver.respond((_req, i) =>
+      i < 2 ? { status: 500, body: 'upstream broke' } : { status: 200, body: '{"id":99}' },
+    );
     const opts = options();
     const result = await executor().execute(request(), binding({ retries: 3, secret: SECRET }), opts);
     expect(result.ok).toBe(true);
     expect(result.detail).toMatchObject({ status: 200, attempts: 3 });
     expect(receiver.requests).toHaveLength(3);
-    expect(new Set(receiver.requests.map((r) => r.headers['x-smartcloudops-request-id']))).toEqual(new Set(['req-7f3a']));
+    expect(new Set(receiver.requests.map((r) => r.headers['x-smartcloudops-request-id']))).toEqual(
+      new Set(['req-7f3a']),
+    );
     expect(new Set(receiver.requests.map((r) => r.body)).size).toBe(1);
     for (const r of receiver.requests) expect(verifySignature(r, SECRET)).toBe(true);
     expect(waits).toEqual([BACKOFF_BASE_MS, BACKOFF_BASE_MS * 2]);
-    expect(opts.messages).toContain(`POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 500 Internal Server Error; retrying in 100 ms`);
+    expect(opts.messages).toContain(
+      `POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 500 Internal Server Error; retrying in 100 ms`,
+    );
   });
 
   it('gives up after `retries` extra attempts', async () => {
     receiver.respond(() => ({ status: 503, body: 'maintenance' }));
     const result = await executor().execute(request(), binding({ retries: 2 }), options());
     expect(result.ok).toBe(false);
-    expect(result.summary).toBe(`POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 503 Service Unavailable after 3 attempts: maintenance`);
+    expect(result.summary).toBe(
+      `POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 503 Service Unavailable after 3 attempts: maintenance`,
+    );
     expect(result.detail).toMatchObject({ status: 503, attempts: 3 });
     expect(receiver.requests).toHaveLength(3);
   });
@@ -257,7 +337,9 @@ describe('webhook executor: retries', () => {
     receiver.respond(() => ({ status: 400, body: '{"error":"extra_vars.service: unknown"}' }));
     const result = await executor().execute(request(), binding({ retries: 5 }), options());
     expect(result.ok).toBe(false);
-    expect(result.summary).toBe(`POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 400 Bad Request: {"error":"extra_vars.service: unknown"}`);
+    expect(result.summary).toBe(
+      `POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 400 Bad Request: {"error":"extra_vars.service: unknown"}`,
+    );
     expect(receiver.requests).toHaveLength(1);
     expect(waits).toEqual([]);
   });
@@ -271,7 +353,9 @@ describe('webhook executor: retries', () => {
   });
 
   it('honours Retry-After on a 429', async () => {
-    receiver.respond((_req, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' } : { status: 202 }));
+    receiver.respond((_req, i) =>
+      i === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' } : { status: 202 },
+    );
     const result = await executor().execute(request(), binding({ retries: 1 }), options());
     expect(result.ok).toBe(true);
     expect(receiver.requests).toHaveLength(2);
@@ -292,14 +376,22 @@ describe('webhook executor: retries', () => {
     const result = await executor().execute(request(), binding({ retries: 1 }), options());
     expect(result.ok).toBe(true);
     expect(receiver.requests).toHaveLength(2);
-    expect(receiver.requests[0]?.headers['x-smartcloudops-request-id']).toBe(receiver.requests[1]?.headers['x-smartcloudops-request-id']);
+    expect(receiver.requests[0]?.headers['x-smartcloudops-request-id']).toBe(
+      receiver.requests[1]?.headers['x-smartcloudops-request-id'],
+    );
   });
 
   it('reports an unreachable receiver after its retries', async () => {
     const port = await closedPort();
-    const result = await executor().execute(request(), binding({ url: `http://127.0.0.1:${port}/hook`, retries: 1 }), options());
+    const result = await executor().execute(
+      request(),
+      binding({ url: `http://127.0.0.1:${port}/hook`, retries: 1 }),
+      options(),
+    );
     expect(result.ok).toBe(false);
-    expect(result.summary).toBe(`POST http://127.0.0.1:${port}/hook could not be reached (ECONNREFUSED) (2 attempts); the receiver may or may not have acted on request req-7f3a.`);
+    expect(result.summary).toBe(
+      `POST http://127.0.0.1:${port}/hook could not be reached (ECONNREFUSED) (2 attempts); the receiver may or may not have acted on request req-7f3a.`,
+    );
     expect(waits).toEqual([BACKOFF_BASE_MS]);
   });
 });
@@ -309,7 +401,9 @@ describe('webhook executor: time limits and cancellation', () => {
     receiver.respond(() => ({ hang: true }));
     const result = await executor().execute(request(), binding({ timeoutMs: 300 }), options());
     expect(result.ok).toBe(false);
-    expect(result.summary).toBe(`POST ${receiver.url}/api/v2/job_templates/7/launch/ timed out after 300 ms; the receiver may or may not have acted on request req-7f3a.`);
+    expect(result.summary).toBe(
+      `POST ${receiver.url}/api/v2/job_templates/7/launch/ timed out after 300 ms; the receiver may or may not have acted on request req-7f3a.`,
+    );
     expect(receiver.requests).toHaveLength(1);
   });
 
@@ -323,12 +417,18 @@ describe('webhook executor: time limits and cancellation', () => {
   it('stops when the signal aborts mid-request', async () => {
     receiver.respond(() => ({ hang: true }));
     const controller = new AbortController();
-    const running = executor().execute(request(), binding({ timeoutMs: 20_000, retries: 3 }), options(controller.signal));
+    const running = executor().execute(
+      request(),
+      binding({ timeoutMs: 20_000, retries: 3 }),
+      options(controller.signal),
+    );
     while (receiver.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
     controller.abort(new AppError('job_cancelled', 'cancelled by alice'));
     const result = await running;
     expect(result.ok).toBe(false);
-    expect(result.summary).toBe(`POST ${receiver.url}/api/v2/job_templates/7/launch/ was cancelled (cancelled by alice); the receiver may already have acted on request req-7f3a.`);
+    expect(result.summary).toBe(
+      `POST ${receiver.url}/api/v2/job_templates/7/launch/ was cancelled (cancelled by alice); the receiver may already have acted on request req-7f3a.`,
+    );
     expect(result.detail).toMatchObject({ cancelled: true, attempts: 1 });
     expect(receiver.requests).toHaveLength(1);
   });
@@ -336,7 +436,9 @@ describe('webhook executor: time limits and cancellation', () => {
   it('sends nothing when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort(new AppError('job_cancelled', 'cancelled by alice'));
-    await expect(executor().execute(request(), binding(), options(controller.signal))).rejects.toMatchObject({ code: 'job_cancelled' });
+    await expect(executor().execute(request(), binding(), options(controller.signal))).rejects.toMatchObject({
+      code: 'job_cancelled',
+    });
     expect(receiver.requests).toHaveLength(0);
   });
 });

@@ -13,11 +13,22 @@ describe('console rendering of a Reply', () => {
           { label: 'p99', value: '912 ms' },
           { label: 'error rate', value: '4.1%' },
         ]),
-        table(['service', 'health'], [['checkout-api', 'UNHEALTHY'], ['db', 'ok']]),
+        table(
+          ['service', 'health'],
+          [
+            ['checkout-api', 'UNHEALTHY'],
+            ['db', 'ok'],
+          ],
+        ),
         series('p99', [1, 2, 3, 4, 5, 6, 7, 8]),
         progress(42, 'checked payments'),
         buttons([{ label: 'Cancel', command: 'cancel 7', style: 'danger' }]),
-        image({ title: 'p99', alt: 'p99 latency, last 24h, 3 anomalies', path: 'data/charts/p99.png', png: Buffer.from('png') }),
+        image({
+          title: 'p99',
+          alt: 'p99 latency, last 24h, 3 anomalies',
+          path: 'data/charts/p99.png',
+          png: Buffer.from('png'),
+        }),
         context('as of now'),
       ),
     );
@@ -53,7 +64,12 @@ describe('sparkline', () => {
     expect(sparkline([0, 10])).toBe('▁█');
     expect(sparkline([5, 5, 5])).toBe('▄▄▄');
     expect(sparkline([1, NaN, 3])).toBe('▁ █');
-    expect(sparkline(Array.from({ length: 400 }, (_, i) => i), 40)).toHaveLength(40);
+    expect(
+      sparkline(
+        Array.from({ length: 400 }, (_, i) => i),
+        40,
+      ),
+    ).toHaveLength(40);
     expect(sparkline([])).toBe('');
   });
 });

@@ -6,7 +6,15 @@ import { buttons, header, reply, table, text } from '../../src/reply/model';
 import { DURING_BURST, testApp } from '../helpers/app';
 import { waitFor } from '../helpers/cli';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
-import { appMention, blockAction, directMessage, postSigned, slashCommand, SLACK_IDS, urlVerification } from '../helpers/slack-payloads';
+import {
+  appMention,
+  blockAction,
+  directMessage,
+  postSigned,
+  slashCommand,
+  SLACK_IDS,
+  urlVerification,
+} from '../helpers/slack-payloads';
 
 const SECRET = 'slack-signing-secret-0123456789abcdef';
 const ALICE = 'U0ALICE';
@@ -26,8 +34,16 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
 
   beforeEach(async () => {
     fake = await startFakeSlack();
-    ({ app, logs } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, DEFAULT_ROLE: 'viewer' }, DURING_BURST));
-    const alice = await app.auth.users.create({ email: 'alice@example.com', password: 'operator pass phrase', role: 'operator', name: 'alice' });
+    ({ app, logs } = await testApp(
+      { SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, DEFAULT_ROLE: 'viewer' },
+      DURING_BURST,
+    ));
+    const alice = await app.auth.users.create({
+      email: 'alice@example.com',
+      password: 'operator pass phrase',
+      role: 'operator',
+      name: 'alice',
+    });
     app.auth.users.link(alice.id, 'slack', ALICE);
     http = createHttpForApp(app);
     await http.listen({ port: 0, host: '127.0.0.1' });
@@ -48,13 +64,21 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
   };
 
   it('answers url_verification with the challenge', async () => {
-    const res = await postSigned(events, urlVerification('3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P'), SECRET);
+    const res = await postSigned(
+      events,
+      urlVerification('3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P'),
+      SECRET,
+    );
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
   });
 
   it('acks /ops at once, posts the reply in the channel, then edits that message with the job result', async () => {
-    const res = await postSigned(events, slashCommand({ text: 'status payments', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() }), SECRET);
+    const res = await postSigned(
+      events,
+      slashCommand({ text: 'status payments', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() }),
+      SECRET,
+    );
     expect(res.status).toBe(200);
     expect(res.body).toBe('');
     const posted = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok);
@@ -64,28 +88,45 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
     const message = fake.message('C0OPS', ts);
     expect(message?.versions.length).toBeGreaterThanOrEqual(2);
     expect(message?.bot_id).toBe(SLACK_IDS.bot);
-    await waitFor(async () => (/payments/.test(lastText('C0OPS', ts)) && !/Checking/.test(lastText('C0OPS', ts)) ? true : undefined), 20_000, 'the status result');
+    await waitFor(
+      async () =>
+        /payments/.test(lastText('C0OPS', ts)) && !/Checking/.test(lastText('C0OPS', ts)) ? true : undefined,
+      20_000,
+      'the status result',
+    );
     expect(lastText('C0OPS', ts)).toMatch(/asked: \/ops status payments/);
   });
 
   it('replies to a mention in its thread, edits it with the anomaly report and uploads the chart into the thread', async () => {
-    const mention = appMention({ text: `<@${SLACK_IDS.botUser}> any anomalies in payments error rate over the last hour?`, userId: ALICE, channelId: 'C0OPS' });
+    const mention = appMention({
+      text: `<@${SLACK_IDS.botUser}> any anomalies in payments error rate over the last hour?`,
+      userId: ALICE,
+      channelId: 'C0OPS',
+    });
     const ts = (mention.envelopePayload.event as { ts: string }).ts;
     expect((await postSigned(events, mention, SECRET)).status).toBe(200);
     const first = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok);
     expect(first.args.thread_ts).toBe(ts);
-    const upload = await waitFor(async () => fake.uploads.find((u) => u.filename.endsWith('.png')), 30_000, 'the chart upload');
+    const upload = await waitFor(
+      async () => fake.uploads.find((u) => u.filename.endsWith('.png')),
+      30_000,
+      'the chart upload',
+    );
     expect(upload.thread_ts).toBe(ts);
     expect(upload.channel_id).toBe('C0OPS');
     expect(upload.bytes.subarray(1, 4).toString()).toBe('PNG');
-    const reportTs = (await fake.waitFor((c) => c.method === 'chat.update' && /anomalous/.test(JSON.stringify(c.args.blocks)), 30_000)).args.ts as string;
+    const reportTs = (
+      await fake.waitFor((c) => c.method === 'chat.update' && /anomalous/.test(JSON.stringify(c.args.blocks)), 30_000)
+    ).args.ts as string;
     // The report is an edit of the bot's first reply in the thread, not a new message.
     const reply = fake.replies('C0OPS', ts).find((m) => m.versions[0].by === 'chat.postMessage');
     expect(reportTs).toBe(reply?.ts);
   });
 
   it('answers a direct message in the DM', async () => {
-    expect((await postSigned(events, directMessage({ text: 'help', userId: ALICE, channelId: 'D0ALICE' }), SECRET)).status).toBe(200);
+    expect(
+      (await postSigned(events, directMessage({ text: 'help', userId: ALICE, channelId: 'D0ALICE' }), SECRET)).status,
+    ).toBe(200);
     const posted = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok);
     expect(posted.args.channel).toBe('D0ALICE');
     expect(JSON.stringify(posted.args.blocks)).toMatch(/status/);
@@ -94,7 +135,18 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
   it('runs a button as the person who pressed it typed it: same handlers, same RBAC', async () => {
     // Victor has no mapping, so he is a viewer: cancelling someone's job is refused, as typed.
     const job = await app.queue.add('status', { windowS: 3600 }, { delayMs: 60_000 });
-    const press = (user: string) => postSigned(events, blockAction({ userId: user, channelId: 'C0OPS', messageTs: '1732600000.000100', value: `cancel ${job.id}`, responseUrl: fake.responseUrl('actions') }), SECRET);
+    const press = (user: string) =>
+      postSigned(
+        events,
+        blockAction({
+          userId: user,
+          channelId: 'C0OPS',
+          messageTs: '1732600000.000100',
+          value: `cancel ${job.id}`,
+          responseUrl: fake.responseUrl('actions'),
+        }),
+        SECRET,
+      );
     expect((await press(VICTOR)).status).toBe(200);
     const refused = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok);
     expect(refused.args.thread_ts).toBe('1732600000.000100');
@@ -102,7 +154,11 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
     expect((await app.queue.get(job.id))?.state).not.toBe('cancelled');
 
     expect((await press(ALICE)).status).toBe(200);
-    await waitFor(async () => ((await app.queue.get(job.id))?.state === 'cancelled' ? true : undefined), 20_000, 'the job cancelled');
+    await waitFor(
+      async () => ((await app.queue.get(job.id))?.state === 'cancelled' ? true : undefined),
+      20_000,
+      'the job cancelled',
+    );
   });
 
   it('refuses bad signatures, stale requests and malformed bodies; posts nothing; keeps serving', async () => {
@@ -115,7 +171,11 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
     const malformed = await postSigned(events, { ...ok, body: '{"type": "event_callback", "event": ' }, SECRET);
     expect(malformed.status).toBe(400);
     expect(JSON.parse(malformed.body).error).toBe('bad_request');
-    const huge = await postSigned(events, { ...ok, body: JSON.stringify({ type: 'event_callback', pad: 'x'.repeat(2_000_000) }) }, SECRET);
+    const huge = await postSigned(
+      events,
+      { ...ok, body: JSON.stringify({ type: 'event_callback', pad: 'x'.repeat(2_000_000) }) },
+      SECRET,
+    );
     expect(huge.status).toBe(413);
     expect(posts()).toHaveLength(0);
     expect(logs()).toMatch(/slack request refused/);
@@ -126,7 +186,12 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
   });
 
   it('takes a redelivered event once', async () => {
-    const mention = appMention({ text: `<@${SLACK_IDS.botUser}> help`, userId: ALICE, channelId: 'C0OPS', eventId: 'Ev0REDELIVER' });
+    const mention = appMention({
+      text: `<@${SLACK_IDS.botUser}> help`,
+      userId: ALICE,
+      channelId: 'C0OPS',
+      eventId: 'Ev0REDELIVER',
+    });
     expect((await postSigned(events, mention, SECRET)).status).toBe(200);
     expect((await postSigned(events, mention, SECRET, { retryNum: 1, retryReason: 'http_timeout' })).status).toBe(200);
     await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok);
@@ -135,7 +200,11 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
   });
 
   it('answers privately through response_url where it may not post, and logs the Slack error', async () => {
-    const res = await postSigned(events, slashCommand({ text: 'help', userId: ALICE, channelId: 'C0SECRET', responseUrl: fake.responseUrl() }), SECRET);
+    const res = await postSigned(
+      events,
+      slashCommand({ text: 'help', userId: ALICE, channelId: 'C0SECRET', responseUrl: fake.responseUrl() }),
+      SECRET,
+    );
     expect(res.status).toBe(200);
     const response = await fake.waitForResponse();
     expect(response.body).toMatchObject({ response_type: 'ephemeral' });
@@ -145,7 +214,9 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
 
   it('waits out a 429 for its Retry-After, then posts once', async () => {
     fake.failNext('chat.postMessage', { retryAfterS: 1 });
-    expect((await postSigned(events, directMessage({ text: 'help', userId: ALICE, channelId: 'D0ALICE' }), SECRET)).status).toBe(200);
+    expect(
+      (await postSigned(events, directMessage({ text: 'help', userId: ALICE, channelId: 'D0ALICE' }), SECRET)).status,
+    ).toBe(200);
     const done = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok, 15_000);
     const [limited] = fake.callsOf('chat.postMessage');
     expect(limited.status).toBe(429);
@@ -156,7 +227,16 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
   it('splits long output across blocks and attaches the whole of what does not fit', async () => {
     const slack = app.chat.find((a) => a.platform === 'slack')!;
     const rows = Array.from({ length: 10_000 }, (_, i) => [`svc-${i}`, 'healthy', `${i} ms`]);
-    const posted = await slack.poster.post('C0OPS', reply('info', header('Everything'), table(['service', 'state', 'p99'], rows), buttons([{ label: 'Jobs', command: 'jobs' }])), undefined);
+    const posted = await slack.poster.post(
+      'C0OPS',
+      reply(
+        'info',
+        header('Everything'),
+        table(['service', 'state', 'p99'], rows),
+        buttons([{ label: 'Jobs', command: 'jobs' }]),
+      ),
+      undefined,
+    );
     const message = fake.message('C0OPS', posted.id)!;
     expect((message.blocks ?? []).length).toBe(50);
     expect(JSON.stringify(message.blocks)).toMatch(/did not fit in one Slack message/);
@@ -176,7 +256,13 @@ describe('Slack adapter retries (never the same message twice)', () => {
   beforeEach(async () => {
     fake = await startFakeSlack();
     ({ app } = await testApp());
-    poster = createSlackAdapter({ config: { botToken: fake.botToken, signingSecret: SECRET, apiUrl: fake.url }, conversation: app.conversation, log: app.log, timeoutMs: 300, retries: 2 }).poster;
+    poster = createSlackAdapter({
+      config: { botToken: fake.botToken, signingSecret: SECRET, apiUrl: fake.url },
+      conversation: app.conversation,
+      log: app.log,
+      timeoutMs: 300,
+      retries: 2,
+    }).poster;
   });
   afterEach(async () => {
     await app.close();
@@ -185,7 +271,10 @@ describe('Slack adapter retries (never the same message twice)', () => {
 
   it('does not send a new message again when Slack took it but answered too late', async () => {
     fake.slowNext('chat.postMessage', 1500);
-    await expect(poster.post('C0OPS', reply('info', text('restart requested')))).rejects.toMatchObject({ name: 'ChatApiError', platform: 'slack' });
+    await expect(poster.post('C0OPS', reply('info', text('restart requested')))).rejects.toMatchObject({
+      name: 'ChatApiError',
+      platform: 'slack',
+    });
     await new Promise((r) => setTimeout(r, 1800));
     expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
     expect(fake.messages('C0OPS')).toHaveLength(1);
@@ -204,7 +293,9 @@ describe('Slack adapter retries (never the same message twice)', () => {
   });
 
   it('gives up on Slack errors at once: they would fail the same way again', async () => {
-    await expect(poster.post('C0NOWHERE', reply('info', text('x')))).rejects.toMatchObject({ code: 'channel_not_found' });
+    await expect(poster.post('C0NOWHERE', reply('info', text('x')))).rejects.toMatchObject({
+      code: 'channel_not_found',
+    });
     expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
   });
 });
@@ -212,7 +303,11 @@ describe('Slack adapter retries (never the same message twice)', () => {
 describe('Slack adapter (Socket Mode)', () => {
   it('connects with SLACK_APP_TOKEN, acks envelopes and replies in the thread', async () => {
     const fake = await startFakeSlack();
-    const { app } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.url });
+    const { app } = await testApp({
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_APP_TOKEN: fake.appToken,
+      SLACK_API_URL: fake.url,
+    });
     try {
       await app.startChat();
       await fake.socket.waitConnected(10_000);
@@ -233,7 +328,11 @@ describe('Slack adapter (Socket Mode)', () => {
 
   it('stops cleanly while Slack has it reconnecting (socket-mode would otherwise reject with undefined and end the process)', async () => {
     const fake = await startFakeSlack();
-    const { app } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.url });
+    const { app } = await testApp({
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_APP_TOKEN: fake.appToken,
+      SLACK_API_URL: fake.url,
+    });
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
@@ -263,10 +362,16 @@ describe('chat endpoints with no chat platform configured', () => {
       expect(app.chat).toHaveLength(0);
       const slack = await http.inject({ method: 'POST', url: '/slack/events', payload: {} });
       expect(slack.statusCode).toBe(503);
-      expect(slack.json()).toMatchObject({ error: 'slack_not_configured', message: expect.stringMatching(/SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/) });
+      expect(slack.json()).toMatchObject({
+        error: 'slack_not_configured',
+        message: expect.stringMatching(/SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/),
+      });
       const teams = await http.inject({ method: 'POST', url: '/api/messages', payload: {} });
       expect(teams.statusCode).toBe(503);
-      expect(teams.json()).toMatchObject({ error: 'teams_not_configured', message: expect.stringMatching(/TEAMS_APP_ID and TEAMS_APP_PASSWORD/) });
+      expect(teams.json()).toMatchObject({
+        error: 'teams_not_configured',
+        message: expect.stringMatching(/TEAMS_APP_ID and TEAMS_APP_PASSWORD/),
+      });
     } finally {
       await http.close();
       await app.close();

@@ -14,7 +14,9 @@ describe('Slack app manifest (manifest.yml)', () => {
   });
 
   it('declares exactly the bot scopes the bot needs', () => {
-    expect(manifest.oauth_config.scopes).toEqual({ bot: ['app_mentions:read', 'chat:write', 'commands', 'files:write', 'im:history'] });
+    expect(manifest.oauth_config.scopes).toEqual({
+      bot: ['app_mentions:read', 'chat:write', 'commands', 'files:write', 'im:history'],
+    });
   });
 
   it('declares the /ops command, the events and interactivity on /slack/events', () => {
@@ -28,8 +30,14 @@ describe('Slack app manifest (manifest.yml)', () => {
       },
     ]);
     expect(manifest.features.slash_commands[0].description.length).toBeGreaterThan(0);
-    expect(manifest.settings.event_subscriptions).toEqual({ request_url: 'https://YOUR-HOST/slack/events', bot_events: ['app_mention', 'message.im'] });
-    expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://YOUR-HOST/slack/events' });
+    expect(manifest.settings.event_subscriptions).toEqual({
+      request_url: 'https://YOUR-HOST/slack/events',
+      bot_events: ['app_mention', 'message.im'],
+    });
+    expect(manifest.settings.interactivity).toEqual({
+      is_enabled: true,
+      request_url: 'https://YOUR-HOST/slack/events',
+    });
     expect(manifest.settings.socket_mode_enabled).toBe(false);
   });
 });

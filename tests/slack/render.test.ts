@@ -2,7 +2,19 @@ import { presentIncident } from '../../src/commands/incidents';
 import type { Incident } from '../../src/incidents/store';
 import { presentRequest } from '../../src/remediation/present';
 import type { StoredRequest } from '../../src/remediation/store';
-import { buttons, context, fields, header, image, progress, reply, series, table, text, type Block } from '../../src/reply/model';
+import {
+  buttons,
+  context,
+  fields,
+  header,
+  image,
+  progress,
+  reply,
+  series,
+  table,
+  text,
+  type Block,
+} from '../../src/reply/model';
 import { renderText } from '../../src/reply/render-text';
 import { sparkline } from '../../src/reply/sparkline';
 import { renderSlack, SLACK_LIMITS, type SlackMessage } from '../../src/adapters/slack/render';
@@ -49,7 +61,13 @@ function expectWithinSlackLimits(m: SlackMessage): void {
         break;
       }
       case 'actions': {
-        const els = block.elements as Array<{ type: string; text: TextObject; action_id: string; value: string; style?: string }>;
+        const els = block.elements as Array<{
+          type: string;
+          text: TextObject;
+          action_id: string;
+          value: string;
+          style?: string;
+        }>;
         expect(els.length).toBeGreaterThan(0);
         expect(els.length).toBeLessThanOrEqual(25);
         for (const b of els) {
@@ -73,7 +91,10 @@ function expectWithinSlackLimits(m: SlackMessage): void {
 /** The mrkdwn a block holds (plain_text — headers, button labels — is never parsed by Slack). */
 const mrkdwnOf = (b: unknown): string => {
   const j = b as { text?: TextObject; fields?: TextObject[]; elements?: TextObject[] };
-  return [j.text, ...(j.fields ?? []), ...(j.elements ?? [])].filter((t): t is TextObject => t?.type === 'mrkdwn').map((t) => t.text).join('\n');
+  return [j.text, ...(j.fields ?? []), ...(j.elements ?? [])]
+    .filter((t): t is TextObject => t?.type === 'mrkdwn')
+    .map((t) => t.text)
+    .join('\n');
 };
 const allText = (m: SlackMessage) => m.blocks.map(mrkdwnOf).join('\n');
 const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -91,30 +112,87 @@ describe('Slack rendering of a Reply', () => {
           { label: 'p99', value: '912 ms' },
           { label: 'error rate', value: '4.1%' },
         ]),
-        table(['service', 'health'], [['checkout-api', 'UNHEALTHY'], ['db', 'ok']]),
+        table(
+          ['service', 'health'],
+          [
+            ['checkout-api', 'UNHEALTHY'],
+            ['db', 'ok'],
+          ],
+        ),
         series('p99', values, 'ms'),
         progress(45, 'checked payments'),
-        buttons([{ label: 'Cancel', command: 'cancel 7', style: 'danger' }, { label: 'Retry', command: 'retry 7', style: 'primary' }, { label: 'Logs', command: 'logs 7' }]),
+        buttons([
+          { label: 'Cancel', command: 'cancel 7', style: 'danger' },
+          { label: 'Retry', command: 'retry 7', style: 'primary' },
+          { label: 'Logs', command: 'logs 7' },
+        ]),
         image({ title: 'p99 latency', alt: 'p99 latency, last 24h, 3 anomalies', path: 'data/charts/p99.png', png }),
         context('as of 12:00 UTC'),
       ),
     );
-    expect(m.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'section', 'context', 'actions', 'context', 'context']);
-    expect(m.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':warning: 2 of 3 unhealthy', emoji: true } });
+    expect(m.blocks.map((b) => b.type)).toEqual([
+      'header',
+      'section',
+      'section',
+      'section',
+      'section',
+      'context',
+      'actions',
+      'context',
+      'context',
+    ]);
+    expect(m.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: ':warning: 2 of 3 unhealthy', emoji: true },
+    });
     // Tone emoji only on the first header/text; our own mrkdwn survives.
     expect(mrkdwnOf(m.blocks[1])).toBe('checkout-api p99 is *high*; try `anomalies checkout-api`');
-    expect(m.blocks[2]).toEqual({ type: 'section', fields: [{ type: 'mrkdwn', text: '*p99*\n912 ms' }, { type: 'mrkdwn', text: '*error rate*\n4.1%' }] });
-    expect(mrkdwnOf(m.blocks[3])).toBe(['```', 'service       health', '------------  ---------', 'checkout-api  UNHEALTHY', 'db            ok', '```'].join('\n'));
+    expect(m.blocks[2]).toEqual({
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: '*p99*\n912 ms' },
+        { type: 'mrkdwn', text: '*error rate*\n4.1%' },
+      ],
+    });
+    expect(mrkdwnOf(m.blocks[3])).toBe(
+      [
+        '```',
+        'service       health',
+        '------------  ---------',
+        'checkout-api  UNHEALTHY',
+        'db            ok',
+        '```',
+      ].join('\n'),
+    );
     expect(mrkdwnOf(m.blocks[4])).toBe(`*p99*  \`${sparkline(values)}\`  min 1 ms · max 8.25 ms · last 8.25 ms`);
     expect(mrkdwnOf(m.blocks[5])).toBe('▓▓▓▓▓░░░░░ 45% checked payments');
     expect((m.blocks[6] as unknown as { elements: unknown[] }).elements).toEqual([
-      { type: 'button', text: { type: 'plain_text', text: 'Cancel', emoji: true }, action_id: 'sco:cmd:0', value: 'cancel 7', style: 'danger' },
-      { type: 'button', text: { type: 'plain_text', text: 'Retry', emoji: true }, action_id: 'sco:cmd:1', value: 'retry 7', style: 'primary' },
-      { type: 'button', text: { type: 'plain_text', text: 'Logs', emoji: true }, action_id: 'sco:cmd:2', value: 'logs 7' },
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: 'Cancel', emoji: true },
+        action_id: 'sco:cmd:0',
+        value: 'cancel 7',
+        style: 'danger',
+      },
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: 'Retry', emoji: true },
+        action_id: 'sco:cmd:1',
+        value: 'retry 7',
+        style: 'primary',
+      },
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: 'Logs', emoji: true },
+        action_id: 'sco:cmd:2',
+        value: 'logs 7',
+      },
     ]);
     expect(mrkdwnOf(m.blocks[7])).toContain('p99 latency, last 24h, 3 anomalies');
     expect(mrkdwnOf(m.blocks[8])).toBe('as of 12:00 UTC');
-    expect(m.uploads).toEqual([{ filename: 'p99-latency.png', title: 'p99 latency', alt: 'p99 latency, last 24h, 3 anomalies', png }]);
+    expect(m.uploads).toEqual([
+      { filename: 'p99-latency.png', title: 'p99 latency', alt: 'p99 latency, last 24h, 3 anomalies', png },
+    ]);
     expect(m.text).toBe('2 of 3 unhealthy');
     expect(m.overflow).toBeUndefined();
     expectWithinSlackLimits(m);
@@ -184,14 +262,34 @@ describe('Slack rendering of a Reply', () => {
     });
 
     it('keeps to the documented Block Kit limits', () => {
-      expect(SLACK_LIMITS).toMatchObject({ blocksPerMessage: 50, headerText: 150, sectionText: 3000, sectionFields: 10, fieldText: 2000, contextElements: 10, actionsElements: 25, buttonText: 75, buttonValue: 2000 });
+      expect(SLACK_LIMITS).toMatchObject({
+        blocksPerMessage: 50,
+        headerText: 150,
+        sectionText: 3000,
+        sectionFields: 10,
+        fieldText: 2000,
+        contextElements: 10,
+        actionsElements: 25,
+        buttonText: 75,
+        buttonValue: 2000,
+      });
     });
 
     it('shows a command too long for a button value as text instead of dropping it', () => {
       const long = `run ${'a'.repeat(2100)}`;
-      const m = renderSlack(reply('info', buttons([{ label: 'Run', command: long }, { label: 'Ack', command: 'ack 1' }])));
+      const m = renderSlack(
+        reply(
+          'info',
+          buttons([
+            { label: 'Run', command: long },
+            { label: 'Ack', command: 'ack 1' },
+          ]),
+        ),
+      );
       expect(m.blocks.map((b) => b.type)).toEqual(['actions', 'context']);
-      expect((m.blocks[0] as unknown as { elements: Array<{ action_id: string }> }).elements.map((e) => e.action_id)).toEqual(['sco:cmd:1']);
+      expect(
+        (m.blocks[0] as unknown as { elements: Array<{ action_id: string }> }).elements.map((e) => e.action_id),
+      ).toEqual(['sco:cmd:1']);
       expect(mrkdwnOf(m.blocks[1])).toContain(long);
       expectWithinSlackLimits(m);
     });
@@ -206,7 +304,9 @@ describe('Slack rendering of a Reply', () => {
     });
 
     it('truncates long headers and button labels with …', () => {
-      const m = renderSlack(reply('error', header('H'.repeat(400)), buttons([{ label: 'L'.repeat(100), command: 'ack 1' }])));
+      const m = renderSlack(
+        reply('error', header('H'.repeat(400)), buttons([{ label: 'L'.repeat(100), command: 'ack 1' }])),
+      );
       const h = (m.blocks[0] as unknown as { text: TextObject }).text.text;
       expect(h.length).toBe(150);
       expect(h.startsWith(':x: HHH')).toBe(true);
@@ -317,8 +417,12 @@ describe('Slack rendering of a Reply', () => {
       } as StoredRequest;
       const m = renderSlack(presentRequest(req));
       expect(m.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'actions']);
-      expect((m.blocks[0] as unknown as { text: TextObject }).text.text).toBe(':warning: Remediation r-12: scale checkout-api 6');
-      expect(mrkdwnOf(m.blocks[1])).toContain('*will call*\nPATCH /apis/apps/v1/namespaces/shop/deployments/checkout-api/scale');
+      expect((m.blocks[0] as unknown as { text: TextObject }).text.text).toBe(
+        ':warning: Remediation r-12: scale checkout-api 6',
+      );
+      expect(mrkdwnOf(m.blocks[1])).toContain(
+        '*will call*\nPATCH /apis/apps/v1/namespaces/shop/deployments/checkout-api/scale',
+      );
       expect((m.blocks[3] as unknown as { elements: unknown[] }).elements).toEqual([
         expect.objectContaining({ action_id: 'sco:cmd:0', value: 'approve r-12', style: 'primary' }),
         expect.objectContaining({ action_id: 'sco:cmd:1', value: 'deny r-12', style: 'danger' }),

@@ -13,7 +13,8 @@ import { postSigned, slashCommand } from '../helpers/slack-payloads';
 const SECRET = 'slack-signing-secret-restart-0123456789';
 const ALICE = 'U0ALICE';
 
-const requests = (app: App) => (app.store.db.prepare('SELECT COUNT(*) AS n FROM remediation_requests').get() as { n: number }).n;
+const requests = (app: App) =>
+  (app.store.db.prepare('SELECT COUNT(*) AS n FROM remediation_requests').get() as { n: number }).n;
 
 describe('issue 13.9 (trial): a Slack replay after a restart is still dropped (store, no Redis)', () => {
   let fake: FakeSlack;
@@ -32,7 +33,15 @@ describe('issue 13.9 (trial): a Slack replay after a restart is still dropped (s
 
   /** A `serve` on `db` (a new temp store when absent): its Slack events URL. */
   async function serve(db?: string): Promise<{ app: App; url: string }> {
-    const { app } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, ...(db ? { DATABASE_PATH: db } : {}) }, DURING_BURST);
+    const { app } = await testApp(
+      {
+        SLACK_BOT_TOKEN: fake.botToken,
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: fake.url,
+        ...(db ? { DATABASE_PATH: db } : {}),
+      },
+      DURING_BURST,
+    );
     const http = createHttpForApp(app);
     await http.listen({ port: 0, host: '127.0.0.1' });
     open.push({ app, http });
@@ -43,9 +52,19 @@ describe('issue 13.9 (trial): a Slack replay after a restart is still dropped (s
 
   it('the same signed /ops restart sent before and after a restart makes one request', async () => {
     const first = await serve();
-    const alice = await first.app.auth.users.create({ email: 'alice@example.com', password: 'operator pass phrase', role: 'operator', name: 'alice' });
+    const alice = await first.app.auth.users.create({
+      email: 'alice@example.com',
+      password: 'operator pass phrase',
+      role: 'operator',
+      name: 'alice',
+    });
     first.app.auth.users.link(alice.id, 'slack', ALICE);
-    const command = slashCommand({ text: 'restart inventory', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() });
+    const command = slashCommand({
+      text: 'restart inventory',
+      userId: ALICE,
+      channelId: 'C0OPS',
+      responseUrl: fake.responseUrl(),
+    });
     const timestampS = Math.floor(Date.now() / 1000);
     expect((await postSigned(first.url, command, SECRET, { timestampS })).status).toBe(200);
     await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok, 15_000);

@@ -37,7 +37,12 @@ describe('issue 13.9: Slack replays are taken once, future timestamps refused (r
   }
 
   it('the same signed /ops restart sent twice makes one request; the replay is answered 200 and does nothing', async () => {
-    const command = slashCommand({ text: 'restart inventory', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() });
+    const command = slashCommand({
+      text: 'restart inventory',
+      userId: ALICE,
+      channelId: 'C0OPS',
+      responseUrl: fake.responseUrl(),
+    });
     const timestampS = Math.floor(Date.now() / 1000);
     const first = await postSigned(events, command, SLACK_SECRET, { timestampS });
     const replay = await postSigned(events, command, SLACK_SECRET, { timestampS });
@@ -50,7 +55,13 @@ describe('issue 13.9: Slack replays are taken once, future timestamps refused (r
   });
 
   it('a replayed button press has one effect', async () => {
-    const press = blockAction({ userId: ALICE, channelId: 'C0OPS', messageTs: '1732600000.000100', value: '/ops restart inventory', label: 'Restart inventory' });
+    const press = blockAction({
+      userId: ALICE,
+      channelId: 'C0OPS',
+      messageTs: '1732600000.000100',
+      value: '/ops restart inventory',
+      label: 'Restart inventory',
+    });
     const timestampS = Math.floor(Date.now() / 1000);
     expect((await postSigned(events, press, SLACK_SECRET, { timestampS })).status).toBe(200);
     expect((await postSigned(events, press, SLACK_SECRET, { timestampS })).status).toBe(200);
@@ -60,7 +71,8 @@ describe('issue 13.9: Slack replays are taken once, future timestamps refused (r
   });
 
   it('two presses of one button are two requests to Slack (each its own trigger and signature): both are taken', async () => {
-    const press = () => blockAction({ userId: ALICE, channelId: 'C0OPS', messageTs: '1732600000.000100', value: 'help', label: 'Help' });
+    const press = () =>
+      blockAction({ userId: ALICE, channelId: 'C0OPS', messageTs: '1732600000.000100', value: 'help', label: 'Help' });
     expect((await postSigned(events, press(), SLACK_SECRET)).status).toBe(200);
     expect((await postSigned(events, press(), SLACK_SECRET)).status).toBe(200);
     await waitFor(async () => (posts().length === 2 ? true : undefined), 15_000, 'two replies');
@@ -68,10 +80,20 @@ describe('issue 13.9: Slack replays are taken once, future timestamps refused (r
 
   it('refuses a timestamp a year ahead with 401 and takes one 30 s ahead (clock skew)', async () => {
     const nowS = Math.floor(Date.now() / 1000);
-    const ahead = await postSigned(events, slashCommand({ text: 'restart inventory', userId: ALICE, channelId: 'C0OPS' }), SLACK_SECRET, { timestampS: nowS + 365 * 24 * 3600 });
+    const ahead = await postSigned(
+      events,
+      slashCommand({ text: 'restart inventory', userId: ALICE, channelId: 'C0OPS' }),
+      SLACK_SECRET,
+      { timestampS: nowS + 365 * 24 * 3600 },
+    );
     expect(ahead.status).toBe(401);
     expect(JSON.parse(ahead.body).error).toBe('unauthorized');
-    const skewed = await postSigned(events, slashCommand({ text: 'help', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() }), SLACK_SECRET, { timestampS: nowS + 30 });
+    const skewed = await postSigned(
+      events,
+      slashCommand({ text: 'help', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() }),
+      SLACK_SECRET,
+      { timestampS: nowS + 30 },
+    );
     expect(skewed.status).toBe(200);
     await settle();
     expect(requests(app)).toBe(0);
@@ -116,8 +138,16 @@ describeIfRedis('issue 13.9: with Redis, a replay sent to another serve process 
   });
 
   it('one effect when the same signed /ops restart reaches two processes', async () => {
-    const [a, b] = [await serveProcess(app, fake, TEST_REDIS_URL, close), await serveProcess(app, fake, TEST_REDIS_URL, close)];
-    const command: SlackPayload = slashCommand({ text: 'restart inventory', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() });
+    const [a, b] = [
+      await serveProcess(app, fake, TEST_REDIS_URL, close),
+      await serveProcess(app, fake, TEST_REDIS_URL, close),
+    ];
+    const command: SlackPayload = slashCommand({
+      text: 'restart inventory',
+      userId: ALICE,
+      channelId: 'C0OPS',
+      responseUrl: fake.responseUrl(),
+    });
     const timestampS = Math.floor(Date.now() / 1000);
     expect((await postSigned(a, command, SLACK_SECRET, { timestampS })).status).toBe(200);
     expect((await postSigned(b, command, SLACK_SECRET, { timestampS })).status).toBe(200);
@@ -131,12 +161,21 @@ describeIfRedis('issue 13.9: with Redis, a replay sent to another serve process 
 describe('issue 13.9: with Redis configured but not answering, each process still drops replays itself', () => {
   it('takes a command, drops its replay, and logs that Redis did not answer', async () => {
     const fake = await startFakeSlack();
-    const { app, logs } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_API_URL: fake.url });
+    const { app, logs } = await testApp({
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_SIGNING_SECRET: SLACK_SECRET,
+      SLACK_API_URL: fake.url,
+    });
     const close: Array<() => Promise<void>> = [];
     try {
       // Port 1 on loopback: nothing listens, the connection is refused.
       const events = await serveProcess(app, fake, 'redis://127.0.0.1:1', close);
-      const command = slashCommand({ text: 'help', userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() });
+      const command = slashCommand({
+        text: 'help',
+        userId: ALICE,
+        channelId: 'C0OPS',
+        responseUrl: fake.responseUrl(),
+      });
       const timestampS = Math.floor(Date.now() / 1000);
       expect((await postSigned(events, command, SLACK_SECRET, { timestampS })).status).toBe(200);
       expect((await postSigned(events, command, SLACK_SECRET, { timestampS })).status).toBe(200);

@@ -28,8 +28,16 @@ describe('issue 13.8: a slash command holding an API key is not echoed into the 
 
   beforeEach(async () => {
     fake = await startFakeSlack();
-    ({ app } = await testApp({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, DEFAULT_ROLE: 'viewer' }, DURING_BURST));
-    const alice = await app.auth.users.create({ email: 'alice@example.com', password: 'operator pass phrase', role: 'operator', name: 'alice' });
+    ({ app } = await testApp(
+      { SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, DEFAULT_ROLE: 'viewer' },
+      DURING_BURST,
+    ));
+    const alice = await app.auth.users.create({
+      email: 'alice@example.com',
+      password: 'operator pass phrase',
+      role: 'operator',
+      name: 'alice',
+    });
     app.auth.users.link(alice.id, 'slack', ALICE);
     http = createHttpForApp(app);
     await http.listen({ port: 0, host: '127.0.0.1' });
@@ -44,12 +52,21 @@ describe('issue 13.8: a slash command holding an API key is not echoed into the 
   });
 
   /** Everything the bot sent to Slack, as one string. */
-  const sent = () => JSON.stringify([fake.calls.map((c) => c.args), fake.responses.map((r) => r.body), fake.uploads.map((u) => u.bytes.toString())]);
+  const sent = () =>
+    JSON.stringify([
+      fake.calls.map((c) => c.args),
+      fake.responses.map((r) => r.body),
+      fake.uploads.map((u) => u.bytes.toString()),
+    ]);
   const secretParts = (key: string) => [key, key.slice(17), key.slice(-20)];
 
   it('`/ops status sco_…`: no post or edit carries the key, and the reply says to revoke it', async () => {
     const { key, id } = apiKey();
-    const res = await postSigned(events, slashCommand({ text: `status ${key}`, userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() }), SECRET);
+    const res = await postSigned(
+      events,
+      slashCommand({ text: `status ${key}`, userId: ALICE, channelId: 'C0OPS', responseUrl: fake.responseUrl() }),
+      SECRET,
+    );
     expect(res.status).toBe(200);
     const posted = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok, 15_000);
     // Let any later edit of the message land.
@@ -58,12 +75,18 @@ describe('issue 13.8: a slash command holding an API key is not echoed into the 
     for (const part of secretParts(key)) expect(out).not.toContain(part);
     expect(JSON.stringify(posted.args.blocks)).toMatch(/asked: \/ops status \[REDACTED\]/);
     const [message] = fake.messages('C0OPS');
-    expect(JSON.stringify(message.versions[message.versions.length - 1])).toMatch(new RegExp(`revoke[^"]*apikey revoke ${id}`));
+    expect(JSON.stringify(message.versions[message.versions.length - 1])).toMatch(
+      new RegExp(`revoke[^"]*apikey revoke ${id}`),
+    );
   });
 
   it('where the bot may not post, the private answer (response_url) does not carry the key either', async () => {
     const { key } = apiKey();
-    await postSigned(events, slashCommand({ text: `restart ${key}`, userId: ALICE, channelId: 'C0SECRET', responseUrl: fake.responseUrl() }), SECRET);
+    await postSigned(
+      events,
+      slashCommand({ text: `restart ${key}`, userId: ALICE, channelId: 'C0SECRET', responseUrl: fake.responseUrl() }),
+      SECRET,
+    );
     await fake.waitForResponse(undefined, 15_000);
     await new Promise((r) => setTimeout(r, 500));
     for (const part of secretParts(key)) expect(sent()).not.toContain(part);
@@ -72,7 +95,11 @@ describe('issue 13.8: a slash command holding an API key is not echoed into the 
 
   it('a mention holding a Slack token gets the warning too, and the token is not echoed', async () => {
     const token = `xoxb-${randomBytes(6).toString('hex')}-${randomBytes(12).toString('hex')}`;
-    await postSigned(events, appMention({ text: `<@${SLACK_IDS.botUser}> is ${token} valid?`, userId: ALICE, channelId: 'C0OPS' }), SECRET);
+    await postSigned(
+      events,
+      appMention({ text: `<@${SLACK_IDS.botUser}> is ${token} valid?`, userId: ALICE, channelId: 'C0OPS' }),
+      SECRET,
+    );
     await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok, 15_000);
     await waitFor(async () => (/revoke/.test(sent()) ? true : undefined), 5000, 'the warning');
     expect(sent()).not.toContain(token);

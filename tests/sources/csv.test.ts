@@ -27,7 +27,8 @@ function capturedLog() {
   const stream = new PassThrough();
   const lines: Array<Record<string, unknown>> = [];
   stream.on('data', (c: Buffer) => {
-    for (const line of c.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of c.toString().split('\n'))
+      if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
   });
   return { log: createLogger({ level: 'debug', format: 'json', stream }), lines };
 }
@@ -48,7 +49,15 @@ describe('CSV timestamps', () => {
   });
 
   it('refuses what is not a time', () => {
-    for (const bad of ['', 'yesterday', '2024-02-30 10:00:00', '2024-01-15 25:00:00', '15/01/2024 10:00', '-5', '2024-01-15T10:00:00+2']) {
+    for (const bad of [
+      '',
+      'yesterday',
+      '2024-02-30 10:00:00',
+      '2024-01-15 25:00:00',
+      '15/01/2024 10:00',
+      '-5',
+      '2024-01-15T10:00:00+2',
+    ]) {
       expect(parseTimestamp(bad)).toBeUndefined();
     }
   });
@@ -58,7 +67,13 @@ describe('CsvSource', () => {
   let dir: string;
   beforeEach(() => {
     dir = tempDir();
-    const rows = Array.from({ length: 120 }, (_, i) => `${iso(T0 + i * MIN).replace('T', ' ').slice(0, 19)},${100 + i}`);
+    const rows = Array.from(
+      { length: 120 },
+      (_, i) =>
+        `${iso(T0 + i * MIN)
+          .replace('T', ' ')
+          .slice(0, 19)},${100 + i}`,
+    );
     write(dir, 'checkout-api', 'latency_p99', ['timestamp,value', ...rows].join('\n'));
     write(dir, 'payments', 'cpu', 'timestamp,value\n');
     mkdirSync(join(dir, 'Not A Service'));
@@ -68,11 +83,20 @@ describe('CsvSource', () => {
 
   it('lists sub-folders as services, with catalog objectives when the catalog names them', async () => {
     const { log, lines } = capturedLog();
-    const services = buildCatalog({ services: [{ name: 'checkout-api', description: 'Checkout.', objectives: { latency_p99_ms: 700, availability: 0.999 } }, { name: 'elsewhere' }] });
+    const services = buildCatalog({
+      services: [
+        { name: 'checkout-api', description: 'Checkout.', objectives: { latency_p99_ms: 700, availability: 0.999 } },
+        { name: 'elsewhere' },
+      ],
+    });
     const source = new CsvSource({ dir, services, log });
     expect(source.kind).toBe('csv');
     expect(await source.services()).toEqual([
-      { name: 'checkout-api', description: 'Checkout.', objectives: { ...DEFAULT_OBJECTIVES, latency_p99_ms: 700, availability: 0.999 } },
+      {
+        name: 'checkout-api',
+        description: 'Checkout.',
+        objectives: { ...DEFAULT_OBJECTIVES, latency_p99_ms: 700, availability: 0.999 },
+      },
       { name: 'payments', description: `CSV data in ${join(dir, 'payments')}`, objectives: { ...DEFAULT_OBJECTIVES } },
     ]);
     expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', folder: 'Not A Service' }));
@@ -81,7 +105,12 @@ describe('CsvSource', () => {
 
   it('returns the rows in range, inclusive, with the native step', async () => {
     const source = new CsvSource({ dir });
-    const series = await source.query({ service: 'checkout-api', signal: 'latency_p99', startMs: T0 + 10 * MIN, endMs: T0 + 20 * MIN });
+    const series = await source.query({
+      service: 'checkout-api',
+      signal: 'latency_p99',
+      startMs: T0 + 10 * MIN,
+      endMs: T0 + 20 * MIN,
+    });
     expect(series).toMatchObject({ service: 'checkout-api', signal: 'latency_p99', unit: 'ms', stepMs: MIN });
     expect(series.points).toHaveLength(11);
     expect(series.points[0]).toEqual([T0 + 10 * MIN, 110]);
@@ -90,7 +119,13 @@ describe('CsvSource', () => {
 
   it('averages rows per step when stepMs is given', async () => {
     const source = new CsvSource({ dir });
-    const series = await source.query({ service: 'checkout-api', signal: 'latency_p99', startMs: T0, endMs: T0 + 59 * MIN, stepMs: 15 * MIN });
+    const series = await source.query({
+      service: 'checkout-api',
+      signal: 'latency_p99',
+      startMs: T0,
+      endMs: T0 + 59 * MIN,
+      stepMs: 15 * MIN,
+    });
     expect(series.stepMs).toBe(15 * MIN);
     // (T-15m, T]: the first bucket holds only T0; the rows after T0+45m are an incomplete step.
     expect(series.points).toEqual([
@@ -133,38 +168,59 @@ describe('CsvSource', () => {
         message: 'csv rows skipped',
         file,
         skipped: 3,
-        examples: ['line 4: timestamp "not-a-time" is not ISO 8601, YYYY-MM-DD HH:MM:SS or unix seconds', 'line 5: value "lots" is not a finite number', 'line 9: value "NaN" is not a finite number'],
+        examples: [
+          'line 4: timestamp "not-a-time" is not ISO 8601, YYYY-MM-DD HH:MM:SS or unix seconds',
+          'line 5: value "lots" is not a finite number',
+          'line 9: value "NaN" is not a finite number',
+        ],
       }),
     );
   });
 
   it('a missing file, an unknown service, a bad header and an empty range are clear errors', async () => {
     const source = new CsvSource({ dir, clock: () => T0 + 50 * HOUR });
-    await expect(source.query({ service: 'checkout-api', signal: 'cpu', startMs: T0, endMs: T0 + HOUR })).rejects.toMatchObject({
+    await expect(
+      source.query({ service: 'checkout-api', signal: 'cpu', startMs: T0, endMs: T0 + HOUR }),
+    ).rejects.toMatchObject({
       code: 'not_found',
       message: `no CSV file for checkout-api cpu: expected ${join(dir, 'checkout-api', 'cpu.csv')} with the header timestamp,value`,
     });
-    await expect(source.query({ service: 'inventory', signal: 'cpu', startMs: T0, endMs: T0 + HOUR })).rejects.toMatchObject({
+    await expect(
+      source.query({ service: 'inventory', signal: 'cpu', startMs: T0, endMs: T0 + HOUR }),
+    ).rejects.toMatchObject({
       code: 'not_found',
       message: 'unknown service "inventory"; known: checkout-api, payments',
     });
     const bad = write(dir, 'checkout-api', 'memory', 'time;value\n2024-01-15 10:00:00;1\n');
-    await expect(source.query({ service: 'checkout-api', signal: 'memory', startMs: T0, endMs: T0 + HOUR })).rejects.toMatchObject({
+    await expect(
+      source.query({ service: 'checkout-api', signal: 'memory', startMs: T0, endMs: T0 + HOUR }),
+    ).rejects.toMatchObject({
       code: 'bad_request',
       message: `${bad}: line 1 should be the header "timestamp,value", got "time;value"`,
     });
     write(dir, 'checkout-api', 'request_rate', '');
-    await expect(source.query({ service: 'checkout-api', signal: 'request_rate', startMs: T0, endMs: T0 + HOUR })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('the file is empty') });
-    await expect(source.query({ service: 'checkout-api', signal: 'latency_p99', startMs: T0 + 49 * HOUR, endMs: T0 + 50 * HOUR })).rejects.toMatchObject({
+    await expect(
+      source.query({ service: 'checkout-api', signal: 'request_rate', startMs: T0, endMs: T0 + HOUR }),
+    ).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('the file is empty') });
+    await expect(
+      source.query({ service: 'checkout-api', signal: 'latency_p99', startMs: T0 + 49 * HOUR, endMs: T0 + 50 * HOUR }),
+    ).rejects.toMatchObject({
       code: 'not_found',
       message: `no data for checkout-api latency_p99 in the last 1h: the file covers 2024-01-15T10:00:00.000Z to 2024-01-15T11:59:00.000Z (${join(dir, 'checkout-api', 'latency_p99.csv')})`,
     });
-    await expect(source.query({ service: 'payments', signal: 'cpu', startMs: T0, endMs: T0 + HOUR })).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('the file has no readable rows') });
-    await expect(readRange(join(dir, 'gone.csv'), 0, 1)).rejects.toMatchObject({ code: 'unavailable', message: `cannot read ${join(dir, 'gone.csv')}: ENOENT` });
+    await expect(
+      source.query({ service: 'payments', signal: 'cpu', startMs: T0, endMs: T0 + HOUR }),
+    ).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('the file has no readable rows') });
+    await expect(readRange(join(dir, 'gone.csv'), 0, 1)).rejects.toMatchObject({
+      code: 'unavailable',
+      message: `cannot read ${join(dir, 'gone.csv')}: ENOENT`,
+    });
   });
 
   it('refuses a directory that does not exist, at construction', () => {
-    expect(() => new CsvSource({ dir: join(dir, 'nope') })).toThrow(expect.objectContaining({ code: 'config_invalid', message: expect.stringContaining('is not a directory') }));
+    expect(() => new CsvSource({ dir: join(dir, 'nope') })).toThrow(
+      expect.objectContaining({ code: 'config_invalid', message: expect.stringContaining('is not a directory') }),
+    );
   });
 
   it('streams a big file and keeps only the range', async () => {
@@ -175,7 +231,12 @@ describe('CsvSource', () => {
     for (let i = 0; i < rows; i += 1) out.write(`${(T0 + i * 10_000) / 1000},${i % 97}\n`);
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     const source = new CsvSource({ dir });
-    const series = await source.query({ service: 'checkout-api', signal: 'request_rate', startMs: T0 + 100 * HOUR, endMs: T0 + 101 * HOUR });
+    const series = await source.query({
+      service: 'checkout-api',
+      signal: 'request_rate',
+      startMs: T0 + 100 * HOUR,
+      endMs: T0 + 101 * HOUR,
+    });
     expect(series.points).toHaveLength(361);
     expect(series.stepMs).toBe(10_000);
     expect(series.points[0]).toEqual([T0 + 100 * HOUR, 36_000 % 97]);
@@ -190,7 +251,9 @@ describe('createSource wiring (METRICS_SOURCE=csv:DIR)', () => {
     try {
       expect(app.source.kind).toBe('csv');
       expect((await app.source.services()).map((s) => s.name)).toEqual(['checkout-api']);
-      expect((await app.source.query({ service: 'checkout-api', signal: 'cpu', startMs: T0, endMs: T0 })).points).toEqual([[T0, 0.5]]);
+      expect(
+        (await app.source.query({ service: 'checkout-api', signal: 'cpu', startMs: T0, endMs: T0 })).points,
+      ).toEqual([[T0, 0.5]]);
     } finally {
       await app.close();
     }

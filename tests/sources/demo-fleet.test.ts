@@ -8,7 +8,13 @@ const NOW = Date.UTC(2025, 0, 15, 12, 0, 30); // deliberately not on a step
 const clock = (): number => NOW;
 const fleetOf = (seed = 42): DemoFleet => new DemoFleet({ seed, clock });
 
-async function values(fleet: DemoFleet, service: string, signal: Signal, startMs: number, endMs: number): Promise<number[]> {
+async function values(
+  fleet: DemoFleet,
+  service: string,
+  signal: Signal,
+  startMs: number,
+  endMs: number,
+): Promise<number[]> {
   return (await fleet.query({ service, signal, startMs, endMs })).points.map(([, v]) => v);
 }
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -55,7 +61,14 @@ describe('DemoFleet as a metrics source', () => {
       expect(whole.points.length).toBeGreaterThanOrEqual(6 * 60);
       const chunks = [];
       for (let i = 5; i >= 0; i -= 1) {
-        chunks[i] = (await b.query({ service: 'search', signal, startMs: start + i * HOUR, endMs: i === 5 ? NOW : start + (i + 1) * HOUR - 1 })).points;
+        chunks[i] = (
+          await b.query({
+            service: 'search',
+            signal,
+            startMs: start + i * HOUR,
+            endMs: i === 5 ? NOW : start + (i + 1) * HOUR - 1,
+          })
+        ).points;
       }
       expect(chunks.flat()).toEqual(whole.points);
     }
@@ -83,7 +96,13 @@ describe('DemoFleet as a metrics source', () => {
     const fleet = fleetOf();
     const start = NOW - 2 * HOUR;
     const fine = await fleet.query({ service: 'inventory', signal: 'memory', startMs: start, endMs: NOW });
-    const coarse = await fleet.query({ service: 'inventory', signal: 'memory', startMs: start, endMs: NOW, stepMs: 5 * MIN });
+    const coarse = await fleet.query({
+      service: 'inventory',
+      signal: 'memory',
+      startMs: start,
+      endMs: NOW,
+      stepMs: 5 * MIN,
+    });
     expect(coarse.stepMs).toBe(5 * MIN);
     expect(coarse.points.length).toBe(24);
     const byTime = new Map(fine.points);
@@ -97,7 +116,11 @@ describe('DemoFleet as a metrics source', () => {
     const fleet = fleetOf();
     const q = { service: 'search', signal: 'cpu' as const, startMs: NOW - HOUR, endMs: NOW };
     const rejects = (query: Parameters<DemoFleet['query']>[0], code: string, text: string): Promise<void> =>
-      expect(fleet.query(query)).rejects.toMatchObject({ name: 'AppError', code, message: expect.stringContaining(text) });
+      expect(fleet.query(query)).rejects.toMatchObject({
+        name: 'AppError',
+        code,
+        message: expect.stringContaining(text),
+      });
     await rejects({ ...q, endMs: q.startMs - 1 }, 'bad_request', 'before it starts');
     await rejects({ ...q, startMs: Number.NaN }, 'bad_request', 'finite');
     await rejects({ ...q, endMs: Number.POSITIVE_INFINITY }, 'bad_request', 'finite');
@@ -106,7 +129,9 @@ describe('DemoFleet as a metrics source', () => {
     await rejects({ ...q, signal: 'latency' as Signal }, 'bad_request', 'latency_p99');
     await rejects({ ...q, service: 'serch' }, 'not_found', 'checkout-api, payments, inventory, search, auth-gateway');
     await expect(fleet.query({ ...q, service: 'Search' })).rejects.toBeInstanceOf(AppError);
-    expect(() => fleet.state('nope')).toThrow(expect.objectContaining({ code: 'not_found', message: expect.stringContaining('auth-gateway') }));
+    expect(() => fleet.state('nope')).toThrow(
+      expect.objectContaining({ code: 'not_found', message: expect.stringContaining('auth-gateway') }),
+    );
   });
 });
 
@@ -117,7 +142,9 @@ describe('DemoFleet incidents', () => {
       const start = NOW - 2 * CYCLE_MS;
       for (let i = 0; i < 20; i += 1) {
         const t = start + Math.round((i * 2 * CYCLE_MS) / 20);
-        const snaps = ['checkout-api', 'payments', 'inventory', 'search', 'auth-gateway'].map((s) => fleet.snapshot(s, t));
+        const snaps = ['checkout-api', 'payments', 'inventory', 'search', 'auth-gateway'].map((s) =>
+          fleet.snapshot(s, t),
+        );
         const breaching = snaps.filter((s) => s.breaches.length > 0);
         expect({ seed, t, breaching: breaching.length > 0 }).toEqual({ seed, t, breaching: true });
         expect(breaching.length).toBeLessThan(snaps.length);
@@ -191,10 +218,16 @@ describe('DemoFleet actions', () => {
     const result = fleet.apply({ kind: 'restart', service: 'inventory', atMs: at });
     expect(result.before.signals.memory).toBeGreaterThan(objective);
     expect(result.after.signals.memory).toBeLessThan(objective);
-    expect(result.resolvedIncidents).toEqual([{ kind: 'memory_leak', service: 'inventory', sinceMs: leak.sinceMs, untilMs: at }]);
+    expect(result.resolvedIncidents).toEqual([
+      { kind: 'memory_leak', service: 'inventory', sinceMs: leak.sinceMs, untilMs: at },
+    ]);
     expect(result.summary).toMatch(/Restarted inventory.*memory leak is cleared/);
     const range = [leak.sinceMs, leak.untilMs + HOUR] as const;
-    const [was, now] = await Promise.all([untouched, fleet].map((f) => f.query({ service: 'inventory', signal: 'memory', startMs: range[0], endMs: range[1] })));
+    const [was, now] = await Promise.all(
+      [untouched, fleet].map((f) =>
+        f.query({ service: 'inventory', signal: 'memory', startMs: range[0], endMs: range[1] }),
+      ),
+    );
     const i = now.points.findIndex(([t]) => t >= at);
     expect(now.points.slice(0, i)).toEqual(was.points.slice(0, i));
     expect(Math.max(...now.points.slice(i).map(([, v]) => v))).toBeLessThan(objective);
@@ -216,7 +249,9 @@ describe('DemoFleet actions', () => {
       const was = await values(untouched, 'search', signal, at, spike.untilMs - MIN);
       const now = await values(fleet, 'search', signal, at, spike.untilMs - MIN);
       expect(mean(now)).toBeLessThan(mean(was) / 2);
-      expect(await values(fleet, 'search', signal, spike.sinceMs, at - 1)).toEqual(await values(untouched, 'search', signal, spike.sinceMs, at - 1));
+      expect(await values(fleet, 'search', signal, spike.sinceMs, at - 1)).toEqual(
+        await values(untouched, 'search', signal, spike.sinceMs, at - 1),
+      );
     }
     expect(Math.max(...(await values(fleet, 'search', 'cpu', at, spike.untilMs)))).toBeLessThan(objectives.cpu);
     const quiet = spike.untilMs + 30 * MIN;
@@ -249,7 +284,9 @@ describe('DemoFleet actions', () => {
   it('validates actions and restores a persisted action log', async () => {
     const fleet = fleetOf();
     const bad = (action: Parameters<DemoFleet['apply']>[0], code: string, text: string): void =>
-      expect(() => fleet.apply(action)).toThrow(expect.objectContaining({ code, message: expect.stringContaining(text) }));
+      expect(() => fleet.apply(action)).toThrow(
+        expect.objectContaining({ code, message: expect.stringContaining(text) }),
+      );
     bad({ kind: 'restart', service: 'nope' }, 'not_found', 'checkout-api');
     bad({ kind: 'scale', service: 'search' }, 'bad_request', 'from 1 to 50');
     bad({ kind: 'scale', service: 'search', replicas: 51 }, 'bad_request', 'from 1 to 50');
@@ -266,6 +303,8 @@ describe('DemoFleet actions', () => {
       const q = { service, signal: 'cpu' as const, startMs: NOW - 4 * HOUR, endMs: NOW };
       expect(await restored.query(q)).toEqual(await fleet.query(q));
     }
-    expect(() => new DemoFleet({ seed: 42, clock, initialActions: [{ kind: 'restart', service: 'gone', atMs: 0 }] })).toThrow(/initialActions\[0\]/);
+    expect(
+      () => new DemoFleet({ seed: 42, clock, initialActions: [{ kind: 'restart', service: 'gone', atMs: 0 }] }),
+    ).toThrow(/initialActions\[0\]/);
   });
 });

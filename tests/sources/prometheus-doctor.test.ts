@@ -4,7 +4,14 @@ import { closedPort, startFakePrometheus } from '../helpers/fake-prometheus';
 import { tempDbPath } from '../helpers/app';
 
 const EXAMPLE = resolve(__dirname, '../../config/services.example.yaml');
-const KEYS = ['METRICS_SOURCE', 'PROMETHEUS_URL', 'PROMETHEUS_BEARER_TOKEN', 'CONFIG_FILE', 'DATABASE_PATH', 'REDIS_URL'];
+const KEYS = [
+  'METRICS_SOURCE',
+  'PROMETHEUS_URL',
+  'PROMETHEUS_BEARER_TOKEN',
+  'CONFIG_FILE',
+  'DATABASE_PATH',
+  'REDIS_URL',
+];
 
 /** `smartcloudops doctor` reads process.env (it is a composition root); set it for one run. */
 async function doctorWith(env: Record<string, string>): Promise<{ code: number; lines: string[] }> {
@@ -27,8 +34,15 @@ describe('doctor: the Prometheus check', () => {
   it('says the server is ready, with its version and the catalog size, using the configured auth', async () => {
     const fake = await startFakePrometheus({ auth: { bearer: 'doc-token' }, prefix: '/prom' });
     try {
-      const { lines } = await doctorWith({ METRICS_SOURCE: 'prometheus', PROMETHEUS_URL: fake.url, PROMETHEUS_BEARER_TOKEN: 'doc-token', CONFIG_FILE: EXAMPLE });
-      expect(lines).toContainEqual(`ok    prometheus ${fake.url} is ready (Prometheus 2.53.0); 5 service(s) in the catalog`);
+      const { lines } = await doctorWith({
+        METRICS_SOURCE: 'prometheus',
+        PROMETHEUS_URL: fake.url,
+        PROMETHEUS_BEARER_TOKEN: 'doc-token',
+        CONFIG_FILE: EXAMPLE,
+      });
+      expect(lines).toContainEqual(
+        `ok    prometheus ${fake.url} is ready (Prometheus 2.53.0); 5 service(s) in the catalog`,
+      );
       expect(fake.requests.map((r) => r.path)).toEqual(['/-/ready', '/api/v1/status/buildinfo']);
     } finally {
       await fake.close();
@@ -37,9 +51,15 @@ describe('doctor: the Prometheus check', () => {
 
   it('says what is wrong and how to fix it', async () => {
     const port = await closedPort();
-    const { code, lines } = await doctorWith({ METRICS_SOURCE: 'prometheus', PROMETHEUS_URL: `http://127.0.0.1:${port}`, CONFIG_FILE: EXAMPLE });
+    const { code, lines } = await doctorWith({
+      METRICS_SOURCE: 'prometheus',
+      PROMETHEUS_URL: `http://127.0.0.1:${port}`,
+      CONFIG_FILE: EXAMPLE,
+    });
     expect(code).toBe(1);
-    expect(lines.join('\n')).toContain(`FAIL  prometheus Prometheus at http://127.0.0.1:${port} is not reachable: ECONNREFUSED\n      fix: check PROMETHEUS_URL`);
+    expect(lines.join('\n')).toContain(
+      `FAIL  prometheus Prometheus at http://127.0.0.1:${port} is not reachable: ECONNREFUSED\n      fix: check PROMETHEUS_URL`,
+    );
   });
 
   it('without CONFIG_FILE, the config itself is refused, pointing at the example', async () => {

@@ -16,7 +16,9 @@ const BINARY = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 const NAME = 'PrometheusSource against a real Prometheus';
 
 function describeIfPrometheus(name: string, fn: () => void): void {
-  const missing = existsSync(BINARY) ? undefined : `${BINARY} is missing: install it (apt-get install -y prometheus; .ci/run does) or set PROMETHEUS_BIN`;
+  const missing = existsSync(BINARY)
+    ? undefined
+    : `${BINARY} is missing: install it (apt-get install -y prometheus; .ci/run does) or set PROMETHEUS_BIN`;
   describeNeeding(name, missing, fn);
 }
 
@@ -27,9 +29,12 @@ const CATALOG = {
   services: [{ name: 'prometheus', description: 'The test Prometheus, scraping itself.' }],
   defaults: {
     queries: {
-      latency_p50: 'histogram_quantile(0.50, sum by (le) (rate(prometheus_http_request_duration_seconds_bucket{job="{{service}}"}[1m]))) * 1000',
-      latency_p99: 'histogram_quantile(0.99, sum by (le) (rate(prometheus_http_request_duration_seconds_bucket{job="{{service}}"}[1m]))) * 1000',
-      error_rate: '(sum(rate(prometheus_http_requests_total{job="{{service}}",code=~"5.."}[1m])) or vector(0)) / sum(rate(prometheus_http_requests_total{job="{{service}}"}[1m]))',
+      latency_p50:
+        'histogram_quantile(0.50, sum by (le) (rate(prometheus_http_request_duration_seconds_bucket{job="{{service}}"}[1m]))) * 1000',
+      latency_p99:
+        'histogram_quantile(0.99, sum by (le) (rate(prometheus_http_request_duration_seconds_bucket{job="{{service}}"}[1m]))) * 1000',
+      error_rate:
+        '(sum(rate(prometheus_http_requests_total{job="{{service}}",code=~"5.."}[1m])) or vector(0)) / sum(rate(prometheus_http_requests_total{job="{{service}}"}[1m]))',
       request_rate: 'sum(rate(prometheus_http_requests_total{job="{{service}}"}[1m]))',
       cpu: 'sum(rate(process_cpu_seconds_total{job="{{service}}"}[1m]))',
       memory: 'sum(process_resident_memory_bytes{job="{{service}}"}) / 1e9',
@@ -50,8 +55,20 @@ describeIfPrometheus(NAME, () => {
     const port = await closedPort();
     url = `http://127.0.0.1:${port}`;
     const config = join(dir, 'prometheus.yml');
-    writeFileSync(config, `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`);
-    child = spawn(BINARY, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      config,
+      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
+    );
+    child = spawn(
+      BINARY,
+      [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
 
@@ -63,7 +80,10 @@ describeIfPrometheus(NAME, () => {
       try {
         const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
         if (ready.ok) {
-          const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="prometheus"}[1m])')}`, { signal: AbortSignal.timeout(1000) });
+          const res = await fetch(
+            `${url}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="prometheus"}[1m])')}`,
+            { signal: AbortSignal.timeout(1000) },
+          );
           const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
           scrapes = Number(body.data?.result?.[0]?.value[1] ?? 0);
           if (scrapes >= 5) {
@@ -76,7 +96,10 @@ describeIfPrometheus(NAME, () => {
       }
       await sleep(250);
     }
-    if (scrapes < 5) throw new Error(`prometheus at ${url} did not become ready with 5 scrapes in 40 s (${scrapes} scrapes):\n${output}`);
+    if (scrapes < 5)
+      throw new Error(
+        `prometheus at ${url} did not become ready with 5 scrapes in 40 s (${scrapes} scrapes):\n${output}`,
+      );
   }, 60_000);
 
   afterAll(async () => {
@@ -94,7 +117,8 @@ describeIfPrometheus(NAME, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 15_000);
 
-  const source = () => new PrometheusSource({ url, services: buildCatalog(CATALOG, { requireQueries: true }), timeoutMs: 5000 });
+  const source = () =>
+    new PrometheusSource({ url, services: buildCatalog(CATALOG, { requireQueries: true }), timeoutMs: 5000 });
 
   it('is ready', async () => {
     await expect(source().check()).resolves.toBeUndefined();
@@ -102,7 +126,13 @@ describeIfPrometheus(NAME, () => {
 
   it('reads a rate from its own counters, on the step grid', async () => {
     const now = Date.now();
-    const series = await source().query({ service: 'prometheus', signal: 'request_rate', startMs: now - 30_000, endMs: now, stepMs: 1000 });
+    const series = await source().query({
+      service: 'prometheus',
+      signal: 'request_rate',
+      startMs: now - 30_000,
+      endMs: now,
+      stepMs: 1000,
+    });
     expect(series).toMatchObject({ service: 'prometheus', signal: 'request_rate', unit: 'req/s', stepMs: 1000 });
     expect(series.points.length).toBeGreaterThanOrEqual(2);
     for (const [t, v] of series.points) {
@@ -114,29 +144,62 @@ describeIfPrometheus(NAME, () => {
   });
 
   it('reports an empty result as not_found with the query (a metric this server does not have)', async () => {
-    const example = { ...CATALOG.defaults.queries, request_rate: 'sum(rate(http_requests_total{service="{{service}}"}[5m]))' };
-    const other = new PrometheusSource({ url, services: buildCatalog({ services: [{ name: 'prometheus' }], defaults: { queries: example } }, { requireQueries: true }) });
+    const example = {
+      ...CATALOG.defaults.queries,
+      request_rate: 'sum(rate(http_requests_total{service="{{service}}"}[5m]))',
+    };
+    const other = new PrometheusSource({
+      url,
+      services: buildCatalog(
+        { services: [{ name: 'prometheus' }], defaults: { queries: example } },
+        { requireQueries: true },
+      ),
+    });
     const now = Date.now();
-    await expect(other.query({ service: 'prometheus', signal: 'request_rate', startMs: now - 60_000, endMs: now, stepMs: 1000 })).rejects.toMatchObject({
+    await expect(
+      other.query({ service: 'prometheus', signal: 'request_rate', startMs: now - 60_000, endMs: now, stepMs: 1000 }),
+    ).rejects.toMatchObject({
       code: 'not_found',
-      message: 'no data for prometheus request_rate in the last 1m (query: sum(rate(http_requests_total{service="prometheus"}[5m])))',
+      message:
+        'no data for prometheus request_rate in the last 1m (query: sum(rate(http_requests_total{service="prometheus"}[5m])))',
     });
   });
 
   it('reads an error ratio written with `or vector(0)` (config/services.example.yaml)', async () => {
     const now = Date.now();
-    const series = await source().query({ service: 'prometheus', signal: 'error_rate', startMs: now - 30_000, endMs: now, stepMs: 1000 });
+    const series = await source().query({
+      service: 'prometheus',
+      signal: 'error_rate',
+      startMs: now - 30_000,
+      endMs: now,
+      stepMs: 1000,
+    });
     expect(series.unit).toBe('ratio');
     expect(series.points.length).toBeGreaterThanOrEqual(2);
     for (const [, v] of series.points) expect(v >= 0 && v <= 1).toBe(true);
   });
 
   it("passes on Prometheus's own parse error as bad_request", async () => {
-    const broken = new PrometheusSource({ url, services: buildCatalog({ services: [{ name: 'prometheus' }], defaults: { queries: { ...CATALOG.defaults.queries, cpu: 'sum(rate(process_cpu_seconds_total{job="{{service}}"}[1m])' } } }, { requireQueries: true }) });
+    const broken = new PrometheusSource({
+      url,
+      services: buildCatalog(
+        {
+          services: [{ name: 'prometheus' }],
+          defaults: {
+            queries: { ...CATALOG.defaults.queries, cpu: 'sum(rate(process_cpu_seconds_total{job="{{service}}"}[1m])' },
+          },
+        },
+        { requireQueries: true },
+      ),
+    });
     const now = Date.now();
-    await expect(broken.query({ service: 'prometheus', signal: 'cpu', startMs: now - 60_000, endMs: now })).rejects.toMatchObject({
+    await expect(
+      broken.query({ service: 'prometheus', signal: 'cpu', startMs: now - 60_000, endMs: now }),
+    ).rejects.toMatchObject({
       code: 'bad_request',
-      message: expect.stringMatching(/^Prometheus rejected the query for prometheus cpu: .*parse error.* \(query: sum\(rate\(process_cpu_seconds_total/),
+      message: expect.stringMatching(
+        /^Prometheus rejected the query for prometheus cpu: .*parse error.* \(query: sum\(rate\(process_cpu_seconds_total/,
+      ),
     });
   });
 
@@ -144,7 +207,12 @@ describeIfPrometheus(NAME, () => {
     // The last point of a 15 s grid must come after a stored sample.
     while (Math.floor(Date.now() / 15_000) * 15_000 < scrapedAtMs) await sleep(250);
     const now = Date.now();
-    const series = await source().query({ service: 'prometheus', signal: 'memory', startMs: now - 10 * 60_000, endMs: now });
+    const series = await source().query({
+      service: 'prometheus',
+      signal: 'memory',
+      startMs: now - 10 * 60_000,
+      endMs: now,
+    });
     expect(series.stepMs).toBe(15_000);
     expect(series.points.length).toBeGreaterThanOrEqual(1);
     for (const [t, v] of series.points) {

@@ -25,7 +25,11 @@ describe('store', () => {
     const store = openStore(path, [...MIGRATIONS, next]);
     expect(store.schemaVersion).toBe(999);
     store.close();
-    const broken = { version: 1000, name: 'broken', sql: 'CREATE TABLE half (id INTEGER); SELECT * FROM no_such_table;' };
+    const broken = {
+      version: 1000,
+      name: 'broken',
+      sql: 'CREATE TABLE half (id INTEGER); SELECT * FROM no_such_table;',
+    };
     expect(() => openStore(path, [...MIGRATIONS, next, broken])).toThrow(/no_such_table/);
     const after = openStore(path, [...MIGRATIONS, next]);
     expect(after.db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(0);

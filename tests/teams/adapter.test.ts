@@ -52,16 +52,32 @@ function channelMessage(serviceUrl: string, said: string, from: Person = ALICE, 
   return {
     ...b,
     type: 'message',
-    conversation: { isGroup: true, conversationType: 'channel', tenantId: TENANT, id: `${CHANNEL};messageid=${thread}` },
+    conversation: {
+      isGroup: true,
+      conversationType: 'channel',
+      tenantId: TENANT,
+      id: `${CHANNEL};messageid=${thread}`,
+    },
     ...(root ? { replyToId: root } : {}),
     textFormat: 'plain',
     text: `<at>${BOT.name}</at> ${said}\n`,
-    attachments: [{ contentType: 'text/html', content: `<div><div><span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">${BOT.name}</span>&nbsp;${said}</div></div>` }],
+    attachments: [
+      {
+        contentType: 'text/html',
+        content: `<div><div><span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">${BOT.name}</span>&nbsp;${said}</div></div>`,
+      },
+    ],
     entities: [
       { type: 'mention', mentioned: { id: BOT.id, name: BOT.name }, text: `<at>${BOT.name}</at>` },
       { type: 'clientInfo', locale: 'en-US', country: 'US', platform: 'Web', timezone: 'Europe/Berlin' },
     ],
-    channelData: { teamsChannelId: CHANNEL, teamsTeamId: TEAM, channel: { id: CHANNEL }, team: { id: TEAM }, tenant: { id: TENANT } },
+    channelData: {
+      teamsChannelId: CHANNEL,
+      teamsTeamId: TEAM,
+      channel: { id: CHANNEL },
+      team: { id: TEAM },
+      tenant: { id: TENANT },
+    },
   };
 }
 
@@ -72,7 +88,9 @@ function personalMessage(serviceUrl: string, said: string, from: Person = ALICE)
     type: 'message',
     textFormat: 'plain',
     text: said,
-    entities: [{ type: 'clientInfo', locale: 'en-US', country: 'US', platform: 'Windows', timezone: 'America/New_York' }],
+    entities: [
+      { type: 'clientInfo', locale: 'en-US', country: 'US', platform: 'Windows', timezone: 'America/New_York' },
+    ],
     channelData: { tenant: { id: TENANT } },
   };
 }
@@ -80,11 +98,22 @@ function personalMessage(serviceUrl: string, said: string, from: Person = ALICE)
 /** An Action.Submit press on a card in the channel thread: Teams sends the button's data as `value`, no text. */
 function submit(serviceUrl: string, value: unknown, from: Person, cardId: string, root: string) {
   return {
-    ...base(serviceUrl, from, { isGroup: true, conversationType: 'channel', tenantId: TENANT, id: `${CHANNEL};messageid=${root}` }),
+    ...base(serviceUrl, from, {
+      isGroup: true,
+      conversationType: 'channel',
+      tenantId: TENANT,
+      id: `${CHANNEL};messageid=${root}`,
+    }),
     type: 'message',
     replyToId: cardId,
     value,
-    channelData: { channel: { id: CHANNEL }, team: { id: TEAM }, tenant: { id: TENANT }, source: { name: 'message' }, legacy: { replyToId: cardId } },
+    channelData: {
+      channel: { id: CHANNEL },
+      team: { id: TEAM },
+      tenant: { id: TENANT },
+      source: { name: 'message' },
+      legacy: { replyToId: cardId },
+    },
   };
 }
 
@@ -111,11 +140,20 @@ async function postActivity(url: string, body: unknown, headers: Record<string, 
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const raw = await res.text();
-  return { status: res.status, headers: res.headers, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined,
+  };
 }
 
 async function serve(app: App, adapter: ChatAdapter): Promise<{ http: FastifyInstance; url: string }> {
-  const http = createHttpServer({ log: app.log, metrics: app.metrics, bodyLimitBytes: app.config.http.bodyLimitBytes, readiness: [] });
+  const http = createHttpServer({
+    log: app.log,
+    metrics: app.metrics,
+    bodyLimitBytes: app.config.http.bodyLimitBytes,
+    readiness: [],
+  });
   await http.register(adapter.routes);
   const address = await http.listen({ port: 0, host: '127.0.0.1' });
   return { http, url: address };
@@ -133,7 +171,12 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
     ({ app, logs } = await testApp({ TEAMS_AUTH: 'off' }));
     await app.startWorkers();
     connector = await startFakeConnector();
-    adapter = createTeamsAdapter({ config: app.config.teams, conversation: app.conversation, db: app.store.db, log: app.log });
+    adapter = createTeamsAdapter({
+      config: app.config.teams,
+      conversation: app.conversation,
+      db: app.store.db,
+      log: app.log,
+    });
     ({ http, url } = await serve(app, adapter));
   });
   afterEach(async () => {
@@ -152,16 +195,30 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
     expect(res.status).toBe(200);
 
     const [first] = await connector.waitFor((calls) => calls.length >= 1);
-    expect(first).toMatchObject({ method: 'POST', kind: 'reply', conversationId: PERSONAL, activityId: activity.id, status: 201 });
-    expect(first.body).toMatchObject({ type: 'message', channelId: 'msteams', from: BOT, conversation: { id: PERSONAL, conversationType: 'personal' } });
+    expect(first).toMatchObject({
+      method: 'POST',
+      kind: 'reply',
+      conversationId: PERSONAL,
+      activityId: activity.id,
+      status: 201,
+    });
+    expect(first.body).toMatchObject({
+      type: 'message',
+      channelId: 'msteams',
+      from: BOT,
+      conversation: { id: PERSONAL, conversationType: 'personal' },
+    });
     expect(cardOf(first)).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
     expect(cardText(first)).toMatch(/Checking every service over the last hour/);
     expect(first.body.summary).toMatch(/Checking every service/);
 
     const services = (await app.source.services()).map((s) => s.name);
-    const calls = await connector.waitFor((cs) => cs.some((c) => c.kind === 'update' && services.every((s) => cardText(c).includes(s))));
+    const calls = await connector.waitFor((cs) =>
+      cs.some((c) => c.kind === 'update' && services.every((s) => cardText(c).includes(s))),
+    );
     const updates = calls.filter((c) => c.kind === 'update');
-    for (const u of updates) expect(u).toMatchObject({ method: 'PUT', conversationId: PERSONAL, activityId: first.createdId, status: 200 });
+    for (const u of updates)
+      expect(u).toMatchObject({ method: 'PUT', conversationId: PERSONAL, activityId: first.createdId, status: 200 });
     const final = updates[updates.length - 1];
     expect(cardText(final)).not.toMatch(/Checking every service/);
     expect(cardText(final)).toMatch(/UNHEALTHY/);
@@ -174,12 +231,22 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
     expect((await postActivity(url, activity)).status).toBe(200);
     const [first] = await connector.waitFor((calls) => calls.length >= 1);
     // Replies go to the thread the post opened: conversation id with ;messageid=<root>, replyToId the post.
-    expect(first).toMatchObject({ kind: 'reply', conversationId: `${CHANNEL};messageid=${activity.id}`, activityId: activity.id });
+    expect(first).toMatchObject({
+      kind: 'reply',
+      conversationId: `${CHANNEL};messageid=${activity.id}`,
+      activityId: activity.id,
+    });
     expect(first.path).toBe(`/v3/conversations/${CHANNEL};messageid=${activity.id}/activities/${activity.id}`);
     expect(cardText(first)).toMatch(/Looking for anomalies in [^"]*checkout-api/);
-    const calls = await connector.waitFor((cs) => cs.some((c) => c.kind === 'update' && !/Looking for anomalies/.test(cardText(c))));
+    const calls = await connector.waitFor((cs) =>
+      cs.some((c) => c.kind === 'update' && !/Looking for anomalies/.test(cardText(c))),
+    );
     const final = calls.filter((c) => c.kind === 'update').pop() as ConnectorCall;
-    expect(final).toMatchObject({ method: 'PUT', conversationId: `${CHANNEL};messageid=${activity.id}`, activityId: first.createdId });
+    expect(final).toMatchObject({
+      method: 'PUT',
+      conversationId: `${CHANNEL};messageid=${activity.id}`,
+      activityId: first.createdId,
+    });
     expect(cardText(final)).toMatch(/(anomal(y|ies) in|anomalous of) \d+ series over the last hour/);
   });
 
@@ -191,7 +258,12 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
   });
 
   it('runs a card button (Action.Submit) through the same handlers and RBAC as typing it', async () => {
-    const olivia = await app.auth.users.create({ email: 'olivia@example.com', password: 'correct horse battery staple', role: 'operator', name: 'olivia' });
+    const olivia = await app.auth.users.create({
+      email: 'olivia@example.com',
+      password: 'correct horse battery staple',
+      role: 'operator',
+      name: 'olivia',
+    });
     app.auth.users.link(olivia.id, 'teams', OLIVIA.aadObjectId);
 
     // The operator asks for a remediation; its card carries Approve / Deny buttons.
@@ -206,7 +278,11 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
     const press = submit(connector.serviceUrl, approve?.data, VICTOR, plan.createdId ?? '', asked.id);
     expect((await postActivity(url, press)).status).toBe(200);
     const pressed = (await connector.waitFor((calls) => calls.length >= 2))[1];
-    expect(pressed).toMatchObject({ kind: 'reply', conversationId: `${CHANNEL};messageid=${asked.id}`, activityId: press.id });
+    expect(pressed).toMatchObject({
+      kind: 'reply',
+      conversationId: `${CHANNEL};messageid=${asked.id}`,
+      activityId: press.id,
+    });
     expect(cardText(pressed)).toMatch(/needs the approver role; you are viewer/);
 
     // ...and is refused exactly as when typing the command.
@@ -218,18 +294,24 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
     for (const d of denials) expect(d).toMatchObject({ actor: `teams:${VICTOR.aadObjectId}`, outcome: 'denied' });
   });
 
-  it('runs a harmless button press for anyone: the help card\'s Jobs button lists jobs', async () => {
+  it("runs a harmless button press for anyone: the help card's Jobs button lists jobs", async () => {
     await postActivity(url, channelMessage(connector.serviceUrl, 'help'));
     const [help] = await connector.waitFor((calls) => calls.length >= 1);
     const jobs = submitActions(cardOf(help)).find((a) => a.title === 'Jobs');
     expect(jobs?.data).toEqual({ sco: 'cmd', command: 'jobs' });
-    await postActivity(url, submit(connector.serviceUrl, jobs?.data, VICTOR, help.createdId ?? '', help.activityId ?? ''));
+    await postActivity(
+      url,
+      submit(connector.serviceUrl, jobs?.data, VICTOR, help.createdId ?? '', help.activityId ?? ''),
+    );
     const listed = (await connector.waitFor((calls) => calls.length >= 2))[1];
     expect(cardText(listed)).toMatch(/No jobs yet/);
   });
 
   it('ignores a card submit whose value is not one of our buttons, with a log line', async () => {
-    const res = await postActivity(url, submit(connector.serviceUrl, { action: 'approve', id: 'r000000' }, VICTOR, '1', '1'));
+    const res = await postActivity(
+      url,
+      submit(connector.serviceUrl, { action: 'approve', id: 'r000000' }, VICTOR, '1', '1'),
+    );
     expect(res.status).toBe(200);
     // The HTTP answer comes after the activity was handled: nothing was posted for it.
     expect(connector.calls).toHaveLength(0);
@@ -239,36 +321,82 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
   it('stores the conversation reference and posts proactively: top level, in the thread, and edits', async () => {
     await postActivity(url, channelMessage(connector.serviceUrl, 'help'));
     await connector.waitFor((calls) => calls.length >= 1);
-    const row = app.store.db.prepare('SELECT conversation_id, reference FROM teams_conversations').all() as Array<{ conversation_id: string; reference: string }>;
+    const row = app.store.db.prepare('SELECT conversation_id, reference FROM teams_conversations').all() as Array<{
+      conversation_id: string;
+      reference: string;
+    }>;
     expect(row.map((r) => r.conversation_id)).toEqual([CHANNEL]);
     const stored = JSON.parse(row[0].reference);
-    expect(stored).toEqual({ channelId: 'msteams', serviceUrl: connector.serviceUrl, locale: 'en-US', conversation: { id: CHANNEL, conversationType: 'channel', tenantId: TENANT, isGroup: true }, agent: BOT });
+    expect(stored).toEqual({
+      channelId: 'msteams',
+      serviceUrl: connector.serviceUrl,
+      locale: 'en-US',
+      conversation: { id: CHANNEL, conversationType: 'channel', tenantId: TENANT, isGroup: true },
+      agent: BOT,
+    });
 
-    const posted = await adapter.poster.post(CHANNEL, reply('warning', header('Incident INC-1: checkout-api error rate'), text('opened from Alertmanager')));
+    const posted = await adapter.poster.post(
+      CHANNEL,
+      reply('warning', header('Incident INC-1: checkout-api error rate'), text('opened from Alertmanager')),
+    );
     const top = connector.calls[1];
-    expect(top).toMatchObject({ method: 'POST', kind: 'send', conversationId: CHANNEL, path: `/v3/conversations/${CHANNEL}/activities` });
+    expect(top).toMatchObject({
+      method: 'POST',
+      kind: 'send',
+      conversationId: CHANNEL,
+      path: `/v3/conversations/${CHANNEL}/activities`,
+    });
     expect(cardText(top)).toMatch(/Incident INC-1/);
     expect(posted).toEqual({ channel: CHANNEL, id: top.createdId, thread: top.createdId });
 
-    const followUp = await adapter.poster.post(posted.channel, reply('info', text('acknowledged by olivia')), posted.thread);
+    const followUp = await adapter.poster.post(
+      posted.channel,
+      reply('info', text('acknowledged by olivia')),
+      posted.thread,
+    );
     const inThread = connector.calls[2];
-    expect(inThread).toMatchObject({ method: 'POST', kind: 'reply', conversationId: `${CHANNEL};messageid=${posted.id}`, activityId: posted.id });
+    expect(inThread).toMatchObject({
+      method: 'POST',
+      kind: 'reply',
+      conversationId: `${CHANNEL};messageid=${posted.id}`,
+      activityId: posted.id,
+    });
     expect(followUp).toEqual({ channel: CHANNEL, id: inThread.createdId, thread: posted.id });
 
     await adapter.poster.update(posted, reply('success', header('Incident INC-1: resolved')));
-    expect(connector.calls[3]).toMatchObject({ method: 'PUT', kind: 'update', conversationId: CHANNEL, activityId: posted.id, status: 200 });
+    expect(connector.calls[3]).toMatchObject({
+      method: 'PUT',
+      kind: 'update',
+      conversationId: CHANNEL,
+      activityId: posted.id,
+      status: 200,
+    });
     expect(cardText(connector.calls[3])).toMatch(/Incident INC-1: resolved/);
     await adapter.poster.update(followUp, reply('info', text('acknowledged by olivia (edited)')));
-    expect(connector.calls[4]).toMatchObject({ method: 'PUT', conversationId: `${CHANNEL};messageid=${posted.id}`, activityId: followUp.id, status: 200 });
+    expect(connector.calls[4]).toMatchObject({
+      method: 'PUT',
+      conversationId: `${CHANNEL};messageid=${posted.id}`,
+      activityId: followUp.id,
+      status: 200,
+    });
   });
 
   it('remembers a team the bot is added to (conversationUpdate) and forgets it when removed', async () => {
     const general = TEAM;
     const update = (members: 'membersAdded' | 'membersRemoved') => ({
-      ...base(connector.serviceUrl, ALICE, { isGroup: true, conversationType: 'channel', tenantId: TENANT, id: general }),
+      ...base(connector.serviceUrl, ALICE, {
+        isGroup: true,
+        conversationType: 'channel',
+        tenantId: TENANT,
+        id: general,
+      }),
       type: 'conversationUpdate',
       [members]: [{ id: BOT.id }],
-      channelData: { team: { id: TEAM, name: 'Ops' }, eventType: members === 'membersAdded' ? 'teamMemberAdded' : 'teamMemberRemoved', tenant: { id: TENANT } },
+      channelData: {
+        team: { id: TEAM, name: 'Ops' },
+        eventType: members === 'membersAdded' ? 'teamMemberAdded' : 'teamMemberRemoved',
+        tenant: { id: TENANT },
+      },
     });
     expect((await postActivity(url, update('membersAdded'))).status).toBe(200);
     const posted = await adapter.poster.post(general, reply('info', text('hello team')));
@@ -276,7 +404,11 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
     expect(posted.id).toBe(connector.calls[0].createdId);
 
     expect((await postActivity(url, update('membersRemoved'))).status).toBe(200);
-    await expect(adapter.poster.post(general, reply('info', text('still there?')))).rejects.toMatchObject({ name: 'ChatApiError', platform: 'teams', code: 'conversation_not_found' });
+    await expect(adapter.poster.post(general, reply('info', text('still there?')))).rejects.toMatchObject({
+      name: 'ChatApiError',
+      platform: 'teams',
+      code: 'conversation_not_found',
+    });
   });
 
   it('rejects posts to an unknown conversation with ChatApiError, never synchronously', async () => {
@@ -286,7 +418,9 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
     }).not.toThrow();
     await expect(pending).rejects.toBeInstanceOf(ChatApiError);
     await expect(pending).rejects.toMatchObject({ platform: 'teams', code: 'conversation_not_found' });
-    await expect(adapter.poster.update({ channel: 'a:nobody', id: '1', thread: '1' }, reply('info', text('hi')))).rejects.toMatchObject({ code: 'conversation_not_found' });
+    await expect(
+      adapter.poster.update({ channel: 'a:nobody', id: '1', thread: '1' }, reply('info', text('hi'))),
+    ).rejects.toMatchObject({ code: 'conversation_not_found' });
     expect(connector.calls).toHaveLength(0);
   });
 
@@ -294,11 +428,24 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
     await postActivity(url, personalMessage(connector.serviceUrl, 'help'));
     await connector.waitFor((calls) => calls.length >= 1);
     connector.failNext({ status: 404, code: 'ConversationNotFound', message: 'Conversation not found.' });
-    await expect(adapter.poster.post(PERSONAL, reply('info', text('x')))).rejects.toMatchObject({ name: 'ChatApiError', platform: 'teams', code: 'conversation_not_found', status: 404 });
+    await expect(adapter.poster.post(PERSONAL, reply('info', text('x')))).rejects.toMatchObject({
+      name: 'ChatApiError',
+      platform: 'teams',
+      code: 'conversation_not_found',
+      status: 404,
+    });
     connector.failNext({ status: 500, code: 'ServiceError' });
-    await expect(adapter.poster.post(PERSONAL, reply('info', text('x')))).rejects.toMatchObject({ code: 'service_error', status: 500 });
+    await expect(adapter.poster.post(PERSONAL, reply('info', text('x')))).rejects.toMatchObject({
+      code: 'service_error',
+      status: 500,
+    });
     // An edit of a message the connector never had: its 404.
-    await expect(adapter.poster.update({ channel: PERSONAL, id: 'no-such-activity', thread: 'no-such-activity' }, reply('info', text('x')))).rejects.toMatchObject({ code: 'activity_not_found', status: 404 });
+    await expect(
+      adapter.poster.update(
+        { channel: PERSONAL, id: 'no-such-activity', thread: 'no-such-activity' },
+        reply('info', text('x')),
+      ),
+    ).rejects.toMatchObject({ code: 'activity_not_found', status: 404 });
   });
 
   it('logs a connector failure while replying, answers the request, and keeps serving', async () => {
@@ -324,12 +471,25 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
       [{ type: 'message', serviceUrl: connector.serviceUrl }, /no conversation.id/],
       [{ type: 'message', conversation: { id: PERSONAL } }, /serviceUrl/],
       [{ type: 'message', conversation: { id: PERSONAL }, serviceUrl: 'javascript:alert(1)' }, /serviceUrl/],
-      [{ type: 'message', conversation: { id: PERSONAL }, serviceUrl: connector.serviceUrl, from: 'alice', text: 'status' }, /not a Bot Framework activity: from/],
+      [
+        {
+          type: 'message',
+          conversation: { id: PERSONAL },
+          serviceUrl: connector.serviceUrl,
+          from: 'alice',
+          text: 'status',
+        },
+        /not a Bot Framework activity: from/,
+      ],
     ];
     for (const [body, message] of bad) {
       const res = await postActivity(url, body);
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ error: 'bad_request', message: expect.stringMatching(message), request_id: expect.any(String) });
+      expect(res.body).toMatchObject({
+        error: 'bad_request',
+        message: expect.stringMatching(message),
+        request_id: expect.any(String),
+      });
     }
     expect(connector.calls).toHaveLength(0);
     expect(app.store.db.prepare('SELECT COUNT(*) FROM teams_conversations').pluck().get()).toBe(0);
@@ -338,7 +498,10 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
   it('posts only to Bot Framework hosts or the local machine, even with auth off', async () => {
     const res = await postActivity(url, personalMessage('https://collector.example.net/steal/', 'status'));
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: 'bad_request', message: expect.stringMatching(/collector\.example\.net is not an allowed Bot Framework host/) });
+    expect(res.body).toMatchObject({
+      error: 'bad_request',
+      message: expect.stringMatching(/collector\.example\.net is not an allowed Bot Framework host/),
+    });
     expect(app.store.db.prepare('SELECT COUNT(*) FROM teams_conversations').pluck().get()).toBe(0);
   });
 });
@@ -377,7 +540,12 @@ describe('Teams adapter authentication', () => {
     channelData: { tenant: { id: TENANT } },
   });
   const sign = (claims: Record<string, unknown>, key: KeyObject = keys.privateKey, options: jwt.SignOptions = {}) =>
-    jwt.sign({ serviceurl: 'https://smba.trafficmanager.net/amer/', tid: TENANT, ...claims }, key, { algorithm: 'RS256', keyid: KID, ...(claims.exp === undefined ? { expiresIn: '10m' } : {}), ...options });
+    jwt.sign({ serviceurl: 'https://smba.trafficmanager.net/amer/', tid: TENANT, ...claims }, key, {
+      algorithm: 'RS256',
+      keyid: KID,
+      ...(claims.exp === undefined ? { expiresIn: '10m' } : {}),
+      ...options,
+    });
 
   beforeEach(async () => {
     issuer = await startIssuer(keys.publicKey, KID);
@@ -391,7 +559,13 @@ describe('Teams adapter authentication', () => {
 
   async function start(env: Record<string, string>, options: { authority?: string; authTimeoutMs?: number } = {}) {
     ({ app, logs } = await testApp(env));
-    const adapter = createTeamsAdapter({ config: app.config.teams, conversation: app.conversation, db: app.store.db, log: app.log, ...options });
+    const adapter = createTeamsAdapter({
+      config: app.config.teams,
+      conversation: app.conversation,
+      db: app.store.db,
+      log: app.log,
+      ...options,
+    });
     ({ http, url } = await serve(app, adapter));
     return adapter;
   }
@@ -401,8 +575,13 @@ describe('Teams adapter authentication', () => {
     const adapter = await start({});
     const res = await postActivity(url, activity());
     expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ error: 'teams_not_configured', message: expect.stringMatching(/TEAMS_APP_ID and TEAMS_APP_PASSWORD \(or TEAMS_AUTH=off for local development\)/) });
-    await expect(adapter.poster.post(PERSONAL, reply('info', text('x')))).rejects.toMatchObject({ code: 'not_configured' });
+    expect(res.body).toMatchObject({
+      error: 'teams_not_configured',
+      message: expect.stringMatching(/TEAMS_APP_ID and TEAMS_APP_PASSWORD \(or TEAMS_AUTH=off for local development\)/),
+    });
+    await expect(adapter.poster.post(PERSONAL, reply('info', text('x')))).rejects.toMatchObject({
+      code: 'not_configured',
+    });
   });
 
   it('refuses a request without a token: 401, JSON error, a log line', async () => {
@@ -410,7 +589,11 @@ describe('Teams adapter authentication', () => {
     const res = await postActivity(url, activity());
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
-    expect(res.body).toMatchObject({ error: 'unauthorized', message: expect.stringMatching(/authorization header not found/), request_id: expect.any(String) });
+    expect(res.body).toMatchObject({
+      error: 'unauthorized',
+      message: expect.stringMatching(/authorization header not found/),
+      request_id: expect.any(String),
+    });
     expect(logs()).toMatch(/Teams request refused: no valid Bot Framework token/);
     expect(app.store.db.prepare('SELECT COUNT(*) FROM teams_conversations').pluck().get()).toBe(0);
   });
@@ -426,12 +609,18 @@ describe('Teams adapter authentication', () => {
       sign({}, stranger.privateKey, { issuer: issuer.issuer, audience: APP_ID }),
       sign({}, keys.privateKey, { issuer: issuer.issuer, audience: 'some-other-bot' }),
       sign({ exp: Math.floor(Date.now() / 1000) - 3600 }, keys.privateKey, { issuer: issuer.issuer, audience: APP_ID }),
-      sign({}, keys.privateKey, { issuer: 'https://sts.windows.net/00000000-0000-0000-0000-0000000e7e11/', audience: APP_ID }),
+      sign({}, keys.privateKey, {
+        issuer: 'https://sts.windows.net/00000000-0000-0000-0000-0000000e7e11/',
+        audience: APP_ID,
+      }),
     ];
     for (const token of tokens) {
       const res = await postActivity(url, activity(), { authorization: `Bearer ${token}` });
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ error: 'unauthorized', message: 'a valid Bot Framework token is required: the token was not accepted' });
+      expect(res.body).toMatchObject({
+        error: 'unauthorized',
+        message: 'a valid Bot Framework token is required: the token was not accepted',
+      });
     }
     // The log says why (the SDK's reasons), the caller does not learn it.
     expect(logs()).toMatch(/"reason":"invalid token"/);
@@ -454,7 +643,10 @@ describe('Teams adapter authentication', () => {
     const res = await postActivity(url, activity(), { authorization: `Bearer ${token}` });
     // Past authentication (not 401): the production allow-list refuses the loopback connector.
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: 'bad_request', message: expect.stringMatching(/127\.0\.0\.1:9 is not an allowed Bot Framework host/) });
+    expect(res.body).toMatchObject({
+      error: 'bad_request',
+      message: expect.stringMatching(/127\.0\.0\.1:9 is not an allowed Bot Framework host/),
+    });
     expect(issuer.requests).toContain(`/${TENANT}/discovery/v2.0/keys`);
     expect(logs()).not.toContain(token);
   });
@@ -466,7 +658,10 @@ describe('Teams adapter authentication', () => {
       const token = sign({}, keys.privateKey, { issuer: silent.issuer, audience: APP_ID });
       const res = await postActivity(url, activity(), { authorization: `Bearer ${token}` });
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ error: 'unauthorized', message: expect.stringMatching(/could not be verified within 500 ms/) });
+      expect(res.body).toMatchObject({
+        error: 'unauthorized',
+        message: expect.stringMatching(/could not be verified within 500 ms/),
+      });
       expect(silent.requests).toContain(`/${TENANT}/discovery/v2.0/keys`);
     } finally {
       await silent.close();

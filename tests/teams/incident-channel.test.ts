@@ -31,12 +31,26 @@ const base = (serviceUrl: string, conversation: Record<string, unknown>) => ({
 
 function notification(status: 'firing' | 'resolved') {
   return {
-    version: '4', groupKey: '{}:{alertname="ErrorRateHigh", service="payments"}', truncatedAlerts: 0, status, receiver: 'smartcloudops',
+    version: '4',
+    groupKey: '{}:{alertname="ErrorRateHigh", service="payments"}',
+    truncatedAlerts: 0,
+    status,
+    receiver: 'smartcloudops',
     groupLabels: { alertname: 'ErrorRateHigh', service: 'payments' },
     commonLabels: { alertname: 'ErrorRateHigh', service: 'payments', severity: 'page' },
     commonAnnotations: { summary: 'payments error ratio above 5%' },
     externalURL: 'http://alertmanager.local:9093',
-    alerts: [{ status, labels: { alertname: 'ErrorRateHigh', service: 'payments' }, annotations: {}, startsAt: '2026-11-26T11:10:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prometheus.local/graph', fingerprint: 'c0ffee0000000001' }],
+    alerts: [
+      {
+        status,
+        labels: { alertname: 'ErrorRateHigh', service: 'payments' },
+        annotations: {},
+        startsAt: '2026-11-26T11:10:00Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus.local/graph',
+        fingerprint: 'c0ffee0000000001',
+      },
+    ],
   };
 }
 
@@ -49,8 +63,16 @@ describe('incident channel on Teams (proactive posts from the stored conversatio
 
   beforeEach(async () => {
     connector = await startFakeConnector();
-    ({ app, logs } = await testApp({ TEAMS_AUTH: 'off', INCIDENT_CHANNEL: `teams:${TEAM}`, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN }, DURING_BURST));
-    const olivia = await app.auth.users.create({ email: 'olivia@example.com', password: 'operator pass phrase', role: 'operator', name: 'olivia' });
+    ({ app, logs } = await testApp(
+      { TEAMS_AUTH: 'off', INCIDENT_CHANNEL: `teams:${TEAM}`, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN },
+      DURING_BURST,
+    ));
+    const olivia = await app.auth.users.create({
+      email: 'olivia@example.com',
+      password: 'operator pass phrase',
+      role: 'operator',
+      name: 'olivia',
+    });
     app.auth.users.link(olivia.id, 'teams', OLIVIA.aadObjectId);
     http = createHttpForApp(app);
     await http.listen({ port: 0, host: '127.0.0.1' });
@@ -65,13 +87,23 @@ describe('incident channel on Teams (proactive posts from the stored conversatio
   });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const alert = (status: 'firing' | 'resolved') => post('/webhooks/alertmanager', notification(status), { authorization: `Bearer ${TOKEN}` });
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  const alert = (status: 'firing' | 'resolved') =>
+    post('/webhooks/alertmanager', notification(status), { authorization: `Bearer ${TOKEN}` });
   const text = (c: ConnectorCall) => JSON.stringify(c.body);
 
   it('posts, analyses in the thread, takes Ack from the card, and resolves in place', async () => {
     // The bot is added to the team: Teams sends conversationUpdate, and the reference is kept.
-    const added = await post('/api/messages', { ...base(connector.serviceUrl, { id: TEAM }), type: 'conversationUpdate', membersAdded: [{ id: BOT.id }], channelData: { team: { id: TEAM, name: 'Incidents' }, eventType: 'teamMemberAdded', tenant: { id: TENANT } } });
+    const added = await post('/api/messages', {
+      ...base(connector.serviceUrl, { id: TEAM }),
+      type: 'conversationUpdate',
+      membersAdded: [{ id: BOT.id }],
+      channelData: { team: { id: TEAM, name: 'Incidents' }, eventType: 'teamMemberAdded', tenant: { id: TENANT } },
+    });
     expect(added.status).toBe(200);
 
     expect((await alert('firing')).status).toBe(200);
@@ -81,21 +113,47 @@ describe('incident channel on Teams (proactive posts from the stored conversatio
     const cardId = card.createdId as string;
 
     // The analysis lands in the card's thread, with a remediation button.
-    const calls = await connector.waitFor((cs) => cs.some((c) => c.conversationId === `${TEAM};messageid=${cardId}` && /anomalous/.test(text(c))), 30_000);
-    const analysis = calls.find((c) => c.conversationId === `${TEAM};messageid=${cardId}` && /anomalous/.test(text(c)))!;
+    const calls = await connector.waitFor(
+      (cs) => cs.some((c) => c.conversationId === `${TEAM};messageid=${cardId}` && /anomalous/.test(text(c))),
+      30_000,
+    );
+    const analysis = calls.find(
+      (c) => c.conversationId === `${TEAM};messageid=${cardId}` && /anomalous/.test(text(c)),
+    )!;
     expect(text(analysis)).toContain('/ops rollback payments');
 
     // Olivia (an operator) presses Ack on the card: the same card is edited.
     const ackData = { sco: 'cmd', command: /"command":"(ack i[0-9a-f]{6})"/.exec(text(card))![1] };
-    const pressed = await post('/api/messages', { ...base(connector.serviceUrl, { id: `${TEAM};messageid=${cardId}` }), type: 'message', replyToId: cardId, value: ackData, channelData: { channel: { id: TEAM }, team: { id: TEAM }, tenant: { id: TENANT } } });
-    expect(pressed.status).toBe(200);
-    await connector.waitFor((cs) => cs.some((c) => c.kind === 'update' && c.activityId === cardId && /\(acked\)/.test(text(c))), 20_000).catch((err: Error) => {
-      // Say what the bot did answer, and what the store holds, instead of only the calls' paths.
-      throw new Error(`${err.message}\nreplies: ${connector.calls.map((c) => text(c).slice(0, 400)).join('\n')}\nincident: ${JSON.stringify(app.incidents.list()[0]?.timeline)}\nlogs: ${logs().split('\n').filter((l) => /warn|error/.test(l)).join('\n')}`);
+    const pressed = await post('/api/messages', {
+      ...base(connector.serviceUrl, { id: `${TEAM};messageid=${cardId}` }),
+      type: 'message',
+      replyToId: cardId,
+      value: ackData,
+      channelData: { channel: { id: TEAM }, team: { id: TEAM }, tenant: { id: TENANT } },
     });
+    expect(pressed.status).toBe(200);
+    await connector
+      .waitFor(
+        (cs) => cs.some((c) => c.kind === 'update' && c.activityId === cardId && /\(acked\)/.test(text(c))),
+        20_000,
+      )
+      .catch((err: Error) => {
+        // Say what the bot did answer, and what the store holds, instead of only the calls' paths.
+        throw new Error(
+          `${err.message}\nreplies: ${connector.calls.map((c) => text(c).slice(0, 400)).join('\n')}\nincident: ${JSON.stringify(app.incidents.list()[0]?.timeline)}\nlogs: ${logs()
+            .split('\n')
+            .filter((l) => /warn|error/.test(l))
+            .join('\n')}`,
+        );
+      });
 
     expect((await alert('resolved')).status).toBe(200);
-    const done = await connector.waitFor((cs) => cs.some((c) => c.kind === 'update' && c.activityId === cardId && /\(resolved\)/.test(text(c))) && cs.some((c) => /all alerts resolved in Alertmanager/.test(text(c))), 10_000);
+    const done = await connector.waitFor(
+      (cs) =>
+        cs.some((c) => c.kind === 'update' && c.activityId === cardId && /\(resolved\)/.test(text(c))) &&
+        cs.some((c) => /all alerts resolved in Alertmanager/.test(text(c))),
+      10_000,
+    );
     expect(done.filter((c) => c.kind === 'send')).toHaveLength(1);
   });
 });

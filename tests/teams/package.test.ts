@@ -25,10 +25,15 @@ function readPng(file: string): Png {
   const data = readFileSync(file);
   expect(data.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   expect(data.toString('ascii', 12, 16)).toBe('IHDR');
-  const png: Png = { width: data.readUInt32BE(16), height: data.readUInt32BE(20), bitDepth: data[24], colorType: data[25] };
+  const png: Png = {
+    width: data.readUInt32BE(16),
+    height: data.readUInt32BE(20),
+    bitDepth: data[24],
+    colorType: data[25],
+  };
   if (png.bitDepth !== 8 || png.colorType !== 6 || data[28] !== 0) return png;
   const idat: Buffer[] = [];
-  for (let at = 8; at < data.length; ) {
+  for (let at = 8; at < data.length;) {
     const length = data.readUInt32BE(at);
     if (data.toString('ascii', at + 4, at + 8) === 'IDAT') idat.push(data.subarray(at + 8, at + 8 + length));
     at += 12 + length;
@@ -45,7 +50,12 @@ function readPng(file: string): Png {
       const b = prev[x];
       const c = x >= 4 ? prev[x - 4] : 0;
       const p = a + b - c;
-      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const paeth =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+          ? a
+          : Math.abs(p - b) <= Math.abs(p - c)
+            ? b
+            : c;
       const add = [0, a, b, (a + b) >> 1, paeth][filter];
       row[x] = (row[x] + add) & 0xff;
     }
@@ -57,12 +67,16 @@ function readPng(file: string): Png {
 
 describe('Teams app package (teams/)', () => {
   it('is a v1.19 manifest with every field Teams requires', () => {
-    expect(manifest.$schema).toBe('https://developer.microsoft.com/en-us/json-schemas/teams/v1.19/MicrosoftTeams.schema.json');
+    expect(manifest.$schema).toBe(
+      'https://developer.microsoft.com/en-us/json-schemas/teams/v1.19/MicrosoftTeams.schema.json',
+    );
     expect(manifest.manifestVersion).toBe('1.19');
     expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
-    for (const key of ['id', 'developer', 'name', 'description', 'icons', 'accentColor']) expect(manifest).toHaveProperty(key);
+    for (const key of ['id', 'developer', 'name', 'description', 'icons', 'accentColor'])
+      expect(manifest).toHaveProperty(key);
     expect(manifest.developer.name).toBe('SmartCloudOps');
-    for (const key of ['websiteUrl', 'privacyUrl', 'termsOfUseUrl']) expect(manifest.developer[key]).toMatch(/^https:\/\//);
+    for (const key of ['websiteUrl', 'privacyUrl', 'termsOfUseUrl'])
+      expect(manifest.developer[key]).toMatch(/^https:\/\//);
     expect(manifest.name.short).toBe('SmartCloudOps');
     expect(manifest.name.short.length).toBeLessThanOrEqual(30);
     expect(manifest.name.full.length).toBeLessThanOrEqual(100);
@@ -94,9 +108,14 @@ describe('Teams app package (teams/)', () => {
     const placeholders = [...new Set(raw.match(/\{\{[A-Z_]+\}\}/g))].sort();
     expect(placeholders).toEqual(['{{BOT_DOMAIN}}', '{{TEAMS_APP_ID}}']);
     for (const p of placeholders) expect(readme).toContain(p);
-    const filled = JSON.parse(raw.replaceAll('{{TEAMS_APP_ID}}', '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f').replaceAll('{{BOT_DOMAIN}}', 'ops.example.com'));
+    const filled = JSON.parse(
+      raw
+        .replaceAll('{{TEAMS_APP_ID}}', '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f')
+        .replaceAll('{{BOT_DOMAIN}}', 'ops.example.com'),
+    );
     expect(filled.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    for (const key of ['websiteUrl', 'privacyUrl', 'termsOfUseUrl']) expect(new URL(filled.developer[key]).protocol).toBe('https:');
+    for (const key of ['websiteUrl', 'privacyUrl', 'termsOfUseUrl'])
+      expect(new URL(filled.developer[key]).protocol).toBe('https:');
     expect(filled.validDomains).toEqual(['ops.example.com']);
   });
 
@@ -127,11 +146,13 @@ describe('Teams app package (teams/)', () => {
   });
 });
 
-describe('issue 13.18: the Teams package\'s links and its README\'s variables', () => {
+describe("issue 13.18: the Teams package's links and its README's variables", () => {
   it('serves every URL of the manifest (website, privacy, terms) from the side-app: 200, a page from teams/pages/', async () => {
     const h = await httpApp();
     try {
-      const filled = JSON.parse(raw.replaceAll('{{BOT_DOMAIN}}', 'ops.example.com')) as { developer: Record<string, string> };
+      const filled = JSON.parse(raw.replaceAll('{{BOT_DOMAIN}}', 'ops.example.com')) as {
+        developer: Record<string, string>;
+      };
       const urls = ['websiteUrl', 'privacyUrl', 'termsOfUseUrl'].map((key) => new URL(filled.developer[key]));
       expect(new Set(urls.map((u) => u.pathname)).size).toBe(3);
       for (const url of urls) {
@@ -147,8 +168,22 @@ describe('issue 13.18: the Teams package\'s links and its README\'s variables', 
   });
 
   it('says which variables go together, and each pairing it names is what the configuration accepts', () => {
-    for (const v of ['TEAMS_APP_ID', 'TEAMS_APP_PASSWORD', 'TEAMS_TENANT_ID', 'TEAMS_AUTH=off', 'INCIDENT_CHANNEL=teams:']) expect(readme).toContain(v);
-    expect(loadConfig({ TEAMS_APP_ID: 'app', TEAMS_APP_PASSWORD: 'secret', TEAMS_TENANT_ID: 'tenant', INCIDENT_CHANNEL: 'teams:19:abc@thread.tacv2' }).ok).toBe(true);
+    for (const v of [
+      'TEAMS_APP_ID',
+      'TEAMS_APP_PASSWORD',
+      'TEAMS_TENANT_ID',
+      'TEAMS_AUTH=off',
+      'INCIDENT_CHANNEL=teams:',
+    ])
+      expect(readme).toContain(v);
+    expect(
+      loadConfig({
+        TEAMS_APP_ID: 'app',
+        TEAMS_APP_PASSWORD: 'secret',
+        TEAMS_TENANT_ID: 'tenant',
+        INCIDENT_CHANNEL: 'teams:19:abc@thread.tacv2',
+      }).ok,
+    ).toBe(true);
     expect(loadConfig({ TEAMS_AUTH: 'off', INCIDENT_CHANNEL: 'teams:19:abc@thread.tacv2' }).ok).toBe(true);
     expect(loadConfig({ TEAMS_APP_ID: 'app' }).ok).toBe(false);
     expect(loadConfig({ TEAMS_AUTH: 'off', TEAMS_APP_PASSWORD: 'secret' }).ok).toBe(false);

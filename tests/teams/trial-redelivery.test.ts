@@ -36,7 +36,11 @@ function personalMessage(serviceUrl: string, said: string) {
 }
 
 async function postActivity(url: string, body: unknown): Promise<number> {
-  const res = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  });
   await res.text();
   return res.status;
 }
@@ -51,8 +55,18 @@ describe('issue 13.9 (trial): a Teams activity delivered twice acts once (TEAMS_
     ({ app } = await testApp({ TEAMS_AUTH: 'off', DEFAULT_ROLE: 'operator' }));
     await app.startWorkers();
     connector = await startFakeConnector();
-    const adapter = createTeamsAdapter({ config: app.config.teams, conversation: app.conversation, db: app.store.db, log: app.log });
-    http = createHttpServer({ log: app.log, metrics: app.metrics, bodyLimitBytes: app.config.http.bodyLimitBytes, readiness: [] });
+    const adapter = createTeamsAdapter({
+      config: app.config.teams,
+      conversation: app.conversation,
+      db: app.store.db,
+      log: app.log,
+    });
+    http = createHttpServer({
+      log: app.log,
+      metrics: app.metrics,
+      bodyLimitBytes: app.config.http.bodyLimitBytes,
+      readiness: [],
+    });
     await http.register(adapter.routes);
     url = await http.listen({ port: 0, host: '127.0.0.1' });
   });
@@ -62,7 +76,8 @@ describe('issue 13.9 (trial): a Teams activity delivered twice acts once (TEAMS_
     await app.close();
   });
 
-  const requests = () => (app.store.db.prepare('SELECT COUNT(*) AS n FROM remediation_requests').get() as { n: number }).n;
+  const requests = () =>
+    (app.store.db.prepare('SELECT COUNT(*) AS n FROM remediation_requests').get() as { n: number }).n;
   const posts = () => connector.calls.filter((c) => c.kind !== 'update');
 
   it('`/ops restart inventory` redelivered with the same activity id makes one request and one reply; a new activity is taken', async () => {

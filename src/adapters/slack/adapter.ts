@@ -45,9 +45,17 @@ const LEADING_MENTION = /^\s*(<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*)+/i;
 export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
   const { config, conversation } = deps;
   const log = deps.log.child({ component: 'slack' });
-  const api = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}), logger: boltLogger(log) };
+  const api = {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}),
+    logger: boltLogger(log),
+  };
   // The poster decides what is retried (never a post that may have landed): the client retries nothing.
-  const clientOptions: webApi.WebClientOptions = { ...api, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: deps.timeoutMs ?? 10_000 };
+  const clientOptions: webApi.WebClientOptions = {
+    ...api,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: deps.timeoutMs ?? 10_000,
+  };
   const client = new webApi.WebClient(config.botToken, clientOptions);
   const poster = createSlackPoster(client, log, { retries: deps.retries ?? 3, baseMs: 500 });
 
@@ -63,7 +71,11 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
 
   const socketMode = Boolean(config.appToken);
   const receiver = socketMode
-    ? new SocketModeReceiver({ appToken: config.appToken as string, logger: boltLogger(log), installerOptions: { clientOptions: { ...api } } })
+    ? new SocketModeReceiver({
+        appToken: config.appToken as string,
+        logger: boltLogger(log),
+        installerOptions: { clientOptions: { ...api } },
+      })
     : new FastifyReceiver({ signingSecret: config.signingSecret as string, log, ...replayGuard(deps, log) });
   const stopping = receiver instanceof SocketModeReceiver ? guardReconnectOnStop(receiver.client, log) : () => {};
   const bolt = new BoltApp({
@@ -86,7 +98,13 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
     await ack();
     const asked = `/ops ${command.text}`.trim();
     await handle(
-      { platform: 'slack', user: command.user_id, userName: command.user_name, channel: command.channel_id, text: asked },
+      {
+        platform: 'slack',
+        user: command.user_id,
+        userName: command.user_name,
+        channel: command.channel_id,
+        text: asked,
+      },
       slashSink(poster, command.channel_id, respond, `${command.user_name} asked: ${asked}`),
     );
   });
@@ -94,14 +112,32 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
   bolt.event('app_mention', async ({ event }) => {
     if (!event.user) return;
     const thread = event.thread_ts ?? event.ts;
-    await handle({ platform: 'slack', user: event.user, channel: event.channel, thread, text: event.text.replace(LEADING_MENTION, '') }, threadSink(poster, event.channel, thread));
+    await handle(
+      {
+        platform: 'slack',
+        user: event.user,
+        channel: event.channel,
+        thread,
+        text: event.text.replace(LEADING_MENTION, ''),
+      },
+      threadSink(poster, event.channel, thread),
+    );
   });
 
   bolt.message(async ({ message }) => {
     // Direct messages from people; channel messages reach the bot as app_mention instead.
     if (message.channel_type !== 'im' || message.subtype !== undefined || !('user' in message) || !message.user) return;
     const thread = 'thread_ts' in message && message.thread_ts ? message.thread_ts : undefined;
-    await handle({ platform: 'slack', user: message.user, channel: message.channel, ...(thread ? { thread } : {}), text: (message.text ?? '').replace(LEADING_MENTION, '') }, threadSink(poster, message.channel, thread));
+    await handle(
+      {
+        platform: 'slack',
+        user: message.user,
+        channel: message.channel,
+        ...(thread ? { thread } : {}),
+        text: (message.text ?? '').replace(LEADING_MENTION, ''),
+      },
+      threadSink(poster, message.channel, thread),
+    );
   });
 
   // A button runs its command as if the person who clicked it had typed it: same handlers, same RBAC.
@@ -115,7 +151,10 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
     }
     const message = 'message' in body ? (body.message as { ts?: string; thread_ts?: string } | undefined) : undefined;
     const thread = message?.thread_ts ?? message?.ts;
-    await handle({ platform: 'slack', user: body.user.id, channel, ...(thread ? { thread } : {}), text: command }, threadSink(poster, channel, thread));
+    await handle(
+      { platform: 'slack', user: body.user.id, channel, ...(thread ? { thread } : {}), text: command },
+      threadSink(poster, channel, thread),
+    );
   });
 
   bolt.error(async (err) => {
@@ -129,7 +168,13 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
       receiver instanceof FastifyReceiver
         ? receiver.routes
         : async (fastify) => {
-            fastify.post('/slack/events', async (req, reply) => reply.status(503).send({ error: 'unavailable', message: 'Slack is connected over Socket Mode (SLACK_APP_TOKEN); this endpoint is not used', request_id: req.id }));
+            fastify.post('/slack/events', async (req, reply) =>
+              reply.status(503).send({
+                error: 'unavailable',
+                message: 'Slack is connected over Socket Mode (SLACK_APP_TOKEN); this endpoint is not used',
+                request_id: req.id,
+              }),
+            );
           },
     async start() {
       // Check the token now, so a bad one shows at start-up, not at the first message.
@@ -137,7 +182,10 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter {
         const me = await whoami();
         log.info('slack connected', { botUserId: me.botUserId, mode: socketMode ? 'socket' : 'http' });
       } catch (err) {
-        log.error('slack auth.test failed: check SLACK_BOT_TOKEN (and SLACK_API_URL); messages will fail until it works', { err });
+        log.error(
+          'slack auth.test failed: check SLACK_BOT_TOKEN (and SLACK_API_URL); messages will fail until it works',
+          { err },
+        );
       }
       if (socketMode) await bolt.start();
     },
@@ -176,7 +224,15 @@ function slashSink(poster: ChannelPoster, channel: string, respond: RespondFn, a
       } catch (err) {
         if (!(err instanceof ChatApiError) || !CANNOT_POST.has(err.code)) throw err;
         privately = true;
-        const { text, blocks } = renderSlack(withAsked({ ...reply, blocks: [...reply.blocks, context(`I can't post in this channel (${err.code}); invite me with /invite to share replies here.`)] }));
+        const { text, blocks } = renderSlack(
+          withAsked({
+            ...reply,
+            blocks: [
+              ...reply.blocks,
+              context(`I can't post in this channel (${err.code}); invite me with /invite to share replies here.`),
+            ],
+          }),
+        );
         await respond({ response_type: 'ephemeral', text, blocks });
         return { id: 'ephemeral' };
       }

@@ -4,7 +4,8 @@ import type { Logger } from '../../log/logger';
 /** Bolt's and WebClient's logs into ours (and through its redaction of tokens). */
 export function boltLogger(log: Logger): SlackLogger {
   let level = LogLevel.INFO;
-  const line = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const line = (msg: unknown[]) =>
+    msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
   return {
     debug: (...msg: unknown[]) => log.debug(line(msg)),
     info: (...msg: unknown[]) => log.verbose(line(msg)),

@@ -21,7 +21,11 @@ export interface RetryPolicy {
  * refused connection is retried; a timeout is retried for an edit but not for a new message or
  * file, since Slack may have taken it (a lost reply beats the same reply twice).
  */
-export function createSlackPoster(client: webApi.WebClient, log: Logger, retry: RetryPolicy = { retries: 3, baseMs: 500 }): ChannelPoster {
+export function createSlackPoster(
+  client: webApi.WebClient,
+  log: Logger,
+  retry: RetryPolicy = { retries: 3, baseMs: 500 },
+): ChannelPoster {
   async function call<T>(method: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -46,7 +50,16 @@ export function createSlackPoster(client: webApi.WebClient, log: Logger, retry: 
     if (attached.size > 5000) attached.delete(attached.keys().next().value as string);
     const files = [
       ...rendered.uploads.map((u) => ({ name: u.filename, title: u.title, alt: u.alt, file: u.png })),
-      ...(rendered.overflow ? [{ name: 'full-output.txt', title: 'Full output', alt: 'the whole reply as text', file: Buffer.from(rendered.overflow) }] : []),
+      ...(rendered.overflow
+        ? [
+            {
+              name: 'full-output.txt',
+              title: 'Full output',
+              alt: 'the whole reply as text',
+              file: Buffer.from(rendered.overflow),
+            },
+          ]
+        : []),
     ];
     for (const f of files) {
       const id = `${f.name}:${f.file.length}`;
@@ -54,7 +67,14 @@ export function createSlackPoster(client: webApi.WebClient, log: Logger, retry: 
       done.add(id);
       try {
         await call('files.uploadV2', false, () =>
-          client.files.uploadV2({ channel_id: message.channel, thread_ts: message.thread, file: f.file, filename: f.name, title: f.title, ...(f.name.endsWith('.png') ? { alt_text: f.alt } : {}) }),
+          client.files.uploadV2({
+            channel_id: message.channel,
+            thread_ts: message.thread,
+            file: f.file,
+            filename: f.name,
+            title: f.title,
+            ...(f.name.endsWith('.png') ? { alt_text: f.alt } : {}),
+          }),
         );
       } catch (err) {
         done.delete(id);
@@ -67,7 +87,16 @@ export function createSlackPoster(client: webApi.WebClient, log: Logger, retry: 
   return {
     async post(channel: string, reply: Reply, thread?: string): Promise<PostedMessage> {
       const rendered = renderSlack(reply);
-      const res = await call('chat.postMessage', false, () => client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks, ...(thread ? { thread_ts: thread } : {}), unfurl_links: false, unfurl_media: false }));
+      const res = await call('chat.postMessage', false, () =>
+        client.chat.postMessage({
+          channel,
+          text: rendered.text,
+          blocks: rendered.blocks,
+          ...(thread ? { thread_ts: thread } : {}),
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
       const ts = String(res.ts);
       // Slack answers with the channel id even when posted by name (#incidents).
       const message = { channel: String(res.channel ?? channel), id: ts, thread: thread ?? ts };
@@ -76,7 +105,9 @@ export function createSlackPoster(client: webApi.WebClient, log: Logger, retry: 
     },
     async update(message: PostedMessage, reply: Reply): Promise<void> {
       const rendered = renderSlack(reply);
-      await call('chat.update', true, () => client.chat.update({ channel: message.channel, ts: message.id, text: rendered.text, blocks: rendered.blocks }));
+      await call('chat.update', true, () =>
+        client.chat.update({ channel: message.channel, ts: message.id, text: rendered.text, blocks: rendered.blocks }),
+      );
       await attach(message, rendered);
     },
   };
@@ -87,7 +118,12 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 
 /** How long to wait before sending a failed call again, or undefined when it must not be. */
 function retryAfterMs(err: unknown, idempotent: boolean, backoffMs: number): number | undefined {
-  const e = err as { code?: string; retryAfter?: number; statusCode?: number; original?: { name?: string; cause?: { code?: string } } };
+  const e = err as {
+    code?: string;
+    retryAfter?: number;
+    statusCode?: number;
+    original?: { name?: string; cause?: { code?: string } };
+  };
   if (e.code === 'slack_webapi_rate_limited_error') return Math.max(0, e.retryAfter ?? 1) * 1000;
   if (e.code === 'slack_webapi_http_error' && (e.statusCode ?? 0) >= 500) return backoffMs;
   if (e.code === 'slack_webapi_request_error') {
@@ -100,6 +136,6 @@ function retryAfterMs(err: unknown, idempotent: boolean, backoffMs: number): num
 
 export function toChatApiError(method: string, err: unknown): ChatApiError {
   const e = err as { data?: { error?: string }; statusCode?: number; code?: string; message?: string };
-  const code = e.data?.error ?? (e.statusCode ? `http_${e.statusCode}` : e.code ?? 'request_failed');
+  const code = e.data?.error ?? (e.statusCode ? `http_${e.statusCode}` : (e.code ?? 'request_failed'));
   return new ChatApiError('slack', code, `Slack ${method} failed: ${code}`, e.statusCode);
 }

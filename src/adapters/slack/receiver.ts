@@ -51,7 +51,11 @@ export class FastifyReceiver implements Receiver {
   readonly routes: FastifyPluginAsync = async (fastify) => {
     // Signatures cover the raw bytes: keep both of Slack's body types as strings in this scope.
     fastify.removeAllContentTypeParsers();
-    fastify.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    fastify.addContentTypeParser(
+      ['application/json', 'application/x-www-form-urlencoded'],
+      { parseAs: 'string' },
+      (_req, body, done) => done(null, body),
+    );
     fastify.post('/slack/events', (req, reply) => this.handle(req, reply));
   };
 
@@ -60,14 +64,22 @@ export class FastifyReceiver implements Receiver {
     const refused = this.verify(req, raw);
     if (refused) {
       req.log2.warn('slack request refused', { why: refused });
-      return reply.status(401).send({ error: 'unauthorized', message: 'Slack request signature is missing or invalid, or its timestamp is too old or in the future', request_id: req.id });
+      return reply.status(401).send({
+        error: 'unauthorized',
+        message: 'Slack request signature is missing or invalid, or its timestamp is too old or in the future',
+        request_id: req.id,
+      });
     }
     let body: Record<string, unknown>;
     try {
       body = parseBody(raw, req.headers['content-type']);
     } catch (err) {
       req.log2.warn('slack request body is malformed', { err: (err as Error).message });
-      return reply.status(400).send({ error: 'bad_request', message: 'the Slack request body is not valid JSON or form data', request_id: req.id });
+      return reply.status(400).send({
+        error: 'bad_request',
+        message: 'the Slack request body is not valid JSON or form data',
+        request_id: req.id,
+      });
     }
     if (body.ssl_check === '1') return reply.status(200).send();
     if (body.type === 'url_verification') return { challenge: body.challenge };
@@ -85,7 +97,12 @@ export class FastifyReceiver implements Receiver {
     // Bolt refuses only the past: a timestamp far ahead would keep a captured request valid for ever.
     if (timestamp * 1000 > now + FUTURE_SKEW_MS) return 'timestamp is in the future';
     try {
-      verifySlackRequest({ signingSecret: this.o.signingSecret, body: raw, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds: now });
+      verifySlackRequest({
+        signingSecret: this.o.signingSecret,
+        body: raw,
+        headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+        nowMilliseconds: now,
+      });
       return undefined;
     } catch (err) {
       return (err as Error).message.replace(/^Failed to verify authenticity: /, '');
@@ -115,7 +132,8 @@ export class FastifyReceiver implements Receiver {
     if (!id) return false;
     const untilMs = this.now() + (id.kind === 'event' ? EVENT_RETRY_WINDOW_MS : SIGNATURE_WINDOW_MS);
     if (await this.replays.firstSight(`${id.kind}:${id.value}`, untilMs)) return false;
-    if (id.kind === 'event') req.log2.info('slack event retry dropped', { event: id.value, retry: req.headers['x-slack-retry-num'] });
+    if (id.kind === 'event')
+      req.log2.info('slack event retry dropped', { event: id.value, retry: req.headers['x-slack-retry-num'] });
     else req.log2.warn('slack request replay dropped: this command or click was already taken (same trigger_id)');
     return true;
   }
@@ -132,10 +150,12 @@ export class FastifyReceiver implements Receiver {
     const event: ReceiverEvent = {
       body,
       retryNum: numberHeader(req.headers['x-slack-retry-num']),
-      retryReason: typeof req.headers['x-slack-retry-reason'] === 'string' ? req.headers['x-slack-retry-reason'] : undefined,
+      retryReason:
+        typeof req.headers['x-slack-retry-reason'] === 'string' ? req.headers['x-slack-retry-reason'] : undefined,
       customProperties: { requestId: req.id },
       ack: async (response?: unknown) => {
-        if (response !== undefined && response !== '') log.warn('slack ack content dropped: the request was already answered', { type: body.type });
+        if (response !== undefined && response !== '')
+          log.warn('slack ack content dropped: the request was already answered', { type: body.type });
       },
     };
     await reply.status(200).send();

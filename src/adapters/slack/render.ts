@@ -105,7 +105,13 @@ function cutToFit(blocks: KnownBlock[]): KnownBlock[] {
     } else if (noteAt < 0) noteAt = kept.length;
   }
   const cut = blocks.length - kept.length;
-  kept.splice(noteAt, 0, contextBlock([`:scissors: ${cut} more block${cut === 1 ? '' : 's'} did not fit in one Slack message; the full output is attached as a file.`])[0]);
+  kept.splice(
+    noteAt,
+    0,
+    contextBlock([
+      `:scissors: ${cut} more block${cut === 1 ? '' : 's'} did not fit in one Slack message; the full output is attached as a file.`,
+    ])[0],
+  );
   return kept;
 }
 
@@ -114,7 +120,9 @@ function renderBlock(block: Block, mark: string, uploads: SlackUpload[], counter
     case 'header': {
       const t = (mark + block.text.replace(/\s+/g, ' ')).trim();
       if (!t) return [];
-      return [{ type: 'header', text: { type: 'plain_text', text: truncatePlain(t, SLACK_LIMITS.headerText), emoji: true } }];
+      return [
+        { type: 'header', text: { type: 'plain_text', text: truncatePlain(t, SLACK_LIMITS.headerText), emoji: true } },
+      ];
     }
     case 'text':
       return sections(splitEscaped(block.text, SLACK_LIMITS.sectionText - mark.length), mark);
@@ -135,7 +143,8 @@ function renderBlock(block: Block, mark: string, uploads: SlackUpload[], counter
     case 'buttons':
       return actionBlocks(block.buttons, counter);
     case 'image': {
-      if (block.png) uploads.push({ filename: `${slug(block.title)}.png`, title: block.title, alt: block.alt, png: block.png });
+      if (block.png)
+        uploads.push({ filename: `${slug(block.title)}.png`, title: block.title, alt: block.alt, png: block.png });
       const where = block.png ? ' (chart attached)' : '';
       return contextBlock(splitEscaped(`:bar_chart: ${block.title}: ${block.alt}${where}`, SLACK_LIMITS.contextText));
     }
@@ -152,7 +161,9 @@ function sections(chunks: string[], mark = ''): KnownBlock[] {
 function contextBlock(chunks: string[]): KnownBlock[] {
   const out: KnownBlock[] = [];
   for (let i = 0; i < chunks.length; i += SLACK_LIMITS.contextElements) {
-    const elements: MrkdwnElement[] = chunks.slice(i, i + SLACK_LIMITS.contextElements).map((c) => ({ type: 'mrkdwn', text: c }));
+    const elements: MrkdwnElement[] = chunks
+      .slice(i, i + SLACK_LIMITS.contextElements)
+      .map((c) => ({ type: 'mrkdwn', text: c }));
     out.push({ type: 'context', elements });
   }
   return out;
@@ -170,7 +181,10 @@ function fieldSections(fs: Array<{ label: string; value: string }>): KnownBlock[
   }
   const out: KnownBlock[] = [];
   for (let i = 0; i < texts.length; i += SLACK_LIMITS.sectionFields) {
-    out.push({ type: 'section', fields: texts.slice(i, i + SLACK_LIMITS.sectionFields).map((t) => ({ type: 'mrkdwn', text: t })) });
+    out.push({
+      type: 'section',
+      fields: texts.slice(i, i + SLACK_LIMITS.sectionFields).map((t) => ({ type: 'mrkdwn', text: t })),
+    });
   }
   return out;
 }
@@ -180,7 +194,11 @@ function tableSections(columns: string[], rows: string[][]): KnownBlock[] {
   if (!columns.length && !rows.length) return [];
   const cell = (s: string | undefined) => (s ?? '').replace(/\s+/g, ' ');
   const widths = columns.map((c, i) => Math.max(width(cell(c)), ...rows.map((r) => width(cell(r[i])))));
-  const line = (cells: Array<string | undefined>) => widths.map((w, i) => pad(cell(cells[i]), w)).join('  ').trimEnd();
+  const line = (cells: Array<string | undefined>) =>
+    widths
+      .map((w, i) => pad(cell(cells[i]), w))
+      .join('  ')
+      .trimEnd();
   const headText = escapeMrkdwn(`${line(columns)}\n${line(widths.map((w) => '-'.repeat(w)))}`);
   const body = rows.map((r) => escapeMrkdwn(line(r)));
   const fence = (t: string) => `\`\`\`\n${t}\n\`\`\``;
@@ -198,7 +216,8 @@ function tableSections(columns: string[], rows: string[][]): KnownBlock[] {
     cur = cur ? `${cur}\n${p}` : p;
   };
   for (const p of headText.length <= budget ? [headText] : hardSplitEscaped(headText, budget)) add(p, '');
-  for (const r of body) for (const p of r.length > rowRoom ? hardSplitEscaped(r, rowRoom) : [r]) add(p, repeat ? headText : '');
+  for (const r of body)
+    for (const p of r.length > rowRoom ? hardSplitEscaped(r, rowRoom) : [r]) add(p, repeat ? headText : '');
   if (cur) chunks.push(cur);
   return chunks.map((c) => ({ type: 'section', text: { type: 'mrkdwn', text: fence(c) } }));
 }
@@ -309,7 +328,12 @@ function truncatePlain(s: string, limit: number): string {
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  return (
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ?? ''
+  );
 }
 
 function width(s: string): number {
@@ -326,5 +350,11 @@ function num(v: number): string {
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'chart';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'chart'
+  );
 }

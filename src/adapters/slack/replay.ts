@@ -92,7 +92,12 @@ export interface RedisReplayOptions extends MemoryReplayOptions {
 export function createRedisReplayGuard(o: RedisReplayOptions): ReplayGuard {
   const now = o.now ?? Date.now;
   const local = createMemoryReplayGuard(o);
-  const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, commandTimeout: o.timeoutMs ?? 1000, connectTimeout: o.timeoutMs ?? 1000 });
+  const redis = new Redis(o.redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    commandTimeout: o.timeoutMs ?? 1000,
+    connectTimeout: o.timeoutMs ?? 1000,
+  });
   redis.on('error', () => {
     // Reported where a check falls back; ioredis reconnects by itself.
   });

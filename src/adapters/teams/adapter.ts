@@ -1,4 +1,11 @@
-import { CloudAdapter, createOutboundHostValidator, loadOutboundHostValidatorOptionsFromEnv, type AuthConfiguration, type OutboundUrlPolicy, type TurnContext } from '@microsoft/agents-hosting';
+import {
+  CloudAdapter,
+  createOutboundHostValidator,
+  loadOutboundHostValidatorOptionsFromEnv,
+  type AuthConfiguration,
+  type OutboundUrlPolicy,
+  type TurnContext,
+} from '@microsoft/agents-hosting';
 import type Database from 'better-sqlite3';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Conversation } from '../../chat/conversation';
@@ -54,8 +61,12 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
   let adapter: CloudAdapter | undefined;
   let hosts: OutboundUrlPolicy | undefined;
   let outbound: Outbound | undefined;
-  if (!appId && !authOff) log.debug('Teams is not configured (no TEAMS_APP_ID, TEAMS_AUTH on): /api/messages answers 503');
-  if (authOff) log.warn('TEAMS_AUTH=off: /api/messages accepts activities without a Bot Framework token; for local development only, never in production');
+  if (!appId && !authOff)
+    log.debug('Teams is not configured (no TEAMS_APP_ID, TEAMS_AUTH on): /api/messages answers 503');
+  if (authOff)
+    log.warn(
+      'TEAMS_AUTH=off: /api/messages accepts activities without a Bot Framework token; for local development only, never in production',
+    );
   if (appId || authOff) {
     try {
       const authConfig: AuthConfiguration = {
@@ -67,13 +78,27 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
       };
       // The allow-list is always on: Microsoft's connector hosts (plus OutboundHostValidator__Hosts),
       // and the local machine only when auth is off. It also enforces the token's serviceurl claim.
-      hosts = createOutboundHostValidator(authOff ? { enabled: true, hosts: [...DEV_HOSTS, ...(loadOutboundHostValidatorOptionsFromEnv().hosts ?? [])] } : { enabled: true });
-      adapter = new CloudAdapter(authConfig, undefined, undefined, { emitStackTrace: false, validateServiceUrl: true }, hosts);
+      hosts = createOutboundHostValidator(
+        authOff
+          ? { enabled: true, hosts: [...DEV_HOSTS, ...(loadOutboundHostValidatorOptionsFromEnv().hosts ?? [])] }
+          : { enabled: true },
+      );
+      adapter = new CloudAdapter(
+        authConfig,
+        undefined,
+        undefined,
+        { emitStackTrace: false, validateServiceUrl: true },
+        hosts,
+      );
       // The SDK's default posts "The agent encountered an error" into the chat; ours reaches our own catch.
       adapter.onTurnError = async (_context, err) => {
         throw err;
       };
-      outbound = createOutbound({ adapter, identity: appId && appPassword ? CloudAdapter.createIdentity(appId) : {}, timeoutMs: deps.connectorTimeoutMs ?? 15_000 });
+      outbound = createOutbound({
+        adapter,
+        identity: appId && appPassword ? CloudAdapter.createIdentity(appId) : {},
+        timeoutMs: deps.connectorTimeoutMs ?? 15_000,
+      });
     } catch (err) {
       adapter = undefined;
       log.error('the Teams adapter could not be set up; /api/messages answers 503', { err });
@@ -110,24 +135,48 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
 
   async function onMessage(activity: Activity): Promise<void> {
     // A redelivered (or captured and resent) activity is answered 200 and not acted on again.
-    if (activity.id && !(await delivered.firstSight(`${activity.conversation?.id ?? ''}\u0000${activity.id}`, Date.now() + REDELIVERY_WINDOW_MS))) {
-      log.info('Teams activity delivered again: dropped', { activity: activity.id, conversation: activity.conversation?.id });
+    if (
+      activity.id &&
+      !(await delivered.firstSight(
+        `${activity.conversation?.id ?? ''}\u0000${activity.id}`,
+        Date.now() + REDELIVERY_WINDOW_MS,
+      ))
+    ) {
+      log.info('Teams activity delivered again: dropped', {
+        activity: activity.id,
+        conversation: activity.conversation?.id,
+      });
       return;
     }
     const inbound = toIncoming(activity);
     const reference = referenceOf(activity);
     if (inbound.kind === 'ignored' || !reference || !outbound) {
-      log.warn('Teams message ignored', { reason: inbound.kind === 'ignored' ? inbound.reason : 'no serviceUrl to answer at', conversation: activity.conversation?.id, activity: activity.id });
+      log.warn('Teams message ignored', {
+        reason: inbound.kind === 'ignored' ? inbound.reason : 'no serviceUrl to answer at',
+        conversation: activity.conversation?.id,
+        activity: activity.id,
+      });
       return;
     }
-    const sink = createReplySink(outbound, reference, activity.conversation?.id ?? inbound.message.channel, activity.id);
+    const sink = createReplySink(
+      outbound,
+      reference,
+      activity.conversation?.id ?? inbound.message.channel,
+      activity.id,
+    );
     const conversation = inbound.message.channel;
     const handling = deps.conversation.handleMessage(inbound.message, sink).then(
       (handled) => {
         handled.done.catch((err: unknown) => log.error('a Teams job update failed', { err, conversation }));
       },
       (err: unknown) => {
-        log.error('a Teams message could not be answered', { err, conversation, via: inbound.via, code: err instanceof ChatApiError ? err.code : undefined, status: err instanceof ChatApiError ? err.status : undefined });
+        log.error('a Teams message could not be answered', {
+          err,
+          conversation,
+          via: inbound.via,
+          code: err instanceof ChatApiError ? err.code : undefined,
+          status: err instanceof ChatApiError ? err.status : undefined,
+        });
       },
     );
     // Answer Teams once the first reply is out, or at the deadline; the rest carries on.
@@ -137,16 +186,23 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
   }
 
   async function messages(req: FastifyRequest, reply: FastifyReply) {
-    const fail = (status: number, error: string, message: string) => reply.status(status).send({ error, message, request_id: req.id });
+    const fail = (status: number, error: string, message: string) =>
+      reply.status(status).send({ error, message, request_id: req.id });
     if (!adapter) return fail(503, PLATFORM_OFF.teams.error, PLATFORM_OFF.teams.message);
     const sdkReq = sdkRequest(req);
     if (!authOff) {
       const verdict = await authorize(adapter, sdkReq, authTimeoutMs);
       if (!verdict.ok) {
-        log.warn('Teams request refused: no valid Bot Framework token', { reason: verdict.reason, ip: req.ip, req: req.id });
+        log.warn('Teams request refused: no valid Bot Framework token', {
+          reason: verdict.reason,
+          ip: req.ip,
+          req: req.id,
+        });
         void reply.header('www-authenticate', 'Bearer');
         // The caller learns what was wrong with its request, not how our verification failed inside.
-        const told = /authorization header|could not be verified within/.test(verdict.reason) ? verdict.reason : 'the token was not accepted';
+        const told = /authorization header|could not be verified within/.test(verdict.reason)
+          ? verdict.reason
+          : 'the token was not accepted';
         return fail(401, 'unauthorized', `a valid Bot Framework token is required: ${told}`);
       }
     }
@@ -171,7 +227,12 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
       log.error('Teams activity could not be processed', { err, req: req.id });
       return fail(500, 'internal', 'the activity could not be processed; see the server log for this request id');
     }
-    if (res.statusCode === 400 && res.body === undefined) return fail(400, 'bad_request', 'the activity was refused (its serviceUrl does not match the token or is not allowed)');
+    if (res.statusCode === 400 && res.body === undefined)
+      return fail(
+        400,
+        'bad_request',
+        'the activity was refused (its serviceUrl does not match the token or is not allowed)',
+      );
     void reply.status(res.statusCode);
     if (res.body === undefined) return reply.send();
     return reply.type('application/json').send(res.body);
@@ -192,11 +253,19 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): ChatAdapter {
 
 /** What makes a body not a Bot Framework activity we can answer, or undefined. */
 export function activityProblem(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'the body must be a JSON object (a Bot Framework activity)';
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return 'the body must be a JSON object (a Bot Framework activity)';
   const a = body as { type?: unknown; conversation?: { id?: unknown } | null; serviceUrl?: unknown };
   if (typeof a.type !== 'string' || !a.type) return 'the activity has no type';
-  if (!a.conversation || typeof a.conversation !== 'object' || typeof a.conversation.id !== 'string' || !a.conversation.id) return 'the activity has no conversation.id';
-  if (typeof a.serviceUrl !== 'string' || !/^https?:\/\/[^/]/i.test(a.serviceUrl)) return 'the activity has no http(s) serviceUrl';
+  if (
+    !a.conversation ||
+    typeof a.conversation !== 'object' ||
+    typeof a.conversation.id !== 'string' ||
+    !a.conversation.id
+  )
+    return 'the activity has no conversation.id';
+  if (typeof a.serviceUrl !== 'string' || !/^https?:\/\/[^/]/i.test(a.serviceUrl))
+    return 'the activity has no http(s) serviceUrl';
   try {
     new URL(a.serviceUrl);
   } catch {

@@ -4,7 +4,8 @@ import { splitConversationId } from './references';
 
 type Activity = TurnContext['activity'];
 
-export type Inbound = { kind: 'message'; message: IncomingMessage; via: 'text' | 'button' } | { kind: 'ignored'; reason: string };
+export type Inbound =
+  { kind: 'message'; message: IncomingMessage; via: 'text' | 'button' } | { kind: 'ignored'; reason: string };
 
 /** Longest command a card button may carry (ours are short: `approve r1a2b3c`). */
 const MAX_COMMAND_CHARS = 500;

@@ -33,12 +33,21 @@ export interface OutboundDeps {
  * Failures reject with a ChatApiError; nothing throws synchronously.
  */
 export function createOutbound(deps: OutboundDeps): Outbound {
-  async function call<T>(reference: ConversationReference, what: string, fn: (client: ConnectorClient) => Promise<T>): Promise<T> {
+  async function call<T>(
+    reference: ConversationReference,
+    what: string,
+    fn: (client: ConnectorClient) => Promise<T>,
+  ): Promise<T> {
     let result: T | undefined;
     let done = false;
     const work = deps.adapter.continueConversation(deps.identity, reference, async (ctx) => {
       const client = ctx.turnState.get<ConnectorClient | undefined>(deps.adapter.ConnectorClientKey);
-      if (!client) throw new ChatApiError('teams', 'no_connector', `${what}: no connector client for ${reference.serviceUrl ?? 'the conversation'}`);
+      if (!client)
+        throw new ChatApiError(
+          'teams',
+          'no_connector',
+          `${what}: no connector client for ${reference.serviceUrl ?? 'the conversation'}`,
+        );
       result = await fn(client);
       done = true;
     });
@@ -55,14 +64,21 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     async send(reference, conversationId, reply, replyToId) {
       const activity = cardActivity(reference, conversationId, reply);
       const what = `posting to Teams conversation ${conversationId}`;
-      const response = await call(reference, what, (client) => (replyToId ? client.replyToActivity(conversationId, replyToId, activity) : client.sendToConversation(conversationId, activity)));
+      const response = await call(reference, what, (client) =>
+        replyToId
+          ? client.replyToActivity(conversationId, replyToId, activity)
+          : client.sendToConversation(conversationId, activity),
+      );
       return response?.id ?? '';
     },
     async update(reference, conversationId, activityId, reply) {
-      if (!activityId) throw new ChatApiError('teams', 'message_not_found', 'cannot edit a Teams message without its activity id');
+      if (!activityId)
+        throw new ChatApiError('teams', 'message_not_found', 'cannot edit a Teams message without its activity id');
       const activity = cardActivity(reference, conversationId, reply);
       activity.id = activityId;
-      await call(reference, `editing Teams message ${activityId}`, (client) => client.updateActivity(conversationId, activityId, activity));
+      await call(reference, `editing Teams message ${activityId}`, (client) =>
+        client.updateActivity(conversationId, activityId, activity),
+      );
     },
   };
 }
@@ -104,7 +120,8 @@ export function toChatApiError(err: unknown, what: string): ChatApiError {
   if (err instanceof ChatApiError) return err;
   if (err instanceof HttpError) {
     const data = err.response?.data as { error?: { code?: unknown; message?: unknown } } | undefined;
-    const code = typeof data?.error?.code === 'string' && data.error.code ? snake(data.error.code) : `http_${err.status}`;
+    const code =
+      typeof data?.error?.code === 'string' && data.error.code ? snake(data.error.code) : `http_${err.status}`;
     const detail = typeof data?.error?.message === 'string' ? `: ${data.error.message}` : '';
     return new ChatApiError('teams', code, `${what} failed: HTTP ${err.status}${detail}`, err.status);
   }
@@ -113,6 +130,7 @@ export function toChatApiError(err: unknown, what: string): ChatApiError {
     return new ChatApiError('teams', 'service_url_not_allowed', `${what} refused: ${e.description}`);
   }
   const cause = typeof e?.cause?.code === 'string' ? ` (${e.cause.code})` : '';
-  const message = typeof e?.description === 'string' ? e.description : typeof e?.message === 'string' ? e.message : String(err);
+  const message =
+    typeof e?.description === 'string' ? e.description : typeof e?.message === 'string' ? e.message : String(err);
   return new ChatApiError('teams', 'request_failed', `${what} failed: ${message}${cause}`);
 }

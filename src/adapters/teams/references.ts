@@ -58,7 +58,9 @@ export function referenceOf(origin: ActivityOrigin): ConversationReference | und
       ...(typeof c.isGroup === 'boolean' ? { isGroup: c.isGroup } : {}),
       ...(c.name ? { name: c.name } : {}),
     },
-    agent: origin.recipient?.id ? { id: origin.recipient.id, ...(origin.recipient.name ? { name: origin.recipient.name } : {}) } : undefined,
+    agent: origin.recipient?.id
+      ? { id: origin.recipient.id, ...(origin.recipient.name ? { name: origin.recipient.name } : {}) }
+      : undefined,
   } as ConversationReference;
 }
 

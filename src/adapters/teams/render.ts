@@ -1,7 +1,17 @@
 import { summary, type Block, type Button, type Reply, type Tone } from '../../reply/model';
 import { sanitizeReply } from '../../reply/sanitize';
 import { sparkline } from '../../reply/sparkline';
-import { CARD_SCHEMA, CARD_VERSION, TEAMS_LIMITS, type AdaptiveCard, type CardElement, type Container, type SubmitAction, type TableCell, type TextBlock } from './card';
+import {
+  CARD_SCHEMA,
+  CARD_VERSION,
+  TEAMS_LIMITS,
+  type AdaptiveCard,
+  type CardElement,
+  type Container,
+  type SubmitAction,
+  type TableCell,
+  type TextBlock,
+} from './card';
 
 /**
  * Teams rejects a message over ~28 KB; the card gets 27,000 bytes of serialized JSON and the rest
@@ -39,7 +49,10 @@ export interface TeamsRenderOptions {
  * Every block renders; a card that would be too big loses its images first (their alt text stays),
  * then its longest texts and table rows are cut with a "(truncated, …)" note. Never throws on size.
  */
-export function renderAdaptiveCard(reply: Reply, options: TeamsRenderOptions = {}): { card: AdaptiveCard; text: string } {
+export function renderAdaptiveCard(
+  reply: Reply,
+  options: TeamsRenderOptions = {},
+): { card: AdaptiveCard; text: string } {
   const clean = sanitizeReply(reply);
   const text = plainSummary(clean);
   const maxBytes = options.maxBytes ?? MAX_CARD_BYTES;
@@ -76,35 +89,75 @@ function renderBlock(block: WorkBlock): CardElement[] {
     case 'context':
       return [contextBlock(teamsMarkdown(block.text))];
     case 'fields':
-      return block.fields.length ? [{ type: 'FactSet', facts: block.fields.map((f) => ({ title: teamsMarkdown(f.label), value: teamsMarkdown(f.value) })) }] : [];
+      return block.fields.length
+        ? [
+            {
+              type: 'FactSet',
+              facts: block.fields.map((f) => ({ title: teamsMarkdown(f.label), value: teamsMarkdown(f.value) })),
+            },
+          ]
+        : [];
     case 'table':
       return renderTable(block.columns, block.rows, block.cutRows ?? 0);
     case 'series':
-      return [{ type: 'TextBlock', text: seriesLine(block.label, block.values, block.unit), fontType: 'Monospace', wrap: true }];
+      return [
+        {
+          type: 'TextBlock',
+          text: seriesLine(block.label, block.values, block.unit),
+          fontType: 'Monospace',
+          wrap: true,
+        },
+      ];
     case 'progress': {
       const pct = Number.isFinite(block.percent) ? Math.max(0, Math.min(100, Math.round(block.percent))) : 0;
       const filled = Math.round(pct / 5);
       const bar = `${'█'.repeat(filled)}${'░'.repeat(20 - filled)}`;
-      return [{ type: 'TextBlock', text: `${bar} ${pct}%${block.text ? ` ${teamsMarkdown(block.text)}` : ''}`, fontType: 'Monospace', wrap: true }];
+      return [
+        {
+          type: 'TextBlock',
+          text: `${bar} ${pct}%${block.text ? ` ${teamsMarkdown(block.text)}` : ''}`,
+          fontType: 'Monospace',
+          wrap: true,
+        },
+      ];
     }
     case 'buttons':
       return actionSets(block.buttons, block.cutButtons ?? 0);
     case 'image':
-      if (block.png && block.png.length) return [{ type: 'Image', url: `data:image/png;base64,${block.png.toString('base64')}`, altText: block.alt, size: 'Stretch' }];
+      if (block.png && block.png.length)
+        return [
+          {
+            type: 'Image',
+            url: `data:image/png;base64,${block.png.toString('base64')}`,
+            altText: block.alt,
+            size: 'Stretch',
+          },
+        ];
       return [{ type: 'TextBlock', text: `Chart: ${teamsMarkdown(block.alt)}`, isSubtle: true, wrap: true }];
   }
 }
 
-const contextBlock = (text: string): TextBlock => ({ type: 'TextBlock', text, size: 'Small', isSubtle: true, wrap: true });
+const contextBlock = (text: string): TextBlock => ({
+  type: 'TextBlock',
+  text,
+  size: 'Small',
+  isSubtle: true,
+  wrap: true,
+});
 
 function renderTable(columns: string[], rows: string[][], cutRows: number): CardElement[] {
   const width = columns.length;
   if (!width) return [];
   const cell = (text: string, bold = false): TableCell => ({
     type: 'TableCell',
-    items: [{ type: 'TextBlock', text: teamsMarkdown(text), wrap: true, ...(bold ? { weight: 'Bolder' as const } : {}) }],
+    items: [
+      { type: 'TextBlock', text: teamsMarkdown(text), wrap: true, ...(bold ? { weight: 'Bolder' as const } : {}) },
+    ],
   });
-  const row = (cells: string[], bold = false) => ({ type: 'TableRow' as const, cells: columns.map((_, i) => cell(cells[i] ?? '', bold)) });
+  const row = (cells: string[], bold = false) => ({
+    type: 'TableRow' as const,
+    cells: columns.map((_, i) => cell(cells[i] ?? '', bold)),
+  });
   // Relative column widths from the longest content (capped), so ids stay narrow and titles get room.
   const longest = (i: number) => rows.reduce((m, r) => Math.max(m, [...(r[i] ?? '')].length), [...columns[i]].length);
   const table: CardElement = {
@@ -139,14 +192,19 @@ function num(v: number): string {
  */
 function actionSets(bs: readonly Button[], cut: number): CardElement[] {
   const out: CardElement[] = [];
-  for (let i = 0; i < bs.length; i += TEAMS_LIMITS.actionsPerSet) out.push({ type: 'ActionSet', actions: bs.slice(i, i + TEAMS_LIMITS.actionsPerSet).map(submitAction) });
-  if (cut > 0) out.push(contextBlock(`(${cut} more ${cut === 1 ? 'button' : 'buttons'} did not fit in one Teams card)`));
+  for (let i = 0; i < bs.length; i += TEAMS_LIMITS.actionsPerSet)
+    out.push({ type: 'ActionSet', actions: bs.slice(i, i + TEAMS_LIMITS.actionsPerSet).map(submitAction) });
+  if (cut > 0)
+    out.push(contextBlock(`(${cut} more ${cut === 1 ? 'button' : 'buttons'} did not fit in one Teams card)`));
   return out;
 }
 
 function submitAction(b: Button): SubmitAction {
   const style = b.style === 'primary' ? 'positive' : b.style === 'danger' ? 'destructive' : undefined;
-  const title = [...b.label].length > TEAMS_LIMITS.actionTitle ? `${[...b.label].slice(0, TEAMS_LIMITS.actionTitle - 1).join('')}…` : b.label;
+  const title =
+    [...b.label].length > TEAMS_LIMITS.actionTitle
+      ? `${[...b.label].slice(0, TEAMS_LIMITS.actionTitle - 1).join('')}…`
+      : b.label;
   return { type: 'Action.Submit', title, data: { sco: 'cmd', command: b.command }, ...(style ? { style } : {}) };
 }
 
@@ -176,7 +234,11 @@ export function teamsMarkdown(s: string): string {
 }
 
 function plainSummary(r: Reply): string {
-  const line = summary(r).replace(/```[^\n`]*\n?([\s\S]*?)```/g, '$1').replace(/`([^`\n]+)`/g, '$1').replace(/\s+/g, ' ').trim();
+  const line = summary(r)
+    .replace(/```[^\n`]*\n?([\s\S]*?)```/g, '$1')
+    .replace(/`([^`\n]+)`/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
   return [...line].length > SUMMARY_MAX_CHARS ? `${[...line].slice(0, SUMMARY_MAX_CHARS - 1).join('')}…` : line;
 }
 
@@ -202,7 +264,10 @@ function commandsAsText(b: Block): WorkBlock[] {
   if (b.type !== 'buttons') return [{ ...b }];
   const long = b.buttons.filter((x) => x.command.length > TEAMS_LIMITS.actionCommand);
   if (!long.length) return [{ ...b }];
-  return [{ ...b, buttons: b.buttons.filter((x) => !long.includes(x)) }, ...long.map((x): WorkBlock => ({ type: 'context', text: `${x.label}: type ${x.command}` }))];
+  return [
+    { ...b, buttons: b.buttons.filter((x) => !long.includes(x)) },
+    ...long.map((x): WorkBlock => ({ type: 'context', text: `${x.label}: type ${x.command}` })),
+  ];
 }
 
 function fitCard(r: Reply, maxBytes: number): AdaptiveCard {
@@ -212,7 +277,8 @@ function fitCard(r: Reply, maxBytes: number): AdaptiveCard {
 
   // 1. Images go first: their alt text stays.
   blocks.forEach((b, i) => {
-    if (b.type === 'image' && b.png) blocks[i] = { type: 'image', title: b.title, alt: b.alt, ...(b.path ? { path: b.path } : {}) };
+    if (b.type === 'image' && b.png)
+      blocks[i] = { type: 'image', title: b.title, alt: b.alt, ...(b.path ? { path: b.path } : {}) };
   });
   card = buildCard(r.tone, blocks);
 
@@ -233,12 +299,21 @@ function fitCard(r: Reply, maxBytes: number): AdaptiveCard {
   // 3. Still too big (thousands of fields or buttons): drop whole blocks from the end, the
   // first block never and buttons last; a row of buttons loses its last buttons before it goes, so
   // as many buttons as fit stay reachable and a note counts the rest.
-  const order = blocks.map((b, i) => ({ b, i })).filter(({ i }) => i > 0).reverse();
-  const dropOrder = [...order.filter(({ b }) => b.type !== 'buttons'), ...order.filter(({ b }) => b.type === 'buttons')].map(({ i }) => i);
+  const order = blocks
+    .map((b, i) => ({ b, i }))
+    .filter(({ i }) => i > 0)
+    .reverse();
+  const dropOrder = [
+    ...order.filter(({ b }) => b.type !== 'buttons'),
+    ...order.filter(({ b }) => b.type === 'buttons'),
+  ].map(({ i }) => i);
   const dropped = new Set<number>();
   const without = () => {
     const at = Math.min(...dropped);
-    const note: WorkBlock = { type: 'context', text: `(truncated, ${dropped.size} ${dropped.size === 1 ? 'block' : 'blocks'} cut)` };
+    const note: WorkBlock = {
+      type: 'context',
+      text: `(truncated, ${dropped.size} ${dropped.size === 1 ? 'block' : 'blocks'} cut)`,
+    };
     return blocks.flatMap((b, j) => (j === at ? [note] : dropped.has(j) ? [] : [b]));
   };
   for (const i of dropOrder) {
@@ -274,15 +349,30 @@ function shrinkables(blocks: WorkBlock[], originals: Map<string, string>): Array
       case 'header':
       case 'text':
       case 'context':
-        text(`${i}`, () => b.text, (s) => (b.text = s));
+        text(
+          `${i}`,
+          () => b.text,
+          (s) => (b.text = s),
+        );
         break;
       case 'fields':
-        b.fields.forEach((f, j) => text(`${i}:${j}`, () => f.value, (s) => (f.value = s)));
+        b.fields.forEach((f, j) =>
+          text(
+            `${i}:${j}`,
+            () => f.value,
+            (s) => (f.value = s),
+          ),
+        );
         break;
       case 'table':
         b.rows.forEach((row, j) =>
           row.forEach((cell, k) => {
-            if ([...cell].length > LONG_CELL_CHARS || originals.has(`${i}:${j}:${k}`)) text(`${i}:${j}:${k}`, () => row[k], (s) => (row[k] = s));
+            if ([...cell].length > LONG_CELL_CHARS || originals.has(`${i}:${j}:${k}`))
+              text(
+                `${i}:${j}:${k}`,
+                () => row[k],
+                (s) => (row[k] = s),
+              );
           }),
         );
         out.push([`${i}:rows`, tableShrinkable(b)]);
@@ -301,7 +391,8 @@ function textShrinkable(original: string, get: () => string, set: (s: string) =>
     shrink(excess) {
       const chars = [...original];
       const current = get();
-      const alreadyCut = current === original ? 0 : Number(/\(truncated, (\d+) characters cut\)$/.exec(current)?.[1] ?? 0);
+      const alreadyCut =
+        current === original ? 0 : Number(/\(truncated, (\d+) characters cut\)$/.exec(current)?.[1] ?? 0);
       const keep = Math.max(KEEP_CHARS, chars.length - alreadyCut - excess - NOTE_ROOM);
       const cut = chars.length - keep;
       if (keep >= chars.length - alreadyCut) return false;

@@ -1,13 +1,23 @@
 import type { ReplySink } from '../../chat/conversation';
 import { ChatApiError, PLATFORM_OFF, type ChannelPoster } from '../types';
 import type { Outbound } from './outbound';
-import { splitConversationId, threadConversationId, type ConversationReference, type TeamsReferences } from './references';
+import {
+  splitConversationId,
+  threadConversationId,
+  type ConversationReference,
+  type TeamsReferences,
+} from './references';
 
 /**
  * Where the answers to one incoming message go: a reply to it in its own conversation (a channel
  * thread keeps its `;messageid=` suffix), and edits of that reply in place.
  */
-export function createReplySink(outbound: Outbound, reference: ConversationReference, conversationId: string, replyToId: string | undefined): ReplySink {
+export function createReplySink(
+  outbound: Outbound,
+  reference: ConversationReference,
+  conversationId: string,
+  replyToId: string | undefined,
+): ReplySink {
   return {
     async post(reply) {
       return { id: await outbound.send(reference, conversationId, reply, replyToId) };
@@ -29,7 +39,12 @@ export function createTeamsPoster(references: TeamsReferences, outbound: () => O
     const out = outbound();
     if (!out) throw new ChatApiError('teams', 'not_configured', PLATFORM_OFF.teams.message);
     const reference = references.get(channel);
-    if (!reference) throw new ChatApiError('teams', 'conversation_not_found', `no Teams conversation ${channel} is known: add the bot to it (or message it there) first`);
+    if (!reference)
+      throw new ChatApiError(
+        'teams',
+        'conversation_not_found',
+        `no Teams conversation ${channel} is known: add the bot to it (or message it there) first`,
+      );
     return { reference, out };
   }
   const isChannel = (reference: ConversationReference) => reference.conversation.conversationType === 'channel';
@@ -40,7 +55,12 @@ export function createTeamsPoster(references: TeamsReferences, outbound: () => O
       const base = reference.conversation.id;
       const root = thread ?? splitConversationId(channel).thread;
       if (root) {
-        const id = await out.send(reference, isChannel(reference) ? threadConversationId(base, root) : base, reply, root);
+        const id = await out.send(
+          reference,
+          isChannel(reference) ? threadConversationId(base, root) : base,
+          reply,
+          root,
+        );
         return { channel: base, id, thread: root };
       }
       const id = await out.send(reference, base, reply);

@@ -59,7 +59,8 @@ export async function authorize(adapter: CloudAdapter, req: SdkRequest, timeoutM
       }),
       deadline,
     ]);
-    if (outcome === 'timeout') return { ok: false, reason: `the token could not be verified within ${timeoutMs} ms (signing keys unreachable)` };
+    if (outcome === 'timeout')
+      return { ok: false, reason: `the token could not be verified within ${timeoutMs} ms (signing keys unreachable)` };
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : 'the token could not be verified' };
   } finally {

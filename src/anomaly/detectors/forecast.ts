@@ -40,8 +40,9 @@ export class HoltForecast implements Component {
     const prevLevel = this.level;
     this.level = pred + this.alpha * e;
     this.trend = (1 - this.beta) * this.trend + this.beta * (this.level - prevLevel);
-    this.absErr += (Math.min(Math.abs(err), clip === Infinity ? Math.abs(err) : 2 * clip) - this.absErr)
-      * (this.n < 1 / this.errAlpha ? 1 / (this.n + 1) : this.errAlpha);
+    this.absErr +=
+      (Math.min(Math.abs(err), clip === Infinity ? Math.abs(err) : 2 * clip) - this.absErr) *
+      (this.n < 1 / this.errAlpha ? 1 / (this.n + 1) : this.errAlpha);
     this.n++;
     return this.z;
   }

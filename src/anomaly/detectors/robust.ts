@@ -12,7 +12,10 @@ export class RobustZ implements Component {
   private z = 0;
   private readonly win: SortedWindow;
 
-  constructor(window: number, private readonly minPoints: number) {
+  constructor(
+    window: number,
+    private readonly minPoints: number,
+  ) {
     this.win = new SortedWindow(window);
   }
 

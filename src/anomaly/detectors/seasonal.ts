@@ -50,7 +50,8 @@ export class SeasonalBaseline implements Component {
     const clip = ready && scale > 0 ? 4 * scale : Infinity;
     const e = Math.max(-clip, Math.min(clip, err));
     const a = this.seen[phase] === 0 ? 1 : this.alpha;
-    this.profile[phase] += a * (x - this.level - this.profile[phase]) * (Number.isFinite(clip) ? Math.abs(e / (err || 1)) : 1);
+    this.profile[phase] +=
+      a * (x - this.level - this.profile[phase]) * (Number.isFinite(clip) ? Math.abs(e / (err || 1)) : 1);
     this.level += lvlAlpha * e;
     if (this.seen[phase] < 65535) this.seen[phase]++;
     if (this.seen[phase] >= 2) {
@@ -67,7 +68,8 @@ export class SeasonalBaseline implements Component {
     const sorted = this.diffs.sort((a, b) => a - b);
     this.step = sorted[sorted.length >> 1];
     const p = Math.round(this.periodMs / this.step);
-    this.period = p >= 4 && p <= this.maxPeriod && Math.abs(p * this.step - this.periodMs) < 0.01 * this.periodMs ? p : -1;
+    this.period =
+      p >= 4 && p <= this.maxPeriod && Math.abs(p * this.step - this.periodMs) < 0.01 * this.periodMs ? p : -1;
     this.diffs.length = 0;
     if (this.period > 0) {
       this.profile = new Float64Array(this.period);

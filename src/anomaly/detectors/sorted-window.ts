@@ -9,7 +9,10 @@ export class SortedWindow {
   private n = 0;
 
   /** `single` stores float32 (half the memory traffic; enough for calibration statistics). */
-  constructor(readonly capacity: number, private readonly single = false) {
+  constructor(
+    readonly capacity: number,
+    private readonly single = false,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 3) {
       throw new RangeError(`SortedWindow capacity must be an integer >= 3 (got ${capacity})`);
     }

@@ -82,7 +82,10 @@ export function scoreRow(forest: IsolationForest, x: ArrayLike<number>, offset =
 export function scoreBatch(forest: IsolationForest, batch: ArrayLike<number>, rows: number): Float64Array {
   const f = forest.featureCount;
   if (!Number.isInteger(rows) || rows < 0 || batch.length !== rows * f) {
-    throw new AppError('bad_request', `scoreBatch: expected ${rows} rows x ${f} features = ${rows * f} values, got ${batch.length}`);
+    throw new AppError(
+      'bad_request',
+      `scoreBatch: expected ${rows} rows x ${f} features = ${rows * f} values, got ${batch.length}`,
+    );
   }
   const out = new Float64Array(rows);
   for (let r = 0; r < rows; r++) out[r] = scoreRow(forest, batch, r * f);

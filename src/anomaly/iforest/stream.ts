@@ -18,7 +18,10 @@ export class IforestStream {
     opts: FeatureWindowOptions = {},
   ) {
     if (forest.featureCount !== FEATURE_COUNT) {
-      throw new AppError('bad_request', `IforestStream: the forest takes ${forest.featureCount} features, windowFeatures gives ${FEATURE_COUNT}; train it on windowFeatures rows`);
+      throw new AppError(
+        'bad_request',
+        `IforestStream: the forest takes ${forest.featureCount} features, windowFeatures gives ${FEATURE_COUNT}; train it on windowFeatures rows`,
+      );
     }
     this.window = new FeatureWindow(opts);
   }

@@ -31,19 +31,30 @@ export interface TrainOptions {
 /** Training rows scored to report the score quantiles; larger sets are strided down to this. */
 const STATS_ROWS = 20_000;
 
-export function trainIsolationForest(input: FeatureMatrix | ReadonlyArray<ArrayLike<number>>, opts: TrainOptions = {}): IsolationForest {
+export function trainIsolationForest(
+  input: FeatureMatrix | ReadonlyArray<ArrayLike<number>>,
+  opts: TrainOptions = {},
+): IsolationForest {
   const m = toMatrix(input);
   const trees = opts.trees ?? 100;
   const seed = opts.seed ?? 1;
   if (m.rows < 2) throw new AppError('bad_request', `isolation forest: need at least 2 training rows (got ${m.rows})`);
-  if (!Number.isInteger(trees) || trees < 1 || trees > 10_000) throw new AppError('bad_request', `isolation forest: trees must be a whole number in 1..10000 (got ${trees})`);
+  if (!Number.isInteger(trees) || trees < 1 || trees > 10_000)
+    throw new AppError('bad_request', `isolation forest: trees must be a whole number in 1..10000 (got ${trees})`);
   const sampleSize = Math.min(opts.sampleSize ?? 256, m.rows);
-  if (!Number.isInteger(sampleSize) || sampleSize < 2) throw new AppError('bad_request', `isolation forest: sampleSize must be a whole number >= 2 (got ${opts.sampleSize})`);
+  if (!Number.isInteger(sampleSize) || sampleSize < 2)
+    throw new AppError(
+      'bad_request',
+      `isolation forest: sampleSize must be a whole number >= 2 (got ${opts.sampleSize})`,
+    );
   const maxDepth = opts.maxDepth ?? Math.ceil(Math.log2(sampleSize));
-  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 64) throw new AppError('bad_request', `isolation forest: maxDepth must be a whole number in 1..64 (got ${maxDepth})`);
-  if (!Number.isInteger(seed)) throw new AppError('bad_request', `isolation forest: seed must be an integer (got ${seed})`);
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 64)
+    throw new AppError('bad_request', `isolation forest: maxDepth must be a whole number in 1..64 (got ${maxDepth})`);
+  if (!Number.isInteger(seed))
+    throw new AppError('bad_request', `isolation forest: seed must be an integer (got ${seed})`);
   const featureNames = opts.featureNames ?? Array.from({ length: m.cols }, (_, i) => `f${i}`);
-  if (featureNames.length !== m.cols) throw new AppError('bad_request', `isolation forest: ${featureNames.length} feature names for ${m.cols} features`);
+  if (featureNames.length !== m.cols)
+    throw new AppError('bad_request', `isolation forest: ${featureNames.length} feature names for ${m.cols} features`);
 
   const rng = createRng(seed);
   const perm = Int32Array.from({ length: m.rows }, (_, i) => i);
@@ -148,22 +159,30 @@ function toMatrix(input: FeatureMatrix | ReadonlyArray<ArrayLike<number>>): Feat
   if ('data' in input && input.data instanceof Float32Array) {
     m = input;
     if (!Number.isInteger(m.rows) || !Number.isInteger(m.cols) || m.cols < 1 || m.data.length !== m.rows * m.cols) {
-      throw new AppError('bad_request', `isolation forest: matrix data has ${m.data.length} values, expected rows x cols = ${m.rows} x ${m.cols}`);
+      throw new AppError(
+        'bad_request',
+        `isolation forest: matrix data has ${m.data.length} values, expected rows x cols = ${m.rows} x ${m.cols}`,
+      );
     }
   } else {
     const rowsIn = input as ReadonlyArray<ArrayLike<number>>;
     const cols = rowsIn.length ? rowsIn[0].length : 0;
-    if (rowsIn.length && cols < 1) throw new AppError('bad_request', 'isolation forest: rows must have at least one feature');
+    if (rowsIn.length && cols < 1)
+      throw new AppError('bad_request', 'isolation forest: rows must have at least one feature');
     const data = new Float32Array(rowsIn.length * cols);
     rowsIn.forEach((row, r) => {
-      if (row.length !== cols) throw new AppError('bad_request', `isolation forest: row ${r} has ${row.length} features, row 0 has ${cols}`);
+      if (row.length !== cols)
+        throw new AppError('bad_request', `isolation forest: row ${r} has ${row.length} features, row 0 has ${cols}`);
       for (let f = 0; f < cols; f++) data[r * cols + f] = row[f];
     });
     m = { data, rows: rowsIn.length, cols };
   }
   for (let i = 0; i < m.data.length; i++) {
     if (!Number.isFinite(m.data[i])) {
-      throw new AppError('bad_request', `isolation forest: row ${Math.floor(i / m.cols)} feature ${i % m.cols} is not a finite float32 (${m.data[i]})`);
+      throw new AppError(
+        'bad_request',
+        `isolation forest: row ${Math.floor(i / m.cols)} feature ${i % m.cols} is not a finite float32 (${m.data[i]})`,
+      );
     }
   }
   return m;

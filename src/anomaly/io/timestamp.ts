@@ -34,7 +34,14 @@ function two(text: string, i: number): number {
 
 function nabFormat(text: string): number {
   // YYYY-MM-DD HH:MM:SS
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return NaN;
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 32 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
+    return NaN;
   const hi = two(text, 0);
   const lo = two(text, 2);
   const mo = two(text, 5);

@@ -11,7 +11,16 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AppError } from '../../errors';
 import type { IsolationForest } from '../iforest/model';
-import { AttributeType, DataType, encodeModel, float32Bytes, type AttributeMessage, type ModelMessage, type NodeMessage, type TensorMessage } from './proto';
+import {
+  AttributeType,
+  DataType,
+  encodeModel,
+  float32Bytes,
+  type AttributeMessage,
+  type ModelMessage,
+  type NodeMessage,
+  type TensorMessage,
+} from './proto';
 
 export const ONNX_PRODUCER = 'smartcloudops';
 export const ONNX_PRODUCER_VERSION = '0.1.0';
@@ -47,7 +56,11 @@ export function toOnnx(forest: IsolationForest, opts: OnnxExportOptions = {}): U
   checkForest(forest);
   const treeOp = opts.treeOp ?? 'TreeEnsembleRegressor';
   const target = TARGETS[treeOp];
-  if (!target) throw new AppError('bad_request', `toOnnx: treeOp must be 'TreeEnsembleRegressor' or 'TreeEnsemble' (got ${String(treeOp)})`);
+  if (!target)
+    throw new AppError(
+      'bad_request',
+      `toOnnx: treeOp must be 'TreeEnsembleRegressor' or 'TreeEnsemble' (got ${String(treeOp)})`,
+    );
   const input = opts.inputName ?? 'features';
   const output = opts.outputName ?? 'score';
   const f = forest.featureCount;
@@ -55,8 +68,20 @@ export function toOnnx(forest: IsolationForest, opts: OnnxExportOptions = {}): U
   const treeNode = treeOp === 'TreeEnsemble' ? treeEnsembleV5(forest, input) : treeEnsembleRegressor(forest, input);
   const nodes: NodeMessage[] = [
     treeNode,
-    { name: 'normalize', op_type: 'Div', domain: '', input: [PATH_LENGTH, 'c_psi'], output: ['normalized_path_length'] },
-    { name: 'negate', op_type: 'Neg', domain: '', input: ['normalized_path_length'], output: ['neg_normalized_path_length'] },
+    {
+      name: 'normalize',
+      op_type: 'Div',
+      domain: '',
+      input: [PATH_LENGTH, 'c_psi'],
+      output: ['normalized_path_length'],
+    },
+    {
+      name: 'negate',
+      op_type: 'Neg',
+      domain: '',
+      input: ['normalized_path_length'],
+      output: ['neg_normalized_path_length'],
+    },
     { name: 'to_score', op_type: 'Pow', domain: '', input: ['two', 'neg_normalized_path_length'], output: [output] },
   ];
   const s = forest.stats;
@@ -78,9 +103,13 @@ export function toOnnx(forest: IsolationForest, opts: OnnxExportOptions = {}): U
       name: 'smartcloudops_iforest',
       node: nodes,
       initializer: [scalar('c_psi', forest.normalizer), scalar('two', 2)],
-      input: [tensorInfo(input, [{ dim_param: 'N' }, { dim_value: f }], `Feature rows: ${forest.featureNames.join(', ')}`)],
+      input: [
+        tensorInfo(input, [{ dim_param: 'N' }, { dim_value: f }], `Feature rows: ${forest.featureNames.join(', ')}`),
+      ],
       output: [tensorInfo(output, [{ dim_param: 'N' }, { dim_value: 1 }], 'Isolation-forest anomaly score in (0, 1)')],
-      value_info: [tensorInfo(PATH_LENGTH, [{ dim_param: 'N' }, { dim_value: 1 }], 'E[h(x)]: mean path length over the trees')],
+      value_info: [
+        tensorInfo(PATH_LENGTH, [{ dim_param: 'N' }, { dim_value: 1 }], 'E[h(x)]: mean path length over the trees'),
+      ],
     },
     metadata_props: Object.entries({
       model_family: 'isolation_forest',
@@ -103,7 +132,11 @@ export function toOnnx(forest: IsolationForest, opts: OnnxExportOptions = {}): U
 }
 
 /** Writes the model (a forest, or bytes from toOnnx) to `path` atomically, creating the directory. */
-export async function saveModel(path: string, model: IsolationForest | Uint8Array, opts: OnnxExportOptions = {}): Promise<void> {
+export async function saveModel(
+  path: string,
+  model: IsolationForest | Uint8Array,
+  opts: OnnxExportOptions = {},
+): Promise<void> {
   const bytes = model instanceof Uint8Array ? model : toOnnx(model, opts);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
@@ -227,14 +260,22 @@ function treeEnsembleV5(forest: IsolationForest, input: string): NodeMessage {
       intAttr('post_transform', 0), // NONE
       intsAttr('tree_roots', roots),
       intsAttr('nodes_featureids', featureIds),
-      tensorAttr('nodes_modes', { dims: [featureIds.length], data_type: DataType.UINT8, raw_data: new Uint8Array(featureIds.length) }), // 0 = BRANCH_LEQ
+      tensorAttr('nodes_modes', {
+        dims: [featureIds.length],
+        data_type: DataType.UINT8,
+        raw_data: new Uint8Array(featureIds.length),
+      }), // 0 = BRANCH_LEQ
       tensorAttr('nodes_splits', { dims: [splits.length], data_type: DataType.FLOAT, raw_data: float32Bytes(splits) }),
       intsAttr('nodes_truenodeids', trueIds),
       intsAttr('nodes_trueleafs', trueLeafs),
       intsAttr('nodes_falsenodeids', falseIds),
       intsAttr('nodes_falseleafs', falseLeafs),
       intsAttr('leaf_targetids', new Array<number>(leafWeights.length).fill(0)),
-      tensorAttr('leaf_weights', { dims: [leafWeights.length], data_type: DataType.FLOAT, raw_data: float32Bytes(leafWeights) }),
+      tensorAttr('leaf_weights', {
+        dims: [leafWeights.length],
+        data_type: DataType.FLOAT,
+        raw_data: float32Bytes(leafWeights),
+      }),
     ],
   };
 }
@@ -242,9 +283,11 @@ function treeEnsembleV5(forest: IsolationForest, input: string): NodeMessage {
 function checkForest(forest: IsolationForest): void {
   const f = forest.featureCount;
   if (!Number.isInteger(f) || f < 1) throw new AppError('bad_request', `toOnnx: featureCount must be >= 1 (got ${f})`);
-  if (forest.featureNames.length !== f) throw new AppError('bad_request', `toOnnx: ${forest.featureNames.length} feature names for ${f} features`);
+  if (forest.featureNames.length !== f)
+    throw new AppError('bad_request', `toOnnx: ${forest.featureNames.length} feature names for ${f} features`);
   if (!forest.trees.length) throw new AppError('bad_request', 'toOnnx: the forest has no trees');
-  if (!(forest.normalizer > 0)) throw new AppError('bad_request', `toOnnx: normalizer c(ψ) must be > 0 (got ${forest.normalizer})`);
+  if (!(forest.normalizer > 0))
+    throw new AppError('bad_request', `toOnnx: normalizer c(ψ) must be > 0 (got ${forest.normalizer})`);
   forest.trees.forEach((tree, t) => {
     for (let i = 0; i < tree.feature.length; i++) {
       const q = tree.feature[i];

@@ -109,7 +109,23 @@ const SCHEMA = {
           nested: {
             AttributeType: {
               ...E,
-              values: { UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, SPARSE_TENSOR: 11, TYPE_PROTO: 13, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, SPARSE_TENSORS: 12, TYPE_PROTOS: 14 },
+              values: {
+                UNDEFINED: 0,
+                FLOAT: 1,
+                INT: 2,
+                STRING: 3,
+                TENSOR: 4,
+                GRAPH: 5,
+                SPARSE_TENSOR: 11,
+                TYPE_PROTO: 13,
+                FLOATS: 6,
+                INTS: 7,
+                STRINGS: 8,
+                TENSORS: 9,
+                GRAPHS: 10,
+                SPARSE_TENSORS: 12,
+                TYPE_PROTOS: 14,
+              },
             },
           },
         },
@@ -245,7 +261,9 @@ export function decodeModel(bytes: Uint8Array): ModelMessage {
   try {
     return type.toObject(type.decode(bytes), { longs: Number, defaults: false, arrays: true }) as ModelMessage;
   } catch (err) {
-    throw new AppError('bad_request', `not an ONNX model: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new AppError('bad_request', `not an ONNX model: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
 }
 

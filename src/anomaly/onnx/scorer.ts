@@ -30,7 +30,10 @@ export interface OnnxScorer {
 export async function createOnnxScorer(model: Uint8Array | string, opts: OnnxScorerOptions = {}): Promise<OnnxScorer> {
   const threads = opts.intraOpNumThreads ?? 1;
   if (!Number.isInteger(threads) || threads < 0) {
-    throw new AppError('config_invalid', `ONNX scorer: intraOpNumThreads must be a whole number >= 0, 0 meaning ORT's default (got ${threads})`);
+    throw new AppError(
+      'config_invalid',
+      `ONNX scorer: intraOpNumThreads must be a whole number >= 0, 0 meaning ORT's default (got ${threads})`,
+    );
   }
   const bytes = typeof model === 'string' ? await readModelFile(model) : model;
   const where = typeof model === 'string' ? model : `${bytes.length} bytes`;
@@ -48,7 +51,11 @@ export async function createOnnxScorer(model: Uint8Array | string, opts: OnnxSco
       logSeverityLevel: 3,
     });
   } catch (err) {
-    throw new AppError('bad_request', `ONNX model (${where}) could not be loaded by onnxruntime: ${errorMessage(err)}`, { cause: err });
+    throw new AppError(
+      'bad_request',
+      `ONNX model (${where}) could not be loaded by onnxruntime: ${errorMessage(err)}`,
+      { cause: err },
+    );
   }
   const inputName = session.inputNames[0];
   const outputName = session.outputNames.includes(info.outputName) ? info.outputName : session.outputNames[0];
@@ -61,13 +68,19 @@ export async function createOnnxScorer(model: Uint8Array | string, opts: OnnxSco
     async score(batch, rows) {
       if (closed) throw new AppError('unavailable', 'ONNX scorer is closed');
       if (!Number.isInteger(rows) || rows < 0 || batch.length !== rows * featureCount) {
-        throw new AppError('bad_request', `ONNX scorer: expected ${rows} rows x ${featureCount} features = ${rows * featureCount} values, got ${batch.length}`);
+        throw new AppError(
+          'bad_request',
+          `ONNX scorer: expected ${rows} rows x ${featureCount} features = ${rows * featureCount} values, got ${batch.length}`,
+        );
       }
       if (rows === 0) return new Float32Array(0);
       // A pre-allocated output: ORT writes the scores into our array (no extra copy), and the
       // result never depends on which JS realm the native side would build its array in.
       const scores = new Float32Array(rows);
-      await session.run({ [inputName]: new Tensor('float32', batch, [rows, featureCount]) }, { [outputName]: new Tensor('float32', scores, [rows, 1]) });
+      await session.run(
+        { [inputName]: new Tensor('float32', batch, [rows, featureCount]) },
+        { [outputName]: new Tensor('float32', scores, [rows, 1]) },
+      );
       return scores;
     },
     async close() {
@@ -84,7 +97,9 @@ async function readModelFile(path: string): Promise<Uint8Array> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new AppError('not_found', `ONNX model file not found: ${path}`, { cause: err });
-    throw new AppError('unavailable', `ONNX model file ${path} could not be read: ${errorMessage(err)}`, { cause: err });
+    throw new AppError('unavailable', `ONNX model file ${path} could not be read: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 

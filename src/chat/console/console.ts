@@ -64,7 +64,14 @@ const label = (f: Followed) => (f.job ? `job ${f.job.id} (${f.job.name})` : `“
  */
 export async function runRepl(options: ConsoleOptions): Promise<void> {
   const history = loadHistory(options.historyPath);
-  const rl = createInterface({ input: options.input, output: options.output, terminal: true, history, historySize: HISTORY_SIZE, prompt: PROMPT });
+  const rl = createInterface({
+    input: options.input,
+    output: options.output,
+    terminal: true,
+    history,
+    historySize: HISTORY_SIZE,
+    prompt: PROMPT,
+  });
   let statusShown = false;
   let closed = false;
   rl.on('close', () => (closed = true));
@@ -134,10 +141,17 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
     out.clearStatus?.();
     const jobs = stopped.filter((f) => f.job).map((f) => f.job as { id: string; name: string });
     const what = stopped.map(label).join(', ');
-    const hint = jobs.length === 1 ? `; \`job ${jobs[0].id}\` shows it, \`cancel ${jobs[0].id}\` stops it` : jobs.length ? '; `jobs` shows them, `cancel ID` stops one' : '';
+    const hint =
+      jobs.length === 1
+        ? `; \`job ${jobs[0].id}\` shows it, \`cancel ${jobs[0].id}\` stops it`
+        : jobs.length
+          ? '; `jobs` shows them, `cancel ID` stops one'
+          : '';
     out.write(`Stopped following ${what}: ${stopped.length === 1 ? 'it keeps' : 'they keep'} running${hint}.\n`);
   }
-  options.output.write(`SmartCloudOps console as ${options.user} in #${options.channel}. Type \`help\`, or \`exit\` to leave.\n`);
+  options.output.write(
+    `SmartCloudOps console as ${options.user} in #${options.channel}. Type \`help\`, or \`exit\` to leave.\n`,
+  );
   for (const line of options.banner ?? []) options.output.write(`${line}\n`);
   rl.prompt();
   for await (const line of rl) {
@@ -149,10 +163,16 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
       const f: Followed = { text, stopped: false };
       // Followed from the start: a Ctrl-C while the reply is still coming stops it too.
       const handling = options.conversation.handleMessage(message(options, text), sinkFor(f));
-      followed.set(f, handling.then((h) => h.done).catch(() => undefined).finally(() => {
-        followed.delete(f);
-        detached.delete(f);
-      }));
+      followed.set(
+        f,
+        handling
+          .then((h) => h.done)
+          .catch(() => undefined)
+          .finally(() => {
+            followed.delete(f);
+            detached.delete(f);
+          }),
+      );
       const handled = await handling;
       if (handled.job) f.job = handled.job;
     }
@@ -165,7 +185,9 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
   stopNotices?.();
   if (detached.size) {
     const what = [...detached].map(label).join(', ');
-    options.output.write(`Leaving while ${what} ${detached.size === 1 ? 'is' : 'are'} still running here: given SHUTDOWN_GRACE_MS to finish, else resumed on the next start.\n`);
+    options.output.write(
+      `Leaving while ${what} ${detached.size === 1 ? 'is' : 'are'} still running here: given SHUTDOWN_GRACE_MS to finish, else resumed on the next start.\n`,
+    );
   }
   await waitForFollowed(options.output, [...followed.values()]);
 }

@@ -43,7 +43,11 @@ async function withSavedCharts(reply: Reply, dir: string): Promise<Reply> {
   const blocks = await Promise.all(
     reply.blocks.map(async (b) => {
       if (b.type !== 'image' || !b.png || b.path) return b;
-      const path = await saveChart(b.png, dir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${++chartSeq}-${b.title}`);
+      const path = await saveChart(
+        b.png,
+        dir,
+        `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${++chartSeq}-${b.title}`,
+      );
       return { ...b, path };
     }),
   );

@@ -11,12 +11,42 @@ interface NotBuilt {
 }
 
 const NOT_BUILT: readonly NotBuilt[] = [
-  { method: 'POST', url: '/api/v1/investigations', tag: 'investigations', summary: 'Start an investigation', permission: 'read' },
-  { method: 'GET', url: '/api/v1/investigations/:id', tag: 'investigations', summary: 'One investigation', permission: 'read' },
+  {
+    method: 'POST',
+    url: '/api/v1/investigations',
+    tag: 'investigations',
+    summary: 'Start an investigation',
+    permission: 'read',
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/investigations/:id',
+    tag: 'investigations',
+    summary: 'One investigation',
+    permission: 'read',
+  },
   { method: 'GET', url: '/api/v1/experiments', tag: 'models', summary: 'Model experiments', permission: 'read' },
-  { method: 'POST', url: '/api/v1/feedback', tag: 'models', summary: 'Label an anomaly or an investigation', permission: 'read' },
-  { method: 'POST', url: '/api/v1/models/:name/score', tag: 'models', summary: 'Score points with a model\'s champion', permission: 'read' },
-  { method: 'GET', url: '/api/v1/models/:name/versions/:version/model.onnx', tag: 'models', summary: 'A model version\'s ONNX file', permission: 'read' },
+  {
+    method: 'POST',
+    url: '/api/v1/feedback',
+    tag: 'models',
+    summary: 'Label an anomaly or an investigation',
+    permission: 'read',
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/models/:name/score',
+    tag: 'models',
+    summary: "Score points with a model's champion",
+    permission: 'read',
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/models/:name/versions/:version/model.onnx',
+    tag: 'models',
+    summary: "A model version's ONNX file",
+    permission: 'read',
+  },
 ];
 
 /**
@@ -31,11 +61,16 @@ export function notBuiltRoutes(): ApiRoute[] {
       url: r.url,
       tag: r.tag,
       summary: `${r.summary} (not built yet)`,
-      description: 'Not built yet in this release: answers 501 (`not_implemented`) once the caller is authenticated and allowed.',
+      description:
+        'Not built yet in this release: answers 501 (`not_implemented`) once the caller is authenticated and allowed.',
       access: { permission: r.permission, by: 'route' },
       responses: { 501: { description: 'not built yet in this release', schema: errorSchema } },
       handler: async ({ req, reply }) =>
-        reply.status(501).send({ error: 'not_implemented', message: `${r.method} ${r.url} (${r.summary.toLowerCase()}) is not built yet in this release; \`help\` lists what works today.`, request_id: req.id }),
+        reply.status(501).send({
+          error: 'not_implemented',
+          message: `${r.method} ${r.url} (${r.summary.toLowerCase()}) is not built yet in this release; \`help\` lists what works today.`,
+          request_id: req.id,
+        }),
     }),
   );
 }

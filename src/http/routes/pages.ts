@@ -21,7 +21,11 @@ export const pageRoutes: FastifyPluginAsync<{ dir?: string }> = async (app, { di
         try {
           text = await readFile(join(dir, `${page}.md`), 'utf8');
         } catch {
-          return reply.status(404).send({ error: 'not_found', message: `the ${page} page (teams/pages/${page}.md) is not part of this deployment`, request_id: req.id });
+          return reply.status(404).send({
+            error: 'not_found',
+            message: `the ${page} page (teams/pages/${page}.md) is not part of this deployment`,
+            request_id: req.id,
+          });
         }
         cache.set(page, text);
       }

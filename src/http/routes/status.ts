@@ -38,19 +38,33 @@ const number = z.number().nullable();
 const serviceSchema = z.object({
   name: z.string(),
   healthy: z.boolean(),
-  signals: z.object(Object.fromEntries(GOLDEN_SIGNALS.map((s) => [s, number]))).describe('means over the last 5 minutes; latency in ms, error_rate and cpu/memory as ratios 0..1, request_rate per second; null without recent data'),
-  breached: z.array(z.object({ objective: z.string(), signal: z.string(), value: z.number(), limit: z.number() })).describe('objectives of the services catalog that the signal is over now'),
+  signals: z
+    .object(Object.fromEntries(GOLDEN_SIGNALS.map((s) => [s, number])))
+    .describe(
+      'means over the last 5 minutes; latency in ms, error_rate and cpu/memory as ratios 0..1, request_rate per second; null without recent data',
+    ),
+  breached: z
+    .array(z.object({ objective: z.string(), signal: z.string(), value: z.number(), limit: z.number() }))
+    .describe('objectives of the services catalog that the signal is over now'),
   problems: z.array(z.string()).describe('one sentence each: breached objectives, missing data, error budget burning'),
   slo: z
     .object({
       target: z.number().describe('availability objective, e.g. 0.999'),
-      burn_rates: z.record(z.string(), number).describe(`error-budget burn rate per window (${BURN_WINDOWS.map(windowLabel).join(', ')}): error ratio / (1 - target)`),
-      firing: z.array(z.object({ rule: z.string(), severity: z.enum(['page', 'ticket']) })).describe('multi-window burn-rate rules that fire (SRE workbook)'),
+      burn_rates: z
+        .record(z.string(), number)
+        .describe(
+          `error-budget burn rate per window (${BURN_WINDOWS.map(windowLabel).join(', ')}): error ratio / (1 - target)`,
+        ),
+      firing: z
+        .array(z.object({ rule: z.string(), severity: z.enum(['page', 'ticket']) }))
+        .describe('multi-window burn-rate rules that fire (SRE workbook)'),
     })
     .nullable()
     .describe('null when the error history is unavailable'),
 });
-const statusSchema = z.object({ at: z.string(), window_s: z.number().int(), services: z.array(serviceSchema) }).meta({ title: 'Status' });
+const statusSchema = z
+  .object({ at: z.string(), window_s: z.number().int(), services: z.array(serviceSchema) })
+  .meta({ title: 'Status' });
 
 function serviceJson(s: ServiceStatus): z.infer<typeof serviceSchema> {
   return {
@@ -59,12 +73,22 @@ function serviceJson(s: ServiceStatus): z.infer<typeof serviceSchema> {
     signals: Object.fromEntries(GOLDEN_SIGNALS.map((signal) => [signal, finite(s.latest[signal])])),
     breached: s.breached ?? [],
     problems: s.problems,
-    slo: s.slo ? { target: s.slo.target, burn_rates: Object.fromEntries(BURN_WINDOWS.map((w) => [windowLabel(w), finite(s.slo?.rates?.[w])])), firing: s.slo.firing } : null,
+    slo: s.slo
+      ? {
+          target: s.slo.target,
+          burn_rates: Object.fromEntries(BURN_WINDOWS.map((w) => [windowLabel(w), finite(s.slo?.rates?.[w])])),
+          firing: s.slo.firing,
+        }
+      : null,
   };
 }
 
 function statusJson(result: StatusJobResult): z.infer<typeof statusSchema> {
-  return { at: new Date(result.atMs).toISOString(), window_s: result.windowS, services: result.services.map(serviceJson) };
+  return {
+    at: new Date(result.atMs).toISOString(),
+    window_s: result.windowS,
+    services: result.services.map(serviceJson),
+  };
 }
 
 export function statusRoutes({ commands, source, clock, audit }: StatusRouteDeps): ApiRoute[] {
@@ -74,11 +98,22 @@ export function statusRoutes({ commands, source, clock, audit }: StatusRouteDeps
       url: '/api/v1/status',
       tag: 'status',
       summary: 'Health of every service (or one) now, as data',
-      description: 'Golden signals now, health, breached objectives and error-budget burn rates; the same checks as the `status` command, answered at once.',
+      description:
+        'Golden signals now, health, breached objectives and error-budget burn rates; the same checks as the `status` command, answered at once.',
       access: { permission: 'read', by: 'commands' },
       query: z.strictObject({
-        service: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'a lower-case service name').optional().describe('one service; every service when absent'),
-        window_s: z.coerce.number({ error: 'expected a whole number of seconds' }).int('expected a whole number of seconds').min(300, 'at least 300').max(86_400, 'at most 86400 (a day)').optional().describe('trend window in seconds (default 3600)'),
+        service: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'a lower-case service name')
+          .optional()
+          .describe('one service; every service when absent'),
+        window_s: z.coerce
+          .number({ error: 'expected a whole number of seconds' })
+          .int('expected a whole number of seconds')
+          .min(300, 'at least 300')
+          .max(86_400, 'at most 86400 (a day)')
+          .optional()
+          .describe('trend window in seconds (default 3600)'),
       }),
       responses: {
         200: { description: 'the status of each service', schema: statusSchema },
@@ -87,12 +122,23 @@ export function statusRoutes({ commands, source, clock, audit }: StatusRouteDeps
       },
       handler: async ({ req, reply, principal, query }) => {
         const ctx: CommandContext = { actor: principal, platform: 'http', channel: 'api', log: req.log2, audit };
-        const refused = await commands.check(ctx, makeIntent('status', query.service ? { service: query.service } : {}, 1));
+        const refused = await commands.check(
+          ctx,
+          makeIntent('status', query.service ? { service: query.service } : {}, 1),
+        );
         if (refused) {
           const status = refused.outcome === 'denied' ? 403 : 400;
-          return reply.status(status).send({ error: status === 403 ? 'forbidden' : 'bad_request', message: summary(refused.reply), request_id: req.id });
+          return reply.status(status).send({
+            error: status === 403 ? 'forbidden' : 'bad_request',
+            message: summary(refused.reply),
+            request_id: req.id,
+          });
         }
-        const result = await evaluateStatus(source, { ...(query.service ? { service: query.service } : {}), windowS: query.window_s ?? WINDOW_S, atMs: clock() });
+        const result = await evaluateStatus(source, {
+          ...(query.service ? { service: query.service } : {}),
+          windowS: query.window_s ?? WINDOW_S,
+          atMs: clock(),
+        });
         return statusJson(result);
       },
     }),

@@ -13,13 +13,18 @@ const INT_SLOTS = new Set(['replicas', 'version', 'window_s']);
  * A validated intent from the rules. Slot values that could not pass the contract (a name with
  * odd characters, a zero window) are left out rather than failing, so the bot asks for them.
  */
-export function build<N extends IntentName>(intent: N, slots: Partial<Record<keyof SlotsOf<N> & string, unknown>>, confidence: number): Intent {
+export function build<N extends IntentName>(
+  intent: N,
+  slots: Partial<Record<keyof SlotsOf<N> & string, unknown>>,
+  confidence: number,
+): Intent {
   const clean: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(slots)) {
     if (v === undefined || v === '') continue;
     if (NAME_SLOTS.has(k) && !(typeof v === 'string' && NAME.test(v))) continue;
     if (ID_SLOTS.has(k) && !(typeof v === 'string' && ID.test(v))) continue;
-    if (INT_SLOTS.has(k) && !(typeof v === 'number' && Number.isInteger(v) && (k === 'replicas' ? v >= 0 : v > 0))) continue;
+    if (INT_SLOTS.has(k) && !(typeof v === 'number' && Number.isInteger(v) && (k === 'replicas' ? v >= 0 : v > 0)))
+      continue;
     clean[k] = v;
   }
   try {
@@ -39,9 +44,36 @@ function round(c: number): number {
 
 /** The command words that, written first and exactly, make a command rather than a phrasing. */
 const CANONICAL = new Set([
-  'help', 'status', 'health', 'anomalies', 'anomaly', 'investigate', 'restart', 'scale', 'rollback', 'runbook', 'flush', 'approve',
-  'deny', 'jobs', 'job', 'cancel', 'models', 'train', 'retrain', 'promote', 'incidents', 'ack', 'resolve', 'runbooks', 'freeze', 'unfreeze',
-  'detect', 'clear', 'purge', 'reject',
+  'help',
+  'status',
+  'health',
+  'anomalies',
+  'anomaly',
+  'investigate',
+  'restart',
+  'scale',
+  'rollback',
+  'runbook',
+  'flush',
+  'approve',
+  'deny',
+  'jobs',
+  'job',
+  'cancel',
+  'models',
+  'train',
+  'retrain',
+  'promote',
+  'incidents',
+  'ack',
+  'resolve',
+  'runbooks',
+  'freeze',
+  'unfreeze',
+  'detect',
+  'clear',
+  'purge',
+  'reject',
 ]);
 
 /**
@@ -59,8 +91,28 @@ export function confidence(p: Parsed, head: number, weak = false): number {
 
 /** help topics: the command a word is about. */
 export const TOPIC: Partial<Record<Kw, string>> = {
-  restart: 'restart', rollback: 'rollback', clear: 'clear_cache', cache: 'clear_cache', scale: 'scale', amount: 'scale', replica: 'scale',
-  runbook: 'runbook', anomaly: 'anomalies', detect: 'anomalies', investigate: 'investigate', approve: 'approve', deny: 'deny',
-  cancel: 'cancel', ack: 'ack', resolve: 'resolve', train: 'train', promote: 'promote', freeze: 'freeze', unfreeze: 'unfreeze',
-  status: 'status', job: 'jobs', incident: 'incidents', model: 'models',
+  restart: 'restart',
+  rollback: 'rollback',
+  clear: 'clear_cache',
+  cache: 'clear_cache',
+  scale: 'scale',
+  amount: 'scale',
+  replica: 'scale',
+  runbook: 'runbook',
+  anomaly: 'anomalies',
+  detect: 'anomalies',
+  investigate: 'investigate',
+  approve: 'approve',
+  deny: 'deny',
+  cancel: 'cancel',
+  ack: 'ack',
+  resolve: 'resolve',
+  train: 'train',
+  promote: 'promote',
+  freeze: 'freeze',
+  unfreeze: 'unfreeze',
+  status: 'status',
+  job: 'jobs',
+  incident: 'incidents',
+  model: 'models',
 };

@@ -43,7 +43,11 @@ function findLead(p: Parsed): { index: number; polite: boolean } {
       continue;
     }
     // "can you", "could u", "would you please", "will you"
-    if (k === 'modal' && (x.w === 'can' || x.w === 'could' || x.w === 'would' || x.w === 'will') && (t[i + 1]?.w === 'you' || t[i + 1]?.w === 'u')) {
+    if (
+      k === 'modal' &&
+      (x.w === 'can' || x.w === 'could' || x.w === 'would' || x.w === 'will') &&
+      (t[i + 1]?.w === 'you' || t[i + 1]?.w === 'u')
+    ) {
       polite = true;
       i += 2;
       continue;
@@ -66,20 +70,94 @@ function findLead(p: Parsed): { index: number; polite: boolean } {
   return { index: i, polite };
 }
 
-const LIGHT = new Set(['do', 'perform', 'initiate', 'issue', 'schedule', 'run', 'execute', 'trigger', 'kickoff', 'start', 'request', 'queue', 'launch', 'make']);
+const LIGHT = new Set([
+  'do',
+  'perform',
+  'initiate',
+  'issue',
+  'schedule',
+  'run',
+  'execute',
+  'trigger',
+  'kickoff',
+  'start',
+  'request',
+  'queue',
+  'launch',
+  'make',
+]);
 /** Words that make the action word before them a noun: "restart count", "restart loop", "rollback was …". */
 const NOUN_AFTER = new Set([
-  'count', 'counts', 'loop', 'loops', 'rate', 'policy', 'policies', 'history', 'log', 'logs', 'storm', 'storms', 'event', 'events',
-  'reason', 'reasons', 'backoff', 'button', 'limit', 'limits', 'number', 'times', 'time', 'window', 'schedule', 'config', 'settings',
-  'worked', 'failed', 'succeeded', 'helped', 'finished', 'completed', 'done', 'went', 'took', 'seems', 'looks', 'complete', 'successful',
-  'hit', 'hits', 'miss', 'misses', 'size', 'usage', 'metrics', 'status', 'issue', 'issues', 'problem', 'problems', 'request', 'requests',
+  'count',
+  'counts',
+  'loop',
+  'loops',
+  'rate',
+  'policy',
+  'policies',
+  'history',
+  'log',
+  'logs',
+  'storm',
+  'storms',
+  'event',
+  'events',
+  'reason',
+  'reasons',
+  'backoff',
+  'button',
+  'limit',
+  'limits',
+  'number',
+  'times',
+  'time',
+  'window',
+  'schedule',
+  'config',
+  'settings',
+  'worked',
+  'failed',
+  'succeeded',
+  'helped',
+  'finished',
+  'completed',
+  'done',
+  'went',
+  'took',
+  'seems',
+  'looks',
+  'complete',
+  'successful',
+  'hit',
+  'hits',
+  'miss',
+  'misses',
+  'size',
+  'usage',
+  'metrics',
+  'status',
+  'issue',
+  'issues',
+  'problem',
+  'problems',
+  'request',
+  'requests',
 ]);
 const EMBEDDED_Q = new Set(['who', 'why', 'how', 'when', 'whether']);
 
 const STRONG_NEG = new Set(["don't", 'dont', 'never', 'avoid', 'nothing', 'nobody', 'noone']);
 const HEDGES = new Set(['maybe', 'perhaps', 'probably', 'possibly', 'might', 'hypothetically']);
 const REPORTED = new Set(['said', 'says', 'told', 'tells', 'asked', 'suggested', 'suggests', 'wrote', 'mentioned']);
-const PAST_MARKERS = new Set(['already', 'earlier', 'yesterday', 'recently', 'ago', 'previously', 'last-night', 'before']);
+const PAST_MARKERS = new Set([
+  'already',
+  'earlier',
+  'yesterday',
+  'recently',
+  'ago',
+  'previously',
+  'last-night',
+  'before',
+]);
 
 function negatedBefore(t: Token[], v: number): boolean {
   for (let j = 0; j < v; j++) {
@@ -114,7 +192,8 @@ export function mood(p: Parsed, v: number): Mood {
   const verb = t[v];
   const first = t[start];
   const fk = kw(first);
-  const qword = fk === 'qword' || fk === 'aux' || (fk === 'modal' && !polite) || first?.w === 'whatif' ? first.w : undefined;
+  const qword =
+    fk === 'qword' || fk === 'aux' || (fk === 'modal' && !polite) || first?.w === 'whatif' ? first.w : undefined;
   const question = qword !== undefined || (p.question && !polite);
 
   let negated = negatedBefore(t, v) || negatedAfter(t, v);
@@ -156,19 +235,34 @@ export function mood(p: Parsed, v: number): Mood {
   const lightUsed = at !== start;
   const baseForm = form === 'base' || (lightUsed && (form === 's' || form === 'noun')) || (preview && form === 'ing');
   const prev = v > 0 ? t[v - 1] : undefined;
-  const subjectBefore = prev !== undefined && (kw(prev) === 'subj' || kw(prev) === 'aux' || kw(prev) === 'modal') && !lightUsed && !(polite && v === start);
+  const subjectBefore =
+    prev !== undefined &&
+    (kw(prev) === 'subj' || kw(prev) === 'aux' || kw(prev) === 'modal') &&
+    !lightUsed &&
+    !(polite && v === start);
   // "restart count on X", "rollback was a mistake", "restart of X is done": the word is a noun here
   const next = t[v + 1];
-  const nounUse = next !== undefined && (NOUN_AFTER.has(next.w) || kw(next) === 'aux' || kw(next) === 'modal' || (next.w === 'of' && !lightUsed));
+  const nounUse =
+    next !== undefined &&
+    (NOUN_AFTER.has(next.w) || kw(next) === 'aux' || kw(next) === 'modal' || (next.w === 'of' && !lightUsed));
   const report = !baseForm || pastMarker || subjectBefore || nounUse || verb.quoted || reported;
   const imperative = at === v && baseForm && !report;
   // an embedded question before the action: "I'd like to know who restarted X", "not sure how to scale"
   let embedded: string | undefined;
   if (!question) for (let j = start; j < v && !embedded; j++) if (EMBEDDED_Q.has(t[j].w)) embedded = t[j].w;
-  return { imperative, negated, hypothetical, question: question || embedded !== undefined, qword: qword ?? embedded, report, polite };
+  return {
+    imperative,
+    negated,
+    hypothetical,
+    question: question || embedded !== undefined,
+    qword: qword ?? embedded,
+    report,
+    polite,
+  };
 }
 
-const INJECTION = /\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]*\b(?:instructions?|prompts?|rules|guardrails|polic(?:y|ies)|safety|above|previous|prior|system)\b|\bsystem prompt\b|\byou are now\b|\bdeveloper mode\b|\bjailbreak|\bdo anything now\b|\bpretend (?:you|to be)\b|\bact as\b|\bsystem override\b|\b(?:admin|god|developer|debug|sudo|root) mode\b|(?:^|\s)(?:system|assistant)\s*:/i;
+const INJECTION =
+  /\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]*\b(?:instructions?|prompts?|rules|guardrails|polic(?:y|ies)|safety|above|previous|prior|system)\b|\bsystem prompt\b|\byou are now\b|\bdeveloper mode\b|\bjailbreak|\bdo anything now\b|\bpretend (?:you|to be)\b|\bact as\b|\bsystem override\b|\b(?:admin|god|developer|debug|sudo|root) mode\b|(?:^|\s)(?:system|assistant)\s*:/i;
 
 /** Text that tries to give the bot new instructions: never an order. */
 export function injected(p: Parsed): boolean {

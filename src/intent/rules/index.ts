@@ -28,9 +28,21 @@ export function parseRules(text: string): Intent {
   // A chat command is short; a pasted log or essay is for a human (or the LLM) to read.
   if (text.length > MAX_CHARS) return unknown();
   const p = parse(text);
-  if (!p.tokens.length) return p.slash ? build('help', {}, 1) : p.text.trim() === '?' ? build('help', {}, 0.5) : unknown();
+  if (!p.tokens.length)
+    return p.slash ? build('help', {}, 1) : p.text.trim() === '?' ? build('help', {}, 0.5) : unknown();
   if (injected(p)) return unknown();
-  return help(p) ?? freeze(p) ?? runbookSearch(p) ?? models(p) ?? approvals(p) ?? incidents(p) ?? jobs(p) ?? remediation(p) ?? observe(p) ?? unknown();
+  return (
+    help(p) ??
+    freeze(p) ??
+    runbookSearch(p) ??
+    models(p) ??
+    approvals(p) ??
+    incidents(p) ??
+    jobs(p) ??
+    remediation(p) ??
+    observe(p) ??
+    unknown()
+  );
 }
 
 export const rulesParser: IntentParser = {

@@ -4,16 +4,65 @@
  */
 export type Kw =
   // remediation verbs
-  | 'restart' | 'rollback' | 'clear' | 'scale' | 'amount' | 'run'
+  | 'restart'
+  | 'rollback'
+  | 'clear'
+  | 'scale'
+  | 'amount'
+  | 'run'
   // other command words
-  | 'help' | 'status' | 'state' | 'anomaly' | 'detect' | 'investigate' | 'problem'
-  | 'approve' | 'deny' | 'cancel' | 'ack' | 'resolve' | 'mark'
-  | 'train' | 'promote' | 'freeze' | 'unfreeze' | 'lift' | 'pause' | 'resume' | 'search' | 'show' | 'check' | 'light'
+  | 'help'
+  | 'status'
+  | 'state'
+  | 'anomaly'
+  | 'detect'
+  | 'investigate'
+  | 'problem'
+  | 'approve'
+  | 'deny'
+  | 'cancel'
+  | 'ack'
+  | 'resolve'
+  | 'mark'
+  | 'train'
+  | 'promote'
+  | 'freeze'
+  | 'unfreeze'
+  | 'lift'
+  | 'pause'
+  | 'resume'
+  | 'search'
+  | 'show'
+  | 'check'
+  | 'light'
   // nouns
-  | 'cache' | 'runbook' | 'model' | 'job' | 'incident' | 'request' | 'replica' | 'deploy' | 'version' | 'remediation'
-  | 'all' | 'dryrun' | 'fire'
+  | 'cache'
+  | 'runbook'
+  | 'model'
+  | 'job'
+  | 'incident'
+  | 'request'
+  | 'replica'
+  | 'deploy'
+  | 'version'
+  | 'remediation'
+  | 'all'
+  | 'dryrun'
+  | 'fire'
   // function words
-  | 'qword' | 'aux' | 'modal' | 'neg' | 'polite' | 'subj' | 'hypo' | 'already' | 'prep' | 'conj' | 'det' | 'pron' | 'inject';
+  | 'qword'
+  | 'aux'
+  | 'modal'
+  | 'neg'
+  | 'polite'
+  | 'subj'
+  | 'hypo'
+  | 'already'
+  | 'prep'
+  | 'conj'
+  | 'det'
+  | 'pron'
+  | 'inject';
 
 /** base: imperative/infinitive; past: report; ing: progressive; s: third person or plural noun; noun. */
 export type Form = 'base' | 'past' | 'ing' | 's' | 'noun';
@@ -37,15 +86,57 @@ function verb(k: Kw, base: string, past: string, ing: string, s: string): void {
   add(k, 's', s);
 }
 
-verb('restart', 'restart re-start bounce kick recycle reboot cycle', 'restarted bounced kicked recycled rebooted cycled', 'restarting bouncing kicking recycling rebooting cycling', 'restarts bounces kicks recycles reboots cycles');
-verb('rollback', 'rollback roll-back revert undo downgrade', 'rolledback reverted undid undone downgraded', 'rollingback reverting undoing downgrading', 'rollbacks reverts undoes downgrades rollsback');
-verb('clear', 'clearcache flush clear purge nuke wipe invalidate bust empty reset', 'flushed cleared purged nuked wiped invalidated busted emptied', 'flushing clearing purging nuking wiping invalidating busting', 'flushes clears purges nukes wipes invalidates');
+verb(
+  'restart',
+  'restart re-start bounce kick recycle reboot cycle',
+  'restarted bounced kicked recycled rebooted cycled',
+  'restarting bouncing kicking recycling rebooting cycling',
+  'restarts bounces kicks recycles reboots cycles',
+);
+verb(
+  'rollback',
+  'rollback roll-back revert undo downgrade',
+  'rolledback reverted undid undone downgraded',
+  'rollingback reverting undoing downgrading',
+  'rollbacks reverts undoes downgrades rollsback',
+);
+verb(
+  'clear',
+  'clearcache flush clear purge nuke wipe invalidate bust empty reset',
+  'flushed cleared purged nuked wiped invalidated busted emptied',
+  'flushing clearing purging nuking wiping invalidating busting',
+  'flushes clears purges nukes wipes invalidates',
+);
 verb('scale', 'scale resize autoscale', 'scaled resized autoscaled', 'scaling resizing autoscaling', 'scales resizes');
-verb('amount', 'bump increase decrease reduce raise lower add grow shrink spinup set', 'bumped increased decreased reduced raised lowered added grew shrank shrunk set', 'bumping increasing decreasing reducing raising lowering adding growing shrinking setting', 'bumps increases decreases reduces raises lowers adds grows shrinks sets');
-verb('run', 'run execute exec trigger launch start invoke kickoff apply', 'ran executed triggered launched started invoked kickedoff applied', 'running executing triggering launching starting invoking', 'runs executes triggers launches starts invokes');
+verb(
+  'amount',
+  'bump increase decrease reduce raise lower add grow shrink spinup set',
+  'bumped increased decreased reduced raised lowered added grew shrank shrunk set',
+  'bumping increasing decreasing reducing raising lowering adding growing shrinking setting',
+  'bumps increases decreases reduces raises lowers adds grows shrinks sets',
+);
+verb(
+  'run',
+  'run execute exec trigger launch start invoke kickoff apply',
+  'ran executed triggered launched started invoked kickedoff applied',
+  'running executing triggering launching starting invoking',
+  'runs executes triggers launches starts invokes',
+);
 verb('approve', 'approve lgtm signoff', 'approved', 'approving', 'approves');
-verb('deny', 'deny reject decline refuse veto', 'denied rejected declined refused vetoed', 'denying rejecting declining refusing', 'denies rejects declines refuses');
-verb('cancel', 'cancel abort kill stop terminate', 'cancelled canceled aborted killed stopped terminated', 'cancelling canceling aborting killing stopping terminating', 'cancels aborts kills stops');
+verb(
+  'deny',
+  'deny reject decline refuse veto',
+  'denied rejected declined refused vetoed',
+  'denying rejecting declining refusing',
+  'denies rejects declines refuses',
+);
+verb(
+  'cancel',
+  'cancel abort kill stop terminate',
+  'cancelled canceled aborted killed stopped terminated',
+  'cancelling canceling aborting killing stopping terminating',
+  'cancels aborts kills stops',
+);
 verb('ack', 'ack acknowledge acknowledging', 'acked ackd acknowledged', 'acking', 'acks acknowledges');
 verb('resolve', 'resolve close', 'resolved closed fixed', 'resolving closing', 'resolves closes');
 verb('train', 'train retrain re-train fit', 'trained retrained', 'training retraining', 'trains retrains');
@@ -53,13 +144,37 @@ verb('promote', 'promote', 'promoted', 'promoting', 'promotes');
 add('promote', 'noun', 'promotion promotions');
 verb('freeze', 'freeze', 'froze frozen', 'freezing', 'freezes');
 verb('unfreeze', 'unfreeze thaw unpause', 'unfrozen unfroze thawed unpaused', 'unfreezing thawing', 'unfreezes');
-verb('lift', 'lift end remove disable release drop shutdown', 'lifted ended removed disabled released dropped', 'lifting ending removing', 'lifts ends removes');
-verb('pause', 'pause halt suspend block', 'paused halted suspended blocked', 'pausing halting suspending', 'pauses halts');
+verb(
+  'lift',
+  'lift end remove disable release drop shutdown',
+  'lifted ended removed disabled released dropped',
+  'lifting ending removing',
+  'lifts ends removes',
+);
+verb(
+  'pause',
+  'pause halt suspend block',
+  'paused halted suspended blocked',
+  'pausing halting suspending',
+  'pauses halts',
+);
 verb('resume', 'resume reenable re-enable enable allow', 'resumed enabled allowed', 'resuming enabling', 'resumes');
-verb('investigate', 'investigate debug diagnose troubleshoot triage analyze analyse explain lookinto diginto figureout', 'investigated debugged diagnosed troubleshot triaged analyzed analysed explained', 'investigating debugging diagnosing troubleshooting', 'investigates');
+verb(
+  'investigate',
+  'investigate debug diagnose troubleshoot triage analyze analyse explain lookinto diginto figureout',
+  'investigated debugged diagnosed troubleshot triaged analyzed analysed explained',
+  'investigating debugging diagnosing troubleshooting',
+  'investigates',
+);
 verb('detect', 'detect scan detection', 'detected scanned', 'detecting scanning', 'detects scans');
 verb('search', 'search find lookup locate grep', 'searched found', 'searching finding', 'searches finds');
-verb('show', 'list show display get give see view fetch print tell pull', 'listed showed shown displayed got', 'listing showing', 'lists shows');
+verb(
+  'show',
+  'list show display get give see view fetch print tell pull',
+  'listed showed shown displayed got',
+  'listing showing',
+  'lists shows',
+);
 verb('check', 'check', 'checked', 'checking', 'checks');
 verb('mark', 'mark', 'marked', 'marking', 'marks');
 // light verbs: "do a restart of X", "trigger a rollback", "need a restart"
@@ -67,9 +182,21 @@ add('light', 'base', 'do perform initiate issue schedule need want make');
 
 add('help', 'base', 'help commands usage manual docs documentation halp instructions');
 add('status', 'base', 'status state health healthcheck health-check uptime overview sitrep dashboard');
-add('state', 'base', 'ok okay healthy unhealthy up down alive fine good green red working operational live available reachable responsive broken degraded happy');
-add('anomaly', 'noun', 'anomaly anomalies anomalous outlier outliers spike spikes spiky spiking weird weirdness unusual abnormal abnormality abnormalities odd oddities strange irregular irregularities deviation deviations blip blips surge surges dip dips glitch glitches suspicious funky');
-add('problem', 'noun', 'high elevated climbing rising broke breaking slow slowness sluggish failing fails failed failure failures erroring timing timeouts crashing crashloop crashlooping flapping lagging hanging leaking leak oom throwing wrong issue issues problem problems');
+add(
+  'state',
+  'base',
+  'ok okay healthy unhealthy up down alive fine good green red working operational live available reachable responsive broken degraded happy',
+);
+add(
+  'anomaly',
+  'noun',
+  'anomaly anomalies anomalous outlier outliers spike spikes spiky spiking weird weirdness unusual abnormal abnormality abnormalities odd oddities strange irregular irregularities deviation deviations blip blips surge surges dip dips glitch glitches suspicious funky',
+);
+add(
+  'problem',
+  'noun',
+  'high elevated climbing rising broke breaking slow slowness sluggish failing fails failed failure failures erroring timing timeouts crashing crashloop crashlooping flapping lagging hanging leaking leak oom throwing wrong issue issues problem problems',
+);
 add('investigate', 'noun', 'investigation diagnosis rca rootcause analysis');
 add('dryrun', 'noun', 'dryrun dry-run preview simulate simulation plan');
 add('fire', 'noun', 'onfire burning');
@@ -86,15 +213,35 @@ add('version', 'noun', 'version versions ver revision rev');
 add('remediation', 'noun', 'remediation remediations automation automations actions');
 add('all', 'noun', 'all every everything each entire whole everyone everybody fleet cluster both');
 
-add('qword', 'base', "how what why who when where which whose whom what's whats how's hows who's whos why's where's when's wat wut y");
+add(
+  'qword',
+  'base',
+  "how what why who when where which whose whom what's whats how's hows who's whos why's where's when's wat wut y",
+);
 add('aux', 'base', "do does did is are was were am be been being has have had it's isn't");
 add('modal', 'base', 'can could would will should shall may might must');
-add('neg', 'base', "don't dont not never no nobody noone nothing avoid without cannot can't cant won't wont wouldn't shouldn't shouldnt mustn't couldn't didn't didnt doesn't doesnt aren't wasn't weren't haven't hasn't hadn't n't");
-add('polite', 'base', "please pls plz kindly ok okay hey hi hello yo so now alright go ahead just quickly asap immediately urgently urgent right away thanks thx ty fyi btw again bot opsbot remediate sure yes yeah yep yup let's lets gotta");
-add('subj', 'base', "i'll we'll i'd we'd i we you someone somebody anyone anybody they he she me us u i'm we're you're they've we've i've someone's");
+add(
+  'neg',
+  'base',
+  "don't dont not never no nobody noone nothing avoid without cannot can't cant won't wont wouldn't shouldn't shouldnt mustn't couldn't didn't didnt doesn't doesnt aren't wasn't weren't haven't hasn't hadn't n't",
+);
+add(
+  'polite',
+  'base',
+  "please pls plz kindly ok okay hey hi hello yo so now alright go ahead just quickly asap immediately urgently urgent right away thanks thx ty fyi btw again bot opsbot remediate sure yes yeah yep yup let's lets gotta",
+);
+add(
+  'subj',
+  'base',
+  "i'll we'll i'd we'd i we you someone somebody anyone anybody they he she me us u i'm we're you're they've we've i've someone's",
+);
 add('hypo', 'base', 'if suppose supposing hypothetically imagine unless whether whatif incase assuming');
 add('already', 'base', 'already earlier yesterday recently ago previously last-night');
-add('prep', 'base', 'on for of in at to against from with into within across over during about regarding re around under by via behind as');
+add(
+  'prep',
+  'base',
+  'on for of in at to against from with into within across over during about regarding re around under by via behind as',
+);
 add('conj', 'base', 'and then also plus after afterwards followed later next');
 add('det', 'base', 'the a an this that these those my our your their his her some any its');
 add('pron', 'base', 'it them one ones');
@@ -102,20 +249,59 @@ add('inject', 'base', 'ignore disregard override bypass jailbreak');
 
 /** Word pairs read as one word ("roll back" -> rollback), with the form they carry. */
 export const BIGRAMS = new Map<string, string>([
-  ['roll back', 'rollback'], ['rolled back', 'rolledback'], ['rolling back', 'rollingback'], ['rolls back', 'rollsback'],
-  ['roll-back', 'rollback'], ['kick off', 'kickoff'], ['kicked off', 'kickedoff'], ['dry run', 'dryrun'],
-  ['look into', 'lookinto'], ['dig into', 'diginto'], ['dig in', 'diginto'], ['look at', 'lookinto'], ['root cause', 'rootcause'],
-  ['on fire', 'onfire'], ['what if', 'whatif'], ['in case', 'incase'], ['spin up', 'spinup'], ['sign off', 'signoff'],
-  ['look up', 'lookup'], ['figure out', 'figureout'], ['find out', 'figureout'], ['look for', 'search'], ['hold off', 'avoid'], ['last night', 'last-night'], ['go ahead', 'ahead'],
-  ['right now', 'now'], ['right away', 'now'], ['no need', 'avoid'], ['not need', 'avoid'], ['set up', 'setup'],
-  ['shut down', 'shutdown'], ['turn off', 'shutdown'], ['do not', "don't"], ['does not', "doesn't"], ['did not', "didn't"],
+  ['roll back', 'rollback'],
+  ['rolled back', 'rolledback'],
+  ['rolling back', 'rollingback'],
+  ['rolls back', 'rollsback'],
+  ['roll-back', 'rollback'],
+  ['kick off', 'kickoff'],
+  ['kicked off', 'kickedoff'],
+  ['dry run', 'dryrun'],
+  ['look into', 'lookinto'],
+  ['dig into', 'diginto'],
+  ['dig in', 'diginto'],
+  ['look at', 'lookinto'],
+  ['root cause', 'rootcause'],
+  ['on fire', 'onfire'],
+  ['what if', 'whatif'],
+  ['in case', 'incase'],
+  ['spin up', 'spinup'],
+  ['sign off', 'signoff'],
+  ['look up', 'lookup'],
+  ['figure out', 'figureout'],
+  ['find out', 'figureout'],
+  ['look for', 'search'],
+  ['hold off', 'avoid'],
+  ['last night', 'last-night'],
+  ['go ahead', 'ahead'],
+  ['right now', 'now'],
+  ['right away', 'now'],
+  ['no need', 'avoid'],
+  ['not need', 'avoid'],
+  ['set up', 'setup'],
+  ['shut down', 'shutdown'],
+  ['turn off', 'shutdown'],
+  ['do not', "don't"],
+  ['does not', "doesn't"],
+  ['did not', "didn't"],
 ]);
 
 /** Intent names typed as commands ("/ops detect-anomalies x") read as their words. */
 export const EXPAND = new Map<string, string[]>();
 for (const phrase of [
-  'detect anomalies', 'list incidents', 'list jobs', 'list models', 'train model', 'promote model', 'rollback model', 'ack incident',
-  'resolve incident', 'search runbooks', 'job status', 'cancel job', 'clear cache',
+  'detect anomalies',
+  'list incidents',
+  'list jobs',
+  'list models',
+  'train model',
+  'promote model',
+  'rollback model',
+  'ack incident',
+  'resolve incident',
+  'search runbooks',
+  'job status',
+  'cancel job',
+  'clear cache',
 ]) {
   const words = phrase.split(' ');
   EXPAND.set(words.join('_'), words);
@@ -153,10 +339,35 @@ export const STOP = new Set(
 );
 
 export const NUMBER_WORDS = new Map<string, number>([
-  ['zero', 0], ['one', 1], ['two', 2], ['three', 3], ['four', 4], ['five', 5], ['six', 6], ['seven', 7], ['eight', 8],
-  ['nine', 9], ['ten', 10], ['eleven', 11], ['twelve', 12], ['thirteen', 13], ['fourteen', 14], ['fifteen', 15],
-  ['sixteen', 16], ['seventeen', 17], ['eighteen', 18], ['nineteen', 19], ['twenty', 20], ['thirty', 30], ['forty', 40],
-  ['fifty', 50], ['sixty', 60], ['ninety', 90], ['hundred', 100], ['couple', 2], ['few', 3],
+  ['zero', 0],
+  ['one', 1],
+  ['two', 2],
+  ['three', 3],
+  ['four', 4],
+  ['five', 5],
+  ['six', 6],
+  ['seven', 7],
+  ['eight', 8],
+  ['nine', 9],
+  ['ten', 10],
+  ['eleven', 11],
+  ['twelve', 12],
+  ['thirteen', 13],
+  ['fourteen', 14],
+  ['fifteen', 15],
+  ['sixteen', 16],
+  ['seventeen', 17],
+  ['eighteen', 18],
+  ['nineteen', 19],
+  ['twenty', 20],
+  ['thirty', 30],
+  ['forty', 40],
+  ['fifty', 50],
+  ['sixty', 60],
+  ['ninety', 90],
+  ['hundred', 100],
+  ['couple', 2],
+  ['few', 3],
 ]);
 
 /**
@@ -164,8 +375,44 @@ export const NUMBER_WORDS = new Map<string, number>([
  * type as commands: common English words close to them ("start", "stats") are never corrected.
  */
 export const FUZZY_TARGETS: readonly string[] = [
-  'restart', 'reboot', 'rollback', 'revert', 'flush', 'purge', 'scale', 'runbook', 'runbooks', 'status', 'health',
-  'anomaly', 'anomalies', 'outliers', 'investigate', 'approve', 'deny', 'reject', 'cancel', 'abort', 'acknowledge',
-  'resolve', 'retrain', 'train', 'promote', 'freeze', 'unfreeze', 'incident', 'incidents', 'replicas', 'instances',
-  'cache', 'models', 'jobs', 'help', 'deployment', 'playbook', 'diagnose', 'troubleshoot', 'recycle',
+  'restart',
+  'reboot',
+  'rollback',
+  'revert',
+  'flush',
+  'purge',
+  'scale',
+  'runbook',
+  'runbooks',
+  'status',
+  'health',
+  'anomaly',
+  'anomalies',
+  'outliers',
+  'investigate',
+  'approve',
+  'deny',
+  'reject',
+  'cancel',
+  'abort',
+  'acknowledge',
+  'resolve',
+  'retrain',
+  'train',
+  'promote',
+  'freeze',
+  'unfreeze',
+  'incident',
+  'incidents',
+  'replicas',
+  'instances',
+  'cache',
+  'models',
+  'jobs',
+  'help',
+  'deployment',
+  'playbook',
+  'diagnose',
+  'troubleshoot',
+  'recycle',
 ];

@@ -30,7 +30,11 @@ function order(p: Parsed, k: Kw): { at: number; ok: boolean; negated: boolean } 
   const at = p.tokens.findIndex((x) => kw(x) === k && x.e?.f === 'base');
   if (at < 0) return undefined;
   const m = mood(p, at);
-  return { at, ok: !m.negated && !m.hypothetical && !(m.question && !m.polite && m.qword !== undefined), negated: m.negated };
+  return {
+    at,
+    ok: !m.negated && !m.hypothetical && !(m.question && !m.polite && m.qword !== undefined),
+    negated: m.negated,
+  };
 }
 
 const LIFTERS = new Set<Kw>(['lift', 'cancel', 'unfreeze']);
@@ -41,7 +45,8 @@ export function freeze(p: Parsed): Intent | undefined {
   const t = p.tokens;
   const unfreezeAt = find(p, 'unfreeze');
   const freezeAt = find(p, 'freeze');
-  const remediationNoun = find(p, 'remediation') >= 0 || (t.some((x) => PLURAL_DEPLOYS.has(x.w)) && !t.some((_, i) => isName(p, i)));
+  const remediationNoun =
+    find(p, 'remediation') >= 0 || (t.some((x) => PLURAL_DEPLOYS.has(x.w)) && !t.some((_, i) => isName(p, i)));
   let intent: 'freeze' | 'unfreeze' | undefined;
   let head = -1;
   if (unfreezeAt >= 0) {
@@ -81,8 +86,17 @@ export function approvals(p: Parsed): Intent | undefined {
 }
 
 const INCIDENT_STATUS: ReadonlyArray<[string, string]> = [
-  ['open', 'open'], ['active', 'open'], ['ongoing', 'open'], ['current', 'open'], ['unresolved', 'open'], ['firing', 'open'],
-  ['acked', 'acked'], ['acknowledged', 'acked'], ['ackd', 'acked'], ['resolved', 'resolved'], ['closed', 'resolved'],
+  ['open', 'open'],
+  ['active', 'open'],
+  ['ongoing', 'open'],
+  ['current', 'open'],
+  ['unresolved', 'open'],
+  ['firing', 'open'],
+  ['acked', 'acked'],
+  ['acknowledged', 'acked'],
+  ['ackd', 'acked'],
+  ['resolved', 'resolved'],
+  ['closed', 'resolved'],
 ];
 
 /** ack / resolve an incident, or list incidents by status. */
@@ -96,15 +110,25 @@ export function incidents(p: Parsed): Intent | undefined {
   const mark = find(p, 'mark');
   if (mark >= 0 && mark === lead(p).index) {
     const what = t.findIndex((x, i) => i > mark && (kw(x) === 'ack' || kw(x) === 'resolve'));
-    if (what >= 0) return build(kw(t[what]) === 'ack' ? 'ack_incident' : 'resolve_incident', { incident_id: findId(p, 'incident') }, 0.9);
+    if (what >= 0)
+      return build(
+        kw(t[what]) === 'ack' ? 'ack_incident' : 'resolve_incident',
+        { incident_id: findId(p, 'incident') },
+        0.9,
+      );
   }
   // "take incident 5", "I'll grab inc-4"
   const claim = t.findIndex((x, i) => CLAIM.has(x.w) && i < noun);
-  if (claim >= 0 && noun >= 0 && noun - claim <= 2) return build('ack_incident', { incident_id: findId(p, 'incident') }, 0.8);
+  if (claim >= 0 && noun >= 0 && noun - claim <= 2)
+    return build('ack_incident', { incident_id: findId(p, 'incident') }, 0.8);
   const act = ack && res ? (ack.at < res.at ? ack : res) : (ack ?? res);
   if (act) {
     if (!act.ok) return unknown();
-    return build(act === ack ? 'ack_incident' : 'resolve_incident', { incident_id: findId(p, 'incident') }, confidence(p, act.at));
+    return build(
+      act === ack ? 'ack_incident' : 'resolve_incident',
+      { incident_id: findId(p, 'incident') },
+      confidence(p, act.at),
+    );
   }
   if (noun < 0) return undefined;
   if (t.some((x) => kw(x) === 'investigate') || asksWhy(p)) return undefined;
@@ -132,31 +156,45 @@ export function jobs(p: Parsed): Intent | undefined {
   const noun = find(p, 'job');
   const cancel = order(p, 'cancel');
   const { index: s } = lead(p);
-  if (cancel && (noun >= 0 || findId(p, 'job') !== undefined || (STOPPERS.has(t[cancel.at].w) && cancel.at === s) || t[cancel.at].fuzzy)) {
+  if (
+    cancel &&
+    (noun >= 0 ||
+      findId(p, 'job') !== undefined ||
+      (STOPPERS.has(t[cancel.at].w) && cancel.at === s) ||
+      t[cancel.at].fuzzy)
+  ) {
     if (!cancel.ok) return unknown();
     return build('cancel_job', { job_id: findId(p, 'job') }, confidence(p, cancel.at));
   }
   if (noun < 0) {
     // "what's running?", "anything running"
-    if (t.length <= 4 && t.some((x) => x.w === 'running') && (kw(t[s]) === 'qword' || t[s].w === 'anything')) return build('list_jobs', {}, 0.7);
+    if (t.length <= 4 && t.some((x) => x.w === 'running') && (kw(t[s]) === 'qword' || t[s].w === 'anything'))
+      return build('list_jobs', {}, 0.7);
     return undefined;
   }
   const id = findId(p, 'job');
   if (id !== undefined) return build('job_status', { job_id: id }, confidence(p, noun));
   const singular = t[noun].w === 'job' || t[noun].w === 'task';
-  if (singular && kw(t[s]) !== 'show' && (t.some((x) => kw(x) === 'status' || x.w === 'progress') || noun === t.length - 1)) return build('job_status', {}, confidence(p, noun));
+  if (
+    singular &&
+    kw(t[s]) !== 'show' &&
+    (t.some((x) => kw(x) === 'status' || x.w === 'progress') || noun === t.length - 1)
+  )
+    return build('job_status', {}, confidence(p, noun));
   return build('list_jobs', {}, confidence(p, noun));
 }
 
 /** A name right before a word ("the cpu-ewma model") or right after it ("model cpu-ewma"). */
 function nameNextTo(p: Parsed, i: number): number {
   const t = p.tokens;
-  const around = (j: number) => j >= 0 && j < t.length && !t[j].sep && !t[j].e && /^[a-z0-9][a-z0-9._-]*$/.test(t[j].w) && /[-_.\d]/.test(t[j].w);
+  const around = (j: number) =>
+    j >= 0 && j < t.length && !t[j].sep && !t[j].e && /^[a-z0-9][a-z0-9._-]*$/.test(t[j].w) && /[-_.\d]/.test(t[j].w);
   if (isName(p, i + 1) || (around(i + 1) && !t[i + 1].num)) return i + 1;
   if ((t[i + 1]?.w === 'called' || t[i + 1]?.w === 'named') && isName(p, i + 2)) return i + 2;
   if (i > 0 && (isName(p, i - 1) || around(i - 1))) return i - 1;
   // "the latency model": a metric word names the model
-  if (i > 0 && p.used[i - 1] && !t[i - 1].e && /^[a-z][a-z0-9]*$/.test(t[i - 1].w) && !/^p\d/.test(t[i - 1].w)) return i - 1;
+  if (i > 0 && p.used[i - 1] && !t[i - 1].e && /^[a-z][a-z0-9]*$/.test(t[i - 1].w) && !/^p\d/.test(t[i - 1].w))
+    return i - 1;
   return -1;
 }
 
@@ -182,7 +220,8 @@ export function models(p: Parsed): Intent | undefined {
   // "make version 3 of lstm live", "set lstm v2 as the active version"
   const hasVersion = t.some((x, i) => /^v\d+$/.test(x.w) || (kw(x) === 'version' && /^\d+$/.test(t[i + 1]?.w ?? '')));
   const lead0 = t[lead(p).index];
-  if (!promote && hasVersion && lead0 && MAKE_LIVE.has(lead0.w) && t.some((x) => LIVE.has(x.w))) promote = { at: lead(p).index, ok: true, negated: false };
+  if (!promote && hasVersion && lead0 && MAKE_LIVE.has(lead0.w) && t.some((x) => LIVE.has(x.w)))
+    promote = { at: lead(p).index, ok: true, negated: false };
   const back = t.findIndex((x) => kw(x) === 'rollback');
   const flagModel = p.flags.get('model')?.toLowerCase();
   if (noun < 0 && train < 0 && !promote) return undefined;
@@ -207,21 +246,39 @@ export function models(p: Parsed): Intent | undefined {
     let name = modelName(promote.at);
     if (name < 0) name = t.findIndex((_, i) => i > promote.at && isName(p, i));
     if (name >= 0) markUsed(p, name);
-    return build('promote_model', { model: flagModel ?? nameAt(p, name), version: findVersion(p) }, confidence(p, promote.at));
+    return build(
+      'promote_model',
+      { model: flagModel ?? nameAt(p, name), version: findVersion(p) },
+      confidence(p, promote.at),
+    );
   }
   if (train >= 0) {
     const m = mood(p, train);
     if (m.negated || (m.question && !m.polite && m.qword !== undefined)) return unknown();
-    if (t[train].e?.f === 'ing' && !(train > 0 && /^(kickoff|start|begin|run|launch|trigger)$/.test(t[train - 1].w)) && train !== lead(p).index) return undefined;
+    if (
+      t[train].e?.f === 'ing' &&
+      !(train > 0 && /^(kickoff|start|begin|run|launch|trigger)$/.test(t[train - 1].w)) &&
+      train !== lead(p).index
+    )
+      return undefined;
     let model = noun >= 0 ? nameNextTo(p, noun) : -1;
     const service = servicePrep(p, model);
     if (model < 0 && isName(p, train + 1) && train + 1 !== service) model = train + 1;
-    return build('train_model', { model: flagModel ?? nameAt(p, model), service: p.flags.get('service')?.toLowerCase() ?? nameAt(p, service), window_s: p.window }, confidence(p, train));
+    return build(
+      'train_model',
+      {
+        model: flagModel ?? nameAt(p, model),
+        service: p.flags.get('service')?.toLowerCase() ?? nameAt(p, service),
+        window_s: p.window,
+      },
+      confidence(p, train),
+    );
   }
   // "list models", "which models are deployed?", "show me the anomaly models"
   const s = lead(p).index;
   const asks = kw(t[s]) === 'show' || kw(t[s]) === 'qword' || kw(t[s]) === 'aux' || noun === s || p.question;
-  if (asks && (t[noun].w === 'models' || t[noun].w === 'detectors' || t.some((x) => kw(x) === 'version'))) return build('list_models', {}, confidence(p, noun));
+  if (asks && (t[noun].w === 'models' || t[noun].w === 'detectors' || t.some((x) => kw(x) === 'version')))
+    return build('list_models', {}, confidence(p, noun));
   return undefined;
 }
 
@@ -229,7 +286,28 @@ function markUsed(p: Parsed, i: number): void {
   p.used[i] = 1;
 }
 
-const QUERY_LEAD = new Set(['for', 'about', 'on', 'regarding', 're', 'covering', 'that', 'which', 'handles', 'handling', 'dealing', 'with', 'related', 'to', 'called', 'named', 'around', 'when', 'of', 'search']);
+const QUERY_LEAD = new Set([
+  'for',
+  'about',
+  'on',
+  'regarding',
+  're',
+  'covering',
+  'that',
+  'which',
+  'handles',
+  'handling',
+  'dealing',
+  'with',
+  'related',
+  'to',
+  'called',
+  'named',
+  'around',
+  'when',
+  'of',
+  'search',
+]);
 const QUERY_TAIL = new Set(['please', 'pls', 'plz', 'thanks', 'thx', 'asap', 'now']);
 
 function queryWords(tokens: Token[]): string | undefined {
@@ -237,7 +315,10 @@ function queryWords(tokens: Token[]): string | undefined {
   let b = tokens.length;
   while (a < b && (tokens[a].sep || QUERY_LEAD.has(tokens[a].w) || kw(tokens[a]) === 'det')) a++;
   while (b > a && (tokens[b - 1].sep || QUERY_TAIL.has(tokens[b - 1].w))) b--;
-  const words = tokens.slice(a, b).filter((x) => !x.sep).map((x) => x.raw.toLowerCase());
+  const words = tokens
+    .slice(a, b)
+    .filter((x) => !x.sep)
+    .map((x) => x.raw.toLowerCase());
   return words.length ? words.join(' ') : undefined;
 }
 

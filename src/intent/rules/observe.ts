@@ -70,7 +70,8 @@ export function help(p: Parsed): Intent | undefined {
   if (!first) return undefined;
   const k = kw(first);
   const hasHelpWord = t.some((x) => kw(x) === 'help');
-  if (k === 'help' && !t.some((x, i) => i > s && kw(x) === 'qword')) return build('help', { topic: topicFrom(p, s + 1) }, confidence(p, s));
+  if (k === 'help' && !t.some((x, i) => i > s && kw(x) === 'qword'))
+    return build('help', { topic: topicFrom(p, s + 1) }, confidence(p, s));
   if (first.w === 'how') {
     // how do I / how can we / how would I / how to …
     const a = t[s + 1];
@@ -93,7 +94,8 @@ export function help(p: Parsed): Intent | undefined {
     if (kw(t[j]) === 'aux') j++;
     while (kw(t[j]) === 'det') j++;
     const k2 = kw(t[j]);
-    if (j === t.length - 1 && k2 && TOPIC[k2] && k2 !== 'job' && k2 !== 'incident' && k2 !== 'model' && k2 !== 'status') return build('help', { topic: TOPIC[k2] }, 0.8);
+    if (j === t.length - 1 && k2 && TOPIC[k2] && k2 !== 'job' && k2 !== 'incident' && k2 !== 'model' && k2 !== 'status')
+      return build('help', { topic: TOPIC[k2] }, 0.8);
   }
   if (k === 'qword' && (first.w === 'what' || first.w === "what's" || first.w === 'whats')) {
     const rest = t.slice(s + 1);
@@ -101,11 +103,16 @@ export function help(p: Parsed): Intent | undefined {
     const youDo = rest.some((x) => BOT_WORDS.has(x.w)) && rest.some((x) => YOU_DO.has(x.w));
     const doesDo = rest[0]?.w === 'does' && rest[rest.length - 1]?.w === 'do';
     const syntax = rest.some((x) => SYNTAX_WORDS.has(x.w));
-    if (doesDo || syntax || (youDo && !rest.some((x) => kw(x) === 'job' || kw(x) === 'model' || kw(x) === 'incident'))) {
+    if (
+      doesDo ||
+      syntax ||
+      (youDo && !rest.some((x) => kw(x) === 'job' || kw(x) === 'model' || kw(x) === 'incident'))
+    ) {
       return build('help', { topic: topicFrom(p, s + 1) }, 0.9);
     }
   }
-  if (hasHelpWord && t.length <= 4 && !t.some((x) => kw(x) === 'qword')) return build('help', { topic: topicFrom(p, 0) }, 0.7);
+  if (hasHelpWord && t.length <= 4 && !t.some((x) => kw(x) === 'qword'))
+    return build('help', { topic: topicFrom(p, 0) }, 0.7);
   // "show me the list of commands", "where are the docs"
   if (t.some((x, i) => !p.used[i] && HELP_NOUNS.has(x.w))) return build('help', { topic: topicFrom(p, 0) }, 0.8);
   return undefined;
@@ -114,7 +121,18 @@ export function help(p: Parsed): Intent | undefined {
 const PAST = /^[a-z]{3,}ed$/;
 const PROBLEM_NOUNS = new Set(['issue', 'issues', 'problem', 'problems']);
 const STATE_QUESTION = new Set(['is', 'are', 'was', "it's", 'everything', 'all', 'anything']);
-const HOW_DOING = new Set(['doing', 'looking', 'holding', 'going', 'running', 'performing', 'behaving', 'things', 'everything', 'we']);
+const HOW_DOING = new Set([
+  'doing',
+  'looking',
+  'holding',
+  'going',
+  'running',
+  'performing',
+  'behaving',
+  'things',
+  'everything',
+  'we',
+]);
 const STATE_EXTRA = new Set(['responding', 'running', 'serving', 'reachable', 'healthy', 'alive', 'alright', 'well']);
 
 /** status, detect_anomalies or investigate, from the words that are there. */
@@ -147,7 +165,11 @@ export function observe(p: Parsed): Intent | undefined {
         break;
       case 'state':
         // "what's up" is a greeting, not a health question
-        if (stateAt < 0 && !(x.w === 'up' && i > 0 && (t[i - 1].w === "what's" || t[i - 1].w === 'whats') && i === t.length - 1)) stateAt = i;
+        if (
+          stateAt < 0 &&
+          !(x.w === 'up' && i > 0 && (t[i - 1].w === "what's" || t[i - 1].w === 'whats') && i === t.length - 1)
+        )
+          stateAt = i;
         break;
       case 'problem':
         if (problemAt < 0) problemAt = i;
@@ -165,14 +187,19 @@ export function observe(p: Parsed): Intent | undefined {
   const whatHappened = !why && asksWhy(p);
 
   if (investigateAt >= 0 || why) {
-    return build('investigate', { service: service(), question: questionText(p) }, investigateAt >= 0 ? confidence(p, investigateAt) : 0.9);
+    return build(
+      'investigate',
+      { service: service(), question: questionText(p) },
+      investigateAt >= 0 ? confidence(p, investigateAt) : 0.9,
+    );
   }
   if (anomalyAt >= 0 || detectAt >= 0) {
     const head = anomalyAt >= 0 ? anomalyAt : detectAt;
     return build('detect_anomalies', { service: service(), metric: p.metric, window_s: p.window }, confidence(p, head));
   }
   if (whatHappened) return build('investigate', { service: service(), question: questionText(p) }, 0.9);
-  if (statusAt >= 0 || fireAt >= 0) return build('status', { service: service() }, confidence(p, statusAt >= 0 ? statusAt : fireAt));
+  if (statusAt >= 0 || fireAt >= 0)
+    return build('status', { service: service() }, confidence(p, statusAt >= 0 ? statusAt : fireAt));
   const isQuestion = kw(first) === 'aux' || kw(first) === 'qword' || p.question || STATE_QUESTION.has(q);
   if (stateAt >= 0 && isQuestion) return build('status', { service: service() }, 0.9);
   // "checkout-api is down", "payments looks unhealthy"
@@ -180,12 +207,18 @@ export function observe(p: Parsed): Intent | undefined {
   if (q === 'how' || q === "how's" || q === 'hows') {
     // "how is checkout-api", "how's payments"
     const svc = serviceName(p);
-    if (svc >= 0 && svc === t.length - 1 && (svc === s + 1 || (svc === s + 2 && kw(t[s + 1]) === 'aux'))) return build('status', { service: nameAt(p, svc) }, 0.9);
-    if (t.some((x, i) => i > s && (HOW_DOING.has(x.w) || kw(x) === 'state' || kw(x) === 'all'))) return build('status', { service: service() }, 0.9);
+    if (svc >= 0 && svc === t.length - 1 && (svc === s + 1 || (svc === s + 2 && kw(t[s + 1]) === 'aux')))
+      return build('status', { service: nameAt(p, svc) }, 0.9);
+    if (t.some((x, i) => i > s && (HOW_DOING.has(x.w) || kw(x) === 'state' || kw(x) === 'all')))
+      return build('status', { service: service() }, 0.9);
   }
   if (problemAt >= 0 && service()) return build('investigate', { service: service(), question: questionText(p) }, 0.7);
   // "who deployed frontend?", "when did payments last change?": asks about what happened to a service
-  if ((q === 'who' || q === 'when' || q === "who's") && service() && t.some((x) => PAST.test(x.w) || kw(x) === 'deploy' || x.e?.f === 'past')) {
+  if (
+    (q === 'who' || q === 'when' || q === "who's") &&
+    service() &&
+    t.some((x) => PAST.test(x.w) || kw(x) === 'deploy' || x.e?.f === 'past')
+  ) {
     return build('investigate', { service: service(), question: questionText(p) }, 0.7);
   }
   // "are there any problems?", "any issues?"

@@ -8,14 +8,33 @@ import { questionText } from './observe';
 
 type Action = 'restart' | 'scale' | 'rollback' | 'clear_cache' | 'runbook';
 
-const STRONG_CLEAR = new Set(['flush', 'purge', 'invalidate', 'clear_cache', 'clear-cache', 'clearcache', 'flushed', 'purged', 'invalidated', 'flushing', 'purging']);
+const STRONG_CLEAR = new Set([
+  'flush',
+  'purge',
+  'invalidate',
+  'clear_cache',
+  'clear-cache',
+  'clearcache',
+  'flushed',
+  'purged',
+  'invalidated',
+  'flushing',
+  'purging',
+]);
 const SIZE_VERBS = new Set(['bump', 'grow', 'shrink', 'spinup', 'bumped']);
 const MULTI = new Set(['them', 'those', 'these', 'both']);
 const PRONOUN = new Set(['it', 'that', 'this', 'one']);
 const ACTION_CLASSES = new Set<Kw>(['restart', 'rollback', 'clear', 'scale', 'amount', 'run']);
 
 /** The remediation an action word stands for here, if it is one. */
-function actionOf(p: Parsed, i: number, hasCache: boolean, hasReplica: boolean, hasRunbook: boolean, hasNumber: boolean): Action | undefined {
+function actionOf(
+  p: Parsed,
+  i: number,
+  hasCache: boolean,
+  hasReplica: boolean,
+  hasRunbook: boolean,
+  hasNumber: boolean,
+): Action | undefined {
   const t = p.tokens[i];
   switch (kw(t)) {
     case 'restart':
@@ -91,14 +110,18 @@ export function remediation(p: Parsed): Intent | undefined {
   const distinct = new Set(found.map((f) => f.action));
   const { i: v, action } = found[0];
   const m = mood(p, v);
-  if (!m.imperative || m.negated || m.hypothetical || (m.question && !m.polite) || m.report) return talkAbout(p, m, action, v);
+  if (!m.imperative || m.negated || m.hypothetical || (m.question && !m.polite) || m.report)
+    return talkAbout(p, m, action, v);
   if (distinct.size > 1) return unknown();
   return request(p, action, v, found.length > 1 ? found[1].i : -1);
 }
 
 function request(p: Parsed, action: Action, v: number, second: number): Intent {
   const t = p.tokens;
-  const dryRun = t.some((x) => kw(x) === 'dryrun') || p.flags.has('dry-run') || p.flags.has('dryrun') || p.flags.has('dry') ? true : undefined;
+  const dryRun =
+    t.some((x) => kw(x) === 'dryrun') || p.flags.has('dry-run') || p.flags.has('dryrun') || p.flags.has('dry')
+      ? true
+      : undefined;
   const conf = confidence(p, v);
   let target = -1;
   let runbook: string | undefined;
@@ -149,7 +172,11 @@ function manyTargets(p: Parsed, target: number, second: number): boolean {
     const x = t[j];
     if (!(x.sep || x.w === 'and' || x.w === 'plus' || x.w === '&' || x.w === 'or')) continue;
     let k = j + 1;
-    while (k < t.length && (kw(t[k]) === 'det' || t[k].w === 'also' || t[k].w === 'then' || t[k].w === 'and' || t[k].w === 'the' || t[k].sep)) k++;
+    while (
+      k < t.length &&
+      (kw(t[k]) === 'det' || t[k].w === 'also' || t[k].w === 'then' || t[k].w === 'and' || t[k].w === 'the' || t[k].sep)
+    )
+      k++;
     if (isName(p, k) || kw(t[k]) === 'all') return true;
     const k2 = kw(t[k]);
     if (k2 && ACTION_CLASSES.has(k2) && t[k].e?.f === 'base') return true;
@@ -187,7 +214,8 @@ function replicas(p: Parsed, v: number, target: number): number | undefined {
   }
   for (let i = v + 1; i < t.length; i++) {
     if (t[i].w === 'to' && numAt(i + 1) !== undefined) return numAt(i + 1);
-    if (t[i].w === 'to' && (t[i + 1]?.w === 'total' || kw(t[i + 1]) === 'det') && numAt(i + 2) !== undefined) return numAt(i + 2);
+    if (t[i].w === 'to' && (t[i + 1]?.w === 'total' || kw(t[i + 1]) === 'det') && numAt(i + 2) !== undefined)
+      return numAt(i + 2);
   }
   for (let i = v + 1; i < t.length; i++) {
     if (kw(t[i]) !== 'replica') continue;
@@ -216,10 +244,34 @@ function talkAbout(p: Parsed, m: Mood, action: Action, v: number): Intent {
     const q = m.qword;
     if (q === 'how' || q === "how's") return build('help', { topic }, 0.8);
     if (m.hypothetical || q === 'whatif') return build('help', { topic }, 0.7);
-    if (q === 'who' || q === 'why' || q === 'when' || q === 'did' || q === 'has' || q === 'have' || q === 'was' || q === 'were' || q === "who's" || q === 'whose' || (past && q !== undefined)) {
+    if (
+      q === 'who' ||
+      q === 'why' ||
+      q === 'when' ||
+      q === 'did' ||
+      q === 'has' ||
+      q === 'have' ||
+      q === 'was' ||
+      q === 'were' ||
+      q === "who's" ||
+      q === 'whose' ||
+      (past && q !== undefined)
+    ) {
       return build('investigate', { service, question: questionText(p) }, 0.8);
     }
-    if (q === 'should' || q === 'can' || q === 'could' || q === 'would' || q === 'may' || q === 'shall' || q === 'must' || q === 'is' || q === 'will' || q === 'do' || q === 'does') {
+    if (
+      q === 'should' ||
+      q === 'can' ||
+      q === 'could' ||
+      q === 'would' ||
+      q === 'may' ||
+      q === 'shall' ||
+      q === 'must' ||
+      q === 'is' ||
+      q === 'will' ||
+      q === 'do' ||
+      q === 'does'
+    ) {
       return build('help', { topic }, 0.7);
     }
     if (q === 'what' || q === 'whats' || q === "what's" || q === 'which') return build('help', { topic }, 0.6);

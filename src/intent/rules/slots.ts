@@ -24,12 +24,32 @@ for (const [secs, words] of [
   [604800, 'w wk wks week weeks'],
   [1209600, 'fortnight'],
   [2592000, 'mo month months'],
-] as const) for (const w of words.split(' ')) UNIT_SECONDS.set(w, secs);
+] as const)
+  for (const w of words.split(' ')) UNIT_SECONDS.set(w, secs);
 
 const COMPACT = /^(\d+(?:\.\d+)?)(secs?|m|mins?|h|hrs?|d|days?|w|wks?|mo)$/;
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 const SINGULAR_LAST = new Set(['last', 'past', 'previous', 'prior']);
-const LEAD_IN = new Set(['last', 'past', 'previous', 'prior', 'over', 'the', 'in', 'for', 'within', 'during', 'since', 'of', 'from', 'about', 'around', 'ago', 'window', 'lookback']);
+const LEAD_IN = new Set([
+  'last',
+  'past',
+  'previous',
+  'prior',
+  'over',
+  'the',
+  'in',
+  'for',
+  'within',
+  'during',
+  'since',
+  'of',
+  'from',
+  'about',
+  'around',
+  'ago',
+  'window',
+  'lookback',
+]);
 
 export function parse(text: string): Parsed {
   const p = analyze(text) as Parsed;
@@ -74,7 +94,12 @@ function findWindow(p: Parsed): void {
     } else if (w === 'half' && i + 1 < t.length && (t[i + 1].w === 'hour' || t[i + 1].w === 'day')) {
       value = seconds(0.5, UNIT_SECONDS.get(t[i + 1].w) ?? 0);
       end = i + 1;
-    } else if ((w === 'couple' || w === 'few') && i + 2 < t.length && t[i + 1].w === 'of' && UNIT_SECONDS.has(t[i + 2].w)) {
+    } else if (
+      (w === 'couple' || w === 'few') &&
+      i + 2 < t.length &&
+      t[i + 1].w === 'of' &&
+      UNIT_SECONDS.has(t[i + 2].w)
+    ) {
       value = seconds(NUMBER_WORDS.get(w) ?? 0, UNIT_SECONDS.get(t[i + 2].w) ?? 0);
       end = i + 2;
     }
@@ -92,17 +117,76 @@ function findWindow(p: Parsed): void {
   }
 }
 
-const METRIC_MOD = /^(?:p\d{1,3}(?:\.\d+)?|avg|average|mean|median|max|maximum|peak|min|tail|http|db|database|api|jvm|container|pod|node)$/;
+const METRIC_MOD =
+  /^(?:p\d{1,3}(?:\.\d+)?|avg|average|mean|median|max|maximum|peak|min|tail|http|db|database|api|jvm|container|pod|node)$/;
 const METRIC_BASE = new Set([
-  'latency', 'latencies', 'errors', 'error', 'cpu', 'memory', 'mem', 'ram', 'traffic', 'saturation', 'throughput', 'rps', 'qps',
-  '5xx', '4xx', '500s', '5xxs', '4xxs', 'disk', 'io', 'iops', 'network', 'bandwidth', 'connections', 'connection', 'heap', 'gc',
-  'timeouts', 'load', 'requests', 'request', 'response', 'queue', 'success', 'availability', 'apdex', 'garbage', 'threads',
+  'latency',
+  'latencies',
+  'errors',
+  'error',
+  'cpu',
+  'memory',
+  'mem',
+  'ram',
+  'traffic',
+  'saturation',
+  'throughput',
+  'rps',
+  'qps',
+  '5xx',
+  '4xx',
+  '500s',
+  '5xxs',
+  '4xxs',
+  'disk',
+  'io',
+  'iops',
+  'network',
+  'bandwidth',
+  'connections',
+  'connection',
+  'heap',
+  'gc',
+  'timeouts',
+  'load',
+  'requests',
+  'request',
+  'response',
+  'queue',
+  'success',
+  'availability',
+  'apdex',
+  'garbage',
+  'threads',
 ]);
 /** Words that only make a metric together with what follows ("request rate", "queue depth"). */
 const NEEDS_TAIL = new Set(['request', 'response', 'queue', 'success', 'garbage', 'connection']);
 const METRIC_TAIL = new Set([
-  'rate', 'rates', 'usage', 'utilization', 'utilisation', 'time', 'times', 'count', 'ratio', 'depth', 'length', 'latency', 'size',
-  'pressure', 'budget', 'collection', 'percentage', 'util', 'errors', 'load', 'space', 'pauses', 'pool', 'lag', 'backlog',
+  'rate',
+  'rates',
+  'usage',
+  'utilization',
+  'utilisation',
+  'time',
+  'times',
+  'count',
+  'ratio',
+  'depth',
+  'length',
+  'latency',
+  'size',
+  'pressure',
+  'budget',
+  'collection',
+  'percentage',
+  'util',
+  'errors',
+  'load',
+  'space',
+  'pauses',
+  'pool',
+  'lag',
+  'backlog',
 ]);
 const PER = new Set(['second', 'sec', 's', 'minute', 'min', 'm']);
 
@@ -177,16 +261,30 @@ export function findId(p: Parsed, after: Kw | undefined): string | undefined {
   const flag = p.flags.get('id');
   if (flag && ID.test(flag.replace(/^#+/, ''))) return flag.replace(/^#+/, '');
   const t = p.tokens;
-  const isId = (x: Token, i: number) => !p.used[i] && ID.test(x.raw) && (x.hash || HAS_DIGIT.test(x.w) || OWN_ID.test(x.w)) && !COMPACT.test(x.w) && !VERSION.test(x.w);
+  const isId = (x: Token, i: number) =>
+    !p.used[i] &&
+    ID.test(x.raw) &&
+    (x.hash || HAS_DIGIT.test(x.w) || OWN_ID.test(x.w)) &&
+    !COMPACT.test(x.w) &&
+    !VERSION.test(x.w);
   if (after) {
     for (let i = 0; i + 1 < t.length; i++) {
       if (kw(t[i]) !== after) continue;
       for (let j = i + 1; j < t.length && j <= i + 3; j++) {
         if (isId(t[j], j)) return t[j].raw;
         const k = kw(t[j]);
-        if (!(k === 'det' || t[j].w === 'id' || t[j].w === 'number' || t[j].w === 'no' || k === 'request' || k === 'incident' || k === 'job')) {
+        if (!(
+          k === 'det' ||
+          t[j].w === 'id' ||
+          t[j].w === 'number' ||
+          t[j].w === 'no' ||
+          k === 'request' ||
+          k === 'incident' ||
+          k === 'job'
+        )) {
           // "job abc": a plain word right after the noun is its id
-          if (j === i + 1 && !p.used[j] && !t[j].e && !STOP.has(t[j].w) && ID.test(t[j].raw) && t[j].w.length <= 40) return t[j].raw;
+          if (j === i + 1 && !p.used[j] && !t[j].e && !STOP.has(t[j].w) && ID.test(t[j].raw) && t[j].w.length <= 40)
+            return t[j].raw;
           break;
         }
       }
@@ -207,7 +305,26 @@ export function isName(p: Parsed, i: number): boolean {
 }
 
 /** Words that end the part of a sentence where a target can be ("because it leaks", "so that…"). */
-const BOUNDARY = new Set(['because', 'since', 'cause', 'coz', 'cuz', 'so', 'but', 'while', 'until', 'unless', 'if', 'when', 'before', 'though', 'although', 'otherwise', 'then', 'also']);
+const BOUNDARY = new Set([
+  'because',
+  'since',
+  'cause',
+  'coz',
+  'cuz',
+  'so',
+  'but',
+  'while',
+  'until',
+  'unless',
+  'if',
+  'when',
+  'before',
+  'though',
+  'although',
+  'otherwise',
+  'then',
+  'also',
+]);
 
 export function isBoundary(x: Token): boolean {
   return x.sep || BOUNDARY.has(x.w) || kw(x) === 'qword';
@@ -237,7 +354,8 @@ export function serviceName(p: Parsed, skip = -1): number {
 
 /** A plain integer in the text, not already read as something else, from index `from`. */
 export function numberFrom(p: Parsed, from: number): number {
-  for (let i = Math.max(0, from); i < p.tokens.length; i++) if (!p.used[i] && p.tokens[i].num !== undefined && p.tokens[i].w !== 'one') return i;
+  for (let i = Math.max(0, from); i < p.tokens.length; i++)
+    if (!p.used[i] && p.tokens[i].num !== undefined && p.tokens[i].w !== 'one') return i;
   return -1;
 }
 

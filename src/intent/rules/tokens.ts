@@ -35,7 +35,23 @@ export interface Utterance {
 
 /** "lstm@3" -> "lstm v3". */
 const AT_VERSION = /([a-z0-9])@(\d+)\b/gi;
-const VALUE_FLAGS = new Set(['window', 'since', 'last', 'replicas', 'metric', 'service', 'target', 'model', 'version', 'status', 'runbook', 'topic', 'query', 'question', 'id']);
+const VALUE_FLAGS = new Set([
+  'window',
+  'since',
+  'last',
+  'replicas',
+  'metric',
+  'service',
+  'target',
+  'model',
+  'version',
+  'status',
+  'runbook',
+  'topic',
+  'query',
+  'question',
+  'id',
+]);
 const PIECES = /[,;&+=/()[\]{}"|]|[^,;&+=/()[\]{}"|]+/g;
 const LEAD = /^['"<[({*_]+/;
 const TRAIL = /[.!?:;'"…>)\]}*_]+$/;
@@ -60,7 +76,16 @@ function token(raw: string): Token | undefined {
   return { raw: r, w, e: undefined, fuzzy: false, hash, num, sep: false, quoted: false };
 }
 
-const SEP: Token = { raw: ',', w: ',', e: undefined, fuzzy: false, hash: false, num: undefined, sep: true, quoted: false };
+const SEP: Token = {
+  raw: ',',
+  w: ',',
+  e: undefined,
+  fuzzy: false,
+  hash: false,
+  num: undefined,
+  sep: true,
+  quoted: false,
+};
 
 /** Text -> tokens with keyword classes; flags and the slash prefix are read on the way. */
 export function analyze(input: string): Utterance {
@@ -78,8 +103,10 @@ export function analyze(input: string): Utterance {
       const eq = body.indexOf('=');
       const name = (eq >= 0 ? body.slice(0, eq) : body).replace(/_/g, '-');
       let value = eq >= 0 ? chunk.slice(3 + eq) : '';
-      if (!value && VALUE_FLAGS.has(name) && c + 1 < chunks.length && !chunks[c + 1].startsWith('--')) value = chunks[++c];
-      if (value.startsWith('"') && !value.endsWith('"')) while (c + 1 < chunks.length && !value.endsWith('"')) value += ` ${chunks[++c]}`;
+      if (!value && VALUE_FLAGS.has(name) && c + 1 < chunks.length && !chunks[c + 1].startsWith('--'))
+        value = chunks[++c];
+      if (value.startsWith('"') && !value.endsWith('"'))
+        while (c + 1 < chunks.length && !value.endsWith('"')) value += ` ${chunks[++c]}`;
       flags.set(name, value.replace(/^"|"$/g, '') || 'true');
       continue;
     }
@@ -87,7 +114,16 @@ export function analyze(input: string): Utterance {
       if (piece.length === 1 && ',;&+/|'.includes(piece)) {
         if (tokens.length && !tokens[tokens.length - 1].sep) tokens.push(SEP);
       } else if (piece === '=') {
-        tokens.push({ raw: '=', w: 'to', e: lookup('to'), fuzzy: false, hash: false, num: undefined, sep: false, quoted: inQuote });
+        tokens.push({
+          raw: '=',
+          w: 'to',
+          e: lookup('to'),
+          fuzzy: false,
+          hash: false,
+          num: undefined,
+          sep: false,
+          quoted: inQuote,
+        });
       } else if (piece === '"') {
         inQuote = !inQuote;
       } else if (piece.length > 1 || /[\w#]/.test(piece)) {
@@ -96,7 +132,8 @@ export function analyze(input: string): Utterance {
         if (t) t.quoted = inQuote;
         if (expanded) for (const w of expanded) tokens.push({ ...(t as Token), raw: w, w });
         else if (t) tokens.push(t);
-        if (TRAIL.test(piece) && /[.!;:]$/.test(piece) && tokens.length && !tokens[tokens.length - 1].sep) tokens.push(SEP);
+        if (TRAIL.test(piece) && /[.!;:]$/.test(piece) && tokens.length && !tokens[tokens.length - 1].sep)
+          tokens.push(SEP);
       }
     }
   }
@@ -116,7 +153,12 @@ function merge(tokens: Token[]): void {
       tokens.splice(i, 2, { ...a, raw: `${a.raw} ${b.raw}`, w: joined });
       continue;
     }
-    if ((a.w === 'roll' || a.w === 'rolled' || a.w === 'rolling') && i + 2 < tokens.length && tokens[i + 2].w === 'back' && !b.sep) {
+    if (
+      (a.w === 'roll' || a.w === 'rolled' || a.w === 'rolling') &&
+      i + 2 < tokens.length &&
+      tokens[i + 2].w === 'back' &&
+      !b.sep
+    ) {
       const w = a.w === 'roll' ? 'rollback' : a.w === 'rolled' ? 'rolledback' : 'rollingback';
       tokens.splice(i + 2, 1);
       tokens[i] = { ...a, w };

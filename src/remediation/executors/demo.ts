@@ -7,11 +7,41 @@ import type { Objectives } from '../../sources/types';
 import type { Executor, VerifyResult } from '../types';
 
 /** The signals with an objective, as a verification names them; `show(v, d)` with `d` decimals more than the reports use. */
-const CHECKED: Array<{ objective: Exclude<keyof Objectives, 'availability'>; label: string; short: string; value(s: ServiceSnapshot): number; show(v: number, d?: number): string }> = [
-  { objective: 'latency_p99_ms', label: 'p99 latency', short: 'p99', value: (s) => s.signals.latency_p99, show: (v, d = 0) => (d ? `${v.toFixed(d)} ms` : ms(v)) },
-  { objective: 'error_rate', label: 'error rate', short: 'errors', value: (s) => s.signals.error_rate, show: (v, d = 0) => `${(v * 100).toFixed(1 + d)}%` },
-  { objective: 'cpu', label: 'cpu', short: 'cpu', value: (s) => s.signals.cpu, show: (v, d = 0) => (d ? `${(v * 100).toFixed(d)}%` : pct(v)) },
-  { objective: 'memory', label: 'memory', short: 'memory', value: (s) => s.signals.memory, show: (v, d = 0) => (d ? `${(v * 100).toFixed(d)}%` : pct(v)) },
+const CHECKED: Array<{
+  objective: Exclude<keyof Objectives, 'availability'>;
+  label: string;
+  short: string;
+  value(s: ServiceSnapshot): number;
+  show(v: number, d?: number): string;
+}> = [
+  {
+    objective: 'latency_p99_ms',
+    label: 'p99 latency',
+    short: 'p99',
+    value: (s) => s.signals.latency_p99,
+    show: (v, d = 0) => (d ? `${v.toFixed(d)} ms` : ms(v)),
+  },
+  {
+    objective: 'error_rate',
+    label: 'error rate',
+    short: 'errors',
+    value: (s) => s.signals.error_rate,
+    show: (v, d = 0) => `${(v * 100).toFixed(1 + d)}%`,
+  },
+  {
+    objective: 'cpu',
+    label: 'cpu',
+    short: 'cpu',
+    value: (s) => s.signals.cpu,
+    show: (v, d = 0) => (d ? `${(v * 100).toFixed(d)}%` : pct(v)),
+  },
+  {
+    objective: 'memory',
+    label: 'memory',
+    short: 'memory',
+    value: (s) => s.signals.memory,
+    show: (v, d = 0) => (d ? `${(v * 100).toFixed(d)}%` : pct(v)),
+  },
 ];
 
 /** Decimals (at most 3 more) that print a value over its objective as over it: 70.4% is not "70%, objective 70%". */
@@ -45,7 +75,10 @@ export function verifyFromSnapshots(action: string, before: ServiceSnapshot, aft
     // The signals that were over before lead: they are what recovered.
     const wasOver = (c: (typeof CHECKED)[number]) => (c.value(before) > objectives[c.objective] ? 0 : 1);
     const shown = [...CHECKED].sort((a, b) => wasOver(a) - wasOver(b)).map(change);
-    return { ok: true, summary: `${after.service} recovered: ${shown.join(', ')}; every checked signal is inside its objective.` };
+    return {
+      ok: true,
+      summary: `${after.service} recovered: ${shown.join(', ')}; every checked signal is inside its objective.`,
+    };
   }
   const reasons = [
     ...(over.length ? [`still over ${over.map((c) => stillOver(c, objectives[c.objective])).join(', ')}`] : []),
@@ -62,7 +95,10 @@ export function verifyFromSnapshots(action: string, before: ServiceSnapshot, aft
 export function createDemoExecutor(fleet: DemoFleet): Executor {
   const kindOf = (action: string) => {
     if (action === 'restart' || action === 'scale' || action === 'rollback' || action === 'clear_cache') return action;
-    throw new AppError('bad_request', `The demo fleet has no “${action}”; it can restart, scale, rollback and clear_cache.`);
+    throw new AppError(
+      'bad_request',
+      `The demo fleet has no “${action}”; it can restart, scale, rollback and clear_cache.`,
+    );
   };
   /** Each executed request's measurement, until its verification reads it. */
   const applied = new Map<string, FleetActionResult>();
@@ -83,7 +119,13 @@ export function createDemoExecutor(fleet: DemoFleet): Executor {
       return {
         executor: 'demo',
         calls: [`demo fleet: ${kind} ${request.target}${kind === 'scale' ? ` --replicas ${String(replicas)}` : ''}`],
-        current: { replicas: state.replicas, memory: pct(now.signals.memory), cpu: pct(now.signals.cpu), breaches: now.breaches, incidents },
+        current: {
+          replicas: state.replicas,
+          memory: pct(now.signals.memory),
+          cpu: pct(now.signals.cpu),
+          breaches: now.breaches,
+          incidents,
+        },
         desired: kind === 'scale' ? { replicas } : { action: kind },
         blastRadius: blast[kind],
       };
@@ -91,16 +133,32 @@ export function createDemoExecutor(fleet: DemoFleet): Executor {
     async execute(request, _binding, options) {
       const kind = kindOf(request.action);
       options.progress(`${kind} ${request.target}…`);
-      const result = fleet.apply({ kind, service: request.target, ...(kind === 'scale' ? { replicas: Number(request.params.replicas) } : {}) });
+      const result = fleet.apply({
+        kind,
+        service: request.target,
+        ...(kind === 'scale' ? { replicas: Number(request.params.replicas) } : {}),
+      });
       applied.set(request.id, result);
-      return { ok: true, summary: result.summary, detail: { before: result.before.signals, after: result.after.signals, resolved: result.resolvedIncidents.map((i) => i.kind) } };
+      return {
+        ok: true,
+        summary: result.summary,
+        detail: {
+          before: result.before.signals,
+          after: result.after.signals,
+          resolved: result.resolvedIncidents.map((i) => i.kind),
+        },
+      };
     },
     async verify(request) {
       const result = applied.get(request.id);
       applied.delete(request.id);
       // Not executed here (should not happen): measure the service as it is now, before and after alike.
       const now = result ? undefined : fleet.snapshot(request.target);
-      return verifyFromSnapshots(request.action, result?.before ?? (now as ServiceSnapshot), result?.after ?? (now as ServiceSnapshot));
+      return verifyFromSnapshots(
+        request.action,
+        result?.before ?? (now as ServiceSnapshot),
+        result?.after ?? (now as ServiceSnapshot),
+      );
     },
   };
 }

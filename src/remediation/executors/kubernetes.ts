@@ -26,7 +26,15 @@ import type {
   V1ReplicaSet,
 } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { AppError, type ErrorCode } from '../../errors';
-import type { Binding, ExecuteOptions, ExecutionResult, Executor, Plan, RemediationRequest, VerifyResult } from '../types';
+import type {
+  Binding,
+  ExecuteOptions,
+  ExecutionResult,
+  Executor,
+  Plan,
+  RemediationRequest,
+  VerifyResult,
+} from '../types';
 
 type KubernetesClient = typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } });
 type KubernetesBinding = Extract<Binding, { kind: 'kubernetes' }>;
@@ -124,7 +132,10 @@ export function selectorString(selector: V1LabelSelector | undefined): string {
         parts.push([expr.key, `!${expr.key}`]);
         break;
       default:
-        throw new AppError('bad_request', `The deployment's selector has an unknown operator ${JSON.stringify(expr.operator)}.`);
+        throw new AppError(
+          'bad_request',
+          `The deployment's selector has an unknown operator ${JSON.stringify(expr.operator)}.`,
+        );
     }
   }
   return parts
@@ -165,7 +176,9 @@ export function previousRevision(replicaSets: V1ReplicaSet[]): { latest?: V1Repl
 /** metav1.IsControlledBy: the controller owner reference points at this Deployment. */
 function controlledBy(rs: V1ReplicaSet, deployment: V1Deployment): boolean {
   const uid = deployment.metadata?.uid;
-  return (rs.metadata?.ownerReferences ?? []).some((ref) => ref.controller === true && uid !== undefined && ref.uid === uid);
+  return (rs.metadata?.ownerReferences ?? []).some(
+    (ref) => ref.controller === true && uid !== undefined && ref.uid === uid,
+  );
 }
 
 function withoutHash(template: Record<string, unknown>): Record<string, unknown> {
@@ -183,7 +196,9 @@ function withoutHash(template: Record<string, unknown>): Record<string, unknown>
 function wire(template: unknown): Record<string, unknown> {
   const text = JSON.stringify(template ?? {}, function (this: Record<string, unknown>, key: string, value: unknown) {
     const raw = this[key] as { toISOString?: unknown } | undefined;
-    return typeof value === 'string' && raw !== null && typeof raw === 'object' && typeof raw.toISOString === 'function' ? value.replace(/\.\d+Z$/, 'Z') : value;
+    return typeof value === 'string' && raw !== null && typeof raw === 'object' && typeof raw.toISOString === 'function'
+      ? value.replace(/\.\d+Z$/, 'Z')
+      : value;
   });
   return JSON.parse(text) as Record<string, unknown>;
 }
@@ -285,9 +300,12 @@ export function rolloutStatus(d: V1Deployment): RolloutStatus {
     const updated = d.status?.updatedReplicas ?? 0;
     const total = d.status?.replicas ?? 0;
     const available = d.status?.availableReplicas ?? 0;
-    if (updated < want) return { done: false, failed: false, message: `${updated} out of ${want} new replicas have been updated` };
-    if (total > updated) return { done: false, failed: false, message: `${total - updated} old replicas are pending termination` };
-    if (available < updated) return { done: false, failed: false, message: `${available} of ${updated} updated replicas are available` };
+    if (updated < want)
+      return { done: false, failed: false, message: `${updated} out of ${want} new replicas have been updated` };
+    if (total > updated)
+      return { done: false, failed: false, message: `${total - updated} old replicas are pending termination` };
+    if (available < updated)
+      return { done: false, failed: false, message: `${available} of ${updated} updated replicas are available` };
     return { done: true, failed: false, message: `deployment "${name}" successfully rolled out` };
   }
   return { done: false, failed: false, message: 'waiting for deployment spec update to be observed' };
@@ -353,12 +371,23 @@ function statusMessage(body: unknown): string | undefined {
  */
 function apiError(err: unknown, doing: string, b: KubernetesBinding, server: string | undefined): AppError {
   if (err instanceof AppError) return err;
-  const e = (err ?? {}) as { code?: unknown; body?: unknown; name?: unknown; type?: unknown; errno?: unknown; message?: unknown };
+  const e = (err ?? {}) as {
+    code?: unknown;
+    body?: unknown;
+    name?: unknown;
+    type?: unknown;
+    errno?: unknown;
+    message?: unknown;
+  };
   if (typeof e.code === 'number') {
     const status = e.code;
     const reason = statusMessage(e.body);
     const text = `${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ''}`;
-    return new AppError(codeForStatus(status), `Kubernetes refused to ${doing} ${where(b)} (${text})${reason ? `: ${reason}` : ''}.`, { cause: err });
+    return new AppError(
+      codeForStatus(status),
+      `Kubernetes refused to ${doing} ${where(b)} (${text})${reason ? `: ${reason}` : ''}.`,
+      { cause: err },
+    );
   }
   if (e.name === 'AbortError' || e.type === 'aborted') {
     return new AppError('job_cancelled', `Cancelled while trying to ${doing} ${where(b)}.`, { cause: err });
@@ -366,10 +395,16 @@ function apiError(err: unknown, doing: string, b: KubernetesBinding, server: str
   const sysCode = typeof e.code === 'string' ? e.code : typeof e.errno === 'string' ? e.errno : undefined;
   const at = server ? ` at ${server}` : '';
   if (sysCode !== undefined || e.name === 'FetchError') {
-    return new AppError('unavailable', `Could not reach the Kubernetes API${at} to ${doing} ${where(b)} (${sysCode ?? 'network error'}).`, { cause: err });
+    return new AppError(
+      'unavailable',
+      `Could not reach the Kubernetes API${at} to ${doing} ${where(b)} (${sysCode ?? 'network error'}).`,
+      { cause: err },
+    );
   }
   const message = typeof e.message === 'string' ? e.message.split('\n')[0] : String(err);
-  return new AppError('internal', `Kubernetes call failed while trying to ${doing} ${where(b)}: ${message}`, { cause: err });
+  return new AppError('internal', `Kubernetes call failed while trying to ${doing} ${where(b)}: ${message}`, {
+    cause: err,
+  });
 }
 
 function cancelled(b: KubernetesBinding, wrote: boolean): AppError {
@@ -409,7 +444,10 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
   }
   const pollMs = options.pollMs ?? 1000;
   if (!Number.isFinite(pollMs) || pollMs <= 0) {
-    throw new AppError('config_invalid', `The Kubernetes executor's pollMs must be a positive number of milliseconds (got ${String(options.pollMs)}).`);
+    throw new AppError(
+      'config_invalid',
+      `The Kubernetes executor's pollMs must be a positive number of milliseconds (got ${String(options.pollMs)}).`,
+    );
   }
   const now = options.now ?? (() => new Date());
   /** restartedAt per request id: a repeated execute (or the plan before it) sends the same value. */
@@ -427,13 +465,22 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
           else if (options.kubeconfigPath) kc.loadFromFile(options.kubeconfigPath);
           else kc.loadFromDefault();
         } catch (err) {
-          const from = options.inCluster ? 'the in-cluster service account' : (options.kubeconfigPath ?? 'the default kubeconfig locations');
-          throw new AppError('config_invalid', `Could not load the Kubernetes config from ${from}: ${String((err as { message?: unknown }).message ?? err).split('\n')[0]}`, { cause: err });
+          const from = options.inCluster
+            ? 'the in-cluster service account'
+            : (options.kubeconfigPath ?? 'the default kubeconfig locations');
+          throw new AppError(
+            'config_invalid',
+            `Could not load the Kubernetes config from ${from}: ${String((err as { message?: unknown }).message ?? err).split('\n')[0]}`,
+            { cause: err },
+          );
         }
       }
       const cluster = kc.getCurrentCluster();
       if (!cluster) {
-        throw new AppError('config_invalid', 'The Kubernetes config has no current cluster: set current-context in the kubeconfig, or run in a cluster with inCluster.');
+        throw new AppError(
+          'config_invalid',
+          'The Kubernetes config has no current cluster: set current-context in the kubeconfig, or run in a cluster with inCluster.',
+        );
       }
       return { k8s, apps: kc.makeApiClient(k8s.AppsV1Api), server: cluster.server };
     })();
@@ -463,7 +510,10 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
   async function readDeployment(b: KubernetesBinding, signal?: AbortSignal): Promise<V1Deployment> {
     const { k8s, apps, server } = await connect();
     try {
-      return await apps.readNamespacedDeployment({ name: b.deployment, namespace: b.namespace }, requestOptions(k8s, signal));
+      return await apps.readNamespacedDeployment(
+        { name: b.deployment, namespace: b.namespace },
+        requestOptions(k8s, signal),
+      );
     } catch (err) {
       throw apiError(err, 'read', b, server);
     }
@@ -478,7 +528,10 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
     switch (request.action) {
       case 'restart': {
         if (deployment.spec?.paused) {
-          throw new AppError('bad_request', `Can't restart paused ${where(b)}: run \`kubectl rollout resume deployment/${b.deployment} -n ${b.namespace}\` first.`);
+          throw new AppError(
+            'bad_request',
+            `Can't restart paused ${where(b)}: run \`kubectl rollout resume deployment/${b.deployment} -n ${b.namespace}\` first.`,
+          );
         }
         let stamp = restartStamps.get(request.id);
         if (stamp === undefined) {
@@ -504,7 +557,10 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
       case 'scale': {
         const want = request.params.replicas;
         if (typeof want !== 'number' || !Number.isInteger(want) || want < 0) {
-          throw new AppError('bad_request', `Scaling ${where(b)} needs a whole number of replicas, 0 or more (got ${JSON.stringify(want)}).`);
+          throw new AppError(
+            'bad_request',
+            `Scaling ${where(b)} needs a whole number of replicas, 0 or more (got ${JSON.stringify(want)}).`,
+          );
         }
         const blastRadius =
           want === replicas
@@ -516,7 +572,13 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
                 : `${pods(replicas - want)} of ${replicas} of ${b.deployment} in ${b.namespace} are stopped (${replicas} -> ${want})`;
         return {
           deployment,
-          write: { method: 'PATCH', path: `${deploymentPath(b)}/scale`, query: {}, contentType: PATCH.merge, body: { spec: { replicas: want } } },
+          write: {
+            method: 'PATCH',
+            path: `${deploymentPath(b)}/scale`,
+            query: {},
+            contentType: PATCH.merge,
+            body: { spec: { replicas: want } },
+          },
           current,
           desired: { replicas: want, image: current.image },
           blastRadius,
@@ -525,23 +587,36 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
       }
       case 'rollback': {
         if (deployment.spec?.paused) {
-          throw new AppError('bad_request', `You cannot roll back paused ${where(b)}: resume it first with \`kubectl rollout resume deployment/${b.deployment} -n ${b.namespace}\`.`);
+          throw new AppError(
+            'bad_request',
+            `You cannot roll back paused ${where(b)}: resume it first with \`kubectl rollout resume deployment/${b.deployment} -n ${b.namespace}\`.`,
+          );
         }
         const labelSelector = selectorString(deployment.spec?.selector);
         let list: V1ReplicaSet[];
         try {
-          list = (await apps.listNamespacedReplicaSet({ namespace: b.namespace, labelSelector }, requestOptions(k8s, signal))).items;
+          list = (
+            await apps.listNamespacedReplicaSet({ namespace: b.namespace, labelSelector }, requestOptions(k8s, signal))
+          ).items;
         } catch (err) {
           throw apiError(err, 'list the ReplicaSets of', b, server);
         }
         const { previous } = previousRevision(list.filter((rs) => controlledBy(rs, deployment)));
         if (!previous) {
-          throw new AppError('bad_request', `No rollout history found for ${where(b)}: there is no previous revision to roll back to.`);
+          throw new AppError(
+            'bad_request',
+            `No rollout history found for ${where(b)}: there is no previous revision to roll back to.`,
+          );
         }
         const toRevision = revisionOf(previous.metadata);
         const template = wire(previous.spec?.template);
         const running = wire(deployment.spec?.template);
-        const desired = { revision: toRevision, replicaSet: previous.metadata?.name, image: images(previous.spec?.template), replicas };
+        const desired = {
+          revision: toRevision,
+          replicaSet: previous.metadata?.name,
+          image: images(previous.spec?.template),
+          replicas,
+        };
         if (equalIgnoreHash(template, running)) {
           const skipped = `Skipped rollback of ${where(b)}: the current template already matches revision ${toRevision}.`;
           return { deployment, current, desired, blastRadius: `nothing changes: ${skipped}`, done: skipped, skipped };
@@ -566,7 +641,10 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
       }
       case 'clear_cache':
       case 'runbook':
-        throw new AppError('bad_request', `${request.action} is not a Kubernetes action: bind it to a shell runbook or a webhook, not to ${where(b)}.`);
+        throw new AppError(
+          'bad_request',
+          `${request.action} is not a Kubernetes action: bind it to a shell runbook or a webhook, not to ${where(b)}.`,
+        );
     }
   }
 
@@ -584,7 +662,10 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
       if (w.path.endsWith('/scale')) {
         await apps.patchNamespacedDeploymentScale({ name: b.deployment, namespace: b.namespace, body: w.body }, opts);
       } else {
-        await apps.patchNamespacedDeployment({ name: b.deployment, namespace: b.namespace, body: w.body, fieldManager: w.query.fieldManager }, opts);
+        await apps.patchNamespacedDeployment(
+          { name: b.deployment, namespace: b.namespace, body: w.body, fieldManager: w.query.fieldManager },
+          opts,
+        );
       }
     } catch (err) {
       throw apiError(err, 'patch', b, server);
@@ -592,7 +673,11 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
   }
 
   /** Polls like `kubectl rollout status` until done, failed, timed out or cancelled. */
-  async function waitForRollout(b: KubernetesBinding, options: ExecuteOptions, wrote: boolean): Promise<RolloutStatus & { timedOut: boolean }> {
+  async function waitForRollout(
+    b: KubernetesBinding,
+    options: ExecuteOptions,
+    wrote: boolean,
+  ): Promise<RolloutStatus & { timedOut: boolean }> {
     const deadline = now().getTime() + b.rolloutTimeoutMs;
     let last = '';
     for (;;) {
@@ -623,7 +708,9 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
       const calls = [`GET ${deploymentPath(b)}`];
       if (p.write) {
         calls.push(describeWrite(p.write));
-        calls.push(`GET ${deploymentPath(b)} every ${seconds(pollMs)} until rolled out (at most ${seconds(b.rolloutTimeoutMs)})`);
+        calls.push(
+          `GET ${deploymentPath(b)} every ${seconds(pollMs)} until rolled out (at most ${seconds(b.rolloutTimeoutMs)})`,
+        );
       }
       return { executor: 'kubernetes', calls, current: p.current, desired: p.desired, blastRadius: p.blastRadius };
     },
@@ -643,12 +730,21 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
       await send(p.write, b, options.signal);
       options.progress(`${p.done}; waiting for the rollout`);
       const status = await waitForRollout(b, options, true);
-      const detail = { request: describeWrite(p.write), before: p.current, desired: p.desired, rollout: status.message };
+      const detail = {
+        request: describeWrite(p.write),
+        before: p.current,
+        desired: p.desired,
+        rollout: status.message,
+      };
       if (status.failed) {
         return { ok: false, summary: sentence(`${p.done}, but the rollout failed: ${status.message}`), detail };
       }
       if (status.timedOut) {
-        return { ok: false, summary: `${p.done}, but the rollout did not finish within ${seconds(b.rolloutTimeoutMs)} (${status.message}).`, detail };
+        return {
+          ok: false,
+          summary: `${p.done}, but the rollout did not finish within ${seconds(b.rolloutTimeoutMs)} (${status.message}).`,
+          detail,
+        };
       }
       return { ok: true, summary: `${p.done}; the rollout finished.`, detail };
     },
@@ -656,7 +752,12 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
     async verify(_request, binding, options): Promise<VerifyResult> {
       const b = bindingOf(binding);
       const status = rolloutStatus(await readDeployment(b, options.signal));
-      return { ok: status.done, summary: sentence(status.done ? `${where(b)}: ${status.message}` : `${where(b)} has not rolled out: ${status.message}`) };
+      return {
+        ok: status.done,
+        summary: sentence(
+          status.done ? `${where(b)}: ${status.message}` : `${where(b)} has not rolled out: ${status.message}`,
+        ),
+      };
     },
   };
 }

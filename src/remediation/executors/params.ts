@@ -45,15 +45,22 @@ function refuse(placeholder: string, value: string, why: string): AppError {
 export function lookup(name: string, request: RemediationRequest): PlaceholderValue {
   let value: unknown;
   if (name === 'target') value = request.target;
-  else if (name === 'replicas' || name === 'runbook') value = Object.hasOwn(request.params, name) ? request.params[name] : undefined;
+  else if (name === 'replicas' || name === 'runbook')
+    value = Object.hasOwn(request.params, name) ? request.params[name] : undefined;
   else if (name.startsWith('param.')) {
     const key = name.slice('param.'.length);
     value = Object.hasOwn(request.params, key) ? request.params[key] : undefined;
   } else {
-    throw new AppError('config_invalid', `Unknown placeholder {${name}} in a remediation binding; use {target}, {replicas}, {runbook} or {param.NAME}.`);
+    throw new AppError(
+      'config_invalid',
+      `Unknown placeholder {${name}} in a remediation binding; use {target}, {replicas}, {runbook} or {param.NAME}.`,
+    );
   }
   if (value === undefined || value === null || value === '') {
-    throw new AppError('bad_request', `{${name}} has no value in this request; it is needed by the ${request.action} action's binding.`);
+    throw new AppError(
+      'bad_request',
+      `{${name}} has no value in this request; it is needed by the ${request.action} action's binding.`,
+    );
   }
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     throw new AppError('bad_request', `{${name}} must be text, a number or true/false, got ${typeof value}.`);
@@ -66,16 +73,19 @@ export function checkValue(name: string, value: PlaceholderValue): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
     const [min, max] = NUMBER_RANGES[name] ?? NUMBER_RANGES[name.replace(/^param\./, '')] ?? DEFAULT_RANGE;
-    if (!Number.isFinite(value) || !Number.isInteger(value)) throw refuse(name, String(value), 'it must be a whole number');
+    if (!Number.isFinite(value) || !Number.isInteger(value))
+      throw refuse(name, String(value), 'it must be a whole number');
     if (value < min || value > max) throw refuse(name, String(value), `it must be between ${min} and ${max}`);
     return String(value);
   }
-  if (value.length > MAX_VALUE_LENGTH) throw refuse(name, value, `it is ${value.length} characters long, at most ${MAX_VALUE_LENGTH} are allowed`);
+  if (value.length > MAX_VALUE_LENGTH)
+    throw refuse(name, value, `it is ${value.length} characters long, at most ${MAX_VALUE_LENGTH} are allowed`);
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u001f\u007f]/.exec(value);
   if (control) throw refuse(name, value, `it contains a control character (${JSON.stringify(control[0])})`);
   if (value.startsWith('-')) throw refuse(name, value, 'it starts with "-" and could be read as an option');
-  if (!/^[A-Za-z0-9]/.test(value)) throw refuse(name, value, `it must start with a letter or a digit, not ${JSON.stringify(value[0])}`);
+  if (!/^[A-Za-z0-9]/.test(value))
+    throw refuse(name, value, `it must start with a letter or a digit, not ${JSON.stringify(value[0])}`);
   if (!VALUE_PATTERN.test(value)) {
     const bad = [...value].find((c) => !/[A-Za-z0-9._:=@/-]/.test(c)) ?? '?';
     throw refuse(name, value, `${JSON.stringify(bad)} is not allowed (only ${ALLOWED})`);

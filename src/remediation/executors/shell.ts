@@ -68,18 +68,33 @@ function quote(arg: string): string {
 }
 
 function checkBinding(binding: Binding): ShellBinding {
-  if (binding.kind !== 'shell') throw new AppError('config_invalid', `The shell executor got a "${binding.kind}" binding; bind this action with kind "shell".`);
-  if (typeof binding.script !== 'string' || binding.script === '') throw new AppError('config_invalid', 'A shell binding needs "script": a file name in the runbooks folder.');
-  if (!Array.isArray(binding.args) || binding.args.some((a) => typeof a !== 'string')) throw new AppError('config_invalid', `The shell binding for ${binding.script} needs "args": a list of strings.`);
-  if (!Number.isSafeInteger(binding.timeoutMs) || binding.timeoutMs <= 0) throw new AppError('config_invalid', `The shell binding for ${binding.script} needs "timeoutMs": a positive whole number of milliseconds.`);
-  if (!Number.isSafeInteger(binding.maxOutputBytes) || binding.maxOutputBytes <= 0) throw new AppError('config_invalid', `The shell binding for ${binding.script} needs "maxOutputBytes": a positive whole number.`);
+  if (binding.kind !== 'shell')
+    throw new AppError(
+      'config_invalid',
+      `The shell executor got a "${binding.kind}" binding; bind this action with kind "shell".`,
+    );
+  if (typeof binding.script !== 'string' || binding.script === '')
+    throw new AppError('config_invalid', 'A shell binding needs "script": a file name in the runbooks folder.');
+  if (!Array.isArray(binding.args) || binding.args.some((a) => typeof a !== 'string'))
+    throw new AppError('config_invalid', `The shell binding for ${binding.script} needs "args": a list of strings.`);
+  if (!Number.isSafeInteger(binding.timeoutMs) || binding.timeoutMs <= 0)
+    throw new AppError(
+      'config_invalid',
+      `The shell binding for ${binding.script} needs "timeoutMs": a positive whole number of milliseconds.`,
+    );
+  if (!Number.isSafeInteger(binding.maxOutputBytes) || binding.maxOutputBytes <= 0)
+    throw new AppError(
+      'config_invalid',
+      `The shell binding for ${binding.script} needs "maxOutputBytes": a positive whole number.`,
+    );
   return binding;
 }
 
 /** SCO_REQUEST_ID: not a template value, but still no control characters and a sane length. */
 function checkRequestId(id: string): string {
   // eslint-disable-next-line no-control-regex
-  if (typeof id !== 'string' || id === '' || id.length > 200 || /[\u0000-\u001f\u007f]/.test(id)) throw new AppError('bad_request', 'The remediation request id must be 1-200 printable characters.');
+  if (typeof id !== 'string' || id === '' || id.length > 200 || /[\u0000-\u001f\u007f]/.test(id))
+    throw new AppError('bad_request', 'The remediation request id must be 1-200 printable characters.');
   return id;
 }
 
@@ -123,7 +138,10 @@ class Output {
 
 /** The last few non-empty lines of output, on one line, for the chat summary. */
 function tailOf(output: string): string {
-  const lines = output.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const lines = output
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   if (lines.length === 0) return '(no output)';
   const text = lines.slice(-SUMMARY_LINES).join(' | ');
   return text.length > SUMMARY_CHARS ? `…${text.slice(text.length - SUMMARY_CHARS)}` : text;
@@ -145,7 +163,15 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 function run(
   file: string,
   argv: string[],
-  options: { cwd: string; env: Record<string, string>; timeoutMs: number; maxOutputBytes: number; killGraceMs: number; signal: AbortSignal; onKill(why: string): void },
+  options: {
+    cwd: string;
+    env: Record<string, string>;
+    timeoutMs: number;
+    maxOutputBytes: number;
+    killGraceMs: number;
+    signal: AbortSignal;
+    onKill(why: string): void;
+  },
 ): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
     const output = new Output(options.maxOutputBytes);
@@ -155,7 +181,14 @@ function run(
     let settled = false;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
-    const child = spawn(file, argv, { cwd: options.cwd, env: options.env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(file, argv, {
+      cwd: options.cwd,
+      env: options.env,
+      shell: false,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
 
     const stop = (why: 'timeout' | 'cancel'): void => {
       if (timedOut || cancelled || exit) return;
@@ -195,7 +228,14 @@ function run(
     });
     child.on('close', (code, signal) => {
       const final = exit ?? { code, signal };
-      finish({ exitCode: final.code, signal: final.signal, timedOut, cancelled, output: output.text(), truncatedBytes: output.truncatedBytes });
+      finish({
+        exitCode: final.code,
+        signal: final.signal,
+        timedOut,
+        cancelled,
+        output: output.text(),
+        truncatedBytes: output.truncatedBytes,
+      });
     });
 
     timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
@@ -207,56 +247,86 @@ function run(
 function cancelledError(signal: AbortSignal): AppError {
   const reason: unknown = signal.reason;
   if (reason instanceof AppError) return reason;
-  return new AppError('job_cancelled', `Cancelled before the runbook started${reason instanceof Error ? `: ${reason.message}` : ''}.`);
+  return new AppError(
+    'job_cancelled',
+    `Cancelled before the runbook started${reason instanceof Error ? `: ${reason.message}` : ''}.`,
+  );
 }
 
 export function createShellExecutor(options: ShellExecutorOptions): Executor {
   if (!options || typeof options.runbooksDir !== 'string' || options.runbooksDir === '') {
-    throw new AppError('config_invalid', 'createShellExecutor needs runbooksDir: the folder that holds the runbook scripts.');
+    throw new AppError(
+      'config_invalid',
+      'createShellExecutor needs runbooksDir: the folder that holds the runbook scripts.',
+    );
   }
   let dir: string;
   try {
     dir = realpathSync(options.runbooksDir);
   } catch (err) {
-    throw new AppError('config_invalid', `The runbooks folder ${options.runbooksDir} does not exist; create it or point runbooksDir elsewhere.`, { cause: err });
+    throw new AppError(
+      'config_invalid',
+      `The runbooks folder ${options.runbooksDir} does not exist; create it or point runbooksDir elsewhere.`,
+      { cause: err },
+    );
   }
-  if (!statSync(dir).isDirectory()) throw new AppError('config_invalid', `The runbooks folder ${options.runbooksDir} is not a folder.`);
+  if (!statSync(dir).isDirectory())
+    throw new AppError('config_invalid', `The runbooks folder ${options.runbooksDir} is not a folder.`);
   const dirName = basename(dir);
   const path = options.path ?? DEFAULT_PATH;
   const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-  if (!Number.isSafeInteger(killGraceMs) || killGraceMs < 0) throw new AppError('config_invalid', 'killGraceMs must be a whole number of milliseconds, 0 or more.');
+  if (!Number.isSafeInteger(killGraceMs) || killGraceMs < 0)
+    throw new AppError('config_invalid', 'killGraceMs must be a whole number of milliseconds, 0 or more.');
 
   async function resolveScript(script: string): Promise<Script> {
     const display = `${dirName}/${script}`;
     // eslint-disable-next-line no-control-regex
-    if (isAbsolute(script) || /[\u0000-\u001f]/.test(script)) throw new AppError('forbidden', `Runbook "${script}" must be a file name inside ${dirName}/.`);
+    if (isAbsolute(script) || /[\u0000-\u001f]/.test(script))
+      throw new AppError('forbidden', `Runbook "${script}" must be a file name inside ${dirName}/.`);
     const lexical = relative(dir, join(dir, script));
-    if (lexical === '' || lexical === '..' || lexical.startsWith(`..${sep}`)) throw new AppError('forbidden', `Runbook "${script}" points outside ${dirName}/; only scripts inside it may run.`);
+    if (lexical === '' || lexical === '..' || lexical.startsWith(`..${sep}`))
+      throw new AppError(
+        'forbidden',
+        `Runbook "${script}" points outside ${dirName}/; only scripts inside it may run.`,
+      );
     let file: string;
     try {
       file = await realpath(join(dir, script));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `Runbook ${display} does not exist.`, { cause: err });
-      throw new AppError('config_invalid', `Runbook ${display} cannot be resolved: ${(err as Error).message}`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new AppError('not_found', `Runbook ${display} does not exist.`, { cause: err });
+      throw new AppError('config_invalid', `Runbook ${display} cannot be resolved: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const inside = relative(dir, file);
     if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-      throw new AppError('forbidden', `Runbook ${display} resolves outside ${dirName}/ (a symlink?); only scripts inside it may run.`);
+      throw new AppError(
+        'forbidden',
+        `Runbook ${display} resolves outside ${dirName}/ (a symlink?); only scripts inside it may run.`,
+      );
     }
     const st = await stat(file);
     if (!st.isFile()) throw new AppError('config_invalid', `Runbook ${display} is not a regular file.`);
-    if ((st.mode & 0o111) === 0) throw new AppError('config_invalid', `Runbook ${display} is not executable; chmod +x it if it should run.`);
-    if ((st.mode & 0o002) !== 0) throw new AppError('forbidden', `Runbook ${display} is writable by anyone; chmod o-w it before it may run.`);
+    if ((st.mode & 0o111) === 0)
+      throw new AppError('config_invalid', `Runbook ${display} is not executable; chmod +x it if it should run.`);
+    if ((st.mode & 0o002) !== 0)
+      throw new AppError('forbidden', `Runbook ${display} is writable by anyone; chmod o-w it before it may run.`);
     try {
       await access(file, constants.X_OK);
     } catch (err) {
-      throw new AppError('config_invalid', `Runbook ${display} is not executable by this service's user.`, { cause: err });
+      throw new AppError('config_invalid', `Runbook ${display} is not executable by this service's user.`, {
+        cause: err,
+      });
     }
     return { file, display };
   }
 
   /** Everything checked, nothing run: the script and the exact argv. */
-  async function prepare(request: RemediationRequest, raw: Binding): Promise<{ binding: ShellBinding; script: Script; argv: string[] }> {
+  async function prepare(
+    request: RemediationRequest,
+    raw: Binding,
+  ): Promise<{ binding: ShellBinding; script: Script; argv: string[] }> {
     const binding = checkBinding(raw);
     const argv = binding.args.map((arg) => render(arg, request));
     checkValue('target', request.target);
@@ -315,11 +385,20 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
           maxOutputBytes: binding.maxOutputBytes,
           killGraceMs,
           signal: execOptions.signal,
-          onKill: (why) => execOptions.progress(why === 'timeout' ? `${script.display} timed out after ${formatMs(binding.timeoutMs)}; stopping it` : `${script.display} cancelled; stopping it`),
+          onKill: (why) =>
+            execOptions.progress(
+              why === 'timeout'
+                ? `${script.display} timed out after ${formatMs(binding.timeoutMs)}; stopping it`
+                : `${script.display} cancelled; stopping it`,
+            ),
         });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
-        throw new AppError('config_invalid', `Runbook ${script.display} could not be started (${code}); check its #! line and permissions.`, { cause: err });
+        throw new AppError(
+          'config_invalid',
+          `Runbook ${script.display} could not be started (${code}); check its #! line and permissions.`,
+          { cause: err },
+        );
       }
       const detail = {
         script: script.display,
@@ -333,14 +412,24 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
         ...(outcome.cancelled ? { cancelled: true } : {}),
       };
       const tail = tailOf(outcome.output);
-      if (outcome.timedOut) return { ok: false, summary: `${command} timed out after ${formatMs(binding.timeoutMs)} and was killed: ${tail}`, detail };
+      if (outcome.timedOut)
+        return {
+          ok: false,
+          summary: `${command} timed out after ${formatMs(binding.timeoutMs)} and was killed: ${tail}`,
+          detail,
+        };
       if (outcome.cancelled) {
         const reason: unknown = execOptions.signal.reason;
         const why = reason instanceof Error ? ` (${reason.message})` : '';
-        return { ok: false, summary: `${command} was cancelled${why} and killed; it may have done part of its work: ${tail}`, detail };
+        return {
+          ok: false,
+          summary: `${command} was cancelled${why} and killed; it may have done part of its work: ${tail}`,
+          detail,
+        };
       }
       if (outcome.exitCode === 0) return { ok: true, summary: `${command} finished: ${tail}`, detail };
-      if (outcome.exitCode === null) return { ok: false, summary: `${command} was killed by ${outcome.signal ?? 'a signal'}: ${tail}`, detail };
+      if (outcome.exitCode === null)
+        return { ok: false, summary: `${command} was killed by ${outcome.signal ?? 'a signal'}: ${tail}`, detail };
       return { ok: false, summary: `${command} failed with exit code ${outcome.exitCode}: ${tail}`, detail };
     },
   };

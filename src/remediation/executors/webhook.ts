@@ -83,12 +83,30 @@ function displayUrl(url: URL): string {
 }
 
 function checkBinding(binding: Binding): WebhookBinding {
-  if (binding.kind !== 'webhook') throw new AppError('config_invalid', `The webhook executor got a "${binding.kind}" binding; bind this action with kind "webhook".`);
-  if (binding.method !== 'POST' && binding.method !== 'PUT') throw new AppError('config_invalid', `A webhook binding's method must be POST or PUT, got ${JSON.stringify(binding.method)}.`);
-  if (typeof binding.body !== 'string') throw new AppError('config_invalid', 'A webhook binding needs "body": a JSON template (text).');
-  if (!Number.isSafeInteger(binding.timeoutMs) || binding.timeoutMs <= 0) throw new AppError('config_invalid', 'A webhook binding needs "timeoutMs": a positive whole number of milliseconds.');
-  if (!Number.isSafeInteger(binding.retries) || binding.retries < 0 || binding.retries > MAX_RETRIES) throw new AppError('config_invalid', `A webhook binding's "retries" must be a whole number from 0 to ${MAX_RETRIES}.`);
-  if (binding.secret !== undefined && (typeof binding.secret !== 'string' || binding.secret === '')) throw new AppError('config_invalid', 'A webhook binding\'s "secret" must be non-empty text when set.');
+  if (binding.kind !== 'webhook')
+    throw new AppError(
+      'config_invalid',
+      `The webhook executor got a "${binding.kind}" binding; bind this action with kind "webhook".`,
+    );
+  if (binding.method !== 'POST' && binding.method !== 'PUT')
+    throw new AppError(
+      'config_invalid',
+      `A webhook binding's method must be POST or PUT, got ${JSON.stringify(binding.method)}.`,
+    );
+  if (typeof binding.body !== 'string')
+    throw new AppError('config_invalid', 'A webhook binding needs "body": a JSON template (text).');
+  if (!Number.isSafeInteger(binding.timeoutMs) || binding.timeoutMs <= 0)
+    throw new AppError(
+      'config_invalid',
+      'A webhook binding needs "timeoutMs": a positive whole number of milliseconds.',
+    );
+  if (!Number.isSafeInteger(binding.retries) || binding.retries < 0 || binding.retries > MAX_RETRIES)
+    throw new AppError(
+      'config_invalid',
+      `A webhook binding's "retries" must be a whole number from 0 to ${MAX_RETRIES}.`,
+    );
+  if (binding.secret !== undefined && (typeof binding.secret !== 'string' || binding.secret === ''))
+    throw new AppError('config_invalid', 'A webhook binding\'s "secret" must be non-empty text when set.');
   return binding;
 }
 
@@ -99,7 +117,8 @@ function parseUrl(text: string): URL {
   } catch (err) {
     throw new AppError('config_invalid', 'A webhook binding\'s "url" is not a valid URL.', { cause: err });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('config_invalid', `A webhook binding's "url" must be http(s), got "${url.protocol}".`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new AppError('config_invalid', `A webhook binding's "url" must be http(s), got "${url.protocol}".`);
   return url;
 }
 
@@ -110,7 +129,12 @@ function fill(node: unknown, request: RemediationRequest): unknown {
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
-      Object.defineProperty(out, key, { value: fill(value, request), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: fill(value, request),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -123,11 +147,17 @@ function prepare(request: RemediationRequest, raw: Binding): Prepared {
   try {
     template = JSON.parse(binding.body);
   } catch (err) {
-    throw new AppError('config_invalid', `A webhook binding's "body" is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new AppError('config_invalid', `A webhook binding's "body" is not valid JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const bodyValue = fill(template, request);
   checkValue('target', request.target);
-  if (typeof request.id !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(request.id)) throw new AppError('bad_request', 'The remediation request id must be 1-200 printable ASCII characters (it is sent as a header).');
+  if (typeof request.id !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(request.id))
+    throw new AppError(
+      'bad_request',
+      'The remediation request id must be 1-200 printable ASCII characters (it is sent as a header).',
+    );
   const url = parseUrl(binding.url);
   let authorization: string | undefined;
   if (url.username || url.password) {
@@ -148,7 +178,8 @@ function headersFor(p: Prepared, request: RemediationRequest, timestamp: number)
     'x-smartcloudops-timestamp': String(timestamp),
   };
   if (p.binding.secret !== undefined) {
-    headers['x-smartcloudops-signature'] = `sha256=${createHmac('sha256', p.binding.secret).update(`${timestamp}.${p.body}`).digest('hex')}`;
+    headers['x-smartcloudops-signature'] =
+      `sha256=${createHmac('sha256', p.binding.secret).update(`${timestamp}.${p.body}`).digest('hex')}`;
   }
   if (p.authorization) headers.authorization = p.authorization;
   return headers;
@@ -203,7 +234,8 @@ export function createWebhookExecutor(options: WebhookExecutorOptions = {}): Exe
   const fetchFn = options.fetch ?? fetch;
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? defaultSleep;
-  if (typeof fetchFn !== 'function') throw new AppError('config_invalid', 'createWebhookExecutor needs a fetch function (Node 20 has one built in).');
+  if (typeof fetchFn !== 'function')
+    throw new AppError('config_invalid', 'createWebhookExecutor needs a fetch function (Node 20 has one built in).');
 
   return {
     kind: 'webhook',
@@ -212,7 +244,8 @@ export function createWebhookExecutor(options: WebhookExecutorOptions = {}): Exe
       const p = prepare(request, raw);
       const headers = headersFor(p, request, 0);
       headers['x-smartcloudops-timestamp'] = '<unix seconds when sent>';
-      if (headers['x-smartcloudops-signature']) headers['x-smartcloudops-signature'] = 'sha256=<HMAC-SHA256 of "<timestamp>.<body>" with the binding secret>';
+      if (headers['x-smartcloudops-signature'])
+        headers['x-smartcloudops-signature'] = 'sha256=<HMAC-SHA256 of "<timestamp>.<body>" with the binding secret>';
       if (headers.authorization) headers.authorization = 'Basic ***';
       return {
         executor: 'webhook',
@@ -228,7 +261,9 @@ export function createWebhookExecutor(options: WebhookExecutorOptions = {}): Exe
       const { signal } = execOptions;
       if (signal.aborted) {
         const reason: unknown = signal.reason;
-        throw reason instanceof AppError ? reason : new AppError('job_cancelled', 'Cancelled before the webhook was called.');
+        throw reason instanceof AppError
+          ? reason
+          : new AppError('job_cancelled', 'Cancelled before the webhook was called.');
       }
       const what = `${p.binding.method} ${p.display}`;
       const total = p.binding.retries + 1;
@@ -258,7 +293,8 @@ export function createWebhookExecutor(options: WebhookExecutorOptions = {}): Exe
           const excerpt = await readExcerpt(res).catch(() => '');
           const status = `${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
           const detail = { status: res.status, attempts: attempt, requestId: request.id, body: excerpt };
-          if (res.status >= 200 && res.status < 300) return { ok: true, summary: `${what} answered ${status}${excerpt ? `: ${excerpt}` : ''}`, detail };
+          if (res.status >= 200 && res.status < 300)
+            return { ok: true, summary: `${what} answered ${status}${excerpt ? `: ${excerpt}` : ''}`, detail };
           if (!retryable(res.status) || attempt >= total) {
             const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
             return { ok: false, summary: `${what} answered ${status}${tries}${excerpt ? `: ${excerpt}` : ''}`, detail };
@@ -267,7 +303,9 @@ export function createWebhookExecutor(options: WebhookExecutorOptions = {}): Exe
           waitMs = retryAfterMs(res.headers.get('retry-after'), clock()) ?? waitMs;
         } catch (err) {
           if (signal.aborted) return cancelled(attempt);
-          failure = attemptSignal.aborted ? `timed out after ${formatMs(p.binding.timeoutMs)}` : `could not be reached (${networkReason(err)})`;
+          failure = attemptSignal.aborted
+            ? `timed out after ${formatMs(p.binding.timeoutMs)}`
+            : `could not be reached (${networkReason(err)})`;
           if (attempt >= total) {
             return {
               ok: false,

@@ -25,7 +25,12 @@ export interface RangeRead {
 const MAX_EXAMPLES = 3;
 
 function cells(line: string): string[] {
-  return line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim());
+  return line.split(',').map((c) =>
+    c
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim(),
+  );
 }
 
 /**
@@ -52,7 +57,10 @@ export async function readRange(file: string, startMs: number, endMs: number): P
       const [first = '', second = ''] = cells(line);
       if (!header) {
         if (first.toLowerCase() !== 'timestamp' || second.toLowerCase() !== 'value') {
-          throw new AppError('bad_request', `${file}: line ${lineNo} should be the header "timestamp,value", got "${line.length > 60 ? `${line.slice(0, 60)}…` : line}"`);
+          throw new AppError(
+            'bad_request',
+            `${file}: line ${lineNo} should be the header "timestamp,value", got "${line.length > 60 ? `${line.slice(0, 60)}…` : line}"`,
+          );
         }
         header = true;
         continue;
@@ -78,12 +86,20 @@ export async function readRange(file: string, startMs: number, endMs: number): P
   } catch (err) {
     if (err instanceof AppError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new AppError('unavailable', `cannot read ${file}: ${code ?? (err instanceof Error ? err.message : String(err))}`, { cause: err });
+    throw new AppError(
+      'unavailable',
+      `cannot read ${file}: ${code ?? (err instanceof Error ? err.message : String(err))}`,
+      { cause: err },
+    );
   } finally {
     lines.close();
     stream.destroy();
   }
-  if (!header) throw new AppError('bad_request', `${file}: the file is empty; expected the header "timestamp,value" and one row per sample`);
+  if (!header)
+    throw new AppError(
+      'bad_request',
+      `${file}: the file is empty; expected the header "timestamp,value" and one row per sample`,
+    );
   if (result.unsorted) kept.sort((a, b) => a[0] - b[0]); // stable: equal timestamps keep file order
   for (const point of kept) {
     const last = result.points.at(-1);

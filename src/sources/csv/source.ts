@@ -4,8 +4,22 @@ import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../../clock';
 import { AppError } from '../../errors';
 import { createSilentLogger, type Logger } from '../../log/logger';
-import { assertSeriesQuery, DEFAULT_OBJECTIVES, describeWindow, SERVICE_NAME, serviceInfo, type CatalogService } from '../catalog';
-import { SIGNAL_UNITS, type MetricsSource, type Series, type SeriesQuery, type ServiceInfo, type Signal } from '../types';
+import {
+  assertSeriesQuery,
+  DEFAULT_OBJECTIVES,
+  describeWindow,
+  SERVICE_NAME,
+  serviceInfo,
+  type CatalogService,
+} from '../catalog';
+import {
+  SIGNAL_UNITS,
+  type MetricsSource,
+  type Series,
+  type SeriesQuery,
+  type ServiceInfo,
+  type Signal,
+} from '../types';
 import { readRange } from './read';
 
 export interface CsvSourceOptions {
@@ -43,7 +57,10 @@ export class CsvSource implements MetricsSource {
     if (!options.dir) throw new AppError('config_invalid', 'CsvSource needs dir: set METRICS_SOURCE=csv:DIR.');
     this.dir = resolve(options.dir);
     if (!existsSync(this.dir) || !statSync(this.dir).isDirectory()) {
-      throw new AppError('config_invalid', `METRICS_SOURCE=csv:${options.dir}: ${this.dir} is not a directory; create it with one folder per service holding <signal>.csv files (timestamp,value).`);
+      throw new AppError(
+        'config_invalid',
+        `METRICS_SOURCE=csv:${options.dir}: ${this.dir} is not a directory; create it with one folder per service holding <signal>.csv files (timestamp,value).`,
+      );
     }
     this.catalog = new Map((options.services ?? []).map((s) => [s.name, s]));
     this.log = options.log ?? createSilentLogger();
@@ -63,7 +80,11 @@ export class CsvSource implements MetricsSource {
     try {
       if (!(await stat(this.dir)).isDirectory()) throw new Error('not a directory');
     } catch (err) {
-      throw new AppError('unavailable', `the CSV directory ${this.dir} is not readable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+      throw new AppError(
+        'unavailable',
+        `the CSV directory ${this.dir} is not readable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 
@@ -71,16 +92,30 @@ export class CsvSource implements MetricsSource {
     assertSeriesQuery(query, await this.serviceNames());
     const { service, signal, startMs, endMs, stepMs } = query;
     const file = join(this.dir, service, `${signal}.csv`);
-    if (!existsSync(file)) throw new AppError('not_found', `no CSV file for ${service} ${signal}: expected ${file} with the header timestamp,value`);
+    if (!existsSync(file))
+      throw new AppError(
+        'not_found',
+        `no CSV file for ${service} ${signal}: expected ${file} with the header timestamp,value`,
+      );
     const read = await readRange(file, startMs, endMs);
     if (read.badRows > 0) {
-      this.log.warn('csv rows skipped', { file, skipped: read.badRows, examples: read.examples.map((e) => `line ${e.line}: ${e.reason}`) });
+      this.log.warn('csv rows skipped', {
+        file,
+        skipped: read.badRows,
+        examples: read.examples.map((e) => `line ${e.line}: ${e.reason}`),
+      });
     }
     if (read.unsorted) this.log.debug('csv rows out of time order; sorted', { file });
     if (read.points.length === 0) {
-      const span = read.firstMs === undefined ? 'the file has no readable rows' : `the file covers ${new Date(read.firstMs).toISOString()} to ${new Date(read.lastMs ?? read.firstMs).toISOString()}`;
+      const span =
+        read.firstMs === undefined
+          ? 'the file has no readable rows'
+          : `the file covers ${new Date(read.firstMs).toISOString()} to ${new Date(read.lastMs ?? read.firstMs).toISOString()}`;
       const skipped = read.badRows > 0 ? ` (${read.badRows} bad row${read.badRows > 1 ? 's' : ''} skipped)` : '';
-      throw new AppError('not_found', `no data for ${service} ${signal} ${describeWindow(startMs, endMs, this.clock())}: ${span}${skipped} (${file})`);
+      throw new AppError(
+        'not_found',
+        `no data for ${service} ${signal} ${describeWindow(startMs, endMs, this.clock())}: ${span}${skipped} (${file})`,
+      );
     }
     if (stepMs === undefined) return series(service, signal, medianStep(read.points), read.points);
     return series(service, signal, stepMs, bucketMeans(read.points, endMs, stepMs));
@@ -92,17 +127,26 @@ export class CsvSource implements MetricsSource {
     try {
       entries = await readdir(this.dir, { withFileTypes: true });
     } catch (err) {
-      throw new AppError('unavailable', `the CSV directory ${this.dir} is not readable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+      throw new AppError(
+        'unavailable',
+        `the CSV directory ${this.dir} is not readable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        { cause: err },
+      );
     }
     const names: string[] = [];
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
-      const isDir = e.isDirectory() || (e.isSymbolicLink() && (await stat(join(this.dir, e.name)).catch(() => undefined))?.isDirectory() === true);
+      const isDir =
+        e.isDirectory() ||
+        (e.isSymbolicLink() && (await stat(join(this.dir, e.name)).catch(() => undefined))?.isDirectory() === true);
       if (!isDir) continue;
       if (SERVICE_NAME.test(e.name)) names.push(e.name);
       else if (!this.warnedNames.has(e.name)) {
         this.warnedNames.add(e.name);
-        this.log.warn('csv folder skipped: a service name is lower-case letters, digits and -', { dir: this.dir, folder: e.name });
+        this.log.warn('csv folder skipped: a service name is lower-case letters, digits and -', {
+          dir: this.dir,
+          folder: e.name,
+        });
       }
     }
     return names.sort();

@@ -41,14 +41,26 @@ export function assertKnownService(service: unknown): asserts service is string 
 export function normaliseAction(action: FleetAction, atMs: number): RecordedFleetAction {
   const kind: unknown = action.kind;
   if (typeof kind !== 'string' || !(FLEET_ACTION_KINDS as readonly string[]).includes(kind)) {
-    throw new AppError('bad_request', `Unknown action "${String(kind)}"; the demo fleet supports ${FLEET_ACTION_KINDS.join(', ')}.`);
+    throw new AppError(
+      'bad_request',
+      `Unknown action "${String(kind)}"; the demo fleet supports ${FLEET_ACTION_KINDS.join(', ')}.`,
+    );
   }
   assertKnownService(action.service);
-  if (!Number.isFinite(atMs)) throw new AppError('bad_request', `atMs must be a finite time in milliseconds since the epoch, got ${atMs}.`);
+  if (!Number.isFinite(atMs))
+    throw new AppError('bad_request', `atMs must be a finite time in milliseconds since the epoch, got ${atMs}.`);
   if (action.kind !== 'scale') return { kind: action.kind, service: action.service, atMs };
   const replicas = action.replicas;
-  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < MIN_REPLICAS || replicas > MAX_REPLICAS) {
-    throw new AppError('bad_request', `scale needs replicas as a whole number from ${MIN_REPLICAS} to ${MAX_REPLICAS}, got ${String(replicas)}.`);
+  if (
+    typeof replicas !== 'number' ||
+    !Number.isInteger(replicas) ||
+    replicas < MIN_REPLICAS ||
+    replicas > MAX_REPLICAS
+  ) {
+    throw new AppError(
+      'bad_request',
+      `scale needs replicas as a whole number from ${MIN_REPLICAS} to ${MAX_REPLICAS}, got ${String(replicas)}.`,
+    );
   }
   return { kind: 'scale', service: action.service, replicas, atMs };
 }

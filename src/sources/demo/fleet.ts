@@ -1,7 +1,22 @@
 import { systemClock, type Clock } from '../../clock';
 import { AppError } from '../../errors';
-import { GOLDEN_SIGNALS, SIGNAL_UNITS, type MetricsSource, type Series, type SeriesQuery, type ServiceInfo } from '../types';
-import { assertKnownService, insertAction, normaliseAction, replicasAt, timelineOf, type FleetAction, type RecordedFleetAction } from './actions';
+import {
+  GOLDEN_SIGNALS,
+  SIGNAL_UNITS,
+  type MetricsSource,
+  type Series,
+  type SeriesQuery,
+  type ServiceInfo,
+} from '../types';
+import {
+  assertKnownService,
+  insertAction,
+  normaliseAction,
+  replicasAt,
+  timelineOf,
+  type FleetAction,
+  type RecordedFleetAction,
+} from './actions';
 import { DEMO_SERVICES, type DemoServiceSpec } from './catalog';
 import { isActive, publicIncident, scheduleFor, serviceWindows, type IncidentInfo, type Schedule } from './incidents';
 import { cleanSignals, noiseKeysFor, observed, observedSignals, type ServiceModel } from './model';
@@ -48,9 +63,13 @@ export class DemoFleet implements MetricsSource {
 
   constructor(options: DemoFleetOptions) {
     const { seed, stepMs = DEFAULT_STEP_MS, clock = systemClock, initialActions = [] } = options;
-    if (!Number.isSafeInteger(seed)) throw new AppError('config_invalid', `DemoFleet needs seed as a whole number (DEMO_SEED), got ${String(seed)}.`);
+    if (!Number.isSafeInteger(seed))
+      throw new AppError('config_invalid', `DemoFleet needs seed as a whole number (DEMO_SEED), got ${String(seed)}.`);
     if (!Number.isSafeInteger(stepMs) || stepMs <= 0) {
-      throw new AppError('config_invalid', `DemoFleet needs stepMs as a positive whole number of milliseconds, got ${String(stepMs)}.`);
+      throw new AppError(
+        'config_invalid',
+        `DemoFleet needs stepMs as a positive whole number of milliseconds, got ${String(stepMs)}.`,
+      );
     }
     this.seed = seed;
     this.stepMs = stepMs;
@@ -80,21 +99,37 @@ export class DemoFleet implements MetricsSource {
     const { service, signal, startMs, endMs } = query;
     assertKnownService(service);
     if (!(GOLDEN_SIGNALS as readonly string[]).includes(signal)) {
-      throw new AppError('bad_request', `Unknown signal "${String(signal)}"; expected one of ${GOLDEN_SIGNALS.join(', ')}.`);
+      throw new AppError(
+        'bad_request',
+        `Unknown signal "${String(signal)}"; expected one of ${GOLDEN_SIGNALS.join(', ')}.`,
+      );
     }
     if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) {
-      throw new AppError('bad_request', `startMs and endMs must be finite times in milliseconds since the epoch, got ${String(startMs)} and ${String(endMs)}.`);
+      throw new AppError(
+        'bad_request',
+        `startMs and endMs must be finite times in milliseconds since the epoch, got ${String(startMs)} and ${String(endMs)}.`,
+      );
     }
-    if (endMs < startMs) throw new AppError('bad_request', `The range ends (${endMs}) before it starts (${startMs}); endMs must be >= startMs.`);
+    if (endMs < startMs)
+      throw new AppError(
+        'bad_request',
+        `The range ends (${endMs}) before it starts (${startMs}); endMs must be >= startMs.`,
+      );
     const step = query.stepMs ?? this.stepMs;
     if (!Number.isSafeInteger(step) || step < this.stepMs) {
-      throw new AppError('bad_request', `stepMs must be a whole number of milliseconds >= ${this.stepMs} (the demo fleet's resolution), got ${String(step)}.`);
+      throw new AppError(
+        'bad_request',
+        `stepMs must be a whole number of milliseconds >= ${this.stepMs} (the demo fleet's resolution), got ${String(step)}.`,
+      );
     }
     const first = Math.ceil(startMs / step) * step;
     const last = Math.floor(endMs / step) * step;
     const count = last >= first ? Math.round((last - first) / step) + 1 : 0;
     if (count > MAX_POINTS) {
-      throw new AppError('bad_request', `The range holds ${count} points at a ${step} ms step; the limit is ${MAX_POINTS}. Use a shorter range or a larger stepMs.`);
+      throw new AppError(
+        'bad_request',
+        `The range holds ${count} points at a ${step} ms step; the limit is ${MAX_POINTS}. Use a shorter range or a larger stepMs.`,
+      );
     }
     const stop = Math.min(last, Math.floor(this.clock() / step) * step);
     const model = this.model(service);
@@ -110,7 +145,8 @@ export class DemoFleet implements MetricsSource {
   apply(action: FleetAction): FleetActionResult {
     const now = this.clock();
     const recorded = normaliseAction(action, action.atMs ?? now);
-    if (recorded.atMs > now) throw new AppError('bad_request', `atMs (${recorded.atMs}) is in the future; the fleet's clock says ${now}.`);
+    if (recorded.atMs > now)
+      throw new AppError('bad_request', `atMs (${recorded.atMs}) is in the future; the fleet's clock says ${now}.`);
     const firstStep = Math.ceil(recorded.atMs / this.stepMs) * this.stepMs;
     const before = this.snapshotAligned(recorded.service, firstStep);
     insertAction(this.log, recorded);
@@ -119,7 +155,13 @@ export class DemoFleet implements MetricsSource {
     const resolved = serviceWindows(this.schedule, recorded.service, recorded.atMs, timeline)
       .filter((w) => w.endedBy !== 'schedule' && w.untilMs === recorded.atMs)
       .map(publicIncident);
-    return { action: { ...recorded }, before, after, resolvedIncidents: resolved, summary: summarise(recorded, before, after, resolved) };
+    return {
+      action: { ...recorded },
+      before,
+      after,
+      resolvedIncidents: resolved,
+      summary: summarise(recorded, before, after, resolved),
+    };
   }
 
   /** Replicas, incidents and recent actions of a service now. */
@@ -128,21 +170,38 @@ export class DemoFleet implements MetricsSource {
     const now = this.clock();
     const spec = this.spec(service);
     const timeline = timelineOf(this.log, service);
-    const lastActions = this.log.filter((a) => a.service === service && a.atMs <= now).slice(-LAST_ACTIONS).reverse().map((a) => ({ ...a }));
-    return { service, replicas: replicasAt(timeline, now, spec.replicas), activeIncidents: this.activeIncidents(service, now), lastActions };
+    const lastActions = this.log
+      .filter((a) => a.service === service && a.atMs <= now)
+      .slice(-LAST_ACTIONS)
+      .reverse()
+      .map((a) => ({ ...a }));
+    return {
+      service,
+      replicas: replicasAt(timeline, now, spec.replicas),
+      activeIncidents: this.activeIncidents(service, now),
+      lastActions,
+    };
   }
 
   /** The service's signals, breaches and incidents at the step at or before atMs (default now). */
   snapshot(service: string, atMs?: number): ServiceSnapshot {
     assertKnownService(service);
     const t = atMs ?? this.clock();
-    if (!Number.isFinite(t)) throw new AppError('bad_request', `atMs must be a finite time in milliseconds since the epoch, got ${String(t)}.`);
+    if (!Number.isFinite(t))
+      throw new AppError(
+        'bad_request',
+        `atMs must be a finite time in milliseconds since the epoch, got ${String(t)}.`,
+      );
     return this.snapshotAligned(service, Math.floor(t / this.stepMs) * this.stepMs);
   }
 
   /** Every service's incidents active at tMs, given the actions applied. */
   incidentsAt(tMs: number): IncidentInfo[] {
-    if (!Number.isFinite(tMs)) throw new AppError('bad_request', `tMs must be a finite time in milliseconds since the epoch, got ${String(tMs)}.`);
+    if (!Number.isFinite(tMs))
+      throw new AppError(
+        'bad_request',
+        `tMs must be a finite time in milliseconds since the epoch, got ${String(tMs)}.`,
+      );
     return DEMO_SERVICES.flatMap((s) => this.activeIncidents(s.name, tMs));
   }
 

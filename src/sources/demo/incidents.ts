@@ -95,7 +95,12 @@ export function cycleIndexAt(offsetMs: number, t: number): number {
  * is longer than a cycle, so these are all that can touch t), shortened by any action that
  * ends them.
  */
-export function serviceWindows(schedule: Schedule, service: string, t: number, timeline: ServiceTimeline): IncidentWindow[] {
+export function serviceWindows(
+  schedule: Schedule,
+  service: string,
+  t: number,
+  timeline: ServiceTimeline,
+): IncidentWindow[] {
   const plan = PLAN_BY_SERVICE.get(service);
   if (plan === undefined) return [];
   const { offsetMs, severityKeys } = schedule;
@@ -106,7 +111,8 @@ export function serviceWindows(schedule: Schedule, service: string, t: number, t
     for (const { entry, index } of plan) {
       const sinceMs = cycleStart + entry.startMin * MINUTE_MS;
       const scheduledUntilMs = sinceMs + entry.durationMin * MINUTE_MS;
-      const endingTimes = entry.endedBy === 'restart' ? timeline.restarts : entry.endedBy === 'rollback' ? timeline.rollbacks : [];
+      const endingTimes =
+        entry.endedBy === 'restart' ? timeline.restarts : entry.endedBy === 'rollback' ? timeline.rollbacks : [];
       const endedAt = firstInRange(endingTimes, sinceMs, scheduledUntilMs);
       windows.push({
         kind: entry.kind,

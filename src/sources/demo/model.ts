@@ -51,7 +51,10 @@ const LOAD_KNEE = 0.55;
 export function noiseKeysFor(seedKey: number, service: string): Record<Signal, NoiseKeys> {
   const keys = {} as Record<Signal, NoiseKeys>;
   for (const signal of GOLDEN_SIGNALS) {
-    keys[signal] = { white: hashOf(seedKey, service, signal, 'white'), wander: hashOf(seedKey, service, signal, 'wander') };
+    keys[signal] = {
+      white: hashOf(seedKey, service, signal, 'white'),
+      wander: hashOf(seedKey, service, signal, 'wander'),
+    };
   }
   return keys;
 }
@@ -150,7 +153,8 @@ export function cleanSignals(m: ServiceModel, t: number): SignalValues {
 export function observed(m: ServiceModel, signal: Signal, clean: number, t: number): number {
   const keys = m.noiseKeys[signal];
   const size = NOISE[signal];
-  const factor = 1 + size.white * gauss(keys.white, floor(t / m.stepMs)) + size.wander * wander(keys.wander, t, WANDER_PERIOD_MS);
+  const factor =
+    1 + size.white * gauss(keys.white, floor(t / m.stepMs)) + size.wander * wander(keys.wander, t, WANDER_PERIOD_MS);
   const value = max(0, clean * factor);
   return signal === 'error_rate' || signal === 'memory' ? min(1, value) : value;
 }

@@ -39,7 +39,12 @@ export function breachedObjectives(values: SignalValues, objectives: Objectives)
 export const pct = (ratio: number): string => `${Math.round(ratio * 100)}%`;
 export const ms = (value: number): string => `${Math.round(value)} ms`;
 
-export function summarise(action: RecordedFleetAction, before: ServiceSnapshot, after: ServiceSnapshot, resolved: IncidentInfo[]): string {
+export function summarise(
+  action: RecordedFleetAction,
+  before: ServiceSnapshot,
+  after: ServiceSnapshot,
+  resolved: IncidentInfo[],
+): string {
   const b = before.signals;
   const a = after.signals;
   const name = action.service;
@@ -49,11 +54,14 @@ export function summarise(action: RecordedFleetAction, before: ServiceSnapshot, 
     case 'restart': {
       const memory = `memory ${pct(b.memory)} -> ${pct(a.memory)} of the limit`;
       const leak = ended('memory_leak') ? `; the memory leak is cleared` : '';
-      const hint = stillRegressed ? ' Latency stays high: a restart does not undo the bad deploy; a rollback does.' : '';
+      const hint = stillRegressed
+        ? ' Latency stays high: a restart does not undo the bad deploy; a rollback does.'
+        : '';
       return `Restarted ${name} (${after.replicas} replicas): ${memory}${leak}. Expect a short latency blip while the pods warm up.${hint}`;
     }
     case 'scale': {
-      const verb = after.replicas > before.replicas ? 'Scaled out' : after.replicas < before.replicas ? 'Scaled in' : 'Kept';
+      const verb =
+        after.replicas > before.replicas ? 'Scaled out' : after.replicas < before.replicas ? 'Scaled in' : 'Kept';
       return `${verb} ${name} from ${before.replicas} to ${after.replicas} replicas: cpu ${pct(b.cpu)} -> ${pct(a.cpu)} of requested, p99 ${ms(b.latency_p99)} -> ${ms(a.latency_p99)}.`;
     }
     case 'rollback':

@@ -44,11 +44,19 @@ const matrixSchema = z.looseObject({
   status: z.literal('success'),
   data: z.looseObject({
     resultType: z.literal('matrix'),
-    result: z.array(z.looseObject({ metric: z.record(z.string(), z.string()), values: z.array(z.tuple([z.number(), z.string()])).optional() })),
+    result: z.array(
+      z.looseObject({
+        metric: z.record(z.string(), z.string()),
+        values: z.array(z.tuple([z.number(), z.string()])).optional(),
+      }),
+    ),
   }),
   warnings: z.array(z.string()).optional(),
 });
-const buildInfoSchema = z.looseObject({ status: z.literal('success'), data: z.looseObject({ version: z.string().optional() }) });
+const buildInfoSchema = z.looseObject({
+  status: z.literal('success'),
+  data: z.looseObject({ version: z.string().optional() }),
+});
 
 interface Answer {
   status: number;
@@ -69,8 +77,15 @@ function snippet(text: string): string {
 
 /** ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED …: the useful part of undici's "fetch failed". */
 function networkReason(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } } | undefined)?.cause;
-  return cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? cause?.message ?? (err as { message?: string } | undefined)?.message ?? String(err);
+  const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } } | undefined)
+    ?.cause;
+  return (
+    cause?.code ??
+    cause?.errors?.find((e) => e.code)?.code ??
+    cause?.message ??
+    (err as { message?: string } | undefined)?.message ??
+    String(err)
+  );
 }
 
 /** AbortSignal.timeout's DOMException; by name, as it may come from another realm (jest's globals). */
@@ -91,9 +106,15 @@ export class PrometheusClient {
     try {
       base = new URL(options.url);
     } catch (err) {
-      throw new AppError('config_invalid', `PROMETHEUS_URL must be an http(s) URL, got "${options.url}".`, { cause: err });
+      throw new AppError('config_invalid', `PROMETHEUS_URL must be an http(s) URL, got "${options.url}".`, {
+        cause: err,
+      });
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new AppError('config_invalid', `PROMETHEUS_URL must be an http(s) URL, got "${base.protocol}" (${options.url.replace(/\/\/[^@/]*@/, '//***@')}).`);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:')
+      throw new AppError(
+        'config_invalid',
+        `PROMETHEUS_URL must be an http(s) URL, got "${base.protocol}" (${options.url.replace(/\/\/[^@/]*@/, '//***@')}).`,
+      );
     let { username, password } = options;
     if (base.username || base.password) {
       // fetch refuses URLs with credentials: move them to basic auth unless auth is set explicitly.
@@ -105,11 +126,22 @@ export class PrometheusClient {
       base.password = '';
     }
     if (options.bearerToken && (username || password)) {
-      throw new AppError('config_invalid', 'Prometheus takes a bearer token (PROMETHEUS_BEARER_TOKEN) or basic auth (PROMETHEUS_USERNAME, PROMETHEUS_PASSWORD), not both.');
+      throw new AppError(
+        'config_invalid',
+        'Prometheus takes a bearer token (PROMETHEUS_BEARER_TOKEN) or basic auth (PROMETHEUS_USERNAME, PROMETHEUS_PASSWORD), not both.',
+      );
     }
-    if (Boolean(username) !== Boolean(password)) throw new AppError('config_invalid', 'Prometheus basic auth needs both PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD.');
+    if (Boolean(username) !== Boolean(password))
+      throw new AppError(
+        'config_invalid',
+        'Prometheus basic auth needs both PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD.',
+      );
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new AppError('config_invalid', `PROMETHEUS_TIMEOUT_MS must be a positive whole number of milliseconds, got ${String(timeoutMs)}.`);
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)
+      throw new AppError(
+        'config_invalid',
+        `PROMETHEUS_TIMEOUT_MS must be a positive whole number of milliseconds, got ${String(timeoutMs)}.`,
+      );
     base.search = '';
     base.hash = '';
     if (!base.pathname.endsWith('/')) base.pathname += '/';
@@ -118,25 +150,40 @@ export class PrometheusClient {
     this.timeoutMs = timeoutMs;
     this.headers = { accept: 'application/json', 'user-agent': 'smartcloudops' };
     if (options.bearerToken) this.headers.authorization = `Bearer ${options.bearerToken}`;
-    else if (username && password) this.headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    else if (username && password)
+      this.headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }
 
   /** GET /api/v1/query_range; the result must be a matrix. */
   async queryRange(request: RangeRequest): Promise<RangeResult> {
     const { promql, startMs, endMs, stepMs, what } = request;
-    const params = new URLSearchParams({ query: promql, start: toSeconds(startMs), end: toSeconds(endMs), step: toSeconds(stepMs) });
+    const params = new URLSearchParams({
+      query: promql,
+      start: toSeconds(startMs),
+      end: toSeconds(endMs),
+      step: toSeconds(stepMs),
+    });
     const answer = await this.get('api/v1/query_range', params, `the query for ${what}`);
     const failure = errorSchema.safeParse(answer.json);
     if (answer.status === 401 || answer.status === 403) throw this.credentialsError(answer);
     if (failure.success && (answer.status === 400 || answer.status === 422)) {
-      throw new AppError('bad_request', `Prometheus rejected the query for ${what}: ${failure.data.error} (query: ${promql})`);
+      throw new AppError(
+        'bad_request',
+        `Prometheus rejected the query for ${what}: ${failure.data.error} (query: ${promql})`,
+      );
     }
     if (failure.success) {
-      throw new AppError('unavailable', `Prometheus at ${this.url} failed the query for ${what}: ${failure.data.error} (HTTP ${answer.status}${failure.data.errorType ? `, ${failure.data.errorType}` : ''})`);
+      throw new AppError(
+        'unavailable',
+        `Prometheus at ${this.url} failed the query for ${what}: ${failure.data.error} (HTTP ${answer.status}${failure.data.errorType ? `, ${failure.data.errorType}` : ''})`,
+      );
     }
     const matrix = matrixSchema.safeParse(answer.json);
     if (answer.status !== 200 || !matrix.success) throw this.notPrometheus(answer);
-    return { series: matrix.data.data.result.map((r) => ({ metric: r.metric, values: r.values ?? [] })), warnings: matrix.data.warnings ?? [] };
+    return {
+      series: matrix.data.data.result.map((r) => ({ metric: r.metric, values: r.values ?? [] })),
+      warnings: matrix.data.warnings ?? [],
+    };
   }
 
   /** GET /-/ready; a server without it (404: Mimir, some proxies) is asked for its build info instead. */
@@ -148,7 +195,10 @@ export class PrometheusClient {
       await this.buildInfo();
       return;
     }
-    throw new AppError('unavailable', `Prometheus at ${this.url} is not ready: HTTP ${answer.status} ${snippet(answer.text)}`);
+    throw new AppError(
+      'unavailable',
+      `Prometheus at ${this.url} is not ready: HTTP ${answer.status} ${snippet(answer.text)}`,
+    );
   }
 
   /** GET /api/v1/status/buildinfo: the server's version. */
@@ -175,18 +225,32 @@ export class PrometheusClient {
       return { status: res.status, statusText: res.statusText, text, json };
     } catch (err) {
       if (isTimeout(err)) {
-        throw new AppError('unavailable', `Prometheus at ${this.url} did not answer ${what} within ${this.timeoutMs} ms (PROMETHEUS_TIMEOUT_MS)`, { cause: err });
+        throw new AppError(
+          'unavailable',
+          `Prometheus at ${this.url} did not answer ${what} within ${this.timeoutMs} ms (PROMETHEUS_TIMEOUT_MS)`,
+          { cause: err },
+        );
       }
-      throw new AppError('unavailable', `Prometheus at ${this.url} is not reachable: ${networkReason(err)}`, { cause: err });
+      throw new AppError('unavailable', `Prometheus at ${this.url} is not reachable: ${networkReason(err)}`, {
+        cause: err,
+      });
     }
   }
 
   private credentialsError(answer: Answer): AppError {
-    const how = this.headers.authorization ? 'check PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD' : 'set PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD';
-    return new AppError('config_invalid', `Prometheus at ${this.url} refused our credentials (HTTP ${answer.status} ${answer.statusText}): ${how}`);
+    const how = this.headers.authorization
+      ? 'check PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD'
+      : 'set PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD';
+    return new AppError(
+      'config_invalid',
+      `Prometheus at ${this.url} refused our credentials (HTTP ${answer.status} ${answer.statusText}): ${how}`,
+    );
   }
 
   private notPrometheus(answer: Answer): AppError {
-    return new AppError('unavailable', `Prometheus at ${this.url} answered HTTP ${answer.status} without the Prometheus API's JSON (${snippet(answer.text)}): is PROMETHEUS_URL right, including any path prefix?`);
+    return new AppError(
+      'unavailable',
+      `Prometheus at ${this.url} answered HTTP ${answer.status} without the Prometheus API's JSON (${snippet(answer.text)}): is PROMETHEUS_URL right, including any path prefix?`,
+    );
   }
 }

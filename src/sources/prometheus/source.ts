@@ -2,7 +2,14 @@ import { systemClock, type Clock } from '../../clock';
 import { AppError } from '../../errors';
 import { createSilentLogger, type Logger } from '../../log/logger';
 import { assertSeriesQuery, describeWindow, serviceInfo, type CatalogService } from '../catalog';
-import { GOLDEN_SIGNALS, SIGNAL_UNITS, type MetricsSource, type Series, type SeriesQuery, type ServiceInfo } from '../types';
+import {
+  GOLDEN_SIGNALS,
+  SIGNAL_UNITS,
+  type MetricsSource,
+  type Series,
+  type SeriesQuery,
+  type ServiceInfo,
+} from '../types';
 import { PrometheusClient, type PrometheusClientOptions } from './client';
 import { evaluationGrid } from './step';
 import { labelsOf, parseSamples } from './values';
@@ -33,9 +40,19 @@ export class PrometheusSource implements MetricsSource {
 
   constructor(options: PrometheusSourceOptions) {
     const { services, log, clock, ...client } = options;
-    if (services.length === 0) throw new AppError('config_invalid', 'PrometheusSource needs at least one service in the catalog (CONFIG_FILE services; see config/services.example.yaml).');
-    const missing = services.flatMap((s) => GOLDEN_SIGNALS.filter((signal) => !s.queries[signal]).map((signal) => `${s.name} ${signal}`));
-    if (missing.length) throw new AppError('config_invalid', `PrometheusSource needs a PromQL query for every signal; missing: ${missing.join(', ')} (set them in CONFIG_FILE under the service's queries or defaults.queries).`);
+    if (services.length === 0)
+      throw new AppError(
+        'config_invalid',
+        'PrometheusSource needs at least one service in the catalog (CONFIG_FILE services; see config/services.example.yaml).',
+      );
+    const missing = services.flatMap((s) =>
+      GOLDEN_SIGNALS.filter((signal) => !s.queries[signal]).map((signal) => `${s.name} ${signal}`),
+    );
+    if (missing.length)
+      throw new AppError(
+        'config_invalid',
+        `PrometheusSource needs a PromQL query for every signal; missing: ${missing.join(', ')} (set them in CONFIG_FILE under the service's queries or defaults.queries).`,
+      );
     this.client = new PrometheusClient(client);
     this.catalog = new Map(services.map((s) => [s.name, s]));
     this.log = log ?? createSilentLogger();
@@ -56,23 +73,36 @@ export class PrometheusSource implements MetricsSource {
     const promql = this.catalog.get(service)?.queries[signal] as string;
     const what = `${service} ${signal}`;
     const grid = evaluationGrid(startMs, endMs, query.stepMs);
-    const result = await this.client.queryRange({ promql, startMs: grid.firstMs, endMs: grid.lastMs, stepMs: grid.stepMs, what });
+    const result = await this.client.queryRange({
+      promql,
+      startMs: grid.firstMs,
+      endMs: grid.lastMs,
+      stepMs: grid.stepMs,
+      what,
+    });
     for (const warning of result.warnings) this.log.warn('prometheus warning', { service, signal, warning });
     const window = describeWindow(startMs, endMs, this.clock());
     const first = result.series[0];
     if (first === undefined) throw new AppError('not_found', `no data for ${what} ${window} (query: ${promql})`);
     if (result.series.length > 1) {
-      this.log.warn('prometheus query returned several series; using the first (aggregate with sum/max in the query to combine them)', {
-        service,
-        signal,
-        series: result.series.length,
-        labels: result.series.slice(0, 5).map((s) => labelsOf(s.metric)),
-      });
+      this.log.warn(
+        'prometheus query returned several series; using the first (aggregate with sum/max in the query to combine them)',
+        {
+          service,
+          signal,
+          series: result.series.length,
+          labels: result.series.slice(0, 5).map((s) => labelsOf(s.metric)),
+        },
+      );
     }
     const { points, nan, infinite } = parseSamples(first);
-    if (nan + infinite > 0) this.log.warn('prometheus samples left out', { service, signal, nan, infinite, kept: points.length });
+    if (nan + infinite > 0)
+      this.log.warn('prometheus samples left out', { service, signal, nan, infinite, kept: points.length });
     if (points.length === 0) {
-      throw new AppError('not_found', `no data for ${what} ${window}: all ${nan + infinite} samples were NaN or ±Inf (query: ${promql})`);
+      throw new AppError(
+        'not_found',
+        `no data for ${what} ${window}: all ${nan + infinite} samples were NaN or ±Inf (query: ${promql})`,
+      );
     }
     return { service, signal, unit: SIGNAL_UNITS[signal], stepMs: grid.stepMs, points };
   }

@@ -8,7 +8,9 @@ export const MAX_POINTS = 11_000;
 export const TARGET_POINTS = 1_000;
 
 /** Round steps, each at most 2.5× the one before, so a window gets 400–1,000 points. */
-const NICE_STEPS_MS = [15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400].map((s) => s * 1000);
+const NICE_STEPS_MS = [15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400].map(
+  (s) => s * 1000,
+);
 const DAY_MS = 86_400_000;
 
 /** The step for a window: the smallest round step giving at most TARGET_POINTS, never below MIN_STEP_MS. */
@@ -37,7 +39,10 @@ export function evaluationGrid(startMs: number, endMs: number, requestedStepMs?:
   if (lastMs < firstMs) return { stepMs, firstMs: endMs, lastMs: endMs, points: 1 };
   const points = Math.round((lastMs - firstMs) / stepMs) + 1;
   if (points > MAX_POINTS) {
-    throw new AppError('bad_request', `The range holds ${points} points at a ${stepMs} ms step; Prometheus allows at most ${MAX_POINTS} per series. Use a shorter range or a larger stepMs.`);
+    throw new AppError(
+      'bad_request',
+      `The range holds ${points} points at a ${stepMs} ms step; Prometheus allows at most ${MAX_POINTS} per series. Use a shorter range or a larger stepMs.`,
+    );
   }
   return { stepMs, firstMs, lastMs, points };
 }

@@ -14,6 +14,14 @@ export type { Migration } from './types';
 
 /** Numbered, append-only. Never edit a released migration: add the next number. */
 export const MIGRATIONS: readonly Migration[] = [
-  jobsMigration, authMigration, remediationMigration, incidentsMigration, incidentPostsMigration, teamsMigration, loginThrottleHashedMigration,
-  incidentGroupsMigration, remediationNoticesMigration, replaysMigration,
+  jobsMigration,
+  authMigration,
+  remediationMigration,
+  incidentsMigration,
+  incidentPostsMigration,
+  teamsMigration,
+  loginThrottleHashedMigration,
+  incidentGroupsMigration,
+  remediationNoticesMigration,
+  replaysMigration,
 ];
