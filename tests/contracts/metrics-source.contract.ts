@@ -1,4 +1,3 @@
-import { AppError } from '../../src/errors';
 import {
   GOLDEN_SIGNALS,
   SIGNAL_UNITS,
@@ -8,6 +7,7 @@ import {
   type Signal,
 } from '../../src/sources/types';
 import { recorded, type Recording } from '../helpers/recorded-metrics';
+import { rejection } from '../helpers/rejection';
 
 export interface SourceHarness {
   source: MetricsSource;
@@ -38,16 +38,6 @@ export interface SourceCapabilities {
 }
 
 const MIN = 60_000;
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** The port's promises for any series: the query echoed, the signal's unit, ascending finite points in the window. */
 function expectWellFormed(series: Series, query: { service: string; signal: Signal; startMs: number; endMs: number }) {
