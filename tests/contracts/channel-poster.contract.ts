@@ -181,7 +181,7 @@ export function channelPosterContract(
       },
     );
 
-    it('shows data as text: no terminal escapes, bidi overrides, secrets or live markup reach the far side', async () => {
+    it('shows data as text: no terminal escape, bidi override, secret or live markup reaches it', async () => {
       const posted = await h.poster.post(h.channel, reply('warning', header(HOSTILE), text(HOSTILE)));
       await h.poster.update(posted, reply('warning', text(`edited ${HOSTILE}`)));
       const all = h.seen();

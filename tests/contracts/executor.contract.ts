@@ -153,6 +153,15 @@ export function executorContract(
       expect(h.effects()).toHaveLength(2);
     });
 
+    test('sends a repeat of the same request as the same change, so the far side can tell it is one', async () => {
+      const r = request('restart');
+      await h.executor.execute(r, h.binding('restart', h.target), run());
+      await h.executor.execute(r, h.binding('restart', h.target), run());
+      const effects = h.effects();
+      expect(effects).toHaveLength(2);
+      expect(effects[1]).toBe(effects[0]);
+    });
+
     test(
       capabilities.verify
         ? 'verifies an execution by reading, without changing anything'
@@ -270,6 +279,8 @@ export function executorContract(
         controller.abort();
         const outcome = await execution;
         expect(cancelled(outcome)).toBe(true);
+        // A call already on the wire when the signal fired may still land; after that, silence.
+        await new Promise((r) => setTimeout(r, 100));
         const reached = h.reached();
         await new Promise((r) => setTimeout(r, 300));
         expect(h.effects()).toHaveLength(1);

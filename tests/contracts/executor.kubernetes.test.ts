@@ -2,7 +2,7 @@ import { createKubernetesExecutor } from '../../src/remediation/executors/kubern
 import { kubeConfigFor, loadKubernetesClient, startFakeKube } from '../helpers/fake-kube';
 import { executorContract } from './executor.contract';
 
-const CLOCK = new Date('2024-06-01T12:34:56.789Z');
+const START = Date.parse('2024-06-01T12:34:56.789Z');
 
 executorContract(
   'Kubernetes (fake API server)',
@@ -16,11 +16,12 @@ executorContract(
       revision: 3,
     });
     const client = loadKubernetesClient();
+    let t = START;
     const executor = createKubernetesExecutor({
       kubeConfig: kubeConfigFor(client, fake.url, fake.token),
       client,
       pollMs: 5,
-      now: () => CLOCK,
+      now: () => new Date((t += 1000)), // a second per reading: a restart stamped anew would differ
     });
     return {
       executor,
@@ -29,13 +30,14 @@ executorContract(
         kind: 'kubernetes',
         namespace: 'shop',
         deployment: target,
-        rolloutTimeoutMs: 10_000,
+        rolloutTimeoutMs: 600_000,
       }),
       // Each write as the plan describes it: method, path?query, (content type), body.
       effects: () =>
         fake.writes().map((w) => {
           const query = new URLSearchParams(w.query).toString();
-          return `${w.method} ${w.path}${query ? `?${query}` : ''} (${String(w.contentType)}) ${JSON.stringify(w.body)}`;
+          const path = `${w.path}${query ? `?${query}` : ''}`;
+          return `${w.method} ${path} (${String(w.contentType)}) ${JSON.stringify(w.body)}`;
         }),
       reached: () => fake.requests.length,
       stall: () => void (fake.rollout = 'stall'),

@@ -103,7 +103,7 @@ export function metricsSourceContract(
       expect((await rejection(gone.query(q))).code).toBe('unavailable');
     });
 
-    it('answers every signal of every service it lists: ordered, finite, in the window, on the step, in its unit', async () => {
+    it('answers each signal of each service listed: ordered, finite, in the window and unit, on the step', async () => {
       const { startMs, endMs, stepMs } = h.recording;
       for (const { name: service } of await h.source.services()) {
         for (const signal of GOLDEN_SIGNALS) {
@@ -182,7 +182,8 @@ export function metricsSourceContract(
       expect(short.points).toEqual([point]);
     });
 
-    it(`gives a window without data ${capabilities.emptyWindow === 'not_found' ? 'as not_found, naming the series' : 'as an empty series'}`, async () => {
+    const noData = capabilities.emptyWindow === 'not_found' ? 'as not_found, naming the series' : 'as an empty series';
+    it(`gives a window without data ${noData}`, async () => {
       const { service, signal } = first();
       const query = { service, signal, ...h.emptyWindow };
       if (capabilities.emptyWindow === 'not_found') {

@@ -18,7 +18,8 @@ export function describeIfPrometheus(name: string, fn: () => void, needs: string
   const missing =
     absent === undefined
       ? undefined
-      : `${absent} is missing: install it (apt-get install -y prometheus; .ci/run does) or set PROMETHEUS_BIN/PROMTOOL_BIN`;
+      : `${absent} is missing: install it (apt-get install -y prometheus; .ci/run does) ` +
+        'or set PROMETHEUS_BIN/PROMTOOL_BIN';
   describeNeeding(name, missing, fn);
 }
 

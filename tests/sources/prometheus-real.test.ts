@@ -44,7 +44,8 @@ describeIfPrometheus(NAME, () => {
     prometheus = await startPrometheus({
       dir,
       config: (port) =>
-        `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
+        'global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n' +
+        `scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
     });
     url = prometheus.url;
 
@@ -71,7 +72,8 @@ describeIfPrometheus(NAME, () => {
     }
     if (scrapes < 5)
       throw new Error(
-        `prometheus at ${url} did not become ready with 5 scrapes in 40 s (${scrapes} scrapes):\n${prometheus.output()}`,
+        `prometheus at ${url} did not become ready with 5 scrapes in 40 s (${scrapes} scrapes):\n` +
+          prometheus.output(),
       );
   }, 60_000);
 
