@@ -106,12 +106,10 @@ export function executorContract(
       for (const action of ACTIONS) {
         const r = request(action);
         if (capabilities.refuses.includes(action)) {
-          expect({ action, code: (await rejection(h.executor.plan(r, h.binding(action, h.target)))).code }).toEqual({
-            action,
-            code: 'bad_request',
-          });
-          const err = await rejection(h.executor.execute(r, h.binding(action, h.target), run()));
-          expect({ action, code: err.code }).toEqual({ action, code: 'bad_request' });
+          const planned = await rejection(h.executor.plan(r, h.binding(action, h.target)));
+          expect({ action, code: planned.code }).toEqual({ action, code: 'bad_request' });
+          const executed = await rejection(h.executor.execute(r, h.binding(action, h.target), run()));
+          expect({ action, code: executed.code }).toEqual({ action, code: 'bad_request' });
           continue;
         }
         const plan = await h.executor.plan(r, h.binding(action, h.target));
