@@ -1,26 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCatalog } from '../../src/sources/catalog';
 import { PrometheusSource } from '../../src/sources/prometheus';
-import { closedPort } from '../helpers/fake-prometheus';
-import { describeNeeding } from '../helpers/requires';
+import { describeIfPrometheus, startPrometheus, type RunningPrometheus } from '../helpers/real-prometheus';
 
 /**
  * PrometheusSource against a real Prometheus (the Debian `prometheus` package): started here on a
  * free loopback port, scraping its own /metrics every second into a temp storage dir. Without the
  * binary the suite fails, saying how to install it.
  */
-const BINARY = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 const NAME = 'PrometheusSource against a real Prometheus';
-
-function describeIfPrometheus(name: string, fn: () => void): void {
-  const missing = existsSync(BINARY)
-    ? undefined
-    : `${BINARY} is missing: install it (apt-get install -y prometheus; .ci/run does) or set PROMETHEUS_BIN`;
-  describeNeeding(name, missing, fn);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,77 +33,52 @@ const CATALOG = {
 };
 
 describeIfPrometheus(NAME, () => {
-  let child: ChildProcess | undefined;
+  let prometheus: RunningPrometheus | undefined;
   let dir: string;
   let url: string;
-  let output = '';
   /** When five scrapes were stored: a sample exists at or before this time. */
   let scrapedAtMs = 0;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sco-prometheus-'));
-    const port = await closedPort();
-    url = `http://127.0.0.1:${port}`;
-    const config = join(dir, 'prometheus.yml');
-    writeFileSync(
-      config,
-      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
-    );
-    child = spawn(
-      BINARY,
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    prometheus = await startPrometheus({
+      dir,
+      config: (port) =>
+        'global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n' +
+        `scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
+    });
+    url = prometheus.url;
 
     // Ready, then at least five scrapes of itself stored.
     const deadline = Date.now() + 40_000;
     let scrapes = 0;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${output}`);
+      if (prometheus.exited()) throw new Error(`prometheus exited:\n${prometheus.output()}`);
       try {
-        const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-        if (ready.ok) {
-          const res = await fetch(
-            `${url}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="prometheus"}[1m])')}`,
-            { signal: AbortSignal.timeout(1000) },
-          );
-          const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
-          scrapes = Number(body.data?.result?.[0]?.value[1] ?? 0);
-          if (scrapes >= 5) {
-            scrapedAtMs = Date.now();
-            break;
-          }
+        const res = await fetch(
+          `${url}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="prometheus"}[1m])')}`,
+          { signal: AbortSignal.timeout(1000) },
+        );
+        const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
+        scrapes = Number(body.data?.result?.[0]?.value[1] ?? 0);
+        if (scrapes >= 5) {
+          scrapedAtMs = Date.now();
+          break;
         }
       } catch {
-        // not listening yet
+        // not answering yet
       }
       await sleep(250);
     }
     if (scrapes < 5)
       throw new Error(
-        `prometheus at ${url} did not become ready with 5 scrapes in 40 s (${scrapes} scrapes):\n${output}`,
+        `prometheus at ${url} did not become ready with 5 scrapes in 40 s (${scrapes} scrapes):\n` +
+          prometheus.output(),
       );
   }, 60_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const running = child;
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => running.kill('SIGKILL'), 5000);
-        running.once('exit', () => {
-          clearTimeout(force);
-          resolve();
-        });
-        running.kill('SIGTERM');
-      });
-    }
+    await prometheus?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 15_000);
 
