@@ -40,11 +40,6 @@ export interface ExecutorCapabilities {
   templatesParams: boolean;
   /** An execution is one synchronous step (the demo fleet): there is no running state to abort. */
   atomic: boolean;
-  /**
-   * Contract tests this implementation is known to fail (bugs reported, not fixed here): they run
-   * as `it.failing`, so they turn red the day the bug is fixed and the entry must go.
-   */
-  knownGaps?: string[];
 }
 
 /** The params each action needs (the action catalog's schemas check them before an executor does). */
@@ -99,8 +94,7 @@ export function executorContract(
         (error: unknown) => ({ error }),
       );
     const supported = ACTIONS.filter((a) => !capabilities.refuses.includes(a));
-    const test = (title: string, fn: () => Promise<void>, timeoutMs?: number) =>
-      (capabilities.knownGaps?.includes(title) ? it.failing : it)(title, fn, timeoutMs);
+    const test = (title: string, fn: () => Promise<void>, timeoutMs?: number) => it(title, fn, timeoutMs);
 
     test('plans every action it supports, and refuses the others as bad_request, changing nothing', async () => {
       for (const action of ACTIONS) {

@@ -34,9 +34,5 @@ executorContract(
     readsBeforeChecking: false,
     templatesParams: false,
     atomic: true,
-    knownGaps: [
-      'refuses a bad replica count at plan time, as bad_request',
-      'does not start when the signal is already aborted, and says it was cancelled',
-    ],
   },
 );

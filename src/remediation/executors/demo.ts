@@ -100,6 +100,18 @@ export function createDemoExecutor(fleet: DemoFleet): Executor {
       `The demo fleet has no “${action}”; it can restart, scale, rollback and clear_cache.`,
     );
   };
+  /** The replica count a scale asks for, checked before it is planned or applied (the fleet takes 1..50). */
+  const replicasOf = (request: { target: string; params: { replicas?: unknown } }): number => {
+    const given = request.params.replicas;
+    const replicas = typeof given === 'string' && /^\d+$/.test(given) ? Number(given) : given;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1 || replicas > 50) {
+      throw new AppError(
+        'bad_request',
+        `The demo fleet scales ${request.target} to 1..50 replicas, not ${JSON.stringify(given)}.`,
+      );
+    }
+    return replicas;
+  };
   /** Each executed request's measurement, until its verification reads it. */
   const applied = new Map<string, FleetActionResult>();
   return {
@@ -108,7 +120,7 @@ export function createDemoExecutor(fleet: DemoFleet): Executor {
       const kind = kindOf(request.action);
       const state = fleet.state(request.target);
       const now = fleet.snapshot(request.target);
-      const replicas = kind === 'scale' ? request.params.replicas : state.replicas;
+      const replicas = kind === 'scale' ? replicasOf(request) : state.replicas;
       const incidents = state.activeIncidents.map((i) => i.kind.replace('_', ' '));
       const blast: Record<typeof kind, string> = {
         restart: `all ${state.replicas} pods of ${request.target} are replaced; a short latency blip while they warm up`,
@@ -132,12 +144,12 @@ export function createDemoExecutor(fleet: DemoFleet): Executor {
     },
     async execute(request, _binding, options) {
       const kind = kindOf(request.action);
+      const replicas = kind === 'scale' ? replicasOf(request) : undefined;
+      if (options.signal.aborted) {
+        throw new AppError('job_cancelled', `Cancelled before ${kind} ${request.target} started.`);
+      }
       options.progress(`${kind} ${request.target}…`);
-      const result = fleet.apply({
-        kind,
-        service: request.target,
-        ...(kind === 'scale' ? { replicas: Number(request.params.replicas) } : {}),
-      });
+      const result = fleet.apply({ kind, service: request.target, ...(replicas !== undefined ? { replicas } : {}) });
       applied.set(request.id, result);
       return {
         ok: true,
