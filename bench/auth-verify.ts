@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { testConfig } from '../src/config/config';
-import { createHttpForApp } from '../src/http/for-app';
+import { createHttpForApp } from '../src/app/http';
 import { createLogger } from '../src/log/logger';
-import { buildApp } from '../src/main';
+import { buildApp } from '../src/app/control';
 import { autocannon as load, onCoreZero, PINNED, type LoadResult as Result } from './load';
 import { printTable, round, runAsScript, tempDir } from './util';
 

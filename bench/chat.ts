@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ReplySink } from '../src/chat/conversation';
 import { testConfig } from '../src/config/config';
 import { createSilentLogger } from '../src/log/logger';
-import { buildApp } from '../src/main';
+import { buildApp } from '../src/app/control';
 import { percentile, printTable, round, tempDir } from './util';
 
 const sink: ReplySink = {

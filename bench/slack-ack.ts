@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { testConfig } from '../src/config/config';
-import { createHttpForApp } from '../src/http/for-app';
+import { createHttpForApp } from '../src/app/http';
 import { createLogger } from '../src/log/logger';
-import { buildApp } from '../src/main';
+import { buildApp } from '../src/app/control';
 import { autocannon, onCoreZero, PINNED, type LoadResult } from './load';
 import { printTable, round, runAsScript, tempDir } from './util';
 

@@ -7,7 +7,7 @@ import type { Config } from '../config/config';
 import type { Principal } from '../auth/permissions';
 import { createLogger, type Logger } from '../log/logger';
 import { secretValues } from '../config/config';
-import { buildApp } from '../main';
+import { buildApp } from '../app/control';
 import { osUserName } from './os-user';
 
 /** `smartcloudops chat`: the local console, with its own workers so jobs run without `serve`. */

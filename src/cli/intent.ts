@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { systemClock } from '../clock';
 import { secretValues, type Config } from '../config/config';
 import { createLogger } from '../log/logger';
-import { buildParser } from '../main';
+import { buildParser } from '../app/parser';
 import { createMetrics } from '../telemetry/metrics';
 
 /** `smartcloudops intent`: the parsed intent as JSON, for one text or one per stdin line. */

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config';
-import { createHttpForApp } from '../http/for-app';
-import { buildApp } from '../main';
+import { createHttpForApp } from '../app/http';
+import { buildApp } from '../app/control';
 import { onShutdownSignal } from './shutdown';
 
 /**

@@ -1,12 +1,13 @@
 import type { ChannelPoster, PostedMessage } from '../adapters/types';
 import { presentFinished } from '../commands/jobs';
 import { presentIncident } from '../commands/incidents';
+import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { JobInfo, JobQueue } from '../queue/types';
 import type { ActionCatalog } from '../remediation/catalog';
 import { buttons, context, reply, text, type Reply } from '../reply/model';
-import type { Db } from '../store/store';
 import type { AnomaliesJobResult, Jobs } from '../workers/jobs';
+import type { IncidentPosts } from './posts';
 import type { IncidentChange, IncidentService } from './service';
 import type { Incident } from './store';
 import { suggestRemediations } from './suggest';
@@ -20,9 +21,11 @@ export interface IncidentChannel {
 export interface NotifierDeps {
   incidents: IncidentService;
   target: IncidentChannel;
-  db: Db;
+  /** Where each incident was posted. */
+  posts: IncidentPosts;
   queue: JobQueue<Jobs>;
   catalog: ActionCatalog;
+  clock: Clock;
   log: Logger;
 }
 
@@ -33,8 +36,7 @@ export interface NotifierDeps {
  * failure is logged and the next change tries again (a message never posted is posted then).
  */
 export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<void>; stop(): void } {
-  const { incidents, target, queue, log } = deps;
-  const posts = postsTable(deps.db);
+  const { incidents, target, posts, queue, log } = deps;
   const chains = new Map<string, Promise<void>>();
 
   const inOrder = (id: string, work: () => Promise<void>) => {
@@ -61,7 +63,7 @@ export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<voi
       return posted;
     }
     const message = await target.poster.post(target.channel, card);
-    posts.save(incident.id, target.platform, message);
+    posts.save(incident.id, target.platform, message, deps.clock());
     return message;
   }
 
@@ -77,7 +79,7 @@ export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<voi
     // Only an analysis can belong to an incident: other jobs are not read back at all.
     if (e.name !== 'detect_anomalies') return;
     const job = await queue.get(e.id).catch(() => undefined);
-    const id = job?.meta.incident;
+    const id = job && incidents.analysedBy(job);
     if (!job || !id) return;
     inOrder(id, async () => {
       const incident = incidents.get(id);
@@ -134,22 +136,4 @@ function resolvedNote(incident: Incident): Reply {
       : ' (all alerts resolved in Alertmanager)';
   const minutes = Math.max(1, Math.round(((incident.resolvedAt ?? incident.updatedAt) - incident.createdAt) / 60_000));
   return reply('success', text(`Incident ${incident.id} resolved${by} after ${minutes} min.`));
-}
-
-function postsTable(db: Db) {
-  const get = db.prepare<[string], { channel: string; message_id: string; thread: string }>(
-    'SELECT channel, message_id, thread FROM incident_posts WHERE incident_id = ?',
-  );
-  const save = db.prepare(
-    'INSERT OR REPLACE INTO incident_posts (incident_id, platform, channel, message_id, thread, posted_at) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  return {
-    get(id: string): PostedMessage | undefined {
-      const row = get.get(id);
-      return row ? { channel: row.channel, id: row.message_id, thread: row.thread } : undefined;
-    },
-    save(id: string, platform: string, m: PostedMessage): void {
-      save.run(id, platform, m.channel, m.id, m.thread, Date.now());
-    },
-  };
 }

@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { freshId } from '../store/fresh-id';
 import { alertTimes, compareAlert, withTimes } from './alert-order';
 import type { Alert, AlertmanagerPayload } from './alertmanager';
-import type { Incident, IncidentStatus, IncidentStore } from './store';
+import type { AnalysisJob, Incident, IncidentStatus, IncidentStore } from './store';
 
 export interface IngestResult {
   /** The incident the notification opened, joined or changed (else the group's newest); undefined for a group never seen with nothing to record. */
@@ -201,6 +201,11 @@ export class IncidentService {
 
   openCount(): number {
     return this.d.store.openCount();
+  }
+
+  /** The id of the incident this job analyses (see `./analysis`), undefined for any other job. */
+  analysedBy(job: AnalysisJob): string | undefined {
+    return this.d.store.analysedIncident(job);
   }
 
   private decide(actor: Principal, id: string, to: 'acked' | 'resolved', from: IncidentStatus[]): Incident {

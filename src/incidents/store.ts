@@ -36,6 +36,12 @@ export interface KnownAlert {
   endsAt: string | null;
 }
 
+/** A job as the queue knows it: ids start again when the queue backend or its name changes, creation times do not. */
+export interface AnalysisJob {
+  id: string;
+  createdAt: number;
+}
+
 interface Row {
   id: string;
   group_key: string;
@@ -110,6 +116,12 @@ export class IncidentStore {
         "SELECT * FROM incidents WHERE (@status = 'any' OR status = @status) ORDER BY created_at DESC LIMIT @limit",
       ),
       openCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM incidents WHERE status != 'resolved'"),
+      linkAnalysis: db.prepare<[string, number, string, number]>(
+        'INSERT OR REPLACE INTO incident_analyses (job_id, job_created_at, incident_id, queued_at) VALUES (?, ?, ?, ?)',
+      ),
+      analysed: db.prepare<[string, number], { incident_id: string }>(
+        'SELECT incident_id FROM incident_analyses WHERE job_id = ? AND job_created_at = ?',
+      ),
     };
   }
 
@@ -215,6 +227,16 @@ export class IncidentStore {
 
   openCount(): number {
     return this.s.openCount.get()?.n ?? 0;
+  }
+
+  /** Record that this job analyses the incident (`job`: the queue's id and creation time). */
+  linkAnalysis(incidentId: string, job: AnalysisJob, at: number): void {
+    this.s.linkAnalysis.run(job.id, job.createdAt, incidentId, at);
+  }
+
+  /** The incident this job analyses, if it is an incident's analysis. */
+  analysedIncident(job: AnalysisJob): string | undefined {
+    return this.s.analysed.get(job.id, job.createdAt)?.incident_id;
   }
 
   private hydrate(row: Row): Incident {

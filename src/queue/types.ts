@@ -27,8 +27,6 @@ export interface JobMeta {
   platform?: string;
   channel?: string;
   thread?: string;
-  /** The incident this job analyses: its result is posted in the incident's thread. */
-  incident?: string;
 }
 
 export interface JobInfo<M extends JobDefs = JobDefs, N extends JobName<M> = JobName<M>> {

@@ -1,8 +1,7 @@
 import type { Clock } from '../clock';
-import { UnrecoverableJobError } from '../errors';
 import { jobResult } from '../remediation/present';
 import type { RemediationService } from '../remediation/service';
-import type { Processors } from '../queue/types';
+import type { Processor, Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import type { Jobs } from './jobs';
 import { anomaliesProcessor, type AnomalyCounters } from './anomalies';
@@ -15,11 +14,12 @@ export interface WorkerDeps {
   onnxThreads: number;
   /** Where the anomaly processor counts points scored and anomalies found (this process's registry). */
   counters?: AnomalyCounters;
-  /** Present where the store is (the control plane): remediation state lives there. */
-  remediation?: RemediationService;
 }
 
-/** Every job name's processor, built from what workers need. Workers keep no state of their own. */
+/**
+ * The processors of the jobs any worker runs, built from what workers need: they keep no state of
+ * their own and need no store. Remediation is not among them (see `remediationProcessor`).
+ */
 export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
   return {
     status: statusProcessor(deps.source, deps.clock),
@@ -27,16 +27,16 @@ export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
       onnxThreads: deps.onnxThreads,
       ...(deps.counters ? { counters: deps.counters } : {}),
     }),
-    remediation: async (job) => {
-      if (!deps.remediation)
-        throw new UnrecoverableJobError(
-          'remediation jobs run in the control plane (serve or chat), where the request store is',
-        );
-      const done = await deps.remediation.run(job.data.requestId, {
-        signal: job.signal,
-        progress: (message) => void job.progress({ percent: 50, message }),
-      });
-      return jobResult(done);
-    },
+  };
+}
+
+/** The remediation job: only the control plane runs it, where the request store is. */
+export function remediationProcessor(remediation: RemediationService): Processor<Jobs, 'remediation'> {
+  return async (job) => {
+    const done = await remediation.run(job.data.requestId, {
+      signal: job.signal,
+      progress: (message) => void job.progress({ percent: 50, message }),
+    });
+    return jobResult(done);
   };
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { presentAnomalies } from '../../src/commands/anomalies';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { renderText } from '../../src/reply/render-text';
 import type { AnomaliesJobResult } from '../../src/workers/jobs';
 import { testApp } from '../helpers/app';

@@ -1,6 +1,6 @@
 import type { AnomalySegment } from '../../src/anomaly/explain';
 import { presentAnomalies } from '../../src/commands/anomalies';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import type { Block } from '../../src/reply/model';
 import type { AnomaliesJobResult, SeriesFinding } from '../../src/workers/jobs';
 import { testApp } from '../helpers/app';

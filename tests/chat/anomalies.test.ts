@@ -1,5 +1,5 @@
 import { presentFinished } from '../../src/commands/jobs';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import type { Block } from '../../src/reply/model';
 import type { AnomaliesJobResult } from '../../src/workers/jobs';
 import { renderText } from '../../src/reply/render-text';

@@ -1,4 +1,4 @@
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { renderText } from '../../src/reply/render-text';
 import { lastVersion, recordingSink, testApp } from '../helpers/app';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai';

@@ -4,7 +4,7 @@ import { COMMANDS } from '../../src/commands/catalog';
 import { helpReply } from '../../src/commands/help';
 import { parseRules } from '../../src/intent/rules';
 import type { IntentName } from '../../src/intent/schema';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { renderText } from '../../src/reply/render-text';
 import { lastVersion, recordingSink, testApp } from '../helpers/app';
 import {

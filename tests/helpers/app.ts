@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { testConfig } from '../../src/config/config';
 import type { MessageRef, ReplySink } from '../../src/chat/conversation';
 import { createLogger } from '../../src/log/logger';
-import { buildApp, type App } from '../../src/main';
+import { buildApp, type App } from '../../src/app/control';
 import type { Reply } from '../../src/reply/model';
 
 /** A fixed "now" on a step boundary, so the demo fleet and job times are reproducible. */

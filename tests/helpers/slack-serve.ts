@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createSlackAdapter } from '../../src/adapters/slack/adapter';
 import { createHttpServer } from '../../src/http/server';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { DURING_BURST, testApp } from './app';
 import type { FakeSlack } from './fake-slack';
 

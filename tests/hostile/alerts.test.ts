@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createRng } from '../../src/anomaly/iforest/rng';
-import { createHttpForApp } from '../../src/http/for-app';
+import { createHttpForApp } from '../../src/app/http';
 import type { Incident } from '../../src/incidents/store';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { testApp } from '../helpers/app';
 import { at, firing, notification, resolved, shuffle, type AlertState } from '../incidents/notifications';
 

@@ -1,5 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { addUser, httpApp, PASSWORD, type HttpApp } from '../http/http-app';
 
 /**

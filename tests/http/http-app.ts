@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../src/config/config';
-import { createHttpForApp } from '../../src/http/for-app';
-import type { App } from '../../src/main';
+import { createHttpForApp } from '../../src/app/http';
+import type { App } from '../../src/app/control';
 import { NOW, testApp } from '../helpers/app';
 
 /** Shared set-up for the HTTP auth and REST suites: a real app on a temp SQLite file, a clock tests can move, fastify inject. */

@@ -99,7 +99,7 @@ describeNeeding(
       const res = await post(alert());
       expect(res.statusCode).toBe(200);
       const id = res.json<{ incident: string }>().incident;
-      expect((await analysisJobs()).filter((j) => j.meta.incident === id)).toHaveLength(1);
+      expect((await analysisJobs()).filter((j) => h.app.incidents.analysedBy(j) === id)).toHaveLength(1);
     }, 40_000);
 
     it("frozen (SIGSTOP): the same, within the queue guard's deadline", async () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createHttpForApp } from '../../src/http/for-app';
-import type { App } from '../../src/main';
+import { createHttpForApp } from '../../src/app/http';
+import type { App } from '../../src/app/control';
 import { testApp } from '../helpers/app';
 
 describe('HTTP side-app', () => {

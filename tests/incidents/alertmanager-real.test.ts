@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { createHttpForApp } from '../../src/http/for-app';
+import { createHttpForApp } from '../../src/app/http';
 import type { Incident } from '../../src/incidents/store';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { testApp } from '../helpers/app';
 import {
   describeIfAlerting,

@@ -2,7 +2,8 @@ import type { ChannelPoster, PostedMessage } from '../../src/adapters/types';
 import { ChatApiError } from '../../src/adapters/types';
 import { guestPrincipal } from '../../src/auth/principal';
 import { startIncidentNotifier } from '../../src/incidents/notifier';
-import type { App } from '../../src/main';
+import { IncidentPosts } from '../../src/incidents/posts';
+import type { App } from '../../src/app/control';
 import { buildActionCatalog } from '../../src/remediation/catalog';
 import type { Reply } from '../../src/reply/model';
 import { renderText } from '../../src/reply/render-text';
@@ -74,9 +75,10 @@ describe('incident channel notifier', () => {
     notifier = startIncidentNotifier({
       incidents: app.incidents,
       target: { platform: 'slack', poster: channel.poster, channel: 'C0INCIDENT' },
-      db: app.store.db,
+      posts: new IncidentPosts(app.store.db),
       queue: app.queue,
       catalog: buildActionCatalog(),
+      clock: app.clock,
       log: app.log,
     });
     await app.startWorkers();
@@ -89,7 +91,7 @@ describe('incident channel notifier', () => {
   /** Wait for the analysis job of the incident and everything the notifier does after it. */
   async function settle(): Promise<void> {
     for (const job of await app.queue.list({ limit: 50 }))
-      if (job.meta.incident) await app.queue.waitUntilFinished(job.id, 30_000);
+      if (job.name === 'detect_anomalies') await app.queue.waitUntilFinished(job.id, 30_000);
     await notifier.idle();
   }
 

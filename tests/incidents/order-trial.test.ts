@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { guestPrincipal } from '../../src/auth/principal';
-import { createHttpForApp } from '../../src/http/for-app';
-import type { App } from '../../src/main';
+import { createHttpForApp } from '../../src/app/http';
+import type { App } from '../../src/app/control';
 import { testApp } from '../helpers/app';
 import { at, firing, notification, resolved, ZERO_TIME, type AlertState } from './notifications';
 

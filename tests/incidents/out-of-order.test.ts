@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { guestPrincipal } from '../../src/auth/principal';
 import { alertTimes, compareAlert } from '../../src/incidents/alert-order';
-import { createHttpForApp } from '../../src/http/for-app';
-import type { App } from '../../src/main';
+import { createHttpForApp } from '../../src/app/http';
+import type { App } from '../../src/app/control';
 import { testApp } from '../helpers/app';
 import { at, firing, notification, resolved, type AlertState } from './notifications';
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { renderText } from '../../src/reply/render-text';
 import { lastVersion, recordingSink, tempDbPath, testApp } from '../helpers/app';
 import { runCli } from '../helpers/cli';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { createHttpForApp } from '../../src/http/for-app';
-import type { App } from '../../src/main';
+import { createHttpForApp } from '../../src/app/http';
+import type { App } from '../../src/app/control';
 import { testApp } from '../helpers/app';
 import { waitFor } from '../helpers/cli';
 import { startFakeConnector, type ConnectorCall, type FakeConnector } from '../helpers/fake-connector';

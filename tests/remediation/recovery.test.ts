@@ -1,4 +1,4 @@
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { guestPrincipal } from '../../src/auth/principal';
 import { RemediationStore } from '../../src/remediation/store';
 import { startRemediationRecovery } from '../../src/remediation/recovery';

@@ -1,6 +1,7 @@
 import { testConfig } from '../../src/config/config';
 import { createLogger } from '../../src/log/logger';
-import { buildApp, type App } from '../../src/main';
+import type { App } from '../../src/app/control';
+import { buildWorker, type Worker } from '../../src/app/worker';
 import { NOW, recordingSink, tempDbPath, testApp } from '../helpers/app';
 import { describeIfRedis, TEST_REDIS_URL } from '../helpers/redis';
 
@@ -15,7 +16,7 @@ describeIfRedis('remediation jobs with remote workers (BullMQ on real Redis)', (
     DEFAULT_ROLE: 'operator',
   };
   let control: App;
-  let worker: App;
+  let worker: Worker;
 
   afterAll(async () => {
     await worker?.close();
@@ -25,8 +26,7 @@ describeIfRedis('remediation jobs with remote workers (BullMQ on real Redis)', (
   it('leaves remediation to the control plane and ordinary jobs to any worker', async () => {
     ({ app: control } = await testApp(env));
     const config = testConfig({ ...env, DATABASE_PATH: tempDbPath('sco-remote-'), LOG_LEVEL: 'error' });
-    worker = await buildApp(config, {
-      role: 'worker',
+    worker = buildWorker(config, {
       clock: () => NOW,
       log: createLogger({ level: 'error', format: 'json' }),
     });

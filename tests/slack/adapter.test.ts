@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createSlackAdapter } from '../../src/adapters/slack/adapter';
-import { createHttpForApp } from '../../src/http/for-app';
-import type { App } from '../../src/main';
+import { createHttpForApp } from '../../src/app/http';
+import type { App } from '../../src/app/control';
 import { buttons, header, reply, table, text } from '../../src/reply/model';
 import { DURING_BURST, testApp } from '../helpers/app';
 import { waitFor } from '../helpers/cli';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createHttpForApp } from '../../src/http/for-app';
-import type { App } from '../../src/main';
+import { createHttpForApp } from '../../src/app/http';
+import type { App } from '../../src/app/control';
 import { DURING_BURST, testApp } from '../helpers/app';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { postSigned, slashCommand } from '../helpers/slack-payloads';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createMemoryReplayGuard } from '../../src/adapters/slack/replay';
-import { createHttpForApp } from '../../src/http/for-app';
-import type { App } from '../../src/main';
+import { createHttpForApp } from '../../src/app/http';
+import type { App } from '../../src/app/control';
 import { waitFor } from '../helpers/cli';
 import { testApp } from '../helpers/app';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { createHttpForApp } from '../../src/http/for-app';
-import type { App } from '../../src/main';
+import { createHttpForApp } from '../../src/app/http';
+import type { App } from '../../src/app/control';
 import { DURING_BURST, testApp } from '../helpers/app';
 import { waitFor } from '../helpers/cli';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createHttpForApp } from '../../src/http/for-app';
-import type { App } from '../../src/main';
+import { createHttpForApp } from '../../src/app/http';
+import type { App } from '../../src/app/control';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { ALICE, listenForSlack, operatorApp, requests, serveProcess, SLACK_SECRET } from '../helpers/slack-serve';
 import { describeIfRedis, TEST_REDIS_URL } from '../helpers/redis';

@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { createTeamsAdapter } from '../../src/adapters/teams/adapter';
 import { ChatApiError, type ChatAdapter } from '../../src/adapters/types';
 import { createHttpServer } from '../../src/http/server';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { header, reply, text } from '../../src/reply/model';
 import { testApp } from '../helpers/app';
 import { startFakeConnector, type ConnectorCall, type FakeConnector } from '../helpers/fake-connector';

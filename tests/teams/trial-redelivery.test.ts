@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createTeamsAdapter } from '../../src/adapters/teams/adapter';
 import { createHttpServer } from '../../src/http/server';
-import type { App } from '../../src/main';
+import type { App } from '../../src/app/control';
 import { testApp } from '../helpers/app';
 import { startFakeConnector, type FakeConnector } from '../helpers/fake-connector';
 

@@ -8,6 +8,7 @@ import { loginThrottleHashedMigration } from './007-login-throttle-hashed';
 import { incidentGroupsMigration } from './008-incident-groups';
 import { remediationNoticesMigration } from './009-remediation-notices';
 import { replaysMigration } from './010-replays';
+import { incidentAnalysesMigration } from './011-incident-analyses';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   incidentGroupsMigration,
   remediationNoticesMigration,
   replaysMigration,
+  incidentAnalysesMigration,
 ];

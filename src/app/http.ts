@@ -1,23 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import { PLATFORM_OFF } from '../adapters/types';
-import type { App } from '../main';
-import { createAuthn } from './authn';
-import { openApiRoute } from './openapi';
-import { routesPlugin, type ApiRoute } from './route';
-import { apiKeyRoutes } from './routes/api-keys';
-import { apiV1Routes } from './routes/api-v1';
-import { authRoutes } from './routes/auth';
-import { pageRoutes } from './routes/pages';
-import { notBuiltRoutes } from './routes/not-built';
-import { statusRoutes } from './routes/status';
-import { webhookRoutes } from './routes/webhooks';
-import { createHttpServer } from './server';
+import type { App } from './control';
+import { createAuthn } from '../http/authn';
+import { openApiRoute } from '../http/openapi';
+import { routesPlugin, type ApiRoute } from '../http/route';
+import { apiKeyRoutes } from '../http/routes/api-keys';
+import { apiV1Routes } from '../http/routes/api-v1';
+import { authRoutes } from '../http/routes/auth';
+import { pageRoutes } from '../http/routes/pages';
+import { notBuiltRoutes } from '../http/routes/not-built';
+import { statusRoutes } from '../http/routes/status';
+import { webhookRoutes } from '../http/routes/webhooks';
+import { createHttpServer } from '../http/server';
 
 const API_INFO = {
   title: 'SmartCloudOps API',
   version: '1',
   description:
-    'Auth and the REST API of SmartCloudOps. `/api/v1/*` reaches the same command handlers and permission checks as chat.',
+    'Auth and the REST API of SmartCloudOps. ' +
+    '`/api/v1/*` reaches the same command handlers and permission checks as chat.',
 };
 
 /** The side-app wired to a built App: what `serve` listens with and what tests call. */

@@ -1,0 +1,184 @@
+import { createAuth } from '../auth/auth';
+import type { Auth, AuditLog } from '../auth/types';
+import type { Clock } from '../clock';
+import { createCommands, type Commands } from '../commands/handler';
+import { createConversation, type Conversation } from '../chat/conversation';
+import type { Config } from '../config/config';
+import { createIdentity, type Identity } from '../identity/identity';
+import { createNames } from '../identity/names';
+import { analyseNewIncidents } from '../incidents/analysis';
+import { IncidentService } from '../incidents/service';
+import { IncidentStore } from '../incidents/store';
+import type { IntentParser } from '../intent/parser';
+import type { Logger } from '../log/logger';
+import type { JobQueue } from '../queue/types';
+import { buildActionCatalog, type ActionCatalog } from '../remediation/catalog';
+import { createFollowedJobs, followingIn } from '../remediation/notifier';
+import { startRemediationRecovery } from '../remediation/recovery';
+import type { RemediationService } from '../remediation/service';
+import { RemediationStore } from '../remediation/store';
+import type { MetricsSource } from '../sources/types';
+import { openStore, type Store } from '../store/store';
+import type { Metrics } from '../telemetry/metrics';
+import type { Jobs } from '../workers/jobs';
+import { remediationProcessor } from '../workers/processors';
+import type { ChannelPoster, ChatAdapter } from '../adapters/types';
+import { buildChatAdapters, remediationNotices, startIncidentChannel, type RemediationNotices } from './chat';
+import { buildCore, type Core, type CoreOptions } from './core';
+import { buildParser } from './parser';
+import { buildRemediation } from './remediation';
+
+/** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
+export interface App {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  store: Store;
+  queue: JobQueue<Jobs>;
+  source: MetricsSource;
+  metrics: Metrics;
+  identity: Identity;
+  auth: Auth;
+  incidents: IncidentService;
+  parser: IntentParser;
+  commands: Commands;
+  conversation: Conversation;
+  /** Remediation requests: REST reads them as data. */
+  remediation: RemediationService;
+  /**
+   * Slack (SLACK_BOT_TOKEN) and Teams (TEAMS_APP_ID or TEAMS_AUTH=off) when configured: their
+   * routes go on the side-app.
+   */
+  chat: ChatAdapter[];
+  /** Connect the chat adapters (Socket Mode) and keep INCIDENT_CHANNEL up to date: `serve` does. */
+  startChat(): Promise<void>;
+  /**
+   * Tell requests' threads on these platforms what became of their remediations (startChat does it
+   * for Slack and Teams; the console passes its screen). Returns stop.
+   */
+  notifyRemediations(posters: Partial<Record<string, ChannelPoster>>): () => void;
+  /**
+   * Start processing jobs in this process. `general: false` (`serve --no-workers`) works only the
+   * jobs that need the control plane (remediation), leaving the rest to `worker` processes.
+   */
+  startWorkers(options?: { general?: boolean }): Promise<void>;
+  /** Stop workers (finishing or requeueing in-flight jobs within the grace), then close the store. */
+  close(): Promise<void>;
+}
+
+export type BuildOptions = Omit<CoreOptions, 'store'>;
+
+type Parts = Omit<App, 'startChat' | 'notifyRemediations' | 'startWorkers' | 'close'>;
+
+/**
+ * The control plane's composition root: the only process role that opens the SQLite store. Built
+ * here from one validated config, and only here.
+ */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const store = openStore(config.databasePath);
+  const core = buildCore(config, { ...options, store });
+  const { log, clock, metrics, source, queue } = core;
+  const auth = createAuth({ db: store.db, config: config.auth, clock, log: log.child({ component: 'auth' }) });
+  if (config.admin.email && config.admin.password) await auth.bootstrapAdmin(config.admin.email, config.admin.password);
+  const identity = createIdentity(config.defaultRole, auth.users);
+  const services = async () => (await source.services()).map((s) => s.name);
+  const parser = buildParser(config, { metrics, log, clock, services });
+  const remediations = new RemediationStore(store.db);
+  const catalog = buildActionCatalog(config.file);
+  const remediation = buildRemediation({ config, core, store: remediations, catalog, auth, identity });
+  const incidents = buildIncidents(core, store, auth.audit, services);
+  const names = createNames(auth.users, auth.apiKeys);
+  const personNow = (person: string) => identity.personNow(person);
+  const commands = createCommands({ queue, source, clock, remediation, incidents, names, personNow });
+  // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
+  const followed = createFollowedJobs(remediations);
+  const conversation = createConversation({
+    identity,
+    parser,
+    commands: followingIn(commands, followed),
+    queue,
+    metrics,
+    log,
+    clock,
+    audit: auth.audit,
+  });
+  const chat = await buildChatAdapters(config, { conversation, log, db: store.db });
+  const notices = remediationNotices({ queue, remediations, followed, names, log });
+  const parts: Parts = {
+    config,
+    log,
+    clock,
+    store,
+    queue,
+    source,
+    metrics,
+    identity,
+    auth,
+    incidents,
+    parser,
+    commands,
+    conversation,
+    remediation,
+    chat,
+  };
+  return { ...parts, notifyRemediations: notices.notify, ...lifecycle(core, parts, notices, catalog) };
+}
+
+/** Alerts -> incidents on the store; a new incident's analysis goes on the core's queue. */
+function buildIncidents(core: Core, store: Store, audit: AuditLog, services: () => Promise<string[]>): IncidentService {
+  const { config, clock, queue, metrics } = core;
+  const incidentStore = new IncidentStore(store.db);
+  const incidents = new IncidentService({
+    store: incidentStore,
+    audit,
+    clock,
+    onCreated: analyseNewIncidents({
+      queue,
+      store: incidentStore,
+      services,
+      clock,
+      ...(config.incidentChannel ? { channel: config.incidentChannel } : {}),
+    }),
+  });
+  metrics.setIncidentsOpenSource(() => incidents.openCount());
+  return incidents;
+}
+
+/** Start chat, start workers, close: what the control plane runs beyond the core. */
+function lifecycle(
+  core: Core,
+  app: Parts,
+  notices: RemediationNotices,
+  catalog: ActionCatalog,
+): Pick<App, 'startChat' | 'startWorkers' | 'close'> {
+  // The control plane puts approved requests without a job back on the queue: at start, then every 30 s.
+  let recovery: ReturnType<typeof startRemediationRecovery> | undefined;
+  const startRecovery = () => {
+    recovery ??= startRemediationRecovery(app.remediation, app.log.child({ component: 'remediation' }));
+  };
+  let stopIncidentChannel: (() => void) | undefined;
+  let closed = false;
+  return {
+    async startChat() {
+      startRecovery();
+      for (const adapter of app.chat) await adapter.start();
+      if (app.chat.length) notices.notify(Object.fromEntries(app.chat.map((a) => [a.platform, a.poster])));
+      const { incidents, chat, store } = app;
+      stopIncidentChannel = startIncidentChannel({ core, chat, incidents, db: store.db, catalog });
+    },
+    async startWorkers(workOptions = {}) {
+      await core.startWorkers({ ...workOptions, control: { remediation: remediationProcessor(app.remediation) } });
+      startRecovery();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopIncidentChannel?.();
+      notices.stopAll();
+      await recovery?.stop();
+      for (const adapter of app.chat) await adapter.stop();
+      await core.close();
+      app.store.close();
+    },
+  };
+}

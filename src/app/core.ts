@@ -1,0 +1,142 @@
+import { systemClock, type Clock } from '../clock';
+import { secretValues, type Config } from '../config/config';
+import { AppError } from '../errors';
+import { createLogger, type Logger } from '../log/logger';
+import { createBullmqQueue } from '../queue/bullmq';
+import { createEmbeddedQueue } from '../queue/embedded';
+import { routeQueues } from '../queue/routed';
+import type { JobQueue, Processors } from '../queue/types';
+import type { MetricsSource } from '../sources/types';
+import type { Store } from '../store/store';
+import { createMetrics, type Metrics } from '../telemetry/metrics';
+import type { Jobs } from '../workers/jobs';
+import { createProcessors } from '../workers/processors';
+import { createSource } from './source';
+
+/**
+ * What every process role has: logs, metrics, the metrics source, the job queue and the workers
+ * of the jobs that need no store. The control plane (`./control`) adds its store and everything on
+ * it; a `worker` (`./worker`) is this and nothing more.
+ */
+export interface Core {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  source: MetricsSource;
+  queue: JobQueue<Jobs>;
+  /**
+   * Start processing jobs in this process: those that need no store (unless `general` is false,
+   * `serve --no-workers`), plus `control`, the processors of jobs that need the control plane's
+   * store (CONTROL_JOBS), which only the control plane can give.
+   */
+  startWorkers(options?: { general?: boolean; control?: Processors<Jobs> }): Promise<void>;
+  /** Stop workers (finishing or requeueing in-flight jobs within the grace) and release the queue. */
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  log?: Logger;
+  clock?: Clock;
+  /** Replace an embedded part (tests, benches): never needed in production. */
+  source?: MetricsSource;
+  /**
+   * The control plane's store. The embedded queue keeps its jobs there, and only a process that has
+   * it works the control queue. Without it the queue is BullMQ, so REDIS_URL is required.
+   */
+  store?: Store;
+}
+
+/** Jobs whose processors need the control plane's store. */
+export const CONTROL_JOBS: ReadonlySet<keyof Jobs & string> = new Set(['remediation'] as const);
+
+export function buildCore(config: Config, options: CoreOptions = {}): Core {
+  const log =
+    options.log ?? createLogger({ level: config.log.level, format: config.log.format, secrets: secretValues(config) });
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics();
+  const queue = createQueue(config, log, clock, options.store);
+  const source = options.source ?? createSource(config, clock, log);
+  wireJobMetrics(queue, metrics);
+
+  let workersStarted = false;
+  let closed = false;
+  return {
+    config,
+    log,
+    clock,
+    metrics,
+    source,
+    queue,
+    async startWorkers(workOptions = {}) {
+      if (workersStarted) return;
+      workersStarted = true;
+      const general = workOptions.general !== false;
+      const processors: Processors<Jobs> = {
+        ...(general ? generalProcessors(config, source, clock, metrics) : {}),
+        ...onlyControlJobs(workOptions.control ?? {}),
+      };
+      await queue.work(processors, { concurrency: config.queue.concurrency });
+      log.info('workers started', {
+        backend: queue.backend,
+        concurrency: config.queue.concurrency,
+        jobs: Object.keys(processors).join(','),
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue.close({ graceMs: config.shutdownGraceMs });
+    },
+  };
+}
+
+/**
+ * BullMQ when REDIS_URL is set, else the embedded queue in the store. With Redis, remediation jobs
+ * get a queue of their own that only the control plane works: their state lives in its store, so
+ * a `worker` elsewhere must never take them.
+ */
+function createQueue(config: Config, log: Logger, clock: Clock, store: Store | undefined): JobQueue<Jobs> {
+  const { name, historyLimit, attempts, backoffMs } = config.queue;
+  if (config.redisUrl) {
+    const redisUrl = config.redisUrl;
+    const bullmq = (queueName: string) =>
+      createBullmqQueue<Jobs>({ redisUrl, name: queueName, logger: log, historyLimit, attempts, backoffMs });
+    return routeQueues(bullmq(name), bullmq(`${name}-control`), CONTROL_JOBS, { controlPlane: store !== undefined });
+  }
+  if (!store)
+    throw new AppError(
+      'config_invalid',
+      'without the control plane’s store the job queue is BullMQ: set REDIS_URL (the embedded queue lives in `serve`)',
+    );
+  return createEmbeddedQueue<Jobs>({ store, name, logger: log, historyLimit, attempts, backoffMs, clock });
+}
+
+/** The processors of the jobs that need no store, counting into this process's registry. */
+function generalProcessors(config: Config, source: MetricsSource, clock: Clock, metrics: Metrics): Processors<Jobs> {
+  return createProcessors({
+    source,
+    clock,
+    onnxThreads: config.onnxIntraOpThreads,
+    counters: { pointsScored: metrics.anomalyPointsScored, anomaliesDetected: metrics.anomaliesDetected },
+  });
+}
+
+function onlyControlJobs(processors: Processors<Jobs>): Processors<Jobs> {
+  return Object.fromEntries(
+    Object.entries(processors).filter(([name]) => CONTROL_JOBS.has(name as keyof Jobs & string)),
+  ) as Processors<Jobs>;
+}
+
+function wireJobMetrics(queue: JobQueue<Jobs>, metrics: Metrics): void {
+  metrics.setQueueDepthSource(() => queue.counts());
+  queue.on('completed', (e) => {
+    metrics.jobs.inc({ name: e.name, status: 'completed' });
+    metrics.jobDuration.observe({ name: e.name }, e.durationMs / 1000);
+  });
+  queue.on('failed', (e) => {
+    metrics.jobs.inc({ name: e.name, status: e.willRetry ? 'retried' : 'failed' });
+    metrics.jobDuration.observe({ name: e.name }, e.durationMs / 1000);
+  });
+  queue.on('cancelled', (e) => metrics.jobs.inc({ name: e.name, status: 'cancelled' }));
+}

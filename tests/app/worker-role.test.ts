@@ -1,0 +1,127 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../../src/log/logger';
+import { createBullmqQueue } from '../../src/queue/bullmq';
+import type { JobQueue } from '../../src/queue/types';
+import type { AnomaliesJobResult, Jobs, StatusJobResult } from '../../src/workers/jobs';
+import { BIN, waitFor } from '../helpers/cli';
+import { describeNeeding } from '../helpers/requires';
+import { startPrivateRedis, type PrivateRedis } from '../queue/private-redis';
+
+/**
+ * Issue 14.1: a `worker` is the core alone. The real `worker` process, started in a directory it
+ * cannot write to and with no DATABASE_PATH (the default would be ./data/smartcloudops.db), works
+ * jobs enqueued through the BullMQ queue port on its own redis-server, and leaves no file behind.
+ */
+const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * Root writes through a 0555 directory, so as root the worker runs as `nobody`. Without such a
+ * user it runs as root, and the empty directory at the end is the proof instead.
+ */
+function unprivileged(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => spawnSync('id', [flag, 'nobody'], { encoding: 'utf8' });
+  const [uid, gid] = [id('-u'), id('-g')];
+  if (uid.status !== 0 || gid.status !== 0) return undefined;
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+/** Every path under `dir`, however deep. */
+const everything = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' });
+
+describeNeeding(
+  'issue 14.1: the worker process opens no database',
+  hasRedisServer ? undefined : 'needs the redis-server binary on PATH (apt-get install redis-server)',
+  () => {
+    let redis: PrivateRedis;
+    let cwd: string;
+    let worker: ChildProcess | undefined;
+    let output = '';
+    let queue: JobQueue<Jobs> | undefined;
+    const queueName = `sco-worker-role-${process.pid}-${Date.now()}`;
+
+    beforeAll(async () => {
+      redis = await startPrivateRedis();
+      cwd = mkdtempSync(join(tmpdir(), 'sco-worker-role-'));
+      chmodSync(cwd, 0o555);
+    }, 30_000);
+    afterAll(async () => {
+      await queue?.close();
+      if (worker && worker.exitCode === null && worker.signalCode === null) {
+        const gone = once(worker, 'exit');
+        worker.kill('SIGKILL');
+        await gone;
+      }
+      await redis?.stop();
+      if (cwd) {
+        chmodSync(cwd, 0o755);
+        rmSync(cwd, { recursive: true, force: true });
+      }
+    }, 30_000);
+
+    it('works status and anomaly jobs from Redis, creating no SQLite file and no data/ directory', async () => {
+      const user = unprivileged();
+      worker = spawn(process.execPath, [BIN, 'worker'], {
+        cwd,
+        // No DATABASE_PATH: only what a worker needs.
+        env: {
+          PATH: process.env.PATH ?? '',
+          REDIS_URL: redis.url,
+          QUEUE_NAME: queueName,
+          LOG_FORMAT: 'json',
+          LOG_LEVEL: 'info',
+          SHUTDOWN_GRACE_MS: '1000',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(user ?? {}),
+      });
+      const child = worker;
+      child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${output}`);
+          return output.includes('workers started') ? true : undefined;
+        },
+        20_000,
+        'the worker to start',
+      );
+
+      queue = createBullmqQueue<Jobs>({
+        redisUrl: redis.url,
+        name: queueName,
+        logger: createLogger({ level: 'error', format: 'json' }),
+        historyLimit: 100,
+        attempts: 1,
+        backoffMs: 10,
+      });
+      const status = await queue.add('status', { windowS: 3600 });
+      const anomalies = await queue.add('detect_anomalies', { service: 'checkout-api', windowS: 3600 });
+
+      const statusDone = await queue.waitUntilFinished(status.id, 30_000);
+      expect(statusDone).toMatchObject({ state: 'completed' });
+      const services = (statusDone.result as StatusJobResult).services;
+      expect(services.map((s) => s.name)).toContain('checkout-api');
+      for (const s of services) expect(typeof s.healthy).toBe('boolean');
+
+      const anomaliesDone = await queue.waitUntilFinished(anomalies.id, 60_000);
+      expect(anomaliesDone).toMatchObject({ state: 'completed' });
+      const { findings } = anomaliesDone.result as AnomaliesJobResult;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const f of findings) expect(f.service).toBe('checkout-api');
+
+      expect(child.exitCode).toBeNull(); // still working
+      expect(everything(cwd)).toEqual([]);
+
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      expect((await exited)[0]).toBe(0);
+      expect(everything(cwd)).toEqual([]);
+      expect(output).not.toMatch(/database|sqlite/i);
+    }, 120_000);
+  },
+);
