@@ -10,7 +10,8 @@ export async function runWorker(config: Config): Promise<void> {
   const app = await buildApp(config, { role: 'worker' });
   await app.startWorkers();
   app.log.info(
-    `working queue ${config.queue.name}; remediation jobs (queue ${config.queue.name}-control) need the control plane's store and run in \`serve\`, with or without --no-workers`,
+    `working queue ${config.queue.name}; remediation jobs (queue ${config.queue.name}-control) need the ` +
+      `control plane's store and run in \`serve\`, with or without --no-workers`,
   );
   onShutdownSignal(app.log, () => app.close());
 }
