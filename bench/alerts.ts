@@ -71,7 +71,9 @@ export async function benchAlerts(): Promise<void> {
         incidents.length === 1 && alerts === ALERTS_PER_NOTIFICATION && incidents[0].timeline.length === 1;
       const alertsPerSec = r.requestsPerSec * ALERTS_PER_NOTIFICATION;
       printTable(
-        `Alertmanager webhook ingestion (autocannon, ${CONNECTIONS} connections, ${DURATION_S} s, ${ALERTS_PER_NOTIFICATION} alerts per notification, loopback${PINNED ? '; server on core 0, autocannon on core 1' : ''})`,
+        `Alertmanager webhook ingestion (autocannon, ${CONNECTIONS} connections, ` +
+          `${DURATION_S} s, ${ALERTS_PER_NOTIFICATION} alerts per notification, ` +
+          `loopback${PINNED ? '; server on core 0, autocannon on core 1' : ''})`,
         [
           { name: 'notifications/s', value: Math.round(r.requestsPerSec), unit: 'req/s' },
           {
@@ -84,7 +86,9 @@ export async function benchAlerts(): Promise<void> {
           { name: 'p99 latency', value: round(r.p99Ms, 2), unit: 'ms', target: '< 50', pass: r.p99Ms < 50 },
           {
             name: 'stored after concurrent repeats',
-            value: `${incidents.length} incident, ${alerts} alerts, ${incidents[0]?.timeline.length ?? 0} timeline entry`,
+            value:
+              `${incidents.length} incident, ${alerts} alerts, ${incidents[0]?.timeline.length ?? 0} ` +
+              'timeline entry',
             target: '1, 10, 1',
             pass: deduped,
           },

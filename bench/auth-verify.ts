@@ -73,7 +73,9 @@ async function measure(): Promise<void> {
     rounds.sort((a, b) => a.ratio - b.ratio);
     const { verify, plain, ratio } = rounds[Math.floor(rounds.length / 2)];
     printTable(
-      `GET /auth/verify vs bare node:http (autocannon, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved rounds of ${DURATION_S} s, loopback${PINNED ? '; servers on core 0, autocannon on core 1' : ''})`,
+      `GET /auth/verify vs bare node:http (autocannon, ${CONNECTIONS} connections, ` +
+        `median of ${ROUNDS} interleaved rounds of ${DURATION_S} s, ` +
+        `loopback${PINNED ? '; servers on core 0, autocannon on core 1' : ''})`,
       [
         { name: 'auth/verify throughput', value: Math.round(verify.requestsPerSec), unit: 'req/s' },
         { name: 'auth/verify p99 latency', value: round(verify.p99Ms, 2), unit: 'ms' },

@@ -76,14 +76,17 @@ async function main(): Promise<void> {
   ] as const) {
     const report = evaluate(parseRules, loadFixtures(file));
     process.stdout.write(
-      `${label} (${file}, ${report.total} utterances, rules parser): intent accuracy ${report.intentAccuracy.toFixed(3)}, slot accuracy ${report.slotAccuracy.toFixed(3)}, false remediations ${report.falseRemediations.length}\n`,
+      `${label} (${file}, ${report.total} utterances, rules parser): ` +
+        `intent accuracy ${report.intentAccuracy.toFixed(3)}, slot accuracy ${report.slotAccuracy.toFixed(3)}, ` +
+        `false remediations ${report.falseRemediations.length}\n`,
     );
     for (const f of report.falseRemediations)
       process.stdout.write(`  FALSE REMEDIATION: ${JSON.stringify(f.text)} (label ${f.expected})\n`);
     if (verbose)
       for (const m of report.misses)
         process.stdout.write(
-          `  miss: ${JSON.stringify(m.text)} expected ${m.expected} ${JSON.stringify(m.expectedSlots)} got ${m.got} ${JSON.stringify(m.gotSlots)}\n`,
+          `  miss: ${JSON.stringify(m.text)} expected ${m.expected} ${JSON.stringify(m.expectedSlots)} ` +
+            `got ${m.got} ${JSON.stringify(m.gotSlots)}\n`,
         );
   }
 }

@@ -104,7 +104,8 @@ export async function benchOnnx(): Promise<void> {
   const reg = results.TreeEnsembleRegressor;
   const v5 = results.TreeEnsemble;
   printTable(
-    `Isolation forest scoring (${forest.trees.length} trees, ψ ${forest.sampleSize}, ${FEATURE_COUNT} features; ORT CPU, intraOpNumThreads 1)`,
+    `Isolation forest scoring (${forest.trees.length} trees, ψ ${forest.sampleSize}, ${FEATURE_COUNT} ` +
+      'features; ORT CPU, intraOpNumThreads 1)',
     [
       { name: `train on ${train.rows} rows`, value: round(trainMs, 0), unit: 'ms' },
       { name: 'export toOnnx', value: round(exportMs, 1), unit: 'ms' },

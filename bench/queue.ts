@@ -218,7 +218,8 @@ export async function benchQueue(): Promise<Record<string, number | string>> {
     rows.push({ name: 'BullMQ', value: String(out['bullmq']) });
   }
   printTable(
-    `Queue throughput (trivial jobs, concurrency ${CONCURRENCY}; medians of ${EMBEDDED_ROUNDS} / ${BULLMQ_ROUNDS} rounds)`,
+    `Queue throughput (trivial jobs, concurrency ${CONCURRENCY}; ` +
+      `medians of ${EMBEDDED_ROUNDS} / ${BULLMQ_ROUNDS} rounds)`,
     rows,
   );
   return out;

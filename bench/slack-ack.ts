@@ -150,7 +150,8 @@ export async function benchSlackAck(): Promise<void> {
         { name: `${name} p50 / p99 / max`, value: `${r.p50Ms} / ${r.p99Ms} / ${r.maxMs}`, unit: 'ms' },
       ];
       printTable(
-        `Slack ack under load (/ops status, signed; autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after 1 s warm-up, loopback${PINNED ? '; server on core 0, autocannon on core 1' : ''})`,
+        `Slack ack under load (/ops status, signed; autocannon, ${CONNECTIONS} connections, ${DURATION_S} s ` +
+          `after 1 s warm-up, loopback${PINNED ? '; server on core 0, autocannon on core 1' : ''})`,
         [
           ...row('/slack/events', ack),
           ...row('/healthz (idle, first)', health),

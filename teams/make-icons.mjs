@@ -11,9 +11,11 @@ const ACCENT = '#2563EB';
 
 // A cloud (two bumps on a rounded base) with a heartbeat line across it, on a 96x96 grid.
 const cloud =
-  '<rect x="18" y="46" width="60" height="24" rx="12"/><circle cx="38" cy="47" r="14"/><circle cx="56" cy="40" r="18"/>';
+  '<rect x="18" y="46" width="60" height="24" rx="12"/>' +
+  '<circle cx="38" cy="47" r="14"/><circle cx="56" cy="40" r="18"/>';
 const pulse =
-  '<polyline points="24,59 37,59 43,48 51,67 57,55 72,55" fill="none" stroke-width="5" stroke-linecap="round" stroke-linejoin="round"/>';
+  '<polyline points="24,59 37,59 43,48 51,67 57,55 72,55" fill="none" stroke-width="5" ' +
+  'stroke-linecap="round" stroke-linejoin="round"/>';
 
 const color = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 96 96">
   <rect width="96" height="96" fill="${ACCENT}"/>

@@ -127,7 +127,9 @@ export function loadFile(
   for (let k = 0; k < keys.length; k++) if (tsText[k] !== resTs[k] && keys[k] !== pyDatetimeKey(resTs[k])) bad.push(k);
   if (bad.length > 0) {
     const k = bad[0];
-    const msg = `${bad.length} row(s) of ${resPath} have timestamps differing from ${dataPath} (first: row ${k}, data '${tsText[k]}' vs results '${resTs[k]}'); rows are aligned by position`;
+    const msg =
+      `${bad.length} row(s) of ${resPath} have timestamps differing from ${dataPath} (first: ` +
+      `row ${k}, data '${tsText[k]}' vs results '${resTs[k]}'); rows are aligned by position`;
     if (options.strictTimestamps) throw new NabScoreError(msg);
     warnings.push(msg);
   }

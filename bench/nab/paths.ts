@@ -35,7 +35,8 @@ export function nabPaths(override?: string): NabPaths {
   };
   if (!existsSync(paths.dataDir) || !existsSync(paths.labelsPath)) {
     throw new Error(
-      `NAB data not found at ${dir} (expected data/ and labels/combined_windows.json); clone the repo next to shared/ or set NAB_DIR`,
+      `NAB data not found at ${dir} (expected data/ and labels/combined_windows.json); ` +
+        'clone the repo next to shared/ or set NAB_DIR',
     );
   }
   return paths;

@@ -135,7 +135,9 @@ export function pyDatetimeKey(text: string): string {
   const f = fromIsoFormat(t) ?? fromStrptime(t);
   if (!f) throw new Error(`unparseable timestamp ${JSON.stringify(text)}`);
   if (f.offsetUs === null)
-    return `${pad(f.y, 4)}-${pad(f.mo, 2)}-${pad(f.d, 2)} ${pad(f.h, 2)}:${pad(f.mi, 2)}:${pad(f.s, 2)}.${pad(f.us, 6)}`;
+    return (
+      `${pad(f.y, 4)}-${pad(f.mo, 2)}-${pad(f.d, 2)} ` + `${pad(f.h, 2)}:${pad(f.mi, 2)}:${pad(f.s, 2)}.${pad(f.us, 6)}`
+    );
   // aware: the UTC instant in microseconds (exact in a double for years 1..9999)
   const at = new Date(0);
   at.setUTCFullYear(f.y, f.mo - 1, f.d);

@@ -64,7 +64,10 @@ async function crossCheck(
     worst = Math.max(worst, Math.abs((a?.normalized ?? 0) - (b.normalized ?? 0)));
     if (a?.threshold !== b.threshold) sameThresholds = false;
   }
-  return `nab_score.py cross-check: largest |normalised difference| ${worst.toExponential(1)} points, thresholds ${sameThresholds ? 'identical' : 'DIFFER'}`;
+  return (
+    `nab_score.py cross-check: largest |normalised difference| ${worst.toExponential(1)} points, ` +
+    `thresholds ${sameThresholds ? 'identical' : 'DIFFER'}`
+  );
 }
 
 async function main(): Promise<void> {
@@ -84,7 +87,8 @@ async function main(): Promise<void> {
   out.write(`SmartCloudOps NAB benchmark · node ${process.version} · ${new Date().toISOString()}\n`);
   out.write(`data: ${nab.dir} (${rels.length} files, ${nWindows} windows)\n`);
   out.write(
-    'rules: one detector configuration for every file (createDetector() and createLearnedChannel() defaults, fresh per file, no per-file parameters);\n',
+    'rules: one detector configuration for every file (createDetector() and createLearnedChannel() defaults, ' +
+      'fresh per file, no per-file parameters);\n',
   );
   out.write(
     '       scores are streaming (each row scored from it and earlier rows only); labels are used only to choose\n',
@@ -192,10 +196,14 @@ async function main(): Promise<void> {
     }
     const meanStd = bySeed.reduce((a, b) => a + b, 0) / bySeed.length;
     out.write(
-      `\nStandard over forest seeds 1-${SEEDS}: mean ${meanStd.toFixed(2)}, min ${Math.min(...bySeed).toFixed(2)}, max ${Math.max(...bySeed).toFixed(2)} (${bySeed.map((x) => x.toFixed(2)).join(', ')}); the default seed is 1\n`,
+      `\nStandard over forest seeds 1-${SEEDS}: mean ${meanStd.toFixed(2)}, ` +
+        `min ${Math.min(...bySeed).toFixed(2)}, max ${Math.max(...bySeed).toFixed(2)} ` +
+        `(${bySeed.map((x) => x.toFixed(2)).join(', ')}); the default seed is 1\n`,
     );
     out.write(
-      `\ntotal: ${points.toLocaleString('en-US')} points in ${round(seconds, 2)} s = ${Math.round(points / seconds).toLocaleString('en-US')} points/s (in-process, streaming CSV in and out, one core)\n`,
+      `\ntotal: ${points.toLocaleString('en-US')} points in ${round(seconds, 2)} s ` +
+        `= ${Math.round(points / seconds).toLocaleString('en-US')} points/s (in-process, ` +
+        'streaming CSV in and out, one core)\n',
     );
     out.write(`${await crossCheck(nab.scorerPy, nab.dataDir, nab.labelsPath, resultsDir, score)}\n`);
     if (values.keep) out.write(`results kept in ${resultsDir}\n`);

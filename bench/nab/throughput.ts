@@ -83,7 +83,8 @@ export async function benchDetectThroughput(options: { rows?: number } = {}): Pr
     });
     const ioPointsPerS = Math.round(rows / (Number(process.hrtime.bigint() - ioStarted) / 1e9));
     printTable(
-      `detect throughput (CLI path, ${rows.toLocaleString('en-US')} generated rows, ${(statSync(input).size / 1e6).toFixed(0)} MB in${pin.length ? ', pinned to one core' : ''})`,
+      `detect throughput (CLI path, ${rows.toLocaleString('en-US')} generated rows, ` +
+        `${(statSync(input).size / 1e6).toFixed(0)} MB in${pin.length ? ', pinned to one core' : ''})`,
       [
         {
           name: 'throughput (in-process timer)',

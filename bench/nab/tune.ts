@@ -145,7 +145,9 @@ async function main(): Promise<void> {
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     process.stdout.write(
-      `${mean(runs.map((r) => r.all)).toFixed(2)} (${runs.map((r) => r.all.toFixed(2)).join(' ')})  held-out ${mean(runs.map((r) => r.heldOut[0])).toFixed(1)} / ${mean(runs.map((r) => r.heldOut[1])).toFixed(1)}  ${arg}\n`,
+      `${mean(runs.map((r) => r.all)).toFixed(2)} (${runs.map((r) => r.all.toFixed(2)).join(' ')})  ` +
+        `held-out ${mean(runs.map((r) => r.heldOut[0])).toFixed(1)} ` +
+        `/ ${mean(runs.map((r) => r.heldOut[1])).toFixed(1)}  ${arg}\n`,
     );
   }
 }

@@ -39,7 +39,10 @@ export interface AnomalySegment {
   direction: 'above' | 'below' | 'within';
   /** The worst point in the window (so it is on the chart): farthest outside its band, else the highest score. */
   peak: { t: number; value: number; low: number; high: number; score: number };
-  /** How far the peak is past the band's edge on its side, in the metric's unit (>= 0); and peak / edge when the edge is > 0. */
+  /**
+   * How far the peak is past the band's edge on its side, in the metric's unit (>= 0);
+   * and peak / edge when the edge is > 0.
+   */
   beyond: number;
   ratio?: number;
   /** The highest score in the whole segment (also before the window), and what drove it. */

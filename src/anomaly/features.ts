@@ -121,7 +121,10 @@ export class FeatureWindow {
     return this.count;
   }
 
-  /** Adds a value; returns its features, or undefined while warming up or when the value is not finite (it is skipped). */
+  /**
+   * Adds a value; returns its features, or undefined while warming up or when the value is not
+   * finite (it is skipped).
+   */
   push(value: number): Float32Array | undefined {
     const out = new Float32Array(FEATURE_COUNT);
     return this.pushInto(value, out, 0) ? out : undefined;
@@ -233,7 +236,10 @@ function computeFeatures(
   writeFeatures(v, n, recent, base, diffs, (below + 0.5 * equal) / m, out, offset);
 }
 
-/** The feature row of v[0..n) given the robust centre and scale of its baseline and of the baseline's steps, and the rank of v[n-1]. */
+/**
+ * The feature row of v[0..n) given the robust centre and scale of its baseline and of the
+ * baseline's steps, and the rank of v[n-1].
+ */
 function writeFeatures(
   v: Float64Array,
   n: number,

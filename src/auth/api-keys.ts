@@ -63,9 +63,12 @@ function checkExpiry(days: unknown): number | undefined {
 
 export function createApiKeys({ db, users, clock }: { db: Db; users: Users; clock: Clock }): ApiKeys {
   const s = {
-    insert: db.prepare<KeyRow>(`
-      INSERT INTO api_keys (id, user_id, name, secret_hash, permissions, created_at, expires_at, last_used_at, revoked_at)
-      VALUES (@id, @user_id, @name, @secret_hash, @permissions, @created_at, @expires_at, @last_used_at, @revoked_at)`),
+    insert: db.prepare<KeyRow>(
+      `
+      INSERT INTO api_keys (id, user_id, name, secret_hash, permissions, created_at, expires_at, ` +
+        `last_used_at, revoked_at)
+      VALUES (@id, @user_id, @name, @secret_hash, @permissions, @created_at, @expires_at, @last_used_at, @revoked_at)`,
+    ),
     get: db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?'),
     listAll: db.prepare<[], KeyRow>('SELECT * FROM api_keys ORDER BY created_at DESC, id'),
     listFor: db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at DESC, id'),

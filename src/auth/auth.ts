@@ -26,7 +26,8 @@ export interface AuthDeps {
 }
 
 const NOT_CONFIGURED =
-  'token auth is not configured: set JWT_SECRET (32+ random characters) or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE';
+  'token auth is not configured: set JWT_SECRET (32+ random characters) ' +
+  'or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE';
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
 export function createAuth({ db, config, clock, log }: AuthDeps): Auth {
@@ -79,7 +80,9 @@ export function createAuth({ db, config, clock, log }: AuthDeps): Auth {
       if (existing)
         throw new AppError(
           'conflict',
-          `ADMIN_EMAIL ${existing.email} already belongs to a ${existing.disabled ? 'disabled ' : ''}${existing.role}, and no enabled admin exists: make that user an admin with the CLI, or choose another ADMIN_EMAIL`,
+          `ADMIN_EMAIL ${existing.email} already belongs to ` +
+            `a ${existing.disabled ? 'disabled ' : ''}${existing.role}, and no enabled admin exists: ` +
+            'make that user an admin with the CLI, or choose another ADMIN_EMAIL',
         );
       let admin;
       try {

@@ -65,7 +65,9 @@ export async function verifyPasswordHash(password: string, stored: string): Prom
 }
 
 /** Same parameters as a real hash, matching no password: verify it when the account does not exist. */
-export const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${randomBytes(SALT_BYTES).toString('base64')}$${randomBytes(KEY_LENGTH).toString('base64')}`;
+export const DUMMY_HASH =
+  `scrypt$${N}$${R}$${P}$` +
+  `${randomBytes(SALT_BYTES).toString('base64')}$${randomBytes(KEY_LENGTH).toString('base64')}`;
 
 /** Why a new password is refused, or undefined. Never echoes the password. */
 export function passwordProblem(password: string, email: string): string | undefined {

@@ -59,7 +59,10 @@ export function anomalyChartSpecFor(input: AnomalyChartInput): TopLevelSpec {
     : noDataSpec(layout);
 }
 
-/** The chart of one series' explained result (src/anomaly/explain): the same points, bands and segments the text reports. */
+/**
+ * The chart of one series' explained result (src/anomaly/explain): the same points, bands and
+ * segments the text reports.
+ */
 export function findingChartInput(
   f: { service: string; signal: string; unit: string } & Pick<AnomalyChartInput, 'points' | 'band' | 'anomalies'>,
 ): AnomalyChartInput {

@@ -33,7 +33,8 @@ export function findFontsDir(from: string): string {
   }
   throw new AppError(
     'config_invalid',
-    `chart fonts not found: no assets/fonts/${CHART_FONT_FILES[0]} above ${from}; ship the assets/ folder next to dist/`,
+    `chart fonts not found: no assets/fonts/${CHART_FONT_FILES[0]} above ${from}; ` +
+      'ship the assets/ folder next to dist/',
     {
       userMessage: 'Charts are unavailable: the chart fonts are missing from this installation.',
     },

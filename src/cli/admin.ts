@@ -40,7 +40,10 @@ export function adminUsage(area: string): string | undefined {
 
 type Out = (line: string) => void;
 
-/** The only admin command that may start a database: adding the first user. Every other one needs the store to exist. */
+/**
+ * The only admin command that may start a database: adding the first user. Every other one needs
+ * the store to exist.
+ */
 const CREATES_STORE = 'user add';
 
 const KNOWN = new Set(ADMIN_USAGE.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')));
@@ -114,7 +117,8 @@ function assertStore(path: string, key: string): void {
     if (key === CREATES_STORE) return;
     throw new AppError(
       'not_found',
-      `${size === 0 ? `the database at ${path} is an empty file` : `no database at ${path}`}: check DATABASE_PATH (serve, chat and \`user add\` create it; \`${key}\` only works on an existing one)`,
+      `${size === 0 ? `the database at ${path} is an empty file` : `no database at ${path}`}: ` +
+        `check DATABASE_PATH (serve, chat and \`user add\` create it; \`${key}\` only works on an existing one)`,
     );
   }
   let ours: boolean;
@@ -168,7 +172,8 @@ async function password(io: { stdin: () => Promise<string> }): Promise<string> {
   if (!line)
     throw new AppError(
       'bad_request',
-      'give the password as one line on standard input, e.g. `read -rs PW && printf "%s\\n" "$PW" | smartcloudops user add …`',
+      'give the password as one line on standard input, e.g. ' +
+        '`read -rs PW && printf "%s\\n" "$PW" | smartcloudops user add …`',
     );
   return line;
 }
@@ -292,7 +297,8 @@ function apiKeyCreate(auth: Auth, args: string[], out: Out, actor: string): numb
   if (!permissions.length || unknown.length)
     throw new AppError(
       'bad_request',
-      `--permissions must list permissions such as read,remediation.request${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+      '--permissions must list permissions such as ' +
+        `read,remediation.request${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
     );
   const days = values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
   const { key, info } = auth.apiKeys.create(owner, {
@@ -308,7 +314,8 @@ function apiKeyCreate(auth: Auth, args: string[], out: Out, actor: string): numb
     detail: { owner: owner.email, permissions: info.permissions },
   });
   out(
-    `API key ${info.id} for ${owner.email} (${info.permissions.join(', ')}${info.expiresAt ? `, expires ${new Date(info.expiresAt).toISOString()}` : ''}).`,
+    `API key ${info.id} for ${owner.email} ` +
+      `(${info.permissions.join(', ')}${info.expiresAt ? `, expires ${new Date(info.expiresAt).toISOString()}` : ''}).`,
   );
   out('It is shown once; store it now:');
   out(key);
@@ -324,7 +331,8 @@ function apiKeyList(auth: Auth, args: string[], out: Out): number {
     const state =
       k.revokedAt !== null ? 'revoked' : k.expiresAt !== null && k.expiresAt <= Date.now() ? 'expired' : 'active';
     out(
-      `${k.id}  ${k.name}  ${state}  ${k.permissions.join(',')}  expires ${when(k.expiresAt)}  last used ${when(k.lastUsedAt)}`,
+      `${k.id}  ${k.name}  ${state}  ${k.permissions.join(',')}  expires ${when(k.expiresAt)}  ` +
+        `last used ${when(k.lastUsedAt)}`,
     );
   }
   return 0;

@@ -30,19 +30,23 @@ export function describeWarnings(stats: DetectCsvStats): string[] {
   const at = (line: number | undefined) => (line === undefined ? '' : ` (first at line ${line})`);
   if (stats.nonNumeric)
     out.push(
-      `${plural(stats.nonNumeric, 'row')} with a value that is not a number${at(stats.firstLine.nonNumeric)}: written with anomaly_score 0`,
+      `${plural(stats.nonNumeric, 'row')} with a value that is not a number${at(stats.firstLine.nonNumeric)}: ` +
+        'written with anomaly_score 0',
     );
   if (stats.badTimestamps)
     out.push(
-      `${plural(stats.badTimestamps, 'row')} with an unreadable timestamp${at(stats.firstLine.badTimestamps)}: written with anomaly_score 0`,
+      `${plural(stats.badTimestamps, 'row')} with an unreadable timestamp${at(stats.firstLine.badTimestamps)}: ` +
+        'written with anomaly_score 0',
     );
   if (stats.outOfOrder)
     out.push(
-      `${plural(stats.outOfOrder, 'row')} earlier than the row before${at(stats.firstLine.outOfOrder)}: processed in file order`,
+      `${plural(stats.outOfOrder, 'row')} earlier than the row before${at(stats.firstLine.outOfOrder)}: ` +
+        'processed in file order',
     );
   if (stats.repeated)
     out.push(
-      `${plural(stats.repeated, 'row')} repeating the timestamp of the row before${at(stats.firstLine.repeated)}: processed in file order`,
+      `${plural(stats.repeated, 'row')} repeating the timestamp of the row ` +
+        `before${at(stats.firstLine.repeated)}: processed in file order`,
     );
   return out;
 }
@@ -118,7 +122,9 @@ export async function runDetect(args: string[]): Promise<number> {
   const rate = seconds > 0 ? Math.round(stats.rows / seconds) : stats.rows;
   const rssMb = process.resourceUsage().maxRSS / 1024;
   process.stderr.write(
-    `smartcloudops detect: ${plural(stats.rows, 'row')} in ${seconds.toFixed(2)} s (${rate.toLocaleString('en-US')} points/s), ${plural(warningCount(stats), 'warning')}, peak RSS ${rssMb.toFixed(0)} MB -> ${output === STDIO ? 'standard output' : output}\n`,
+    `smartcloudops detect: ${plural(stats.rows, 'row')} in ${seconds.toFixed(2)} s ` +
+      `(${rate.toLocaleString('en-US')} points/s), ${plural(warningCount(stats), 'warning')}, ` +
+      `peak RSS ${rssMb.toFixed(0)} MB -> ${output === STDIO ? 'standard output' : output}\n`,
   );
   return 0;
 }

@@ -36,7 +36,9 @@ export async function runDoctor(out: (line: string) => void = (l) => process.std
   report({
     status: 'ok',
     item: 'config',
-    detail: `valid (queue: ${config.redisUrl ? 'BullMQ on Redis' : 'embedded'}, metrics: ${config.metricsSource.kind}, intents: ${config.openai.apiKey || config.openai.baseUrl ? 'rules + LLM' : 'rules'})`,
+    detail:
+      `valid (queue: ${config.redisUrl ? 'BullMQ on Redis' : 'embedded'}, metrics: ${config.metricsSource.kind}, ` +
+      `intents: ${config.openai.apiKey || config.openai.baseUrl ? 'rules + LLM' : 'rules'})`,
   });
   for (const check of [
     checkStore,
@@ -92,7 +94,9 @@ async function checkAuth(config: Config): Promise<Verdict> {
       status: 'fail',
       item: 'auth',
       detail: errorMessage(err),
-      fix: 'set JWT_SECRET, or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE to the PEM files of one key pair (README "Configuration")',
+      fix:
+        'set JWT_SECRET, or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE to the PEM files of one key pair ' +
+        '(README "Configuration")',
     };
   }
 }
@@ -201,11 +205,14 @@ async function checkPrometheus(config: Config): Promise<Verdict> {
     return {
       status: 'skip',
       item: 'prometheus',
-      detail: `not used (METRICS_SOURCE=${config.metricsSource.kind === 'csv' ? `csv:${config.metricsSource.dir}` : config.metricsSource.kind})`,
+      detail:
+        'not used (METRICS_SOURCE=' +
+        `${config.metricsSource.kind === 'csv' ? `csv:${config.metricsSource.dir}` : config.metricsSource.kind})`,
     };
   const { url, bearerToken, username, password, timeoutMs } = config.metricsSource;
   const fix =
-    'check PROMETHEUS_URL (with any path prefix), that Prometheus is running, and PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME/PROMETHEUS_PASSWORD';
+    'check PROMETHEUS_URL (with any path prefix), that Prometheus is running, ' +
+    'and PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME/PROMETHEUS_PASSWORD';
   try {
     const services = buildCatalog(config.file, { requireQueries: true });
     const client = new PrometheusClient({
@@ -220,7 +227,9 @@ async function checkPrometheus(config: Config): Promise<Verdict> {
     return {
       status: 'ok',
       item: 'prometheus',
-      detail: `${client.url} is ready${version ? ` (Prometheus ${version})` : ''}; ${services.length} service(s) in the catalog`,
+      detail:
+        `${client.url} is ready${version ? ` (Prometheus ${version})` : ''}; ${services.length} service(s) ` +
+        'in the catalog',
     };
   } catch (err) {
     return { status: 'fail', item: 'prometheus', detail: errorMessage(err), fix };
@@ -282,7 +291,8 @@ async function checkTeams(config: Config): Promise<Verdict> {
       status: 'ok',
       item: 'teams',
       detail:
-        'TEAMS_AUTH=off: /api/messages takes unauthenticated activities from loopback connectors (local development only)',
+        'TEAMS_AUTH=off: /api/messages takes unauthenticated activities from loopback connectors ' +
+        '(local development only)',
       fix: 'never in production: set TEAMS_APP_ID and TEAMS_APP_PASSWORD and remove TEAMS_AUTH',
     };
   if (!config.teams.appId)
@@ -290,7 +300,9 @@ async function checkTeams(config: Config): Promise<Verdict> {
   return {
     status: 'ok',
     item: 'teams',
-    detail: `app ${config.teams.appId}${config.teams.tenantId ? ` in tenant ${config.teams.tenantId}` : ''} configured (credentials are checked by Azure on the first message)`,
+    detail:
+      `app ${config.teams.appId}${config.teams.tenantId ? ` in tenant ${config.teams.tenantId}` : ''} configured ` +
+      '(credentials are checked by Azure on the first message)',
   };
 }
 

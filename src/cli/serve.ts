@@ -14,7 +14,8 @@ export async function runServe(config: Config, options: { workers: boolean }): P
   const http = createHttpForApp(app);
   if (!app.auth.tokens)
     log.warn(
-      'token auth is off: login and bearer JWTs answer 503 until JWT_SECRET (32+ random characters) or JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE are set; API keys still work',
+      'token auth is off: login and bearer JWTs answer 503 until JWT_SECRET (32+ random characters) or ' +
+        'JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE are set; API keys still work',
     );
   if (app.auth.users.count() === 0)
     log.warn(
@@ -40,7 +41,14 @@ export async function runServe(config: Config, options: { workers: boolean }): P
 /** What `--no-workers` leaves undone, said at start-up so nobody waits on jobs nothing will run. */
 export function noWorkersNote(config: Config): string {
   if (!config.redisUrl) {
-    return '--no-workers without REDIS_URL: status, anomaly and other jobs will wait forever (only remediation runs here), because `smartcloudops worker` needs REDIS_URL; set REDIS_URL or drop --no-workers';
+    return (
+      '--no-workers without REDIS_URL: status, anomaly and other jobs will wait forever (only remediation runs ' +
+      'here), because `smartcloudops worker` needs REDIS_URL; set REDIS_URL or drop --no-workers'
+    );
   }
-  return `--no-workers: this process runs only remediation jobs (queue ${config.queue.name}-control); status, anomaly and other jobs on queue ${config.queue.name} wait for \`smartcloudops worker\` processes (start at least one; \`smartcloudops doctor\` counts them)`;
+  return (
+    `--no-workers: this process runs only remediation jobs (queue ${config.queue.name}-control); ` +
+    `status, anomaly and other jobs on queue ${config.queue.name} wait for \`smartcloudops worker\` processes ` +
+    `(start at least one; \`smartcloudops doctor\` counts them)`
+  );
 }

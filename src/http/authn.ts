@@ -35,7 +35,8 @@ export function principalOf(req: FastifyRequest): Principal | undefined {
 
 export const REALM = 'Bearer realm="smartcloudops"';
 const HOW =
-  'send an access token (Authorization: Bearer <token>) or an API key (X-API-Key: <key>, or Authorization: Bearer <key>)';
+  'send an access token (Authorization: Bearer <token>) or an API key ' +
+  '(X-API-Key: <key>, or Authorization: Bearer <key>)';
 
 /** The route pattern, never the raw URL: ids in paths stay out of the audit target. */
 export function routeOf(req: FastifyRequest): string {

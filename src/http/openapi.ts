@@ -64,7 +64,10 @@ function accessText(route: ApiRoute): string {
   const { access } = route;
   if (access === 'public') return 'Public: no credentials.';
   if (access === 'authenticated') return 'Any authenticated principal (access token or API key).';
-  return `Requires the \`${access.permission}\` permission (role \`${leastRoleWith(access.permission)}\` or above; an API key must be scoped for it).`;
+  return (
+    `Requires the \`${access.permission}\` permission (role \`${leastRoleWith(access.permission)}\` or above; ` +
+    'an API key must be scoped for it).'
+  );
 }
 
 function operation(route: ApiRoute, components: Components): Json {

@@ -13,7 +13,8 @@ export interface SecurityOptions {
  * no referrer, same-origin resource policy. helmet's document-oriented extras (COOP,
  * Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-Download-Options, X-Permitted-Cross-Domain-
  * Policies, X-XSS-Protection) are off: they protect HTML pages, and each costs bytes on every
- * answer (the extras were a third of a small response). CORS only for the configured origins. Credentials travel in headers, never cookies, so CORS never allows credentials.
+ * answer (the extras were a third of a small response). CORS only for the configured origins.
+ * Credentials travel in headers, never cookies, so CORS never allows credentials.
  * Registered on the root instance, before any route, so every answer (404s included) carries them.
  */
 export function registerSecurity(app: FastifyInstance, options: SecurityOptions): void {

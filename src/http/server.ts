@@ -70,7 +70,8 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     const seconds = Number(process.hrtime.bigint() - req.startedAt) / 1e9;
     deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
-    // winston formats (and redacts) a record before its transports drop it by level: skip the work when nothing keeps it.
+    // winston formats (and redacts) a record before its transports drop it by level: skip the work
+    // when nothing keeps it.
     if (deps.log.isLevelEnabled('http'))
       req.log2.http('request', {
         method: req.method,

@@ -50,7 +50,10 @@ export function alertTimes(
   return { status: 'resolved', startsAt: startsAt ?? Math.min(known?.startsAt ?? endsAt, endsAt), endsAt };
 }
 
-/** The alert with the times `alertTimes` assumed written in, so a stored state keeps them (not "now" of a later read). */
+/**
+ * The alert with the times `alertTimes` assumed written in, so a stored state keeps them (not "now"
+ * of a later read).
+ */
 export function withTimes<A extends { startsAt?: string; endsAt?: string }>(a: A, t: AlertTimes): A {
   const iso = (ms: number) => new Date(ms).toISOString();
   return {

@@ -27,7 +27,10 @@ export function incidentChannel(config: Pick<Config, 'incidentChannel' | 'slack'
   if (!platform) {
     const wanted = match ? (match[1] === 'slack' ? 'Slack' : 'Teams') : 'Slack or Teams';
     return {
-      problem: `INCIDENT_CHANNEL is set but ${wanted} is not configured: new incidents are kept (see \`incidents\`) but not posted. Set SLACK_BOT_TOKEN (Slack) or TEAMS_APP_ID and TEAMS_APP_PASSWORD (Teams).`,
+      problem:
+        `INCIDENT_CHANNEL is set but ${wanted} is not configured: ` +
+        `new incidents are kept (see \`incidents\`) but not posted. ` +
+        'Set SLACK_BOT_TOKEN (Slack) or TEAMS_APP_ID and TEAMS_APP_PASSWORD (Teams).',
     };
   }
   return { platform, channel: match ? match[2] : value };

@@ -8,13 +8,19 @@ import type { Alert, AlertmanagerPayload } from './alertmanager';
 import type { AnalysisJob, Incident, IncidentStatus, IncidentStore } from './store';
 
 export interface IngestResult {
-  /** The incident the notification opened, joined or changed (else the group's newest); undefined for a group never seen with nothing to record. */
+  /**
+   * The incident the notification opened, joined or changed (else the group's newest); undefined
+   * for a group never seen with nothing to record.
+   */
   incident?: Incident;
   created: boolean;
   /** New alerts, or alerts whose status changed: the posted message needs an update. */
   changed: boolean;
   resolved: boolean;
-  /** Why the new incident's analysis could not start (e.g. the job queue is down); the incident is recorded all the same. */
+  /**
+   * Why the new incident's analysis could not start (e.g. the job queue is down); the incident is
+   * recorded all the same.
+   */
   analysisNotStarted?: string;
 }
 
@@ -113,7 +119,8 @@ export class IncidentService {
           entry.resolved = true;
         }
       }
-      // The incident the notification is about: the one it opened or joined, else the one it changed, else the group's newest.
+      // The incident the notification is about: the one it opened or joined, else the one it
+      // changed, else the group's newest.
       const mainId =
         joined ?? [...touched].find(([, e]) => e.changed)?.[0] ?? store.latestByGroup(payload.groupKey)?.id;
       const main = mainId ? touched.get(mainId) : undefined;
@@ -222,7 +229,8 @@ export class IncidentService {
     if (!moved)
       throw new AppError(
         'conflict',
-        `Incident ${incident.id} is ${incident.status}; it cannot be ${to === 'acked' ? 'acknowledged' : 'resolved'} now.`,
+        `Incident ${incident.id} is ${incident.status}; ` +
+          `it cannot be ${to === 'acked' ? 'acknowledged' : 'resolved'} now.`,
       );
     audit.record({
       actor: actor.id,

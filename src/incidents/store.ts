@@ -71,24 +71,30 @@ export class IncidentStore {
       latestByGroup: db.prepare<[string], { id: string; status: IncidentStatus }>(
         'SELECT id, status FROM incidents WHERE group_key = ? ORDER BY rowid DESC LIMIT 1',
       ),
-      latestAlert: db.prepare<
-        [string, string],
-        KnownAlert
-      >(`SELECT a.incident_id AS incidentId, a.status, a.starts_at AS startsAt, a.ends_at AS endsAt
-        FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id AND a.fingerprint = ? WHERE i.group_key = ? ORDER BY i.rowid DESC LIMIT 1`),
+      latestAlert: db.prepare<[string, string], KnownAlert>(
+        `SELECT a.incident_id AS incidentId, a.status, a.starts_at AS startsAt, a.ends_at AS endsAt
+        FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id AND a.fingerprint = ? ` +
+          `WHERE i.group_key = ? ORDER BY i.rowid DESC LIMIT 1`,
+      ),
       status: db.prepare<[string], { status: IncidentStatus }>('SELECT status FROM incidents WHERE id = ?'),
       get: db.prepare<[string], Row>('SELECT * FROM incidents WHERE id = ?'),
-      insert:
-        db.prepare(`INSERT INTO incidents (id, group_key, status, title, service, severity, labels, annotations, external_url, created_at, updated_at)
-        VALUES (@id, @group_key, 'open', @title, @service, @severity, @labels, @annotations, @external_url, @at, @at)`),
+      insert: db.prepare(
+        `INSERT INTO incidents (id, group_key, status, title, service, severity, labels, annotations, ` +
+          `external_url, created_at, updated_at)
+        VALUES (@id, @group_key, 'open', @title, @service, @severity, @labels, @annotations, @external_url, @at, @at)`,
+      ),
       alert: db.prepare<[string, string], { status: string }>(
         'SELECT status FROM incident_alerts WHERE incident_id = ? AND fingerprint = ?',
       ),
-      upsertAlert:
-        db.prepare(`INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
+      upsertAlert: db.prepare(
+        `INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations, starts_at, ` +
+          `ends_at, generator_url, updated_at)
         VALUES (@incident_id, @fingerprint, @status, @labels, @annotations, @starts_at, @ends_at, @generator_url, @at)
-        ON CONFLICT(incident_id, fingerprint) DO UPDATE SET status = excluded.status, labels = excluded.labels, annotations = excluded.annotations,
-          starts_at = excluded.starts_at, ends_at = excluded.ends_at, generator_url = excluded.generator_url, updated_at = excluded.updated_at`),
+        ON CONFLICT(incident_id, fingerprint) DO UPDATE SET status = excluded.status, labels = excluded.labels, ` +
+          `annotations = excluded.annotations,
+          starts_at = excluded.starts_at, ends_at = excluded.ends_at, generator_url = excluded.generator_url, ` +
+          `updated_at = excluded.updated_at`,
+      ),
       alerts: db.prepare<
         [string],
         {
@@ -99,7 +105,8 @@ export class IncidentStore {
           generator_url: string | null;
         }
       >(
-        'SELECT fingerprint, status, labels, starts_at, generator_url FROM incident_alerts WHERE incident_id = ? ORDER BY starts_at',
+        'SELECT fingerprint, status, labels, starts_at, generator_url FROM incident_alerts ' +
+          'WHERE incident_id = ? ORDER BY starts_at',
       ),
       firing: db.prepare<[string], { n: number }>(
         "SELECT COUNT(*) AS n FROM incident_alerts WHERE incident_id = ? AND status = 'firing'",
@@ -109,7 +116,9 @@ export class IncidentStore {
       ),
       note: db.prepare('INSERT INTO incident_timeline (incident_id, at, actor, event, detail) VALUES (?, ?, ?, ?, ?)'),
       move: db.prepare<[IncidentStatus, number, string | null, string | null, number | null, string, IncidentStatus]>(
-        'UPDATE incidents SET status = ?, updated_at = ?, acked_by = COALESCE(?, acked_by), resolved_by = COALESCE(?, resolved_by), resolved_at = COALESCE(?, resolved_at) WHERE id = ? AND status = ?',
+        'UPDATE incidents SET status = ?, updated_at = ?, acked_by = COALESCE(?, acked_by), ' +
+          'resolved_by = COALESCE(?, resolved_by), resolved_at = COALESCE(?, resolved_at) ' +
+          'WHERE id = ? AND status = ?',
       ),
       touch: db.prepare<[number, string]>('UPDATE incidents SET updated_at = ? WHERE id = ?'),
       list: db.prepare<[{ status: string; limit: number }], Row>(
@@ -147,7 +156,10 @@ export class IncidentStore {
     return this.s.latestAlert.get(fingerprint, groupKey);
   }
 
-  /** The incident's status, undefined when there is none with this id (`freshId`'s check, inside the insert's transaction). */
+  /**
+   * The incident's status, undefined when there is none with this id (`freshId`'s check, inside the
+   * insert's transaction).
+   */
   status(id: string): IncidentStatus | undefined {
     return this.s.status.get(id)?.status;
   }

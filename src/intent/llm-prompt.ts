@@ -35,7 +35,8 @@ export function loadPrompt(dir: string = DEFAULT_PROMPT_DIR, version: string = P
     text = readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
   } catch (err) {
     throw new Error(
-      `LLM intent prompt not found at ${file} (${err instanceof Error ? err.message : String(err)}); ship the prompts/ folder next to dist/ or pass promptDir`,
+      `LLM intent prompt not found at ${file} (${err instanceof Error ? err.message : String(err)}); ` +
+        'ship the prompts/ folder next to dist/ or pass promptDir',
     );
   }
   const examples = [...text.matchAll(EXAMPLE)].map((m) => ({ message: m[1] as string, call: m[2] as string }));
@@ -52,5 +53,8 @@ export function hintsSection(services: readonly string[] | undefined): string {
     .filter((s) => /^[a-z0-9][a-z0-9._-]{0,62}$/.test(s));
   if (names.length === 0) return '';
   const unique = [...new Set(names)].slice(0, 100);
-  return `\n\n## This deployment\n\nKnown services: ${unique.join(', ')}. Use one of these names when the message clearly refers to it; otherwise keep the user's word.`;
+  return (
+    `\n\n## This deployment\n\nKnown services: ${unique.join(', ')}. ` +
+    `Use one of these names when the message clearly refers to it; otherwise keep the user's word.`
+  );
 }

@@ -68,7 +68,10 @@ export const PROPOSE_INTENT_TOOL: ChatCompletionFunctionTool = {
   type: 'function',
   function: {
     name: TOOL_NAME,
-    description: `Propose the one intent of the user's chat message. This never runs anything: the bot validates the proposal and asks a human to confirm any action. Slots per intent (? = optional): ${slotGuide()}.`,
+    description:
+      `Propose the one intent of the user's chat message. This never runs anything: ` +
+      'the bot validates the proposal and asks a human to confirm any action. ' +
+      `Slots per intent (? = optional): ${slotGuide()}.`,
     parameters: {
       type: 'object',
       properties: {

@@ -58,16 +58,20 @@ export class RemediationStore {
 
   constructor(private readonly db: Db) {
     this.s = {
-      insert:
-        db.prepare(`INSERT INTO remediation_requests (id, action, target, params, requested_by, origin, state, dry_run, plan, approvals_needed, created_at, expires_at)
-        VALUES (@id, @action, @target, @params, @requested_by, @origin, @state, @dry_run, @plan, @approvals_needed, @created_at, @expires_at) ON CONFLICT(id) DO NOTHING`),
+      insert: db.prepare(
+        `INSERT INTO remediation_requests (id, action, target, params, requested_by, origin, state, ` +
+          `dry_run, plan, approvals_needed, created_at, expires_at)
+        VALUES (@id, @action, @target, @params, @requested_by, @origin, @state, @dry_run, @plan, ` +
+          `@approvals_needed, @created_at, @expires_at) ON CONFLICT(id) DO NOTHING`,
+      ),
       get: db.prepare<[string], Row>('SELECT * FROM remediation_requests WHERE id = ?'),
       taken: db.prepare<[string], number>('SELECT 1 FROM remediation_requests WHERE id = ?').pluck(),
       inState: db.prepare<[RequestState], { id: string }>(
         'SELECT id FROM remediation_requests WHERE state = ? ORDER BY created_at',
       ),
       decided: db.prepare<[number], { id: string }>(
-        "SELECT id FROM remediation_requests WHERE state IN ('denied', 'expired') ORDER BY decided_at DESC, rowid DESC LIMIT ?",
+        "SELECT id FROM remediation_requests WHERE state IN ('denied', 'expired') ORDER BY decided_at DESC, " +
+          'rowid DESC LIMIT ?',
       ),
       expiredPending: db.prepare<[number], { id: string }>(
         "SELECT id FROM remediation_requests WHERE state = 'pending_approval' AND expires_at < ? ORDER BY created_at",
@@ -82,7 +86,8 @@ export class RemediationStore {
         'DELETE FROM remediation_approvals WHERE request_id = ? AND approver = ?',
       ),
       move: db.prepare<[RequestState, string | null, number | null, string, RequestState]>(
-        'UPDATE remediation_requests SET state = ?, decided_by = COALESCE(?, decided_by), decided_at = COALESCE(?, decided_at) WHERE id = ? AND state = ?',
+        'UPDATE remediation_requests SET state = ?, decided_by = COALESCE(?, decided_by), ' +
+          'decided_at = COALESCE(?, decided_at) WHERE id = ? AND state = ?',
       ),
       claim: db.prepare<[number, string]>(
         "UPDATE remediation_requests SET state = 'executing', started_at = ? WHERE id = ? AND state = 'approved'",
@@ -91,7 +96,8 @@ export class RemediationStore {
         'UPDATE remediation_requests SET state = ?, finished_at = ?, result = ? WHERE id = ? AND state = ?',
       ),
       lastRun: db.prepare<[string, string], { at: number }>(
-        'SELECT MAX(started_at) AS at FROM remediation_requests WHERE action = ? AND target = ? AND started_at IS NOT NULL',
+        'SELECT MAX(started_at) AS at FROM remediation_requests ' +
+          'WHERE action = ? AND target = ? AND started_at IS NOT NULL',
       ),
       runsSince: db.prepare<[string, string, number], { n: number }>(
         'SELECT COUNT(*) AS n FROM remediation_requests WHERE action = ? AND target = ? AND started_at >= ?',
@@ -101,7 +107,8 @@ export class RemediationStore {
         'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       ),
       executedOn: db.prepare<[string], { action: ActionName; target: string; params: string; started_at: number }>(
-        "SELECT action, target, params, started_at FROM remediation_requests WHERE state = 'succeeded' AND json_extract(plan, '$.executor') = ? ORDER BY started_at",
+        'SELECT action, target, params, started_at FROM remediation_requests ' +
+          "WHERE state = 'succeeded' AND json_extract(plan, '$.executor') = ? ORDER BY started_at",
       ),
       breaker: db.prepare<[string, string], { failures: number; opened_at: number | null }>(
         'SELECT failures, opened_at FROM remediation_breakers WHERE action = ? AND target = ?',

@@ -20,7 +20,10 @@ export interface RemediationRequest {
 
 export interface Plan {
   executor: ExecutorKind;
-  /** Exactly what will be called, one line each (e.g. `PATCH /apis/apps/v1/namespaces/shop/deployments/checkout-api …`). */
+  /**
+   * Exactly what will be called, one line each
+   * (e.g. `PATCH /apis/apps/v1/namespaces/shop/deployments/checkout-api …`).
+   */
   calls: string[];
   current: Record<string, unknown>;
   desired: Record<string, unknown>;

@@ -62,7 +62,9 @@ export function exposedSecretWarning(message: string): Block | undefined {
   const id = API_KEY_ID.exec(message)?.[1];
   const how = id ? `revoke it: \`smartcloudops apikey revoke ${id}\`` : 'revoke or rotate it where it was issued';
   return context(
-    `Your message held what looks like an API key, token or password. I hid it in my replies, but it has gone through chat, so treat it as exposed and ${how}; delete your message if it is still in the channel.`,
+    'Your message held what looks like an API key, token or password. I hid it in my replies, ' +
+      `but it has gone through chat, so treat it as exposed and ${how}; ` +
+      'delete your message if it is still in the channel.',
   );
 }
 

@@ -151,7 +151,9 @@ export function catalogIssues(file: CatalogFile, options: { requireQueries?: boo
     return [
       {
         path: 'services',
-        message: `required for METRICS_SOURCE=prometheus: list each service with its PromQL queries (see ${EXAMPLE_CATALOG})`,
+        message:
+          'required for METRICS_SOURCE=prometheus: list each service with its PromQL queries ' +
+          `(see ${EXAMPLE_CATALOG})`,
       },
     ];
   const issues: CatalogIssue[] = [];
@@ -226,7 +228,8 @@ export function assertSeriesQuery(query: SeriesQuery, known: readonly string[]):
   if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) {
     throw new AppError(
       'bad_request',
-      `startMs and endMs must be finite times in milliseconds since the epoch, got ${String(startMs)} and ${String(endMs)}.`,
+      'startMs and endMs must be finite times in milliseconds since the epoch, ' +
+        `got ${String(startMs)} and ${String(endMs)}.`,
     );
   }
   if (endMs < startMs)

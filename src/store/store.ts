@@ -55,7 +55,8 @@ export function openStore(path: string, migrations: readonly Migration[] = MIGRA
 
 function migrate(db: Db, migrations: readonly Migration[]): number {
   db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, ' +
+      'applied_at INTEGER NOT NULL)',
   );
   const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
   const sorted = [...migrations].sort((a, b) => a.version - b.version);

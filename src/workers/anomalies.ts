@@ -43,7 +43,8 @@ export function anomaliesProcessor(
     const signals = signalsFor(job.data.metric);
     if (signals.length === 0)
       throw new UnrecoverableJobError(
-        `I don't know the metric “${job.data.metric ?? ''}”; try one of ${GOLDEN_SIGNALS.join(', ')} (or words like p99 latency, error rate, traffic, cpu, memory)`,
+        `I don't know the metric “${job.data.metric ?? ''}”; try one of ${GOLDEN_SIGNALS.join(', ')} ` +
+          '(or words like p99 latency, error rate, traffic, cpu, memory)',
       );
     const catalog = (await source.services()).map((s) => s.name);
     const services = job.data.service ? [job.data.service] : catalog;

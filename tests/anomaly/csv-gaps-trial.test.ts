@@ -40,23 +40,26 @@ describe('issue 13.10 (trial): anomalies over every signal of a CSV service that
     await app.close();
   });
 
-  it('scores the signals it has and names the ones it has no file for, instead of failing the whole request', async () => {
-    const job = await app.queue.add('detect_anomalies', { service: 'shop', windowS: 3600, atMs: END });
-    const done = await app.queue.waitUntilFinished(job.id, 60_000);
-    expect([done.state, done.error]).toEqual(['completed', undefined]);
-    expect(done.attemptsMade).toBe(1);
-    const result = done.result as AnomaliesJobResult;
-    expect(result.findings.map((f) => f.signal).sort()).toEqual(['error_rate', 'latency_p50']);
-    expect(result.missing).toEqual(
-      expect.arrayContaining(['shop latency_p99', 'shop request_rate', 'shop cpu', 'shop memory']),
-    );
-    const p50 = result.findings.find((f) => f.signal === 'latency_p50');
-    expect(p50?.segments.some((s) => s.direction === 'above' && s.ongoing)).toBe(true);
-    const flat = result.findings.find((f) => f.signal === 'error_rate');
-    expect(flat?.segments).toEqual([]);
-    const text = renderText(presentAnomalies(result));
-    expect(text).toMatch(/no data for shop latency_p99, shop request_rate, shop cpu, shop memory/);
-  });
+  it(
+    'scores the signals it has and names the ones it has no file for, ' + 'instead of failing the whole request',
+    async () => {
+      const job = await app.queue.add('detect_anomalies', { service: 'shop', windowS: 3600, atMs: END });
+      const done = await app.queue.waitUntilFinished(job.id, 60_000);
+      expect([done.state, done.error]).toEqual(['completed', undefined]);
+      expect(done.attemptsMade).toBe(1);
+      const result = done.result as AnomaliesJobResult;
+      expect(result.findings.map((f) => f.signal).sort()).toEqual(['error_rate', 'latency_p50']);
+      expect(result.missing).toEqual(
+        expect.arrayContaining(['shop latency_p99', 'shop request_rate', 'shop cpu', 'shop memory']),
+      );
+      const p50 = result.findings.find((f) => f.signal === 'latency_p50');
+      expect(p50?.segments.some((s) => s.direction === 'above' && s.ongoing)).toBe(true);
+      const flat = result.findings.find((f) => f.signal === 'error_rate');
+      expect(flat?.segments).toEqual([]);
+      const text = renderText(presentAnomalies(result));
+      expect(text).toMatch(/no data for shop latency_p99, shop request_rate, shop cpu, shop memory/);
+    },
+  );
 
   it('a single metric with no file fails at once with the reason (not retried)', async () => {
     const job = await app.queue.add('detect_anomalies', { service: 'shop', metric: 'cpu', windowS: 3600, atMs: END });

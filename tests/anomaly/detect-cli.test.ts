@@ -53,8 +53,11 @@ async function detect(
   return r;
 }
 
-const SUMMARY =
-  /^smartcloudops detect: ([\d,]+) rows? in [\d.]+ s \(([\d,]+) points\/s\), ([\d,]+) warnings?, peak RSS (\d+) MB -> /m;
+const SUMMARY = new RegExp(
+  String.raw`^smartcloudops detect: ([\d,]+) rows? in [\d.]+ s \(([\d,]+) points\/s\), ` +
+    String.raw`([\d,]+) warnings?, peak RSS (\d+) MB -> `,
+  'm',
+);
 
 describe('smartcloudops detect (built CLI)', () => {
   it('scores a NAB file: NAB layout, one row per input row in order, exact timestamps, scores in [0,1]', async () => {
@@ -260,7 +263,9 @@ describe('smartcloudops detect (built CLI)', () => {
       let chunk = '';
       for (let i = 0; i < n; i++) {
         const iso = new Date(t0 + i * 60_000).toISOString();
-        chunk += `${iso.slice(0, 10)} ${iso.slice(11, 19)},${(50 + 10 * Math.sin(i / 100) + (i % 7919 === 0 ? 40 : 0)).toFixed(3)}\n`;
+        chunk +=
+          `${iso.slice(0, 10)} ${iso.slice(11, 19)},` +
+          `${(50 + 10 * Math.sin(i / 100) + (i % 7919 === 0 ? 40 : 0)).toFixed(3)}\n`;
         if (chunk.length > 1 << 20) {
           if (!out.write(chunk)) await once(out, 'drain');
           chunk = '';

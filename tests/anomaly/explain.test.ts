@@ -212,34 +212,38 @@ describe('issue 13.10: explainSeries', () => {
     return { points, detections };
   }
 
-  it('keeps a whole run outside the band as one segment, though the detector scores only its first point and its band follows the values', () => {
-    const { points, detections } = series(
-      Array.from({ length: 30 }, () => 40),
-      (i) => (i === 100 ? 0.9 : 0.05),
-      (i) => (i <= 100 ? { low: 8, high: 12 } : { low: 8, high: 12 + (i - 100) * 2 }),
-    );
-    const e = explainSeries({
-      points,
-      detections,
-      windowStartMs: T0 + 60 * MIN,
-      threshold: 0.48,
-      range: SIGNAL_RANGE.latency_p50,
-    });
-    expect(e.segments).toHaveLength(1);
-    expect(e.segments[0]).toMatchObject({
-      startMs: T0 + 100 * MIN,
-      endMs: T0 + 129 * MIN,
-      direction: 'above',
-      beyond: 28,
-      ongoing: false,
-      maxScore: 0.9,
-    });
-    expect(e.segments[0].ratio).toBeCloseTo(40 / 12, 9);
-    expect(e.anomalies).toHaveLength(30);
-    // The band drawn during the run is the one expected when it began.
-    for (const [t, low, high] of e.band)
-      if (t >= T0 + 100 * MIN && t < T0 + 130 * MIN) expect([low, high]).toEqual([8, 12]);
-  });
+  it(
+    'keeps a whole run outside the band as one segment, though the detector scores only its first point and its ' +
+      'band follows the values',
+    () => {
+      const { points, detections } = series(
+        Array.from({ length: 30 }, () => 40),
+        (i) => (i === 100 ? 0.9 : 0.05),
+        (i) => (i <= 100 ? { low: 8, high: 12 } : { low: 8, high: 12 + (i - 100) * 2 }),
+      );
+      const e = explainSeries({
+        points,
+        detections,
+        windowStartMs: T0 + 60 * MIN,
+        threshold: 0.48,
+        range: SIGNAL_RANGE.latency_p50,
+      });
+      expect(e.segments).toHaveLength(1);
+      expect(e.segments[0]).toMatchObject({
+        startMs: T0 + 100 * MIN,
+        endMs: T0 + 129 * MIN,
+        direction: 'above',
+        beyond: 28,
+        ongoing: false,
+        maxScore: 0.9,
+      });
+      expect(e.segments[0].ratio).toBeCloseTo(40 / 12, 9);
+      expect(e.anomalies).toHaveLength(30);
+      // The band drawn during the run is the one expected when it began.
+      for (const [t, low, high] of e.band)
+        if (t >= T0 + 100 * MIN && t < T0 + 130 * MIN) expect([low, high]).toEqual([8, 12]);
+    },
+  );
 
   it('clamps the band to the metric range: an error rate band never goes below 0', () => {
     const { points, detections } = series(

@@ -17,7 +17,10 @@ function rows(result: AnomaliesJobResult): Array<Record<string, string>> {
 /** A number as the table prints it, in the metric's unit (ms, %, /s). */
 const num = (s: string) => Number(/-?[\d.]+/.exec(s)?.[0]);
 
-/** What a reader takes from a row: the printed peak is past the printed edge on the side "how far" names, by a printed amount > 0. */
+/**
+ * What a reader takes from a row: the printed peak is past the printed edge on the side "how far"
+ * names, by a printed amount > 0.
+ */
 function expectRowAgrees(row: Record<string, string>): void {
   const [low, high] = row.expected.split('–').map(num);
   const peak = num(row.peak);

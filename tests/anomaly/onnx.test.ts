@@ -155,7 +155,8 @@ describe('isolation forest exported to ONNX', () => {
     expect(Array.from(attr.encode(attr.fromObject({ ints: [1, 2] })).finish())).toEqual([0x40, 1, 0x40, 2]);
     const tensor = onnxType('TensorProto');
     expect(Array.from(tensor.encode(tensor.fromObject({ float_data: [0] })).finish())).toEqual([0x22, 4, 0, 0, 0, 0]);
-    expect(Array.from(tensor.encode(tensor.fromObject({ data_type: 0 })).finish())).toEqual([0x10, 0]); // set zero is written (proto2)
+    // set zero is written (proto2)
+    expect(Array.from(tensor.encode(tensor.fromObject({ data_type: 0 })).finish())).toEqual([0x10, 0]);
   });
 
   it('exports a forest whose trees are single leaves (constant training data)', async () => {

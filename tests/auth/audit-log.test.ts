@@ -80,7 +80,9 @@ describe('audit log', () => {
     expect(rows[1].prev_hash).toBe(rows[0].hash);
     expect(rows[2].prev_hash).toBe(rows[1].hash);
     expect(rows[2].detail).toBe('{"a":"é","z":[1,{"a":null,"b":true}]}');
-    const body = `{"action":"x.y","actor":"system","at":${rows[2].at},"detail":{"a":"é","z":[1,{"a":null,"b":true}]},"ip":null,"outcome":"failed","target":null}`;
+    const body =
+      `{"action":"x.y","actor":"system","at":${rows[2].at},` +
+      '"detail":{"a":"é","z":[1,{"a":null,"b":true}]},"ip":null,"outcome":"failed","target":null}';
     expect(rows[2].hash).toBe(createHash('sha256').update(`${rows[1].hash}\n${body}`).digest('hex'));
     expect(audit.verify()).toEqual({ ok: true, entries: 3 });
   });

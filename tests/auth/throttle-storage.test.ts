@@ -28,28 +28,32 @@ describe('issue 13.8: no typed login name stored in plain text', () => {
     h = undefined;
   });
 
-  it('keeps a password typed into the email field out of the throttle, the known addresses, the audit log and the database file', async () => {
-    h = await httpApp();
-    for (let i = 0; i < 7; i++) {
-      const res = await h.http.inject({
-        method: 'POST',
-        url: '/auth/login',
-        payload: { email: TYPED, password: 'whatever it was' },
-        remoteAddress: '203.0.113.5',
-      });
-      expect([401, 429]).toContain(res.statusCode);
-    }
-    const db = h.app.store.db;
-    const rows = JSON.stringify([
-      db.prepare('SELECT * FROM login_throttle').all(),
-      db.prepare('SELECT * FROM login_sources').all(),
-      db.prepare('SELECT * FROM audit_log').all(),
-    ]);
-    expect(db.prepare('SELECT COUNT(*) FROM login_throttle').pluck().get()).toBe(3);
-    expect(rows).toContain('203.0.113.5');
-    expect(rows.toLowerCase()).not.toContain('hunter2');
-    expect(onDisk(h.app.store).toLowerCase()).not.toContain('hunter2');
-  });
+  it(
+    'keeps a password typed into the email field out of the throttle, the known addresses, ' +
+      'the audit log and the database file',
+    async () => {
+      h = await httpApp();
+      for (let i = 0; i < 7; i++) {
+        const res = await h.http.inject({
+          method: 'POST',
+          url: '/auth/login',
+          payload: { email: TYPED, password: 'whatever it was' },
+          remoteAddress: '203.0.113.5',
+        });
+        expect([401, 429]).toContain(res.statusCode);
+      }
+      const db = h.app.store.db;
+      const rows = JSON.stringify([
+        db.prepare('SELECT * FROM login_throttle').all(),
+        db.prepare('SELECT * FROM login_sources').all(),
+        db.prepare('SELECT * FROM audit_log').all(),
+      ]);
+      expect(db.prepare('SELECT COUNT(*) FROM login_throttle').pluck().get()).toBe(3);
+      expect(rows).toContain('203.0.113.5');
+      expect(rows.toLowerCase()).not.toContain('hunter2');
+      expect(onDisk(h.app.store).toLowerCase()).not.toContain('hunter2');
+    },
+  );
 
   it('migration 7 drops the raw rows an older version kept, and zeroes them on disk', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'sco-migrate-')), 'old.db');

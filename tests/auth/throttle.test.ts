@@ -53,31 +53,35 @@ describe('login throttle', () => {
     expect(waitOf(throttle.reserve('ann@example.com', '2001:db8:1:3::1'))).toBe(0);
   });
 
-  it('backs off one address guessing one account: 5 free failures, then 30 s doubling to an hour, then lets it in after the wait', () => {
-    const waits: number[] = [];
-    // An attacker who waits out every lockout and tries again: each wrong guess costs more time.
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const verdict = throttle.reserve('ann@example.com', IP);
-      waits.push(waitOf(verdict));
-      if (!verdict.allowed) {
-        now += verdict.retryAfterS * 1000;
-        expect(throttle.reserve('ann@example.com', IP)).toEqual({ allowed: true });
+  it(
+    'backs off one address guessing one account: 5 free failures, then 30 s doubling to an hour, ' +
+      'then lets it in after the wait',
+    () => {
+      const waits: number[] = [];
+      // An attacker who waits out every lockout and tries again: each wrong guess costs more time.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const verdict = throttle.reserve('ann@example.com', IP);
+        waits.push(waitOf(verdict));
+        if (!verdict.allowed) {
+          now += verdict.retryAfterS * 1000;
+          expect(throttle.reserve('ann@example.com', IP)).toEqual({ allowed: true });
+        }
+        throttle.failed('ann@example.com', IP);
       }
-      throttle.failed('ann@example.com', IP);
-    }
-    expect(waits).toEqual([
-      0, 0, 0, 0, 0, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600, 3600, 3600, 3600, 3600, 3600,
-    ]);
-    // Case and spaces do not get around it.
-    expect(throttle.reserve('  ANN@Example.com ', IP)).toEqual({ allowed: false, retryAfterS: 3600 });
-    now += 3599_500;
-    expect(throttle.reserve('ann@example.com', IP)).toEqual({ allowed: false, retryAfterS: 1 });
-    now += 500;
-    expect(right('ann@example.com', IP)).toEqual({ allowed: true });
-    // The success clears the pair, not the address: its 20 failures (its 4x limit) still count.
-    expect(wrong('ann@example.com', IP)).toEqual({ allowed: true });
-    expect(throttle.reserve('ann@example.com', IP)).toEqual({ allowed: false, retryAfterS: 60 });
-  });
+      expect(waits).toEqual([
+        0, 0, 0, 0, 0, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600, 3600, 3600, 3600, 3600, 3600,
+      ]);
+      // Case and spaces do not get around it.
+      expect(throttle.reserve('  ANN@Example.com ', IP)).toEqual({ allowed: false, retryAfterS: 3600 });
+      now += 3599_500;
+      expect(throttle.reserve('ann@example.com', IP)).toEqual({ allowed: false, retryAfterS: 1 });
+      now += 500;
+      expect(right('ann@example.com', IP)).toEqual({ allowed: true });
+      // The success clears the pair, not the address: its 20 failures (its 4x limit) still count.
+      expect(wrong('ann@example.com', IP)).toEqual({ allowed: true });
+      expect(throttle.reserve('ann@example.com', IP)).toEqual({ allowed: false, retryAfterS: 60 });
+    },
+  );
 
   it('issue 13.5: failures from one address never lock the account at another address', () => {
     for (let i = 0; i < 50; i++) wrong('admin@example.com', IP);
@@ -98,24 +102,28 @@ describe('login throttle', () => {
     expect(throttle.reserve('user0@example.com', IP)).toEqual({ allowed: false, retryAfterS: 60 });
   });
 
-  it('issue 13.5: slows an account guessed from many addresses (10x), doubling to 15 min, except from the addresses it logged in from', () => {
-    expect(right('admin@example.com', '192.0.2.1')).toEqual({ allowed: true });
-    for (let i = 0; i < 50; i++) expect(wrong('admin@example.com', `198.51.100.${i}`)).toEqual({ allowed: true });
-    expect(throttle.reserve('admin@example.com', '198.51.100.200')).toEqual({ allowed: false, retryAfterS: 30 });
-    // The owner's usual address is spared, and its success does not reopen the account for the swarm.
-    expect(right('admin@example.com', '192.0.2.1')).toEqual({ allowed: true });
-    expect(throttle.reserve('admin@example.com', '198.51.100.201')).toEqual({ allowed: false, retryAfterS: 30 });
-    // Each further guess (one per wait) doubles the wait, up to 15 minutes.
-    const waits: number[] = [];
-    for (let i = 0; i < 8; i++) {
-      const refused = throttle.reserve('admin@example.com', `203.0.113.${i}`);
-      waits.push(waitOf(refused));
-      now += waitOf(refused) * 1000;
-      expect(wrong('admin@example.com', `203.0.113.${100 + i}`)).toEqual({ allowed: true });
-    }
-    expect(waits).toEqual([30, 60, 120, 240, 480, 900, 900, 900]);
-    expect(right('admin@example.com', '192.0.2.1')).toEqual({ allowed: true });
-  });
+  it(
+    'issue 13.5: slows an account guessed from many addresses (10x), doubling to 15 min, ' +
+      'except from the addresses it logged in from',
+    () => {
+      expect(right('admin@example.com', '192.0.2.1')).toEqual({ allowed: true });
+      for (let i = 0; i < 50; i++) expect(wrong('admin@example.com', `198.51.100.${i}`)).toEqual({ allowed: true });
+      expect(throttle.reserve('admin@example.com', '198.51.100.200')).toEqual({ allowed: false, retryAfterS: 30 });
+      // The owner's usual address is spared, and its success does not reopen the account for the swarm.
+      expect(right('admin@example.com', '192.0.2.1')).toEqual({ allowed: true });
+      expect(throttle.reserve('admin@example.com', '198.51.100.201')).toEqual({ allowed: false, retryAfterS: 30 });
+      // Each further guess (one per wait) doubles the wait, up to 15 minutes.
+      const waits: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const refused = throttle.reserve('admin@example.com', `203.0.113.${i}`);
+        waits.push(waitOf(refused));
+        now += waitOf(refused) * 1000;
+        expect(wrong('admin@example.com', `203.0.113.${100 + i}`)).toEqual({ allowed: true });
+      }
+      expect(waits).toEqual([30, 60, 120, 240, 480, 900, 900, 900]);
+      expect(right('admin@example.com', '192.0.2.1')).toEqual({ allowed: true });
+    },
+  );
 
   it('remembers the 10 newest addresses an account logged in from, for 30 days', () => {
     for (let i = 1; i <= 11; i++) {
@@ -130,7 +138,8 @@ describe('login throttle', () => {
     expect(right('admin@example.com', '192.0.2.11')).toEqual({ allowed: true }); // a login renews it
     for (let i = 0; i < 50; i++) wrong('admin@example.com', `203.0.113.${i}`);
     now += 1000;
-    expect(waitOf(throttle.reserve('admin@example.com', '192.0.2.3'))).toBeGreaterThan(0); // 30 days since its last login
+    // 30 days since its last login
+    expect(waitOf(throttle.reserve('admin@example.com', '192.0.2.3'))).toBeGreaterThan(0);
     expect(right('admin@example.com', '192.0.2.11')).toEqual({ allowed: true });
   });
 

@@ -301,37 +301,40 @@ describe('tokens', () => {
     });
   });
 
-  it('sees changes another process makes (CLI role change, revocation) within 250 ms, and its own at once', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'sco-tokens-')), 'db.sqlite');
-    const mine = openStore(file);
-    const other = openStore(file); // e.g. `smartcloudops user role` while serve runs
-    try {
-      const config = testConfig({ JWT_SECRET: SECRET }).auth;
-      const myUsers = createUsers(mine.db, clock);
-      const tokens = createTokens({
-        db: mine.db,
-        users: myUsers,
-        config,
-        clock,
-        audit: createAuditLog({ db: mine.db, clock }),
-      });
-      const ann = await myUsers.create({ email: 'ann@example.com', password: GOOD_PASSWORD, role: 'viewer' });
-      const { access_token: token } = tokens!.issue(ann);
-      for (let i = 0; i < 3; i++) expect(tokens!.verifyAccess(token).claims.role).toBe('viewer');
-      createUsers(other.db, clock).setRole(ann.id, 'approver');
-      now += 250; // another process's commit is seen within 250 ms
-      expect(tokens!.verifyAccess(token).claims.role).toBe('approver');
-      other.db.prepare('UPDATE sessions SET revoked_at = 1').run();
-      now += 250;
-      rejects(tokens!, token, 'session has ended: log in again');
-      // A write through this process applies at once.
-      const second = tokens!.issue(ann).access_token;
-      expect(tokens!.verifyAccess(second).claims.role).toBe('approver');
-      myUsers.setRole(ann.id, 'viewer');
-      expect(tokens!.verifyAccess(second).claims.role).toBe('viewer');
-    } finally {
-      other.close();
-      mine.close();
-    }
-  });
+  it(
+    'sees changes another process makes (CLI role change, ' + 'revocation) within 250 ms, and its own at once',
+    async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'sco-tokens-')), 'db.sqlite');
+      const mine = openStore(file);
+      const other = openStore(file); // e.g. `smartcloudops user role` while serve runs
+      try {
+        const config = testConfig({ JWT_SECRET: SECRET }).auth;
+        const myUsers = createUsers(mine.db, clock);
+        const tokens = createTokens({
+          db: mine.db,
+          users: myUsers,
+          config,
+          clock,
+          audit: createAuditLog({ db: mine.db, clock }),
+        });
+        const ann = await myUsers.create({ email: 'ann@example.com', password: GOOD_PASSWORD, role: 'viewer' });
+        const { access_token: token } = tokens!.issue(ann);
+        for (let i = 0; i < 3; i++) expect(tokens!.verifyAccess(token).claims.role).toBe('viewer');
+        createUsers(other.db, clock).setRole(ann.id, 'approver');
+        now += 250; // another process's commit is seen within 250 ms
+        expect(tokens!.verifyAccess(token).claims.role).toBe('approver');
+        other.db.prepare('UPDATE sessions SET revoked_at = 1').run();
+        now += 250;
+        rejects(tokens!, token, 'session has ended: log in again');
+        // A write through this process applies at once.
+        const second = tokens!.issue(ann).access_token;
+        expect(tokens!.verifyAccess(second).claims.role).toBe('approver');
+        myUsers.setRole(ann.id, 'viewer');
+        expect(tokens!.verifyAccess(second).claims.role).toBe('viewer');
+      } finally {
+        other.close();
+        mine.close();
+      }
+    },
+  );
 });

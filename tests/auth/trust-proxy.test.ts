@@ -21,15 +21,18 @@ describe('issue 13.5 (trial): TRUST_PROXY: the throttle sees clients behind a re
       ...(forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {}),
     });
 
-  it('an attacker behind the trusted proxy is throttled alone; the admin behind the same proxy still logs in', async () => {
-    h = await httpApp({ LOGIN_MAX_FAILURES: '5', TRUST_PROXY: `${PROXY},127.0.0.1` });
-    const admin = await addUser(h.app, 'admin');
-    const answers: number[] = [];
-    for (let i = 0; i < 20; i++)
-      answers.push((await login(admin.email, `guess ${i}`, PROXY, '203.0.113.66')).statusCode);
-    expect(answers.filter((s) => s === 429)).toHaveLength(15);
-    expect((await login(admin.email, PASSWORD, PROXY, '198.51.100.20')).statusCode).toBe(200);
-  });
+  it(
+    'an attacker behind the trusted proxy is throttled alone; ' + 'the admin behind the same proxy still logs in',
+    async () => {
+      h = await httpApp({ LOGIN_MAX_FAILURES: '5', TRUST_PROXY: `${PROXY},127.0.0.1` });
+      const admin = await addUser(h.app, 'admin');
+      const answers: number[] = [];
+      for (let i = 0; i < 20; i++)
+        answers.push((await login(admin.email, `guess ${i}`, PROXY, '203.0.113.66')).statusCode);
+      expect(answers.filter((s) => s === 429)).toHaveLength(15);
+      expect((await login(admin.email, PASSWORD, PROXY, '198.51.100.20')).statusCode).toBe(200);
+    },
+  );
 
   it('X-Forwarded-For from an address that is not a trusted proxy changes nothing', async () => {
     h = await httpApp({ LOGIN_MAX_FAILURES: '5', TRUST_PROXY: PROXY });

@@ -43,12 +43,18 @@ function day(): Required<Pick<AnomalyChartInput, 'points' | 'band' | 'anomalies'
   return { points, band, anomalies };
 }
 
-/** renderAnomalyChartSvg(input) in a fresh node with TZ set (jest's process.env is a copy, so TZ can't change in-process). */
+/**
+ * renderAnomalyChartSvg(input) in a fresh node with TZ set (jest's process.env is a copy, so TZ
+ * can't change in-process).
+ */
 function svgInChild(tz: string, input: AnomalyChartInput): string {
-  const script = `
+  const script =
+    `
     const { transformSync } = require('@swc/core');
     const fs = require('node:fs');
-    require.extensions['.ts'] = (m, file) => m._compile(transformSync(fs.readFileSync(file, 'utf8'), { filename: file, module: { type: 'commonjs' }, jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }).code, file);
+    require.extensions['.ts'] = (m, file) => m._compile(transformSync(fs.readFileSync(file, 'utf8'), ` +
+    `{ filename: file, module: { type: 'commonjs' }, ` +
+    `jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }).code, file);
     if (new Date(0).getTimezoneOffset() === 0 && process.env.TZ !== 'UTC') throw new Error('TZ not applied');
     require(${JSON.stringify(path.resolve(__dirname, '../../src/charts/anomaly-chart.ts'))})
       .renderAnomalyChartSvg(JSON.parse(process.argv[1]))

@@ -27,26 +27,29 @@ describe('multi-turn: questions for missing slots, confirmation of natural-langu
     };
   };
 
-  it('asks "to how many replicas?", takes the answer from the next message, then confirms the exact command', async () => {
-    const first = await say('scale checkout-api');
-    expect(first.outcome).toBe('asked');
-    expect(first.text).toBe('To how many replicas?');
-    const second = await say('4');
-    expect(second.outcome).toBe('awaiting_confirmation');
-    expect(second.text).toContain('Did you mean `/ops scale checkout-api 4`?');
-    expect(second.reply.blocks).toContainEqual({
-      type: 'buttons',
-      buttons: [
-        { label: 'Confirm', command: 'yes', style: 'primary' },
-        { label: 'Cancel', command: 'no' },
-      ],
-    });
-    const third = await say('yes');
-    expect(third.intent).toBe('remediate');
-    expect(third.outcome).toBe('enqueued'); // scaling needs no approval in the demo catalog
-    expect(third.text).toMatch(/Remediation r[0-9a-f]{6}: scale checkout-api 4 done/);
-    expect(third.text).toMatch(/checkout-api from \d+ to 4 replicas/);
-  });
+  it(
+    'asks "to how many replicas?", takes the answer from the next message, ' + 'then confirms the exact command',
+    async () => {
+      const first = await say('scale checkout-api');
+      expect(first.outcome).toBe('asked');
+      expect(first.text).toBe('To how many replicas?');
+      const second = await say('4');
+      expect(second.outcome).toBe('awaiting_confirmation');
+      expect(second.text).toContain('Did you mean `/ops scale checkout-api 4`?');
+      expect(second.reply.blocks).toContainEqual({
+        type: 'buttons',
+        buttons: [
+          { label: 'Confirm', command: 'yes', style: 'primary' },
+          { label: 'Cancel', command: 'no' },
+        ],
+      });
+      const third = await say('yes');
+      expect(third.intent).toBe('remediate');
+      expect(third.outcome).toBe('enqueued'); // scaling needs no approval in the demo catalog
+      expect(third.text).toMatch(/Remediation r[0-9a-f]{6}: scale checkout-api 4 done/);
+      expect(third.text).toMatch(/checkout-api from \d+ to 4 replicas/);
+    },
+  );
 
   it('does not ask the slash form for confirmation', async () => {
     const slash = await say('/ops restart checkout-api');
@@ -115,16 +118,19 @@ describe('multi-turn: questions for missing slots, confirmation of natural-langu
     }
   });
   describe('issue 13.14: a pending question lets a complete new command through', () => {
-    it('runs a complete command of the same kind instead of swallowing it, and drops the question it replaces', async () => {
-      const asked = await say('/ops clear_cache');
-      expect(asked.text).toBe('Which service?');
-      const retyped = await say('/ops clear_cache checkout-api --dry-run');
-      expect(retyped.text).not.toContain('Sorry, I need an answer');
-      expect(retyped.intent).toBe('remediate');
-      expect(retyped.text).toMatch(/Dry run r[0-9a-f]{6}: clear_cache checkout-api/);
-      const stale = await say('payments');
-      expect(stale.intent).toBe('unknown'); // the old question is gone
-    });
+    it(
+      'runs a complete command of the same kind instead of swallowing it, ' + 'and drops the question it replaces',
+      async () => {
+        const asked = await say('/ops clear_cache');
+        expect(asked.text).toBe('Which service?');
+        const retyped = await say('/ops clear_cache checkout-api --dry-run');
+        expect(retyped.text).not.toContain('Sorry, I need an answer');
+        expect(retyped.intent).toBe('remediate');
+        expect(retyped.text).toMatch(/Dry run r[0-9a-f]{6}: clear_cache checkout-api/);
+        const stale = await say('payments');
+        expect(stale.intent).toBe('unknown'); // the old question is gone
+      },
+    );
 
     it('takes a complete command that also contains a number as itself, not as the answer', async () => {
       await say('scale payments');

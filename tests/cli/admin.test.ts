@@ -37,58 +37,62 @@ describe('admin CLI', () => {
     expect(badRole.stderr).toMatch(/--role must be one of viewer, operator, approver, admin/);
   }, 30_000);
 
-  it('links chat ids, changes roles, issues API keys shown once, revokes them, and verifies the audit chain', async () => {
-    expect((await cli(['user', 'link', '--email', 'ada@example.com', '--slack', 'U024BE7LH'])).stdout).toMatch(
-      /slack U024BE7LH now acts as ada@example.com \(admin\)/,
-    );
-    expect((await cli(['user', 'role', '--email', 'ada@example.com', '--role', 'approver'])).stdout).toMatch(
-      /now approver/,
-    );
-    const created = await cli([
-      'apikey',
-      'create',
-      '--email',
-      'ada@example.com',
-      '--name',
-      'ci bot',
-      '--permissions',
-      'read,remediation.request',
-      '--expires-days',
-      '30',
-    ]);
-    expect(created.code).toBe(0);
-    const key = created.stdout.trim().split('\n').pop() ?? '';
-    expect(key).toMatch(/^sco_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
-    const id = key.split('_')[1];
-    const listed = await cli(['apikey', 'list']);
-    expect(listed.stdout).toContain(`${id}  ci bot  active  read,remediation.request`);
-    expect(listed.stdout).not.toContain(key.slice('sco_'.length + 13));
-    const beyond = await cli([
-      'apikey',
-      'create',
-      '--email',
-      'ada@example.com',
-      '--name',
-      'too much',
-      '--permissions',
-      'users.manage',
-    ]);
-    expect(beyond.code).toBe(1);
-    expect((await cli(['apikey', 'revoke', id])).stdout).toContain(`revoked ${id}`);
-    expect((await cli(['apikey', 'list'])).stdout).toContain(`${id}  ci bot  revoked`);
+  it(
+    'links chat ids, changes roles, issues API keys shown once, ' + 'revokes them, and verifies the audit chain',
+    async () => {
+      expect((await cli(['user', 'link', '--email', 'ada@example.com', '--slack', 'U024BE7LH'])).stdout).toMatch(
+        /slack U024BE7LH now acts as ada@example.com \(admin\)/,
+      );
+      expect((await cli(['user', 'role', '--email', 'ada@example.com', '--role', 'approver'])).stdout).toMatch(
+        /now approver/,
+      );
+      const created = await cli([
+        'apikey',
+        'create',
+        '--email',
+        'ada@example.com',
+        '--name',
+        'ci bot',
+        '--permissions',
+        'read,remediation.request',
+        '--expires-days',
+        '30',
+      ]);
+      expect(created.code).toBe(0);
+      const key = created.stdout.trim().split('\n').pop() ?? '';
+      expect(key).toMatch(/^sco_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+      const id = key.split('_')[1];
+      const listed = await cli(['apikey', 'list']);
+      expect(listed.stdout).toContain(`${id}  ci bot  active  read,remediation.request`);
+      expect(listed.stdout).not.toContain(key.slice('sco_'.length + 13));
+      const beyond = await cli([
+        'apikey',
+        'create',
+        '--email',
+        'ada@example.com',
+        '--name',
+        'too much',
+        '--permissions',
+        'users.manage',
+      ]);
+      expect(beyond.code).toBe(1);
+      expect((await cli(['apikey', 'revoke', id])).stdout).toContain(`revoked ${id}`);
+      expect((await cli(['apikey', 'list'])).stdout).toContain(`${id}  ci bot  revoked`);
 
-    const verified = await cli(['audit', 'verify']);
-    expect(verified.code).toBe(0);
-    expect(verified.stdout).toMatch(/audit log intact: \d+ entries/);
+      const verified = await cli(['audit', 'verify']);
+      expect(verified.code).toBe(0);
+      expect(verified.stdout).toMatch(/audit log intact: \d+ entries/);
 
-    // Someone edits history behind the bot's back: the chain no longer verifies.
-    const raw = new Database(db);
-    raw.prepare("UPDATE audit_log SET actor = 'cli:nobody' WHERE seq = 2").run();
-    raw.close();
-    const broken = await cli(['audit', 'verify']);
-    expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(/audit log BROKEN at entry 2/);
-  }, 30_000);
+      // Someone edits history behind the bot's back: the chain no longer verifies.
+      const raw = new Database(db);
+      raw.prepare("UPDATE audit_log SET actor = 'cli:nobody' WHERE seq = 2").run();
+      raw.close();
+      const broken = await cli(['audit', 'verify']);
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toMatch(/audit log BROKEN at entry 2/);
+    },
+    30_000,
+  );
 
   it('disables and enables a user, audited', async () => {
     expect((await cli(['user', 'disable', '--email', 'ada@example.com'])).stdout).toMatch(

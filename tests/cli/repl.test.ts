@@ -75,25 +75,31 @@ describe('chat on a terminal', () => {
   });
 
   describe('issue 13.15: the console', () => {
-    it('stops following a job on Ctrl-C, gives the prompt back at once and answers the next command; the job keeps running', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
-      const { code, output, sentAt } = await onTerminal(
-        ['--as', 'bob'],
-        [
-          line('anomalies'),
-          { when: /… \d+% scored/, send: CTRL_C },
-          { when: /Stopped following[\s\S]*ops> $/, send: 'jobs\r' },
-          { when: /Last \d+ jobs[\s\S]*ops> $/, send: 'exit\r' },
-        ],
-        { DATABASE_PATH: join(dir, 'db.sqlite') },
-      );
-      expect(code).toBe(0);
-      const after = output.slice(sentAt[1]);
-      expect(after).toMatch(/Stopped following job \S+ \(detect_anomalies\): it keeps running/);
-      expect(after).toMatch(/detect_anomalies\s+(active|waiting|completed)/); // `jobs` answered, the job not cancelled
-      expect(after).not.toContain('cancelled');
-      expect(after).not.toMatch(/anomalous of \d+ series/); // its result is no longer printed here
-    }, 60_000);
+    it(
+      'stops following a job on Ctrl-C, gives the prompt back at once and answers the next command; ' +
+        'the job keeps running',
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
+        const { code, output, sentAt } = await onTerminal(
+          ['--as', 'bob'],
+          [
+            line('anomalies'),
+            { when: /… \d+% scored/, send: CTRL_C },
+            { when: /Stopped following[\s\S]*ops> $/, send: 'jobs\r' },
+            { when: /Last \d+ jobs[\s\S]*ops> $/, send: 'exit\r' },
+          ],
+          { DATABASE_PATH: join(dir, 'db.sqlite') },
+        );
+        expect(code).toBe(0);
+        const after = output.slice(sentAt[1]);
+        expect(after).toMatch(/Stopped following job \S+ \(detect_anomalies\): it keeps running/);
+        // `jobs` answered, the job not cancelled
+        expect(after).toMatch(/detect_anomalies\s+(active|waiting|completed)/);
+        expect(after).not.toContain('cancelled');
+        expect(after).not.toMatch(/anomalous of \d+ series/); // its result is no longer printed here
+      },
+      60_000,
+    );
 
     it('drops typed text on Ctrl-C, and exits on Ctrl-C at an empty prompt', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sco-repl-'));
@@ -139,7 +145,8 @@ describe('chat on a terminal', () => {
       expect(add.code).toBe(0);
       const plain = await onTerminal([], [{ when: PROMPT, send: 'exit\r' }], env);
       expect(plain.output).toContain(
-        `Acting as ${me} (admin, the local user named like your OS account ${me}). Use --as NAME to act as someone else.`,
+        `Acting as ${me} (admin, the local user named like your OS account ${me}). ` +
+          'Use --as NAME to act as someone else.',
       );
       // root is everyone's account on a box: said, so that people act as themselves
       if (me === 'root')

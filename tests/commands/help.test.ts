@@ -2,7 +2,10 @@ import type { App } from '../../src/app/control';
 import { renderText } from '../../src/reply/render-text';
 import { lastVersion, recordingSink, testApp } from '../helpers/app';
 
-/** What `help` says works and what is not built yet, through the real conversation (rules parser, command layer, text renderer). */
+/**
+ * What `help` says works and what is not built yet, through the real conversation (rules parser,
+ * command layer, text renderer).
+ */
 describe('issue 13.17: help does not present working commands as coming, nor stubs as features', () => {
   let app: App;
   beforeAll(async () => {
@@ -22,24 +25,28 @@ describe('issue 13.17: help does not present working commands as coming, nor stu
     return { handled, text: sink.messages.map((m) => renderText(lastVersion(m))).join('\n') };
   };
 
-  it('lists rollback and runbook remediations as working, and names what is not built so it cannot be mistaken for them', async () => {
-    const { text } = await say('help');
-    const [working, later] = text.split(/Not built yet/);
-    expect(later).toBeDefined();
-    expect(working).toContain('restart|rollback|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET');
-    expect(text).not.toMatch(/coming/i);
-    for (const stub of [
-      '`investigate` (look into a problem)',
-      '`models` (anomaly models and versions)',
-      '`train` (train an anomaly model)',
-      '`promote` (serve a model version)',
-      '`rollback model` (serve the previous model version)',
-      '`runbooks` (search runbooks)',
-    ]) {
-      expect(later).toContain(stub);
-    }
-    expect(later).not.toMatch(/`rollback`|`runbook`/);
-  });
+  it(
+    'lists rollback and runbook remediations as working, and names what is not built so it cannot be ' +
+      'mistaken for them',
+    async () => {
+      const { text } = await say('help');
+      const [working, later] = text.split(/Not built yet/);
+      expect(later).toBeDefined();
+      expect(working).toContain('restart|rollback|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET');
+      expect(text).not.toMatch(/coming/i);
+      for (const stub of [
+        '`investigate` (look into a problem)',
+        '`models` (anomaly models and versions)',
+        '`train` (train an anomaly model)',
+        '`promote` (serve a model version)',
+        '`rollback model` (serve the previous model version)',
+        '`runbooks` (search runbooks)',
+      ]) {
+        expect(later).toContain(stub);
+      }
+      expect(later).not.toMatch(/`rollback`|`runbook`/);
+    },
+  );
 
   it.each([
     ['help rollback', /restart\|rollback\|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET/],

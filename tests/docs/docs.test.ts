@@ -62,24 +62,28 @@ describe("issue 13.18: npm runs without warnings and skips onnxruntime-node's CU
     expect(npm.stderr).not.toMatch(/warn/i);
   });
 
-  it("denies onnxruntime-node's install script, which on linux/x64 downloads the CUDA provider by default; every other install script is reviewed", () => {
-    // onnxruntime-node/script/install.js: with no ONNXRUNTIME_NODE_INSTALL flag it installs the
-    // manifests listed for the platform, and linux/x64 lists cuda12 (hundreds of MB from NuGet).
-    const metadata = readFileSync(
-      join(ROOT, 'node_modules', 'onnxruntime-node', 'script', 'install-metadata.js'),
-      'utf8',
-    );
-    expect(metadata).toMatch(/'linux\/x64': \['cuda12'\]/);
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      allowScripts?: Record<string, boolean>;
-    };
-    expect(pkg.allowScripts?.['onnxruntime-node']).toBe(false);
-    expect(readFileSync(join(ROOT, '.npmrc'), 'utf8')).not.toMatch(/onnxruntime/);
-    // npm's own view: nothing with an install script is left unreviewed (read-only; touches no files).
-    const pending = execFileSync('npm', ['approve-scripts', '--allow-scripts-pending'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    expect(pending).toMatch(/No packages with unreviewed install scripts/);
-  });
+  it(
+    "denies onnxruntime-node's install script, which on linux/x64 downloads the CUDA provider by default; " +
+      'every other install script is reviewed',
+    () => {
+      // onnxruntime-node/script/install.js: with no ONNXRUNTIME_NODE_INSTALL flag it installs the
+      // manifests listed for the platform, and linux/x64 lists cuda12 (hundreds of MB from NuGet).
+      const metadata = readFileSync(
+        join(ROOT, 'node_modules', 'onnxruntime-node', 'script', 'install-metadata.js'),
+        'utf8',
+      );
+      expect(metadata).toMatch(/'linux\/x64': \['cuda12'\]/);
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        allowScripts?: Record<string, boolean>;
+      };
+      expect(pkg.allowScripts?.['onnxruntime-node']).toBe(false);
+      expect(readFileSync(join(ROOT, '.npmrc'), 'utf8')).not.toMatch(/onnxruntime/);
+      // npm's own view: nothing with an install script is left unreviewed (read-only; touches no files).
+      const pending = execFileSync('npm', ['approve-scripts', '--allow-scripts-pending'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(pending).toMatch(/No packages with unreviewed install scripts/);
+    },
+  );
 });

@@ -66,41 +66,50 @@ function examples(): Example[] {
 
 const ALL = examples();
 
-describe('issue 13.14: every example in README.md, help and runbooks/README.md is a command that parses as documented', () => {
-  it('finds the examples (the extraction itself works)', () => {
-    const sources = new Set(ALL.map((e) => e.source));
-    for (const s of ['README.md table', 'README.md console', 'README.md text', 'runbooks/README.md text', 'help table'])
-      expect(sources).toContain(s);
-    const texts = ALL.map((e) => e.text);
-    for (const t of [
-      'runbook flush-dns on checkout-api',
-      '/ops restart inventory',
-      'scale checkout-api 4',
-      'clear_cache checkout-api --dry-run',
-      'status',
-      'incidents acked',
-    ])
-      expect(texts).toContain(t);
-  });
+describe(
+  'issue 13.14: every example in README.md, help and runbooks/README.md is a ' + 'command that parses as documented',
+  () => {
+    it('finds the examples (the extraction itself works)', () => {
+      const sources = new Set(ALL.map((e) => e.source));
+      for (const s of [
+        'README.md table',
+        'README.md console',
+        'README.md text',
+        'runbooks/README.md text',
+        'help table',
+      ])
+        expect(sources).toContain(s);
+      const texts = ALL.map((e) => e.text);
+      for (const t of [
+        'runbook flush-dns on checkout-api',
+        '/ops restart inventory',
+        'scale checkout-api 4',
+        'clear_cache checkout-api --dry-run',
+        'status',
+        'incidents acked',
+      ])
+        expect(texts).toContain(t);
+    });
 
-  it.each(ALL.map((e) => [`${e.source}: ${e.text}`, e] as const))('%s', (_name, e) => {
-    const intent = documentedIntent(e.text);
-    expect({ text: e.text, documented: intent }).toEqual({ text: e.text, documented: expect.any(String) });
-    const got = parseRules(e.text);
-    expect({ text: e.text, intent: got.intent }).toEqual({ text: e.text, intent });
-    const slots = got.slots as Record<string, unknown>;
-    for (const { value, slots: where } of e.expects) {
-      expect({ text: e.text, value, found: where.some((k) => slots[k] === value) }).toEqual({
-        text: e.text,
-        value,
-        found: true,
-      });
-    }
-    if (e.flags.includes('--dry-run')) expect(slots.dry_run).toBe(true);
-    if (e.fromTable || e.expects.length)
-      expect({ text: e.text, confidence: got.confidence >= 0.9 }).toEqual({ text: e.text, confidence: true });
-  });
-});
+    it.each(ALL.map((e) => [`${e.source}: ${e.text}`, e] as const))('%s', (_name, e) => {
+      const intent = documentedIntent(e.text);
+      expect({ text: e.text, documented: intent }).toEqual({ text: e.text, documented: expect.any(String) });
+      const got = parseRules(e.text);
+      expect({ text: e.text, intent: got.intent }).toEqual({ text: e.text, intent });
+      const slots = got.slots as Record<string, unknown>;
+      for (const { value, slots: where } of e.expects) {
+        expect({ text: e.text, value, found: where.some((k) => slots[k] === value) }).toEqual({
+          text: e.text,
+          value,
+          found: true,
+        });
+      }
+      if (e.flags.includes('--dry-run')) expect(slots.dry_run).toBe(true);
+      if (e.fromTable || e.expects.length)
+        expect({ text: e.text, confidence: got.confidence >= 0.9 }).toEqual({ text: e.text, confidence: true });
+    });
+  },
+);
 
 describe('issue 13.14: the documented commands run in a conversation on the demo fleet without a question', () => {
   let app: App;

@@ -51,58 +51,63 @@ describe("issue 13.18: the README's demo story works exactly as written", () => 
   const cwd = mkdtempSync(join(tmpdir(), 'sco-story-'));
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-  it('adds alice and ada, alice asks for the restart, ada approves it: it runs once, memory goes down, the audit log verifies', async () => {
-    const commands = storyCommands('Try it on the demo fleet');
-    expect(commands).toHaveLength(5);
-    const db = join(cwd, 'data', 'smartcloudops.db');
-    const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`;
-    const outputs: RunResult[] = [];
-    let requestId: string | undefined;
-    for (const command of commands) {
-      expect(command).toMatch(/npx smartcloudops /);
-      let line = command.replace(/npx smartcloudops /g, `${cli} `);
-      if (/\bID\b/.test(line)) {
-        expect(requestId).toBeDefined(); // the reader fills in ID from an earlier reply
-        line = line.replace(/\bID\b/g, requestId as string);
+  it(
+    'adds alice and ada, alice asks for the restart, ada approves it: it runs once, memory goes down, ' +
+      'the audit log verifies',
+    async () => {
+      const commands = storyCommands('Try it on the demo fleet');
+      expect(commands).toHaveLength(5);
+      const db = join(cwd, 'data', 'smartcloudops.db');
+      const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`;
+      const outputs: RunResult[] = [];
+      let requestId: string | undefined;
+      for (const command of commands) {
+        expect(command).toMatch(/npx smartcloudops /);
+        let line = command.replace(/npx smartcloudops /g, `${cli} `);
+        if (/\bID\b/.test(line)) {
+          expect(requestId).toBeDefined(); // the reader fills in ID from an earlier reply
+          line = line.replace(/\bID\b/g, requestId as string);
+        }
+        const result = await bash(line, { DATABASE_PATH: db }, cwd);
+        expect([command, result.code, result.stderr]).toEqual([
+          command,
+          0,
+          expect.not.stringMatching(/error|invalid|denied/i),
+        ]);
+        outputs.push(result);
+        requestId ??= /\bapprove ([A-Za-z0-9][A-Za-z0-9_-]*)/.exec(result.stdout)?.[1];
       }
-      const result = await bash(line, { DATABASE_PATH: db }, cwd);
-      expect([command, result.code, result.stderr]).toEqual([
-        command,
-        0,
-        expect.not.stringMatching(/error|invalid|denied/i),
+      const [, , asked, approved, verified] = outputs;
+
+      // alice (operator) gets the plan and a request that waits for someone else's approval.
+      expect(asked.stdout).toMatch(/restart inventory/);
+      expect(asked.stdout).not.toMatch(/needs the \w+ role/);
+      // ada (approver) approves: the restart runs once and memory comes down.
+      expect(approved.stdout.match(/Restarted inventory/g)).toHaveLength(1);
+      const memory = /memory (\d+)% -> (\d+)%/.exec(approved.stdout);
+      expect(memory).not.toBeNull();
+      expect(Number(memory?.[2])).toBeLessThan(Number(memory?.[1]));
+      expect(verified.stdout).toMatch(/^audit log intact: \d+ entries, hash chain verified$/m);
+
+      // The audit trail: both users, alice's request, ada's approval, one execution.
+      const raw = new Database(db, { readonly: true });
+      const users = Object.fromEntries(
+        raw
+          .prepare('SELECT name, id FROM users')
+          .all()
+          .map((u) => [(u as { name: string }).name, (u as { id: string }).id]),
+      );
+      const trail = raw
+        .prepare('SELECT actor, action, outcome FROM audit_log WHERE target = ? ORDER BY seq')
+        .all(`remediation:${requestId}`);
+      raw.close();
+      expect(Object.keys(users).sort()).toEqual(['ada', 'alice']);
+      expect(trail).toEqual([
+        { actor: `user:${users.alice}`, action: 'remediation.request', outcome: 'ok' },
+        { actor: `user:${users.ada}`, action: 'remediation.approve', outcome: 'ok' },
+        { actor: expect.stringMatching(/^user:/), action: 'remediation.execute', outcome: 'ok' },
       ]);
-      outputs.push(result);
-      requestId ??= /\bapprove ([A-Za-z0-9][A-Za-z0-9_-]*)/.exec(result.stdout)?.[1];
-    }
-    const [, , asked, approved, verified] = outputs;
-
-    // alice (operator) gets the plan and a request that waits for someone else's approval.
-    expect(asked.stdout).toMatch(/restart inventory/);
-    expect(asked.stdout).not.toMatch(/needs the \w+ role/);
-    // ada (approver) approves: the restart runs once and memory comes down.
-    expect(approved.stdout.match(/Restarted inventory/g)).toHaveLength(1);
-    const memory = /memory (\d+)% -> (\d+)%/.exec(approved.stdout);
-    expect(memory).not.toBeNull();
-    expect(Number(memory?.[2])).toBeLessThan(Number(memory?.[1]));
-    expect(verified.stdout).toMatch(/^audit log intact: \d+ entries, hash chain verified$/m);
-
-    // The audit trail: both users, alice's request, ada's approval, one execution.
-    const raw = new Database(db, { readonly: true });
-    const users = Object.fromEntries(
-      raw
-        .prepare('SELECT name, id FROM users')
-        .all()
-        .map((u) => [(u as { name: string }).name, (u as { id: string }).id]),
-    );
-    const trail = raw
-      .prepare('SELECT actor, action, outcome FROM audit_log WHERE target = ? ORDER BY seq')
-      .all(`remediation:${requestId}`);
-    raw.close();
-    expect(Object.keys(users).sort()).toEqual(['ada', 'alice']);
-    expect(trail).toEqual([
-      { actor: `user:${users.alice}`, action: 'remediation.request', outcome: 'ok' },
-      { actor: `user:${users.ada}`, action: 'remediation.approve', outcome: 'ok' },
-      { actor: expect.stringMatching(/^user:/), action: 'remediation.execute', outcome: 'ok' },
-    ]);
-  }, 120_000);
+    },
+    120_000,
+  );
 });

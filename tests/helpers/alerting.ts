@@ -33,7 +33,8 @@ export function describeIfAlerting(name: string, fn: () => void): void {
   describeNeeding(
     name,
     missing.length
-      ? `missing ${missing.join(' and ')}: install them with apt-get install -y prometheus prometheus-alertmanager (.ci/run does)`
+      ? `missing ${missing.join(' and ')}: install them with apt-get install -y prometheus ` +
+          'prometheus-alertmanager (.ci/run does)'
       : undefined,
     fn,
   );
@@ -215,7 +216,8 @@ const q = (s: string) => JSON.stringify(s); // a JSON string is a YAML double-qu
 function httpConfig(token: string, auth: 'bearer' | 'basic' = 'bearer'): string {
   return auth === 'bearer'
     ? `        http_config:\n          authorization:\n            type: Bearer\n            credentials: ${q(token)}\n`
-    : `        http_config:\n          basic_auth:\n            username: alertmanager\n            password: ${q(token)}\n`;
+    : '        http_config:\n          basic_auth:\n            username: alertmanager\n' +
+        `            password: ${q(token)}\n`;
 }
 
 /** alertmanager.yml in the 0.22+ syntax (http_config.authorization), as 0.25 (Debian 12) takes it. */
@@ -227,14 +229,18 @@ export function alertmanagerConfig(o: AlertingOptions): string {
   let yaml = 'route:\n';
   yaml += `  receiver: ${q('smartcloudops')}\n`;
   yaml += `  group_by: [${(o.groupBy ?? ['alertname', 'service']).map(q).join(', ')}]\n`;
-  yaml += `  group_wait: ${o.groupWait ?? '1s'}\n  group_interval: ${o.groupInterval ?? '1s'}\n  repeat_interval: ${o.repeatInterval ?? '1h'}\n`;
+  yaml +=
+    `  group_wait: ${o.groupWait ?? '1s'}\n  group_interval: ${o.groupInterval ?? '1s'}\n` +
+    `  repeat_interval: ${o.repeatInterval ?? '1h'}\n`;
   if (receivers.length > 1) {
     yaml += '  routes:\n';
     for (const r of receivers) yaml += `    - receiver: ${q(r.name)}\n      continue: true\n`;
   }
   yaml += 'receivers:\n';
   for (const r of receivers) {
-    yaml += `  - name: ${q(r.name)}\n    webhook_configs:\n      - url: ${q(r.url)}\n        send_resolved: true\n${httpConfig(r.token, r.auth)}`;
+    yaml +=
+      `  - name: ${q(r.name)}\n    webhook_configs:\n      - url: ${q(r.url)}\n` +
+      `        send_resolved: true\n${httpConfig(r.token, r.auth)}`;
   }
   return yaml;
 }
@@ -243,7 +249,9 @@ export function rulesFile(rules: AlertRule[]): string {
   let yaml = 'groups:\n  - name: smartcloudops-test\n    interval: 1s\n    rules:\n';
   for (const r of rules) {
     yaml += `      - alert: ${q(r.alert)}\n        expr: ${q(r.expr)}\n        for: ${r.for ?? '0s'}\n`;
-    yaml += `        labels: ${JSON.stringify(r.labels ?? {})}\n        annotations: ${JSON.stringify(r.annotations ?? {})}\n`;
+    yaml +=
+      `        labels: ${JSON.stringify(r.labels ?? {})}\n` +
+      `        annotations: ${JSON.stringify(r.annotations ?? {})}\n`;
   }
   return yaml;
 }
@@ -364,7 +372,8 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
     procs
       .map(
         (p, i) =>
-          `--- ${i === 0 ? 'alertmanager' : 'prometheus'} (${i === 0 ? alertmanagerUrl : prometheusUrl}) ---\n${p.output()}`,
+          `--- ${i === 0 ? 'alertmanager' : 'prometheus'} ` +
+          `(${i === 0 ? alertmanagerUrl : prometheusUrl}) ---\n${p.output()}`,
       )
       .join('\n') || '(nothing started)';
   let stopped: Promise<void> | undefined;

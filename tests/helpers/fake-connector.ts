@@ -148,7 +148,8 @@ export async function startFakeConnector(): Promise<FakeConnector> {
           waiters.delete(check);
           reject(
             new Error(
-              `the fake connector did not get the expected calls in ${timeoutMs} ms; got:\n${calls.map((c) => `${c.method} ${c.path} -> ${c.status}`).join('\n')}`,
+              `the fake connector did not get the expected calls in ${timeoutMs} ms; ` +
+                `got:\n${calls.map((c) => `${c.method} ${c.path} -> ${c.status}`).join('\n')}`,
             ),
           );
         }, timeoutMs);

@@ -234,7 +234,10 @@ function notKubectlShape(
       },
     };
     if (canonical(body) !== canonical(expected))
-      return 'kubectl rollout restart sends exactly {"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":...}}}}}';
+      return (
+        'kubectl rollout restart sends exactly ' +
+        '{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":...}}}}}'
+      );
     const at = annotations?.['kubectl.kubernetes.io/restartedAt'];
     if (typeof at !== 'string' || !RFC3339.test(at))
       return `restartedAt must be Go's time.RFC3339, got ${JSON.stringify(at)}`;
@@ -591,7 +594,9 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
         status(
           422,
           'Invalid',
-          `Deployment.apps "${name}" is invalid: spec.template.metadata.labels: Invalid value: ${JSON.stringify(templateLabels ?? {})}: \`selector\` does not match template \`labels\``,
+          `Deployment.apps "${name}" is invalid: spec.template.metadata.labels: ` +
+            `Invalid value: ${JSON.stringify(templateLabels ?? {})}: ` +
+            `\`selector\` does not match template \`labels\``,
         ),
       );
     }

@@ -157,7 +157,10 @@ function checkRequest(body: unknown): string | undefined {
   if (typeof choice === 'object' && choice !== null) {
     const names = (b.tools as { function?: { name?: string } }[]).map((t) => t.function?.name);
     if (!names.includes(choice.function?.name))
-      return `Invalid value for 'tool_choice': no function named '${String(choice.function?.name)}' was specified in the 'tools' parameter.`;
+      return (
+        `Invalid value for 'tool_choice': no function named '${String(choice.function?.name)}' was specified in ` +
+        `the 'tools' parameter.`
+      );
   }
   return undefined;
 }
@@ -223,7 +226,8 @@ export async function startFakeOpenAI(options: { requireAuth?: boolean } = {}): 
         return sendError(
           res,
           401,
-          "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+          "You didn't provide an API key. You need to provide your API key in an Authorization header using " +
+            'Bearer auth (i.e. Authorization: Bearer YOUR_KEY).',
         );
       }
       if (recorded.method === 'GET' && recorded.path === '/v1/models') {

@@ -7,7 +7,8 @@ import { listenOnLoopback } from './loopback';
  * It checks range-query parameters the way Prometheus does (same error texts), records every
  * request, and answers as each test scripts it.
  *
- *   success: {"status":"success","data":{"resultType":"matrix","result":[{"metric":{...},"values":[[1700000000.123,"1.5"],...]}]}}
+ *   success:
+ * {"status":"success","data":{"resultType":"matrix","result":[{"metric":{...},"values":[[1700000000.123,"1.5"],...]}]}}
  *   error:   400 {"status":"error","errorType":"bad_data","error":"..."}
  */
 
@@ -122,9 +123,14 @@ function checkRange(params: Record<string, string>): { start: number; end: numbe
   if (step === undefined)
     return `invalid parameter "step": cannot parse ${JSON.stringify(params.step ?? '')} to a valid duration`;
   if (step <= 0)
-    return 'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer';
+    return (
+      'invalid parameter "step": zero or negative query resolution step widths are not accepted. ' +
+      'Try a positive integer'
+    );
   if ((end - start) / step > MAX_POINTS)
-    return 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)';
+    return (
+      'exceeded maximum resolution of 11,000 points per timeseries. ' + 'Try decreasing the query resolution (?step=XX)'
+    );
   if (!params.query) return 'invalid parameter "query": 1:1: parse error: no expression found in input';
   return { start, end, step };
 }

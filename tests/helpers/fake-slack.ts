@@ -780,9 +780,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           public_url_shared: false,
           display_as_bot: false,
           username: '',
-          url_private: `https://files.slack.com/files-pri/${SLACK_IDS.team}-${id}/${encodeURIComponent(pending.filename)}`,
-          url_private_download: `https://files.slack.com/files-pri/${SLACK_IDS.team}-${id}/download/${encodeURIComponent(pending.filename)}`,
-          permalink: `https://${SLACK_IDS.teamDomain}.slack.com/files/${SLACK_IDS.botUser}/${id}/${encodeURIComponent(pending.filename)}`,
+          url_private:
+            `https://files.slack.com/files-pri/${SLACK_IDS.team}-${id}/` + `${encodeURIComponent(pending.filename)}`,
+          url_private_download:
+            `https://files.slack.com/files-pri/${SLACK_IDS.team}-${id}/download/` +
+            `${encodeURIComponent(pending.filename)}`,
+          permalink:
+            `https://${SLACK_IDS.teamDomain}.slack.com/files/${SLACK_IDS.botUser}/${id}/` +
+            `${encodeURIComponent(pending.filename)}`,
           ...(pending.alt_txt ? { alt_txt: pending.alt_txt } : {}),
           comments_count: 0,
           is_starred: false,

@@ -52,6 +52,7 @@ export function redisAvailableSync(url = TEST_REDIS_URL): boolean {
 export function describeIfRedis(name: string, fn: () => void): void {
   const missing = redisAvailableSync()
     ? undefined
-    : `Redis is not reachable at ${TEST_REDIS_URL}: start it (redis-server; .ci/run installs and starts it) or point TEST_REDIS_URL at one`;
+    : `Redis is not reachable at ${TEST_REDIS_URL}: start it (redis-server; ` +
+      '.ci/run installs and starts it) or point TEST_REDIS_URL at one';
   describeNeeding(name, missing, fn);
 }

@@ -55,7 +55,10 @@ export function slackTs(seconds = Math.floor(Date.now() / 1000)): string {
 
 /** A trigger_id like Slack's: `<digits>.<digits>.<32 hex>`. */
 function triggerId(): string {
-  return `${Date.now()}${Math.floor(Math.random() * 1000)}.${Math.floor(1e9 + Math.random() * 9e9)}.${randomBytes(16).toString('hex')}`;
+  return (
+    `${Date.now()}${Math.floor(Math.random() * 1000)}.` +
+    `${Math.floor(1e9 + Math.random() * 9e9)}.${randomBytes(16).toString('hex')}`
+  );
 }
 
 /** A response_url that goes nowhere (connection refused), for tests that don't mint one on the fake. */
@@ -96,7 +99,8 @@ function unescapeMrkdwn(s: string): string {
 
 /** `event_context` is an opaque string; Slack's start with `4-` and a base64url JSON. */
 function eventContext(channelId: string): string {
-  return `4-${Buffer.from(JSON.stringify({ et: 'app_mention', tid: SLACK_IDS.team, aid: SLACK_IDS.app, cid: channelId })).toString('base64url')}`;
+  const context = JSON.stringify({ et: 'app_mention', tid: SLACK_IDS.team, aid: SLACK_IDS.app, cid: channelId });
+  return `4-${Buffer.from(context).toString('base64url')}`;
 }
 
 function eventCallback(

@@ -104,84 +104,92 @@ describe('hostile: firing/resolved races over HTTP (issue 13.6)', () => {
     },
   );
 
-  it('20 groups of three alerts: five notifications each, every one delivered three times, all at once: one incident per group, resolved, never reopened', async () => {
-    const rng = createRng(13);
-    const evolution = (): AlertState[][] => [
-      [firing('a', 0)],
-      [firing('a', 0), firing('b', 1)],
-      [firing('a', 0), firing('b', 1), firing('c', 2)],
-      [resolved('a', 0, 6), firing('b', 1), firing('c', 2)],
-      [resolved('a', 0, 6), resolved('b', 1, 7), resolved('c', 2, 8)],
-    ];
-    const sends = Array.from({ length: 20 }, (_, n) =>
-      evolution().flatMap((alerts) => [0, 1, 2].map(() => ({ group: group(n), alerts }))),
-    ).flat();
-    expect(sends).toHaveLength(300);
-    const answers = await race(shuffle(sends, rng));
+  it(
+    '20 groups of three alerts: five notifications each, every one delivered three times, all at once: ' +
+      'one incident per group, resolved, never reopened',
+    async () => {
+      const rng = createRng(13);
+      const evolution = (): AlertState[][] => [
+        [firing('a', 0)],
+        [firing('a', 0), firing('b', 1)],
+        [firing('a', 0), firing('b', 1), firing('c', 2)],
+        [resolved('a', 0, 6), firing('b', 1), firing('c', 2)],
+        [resolved('a', 0, 6), resolved('b', 1, 7), resolved('c', 2, 8)],
+      ];
+      const sends = Array.from({ length: 20 }, (_, n) =>
+        evolution().flatMap((alerts) => [0, 1, 2].map(() => ({ group: group(n), alerts }))),
+      ).flat();
+      expect(sends).toHaveLength(300);
+      const answers = await race(shuffle(sends, rng));
 
-    expect(answers.filter((a) => a.created)).toHaveLength(20);
-    expect(answers.filter((a) => a.resolved)).toHaveLength(20);
-    for (let n = 0; n < 20; n++) {
-      const incidents = byGroup(group(n));
-      expect(incidents).toHaveLength(1);
-      const [incident] = incidents;
-      expect(incident.status).toBe('resolved');
-      expect(incident.alerts.map((a) => [a.fingerprint, a.status, a.startsAt])).toEqual([
-        ['a', 'resolved', at(0)],
-        ['b', 'resolved', at(1)],
-        ['c', 'resolved', at(2)],
-      ]);
-      expect([count(incident, 'opened'), count(incident, 'resolved'), count(incident, 'alert firing')]).toEqual([
-        1, 1, 0,
-      ]);
-      expect(incident.timeline.at(-1)?.event).toBe('resolved');
-      // Each alert joined once at most and resolved once at most: 1 + (0..2 added) + (0..3 resolved) + 1.
-      expect(count(incident, 'alert added')).toBeLessThanOrEqual(2);
-      expect(count(incident, 'alert resolved')).toBeLessThanOrEqual(3);
-      expect(incident.timeline.length).toBe(2 + count(incident, 'alert added') + count(incident, 'alert resolved'));
-    }
-    expect(stuck()).toEqual([]);
-    expect(await openGauge()).toBe(0);
-  });
+      expect(answers.filter((a) => a.created)).toHaveLength(20);
+      expect(answers.filter((a) => a.resolved)).toHaveLength(20);
+      for (let n = 0; n < 20; n++) {
+        const incidents = byGroup(group(n));
+        expect(incidents).toHaveLength(1);
+        const [incident] = incidents;
+        expect(incident.status).toBe('resolved');
+        expect(incident.alerts.map((a) => [a.fingerprint, a.status, a.startsAt])).toEqual([
+          ['a', 'resolved', at(0)],
+          ['b', 'resolved', at(1)],
+          ['c', 'resolved', at(2)],
+        ]);
+        expect([count(incident, 'opened'), count(incident, 'resolved'), count(incident, 'alert firing')]).toEqual([
+          1, 1, 0,
+        ]);
+        expect(incident.timeline.at(-1)?.event).toBe('resolved');
+        // Each alert joined once at most and resolved once at most: 1 + (0..2 added) + (0..3 resolved) + 1.
+        expect(count(incident, 'alert added')).toBeLessThanOrEqual(2);
+        expect(count(incident, 'alert resolved')).toBeLessThanOrEqual(3);
+        expect(incident.timeline.length).toBe(2 + count(incident, 'alert added') + count(incident, 'alert resolved'));
+      }
+      expect(stuck()).toEqual([]);
+      expect(await openGauge()).toBe(0);
+    },
+  );
 
-  it('two episodes of one alert raced: the newer episode decides; its resolution, raced with stale copies, leaves nothing open', async () => {
-    const rng = createRng(7);
-    const sends = Array.from({ length: 20 }, (_, n) =>
-      [[firing('a', 0)], [resolved('a', 0, 5)], [firing('a', 10)]].flatMap((alerts) =>
-        [0, 1].map(() => ({ group: group(n), alerts })),
-      ),
-    ).flat();
-    const first = await race(shuffle(sends, rng));
+  it(
+    'two episodes of one alert raced: the newer episode decides; its resolution, raced with stale copies, ' +
+      'leaves nothing open',
+    async () => {
+      const rng = createRng(7);
+      const sends = Array.from({ length: 20 }, (_, n) =>
+        [[firing('a', 0)], [resolved('a', 0, 5)], [firing('a', 10)]].flatMap((alerts) =>
+          [0, 1].map(() => ({ group: group(n), alerts })),
+        ),
+      ).flat();
+      const first = await race(shuffle(sends, rng));
 
-    for (let n = 0; n < 20; n++) {
-      const incidents = byGroup(group(n));
-      // One incident when episode 2 came first (episode 1 is then stale), two when episode 1 was seen before it.
-      expect(incidents.length).toBeGreaterThanOrEqual(1);
-      expect(incidents.length).toBeLessThanOrEqual(2);
-      expect(
-        incidents.filter((i) => i.status === 'open').map((i) => i.alerts.map((a) => [a.status, a.startsAt])),
-      ).toEqual([[['firing', at(10)]]]);
-      expect(
-        incidents
-          .filter((i) => i.status !== 'open')
-          .every((i) => i.status === 'resolved' && i.alerts[0].startsAt === at(0)),
-      ).toBe(true);
-      expect(first.filter((a) => a.group === group(n) && a.created)).toHaveLength(incidents.length);
-    }
-    expect(all().filter((i) => i.status === 'open')).toHaveLength(20);
-    expect(stuck()).toEqual([]);
-    expect(await openGauge()).toBe(20);
+      for (let n = 0; n < 20; n++) {
+        const incidents = byGroup(group(n));
+        // One incident when episode 2 came first (episode 1 is then stale), two when episode 1 was seen before it.
+        expect(incidents.length).toBeGreaterThanOrEqual(1);
+        expect(incidents.length).toBeLessThanOrEqual(2);
+        expect(
+          incidents.filter((i) => i.status === 'open').map((i) => i.alerts.map((a) => [a.status, a.startsAt])),
+        ).toEqual([[['firing', at(10)]]]);
+        expect(
+          incidents
+            .filter((i) => i.status !== 'open')
+            .every((i) => i.status === 'resolved' && i.alerts[0].startsAt === at(0)),
+        ).toBe(true);
+        expect(first.filter((a) => a.group === group(n) && a.created)).toHaveLength(incidents.length);
+      }
+      expect(all().filter((i) => i.status === 'open')).toHaveLength(20);
+      expect(stuck()).toEqual([]);
+      expect(await openGauge()).toBe(20);
 
-    const closing = Array.from({ length: 20 }, (_, n) =>
-      [[resolved('a', 10, 15)], [firing('a', 0)], [firing('a', 10)], [resolved('a', 0, 5)]].map((alerts) => ({
-        group: group(n),
-        alerts,
-      })),
-    ).flat();
-    const second = await race(shuffle(closing, rng));
-    expect(second.filter((a) => a.created)).toHaveLength(0);
-    expect(second.filter((a) => a.resolved)).toHaveLength(20);
-    expect(all().filter((i) => i.status !== 'resolved')).toHaveLength(0);
-    expect(await openGauge()).toBe(0);
-  });
+      const closing = Array.from({ length: 20 }, (_, n) =>
+        [[resolved('a', 10, 15)], [firing('a', 0)], [firing('a', 10)], [resolved('a', 0, 5)]].map((alerts) => ({
+          group: group(n),
+          alerts,
+        })),
+      ).flat();
+      const second = await race(shuffle(closing, rng));
+      expect(second.filter((a) => a.created)).toHaveLength(0);
+      expect(second.filter((a) => a.resolved)).toHaveLength(20);
+      expect(all().filter((i) => i.status !== 'resolved')).toHaveLength(0);
+      expect(await openGauge()).toBe(0);
+    },
+  );
 });

@@ -123,47 +123,50 @@ describe('hostile: parallel approvals', () => {
     expect(restarts(a, 'inventory') + restarts(b, 'inventory')).toBe(1);
   });
 
-  it('takes exactly two of eight approvers racing on a 2-approval request, across two apps, and runs it once', async () => {
-    const olivia = await person(a, 'operator', 'olivia');
-    const approvers = await Promise.all(Array.from({ length: 8 }, (_, i) => person(a, 'approver', `appr${i}`)));
-    const id = String(
-      (
-        await caller(a)('POST', '/api/v1/remediations', olivia.token, {
-          action: 'scale',
-          target: 'payments',
-          replicas: 6,
-        })
-      ).body.request_id,
-    );
-    await b.app.startWorkers();
-
-    const results = await Promise.all(
-      approvers.map((p, i) =>
-        caller(i % 2 ? a : b)('POST', `/api/v1/remediations/${id}/approve`, i % 3 ? p.token : p.key()),
-      ),
-    );
-    const statuses = results.map((r) => r.status).sort();
-    expect(statuses).toEqual([200, 202, 400, 400, 400, 400, 400, 400]);
-    for (const r of results.filter((x) => x.status === 400))
-      expect(r.body.message).toMatch(
-        new RegExp(`Request ${id} is (approved|executing|succeeded); there is nothing to approve`),
+  it(
+    'takes exactly two of eight approvers racing on a 2-approval request, ' + 'across two apps, and runs it once',
+    async () => {
+      const olivia = await person(a, 'operator', 'olivia');
+      const approvers = await Promise.all(Array.from({ length: 8 }, (_, i) => person(a, 'approver', `appr${i}`)));
+      const id = String(
+        (
+          await caller(a)('POST', '/api/v1/remediations', olivia.token, {
+            action: 'scale',
+            target: 'payments',
+            replicas: 6,
+          })
+        ).body.request_id,
       );
-    const done = await waitFor(
-      async () => {
-        const r = a.app.remediation.get(id);
-        return r.state === 'succeeded' ? r : undefined;
-      },
-      20_000,
-      'the scale to run',
-    );
-    expect(done.approvers).toHaveLength(2);
-    expect(new Set(done.approvers).size).toBe(2);
-    expect(executions(id)).toBe(1);
-    const approvals = a.app.auth.audit
-      .list({ action: 'remediation.approve', limit: 1000 })
-      .filter((e) => e.target === `remediation:${id}`);
-    expect(approvals.filter((e) => e.outcome === 'ok')).toHaveLength(2);
-    expect(approvals.filter((e) => e.outcome === 'denied')).toHaveLength(6);
-    expect(approvals.filter((e) => (e.detail as { started?: boolean }).started === true)).toHaveLength(1);
-  });
+      await b.app.startWorkers();
+
+      const results = await Promise.all(
+        approvers.map((p, i) =>
+          caller(i % 2 ? a : b)('POST', `/api/v1/remediations/${id}/approve`, i % 3 ? p.token : p.key()),
+        ),
+      );
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([200, 202, 400, 400, 400, 400, 400, 400]);
+      for (const r of results.filter((x) => x.status === 400))
+        expect(r.body.message).toMatch(
+          new RegExp(`Request ${id} is (approved|executing|succeeded); there is nothing to approve`),
+        );
+      const done = await waitFor(
+        async () => {
+          const r = a.app.remediation.get(id);
+          return r.state === 'succeeded' ? r : undefined;
+        },
+        20_000,
+        'the scale to run',
+      );
+      expect(done.approvers).toHaveLength(2);
+      expect(new Set(done.approvers).size).toBe(2);
+      expect(executions(id)).toBe(1);
+      const approvals = a.app.auth.audit
+        .list({ action: 'remediation.approve', limit: 1000 })
+        .filter((e) => e.target === `remediation:${id}`);
+      expect(approvals.filter((e) => e.outcome === 'ok')).toHaveLength(2);
+      expect(approvals.filter((e) => e.outcome === 'denied')).toHaveLength(6);
+      expect(approvals.filter((e) => (e.detail as { started?: boolean }).started === true)).toHaveLength(1);
+    },
+  );
 });

@@ -58,53 +58,59 @@ describeNeeding(
       return { status: res.status, text };
     };
 
-    it('answers 503 naming Redis while it is dead, works again when it is back, and stops on SIGTERM while it is dead', async () => {
-      const serve = startCli(['serve'], env);
-      try {
-        await waitFor(
-          async () => ((await call('GET', '/readyz')).status === 200 ? true : undefined),
-          20_000,
-          `serve ready: ${serve.output()}`,
-        );
-        const login = await call('POST', '/auth/login', {}, { email: 'admin@example.com', password: ADMIN_PASSWORD });
-        expect(login.status).toBe(200);
-        const auth = { authorization: `Bearer ${(JSON.parse(login.text) as { access_token: string }).access_token}` };
-        expect((await call('GET', '/api/v1/jobs', auth)).status).toBe(200);
+    it(
+      'answers 503 naming Redis while it is dead, works again when it is back, ' +
+        'and stops on SIGTERM while it is dead',
+      async () => {
+        const serve = startCli(['serve'], env);
+        try {
+          await waitFor(
+            async () => ((await call('GET', '/readyz')).status === 200 ? true : undefined),
+            20_000,
+            `serve ready: ${serve.output()}`,
+          );
+          const login = await call('POST', '/auth/login', {}, { email: 'admin@example.com', password: ADMIN_PASSWORD });
+          expect(login.status).toBe(200);
+          const auth = { authorization: `Bearer ${(JSON.parse(login.text) as { access_token: string }).access_token}` };
+          expect((await call('GET', '/api/v1/jobs', auth)).status).toBe(200);
 
-        await redis.kill();
-        const ready = await call('GET', '/readyz');
-        expect(ready.status).toBe(503);
-        expect(ready.text).toContain(`Redis at 127.0.0.1:${redis.port}`);
-        const jobs = await call('GET', '/api/v1/jobs', auth);
-        expect(jobs.status).toBe(503);
-        expect(JSON.parse(jobs.text)).toMatchObject({
-          error: 'unavailable',
-          message: `The job queue (Redis at 127.0.0.1:${redis.port}) is not answering; try again shortly.`,
-        });
-        expect((await call('GET', '/metrics')).status).toBe(200);
+          await redis.kill();
+          const ready = await call('GET', '/readyz');
+          expect(ready.status).toBe(503);
+          expect(ready.text).toContain(`Redis at 127.0.0.1:${redis.port}`);
+          const jobs = await call('GET', '/api/v1/jobs', auth);
+          expect(jobs.status).toBe(503);
+          expect(JSON.parse(jobs.text)).toMatchObject({
+            error: 'unavailable',
+            message: `The job queue (Redis at 127.0.0.1:${redis.port}) is not answering; try again shortly.`,
+          });
+          expect((await call('GET', '/metrics')).status).toBe(200);
 
-        await redis.restart();
-        await waitFor(
-          async () => ((await call('GET', '/api/v1/jobs', auth)).status === 200 ? true : undefined),
-          20_000,
-          'GET /api/v1/jobs to answer 200 again',
-        );
-        expect((await call('POST', '/api/v1/anomalies', auth, { service: 'checkout-api' })).status).toBe(202);
+          await redis.restart();
+          await waitFor(
+            async () => ((await call('GET', '/api/v1/jobs', auth)).status === 200 ? true : undefined),
+            20_000,
+            'GET /api/v1/jobs to answer 200 again',
+          );
+          expect((await call('POST', '/api/v1/anomalies', auth, { service: 'checkout-api' })).status).toBe(202);
 
-        await redis.kill();
-        expect((await call('GET', '/readyz')).status).toBe(503);
-        serve.kill('SIGTERM');
-        const [code] = await once(serve, 'exit');
-        expect(code).toBe(0);
-        expect(serve.output()).toContain('"message":"stopped"');
-      } finally {
-        if (serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
-        await redis.restart();
-      }
-      expect(serve.output()).toContain('"level":"http"'); // request lines were written (LOG_LEVEL=debug), and none of them holds the password
-      expect(serve.output()).not.toContain(PASSWORD);
-      expect(answers.join('\n')).not.toContain(PASSWORD);
-    }, 90_000);
+          await redis.kill();
+          expect((await call('GET', '/readyz')).status).toBe(503);
+          serve.kill('SIGTERM');
+          const [code] = await once(serve, 'exit');
+          expect(code).toBe(0);
+          expect(serve.output()).toContain('"message":"stopped"');
+        } finally {
+          if (serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
+          await redis.restart();
+        }
+        // request lines were written (LOG_LEVEL=debug), and none of them holds the password
+        expect(serve.output()).toContain('"level":"http"');
+        expect(serve.output()).not.toContain(PASSWORD);
+        expect(answers.join('\n')).not.toContain(PASSWORD);
+      },
+      90_000,
+    );
 
     it('doctor names Redis without its password, whether Redis answers or not', async () => {
       const live = await runCli(['doctor'], { env, timeoutMs: 30_000 });
@@ -134,14 +140,19 @@ describeNeeding(
       }
     }, 60_000);
 
-    it('a serve that cannot start (a weak ADMIN_PASSWORD) exits 1 with Redis connected, instead of hanging on its connections', async () => {
-      const result = await runCli(['serve'], {
-        env: { ...env, DATABASE_PATH: tempDbPath(), ADMIN_PASSWORD: 'admin-admin-admin-1' },
-        timeoutMs: 30_000,
-      });
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain('ADMIN_PASSWORD');
-      expect(result.stdout + result.stderr).not.toContain(PASSWORD);
-    }, 60_000);
+    it(
+      'a serve that cannot start (a weak ADMIN_PASSWORD) exits 1 with Redis connected, ' +
+        'instead of hanging on its connections',
+      async () => {
+        const result = await runCli(['serve'], {
+          env: { ...env, DATABASE_PATH: tempDbPath(), ADMIN_PASSWORD: 'admin-admin-admin-1' },
+          timeoutMs: 30_000,
+        });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('ADMIN_PASSWORD');
+        expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+      },
+      60_000,
+    );
   },
 );

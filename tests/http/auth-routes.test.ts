@@ -1,7 +1,10 @@
 import { createAuthn, principalOf } from '../../src/http/authn';
 import { addUser, asBearer, httpApp, login, PASSWORD, session, type HttpApp, type Pair } from './http-app';
 
-/** /auth/* over real HTTP handling (fastify inject) on a real app: login, tokens, register, keys, throttling, hostile input. */
+/**
+ * /auth/* over real HTTP handling (fastify inject) on a real app: login, tokens, register, keys,
+ * throttling, hostile input.
+ */
 
 const INJECTIONS = [
   "' OR '1'='1",
@@ -57,25 +60,28 @@ describe('/auth routes', () => {
     expect(metrics.body).toMatch(/smartcloudops_auth_logins_total\{outcome="ok"\} 1/);
   });
 
-  it('answers a wrong email and a wrong password with the same 401 body, and audits both without the password', async () => {
-    const user = await addUser(h.app, 'viewer');
-    const wrongEmail = await post('/auth/login', { email: 'nobody@example.com', password: PASSWORD });
-    const wrongPassword = await post('/auth/login', { email: user.email, password: 'not the password at all' });
-    for (const res of [wrongEmail, wrongPassword]) {
-      expect(res.statusCode).toBe(401);
-      expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
-    }
-    expect(withoutId(wrongEmail.json())).toEqual({ error: 'unauthorized', message: 'email or password is wrong' });
-    expect(withoutId(wrongPassword.json())).toEqual(withoutId(wrongEmail.json()));
+  it(
+    'answers a wrong email and a wrong password with the same 401 body, ' + 'and audits both without the password',
+    async () => {
+      const user = await addUser(h.app, 'viewer');
+      const wrongEmail = await post('/auth/login', { email: 'nobody@example.com', password: PASSWORD });
+      const wrongPassword = await post('/auth/login', { email: user.email, password: 'not the password at all' });
+      for (const res of [wrongEmail, wrongPassword]) {
+        expect(res.statusCode).toBe(401);
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
+      }
+      expect(withoutId(wrongEmail.json())).toEqual({ error: 'unauthorized', message: 'email or password is wrong' });
+      expect(withoutId(wrongPassword.json())).toEqual(withoutId(wrongEmail.json()));
 
-    const failed = audit().filter((e) => e.action === 'auth.login' && e.outcome === 'failed');
-    expect(failed).toHaveLength(2);
-    expect(failed.map((e) => e.target)).toContain(`user:${user.id}`);
-    const recorded = JSON.stringify(audit()) + h.logs();
-    expect(recorded).not.toContain('not the password at all');
-    expect(recorded).not.toContain(PASSWORD);
-    expect((await get('/metrics')).body).toMatch(/smartcloudops_auth_logins_total\{outcome="failed"\} 2/);
-  });
+      const failed = audit().filter((e) => e.action === 'auth.login' && e.outcome === 'failed');
+      expect(failed).toHaveLength(2);
+      expect(failed.map((e) => e.target)).toContain(`user:${user.id}`);
+      const recorded = JSON.stringify(audit()) + h.logs();
+      expect(recorded).not.toContain('not the password at all');
+      expect(recorded).not.toContain(PASSWORD);
+      expect((await get('/metrics')).body).toMatch(/smartcloudops_auth_logins_total\{outcome="failed"\} 2/);
+    },
+  );
 
   it('answers malformed bodies with 400 and one message per field', async () => {
     const typed = await post('/auth/login', { email: 5, password: 'x', extra: true });
@@ -241,90 +247,98 @@ describe('/auth routes', () => {
     expect((await get('/auth/roles')).statusCode).toBe(401);
   });
 
-  it('creates an API key shown once, authenticates it by X-API-Key and Bearer, lists it without the secret, revokes it', async () => {
-    const me = await session(h, 'operator');
-    const created = await post(
-      '/auth/api-key',
-      { name: 'ci deploy', permissions: ['read', 'remediation.request'], expires_in_days: 30 },
-      me.headers,
-    );
-    expect(created.statusCode).toBe(201);
-    expect(created.headers['cache-control']).toBe('no-store');
-    const { key, id } = created.json<{ key: string; id: string }>();
-    expect(key).toMatch(/^sco_[0-9a-f]{12}_/);
+  it(
+    'creates an API key shown once, authenticates it by X-API-Key and Bearer, ' +
+      'lists it without the secret, revokes it',
+    async () => {
+      const me = await session(h, 'operator');
+      const created = await post(
+        '/auth/api-key',
+        { name: 'ci deploy', permissions: ['read', 'remediation.request'], expires_in_days: 30 },
+        me.headers,
+      );
+      expect(created.statusCode).toBe(201);
+      expect(created.headers['cache-control']).toBe('no-store');
+      const { key, id } = created.json<{ key: string; id: string }>();
+      expect(key).toMatch(/^sco_[0-9a-f]{12}_/);
 
-    for (const headers of [{ 'x-api-key': key }, asBearer(key)]) {
-      const res = await get('/auth/verify', headers);
-      expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({
-        user: expect.objectContaining({ id: me.id, role: 'operator' }),
-        permissions: ['read', 'remediation.request'],
-        exp: Math.floor((h.clock.now + 30 * 86_400_000) / 1000),
-        via: 'api_key',
-      });
-    }
+      for (const headers of [{ 'x-api-key': key }, asBearer(key)]) {
+        const res = await get('/auth/verify', headers);
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual({
+          user: expect.objectContaining({ id: me.id, role: 'operator' }),
+          permissions: ['read', 'remediation.request'],
+          exp: Math.floor((h.clock.now + 30 * 86_400_000) / 1000),
+          via: 'api_key',
+        });
+      }
 
-    const listed = await get('/auth/api-keys', me.headers);
-    expect(listed.statusCode).toBe(200);
-    expect(listed.json().keys).toEqual([
-      expect.objectContaining({ id, name: 'ci deploy', user_id: me.id, revoked_at: null }),
-    ]);
-    expect(listed.body).not.toContain(key.slice('sco_'.length + 13));
-    expect(listed.json().keys[0]).not.toHaveProperty('key');
+      const listed = await get('/auth/api-keys', me.headers);
+      expect(listed.statusCode).toBe(200);
+      expect(listed.json().keys).toEqual([
+        expect.objectContaining({ id, name: 'ci deploy', user_id: me.id, revoked_at: null }),
+      ]);
+      expect(listed.body).not.toContain(key.slice('sco_'.length + 13));
+      expect(listed.json().keys[0]).not.toHaveProperty('key');
 
-    // A key may not mint keys or change its owner's password.
-    expect(
-      (await post('/auth/api-key', { name: 'child', permissions: ['read'] }, { 'x-api-key': key })).statusCode,
-    ).toBe(403);
-    expect(
-      (
-        await h.http.inject({
-          method: 'PUT',
-          url: '/auth/password',
-          headers: { 'x-api-key': key },
-          payload: { current_password: PASSWORD, new_password: 'another passphrase 42' },
-        })
-      ).statusCode,
-    ).toBe(403);
+      // A key may not mint keys or change its owner's password.
+      expect(
+        (await post('/auth/api-key', { name: 'child', permissions: ['read'] }, { 'x-api-key': key })).statusCode,
+      ).toBe(403);
+      expect(
+        (
+          await h.http.inject({
+            method: 'PUT',
+            url: '/auth/password',
+            headers: { 'x-api-key': key },
+            payload: { current_password: PASSWORD, new_password: 'another passphrase 42' },
+          })
+        ).statusCode,
+      ).toBe(403);
 
-    const del = await h.http.inject({ method: 'DELETE', url: `/auth/api-keys/${id}`, headers: me.headers });
-    expect(del.statusCode).toBe(204);
-    const after = await get('/auth/verify', { 'x-api-key': key });
-    expect(after.statusCode).toBe(401);
-    expect(after.headers['www-authenticate']).toMatch(/^Bearer /);
-    expect(audit().map((e) => e.action)).toEqual(expect.arrayContaining(['auth.key_create', 'auth.key_revoke']));
-    expect(JSON.stringify(audit()) + h.logs()).not.toContain(key);
-  });
+      const del = await h.http.inject({ method: 'DELETE', url: `/auth/api-keys/${id}`, headers: me.headers });
+      expect(del.statusCode).toBe(204);
+      const after = await get('/auth/verify', { 'x-api-key': key });
+      expect(after.statusCode).toBe(401);
+      expect(after.headers['www-authenticate']).toMatch(/^Bearer /);
+      expect(audit().map((e) => e.action)).toEqual(expect.arrayContaining(['auth.key_create', 'auth.key_revoke']));
+      expect(JSON.stringify(audit()) + h.logs()).not.toContain(key);
+    },
+  );
 
-  it("lets only the owner or keys.manage revoke a key, lists everyone's for keys.manage, and refuses keys beyond the role", async () => {
-    const owner = await session(h, 'operator');
-    const stranger = await session(h, 'operator');
-    const admin = await session(h, 'admin');
-    const { id } = (await post('/auth/api-key', { name: 'mine', permissions: ['read'] }, owner.headers)).json<{
-      id: string;
-    }>();
+  it(
+    "lets only the owner or keys.manage revoke a key, lists everyone's for keys.manage, " +
+      'and refuses keys beyond the role',
+    async () => {
+      const owner = await session(h, 'operator');
+      const stranger = await session(h, 'operator');
+      const admin = await session(h, 'admin');
+      const { id } = (await post('/auth/api-key', { name: 'mine', permissions: ['read'] }, owner.headers)).json<{
+        id: string;
+      }>();
 
-    const refused = await h.http.inject({ method: 'DELETE', url: `/auth/api-keys/${id}`, headers: stranger.headers });
-    expect(refused.statusCode).toBe(403);
-    expect(audit()).toContainEqual(
-      expect.objectContaining({ actor: `user:${stranger.id}`, action: 'http.denied', outcome: 'denied' }),
-    );
-    expect((await get('/auth/api-keys', stranger.headers)).json().keys).toEqual([]);
-    expect((await get('/auth/api-keys', admin.headers)).json().keys.map((k: { id: string }) => k.id)).toContain(id);
-    expect(
-      (await h.http.inject({ method: 'DELETE', url: `/auth/api-keys/${id}`, headers: admin.headers })).statusCode,
-    ).toBe(204);
-    expect(
-      (await h.http.inject({ method: 'DELETE', url: '/auth/api-keys/000000000000', headers: admin.headers }))
-        .statusCode,
-    ).toBe(404);
+      const refused = await h.http.inject({ method: 'DELETE', url: `/auth/api-keys/${id}`, headers: stranger.headers });
+      expect(refused.statusCode).toBe(403);
+      expect(audit()).toContainEqual(
+        expect.objectContaining({ actor: `user:${stranger.id}`, action: 'http.denied', outcome: 'denied' }),
+      );
+      expect((await get('/auth/api-keys', stranger.headers)).json().keys).toEqual([]);
+      expect((await get('/auth/api-keys', admin.headers)).json().keys.map((k: { id: string }) => k.id)).toContain(id);
+      expect(
+        (await h.http.inject({ method: 'DELETE', url: `/auth/api-keys/${id}`, headers: admin.headers })).statusCode,
+      ).toBe(204);
+      expect(
+        (await h.http.inject({ method: 'DELETE', url: '/auth/api-keys/000000000000', headers: admin.headers }))
+          .statusCode,
+      ).toBe(404);
 
-    const beyond = await post('/auth/api-key', { name: 'too much', permissions: ['users.manage'] }, owner.headers);
-    expect(beyond.statusCode).toBe(400);
-    expect(beyond.json().message).toMatch(/beyond the owner's role/);
-    const unknown = await post('/auth/api-key', { name: 'x', permissions: ['root'] }, owner.headers);
-    expect(unknown.json().fields).toEqual({ 'permissions.0': expect.stringMatching(/expected one of/) });
-  });
+      const beyond = await post('/auth/api-key', { name: 'too much', permissions: ['users.manage'] }, owner.headers);
+      expect(beyond.statusCode).toBe(400);
+      expect(beyond.json().message).toMatch(/beyond the owner's role/);
+      const unknown = await post('/auth/api-key', { name: 'x', permissions: ['root'] }, owner.headers);
+      expect(unknown.json().fields).toEqual({ 'permissions.0': expect.stringMatching(/expected one of/) });
+    },
+  );
 
   it('answers 503 naming what to set when no signing key is configured', async () => {
     const bare = await httpApp({ JWT_SECRET: '' });
@@ -384,75 +398,86 @@ describe('/auth routes', () => {
     }
   });
 
-  it('throttles repeated wrong passwords with 429 and Retry-After, and lets the right one in once the backoff has passed', async () => {
-    const user = await addUser(h.app, 'viewer');
-    const answers: number[] = [];
-    let retryAfter = 0;
-    for (let i = 0; i < 20; i++) {
-      const res = await post('/auth/login', { email: user.email, password: `wrong password number ${i}` });
-      answers.push(res.statusCode);
-      if (res.statusCode === 429) retryAfter = Number(res.headers['retry-after']);
-    }
-    expect(new Set(answers)).toEqual(new Set([401, 429]));
-    expect(answers.slice(-1)).toEqual([429]);
-    expect(retryAfter).toBeGreaterThan(0);
-    // Locked: even the right password waits.
-    expect((await post('/auth/login', { email: user.email, password: PASSWORD })).statusCode).toBe(429);
-    expect(audit()).toContainEqual(
-      expect.objectContaining({
-        action: 'auth.login',
-        outcome: 'denied',
-        detail: expect.objectContaining({ reason: 'locked' }),
-      }),
-    );
-    expect((await get('/metrics')).body).toMatch(/smartcloudops_auth_logins_total\{outcome="locked"\} \d+/);
+  it(
+    'throttles repeated wrong passwords with 429 and Retry-After, ' +
+      'and lets the right one in once the backoff has passed',
+    async () => {
+      const user = await addUser(h.app, 'viewer');
+      const answers: number[] = [];
+      let retryAfter = 0;
+      for (let i = 0; i < 20; i++) {
+        const res = await post('/auth/login', { email: user.email, password: `wrong password number ${i}` });
+        answers.push(res.statusCode);
+        if (res.statusCode === 429) retryAfter = Number(res.headers['retry-after']);
+      }
+      expect(new Set(answers)).toEqual(new Set([401, 429]));
+      expect(answers.slice(-1)).toEqual([429]);
+      expect(retryAfter).toBeGreaterThan(0);
+      // Locked: even the right password waits.
+      expect((await post('/auth/login', { email: user.email, password: PASSWORD })).statusCode).toBe(429);
+      expect(audit()).toContainEqual(
+        expect.objectContaining({
+          action: 'auth.login',
+          outcome: 'denied',
+          detail: expect.objectContaining({ reason: 'locked' }),
+        }),
+      );
+      expect((await get('/metrics')).body).toMatch(/smartcloudops_auth_logins_total\{outcome="locked"\} \d+/);
 
-    h.clock.now += (retryAfter + 1) * 1000;
-    expect((await post('/auth/login', { email: user.email, password: PASSWORD })).statusCode).toBe(200);
-  });
+      h.clock.now += (retryAfter + 1) * 1000;
+      expect((await post('/auth/login', { email: user.email, password: PASSWORD })).statusCode).toBe(200);
+    },
+  );
 
-  it('takes SQL injection strings in every field as plain data: 400, 401 or 404, never 500, tables intact', async () => {
-    const admin = await session(h, 'admin');
-    const usersBefore = h.app.auth.users.count();
-    const statuses: number[] = [];
-    const record = async (p: Promise<{ statusCode: number }>) => statuses.push((await p).statusCode);
-    for (const evil of INJECTIONS) {
-      await record(post('/auth/login', { email: evil, password: PASSWORD }));
-      await record(post('/auth/login', { email: admin.email, password: evil }));
-      await record(post('/auth/register', { email: evil, password: PASSWORD, role: 'viewer' }, admin.headers));
-      await record(
-        post(
-          '/auth/register',
-          { email: `x${statuses.length}@example.com`, password: PASSWORD, role: evil },
-          admin.headers,
-        ),
-      );
-      await record(
-        post(
-          '/auth/register',
-          { email: `y${statuses.length}@example.com`, password: PASSWORD, role: 'viewer', name: evil },
-          admin.headers,
-        ),
-      );
-      await record(
-        h.http.inject({ method: 'PUT', url: '/auth/profile', headers: admin.headers, payload: { name: evil } }),
-      );
-      await record(
-        h.http.inject({ method: 'PUT', url: '/auth/profile', headers: admin.headers, payload: { email: evil } }),
-      );
-      await record(post('/auth/api-key', { name: evil, permissions: ['read'] }, admin.headers));
-      await record(post('/auth/api-key', { name: 'ok', permissions: [evil] }, admin.headers));
-      await record(post('/auth/refresh', { refresh_token: evil }));
-      await record(
-        h.http.inject({ method: 'DELETE', url: `/auth/api-keys/${encodeURIComponent(evil)}`, headers: admin.headers }),
-      );
-      await record(get('/auth/verify', asBearer(evil.replace(/\s/g, ''))));
-      await record(get('/auth/verify', { 'x-api-key': evil }));
-    }
-    expect(statuses.filter((s) => ![400, 401, 404].includes(s))).toEqual([]);
-    expect(h.app.auth.users.count()).toBe(usersBefore);
-    expect(h.app.auth.users.list().map((u) => u.email)).toContain(admin.email);
-    expect(h.app.auth.audit.verify()).toMatchObject({ ok: true });
-    expect((await get('/auth/verify', admin.headers)).statusCode).toBe(200);
-  });
+  it(
+    'takes SQL injection strings in every field as plain data: ' + '400, 401 or 404, never 500, tables intact',
+    async () => {
+      const admin = await session(h, 'admin');
+      const usersBefore = h.app.auth.users.count();
+      const statuses: number[] = [];
+      const record = async (p: Promise<{ statusCode: number }>) => statuses.push((await p).statusCode);
+      for (const evil of INJECTIONS) {
+        await record(post('/auth/login', { email: evil, password: PASSWORD }));
+        await record(post('/auth/login', { email: admin.email, password: evil }));
+        await record(post('/auth/register', { email: evil, password: PASSWORD, role: 'viewer' }, admin.headers));
+        await record(
+          post(
+            '/auth/register',
+            { email: `x${statuses.length}@example.com`, password: PASSWORD, role: evil },
+            admin.headers,
+          ),
+        );
+        await record(
+          post(
+            '/auth/register',
+            { email: `y${statuses.length}@example.com`, password: PASSWORD, role: 'viewer', name: evil },
+            admin.headers,
+          ),
+        );
+        await record(
+          h.http.inject({ method: 'PUT', url: '/auth/profile', headers: admin.headers, payload: { name: evil } }),
+        );
+        await record(
+          h.http.inject({ method: 'PUT', url: '/auth/profile', headers: admin.headers, payload: { email: evil } }),
+        );
+        await record(post('/auth/api-key', { name: evil, permissions: ['read'] }, admin.headers));
+        await record(post('/auth/api-key', { name: 'ok', permissions: [evil] }, admin.headers));
+        await record(post('/auth/refresh', { refresh_token: evil }));
+        await record(
+          h.http.inject({
+            method: 'DELETE',
+            url: `/auth/api-keys/${encodeURIComponent(evil)}`,
+            headers: admin.headers,
+          }),
+        );
+        await record(get('/auth/verify', asBearer(evil.replace(/\s/g, ''))));
+        await record(get('/auth/verify', { 'x-api-key': evil }));
+      }
+      expect(statuses.filter((s) => ![400, 401, 404].includes(s))).toEqual([]);
+      expect(h.app.auth.users.count()).toBe(usersBefore);
+      expect(h.app.auth.users.list().map((u) => u.email)).toContain(admin.email);
+      expect(h.app.auth.audit.verify()).toMatchObject({ ok: true });
+      expect((await get('/auth/verify', admin.headers)).statusCode).toBe(200);
+    },
+  );
 });

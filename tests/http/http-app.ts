@@ -5,7 +5,10 @@ import { createHttpForApp } from '../../src/app/http';
 import type { App } from '../../src/app/control';
 import { NOW, testApp } from '../helpers/app';
 
-/** Shared set-up for the HTTP auth and REST suites: a real app on a temp SQLite file, a clock tests can move, fastify inject. */
+/**
+ * Shared set-up for the HTTP auth and REST suites: a real app on a temp SQLite file, a clock tests
+ * can move, fastify inject.
+ */
 
 export const PASSWORD = 'correct horse battery staple 9';
 

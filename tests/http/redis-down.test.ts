@@ -63,14 +63,16 @@ describeNeeding(
     const expectAllUnavailable = async (requestId: string) => {
       await expectUnavailable(await call('GET', '/api/v1/jobs', operator.headers));
       await expectUnavailable(await anomalies());
-      // The approval itself is recorded (nothing to redo): 503 naming Redis, and recovery starts the job once Redis is back.
+      // The approval itself is recorded (nothing to redo): 503 naming Redis, and recovery starts
+      // the job once Redis is back.
       const approved = await call('POST', `/api/v1/remediations/${requestId}/approve`, approver.headers);
       expect(approved.statusCode).toBe(503);
       expect(approved.json()).toMatchObject({ id: requestId, state: 'approved' });
       expect((approved.json() as { message: string }).message).toContain(
         `The job queue (${names}) is not answering. ${requestId} has not started yet: the approval is recorded`,
       );
-      expect((await call('POST', `/api/v1/remediations/${requestId}/approve`, approver.headers)).statusCode).toBe(400); // asking again is safe: nothing more happens
+      // asking again is safe: nothing more happens
+      expect((await call('POST', `/api/v1/remediations/${requestId}/approve`, approver.headers)).statusCode).toBe(400);
       const sink = recordingSink();
       await h.app.conversation.handleMessage(
         { platform: 'console', user: 'ops', channel: 'console', text: 'jobs' },
@@ -106,24 +108,28 @@ describeNeeding(
       await expectAllUnavailable(id);
     }, 15_000);
 
-    it('restarted: the same calls work again without restarting the app, and the retried call adds one job', async () => {
-      await redis.restart();
-      await waitFor(
-        async () => ((await call('GET', '/api/v1/jobs', operator.headers)).statusCode === 200 ? true : undefined),
-        15_000,
-        'GET /api/v1/jobs to answer 200 again',
-      );
-      expect(await detectJobs()).toHaveLength(0); // the call refused during the outage left nothing to run later
-      expect((await anomalies()).statusCode).toBe(202);
-      expect(await detectJobs()).toHaveLength(1);
+    it(
+      'restarted: the same calls work again without restarting the app, ' + 'and the retried call adds one job',
+      async () => {
+        await redis.restart();
+        await waitFor(
+          async () => ((await call('GET', '/api/v1/jobs', operator.headers)).statusCode === 200 ? true : undefined),
+          15_000,
+          'GET /api/v1/jobs to answer 200 again',
+        );
+        expect(await detectJobs()).toHaveLength(0); // the call refused during the outage left nothing to run later
+        expect((await anomalies()).statusCode).toBe(202);
+        expect(await detectJobs()).toHaveLength(1);
 
-      const id = await requestRestart('search');
-      const approved = await call('POST', `/api/v1/remediations/${id}/approve`, approver.headers);
-      expect(approved.statusCode).toBe(202);
-      expect(approved.json()).toMatchObject({ id, job: { id, name: 'remediation' } });
-      await recoveredRuns(approvedInOutage);
-      expect((await h.app.queue.waitUntilFinished(id, 20_000)).state).toBe('completed');
-    }, 40_000);
+        const id = await requestRestart('search');
+        const approved = await call('POST', `/api/v1/remediations/${id}/approve`, approver.headers);
+        expect(approved.statusCode).toBe(202);
+        expect(approved.json()).toMatchObject({ id, job: { id, name: 'remediation' } });
+        await recoveredRuns(approvedInOutage);
+        expect((await h.app.queue.waitUntilFinished(id, 20_000)).state).toBe('completed');
+      },
+      40_000,
+    );
 
     it('frozen (SIGSTOP): the same 503s; after SIGCONT the calls work and the retry adds one job', async () => {
       const id = await requestRestart('inventory');

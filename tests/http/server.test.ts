@@ -33,7 +33,8 @@ describe('HTTP side-app', () => {
     app.store.close();
     const ready = await http.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toMatchObject({ status: 'unavailable', failed: ['store', 'queue'] }); // the embedded queue lives in the store
+    // the embedded queue lives in the store
+    expect(ready.json()).toMatchObject({ status: 'unavailable', failed: ['store', 'queue'] });
     expect(ready.json().checks.store).toMatch(/not open/);
   });
 

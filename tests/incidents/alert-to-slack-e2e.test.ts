@@ -105,28 +105,34 @@ describeIfAlerting(
       expect(app.incidents.list('open')).toHaveLength(1);
     });
 
-    it('analyses the service in the thread: anomaly report, chart uploaded there, remediations as buttons', async () => {
-      const analysis = await running().waitFor(async () => thread().find((m) => /anomalous/.test(current(m))), {
-        timeoutMs: 30_000,
-        what: 'the analysis in the incident thread',
-      });
-      expect(current(analysis)).toMatch(/payments/);
-      expect(current(analysis)).toContain('"value":"/ops rollback payments"');
-      // The chart is uploaded into the thread just after the analysis message is posted.
-      const chart = await running().waitFor(async () => fake.uploads.find((u) => u.filename.endsWith('.png')), {
-        timeoutMs: 10_000,
-        what: 'the chart upload',
-      });
-      expect(chart?.channel_id).toBe('C0INCIDENT');
-      expect(chart?.thread_ts).toBe(card()?.ts);
-      expect(chart?.bytes.subarray(1, 4).toString()).toBe('PNG');
-      // The card itself records it in its timeline (edited, not reposted).
-      await running().waitFor(async () => (/analysis: \d+ anomalous signal/.test(current(card())) ? true : undefined), {
-        timeoutMs: 10_000,
-        what: 'the analysis on the card',
-      });
-      expect(fake.messages('C0INCIDENT').filter((m) => !m.thread_ts && m.bot_id)).toHaveLength(1);
-    });
+    it(
+      'analyses the service in the thread: anomaly report, ' + 'chart uploaded there, remediations as buttons',
+      async () => {
+        const analysis = await running().waitFor(async () => thread().find((m) => /anomalous/.test(current(m))), {
+          timeoutMs: 30_000,
+          what: 'the analysis in the incident thread',
+        });
+        expect(current(analysis)).toMatch(/payments/);
+        expect(current(analysis)).toContain('"value":"/ops rollback payments"');
+        // The chart is uploaded into the thread just after the analysis message is posted.
+        const chart = await running().waitFor(async () => fake.uploads.find((u) => u.filename.endsWith('.png')), {
+          timeoutMs: 10_000,
+          what: 'the chart upload',
+        });
+        expect(chart?.channel_id).toBe('C0INCIDENT');
+        expect(chart?.thread_ts).toBe(card()?.ts);
+        expect(chart?.bytes.subarray(1, 4).toString()).toBe('PNG');
+        // The card itself records it in its timeline (edited, not reposted).
+        await running().waitFor(
+          async () => (/analysis: \d+ anomalous signal/.test(current(card())) ? true : undefined),
+          {
+            timeoutMs: 10_000,
+            what: 'the analysis on the card',
+          },
+        );
+        expect(fake.messages('C0INCIDENT').filter((m) => !m.thread_ts && m.bot_id)).toHaveLength(1);
+      },
+    );
 
     it("an operator acks from the card's button: the card shows it in place", async () => {
       const c = card()!;

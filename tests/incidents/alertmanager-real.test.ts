@@ -22,7 +22,8 @@ import {
  */
 const TOKEN = randomBytes(32).toString('base64url');
 const WRONG = randomBytes(32).toString('base64url');
-const GROUP_KEY = '{}/{}:{alertname="HighErrorRate", service="checkout-api"}'; // route path (two `continue` children) : group labels
+// route path (two `continue` children) : group labels
+const GROUP_KEY = '{}/{}:{alertname="HighErrorRate", service="checkout-api"}';
 
 describeIfAlerting('Alertmanager notifies POST /webhooks/alertmanager (real Prometheus and Alertmanager)', () => {
   let app: App;

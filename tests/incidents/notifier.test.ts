@@ -95,54 +95,61 @@ describe('incident channel notifier', () => {
     await notifier.idle();
   }
 
-  it('posts a new incident once with its labels, annotations and links; repeats edit it; the analysis lands in its thread with remediation buttons', async () => {
-    await app.incidents.ingest(notification('firing', ['f1']));
-    await settle();
-    const [card] = channel.topLevel();
-    expect(channel.topLevel()).toHaveLength(1);
-    expect(card.message.channel).toBe('C0INCIDENT');
-    const shown = channel.text(0);
-    expect(shown).toMatch(/payments error ratio above 5%/);
-    expect(shown).toMatch(/team=storefront/);
-    expect(shown).toMatch(/runbook_url/);
-    expect(shown).toMatch(/Alertmanager: http:\/\/alertmanager\.local:9093/);
-    expect(shown).toMatch(/Source: http:\/\/prometheus\.local\/graph/);
+  it(
+    'posts a new incident once with its labels, annotations and links; repeats edit it; ' +
+      'the analysis lands in its thread with remediation buttons',
+    async () => {
+      await app.incidents.ingest(notification('firing', ['f1']));
+      await settle();
+      const [card] = channel.topLevel();
+      expect(channel.topLevel()).toHaveLength(1);
+      expect(card.message.channel).toBe('C0INCIDENT');
+      const shown = channel.text(0);
+      expect(shown).toMatch(/payments error ratio above 5%/);
+      expect(shown).toMatch(/team=storefront/);
+      expect(shown).toMatch(/runbook_url/);
+      expect(shown).toMatch(/Alertmanager: http:\/\/alertmanager\.local:9093/);
+      expect(shown).toMatch(/Source: http:\/\/prometheus\.local\/graph/);
 
-    const [analysis] = channel.inThread(card.message.id);
-    const result = analysis.versions[0];
-    expect(result.blocks.some((b) => b.type === 'image' && b.png && b.png.length > 1000)).toBe(true);
-    const offered = result.blocks.flatMap((b) => (b.type === 'buttons' ? b.buttons : []));
-    expect(offered.map((b) => b.command)).toContain('/ops rollback payments');
-    // The card's timeline records the analysis (an edit, not a new post).
-    expect(channel.text(0)).toMatch(/analysis: \d+ anomalous signal/);
+      const [analysis] = channel.inThread(card.message.id);
+      const result = analysis.versions[0];
+      expect(result.blocks.some((b) => b.type === 'image' && b.png && b.png.length > 1000)).toBe(true);
+      const offered = result.blocks.flatMap((b) => (b.type === 'buttons' ? b.buttons : []));
+      expect(offered.map((b) => b.command)).toContain('/ops rollback payments');
+      // The card's timeline records the analysis (an edit, not a new post).
+      expect(channel.text(0)).toMatch(/analysis: \d+ anomalous signal/);
 
-    const editsBefore = card.versions.length;
-    await app.incidents.ingest(notification('firing', ['f1'])); // a repeat: nothing new, nothing to edit
-    await app.incidents.ingest(notification('firing', ['f1', 'f2'])); // a new alert in the group
-    await notifier.idle();
-    expect(channel.topLevel()).toHaveLength(1);
-    expect(card.versions.length).toBe(editsBefore + 1);
-    expect(channel.text(0)).toMatch(/2 firing of 2/);
-  });
+      const editsBefore = card.versions.length;
+      await app.incidents.ingest(notification('firing', ['f1'])); // a repeat: nothing new, nothing to edit
+      await app.incidents.ingest(notification('firing', ['f1', 'f2'])); // a new alert in the group
+      await notifier.idle();
+      expect(channel.topLevel()).toHaveLength(1);
+      expect(card.versions.length).toBe(editsBefore + 1);
+      expect(channel.text(0)).toMatch(/2 firing of 2/);
+    },
+  );
 
-  it('a resolved group edits the same message and adds a note in its thread; ack and resolve by people edit it too', async () => {
-    await app.incidents.ingest(notification('firing', ['f1']));
-    await settle();
-    const [card] = channel.topLevel();
-    const actor = guestPrincipal('slack:U0ADA', 'ada', 'operator');
-    const id = app.incidents.list()[0].id;
-    app.incidents.ack(actor, id);
-    await notifier.idle();
-    expect(channel.text(0)).toMatch(/\(acked\)/);
-    expect(channel.text(0)).toMatch(/acknowledged by ada/);
+  it(
+    'a resolved group edits the same message and adds a note in its thread; ' + 'ack and resolve by people edit it too',
+    async () => {
+      await app.incidents.ingest(notification('firing', ['f1']));
+      await settle();
+      const [card] = channel.topLevel();
+      const actor = guestPrincipal('slack:U0ADA', 'ada', 'operator');
+      const id = app.incidents.list()[0].id;
+      app.incidents.ack(actor, id);
+      await notifier.idle();
+      expect(channel.text(0)).toMatch(/\(acked\)/);
+      expect(channel.text(0)).toMatch(/acknowledged by ada/);
 
-    await app.incidents.ingest(notification('resolved', ['f1']));
-    await notifier.idle();
-    expect(channel.topLevel()).toHaveLength(1);
-    expect(channel.text(0)).toMatch(/\(resolved\)/);
-    const notes = channel.inThread(card.message.id).map((m) => renderText(m.versions[0]));
-    expect(notes.some((n) => /resolved \(all alerts resolved in Alertmanager\)/.test(n))).toBe(true);
-  });
+      await app.incidents.ingest(notification('resolved', ['f1']));
+      await notifier.idle();
+      expect(channel.topLevel()).toHaveLength(1);
+      expect(channel.text(0)).toMatch(/\(resolved\)/);
+      const notes = channel.inThread(card.message.id).map((m) => renderText(m.versions[0]));
+      expect(notes.some((n) => /resolved \(all alerts resolved in Alertmanager\)/.test(n))).toBe(true);
+    },
+  );
 
   it('a person resolving it (command or button) edits the card and says who in the thread', async () => {
     await app.incidents.ingest(notification('firing', ['f1'], 'checkout-api'));

@@ -38,30 +38,37 @@ describe('issue 13.18: incidents_open is right whatever path changed an incident
     await handled.done;
   };
 
-  it('counts incidents opened by alerts, then resolved from chat, from REST and in code, and acked ones as open', async () => {
-    const [a, b, c, d] = [await open(1), await open(2), await open(3), await open(4)];
-    expect(await gauge()).toBe(4);
+  it(
+    'counts incidents opened by alerts, then resolved from chat, ' + 'from REST and in code, and acked ones as open',
+    async () => {
+      const [a, b, c, d] = [await open(1), await open(2), await open(3), await open(4)];
+      expect(await gauge()).toBe(4);
 
-    await chat(`/ops resolve ${a}`);
-    expect(h.app.incidents.get(a).status).toBe('resolved');
-    expect(await gauge()).toBe(3);
+      await chat(`/ops resolve ${a}`);
+      expect(h.app.incidents.get(a).status).toBe('resolved');
+      expect(await gauge()).toBe(3);
 
-    const operator = await session(h, 'operator');
-    const acked = await h.http.inject({ method: 'POST', url: `/api/v1/incidents/${b}/ack`, headers: operator.headers });
-    expect(acked.statusCode).toBe(200);
-    expect(await gauge()).toBe(3); // acked is not resolved: still open work
-    const resolved = await h.http.inject({
-      method: 'POST',
-      url: `/api/v1/incidents/${b}/resolve`,
-      headers: operator.headers,
-    });
-    expect(resolved.statusCode).toBe(200);
-    expect(h.app.incidents.get(b).status).toBe('resolved');
-    expect(await gauge()).toBe(2);
+      const operator = await session(h, 'operator');
+      const acked = await h.http.inject({
+        method: 'POST',
+        url: `/api/v1/incidents/${b}/ack`,
+        headers: operator.headers,
+      });
+      expect(acked.statusCode).toBe(200);
+      expect(await gauge()).toBe(3); // acked is not resolved: still open work
+      const resolved = await h.http.inject({
+        method: 'POST',
+        url: `/api/v1/incidents/${b}/resolve`,
+        headers: operator.headers,
+      });
+      expect(resolved.statusCode).toBe(200);
+      expect(h.app.incidents.get(b).status).toBe('resolved');
+      expect(await gauge()).toBe(2);
 
-    await chat(`/ops ack ${c}`);
-    expect(await gauge()).toBe(2);
-    h.app.incidents.resolve(guestPrincipal('teams:aad-ada', 'ada', 'operator'), d);
-    expect(await gauge()).toBe(1);
-  });
+      await chat(`/ops ack ${c}`);
+      expect(await gauge()).toBe(2);
+      h.app.incidents.resolve(guestPrincipal('teams:aad-ada', 'ada', 'operator'), d);
+      expect(await gauge()).toBe(1);
+    },
+  );
 });

@@ -40,21 +40,25 @@ describe('issue 13.6: alerts delivered out of order are ordered by their startsA
   };
   const events = (id: string) => app.incidents.get(id).timeline.map((t) => t.event);
 
-  it('a resolution delivered before its firing: the incident is recorded resolved, and the late firing does not reopen it', async () => {
-    const first = await send(resolved('a1', 0, 5));
-    expect(first).toMatchObject({ created: true, changed: true, resolved: true, status: 'resolved' });
-    const late = await send(firing('a1', 0));
-    expect(late).toEqual({
-      incident: first.incident,
-      status: 'resolved',
-      created: false,
-      changed: false,
-      resolved: false,
-    });
-    expect(app.incidents.list()).toHaveLength(1);
-    expect(app.incidents.list('open')).toHaveLength(0);
-    expect(events(first.incident as string)).toEqual(['opened', 'resolved']);
-  });
+  it(
+    'a resolution delivered before its firing: the incident is recorded resolved, ' +
+      'and the late firing does not reopen it',
+    async () => {
+      const first = await send(resolved('a1', 0, 5));
+      expect(first).toMatchObject({ created: true, changed: true, resolved: true, status: 'resolved' });
+      const late = await send(firing('a1', 0));
+      expect(late).toEqual({
+        incident: first.incident,
+        status: 'resolved',
+        created: false,
+        changed: false,
+        resolved: false,
+      });
+      expect(app.incidents.list()).toHaveLength(1);
+      expect(app.incidents.list('open')).toHaveLength(0);
+      expect(events(first.incident as string)).toEqual(['opened', 'resolved']);
+    },
+  );
 
   it('an older firing after a newer resolution (a retried delivery) leaves the incident resolved', async () => {
     const opened = await send(firing('a1', 0));
@@ -80,55 +84,62 @@ describe('issue 13.6: alerts delivered out of order are ordered by their startsA
     expect(app.incidents.list()).toHaveLength(1);
   });
 
-  it('a firing that starts after the stored resolution is a new episode: a new incident that names the one it follows', async () => {
-    const first = await send(firing('a1', 0));
-    await send(resolved('a1', 0, 5));
-    const again = await send(firing('a1', 6));
-    expect(again).toMatchObject({ created: true, status: 'open' });
-    expect(again.incident).not.toBe(first.incident);
-    expect(app.incidents.get(again.incident as string).timeline[0]).toMatchObject({
-      event: 'opened',
-      detail: { follows: first.incident },
-    });
-    expect(app.incidents.get(first.incident as string).status).toBe('resolved');
-    // The first episode's resolution, redelivered now, is older than the new episode: it resolves nothing.
-    expect(await send(resolved('a1', 0, 5))).toMatchObject({
-      incident: again.incident,
-      status: 'open',
-      changed: false,
-    });
-    // The new episode's own resolution does.
-    expect(await send(resolved('a1', 6, 9))).toMatchObject({
-      incident: again.incident,
-      status: 'resolved',
-      resolved: true,
-    });
-    expect(app.incidents.list('open')).toHaveLength(0);
-  });
-
-  it('an incident whose alerts are all resolved is resolved, even when the notification still says firing', async () => {
-    const opened = await send(firing('a1', 0), firing('b2', 1));
-    await send(resolved('b2', 1, 3), firing('a1', 0));
-    expect(app.incidents.get(opened.incident as string).status).toBe('open');
-    // a1's resolution, then a late copy of a notification from before b2 resolved: b2's firing is stale.
-    await send(resolved('a1', 0, 4));
-    const late = await send(firing('a1', 0), firing('b2', 1));
-    expect(late).toMatchObject({ status: 'resolved', changed: false });
-    // Resolution arriving inside a "firing" notification: b2 stale-firing, a1 resolved.
-    const other = '{}:{alertname="Other"}';
-    const post = (alerts: AlertState[]) =>
-      http.inject({
-        method: 'POST',
-        url: '/webhooks/alertmanager',
-        headers: { authorization: `Bearer ${TOKEN}` },
-        payload: notification(other, alerts),
+  it(
+    'a firing that starts after the stored resolution is a new episode: ' +
+      'a new incident that names the one it follows',
+    async () => {
+      const first = await send(firing('a1', 0));
+      await send(resolved('a1', 0, 5));
+      const again = await send(firing('a1', 6));
+      expect(again).toMatchObject({ created: true, status: 'open' });
+      expect(again.incident).not.toBe(first.incident);
+      expect(app.incidents.get(again.incident as string).timeline[0]).toMatchObject({
+        event: 'opened',
+        detail: { follows: first.incident },
       });
-    const second = (await post([firing('a1', 10), firing('b2', 10)])).json().incident as string;
-    await post([resolved('b2', 10, 12)]);
-    const mixed = (await post([resolved('a1', 10, 13), firing('b2', 10)])).json();
-    expect(mixed).toMatchObject({ incident: second, status: 'resolved', resolved: true });
-    expect(app.incidents.get(second).alerts.map((a) => a.status)).toEqual(['resolved', 'resolved']);
-  });
+      expect(app.incidents.get(first.incident as string).status).toBe('resolved');
+      // The first episode's resolution, redelivered now, is older than the new episode: it resolves nothing.
+      expect(await send(resolved('a1', 0, 5))).toMatchObject({
+        incident: again.incident,
+        status: 'open',
+        changed: false,
+      });
+      // The new episode's own resolution does.
+      expect(await send(resolved('a1', 6, 9))).toMatchObject({
+        incident: again.incident,
+        status: 'resolved',
+        resolved: true,
+      });
+      expect(app.incidents.list('open')).toHaveLength(0);
+    },
+  );
+
+  it(
+    'an incident whose alerts are all resolved is resolved, ' + 'even when the notification still says firing',
+    async () => {
+      const opened = await send(firing('a1', 0), firing('b2', 1));
+      await send(resolved('b2', 1, 3), firing('a1', 0));
+      expect(app.incidents.get(opened.incident as string).status).toBe('open');
+      // a1's resolution, then a late copy of a notification from before b2 resolved: b2's firing is stale.
+      await send(resolved('a1', 0, 4));
+      const late = await send(firing('a1', 0), firing('b2', 1));
+      expect(late).toMatchObject({ status: 'resolved', changed: false });
+      // Resolution arriving inside a "firing" notification: b2 stale-firing, a1 resolved.
+      const other = '{}:{alertname="Other"}';
+      const post = (alerts: AlertState[]) =>
+        http.inject({
+          method: 'POST',
+          url: '/webhooks/alertmanager',
+          headers: { authorization: `Bearer ${TOKEN}` },
+          payload: notification(other, alerts),
+        });
+      const second = (await post([firing('a1', 10), firing('b2', 10)])).json().incident as string;
+      await post([resolved('b2', 10, 12)]);
+      const mixed = (await post([resolved('a1', 10, 13), firing('b2', 10)])).json();
+      expect(mixed).toMatchObject({ incident: second, status: 'resolved', resolved: true });
+      expect(app.incidents.get(second).alerts.map((a) => a.status)).toEqual(['resolved', 'resolved']);
+    },
+  );
 
   it("a person's resolution is not undone by Alertmanager repeating the firing", async () => {
     const opened = await send(firing('a1', 0));

@@ -94,28 +94,31 @@ describe('LLM intent parser against a fake OpenAI server', () => {
     });
   });
 
-  it('sends the model, the system prompt from prompts/, the user text, the tool and a tool_choice forcing it', async () => {
-    const { llm } = make();
-    fake.respondWith({ toolCall: { arguments: { intent: 'status', slots: {}, confidence: 0.8 } } });
-    await llm.parse('is anything broken?');
-    const [req] = fake.completions();
-    expect(req?.headers.authorization).toBe(`Bearer ${API_KEY}`);
-    const body = lastBody();
-    expect(body.model).toBe('fake-model');
-    expect(body.stream).toBeUndefined();
-    expect(body.messages).toEqual([
-      { role: 'system', content: PROMPT },
-      { role: 'user', content: 'is anything broken?' },
-    ]);
-    expect(body.tools).toHaveLength(1);
-    expect(body.tools[0]?.type).toBe('function');
-    expect(body.tools[0]?.function.name).toBe('propose_intent');
-    const props = body.tools[0]?.function.parameters.properties ?? {};
-    expect(props.intent?.enum).toEqual(INTENT_NAMES);
-    expect(props.slots?.properties?.action?.enum).toEqual([...REMEDIATION_ACTIONS]);
-    expect(body.tool_choice).toEqual({ type: 'function', function: { name: 'propose_intent' } });
-    expect(llm.promptVersion).toBe('intent-v1');
-  });
+  it(
+    'sends the model, the system prompt from prompts/, the user text, ' + 'the tool and a tool_choice forcing it',
+    async () => {
+      const { llm } = make();
+      fake.respondWith({ toolCall: { arguments: { intent: 'status', slots: {}, confidence: 0.8 } } });
+      await llm.parse('is anything broken?');
+      const [req] = fake.completions();
+      expect(req?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+      const body = lastBody();
+      expect(body.model).toBe('fake-model');
+      expect(body.stream).toBeUndefined();
+      expect(body.messages).toEqual([
+        { role: 'system', content: PROMPT },
+        { role: 'user', content: 'is anything broken?' },
+      ]);
+      expect(body.tools).toHaveLength(1);
+      expect(body.tools[0]?.type).toBe('function');
+      expect(body.tools[0]?.function.name).toBe('propose_intent');
+      const props = body.tools[0]?.function.parameters.properties ?? {};
+      expect(props.intent?.enum).toEqual(INTENT_NAMES);
+      expect(props.slots?.properties?.action?.enum).toEqual([...REMEDIATION_ACTIONS]);
+      expect(body.tool_choice).toEqual({ type: 'function', function: { name: 'propose_intent' } });
+      expect(llm.promptVersion).toBe('intent-v1');
+    },
+  );
 
   it('adds known service names to the system message when the caller gives them', async () => {
     const { llm } = make();
@@ -398,7 +401,8 @@ describe('LLM intent parser against a fake OpenAI server', () => {
       'hunter2pass',
     ];
     await llm.parse(
-      `my token is ${secrets[0]} and key ${secrets[1]}, jwt ${secrets[2]}, db postgres://admin:${secrets[3]}@db:5432/x, why does restart fail?`,
+      `my token is ${secrets[0]} and key ${secrets[1]}, jwt ${secrets[2]}, ` +
+        `db postgres://admin:${secrets[3]}@db:5432/x, why does restart fail?`,
     );
     const [req] = fake.completions();
     const sent = JSON.stringify(req?.body);
@@ -409,16 +413,20 @@ describe('LLM intent parser against a fake OpenAI server', () => {
     expect(user).toContain('postgres://admin:[REDACTED]@db:5432/x');
   });
 
-  it("issue 13.8 (trial): hides a value typed under a secret's name, whatever calls it (chat or `smartcloudops intent`)", async () => {
-    const { llm } = make();
-    fake.respondWith({ toolCall: { arguments: { intent: 'unknown', slots: {}, confidence: 0.1 } } });
-    await llm.parse('restart payments, db_password=Hunter2Secret and api_token: "abc def ghi", bypass=true');
-    const sent = JSON.stringify(fake.completions()[0]?.body);
-    for (const s of ['Hunter2Secret', 'abc def ghi']) expect(sent).not.toContain(s);
-    expect(lastBody().messages[1]?.content ?? '').toContain(
-      'db_password=[REDACTED] and api_token: [REDACTED], bypass=true',
-    );
-  });
+  it(
+    "issue 13.8 (trial): hides a value typed under a secret's name, whatever calls it " +
+      '(chat or `smartcloudops intent`)',
+    async () => {
+      const { llm } = make();
+      fake.respondWith({ toolCall: { arguments: { intent: 'unknown', slots: {}, confidence: 0.1 } } });
+      await llm.parse('restart payments, db_password=Hunter2Secret and api_token: "abc def ghi", bypass=true');
+      const sent = JSON.stringify(fake.completions()[0]?.body);
+      for (const s of ['Hunter2Secret', 'abc def ghi']) expect(sent).not.toContain(s);
+      expect(lastBody().messages[1]?.content ?? '').toContain(
+        'db_password=[REDACTED] and api_token: [REDACTED], bypass=true',
+      );
+    },
+  );
 
   it('cuts very long messages', async () => {
     const { llm } = make();

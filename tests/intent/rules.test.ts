@@ -278,16 +278,19 @@ describe('rules parser: approvals, jobs, incidents, models, runbooks, freeze', (
     expect(parseRules('restart').missing).toEqual(['target']);
   });
 
-  it('reads our incident and request ids whatever their hex digits, letters only included (the buttons send them)', () => {
-    for (const id of ['iffabab', 'i0a1b2c', 'i123456', 'iacadbb']) {
-      expect(parseRules(`ack ${id}`).slots).toEqual({ incident_id: id });
-      expect(parseRules(`resolve ${id}`).slots).toEqual({ incident_id: id });
-    }
-    for (const id of ['rffabab', 'r0a1b2c', 'rdeface']) {
-      expect(parseRules(`approve ${id}`).slots).toEqual({ request_id: id });
-      expect(parseRules(`deny ${id}`).slots).toEqual({ request_id: id });
-    }
-  });
+  it(
+    'reads our incident and request ids whatever their hex digits, ' + 'letters only included (the buttons send them)',
+    () => {
+      for (const id of ['iffabab', 'i0a1b2c', 'i123456', 'iacadbb']) {
+        expect(parseRules(`ack ${id}`).slots).toEqual({ incident_id: id });
+        expect(parseRules(`resolve ${id}`).slots).toEqual({ incident_id: id });
+      }
+      for (const id of ['rffabab', 'r0a1b2c', 'rdeface']) {
+        expect(parseRules(`approve ${id}`).slots).toEqual({ request_id: id });
+        expect(parseRules(`deny ${id}`).slots).toEqual({ request_id: id });
+      }
+    },
+  );
 });
 
 describe('rules parser: durations, ids, names and noise', () => {

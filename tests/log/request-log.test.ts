@@ -30,7 +30,9 @@ async function requestLog(format: 'json' | 'pretty', level = 'http') {
   const app = createHttpServer({ log, metrics: createMetrics(), bodyLimitBytes: 1024, readiness: [] });
   app.post('/echo', async () => ({ ok: true }));
   await app.ready();
-  const query = `password=${SECRETS.password}&token=${SECRETS.token}&code=${SECRETS.code}&sig=${SECRETS.sig}&api_key=${SECRETS.apiKeyParam}&service=search&window=1h`;
+  const query =
+    `password=${SECRETS.password}&token=${SECRETS.token}&code=${SECRETS.code}&sig=${SECRETS.sig}` +
+    `&api_key=${SECRETS.apiKeyParam}&service=search&window=1h`;
   await app.inject({
     method: 'GET',
     url: `/healthz?${query}`,

@@ -3,7 +3,10 @@ import { AppError } from '../../src/errors';
 import { REQUEST_CONNECTION, createRedisGuard, redisAddress } from '../../src/queue/bullmq-guard';
 import { freePort } from '../helpers/cli';
 
-/** issue 13.3: the guard's answer names Redis by host:port only, and a dead Redis fails a call at once (nothing waits to run later). */
+/**
+ * issue 13.3: the guard's answer names Redis by host:port only, and a dead Redis fails a call at
+ * once (nothing waits to run later).
+ */
 describe('issue 13.3: the Redis request guard', () => {
   it('names Redis by host and port, never its credentials', () => {
     expect(redisAddress('redis://:s3cret-pass@cache.internal:6380/2')).toBe('cache.internal:6380');

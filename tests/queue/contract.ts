@@ -252,33 +252,40 @@ export function queueContract(name: string, factory: (options: HarnessOptions) =
       expect(calls).toBe(1);
     });
 
-    it('emits progress and keeps the last progress on the job while it runs; a completed job shows 100% (issue 13.11)', async () => {
-      const { queue } = await open();
-      const events = record(queue);
-      const release = deferred();
-      await queue.work({
-        task: async (job) => {
-          await job.progress({ percent: 40, message: 'halfway' });
-          await release.promise;
-          return 'done';
-        },
-      });
-      const job = await queue.add('task', { tag: 'progress' });
-      await eventually('progress event', () => of(events, 'progress').length === 1);
-      expect(of(events, 'progress')[0]).toEqual({
-        id: job.id,
-        name: 'task',
-        progress: { percent: 40, message: 'halfway' },
-      });
-      expect(await queue.get(job.id)).toMatchObject({ state: 'active', progress: { percent: 40, message: 'halfway' } });
-      expect((await queue.counts()).active).toBe(1);
-      release.resolve();
-      const info = await queue.waitUntilFinished(job.id, 10_000);
-      expect(info).toMatchObject({ state: 'completed', result: 'done', progress: { percent: 100 } });
-      expect((await queue.list({ states: ['completed'] })).find((j) => j.id === job.id)?.progress).toEqual({
-        percent: 100,
-      });
-    });
+    it(
+      'emits progress and keeps the last progress on the job while it runs; ' +
+        'a completed job shows 100% (issue 13.11)',
+      async () => {
+        const { queue } = await open();
+        const events = record(queue);
+        const release = deferred();
+        await queue.work({
+          task: async (job) => {
+            await job.progress({ percent: 40, message: 'halfway' });
+            await release.promise;
+            return 'done';
+          },
+        });
+        const job = await queue.add('task', { tag: 'progress' });
+        await eventually('progress event', () => of(events, 'progress').length === 1);
+        expect(of(events, 'progress')[0]).toEqual({
+          id: job.id,
+          name: 'task',
+          progress: { percent: 40, message: 'halfway' },
+        });
+        expect(await queue.get(job.id)).toMatchObject({
+          state: 'active',
+          progress: { percent: 40, message: 'halfway' },
+        });
+        expect((await queue.counts()).active).toBe(1);
+        release.resolve();
+        const info = await queue.waitUntilFinished(job.id, 10_000);
+        expect(info).toMatchObject({ state: 'completed', result: 'done', progress: { percent: 100 } });
+        expect((await queue.list({ states: ['completed'] })).find((j) => j.id === job.id)?.progress).toEqual({
+          percent: 100,
+        });
+      },
+    );
 
     it('emits added, active, progress, completed in order', async () => {
       const { queue } = await open();

@@ -58,7 +58,11 @@ describe('remediation end to end in `smartcloudops chat`', () => {
     // (memory included) inside its objective, or it names what is still over (the fleet's other
     // scheduled incidents may be running on the wall clock).
     expect(approved.stdout).toMatch(
-      /inventory (recovered: [^\n]*memory \d+% -> \d+%[^\n]*; every checked signal is inside its objective\.|has not recovered: still over [^\n]+\(\S+ -> \S+, objective \S+\))/,
+      new RegExp(
+        String.raw`inventory (recovered: [^\n]*memory \d+% -> \d+%[^\n]*; ` +
+          String.raw`every checked signal is inside its objective\.` +
+          String.raw`|has not recovered: still over [^\n]+\(\S+ -> \S+, objective \S+\))`,
+      ),
     );
     expect((await chat('ada', `/ops approve ${id}\n`)).stdout).toContain('is succeeded; there is nothing to approve');
 

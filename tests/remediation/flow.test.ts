@@ -156,18 +156,23 @@ describe('remediation flow (demo fleet, embedded queue, real SQLite)', () => {
     expect((await say('olivia', '/ops restart inventory')).text).toContain('will call');
   });
 
-  it('runs a runbook from the runbooks folder after approval, and refuses a name that is not a plain file name', async () => {
-    const asked = await say('olivia', 'run runbook flush-dns on checkout-api');
-    const confirmed = asked.text.includes('Did you mean') ? await say('olivia', 'yes') : asked;
-    expect(confirmed.text).toContain('runbooks/flush-dns.sh checkout-api');
-    expect(confirmed.text).toContain(': runbook flush-dns on checkout-api'); // the plan names it as it is typed (it read `runbook checkout-api flush-dns`)
-    expect(confirmed.text).toContain('the DNS cache of checkout-api is emptied');
-    const done = await say('ada', `/ops approve ${requestId(confirmed.text)}`);
-    expect(done.text).toMatch(/runbook flush-dns on checkout-api done/);
-    expect(done.text).toContain('flushing the DNS cache of checkout-api');
-    const escape = await say('olivia', '/ops runbook ../../etc/passwd checkout-api');
-    expect(escape.text).toMatch(/didn't understand|refused|not allowed/i); // the parser already refuses it; the executor would too (shell.test.ts)
-  });
+  it(
+    'runs a runbook from the runbooks folder after approval, ' + 'and refuses a name that is not a plain file name',
+    async () => {
+      const asked = await say('olivia', 'run runbook flush-dns on checkout-api');
+      const confirmed = asked.text.includes('Did you mean') ? await say('olivia', 'yes') : asked;
+      expect(confirmed.text).toContain('runbooks/flush-dns.sh checkout-api');
+      // the plan names it as it is typed (it read `runbook checkout-api flush-dns`)
+      expect(confirmed.text).toContain(': runbook flush-dns on checkout-api');
+      expect(confirmed.text).toContain('the DNS cache of checkout-api is emptied');
+      const done = await say('ada', `/ops approve ${requestId(confirmed.text)}`);
+      expect(done.text).toMatch(/runbook flush-dns on checkout-api done/);
+      expect(done.text).toContain('flushing the DNS cache of checkout-api');
+      const escape = await say('olivia', '/ops runbook ../../etc/passwd checkout-api');
+      // the parser already refuses it; the executor would too (shell.test.ts)
+      expect(escape.text).toMatch(/didn't understand|refused|not allowed/i);
+    },
+  );
 
   it('does not run a request again after a worker died while running it: it is marked unknown', async () => {
     const id = requestId((await say('olivia', '/ops restart inventory')).text);

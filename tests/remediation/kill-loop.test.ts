@@ -80,7 +80,10 @@ describe('issue 13.2: approved requests survive SIGKILL at random moments', () =
     await app.close();
   });
 
-  /** One `serve`: maybe killed while starting; else asks for requests, approves them all at once and is killed at a random moment. */
+  /**
+   * One `serve`: maybe killed while starting; else asks for requests, approves them all at once and
+   * is killed at a random moment.
+   */
   async function round(approvedByClient: Set<string>, lane: number): Promise<void> {
     const port = await freePort();
     const child = startCli(['serve'], { ...env, PORT: String(port) });
@@ -124,97 +127,103 @@ describe('issue 13.2: approved requests survive SIGKILL at random moments', () =
     }
   }
 
-  it(`loses no approved request and runs none twice across ${KILLS_PER_LANE * LANES} kills (seed in the name of failures)`, async () => {
-    const approvedByClient = new Set<string>();
-    let kills = 0;
-    await Promise.all(
-      Array.from({ length: LANES }, async (_, lane) => {
-        for (let i = 0; i < KILLS_PER_LANE; i++) {
-          await round(approvedByClient, lane);
-          kills += 1;
-        }
-      }),
-    );
-    expect(kills).toBeGreaterThanOrEqual(30);
-
-    // A last process recovers: requeues dead owners' jobs and queues approved requests without one.
-    const port = await freePort();
-    const last = startCli(['serve'], { ...env, PORT: String(port) });
-    const read = () => new Database(db, { readonly: true });
-    try {
-      await waitFor(
-        async () => {
-          const raw = read();
-          try {
-            const open = raw
-              .prepare("SELECT COUNT(*) FROM remediation_requests WHERE state IN ('approved', 'executing')")
-              .pluck()
-              .get() as number;
-            return open === 0 ? true : undefined;
-          } finally {
-            raw.close();
+  it(
+    `loses no approved request and runs none twice across ${KILLS_PER_LANE * LANES} kills ` +
+      '(seed in the name of failures)',
+    async () => {
+      const approvedByClient = new Set<string>();
+      let kills = 0;
+      await Promise.all(
+        Array.from({ length: LANES }, async (_, lane) => {
+          for (let i = 0; i < KILLS_PER_LANE; i++) {
+            await round(approvedByClient, lane);
+            kills += 1;
           }
-        },
-        60_000,
-        `every approved request to settle (seed ${seed}); serve said: ${last.output()}`,
+        }),
       );
-    } finally {
-      last.kill('SIGTERM');
-      await once(last, 'exit');
-    }
+      expect(kills).toBeGreaterThanOrEqual(30);
 
-    const raw = read();
-    const requests = raw.prepare('SELECT id, state, started_at FROM remediation_requests').all() as Array<{
-      id: string;
-      state: string;
-      started_at: number | null;
-    }>;
-    const approveAudits = raw
-      .prepare("SELECT target, detail FROM audit_log WHERE action = 'remediation.approve' AND outcome = 'ok'")
-      .all() as Array<{ target: string; detail: string }>;
-    raw.close();
-    const runs = existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n').filter(Boolean) : [];
-    const runsOf = (id: string) => runs.filter((r) => r === id).length;
-    const byId = new Map(requests.map((r) => [r.id, r]));
-    const approved = requests.filter((r) => !['pending_approval', 'expired', 'denied', 'planned'].includes(r.state));
-    const context = `seed ${seed}, ${kills} kills, ${requests.length} requests, ${approved.length} approved, ${runs.length} runs`;
+      // A last process recovers: requeues dead owners' jobs and queues approved requests without one.
+      const port = await freePort();
+      const last = startCli(['serve'], { ...env, PORT: String(port) });
+      const read = () => new Database(db, { readonly: true });
+      try {
+        await waitFor(
+          async () => {
+            const raw = read();
+            try {
+              const open = raw
+                .prepare("SELECT COUNT(*) FROM remediation_requests WHERE state IN ('approved', 'executing')")
+                .pluck()
+                .get() as number;
+              return open === 0 ? true : undefined;
+            } finally {
+              raw.close();
+            }
+          },
+          60_000,
+          `every approved request to settle (seed ${seed}); serve said: ${last.output()}`,
+        );
+      } finally {
+        last.kill('SIGTERM');
+        await once(last, 'exit');
+      }
 
-    expect([context, approved.length]).not.toEqual([context, 0]);
-    // Nothing approved is lost: each ran, or was cut off mid-run and marked unknown for a human.
-    expect([
-      context,
-      approved.filter((r) => r.state !== 'succeeded' && r.state !== 'unknown').map((r) => `${r.id}:${r.state}`),
-    ]).toEqual([context, []]);
-    expect([
-      context,
-      [...approvedByClient].filter((id) => !['succeeded', 'unknown'].includes(byId.get(id)?.state ?? '')),
-    ]).toEqual([context, []]);
-    // Nothing runs twice, nothing unapproved runs, and every success ran exactly once.
-    expect([context, runs.filter((id, i) => runs.indexOf(id) !== i)]).toEqual([context, []]);
-    expect([context, runs.filter((id) => !approved.some((r) => r.id === id))]).toEqual([context, []]);
-    expect([context, approved.filter((r) => r.state === 'succeeded' && runsOf(r.id) !== 1).map((r) => r.id)]).toEqual([
-      context,
-      [],
-    ]);
-    expect([context, approved.filter((r) => r.state === 'unknown' && r.started_at === null).map((r) => r.id)]).toEqual([
-      context,
-      [],
-    ]);
-    // The approval and its audit record are one step: every approved request has exactly one, and no pending one has any.
-    const audited = approveAudits
-      .filter((a) => (JSON.parse(a.detail) as { started?: boolean }).started)
-      .map((a) => a.target.replace('remediation:', ''));
-    expect([context, approved.map((r) => r.id).filter((id) => audited.filter((a) => a === id).length !== 1)]).toEqual([
-      context,
-      [],
-    ]);
-    expect([context, audited.filter((id) => byId.get(id)?.state === 'pending_approval')]).toEqual([context, []]);
+      const raw = read();
+      const requests = raw.prepare('SELECT id, state, started_at FROM remediation_requests').all() as Array<{
+        id: string;
+        state: string;
+        started_at: number | null;
+      }>;
+      const approveAudits = raw
+        .prepare("SELECT target, detail FROM audit_log WHERE action = 'remediation.approve' AND outcome = 'ok'")
+        .all() as Array<{ target: string; detail: string }>;
+      raw.close();
+      const runs = existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n').filter(Boolean) : [];
+      const runsOf = (id: string) => runs.filter((r) => r === id).length;
+      const byId = new Map(requests.map((r) => [r.id, r]));
+      const approved = requests.filter((r) => !['pending_approval', 'expired', 'denied', 'planned'].includes(r.state));
+      const context =
+        `seed ${seed}, ${kills} kills, ${requests.length} requests, ` +
+        `${approved.length} approved, ${runs.length} runs`;
 
-    const { app } = await testApp({ DATABASE_PATH: db });
-    try {
-      expect(app.auth.audit.verify()).toMatchObject({ ok: true });
-    } finally {
-      await app.close();
-    }
-  }, 170_000);
+      expect([context, approved.length]).not.toEqual([context, 0]);
+      // Nothing approved is lost: each ran, or was cut off mid-run and marked unknown for a human.
+      expect([
+        context,
+        approved.filter((r) => r.state !== 'succeeded' && r.state !== 'unknown').map((r) => `${r.id}:${r.state}`),
+      ]).toEqual([context, []]);
+      expect([
+        context,
+        [...approvedByClient].filter((id) => !['succeeded', 'unknown'].includes(byId.get(id)?.state ?? '')),
+      ]).toEqual([context, []]);
+      // Nothing runs twice, nothing unapproved runs, and every success ran exactly once.
+      expect([context, runs.filter((id, i) => runs.indexOf(id) !== i)]).toEqual([context, []]);
+      expect([context, runs.filter((id) => !approved.some((r) => r.id === id))]).toEqual([context, []]);
+      expect([context, approved.filter((r) => r.state === 'succeeded' && runsOf(r.id) !== 1).map((r) => r.id)]).toEqual(
+        [context, []],
+      );
+      expect([
+        context,
+        approved.filter((r) => r.state === 'unknown' && r.started_at === null).map((r) => r.id),
+      ]).toEqual([context, []]);
+      // The approval and its audit record are one step: every approved request has exactly one, and
+      // no pending one has any.
+      const audited = approveAudits
+        .filter((a) => (JSON.parse(a.detail) as { started?: boolean }).started)
+        .map((a) => a.target.replace('remediation:', ''));
+      expect([context, approved.map((r) => r.id).filter((id) => audited.filter((a) => a === id).length !== 1)]).toEqual(
+        [context, []],
+      );
+      expect([context, audited.filter((id) => byId.get(id)?.state === 'pending_approval')]).toEqual([context, []]);
+
+      const { app } = await testApp({ DATABASE_PATH: db });
+      try {
+        expect(app.auth.audit.verify()).toMatchObject({ ok: true });
+      } finally {
+        await app.close();
+      }
+    },
+    170_000,
+  );
 });

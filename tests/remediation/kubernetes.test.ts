@@ -101,7 +101,9 @@ describe('restart (kubectl rollout restart)', () => {
     expect(plan.executor).toBe('kubernetes');
     expect(plan.calls).toEqual([
       `GET ${DEPLOYMENT_PATH}`,
-      `PATCH ${DEPLOYMENT_PATH}?fieldManager=kubectl-rollout (application/strategic-merge-patch+json) {"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2024-06-01T12:34:56Z"}}}}}`,
+      `PATCH ${DEPLOYMENT_PATH}?fieldManager=kubectl-rollout (application/strategic-merge-patch+json) ` +
+        '{"spec":{"template":{"metadata":{"annotations":' +
+        '{"kubectl.kubernetes.io/restartedAt":"2024-06-01T12:34:56Z"}}}}}',
       `GET ${DEPLOYMENT_PATH} every 5ms until rolled out (at most 10s)`,
     ]);
     expect(plan.current).toMatchObject({
@@ -267,50 +269,56 @@ describe('rollback (kubectl rollout undo)', () => {
       ),
     );
     expect(plan.blastRadius).toBe(
-      '3 pods of checkout in shop are replaced one at a time (maxUnavailable 25%, maxSurge 25%), back to revision 2 (registry.local/checkout:v2)',
+      '3 pods of checkout in shop are replaced one at a time (maxUnavailable 25%, maxSurge 25%), ' +
+        'back to revision 2 (registry.local/checkout:v2)',
     );
   });
 
-  it('sends kubectl’s JSON patch: the previous template without pod-template-hash, and the annotations kubectl sets', async () => {
-    fake.addForeignReplicaSet(NS, 'checkout-lookalike', { app: NAME }, 9, 'registry.local/evil:v9');
-    const { rs, template } = previousTemplate();
-    const options = run();
-    const result = await executor.execute(request('rollback'), binding(), options);
+  it(
+    'sends kubectl’s JSON patch: the previous template without pod-template-hash, ' +
+      'and the annotations kubectl sets',
+    async () => {
+      fake.addForeignReplicaSet(NS, 'checkout-lookalike', { app: NAME }, 9, 'registry.local/evil:v9');
+      const { rs, template } = previousTemplate();
+      const options = run();
+      const result = await executor.execute(request('rollback'), binding(), options);
 
-    const writes = fake.writes();
-    expect(writes).toHaveLength(1);
-    expect(writes[0]).toMatchObject({
-      method: 'PATCH',
-      path: DEPLOYMENT_PATH,
-      query: {},
-      contentType: 'application/json-patch+json',
-    });
-    expect(writes[0].body).toEqual([
-      { op: 'replace', path: '/spec/template', value: template },
-      {
-        op: 'replace',
-        path: '/metadata/annotations',
-        value: {
-          // kept from the deployment (kubectl's annotationsToSkip)
-          'deployment.kubernetes.io/revision': '3',
-          'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"Deployment"}',
-          // copied from the ReplicaSet, skip-list keys (desired-replicas, max-replicas, revision) left out
-          'kubernetes.io/change-cause': 'deploy revision 2',
+      const writes = fake.writes();
+      expect(writes).toHaveLength(1);
+      expect(writes[0]).toMatchObject({
+        method: 'PATCH',
+        path: DEPLOYMENT_PATH,
+        query: {},
+        contentType: 'application/json-patch+json',
+      });
+      expect(writes[0].body).toEqual([
+        { op: 'replace', path: '/spec/template', value: template },
+        {
+          op: 'replace',
+          path: '/metadata/annotations',
+          value: {
+            // kept from the deployment (kubectl's annotationsToSkip)
+            'deployment.kubernetes.io/revision': '3',
+            'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"Deployment"}',
+            // copied from the ReplicaSet, skip-list keys (desired-replicas, max-replicas, revision) left out
+            'kubernetes.io/change-cause': 'deploy revision 2',
+          },
         },
-      },
-    ]);
-    expect(result.ok).toBe(true);
-    expect(result.summary).toBe(
-      'Rolled back deployment checkout in namespace shop to revision 2 (registry.local/checkout:v2); the rollout finished.',
-    );
-    expect(options.messages[options.messages.length - 1]).toBe(
-      'rollout: deployment "checkout" successfully rolled out',
-    );
-    // The controller re-labels the old ReplicaSet as the newest revision, as the real one does.
-    expect(
-      (rs.metadata as { annotations: Record<string, string> }).annotations['deployment.kubernetes.io/revision'],
-    ).toBe('4');
-  });
+      ]);
+      expect(result.ok).toBe(true);
+      expect(result.summary).toBe(
+        'Rolled back deployment checkout in namespace shop to revision 2 (registry.local/checkout:v2); ' +
+          'the rollout finished.',
+      );
+      expect(options.messages[options.messages.length - 1]).toBe(
+        'rollout: deployment "checkout" successfully rolled out',
+      );
+      // The controller re-labels the old ReplicaSet as the newest revision, as the real one does.
+      expect(
+        (rs.metadata as { annotations: Record<string, string> }).annotations['deployment.kubernetes.io/revision'],
+      ).toBe('4');
+    },
+  );
 
   it('with no previous revision says so and writes nothing', async () => {
     fake.addDeployment({ namespace: NS, name: 'fresh', replicas: 2, image: 'registry.local/fresh:v1', revision: 1 });
@@ -335,7 +343,8 @@ describe('waiting for the rollout (kubectl rollout status)', () => {
     const result = await steppingExecutor().execute(request('restart'), binding({ rolloutTimeoutMs: 2000 }), options);
     expect(result.ok).toBe(false);
     expect(result.summary).toBe(
-      'Restarted deployment checkout in namespace shop, but the rollout did not finish within 2s (1 out of 3 new replicas have been updated).',
+      'Restarted deployment checkout in namespace shop, but the rollout did not finish within 2s ' +
+        '(1 out of 3 new replicas have been updated).',
     );
     expect(options.messages).toEqual([
       'Restarted deployment checkout in namespace shop; waiting for the rollout',
@@ -350,7 +359,11 @@ describe('waiting for the rollout (kubectl rollout status)', () => {
     const result = await executor.execute(request('scale', { replicas: 6 }), binding(), run());
     expect(result.ok).toBe(false);
     expect(result.summary).toMatch(
-      /^Scaled deployment checkout in namespace shop from 3 to 6 replicas, but the rollout failed: deployment "checkout" exceeded its progress deadline: ReplicaSet "checkout" has timed out progressing\.$/,
+      new RegExp(
+        String.raw`^Scaled deployment checkout in namespace shop from 3 to 6 replicas, but the rollout failed: ` +
+          String.raw`deployment "checkout" exceeded its progress deadline: ` +
+          String.raw`ReplicaSet "checkout" has timed out progressing\.$`,
+      ),
     );
   });
 
@@ -365,7 +378,8 @@ describe('waiting for the rollout (kubectl rollout status)', () => {
     const err = await rejection(executor.execute(request('restart'), binding(), options));
     expect(err.code).toBe('job_cancelled');
     expect(err.message).toBe(
-      'Cancelled while waiting for the rollout of deployment checkout in namespace shop; the change was already applied and the rollout continues in the cluster.',
+      'Cancelled while waiting for the rollout of deployment checkout in namespace shop; ' +
+        'the change was already applied and the rollout continues in the cluster.',
     );
     expect(fake.writes()).toHaveLength(1);
   });
@@ -400,7 +414,8 @@ describe('API errors', () => {
     const err = await rejection(executor.plan(request('restart'), binding({ deployment: 'nope' })));
     expect(err.code).toBe('not_found');
     expect(err.message).toBe(
-      'Kubernetes refused to read deployment nope in namespace shop (404 Not Found): deployments.apps "nope" not found.',
+      'Kubernetes refused to read deployment nope in namespace shop (404 Not Found): ' +
+        'deployments.apps "nope" not found.',
     );
     expectSafeMessage(err);
   });
@@ -411,12 +426,15 @@ describe('API errors', () => {
       status: 403,
       reason: 'Forbidden',
       message:
-        'deployments.apps "checkout" is forbidden: User "system:serviceaccount:ops:smartcloudops" cannot patch resource "deployments" in API group "apps" in the namespace "shop"',
+        'deployments.apps "checkout" is forbidden: User "system:serviceaccount:ops:smartcloudops" cannot patch ' +
+        'resource "deployments" in API group "apps" in the namespace "shop"',
     });
     const err = await rejection(executor.execute(request('restart'), binding(), run()));
     expect(err.code).toBe('forbidden');
     expect(err.message).toBe(
-      'Kubernetes refused to patch deployment checkout in namespace shop (403 Forbidden): deployments.apps "checkout" is forbidden: User "system:serviceaccount:ops:smartcloudops" cannot patch resource "deployments" in API group "apps" in the namespace "shop".',
+      'Kubernetes refused to patch deployment checkout in namespace shop (403 Forbidden): ' +
+        'deployments.apps "checkout" is forbidden: User "system:serviceaccount:ops:smartcloudops" cannot patch ' +
+        'resource "deployments" in API group "apps" in the namespace "shop".',
     );
     expectSafeMessage(err);
   });
@@ -455,7 +473,8 @@ describe('API errors', () => {
     const err = await rejection(down.plan(request('restart'), binding()));
     expect(err.code).toBe('unavailable');
     expect(err.message).toBe(
-      `Could not reach the Kubernetes API at http://127.0.0.1:${port} to read deployment checkout in namespace shop (ECONNREFUSED).`,
+      `Could not reach the Kubernetes API at http://127.0.0.1:${port} to read deployment checkout in namespace ` +
+        'shop (ECONNREFUSED).',
     );
     expectSafeMessage(err);
   });
@@ -530,8 +549,11 @@ describe('the built executor, as `serve` loads it (native import() of the ESM cl
       }),
     );
     const dist = join(__dirname, '..', '..', 'dist', 'remediation', 'executors', 'kubernetes.js');
-    const script = `require(${JSON.stringify(dist)}).createKubernetesExecutor({ kubeconfigPath: ${JSON.stringify(file)} })
-      .plan({ id: 'r000001', action: 'scale', target: '${NAME}', params: { replicas: 5 }, requestedBy: 'test' }, { kind: 'kubernetes', namespace: '${NS}', deployment: '${NAME}', rolloutTimeoutMs: 5000 })
+    const script =
+      `require(${JSON.stringify(dist)}).createKubernetesExecutor({ kubeconfigPath: ${JSON.stringify(file)} })
+      .plan(` +
+      `{ id: 'r000001', action: 'scale', target: '${NAME}', params: { replicas: 5 }, requestedBy: 'test' }, ` +
+      `{ kind: 'kubernetes', namespace: '${NS}', deployment: '${NAME}', rolloutTimeoutMs: 5000 })
       .then((plan) => console.log(JSON.stringify(plan)), (err) => { console.error(err.message); process.exit(1); });`;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

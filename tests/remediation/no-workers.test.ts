@@ -36,118 +36,122 @@ describeIfRedis('issue 13.13: serve --no-workers + worker runs remediations', ()
       await obliterateBullmqQueue({ redisUrl: TEST_REDIS_URL, name });
   }, 30_000);
 
-  it('a remediation requested and approved over REST runs and succeeds; doctor names a queue nobody works', async () => {
-    for (const [email, role] of [
-      ['olivia@example.com', 'operator'],
-      ['ada@example.com', 'approver'],
-    ]) {
-      expect(
-        (
-          await runCli(['user', 'add', '--email', email, '--role', role], {
-            env: { DATABASE_PATH: db },
-            input: `${password}\n`,
-          })
-        ).code,
-      ).toBe(0);
-    }
-    const port = await freePort();
-    const serve = startCli(['serve', '--no-workers'], {
-      ...base,
-      DATABASE_PATH: db,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-    });
-    const worker = startCli(['worker'], { ...base, DATABASE_PATH: tempDbPath('sco-noworkers-w-') });
-    children.push(serve, worker);
-    const api = `http://127.0.0.1:${port}`;
-    await waitFor(
-      async () => ((await fetch(`${api}/readyz`).catch(() => undefined))?.ok ? true : undefined),
-      20_000,
-      `serve to be ready: ${serve.output()}`,
-    );
-
-    const token = async (email: string) => {
-      const res = await fetch(`${api}/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password }),
+  it(
+    'a remediation requested and approved over REST runs and succeeds; ' + 'doctor names a queue nobody works',
+    async () => {
+      for (const [email, role] of [
+        ['olivia@example.com', 'operator'],
+        ['ada@example.com', 'approver'],
+      ]) {
+        expect(
+          (
+            await runCli(['user', 'add', '--email', email, '--role', role], {
+              env: { DATABASE_PATH: db },
+              input: `${password}\n`,
+            })
+          ).code,
+        ).toBe(0);
+      }
+      const port = await freePort();
+      const serve = startCli(['serve', '--no-workers'], {
+        ...base,
+        DATABASE_PATH: db,
+        PORT: String(port),
+        HOST: '127.0.0.1',
       });
-      return {
-        authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}`,
-        'content-type': 'application/json',
-      };
-    };
-    const operator = await token('olivia@example.com');
-    const approver = await token('ada@example.com');
-
-    const requested = await fetch(`${api}/api/v1/remediations`, {
-      method: 'POST',
-      headers: operator,
-      body: JSON.stringify({ action: 'restart', target: 'checkout-api' }),
-    });
-    expect(requested.status).toBe(201);
-    const raw = new Database(db, { readonly: true });
-    const state = () =>
-      raw.prepare('SELECT id, state FROM remediation_requests ORDER BY created_at DESC LIMIT 1').get() as {
-        id: string;
-        state: string;
-      };
-    try {
-      const { id } = state();
-      expect(
-        (
-          await fetch(`${api}/api/v1/remediations/${id}/approve`, {
-            method: 'POST',
-            headers: { authorization: approver.authorization },
-          })
-        ).status,
-      ).toBe(202);
-      const settled = await waitFor(
-        async () => (['succeeded', 'failed', 'unknown'].includes(state().state) ? state().state : undefined),
+      const worker = startCli(['worker'], { ...base, DATABASE_PATH: tempDbPath('sco-noworkers-w-') });
+      children.push(serve, worker);
+      const api = `http://127.0.0.1:${port}`;
+      await waitFor(
+        async () => ((await fetch(`${api}/readyz`).catch(() => undefined))?.ok ? true : undefined),
         20_000,
-        `the remediation to run; serve said: ${serve.output()}`,
+        `serve to be ready: ${serve.output()}`,
       );
-      expect(settled).toBe('succeeded');
-      expect(serve.output()).toMatch(/--no-workers: this process runs only remediation jobs/);
-    } finally {
-      raw.close();
-    }
 
-    // Ordinary jobs still reach the worker.
-    const anomalies = await fetch(`${api}/api/v1/anomalies`, {
-      method: 'POST',
-      headers: operator,
-      body: JSON.stringify({ service: 'checkout-api' }),
-    });
-    expect(anomalies.status).toBe(202);
-    const jobId = ((await anomalies.json()) as { job: { id: string } }).job.id;
-    const done = await waitFor(
-      async () => {
-        const job = (
-          (await (await fetch(`${api}/api/v1/jobs/${jobId}`, { headers: operator })).json()) as {
-            job?: { state: string };
-          }
-        ).job;
-        return job && ['completed', 'failed'].includes(job.state) ? job.state : undefined;
-      },
-      30_000,
-      `the anomaly job to finish; worker said: ${worker.output()}`,
-    );
-    expect(done).toBe('completed');
+      const token = async (email: string) => {
+        const res = await fetch(`${api}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password }),
+        });
+        return {
+          authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}`,
+          'content-type': 'application/json',
+        };
+      };
+      const operator = await token('olivia@example.com');
+      const approver = await token('ada@example.com');
 
-    const healthy = await runCli(['doctor'], { env: { ...base, DATABASE_PATH: db } });
-    expect(healthy.stdout).toMatch(new RegExp(`ok +workers +${queueName}: worked`));
+      const requested = await fetch(`${api}/api/v1/remediations`, {
+        method: 'POST',
+        headers: operator,
+        body: JSON.stringify({ action: 'restart', target: 'checkout-api' }),
+      });
+      expect(requested.status).toBe(201);
+      const raw = new Database(db, { readonly: true });
+      const state = () =>
+        raw.prepare('SELECT id, state FROM remediation_requests ORDER BY created_at DESC LIMIT 1').get() as {
+          id: string;
+          state: string;
+        };
+      try {
+        const { id } = state();
+        expect(
+          (
+            await fetch(`${api}/api/v1/remediations/${id}/approve`, {
+              method: 'POST',
+              headers: { authorization: approver.authorization },
+            })
+          ).status,
+        ).toBe(202);
+        const settled = await waitFor(
+          async () => (['succeeded', 'failed', 'unknown'].includes(state().state) ? state().state : undefined),
+          20_000,
+          `the remediation to run; serve said: ${serve.output()}`,
+        );
+        expect(settled).toBe('succeeded');
+        expect(serve.output()).toMatch(/--no-workers: this process runs only remediation jobs/);
+      } finally {
+        raw.close();
+      }
 
-    // Without `serve`, a remediation job waits: doctor says so and what to start.
-    serve.kill('SIGTERM');
-    await once(serve, 'exit');
-    const control = new Queue(`${queueName}-control`, { connection: { url: TEST_REDIS_URL } });
-    await control.add('remediation', { data: { requestId: 'r-stuck' }, meta: {} });
-    await control.close();
-    const stuck = await runCli(['doctor'], { env: { ...base, DATABASE_PATH: db } });
-    expect(stuck.stdout).toMatch(
-      new RegExp(`FAIL +workers +1 remediation jobs wait on ${queueName}-control and no process works it`),
-    );
-    expect(stuck.stdout).toMatch(/fix: start `smartcloudops serve`/);
-  }, 90_000);
+      // Ordinary jobs still reach the worker.
+      const anomalies = await fetch(`${api}/api/v1/anomalies`, {
+        method: 'POST',
+        headers: operator,
+        body: JSON.stringify({ service: 'checkout-api' }),
+      });
+      expect(anomalies.status).toBe(202);
+      const jobId = ((await anomalies.json()) as { job: { id: string } }).job.id;
+      const done = await waitFor(
+        async () => {
+          const job = (
+            (await (await fetch(`${api}/api/v1/jobs/${jobId}`, { headers: operator })).json()) as {
+              job?: { state: string };
+            }
+          ).job;
+          return job && ['completed', 'failed'].includes(job.state) ? job.state : undefined;
+        },
+        30_000,
+        `the anomaly job to finish; worker said: ${worker.output()}`,
+      );
+      expect(done).toBe('completed');
+
+      const healthy = await runCli(['doctor'], { env: { ...base, DATABASE_PATH: db } });
+      expect(healthy.stdout).toMatch(new RegExp(`ok +workers +${queueName}: worked`));
+
+      // Without `serve`, a remediation job waits: doctor says so and what to start.
+      serve.kill('SIGTERM');
+      await once(serve, 'exit');
+      const control = new Queue(`${queueName}-control`, { connection: { url: TEST_REDIS_URL } });
+      await control.add('remediation', { data: { requestId: 'r-stuck' }, meta: {} });
+      await control.close();
+      const stuck = await runCli(['doctor'], { env: { ...base, DATABASE_PATH: db } });
+      expect(stuck.stdout).toMatch(
+        new RegExp(`FAIL +workers +1 remediation jobs wait on ${queueName}-control and no process works it`),
+      );
+      expect(stuck.stdout).toMatch(/fix: start `smartcloudops serve`/);
+    },
+    90_000,
+  );
 });

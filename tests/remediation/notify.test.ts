@@ -122,45 +122,52 @@ function story(env: () => Record<string, string>, runner?: (db: string, chat: Re
   const resultIn = (messages: FakeMessage[], id: string) =>
     messages.filter((m) => new RegExp(`Remediation ${id}: restart \\S+ done`).test(current(m)));
 
-  it('request in Slack, approved over REST by someone else: the thread gets the note and the result, once each', async () => {
-    const { id, thread } = await requestInSlack('/ops restart inventory');
-    expect(await approveOverRest(id)).toBe(202);
-    await waitFor(
-      async () => (resultIn(fake.replies('C0OPS', thread), id).length ? true : undefined),
-      15_000,
-      'the result in the request thread',
-    );
-    await app.queue.waitUntilFinished(id, 10_000);
-    await new Promise((r) => setTimeout(r, 300)); // a second post, if one were coming, has had its chance
-    const replies = fake.replies('C0OPS', thread);
-    expect(resultIn(replies, id)).toHaveLength(1);
-    expect(replies.filter((m) => /Approved by ada\d*; running `restart inventory` now/.test(current(m)))).toHaveLength(
-      1,
-    );
-    expect(fake.messages().filter((m) => m.thread_ts !== thread && resultIn([m], id).length)).toHaveLength(0);
-  });
+  it(
+    'request in Slack, approved over REST by someone else: ' + 'the thread gets the note and the result, once each',
+    async () => {
+      const { id, thread } = await requestInSlack('/ops restart inventory');
+      expect(await approveOverRest(id)).toBe(202);
+      await waitFor(
+        async () => (resultIn(fake.replies('C0OPS', thread), id).length ? true : undefined),
+        15_000,
+        'the result in the request thread',
+      );
+      await app.queue.waitUntilFinished(id, 10_000);
+      await new Promise((r) => setTimeout(r, 300)); // a second post, if one were coming, has had its chance
+      const replies = fake.replies('C0OPS', thread);
+      expect(resultIn(replies, id)).toHaveLength(1);
+      expect(
+        replies.filter((m) => /Approved by ada\d*; running `restart inventory` now/.test(current(m))),
+      ).toHaveLength(1);
+      expect(fake.messages().filter((m) => m.thread_ts !== thread && resultIn([m], id).length)).toHaveLength(0);
+    },
+  );
 
-  it('approved with the button in the same thread: the result comes once (the conversation edits it in; no second post)', async () => {
-    const { id, thread } = await requestInSlack('/ops restart inventory');
-    const card = fake.replies('C0OPS', thread).find((m) => /Approve/.test(current(m)))!;
-    const pressed = blockAction({
-      userId: ADA_SLACK,
-      channelId: 'C0OPS',
-      messageTs: card.ts,
-      threadTs: thread,
-      value: `approve ${id}`,
-      responseUrl: fake.responseUrl('actions'),
-    });
-    expect((await postSigned(`${base}/slack/events`, pressed, SECRET)).status).toBe(200);
-    await waitFor(
-      async () => (resultIn(fake.replies('C0OPS', thread), id).length ? true : undefined),
-      15_000,
-      'the result in the request thread',
-    );
-    await new Promise((r) => setTimeout(r, 300));
-    expect(resultIn(fake.replies('C0OPS', thread), id)).toHaveLength(1);
-    expect(fake.replies('C0OPS', thread).filter((m) => /Approved by ada/.test(current(m)))).toHaveLength(0);
-  });
+  it(
+    'approved with the button in the same thread: the result comes once (the conversation edits it in; ' +
+      'no second post)',
+    async () => {
+      const { id, thread } = await requestInSlack('/ops restart inventory');
+      const card = fake.replies('C0OPS', thread).find((m) => /Approve/.test(current(m)))!;
+      const pressed = blockAction({
+        userId: ADA_SLACK,
+        channelId: 'C0OPS',
+        messageTs: card.ts,
+        threadTs: thread,
+        value: `approve ${id}`,
+        responseUrl: fake.responseUrl('actions'),
+      });
+      expect((await postSigned(`${base}/slack/events`, pressed, SECRET)).status).toBe(200);
+      await waitFor(
+        async () => (resultIn(fake.replies('C0OPS', thread), id).length ? true : undefined),
+        15_000,
+        'the result in the request thread',
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(resultIn(fake.replies('C0OPS', thread), id)).toHaveLength(1);
+      expect(fake.replies('C0OPS', thread).filter((m) => /Approved by ada/.test(current(m)))).toHaveLength(0);
+    },
+  );
 
   it('request in Teams, approved in Slack: the Teams thread gets the note and the result', async () => {
     const root = String(Date.now());

@@ -17,29 +17,33 @@ describe('issue 13.1: approvals and job ownership compare people, not credential
   const requestId = (body: Record<string, unknown>) =>
     String(body.request_id ?? /r[0-9a-f]{6}/.exec(JSON.stringify(body))?.[0] ?? '');
 
-  it('finds one person behind a token, an API key, a linked Slack or Teams id and the console; an unlinked chat id is its own', async () => {
-    const ada = await person(h, 'approver', 'ada');
-    const user = h.app.auth.users.get(ada.id)!;
-    h.app.auth.users.link(ada.id, 'teams', 'teams-ada');
-    const key = h.app.auth.apiKeys.authenticate(ada.key(['read'])['x-api-key'])!;
-    const token = h.app.auth.authenticate(ada.token)!;
-    const people = [
-      token,
-      key,
-      h.app.identity.resolve('slack', ada.slack),
-      h.app.identity.resolve('teams', 'teams-ada'),
-      h.app.identity.resolve('console', user.name),
-    ];
-    expect(people.map((p) => p.id)).toEqual([
-      ada.person,
-      expect.stringMatching(/^apikey:/),
-      ada.person,
-      ada.person,
-      ada.person,
-    ]);
-    expect(people.map(personOf)).toEqual(Array(5).fill(ada.person));
-    expect(personOf(h.app.identity.resolve('slack', 'UNLINKED1'))).toBe('slack:UNLINKED1');
-  });
+  it(
+    'finds one person behind a token, an API key, a linked Slack or Teams id and the console; ' +
+      'an unlinked chat id is its own',
+    async () => {
+      const ada = await person(h, 'approver', 'ada');
+      const user = h.app.auth.users.get(ada.id)!;
+      h.app.auth.users.link(ada.id, 'teams', 'teams-ada');
+      const key = h.app.auth.apiKeys.authenticate(ada.key(['read'])['x-api-key'])!;
+      const token = h.app.auth.authenticate(ada.token)!;
+      const people = [
+        token,
+        key,
+        h.app.identity.resolve('slack', ada.slack),
+        h.app.identity.resolve('teams', 'teams-ada'),
+        h.app.identity.resolve('console', user.name),
+      ];
+      expect(people.map((p) => p.id)).toEqual([
+        ada.person,
+        expect.stringMatching(/^apikey:/),
+        ada.person,
+        ada.person,
+        ada.person,
+      ]);
+      expect(people.map(personOf)).toEqual(Array(5).fill(ada.person));
+      expect(personOf(h.app.identity.resolve('slack', 'UNLINKED1'))).toBe('slack:UNLINKED1');
+    },
+  );
 
   it('refuses a requester approving with their own API key (403), and nothing runs', async () => {
     const ada = await person(h, 'approver', 'ada');

@@ -88,62 +88,73 @@ describe('issue 13.16: remediation requests over REST are JSON objects', () => {
     );
   });
 
-  it('answers 202 with the job for an action needing no approval, the request object on deny, and counts denied and expired', async () => {
-    const olivia = await person(h, 'operator', 'olivia');
-    const ada = await person(h, 'approver', 'ada');
-    const scaled = await call('POST', '/api/v1/remediations', olivia.token, {
-      action: 'scale',
-      target: 'search',
-      replicas: 4,
-    });
-    expect(scaled.status).toBe(202);
-    expect(scaled.body).toMatchObject({ state: 'approved', job: { id: scaled.body.request_id, name: 'remediation' } });
+  it(
+    'answers 202 with the job for an action needing no approval, the request object on deny, ' +
+      'and counts denied and expired',
+    async () => {
+      const olivia = await person(h, 'operator', 'olivia');
+      const ada = await person(h, 'approver', 'ada');
+      const scaled = await call('POST', '/api/v1/remediations', olivia.token, {
+        action: 'scale',
+        target: 'search',
+        replicas: 4,
+      });
+      expect(scaled.status).toBe(202);
+      expect(scaled.body).toMatchObject({
+        state: 'approved',
+        job: { id: scaled.body.request_id, name: 'remediation' },
+      });
 
-    const denyMe = (await call('POST', '/api/v1/remediations', olivia.token, { action: 'restart', target: 'payments' }))
-      .body.request_id as string;
-    const denied = await call('POST', `/api/v1/remediations/${denyMe}/deny`, ada.token);
-    expect(denied.status).toBe(200);
-    expect(denied.body).toMatchObject({ id: denyMe, state: 'denied', message: expect.stringMatching(/^Denied/) });
-    expect((await call('POST', `/api/v1/remediations/${denyMe}/approve`, ada.token)).body).toMatchObject({
-      error: 'bad_request',
-      message: expect.stringMatching(/is denied/),
-    });
+      const denyMe = (
+        await call('POST', '/api/v1/remediations', olivia.token, { action: 'restart', target: 'payments' })
+      ).body.request_id as string;
+      const denied = await call('POST', `/api/v1/remediations/${denyMe}/deny`, ada.token);
+      expect(denied.status).toBe(200);
+      expect(denied.body).toMatchObject({ id: denyMe, state: 'denied', message: expect.stringMatching(/^Denied/) });
+      expect((await call('POST', `/api/v1/remediations/${denyMe}/approve`, ada.token)).body).toMatchObject({
+        error: 'bad_request',
+        message: expect.stringMatching(/is denied/),
+      });
 
-    const stale = (
-      await call('POST', '/api/v1/remediations', olivia.token, { action: 'restart', target: 'checkout-api' })
-    ).body.request_id as string;
-    h.clock.now += 16 * 60_000;
-    expect(await h.app.remediation.recover()).toMatchObject({ expired: [stale] });
-    expect((await call('GET', `/api/v1/remediations/${stale}`, ada.key(['read']))).body).toMatchObject({
-      state: 'expired',
-    });
+      const stale = (
+        await call('POST', '/api/v1/remediations', olivia.token, { action: 'restart', target: 'checkout-api' })
+      ).body.request_id as string;
+      h.clock.now += 16 * 60_000;
+      expect(await h.app.remediation.recover()).toMatchObject({ expired: [stale] });
+      expect((await call('GET', `/api/v1/remediations/${stale}`, ada.key(['read']))).body).toMatchObject({
+        state: 'expired',
+      });
 
-    const outcomes = (await metric('smartcloudops_remediations_total')).map(
-      (v) => `${v.labels.action}:${v.labels.outcome}=${v.value}`,
-    );
-    expect(outcomes.sort()).toEqual(['restart:denied=1', 'restart:expired=1']);
-  });
+      const outcomes = (await metric('smartcloudops_remediations_total')).map(
+        (v) => `${v.labels.action}:${v.labels.outcome}=${v.value}`,
+      );
+      expect(outcomes.sort()).toEqual(['restart:denied=1', 'restart:expired=1']);
+    },
+  );
 
-  it('answers 404 for an unknown request, 400 for a malformed id, 401 without credentials, and documents it', async () => {
-    const vera = await person(h, 'viewer', 'vera');
-    expect((await call('GET', '/api/v1/remediations/r000000', vera.token)).status).toBe(404);
-    expect((await call('GET', '/api/v1/remediations/..%2Fetc', vera.token)).status).toBe(400);
-    expect((await call('GET', '/api/v1/remediations/r000000', {})).status).toBe(401);
-    const doc = (await call('GET', '/api/v1/openapi.json', {})).body as {
-      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
-    };
-    expect(Object.keys(doc.paths['/api/v1/remediations/{id}'].get.responses)).toEqual(
-      expect.arrayContaining(['200', '404']),
-    );
-    expect(Object.keys(doc.paths['/api/v1/remediations'].post.responses)).toEqual(
-      expect.arrayContaining(['201', '202', '403']),
-    );
-    expect(Object.keys(doc.components.schemas.Remediation.properties)).toEqual(
-      expect.arrayContaining(['id', 'action', 'target', 'state', 'requested_by', 'approvals', 'result']),
-    );
-    expect(Object.keys(doc.components.schemas.RemediationCreated.properties)).toEqual(
-      expect.arrayContaining(['request_id', 'state', 'plan']),
-    );
-  });
+  it(
+    'answers 404 for an unknown request, 400 for a malformed id, ' + '401 without credentials, and documents it',
+    async () => {
+      const vera = await person(h, 'viewer', 'vera');
+      expect((await call('GET', '/api/v1/remediations/r000000', vera.token)).status).toBe(404);
+      expect((await call('GET', '/api/v1/remediations/..%2Fetc', vera.token)).status).toBe(400);
+      expect((await call('GET', '/api/v1/remediations/r000000', {})).status).toBe(401);
+      const doc = (await call('GET', '/api/v1/openapi.json', {})).body as {
+        paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+        components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+      };
+      expect(Object.keys(doc.paths['/api/v1/remediations/{id}'].get.responses)).toEqual(
+        expect.arrayContaining(['200', '404']),
+      );
+      expect(Object.keys(doc.paths['/api/v1/remediations'].post.responses)).toEqual(
+        expect.arrayContaining(['201', '202', '403']),
+      );
+      expect(Object.keys(doc.components.schemas.Remediation.properties)).toEqual(
+        expect.arrayContaining(['id', 'action', 'target', 'state', 'requested_by', 'approvals', 'result']),
+      );
+      expect(Object.keys(doc.components.schemas.RemediationCreated.properties)).toEqual(
+        expect.arrayContaining(['request_id', 'state', 'plan']),
+      );
+    },
+  );
 });

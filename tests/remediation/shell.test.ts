@@ -96,50 +96,53 @@ afterEach(async () => {
 });
 
 describe('shell executor: what the script receives', () => {
-  it('runs the script with exactly the templated argv, in the runbooks folder, with a minimal environment', async () => {
-    process.env.SCO_TEST_SECRET = 'do-not-leak';
-    try {
-      const result = await executor.execute(
-        request({}, { zone: 'eu-west-1a' }),
-        binding('echo-args.sh', [
-          '{target}',
-          '{replicas}',
-          '--service={target}',
-          'literal text with spaces',
-          'zone:{param.zone}/{replicas}',
-        ]),
-        options(),
-      );
-      expect(result.ok).toBe(true);
-      const output = String(result.detail?.output);
-      expect(output).toContain(
-        [
-          'arg1=[checkout-api]',
-          'arg2=[3]',
-          'arg3=[--service=checkout-api]',
-          'arg4=[literal text with spaces]',
-          'arg5=[zone:eu-west-1a/3]',
-          'argc=5',
-          `cwd=${runbooks}`,
-          'PATH=/usr/local/bin:/usr/bin:/bin',
-          'SCO_REQUEST_ID=req-42',
-          'SCO_ACTION=restart',
-          'SCO_TARGET=checkout-api',
-          'HOME=unset',
-          'SCO_TEST_SECRET=unset',
-        ].join('\n'),
-      );
-      expect(result.detail).toMatchObject({
-        exitCode: 0,
-        argv: ['checkout-api', '3', '--service=checkout-api', 'literal text with spaces', 'zone:eu-west-1a/3'],
-      });
-      // The last lines of output make the summary.
-      expect(result.summary).toContain('finished');
-      expect(result.summary).toContain('SCO_TEST_SECRET=unset');
-    } finally {
-      delete process.env.SCO_TEST_SECRET;
-    }
-  });
+  it(
+    'runs the script with exactly the templated argv, ' + 'in the runbooks folder, with a minimal environment',
+    async () => {
+      process.env.SCO_TEST_SECRET = 'do-not-leak';
+      try {
+        const result = await executor.execute(
+          request({}, { zone: 'eu-west-1a' }),
+          binding('echo-args.sh', [
+            '{target}',
+            '{replicas}',
+            '--service={target}',
+            'literal text with spaces',
+            'zone:{param.zone}/{replicas}',
+          ]),
+          options(),
+        );
+        expect(result.ok).toBe(true);
+        const output = String(result.detail?.output);
+        expect(output).toContain(
+          [
+            'arg1=[checkout-api]',
+            'arg2=[3]',
+            'arg3=[--service=checkout-api]',
+            'arg4=[literal text with spaces]',
+            'arg5=[zone:eu-west-1a/3]',
+            'argc=5',
+            `cwd=${runbooks}`,
+            'PATH=/usr/local/bin:/usr/bin:/bin',
+            'SCO_REQUEST_ID=req-42',
+            'SCO_ACTION=restart',
+            'SCO_TARGET=checkout-api',
+            'HOME=unset',
+            'SCO_TEST_SECRET=unset',
+          ].join('\n'),
+        );
+        expect(result.detail).toMatchObject({
+          exitCode: 0,
+          argv: ['checkout-api', '3', '--service=checkout-api', 'literal text with spaces', 'zone:eu-west-1a/3'],
+        });
+        // The last lines of output make the summary.
+        expect(result.summary).toContain('finished');
+        expect(result.summary).toContain('SCO_TEST_SECRET=unset');
+      } finally {
+        delete process.env.SCO_TEST_SECRET;
+      }
+    },
+  );
 
   it('plans the exact argv, with the blast radius from the runbook header', async () => {
     const plan = await executor.plan(request(), binding('echo-args.sh', ['{target}', '{replicas}']));

@@ -51,24 +51,27 @@ describe('issue 13.11: verification agrees with itself', () => {
   }
   const texts = (r: Reply) => r.blocks.flatMap((b) => ('text' in b && typeof b.text === 'string' ? [b.text] : []));
 
-  it('restart inventory during its memory leak: the numbers in the result and the recovered sentence agree', async () => {
-    const { result } = await restart('inventory', NOW + 30_000);
-    const changed = /memory (\d+)% -> (\d+)%/.exec(result.summary);
-    expect(changed).not.toBeNull();
-    const [, before, after] = changed as RegExpExecArray;
-    expect(Number(before)).toBeGreaterThan(70); // over inventory's 70% objective before
-    expect(Number(after)).toBeLessThan(70);
-    expect(result.verified).toMatchObject({ ok: true });
-    expect(result.verified?.summary).toMatch(
-      new RegExp(
-        `^inventory recovered: memory ${before}% -> ${after}%, .*; every checked signal is inside its objective\\.$`,
-      ),
-    );
-    expect(result.verified?.summary).not.toMatch(/still over|not recovered/);
-    const shown = texts(presentFinished((await h.app.queue.get(result.id))!)).join('\n');
-    expect(shown).toContain(`memory ${before}% -> ${after}%`);
-    expect(shown).not.toMatch(/still over/);
-  });
+  it(
+    'restart inventory during its memory leak: ' + 'the numbers in the result and the recovered sentence agree',
+    async () => {
+      const { result } = await restart('inventory', NOW + 30_000);
+      const changed = /memory (\d+)% -> (\d+)%/.exec(result.summary);
+      expect(changed).not.toBeNull();
+      const [, before, after] = changed as RegExpExecArray;
+      expect(Number(before)).toBeGreaterThan(70); // over inventory's 70% objective before
+      expect(Number(after)).toBeLessThan(70);
+      expect(result.verified).toMatchObject({ ok: true });
+      expect(result.verified?.summary).toMatch(
+        new RegExp(
+          `^inventory recovered: memory ${before}% -> ${after}%, .*; every checked signal is inside its objective\\.$`,
+        ),
+      );
+      expect(result.verified?.summary).not.toMatch(/still over|not recovered/);
+      const shown = texts(presentFinished((await h.app.queue.get(result.id))!)).join('\n');
+      expect(shown).toContain(`memory ${before}% -> ${after}%`);
+      expect(shown).not.toMatch(/still over/);
+    },
+  );
 
   it('restart checkout-api during its bad deploy: p99 stays over, so it says not recovered and names it', async () => {
     const { result } = await restart('checkout-api', NOW - 60 * MIN + 30_000);

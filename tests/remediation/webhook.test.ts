@@ -93,7 +93,9 @@ describe('webhook executor: the request', () => {
     const result = await executor().execute(request(), binding({ secret: SECRET }), options());
     expect(result).toEqual({
       ok: true,
-      summary: `POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 201 Created: {"job": 1234, "status": "pending"}`,
+      summary:
+        `POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 201 Created: ` +
+        '{"job": 1234, "status": "pending"}',
       detail: { status: 201, attempts: 1, requestId: 'req-7f3a', body: '{"job": 1234, "status": "pending"}' },
     });
     expect(receiver.requests).toHaveLength(1);
@@ -101,7 +103,8 @@ describe('webhook executor: the request', () => {
     expect(req?.method).toBe('POST');
     expect(req?.url).toBe('/api/v2/job_templates/7/launch/');
     expect(req?.body).toBe(
-      '{"extra_vars":{"service":"checkout-api","replicas":3,"reason":"restart of checkout-api by SmartCloudOps","tags":["sco","checkout-api"],"dry":false}}',
+      '{"extra_vars":{"service":"checkout-api","replicas":3,"reason":"restart of checkout-api by ' +
+        'SmartCloudOps","tags":["sco","checkout-api"],"dry":false}}',
     );
     expect(req?.headers).toMatchObject({
       'content-type': 'application/json',
@@ -200,7 +203,8 @@ describe('webhook executor: plan', () => {
     const plan = await executor().plan(request(), binding({ url: url.toString(), secret: SECRET }));
     const shownUrl = `${receiver.url}/job/restart/buildWithParameters?token=***`;
     const body =
-      '{"extra_vars":{"service":"checkout-api","replicas":3,"reason":"restart of checkout-api by SmartCloudOps","tags":["sco","checkout-api"],"dry":false}}';
+      '{"extra_vars":{"service":"checkout-api","replicas":3,"reason":"restart of checkout-api by ' +
+      'SmartCloudOps","tags":["sco","checkout-api"],"dry":false}}';
     expect(plan).toEqual({
       executor: 'webhook',
       calls: [`POST ${shownUrl} ${body}`],
@@ -218,7 +222,9 @@ describe('webhook executor: plan', () => {
         },
         body: JSON.parse(body),
       },
-      blastRadius: `whatever the job behind POST ${new URL(receiver.url).host}/job/restart/buildWithParameters does to checkout-api`,
+      blastRadius:
+        `whatever the job behind POST ${new URL(receiver.url).host}/job/restart/buildWithParameters does to ` +
+        'checkout-api',
     });
     const text = JSON.stringify(plan);
     for (const secret of [
@@ -258,7 +264,8 @@ describe('webhook executor: retries', () => {
     const result = await executor().execute(request(), binding({ retries: 2 }), options());
     expect(result.ok).toBe(false);
     expect(result.summary).toBe(
-      `POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 503 Service Unavailable after 3 attempts: maintenance`,
+      `POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 503 Service Unavailable ` +
+        'after 3 attempts: maintenance',
     );
     expect(result.detail).toMatchObject({ status: 503, attempts: 3 });
     expect(receiver.requests).toHaveLength(3);
@@ -269,7 +276,8 @@ describe('webhook executor: retries', () => {
     const result = await executor().execute(request(), binding({ retries: 5 }), options());
     expect(result.ok).toBe(false);
     expect(result.summary).toBe(
-      `POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 400 Bad Request: {"error":"extra_vars.service: unknown"}`,
+      `POST ${receiver.url}/api/v2/job_templates/7/launch/ answered 400 Bad Request: ` +
+        '{"error":"extra_vars.service: unknown"}',
     );
     expect(receiver.requests).toHaveLength(1);
     expect(waits).toEqual([]);
@@ -321,7 +329,8 @@ describe('webhook executor: retries', () => {
     );
     expect(result.ok).toBe(false);
     expect(result.summary).toBe(
-      `POST http://127.0.0.1:${port}/hook could not be reached (ECONNREFUSED) (2 attempts); the receiver may or may not have acted on request req-7f3a.`,
+      `POST http://127.0.0.1:${port}/hook could not be reached (ECONNREFUSED) (2 attempts); ` +
+        'the receiver may or may not have acted on request req-7f3a.',
     );
     expect(waits).toEqual([BACKOFF_BASE_MS]);
   });
@@ -333,7 +342,8 @@ describe('webhook executor: time limits and cancellation', () => {
     const result = await executor().execute(request(), binding({ timeoutMs: 300 }), options());
     expect(result.ok).toBe(false);
     expect(result.summary).toBe(
-      `POST ${receiver.url}/api/v2/job_templates/7/launch/ timed out after 300 ms; the receiver may or may not have acted on request req-7f3a.`,
+      `POST ${receiver.url}/api/v2/job_templates/7/launch/ timed out after 300 ms; ` +
+        'the receiver may or may not have acted on request req-7f3a.',
     );
     expect(receiver.requests).toHaveLength(1);
   });
@@ -358,7 +368,8 @@ describe('webhook executor: time limits and cancellation', () => {
     const result = await running;
     expect(result.ok).toBe(false);
     expect(result.summary).toBe(
-      `POST ${receiver.url}/api/v2/job_templates/7/launch/ was cancelled (cancelled by alice); the receiver may already have acted on request req-7f3a.`,
+      `POST ${receiver.url}/api/v2/job_templates/7/launch/ was cancelled (cancelled by alice); ` +
+        'the receiver may already have acted on request req-7f3a.',
     );
     expect(result.detail).toMatchObject({ cancelled: true, attempts: 1 });
     expect(receiver.requests).toHaveLength(1);

@@ -68,37 +68,41 @@ describe('issue 13.19: every button reaches the user on Slack and Teams', () => 
     expect(teamsCommands(card)).toEqual(commandsOf(thirty));
   });
 
-  it('keeps the buttons when a reply is cut to fit: a long table before them on Slack (50 blocks) and Teams (27 KB)', () => {
-    const rows = Array.from({ length: 3000 }, (_, i) => [`svc-${i}`, 'healthy', `${i} ms`]);
-    const long = reply(
-      'info',
-      header('Everything'),
-      table(['service', 'state', 'p99'], rows),
-      ...Array.from({ length: 60 }, (_, i) => text(`note ${i} `.repeat(200))),
-      buttons(thirty),
-    );
-    const slack = renderSlack(long);
-    expect(slack.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
-    expect(blockProblems(slack.blocks)).toEqual([]);
-    expect(slackButtons(long).map((b) => b.value)).toEqual(commandsOf(thirty));
-    expect(slack.overflow).toContain('svc-2999');
+  it(
+    'keeps the buttons when a reply is cut to fit: a long table before them on Slack ' +
+      '(50 blocks) and Teams (27 KB)',
+    () => {
+      const rows = Array.from({ length: 3000 }, (_, i) => [`svc-${i}`, 'healthy', `${i} ms`]);
+      const long = reply(
+        'info',
+        header('Everything'),
+        table(['service', 'state', 'p99'], rows),
+        ...Array.from({ length: 60 }, (_, i) => text(`note ${i} `.repeat(200))),
+        buttons(thirty),
+      );
+      const slack = renderSlack(long);
+      expect(slack.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
+      expect(blockProblems(slack.blocks)).toEqual([]);
+      expect(slackButtons(long).map((b) => b.value)).toEqual(commandsOf(thirty));
+      expect(slack.overflow).toContain('svc-2999');
 
-    const { card } = renderAdaptiveCard(long);
-    expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThanOrEqual(27_000);
-    expect(teamsCommands(card)).toEqual(commandsOf(thirty));
+      const { card } = renderAdaptiveCard(long);
+      expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThanOrEqual(27_000);
+      expect(teamsCommands(card)).toEqual(commandsOf(thirty));
 
-    // Thousands of short facts cannot be shortened, only dropped: the card drops them, not the buttons.
-    const facts = reply(
-      'info',
-      header('Labels'),
-      fields(Array.from({ length: 3000 }, (_, i) => ({ label: `label-${i}`, value: `value-${i}` }))),
-      buttons(thirty),
-    );
-    const cut = renderAdaptiveCard(facts).card;
-    expect(Buffer.byteLength(JSON.stringify(cut))).toBeLessThanOrEqual(27_000);
-    expect(JSON.stringify(cut)).toMatch(/truncated, 1 block cut/);
-    expect(teamsCommands(cut)).toEqual(commandsOf(thirty));
-  });
+      // Thousands of short facts cannot be shortened, only dropped: the card drops them, not the buttons.
+      const facts = reply(
+        'info',
+        header('Labels'),
+        fields(Array.from({ length: 3000 }, (_, i) => ({ label: `label-${i}`, value: `value-${i}` }))),
+        buttons(thirty),
+      );
+      const cut = renderAdaptiveCard(facts).card;
+      expect(Buffer.byteLength(JSON.stringify(cut))).toBeLessThanOrEqual(27_000);
+      expect(JSON.stringify(cut)).toMatch(/truncated, 1 block cut/);
+      expect(teamsCommands(cut)).toEqual(commandsOf(thirty));
+    },
+  );
 
   it('a blank label gets the command as its label on both platforms (and in the console)', () => {
     const blank: Button[] = [
@@ -155,7 +159,9 @@ describe('issue 13.8: secrets in replies are redacted on every platform', () => 
   it('an API key, a Slack token or a JWT in any block never reaches Slack, Teams or the console', () => {
     const key = apiKey();
     const slackToken = `xoxb-${'1'.repeat(12)}-${'2'.repeat(13)}-${randomBytes(12).toString('hex')}`;
-    const jwt = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from('{"sub":"alice"}').toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+    const jwt =
+      `eyJhbGciOiJIUzI1NiJ9.${Buffer.from('{"sub":"alice"}').toString('base64url')}.` +
+      `${randomBytes(32).toString('base64url')}`;
     const all = `${key} ${slackToken} ${jwt}`;
     const r = reply(
       'error',

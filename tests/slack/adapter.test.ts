@@ -97,31 +97,34 @@ describe('Slack adapter (HTTP mode, real Bolt, fake Slack Web API)', () => {
     expect(lastText('C0OPS', ts)).toMatch(/asked: \/ops status payments/);
   });
 
-  it('replies to a mention in its thread, edits it with the anomaly report and uploads the chart into the thread', async () => {
-    const mention = appMention({
-      text: `<@${SLACK_IDS.botUser}> any anomalies in payments error rate over the last hour?`,
-      userId: ALICE,
-      channelId: 'C0OPS',
-    });
-    const ts = (mention.envelopePayload.event as { ts: string }).ts;
-    expect((await postSigned(events, mention, SECRET)).status).toBe(200);
-    const first = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok);
-    expect(first.args.thread_ts).toBe(ts);
-    const upload = await waitFor(
-      async () => fake.uploads.find((u) => u.filename.endsWith('.png')),
-      30_000,
-      'the chart upload',
-    );
-    expect(upload.thread_ts).toBe(ts);
-    expect(upload.channel_id).toBe('C0OPS');
-    expect(upload.bytes.subarray(1, 4).toString()).toBe('PNG');
-    const reportTs = (
-      await fake.waitFor((c) => c.method === 'chat.update' && /anomalous/.test(JSON.stringify(c.args.blocks)), 30_000)
-    ).args.ts as string;
-    // The report is an edit of the bot's first reply in the thread, not a new message.
-    const reply = fake.replies('C0OPS', ts).find((m) => m.versions[0].by === 'chat.postMessage');
-    expect(reportTs).toBe(reply?.ts);
-  });
+  it(
+    'replies to a mention in its thread, edits it with the anomaly report and ' + 'uploads the chart into the thread',
+    async () => {
+      const mention = appMention({
+        text: `<@${SLACK_IDS.botUser}> any anomalies in payments error rate over the last hour?`,
+        userId: ALICE,
+        channelId: 'C0OPS',
+      });
+      const ts = (mention.envelopePayload.event as { ts: string }).ts;
+      expect((await postSigned(events, mention, SECRET)).status).toBe(200);
+      const first = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok);
+      expect(first.args.thread_ts).toBe(ts);
+      const upload = await waitFor(
+        async () => fake.uploads.find((u) => u.filename.endsWith('.png')),
+        30_000,
+        'the chart upload',
+      );
+      expect(upload.thread_ts).toBe(ts);
+      expect(upload.channel_id).toBe('C0OPS');
+      expect(upload.bytes.subarray(1, 4).toString()).toBe('PNG');
+      const reportTs = (
+        await fake.waitFor((c) => c.method === 'chat.update' && /anomalous/.test(JSON.stringify(c.args.blocks)), 30_000)
+      ).args.ts as string;
+      // The report is an edit of the bot's first reply in the thread, not a new message.
+      const reply = fake.replies('C0OPS', ts).find((m) => m.versions[0].by === 'chat.postMessage');
+      expect(reportTs).toBe(reply?.ts);
+    },
+  );
 
   it('answers a direct message in the DM', async () => {
     expect(
@@ -326,32 +329,36 @@ describe('Slack adapter (Socket Mode)', () => {
     }
   });
 
-  it('stops cleanly while Slack has it reconnecting (socket-mode would otherwise reject with undefined and end the process)', async () => {
-    const fake = await startFakeSlack();
-    const { app } = await testApp({
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_APP_TOKEN: fake.appToken,
-      SLACK_API_URL: fake.url,
-    });
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      await app.startChat();
-      await fake.socket.waitConnected(10_000);
-      // Slack asks for a reconnect, and the new socket is left without its hello: the client is mid-reconnect.
-      fake.socket.holdHello();
-      fake.socket.disconnect('refresh_requested');
-      await waitFor(async () => (fake.socket.connections === 2 ? true : undefined), 10_000, 'the reconnect');
-      await app.close();
-      await new Promise((r) => setTimeout(r, 100));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-      await app.close();
-      await fake.close();
-    }
-  });
+  it(
+    'stops cleanly while Slack has it reconnecting (socket-mode would otherwise reject with undefined and end ' +
+      'the process)',
+    async () => {
+      const fake = await startFakeSlack();
+      const { app } = await testApp({
+        SLACK_BOT_TOKEN: fake.botToken,
+        SLACK_APP_TOKEN: fake.appToken,
+        SLACK_API_URL: fake.url,
+      });
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        await app.startChat();
+        await fake.socket.waitConnected(10_000);
+        // Slack asks for a reconnect, and the new socket is left without its hello: the client is mid-reconnect.
+        fake.socket.holdHello();
+        fake.socket.disconnect('refresh_requested');
+        await waitFor(async () => (fake.socket.connections === 2 ? true : undefined), 10_000, 'the reconnect');
+        await app.close();
+        await new Promise((r) => setTimeout(r, 100));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        await app.close();
+        await fake.close();
+      }
+    },
+  );
 });
 
 describe('chat endpoints with no chat platform configured', () => {

@@ -110,48 +110,52 @@ describe('fake Slack Web API with the real WebClient', () => {
     });
   });
 
-  it('records the bytes, filename and thread of files.uploadV2 (getUploadURLExternal, upload, completeUploadExternal)', async () => {
-    const web = client();
-    const parent = await web.chat.postMessage({ channel: 'C0INCIDENT', text: 'latency chart below' });
-    const res = await web.files.uploadV2({
-      channel_id: 'C0INCIDENT',
-      thread_ts: parent.ts as string,
-      file: PNG,
-      filename: 'p95-latency.png',
-      title: 'p95 latency',
-      alt_text: 'p95 latency over the last hour',
-      initial_comment: 'chart',
-    });
-    expect(res.ok).toBe(true);
+  it(
+    'records the bytes, filename and thread of files.uploadV2 (getUploadURLExternal, upload, ' +
+      'completeUploadExternal)',
+    async () => {
+      const web = client();
+      const parent = await web.chat.postMessage({ channel: 'C0INCIDENT', text: 'latency chart below' });
+      const res = await web.files.uploadV2({
+        channel_id: 'C0INCIDENT',
+        thread_ts: parent.ts as string,
+        file: PNG,
+        filename: 'p95-latency.png',
+        title: 'p95 latency',
+        alt_text: 'p95 latency over the last hour',
+        initial_comment: 'chart',
+      });
+      expect(res.ok).toBe(true);
 
-    expect(fake.calls.map((c) => c.method)).toEqual([
-      'chat.postMessage',
-      'files.getUploadURLExternal',
-      'files.completeUploadExternal',
-    ]);
-    expect(fake.uploads).toHaveLength(1);
-    const up = fake.uploads[0];
-    expect(up).toMatchObject({
-      filename: 'p95-latency.png',
-      title: 'p95 latency',
-      channel_id: 'C0INCIDENT',
-      thread_ts: parent.ts,
-      initial_comment: 'chart',
-      declaredLength: PNG.length,
-    });
-    expect(up?.bytes.equals(PNG)).toBe(true);
-    // web-api 8 sends the alt text as `alt_text`; Slack documents `alt_txt` for this method.
-    expect(up?.alt_text).toBe('p95 latency over the last hour');
-    expect(up?.alt_txt).toBeUndefined();
-    expect(fake.callsOf('files.completeUploadExternal')[0]?.args.files).toEqual([
-      { id: up?.fileId, title: 'p95 latency' },
-    ]);
+      expect(fake.calls.map((c) => c.method)).toEqual([
+        'chat.postMessage',
+        'files.getUploadURLExternal',
+        'files.completeUploadExternal',
+      ]);
+      expect(fake.uploads).toHaveLength(1);
+      const up = fake.uploads[0];
+      expect(up).toMatchObject({
+        filename: 'p95-latency.png',
+        title: 'p95 latency',
+        channel_id: 'C0INCIDENT',
+        thread_ts: parent.ts,
+        initial_comment: 'chart',
+        declaredLength: PNG.length,
+      });
+      expect(up?.bytes.equals(PNG)).toBe(true);
+      // web-api 8 sends the alt text as `alt_text`; Slack documents `alt_txt` for this method.
+      expect(up?.alt_text).toBe('p95 latency over the last hour');
+      expect(up?.alt_txt).toBeUndefined();
+      expect(fake.callsOf('files.completeUploadExternal')[0]?.args.files).toEqual([
+        { id: up?.fileId, title: 'p95 latency' },
+      ]);
 
-    // The file is shared in the thread as a message of its own.
-    expect(fake.replies('C0INCIDENT', parent.ts as string)).toEqual([
-      expect.objectContaining({ files: [up?.fileId], text: 'chart', thread_ts: parent.ts }),
-    ]);
-  });
+      // The file is shared in the thread as a message of its own.
+      expect(fake.replies('C0INCIDENT', parent.ts as string)).toEqual([
+        expect.objectContaining({ files: [up?.fileId], text: 'chart', thread_ts: parent.ts }),
+      ]);
+    },
+  );
 
   it("surfaces an unknown channel as WebClient's platform error with data.error channel_not_found", async () => {
     const err = await client()
@@ -171,29 +175,32 @@ describe('fake Slack Web API with the real WebClient', () => {
     });
   });
 
-  it('refuses a missing, unknown or wrong-kind token, no text, bad blocks and unknown methods as Slack does', async () => {
-    const expectError = (p: Promise<unknown>, error: string) => expect(p).rejects.toMatchObject({ data: { error } });
-    await expectError(client({}, '').chat.postMessage({ channel: 'C0OPS', text: 'x' }), 'not_authed');
-    await expectError(client({}, 'xoxb-not-ours').chat.postMessage({ channel: 'C0OPS', text: 'x' }), 'invalid_auth');
-    await expectError(
-      client({}, fake.appToken).chat.postMessage({ channel: 'C0OPS', text: 'x' }),
-      'not_allowed_token_type',
-    );
-    await expectError(client().apps.connections.open({}), 'not_allowed_token_type');
-    await expectError(client().chat.postMessage({ channel: 'C0OPS', text: '' }), 'no_text');
-    await expectError(client().apiCall('chat.shout', { channel: 'C0OPS' }), 'unknown_method');
-    const tooLong = await client()
-      .chat.postMessage({
-        channel: 'C0OPS',
-        text: 'x',
-        blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }],
-      })
-      .catch((e: { data: { error: string; errors: string[] } }) => e.data);
-    expect(tooLong).toMatchObject({
-      error: 'invalid_blocks',
-      errors: ['must be less than 151 characters [json-pointer:/blocks/0/text/text]'],
-    });
-  });
+  it(
+    'refuses a missing, unknown or wrong-kind token, no text, ' + 'bad blocks and unknown methods as Slack does',
+    async () => {
+      const expectError = (p: Promise<unknown>, error: string) => expect(p).rejects.toMatchObject({ data: { error } });
+      await expectError(client({}, '').chat.postMessage({ channel: 'C0OPS', text: 'x' }), 'not_authed');
+      await expectError(client({}, 'xoxb-not-ours').chat.postMessage({ channel: 'C0OPS', text: 'x' }), 'invalid_auth');
+      await expectError(
+        client({}, fake.appToken).chat.postMessage({ channel: 'C0OPS', text: 'x' }),
+        'not_allowed_token_type',
+      );
+      await expectError(client().apps.connections.open({}), 'not_allowed_token_type');
+      await expectError(client().chat.postMessage({ channel: 'C0OPS', text: '' }), 'no_text');
+      await expectError(client().apiCall('chat.shout', { channel: 'C0OPS' }), 'unknown_method');
+      const tooLong = await client()
+        .chat.postMessage({
+          channel: 'C0OPS',
+          text: 'x',
+          blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }],
+        })
+        .catch((e: { data: { error: string; errors: string[] } }) => e.data);
+      expect(tooLong).toMatchObject({
+        error: 'invalid_blocks',
+        errors: ['must be less than 151 characters [json-pointer:/blocks/0/text/text]'],
+      });
+    },
+  );
 
   it('answers a failNext error once, then works again', async () => {
     fake.failNext('chat.postMessage', { error: 'not_in_channel' });
@@ -211,20 +218,24 @@ describe('fake Slack Web API with the real WebClient', () => {
     });
   });
 
-  it('rate-limits with 429 + Retry-After: 1, and WebClient (default retry policy) retries no sooner than a second later', async () => {
-    fake.failNext('chat.postMessage', { retryAfterS: 1 });
-    const web = new webApi.WebClient(fake.botToken, { slackApiUrl: fake.url, logger: quiet });
-    let rateLimitedFor: number | undefined;
-    web.on(webApi.WebClientEvent.RATE_LIMITED, (s: number) => (rateLimitedFor = s));
-    const res = await web.chat.postMessage({ channel: 'C0OPS', text: 'after the wait' });
-    expect(res.ok).toBe(true);
-    expect(rateLimitedFor).toBe(1);
-    const [first, retry] = fake.callsOf('chat.postMessage');
-    expect(first).toMatchObject({ status: 429, ok: false, error: 'ratelimited' });
-    expect(retry).toMatchObject({ status: 200, ok: true });
-    expect((retry?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
-    expect(fake.messages('C0OPS')).toHaveLength(1);
-  });
+  it(
+    'rate-limits with 429 + Retry-After: 1, and WebClient (default retry policy) retries no sooner than a ' +
+      'second later',
+    async () => {
+      fake.failNext('chat.postMessage', { retryAfterS: 1 });
+      const web = new webApi.WebClient(fake.botToken, { slackApiUrl: fake.url, logger: quiet });
+      let rateLimitedFor: number | undefined;
+      web.on(webApi.WebClientEvent.RATE_LIMITED, (s: number) => (rateLimitedFor = s));
+      const res = await web.chat.postMessage({ channel: 'C0OPS', text: 'after the wait' });
+      expect(res.ok).toBe(true);
+      expect(rateLimitedFor).toBe(1);
+      const [first, retry] = fake.callsOf('chat.postMessage');
+      expect(first).toMatchObject({ status: 429, ok: false, error: 'ratelimited' });
+      expect(retry).toMatchObject({ status: 200, ok: true });
+      expect((retry?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+      expect(fake.messages('C0OPS')).toHaveLength(1);
+    },
+  );
 
   it('rejects a rate-limited call at once with rejectRateLimitedCalls', async () => {
     fake.failNext('chat.postMessage', { retryAfterS: 30 });

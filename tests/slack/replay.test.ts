@@ -36,23 +36,26 @@ describe('issue 13.9: Slack replays are taken once, future timestamps refused (r
     await new Promise((r) => setTimeout(r, 500));
   }
 
-  it('the same signed /ops restart sent twice makes one request; the replay is answered 200 and does nothing', async () => {
-    const command = slashCommand({
-      text: 'restart inventory',
-      userId: ALICE,
-      channelId: 'C0OPS',
-      responseUrl: fake.responseUrl(),
-    });
-    const timestampS = Math.floor(Date.now() / 1000);
-    const first = await postSigned(events, command, SLACK_SECRET, { timestampS });
-    const replay = await postSigned(events, command, SLACK_SECRET, { timestampS });
-    expect(first.status).toBe(200);
-    expect(replay.status).toBe(200);
-    expect(replay.body).toBe('');
-    await settle();
-    expect(requests(app)).toBe(1);
-    expect(posts()).toHaveLength(1);
-  });
+  it(
+    'the same signed /ops restart sent twice makes one request; ' + 'the replay is answered 200 and does nothing',
+    async () => {
+      const command = slashCommand({
+        text: 'restart inventory',
+        userId: ALICE,
+        channelId: 'C0OPS',
+        responseUrl: fake.responseUrl(),
+      });
+      const timestampS = Math.floor(Date.now() / 1000);
+      const first = await postSigned(events, command, SLACK_SECRET, { timestampS });
+      const replay = await postSigned(events, command, SLACK_SECRET, { timestampS });
+      expect(first.status).toBe(200);
+      expect(replay.status).toBe(200);
+      expect(replay.body).toBe('');
+      await settle();
+      expect(requests(app)).toBe(1);
+      expect(posts()).toHaveLength(1);
+    },
+  );
 
   it('a replayed button press has one effect', async () => {
     const press = blockAction({
@@ -70,13 +73,22 @@ describe('issue 13.9: Slack replays are taken once, future timestamps refused (r
     expect(posts()).toHaveLength(1);
   });
 
-  it('two presses of one button are two requests to Slack (each its own trigger and signature): both are taken', async () => {
-    const press = () =>
-      blockAction({ userId: ALICE, channelId: 'C0OPS', messageTs: '1732600000.000100', value: 'help', label: 'Help' });
-    expect((await postSigned(events, press(), SLACK_SECRET)).status).toBe(200);
-    expect((await postSigned(events, press(), SLACK_SECRET)).status).toBe(200);
-    await waitFor(async () => (posts().length === 2 ? true : undefined), 15_000, 'two replies');
-  });
+  it(
+    'two presses of one button are two requests to Slack ' + '(each its own trigger and signature): both are taken',
+    async () => {
+      const press = () =>
+        blockAction({
+          userId: ALICE,
+          channelId: 'C0OPS',
+          messageTs: '1732600000.000100',
+          value: 'help',
+          label: 'Help',
+        });
+      expect((await postSigned(events, press(), SLACK_SECRET)).status).toBe(200);
+      expect((await postSigned(events, press(), SLACK_SECRET)).status).toBe(200);
+      await waitFor(async () => (posts().length === 2 ? true : undefined), 15_000, 'two replies');
+    },
+  );
 
   it('refuses a timestamp a year ahead with 401 and takes one 30 s ahead (clock skew)', async () => {
     const nowS = Math.floor(Date.now() / 1000);

@@ -51,10 +51,12 @@ describe('services catalog: the example file', () => {
     const byName = new Map(buildCatalog(result.config.file).map((s) => [s.name, s]));
     const checkout = byName.get('checkout-api');
     expect(checkout?.queries.latency_p99).toBe(
-      'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout-api"}[5m]))) * 1000',
+      'histogram_quantile(0.99, ' +
+        'sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout-api"}[5m]))) * 1000',
     );
     expect(checkout?.queries.error_rate).toBe(
-      'sum(rate(http_requests_total{service="checkout-api",code=~"5.."}[5m])) / sum(rate(http_requests_total{service="checkout-api"}[5m]))',
+      'sum(rate(http_requests_total{service="checkout-api",code=~"5.."}[5m])) / ' +
+        'sum(rate(http_requests_total{service="checkout-api"}[5m]))',
     );
     expect(checkout?.queries.request_rate).toBe('sum(rate(http_requests_total{service="checkout-api"}[5m]))');
     expect(checkout?.queries.cpu).toContain('container_cpu_usage_seconds_total{container="checkout-api"}');
@@ -62,7 +64,8 @@ describe('services catalog: the example file', () => {
       'kube_pod_container_resource_requests{container="checkout-api",resource="cpu"}',
     );
     expect(checkout?.queries.memory).toBe(
-      'sum(container_memory_working_set_bytes{container="checkout-api"}) / sum(container_spec_memory_limit_bytes{container="checkout-api"})',
+      'sum(container_memory_working_set_bytes{container="checkout-api"}) / ' +
+        'sum(container_spec_memory_limit_bytes{container="checkout-api"})',
     );
     expect(checkout?.objectives).toEqual({
       latency_p99_ms: 700,
@@ -104,7 +107,8 @@ describe('services catalog: validation at start-up', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         `${prefix}defaults.objectives.cpu: expected a ratio of the CPU requested, > 0 (0.8 = 80%)`,
-        `${prefix}services.0.objectives: unknown key latency_p99: expected some of latency_p99_ms, error_rate, cpu, memory, availability`,
+        `${prefix}services.0.objectives: unknown key latency_p99: expected some of latency_p99_ms, error_rate, ` +
+          'cpu, memory, availability',
         `${prefix}services.0.objectives.error_rate: expected a ratio of errors to requests, > 0 and <= 1 (0.01 = 1%)`,
         `${prefix}services.1.name: expected a lower-case service name`,
         `${prefix}services.2.objectives.availability: expected an SLO target between 0 and 1, e.g. 0.999`,
@@ -112,7 +116,10 @@ describe('services catalog: validation at start-up', () => {
         `${prefix}services.2.queries.cpu: unknown placeholder {{svc}}: only {{service}} is replaced`,
         `${prefix}services.2.queries.memory: expected a PromQL expression, got an empty string`,
         expect.stringMatching(
-          /^CONFIG_FILE .*: services\.2\.queries: unknown key rps: expected some of latency_p50, latency_p99, error_rate, request_rate, cpu, memory$/,
+          new RegExp(
+            String.raw`^CONFIG_FILE .*: services\.2\.queries: unknown key rps: ` +
+              String.raw`expected some of latency_p50, latency_p99, error_rate, request_rate, cpu, memory$`,
+          ),
         ),
         `${prefix}services.3.description: expected a one-line description (a string)`,
       ]),
@@ -131,22 +138,28 @@ describe('services catalog: validation at start-up', () => {
 
   it('for Prometheus, needs CONFIG_FILE and a query for every signal of every service', () => {
     expect(problemsOf(PROM)).toEqual([
-      "CONFIG_FILE: required when METRICS_SOURCE=prometheus: a services catalog with each service's PromQL queries (start from config/services.example.yaml)",
+      'CONFIG_FILE: required when METRICS_SOURCE=prometheus: ' +
+        "a services catalog with each service's PromQL queries (start from config/services.example.yaml)",
     ]);
 
     const partial = tempFile(
       'partial.yaml',
-      'defaults:\n  queries:\n    latency_p50: "1"\n    latency_p99: "2"\n    error_rate: "3"\n    request_rate: "4"\nservices:\n  - name: a\n    queries: { cpu: "5" }\n  - name: b\n',
+      'defaults:\n  queries:\n    latency_p50: "1"\n    latency_p99: "2"\n    error_rate: "3"\n' +
+        '    request_rate: "4"\nservices:\n  - name: a\n    queries: { cpu: "5" }\n  - name: b\n',
     );
     expect(problemsOf({ ...PROM, CONFIG_FILE: partial })).toEqual([
-      `CONFIG_FILE ${partial}: services.0.queries.memory: no PromQL for a memory: set it here or in defaults.queries (see config/services.example.yaml)`,
-      `CONFIG_FILE ${partial}: services.1.queries.cpu: no PromQL for b cpu: set it here or in defaults.queries (see config/services.example.yaml)`,
-      `CONFIG_FILE ${partial}: services.1.queries.memory: no PromQL for b memory: set it here or in defaults.queries (see config/services.example.yaml)`,
+      `CONFIG_FILE ${partial}: services.0.queries.memory: no PromQL for a memory: ` +
+        'set it here or in defaults.queries (see config/services.example.yaml)',
+      `CONFIG_FILE ${partial}: services.1.queries.cpu: no PromQL for b cpu: set it here or in defaults.queries ` +
+        '(see config/services.example.yaml)',
+      `CONFIG_FILE ${partial}: services.1.queries.memory: no PromQL for b memory: ` +
+        'set it here or in defaults.queries (see config/services.example.yaml)',
     ]);
 
     const none = tempFile('none.yaml', 'defaults: {}\n');
     expect(problemsOf({ ...PROM, CONFIG_FILE: none })).toEqual([
-      `CONFIG_FILE ${none}: services: required for METRICS_SOURCE=prometheus: list each service with its PromQL queries (see config/services.example.yaml)`,
+      `CONFIG_FILE ${none}: services: required for METRICS_SOURCE=prometheus: ` +
+        'list each service with its PromQL queries (see config/services.example.yaml)',
     ]);
   });
 
@@ -205,7 +218,8 @@ describe('Prometheus settings in the environment', () => {
         PROMETHEUS_PASSWORD: 'p',
       }),
     ).toEqual([
-      'PROMETHEUS_BEARER_TOKEN: set either PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD, not both',
+      'PROMETHEUS_BEARER_TOKEN: set either PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME and ' +
+        'PROMETHEUS_PASSWORD, not both',
     ]);
     expect(problemsOf({ ...PROM, CONFIG_FILE: file, PROMETHEUS_USERNAME: 'u' })).toEqual([
       'PROMETHEUS_PASSWORD: required with PROMETHEUS_USERNAME',

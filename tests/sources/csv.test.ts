@@ -183,7 +183,9 @@ describe('CsvSource', () => {
       source.query({ service: 'checkout-api', signal: 'cpu', startMs: T0, endMs: T0 + HOUR }),
     ).rejects.toMatchObject({
       code: 'not_found',
-      message: `no CSV file for checkout-api cpu: expected ${join(dir, 'checkout-api', 'cpu.csv')} with the header timestamp,value`,
+      message:
+        `no CSV file for checkout-api cpu: expected ${join(dir, 'checkout-api', 'cpu.csv')} with the header ` +
+        'timestamp,value',
     });
     await expect(
       source.query({ service: 'inventory', signal: 'cpu', startMs: T0, endMs: T0 + HOUR }),
@@ -206,7 +208,10 @@ describe('CsvSource', () => {
       source.query({ service: 'checkout-api', signal: 'latency_p99', startMs: T0 + 49 * HOUR, endMs: T0 + 50 * HOUR }),
     ).rejects.toMatchObject({
       code: 'not_found',
-      message: `no data for checkout-api latency_p99 in the last 1h: the file covers 2024-01-15T10:00:00.000Z to 2024-01-15T11:59:00.000Z (${join(dir, 'checkout-api', 'latency_p99.csv')})`,
+      message:
+        'no data for checkout-api latency_p99 in the last 1h: ' +
+        'the file covers 2024-01-15T10:00:00.000Z to 2024-01-15T11:59:00.000Z ' +
+        `(${join(dir, 'checkout-api', 'latency_p99.csv')})`,
     });
     await expect(
       source.query({ service: 'payments', signal: 'cpu', startMs: T0, endMs: T0 + HOUR }),

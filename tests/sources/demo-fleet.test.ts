@@ -209,31 +209,34 @@ describe('DemoFleet incidents', () => {
 });
 
 describe('DemoFleet actions', () => {
-  it('a restart during a leak brings memory back under the objective from that moment; history is unchanged', async () => {
-    const untouched = fleetOf();
-    const fleet = fleetOf();
-    const leak = lastIncident(fleet, 'memory_leak');
-    const objective = (await objectivesOf(fleet, 'inventory')).memory;
-    const at = leak.untilMs - 30 * MIN;
-    const result = fleet.apply({ kind: 'restart', service: 'inventory', atMs: at });
-    expect(result.before.signals.memory).toBeGreaterThan(objective);
-    expect(result.after.signals.memory).toBeLessThan(objective);
-    expect(result.resolvedIncidents).toEqual([
-      { kind: 'memory_leak', service: 'inventory', sinceMs: leak.sinceMs, untilMs: at },
-    ]);
-    expect(result.summary).toMatch(/Restarted inventory.*memory leak is cleared/);
-    const range = [leak.sinceMs, leak.untilMs + HOUR] as const;
-    const [was, now] = await Promise.all(
-      [untouched, fleet].map((f) =>
-        f.query({ service: 'inventory', signal: 'memory', startMs: range[0], endMs: range[1] }),
-      ),
-    );
-    const i = now.points.findIndex(([t]) => t >= at);
-    expect(now.points.slice(0, i)).toEqual(was.points.slice(0, i));
-    expect(Math.max(...now.points.slice(i).map(([, v]) => v))).toBeLessThan(objective);
-    expect(fleet.incidentsAt(at + MIN).some((x) => x.kind === 'memory_leak')).toBe(false);
-    expect(fleet.state('inventory').lastActions).toEqual([{ kind: 'restart', service: 'inventory', atMs: at }]);
-  });
+  it(
+    'a restart during a leak brings memory back under the objective from ' + 'that moment; history is unchanged',
+    async () => {
+      const untouched = fleetOf();
+      const fleet = fleetOf();
+      const leak = lastIncident(fleet, 'memory_leak');
+      const objective = (await objectivesOf(fleet, 'inventory')).memory;
+      const at = leak.untilMs - 30 * MIN;
+      const result = fleet.apply({ kind: 'restart', service: 'inventory', atMs: at });
+      expect(result.before.signals.memory).toBeGreaterThan(objective);
+      expect(result.after.signals.memory).toBeLessThan(objective);
+      expect(result.resolvedIncidents).toEqual([
+        { kind: 'memory_leak', service: 'inventory', sinceMs: leak.sinceMs, untilMs: at },
+      ]);
+      expect(result.summary).toMatch(/Restarted inventory.*memory leak is cleared/);
+      const range = [leak.sinceMs, leak.untilMs + HOUR] as const;
+      const [was, now] = await Promise.all(
+        [untouched, fleet].map((f) =>
+          f.query({ service: 'inventory', signal: 'memory', startMs: range[0], endMs: range[1] }),
+        ),
+      );
+      const i = now.points.findIndex(([t]) => t >= at);
+      expect(now.points.slice(0, i)).toEqual(was.points.slice(0, i));
+      expect(Math.max(...now.points.slice(i).map(([, v]) => v))).toBeLessThan(objective);
+      expect(fleet.incidentsAt(at + MIN).some((x) => x.kind === 'memory_leak')).toBe(false);
+      expect(fleet.state('inventory').lastActions).toEqual([{ kind: 'restart', service: 'inventory', atMs: at }]);
+    },
+  );
 
   it('scaling out during the traffic spike lowers cpu and p99; scaling in raises them', async () => {
     const untouched = fleetOf();

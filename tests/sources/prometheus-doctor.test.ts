@@ -58,7 +58,8 @@ describe('doctor: the Prometheus check', () => {
     });
     expect(code).toBe(1);
     expect(lines.join('\n')).toContain(
-      `FAIL  prometheus Prometheus at http://127.0.0.1:${port} is not reachable: ECONNREFUSED\n      fix: check PROMETHEUS_URL`,
+      `FAIL  prometheus Prometheus at http://127.0.0.1:${port} is not reachable: ECONNREFUSED\n` +
+        '      fix: check PROMETHEUS_URL',
     );
   });
 

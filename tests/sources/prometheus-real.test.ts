@@ -20,11 +20,14 @@ const CATALOG = {
   defaults: {
     queries: {
       latency_p50:
-        'histogram_quantile(0.50, sum by (le) (rate(prometheus_http_request_duration_seconds_bucket{job="{{service}}"}[1m]))) * 1000',
+        'histogram_quantile(0.50, ' +
+        'sum by (le) (rate(prometheus_http_request_duration_seconds_bucket{job="{{service}}"}[1m]))) * 1000',
       latency_p99:
-        'histogram_quantile(0.99, sum by (le) (rate(prometheus_http_request_duration_seconds_bucket{job="{{service}}"}[1m]))) * 1000',
+        'histogram_quantile(0.99, ' +
+        'sum by (le) (rate(prometheus_http_request_duration_seconds_bucket{job="{{service}}"}[1m]))) * 1000',
       error_rate:
-        '(sum(rate(prometheus_http_requests_total{job="{{service}}",code=~"5.."}[1m])) or vector(0)) / sum(rate(prometheus_http_requests_total{job="{{service}}"}[1m]))',
+        '(sum(rate(prometheus_http_requests_total{job="{{service}}",code=~"5.."}[1m])) or vector(0)) / ' +
+        'sum(rate(prometheus_http_requests_total{job="{{service}}"}[1m]))',
       request_rate: 'sum(rate(prometheus_http_requests_total{job="{{service}}"}[1m]))',
       cpu: 'sum(rate(process_cpu_seconds_total{job="{{service}}"}[1m]))',
       memory: 'sum(process_resident_memory_bytes{job="{{service}}"}) / 1e9',
@@ -126,7 +129,8 @@ describeIfPrometheus(NAME, () => {
     ).rejects.toMatchObject({
       code: 'not_found',
       message:
-        'no data for prometheus request_rate in the last 1m (query: sum(rate(http_requests_total{service="prometheus"}[5m])))',
+        'no data for prometheus request_rate in the last 1m (query: ' +
+        'sum(rate(http_requests_total{service="prometheus"}[5m])))',
     });
   });
 
@@ -163,7 +167,10 @@ describeIfPrometheus(NAME, () => {
     ).rejects.toMatchObject({
       code: 'bad_request',
       message: expect.stringMatching(
-        /^Prometheus rejected the query for prometheus cpu: .*parse error.* \(query: sum\(rate\(process_cpu_seconds_total/,
+        new RegExp(
+          String.raw`^Prometheus rejected the query for prometheus cpu: .*parse error.* ` +
+            String.raw`\(query: sum\(rate\(process_cpu_seconds_total`,
+        ),
       ),
     });
   });

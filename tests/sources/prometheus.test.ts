@@ -70,7 +70,8 @@ describe('PrometheusSource against a fake Prometheus', () => {
     expect(request.headers.accept).toBe('application/json');
     expect(request.headers.authorization).toBeUndefined();
     expect(request.params.query).toBe(
-      'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout-api"}[5m]))) * 1000',
+      'histogram_quantile(0.99, ' +
+        'sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout-api"}[5m]))) * 1000',
     );
     const first = Math.ceil((NOW - HOUR) / 15_000) * 15_000;
     const last = Math.floor(NOW / 15_000) * 15_000;
@@ -102,7 +103,8 @@ describe('PrometheusSource against a fake Prometheus', () => {
     await expect(source.query({ ...lastHour, startMs: NOW - 24 * HOUR, stepMs: 1000 })).rejects.toMatchObject({
       code: 'bad_request',
       message:
-        'The range holds 86401 points at a 1000 ms step; Prometheus allows at most 11000 per series. Use a shorter range or a larger stepMs.',
+        'The range holds 86401 points at a 1000 ms step; Prometheus allows at most 11000 per series. ' +
+        'Use a shorter range or a larger stepMs.',
     });
     expect(fake.rangeQueries()).toHaveLength(2);
   });
@@ -206,13 +208,19 @@ describe('PrometheusSource against a fake Prometheus', () => {
     const { source } = sourceFor(fake);
     await expect(source.query(lastHour)).rejects.toMatchObject({
       code: 'not_found',
-      message: `no data for checkout-api latency_p99 in the last 1h (query: histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout-api"}[5m]))) * 1000)`,
+      message:
+        'no data for checkout-api latency_p99 in the last 1h (query: histogram_quantile(0.99, ' +
+        'sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout-api"}[5m]))) * 1000)',
     });
     fake.respondWith({ series: [{ values: [[1700000000, 'NaN']] }] });
     await expect(source.query({ ...lastHour, startMs: NOW - 3 * HOUR, endMs: NOW - 2 * HOUR })).rejects.toMatchObject({
       code: 'not_found',
       message: expect.stringMatching(
-        /^no data for checkout-api latency_p99 between 2025-01-15T09:00:07.000Z and 2025-01-15T10:00:07.000Z: all 1 samples were NaN or ±Inf \(query: /,
+        new RegExp(
+          String.raw`^no data for checkout-api latency_p99 between 2025-01-15T09:00:07.000Z ` +
+            String.raw`and 2025-01-15T10:00:07.000Z: ` +
+            String.raw`all 1 samples were NaN or ±Inf \(query: `,
+        ),
       ),
     });
   });
@@ -223,7 +231,10 @@ describe('PrometheusSource against a fake Prometheus', () => {
     await expect(source.query(lastHour)).rejects.toMatchObject({
       code: 'bad_request',
       message: expect.stringMatching(
-        /^Prometheus rejected the query for checkout-api latency_p99: 1:22: parse error: unexpected character inside braces: '!' \(query: histogram_quantile/,
+        new RegExp(
+          String.raw`^Prometheus rejected the query for checkout-api latency_p99: 1:22: parse error: ` +
+            String.raw`unexpected character inside braces: '!' \(query: histogram_quantile`,
+        ),
       ),
     });
     fake.respondWith({ error: 'found duplicate series for the match group', errorType: 'execution', status: 422 });
@@ -238,12 +249,16 @@ describe('PrometheusSource against a fake Prometheus', () => {
     const { source } = sourceFor(fake);
     await expect(source.query(lastHour)).rejects.toMatchObject({
       code: 'unavailable',
-      message: `Prometheus at ${fake.url} failed the query for checkout-api latency_p99: query timed out in expression evaluation (HTTP 503, timeout)`,
+      message:
+        `Prometheus at ${fake.url} failed the query for checkout-api latency_p99: ` +
+        'query timed out in expression evaluation (HTTP 503, timeout)',
     });
     fake.respondWith({ raw: '<html><body>Bad gateway</body></html>', status: 502 });
     await expect(source.query(lastHour)).rejects.toMatchObject({
       code: 'unavailable',
-      message: `Prometheus at ${fake.url} answered HTTP 502 without the Prometheus API's JSON (<html><body>Bad gateway</body></html>): is PROMETHEUS_URL right, including any path prefix?`,
+      message:
+        `Prometheus at ${fake.url} answered HTTP 502 without the Prometheus API's JSON ` +
+        '(<html><body>Bad gateway</body></html>): is PROMETHEUS_URL right, including any path prefix?',
     });
     const wrongPrefix = new PrometheusSource({ url: `${fake.url}/nope`, services: exampleCatalog() });
     await expect(wrongPrefix.query(lastHour)).rejects.toMatchObject({
@@ -271,7 +286,9 @@ describe('PrometheusSource against a fake Prometheus', () => {
     const started = Date.now();
     await expect(source.query(lastHour)).rejects.toMatchObject({
       code: 'unavailable',
-      message: `Prometheus at ${fake.url} did not answer the query for checkout-api latency_p99 within 200 ms (PROMETHEUS_TIMEOUT_MS)`,
+      message:
+        `Prometheus at ${fake.url} did not answer the query for checkout-api latency_p99 within 200 ms ` +
+        '(PROMETHEUS_TIMEOUT_MS)',
     });
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -301,7 +318,9 @@ describe('PrometheusSource: auth, prefix, unreachable', () => {
       const wrong = sourceFor(fake, { bearerToken: 'nope' }).source;
       await expect(wrong.query(lastHour)).rejects.toMatchObject({
         code: 'config_invalid',
-        message: `Prometheus at ${fake.url} refused our credentials (HTTP 401 Unauthorized): check PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD`,
+        message:
+          `Prometheus at ${fake.url} refused our credentials (HTTP 401 Unauthorized): ` +
+          'check PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD',
       });
     } finally {
       await fake.close();
@@ -392,7 +411,8 @@ describe('createSource wiring (METRICS_SOURCE=prometheus)', () => {
       });
       expect(series.points.length).toBeGreaterThan(200);
       expect(fake.rangeQueries()[0].params.query).toBe(
-        'sum(container_memory_working_set_bytes{container="inventory"}) / sum(container_spec_memory_limit_bytes{container="inventory"})',
+        'sum(container_memory_working_set_bytes{container="inventory"}) / ' +
+          'sum(container_spec_memory_limit_bytes{container="inventory"})',
       );
       await expect(app.source.check()).resolves.toBeUndefined();
     } finally {

@@ -64,7 +64,9 @@ function channelMessage(serviceUrl: string, said: string, from: Person = ALICE, 
     attachments: [
       {
         contentType: 'text/html',
-        content: `<div><div><span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">${BOT.name}</span>&nbsp;${said}</div></div>`,
+        content:
+          '<div><div><span itemscope="" itemtype="http://schema.skype.com/Mention" ' +
+          `itemid="0">${BOT.name}</span>&nbsp;${said}</div></div>`,
       },
     ],
     entities: [
@@ -189,66 +191,73 @@ describe('Teams adapter (TEAMS_AUTH=off, fake connector on loopback)', () => {
     expect(logs()).toMatch(/TEAMS_AUTH=off: \/api\/messages accepts activities without a Bot Framework token/);
   });
 
-  it('answers `status` typed in a personal chat with an Adaptive Card, then edits that same activity with the result', async () => {
-    const activity = personalMessage(connector.serviceUrl, 'status');
-    const res = await postActivity(url, activity);
-    expect(res.status).toBe(200);
+  it(
+    'answers `status` typed in a personal chat with an Adaptive Card, ' +
+      'then edits that same activity with the result',
+    async () => {
+      const activity = personalMessage(connector.serviceUrl, 'status');
+      const res = await postActivity(url, activity);
+      expect(res.status).toBe(200);
 
-    const [first] = await connector.waitFor((calls) => calls.length >= 1);
-    expect(first).toMatchObject({
-      method: 'POST',
-      kind: 'reply',
-      conversationId: PERSONAL,
-      activityId: activity.id,
-      status: 201,
-    });
-    expect(first.body).toMatchObject({
-      type: 'message',
-      channelId: 'msteams',
-      from: BOT,
-      conversation: { id: PERSONAL, conversationType: 'personal' },
-    });
-    expect(cardOf(first)).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
-    expect(cardText(first)).toMatch(/Checking every service over the last hour/);
-    expect(first.body.summary).toMatch(/Checking every service/);
+      const [first] = await connector.waitFor((calls) => calls.length >= 1);
+      expect(first).toMatchObject({
+        method: 'POST',
+        kind: 'reply',
+        conversationId: PERSONAL,
+        activityId: activity.id,
+        status: 201,
+      });
+      expect(first.body).toMatchObject({
+        type: 'message',
+        channelId: 'msteams',
+        from: BOT,
+        conversation: { id: PERSONAL, conversationType: 'personal' },
+      });
+      expect(cardOf(first)).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
+      expect(cardText(first)).toMatch(/Checking every service over the last hour/);
+      expect(first.body.summary).toMatch(/Checking every service/);
 
-    const services = (await app.source.services()).map((s) => s.name);
-    const calls = await connector.waitFor((cs) =>
-      cs.some((c) => c.kind === 'update' && services.every((s) => cardText(c).includes(s))),
-    );
-    const updates = calls.filter((c) => c.kind === 'update');
-    for (const u of updates)
-      expect(u).toMatchObject({ method: 'PUT', conversationId: PERSONAL, activityId: first.createdId, status: 200 });
-    const final = updates[updates.length - 1];
-    expect(cardText(final)).not.toMatch(/Checking every service/);
-    expect(cardText(final)).toMatch(/UNHEALTHY/);
-    // One message, edited in place: no second post.
-    expect(calls.filter((c) => c.kind !== 'update')).toHaveLength(1);
-  });
+      const services = (await app.source.services()).map((s) => s.name);
+      const calls = await connector.waitFor((cs) =>
+        cs.some((c) => c.kind === 'update' && services.every((s) => cardText(c).includes(s))),
+      );
+      const updates = calls.filter((c) => c.kind === 'update');
+      for (const u of updates)
+        expect(u).toMatchObject({ method: 'PUT', conversationId: PERSONAL, activityId: first.createdId, status: 200 });
+      const final = updates[updates.length - 1];
+      expect(cardText(final)).not.toMatch(/Checking every service/);
+      expect(cardText(final)).toMatch(/UNHEALTHY/);
+      // One message, edited in place: no second post.
+      expect(calls.filter((c) => c.kind !== 'update')).toHaveLength(1);
+    },
+  );
 
-  it('strips the @mention in a channel, replies in the thread, and runs a job command with its result in place', async () => {
-    const activity = channelMessage(connector.serviceUrl, 'anomalies checkout-api');
-    expect((await postActivity(url, activity)).status).toBe(200);
-    const [first] = await connector.waitFor((calls) => calls.length >= 1);
-    // Replies go to the thread the post opened: conversation id with ;messageid=<root>, replyToId the post.
-    expect(first).toMatchObject({
-      kind: 'reply',
-      conversationId: `${CHANNEL};messageid=${activity.id}`,
-      activityId: activity.id,
-    });
-    expect(first.path).toBe(`/v3/conversations/${CHANNEL};messageid=${activity.id}/activities/${activity.id}`);
-    expect(cardText(first)).toMatch(/Looking for anomalies in [^"]*checkout-api/);
-    const calls = await connector.waitFor((cs) =>
-      cs.some((c) => c.kind === 'update' && !/Looking for anomalies/.test(cardText(c))),
-    );
-    const final = calls.filter((c) => c.kind === 'update').pop() as ConnectorCall;
-    expect(final).toMatchObject({
-      method: 'PUT',
-      conversationId: `${CHANNEL};messageid=${activity.id}`,
-      activityId: first.createdId,
-    });
-    expect(cardText(final)).toMatch(/(anomal(y|ies) in|anomalous of) \d+ series over the last hour/);
-  });
+  it(
+    'strips the @mention in a channel, replies in the thread, ' + 'and runs a job command with its result in place',
+    async () => {
+      const activity = channelMessage(connector.serviceUrl, 'anomalies checkout-api');
+      expect((await postActivity(url, activity)).status).toBe(200);
+      const [first] = await connector.waitFor((calls) => calls.length >= 1);
+      // Replies go to the thread the post opened: conversation id with ;messageid=<root>, replyToId the post.
+      expect(first).toMatchObject({
+        kind: 'reply',
+        conversationId: `${CHANNEL};messageid=${activity.id}`,
+        activityId: activity.id,
+      });
+      expect(first.path).toBe(`/v3/conversations/${CHANNEL};messageid=${activity.id}/activities/${activity.id}`);
+      expect(cardText(first)).toMatch(/Looking for anomalies in [^"]*checkout-api/);
+      const calls = await connector.waitFor((cs) =>
+        cs.some((c) => c.kind === 'update' && !/Looking for anomalies/.test(cardText(c))),
+      );
+      const final = calls.filter((c) => c.kind === 'update').pop() as ConnectorCall;
+      expect(final).toMatchObject({
+        method: 'PUT',
+        conversationId: `${CHANNEL};messageid=${activity.id}`,
+        activityId: first.createdId,
+      });
+      expect(cardText(final)).toMatch(/(anomal(y|ies) in|anomalous of) \d+ series over the last hour/);
+    },
+  );
 
   it('understands the text without the bot mention (help, not "I didn\'t understand")', async () => {
     await postActivity(url, channelMessage(connector.serviceUrl, 'help'));

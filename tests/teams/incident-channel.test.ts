@@ -140,10 +140,12 @@ describe('incident channel on Teams (proactive posts from the stored conversatio
       .catch((err: Error) => {
         // Say what the bot did answer, and what the store holds, instead of only the calls' paths.
         throw new Error(
-          `${err.message}\nreplies: ${connector.calls.map((c) => text(c).slice(0, 400)).join('\n')}\nincident: ${JSON.stringify(app.incidents.list()[0]?.timeline)}\nlogs: ${logs()
-            .split('\n')
-            .filter((l) => /warn|error/.test(l))
-            .join('\n')}`,
+          `${err.message}\nreplies: ${connector.calls.map((c) => text(c).slice(0, 400)).join('\n')}\n` +
+            `incident: ${JSON.stringify(app.incidents.list()[0]?.timeline)}\n` +
+            `logs: ${logs()
+              .split('\n')
+              .filter((l) => /warn|error/.test(l))
+              .join('\n')}`,
         );
       });
 

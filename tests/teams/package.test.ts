@@ -147,25 +147,28 @@ describe('Teams app package (teams/)', () => {
 });
 
 describe("issue 13.18: the Teams package's links and its README's variables", () => {
-  it('serves every URL of the manifest (website, privacy, terms) from the side-app: 200, a page from teams/pages/', async () => {
-    const h = await httpApp();
-    try {
-      const filled = JSON.parse(raw.replaceAll('{{BOT_DOMAIN}}', 'ops.example.com')) as {
-        developer: Record<string, string>;
-      };
-      const urls = ['websiteUrl', 'privacyUrl', 'termsOfUseUrl'].map((key) => new URL(filled.developer[key]));
-      expect(new Set(urls.map((u) => u.pathname)).size).toBe(3);
-      for (const url of urls) {
-        expect(url.host).toBe('ops.example.com');
-        const res = await h.http.inject({ method: 'GET', url: url.pathname });
-        expect([url.pathname, res.statusCode]).toEqual([url.pathname, 200]);
-        expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
-        expect(res.body).toBe(readFileSync(join(DIR, 'pages', `${url.pathname.slice(1)}.md`), 'utf8'));
+  it(
+    'serves every URL of the manifest (website, privacy, ' + 'terms) from the side-app: 200, a page from teams/pages/',
+    async () => {
+      const h = await httpApp();
+      try {
+        const filled = JSON.parse(raw.replaceAll('{{BOT_DOMAIN}}', 'ops.example.com')) as {
+          developer: Record<string, string>;
+        };
+        const urls = ['websiteUrl', 'privacyUrl', 'termsOfUseUrl'].map((key) => new URL(filled.developer[key]));
+        expect(new Set(urls.map((u) => u.pathname)).size).toBe(3);
+        for (const url of urls) {
+          expect(url.host).toBe('ops.example.com');
+          const res = await h.http.inject({ method: 'GET', url: url.pathname });
+          expect([url.pathname, res.statusCode]).toEqual([url.pathname, 200]);
+          expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+          expect(res.body).toBe(readFileSync(join(DIR, 'pages', `${url.pathname.slice(1)}.md`), 'utf8'));
+        }
+      } finally {
+        await h.close();
       }
-    } finally {
-      await h.close();
-    }
-  });
+    },
+  );
 
   it('says which variables go together, and each pairing it names is what the configuration accepts', () => {
     for (const v of [

@@ -232,7 +232,8 @@ describe('Teams Adaptive Card rendering', () => {
         {
           title: 'will call',
           value:
-            'PATCH /apis/apps/v1/namespaces/shop/deployments/checkout-api/scale\n\nGET /apis/apps/v1/namespaces/shop/deployments/checkout-api',
+            'PATCH /apis/apps/v1/namespaces/shop/deployments/checkout-api/scale\n\n' +
+            'GET /apis/apps/v1/namespaces/shop/deployments/checkout-api',
         },
         { title: 'now', value: 'replicas: 3 · pods: a, b, c' },
         { title: 'after', value: 'replicas: 5' },

@@ -80,16 +80,20 @@ describe('issue 13.9 (trial): a Teams activity delivered twice acts once (TEAMS_
     (app.store.db.prepare('SELECT COUNT(*) AS n FROM remediation_requests').get() as { n: number }).n;
   const posts = () => connector.calls.filter((c) => c.kind !== 'update');
 
-  it('`/ops restart inventory` redelivered with the same activity id makes one request and one reply; a new activity is taken', async () => {
-    const activity = personalMessage(connector.serviceUrl, '/ops restart inventory');
-    expect(await postActivity(url, activity)).toBe(200);
-    expect(await postActivity(url, activity)).toBe(200);
-    await connector.waitFor((calls) => calls.some((c) => c.kind !== 'update'));
-    await new Promise((r) => setTimeout(r, 500));
-    expect(requests()).toBe(1);
-    expect(posts()).toHaveLength(1);
+  it(
+    '`/ops restart inventory` redelivered with the same activity id makes one request and one reply; ' +
+      'a new activity is taken',
+    async () => {
+      const activity = personalMessage(connector.serviceUrl, '/ops restart inventory');
+      expect(await postActivity(url, activity)).toBe(200);
+      expect(await postActivity(url, activity)).toBe(200);
+      await connector.waitFor((calls) => calls.some((c) => c.kind !== 'update'));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(requests()).toBe(1);
+      expect(posts()).toHaveLength(1);
 
-    expect(await postActivity(url, personalMessage(connector.serviceUrl, 'help'))).toBe(200);
-    await connector.waitFor((calls) => calls.filter((c) => c.kind !== 'update').length >= 2);
-  });
+      expect(await postActivity(url, personalMessage(connector.serviceUrl, 'help'))).toBe(200);
+      await connector.waitFor((calls) => calls.filter((c) => c.kind !== 'update').length >= 2);
+    },
+  );
 });

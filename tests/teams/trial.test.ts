@@ -88,52 +88,59 @@ describe('issue 13.19 (trial): data text cannot forge a link in a Teams card, as
   });
 });
 
-describe('issue 13.19 (trial): every button reaches the Teams user however long its label or command, or the card says what did not fit', () => {
-  const submits = (card: AdaptiveCard) => (JSON.stringify(card).match(/"type":"Action\.Submit"/g) ?? []).length;
-  const commands = (card: AdaptiveCard) =>
-    [...JSON.stringify(card).matchAll(/"command":"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
-  const titles = (card: AdaptiveCard) =>
-    [...JSON.stringify(card).matchAll(/"type":"Action\.Submit","title":"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
-  const size = (card: AdaptiveCard) => Buffer.byteLength(JSON.stringify(card), 'utf8');
+describe(
+  'issue 13.19 (trial): every button reaches the Teams user however long its label or command, ' +
+    'or the card says what did not fit',
+  () => {
+    const submits = (card: AdaptiveCard) => (JSON.stringify(card).match(/"type":"Action\.Submit"/g) ?? []).length;
+    const commands = (card: AdaptiveCard) =>
+      [...JSON.stringify(card).matchAll(/"command":"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
+    const titles = (card: AdaptiveCard) =>
+      [...JSON.stringify(card).matchAll(/"type":"Action\.Submit","title":"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
+    const size = (card: AdaptiveCard) => Buffer.byteLength(JSON.stringify(card), 'utf8');
 
-  it('30 buttons with 2,000-character labels: all 30 commands are buttons, titles shortened, the card fits', () => {
-    const bs = Array.from({ length: 30 }, (_, i) => ({
-      label: `Acknowledge ${i} ${'x'.repeat(2000)}`,
-      command: `ack i${i}`,
-    }));
-    const { card } = renderAdaptiveCard(reply('info', text('pick one'), { type: 'buttons', buttons: bs }));
-    expect(size(card)).toBeLessThanOrEqual(27_000);
-    expect(commands(card)).toEqual(bs.map((b) => b.command));
-    for (const t of titles(card)) expect([...t].length).toBeLessThanOrEqual(75);
-    expect(titles(card)[7]).toMatch(/^Acknowledge 7 x+…$/);
-  });
+    it('30 buttons with 2,000-character labels: all 30 commands are buttons, titles shortened, the card fits', () => {
+      const bs = Array.from({ length: 30 }, (_, i) => ({
+        label: `Acknowledge ${i} ${'x'.repeat(2000)}`,
+        command: `ack i${i}`,
+      }));
+      const { card } = renderAdaptiveCard(reply('info', text('pick one'), { type: 'buttons', buttons: bs }));
+      expect(size(card)).toBeLessThanOrEqual(27_000);
+      expect(commands(card)).toEqual(bs.map((b) => b.command));
+      for (const t of titles(card)) expect([...t].length).toBeLessThanOrEqual(75);
+      expect(titles(card)[7]).toMatch(/^Acknowledge 7 x+…$/);
+    });
 
-  it('a 30 KB command does not take the other buttons with it: they stay, and it is shown as text (as in Slack)', () => {
-    const long = `runbook ${'y'.repeat(30_000)}`;
-    const { card } = renderAdaptiveCard(
-      reply('info', text('hi'), {
-        type: 'buttons',
-        buttons: [
-          { label: 'Run it', command: long },
-          { label: 'Help', command: 'help' },
-        ],
-      }),
+    it(
+      'a 30 KB command does not take the other buttons with it: they stay, ' + 'and it is shown as text (as in Slack)',
+      () => {
+        const long = `runbook ${'y'.repeat(30_000)}`;
+        const { card } = renderAdaptiveCard(
+          reply('info', text('hi'), {
+            type: 'buttons',
+            buttons: [
+              { label: 'Run it', command: long },
+              { label: 'Help', command: 'help' },
+            ],
+          }),
+        );
+        expect(size(card)).toBeLessThanOrEqual(27_000);
+        expect(commands(card)).toEqual(['help']);
+        expect(markdownOf(card).join('\n')).toMatch(/Run it: type runbook yyyy/);
+      },
     );
-    expect(size(card)).toBeLessThanOrEqual(27_000);
-    expect(commands(card)).toEqual(['help']);
-    expect(markdownOf(card).join('\n')).toMatch(/Run it: type runbook yyyy/);
-  });
 
-  it('300 buttons: as many as fit are buttons, in order, and a note counts the rest', () => {
-    const bs = Array.from({ length: 300 }, (_, i) => ({
-      label: `Acknowledge incident number ${i}`,
-      command: `ack incident-${i}-${'z'.repeat(60)}`,
-    }));
-    const { card } = renderAdaptiveCard(reply('info', text('many'), { type: 'buttons', buttons: bs }));
-    expect(size(card)).toBeLessThanOrEqual(27_000);
-    const kept = submits(card);
-    expect(kept).toBeGreaterThan(50);
-    expect(commands(card)).toEqual(bs.slice(0, kept).map((b) => b.command));
-    expect(markdownOf(card).join('\n')).toContain(`${300 - kept} more buttons did not fit`);
-  });
-});
+    it('300 buttons: as many as fit are buttons, in order, and a note counts the rest', () => {
+      const bs = Array.from({ length: 300 }, (_, i) => ({
+        label: `Acknowledge incident number ${i}`,
+        command: `ack incident-${i}-${'z'.repeat(60)}`,
+      }));
+      const { card } = renderAdaptiveCard(reply('info', text('many'), { type: 'buttons', buttons: bs }));
+      expect(size(card)).toBeLessThanOrEqual(27_000);
+      const kept = submits(card);
+      expect(kept).toBeGreaterThan(50);
+      expect(commands(card)).toEqual(bs.slice(0, kept).map((b) => b.command));
+      expect(markdownOf(card).join('\n')).toContain(`${300 - kept} more buttons did not fit`);
+    });
+  },
+);

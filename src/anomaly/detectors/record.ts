@@ -85,7 +85,10 @@ export class RecordBreak implements Component {
   }
 
   describe(): string {
-    return `${(100 * this.stat).toFixed(0)}% of the usual range ${this.up ? 'above the highest' : 'below the lowest'} value so far`;
+    return (
+      `${(100 * this.stat).toFixed(0)}% of the usual range ${this.up ? 'above the highest' : 'below the lowest'} ` +
+      'value so far'
+    );
   }
 
   stateSize(): number {

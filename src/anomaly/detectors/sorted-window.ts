@@ -98,7 +98,10 @@ export class SortedWindow {
     return this.lowerBound(x);
   }
 
-  /** First index whose value is >= x. Written without a data-dependent branch (a conditional move): ~2x faster on random probes. */
+  /**
+   * First index whose value is >= x. Written without a data-dependent branch (a conditional move):
+   * ~2x faster on random probes.
+   */
   private lowerBound(x: number): number {
     const s = this.sorted;
     let len = this.n;

@@ -20,7 +20,8 @@ export class IforestStream {
     if (forest.featureCount !== FEATURE_COUNT) {
       throw new AppError(
         'bad_request',
-        `IforestStream: the forest takes ${forest.featureCount} features, windowFeatures gives ${FEATURE_COUNT}; train it on windowFeatures rows`,
+        `IforestStream: the forest takes ${forest.featureCount} features, ` +
+          `windowFeatures gives ${FEATURE_COUNT}; train it on windowFeatures rows`,
       );
     }
     this.window = new FeatureWindow(opts);

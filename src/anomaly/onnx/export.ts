@@ -96,8 +96,9 @@ export function toOnnx(forest: IsolationForest, opts: OnnxExportOptions = {}): U
     domain: 'dev.smartcloudops.anomaly',
     model_version: opts.modelVersion ?? 1,
     doc_string:
-      `Isolation forest (Liu et al. 2008) anomaly scorer: ${forest.trees.length} trees, subsample ${forest.sampleSize}, ` +
-      `height limit ${forest.maxDepth}. Input '${input}' [N, ${f}] float (${forest.featureNames.join(', ')}); ` +
+      `Isolation forest (Liu et al. 2008) anomaly scorer: ${forest.trees.length} trees, ` +
+      `subsample ${forest.sampleSize}, height limit ${forest.maxDepth}. ` +
+      `Input '${input}' [N, ${f}] float (${forest.featureNames.join(', ')}); ` +
       `output '${output}' [N, 1] = 2^(-E[h(x)] / c(${forest.sampleSize})) in (0, 1), higher is more anomalous.`,
     graph: {
       name: 'smartcloudops_iforest',

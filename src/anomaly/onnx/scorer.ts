@@ -70,7 +70,8 @@ export async function createOnnxScorer(model: Uint8Array | string, opts: OnnxSco
       if (!Number.isInteger(rows) || rows < 0 || batch.length !== rows * featureCount) {
         throw new AppError(
           'bad_request',
-          `ONNX scorer: expected ${rows} rows x ${featureCount} features = ${rows * featureCount} values, got ${batch.length}`,
+          `ONNX scorer: expected ${rows} rows x ${featureCount} features = ${rows * featureCount} values, ` +
+            `got ${batch.length}`,
         );
       }
       if (rows === 0) return new Float32Array(0);

@@ -68,7 +68,9 @@ export function notBuiltRoutes(): ApiRoute[] {
       handler: async ({ req, reply }) =>
         reply.status(501).send({
           error: 'not_implemented',
-          message: `${r.method} ${r.url} (${r.summary.toLowerCase()}) is not built yet in this release; \`help\` lists what works today.`,
+          message:
+            `${r.method} ${r.url} (${r.summary.toLowerCase()}) is not built yet in this release; ` +
+            `\`help\` lists what works today.`,
           request_id: req.id,
         }),
     }),

@@ -41,7 +41,8 @@ const serviceSchema = z.object({
   signals: z
     .object(Object.fromEntries(GOLDEN_SIGNALS.map((s) => [s, number])))
     .describe(
-      'means over the last 5 minutes; latency in ms, error_rate and cpu/memory as ratios 0..1, request_rate per second; null without recent data',
+      'means over the last 5 minutes; latency in ms, error_rate and cpu/memory as ratios 0..1, ' +
+        'request_rate per second; null without recent data',
     ),
   breached: z
     .array(z.object({ objective: z.string(), signal: z.string(), value: z.number(), limit: z.number() }))
@@ -99,7 +100,8 @@ export function statusRoutes({ commands, source, clock, audit }: StatusRouteDeps
       tag: 'status',
       summary: 'Health of every service (or one) now, as data',
       description:
-        'Golden signals now, health, breached objectives and error-budget burn rates; the same checks as the `status` command, answered at once.',
+        'Golden signals now, health, breached objectives and error-budget burn rates; ' +
+        'the same checks as the `status` command, answered at once.',
       access: { permission: 'read', by: 'commands' },
       query: z.strictObject({
         service: z

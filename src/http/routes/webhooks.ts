@@ -54,7 +54,8 @@ export const webhookRoutes: FastifyPluginAsync<WebhookDeps> = async (app, deps) 
       return reply.status(503).send({
         error: 'unavailable',
         message:
-          "the alert webhook is off: set ALERTMANAGER_WEBHOOK_TOKEN and the same token in Alertmanager's webhook http_config",
+          "the alert webhook is off: set ALERTMANAGER_WEBHOOK_TOKEN and the same token in Alertmanager's " +
+          'webhook http_config',
         request_id: req.id,
       });
     const token = presented(req);

@@ -261,8 +261,16 @@ export function mood(p: Parsed, v: number): Mood {
   };
 }
 
-const INJECTION =
-  /\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]*\b(?:instructions?|prompts?|rules|guardrails|polic(?:y|ies)|safety|above|previous|prior|system)\b|\bsystem prompt\b|\byou are now\b|\bdeveloper mode\b|\bjailbreak|\bdo anything now\b|\bpretend (?:you|to be)\b|\bact as\b|\bsystem override\b|\b(?:admin|god|developer|debug|sudo|root) mode\b|(?:^|\s)(?:system|assistant)\s*:/i;
+const INJECTION = new RegExp(
+  [
+    /\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]*/.source +
+      /\b(?:instructions?|prompts?|rules|guardrails|polic(?:y|ies)|safety|above|previous|prior|system)\b/.source,
+    /\bsystem prompt\b|\byou are now\b|\bdeveloper mode\b|\bjailbreak|\bdo anything now\b/.source,
+    /\bpretend (?:you|to be)\b|\bact as\b|\bsystem override\b|\b(?:admin|god|developer|debug|sudo|root) mode\b/.source,
+    /(?:^|\s)(?:system|assistant)\s*:/.source,
+  ].join('|'),
+  'i',
+);
 
 /** Text that tries to give the bot new instructions: never an order. */
 export function injected(p: Parsed): boolean {

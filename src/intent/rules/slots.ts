@@ -117,8 +117,10 @@ function findWindow(p: Parsed): void {
   }
 }
 
-const METRIC_MOD =
-  /^(?:p\d{1,3}(?:\.\d+)?|avg|average|mean|median|max|maximum|peak|min|tail|http|db|database|api|jvm|container|pod|node)$/;
+const METRIC_MOD = new RegExp(
+  String.raw`^(?:p\d{1,3}(?:\.\d+)?|avg|average|mean|median|max|maximum|peak|min|tail|` +
+    'http|db|database|api|jvm|container|pod|node)$',
+);
 const METRIC_BASE = new Set([
   'latency',
   'latencies',

@@ -6,7 +6,10 @@ import { ms, pct, type FleetActionResult, type ServiceSnapshot } from '../../sou
 import type { Objectives } from '../../sources/types';
 import type { Executor, VerifyResult } from '../types';
 
-/** The signals with an objective, as a verification names them; `show(v, d)` with `d` decimals more than the reports use. */
+/**
+ * The signals with an objective, as a verification names them; `show(v, d)` with `d` decimals more
+ * than the reports use.
+ */
 const CHECKED: Array<{
   objective: Exclude<keyof Objectives, 'availability'>;
   label: string;
@@ -67,7 +70,10 @@ export function verifyFromSnapshots(action: string, before: ServiceSnapshot, aft
   const over = CHECKED.filter((c) => c.value(after) > objectives[c.objective]);
   const stillOver = (c: (typeof CHECKED)[number], objective: number) => {
     const d = decimalsApart(c, c.value(after), objective);
-    return `${c.label} (${c.show(c.value(before), d)} -> ${c.show(c.value(after), d)}, objective ${c.show(objective, d)})`;
+    return (
+      `${c.label} (${c.show(c.value(before), d)} -> ${c.show(c.value(after), d)}, ` +
+      `objective ${c.show(objective, d)})`
+    );
   };
   const ended = ENDS[action];
   const lingering = ended !== undefined && after.activeIncidents.some((i) => i.kind === ended);
@@ -123,7 +129,8 @@ export function createDemoExecutor(fleet: DemoFleet): Executor {
       const replicas = kind === 'scale' ? replicasOf(request) : state.replicas;
       const incidents = state.activeIncidents.map((i) => i.kind.replace('_', ' '));
       const blast: Record<typeof kind, string> = {
-        restart: `all ${state.replicas} pods of ${request.target} are replaced; a short latency blip while they warm up`,
+        restart:
+          `all ${state.replicas} pods of ${request.target} are replaced; ` + 'a short latency blip while they warm up',
         scale: `${request.target} goes from ${state.replicas} to ${String(replicas)} replicas`,
         rollback: `${request.target} returns to its previous version; its ${state.replicas} pods are replaced`,
         clear_cache: `${request.target}'s cache is emptied; latency rises while it warms up`,

@@ -59,7 +59,8 @@ export async function readRange(file: string, startMs: number, endMs: number): P
         if (first.toLowerCase() !== 'timestamp' || second.toLowerCase() !== 'value') {
           throw new AppError(
             'bad_request',
-            `${file}: line ${lineNo} should be the header "timestamp,value", got "${line.length > 60 ? `${line.slice(0, 60)}…` : line}"`,
+            `${file}: line ${lineNo} should be the header "timestamp,value", ` +
+              `got "${line.length > 60 ? `${line.slice(0, 60)}…` : line}"`,
           );
         }
         header = true;

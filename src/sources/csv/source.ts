@@ -59,7 +59,8 @@ export class CsvSource implements MetricsSource {
     if (!existsSync(this.dir) || !statSync(this.dir).isDirectory()) {
       throw new AppError(
         'config_invalid',
-        `METRICS_SOURCE=csv:${options.dir}: ${this.dir} is not a directory; create it with one folder per service holding <signal>.csv files (timestamp,value).`,
+        `METRICS_SOURCE=csv:${options.dir}: ${this.dir} is not a directory; ` +
+          'create it with one folder per service holding <signal>.csv files (timestamp,value).',
       );
     }
     this.catalog = new Map((options.services ?? []).map((s) => [s.name, s]));
@@ -82,7 +83,8 @@ export class CsvSource implements MetricsSource {
     } catch (err) {
       throw new AppError(
         'unavailable',
-        `the CSV directory ${this.dir} is not readable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        `the CSV directory ${this.dir} is not readable: ` +
+          `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
         { cause: err },
       );
     }
@@ -110,7 +112,8 @@ export class CsvSource implements MetricsSource {
       const span =
         read.firstMs === undefined
           ? 'the file has no readable rows'
-          : `the file covers ${new Date(read.firstMs).toISOString()} to ${new Date(read.lastMs ?? read.firstMs).toISOString()}`;
+          : `the file covers ${new Date(read.firstMs).toISOString()} ` +
+            `to ${new Date(read.lastMs ?? read.firstMs).toISOString()}`;
       const skipped = read.badRows > 0 ? ` (${read.badRows} bad row${read.badRows > 1 ? 's' : ''} skipped)` : '';
       throw new AppError(
         'not_found',
@@ -129,7 +132,8 @@ export class CsvSource implements MetricsSource {
     } catch (err) {
       throw new AppError(
         'unavailable',
-        `the CSV directory ${this.dir} is not readable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        `the CSV directory ${this.dir} is not readable: ` +
+          `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
         { cause: err },
       );
     }

@@ -107,7 +107,8 @@ export class DemoFleet implements MetricsSource {
     if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) {
       throw new AppError(
         'bad_request',
-        `startMs and endMs must be finite times in milliseconds since the epoch, got ${String(startMs)} and ${String(endMs)}.`,
+        'startMs and endMs must be finite times in milliseconds since the epoch, ' +
+          `got ${String(startMs)} and ${String(endMs)}.`,
       );
     }
     if (endMs < startMs)
@@ -119,7 +120,8 @@ export class DemoFleet implements MetricsSource {
     if (!Number.isSafeInteger(step) || step < this.stepMs) {
       throw new AppError(
         'bad_request',
-        `stepMs must be a whole number of milliseconds >= ${this.stepMs} (the demo fleet's resolution), got ${String(step)}.`,
+        `stepMs must be a whole number of milliseconds >= ${this.stepMs} (the demo fleet's resolution), ` +
+          `got ${String(step)}.`,
       );
     }
     const first = Math.ceil(startMs / step) * step;
@@ -128,7 +130,8 @@ export class DemoFleet implements MetricsSource {
     if (count > MAX_POINTS) {
       throw new AppError(
         'bad_request',
-        `The range holds ${count} points at a ${step} ms step; the limit is ${MAX_POINTS}. Use a shorter range or a larger stepMs.`,
+        `The range holds ${count} points at a ${step} ms step; the limit is ${MAX_POINTS}. ` +
+          'Use a shorter range or a larger stepMs.',
       );
     }
     const stop = Math.min(last, Math.floor(this.clock() / step) * step);

@@ -57,18 +57,28 @@ export function summarise(
       const hint = stillRegressed
         ? ' Latency stays high: a restart does not undo the bad deploy; a rollback does.'
         : '';
-      return `Restarted ${name} (${after.replicas} replicas): ${memory}${leak}. Expect a short latency blip while the pods warm up.${hint}`;
+      return (
+        `Restarted ${name} (${after.replicas} replicas): ${memory}${leak}. ` +
+        `Expect a short latency blip while the pods warm up.${hint}`
+      );
     }
     case 'scale': {
       const verb =
         after.replicas > before.replicas ? 'Scaled out' : after.replicas < before.replicas ? 'Scaled in' : 'Kept';
-      return `${verb} ${name} from ${before.replicas} to ${after.replicas} replicas: cpu ${pct(b.cpu)} -> ${pct(a.cpu)} of requested, p99 ${ms(b.latency_p99)} -> ${ms(a.latency_p99)}.`;
+      return (
+        `${verb} ${name} from ${before.replicas} to ${after.replicas} replicas: ` +
+        `cpu ${pct(b.cpu)} -> ${pct(a.cpu)} of requested, p99 ${ms(b.latency_p99)} -> ${ms(a.latency_p99)}.`
+      );
     }
     case 'rollback':
       return ended('latency_regression')
-        ? `Rolled back ${name}: p99 ${ms(b.latency_p99)} -> ${ms(a.latency_p99)}, p50 ${ms(b.latency_p50)} -> ${ms(a.latency_p50)}; the latency regression is over.`
+        ? `Rolled back ${name}: p99 ${ms(b.latency_p99)} -> ${ms(a.latency_p99)}, ` +
+            `p50 ${ms(b.latency_p50)} -> ${ms(a.latency_p50)}; the latency regression is over.`
         : `Rolled back ${name}; no bad deploy was active, so apart from a short latency blip nothing changes.`;
     case 'clear_cache':
-      return `Cleared the cache of ${name}: p99 ${ms(b.latency_p99)} -> ${ms(a.latency_p99)} while the cache warms up again (a few minutes).`;
+      return (
+        `Cleared the cache of ${name}: p99 ${ms(b.latency_p99)} -> ${ms(a.latency_p99)} while the cache warms up ` +
+        'again (a few minutes).'
+      );
   }
 }

@@ -113,7 +113,8 @@ export class PrometheusClient {
     if (base.protocol !== 'http:' && base.protocol !== 'https:')
       throw new AppError(
         'config_invalid',
-        `PROMETHEUS_URL must be an http(s) URL, got "${base.protocol}" (${options.url.replace(/\/\/[^@/]*@/, '//***@')}).`,
+        `PROMETHEUS_URL must be an http(s) URL, got "${base.protocol}" ` +
+          `(${options.url.replace(/\/\/[^@/]*@/, '//***@')}).`,
       );
     let { username, password } = options;
     if (base.username || base.password) {
@@ -128,7 +129,8 @@ export class PrometheusClient {
     if (options.bearerToken && (username || password)) {
       throw new AppError(
         'config_invalid',
-        'Prometheus takes a bearer token (PROMETHEUS_BEARER_TOKEN) or basic auth (PROMETHEUS_USERNAME, PROMETHEUS_PASSWORD), not both.',
+        'Prometheus takes a bearer token (PROMETHEUS_BEARER_TOKEN) or basic auth (PROMETHEUS_USERNAME, ' +
+          'PROMETHEUS_PASSWORD), not both.',
       );
     }
     if (Boolean(username) !== Boolean(password))
@@ -175,7 +177,8 @@ export class PrometheusClient {
     if (failure.success) {
       throw new AppError(
         'unavailable',
-        `Prometheus at ${this.url} failed the query for ${what}: ${failure.data.error} (HTTP ${answer.status}${failure.data.errorType ? `, ${failure.data.errorType}` : ''})`,
+        `Prometheus at ${this.url} failed the query for ${what}: ${failure.data.error} ` +
+          `(HTTP ${answer.status}${failure.data.errorType ? `, ${failure.data.errorType}` : ''})`,
       );
     }
     const matrix = matrixSchema.safeParse(answer.json);
@@ -250,7 +253,8 @@ export class PrometheusClient {
   private notPrometheus(answer: Answer): AppError {
     return new AppError(
       'unavailable',
-      `Prometheus at ${this.url} answered HTTP ${answer.status} without the Prometheus API's JSON (${snippet(answer.text)}): is PROMETHEUS_URL right, including any path prefix?`,
+      `Prometheus at ${this.url} answered HTTP ${answer.status} without the Prometheus API's JSON ` +
+        `(${snippet(answer.text)}): is PROMETHEUS_URL right, including any path prefix?`,
     );
   }
 }

@@ -43,7 +43,8 @@ export class PrometheusSource implements MetricsSource {
     if (services.length === 0)
       throw new AppError(
         'config_invalid',
-        'PrometheusSource needs at least one service in the catalog (CONFIG_FILE services; see config/services.example.yaml).',
+        'PrometheusSource needs at least one service in the catalog (CONFIG_FILE services; ' +
+          'see config/services.example.yaml).',
       );
     const missing = services.flatMap((s) =>
       GOLDEN_SIGNALS.filter((signal) => !s.queries[signal]).map((signal) => `${s.name} ${signal}`),
@@ -51,7 +52,8 @@ export class PrometheusSource implements MetricsSource {
     if (missing.length)
       throw new AppError(
         'config_invalid',
-        `PrometheusSource needs a PromQL query for every signal; missing: ${missing.join(', ')} (set them in CONFIG_FILE under the service's queries or defaults.queries).`,
+        `PrometheusSource needs a PromQL query for every signal; missing: ${missing.join(', ')} ` +
+          `(set them in CONFIG_FILE under the service's queries or defaults.queries).`,
       );
     this.client = new PrometheusClient(client);
     this.catalog = new Map(services.map((s) => [s.name, s]));
@@ -86,7 +88,8 @@ export class PrometheusSource implements MetricsSource {
     if (first === undefined) throw new AppError('not_found', `no data for ${what} ${window} (query: ${promql})`);
     if (result.series.length > 1) {
       this.log.warn(
-        'prometheus query returned several series; using the first (aggregate with sum/max in the query to combine them)',
+        'prometheus query returned several series; using the first ' +
+          '(aggregate with sum/max in the query to combine them)',
         {
           service,
           signal,

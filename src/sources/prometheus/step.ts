@@ -41,7 +41,8 @@ export function evaluationGrid(startMs: number, endMs: number, requestedStepMs?:
   if (points > MAX_POINTS) {
     throw new AppError(
       'bad_request',
-      `The range holds ${points} points at a ${stepMs} ms step; Prometheus allows at most ${MAX_POINTS} per series. Use a shorter range or a larger stepMs.`,
+      `The range holds ${points} points at a ${stepMs} ms step; ` +
+        `Prometheus allows at most ${MAX_POINTS} per series. Use a shorter range or a larger stepMs.`,
     );
   }
   return { stepMs, firstMs, lastMs, points };

@@ -9,7 +9,8 @@ import type { Migration } from './types';
 export const remediationMigration: Migration = {
   version: 3,
   name: 'remediation',
-  sql: `
+  sql:
+    `
     CREATE TABLE remediation_requests (
       id            TEXT PRIMARY KEY,
       action        TEXT NOT NULL,
@@ -17,7 +18,8 @@ export const remediationMigration: Migration = {
       params        TEXT NOT NULL,
       requested_by  TEXT NOT NULL,
       origin        TEXT NOT NULL DEFAULT '{}',
-      state         TEXT NOT NULL CHECK (state IN ('planned','pending_approval','approved','executing','succeeded','failed','denied','expired','unknown')),
+      state         TEXT NOT NULL CHECK (state IN ('planned','pending_approval','approved','executing',` +
+    `'succeeded','failed','denied','expired','unknown')),
       dry_run       INTEGER NOT NULL DEFAULT 0,
       plan          TEXT NOT NULL,
       approvals_needed INTEGER NOT NULL,
