@@ -38,7 +38,7 @@ import { startRemediationRecovery } from './remediation/recovery';
 import { RemediationService } from './remediation/service';
 import { RemediationStore } from './remediation/store';
 import type { Executor, ExecutorKind } from './remediation/types';
-import type { ChannelPoster, ChatAdapter } from './adapters/types';
+import type { ChannelPoster, ChatAdapter } from './ports/chat';
 import { configuredPlatforms, incidentChannel } from './incidents/channel';
 import { startIncidentNotifier } from './incidents/notifier';
 import { createFollowedJobs, followingIn, startRemediationNotifier } from './remediation/notifier';

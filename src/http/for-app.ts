@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { PLATFORM_OFF } from '../adapters/types';
+import { PLATFORM_OFF } from '../ports/chat';
 import type { App } from '../main';
 import { createAuthn } from './authn';
 import { openApiRoute } from './openapi';

@@ -1,6 +1,43 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Reply } from '../reply/model';
 
+/**
+ * The chat port: what every chat adapter (src/adapters/{slack,teams,console}/) hands the
+ * conversation and what the conversation and the notifiers need of a platform. A low module: it
+ * imports only src/reply, src/errors and fastify's types.
+ */
+
+/** The chat platforms with adapters of their own (users link their accounts on these). */
+export const CHAT_PLATFORMS = ['slack', 'teams'] as const;
+export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
+
+/**
+ * Where a message or command comes from: a chat platform, the local console, or REST (`http`,
+ * commands run over the API).
+ */
+export type MessagePlatform = ChatPlatform | 'console' | 'http';
+
+/** What every chat adapter hands in (DESIGN.md "The flow"). */
+export interface IncomingMessage {
+  platform: MessagePlatform;
+  /** The platform's user id (Slack U…, Teams AAD id, console name). */
+  user: string;
+  userName?: string;
+  channel: string;
+  thread?: string;
+  text: string;
+}
+
+export interface MessageRef {
+  id: string;
+}
+
+/** Where an adapter posts: a new message in the thread, or an edit of one it posted. */
+export interface ReplySink {
+  post(reply: Reply): Promise<MessageRef>;
+  update(ref: MessageRef, reply: Reply): Promise<void>;
+}
+
 /** A message an adapter posted: where it is, its id on the platform, and the thread replies go to. */
 export interface PostedMessage {
   channel: string;
@@ -24,7 +61,7 @@ export interface ChannelPoster {
 
 /** A chat platform brought into the app: its HTTP routes, its own connections, its poster. */
 export interface ChatAdapter {
-  platform: 'slack' | 'teams';
+  platform: ChatPlatform;
   poster: ChannelPoster;
   /** Registered on the HTTP side-app (`POST /slack/events`, `POST /api/messages`). */
   routes: FastifyPluginAsync;
@@ -49,7 +86,7 @@ export const PLATFORM_OFF = {
 /** A chat platform's API refused or failed a call; `code` is the platform's error (e.g. `channel_not_found`). */
 export class ChatApiError extends Error {
   constructor(
-    readonly platform: 'slack' | 'teams',
+    readonly platform: ChatPlatform,
     readonly code: string,
     message: string,
     readonly status?: number,

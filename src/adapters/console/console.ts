@@ -1,9 +1,9 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { ChannelPoster } from '../../adapters/types';
-import type { Conversation, IncomingMessage, ReplySink } from '../conversation';
-import { consoleSink, type ConsoleOutput } from './sink';
+import type { Conversation } from '../../chat/conversation';
+import type { ChannelPoster, IncomingMessage, ReplySink } from '../../ports/chat';
+import { consoleSink, type ConsoleOutput } from './poster';
 
 export interface ConsoleOptions {
   conversation: Conversation;

@@ -1,5 +1,5 @@
 import { saveChart } from '../../charts/save';
-import type { MessageRef, ReplySink } from '../conversation';
+import type { MessageRef, ReplySink } from '../../ports/chat';
 import type { Reply } from '../../reply/model';
 import { renderText } from '../../reply/render-text';
 

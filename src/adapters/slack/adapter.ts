@@ -1,9 +1,15 @@
 import { App as BoltApp, SocketModeReceiver, webApi, type RespondFn } from '@slack/bolt';
-import type { Conversation, IncomingMessage, ReplySink } from '../../chat/conversation';
+import type { Conversation } from '../../chat/conversation';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../log/logger';
 import { context, type Reply } from '../../reply/model';
-import { ChatApiError, type ChannelPoster, type ChatAdapter } from '../types';
+import {
+  ChatApiError,
+  type ChannelPoster,
+  type ChatAdapter,
+  type IncomingMessage,
+  type ReplySink,
+} from '../../ports/chat';
 import { boltLogger } from './bolt-logger';
 import { createSlackPoster } from './poster';
 import { FastifyReceiver } from './receiver';

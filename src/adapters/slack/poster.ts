@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../log/logger';
 import type { Reply } from '../../reply/model';
-import { ChatApiError, type ChannelPoster, type PostedMessage } from '../types';
+import { ChatApiError, type ChannelPoster, type PostedMessage } from '../../ports/chat';
 import { renderSlack, type SlackMessage } from './render';
 
 export interface RetryPolicy {

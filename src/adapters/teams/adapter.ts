@@ -12,11 +12,11 @@ import type { Conversation } from '../../chat/conversation';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../log/logger';
 import { createStoreReplayGuard } from '../slack/replay';
-import { ChatApiError, PLATFORM_OFF, type ChatAdapter } from '../types';
-import { toIncoming } from './inbound';
+import { ChatApiError, PLATFORM_OFF, type ChatAdapter } from '../../ports/chat';
+import { toIncoming } from './parse';
 import { createOutbound, type Outbound } from './outbound';
 import { createTeamsReferences, referenceOf } from './references';
-import { createReplySink, createTeamsPoster } from './sink';
+import { createReplySink, createTeamsPoster } from './poster';
 import { authorize, CapturedResponse, sdkRequest } from './web';
 
 export interface TeamsAdapterDeps {

@@ -1,5 +1,5 @@
 import type { TurnContext } from '@microsoft/agents-hosting';
-import type { IncomingMessage } from '../../chat/conversation';
+import type { IncomingMessage } from '../../ports/chat';
 import { splitConversationId } from './references';
 
 type Activity = TurnContext['activity'];
