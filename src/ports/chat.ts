@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { AppError, type PlatformErrorCode } from '../errors';
 import type { Reply } from '../reply/model';
 
 /**
@@ -83,15 +84,25 @@ export const PLATFORM_OFF = {
   },
 } as const;
 
-/** A chat platform's API refused or failed a call; `code` is the platform's error (e.g. `channel_not_found`). */
-export class ChatApiError extends Error {
+/** What a person is told when a platform call fails under a command: the details are the log's. */
+const CHAT_API_USER_MESSAGE = 'Something went wrong on our side; the details are in the logs.';
+
+/**
+ * A chat platform's API refused or failed a call. Its `code` is the platform's own error (e.g.
+ * `channel_not_found`), which callers match on; no HTTP status is mapped to it (a REST route that
+ * met one answers 500, as for any unexpected error) and a person is told only that something went
+ * wrong on our side, as for an error outside the AppError family.
+ */
+export class ChatApiError extends AppError {
+  declare readonly code: PlatformErrorCode;
+
   constructor(
     readonly platform: ChatPlatform,
-    readonly code: string,
+    code: string,
     message: string,
     readonly status?: number,
   ) {
-    super(message);
+    super(code as PlatformErrorCode, message, { userMessage: CHAT_API_USER_MESSAGE });
     this.name = 'ChatApiError';
   }
 }
