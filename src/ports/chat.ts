@@ -80,7 +80,8 @@ export const PLATFORM_OFF = {
   teams: {
     error: 'teams_not_configured',
     message:
-      'Microsoft Teams is not configured: set TEAMS_APP_ID and TEAMS_APP_PASSWORD (or TEAMS_AUTH=off for local development)',
+      'Microsoft Teams is not configured: set TEAMS_APP_ID and TEAMS_APP_PASSWORD' +
+      ' (or TEAMS_AUTH=off for local development)',
   },
 } as const;
 

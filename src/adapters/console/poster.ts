@@ -1,7 +1,6 @@
-import { saveChart } from '../../charts/save';
-import type { MessageRef, ReplySink } from '../../ports/chat';
+import type { ChannelPoster, MessageRef, ReplySink } from '../../ports/chat';
 import type { Reply } from '../../reply/model';
-import { renderText } from '../../reply/render-text';
+import { renderConsole, type ConsoleRenderOptions } from './render';
 
 export interface ConsoleOutput {
   write(text: string): void;
@@ -16,10 +15,10 @@ let seq = 0;
  * The console as a chat platform: posts print; an edit that only adds progress rewrites a
  * status line on a terminal (and is dropped when piped); any other edit prints the new content.
  */
-export function consoleSink(out: ConsoleOutput, options: { color: boolean; chartsDir: string }): ReplySink {
+export function consoleSink(out: ConsoleOutput, options: ConsoleRenderOptions): ReplySink {
   return {
     async post(reply: Reply): Promise<MessageRef> {
-      out.write(`${renderText(await withSavedCharts(reply, options.chartsDir), options)}\n`);
+      out.write(`${await renderConsole(reply, options)}\n`);
       return { id: `console-${++seq}` };
     },
     async update(_ref: MessageRef, reply: Reply): Promise<void> {
@@ -28,28 +27,28 @@ export function consoleSink(out: ConsoleOutput, options: { color: boolean; chart
         out.status?.(`  … ${Math.round(bar.percent)}%${bar.text ? ` ${bar.text}` : ''}`);
         return;
       }
-      const shown = await withSavedCharts(reply, options.chartsDir);
+      const shown = await renderConsole(reply, options);
       out.clearStatus?.();
-      out.write(`${renderText(shown, options)}\n`);
+      out.write(`${shown}\n`);
     },
   };
 }
 
-let chartSeq = 0;
-
-/** A terminal cannot show a PNG: save each chart to a file and show its path instead. */
-async function withSavedCharts(reply: Reply, dir: string): Promise<Reply> {
-  if (!reply.blocks.some((b) => b.type === 'image' && b.png && !b.path)) return reply;
-  const blocks = await Promise.all(
-    reply.blocks.map(async (b) => {
-      if (b.type !== 'image' || !b.png || b.path) return b;
-      const path = await saveChart(
-        b.png,
-        dir,
-        `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${++chartSeq}-${b.title}`,
-      );
-      return { ...b, path };
-    }),
-  );
-  return { ...reply, blocks };
+/**
+ * The REPL's screen as a ChannelPoster for notices about this console's channel (a remediation
+ * decided elsewhere): local to this process, so every console shows its own. Other channels' notices
+ * are not shown here.
+ */
+export function consoleNoticePoster(sink: ReplySink, channel: string): ChannelPoster {
+  let noticeSeq = 0;
+  return {
+    local: true,
+    async post(to, reply, thread) {
+      if (to === channel) await sink.post(reply);
+      return { channel: to, id: `console-notice-${++noticeSeq}`, thread: thread ?? to };
+    },
+    async update(message, reply) {
+      if (message.channel === channel) await sink.post(reply);
+    },
+  };
 }

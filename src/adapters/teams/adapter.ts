@@ -25,11 +25,17 @@ export interface TeamsAdapterDeps {
   conversation: Conversation;
   db: Database.Database;
   log: Logger;
-  /** Entra authority for token checks and the bot's own tokens (default: the public cloud, https://login.microsoftonline.com). */
+  /**
+   * Entra authority for token checks and the bot's own tokens (default: the public cloud,
+   * https://login.microsoftonline.com).
+   */
   authority?: string;
   /** Longest wait for a token's signing keys before the request is refused with 401 (default 5 s). */
   authTimeoutMs?: number;
-  /** Longest the HTTP request waits for the first reply to be posted before answering anyway (default 10 s; Teams gives up at 15 s). */
+  /**
+   * Longest the HTTP request waits for the first reply to be posted before answering anyway
+   * (default 10 s; Teams gives up at 15 s).
+   */
   ackTimeoutMs?: number;
   /** Longest one connector call may take (default 15 s). */
   connectorTimeoutMs?: number;
@@ -40,7 +46,10 @@ type Activity = TurnContext['activity'];
 /** How long an activity id is remembered: the Bot Framework redelivers within seconds, a token lives an hour. */
 const REDELIVERY_WINDOW_MS = 60 * 60_000;
 
-/** With TEAMS_AUTH=off the bot still posts only to Microsoft's hosts and the local machine (Bot Framework Emulator, tests). */
+/**
+ * With TEAMS_AUTH=off the bot still posts only to Microsoft's hosts and the local machine (Bot
+ * Framework Emulator, tests).
+ */
 const DEV_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
 /** The SDK's side of the adapter, when Teams is configured and could be set up. */
@@ -97,7 +106,8 @@ function connect(deps: TeamsAdapterDeps, log: Logger): Sdk | undefined {
     log.debug('Teams is not configured (no TEAMS_APP_ID, TEAMS_AUTH on): /api/messages answers 503');
   if (authOff)
     log.warn(
-      'TEAMS_AUTH=off: /api/messages accepts activities without a Bot Framework token; for local development only, never in production',
+      'TEAMS_AUTH=off: /api/messages accepts activities without a Bot Framework token;' +
+        ' for local development only, never in production',
     );
   if (!appId && !authOff) return undefined;
   try {
@@ -235,7 +245,10 @@ function messageHandler(deps: TurnDeps): (activity: Activity) => Promise<void> {
   };
 }
 
-/** `POST /api/messages`: 503 while Teams is off, the token check (verify.ts), the body check (parse.ts), then the SDK. */
+/**
+ * `POST /api/messages`: 503 while Teams is off, the token check (verify.ts), the body check
+ * (parse.ts), then the SDK.
+ */
 function messagesRoute(
   sdk: Sdk | undefined,
   turn: (context: TurnContext) => Promise<void>,
