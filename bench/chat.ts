@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ReplySink } from '../src/chat/conversation';
+import type { ReplySink } from '../src/ports/chat';
 import { testConfig } from '../src/config/config';
 import { createSilentLogger } from '../src/log/logger';
 import { buildApp } from '../src/app/control';

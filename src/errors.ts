@@ -12,7 +12,16 @@ export type ErrorCode =
   | 'unavailable'
   | 'job_unrecoverable'
   | 'job_cancelled'
-  | 'internal';
+  | 'internal'
+  | PlatformErrorCode;
+
+declare const platformCode: unique symbol;
+
+/**
+ * A code an outside platform named, not one of ours: a chat API's `channel_not_found` carried by
+ * ChatApiError (src/ports/chat.ts). Branded, so a plain string is not taken for one of our codes.
+ */
+export type PlatformErrorCode = string & { readonly [platformCode]: true };
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -1,4 +1,4 @@
-import type { ChannelPoster, ChatAdapter } from '../adapters/types';
+import type { ChannelPoster, ChatAdapter } from '../ports/chat';
 import type { Conversation } from '../chat/conversation';
 import type { Config } from '../config/config';
 import type { NameOf } from '../identity/names';

@@ -22,7 +22,7 @@ import { openStore, type Store } from '../store/store';
 import type { Metrics } from '../telemetry/metrics';
 import type { Jobs } from '../workers/jobs';
 import { remediationProcessor } from '../workers/processors';
-import type { ChannelPoster, ChatAdapter } from '../adapters/types';
+import type { ChannelPoster, ChatAdapter } from '../ports/chat';
 import { buildChatAdapters, remediationNotices, startIncidentChannel, type RemediationNotices } from './chat';
 import { buildCore, type Core, type CoreOptions } from './core';
 import { buildParser } from './parser';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { PLATFORM_OFF } from '../adapters/types';
+import { PLATFORM_OFF } from '../ports/chat';
 import type { App } from './control';
 import { createAuthn } from '../http/authn';
 import { openApiRoute } from '../http/openapi';

@@ -1,4 +1,5 @@
 import type { Role } from '../config/schema';
+import type { ChatPlatform } from '../ports/chat';
 import type { Permission, Principal } from './permissions';
 
 /** A user as the rest of the service sees it (never the password hash). */
@@ -12,8 +13,6 @@ export interface User {
   createdAt: number;
   updatedAt: number;
 }
-
-export type ChatPlatform = 'slack' | 'teams';
 
 export interface NewUser {
   email: string;

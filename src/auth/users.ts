@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { ROLES, type Role } from '../config/schema';
 import { AppError } from '../errors';
+import { CHAT_PLATFORMS, type ChatPlatform } from '../ports/chat';
 import type { Db } from '../store/store';
 import { DUMMY_HASH, hashPassword, passwordProblem, verifyPasswordHash } from './passwords';
-import type { ChatPlatform, NewUser, User, Users } from './types';
+import type { NewUser, User, Users } from './types';
 
 /**
  * Users, their passwords and their chat links, in SQLite. Input is normalised and validated here
@@ -25,7 +26,7 @@ interface UserRow {
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const PLATFORMS: readonly ChatPlatform[] = ['slack', 'teams'];
+const PLATFORMS: readonly ChatPlatform[] = CHAT_PLATFORMS;
 const emailSchema = z.email().max(254);
 
 function toUser(row: UserRow): User {

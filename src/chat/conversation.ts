@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { Commands } from '../commands/handler';
-import type { CommandContext, CommandOutcome, Platform } from '../commands/context';
+import type { CommandContext, CommandOutcome } from '../commands/context';
 import { presentFinished } from '../commands/jobs';
 import type { AuditLog } from '../auth/types';
 import type { Identity } from '../identity/identity';
@@ -10,33 +10,13 @@ import { normalize } from '../intent/normalize';
 import type { IntentParser } from '../intent/parser';
 import type { Intent } from '../intent/schema';
 import type { Logger } from '../log/logger';
+import type { IncomingMessage, MessageRef, ReplySink } from '../ports/chat';
 import type { JobQueue } from '../queue/types';
 import { buttons, context, progress as progressBlock, reply, text, type Reply } from '../reply/model';
 import { exposedSecretWarning, redactSecrets } from '../reply/sanitize';
 import type { Metrics } from '../telemetry/metrics';
 import type { Jobs } from '../workers/jobs';
 import { createPendingStore, yesOrNo } from './pending';
-
-/** What every chat adapter hands in (DESIGN.md "The flow"). */
-export interface IncomingMessage {
-  platform: Platform;
-  /** The platform's user id (Slack U…, Teams AAD id, console name). */
-  user: string;
-  userName?: string;
-  channel: string;
-  thread?: string;
-  text: string;
-}
-
-export interface MessageRef {
-  id: string;
-}
-
-/** Where an adapter posts: a new message in the thread, or an edit of one it posted. */
-export interface ReplySink {
-  post(reply: Reply): Promise<MessageRef>;
-  update(ref: MessageRef, reply: Reply): Promise<void>;
-}
 
 export type MessageOutcome = CommandOutcome['outcome'] | 'asked' | 'awaiting_confirmation' | 'dropped';
 

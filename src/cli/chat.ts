@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import winston from 'winston';
-import { runPiped, runRepl } from '../chat/console/console';
+import { runPiped, runRepl } from '../adapters/console/console';
 import type { Config } from '../config/config';
 import type { Principal } from '../auth/permissions';
 import { createLogger, type Logger } from '../log/logger';

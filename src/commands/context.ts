@@ -1,16 +1,15 @@
 import type { Principal } from '../auth/permissions';
 import type { AuditLog } from '../auth/types';
 import type { Logger } from '../log/logger';
+import type { MessagePlatform } from '../ports/chat';
 import type { Reply } from '../reply/model';
-
-export type Platform = 'console' | 'slack' | 'teams' | 'http';
 
 /** Who sent a command: id e.g. `console:alice`, `slack:U024BE7LH`, `user:ID`, `apikey:ID`. */
 export type Actor = Principal;
 
 export interface CommandContext {
   actor: Actor;
-  platform: Platform;
+  platform: MessagePlatform;
   channel: string;
   thread?: string;
   log: Logger;

@@ -1,7 +1,8 @@
 import { disabledPrincipal, guestPrincipal, userPrincipal } from '../auth/principal';
 import type { Users } from '../auth/types';
 import type { Role } from '../config/config';
-import type { Actor, Platform } from '../commands/context';
+import type { Actor } from '../commands/context';
+import type { MessagePlatform } from '../ports/chat';
 
 /**
  * Chat user -> user + role (DESIGN.md flow). Slack and Teams ids linked with `smartcloudops user
@@ -10,7 +11,7 @@ import type { Actor, Platform } from '../commands/context';
  * link acts as that user with no permissions: disabling must not hand them the default role.
  */
 export interface Identity {
-  resolve(platform: Platform, platformUserId: string, displayName?: string): Actor;
+  resolve(platform: MessagePlatform, platformUserId: string, displayName?: string): Actor;
   /**
    * The person a stored person id (`personOf` when it acted) stands for now: a chat id or console
    * name linked to a user since then is that user. Rules about people compare these, so a link

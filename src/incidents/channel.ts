@@ -1,6 +1,5 @@
 import type { Config } from '../config/config';
-
-export type ChatPlatform = 'slack' | 'teams';
+import type { ChatPlatform } from '../ports/chat';
 
 /** The chat platforms the config brings in: Slack with a bot token, Teams with an app id (or auth off). */
 export function configuredPlatforms(config: Pick<Config, 'slack' | 'teams'>): ChatPlatform[] {

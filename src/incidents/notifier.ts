@@ -1,4 +1,4 @@
-import type { ChannelPoster, PostedMessage } from '../adapters/types';
+import type { ChannelPoster, PostedMessage } from '../ports/chat';
 import { presentFinished } from '../commands/jobs';
 import { presentIncident } from '../commands/incidents';
 import type { Clock } from '../clock';

@@ -1,4 +1,4 @@
-import type { ChannelPoster } from '../adapters/types';
+import type { ChannelPoster } from '../ports/chat';
 import type { CommandContext } from '../commands/context';
 import type { Commands } from '../commands/handler';
 import { presentFinished } from '../commands/jobs';

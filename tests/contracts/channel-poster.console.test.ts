@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { runRepl, type ConsoleOptions } from '../../src/chat/console/console';
-import type { ChannelPoster } from '../../src/adapters/types';
+import { runRepl, type ConsoleOptions } from '../../src/adapters/console/console';
+import type { ChannelPoster } from '../../src/ports/chat';
 import { channelPosterContract, type SeenMessage } from './channel-poster.contract';
 
 // eslint-disable-next-line no-control-regex

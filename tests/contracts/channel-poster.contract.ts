@@ -1,4 +1,4 @@
-import { ChatApiError, type ChannelPoster, type PostedMessage } from '../../src/adapters/types';
+import { ChatApiError, type ChannelPoster, type PostedMessage } from '../../src/ports/chat';
 import { header, reply, table, text, type Reply } from '../../src/reply/model';
 
 /** One message as the far side shows it now. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { testConfig } from '../../src/config/config';
-import type { MessageRef, ReplySink } from '../../src/chat/conversation';
+import type { MessageRef, ReplySink } from '../../src/ports/chat';
 import { createLogger } from '../../src/log/logger';
 import { buildApp, type App } from '../../src/app/control';
 import type { Reply } from '../../src/reply/model';

@@ -1,5 +1,5 @@
-import type { ChannelPoster, PostedMessage } from '../../src/adapters/types';
-import { ChatApiError } from '../../src/adapters/types';
+import type { ChannelPoster, PostedMessage } from '../../src/ports/chat';
+import { ChatApiError } from '../../src/ports/chat';
 import { guestPrincipal } from '../../src/auth/principal';
 import { startIncidentNotifier } from '../../src/incidents/notifier';
 import { IncidentPosts } from '../../src/incidents/posts';

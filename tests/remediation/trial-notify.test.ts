@@ -1,4 +1,4 @@
-import type { ChannelPoster } from '../../src/adapters/types';
+import type { ChannelPoster } from '../../src/ports/chat';
 import { renderText } from '../../src/reply/render-text';
 import type { Reply } from '../../src/reply/model';
 import { DURING_BURST, recordingSink } from '../helpers/app';

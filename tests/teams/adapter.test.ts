@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import jwt from 'jsonwebtoken';
 import { createTeamsAdapter } from '../../src/adapters/teams/adapter';
-import { ChatApiError, type ChatAdapter } from '../../src/adapters/types';
+import { ChatApiError, type ChatAdapter } from '../../src/ports/chat';
 import { createHttpServer } from '../../src/http/server';
 import type { App } from '../../src/app/control';
 import { header, reply, text } from '../../src/reply/model';

@@ -1,7 +1,7 @@
-import type { webApi } from '@slack/bolt';
+import type { RespondFn, webApi } from '@slack/bolt';
 import type { Logger } from '../../log/logger';
-import type { Reply } from '../../reply/model';
-import { ChatApiError, type ChannelPoster, type PostedMessage } from '../types';
+import { ChatApiError, type ChannelPoster, type PostedMessage, type ReplySink } from '../../ports/chat';
+import { context, type Reply } from '../../reply/model';
 import { renderSlack, type SlackMessage } from './render';
 
 export interface RetryPolicy {
@@ -26,7 +26,43 @@ export function createSlackPoster(
   log: Logger,
   retry: RetryPolicy = { retries: 3, baseMs: 500 },
 ): ChannelPoster {
-  async function call<T>(method: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
+  const call = retrying(log, retry);
+  const attach = attacher(client, call, log);
+
+  return {
+    async post(channel: string, reply: Reply, thread?: string): Promise<PostedMessage> {
+      const rendered = renderSlack(reply);
+      const res = await call('chat.postMessage', false, () =>
+        client.chat.postMessage({
+          channel,
+          text: rendered.text,
+          blocks: rendered.blocks,
+          ...(thread ? { thread_ts: thread } : {}),
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
+      const ts = String(res.ts);
+      // Slack answers with the channel id even when posted by name (#incidents).
+      const message = { channel: String(res.channel ?? channel), id: ts, thread: thread ?? ts };
+      await attach(message, rendered);
+      return message;
+    },
+    async update(message: PostedMessage, reply: Reply): Promise<void> {
+      const rendered = renderSlack(reply);
+      await call('chat.update', true, () =>
+        client.chat.update({ channel: message.channel, ts: message.id, text: rendered.text, blocks: rendered.blocks }),
+      );
+      await attach(message, rendered);
+    },
+  };
+}
+
+/** One Web API call, sent again only when that cannot duplicate anything (see createSlackPoster). */
+type Call = <T>(method: string, idempotent: boolean, fn: () => Promise<T>) => Promise<T>;
+
+function retrying(log: Logger, retry: RetryPolicy): Call {
+  return async function call<T>(method: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
@@ -38,12 +74,19 @@ export function createSlackPoster(
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }
-  }
+  };
+}
 
+/** Uploads a message's charts and cut-off output into its thread, each file once per message. */
+function attacher(
+  client: webApi.WebClient,
+  call: Call,
+  log: Logger,
+): (message: PostedMessage, rendered: SlackMessage) => Promise<void> {
   /** Files already attached under a message, by `channel/ts`, so edits don't attach them again. */
   const attached = new Map<string, Set<string>>();
 
-  async function attach(message: PostedMessage, rendered: SlackMessage): Promise<void> {
+  return async function attach(message: PostedMessage, rendered: SlackMessage): Promise<void> {
     const key = `${message.channel}/${message.id}`;
     const done = attached.get(key) ?? new Set<string>();
     attached.set(key, done);
@@ -82,34 +125,6 @@ export function createSlackPoster(
         log.warn('slack file upload failed', { err, channel: message.channel, file: f.name });
       }
     }
-  }
-
-  return {
-    async post(channel: string, reply: Reply, thread?: string): Promise<PostedMessage> {
-      const rendered = renderSlack(reply);
-      const res = await call('chat.postMessage', false, () =>
-        client.chat.postMessage({
-          channel,
-          text: rendered.text,
-          blocks: rendered.blocks,
-          ...(thread ? { thread_ts: thread } : {}),
-          unfurl_links: false,
-          unfurl_media: false,
-        }),
-      );
-      const ts = String(res.ts);
-      // Slack answers with the channel id even when posted by name (#incidents).
-      const message = { channel: String(res.channel ?? channel), id: ts, thread: thread ?? ts };
-      await attach(message, rendered);
-      return message;
-    },
-    async update(message: PostedMessage, reply: Reply): Promise<void> {
-      const rendered = renderSlack(reply);
-      await call('chat.update', true, () =>
-        client.chat.update({ channel: message.channel, ts: message.id, text: rendered.text, blocks: rendered.blocks }),
-      );
-      await attach(message, rendered);
-    },
   };
 }
 
@@ -138,4 +153,55 @@ export function toChatApiError(method: string, err: unknown): ChatApiError {
   const e = err as { data?: { error?: string }; statusCode?: number; code?: string; message?: string };
   const code = e.data?.error ?? (e.statusCode ? `http_${e.statusCode}` : (e.code ?? 'request_failed'));
   return new ChatApiError('slack', code, `Slack ${method} failed: ${code}`, e.statusCode);
+}
+
+/** Replies in a thread (or top level of a DM when not in one). */
+export function threadSink(poster: ChannelPoster, channel: string, thread: string | undefined): ReplySink {
+  return {
+    async post(reply) {
+      const m = await poster.post(channel, reply, thread);
+      return { id: m.id };
+    },
+    update: (ref, reply) => poster.update({ channel, id: ref.id, thread: thread ?? ref.id }, reply),
+  };
+}
+
+/** Errors that mean the bot cannot post where it was asked: answer privately instead. */
+const CANNOT_POST = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'restricted_action']);
+
+/**
+ * `/ops` replies are posted in the channel so everyone sees them (and their progress). Where the
+ * bot may not post (not invited, unknown channel), the reply goes privately to the person
+ * through the command's response_url, and edits replace it there.
+ */
+export function slashSink(poster: ChannelPoster, channel: string, respond: RespondFn, asked: string): ReplySink {
+  let privately = false;
+  const withAsked = (r: Reply): Reply => ({ ...r, blocks: [...r.blocks, context(asked)] });
+  return {
+    async post(reply) {
+      try {
+        const m = await poster.post(channel, withAsked(reply));
+        return { id: m.id };
+      } catch (err) {
+        if (!(err instanceof ChatApiError) || !CANNOT_POST.has(err.code)) throw err;
+        privately = true;
+        const { text, blocks } = renderSlack(
+          withAsked({
+            ...reply,
+            blocks: [
+              ...reply.blocks,
+              context(`I can't post in this channel (${err.code}); invite me with /invite to share replies here.`),
+            ],
+          }),
+        );
+        await respond({ response_type: 'ephemeral', text, blocks });
+        return { id: 'ephemeral' };
+      }
+    },
+    async update(ref, reply) {
+      if (!privately) return poster.update({ channel, id: ref.id, thread: ref.id }, withAsked(reply));
+      const { text, blocks } = renderSlack(withAsked(reply));
+      await respond({ replace_original: true, text, blocks });
+    },
+  };
 }

@@ -1,9 +1,9 @@
 import { parse as parseQuery } from 'node:querystring';
 import type { App as BoltApp, Receiver, ReceiverEvent } from '@slack/bolt';
-import { verifySlackRequest } from '@slack/bolt';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../log/logger';
 import { createMemoryReplayGuard, type ReplayGuard } from './replay';
+import { SIGNATURE_WINDOW_MS, verifySlackSignature } from './verify';
 
 export interface ReceiverOptions {
   signingSecret: string;
@@ -15,10 +15,6 @@ export interface ReceiverOptions {
 
 /** Slack retries an event 3 times over about 5 minutes: its id is remembered for an hour. */
 const EVENT_RETRY_WINDOW_MS = 60 * 60_000;
-/** Slack refuses requests older than 5 minutes; a replay is remembered that long. */
-export const SIGNATURE_WINDOW_MS = 5 * 60_000;
-/** How far ahead of our clock a request's timestamp may be (clock skew), and no further. */
-export const FUTURE_SKEW_MS = 60_000;
 
 /**
  * Bolt's receiver on the fastify side-app (`POST /slack/events`), so Slack shares the port,
@@ -61,7 +57,12 @@ export class FastifyReceiver implements Receiver {
 
   private async handle(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const raw = typeof req.body === 'string' ? req.body : '';
-    const refused = this.verify(req, raw);
+    const refused = verifySlackSignature({
+      signingSecret: this.o.signingSecret,
+      headers: req.headers,
+      body: raw,
+      nowMs: this.now(),
+    });
     if (refused) {
       req.log2.warn('slack request refused', { why: refused });
       return reply.status(401).send({
@@ -86,27 +87,6 @@ export class FastifyReceiver implements Receiver {
     if (await this.isReplay(req)) return reply.status(200).send();
     if (await this.isRepeat(body, req)) return reply.status(200).send();
     return this.dispatch(body, req, reply);
-  }
-
-  /** Why a request is refused, or undefined when it is Slack's and fresh. */
-  private verify(req: FastifyRequest, raw: string): string | undefined {
-    const signature = req.headers['x-slack-signature'];
-    const timestamp = Number(req.headers['x-slack-request-timestamp']);
-    if (typeof signature !== 'string' || !Number.isFinite(timestamp)) return 'missing signature headers';
-    const now = this.now();
-    // Bolt refuses only the past: a timestamp far ahead would keep a captured request valid for ever.
-    if (timestamp * 1000 > now + FUTURE_SKEW_MS) return 'timestamp is in the future';
-    try {
-      verifySlackRequest({
-        signingSecret: this.o.signingSecret,
-        body: raw,
-        headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
-        nowMilliseconds: now,
-      });
-      return undefined;
-    } catch (err) {
-      return (err as Error).message.replace(/^Failed to verify authenticity: /, '');
-    }
   }
 
   /**

@@ -1,7 +1,7 @@
 import { HttpError, MessageFactory, type CloudAdapter, type ConnectorClient } from '@microsoft/agents-hosting';
 import type { JwtPayload } from 'jsonwebtoken';
 import type { Reply } from '../../reply/model';
-import { ChatApiError } from '../types';
+import { ChatApiError } from '../../ports/chat';
 import type { ConversationReference } from './references';
 import { renderAdaptiveCard } from './render';
 

@@ -1,9 +1,10 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { ChannelPoster } from '../../adapters/types';
-import type { Conversation, IncomingMessage, ReplySink } from '../conversation';
-import { consoleSink, type ConsoleOutput } from './sink';
+import { createInterface, type Interface } from 'node:readline';
+import type { Conversation, HandledMessage } from '../../chat/conversation';
+import type { ChannelPoster, IncomingMessage, ReplySink } from '../../ports/chat';
+import { consoleMessage } from './parse';
+import { consoleNoticePoster, consoleSink, type ConsoleOutput } from './poster';
 
 export interface ConsoleOptions {
   conversation: Conversation;
@@ -28,7 +29,7 @@ const PROMPT = 'ops> ';
 const HISTORY_SIZE = 500;
 
 function message(options: ConsoleOptions, text: string): IncomingMessage {
-  return { platform: 'console', user: options.user, userName: options.user, channel: options.channel, text };
+  return consoleMessage(options.user, options.channel, text);
 }
 
 /**
@@ -72,83 +73,22 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
     historySize: HISTORY_SIZE,
     prompt: PROMPT,
   });
-  let statusShown = false;
-  let closed = false;
-  rl.on('close', () => (closed = true));
-  const out: ConsoleOutput = {
-    write(text) {
-      clearLine();
-      options.output.write(text);
-      if (!closed) rl.prompt(true);
-    },
-    status(text) {
-      if (statusShown) options.output.write('\x1b[1A'); // replace the previous status line
-      clearLine();
-      options.output.write(`\x1b[2m${text}\x1b[22m\n`);
-      statusShown = true;
-      if (!closed) rl.prompt(true);
-    },
-    clearStatus() {
-      if (!statusShown) return;
-      options.output.write('\x1b[1A\x1b[2K'); // the status line sits just above the prompt
-      statusShown = false;
-    },
-  };
-  function clearLine() {
-    options.output.write('\r\x1b[2K');
-  }
-  const sink = consoleSink(out, { color: true, chartsDir: options.chartsDir });
-  let noticeSeq = 0;
-  const stopNotices = options.notices?.({
-    local: true,
-    async post(channel, reply, thread) {
-      if (channel === options.channel) await sink.post(reply);
-      return { channel, id: `console-notice-${++noticeSeq}`, thread: thread ?? channel };
-    },
-    async update(message, reply) {
-      if (message.channel === options.channel) await sink.post(reply);
-    },
-  });
-  const followed = new Map<Followed, Promise<void>>();
-  /** No longer followed, not finished yet: said on leaving, since leaving stops this process's workers. */
-  const detached = new Set<Followed>();
-  /** The shared sink, silent for a message once it is no longer followed. */
-  const sinkFor = (f: Followed): ReplySink => ({
-    post: (reply) => (f.stopped ? Promise.resolve({ id: 'console-dropped' }) : sink.post(reply)),
-    update: async (ref, reply) => {
-      if (!f.stopped) await sink.update(ref, reply);
-    },
-  });
+  const screen = terminal(rl, options.output);
+  const sink = consoleSink(screen.out, { color: true, chartsDir: options.chartsDir });
+  const stopNotices = options.notices?.(consoleNoticePoster(sink, options.channel));
+  const following = createFollowing(screen.out, sink);
   rl.on('SIGINT', () => {
     if (rl.line) {
       rl.write(null, { ctrl: true, name: 'e' });
       rl.write(null, { ctrl: true, name: 'u' });
       options.output.write('^C\n');
       rl.prompt();
-    } else if (followed.size) {
-      stopFollowing();
+    } else if (following.size()) {
+      following.stopAll();
     } else {
       rl.close();
     }
   });
-  function stopFollowing() {
-    const stopped = [...followed.keys()];
-    followed.clear();
-    for (const f of stopped) {
-      f.stopped = true;
-      detached.add(f);
-    }
-    out.clearStatus?.();
-    const jobs = stopped.filter((f) => f.job).map((f) => f.job as { id: string; name: string });
-    const what = stopped.map(label).join(', ');
-    const hint =
-      jobs.length === 1
-        ? `; \`job ${jobs[0].id}\` shows it, \`cancel ${jobs[0].id}\` stops it`
-        : jobs.length
-          ? '; `jobs` shows them, `cancel ID` stops one'
-          : '';
-    out.write(`Stopped following ${what}: ${stopped.length === 1 ? 'it keeps' : 'they keep'} running${hint}.\n`);
-  }
   options.output.write(
     `SmartCloudOps console as ${options.user} in #${options.channel}. Type \`help\`, or \`exit\` to leave.\n`,
   );
@@ -159,10 +99,78 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
     if (text === 'exit' || text === 'quit') break;
     if (text) {
       saveHistory(options.historyPath, text);
+      screen.forgetStatus();
+      await following.run(text, (to) => options.conversation.handleMessage(message(options, text), to));
+    }
+    if (!screen.closed()) {
+      screen.clearLine(); // a reply may have re-prompted already
+      rl.prompt(true);
+    }
+  }
+  rl.close();
+  stopNotices?.();
+  following.sayDetached(options.output);
+  await waitForFollowed(options.output, following.pending());
+}
+
+/** The terminal's output: replies above the prompt, and one status line just above it for progress. */
+function terminal(rl: Interface, output: NodeJS.WriteStream) {
+  let statusShown = false;
+  let closed = false;
+  rl.on('close', () => (closed = true));
+  const clearLine = () => {
+    output.write('\r\x1b[2K');
+  };
+  const out: ConsoleOutput = {
+    write(text) {
+      clearLine();
+      output.write(text);
+      if (!closed) rl.prompt(true);
+    },
+    status(text) {
+      if (statusShown) output.write('\x1b[1A'); // replace the previous status line
+      clearLine();
+      output.write(`\x1b[2m${text}\x1b[22m\n`);
+      statusShown = true;
+      if (!closed) rl.prompt(true);
+    },
+    clearStatus() {
+      if (!statusShown) return;
+      output.write('\x1b[1A\x1b[2K'); // the status line sits just above the prompt
       statusShown = false;
+    },
+  };
+  return {
+    out,
+    clearLine,
+    closed: () => closed,
+    /** A new line was typed: the status line, if any, scrolled away above it. */
+    forgetStatus: () => {
+      statusShown = false;
+    },
+  };
+}
+
+/** The messages this terminal still shows the replies (and jobs) of, and what Ctrl-C stopped showing. */
+function createFollowing(out: ConsoleOutput, sink: ReplySink) {
+  const followed = new Map<Followed, Promise<void>>();
+  /** No longer followed, not finished yet: said on leaving, since leaving stops this process's workers. */
+  const detached = new Set<Followed>();
+  /** The shared sink, silent for a message once it is no longer followed. */
+  const sinkFor = (f: Followed): ReplySink => ({
+    post: (reply) => (f.stopped ? Promise.resolve({ id: 'console-dropped' }) : sink.post(reply)),
+    update: async (ref, reply) => {
+      if (!f.stopped) await sink.update(ref, reply);
+    },
+  });
+  return {
+    size: () => followed.size,
+    pending: () => [...followed.values()],
+    /** Hands one typed line on; resolves once it is answered (its job, if any, runs on, followed). */
+    async run(text: string, handle: (to: ReplySink) => Promise<HandledMessage>): Promise<void> {
       const f: Followed = { text, stopped: false };
       // Followed from the start: a Ctrl-C while the reply is still coming stops it too.
-      const handling = options.conversation.handleMessage(message(options, text), sinkFor(f));
+      const handling = handle(sinkFor(f));
       followed.set(
         f,
         handling
@@ -175,21 +183,34 @@ export async function runRepl(options: ConsoleOptions): Promise<void> {
       );
       const handled = await handling;
       if (handled.job) f.job = handled.job;
-    }
-    if (!closed) {
-      clearLine(); // a reply may have re-prompted already
-      rl.prompt(true);
-    }
-  }
-  rl.close();
-  stopNotices?.();
-  if (detached.size) {
-    const what = [...detached].map(label).join(', ');
-    options.output.write(
-      `Leaving while ${what} ${detached.size === 1 ? 'is' : 'are'} still running here: given SHUTDOWN_GRACE_MS to finish, else resumed on the next start.\n`,
-    );
-  }
-  await waitForFollowed(options.output, [...followed.values()]);
+    },
+    stopAll() {
+      const stopped = [...followed.keys()];
+      followed.clear();
+      for (const f of stopped) {
+        f.stopped = true;
+        detached.add(f);
+      }
+      out.clearStatus?.();
+      const jobs = stopped.filter((f) => f.job).map((f) => f.job as { id: string; name: string });
+      const what = stopped.map(label).join(', ');
+      const hint =
+        jobs.length === 1
+          ? `; \`job ${jobs[0].id}\` shows it, \`cancel ${jobs[0].id}\` stops it`
+          : jobs.length
+            ? '; `jobs` shows them, `cancel ID` stops one'
+            : '';
+      out.write(`Stopped following ${what}: ${stopped.length === 1 ? 'it keeps' : 'they keep'} running${hint}.\n`);
+    },
+    sayDetached(output: NodeJS.WriteStream) {
+      if (!detached.size) return;
+      const what = [...detached].map(label).join(', ');
+      output.write(
+        `Leaving while ${what} ${detached.size === 1 ? 'is' : 'are'} still running here: ` +
+          'given SHUTDOWN_GRACE_MS to finish, else resumed on the next start.\n',
+      );
+    },
+  };
 }
 
 /** On leaving, the jobs still followed are waited for; Ctrl-C stops waiting (they resume on the next start). */

@@ -1,5 +1,4 @@
-import type { ReplySink } from '../../chat/conversation';
-import { ChatApiError, PLATFORM_OFF, type ChannelPoster } from '../types';
+import { ChatApiError, PLATFORM_OFF, type ChannelPoster, type ReplySink } from '../../ports/chat';
 import type { Outbound } from './outbound';
 import {
   splitConversationId,

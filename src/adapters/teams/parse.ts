@@ -1,5 +1,5 @@
 import type { TurnContext } from '@microsoft/agents-hosting';
-import type { IncomingMessage } from '../../chat/conversation';
+import type { IncomingMessage } from '../../ports/chat';
 import { splitConversationId } from './references';
 
 type Activity = TurnContext['activity'];
@@ -73,4 +73,37 @@ export function toIncoming(activity: Activity): Inbound {
       text,
     },
   };
+}
+
+/** What makes a body not a Bot Framework activity we can answer, or undefined. */
+export function activityProblem(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return 'the body must be a JSON object (a Bot Framework activity)';
+  const a = body as { type?: unknown; conversation?: { id?: unknown } | null; serviceUrl?: unknown };
+  if (typeof a.type !== 'string' || !a.type) return 'the activity has no type';
+  if (
+    !a.conversation ||
+    typeof a.conversation !== 'object' ||
+    typeof a.conversation.id !== 'string' ||
+    !a.conversation.id
+  )
+    return 'the activity has no conversation.id';
+  if (typeof a.serviceUrl !== 'string' || !/^https?:\/\/[^/]/i.test(a.serviceUrl))
+    return 'the activity has no http(s) serviceUrl';
+  try {
+    new URL(a.serviceUrl);
+  } catch {
+    return 'the activity has no http(s) serviceUrl';
+  }
+  return undefined;
+}
+
+/** The SDK's refusal of a body that is not an activity (a ZodError), in a few words for the caller. */
+export function zodSummary(err: Error): string {
+  const issues = (err as Error & { issues?: Array<{ path?: unknown[]; message?: string }> }).issues;
+  if (!Array.isArray(issues) || !issues.length) return 'invalid fields';
+  return issues
+    .slice(0, 3)
+    .map((i) => `${(i.path ?? []).join('.') || '(root)'}: ${i.message ?? 'invalid'}`)
+    .join('; ');
 }
