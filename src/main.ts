@@ -27,7 +27,7 @@ import { PrometheusSource } from './sources/prometheus';
 import type { MetricsSource } from './sources/types';
 import { openStore, type Store } from './store/store';
 import { createMetrics, type Metrics } from './telemetry/metrics';
-import type { Jobs } from './workers/jobs';
+import type { Jobs } from './jobs/map';
 import { createProcessors } from './workers/processors';
 import { buildActionCatalog } from './remediation/catalog';
 import { createDemoExecutor } from './remediation/executors/demo';
@@ -40,8 +40,8 @@ import { RemediationStore } from './remediation/store';
 import type { Executor, ExecutorKind } from './remediation/types';
 import type { ChannelPoster, ChatAdapter } from './adapters/types';
 import { configuredPlatforms, incidentChannel } from './incidents/channel';
-import { startIncidentNotifier } from './incidents/notifier';
-import { createFollowedJobs, followingIn, startRemediationNotifier } from './remediation/notifier';
+import { startIncidentNotifier } from './chat/incident-notifier';
+import { createFollowedJobs, followingIn, startRemediationNotifier } from './chat/remediation-notifier';
 
 export interface App {
   config: Config;

@@ -14,7 +14,7 @@ import type { JobQueue } from '../queue/types';
 import { buttons, context, progress as progressBlock, reply, text, type Reply } from '../reply/model';
 import { exposedSecretWarning, redactSecrets } from '../reply/sanitize';
 import type { Metrics } from '../telemetry/metrics';
-import type { Jobs } from '../workers/jobs';
+import type { Jobs } from '../jobs/map';
 import { createPendingStore, yesOrNo } from './pending';
 
 /** What every chat adapter hands in (DESIGN.md "The flow"). */

@@ -2,9 +2,9 @@ import type { AnomalySegment } from '../anomaly/explain';
 import { personOf } from '../auth/permissions';
 import type { JobQueue } from '../queue/types';
 import { buttons, context, header, reply, series, table, text, type Block, type Reply } from '../reply/model';
-import type { AnomaliesJobResult, Jobs } from '../workers/jobs';
+import type { AnomaliesJobResult, Jobs } from '../jobs/map';
 import type { CommandContext, CommandOutcome } from './context';
-import { ago, duration, windowWords } from './format';
+import { ago, duration, windowWords } from '../present/format';
 
 const DEFAULT_WINDOW_S = 3600;
 

@@ -7,7 +7,7 @@ import type { NameOf } from '../identity/names';
 import type { RemediationService } from '../remediation/service';
 import { context, reply, text } from '../reply/model';
 import type { MetricsSource } from '../sources/types';
-import type { Jobs } from '../workers/jobs';
+import type { Jobs } from '../jobs/map';
 import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
 import { helpReply, notBuiltMessage, unknownReply } from './help';

@@ -1,11 +1,11 @@
 import { FINISHED_STATES, type JobInfo, type JobQueue } from '../queue/types';
 import { buttons, context, fields, header, reply, table, text, type Reply } from '../reply/model';
-import type { Jobs } from '../workers/jobs';
+import type { Jobs } from '../jobs/map';
 import type { NameOf } from '../identity/names';
 import type { CommandContext, CommandOutcome } from './context';
-import { ago, duration } from './format';
+import { ago, duration } from '../present/format';
 import { authorize, personOf } from '../auth/permissions';
-import { presentOutcome } from '../remediation/present';
+import { presentOutcome } from '../present/remediation';
 import type { RemediationService } from '../remediation/service';
 import { presentAnomalies } from './anomalies';
 import { presentStatus } from './status';

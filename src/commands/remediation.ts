@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import type { Intent } from '../intent/schema';
-import { presentRequest, requestCommand } from '../remediation/present';
+import { presentRequest, requestCommand } from '../present/remediation';
 import type { RemediationService } from '../remediation/service';
 import type { ActionName } from '../remediation/types';
 import { reply, text } from '../reply/model';

@@ -1,9 +1,9 @@
 import { personOf } from '../auth/permissions';
 import type { JobQueue } from '../queue/types';
 import { buttons, context, fields, header, reply, series, table, text, type Reply } from '../reply/model';
-import type { Jobs, StatusJobResult } from '../workers/jobs';
+import type { Jobs, StatusJobResult } from '../jobs/map';
 import type { CommandContext, CommandOutcome } from './context';
-import { ms, percent, rate, windowWords } from './format';
+import { ms, percent, rate, windowWords } from '../present/format';
 
 const WINDOW_S = 3600;
 

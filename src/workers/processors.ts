@@ -1,10 +1,10 @@
 import type { Clock } from '../clock';
 import { UnrecoverableJobError } from '../errors';
-import { jobResult } from '../remediation/present';
+import { jobResult } from '../present/remediation';
 import type { RemediationService } from '../remediation/service';
 import type { Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
-import type { Jobs } from './jobs';
+import type { Jobs } from '../jobs/map';
 import { anomaliesProcessor, type AnomalyCounters } from './anomalies';
 import { statusProcessor } from './status';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { presentAnomalies } from '../../src/commands/anomalies';
 import type { App } from '../../src/main';
 import { renderText } from '../../src/reply/render-text';
-import type { AnomaliesJobResult } from '../../src/workers/jobs';
+import type { AnomaliesJobResult } from '../../src/jobs/map';
 import { testApp } from '../helpers/app';
 
 const END = Date.UTC(2026, 10, 26, 10, 0);

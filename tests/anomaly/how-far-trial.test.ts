@@ -2,7 +2,7 @@ import type { AnomalySegment } from '../../src/anomaly/explain';
 import { presentAnomalies } from '../../src/commands/anomalies';
 import type { App } from '../../src/main';
 import type { Block } from '../../src/reply/model';
-import type { AnomaliesJobResult, SeriesFinding } from '../../src/workers/jobs';
+import type { AnomaliesJobResult, SeriesFinding } from '../../src/jobs/map';
 import { testApp } from '../helpers/app';
 
 const AT = Date.UTC(2026, 10, 26, 8, 28);

@@ -1,7 +1,7 @@
 import type { ChannelPoster, PostedMessage } from '../../src/adapters/types';
 import { ChatApiError } from '../../src/adapters/types';
 import { guestPrincipal } from '../../src/auth/principal';
-import { startIncidentNotifier } from '../../src/incidents/notifier';
+import { startIncidentNotifier } from '../../src/chat/incident-notifier';
 import type { App } from '../../src/main';
 import { buildActionCatalog } from '../../src/remediation/catalog';
 import type { Reply } from '../../src/reply/model';

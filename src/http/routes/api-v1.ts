@@ -12,7 +12,7 @@ import type { JobInfo, JobQueue } from '../../queue/types';
 import type { RemediationService } from '../../remediation/service';
 import { planSchema, remediationSchema, REMEDIATION_STATES } from '../../remediation/view';
 import { summary, type Reply } from '../../reply/model';
-import type { Jobs } from '../../workers/jobs';
+import type { Jobs } from '../../jobs/map';
 import { defineRoute, errorSchema, type ApiRoute, type ResponseDoc, type RouteSpec } from '../route';
 
 /**

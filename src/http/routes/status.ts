@@ -7,7 +7,7 @@ import { makeIntent } from '../../intent/schema';
 import { summary } from '../../reply/model';
 import { BURN_RULES } from '../../slo/burn-rate';
 import { GOLDEN_SIGNALS, type MetricsSource } from '../../sources/types';
-import type { ServiceStatus, StatusJobResult } from '../../workers/jobs';
+import type { ServiceStatus, StatusJobResult } from '../../jobs/map';
 import { evaluateStatus } from '../../workers/status';
 import { defineRoute, errorSchema, type ApiRoute } from '../route';
 

@@ -1,5 +1,5 @@
 import type { SeriesExplanation } from '../anomaly/explain';
-import type { RemediationJobResult } from '../remediation/present';
+import type { RemediationJobResult } from '../present/remediation';
 import type { Signal } from '../sources/types';
 
 /** Job name -> data and result: the one typed map shared by producers (commands) and workers. */

@@ -6,9 +6,9 @@ import type { NameOf } from '../identity/names';
 import type { Logger } from '../log/logger';
 import type { JobMeta, JobQueue } from '../queue/types';
 import { reply, text } from '../reply/model';
-import type { Jobs } from '../workers/jobs';
-import { requestCommand } from './present';
-import type { RemediationStore, StoredRequest } from './store';
+import type { Jobs } from '../jobs/map';
+import { requestCommand } from '../present/remediation';
+import type { RemediationStore, StoredRequest } from '../remediation/store';
 
 /** A thread: platform, channel and thread (none for a channel's top level or a DM). */
 type Where = Pick<JobMeta, 'platform' | 'channel' | 'thread'>;

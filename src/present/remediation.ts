@@ -1,5 +1,5 @@
 import { buttons, context, fields, header, reply, text, type Reply } from '../reply/model';
-import type { StoredRequest } from './store';
+import type { StoredRequest } from '../remediation/store';
 
 /** What a remediation job returns (it travels through the queue, so plain data). */
 export interface RemediationJobResult {

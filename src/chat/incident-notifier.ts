@@ -6,10 +6,10 @@ import type { JobInfo, JobQueue } from '../queue/types';
 import type { ActionCatalog } from '../remediation/catalog';
 import { buttons, context, reply, text, type Reply } from '../reply/model';
 import type { Db } from '../store/store';
-import type { AnomaliesJobResult, Jobs } from '../workers/jobs';
-import type { IncidentChange, IncidentService } from './service';
-import type { Incident } from './store';
-import { suggestRemediations } from './suggest';
+import type { AnomaliesJobResult, Jobs } from '../jobs/map';
+import type { IncidentChange, IncidentService } from '../incidents/service';
+import type { Incident } from '../incidents/store';
+import { suggestRemediations } from '../incidents/suggest';
 
 export interface IncidentChannel {
   platform: 'slack' | 'teams';
