@@ -1,6 +1,6 @@
 import type { ChannelPoster, PostedMessage } from '../adapters/types';
-import { presentFinished } from '../commands/jobs';
-import { presentIncident } from '../commands/incidents';
+import { presentFinished } from '../present/jobs';
+import { presentIncident } from '../present/incidents';
 import type { Logger } from '../log/logger';
 import type { JobInfo, JobQueue } from '../queue/types';
 import type { ActionCatalog } from '../remediation/catalog';

@@ -1,7 +1,7 @@
 import type { ChannelPoster } from '../adapters/types';
 import type { CommandContext } from '../commands/context';
 import type { Commands } from '../commands/handler';
-import { presentFinished } from '../commands/jobs';
+import { presentFinished } from '../present/jobs';
 import type { NameOf } from '../identity/names';
 import type { Logger } from '../log/logger';
 import type { JobMeta, JobQueue } from '../queue/types';

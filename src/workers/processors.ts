@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { UnrecoverableJobError } from '../errors';
-import { jobResult } from '../present/remediation';
+import { jobResult } from '../jobs/map';
 import type { RemediationService } from '../remediation/service';
 import type { Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';

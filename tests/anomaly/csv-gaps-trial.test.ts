@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { presentAnomalies } from '../../src/commands/anomalies';
+import { presentAnomalies } from '../../src/present/anomalies';
 import type { App } from '../../src/main';
 import { renderText } from '../../src/reply/render-text';
 import type { AnomaliesJobResult } from '../../src/jobs/map';

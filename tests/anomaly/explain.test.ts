@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { explainSeries, SIGNAL_RANGE, type AnomalySegment } from '../../src/anomaly/explain';
 import type { Detection } from '../../src/anomaly/types';
 import { anomalyChartSpecFor, findingChartInput } from '../../src/charts/anomaly-chart';
-import { presentAnomalies } from '../../src/commands/anomalies';
+import { presentAnomalies } from '../../src/present/anomalies';
 import { createLogger } from '../../src/log/logger';
 import type { Block } from '../../src/reply/model';
 import { renderText } from '../../src/reply/render-text';

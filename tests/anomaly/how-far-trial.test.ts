@@ -1,5 +1,5 @@
 import type { AnomalySegment } from '../../src/anomaly/explain';
-import { presentAnomalies } from '../../src/commands/anomalies';
+import { presentAnomalies } from '../../src/present/anomalies';
 import type { App } from '../../src/main';
 import type { Block } from '../../src/reply/model';
 import type { AnomaliesJobResult, SeriesFinding } from '../../src/jobs/map';

@@ -1,4 +1,4 @@
-import { presentFinished } from '../../src/commands/jobs';
+import { presentFinished } from '../../src/present/jobs';
 import type { App } from '../../src/main';
 import type { Block } from '../../src/reply/model';
 import type { AnomaliesJobResult } from '../../src/jobs/map';

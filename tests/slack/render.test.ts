@@ -1,4 +1,4 @@
-import { presentIncident } from '../../src/commands/incidents';
+import { presentIncident } from '../../src/present/incidents';
 import type { Incident } from '../../src/incidents/store';
 import { presentRequest } from '../../src/present/remediation';
 import type { StoredRequest } from '../../src/remediation/store';

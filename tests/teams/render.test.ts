@@ -1,7 +1,7 @@
 import { MAX_CARD_BYTES, renderAdaptiveCard, TONE_STYLE } from '../../src/adapters/teams/render';
 import { stripControl } from '../../src/reply/sanitize';
 import type { AdaptiveCard, CardElement } from '../../src/adapters/teams/card';
-import { presentIncident } from '../../src/commands/incidents';
+import { presentIncident } from '../../src/present/incidents';
 import type { Incident } from '../../src/incidents/store';
 import { buttons, context, fields, header, image, progress, reply, series, table, text } from '../../src/reply/model';
 import { sparkline } from '../../src/reply/sparkline';
