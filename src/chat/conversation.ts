@@ -150,11 +150,11 @@ export function createConversation(deps: ConversationDeps) {
     confirmed: boolean,
     rawText: string,
   ): Promise<{ outcome: MessageOutcome; reply: Reply; job?: CommandOutcome['job'] }> {
-    if (intent.intent === 'unknown') return deps.commands.handle(ctx, intent, rawText);
-    const refusal = await deps.commands.check(ctx, intent);
-    if (refusal) return refusal;
-    const [missing] = intent.missing;
-    if (missing) {
+    // The one check; what it lets through runs as checked, without a second one.
+    const verdict = await deps.commands.check(ctx, intent);
+    if (verdict.kind === 'refused') return verdict.outcome;
+    if (verdict.kind === 'incomplete') {
+      const [missing] = intent.missing;
       pending.set(key, { kind: 'slot', intent, slot: missing, explicit });
       return {
         outcome: 'asked',
@@ -177,7 +177,7 @@ export function createConversation(deps: ConversationDeps) {
         ),
       };
     }
-    return deps.commands.handle(ctx, intent, rawText);
+    return deps.commands.run(ctx, verdict, rawText);
   }
 
   async function follow(jobId: string, ack: Reply, ref: MessageRef, sink: ReplySink, log: Logger): Promise<void> {

@@ -122,11 +122,12 @@ export function statusRoutes({ commands, source, clock, audit }: StatusRouteDeps
       },
       handler: async ({ req, reply, principal, query }) => {
         const ctx: CommandContext = { actor: principal, platform: 'http', channel: 'api', log: req.log2, audit };
-        const refused = await commands.check(
+        const verdict = await commands.check(
           ctx,
           makeIntent('status', query.service ? { service: query.service } : {}, 1),
         );
-        if (refused) {
+        if (verdict.kind === 'refused') {
+          const refused = verdict.outcome;
           const status = refused.outcome === 'denied' ? 403 : 400;
           return reply.status(status).send({
             error: status === 403 ? 'forbidden' : 'bad_request',
