@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Commands } from '../commands/handler';
 import type { CommandContext, CommandOutcome, Platform } from '../commands/context';
 import { presentFinished } from '../present/jobs';
-import type { AuditLog } from '../auth/types';
+import type { AuditLog } from '../audit/types';
 import type { Identity } from '../identity/identity';
 import { SLOT_QUESTIONS, fillSlot } from '../intent/fill';
 import { toCommand } from '../intent/format';

@@ -1,9 +1,10 @@
 import type { Principal } from '../auth/permissions';
-import type { AuditLog } from '../auth/types';
+import type { AuditLog } from '../audit/types';
+import type { Platform } from '../identity/identity';
 import type { Logger } from '../log/logger';
 import type { Reply } from '../reply/model';
 
-export type Platform = 'console' | 'slack' | 'teams' | 'http';
+export type { Platform };
 
 /** Who sent a command: id e.g. `console:alice`, `slack:U024BE7LH`, `user:ID`, `apikey:ID`. */
 export type Actor = Principal;

@@ -1,7 +1,10 @@
+import type { Principal } from '../auth/permissions';
 import { disabledPrincipal, guestPrincipal, userPrincipal } from '../auth/principal';
+import type { Role } from '../auth/roles';
 import type { Users } from '../auth/types';
-import type { Role } from '../config/config';
-import type { Actor, Platform } from '../commands/context';
+
+/** Where a message comes from: a chat platform, the console, or the REST API. */
+export type Platform = 'console' | 'slack' | 'teams' | 'http';
 
 /**
  * Chat user -> user + role (DESIGN.md flow). Slack and Teams ids linked with `smartcloudops user
@@ -10,7 +13,7 @@ import type { Actor, Platform } from '../commands/context';
  * link acts as that user with no permissions: disabling must not hand them the default role.
  */
 export interface Identity {
-  resolve(platform: Platform, platformUserId: string, displayName?: string): Actor;
+  resolve(platform: Platform, platformUserId: string, displayName?: string): Principal;
   /**
    * The person a stored person id (`personOf` when it acted) stands for now: a chat id or console
    * name linked to a user since then is that user. Rules about people compare these, so a link

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../../auth/permissions';
-import type { AuditLog } from '../../auth/types';
+import type { AuditLog } from '../../audit/types';
 import { COMMANDS } from '../../commands/catalog';
 import type { CommandContext, CommandOutcome } from '../../commands/context';
 import type { Commands } from '../../commands/handler';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditLog } from '../../auth/types';
+import type { AuditLog } from '../../audit/types';
 import type { Clock } from '../../clock';
 import type { CommandContext } from '../../commands/context';
 import type { Commands } from '../../commands/handler';
