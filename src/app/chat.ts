@@ -3,16 +3,16 @@ import type { Conversation } from '../chat/conversation';
 import type { Config } from '../config/config';
 import type { NameOf } from '../identity/names';
 import { configuredPlatforms, incidentChannel } from '../incidents/channel';
-import { startIncidentNotifier } from '../incidents/notifier';
+import { startIncidentNotifier } from '../chat/incident-notifier';
 import { IncidentPosts } from '../incidents/posts';
 import type { IncidentService } from '../incidents/service';
 import type { Logger } from '../log/logger';
 import type { JobQueue } from '../queue/types';
 import type { ActionCatalog } from '../remediation/catalog';
-import { startRemediationNotifier, type FollowedJobs } from '../remediation/notifier';
+import { startRemediationNotifier, type FollowedJobs } from '../chat/remediation-notifier';
 import type { RemediationStore } from '../remediation/store';
 import type { Db } from '../store/store';
-import type { Jobs } from '../workers/jobs';
+import type { Jobs } from '../jobs/map';
 import type { Core } from './core';
 
 /**

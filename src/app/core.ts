@@ -9,7 +9,7 @@ import type { JobQueue, Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import type { Store } from '../store/store';
 import { createMetrics, type Metrics } from '../telemetry/metrics';
-import type { Jobs } from '../workers/jobs';
+import type { Jobs } from '../jobs/map';
 import { createProcessors } from '../workers/processors';
 import { createSource } from './source';
 

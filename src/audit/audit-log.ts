@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditEntry, AuditEvent, AuditLog } from '../auth/types';
+import type { AuditEntry, AuditEvent, AuditLog } from './types';
 import type { Clock } from '../clock';
 import { AppError } from '../errors';
 import type { Db } from '../store/store';

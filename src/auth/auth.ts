@@ -1,6 +1,6 @@
 import { createAuditLog } from '../audit/audit-log';
 import type { Clock } from '../clock';
-import type { AuthConfig } from '../config/config';
+import type { AuthConfig } from './config';
 import { AppError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { Db } from '../store/store';

@@ -1,4 +1,4 @@
-import { ROLES, type Role } from '../config/schema';
+import { ROLES, type Role } from './roles';
 
 /**
  * What a principal may do. Roles are bundles of permissions (DESIGN.md "Roles"); API keys carry a

@@ -1,4 +1,4 @@
-import type { Role } from '../config/schema';
+import type { Role } from './roles';
 import { ROLE_PERMISSIONS, type Permission, type Principal } from './permissions';
 import type { User } from './types';
 

@@ -10,11 +10,12 @@ import {
 import { readFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
 import type { Clock } from '../clock';
-import type { AuthConfig } from '../config/config';
-import { jwtSecretWeakness } from '../config/schema';
+import type { AuthConfig } from './config';
+import { jwtSecretWeakness } from './config';
 import { AppError } from '../errors';
 import type { Db } from '../store/store';
-import type { AccessClaims, AuditLog, TokenPair, Tokens, User, Users } from './types';
+import type { AuditLog } from '../audit/types';
+import type { AccessClaims, TokenPair, Tokens, User, Users } from './types';
 
 /**
  * Short-lived JWT access tokens and rotating refresh tokens. Exactly one algorithm is accepted,

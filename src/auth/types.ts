@@ -1,5 +1,6 @@
-import type { Role } from '../config/schema';
+import type { AuditLog } from '../audit/types';
 import type { ChatPlatform } from '../ports/chat';
+import type { Role } from './roles';
 import type { Permission, Principal } from './permissions';
 
 /** A user as the rest of the service sees it (never the password hash). */
@@ -117,34 +118,6 @@ export interface LoginThrottle {
   failed(email: string, ip: string): void;
   /** Settles a reserved check that passed: clears the pair's failures and remembers the address for the account. */
   succeeded(email: string, ip: string): void;
-}
-
-export interface AuditEvent {
-  /** Principal id, or `anonymous`, or `system`. */
-  actor: string;
-  /** Dotted verb, e.g. `auth.login`, `auth.refresh_reuse`, `command.remediate`, `http.denied`. */
-  action: string;
-  outcome: 'ok' | 'denied' | 'failed';
-  target?: string;
-  ip?: string;
-  /** Never secrets: callers pass ids and names, not tokens or passwords. */
-  detail?: Record<string, unknown>;
-}
-
-export interface AuditEntry extends Required<Omit<AuditEvent, 'target' | 'ip'>> {
-  seq: number;
-  at: number;
-  target: string | null;
-  ip: string | null;
-  hash: string;
-}
-
-/** Append-only, hash-chained audit log (src/audit/audit-log.ts). */
-export interface AuditLog {
-  record(event: AuditEvent): void;
-  list(query?: { limit?: number; beforeSeq?: number; actor?: string; action?: string }): AuditEntry[];
-  /** Recomputes the chain: the first row whose hash or link does not match, if any. */
-  verify(): { ok: true; entries: number } | { ok: false; entries: number; brokenAt: number; reason: string };
 }
 
 /** Everything auth, built once by the composition root (src/auth/auth.ts). */

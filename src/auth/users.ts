@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock';
-import { ROLES, type Role } from '../config/schema';
+import { ROLES, type Role } from './roles';
 import { AppError } from '../errors';
 import { CHAT_PLATFORMS, type ChatPlatform } from '../ports/chat';
 import type { Db } from '../store/store';

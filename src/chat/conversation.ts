@@ -1,8 +1,8 @@
 import type { Clock } from '../clock';
 import type { Commands } from '../commands/handler';
 import type { CommandContext, CommandOutcome } from '../commands/context';
-import { presentFinished } from '../commands/jobs';
-import type { AuditLog } from '../auth/types';
+import { presentFinished } from '../present/jobs';
+import type { AuditLog } from '../audit/types';
 import type { Identity } from '../identity/identity';
 import { SLOT_QUESTIONS, fillSlot } from '../intent/fill';
 import { toCommand } from '../intent/format';
@@ -15,7 +15,7 @@ import type { JobQueue } from '../queue/types';
 import { buttons, context, progress as progressBlock, reply, text, type Reply } from '../reply/model';
 import { exposedSecretWarning, redactSecrets } from '../reply/sanitize';
 import type { Metrics } from '../telemetry/metrics';
-import type { Jobs } from '../workers/jobs';
+import type { Jobs } from '../jobs/map';
 import { createPendingStore, yesOrNo } from './pending';
 
 export type MessageOutcome = CommandOutcome['outcome'] | 'asked' | 'awaiting_confirmation' | 'dropped';
@@ -130,11 +130,11 @@ export function createConversation(deps: ConversationDeps) {
     confirmed: boolean,
     rawText: string,
   ): Promise<{ outcome: MessageOutcome; reply: Reply; job?: CommandOutcome['job'] }> {
-    if (intent.intent === 'unknown') return deps.commands.handle(ctx, intent, rawText);
-    const refusal = await deps.commands.check(ctx, intent);
-    if (refusal) return refusal;
-    const [missing] = intent.missing;
-    if (missing) {
+    // The one check; what it lets through runs as checked, without a second one.
+    const verdict = await deps.commands.check(ctx, intent);
+    if (verdict.kind === 'refused') return verdict.outcome;
+    if (verdict.kind === 'incomplete') {
+      const [missing] = intent.missing;
       pending.set(key, { kind: 'slot', intent, slot: missing, explicit });
       return {
         outcome: 'asked',
@@ -157,7 +157,7 @@ export function createConversation(deps: ConversationDeps) {
         ),
       };
     }
-    return deps.commands.handle(ctx, intent, rawText);
+    return deps.commands.run(ctx, verdict, rawText);
   }
 
   async function follow(jobId: string, ack: Reply, ref: MessageRef, sink: ReplySink, log: Logger): Promise<void> {

@@ -1,5 +1,5 @@
 import { leastRoleWith, type Permission } from '../auth/permissions';
-import type { Role } from '../config/config';
+import type { Role } from '../auth/roles';
 import type { IntentName } from '../intent/schema';
 
 export interface CommandInfo {

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/permissions';
-import type { AuditLog } from '../auth/types';
+import type { AuditLog } from '../audit/types';
 import type { Logger } from '../log/logger';
 import type { MessagePlatform } from '../ports/chat';
 import type { Reply } from '../reply/model';

@@ -1,13 +1,13 @@
 import type { Clock } from '../clock';
 import { asAppError } from '../errors';
-import type { Intent } from '../intent/schema';
+import type { CheckedIntent, Intent, IntentName } from '../intent/schema';
 import type { JobQueue } from '../queue/types';
 import type { IncidentService } from '../incidents/service';
 import type { NameOf } from '../identity/names';
 import type { RemediationService } from '../remediation/service';
 import { context, reply, text } from '../reply/model';
 import type { MetricsSource } from '../sources/types';
-import type { Jobs } from '../workers/jobs';
+import type { Jobs } from '../jobs/map';
 import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
 import { helpReply, notBuiltMessage, unknownReply } from './help';
@@ -16,7 +16,7 @@ import { requestAnomalies } from './anomalies';
 import { decideIncident, listIncidents } from './incidents';
 import { approveRemediation, denyRemediation, requestRemediation, setFreeze } from './remediation';
 import { requestStatus } from './status';
-import { checkIntent } from './validate';
+import { checkIntent, type Verdict } from './validate';
 
 export interface CommandDeps {
   queue: JobQueue<Jobs>;
@@ -31,48 +31,78 @@ export interface CommandDeps {
 }
 
 export interface Commands {
-  /** RBAC, catalog names and bounds: a refusal, or undefined when the intent may go ahead. */
-  check(ctx: CommandContext, intent: Intent): Promise<CommandOutcome | undefined>;
-  /** Check, then run. Chat messages, buttons and REST calls all land here. */
+  /**
+   * The one check (RBAC, catalog names, bounds, required slots), made once for every entry: chat
+   * messages, buttons and REST calls. Its verdict is what `run` takes.
+   */
+  check(ctx: CommandContext, intent: Intent): Promise<Verdict>;
+  /** What a verdict comes to: its refusal, a request for the missing slots, or the checked intent run. */
+  run(ctx: CommandContext, verdict: Verdict, rawText?: string): Promise<CommandOutcome>;
+  /** `check`, then `run`: for a caller with nothing to do in between. */
   handle(ctx: CommandContext, intent: Intent, rawText?: string): Promise<CommandOutcome>;
 }
 
 /** The shared command layer: one RBAC check and one behaviour, whatever the message came from. */
 export function createCommands(deps: CommandDeps): Commands {
   const check = (ctx: CommandContext, intent: Intent) => checkIntent(ctx, intent, deps.source);
-  return {
-    check,
-    async handle(ctx, intent, rawText = '') {
-      try {
-        const refusal = await check(ctx, intent);
-        if (refusal) return refusal;
-        if (intent.missing.length) {
-          const usage = intent.intent === 'unknown' ? '' : COMMANDS[intent.intent].usage;
-          return {
-            outcome: 'invalid',
-            reply: reply(
-              'warning',
-              text(`I need ${intent.missing.map((m) => m.replace('_', ' ')).join(' and ')} for that.`),
-              context(`usage: ${usage}`),
-            ),
-          };
+  const run = async (ctx: CommandContext, verdict: Verdict, rawText = ''): Promise<CommandOutcome> => {
+    switch (verdict.kind) {
+      case 'refused':
+        return verdict.outcome;
+      case 'incomplete':
+        return incomplete(verdict.intent);
+      case 'ready':
+        try {
+          return await dispatch(ctx, verdict.intent, rawText, deps);
+        } catch (err) {
+          return failed(ctx, verdict.intent.intent, err);
         }
-        return await dispatch(ctx, intent, rawText, deps);
-      } catch (err) {
-        const e = asAppError(err);
-        ctx.log.error('command failed', { intent: intent.intent, err: e });
-        return {
-          outcome: e.code === 'unavailable' ? 'unavailable' : 'error',
-          reply: reply('error', text(e.userMessage)),
-        };
-      }
-    },
+    }
+  };
+  return { check, run, handle: (ctx, intent, rawText) => checkAndRun({ check, run }, ctx, intent, rawText) };
+}
+
+/** `check`, then `run` with its verdict; a check that throws (a source down) answers as a failed command. */
+export async function checkAndRun(
+  commands: Pick<Commands, 'check' | 'run'>,
+  ctx: CommandContext,
+  intent: Intent,
+  rawText?: string,
+): Promise<CommandOutcome> {
+  let verdict: Verdict;
+  try {
+    verdict = await commands.check(ctx, intent);
+  } catch (err) {
+    return failed(ctx, intent.intent, err);
+  }
+  return commands.run(ctx, verdict, rawText);
+}
+
+/** A required slot is missing: say which, and the usage. */
+function incomplete(intent: Intent): CommandOutcome {
+  const usage = intent.intent === 'unknown' ? '' : COMMANDS[intent.intent].usage;
+  return {
+    outcome: 'invalid',
+    reply: reply(
+      'warning',
+      text(`I need ${intent.missing.map((m) => m.replace('_', ' ')).join(' and ')} for that.`),
+      context(`usage: ${usage}`),
+    ),
+  };
+}
+
+function failed(ctx: CommandContext, intent: IntentName, err: unknown): CommandOutcome {
+  const e = asAppError(err);
+  ctx.log.error('command failed', { intent, err: e });
+  return {
+    outcome: e.code === 'unavailable' ? 'unavailable' : 'error',
+    reply: reply('error', text(e.userMessage)),
   };
 }
 
 async function dispatch(
   ctx: CommandContext,
-  intent: Intent,
+  intent: CheckedIntent,
   rawText: string,
   deps: CommandDeps,
 ): Promise<CommandOutcome> {
@@ -84,9 +114,9 @@ async function dispatch(
     case 'list_jobs':
       return listJobs(deps.queue, deps.clock(), deps.names);
     case 'job_status':
-      return jobStatus(deps.queue, intent.slots.job_id as string, deps.clock(), deps.names);
+      return jobStatus(deps.queue, intent.slots.job_id, deps.clock(), deps.names);
     case 'cancel_job':
-      return cancelJob(ctx, deps, intent.slots.job_id as string);
+      return cancelJob(ctx, deps, intent.slots.job_id);
     case 'detect_anomalies':
       return requestAnomalies(ctx, deps.queue, intent.slots);
     case 'unknown':
@@ -94,18 +124,18 @@ async function dispatch(
     case 'remediate':
       return requestRemediation(ctx, deps.remediation, intent.slots);
     case 'approve':
-      return approveRemediation(ctx, deps.remediation, intent.slots.request_id as string);
+      return approveRemediation(ctx, deps.remediation, intent.slots.request_id);
     case 'deny':
-      return denyRemediation(ctx, deps.remediation, intent.slots.request_id as string);
+      return denyRemediation(ctx, deps.remediation, intent.slots.request_id);
     case 'freeze':
     case 'unfreeze':
       return setFreeze(ctx, deps.remediation, intent.intent === 'freeze');
     case 'list_incidents':
       return listIncidents(deps.incidents, intent.slots.status);
     case 'ack_incident':
-      return decideIncident(ctx, deps.incidents, intent.slots.incident_id as string, 'ack');
+      return decideIncident(ctx, deps.incidents, intent.slots.incident_id, 'ack');
     case 'resolve_incident':
-      return decideIncident(ctx, deps.incidents, intent.slots.incident_id as string, 'resolve');
+      return decideIncident(ctx, deps.incidents, intent.slots.incident_id, 'resolve');
     case 'investigate':
     case 'list_models':
     case 'train_model':

@@ -1,14 +1,11 @@
 import { FINISHED_STATES, type JobInfo, type JobQueue } from '../queue/types';
-import { buttons, context, fields, header, reply, table, text, type Reply } from '../reply/model';
-import type { Jobs } from '../workers/jobs';
+import { buttons, fields, header, reply, table, text, type Reply } from '../reply/model';
+import type { Jobs } from '../jobs/map';
 import type { NameOf } from '../identity/names';
 import type { CommandContext, CommandOutcome } from './context';
-import { ago, duration } from './format';
+import { ago, duration } from '../present/format';
 import { authorize, personOf } from '../auth/permissions';
-import { presentOutcome } from '../remediation/present';
 import type { RemediationService } from '../remediation/service';
-import { presentAnomalies } from './anomalies';
-import { presentStatus } from './status';
 
 const LIST_LIMIT = 15;
 
@@ -123,25 +120,4 @@ function describeJob(job: JobInfo<Jobs>, nowMs: number, names: NameOf): Reply {
     fields(rows),
     ...(active ? [buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }])] : []),
   );
-}
-
-/** The message for a finished job: its result presented, or why it did not finish. */
-export function presentFinished(job: JobInfo<Jobs>): Reply {
-  if (job.state === 'cancelled') return reply('warning', text(`Job ${job.id} (${job.name}) was cancelled.`));
-  if (job.state === 'failed')
-    return reply(
-      'error',
-      text(`Job ${job.id} (${job.name}) failed: ${job.error ?? 'unknown error'}`),
-      context(`after ${job.attemptsMade} attempt(s)`),
-    );
-  if (job.state !== 'completed' || job.result === undefined)
-    return reply('info', text(`Job ${job.id} is ${job.state}.`));
-  switch (job.name) {
-    case 'status':
-      return presentStatus(job.result as Jobs['status']['result']);
-    case 'detect_anomalies':
-      return presentAnomalies(job.result as Jobs['detect_anomalies']['result']);
-    case 'remediation':
-      return presentOutcome(job.result as Jobs['remediation']['result']);
-  }
 }

@@ -1,8 +1,7 @@
 import { AppError } from '../errors';
-import type { Intent } from '../intent/schema';
-import { presentRequest, requestCommand } from '../remediation/present';
+import type { CheckedIntent } from '../intent/schema';
+import { presentRequest, requestCommand } from '../present/remediation';
 import type { RemediationService } from '../remediation/service';
-import type { ActionName } from '../remediation/types';
 import { reply, text } from '../reply/model';
 import type { CommandContext, CommandOutcome } from './context';
 
@@ -42,13 +41,12 @@ const origin = (ctx: CommandContext) => ({
 export async function requestRemediation(
   ctx: CommandContext,
   service: RemediationService,
-  slots: Extract<Intent, { intent: 'remediate' }>['slots'],
+  slots: CheckedIntent<'remediate'>['slots'],
 ): Promise<CommandOutcome> {
   try {
     const r = await service.request(ctx.actor, {
-      // The handler has answered already when a required slot is missing.
-      action: slots.action as ActionName,
-      target: slots.target as string,
+      action: slots.action,
+      target: slots.target,
       params: {
         ...(slots.replicas !== undefined ? { replicas: slots.replicas } : {}),
         ...(slots.runbook ? { runbook: slots.runbook } : {}),

@@ -1,4 +1,4 @@
-import type { Intent } from '../intent/schema';
+import type { CheckedIntent, Intent } from '../intent/schema';
 import { context, reply, text } from '../reply/model';
 import type { MetricsSource } from '../sources/types';
 import { COMMANDS } from './catalog';
@@ -10,14 +10,28 @@ export const REPLICAS_MIN = 1;
 export const REPLICAS_MAX = 50;
 
 /**
- * Everything that may refuse an intent before it runs or is confirmed: RBAC, then names
- * against the catalog, then bounds. Parsers (rules or LLM) only propose; this decides.
+ * What the checks made of an intent: a refusal, a request still missing required slots, or an
+ * intent that may go ahead, typed with its required slots present.
  */
-export async function checkIntent(
-  ctx: CommandContext,
-  intent: Intent,
-  source: MetricsSource,
-): Promise<CommandOutcome | undefined> {
+export type Verdict =
+  | { kind: 'refused'; intent: Intent; outcome: CommandOutcome }
+  | { kind: 'incomplete'; intent: Intent }
+  | { kind: 'ready'; intent: CheckedIntent };
+
+/**
+ * Everything that may refuse an intent before it runs or is confirmed: RBAC, then names
+ * against the catalog, then bounds; then whether its required slots are there. Parsers (rules or
+ * LLM) only propose; this decides, once per message, button or REST call.
+ */
+export async function checkIntent(ctx: CommandContext, intent: Intent, source: MetricsSource): Promise<Verdict> {
+  const refusal = await refuse(ctx, intent, source);
+  if (refusal) return { kind: 'refused', intent, outcome: refusal };
+  if (intent.missing.length) return { kind: 'incomplete', intent };
+  // `missing` lists the required slots that are absent (makeIntent derives it), so none is.
+  return { kind: 'ready', intent: intent as CheckedIntent };
+}
+
+async function refuse(ctx: CommandContext, intent: Intent, source: MetricsSource): Promise<CommandOutcome | undefined> {
   if (intent.intent !== 'unknown' && !mayRun(ctx.actor, intent.intent)) {
     const { permission } = COMMANDS[intent.intent];
     ctx.log.warn('command denied', { intent: intent.intent, actor: ctx.actor.id, role: ctx.actor.role });
@@ -27,7 +41,12 @@ export async function checkIntent(
       outcome: 'denied',
       detail: { platform: ctx.platform, role: ctx.actor.role, permission },
     });
-    return { outcome: 'denied', reply: reply('error', text(refusal(ctx.actor, permission, `\`${intent.intent}\``))) };
+    return {
+      outcome: 'denied',
+      // Recorded just above, so no caller records it again.
+      ...(ctx.audit ? { audited: true } : {}),
+      reply: reply('error', text(refusal(ctx.actor, permission, `\`${intent.intent}\``))),
+    };
   }
   const service = serviceSlot(intent);
   if (service !== undefined) {

@@ -4,10 +4,9 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { errorMessage } from '../errors';
 import { catalogIssues, EXAMPLE_CATALOG } from '../sources/catalog';
-import { crossFieldProblems, envSchema, fileSchema, type Env, type Role } from './schema';
-
-export type { Role } from './schema';
-export { ROLES } from './schema';
+import type { AuthConfig } from '../auth/config';
+import type { Role } from '../auth/roles';
+import { crossFieldProblems, envSchema, fileSchema, type Env } from './schema';
 
 /** Prometheus: bearer token or basic auth (never both), and a per-request timeout. */
 export interface PrometheusConfig {
@@ -20,24 +19,6 @@ export interface PrometheusConfig {
 }
 
 export type MetricsSourceConfig = { kind: 'demo' } | PrometheusConfig | { kind: 'csv'; dir: string };
-
-/**
- * Tokens are signed with JWT_SECRET (HS256) or a key pair from files (RS256 / ES256, by key type).
- * With neither, the auth routes and the REST API answer 503 and say what to set.
- */
-export interface AuthConfig {
-  jwtSecret?: string;
-  privateKeyFile?: string;
-  publicKeyFile?: string;
-  issuer: string;
-  audience: string;
-  accessTtlS: number;
-  refreshTtlS: number;
-  loginMaxFailures: number;
-  lockoutBaseS: number;
-  /** Origins allowed by CORS; empty = no cross-origin access. */
-  corsOrigins: string[];
-}
 
 /** The one typed configuration object; built once by the composition root and passed down. */
 export interface Config {

@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { jwtSecretWeakness } from '../auth/config';
+import { ROLES } from '../auth/roles';
 import { actionCatalogShape } from '../remediation/catalog';
 import { catalogFileShape } from '../sources/catalog';
-
-export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 const port = z.coerce
   .number({ error: 'expected a port number 1-65535' })
@@ -192,17 +191,6 @@ export function crossFieldProblems(env: Partial<Env>): EnvProblem[] {
     add('ADMIN_PASSWORD', 'required with ADMIN_EMAIL');
   }
   return problems;
-}
-
-/**
- * Why an HMAC secret is too weak to sign tokens, or undefined: at least 32 characters (256 bits
- * of a random string), and not a repetition or a short alphabet (e.g. \`aaaa…\`, \`1234…\`).
- */
-export function jwtSecretWeakness(secret: string): string | undefined {
-  if (secret.length < 32)
-    return `too short: use at least 32 random characters (e.g. \`openssl rand -base64 48\`), got ${secret.length}`;
-  if (new Set(secret).size < 12) return 'too little variety to be random: use `openssl rand -base64 48`';
-  return undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
+import type { Principal } from '../auth/permissions';
 import { disabledPrincipal, guestPrincipal, userPrincipal } from '../auth/principal';
+import type { Role } from '../auth/roles';
 import type { Users } from '../auth/types';
-import type { Role } from '../config/config';
-import type { Actor } from '../commands/context';
 import type { MessagePlatform } from '../ports/chat';
 
 /**
@@ -11,7 +11,7 @@ import type { MessagePlatform } from '../ports/chat';
  * link acts as that user with no permissions: disabling must not hand them the default role.
  */
 export interface Identity {
-  resolve(platform: MessagePlatform, platformUserId: string, displayName?: string): Actor;
+  resolve(platform: MessagePlatform, platformUserId: string, displayName?: string): Principal;
   /**
    * The person a stored person id (`personOf` when it acted) stands for now: a chat id or console
    * name linked to a user since then is that user. Rules about people compare these, so a link

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { JobQueue } from '../queue/types';
-import type { Jobs } from '../workers/jobs';
+import type { Jobs } from '../jobs/map';
 import type { Incident, IncidentStore } from './store';
 
 export interface AnalysisDeps {

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/permissions';
-import type { AuditLog } from '../auth/types';
+import type { AuditLog } from '../audit/types';
 import type { Clock } from '../clock';
 import { AppError } from '../errors';
 import { freshId } from '../store/fresh-id';

@@ -2,7 +2,7 @@ import type { ActionCatalog } from '../remediation/catalog';
 import type { ActionName } from '../remediation/types';
 import type { Button } from '../reply/model';
 import type { Signal } from '../sources/types';
-import type { AnomaliesJobResult } from '../workers/jobs';
+import type { AnomaliesJobResult } from '../jobs/map';
 
 /** What usually helps when a golden signal goes wrong (the on-call rule of thumb, not magic). */
 const REMEDY: Record<Signal, { action: ActionName; why: string }> = {

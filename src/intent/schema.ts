@@ -59,7 +59,7 @@ export type SlotsOf<N extends IntentName> = IntentOf<N>['slots'];
 export const INTENT_NAMES = intentSchema.options.map((o) => o.shape.intent.value) as IntentName[];
 
 /** Slots the command cannot run without (DESIGN.md: the ones without `?`). */
-export const REQUIRED_SLOTS: { [N in IntentName]: ReadonlyArray<keyof SlotsOf<N> & string> } = {
+export const REQUIRED_SLOTS = {
   help: [],
   status: [],
   detect_anomalies: [],
@@ -81,7 +81,26 @@ export const REQUIRED_SLOTS: { [N in IntentName]: ReadonlyArray<keyof SlotsOf<N>
   freeze: [],
   unfreeze: [],
   unknown: [],
+} as const satisfies { [N in IntentName]: ReadonlyArray<keyof SlotsOf<N> & string> };
+
+/** The slots intent `N` cannot run without, by name. */
+export type RequiredSlot<N extends IntentName> = Extract<(typeof REQUIRED_SLOTS)[N][number], keyof SlotsOf<N>>;
+
+/** `N`'s slots with the required ones typed as present. */
+export type CompleteSlots<N extends IntentName> = SlotsOf<N> & {
+  [K in RequiredSlot<N>]-?: NonNullable<SlotsOf<N>[K]>;
 };
+
+declare const checked: unique symbol;
+
+/**
+ * An intent the command layer checked (src/commands/validate.ts: RBAC, catalog names, bounds) and
+ * found complete (`missing` empty): its required slots are typed as present. Only that check makes
+ * one, so a handler that takes a CheckedIntent cannot run an intent nobody checked.
+ */
+export type CheckedIntent<N extends IntentName = IntentName> = N extends IntentName
+  ? Omit<IntentOf<N>, 'slots' | 'missing'> & { slots: CompleteSlots<N>; missing: []; readonly [checked]: true }
+  : never;
 
 /** Slots a remediation needs for its action: a scale needs a size, a runbook its name. */
 const ACTION_SLOTS: Record<string, readonly string[]> = { scale: ['replicas'], runbook: ['runbook'] };

@@ -1,7 +1,7 @@
 import { authorize, personOf, type Principal } from '../auth/permissions';
-import type { AuditEvent, AuditLog } from '../auth/types';
+import type { AuditEvent, AuditLog } from '../audit/types';
 import type { Clock } from '../clock';
-import { ROLES } from '../config/schema';
+import { ROLES } from '../auth/roles';
 import { AppError, errorMessage } from '../errors';
 import type { Logger } from '../log/logger';
 import type { ActionCatalog } from './catalog';

@@ -8,7 +8,7 @@ import type { Clock } from '../clock';
 import { AppError, UnrecoverableJobError } from '../errors';
 import type { JobContext } from '../queue/types';
 import { GOLDEN_SIGNALS, type MetricsSource, type Series } from '../sources/types';
-import type { AnomaliesJobData, AnomaliesJobResult, SeriesFinding } from './jobs';
+import type { AnomaliesJobData, AnomaliesJobResult, SeriesFinding } from '../jobs/map';
 
 /** A point is anomalous at or above this combined score. */
 export const ANOMALY_THRESHOLD = ALERT_THRESHOLD;

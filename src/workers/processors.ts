@@ -1,9 +1,8 @@
 import type { Clock } from '../clock';
-import { jobResult } from '../remediation/present';
+import { jobResult, type Jobs } from '../jobs/map';
 import type { RemediationService } from '../remediation/service';
 import type { Processor, Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
-import type { Jobs } from './jobs';
 import { anomaliesProcessor, type AnomalyCounters } from './anomalies';
 import { statusProcessor } from './status';
 

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { JobContext } from '../queue/types';
 import { GOLDEN_SIGNALS, type MetricsSource, type Objectives, type ServiceInfo, type Signal } from '../sources/types';
 import { BURN_HISTORY_S, burnRates } from '../slo/burn-rate';
-import type { ServiceStatus, StatusJobData, StatusJobResult } from './jobs';
+import type { ServiceStatus, StatusJobData, StatusJobResult } from '../jobs/map';
 
 const RECENT_MS = 5 * 60_000;
 

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { presentAnomalies } from '../../src/commands/anomalies';
+import { presentAnomalies } from '../../src/present/anomalies';
 import type { App } from '../../src/app/control';
 import { renderText } from '../../src/reply/render-text';
-import type { AnomaliesJobResult } from '../../src/workers/jobs';
+import type { AnomaliesJobResult } from '../../src/jobs/map';
 import { testApp } from '../helpers/app';
 
 const END = Date.UTC(2026, 10, 26, 10, 0);

@@ -2,14 +2,14 @@ import { PassThrough } from 'node:stream';
 import { explainSeries, SIGNAL_RANGE, type AnomalySegment } from '../../src/anomaly/explain';
 import type { Detection } from '../../src/anomaly/types';
 import { anomalyChartSpecFor, findingChartInput } from '../../src/charts/anomaly-chart';
-import { presentAnomalies } from '../../src/commands/anomalies';
+import { presentAnomalies } from '../../src/present/anomalies';
 import { createLogger } from '../../src/log/logger';
 import type { Block } from '../../src/reply/model';
 import { renderText } from '../../src/reply/render-text';
 import { DemoFleet } from '../../src/sources/demo/fleet';
 import type { IncidentInfo } from '../../src/sources/demo/incidents';
 import { ANOMALY_THRESHOLD, anomaliesProcessor } from '../../src/workers/anomalies';
-import type { AnomaliesJobResult, SeriesFinding } from '../../src/workers/jobs';
+import type { AnomaliesJobResult, SeriesFinding } from '../../src/jobs/map';
 
 // Seed 42 runs its incident cycle from 08:08 UTC: checkout-api's bad deploy 08:08-09:58,
 // payments' error burst 11:03-11:33, search's traffic spike 11:28-12:13 (see src/sources/demo/incidents.ts).

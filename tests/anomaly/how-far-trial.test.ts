@@ -1,8 +1,8 @@
 import type { AnomalySegment } from '../../src/anomaly/explain';
-import { presentAnomalies } from '../../src/commands/anomalies';
+import { presentAnomalies } from '../../src/present/anomalies';
 import type { App } from '../../src/app/control';
 import type { Block } from '../../src/reply/model';
-import type { AnomaliesJobResult, SeriesFinding } from '../../src/workers/jobs';
+import type { AnomaliesJobResult, SeriesFinding } from '../../src/jobs/map';
 import { testApp } from '../helpers/app';
 
 const AT = Date.UTC(2026, 10, 26, 8, 28);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createLogger } from '../../src/log/logger';
 import { createBullmqQueue } from '../../src/queue/bullmq';
 import type { JobQueue } from '../../src/queue/types';
-import type { AnomaliesJobResult, Jobs, StatusJobResult } from '../../src/workers/jobs';
+import type { AnomaliesJobResult, Jobs, StatusJobResult } from '../../src/jobs/map';
 import { BIN, waitFor } from '../helpers/cli';
 import { describeNeeding } from '../helpers/requires';
 import { startPrivateRedis, type PrivateRedis } from '../queue/private-redis';

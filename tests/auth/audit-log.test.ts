@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createAuditLog, GENESIS_HASH } from '../../src/audit/audit-log';
-import type { AuditLog } from '../../src/auth/types';
+import type { AuditLog } from '../../src/audit/types';
 import { openStore, type Store } from '../../src/store/store';
 import { AUTH_TABLES, INJECTIONS, START, tableNames } from './fixtures';
 

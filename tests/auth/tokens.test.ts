@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { createAuditLog } from '../../src/audit/audit-log';
 import { createTokens } from '../../src/auth/tokens';
-import type { AuditLog, Tokens, User, Users } from '../../src/auth/types';
+import type { AuditLog } from '../../src/audit/types';
+import type { AuthConfig } from '../../src/auth/config';
+import type { Tokens, User, Users } from '../../src/auth/types';
 import { createUsers } from '../../src/auth/users';
-import { testConfig, type AuthConfig } from '../../src/config/config';
+import { testConfig } from '../../src/config/config';
 import { openStore, type Store } from '../../src/store/store';
 import { GOOD_PASSWORD, START } from './fixtures';
 

@@ -1,7 +1,7 @@
-import { presentFinished } from '../../src/commands/jobs';
+import { presentFinished } from '../../src/present/jobs';
 import type { App } from '../../src/app/control';
 import type { Block } from '../../src/reply/model';
-import type { AnomaliesJobResult } from '../../src/workers/jobs';
+import type { AnomaliesJobResult } from '../../src/jobs/map';
 import { renderText } from '../../src/reply/render-text';
 import { DURING_BURST, lastVersion, recordingSink, testApp } from '../helpers/app';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Role } from '../../src/config/config';
+import type { Role } from '../../src/auth/roles';
 import { createHttpForApp } from '../../src/app/http';
 import type { App } from '../../src/app/control';
 import { NOW, testApp } from '../helpers/app';

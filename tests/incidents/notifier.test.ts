@@ -1,7 +1,7 @@
 import type { ChannelPoster, PostedMessage } from '../../src/ports/chat';
 import { ChatApiError } from '../../src/ports/chat';
 import { guestPrincipal } from '../../src/auth/principal';
-import { startIncidentNotifier } from '../../src/incidents/notifier';
+import { startIncidentNotifier } from '../../src/chat/incident-notifier';
 import { IncidentPosts } from '../../src/incidents/posts';
 import type { App } from '../../src/app/control';
 import { buildActionCatalog } from '../../src/remediation/catalog';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Role } from '../../src/config/config';
+import type { Role } from '../../src/auth/roles';
 import { ROLE_PERMISSIONS, type Permission } from '../../src/auth/permissions';
 import { renderText } from '../../src/reply/render-text';
 import { tempDbPath } from '../helpers/app';

@@ -1,7 +1,7 @@
 import { NOW } from '../helpers/app';
 import { httpApp, session, type HttpApp } from '../http/http-app';
-import { presentFinished } from '../../src/commands/jobs';
-import type { RemediationJobResult } from '../../src/remediation/present';
+import { presentFinished } from '../../src/present/jobs';
+import type { RemediationJobResult } from '../../src/jobs/map';
 import type { Reply } from '../../src/reply/model';
 
 /**

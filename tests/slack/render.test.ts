@@ -1,6 +1,6 @@
-import { presentIncident } from '../../src/commands/incidents';
+import { presentIncident } from '../../src/present/incidents';
 import type { Incident } from '../../src/incidents/store';
-import { presentRequest } from '../../src/remediation/present';
+import { presentRequest } from '../../src/present/remediation';
 import type { StoredRequest } from '../../src/remediation/store';
 import {
   buttons,

@@ -1,11 +1,11 @@
 import { MAX_CARD_BYTES, renderAdaptiveCard, TONE_STYLE } from '../../src/adapters/teams/render';
 import { stripControl } from '../../src/reply/sanitize';
 import type { AdaptiveCard, CardElement } from '../../src/adapters/teams/card';
-import { presentIncident } from '../../src/commands/incidents';
+import { presentIncident } from '../../src/present/incidents';
 import type { Incident } from '../../src/incidents/store';
 import { buttons, context, fields, header, image, progress, reply, series, table, text } from '../../src/reply/model';
 import { sparkline } from '../../src/reply/sparkline';
-import { presentRequest } from '../../src/remediation/present';
+import { presentRequest } from '../../src/present/remediation';
 import type { StoredRequest } from '../../src/remediation/store';
 
 const size = (card: AdaptiveCard) => Buffer.byteLength(JSON.stringify(card), 'utf8');

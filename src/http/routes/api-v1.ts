@@ -1,18 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../../auth/permissions';
-import type { AuditLog } from '../../auth/types';
+import type { AuditLog } from '../../audit/types';
 import { COMMANDS } from '../../commands/catalog';
 import type { CommandContext, CommandOutcome } from '../../commands/context';
 import type { Commands } from '../../commands/handler';
 import { notBuiltMessage } from '../../commands/help';
-import { mayRun } from '../../commands/rbac';
+import type { Verdict } from '../../commands/validate';
 import { intentSchema, makeIntent, type IntentName, type SlotsOf } from '../../intent/schema';
 import type { JobInfo, JobQueue } from '../../queue/types';
 import type { RemediationService } from '../../remediation/service';
 import { planSchema, remediationSchema, REMEDIATION_STATES } from '../../remediation/view';
 import { summary, type Reply } from '../../reply/model';
-import type { Jobs } from '../../workers/jobs';
+import type { Jobs } from '../../jobs/map';
 import { defineRoute, errorSchema, type ApiRoute, type ResponseDoc, type RouteSpec } from '../route';
 
 /**
@@ -148,19 +148,21 @@ export function apiV1Routes({ commands, queue, audit, remediation }: ApiV1Deps):
   ) {
     const intent = makeIntent(name, slots, 1);
     const ctx: CommandContext = { actor: principal, platform: 'http', channel: 'api', log: req.log2, audit };
+    let verdict: Verdict | undefined;
     if (!COMMANDS[name as Exclude<N, 'unknown'>].available) {
       // Not built yet: the same refusals as any command (RBAC, names), then 501, never a 200 that does nothing.
-      const refusal = await commands.check(ctx, intent);
-      if (!refusal)
+      verdict = await commands.check(ctx, intent);
+      if (verdict.kind !== 'refused')
         return reply.status(501).send({
           error: 'not_implemented',
           message: notBuiltMessage(name as Exclude<N, 'unknown'>),
           request_id: req.id,
         });
     }
-    const out = await commands.handle(ctx, intent);
-    // The command layer audits its own RBAC refusals, the remediation service its own (`audited`); any other refusal from deeper (e.g. someone else's job) is audited here.
-    if (out.outcome === 'denied' && !out.audited && mayRun(principal, name)) {
+    const out = verdict ? await commands.run(ctx, verdict) : await commands.handle(ctx, intent);
+    // The command layer audits its own RBAC refusals, the remediation service its own (both say `audited`);
+    // any other refusal from deeper (e.g. someone else's job) is audited here.
+    if (out.outcome === 'denied' && !out.audited) {
       audit.record({
         actor: principal.id,
         action: 'http.denied',

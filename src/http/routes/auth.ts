@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PERMISSIONS, ROLE_PERMISSIONS } from '../../auth/permissions';
 import type { Auth, Tokens, User } from '../../auth/types';
-import { ROLES } from '../../config/schema';
+import { ROLES } from '../../auth/roles';
 import { AppError } from '../../errors';
 import type { Metrics } from '../../telemetry/metrics';
 import { REALM, requireSession, type Authn } from '../authn';

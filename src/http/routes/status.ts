@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditLog } from '../../auth/types';
+import type { AuditLog } from '../../audit/types';
 import type { Clock } from '../../clock';
 import type { CommandContext } from '../../commands/context';
 import type { Commands } from '../../commands/handler';
@@ -7,7 +7,7 @@ import { makeIntent } from '../../intent/schema';
 import { summary } from '../../reply/model';
 import { BURN_RULES } from '../../slo/burn-rate';
 import { GOLDEN_SIGNALS, type MetricsSource } from '../../sources/types';
-import type { ServiceStatus, StatusJobResult } from '../../workers/jobs';
+import type { ServiceStatus, StatusJobResult } from '../../jobs/map';
 import { evaluateStatus } from '../../workers/status';
 import { defineRoute, errorSchema, type ApiRoute } from '../route';
 
@@ -124,11 +124,12 @@ export function statusRoutes({ commands, source, clock, audit }: StatusRouteDeps
       },
       handler: async ({ req, reply, principal, query }) => {
         const ctx: CommandContext = { actor: principal, platform: 'http', channel: 'api', log: req.log2, audit };
-        const refused = await commands.check(
+        const verdict = await commands.check(
           ctx,
           makeIntent('status', query.service ? { service: query.service } : {}, 1),
         );
-        if (refused) {
+        if (verdict.kind === 'refused') {
+          const refused = verdict.outcome;
           const status = refused.outcome === 'denied' ? 403 : 400;
           return reply.status(status).send({
             error: status === 403 ? 'forbidden' : 'bad_request',

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditLog } from '../../auth/types';
+import type { AuditLog } from '../../audit/types';
 import { webhookSchema } from '../../incidents/alertmanager';
 import type { IncidentService } from '../../incidents/service';
 import type { Metrics } from '../../telemetry/metrics';

@@ -1,5 +1,5 @@
 import type { SeriesExplanation } from '../anomaly/explain';
-import type { RemediationJobResult } from '../remediation/present';
+import type { StoredRequest } from '../remediation/store';
 import type { Signal } from '../sources/types';
 
 /** Job name -> data and result: the one typed map shared by producers (commands) and workers. */
@@ -74,6 +74,34 @@ export interface AnomaliesJobResult {
   findings: SeriesFinding[];
   /** Series asked for that have no data (`service signal`), left out of the findings. */
   missing?: string[];
+}
+
+/** What a remediation job returns (it travels through the queue, so plain data). */
+export interface RemediationJobResult {
+  id: string;
+  action: string;
+  target: string;
+  state: StoredRequest['state'];
+  /** The request's parameters (replicas, runbook), so the result reads back as the command typed. */
+  params?: StoredRequest['params'];
+  summary: string;
+  verified?: { ok: boolean; summary: string };
+  /** Names, for the reply. */
+  approvers: string[];
+}
+
+/** A remediation request, as its job returns it once it ran. */
+export function jobResult(r: StoredRequest): RemediationJobResult {
+  return {
+    id: r.id,
+    action: r.action,
+    target: r.target,
+    state: r.state,
+    params: r.params,
+    summary: r.result?.summary ?? '',
+    ...(r.result?.verified ? { verified: r.result.verified } : {}),
+    approvers: r.approverNames,
+  };
 }
 
 export type Jobs = {

@@ -1,34 +1,11 @@
+import type { RemediationJobResult } from '../jobs/map';
 import { buttons, context, fields, header, reply, text, type Reply } from '../reply/model';
-import type { StoredRequest } from './store';
+import type { StoredRequest } from '../remediation/store';
 
-/** What a remediation job returns (it travels through the queue, so plain data). */
-export interface RemediationJobResult {
-  id: string;
-  action: string;
-  target: string;
-  state: StoredRequest['state'];
-  /** The request's parameters (replicas, runbook), so the result reads back as the command typed. */
-  params?: StoredRequest['params'];
-  summary: string;
-  verified?: { ok: boolean; summary: string };
-  /** Names, for the reply. */
-  approvers: string[];
-}
-
-export function jobResult(r: StoredRequest): RemediationJobResult {
-  return {
-    id: r.id,
-    action: r.action,
-    target: r.target,
-    state: r.state,
-    params: r.params,
-    summary: r.result?.summary ?? '',
-    ...(r.result?.verified ? { verified: r.result.verified } : {}),
-    approvers: r.approverNames,
-  };
-}
-
-/** The request as the command a user types (runbooks/README.md's `runbook NAME on SERVICE` for a runbook), so it reads back the same. */
+/**
+ * The request as the command a user types (runbooks/README.md's `runbook NAME on SERVICE` for a
+ * runbook), so it reads back the same.
+ */
 export const requestCommand = (r: { action: string; target: string; params: StoredRequest['params'] }): string =>
   r.action === 'runbook' && r.params.runbook
     ? `runbook ${r.params.runbook} on ${r.target}`
@@ -54,7 +31,8 @@ export function presentRequest(r: StoredRequest): Reply {
       'warning',
       ...blocks,
       text(
-        `Needs ${r.approvalsNeeded} approval(s) from someone with the approver role other than the requester, before ${new Date(r.expiresAt).toISOString().slice(11, 16)} UTC.`,
+        `Needs ${r.approvalsNeeded} approval(s) from someone with the approver role other than the requester,` +
+          ` before ${new Date(r.expiresAt).toISOString().slice(11, 16)} UTC.`,
       ),
       buttons([
         { label: 'Approve', command: `approve ${r.id}`, style: 'primary' },

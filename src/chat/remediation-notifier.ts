@@ -1,14 +1,14 @@
 import type { ChannelPoster } from '../ports/chat';
 import type { CommandContext } from '../commands/context';
-import type { Commands } from '../commands/handler';
-import { presentFinished } from '../commands/jobs';
+import { checkAndRun, type Commands } from '../commands/handler';
+import { presentFinished } from '../present/jobs';
 import type { NameOf } from '../identity/names';
 import type { Logger } from '../log/logger';
 import type { JobMeta, JobQueue } from '../queue/types';
 import { reply, text } from '../reply/model';
-import type { Jobs } from '../workers/jobs';
-import { requestCommand } from './present';
-import type { RemediationStore, StoredRequest } from './store';
+import type { Jobs } from '../jobs/map';
+import { requestCommand } from '../present/remediation';
+import type { RemediationStore, StoredRequest } from '../remediation/store';
 
 /** A thread: platform, channel and thread (none for a channel's top level or a DM). */
 type Where = Pick<JobMeta, 'platform' | 'channel' | 'thread'>;
@@ -73,25 +73,29 @@ export type FollowedJobs = ReturnType<typeof createFollowedJobs>;
  * it starts nothing; any other command's job is noted when it returns. REST follows nothing.
  */
 export function followingIn(commands: Commands, followed: FollowedJobs): Commands {
+  const run: Commands['run'] = async (ctx: CommandContext, verdict, rawText) => {
+    const { intent } = verdict;
+    const where: Where = {
+      platform: ctx.platform,
+      channel: ctx.channel,
+      ...(ctx.thread ? { thread: ctx.thread } : {}),
+    };
+    // An approval or denial typed here is answered here: noted first, forgotten when it decided nothing.
+    const deciding =
+      (intent.intent === 'approve' || intent.intent === 'deny') && typeof intent.slots.request_id === 'string'
+        ? intent.slots.request_id.replace(/^#/, '').toLowerCase()
+        : undefined;
+    if (deciding) followed.mark(deciding, where);
+    const out = await commands.run(ctx, verdict, rawText);
+    if (out.job) followed.mark(out.job.id, where);
+    else if (deciding && !(intent.intent === 'deny' && out.outcome === 'replied')) followed.unmark(deciding, where);
+    return out;
+  };
   return {
     ...commands,
-    async handle(ctx: CommandContext, intent, rawText) {
-      const where: Where = {
-        platform: ctx.platform,
-        channel: ctx.channel,
-        ...(ctx.thread ? { thread: ctx.thread } : {}),
-      };
-      // An approval or denial typed here is answered here: noted first, forgotten when it decided nothing.
-      const deciding =
-        (intent.intent === 'approve' || intent.intent === 'deny') && typeof intent.slots.request_id === 'string'
-          ? intent.slots.request_id.replace(/^#/, '').toLowerCase()
-          : undefined;
-      if (deciding) followed.mark(deciding, where);
-      const out = await commands.handle(ctx, intent, rawText);
-      if (out.job) followed.mark(out.job.id, where);
-      else if (deciding && !(intent.intent === 'deny' && out.outcome === 'replied')) followed.unmark(deciding, where);
-      return out;
-    },
+    run,
+    // The checks, then the run above, so a `handle` here follows its job too.
+    handle: (ctx, intent, rawText) => checkAndRun({ check: commands.check, run }, ctx, intent, rawText),
   };
 }
 

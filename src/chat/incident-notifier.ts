@@ -1,16 +1,16 @@
 import type { ChannelPoster, PostedMessage } from '../ports/chat';
-import { presentFinished } from '../commands/jobs';
-import { presentIncident } from '../commands/incidents';
+import { presentFinished } from '../present/jobs';
+import { presentIncident } from '../present/incidents';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { JobInfo, JobQueue } from '../queue/types';
 import type { ActionCatalog } from '../remediation/catalog';
 import { buttons, context, reply, text, type Reply } from '../reply/model';
-import type { AnomaliesJobResult, Jobs } from '../workers/jobs';
-import type { IncidentPosts } from './posts';
-import type { IncidentChange, IncidentService } from './service';
-import type { Incident } from './store';
-import { suggestRemediations } from './suggest';
+import type { AnomaliesJobResult, Jobs } from '../jobs/map';
+import type { IncidentPosts } from '../incidents/posts';
+import type { IncidentChange, IncidentService } from '../incidents/service';
+import type { Incident } from '../incidents/store';
+import { suggestRemediations } from '../incidents/suggest';
 
 export interface IncidentChannel {
   platform: 'slack' | 'teams';
