@@ -8,9 +8,9 @@ const ROOT = __dirname;
 const PLATFORM_FREE = ['src/intent/', 'src/commands/', 'src/present/', 'src/incidents/'];
 const PLATFORM_PACKAGES = ['@slack/', '@microsoft/', 'fastify', '@fastify/', 'better-sqlite3'];
 
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** `src/log/` covers the folder, `src/errors.ts` the one file. */
-const pattern = (entry) => (entry.endsWith('/') ? `^${escape(entry)}` : `^${escape(entry)}$`);
+const pattern = (entry) => (entry.endsWith('/') ? `^${escapeRe(entry)}` : `^${escapeRe(entry)}$`);
 
 /** [{ name, entries: ['src/log/', ...] }], lowest first, from the table between the layer markers. */
 function readLayers(file = join(ROOT, 'ARCHITECTURE.md')) {
@@ -62,7 +62,7 @@ module.exports = {
       comment: `${PLATFORM_FREE.join(', ')} stay free of chat SDKs, fastify and better-sqlite3`,
       severity: 'error',
       from: { path: PLATFORM_FREE.map(pattern) },
-      to: { path: PLATFORM_PACKAGES.map((p) => `(^|node_modules/)${escape(p)}`) },
+      to: { path: PLATFORM_PACKAGES.map((p) => `(^|node_modules/)${escapeRe(p)}`) },
     },
     {
       name: 'no-circular',

@@ -18,6 +18,14 @@ export default tseslint.config(
     },
   },
   { files: ['src/config/**', 'tests/**', 'bench/**'], rules: { 'no-restricted-syntax': 'off' } },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // Lines of at most 120 characters (issue 14 point 8): Prettier formats the code, but long strings,
   // template literals, regexes and comments are split or re-wrapped by hand.
   { rules: { 'max-len': ['error', { code: 120, tabWidth: 2 }] } },

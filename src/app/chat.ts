@@ -2,7 +2,7 @@ import type { ChannelPoster, ChatAdapter } from '../ports/chat';
 import type { Conversation } from '../chat/conversation';
 import type { Config } from '../config/config';
 import type { NameOf } from '../identity/names';
-import { configuredPlatforms, incidentChannel } from '../incidents/channel';
+import { configuredPlatforms, incidentChannel } from '../config/channels';
 import { startIncidentNotifier } from '../chat/incident-notifier';
 import { IncidentPosts } from '../incidents/posts';
 import type { IncidentService } from '../incidents/service';

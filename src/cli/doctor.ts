@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { loadKeys } from '../auth/tokens';
 import { loadConfig, type Config } from '../config/config';
 import { errorMessage } from '../errors';
-import { incidentChannel } from '../incidents/channel';
+import { incidentChannel } from '../config/channels';
 import { buildCatalog } from '../sources/catalog';
 import { PrometheusClient } from '../sources/prometheus';
 import { openStore } from '../store/store';

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config';
+import type { Config } from './config';
 import type { ChatPlatform } from '../ports/chat';
 
 /** The chat platforms the config brings in: Slack with a bot token, Teams with an app id (or auth off). */
