@@ -37,8 +37,10 @@ export type PendingStore = ReturnType<typeof createPendingStore>;
 
 const YES = /^(y|yes|yep|yeah|confirm|confirmed|go|go ahead|do it|proceed|ok|okay|sure|approve)[.!]*$/;
 /** A refusal, with the polite words people add ("no thanks", "forget it", "nah, never mind"). */
-const NO =
-  /^(n|no|nope|nah|cancel|abort|stop|skip|quit|never ?mind|forget|don'?t|do not)([ ,]+(it|that|this|thanks|thank you|please|then|never ?mind))*[.!]*$/;
+const NO = new RegExp(
+  "^(n|no|nope|nah|cancel|abort|stop|skip|quit|never ?mind|forget|don'?t|do not)" +
+    '([ ,]+(it|that|this|thanks|thank you|please|then|never ?mind))*[.!]*$',
+);
 
 export function yesOrNo(normalized: string): 'yes' | 'no' | undefined {
   if (YES.test(normalized)) return 'yes';

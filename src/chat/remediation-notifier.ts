@@ -108,7 +108,10 @@ export interface RemediationNotifierDeps {
   log: Logger;
   /** Principal ids as people read them, for "denied by …". */
   names?: NameOf;
-  /** Also look for finished jobs this often (default 3 s): the embedded queue tells only the process that ran the job. */
+  /**
+   * Also look for finished jobs this often (default 3 s): the embedded queue tells only the process
+   * that ran the job.
+   */
   sweepMs?: number;
 }
 
@@ -126,16 +129,7 @@ const SWEEP_LIMIT = 50;
  */
 export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(): Promise<void>; stop(): void } {
   const { queue, posters, followed, log } = deps;
-  const chains = new Map<string, Promise<void>>();
-  const inOrder = (id: string, work: () => Promise<void>) => {
-    const next = (chains.get(id) ?? Promise.resolve()).then(work).catch((err: unknown) => {
-      log.error('could not tell the requester about a remediation', { err, request: id });
-    });
-    chains.set(id, next);
-    void next.then(() => {
-      if (chains.get(id) === next) chains.delete(id);
-    });
-  };
+  const { inOrder, idle } = chainsPerRequest(log);
   /**
    * Where to post `kind` about job `id`, or undefined when nobody here should: no poster for its
    * platform, its thread follows the job itself, or (a shared channel) another process told it.
@@ -156,7 +150,9 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
       if (!job || !request || request.approverNames.length === 0) return;
       const to = origin(e.id, job.meta, 'approved');
       if (!to) return;
-      const line = `Approved by ${request.approverNames.join(', ')}; running \`${requestCommand(request)}\` now (request ${request.id}).`;
+      const line =
+        `Approved by ${request.approverNames.join(', ')}; ` +
+        `running \`${requestCommand(request)}\` now (request ${request.id}).`;
       await to.poster.post(to.channel, reply('info', text(line)), to.thread);
     });
   };
@@ -207,11 +203,30 @@ export function startRemediationNotifier(deps: RemediationNotifierDeps): { idle(
     }),
   ];
   return {
-    async idle() {
-      while (chains.size) await Promise.all([...chains.values()]);
-    },
+    idle,
     stop() {
       for (const off of offs) off();
+    },
+  };
+}
+
+/** Posts for one request, in order: each waits for the one before; a failure is logged. */
+function chainsPerRequest(log: Logger) {
+  const chains = new Map<string, Promise<void>>();
+  const inOrder = (id: string, work: () => Promise<void>) => {
+    const next = (chains.get(id) ?? Promise.resolve()).then(work).catch((err: unknown) => {
+      log.error('could not tell the requester about a remediation', { err, request: id });
+    });
+    chains.set(id, next);
+    void next.then(() => {
+      if (chains.get(id) === next) chains.delete(id);
+    });
+  };
+  return {
+    inOrder,
+    /** Resolves once every request's posts so far have gone out. */
+    async idle() {
+      while (chains.size) await Promise.all([...chains.values()]);
     },
   };
 }

@@ -37,7 +37,8 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
     true,
   ),
   approve: cmd('approve ID', 'approve a remediation request', 'remediation.approve', true),
-  // `read`: an approver denies any request, a requester withdraws their own (the remediation service decides, like cancel's owner check).
+  // `read`: an approver denies any request, a requester withdraws their own (the remediation service
+  // decides, like cancel's owner check).
   deny: cmd('deny ID', 'deny a remediation request (or withdraw your own)', 'read', true),
   list_models: cmd('models', 'anomaly models and versions', 'read', false),
   train_model: cmd('train [model] [service]', 'train an anomaly model', 'models.manage', false),

@@ -23,8 +23,14 @@ export interface CommandOutcome {
   job?: { id: string; name: string };
   /** The remediation request the command created or decided (REST answers with the request itself). */
   request?: string;
-  /** A refusal already in the audit log (the remediation service records each of its own), so no caller records it again. */
+  /**
+   * A refusal already in the audit log (the remediation service records each of its own), so no
+   * caller records it again.
+   */
   audited?: boolean;
-  /** How it went, for chat_messages_total{outcome}. `unavailable`: a dependency (Redis) is down; try again (REST 503). */
+  /**
+   * How it went, for chat_messages_total{outcome}. `unavailable`: a dependency (Redis) is down; try
+   * again (REST 503).
+   */
   outcome: 'replied' | 'enqueued' | 'denied' | 'invalid' | 'unknown' | 'unavailable' | 'error';
 }

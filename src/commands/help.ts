@@ -24,7 +24,10 @@ export function notBuiltMessage(intent: CommandName): string {
   return `\`${words(info)}\` (${info.summary}) is not built yet in this release; \`help\` lists what works today.`;
 }
 
-/** The command a topic names: its intent name, or one of its command words (`help rollback`); working commands first. */
+/**
+ * The command a topic names: its intent name, or one of its command words (`help rollback`);
+ * working commands first.
+ */
 function byTopic(topic: string): [CommandName, CommandInfo] | undefined {
   const entries = (Object.entries(COMMANDS) as Array<[CommandName, CommandInfo]>).sort(
     ([, a], [, b]) => Number(b.available) - Number(a.available),

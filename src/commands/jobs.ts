@@ -76,7 +76,8 @@ export async function cancelJob(
       reply: reply(
         'error',
         text(
-          `Job ${id} was started by ${job.meta.requestedBy ? names(job.meta.requestedBy) : 'someone else'}; cancelling it needs the operator role.`,
+          `Job ${id} was started by ${job.meta.requestedBy ? names(job.meta.requestedBy) : 'someone else'}; ` +
+            'cancelling it needs the operator role.',
         ),
       ),
     };
@@ -84,10 +85,12 @@ export async function cancelJob(
   const outcome = await queue.cancel(id, `cancelled by ${ctx.actor.name}`);
   switch (outcome) {
     case 'cancelled': {
-      // A remediation's job cancelled before it ran: its request ends now (failed, not run), not on recovery's next round.
+      // A remediation's job cancelled before it ran: its request ends now (failed, not run), not on
+      // recovery's next round.
       const ended = job.name === 'remediation' ? remediation.settleUnrun(id, 'cancelled', ctx.actor.id) : undefined;
       const more = ended
-        ? ` Remediation ${ended.id} (\`${ended.action} ${ended.target}\`) will not run; ask again if it is still needed.`
+        ? ` Remediation ${ended.id} (\`${ended.action} ${ended.target}\`) will not run; ` +
+          'ask again if it is still needed.'
         : '';
       return { outcome: 'replied', reply: reply('success', text(`Cancelled job ${id} (${job.name}).${more}`)) };
     }

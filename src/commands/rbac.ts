@@ -24,7 +24,10 @@ export function refusal(
   if (principal.disabled) return 'Your account is disabled; an admin can enable it again.';
   if (isApiKey(principal) && ROLE_PERMISSIONS[principal.role].has(permission)) {
     const scope = [...principal.permissions].join(', ') || 'nothing';
-    return `This API key's scope (${scope}) does not include ${permission}${action ? `, which ${action} needs` : ''}; use a key scoped for it.`;
+    return (
+      `This API key's scope (${scope}) does not include ${permission}${action ? `, which ${action} needs` : ''}; ` +
+      'use a key scoped for it.'
+    );
   }
   const role = leastRoleWith(permission);
   const who = isApiKey(principal) ? `this API key's owner is ${principal.role}` : `you are ${principal.role}`;

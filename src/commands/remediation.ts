@@ -29,7 +29,8 @@ const refusal = (err: unknown): CommandOutcome => {
  * safe, and recovery starts the job once the queue answers.
  */
 const notQueued = (id: string, problem = 'The job queue is not answering.') =>
-  `${problem.replace(/[;,]? ?try again shortly\.?$/, '.')} ${id} has not started yet: the approval is recorded and it starts by itself when the queue is back (\`job ${id}\` shows it).`;
+  `${problem.replace(/[;,]? ?try again shortly\.?$/, '.')} ${id} has not started yet: ` +
+  `the approval is recorded and it starts by itself when the queue is back (\`job ${id}\` shows it).`;
 
 const origin = (ctx: CommandContext) => ({
   platform: ctx.platform,

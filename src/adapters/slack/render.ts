@@ -109,7 +109,8 @@ function cutToFit(blocks: KnownBlock[]): KnownBlock[] {
     noteAt,
     0,
     contextBlock([
-      `:scissors: ${cut} more block${cut === 1 ? '' : 's'} did not fit in one Slack message; the full output is attached as a file.`,
+      `:scissors: ${cut} more block${cut === 1 ? '' : 's'} did not fit in one Slack message; ` +
+        'the full output is attached as a file.',
     ])[0],
   );
   return kept;

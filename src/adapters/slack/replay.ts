@@ -58,7 +58,8 @@ const PRUNE_EVERY_MS = 60_000;
 export function createStoreReplayGuard(db: Db, o: { now?: () => number } = {}): ReplayGuard {
   const now = o.now ?? Date.now;
   const take = db.prepare<[string, number, number]>(
-    'INSERT INTO chat_replays (id, until) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET until = excluded.until WHERE chat_replays.until <= ?',
+    'INSERT INTO chat_replays (id, until) VALUES (?, ?) ' +
+      'ON CONFLICT(id) DO UPDATE SET until = excluded.until WHERE chat_replays.until <= ?',
   );
   const prune = db.prepare<[number]>('DELETE FROM chat_replays WHERE until <= ?');
   let prunedAt = 0;

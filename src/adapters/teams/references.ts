@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { CloudAdapter } from '@microsoft/agents-hosting';
 
-/** The SDK's ConversationReference (from @microsoft/agents-activity, which we reach only through the hosting package). */
+/**
+ * The SDK's ConversationReference (from @microsoft/agents-activity, which we reach only through the
+ * hosting package).
+ */
 export type ConversationReference = Parameters<CloudAdapter['continueConversation']>[1];
 
 /** What an activity tells us about where it came from (the parts a reference is made of). */
@@ -75,7 +78,8 @@ export interface TeamsReferences {
 /** Conversation references in SQLite (migration 006-teams). */
 export function createTeamsReferences(db: Database.Database, clock: () => number = Date.now): TeamsReferences {
   const upsert = db.prepare(
-    'INSERT INTO teams_conversations (conversation_id, reference, updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at',
+    'INSERT INTO teams_conversations (conversation_id, reference, updated_at) VALUES (?, ?, ?) ' +
+      'ON CONFLICT (conversation_id) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at',
   );
   const select = db.prepare('SELECT reference FROM teams_conversations WHERE conversation_id = ?').pluck();
   const del = db.prepare('DELETE FROM teams_conversations WHERE conversation_id = ?');
