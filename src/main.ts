@@ -31,7 +31,7 @@ import type { Jobs } from './workers/jobs';
 import { createProcessors } from './workers/processors';
 import { buildActionCatalog } from './remediation/catalog';
 import { createDemoExecutor } from './remediation/executors/demo';
-import { createKubernetesExecutor } from './remediation/executors/kubernetes';
+import { createKubernetesExecutor } from './remediation/executors/kubernetes/executor';
 import { createShellExecutor } from './remediation/executors/shell';
 import { createWebhookExecutor } from './remediation/executors/webhook';
 import { startRemediationRecovery } from './remediation/recovery';

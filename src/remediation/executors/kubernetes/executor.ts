@@ -25,7 +25,7 @@ import type {
   V1LabelSelector,
   V1ReplicaSet,
 } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { AppError, type ErrorCode } from '../../errors';
+import { AppError, type ErrorCode } from '../../../errors';
 import type {
   Binding,
   ExecuteOptions,
@@ -34,7 +34,7 @@ import type {
   Plan,
   RemediationRequest,
   VerifyResult,
-} from '../types';
+} from '../../types';
 
 type KubernetesClient = typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } });
 type KubernetesBinding = Extract<Binding, { kind: 'kubernetes' }>;
