@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { AppError } from '../../src/errors';
-import { REQUEST_CONNECTION, createRedisGuard, redisAddress } from '../../src/queue/bullmq-guard';
+import { REQUEST_CONNECTION, createRedisGuard, redisAddress } from '../../src/queue/bullmq/guard';
 import { freePort } from '../helpers/cli';
 
 /** issue 13.3: the guard's answer names Redis by host:port only, and a dead Redis fails a call at once (nothing waits to run later). */

@@ -1,8 +1,8 @@
 import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../log/logger';
-import type { EventHub } from './events';
-import { isCancelReason, toProgress, type QueueKeys } from './bullmq-map';
+import type { Logger } from '../../log/logger';
+import type { EventHub } from '../events';
+import { isCancelReason, toProgress, type QueueKeys } from './map';
 
 const CACHE_LIMIT = 10_000;
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, errorMessage } from '../errors';
-import type { Clock } from '../clock';
-import type { Logger } from '../log/logger';
-import type { Store } from '../store/store';
-import { createEventHub } from './events';
-import { recordEnd, type Ended } from './embedded-finish';
-import { prepareJobSql, rowToInfo, type JobRow } from './embedded-sql';
-import { OWNER_PATTERN, isDeadOwner, markOwnerGone, markOwnerLive } from './embedded-owners';
+import { AppError, errorMessage } from '../../errors';
+import type { Clock } from '../../clock';
+import type { Logger } from '../../log/logger';
+import type { Store } from '../../store/store';
+import { createEventHub } from '../events';
+import { recordEnd, type Ended } from './finish';
+import { prepareJobSql, rowToInfo, type JobRow } from './sql';
+import { OWNER_PATTERN, isDeadOwner, markOwnerGone, markOwnerLive } from './owners';
 import {
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_LIST_LIMIT,
@@ -19,7 +19,7 @@ import {
   settlesWithin,
   waitForFinish,
   type RunControl,
-} from './shared';
+} from '../shared';
 import {
   JOB_STATES,
   type JobContext,
@@ -28,7 +28,7 @@ import {
   type JobQueue,
   type JobState,
   type Processors,
-} from './types';
+} from '../types';
 
 export interface EmbeddedQueueOptions {
   store: Store;

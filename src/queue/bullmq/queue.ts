@@ -1,13 +1,13 @@
 import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { AppError, errorMessage } from '../errors';
-import type { Logger } from '../log/logger';
-import { createCancelLedger, createPendingCancels, parseControl, type ControlMessage } from './bullmq-cancel';
-import { createJobCache, translateQueueEvents } from './bullmq-events';
-import { jobToInfo, mapState, queueKeys, CANCEL_MARKER, type BullJob, type Envelope } from './bullmq-map';
-import { listBullmqJobs } from './bullmq-list';
-import { createEventHub } from './events';
-import { REQUEST_CONNECTION, createRedisGuard, reconnectDelay, redisAddress } from './bullmq-guard';
+import { AppError, errorMessage } from '../../errors';
+import type { Logger } from '../../log/logger';
+import { createCancelLedger, createPendingCancels, parseControl, type ControlMessage } from './cancel';
+import { createJobCache, translateQueueEvents } from './events';
+import { jobToInfo, mapState, queueKeys, CANCEL_MARKER, type BullJob, type Envelope } from './map';
+import { listBullmqJobs } from './list';
+import { createEventHub } from '../events';
+import { REQUEST_CONNECTION, createRedisGuard, reconnectDelay, redisAddress } from './guard';
 import {
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_LIST_LIMIT,
@@ -21,7 +21,7 @@ import {
   settlesWithin,
   waitForFinish,
   type RunControl,
-} from './shared';
+} from '../shared';
 import {
   JOB_STATES,
   type AddOptions,
@@ -33,7 +33,7 @@ import {
   type JobQueue,
   type JobState,
   type Processors,
-} from './types';
+} from '../types';
 
 export interface BullmqQueueOptions {
   redisUrl: string;
