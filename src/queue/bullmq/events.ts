@@ -1,4 +1,4 @@
-import type { QueueEvents } from 'bullmq';
+import type { QueueEvents, QueueEventsListener } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log/logger';
 import type { EventHub } from '../events';
@@ -37,6 +37,80 @@ interface Deps {
 type Fields = Record<'name' | 'ats' | 'atm' | 'failedReason' | 'processedOn' | 'finishedOn', string | null>;
 const FIELDS = ['name', 'ats', 'atm', 'failedReason', 'processedOn', 'finishedOn'] as const;
 
+/** What the event handlers share: the deps and the ordered emit, plus the job-hash lookups. */
+interface Translator {
+  d: Deps;
+  /** Emit in stream order, once the lookup the event needs is done. */
+  inOrder(prepared: Promise<(() => void) | undefined>): void;
+}
+
+type Args<E extends 'completed' | 'failed' | 'delayed'> = Parameters<QueueEventsListener[E]>[0];
+
+async function fetchFields(d: Deps, id: string): Promise<Fields> {
+  const values = await d.redis.hmget(d.keys.job(id), ...FIELDS);
+  const out = {} as Fields;
+  FIELDS.forEach((f, i) => (out[f] = values[i] ?? null));
+  if (out.name === null) out.name = d.names.get(id) ?? null; // removed already (history limit)
+  return out;
+}
+
+const duration = (f: Fields, end = Number(f.finishedOn)) =>
+  f.processedOn && end ? Math.max(0, end - Number(f.processedOn)) : 0;
+
+function onCompleted({ d, inOrder }: Translator, { jobId, returnvalue }: Args<'completed'>): void {
+  const here = d.ranHere.get(jobId);
+  d.ranHere.delete(jobId);
+  if (!d.hub.has('completed')) return d.names.delete(jobId);
+  if (here) {
+    d.names.delete(jobId);
+    return inOrder(
+      Promise.resolve(() =>
+        d.hub.emit('completed', { id: jobId, name: here.name, result: returnvalue, durationMs: here.durationMs }),
+      ),
+    );
+  }
+  inOrder(
+    fetchFields(d, jobId).then((f) => () => {
+      d.names.delete(jobId);
+      d.hub.emit('completed', { id: jobId, name: f.name ?? '', result: returnvalue, durationMs: duration(f) });
+    }),
+  );
+}
+
+function onFailed({ d, inOrder }: Translator, { jobId, failedReason }: Args<'failed'>): void {
+  const cancelled = isCancelReason(failedReason);
+  if (!d.hub.has(cancelled ? 'cancelled' : 'failed')) return d.names.delete(jobId);
+  inOrder(
+    fetchFields(d, jobId).then(async (f) => {
+      const name = f.name ?? (cancelled ? await d.cancelledName(jobId) : undefined) ?? '';
+      return () => {
+        d.names.delete(jobId);
+        if (cancelled) d.hub.emit('cancelled', { id: jobId, name });
+        else d.hub.emit('failed', { id: jobId, name, error: failedReason, willRetry: false, durationMs: duration(f) });
+      };
+    }),
+  );
+}
+
+/** A retry with backoff shows up as 'delayed' with attempts made; a job added with a delay has none. */
+function onDelayed({ d, inOrder }: Translator, { jobId }: Args<'delayed'>): void {
+  if (!d.hub.has('failed')) return;
+  inOrder(
+    fetchFields(d, jobId).then((f) => {
+      if (!(Number(f.atm) > 0) || !f.failedReason) return undefined;
+      const error = f.failedReason;
+      return () =>
+        d.hub.emit('failed', {
+          id: jobId,
+          name: f.name ?? '',
+          error,
+          willRetry: true,
+          durationMs: duration(f, Date.now()),
+        });
+    }),
+  );
+}
+
 /**
  * Map BullMQ's QueueEvents (a Redis stream: every process sees every job's events) to ours.
  * Some payloads need a field or two from the job hash; lookups start at once but events are
@@ -51,16 +125,8 @@ export function translateQueueEvents(d: Deps): { idle(): Promise<void> } {
     });
     tail = tail.then(() => step).then((emit) => emit?.());
   };
-  const fetch = async (id: string): Promise<Fields> => {
-    const values = await d.redis.hmget(d.keys.job(id), ...FIELDS);
-    const out = {} as Fields;
-    FIELDS.forEach((f, i) => (out[f] = values[i] ?? null));
-    if (out.name === null) out.name = d.names.get(id) ?? null; // removed already (history limit)
-    return out;
-  };
+  const t: Translator = { d, inOrder };
   const nameOf = async (id: string) => d.names.get(id) ?? (await d.redis.hget(d.keys.job(id), 'name')) ?? '';
-  const duration = (f: Fields, end = Number(f.finishedOn)) =>
-    f.processedOn && end ? Math.max(0, end - Number(f.processedOn)) : 0;
 
   const qe = d.queueEvents;
   qe.on('added', ({ jobId, name }) => {
@@ -70,7 +136,7 @@ export function translateQueueEvents(d: Deps): { idle(): Promise<void> } {
   qe.on('active', ({ jobId }) => {
     if (!d.hub.has('active')) return;
     inOrder(
-      fetch(jobId).then(
+      fetchFields(d, jobId).then(
         (f) => () => d.hub.emit('active', { id: jobId, name: f.name ?? '', attempt: Math.max(1, Number(f.ats) || 1) }),
       ),
     );
@@ -80,58 +146,9 @@ export function translateQueueEvents(d: Deps): { idle(): Promise<void> } {
     if (!progress || !d.hub.has('progress')) return;
     inOrder(nameOf(jobId).then((name) => () => d.hub.emit('progress', { id: jobId, name, progress })));
   });
-  qe.on('completed', ({ jobId, returnvalue }) => {
-    const here = d.ranHere.get(jobId);
-    d.ranHere.delete(jobId);
-    if (!d.hub.has('completed')) return d.names.delete(jobId);
-    if (here) {
-      d.names.delete(jobId);
-      return inOrder(
-        Promise.resolve(() =>
-          d.hub.emit('completed', { id: jobId, name: here.name, result: returnvalue, durationMs: here.durationMs }),
-        ),
-      );
-    }
-    inOrder(
-      fetch(jobId).then((f) => () => {
-        d.names.delete(jobId);
-        d.hub.emit('completed', { id: jobId, name: f.name ?? '', result: returnvalue, durationMs: duration(f) });
-      }),
-    );
-  });
-  qe.on('failed', ({ jobId, failedReason }) => {
-    const cancelled = isCancelReason(failedReason);
-    if (!d.hub.has(cancelled ? 'cancelled' : 'failed')) return d.names.delete(jobId);
-    inOrder(
-      fetch(jobId).then(async (f) => {
-        const name = f.name ?? (cancelled ? await d.cancelledName(jobId) : undefined) ?? '';
-        return () => {
-          d.names.delete(jobId);
-          if (cancelled) d.hub.emit('cancelled', { id: jobId, name });
-          else
-            d.hub.emit('failed', { id: jobId, name, error: failedReason, willRetry: false, durationMs: duration(f) });
-        };
-      }),
-    );
-  });
-  // A retry with backoff shows up as 'delayed' with attempts made; a job added with a delay has none.
-  qe.on('delayed', ({ jobId }) => {
-    if (!d.hub.has('failed')) return;
-    inOrder(
-      fetch(jobId).then((f) => {
-        if (!(Number(f.atm) > 0) || !f.failedReason) return undefined;
-        const error = f.failedReason;
-        return () =>
-          d.hub.emit('failed', {
-            id: jobId,
-            name: f.name ?? '',
-            error,
-            willRetry: true,
-            durationMs: duration(f, Date.now()),
-          });
-      }),
-    );
-  });
+  qe.on('completed', (args) => onCompleted(t, args));
+  qe.on('failed', (args) => onFailed(t, args));
+  qe.on('delayed', (args) => onDelayed(t, args));
   return {
     idle: () => tail,
   };
