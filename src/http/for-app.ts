@@ -4,7 +4,7 @@ import type { App } from '../main';
 import { createAuthn } from './authn';
 import { openApiRoute } from './openapi';
 import { routesPlugin, type ApiRoute } from './route';
-import { apiKeyRoutes } from './routes/api-keys';
+import { apiKeyRoutes } from './routes/auth/api-keys';
 import { apiV1Routes } from './routes/api-v1';
 import { authRoutes } from './routes/auth';
 import { pageRoutes } from './routes/pages';

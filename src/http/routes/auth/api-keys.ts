@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { authorize, PERMISSIONS } from '../../auth/permissions';
-import type { ApiKeyInfo, Auth } from '../../auth/types';
-import { AppError } from '../../errors';
-import { requireSession, type Authn } from '../authn';
-import { defineRoute, errorSchema, SESSION_REQUIRED, type ApiRoute } from '../route';
+import { authorize, PERMISSIONS } from '../../../auth/permissions';
+import type { ApiKeyInfo, Auth } from '../../../auth/types';
+import { AppError } from '../../../errors';
+import { requireSession, type Authn } from '../../authn';
+import { defineRoute, errorSchema, SESSION_REQUIRED, type ApiRoute } from '../../route';
 
 /**
  * `/auth/api-key(s)`: create (the key is in that answer and never again), list (never a secret),

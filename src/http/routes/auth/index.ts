@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { PERMISSIONS, ROLE_PERMISSIONS } from '../../auth/permissions';
-import type { Auth, Tokens, User } from '../../auth/types';
-import { ROLES } from '../../config/schema';
-import { AppError } from '../../errors';
-import type { Metrics } from '../../telemetry/metrics';
-import { REALM, requireSession, type Authn } from '../authn';
-import { defineRoute, errorSchema, SESSION_REQUIRED, type ApiRoute } from '../route';
+import { PERMISSIONS, ROLE_PERMISSIONS } from '../../../auth/permissions';
+import type { Auth, Tokens, User } from '../../../auth/types';
+import { ROLES } from '../../../config/schema';
+import { AppError } from '../../../errors';
+import type { Metrics } from '../../../telemetry/metrics';
+import { REALM, requireSession, type Authn } from '../../authn';
+import { defineRoute, errorSchema, SESSION_REQUIRED, type ApiRoute } from '../../route';
 
 /**
  * `/auth/*` (DESIGN.md): log in, refresh, log out, verify, register, password, profile, roles.
