@@ -1,19 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Principal } from '../../auth/permissions';
-import type { AuditLog } from '../../auth/types';
-import { COMMANDS } from '../../commands/catalog';
-import type { CommandContext, CommandOutcome } from '../../commands/context';
-import type { Commands } from '../../commands/handler';
-import { notBuiltMessage } from '../../commands/help';
-import { mayRun } from '../../commands/rbac';
-import { intentSchema, makeIntent, type IntentName, type SlotsOf } from '../../intent/schema';
-import type { JobInfo, JobQueue } from '../../queue/types';
-import type { RemediationService } from '../../remediation/service';
-import { planSchema, remediationSchema, REMEDIATION_STATES } from '../../remediation/view';
-import { summary, type Reply } from '../../reply/model';
-import type { Jobs } from '../../workers/jobs';
-import { defineRoute, errorSchema, type ApiRoute, type ResponseDoc, type RouteSpec } from '../route';
+import type { Principal } from '../../../auth/permissions';
+import type { AuditLog } from '../../../auth/types';
+import { COMMANDS } from '../../../commands/catalog';
+import type { CommandContext, CommandOutcome } from '../../../commands/context';
+import type { Commands } from '../../../commands/handler';
+import { notBuiltMessage } from '../../../commands/help';
+import { mayRun } from '../../../commands/rbac';
+import { intentSchema, makeIntent, type IntentName, type SlotsOf } from '../../../intent/schema';
+import type { JobInfo, JobQueue } from '../../../queue/types';
+import type { RemediationService } from '../../../remediation/service';
+import { planSchema, remediationSchema, REMEDIATION_STATES } from '../../../remediation/view';
+import { summary, type Reply } from '../../../reply/model';
+import type { Jobs } from '../../../workers/jobs';
+import { defineRoute, errorSchema, type ApiRoute, type ResponseDoc, type RouteSpec } from '../../route';
 
 /**
  * `/api/v1/*`: REST over the same command layer as chat. Each route turns its path and body
