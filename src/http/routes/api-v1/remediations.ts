@@ -66,16 +66,23 @@ function decisionRoute({ run, remediation }: V1Context, intent: 'approve' | 'den
     };
     responses[503] = {
       description:
-        'the last approval is recorded but the job queue (Redis) is not answering: the job starts by itself when it is back',
+        'the last approval is recorded but the job queue (Redis) is not answering: ' +
+        'the job starts by itself when it is back',
       schema: decidedSchema,
     };
   }
+  const who =
+    intent === 'approve'
+      ? 'Needs `remediation.approve`. A person approves once, whichever token, API key or chat link they use, ' +
+        'and never their own request.'
+      : 'Needs `remediation.approve`, except that the requester (with any of their credentials) ' +
+        'may withdraw their own request.';
   return defineRoute({
     tag: 'remediations',
     method: 'POST',
     url: `/api/v1/remediations/:id/${intent}`,
     summary: summaryText,
-    description: `Runs the \`${intent}\` command (\`${COMMANDS[intent].usage}\`) as the caller. ${intent === 'approve' ? 'Needs `remediation.approve`. A person approves once, whichever token, API key or chat link they use, and never their own request.' : 'Needs `remediation.approve`, except that the requester (with any of their credentials) may withdraw their own request.'}`,
+    description: `Runs the \`${intent}\` command (\`${COMMANDS[intent].usage}\`) as the caller. ${who}`,
     access: { permission: COMMANDS[intent].permission, by: 'commands' },
     params: requestIdParams,
     responses,
@@ -97,7 +104,9 @@ function createRoute({ run, remediation }: V1Context): ApiRoute {
     method: 'POST',
     url: '/api/v1/remediations',
     summary: 'Request a remediation',
-    description: `Runs the \`remediate\` command (\`${COMMANDS.remediate.usage}\`) as the caller: plans it, checks policy, and waits for approval when the action catalog asks for it.`,
+    description:
+      `Runs the \`remediate\` command (\`${COMMANDS.remediate.usage}\`) as the caller: plans it, checks policy, ` +
+      'and waits for approval when the action catalog asks for it.',
     access: { permission: COMMANDS.remediate.permission, by: 'commands' },
     body: z.strictObject({
       action: remediate.action.unwrap(),
@@ -109,13 +118,15 @@ function createRoute({ run, remediation }: V1Context): ApiRoute {
     responses: {
       201: {
         description:
-          'the request was recorded: it waits for approval (`pending_approval`), is a dry run (`planned`), or is approved and starts when the queue takes it',
+          'the request was recorded: it waits for approval (`pending_approval`), is a dry run (`planned`), ' +
+          'or is approved and starts when the queue takes it',
         schema: createdSchema,
       },
       202: { description: 'the request needed no approval and its job started', schema: createdSchema },
       503: {
         description:
-          'the request is recorded and approved, but the job queue (Redis) is not answering: it starts by itself when it is back',
+          'the request is recorded and approved, but the job queue (Redis) is not answering: ' +
+          'it starts by itself when it is back',
         schema: createdSchema,
       },
       ...refused,
