@@ -32,7 +32,7 @@ import { createProcessors } from './workers/processors';
 import { buildActionCatalog } from './remediation/catalog';
 import { createDemoExecutor } from './remediation/executors/demo';
 import { createKubernetesExecutor } from './remediation/executors/kubernetes/executor';
-import { createShellExecutor } from './remediation/executors/shell';
+import { createShellExecutor } from './remediation/executors/shell/executor';
 import { createWebhookExecutor } from './remediation/executors/webhook';
 import { startRemediationRecovery } from './remediation/recovery';
 import { RemediationService } from './remediation/service';

@@ -21,9 +21,9 @@ import { spawn } from 'node:child_process';
 import { constants, realpathSync, statSync } from 'node:fs';
 import { access, open, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
-import { AppError } from '../../errors';
-import type { Binding, ExecuteOptions, ExecutionResult, Executor, Plan, RemediationRequest } from '../types';
-import { checkValue, render, renderLenient } from './params';
+import { AppError } from '../../../errors';
+import type { Binding, ExecuteOptions, ExecutionResult, Executor, Plan, RemediationRequest } from '../../types';
+import { checkValue, render, renderLenient } from '../params';
 
 export interface ShellExecutorOptions {
   /** The folder holding the runbook scripts. */
