@@ -6,7 +6,7 @@
  */
 import { createReadStream, createWriteStream, unlinkSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { AppError } from '../errors';
 import type { LearnedChannel } from './learned';
 import { scoreChunk } from './run';
@@ -111,6 +111,186 @@ function formatScore(score: number): string {
   return score >= 1 ? '1' : String(score);
 }
 
+/** One detectCsv run: its options, its streams and how far it got. */
+interface CsvRun {
+  options: DetectCsvOptions;
+  input: string;
+  output: string;
+  outputFile: string | undefined;
+  batchChars: number;
+  chunkRows: number;
+  stats: DetectCsvStats;
+  source: Readable;
+  lines: Interface;
+  out: Writable | null;
+  batch: string;
+  headerSeen: boolean;
+  lineNo: number;
+  prevTs: number;
+  settled: boolean;
+  outOpened: boolean;
+  waiting: boolean;
+  /** Rows are scored a chunk at a time (the learned channel is one ONNX call per chunk), in order. */
+  chunk: Chunk;
+  scoring: Promise<void>;
+  chunksInFlight: number;
+  resolve: (stats: DetectCsvStats) => void;
+  reject: (err: unknown) => void;
+}
+
+function fail(r: CsvRun, err: unknown): void {
+  if (r.settled) return;
+  r.settled = true;
+  r.lines.close();
+  if (typeof r.options.input === 'string') r.source.destroy();
+  if (r.out && r.outputFile !== undefined) {
+    r.out.destroy();
+    if (r.outOpened) {
+      try {
+        unlinkSync(r.outputFile); // no half-written output left behind
+      } catch {
+        // already gone
+      }
+    }
+  }
+  r.reject(err);
+}
+
+function readError(r: CsvRun, err: unknown): void {
+  fail(r, new CsvInputError(`cannot read ${describeOpenError(r.input, err)}`, { cause: err }));
+}
+
+function flush(r: CsvRun): void {
+  if (!r.out || r.batch === '') return;
+  const ok = r.out.write(r.batch);
+  r.batch = '';
+  if (!ok && !r.waiting) {
+    // backpressure: stop reading until the output has drained (lines already split still come)
+    r.waiting = true;
+    r.lines.pause();
+    r.out.once('drain', () => {
+      r.waiting = false;
+      r.lines.resume();
+    });
+  }
+}
+
+function openOutput(r: CsvRun): Writable {
+  const { options, output } = r;
+  if (typeof options.output !== 'string') {
+    const stream = options.output.stream;
+    stream.on('error', (err) =>
+      fail(r, new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err })),
+    );
+    return stream;
+  }
+  const stream = createWriteStream(options.output);
+  stream.once('open', () => (r.outOpened = true));
+  stream.on('error', (err) =>
+    fail(r, new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err })),
+  );
+  return stream;
+}
+
+function note(r: CsvRun, kind: keyof DetectCsvStats['firstLine']): void {
+  r.stats[kind]++;
+  r.stats.firstLine[kind] ??= r.lineNo;
+}
+
+function scoreRows(r: CsvRun, c: Chunk): void {
+  const { options } = r;
+  r.chunksInFlight++;
+  if (r.chunksInFlight > 1) r.lines.pause(); // one chunk waits at most; the reader resumes when it starts
+  r.scoring = r.scoring
+    .then(async () => {
+      if (r.settled) return;
+      const detections = await scoreChunk(
+        options.detector,
+        options.learned,
+        c.ts.subarray(0, c.size),
+        c.values.subarray(0, c.size),
+      );
+      for (let i = 0; i < detections.length; i++) {
+        r.batch += `${c.text[i]},${formatScore(detections[i].score)}\n`;
+        if (r.batch.length >= r.batchChars) flush(r);
+      }
+      r.chunksInFlight--;
+      if (r.chunksInFlight <= 1 && !r.waiting) r.lines.resume();
+    })
+    .catch((err: unknown) => fail(r, err));
+}
+
+function onRow(r: CsvRun, line: string): void {
+  const [tsRaw, valueRaw] = splitRow(line);
+  const ts = parseTimestampMs(tsRaw.charCodeAt(0) === 34 ? unquote(tsRaw) : tsRaw);
+  const value = parseValue(valueRaw);
+  if (Number.isNaN(ts)) note(r, 'badTimestamps');
+  else {
+    if (ts < r.prevTs) note(r, 'outOfOrder');
+    else if (ts === r.prevTs) note(r, 'repeated');
+    r.prevTs = ts;
+  }
+  if (Number.isNaN(value)) note(r, 'nonNumeric');
+  r.stats.rows++;
+  const { chunk } = r;
+  chunk.ts[chunk.size] = ts;
+  chunk.values[chunk.size] = value;
+  chunk.text[chunk.size++] = `${tsRaw},${csvField(valueRaw)}`;
+  if (chunk.size === r.chunkRows) {
+    scoreRows(r, chunk);
+    r.chunk = newChunk(r.chunkRows);
+  }
+}
+
+function onLine(r: CsvRun, raw: string): void {
+  if (r.settled) return;
+  r.lineNo++;
+  try {
+    const line = r.lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    if (line.trim() === '') return;
+    if (!r.headerSeen) {
+      const header = line.split(',').map(unquote);
+      if (header.length !== 2 || header[0].toLowerCase() !== 'timestamp' || header[1].toLowerCase() !== 'value') {
+        const got = line.length > 80 ? `${line.slice(0, 80)}…` : line;
+        fail(r, new CsvInputError(`${r.input}: the first line must be the header "timestamp,value", got "${got}"`));
+        return;
+      }
+      r.headerSeen = true;
+      return;
+    }
+    if (!r.out) {
+      r.out = openOutput(r);
+      r.batch = `${OUTPUT_HEADER}\n`;
+    }
+    onRow(r, line);
+  } catch (err) {
+    fail(r, err);
+  }
+}
+
+function onClose(r: CsvRun): void {
+  if (r.settled) return;
+  if (!r.headerSeen)
+    return fail(r, new CsvInputError(`${r.input} is empty: expected a header line "timestamp,value" and data rows`));
+  if (!r.out) return fail(r, new CsvInputError(`${r.input} has a header but no data rows`));
+  const stream = r.out;
+  if (r.chunk.size > 0) scoreRows(r, r.chunk);
+  r.scoring.then(
+    () => {
+      if (r.settled) return;
+      flush(r);
+      // end()'s callback also runs on a write error (before or after 'error'): only a clean finish resolves.
+      stream.end((err?: Error | null) => {
+        if (err) return fail(r, new CsvInputError(`cannot write ${describeOpenError(r.output, err)}`, { cause: err }));
+        if (r.settled) return;
+        r.settled = true;
+        r.resolve(r.stats);
+      });
+    },
+    (err: unknown) => fail(r, err),
+  );
+}
+
 /**
  * Score every row of `input` with `detector` and write the NAB-layout `output`. Resolves with
  * counts of what was odd in the input; rejects with a CsvInputError when the input cannot be used
@@ -118,7 +298,6 @@ function formatScore(score: number): string {
  * which case no output file is left behind.
  */
 export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
-  const { detector } = options;
   const input = typeof options.input === 'string' ? options.input : options.input.name;
   const output = typeof options.output === 'string' ? options.output : options.output.name;
   const outputFile = typeof options.output === 'string' ? options.output : undefined;
@@ -132,169 +311,34 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
         ? createReadStream(options.input, { highWaterMark: 64 * 1024 })
         : options.input.stream;
     const lines = createInterface({ input: source, crlfDelay: Infinity });
-    let out: Writable | null = null;
-    let batch = '';
-    let headerSeen = false;
-    let lineNo = 0;
-    let prevTs = NaN;
-    let settled = false;
-    let outOpened = false;
-
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      lines.close();
-      if (typeof options.input === 'string') source.destroy();
-      if (out && outputFile !== undefined) {
-        out.destroy();
-        if (outOpened) {
-          try {
-            unlinkSync(outputFile); // no half-written output left behind
-          } catch {
-            // already gone
-          }
-        }
-      }
-      reject(err);
+    const r: CsvRun = {
+      options,
+      input,
+      output,
+      outputFile,
+      batchChars,
+      chunkRows,
+      stats,
+      source,
+      lines,
+      out: null,
+      batch: '',
+      headerSeen: false,
+      lineNo: 0,
+      prevTs: NaN,
+      settled: false,
+      outOpened: false,
+      waiting: false,
+      chunk: newChunk(chunkRows),
+      scoring: Promise.resolve(),
+      chunksInFlight: 0,
+      resolve,
+      reject,
     };
-    const readError = (err: unknown) =>
-      fail(new CsvInputError(`cannot read ${describeOpenError(input, err)}`, { cause: err }));
-
-    let waiting = false;
-    const flush = () => {
-      if (!out || batch === '') return;
-      const ok = out.write(batch);
-      batch = '';
-      if (!ok && !waiting) {
-        // backpressure: stop reading until the output has drained (lines already split still come)
-        waiting = true;
-        lines.pause();
-        out.once('drain', () => {
-          waiting = false;
-          lines.resume();
-        });
-      }
-    };
-
-    const openOutput = (): Writable => {
-      if (typeof options.output !== 'string') {
-        const stream = options.output.stream;
-        stream.on('error', (err) =>
-          fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err })),
-        );
-        return stream;
-      }
-      const stream = createWriteStream(options.output);
-      stream.once('open', () => (outOpened = true));
-      stream.on('error', (err) =>
-        fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err })),
-      );
-      return stream;
-    };
-
-    const note = (kind: keyof DetectCsvStats['firstLine']) => {
-      stats[kind]++;
-      stats.firstLine[kind] ??= lineNo;
-    };
-
-    // Rows are scored a chunk at a time (the learned channel is one ONNX call per chunk), in order.
-    let chunk = newChunk(chunkRows);
-    let scoring: Promise<void> = Promise.resolve();
-    let chunksInFlight = 0;
-    const scoreRows = (c: Chunk) => {
-      chunksInFlight++;
-      if (chunksInFlight > 1) lines.pause(); // one chunk waits at most; the reader resumes when it starts
-      scoring = scoring
-        .then(async () => {
-          if (settled) return;
-          const detections = await scoreChunk(
-            detector,
-            options.learned,
-            c.ts.subarray(0, c.size),
-            c.values.subarray(0, c.size),
-          );
-          for (let i = 0; i < detections.length; i++) {
-            batch += `${c.text[i]},${formatScore(detections[i].score)}\n`;
-            if (batch.length >= batchChars) flush();
-          }
-          chunksInFlight--;
-          if (chunksInFlight <= 1 && !waiting) lines.resume();
-        })
-        .catch(fail);
-    };
-
-    const onRow = (line: string) => {
-      const [tsRaw, valueRaw] = splitRow(line);
-      const ts = parseTimestampMs(tsRaw.charCodeAt(0) === 34 ? unquote(tsRaw) : tsRaw);
-      const value = parseValue(valueRaw);
-      if (Number.isNaN(ts)) note('badTimestamps');
-      else {
-        if (ts < prevTs) note('outOfOrder');
-        else if (ts === prevTs) note('repeated');
-        prevTs = ts;
-      }
-      if (Number.isNaN(value)) note('nonNumeric');
-      stats.rows++;
-      chunk.ts[chunk.size] = ts;
-      chunk.values[chunk.size] = value;
-      chunk.text[chunk.size++] = `${tsRaw},${csvField(valueRaw)}`;
-      if (chunk.size === chunkRows) {
-        scoreRows(chunk);
-        chunk = newChunk(chunkRows);
-      }
-    };
-
-    lines.on('line', (raw: string) => {
-      if (settled) return;
-      lineNo++;
-      try {
-        const line = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-        if (line.trim() === '') return;
-        if (!headerSeen) {
-          const header = line.split(',').map(unquote);
-          if (header.length !== 2 || header[0].toLowerCase() !== 'timestamp' || header[1].toLowerCase() !== 'value') {
-            fail(
-              new CsvInputError(
-                `${input}: the first line must be the header "timestamp,value", got "${line.length > 80 ? `${line.slice(0, 80)}…` : line}"`,
-              ),
-            );
-            return;
-          }
-          headerSeen = true;
-          return;
-        }
-        if (!out) {
-          out = openOutput();
-          batch = `${OUTPUT_HEADER}\n`;
-        }
-        onRow(line);
-      } catch (err) {
-        fail(err);
-      }
-    });
-
-    source.on('error', readError);
-    lines.on('error', readError);
-
-    lines.on('close', () => {
-      if (settled) return;
-      if (!headerSeen)
-        return fail(new CsvInputError(`${input} is empty: expected a header line "timestamp,value" and data rows`));
-      if (!out) return fail(new CsvInputError(`${input} has a header but no data rows`));
-      const stream = out;
-      if (chunk.size > 0) scoreRows(chunk);
-      scoring.then(() => {
-        if (settled) return;
-        flush();
-        // end()'s callback also runs on a write error (before or after 'error'): only a clean finish resolves.
-        stream.end((err?: Error | null) => {
-          if (err) return fail(new CsvInputError(`cannot write ${describeOpenError(output, err)}`, { cause: err }));
-          if (settled) return;
-          settled = true;
-          resolve(stats);
-        });
-      }, fail);
-    });
+    lines.on('line', (raw: string) => onLine(r, raw));
+    source.on('error', (err: unknown) => readError(r, err));
+    lines.on('error', (err: unknown) => readError(r, err));
+    lines.on('close', () => onClose(r));
   });
 }
 

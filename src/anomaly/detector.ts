@@ -224,22 +224,27 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
       const surprise = Math.min(1, Math.max(0, -(logP + Math.log10(active)) / o.tailDepth));
       const score = surprise * (1 - suppress);
       suppress = Math.max(suppress * refractoryDecay, score);
-      const det: Detection = { score, detector: surprise > 0 ? driver.name : 'none' };
-      if (Number.isFinite(driver.center) && Number.isFinite(driver.spread)) {
-        det.expected = {
-          low: driver.center - BAND_SDS * driver.spread,
-          high: driver.center + BAND_SDS * driver.spread,
-        };
-      }
-      const band = recentBand(recent);
-      if (band) det.band = band;
-      if (score >= REASON_MIN) det.reason = driver.describe();
-      return det;
+      return detectionOf(score, surprise, driver, recent);
     },
     stateSize: () =>
       [...point, levelShift, variance, context, record].reduce((n, c) => n + c.stateSize(), 0) +
       channels.reduce((n, c) => n + (c.stateSize?.() ?? 0), 0),
   };
+}
+
+/** A point's detection: its score, the channel that drove it with that model's band and reason, the recent band. */
+function detectionOf(score: number, surprise: number, driver: Component, recent: readonly Component[]): Detection {
+  const det: Detection = { score, detector: surprise > 0 ? driver.name : 'none' };
+  if (Number.isFinite(driver.center) && Number.isFinite(driver.spread)) {
+    det.expected = {
+      low: driver.center - BAND_SDS * driver.spread,
+      high: driver.center + BAND_SDS * driver.spread,
+    };
+  }
+  const band = recentBand(recent);
+  if (band) det.band = band;
+  if (score >= REASON_MIN) det.reason = driver.describe();
+  return det;
 }
 
 /**

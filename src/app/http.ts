@@ -4,7 +4,7 @@ import type { App } from './control';
 import { createAuthn } from '../http/authn';
 import { openApiRoute } from '../http/openapi';
 import { routesPlugin, type ApiRoute } from '../http/route';
-import { apiKeyRoutes } from '../http/routes/api-keys';
+import { apiKeyRoutes } from '../http/routes/auth/api-keys';
 import { apiV1Routes } from '../http/routes/api-v1';
 import { authRoutes } from '../http/routes/auth';
 import { pageRoutes } from '../http/routes/pages';

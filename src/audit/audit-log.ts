@@ -102,10 +102,11 @@ function toEntry(row: AuditRow): AuditEntry {
   };
 }
 
-export function createAuditLog({ db, clock }: { db: Db; clock: Clock }): AuditLog {
+type ListParams = { before: number; limit: number; actor?: string; action?: string };
+
+function prepareAuditSql(db: Db) {
   const listColumns = 'seq, at, actor, action, outcome, target, ip, detail, prev_hash, hash';
-  type ListParams = { before: number; limit: number; actor?: string; action?: string };
-  const s = {
+  return {
     last: db.prepare<[], string>('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1').pluck(),
     insert: db.prepare<Omit<AuditRow, 'seq'>>(`
       INSERT INTO audit_log (at, actor, action, outcome, target, ip, detail, prev_hash, hash)
@@ -129,92 +130,106 @@ export function createAuditLog({ db, clock }: { db: Db; clock: Clock }): AuditLo
     count: db.prepare<[], number>('SELECT COUNT(*) FROM audit_log').pluck(),
     highest: db.prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").pluck(),
   };
+}
+type AuditSql = ReturnType<typeof prepareAuditSql>;
+type Append = (row: Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>, detail: Json) => void;
 
+/** Checks the event and appends it to the chain (`append`: an immediate transaction). */
+function record(append: Append, clock: Clock, event: AuditEvent): void {
+  const e = event as Partial<AuditEvent>;
+  if (!OUTCOMES.includes(e.outcome as string))
+    throw new AppError('bad_request', `audit outcome: expected one of ${OUTCOMES.join(', ')}`);
+  const detail = plainJson(e.detail ?? {}, 'detail', 0);
+  if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+    throw new AppError('bad_request', 'audit detail: expected an object');
+  const detailText = canonicalJson(detail);
+  if (Buffer.byteLength(detailText) > MAX_DETAIL_BYTES)
+    throw new AppError('bad_request', `audit detail: larger than ${MAX_DETAIL_BYTES} bytes`);
+  const row = {
+    at: clock(),
+    actor: text(e.actor, 'actor', 256),
+    action: text(e.action, 'action', 128),
+    outcome: e.outcome as AuditEntry['outcome'],
+    target: e.target === undefined || e.target === null ? null : text(e.target, 'target', 512),
+    ip: e.ip === undefined || e.ip === null ? null : text(e.ip, 'ip', 64),
+    detail: detailText,
+  };
+  append(row, detail);
+}
+
+function list(
+  s: AuditSql,
+  query: { limit?: number; beforeSeq?: number; actor?: string; action?: string },
+): AuditEntry[] {
+  const limit = query.limit === undefined ? 100 : Math.trunc(query.limit);
+  if (!(limit >= 1)) throw new AppError('bad_request', 'audit list limit: expected a positive whole number');
+  const before = query.beforeSeq === undefined ? Number.MAX_SAFE_INTEGER : Math.trunc(query.beforeSeq);
+  if (!Number.isFinite(before)) throw new AppError('bad_request', 'audit list beforeSeq: expected a whole number');
+  const params: ListParams = { before, limit: Math.min(limit, 1000) };
+  const { actor, action } = query;
+  const stmt =
+    actor !== undefined && action !== undefined
+      ? s.list.both
+      : actor !== undefined
+        ? s.list.actor
+        : action !== undefined
+          ? s.list.action
+          : s.list.all;
+  if (actor !== undefined) params.actor = actor;
+  if (action !== undefined) params.action = action;
+  return stmt.all(params).map(toEntry);
+}
+
+/** Recomputes the chain: the first row whose hash or link does not match, if any. */
+function verify(s: AuditSql): ReturnType<AuditLog['verify']> {
+  const entries = s.count.get() ?? 0;
+  let prev = GENESIS_HASH;
+  let lastSeq = 0;
+  for (const row of s.walk.iterate()) {
+    if (row.prev_hash !== prev)
+      return {
+        ok: false,
+        entries,
+        brokenAt: row.seq,
+        reason: `row ${row.seq} does not link to the row before it (a row was deleted or changed)`,
+      };
+    let detail: Json;
+    try {
+      detail = JSON.parse(row.detail) as Json;
+    } catch {
+      return { ok: false, entries, brokenAt: row.seq, reason: `row ${row.seq} detail is not valid JSON` };
+    }
+    if (rowHash(prev, row, detail) !== row.hash)
+      return {
+        ok: false,
+        entries,
+        brokenAt: row.seq,
+        reason: `row ${row.seq} content does not match its hash (the row was changed)`,
+      };
+    prev = row.hash;
+    lastSeq = row.seq;
+  }
+  const highest = s.highest.get() ?? 0;
+  if (highest > lastSeq)
+    return {
+      ok: false,
+      entries,
+      brokenAt: lastSeq + 1,
+      reason: `rows after ${lastSeq} up to ${highest} were deleted`,
+    };
+  return { ok: true, entries };
+}
+
+export function createAuditLog({ db, clock }: { db: Db; clock: Clock }): AuditLog {
+  const s = prepareAuditSql(db);
   const append = db.transaction((row: Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>, detail: Json) => {
     const prev = s.last.get() ?? GENESIS_HASH;
     s.insert.run({ ...row, prev_hash: prev, hash: rowHash(prev, row, detail) });
   });
 
   return {
-    record(event) {
-      const e = event as Partial<AuditEvent>;
-      if (!OUTCOMES.includes(e.outcome as string))
-        throw new AppError('bad_request', `audit outcome: expected one of ${OUTCOMES.join(', ')}`);
-      const detail = plainJson(e.detail ?? {}, 'detail', 0);
-      if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
-        throw new AppError('bad_request', 'audit detail: expected an object');
-      const detailText = canonicalJson(detail);
-      if (Buffer.byteLength(detailText) > MAX_DETAIL_BYTES)
-        throw new AppError('bad_request', `audit detail: larger than ${MAX_DETAIL_BYTES} bytes`);
-      const row = {
-        at: clock(),
-        actor: text(e.actor, 'actor', 256),
-        action: text(e.action, 'action', 128),
-        outcome: e.outcome as AuditEntry['outcome'],
-        target: e.target === undefined || e.target === null ? null : text(e.target, 'target', 512),
-        ip: e.ip === undefined || e.ip === null ? null : text(e.ip, 'ip', 64),
-        detail: detailText,
-      };
-      append.immediate(row, detail);
-    },
-
-    list(query = {}) {
-      const limit = query.limit === undefined ? 100 : Math.trunc(query.limit);
-      if (!(limit >= 1)) throw new AppError('bad_request', 'audit list limit: expected a positive whole number');
-      const before = query.beforeSeq === undefined ? Number.MAX_SAFE_INTEGER : Math.trunc(query.beforeSeq);
-      if (!Number.isFinite(before)) throw new AppError('bad_request', 'audit list beforeSeq: expected a whole number');
-      const params: ListParams = { before, limit: Math.min(limit, 1000) };
-      const { actor, action } = query;
-      const stmt =
-        actor !== undefined && action !== undefined
-          ? s.list.both
-          : actor !== undefined
-            ? s.list.actor
-            : action !== undefined
-              ? s.list.action
-              : s.list.all;
-      if (actor !== undefined) params.actor = actor;
-      if (action !== undefined) params.action = action;
-      return stmt.all(params).map(toEntry);
-    },
-
-    verify() {
-      const entries = s.count.get() ?? 0;
-      let prev = GENESIS_HASH;
-      let lastSeq = 0;
-      for (const row of s.walk.iterate()) {
-        if (row.prev_hash !== prev)
-          return {
-            ok: false,
-            entries,
-            brokenAt: row.seq,
-            reason: `row ${row.seq} does not link to the row before it (a row was deleted or changed)`,
-          };
-        let detail: Json;
-        try {
-          detail = JSON.parse(row.detail) as Json;
-        } catch {
-          return { ok: false, entries, brokenAt: row.seq, reason: `row ${row.seq} detail is not valid JSON` };
-        }
-        if (rowHash(prev, row, detail) !== row.hash)
-          return {
-            ok: false,
-            entries,
-            brokenAt: row.seq,
-            reason: `row ${row.seq} content does not match its hash (the row was changed)`,
-          };
-        prev = row.hash;
-        lastSeq = row.seq;
-      }
-      const highest = s.highest.get() ?? 0;
-      if (highest > lastSeq)
-        return {
-          ok: false,
-          entries,
-          brokenAt: lastSeq + 1,
-          reason: `rows after ${lastSeq} up to ${highest} were deleted`,
-        };
-      return { ok: true, entries };
-    },
+    record: (event) => record((row, detail) => append.immediate(row, detail), clock, event),
+    list: (query = {}) => list(s, query),
+    verify: () => verify(s),
   };
 }

@@ -85,17 +85,8 @@ interface Counter {
   capS: number;
 }
 
-export function createLoginThrottle({ db, clock, maxFailures, lockoutBaseS }: LoginThrottleOptions): LoginThrottle {
-  if (!Number.isInteger(maxFailures) || maxFailures < 1)
-    throw new AppError('config_invalid', 'LOGIN_MAX_FAILURES: expected a positive whole number');
-  if (!(lockoutBaseS > 0))
-    throw new AppError('config_invalid', 'LOGIN_LOCKOUT_S: expected a positive number of seconds');
-  db.prepare("INSERT OR IGNORE INTO install_secrets (name, value) VALUES ('login_throttle', ?)").run(randomBytes(32));
-  const secret = db
-    .prepare<[], Buffer>("SELECT value FROM install_secrets WHERE name = 'login_throttle'")
-    .pluck()
-    .get() as Buffer;
-  const s = {
+function prepareThrottleSql(db: Db) {
+  return {
     get: db.prepare<[string], ThrottleRow>('SELECT * FROM login_throttle WHERE key = ?'),
     put: db.prepare<ThrottleRow>(`
       INSERT INTO login_throttle (key, failures, last_failure, locked_until, pending, pending_since) VALUES (@key, @failures, @last_failure, @locked_until, @pending, @pending_since)
@@ -113,95 +104,126 @@ export function createLoginThrottle({ db, clock, maxFailures, lockoutBaseS }: Lo
       DELETE FROM login_sources WHERE account = ? AND source NOT IN (SELECT source FROM login_sources WHERE account = ? ORDER BY last_ok DESC LIMIT ${KNOWN_SOURCES_KEPT})`),
     pruneSources: db.prepare<[number]>('DELETE FROM login_sources WHERE last_ok < ?'),
   };
-  let lastPrune = 0;
+}
 
-  const accountOf = (email: string) =>
-    createHmac('sha256', secret).update(String(email).trim().toLowerCase().slice(0, 320)).digest('base64url');
+/** What the throttle's functions share: the statements, the install's secret and the limits. */
+interface Throttle {
+  s: ReturnType<typeof prepareThrottleSql>;
+  secret: Buffer;
+  maxFailures: number;
+  lockoutBaseS: number;
+  lastPrune: number;
+}
 
-  function counters(
-    email: string,
-    ip: string,
-  ): { account: string; source: string; pair: Counter; address: Counter; everywhere: Counter } {
-    const account = accountOf(email);
-    const source = sourceOf(ip);
-    return {
-      account,
-      source,
-      pair: { key: `pair:${account}:${source}`, limit: maxFailures, capS: MAX_LOCK_S },
-      address: { key: `ip:${source}`, limit: maxFailures * SOURCE_FACTOR, capS: MAX_LOCK_S },
-      everywhere: { key: `account:${account}`, limit: maxFailures * ACCOUNT_FACTOR, capS: ACCOUNT_MAX_SLOWDOWN_S },
-    };
-  }
+function accountOf({ secret }: Throttle, email: string): string {
+  return createHmac('sha256', secret).update(String(email).trim().toLowerCase().slice(0, 320)).digest('base64url');
+}
 
-  /** The row as it counts now: a failure streak older than a day and an unsettled old reservation are forgotten. */
-  function live(key: string, now: number): ThrottleRow {
-    const row = s.get.get(key) ?? { key, failures: 0, last_failure: 0, locked_until: 0, pending: 0, pending_since: 0 };
-    const stale = now - row.last_failure > FORGET_AFTER_MS;
-    const abandoned = now - row.pending_since > PENDING_TTL_MS;
-    return {
-      ...row,
-      failures: stale ? 0 : row.failures,
-      locked_until: stale ? 0 : row.locked_until,
-      pending: abandoned ? 0 : row.pending,
-    };
-  }
-
-  /** Milliseconds this counter makes an attempt wait: its lock, or a moment while running checks may use up the rest. */
-  function waitMs(c: Counter, now: number): number {
-    const row = live(c.key, now);
-    if (row.locked_until > now) return row.locked_until - now;
-    return row.pending > 0 && row.failures + row.pending >= c.limit ? IN_FLIGHT_WAIT_MS : 0;
-  }
-
-  const reserve = db.transaction((email: string, ip: string, now: number): ThrottleVerdict => {
-    const c = counters(email, ip);
-    const familiar = s.known.get(c.account, c.source, now - KNOWN_SOURCE_MS) !== undefined;
-    const gates = familiar ? [c.pair, c.address] : [c.pair, c.address, c.everywhere];
-    const wait = Math.max(...gates.map((g) => waitMs(g, now)));
-    if (wait > 0) return { allowed: false, retryAfterS: Math.max(1, Math.ceil(wait / 1000)) };
-    for (const counter of [c.pair, c.address, c.everywhere]) {
-      const row = live(counter.key, now);
-      s.put.run({ ...row, pending: row.pending + 1, pending_since: now });
-    }
-    return { allowed: true };
-  });
-
-  const settle = db.transaction((email: string, ip: string, ok: boolean, now: number) => {
-    const c = counters(email, ip);
-    for (const counter of [c.pair, c.address, c.everywhere]) {
-      const row = live(counter.key, now);
-      const pending = Math.max(0, row.pending - 1);
-      if (ok && counter === c.pair) s.put.run({ ...row, failures: 0, locked_until: 0, pending });
-      else if (ok) s.put.run({ ...row, pending });
-      else {
-        const failures = row.failures + 1;
-        s.put.run({
-          ...row,
-          failures,
-          last_failure: now,
-          locked_until: now + lockoutSeconds(failures, counter.limit, lockoutBaseS, counter.capS) * 1000,
-          pending,
-        });
-      }
-    }
-    if (ok) {
-      s.remember.run(c.account, c.source, now);
-      s.keepNewest.run(c.account, c.account);
-    }
-    if (now - lastPrune >= PRUNE_EVERY_MS) {
-      lastPrune = now;
-      s.prune.run(now - FORGET_AFTER_MS, now - PENDING_TTL_MS);
-      s.pruneSources.run(now - KNOWN_SOURCE_MS);
-    }
-  });
-
+function counters(
+  t: Throttle,
+  email: string,
+  ip: string,
+): { account: string; source: string; pair: Counter; address: Counter; everywhere: Counter } {
+  const { maxFailures } = t;
+  const account = accountOf(t, email);
+  const source = sourceOf(ip);
   return {
-    reserve: (email, ip) => reserve.immediate(email, ip, clock()),
+    account,
+    source,
+    pair: { key: `pair:${account}:${source}`, limit: maxFailures, capS: MAX_LOCK_S },
+    address: { key: `ip:${source}`, limit: maxFailures * SOURCE_FACTOR, capS: MAX_LOCK_S },
+    everywhere: { key: `account:${account}`, limit: maxFailures * ACCOUNT_FACTOR, capS: ACCOUNT_MAX_SLOWDOWN_S },
+  };
+}
+
+/** The row as it counts now: a failure streak older than a day and an unsettled old reservation are forgotten. */
+function live({ s }: Throttle, key: string, now: number): ThrottleRow {
+  const row = s.get.get(key) ?? { key, failures: 0, last_failure: 0, locked_until: 0, pending: 0, pending_since: 0 };
+  const stale = now - row.last_failure > FORGET_AFTER_MS;
+  const abandoned = now - row.pending_since > PENDING_TTL_MS;
+  return {
+    ...row,
+    failures: stale ? 0 : row.failures,
+    locked_until: stale ? 0 : row.locked_until,
+    pending: abandoned ? 0 : row.pending,
+  };
+}
+
+/** Milliseconds this counter makes an attempt wait: its lock, or a moment while running checks may use up the rest. */
+function waitMs(t: Throttle, c: Counter, now: number): number {
+  const row = live(t, c.key, now);
+  if (row.locked_until > now) return row.locked_until - now;
+  return row.pending > 0 && row.failures + row.pending >= c.limit ? IN_FLIGHT_WAIT_MS : 0;
+}
+
+/** Checks every counter and, when allowed, reserves one password check (inside a transaction). */
+function reserve(t: Throttle, email: string, ip: string, now: number): ThrottleVerdict {
+  const { s } = t;
+  const c = counters(t, email, ip);
+  const familiar = s.known.get(c.account, c.source, now - KNOWN_SOURCE_MS) !== undefined;
+  const gates = familiar ? [c.pair, c.address] : [c.pair, c.address, c.everywhere];
+  const wait = Math.max(...gates.map((g) => waitMs(t, g, now)));
+  if (wait > 0) return { allowed: false, retryAfterS: Math.max(1, Math.ceil(wait / 1000)) };
+  for (const counter of [c.pair, c.address, c.everywhere]) {
+    const row = live(t, counter.key, now);
+    s.put.run({ ...row, pending: row.pending + 1, pending_since: now });
+  }
+  return { allowed: true };
+}
+
+/** Settles a reserved check: a failure counts on every counter, a success clears the pair (in a transaction). */
+function settle(t: Throttle, email: string, ip: string, ok: boolean, now: number): void {
+  const { s, lockoutBaseS } = t;
+  const c = counters(t, email, ip);
+  for (const counter of [c.pair, c.address, c.everywhere]) {
+    const row = live(t, counter.key, now);
+    const pending = Math.max(0, row.pending - 1);
+    if (ok && counter === c.pair) s.put.run({ ...row, failures: 0, locked_until: 0, pending });
+    else if (ok) s.put.run({ ...row, pending });
+    else {
+      const failures = row.failures + 1;
+      s.put.run({
+        ...row,
+        failures,
+        last_failure: now,
+        locked_until: now + lockoutSeconds(failures, counter.limit, lockoutBaseS, counter.capS) * 1000,
+        pending,
+      });
+    }
+  }
+  if (ok) {
+    s.remember.run(c.account, c.source, now);
+    s.keepNewest.run(c.account, c.account);
+  }
+  if (now - t.lastPrune >= PRUNE_EVERY_MS) {
+    t.lastPrune = now;
+    s.prune.run(now - FORGET_AFTER_MS, now - PENDING_TTL_MS);
+    s.pruneSources.run(now - KNOWN_SOURCE_MS);
+  }
+}
+
+export function createLoginThrottle({ db, clock, maxFailures, lockoutBaseS }: LoginThrottleOptions): LoginThrottle {
+  if (!Number.isInteger(maxFailures) || maxFailures < 1)
+    throw new AppError('config_invalid', 'LOGIN_MAX_FAILURES: expected a positive whole number');
+  if (!(lockoutBaseS > 0))
+    throw new AppError('config_invalid', 'LOGIN_LOCKOUT_S: expected a positive number of seconds');
+  db.prepare("INSERT OR IGNORE INTO install_secrets (name, value) VALUES ('login_throttle', ?)").run(randomBytes(32));
+  const secret = db
+    .prepare<[], Buffer>("SELECT value FROM install_secrets WHERE name = 'login_throttle'")
+    .pluck()
+    .get() as Buffer;
+  const t: Throttle = { s: prepareThrottleSql(db), secret, maxFailures, lockoutBaseS, lastPrune: 0 };
+  const reserveTx = db.transaction((email: string, ip: string, now: number) => reserve(t, email, ip, now));
+  const settleTx = db.transaction((email: string, ip: string, ok: boolean, now: number) =>
+    settle(t, email, ip, ok, now),
+  );
+  return {
+    reserve: (email, ip) => reserveTx.immediate(email, ip, clock()),
     failed(email, ip) {
-      settle.immediate(email, ip, false, clock());
+      settleTx.immediate(email, ip, false, clock());
     },
     succeeded(email, ip) {
-      settle.immediate(email, ip, true, clock());
+      settleTx.immediate(email, ip, true, clock());
     },
   };
 }

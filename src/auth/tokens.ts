@@ -15,6 +15,14 @@ import { jwtSecretWeakness } from './config';
 import { AppError } from '../errors';
 import type { Db } from '../store/store';
 import type { AuditLog } from '../audit/types';
+import {
+  createSessionCache,
+  prepareTokenSql,
+  VERIFIED_CACHE_SIZE,
+  type RefreshRow,
+  type SessionUserRow,
+  type TokenSql,
+} from './token-store';
 import type { AccessClaims, TokenPair, Tokens, User, Users } from './types';
 
 /**
@@ -32,34 +40,9 @@ interface Keys {
   verify: KeyObject;
 }
 
-interface RefreshRow {
-  id: string;
-  family_id: string;
-  user_id: string;
-  expires_at: number;
-  used_at: number | null;
-  revoked_at: number | null;
-  session_revoked_at: number | null;
-}
-
-interface SessionUserRow {
-  session_user_id: string;
-  session_revoked_at: number | null;
-  id: string;
-  email: string;
-  name: string;
-  role: User['role'];
-  disabled: number;
-  created_at: number;
-  updated_at: number;
-}
-
 const REFRESH_FORMAT = /^[A-Za-z0-9_-]{43}$/;
-const VERIFIED_CACHE_SIZE = 10_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const PRUNE_GRACE_MS = 86_400_000;
-/** How stale session rows may be after another process writes (the CLI beside a running server). */
-const OTHER_WRITERS_MS = 250;
 const MAX_TOKEN_LENGTH = 8192;
 
 const sha256hex = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -148,227 +131,200 @@ export interface TokensDeps {
   audit: AuditLog;
 }
 
-export function createTokens({ db, users, config, clock, audit }: TokensDeps): Tokens | undefined {
-  const loaded = loadKeys(config);
-  if (!loaded) return undefined;
-  const keys: Keys = loaded;
-  const { algorithm } = keys;
-  const verifyOptions = { algorithms: [algorithm], issuer: config.issuer, audience: config.audience };
-
-  const s = {
-    insertSession: db.prepare<[string, string, number]>(
-      'INSERT INTO sessions (family_id, user_id, created_at) VALUES (?, ?, ?)',
-    ),
-    insertRefresh: db.prepare<[string, string, string, string, number, number]>(
-      'INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    findRefresh: db.prepare<[string], RefreshRow>(`
-      SELECT r.id, r.family_id, r.user_id, r.expires_at, r.used_at, r.revoked_at, s.revoked_at AS session_revoked_at
-      FROM refresh_tokens r JOIN sessions s ON s.family_id = r.family_id WHERE r.token_hash = ?`),
-    markUsed: db.prepare<[number, string]>(
-      'UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL',
-    ),
-    revokeSession: db.prepare<[number, string, string]>(
-      'UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE family_id = ? AND revoked_at IS NULL',
-    ),
-    revokeFamily: db.prepare<[number, string]>(
-      'UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL',
-    ),
-    /** Refresh tokens a day past their expiry can do nothing (not even prove reuse): drop them. */
-    prune: db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at < ?'),
-    /** The one lookup behind every authenticated request. */
-    sessionUser: db.prepare<[string], SessionUserRow>(`
-      SELECT s.user_id AS session_user_id, s.revoked_at AS session_revoked_at, u.id, u.email, u.name, u.role, u.disabled, u.created_at, u.updated_at
-      FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.family_id = ?`),
-    /** Moves when another connection (the CLI, another process) commits; ~3 µs, so read at most every OTHER_WRITERS_MS. */
-    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
-    /** Moves when this connection writes; ~0.1 µs, read on every call. */
-    totalChanges: db.prepare<[], number>('SELECT total_changes()').pluck(),
-  };
-
-  /**
-   * Session + user rows by session id, dropped whenever the database changes: at once for any
-   * write through this process (logout, refresh reuse, a role change over HTTP), and within
-   * OTHER_WRITERS_MS for a commit by another process (e.g. `smartcloudops user role` beside a
-   * running server). Between writes a request costs one tiny query instead of the join.
-   */
-  const sessionRows = new Map<string, SessionUserRow>();
-  let seenChanges = -1;
-  let seenVersion = -1;
-  let versionCheckedAt = -Infinity;
-  function sessionUser(sid: string): SessionUserRow | undefined {
-    const changes = s.totalChanges.get() as number;
-    const at = clock();
-    let stale = changes !== seenChanges;
-    if (at - versionCheckedAt >= OTHER_WRITERS_MS || at < versionCheckedAt) {
-      const version = s.dataVersion.get() as number;
-      versionCheckedAt = at;
-      if (version !== seenVersion) stale = true;
-      seenVersion = version;
-    }
-    if (stale) {
-      sessionRows.clear();
-      seenChanges = changes;
-    }
-    let row = sessionRows.get(sid);
-    if (row === undefined) {
-      row = s.sessionUser.get(sid);
-      if (row === undefined) return undefined;
-      if (sessionRows.size >= VERIFIED_CACHE_SIZE) sessionRows.clear();
-      sessionRows.set(sid, row);
-    }
-    return row;
-  }
-
-  /** A new refresh token in `family` and an access token for `user` in the same session. */
-  function pair(user: User, family: string, now: number): TokenPair {
-    const refresh = randomBytes(32).toString('base64url');
-    s.insertRefresh.run(randomUUID(), sha256hex(refresh), family, user.id, now, now + config.refreshTtlS * 1000);
-    const iat = Math.floor(now / 1000);
-    const payload = {
-      iss: config.issuer,
-      aud: config.audience,
-      sub: user.id,
-      sid: family,
-      jti: randomUUID(),
-      role: user.role,
-      iat,
-      nbf: iat,
-      exp: iat + config.accessTtlS,
-    };
-    const access = jwt.sign(payload, keys.sign, { algorithm });
-    return { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: config.accessTtlS };
-  }
-
-  function liveUser(id: string): User {
-    const user = users.get(id);
-    if (!user || user.disabled) throw unauthorized('account disabled or removed');
-    return user;
-  }
-
-  function revoke(family: string, reason: string, now: number): void {
-    s.revokeSession.run(now, reason, family);
-    s.revokeFamily.run(now, family);
-  }
-
-  type Outcome = { pair: TokenPair } | { reuse: RefreshRow } | { error: AppError };
-  const rotate = db.transaction((hash: string, now: number): Outcome => {
-    const row = s.findRefresh.get(hash);
-    if (!row) return { error: unauthorized('invalid refresh token') };
-    if (row.used_at !== null || row.revoked_at !== null || row.session_revoked_at !== null) {
-      revoke(row.family_id, 'refresh token reuse', now);
-      return { reuse: row };
-    }
-    if (row.expires_at <= now) return { error: unauthorized('refresh token expired') };
-    const user = users.get(row.user_id);
-    if (!user || user.disabled) return { error: unauthorized('account disabled or removed') };
-    s.markUsed.run(now, row.id);
-    return { pair: pair(user, row.family_id, now) };
-  });
-
+/** What the token functions share: the deps, the keys, the SQL and the caches. */
+interface TokenState extends TokensDeps {
+  keys: Keys;
+  verifyOptions: { algorithms: Algorithm[]; issuer: string; audience: string };
+  s: TokenSql;
+  sessionUser: (sid: string) => SessionUserRow | undefined;
   /**
    * Access tokens whose signature and claims jsonwebtoken has verified, by their exact string:
    * a token is presented on every request, and re-verifying the same bytes only re-checks its
    * expiry (nbf = iat, so a token once valid stays so until exp). Bounded; oldest out first. The
    * session and user are still read on every call, so logout and role changes apply at once.
    */
-  const verified = new Map<string, unknown>();
-  const remember = (token: string, payload: unknown) => {
-    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
-    verified.set(token, payload);
-  };
+  verified: Map<string, unknown>;
+  prunedAt: number;
+}
 
-  let prunedAt = 0;
-  /** At most hourly, on a login: keeps refresh_tokens from growing with every rotation forever. */
-  const pruneExpired = (now: number) => {
-    if (now - prunedAt < PRUNE_EVERY_MS) return;
-    prunedAt = now;
-    s.prune.run(now - PRUNE_GRACE_MS);
-  };
+type Outcome = { pair: TokenPair } | { reuse: RefreshRow } | { error: AppError };
 
+/** A new refresh token in `family` and an access token for `user` in the same session. */
+function pair({ s, config, keys }: TokenState, user: User, family: string, now: number): TokenPair {
+  const { algorithm } = keys;
+  const refresh = randomBytes(32).toString('base64url');
+  s.insertRefresh.run(randomUUID(), sha256hex(refresh), family, user.id, now, now + config.refreshTtlS * 1000);
+  const iat = Math.floor(now / 1000);
+  const payload = {
+    iss: config.issuer,
+    aud: config.audience,
+    sub: user.id,
+    sid: family,
+    jti: randomUUID(),
+    role: user.role,
+    iat,
+    nbf: iat,
+    exp: iat + config.accessTtlS,
+  };
+  const access = jwt.sign(payload, keys.sign, { algorithm });
+  return { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: config.accessTtlS };
+}
+
+function liveUser({ users }: TokenState, id: string): User {
+  const user = users.get(id);
+  if (!user || user.disabled) throw unauthorized('account disabled or removed');
+  return user;
+}
+
+function revoke(s: TokenSql, family: string, reason: string, now: number): void {
+  s.revokeSession.run(now, reason, family);
+  s.revokeFamily.run(now, family);
+}
+
+/** The refresh token's rotation, in one transaction: a new pair, or reuse (the session revoked), or an error. */
+function createRotate(t: TokenState): (hash: string, now: number) => Outcome {
+  const { s, users } = t;
+  const rotate = t.db.transaction((hash: string, now: number): Outcome => {
+    const row = s.findRefresh.get(hash);
+    if (!row) return { error: unauthorized('invalid refresh token') };
+    if (row.used_at !== null || row.revoked_at !== null || row.session_revoked_at !== null) {
+      revoke(s, row.family_id, 'refresh token reuse', now);
+      return { reuse: row };
+    }
+    if (row.expires_at <= now) return { error: unauthorized('refresh token expired') };
+    const user = users.get(row.user_id);
+    if (!user || user.disabled) return { error: unauthorized('account disabled or removed') };
+    s.markUsed.run(now, row.id);
+    return { pair: pair(t, user, row.family_id, now) };
+  });
+  return (hash, now) => rotate.immediate(hash, now);
+}
+
+function remember({ verified }: TokenState, token: string, payload: unknown): void {
+  if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+  verified.set(token, payload);
+}
+
+/** At most hourly, on a login: keeps refresh_tokens from growing with every rotation forever. */
+function pruneExpired(t: TokenState, now: number): void {
+  if (now - t.prunedAt < PRUNE_EVERY_MS) return;
+  t.prunedAt = now;
+  t.s.prune.run(now - PRUNE_GRACE_MS);
+}
+
+function issue(t: TokenState, user: User): TokenPair {
+  const { db, s, clock } = t;
+  const current = liveUser(t, user.id);
+  const now = clock();
+  pruneExpired(t, now);
+  return db
+    .transaction(() => {
+      const family = randomUUID();
+      s.insertSession.run(family, current.id, now);
+      return pair(t, current, family, now);
+    })
+    .immediate();
+}
+
+/** The token's payload: from the cache of verified strings (only time moves on), else verified now. */
+function verifiedPayload(t: TokenState, token: string, now: number): unknown {
+  const { verified, keys, verifyOptions } = t;
+  let payload: unknown = verified.get(token);
+  if (payload !== undefined) {
+    // Signature, algorithm, iss and aud hold for this exact string; only time moves on.
+    const { exp, nbf } = payload as { exp: number; nbf?: number };
+    if (exp <= now) {
+      verified.delete(token);
+      throw unauthorized('token expired');
+    }
+    if (nbf !== undefined && nbf > now) throw unauthorized('token not yet valid');
+  } else {
+    try {
+      payload = jwt.verify(token, keys.verify, { ...verifyOptions, clockTimestamp: now });
+    } catch (err) {
+      throw describeJwtError(err);
+    }
+    remember(t, token, payload);
+  }
+  return payload;
+}
+
+function verifyAccess(t: TokenState, token: string): { claims: AccessClaims; user: User } {
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH)
+    throw unauthorized('invalid token');
+  const now = Math.floor(t.clock() / 1000);
+  const payload = verifiedPayload(t, token, now);
+  const p = payload as Partial<Record<keyof AccessClaims, unknown>>;
+  if (
+    typeof p !== 'object' ||
+    p === null ||
+    typeof p.sub !== 'string' ||
+    typeof p.sid !== 'string' ||
+    typeof p.jti !== 'string' ||
+    typeof p.iat !== 'number' ||
+    typeof p.exp !== 'number'
+  ) {
+    throw unauthorized('invalid token');
+  }
+  const row = t.sessionUser(p.sid);
+  if (!row || row.session_user_id !== p.sub) throw unauthorized('invalid token');
+  if (row.session_revoked_at !== null) throw unauthorized('session has ended: log in again');
+  if (row.disabled !== 0) throw unauthorized('account disabled');
+  const user: User = {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    disabled: false,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  return { claims: { sub: p.sub, sid: p.sid, jti: p.jti, role: user.role, iat: p.iat, exp: p.exp }, user };
+}
+
+function refresh(t: TokenState, rotate: (hash: string, now: number) => Outcome, refreshToken: string): TokenPair {
+  const { clock, audit } = t;
+  if (typeof refreshToken !== 'string' || !REFRESH_FORMAT.test(refreshToken))
+    throw unauthorized('invalid refresh token');
+  const outcome = rotate(sha256hex(refreshToken), clock());
+  if ('pair' in outcome) return outcome.pair;
+  if ('error' in outcome) throw outcome.error;
+  // Recorded after the revocation has committed: an audit failure must not undo it.
+  audit.record({
+    actor: `user:${outcome.reuse.user_id}`,
+    action: 'auth.refresh_reuse',
+    outcome: 'denied',
+    detail: { session: outcome.reuse.family_id },
+  });
+  throw unauthorized('refresh token already used: the session has been ended, log in again');
+}
+
+export function createTokens(deps: TokensDeps): Tokens | undefined {
+  const { db, config, clock } = deps;
+  const loaded = loadKeys(config);
+  if (!loaded) return undefined;
+  const keys: Keys = loaded;
+  const { algorithm } = keys;
+  const verifyOptions = { algorithms: [algorithm], issuer: config.issuer, audience: config.audience };
+  const s = prepareTokenSql(db);
+  const t: TokenState = {
+    ...deps,
+    keys,
+    verifyOptions,
+    s,
+    sessionUser: createSessionCache(s, clock),
+    verified: new Map<string, unknown>(),
+    prunedAt: 0,
+  };
+  const rotate = createRotate(t);
   return {
-    issue(user) {
-      const current = liveUser(user.id);
-      const now = clock();
-      pruneExpired(now);
-      return db
-        .transaction(() => {
-          const family = randomUUID();
-          s.insertSession.run(family, current.id, now);
-          return pair(current, family, now);
-        })
-        .immediate();
-    },
-
-    verifyAccess(token) {
-      if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH)
-        throw unauthorized('invalid token');
-      const now = Math.floor(clock() / 1000);
-      let payload: unknown = verified.get(token);
-      if (payload !== undefined) {
-        // Signature, algorithm, iss and aud hold for this exact string; only time moves on.
-        const { exp, nbf } = payload as { exp: number; nbf?: number };
-        if (exp <= now) {
-          verified.delete(token);
-          throw unauthorized('token expired');
-        }
-        if (nbf !== undefined && nbf > now) throw unauthorized('token not yet valid');
-      } else {
-        try {
-          payload = jwt.verify(token, keys.verify, { ...verifyOptions, clockTimestamp: now });
-        } catch (err) {
-          throw describeJwtError(err);
-        }
-        remember(token, payload);
-      }
-      const p = payload as Partial<Record<keyof AccessClaims, unknown>>;
-      if (
-        typeof p !== 'object' ||
-        p === null ||
-        typeof p.sub !== 'string' ||
-        typeof p.sid !== 'string' ||
-        typeof p.jti !== 'string' ||
-        typeof p.iat !== 'number' ||
-        typeof p.exp !== 'number'
-      ) {
-        throw unauthorized('invalid token');
-      }
-      const row = sessionUser(p.sid);
-      if (!row || row.session_user_id !== p.sub) throw unauthorized('invalid token');
-      if (row.session_revoked_at !== null) throw unauthorized('session has ended: log in again');
-      if (row.disabled !== 0) throw unauthorized('account disabled');
-      const user: User = {
-        id: row.id,
-        email: row.email,
-        name: row.name,
-        role: row.role,
-        disabled: false,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      };
-      return { claims: { sub: p.sub, sid: p.sid, jti: p.jti, role: user.role, iat: p.iat, exp: p.exp }, user };
-    },
-
-    refresh(refreshToken) {
-      if (typeof refreshToken !== 'string' || !REFRESH_FORMAT.test(refreshToken))
-        throw unauthorized('invalid refresh token');
-      const outcome = rotate.immediate(sha256hex(refreshToken), clock());
-      if ('pair' in outcome) return outcome.pair;
-      if ('error' in outcome) throw outcome.error;
-      // Recorded after the revocation has committed: an audit failure must not undo it.
-      audit.record({
-        actor: `user:${outcome.reuse.user_id}`,
-        action: 'auth.refresh_reuse',
-        outcome: 'denied',
-        detail: { session: outcome.reuse.family_id },
-      });
-      throw unauthorized('refresh token already used: the session has been ended, log in again');
-    },
-
+    issue: (user) => issue(t, user),
+    verifyAccess: (token) => verifyAccess(t, token),
+    refresh: (refreshToken) => refresh(t, rotate, refreshToken),
     revokeSession(sid, reason) {
       if (typeof sid !== 'string' || !sid) return;
       const why = typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, 200) : 'revoked';
-      db.transaction(() => revoke(sid, why, clock())).immediate();
+      db.transaction(() => revoke(s, sid, why, clock())).immediate();
     },
   };
 }

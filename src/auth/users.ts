@@ -87,8 +87,8 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-export function createUsers(db: Db, clock: Clock): Users {
-  const s = {
+function prepareUserSql(db: Db) {
+  return {
     insert: db.prepare<UserRow>(`
       INSERT INTO users (id, email, name, password_hash, role, disabled, created_at, updated_at)
       VALUES (@id, @email, @name, @password_hash, @role, @disabled, @created_at, @updated_at)`),
@@ -119,59 +119,130 @@ export function createUsers(db: Db, clock: Clock): Users {
     resolve: db.prepare<[string, string], UserRow>(`
       SELECT u.* FROM chat_links l JOIN users u ON u.id = l.user_id WHERE l.platform = ? AND l.platform_user_id = ?`),
   };
+}
 
-  function row(id: string): UserRow {
-    const found = s.byId.get(id);
-    if (!found) throw new AppError('not_found', `no user with id ${id}`);
-    return found;
+/** What the user functions share: the database, its statements and the clock. */
+interface UserStore {
+  db: Db;
+  clock: Clock;
+  s: ReturnType<typeof prepareUserSql>;
+}
+
+function row({ s }: UserStore, id: string): UserRow {
+  const found = s.byId.get(id);
+  if (!found) throw new AppError('not_found', `no user with id ${id}`);
+  return found;
+}
+
+/** The email's local part made into a valid, unused name: `ann.lee`, then `ann.lee-2`, … */
+function defaultName({ s }: UserStore, email: string): string {
+  const base =
+    email
+      .split('@')[0]
+      .replace(/[^a-z0-9._-]/g, '')
+      .replace(/^[._-]+/, '')
+      .slice(0, 56) || 'user';
+  if (!s.byName.get(base)) return base;
+  for (let i = 2; i < 1000; i++) if (!s.byName.get(`${base}-${i}`)) return `${base}-${i}`;
+  return `${base}-${randomUUID().slice(0, 6)}`;
+}
+
+function update<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('conflict', 'that email or name is already taken', { cause: err });
+    throw err;
   }
+}
 
-  /** The email's local part made into a valid, unused name: `ann.lee`, then `ann.lee-2`, … */
-  function defaultName(email: string): string {
-    const base =
-      email
-        .split('@')[0]
-        .replace(/[^a-z0-9._-]/g, '')
-        .replace(/^[._-]+/, '')
-        .slice(0, 56) || 'user';
-    if (!s.byName.get(base)) return base;
-    for (let i = 2; i < 1000; i++) if (!s.byName.get(`${base}-${i}`)) return `${base}-${i}`;
-    return `${base}-${randomUUID().slice(0, 6)}`;
-  }
+async function create(u: UserStore, input: NewUser): Promise<User> {
+  const { s, clock } = u;
+  const email = normalizeEmail(input.email);
+  const role = checkRole(input.role);
+  const name = input.name === undefined ? undefined : normalizeName(input.name);
+  const password = checkPassword(input.password, email);
+  if (s.byEmail.get(email)) throw new AppError('conflict', `a user with email ${email} already exists`);
+  if (name && s.byName.get(name)) throw new AppError('conflict', `the name ${name} is already taken`);
+  const passwordHash = await hashPassword(password);
+  const now = clock();
+  const record: UserRow = {
+    id: randomUUID(),
+    email,
+    name: name ?? defaultName(u, email),
+    password_hash: passwordHash,
+    role,
+    disabled: 0,
+    created_at: now,
+    updated_at: now,
+  };
+  update(() => s.insert.run(record));
+  return toUser(record);
+}
 
-  function update<T>(write: () => T): T {
-    try {
-      return write();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('conflict', 'that email or name is already taken', { cause: err });
-      throw err;
-    }
-  }
+async function verifyPassword({ s }: UserStore, email: unknown, password: unknown): Promise<User | undefined> {
+  const found = typeof email === 'string' ? s.byEmail.get(email.trim().toLowerCase()) : undefined;
+  const ok = await verifyPasswordHash(typeof password === 'string' ? password : '', found?.password_hash ?? DUMMY_HASH);
+  if (!found || !ok) return undefined;
+  // Re-read: the user may have been disabled or removed while scrypt ran.
+  const fresh = s.byId.get(found.id);
+  return fresh && fresh.disabled === 0 ? toUser(fresh) : undefined;
+}
 
+async function changePassword(u: UserStore, id: string, current: unknown, next: unknown): Promise<void> {
+  const { s, clock } = u;
+  const user = row(u, id);
+  if (typeof current !== 'string' || !(await verifyPasswordHash(current, user.password_hash)))
+    throw new AppError('unauthorized', 'the current password is not correct');
+  const password = checkPassword(next, user.email);
+  s.setHash.run(await hashPassword(password), clock(), id);
+}
+
+async function setPassword(u: UserStore, id: string, next: unknown): Promise<void> {
+  const { db, s, clock } = u;
+  const user = row(u, id);
+  const password = checkPassword(next, user.email);
+  const passwordHash = await hashPassword(password);
+  const now = clock();
+  // An admin reset is how a compromised account is recovered: end its sessions too.
+  db.transaction(() => {
+    s.setHash.run(passwordHash, now, id);
+    s.revokeSessions.run(now, id);
+    s.revokeRefresh.run(now, id);
+  }).immediate();
+}
+
+function updateProfile(u: UserStore, id: string, changes: { name?: unknown; email?: unknown }): User {
+  const { s, clock } = u;
+  const user = row(u, id);
+  const name = changes.name === undefined ? user.name : normalizeName(changes.name);
+  const email = changes.email === undefined ? user.email : normalizeEmail(changes.email);
+  if (name !== user.name && s.byName.get(name)) throw new AppError('conflict', `the name ${name} is already taken`);
+  if (email !== user.email && s.byEmail.get(email))
+    throw new AppError('conflict', `a user with email ${email} already exists`);
+  const now = clock();
+  update(() => s.setProfile.run(name, email, now, id));
+  return toUser({ ...user, name, email, updated_at: now });
+}
+
+function link({ db, s, clock }: UserStore, userId: string, platform: unknown, platformUserId: unknown): void {
+  const p = checkPlatform(platform);
+  const pid = checkPlatformUserId(platformUserId);
+  if (typeof userId !== 'string' || !s.byId.get(userId))
+    throw new AppError('not_found', `no user with id ${String(userId)}`);
+  db.transaction(() => {
+    const existing = s.linkOf.get(p, pid);
+    if (existing?.user_id === userId) return;
+    if (existing) throw new AppError('conflict', `${p} user ${pid} is already linked to another user: unlink it first`);
+    s.link.run(p, pid, userId, clock());
+  }).immediate();
+}
+
+export function createUsers(db: Db, clock: Clock): Users {
+  const u: UserStore = { db, clock, s: prepareUserSql(db) };
+  const { s } = u;
   return {
-    async create(input: NewUser) {
-      const email = normalizeEmail(input.email);
-      const role = checkRole(input.role);
-      const name = input.name === undefined ? undefined : normalizeName(input.name);
-      const password = checkPassword(input.password, email);
-      if (s.byEmail.get(email)) throw new AppError('conflict', `a user with email ${email} already exists`);
-      if (name && s.byName.get(name)) throw new AppError('conflict', `the name ${name} is already taken`);
-      const passwordHash = await hashPassword(password);
-      const now = clock();
-      const record: UserRow = {
-        id: randomUUID(),
-        email,
-        name: name ?? defaultName(email),
-        password_hash: passwordHash,
-        role,
-        disabled: 0,
-        created_at: now,
-        updated_at: now,
-      };
-      update(() => s.insert.run(record));
-      return toUser(record);
-    },
-
+    create: (input: NewUser) => create(u, input),
     get: (id) => (typeof id === 'string' ? mapRow(s.byId.get(id)) : undefined),
     findByEmail(email) {
       const value = typeof email === 'string' ? email.trim().toLowerCase() : '';
@@ -183,54 +254,13 @@ export function createUsers(db: Db, clock: Clock): Users {
     },
     list: () => s.list.all().map(toUser),
     count: () => s.count.get() ?? 0,
-
-    async verifyPassword(email, password) {
-      const found = typeof email === 'string' ? s.byEmail.get(email.trim().toLowerCase()) : undefined;
-      const ok = await verifyPasswordHash(
-        typeof password === 'string' ? password : '',
-        found?.password_hash ?? DUMMY_HASH,
-      );
-      if (!found || !ok) return undefined;
-      // Re-read: the user may have been disabled or removed while scrypt ran.
-      const fresh = s.byId.get(found.id);
-      return fresh && fresh.disabled === 0 ? toUser(fresh) : undefined;
-    },
-
-    async changePassword(id, current, next) {
-      const user = row(id);
-      if (typeof current !== 'string' || !(await verifyPasswordHash(current, user.password_hash)))
-        throw new AppError('unauthorized', 'the current password is not correct');
-      const password = checkPassword(next, user.email);
-      s.setHash.run(await hashPassword(password), clock(), id);
-    },
-
-    async setPassword(id, next) {
-      const user = row(id);
-      const password = checkPassword(next, user.email);
-      const passwordHash = await hashPassword(password);
-      const now = clock();
-      // An admin reset is how a compromised account is recovered: end its sessions too.
-      db.transaction(() => {
-        s.setHash.run(passwordHash, now, id);
-        s.revokeSessions.run(now, id);
-        s.revokeRefresh.run(now, id);
-      }).immediate();
-    },
-
-    updateProfile(id, changes) {
-      const user = row(id);
-      const name = changes.name === undefined ? user.name : normalizeName(changes.name);
-      const email = changes.email === undefined ? user.email : normalizeEmail(changes.email);
-      if (name !== user.name && s.byName.get(name)) throw new AppError('conflict', `the name ${name} is already taken`);
-      if (email !== user.email && s.byEmail.get(email))
-        throw new AppError('conflict', `a user with email ${email} already exists`);
-      const now = clock();
-      update(() => s.setProfile.run(name, email, now, id));
-      return toUser({ ...user, name, email, updated_at: now });
-    },
+    verifyPassword: (email, password) => verifyPassword(u, email, password),
+    changePassword: (id, current, next) => changePassword(u, id, current, next),
+    setPassword: (id, next) => setPassword(u, id, next),
+    updateProfile: (id, changes) => updateProfile(u, id, changes),
 
     setRole(id, role) {
-      const user = row(id);
+      const user = row(u, id);
       const checked = checkRole(role);
       const now = clock();
       s.setRole.run(checked, now, id);
@@ -238,25 +268,13 @@ export function createUsers(db: Db, clock: Clock): Users {
     },
 
     setDisabled(id, disabled) {
-      const user = row(id);
+      const user = row(u, id);
       const now = clock();
       s.setDisabled.run(disabled ? 1 : 0, now, id);
       return toUser({ ...user, disabled: disabled ? 1 : 0, updated_at: now });
     },
 
-    link(userId, platform, platformUserId) {
-      const p = checkPlatform(platform);
-      const pid = checkPlatformUserId(platformUserId);
-      if (typeof userId !== 'string' || !s.byId.get(userId))
-        throw new AppError('not_found', `no user with id ${String(userId)}`);
-      db.transaction(() => {
-        const existing = s.linkOf.get(p, pid);
-        if (existing?.user_id === userId) return;
-        if (existing)
-          throw new AppError('conflict', `${p} user ${pid} is already linked to another user: unlink it first`);
-        s.link.run(p, pid, userId, clock());
-      }).immediate();
-    },
+    link: (userId, platform, platformUserId) => link(u, userId, platform, platformUserId),
 
     unlink(platform, platformUserId) {
       if (!PLATFORMS.includes(platform) || typeof platformUserId !== 'string') return false;

@@ -66,18 +66,14 @@ function describe(value: unknown, name: string): string {
 
 const SECRET_VARS = /TOKEN|SECRET|PASSWORD|API_KEY/;
 
-/**
- * Validate the environment (and the optional config file it names). Empty strings count as
- * unset, so `FOO=` in a .env file does not fail validation.
- */
-export function loadConfig(env: RawEnv = process.env): ConfigResult {
+/** Each variable on its own, then the rules between the ones that passed: every problem in one round. */
+function parseEnv(env: RawEnv): { e: Env; failed: Set<string>; problems: string[] } {
   const cleaned: RawEnv = {};
   for (const key of Object.keys(envSchema.shape)) {
     const value = env[key];
     if (value !== undefined && value.trim() !== '') cleaned[key] = value.trim();
   }
   const problems: string[] = [];
-  // Each variable on its own, then the rules between the ones that passed: every problem in one round.
   const values: Record<string, unknown> = {};
   const failed = new Set<string>();
   for (const [name, schema] of Object.entries(envSchema.shape) as Array<[string, z.ZodType]>) {
@@ -92,8 +88,15 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
   }
   for (const p of crossFieldProblems(values as Partial<Env>))
     if (!failed.has(p.variable)) problems.push(`${p.variable}: ${p.message}`);
-  const e = values as Env;
+  return { e: values as Env, failed, problems };
+}
 
+/** The optional config file CONFIG_FILE names (YAML or JSON), checked against its schema. */
+function readConfigFile(
+  e: Env,
+  failed: Set<string>,
+  problems: string[],
+): { file: z.infer<typeof fileSchema>; fileOk: boolean } {
   let file: z.infer<typeof fileSchema> = {};
   let fileOk = !failed.has('CONFIG_FILE');
   if (e.CONFIG_FILE) {
@@ -111,6 +114,11 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
       fileOk = false;
     }
   }
+  return { file, fileOk };
+}
+
+/** With METRICS_SOURCE=prometheus, the services catalog must give each service its queries. */
+function catalogProblems(e: Env, file: z.infer<typeof fileSchema>, fileOk: boolean, problems: string[]): void {
   if (e.METRICS_SOURCE === 'prometheus' && fileOk) {
     if (!e.CONFIG_FILE) {
       problems.push(
@@ -121,10 +129,9 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
         problems.push(`CONFIG_FILE ${e.CONFIG_FILE}: ${issue.path}: ${issue.message}`);
     }
   }
-  // Files and folders start-up reads: a wrong path is a configuration problem, reported with the others.
-  for (const p of pathProblems(e, failed)) problems.push(p);
-  if (problems.length) return { ok: false, problems };
+}
 
+function metricsSourceOf(e: Env): MetricsSourceConfig {
   const source = e.METRICS_SOURCE;
   const prometheus: PrometheusConfig = {
     kind: 'prometheus',
@@ -134,79 +141,92 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
     password: e.PROMETHEUS_PASSWORD,
     timeoutMs: e.PROMETHEUS_TIMEOUT_MS,
   };
-  const metricsSource: MetricsSourceConfig =
-    source === 'demo'
-      ? { kind: 'demo' }
-      : source === 'prometheus'
-        ? prometheus
-        : { kind: 'csv', dir: source.slice('csv:'.length) };
+  return source === 'demo'
+    ? { kind: 'demo' }
+    : source === 'prometheus'
+      ? prometheus
+      : { kind: 'csv', dir: source.slice('csv:'.length) };
+}
 
+function buildConfig(e: Env, file: z.infer<typeof fileSchema>): Config {
+  const metricsSource = metricsSourceOf(e);
   return {
-    ok: true,
-    config: {
-      http: {
-        port: e.PORT,
-        host: e.HOST,
-        bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
-        trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((p) => p.trim()) : [],
-      },
-      databasePath: e.DATABASE_PATH,
-      redisUrl: e.REDIS_URL,
-      queue: {
-        name: e.QUEUE_NAME,
-        concurrency: e.QUEUE_CONCURRENCY,
-        historyLimit: e.QUEUE_HISTORY_LIMIT,
-        attempts: e.JOB_ATTEMPTS,
-        backoffMs: e.JOB_BACKOFF_MS,
-      },
-      log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
-      metricsSource,
-      demo: { seed: e.DEMO_SEED },
-      onnxIntraOpThreads: e.ONNX_INTRA_OP_THREADS,
-      slack: {
-        botToken: e.SLACK_BOT_TOKEN,
-        signingSecret: e.SLACK_SIGNING_SECRET,
-        appToken: e.SLACK_APP_TOKEN,
-        apiUrl: e.SLACK_API_URL,
-      },
-      incidentChannel: e.INCIDENT_CHANNEL,
-      teams: {
-        appId: e.TEAMS_APP_ID,
-        appPassword: e.TEAMS_APP_PASSWORD,
-        tenantId: e.TEAMS_TENANT_ID,
-        authOff: e.TEAMS_AUTH === 'off',
-      },
-      openai: {
-        apiKey: e.OPENAI_API_KEY,
-        baseUrl: e.OPENAI_BASE_URL,
-        model: e.OPENAI_MODEL,
-        timeoutMs: e.OPENAI_TIMEOUT_MS,
-        tokenBudgetPerHour: e.LLM_TOKEN_BUDGET_PER_HOUR,
-      },
-      auth: {
-        jwtSecret: e.JWT_SECRET,
-        privateKeyFile: e.JWT_PRIVATE_KEY_FILE,
-        publicKeyFile: e.JWT_PUBLIC_KEY_FILE,
-        issuer: e.JWT_ISSUER,
-        audience: e.JWT_AUDIENCE,
-        accessTtlS: e.ACCESS_TOKEN_TTL_S,
-        refreshTtlS: e.REFRESH_TOKEN_TTL_S,
-        loginMaxFailures: e.LOGIN_MAX_FAILURES,
-        lockoutBaseS: e.LOGIN_LOCKOUT_S,
-        corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
-      },
-      admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
-      alertmanagerWebhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
-      defaultRole: e.DEFAULT_ROLE,
-      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
-      remediation: {
-        runbooksDir: e.RUNBOOKS_DIR,
-        ...(e.KUBECONFIG ? { kubeconfig: e.KUBECONFIG } : {}),
-        inCluster: !e.KUBECONFIG && Boolean(e.KUBERNETES_SERVICE_HOST),
-      },
-      file,
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+      trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((p) => p.trim()) : [],
     },
+    databasePath: e.DATABASE_PATH,
+    redisUrl: e.REDIS_URL,
+    queue: {
+      name: e.QUEUE_NAME,
+      concurrency: e.QUEUE_CONCURRENCY,
+      historyLimit: e.QUEUE_HISTORY_LIMIT,
+      attempts: e.JOB_ATTEMPTS,
+      backoffMs: e.JOB_BACKOFF_MS,
+    },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    metricsSource,
+    demo: { seed: e.DEMO_SEED },
+    onnxIntraOpThreads: e.ONNX_INTRA_OP_THREADS,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
+    incidentChannel: e.INCIDENT_CHANNEL,
+    teams: {
+      appId: e.TEAMS_APP_ID,
+      appPassword: e.TEAMS_APP_PASSWORD,
+      tenantId: e.TEAMS_TENANT_ID,
+      authOff: e.TEAMS_AUTH === 'off',
+    },
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      timeoutMs: e.OPENAI_TIMEOUT_MS,
+      tokenBudgetPerHour: e.LLM_TOKEN_BUDGET_PER_HOUR,
+    },
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      privateKeyFile: e.JWT_PRIVATE_KEY_FILE,
+      publicKeyFile: e.JWT_PUBLIC_KEY_FILE,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtlS: e.ACCESS_TOKEN_TTL_S,
+      refreshTtlS: e.REFRESH_TOKEN_TTL_S,
+      loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      lockoutBaseS: e.LOGIN_LOCKOUT_S,
+      corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
+    },
+    admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+    alertmanagerWebhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
+    defaultRole: e.DEFAULT_ROLE,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    remediation: {
+      runbooksDir: e.RUNBOOKS_DIR,
+      ...(e.KUBECONFIG ? { kubeconfig: e.KUBECONFIG } : {}),
+      inCluster: !e.KUBECONFIG && Boolean(e.KUBERNETES_SERVICE_HOST),
+    },
+    file,
   };
+}
+
+/**
+ * Validate the environment (and the optional config file it names). Empty strings count as
+ * unset, so `FOO=` in a .env file does not fail validation.
+ */
+export function loadConfig(env: RawEnv = process.env): ConfigResult {
+  const { e, failed, problems } = parseEnv(env);
+  const { file, fileOk } = readConfigFile(e, failed, problems);
+  catalogProblems(e, file, fileOk, problems);
+  // Files and folders start-up reads: a wrong path is a configuration problem, reported with the others.
+  for (const p of pathProblems(e, failed)) problems.push(p);
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, config: buildConfig(e, file) };
 }
 
 /** METRICS_SOURCE=csv:DIR must be a folder and the JWT key files readable, or `serve` would stop at start-up. */

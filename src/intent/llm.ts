@@ -64,30 +64,35 @@ function count(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined;
 }
 
-/**
- * The LLM intent parser: one chat completion with one forced function tool (`propose_intent`).
- * The model only proposes; the answer is validated against the intent contract, and the caller
- * (the hybrid parser) falls back to the rules parser on anything but `ok` (DESIGN.md: "The LLM
- * never acts").
- */
-export function createLlmParser(options: LlmParserOptions): LlmParser {
-  const { model, timeoutMs, metrics, log } = options;
+/** What the parser's functions share: the options checked, the client, the prompt and the budget. */
+interface Llm {
+  model: string;
+  timeoutMs: number;
+  metrics: Metrics;
+  log: Logger;
+  budget: TokenBudget;
+  redactor: Redactor;
+  prompt: ReturnType<typeof loadPrompt>;
+  client: OpenAI;
+}
+
+function checkOptions({ model, timeoutMs, ...options }: LlmParserOptions): void {
   if (!options.apiKey && !options.baseUrl) {
     throw new Error(
-      'LLM intent parser needs OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server that takes no key (Ollama, vLLM, LiteLLM)',
+      'LLM intent parser needs OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server ' +
+        'that takes no key (Ollama, vLLM, LiteLLM)',
     );
   }
   if (typeof model !== 'string' || model.trim() === '')
     throw new Error('LLM intent parser needs a model name (OPENAI_MODEL)');
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
     throw new Error(`LLM intent parser needs a positive timeoutMs (OPENAI_TIMEOUT_MS), got ${timeoutMs}`);
-  const clock = options.clock ?? systemClock;
-  const budget = new TokenBudget(options.tokenBudgetPerHour, clock);
-  const redactor = options.redactor ?? new Redactor([options.apiKey]);
-  const prompt = loadPrompt(options.promptDir ?? DEFAULT_PROMPT_DIR);
+}
 
+/** The SDK client: our deadline and logger, no retries, nothing read from process.env. */
+function createClient(options: LlmParserOptions, log: Logger): OpenAI {
   const sdkLog = log.child({ component: 'openai' });
-  const client = new OpenAI({
+  return new OpenAI({
     apiKey: options.apiKey || NO_KEY,
     // null, not undefined: the SDK would otherwise read OPENAI_* from process.env itself.
     baseURL: options.baseUrl ?? null,
@@ -95,7 +100,7 @@ export function createLlmParser(options: LlmParserOptions): LlmParser {
     project: null,
     adminAPIKey: null,
     webhookSecret: null,
-    timeout: timeoutMs,
+    timeout: options.timeoutMs,
     maxRetries: 0,
     logLevel: 'warn',
     logger: {
@@ -105,6 +110,183 @@ export function createLlmParser(options: LlmParserOptions): LlmParser {
       debug: (message) => sdkLog.debug(message),
     },
   });
+}
+
+function fail({ redactor }: Llm, reason: LlmFailureReason, detail: string): Failure {
+  return {
+    ok: false,
+    reason,
+    detail: redactor.string(detail).slice(0, 300),
+  };
+}
+
+function classify(l: Llm, err: unknown, timedOut: boolean): Failure {
+  const { timeoutMs } = l;
+  if (timedOut || err instanceof APIConnectionTimeoutError)
+    return fail(l, 'timeout', `no answer within ${timeoutMs} ms`);
+  if (err instanceof APIError && err.status === 429) {
+    const retryAfter = err.headers?.get('retry-after');
+    return fail(
+      l,
+      'rate_limited',
+      `HTTP 429${err.code ? ` ${err.code}` : ''}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}: ${err.message}`,
+    );
+  }
+  if (err instanceof APIError && typeof err.status === 'number')
+    return fail(l, 'error', `HTTP ${err.status}: ${err.message}`);
+  if (err instanceof APIConnectionError) {
+    const cause =
+      err.cause instanceof Error ? ` (${(err.cause as Error & { code?: string }).code ?? err.cause.message})` : '';
+    return fail(l, 'error', `${err.message}${cause}`);
+  }
+  return fail(l, 'error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+}
+
+/** Run one SDK call under the deadline: the SDK timeout covers headers, the abort covers the body too. */
+async function withDeadline<T>(
+  l: Llm,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<{ ok: true; value: T } | Failure> {
+  const { timeoutMs } = l;
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+      resolve('deadline');
+    }, timeoutMs);
+  });
+  try {
+    const request = call(controller.signal);
+    const winner = await Promise.race([request, deadline]);
+    if (winner === 'deadline') {
+      request.catch(() => undefined); // the aborted request rejects later; nothing to do with it
+      return classify(l, undefined, true);
+    }
+    return { ok: true, value: winner };
+  } catch (err) {
+    return classify(l, err, timedOut);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function attempt(l: Llm, text: string, services: string[] | undefined): Promise<LlmOutcome> {
+  const { budget, prompt, model, client, metrics } = l;
+  if (text.trim() === '') return fail(l, 'invalid', 'empty message');
+  if (!budget.available())
+    return fail(l, 'budget_exhausted', `${budget.used()} of ${budget.perHour} tokens used in the last hour`);
+  const system = prompt.system + hintsSection(services);
+  const body: ChatCompletionCreateParamsNonStreaming = {
+    model,
+    messages: [
+      { role: 'system', content: system },
+      { role: 'user', content: text },
+    ],
+    tools: [PROPOSE_INTENT_TOOL],
+    tool_choice: FORCE_TOOL,
+    temperature: 0,
+    max_completion_tokens: MAX_COMPLETION_TOKENS,
+  };
+  const answer = await withDeadline(l, (signal) => client.chat.completions.create(body, { signal }));
+  if (!answer.ok) return answer;
+
+  const completion: unknown = answer.value;
+  if (!isRecord(completion) || !Array.isArray(completion.choices))
+    return fail(l, 'error', 'the server did not answer with a chat completion');
+  // Servers that report no usage still spend tokens: estimate (4 characters a token) so the budget holds.
+  const usageIn = isRecord(completion.usage) ? completion.usage : {};
+  const choice: unknown = completion.choices[0];
+  const message = isRecord(choice) && isRecord(choice.message) ? choice.message : {};
+  const calls = (Array.isArray(message.tool_calls) ? message.tool_calls : []).filter(
+    (c): c is { function: { name: string; arguments: unknown } } =>
+      isRecord(c) && isRecord(c.function) && c.function.name === TOOL_NAME,
+  );
+  const args = calls[0]?.function.arguments;
+  const argsText = typeof args === 'string' ? args : isRecord(args) ? JSON.stringify(args) : undefined;
+  const usage = {
+    prompt: count(usageIn.prompt_tokens) ?? Math.ceil((system.length + text.length) / 4),
+    completion: count(usageIn.completion_tokens) ?? Math.ceil((argsText ?? JSON.stringify(message)).length / 4),
+  };
+  budget.record(usage.prompt + usage.completion);
+  metrics.llmTokens.inc({ kind: 'prompt' }, usage.prompt);
+  metrics.llmTokens.inc({ kind: 'completion' }, usage.completion);
+
+  if (calls.length === 0) {
+    const why =
+      typeof message.refusal === 'string' && message.refusal
+        ? 'refused'
+        : typeof message.content === 'string' && message.content
+          ? 'answered in text'
+          : 'no answer';
+    const finish =
+      isRecord(choice) && typeof choice.finish_reason === 'string' ? `, finish_reason ${choice.finish_reason}` : '';
+    return fail(l, 'invalid', `no ${TOOL_NAME} call (${why}${finish})`);
+  }
+  if (calls.length > 1) return fail(l, 'invalid', `${calls.length} ${TOOL_NAME} calls; exactly one is allowed`);
+  if (argsText === undefined) return fail(l, 'invalid', `${TOOL_NAME} call without arguments`);
+  const proposal = proposalToIntent(argsText);
+  if (!proposal.ok) return fail(l, 'invalid', proposal.detail);
+  return { ok: true, intent: proposal.intent, usage };
+}
+
+async function parse(l: Llm, text: unknown, hints: { services?: string[] } | undefined): Promise<LlmOutcome> {
+  const { redactor, metrics, log, model, prompt } = l;
+  const started = performance.now();
+  const redacted = redactor.string(typeof text === 'string' ? text : '').slice(0, MAX_INPUT_CHARS);
+  let outcome: LlmOutcome;
+  try {
+    outcome = await attempt(l, redacted, hints?.services);
+  } catch (err) {
+    // Nothing above should throw; if it does, it is still only a fallback to the rules parser.
+    outcome = fail(l, 'error', `unexpected: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  metrics.llmRequests.inc({ outcome: outcome.ok ? 'ok' : outcome.reason });
+  log.debug('LLM intent parse', {
+    outcome: outcome.ok ? 'ok' : outcome.reason,
+    latencyMs: Math.round(performance.now() - started),
+    model,
+    promptVersion: prompt.version,
+    text: redacted,
+    ...(outcome.ok
+      ? { intent: outcome.intent.intent, confidence: outcome.intent.confidence, usage: outcome.usage }
+      : { detail: outcome.detail }),
+  });
+  return outcome;
+}
+
+async function probe(l: Llm): Promise<LlmProbe> {
+  const { client, model } = l;
+  const answer = await withDeadline(l, async (signal) => {
+    const models: string[] = [];
+    for await (const m of client.models.list({ signal })) models.push(m.id);
+    return models;
+  });
+  if (!answer.ok)
+    return {
+      ok: false,
+      reason: answer.reason === 'timeout' || answer.reason === 'rate_limited' ? answer.reason : 'error',
+      detail: answer.detail,
+    };
+  return { ok: true, models: answer.value, modelListed: answer.value.includes(model) };
+}
+
+/**
+ * The LLM intent parser: one chat completion with one forced function tool (`propose_intent`).
+ * The model only proposes; the answer is validated against the intent contract, and the caller
+ * (the hybrid parser) falls back to the rules parser on anything but `ok` (DESIGN.md: "The LLM
+ * never acts").
+ */
+export function createLlmParser(options: LlmParserOptions): LlmParser {
+  checkOptions(options);
+  const { model, timeoutMs, metrics, log } = options;
+  const clock = options.clock ?? systemClock;
+  const budget = new TokenBudget(options.tokenBudgetPerHour, clock);
+  const redactor = options.redactor ?? new Redactor([options.apiKey]);
+  const prompt = loadPrompt(options.promptDir ?? DEFAULT_PROMPT_DIR);
+  const client = createClient(options, log);
   log.info('LLM intent parser ready', {
     model,
     baseUrl: redactor.string(client.baseURL),
@@ -112,159 +294,11 @@ export function createLlmParser(options: LlmParserOptions): LlmParser {
     timeoutMs,
     tokenBudgetPerHour: budget.perHour,
   });
-
-  const fail = (reason: LlmFailureReason, detail: string): Failure => ({
-    ok: false,
-    reason,
-    detail: redactor.string(detail).slice(0, 300),
-  });
-
-  function classify(err: unknown, timedOut: boolean): Failure {
-    if (timedOut || err instanceof APIConnectionTimeoutError)
-      return fail('timeout', `no answer within ${timeoutMs} ms`);
-    if (err instanceof APIError && err.status === 429) {
-      const retryAfter = err.headers?.get('retry-after');
-      return fail(
-        'rate_limited',
-        `HTTP 429${err.code ? ` ${err.code}` : ''}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}: ${err.message}`,
-      );
-    }
-    if (err instanceof APIError && typeof err.status === 'number')
-      return fail('error', `HTTP ${err.status}: ${err.message}`);
-    if (err instanceof APIConnectionError) {
-      const cause =
-        err.cause instanceof Error ? ` (${(err.cause as Error & { code?: string }).code ?? err.cause.message})` : '';
-      return fail('error', `${err.message}${cause}`);
-    }
-    return fail('error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-  }
-
-  /** Run one SDK call under the deadline: the SDK timeout covers headers, the abort covers the body too. */
-  async function withDeadline<T>(call: (signal: AbortSignal) => Promise<T>): Promise<{ ok: true; value: T } | Failure> {
-    const controller = new AbortController();
-    let timedOut = false;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-        resolve('deadline');
-      }, timeoutMs);
-    });
-    try {
-      const request = call(controller.signal);
-      const winner = await Promise.race([request, deadline]);
-      if (winner === 'deadline') {
-        request.catch(() => undefined); // the aborted request rejects later; nothing to do with it
-        return classify(undefined, true);
-      }
-      return { ok: true, value: winner };
-    } catch (err) {
-      return classify(err, timedOut);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async function attempt(text: string, services: string[] | undefined): Promise<LlmOutcome> {
-    if (text.trim() === '') return fail('invalid', 'empty message');
-    if (!budget.available())
-      return fail('budget_exhausted', `${budget.used()} of ${budget.perHour} tokens used in the last hour`);
-    const system = prompt.system + hintsSection(services);
-    const body: ChatCompletionCreateParamsNonStreaming = {
-      model,
-      messages: [
-        { role: 'system', content: system },
-        { role: 'user', content: text },
-      ],
-      tools: [PROPOSE_INTENT_TOOL],
-      tool_choice: FORCE_TOOL,
-      temperature: 0,
-      max_completion_tokens: MAX_COMPLETION_TOKENS,
-    };
-    const answer = await withDeadline((signal) => client.chat.completions.create(body, { signal }));
-    if (!answer.ok) return answer;
-
-    const completion: unknown = answer.value;
-    if (!isRecord(completion) || !Array.isArray(completion.choices))
-      return fail('error', 'the server did not answer with a chat completion');
-    // Servers that report no usage still spend tokens: estimate (4 characters a token) so the budget holds.
-    const usageIn = isRecord(completion.usage) ? completion.usage : {};
-    const choice: unknown = completion.choices[0];
-    const message = isRecord(choice) && isRecord(choice.message) ? choice.message : {};
-    const calls = (Array.isArray(message.tool_calls) ? message.tool_calls : []).filter(
-      (c): c is { function: { name: string; arguments: unknown } } =>
-        isRecord(c) && isRecord(c.function) && c.function.name === TOOL_NAME,
-    );
-    const args = calls[0]?.function.arguments;
-    const argsText = typeof args === 'string' ? args : isRecord(args) ? JSON.stringify(args) : undefined;
-    const usage = {
-      prompt: count(usageIn.prompt_tokens) ?? Math.ceil((system.length + text.length) / 4),
-      completion: count(usageIn.completion_tokens) ?? Math.ceil((argsText ?? JSON.stringify(message)).length / 4),
-    };
-    budget.record(usage.prompt + usage.completion);
-    metrics.llmTokens.inc({ kind: 'prompt' }, usage.prompt);
-    metrics.llmTokens.inc({ kind: 'completion' }, usage.completion);
-
-    if (calls.length === 0) {
-      const why =
-        typeof message.refusal === 'string' && message.refusal
-          ? 'refused'
-          : typeof message.content === 'string' && message.content
-            ? 'answered in text'
-            : 'no answer';
-      const finish =
-        isRecord(choice) && typeof choice.finish_reason === 'string' ? `, finish_reason ${choice.finish_reason}` : '';
-      return fail('invalid', `no ${TOOL_NAME} call (${why}${finish})`);
-    }
-    if (calls.length > 1) return fail('invalid', `${calls.length} ${TOOL_NAME} calls; exactly one is allowed`);
-    if (argsText === undefined) return fail('invalid', `${TOOL_NAME} call without arguments`);
-    const proposal = proposalToIntent(argsText);
-    if (!proposal.ok) return fail('invalid', proposal.detail);
-    return { ok: true, intent: proposal.intent, usage };
-  }
-
+  const l: Llm = { model, timeoutMs, metrics, log, budget, redactor, prompt, client };
   return {
     model,
     promptVersion: prompt.version,
-
-    async parse(text, hints) {
-      const started = performance.now();
-      const redacted = redactor.string(typeof text === 'string' ? text : '').slice(0, MAX_INPUT_CHARS);
-      let outcome: LlmOutcome;
-      try {
-        outcome = await attempt(redacted, hints?.services);
-      } catch (err) {
-        // Nothing above should throw; if it does, it is still only a fallback to the rules parser.
-        outcome = fail('error', `unexpected: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      metrics.llmRequests.inc({ outcome: outcome.ok ? 'ok' : outcome.reason });
-      log.debug('LLM intent parse', {
-        outcome: outcome.ok ? 'ok' : outcome.reason,
-        latencyMs: Math.round(performance.now() - started),
-        model,
-        promptVersion: prompt.version,
-        text: redacted,
-        ...(outcome.ok
-          ? { intent: outcome.intent.intent, confidence: outcome.intent.confidence, usage: outcome.usage }
-          : { detail: outcome.detail }),
-      });
-      return outcome;
-    },
-
-    async probe() {
-      const answer = await withDeadline(async (signal) => {
-        const models: string[] = [];
-        for await (const m of client.models.list({ signal })) models.push(m.id);
-        return models;
-      });
-      if (!answer.ok)
-        return {
-          ok: false,
-          reason: answer.reason === 'timeout' || answer.reason === 'rate_limited' ? answer.reason : 'error',
-          detail: answer.detail,
-        };
-      return { ok: true, models: answer.value, modelListed: answer.value.includes(model) };
-    },
+    parse: (text, hints) => parse(l, text, hints),
+    probe: () => probe(l),
   };
 }

@@ -2,14 +2,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 const PREFIX = 'smartcloudops_';
 
-/**
- * The service's own Prometheus metrics (DESIGN.md "Metrics"). One registry per app instance,
- * so tests can build several apps in one process.
- */
-export function createMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: PREFIX });
-  const r = [registry];
+type Registers = Registry[];
+
+/** Gauges counted at scrape time (queue depth, open incidents), and where they read their counts. */
+function scrapeGauges(r: Registers) {
   let depthSource: (() => Promise<Record<string, number>>) | undefined;
   const queueDepth = new Gauge({
     name: `${PREFIX}queue_depth`,
@@ -55,7 +51,12 @@ export function createMetrics() {
     },
     queueDepth,
     incidentsOpen,
-    registry,
+  };
+}
+
+/** HTTP requests: counts and durations by route. */
+function httpMetrics(r: Registers) {
+  return {
     httpRequests: new Counter({
       name: `${PREFIX}http_requests_total`,
       help: 'HTTP requests served',
@@ -69,6 +70,12 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: r,
     }),
+  };
+}
+
+/** Chat messages and how they became intents (rules or the LLM). */
+function chatMetrics(r: Registers) {
+  return {
     chatMessages: new Counter({
       name: `${PREFIX}chat_messages_total`,
       help: 'Chat messages handled',
@@ -94,6 +101,12 @@ export function createMetrics() {
       labelNames: ['kind'] as const,
       registers: r,
     }),
+  };
+}
+
+/** Jobs, alerts and anomalies. */
+function workMetrics(r: Registers) {
+  return {
     jobs: new Counter({
       name: `${PREFIX}jobs_total`,
       help: 'Jobs by final status (and retries)',
@@ -124,6 +137,12 @@ export function createMetrics() {
       labelNames: ['service'] as const,
       registers: r,
     }),
+  };
+}
+
+/** Logins and remediations. */
+function accessMetrics(r: Registers) {
+  return {
     authLogins: new Counter({
       name: `${PREFIX}auth_logins_total`,
       help: 'Password logins by outcome: ok, failed (wrong email or password), locked (throttled)',
@@ -142,6 +161,24 @@ export function createMetrics() {
       buckets: [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600],
       registers: r,
     }),
+  };
+}
+
+/**
+ * The service's own Prometheus metrics (DESIGN.md "Metrics"). One registry per app instance,
+ * so tests can build several apps in one process.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  const r = [registry];
+  return {
+    ...scrapeGauges(r),
+    registry,
+    ...httpMetrics(r),
+    ...chatMetrics(r),
+    ...workMetrics(r),
+    ...accessMetrics(r),
   };
 }
 

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/log/logger';
-import { createBullmqQueue } from '../../src/queue/bullmq';
+import { createBullmqQueue } from '../../src/queue/bullmq/queue';
 import type { JobQueue } from '../../src/queue/types';
 import type { AnomaliesJobResult, Jobs, StatusJobResult } from '../../src/jobs/map';
 import { BIN, waitFor } from '../helpers/cli';

@@ -1,4 +1,4 @@
-import { createKubernetesExecutor } from '../../src/remediation/executors/kubernetes';
+import { createKubernetesExecutor } from '../../src/remediation/executors/kubernetes/executor';
 import { kubeConfigFor, loadKubernetesClient, startFakeKube } from '../helpers/fake-kube';
 import { executorContract } from './executor.contract';
 

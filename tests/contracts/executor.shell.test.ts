@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createShellExecutor } from '../../src/remediation/executors/shell';
+import { createShellExecutor } from '../../src/remediation/executors/shell/executor';
 import type { ActionName } from '../../src/remediation/types';
 import { executorContract } from './executor.contract';
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { AppError } from '../../src/errors';
-import { REQUEST_CONNECTION, createRedisGuard, redisAddress } from '../../src/queue/bullmq-guard';
+import { REQUEST_CONNECTION, createRedisGuard, redisAddress } from '../../src/queue/bullmq/guard';
 import { freePort } from '../helpers/cli';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createSilentLogger } from '../../src/log/logger';
-import { createBullmqQueue, obliterateBullmqQueue } from '../../src/queue/bullmq';
+import { createBullmqQueue, obliterateBullmqQueue } from '../../src/queue/bullmq/queue';
 import type { JobQueue } from '../../src/queue/types';
 import { TEST_REDIS_URL, describeIfRedis } from '../helpers/redis';
 import { queueContract, type TestJobs } from './contract';

@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { createSilentLogger } from '../../src/log/logger';
-import { createEmbeddedQueue } from '../../src/queue/embedded';
+import { createEmbeddedQueue } from '../../src/queue/embedded/queue';
 import { openStore } from '../../src/store/store';
 
 type CrashJobs = { step: { data: { label: string }; result: string } };

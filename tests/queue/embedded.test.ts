@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSilentLogger } from '../../src/log/logger';
-import { createEmbeddedQueue } from '../../src/queue/embedded';
+import { createEmbeddedQueue } from '../../src/queue/embedded/queue';
 import type { JobQueue } from '../../src/queue/types';
 import { openStore, type Store } from '../../src/store/store';
 import { deferred, queueContract, type HarnessOptions, type QueueHarness, type TestJobs } from './contract';

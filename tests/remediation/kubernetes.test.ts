@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../src/errors';
-import { createKubernetesExecutor } from '../../src/remediation/executors/kubernetes';
+import { createKubernetesExecutor } from '../../src/remediation/executors/kubernetes/executor';
 import type { Binding, ExecuteOptions, Executor, RemediationRequest } from '../../src/remediation/types';
 import { kubeConfigFor, loadKubernetesClient, startFakeKube, type FakeKube } from '../helpers/fake-kube';
 import { closedPort } from '../helpers/fake-prometheus';
@@ -548,7 +548,7 @@ describe('the built executor, as `serve` loads it (native import() of the ESM cl
         contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'bot', namespace: NS } }],
       }),
     );
-    const dist = join(__dirname, '..', '..', 'dist', 'remediation', 'executors', 'kubernetes.js');
+    const dist = join(__dirname, '..', '..', 'dist', 'remediation', 'executors', 'kubernetes', 'executor.js');
     const script =
       `require(${JSON.stringify(dist)}).createKubernetesExecutor({ kubeconfigPath: ${JSON.stringify(file)} })
       .plan(` +

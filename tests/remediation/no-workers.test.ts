@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { tempDbPath } from '../helpers/app';
 import { freePort, runCli, startCli, waitFor } from '../helpers/cli';
 import { describeIfRedis, TEST_REDIS_URL } from '../helpers/redis';
-import { obliterateBullmqQueue } from '../../src/queue/bullmq';
+import { obliterateBullmqQueue } from '../../src/queue/bullmq/queue';
 
 /**
  * issue 13.13: the README's split, `serve --no-workers` plus `worker` processes, on real Redis

@@ -9,7 +9,7 @@ import { startFakeSlack, type FakeMessage, type FakeSlack } from '../helpers/fak
 import { appMention, blockAction, postSigned } from '../helpers/slack-payloads';
 import { jwtSecret, PASSWORD } from '../http/http-app';
 import { describeIfRedis, TEST_REDIS_URL } from '../helpers/redis';
-import { obliterateBullmqQueue } from '../../src/queue/bullmq';
+import { obliterateBullmqQueue } from '../../src/queue/bullmq/queue';
 
 /**
  * issue 13.12: the requester's thread hears what became of its remediation whoever approved it

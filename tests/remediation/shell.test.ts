@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../src/errors';
-import { createShellExecutor } from '../../src/remediation/executors/shell';
+import { createShellExecutor } from '../../src/remediation/executors/shell/executor';
 import type { Binding, ExecuteOptions, Executor, RemediationRequest } from '../../src/remediation/types';
 
 // Real scripts in a temp runbooks folder, run by the real executor. Nothing of ours is mocked.

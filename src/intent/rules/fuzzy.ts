@@ -1,4 +1,4 @@
-import { FUZZY_TARGETS } from './lexicon';
+import { FUZZY_TARGETS } from './word-lists';
 
 /**
  * Typo tolerance for command keywords. A word is corrected only when it is plain letters, starts

@@ -3,7 +3,7 @@ import { build, confidence, TOPIC } from './build';
 import { lead } from './guard';
 import type { Kw } from './lexicon';
 import { nameAt, serviceName, type Parsed } from './slots';
-import { kw } from './tokens';
+import { kw, type Token } from './tokens';
 
 /**
  * Read-only intents: help, status, detect_anomalies, investigate. These may be questions; they
@@ -135,12 +135,8 @@ const HOW_DOING = new Set([
 ]);
 const STATE_EXTRA = new Set(['responding', 'running', 'serving', 'reachable', 'healthy', 'alive', 'alright', 'well']);
 
-/** status, detect_anomalies or investigate, from the words that are there. */
-export function observe(p: Parsed): Intent | undefined {
-  const t = p.tokens;
-  const { index: s } = lead(p);
-  const first = t[s];
-  if (!first) return undefined;
+/** Where each observing keyword class first appears in the message (-1: nowhere). */
+function firstPositions(t: Token[]) {
   let anomalyAt = -1;
   let investigateAt = -1;
   let statusAt = -1;
@@ -181,6 +177,16 @@ export function observe(p: Parsed): Intent | undefined {
         if (STATE_EXTRA.has(x.w) && stateAt < 0) stateAt = i;
     }
   }
+  return { anomalyAt, investigateAt, statusAt, stateAt, problemAt, fireAt, detectAt };
+}
+
+/** status, detect_anomalies or investigate, from the words that are there. */
+export function observe(p: Parsed): Intent | undefined {
+  const t = p.tokens;
+  const { index: s } = lead(p);
+  const first = t[s];
+  if (!first) return undefined;
+  const { anomalyAt, investigateAt, statusAt, stateAt, problemAt, fireAt, detectAt } = firstPositions(t);
   const service = () => nameAt(p, serviceName(p));
   const q = first.w;
   const why = PROBLEM_QWORDS.has(q);

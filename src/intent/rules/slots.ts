@@ -1,4 +1,4 @@
-import { NUMBER_WORDS, STOP } from './lexicon';
+import { NUMBER_WORDS, STOP } from './word-lists';
 import { analyze, kw, type Token, type Utterance } from './tokens';
 import type { Kw } from './lexicon';
 

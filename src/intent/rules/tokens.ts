@@ -1,6 +1,8 @@
 import { cleanText, stripSlash } from '../normalize';
 import { correct } from './fuzzy';
-import { BIGRAMS, EXPAND, lookup, NUMBER_WORDS, STOP, type Entry, type Kw } from './lexicon';
+import { lookup, type Entry, type Kw } from './lexicon';
+import { BIGRAMS, EXPAND } from './phrases';
+import { NUMBER_WORDS, STOP } from './word-lists';
 
 export interface Token {
   /** As written (case kept), without a leading `#` or surrounding punctuation. */

@@ -230,95 +230,109 @@ function retryable(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
+/** What the executor's calls use: fetch, the clock and the wait between attempts. */
+type WebhookDeps = Required<WebhookExecutorOptions>;
+
+async function plan(request: RemediationRequest, raw: Binding): Promise<Plan> {
+  const p = prepare(request, raw);
+  const headers = headersFor(p, request, 0);
+  headers['x-smartcloudops-timestamp'] = '<unix seconds when sent>';
+  if (headers['x-smartcloudops-signature'])
+    headers['x-smartcloudops-signature'] = 'sha256=<HMAC-SHA256 of "<timestamp>.<body>" with the binding secret>';
+  if (headers.authorization) headers.authorization = 'Basic ***';
+  return {
+    executor: 'webhook',
+    calls: [`${p.binding.method} ${p.display} ${p.body}`],
+    current: {},
+    desired: { method: p.binding.method, url: p.display, headers, body: p.bodyValue },
+    blastRadius: `whatever the job behind ${p.binding.method} ${p.url.host}${p.url.pathname} does to ${request.target}`,
+  };
+}
+
+async function execute(
+  { fetch: fetchFn, clock, sleep }: WebhookDeps,
+  request: RemediationRequest,
+  raw: Binding,
+  execOptions: ExecuteOptions,
+): Promise<ExecutionResult> {
+  const p = prepare(request, raw);
+  const { signal } = execOptions;
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    throw reason instanceof AppError
+      ? reason
+      : new AppError('job_cancelled', 'Cancelled before the webhook was called.');
+  }
+  const what = `${p.binding.method} ${p.display}`;
+  const total = p.binding.retries + 1;
+  const cancelled = (attempts: number): ExecutionResult => {
+    const reason: unknown = signal.reason;
+    return {
+      ok: false,
+      summary:
+        `${what} was cancelled${reason instanceof Error ? ` (${reason.message})` : ''}; ` +
+        `the receiver may already have acted on request ${request.id}.`,
+      detail: { cancelled: true, attempts, requestId: request.id },
+    };
+  };
+
+  for (let attempt = 1; ; attempt += 1) {
+    execOptions.progress(attempt === 1 ? `calling ${what}` : `calling ${what} (attempt ${attempt} of ${total})`);
+    const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(p.binding.timeoutMs)]);
+    let failure: string;
+    let waitMs = BACKOFF_BASE_MS * 2 ** (attempt - 1);
+    try {
+      const res = await fetchFn(p.url, {
+        method: p.binding.method,
+        headers: headersFor(p, request, Math.floor(clock() / 1000)),
+        body: p.body,
+        signal: attemptSignal,
+        redirect: 'manual',
+      });
+      // The status is the answer; a body that breaks off or is too slow only loses the excerpt.
+      const excerpt = await readExcerpt(res).catch(() => '');
+      const status = `${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+      const detail = { status: res.status, attempts: attempt, requestId: request.id, body: excerpt };
+      if (res.status >= 200 && res.status < 300)
+        return { ok: true, summary: `${what} answered ${status}${excerpt ? `: ${excerpt}` : ''}`, detail };
+      if (!retryable(res.status) || attempt >= total) {
+        const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
+        return { ok: false, summary: `${what} answered ${status}${tries}${excerpt ? `: ${excerpt}` : ''}`, detail };
+      }
+      failure = `answered ${status}`;
+      waitMs = retryAfterMs(res.headers.get('retry-after'), clock()) ?? waitMs;
+    } catch (err) {
+      if (signal.aborted) return cancelled(attempt);
+      failure = attemptSignal.aborted
+        ? `timed out after ${formatMs(p.binding.timeoutMs)}`
+        : `could not be reached (${networkReason(err)})`;
+      if (attempt >= total) {
+        return {
+          ok: false,
+          summary:
+            `${what} ${failure}${attempt > 1 ? ` (${attempt} attempts)` : ''}; ` +
+            `the receiver may or may not have acted on request ${request.id}.`,
+          detail: { attempts: attempt, requestId: request.id, error: failure },
+        };
+      }
+    }
+    waitMs = Math.min(waitMs, MAX_WAIT_MS);
+    execOptions.progress(`${what} ${failure}; retrying in ${formatMs(waitMs)}`);
+    await sleep(waitMs, signal);
+    if (signal.aborted) return cancelled(attempt);
+  }
+}
+
 export function createWebhookExecutor(options: WebhookExecutorOptions = {}): Executor {
   const fetchFn = options.fetch ?? fetch;
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? defaultSleep;
   if (typeof fetchFn !== 'function')
     throw new AppError('config_invalid', 'createWebhookExecutor needs a fetch function (Node 20 has one built in).');
-
+  const deps: WebhookDeps = { fetch: fetchFn, clock, sleep };
   return {
     kind: 'webhook',
-
-    async plan(request, raw): Promise<Plan> {
-      const p = prepare(request, raw);
-      const headers = headersFor(p, request, 0);
-      headers['x-smartcloudops-timestamp'] = '<unix seconds when sent>';
-      if (headers['x-smartcloudops-signature'])
-        headers['x-smartcloudops-signature'] = 'sha256=<HMAC-SHA256 of "<timestamp>.<body>" with the binding secret>';
-      if (headers.authorization) headers.authorization = 'Basic ***';
-      return {
-        executor: 'webhook',
-        calls: [`${p.binding.method} ${p.display} ${p.body}`],
-        current: {},
-        desired: { method: p.binding.method, url: p.display, headers, body: p.bodyValue },
-        blastRadius: `whatever the job behind ${p.binding.method} ${p.url.host}${p.url.pathname} does to ${request.target}`,
-      };
-    },
-
-    async execute(request, raw, execOptions: ExecuteOptions): Promise<ExecutionResult> {
-      const p = prepare(request, raw);
-      const { signal } = execOptions;
-      if (signal.aborted) {
-        const reason: unknown = signal.reason;
-        throw reason instanceof AppError
-          ? reason
-          : new AppError('job_cancelled', 'Cancelled before the webhook was called.');
-      }
-      const what = `${p.binding.method} ${p.display}`;
-      const total = p.binding.retries + 1;
-      const cancelled = (attempts: number): ExecutionResult => {
-        const reason: unknown = signal.reason;
-        return {
-          ok: false,
-          summary: `${what} was cancelled${reason instanceof Error ? ` (${reason.message})` : ''}; the receiver may already have acted on request ${request.id}.`,
-          detail: { cancelled: true, attempts, requestId: request.id },
-        };
-      };
-
-      for (let attempt = 1; ; attempt += 1) {
-        execOptions.progress(attempt === 1 ? `calling ${what}` : `calling ${what} (attempt ${attempt} of ${total})`);
-        const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(p.binding.timeoutMs)]);
-        let failure: string;
-        let waitMs = BACKOFF_BASE_MS * 2 ** (attempt - 1);
-        try {
-          const res = await fetchFn(p.url, {
-            method: p.binding.method,
-            headers: headersFor(p, request, Math.floor(clock() / 1000)),
-            body: p.body,
-            signal: attemptSignal,
-            redirect: 'manual',
-          });
-          // The status is the answer; a body that breaks off or is too slow only loses the excerpt.
-          const excerpt = await readExcerpt(res).catch(() => '');
-          const status = `${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-          const detail = { status: res.status, attempts: attempt, requestId: request.id, body: excerpt };
-          if (res.status >= 200 && res.status < 300)
-            return { ok: true, summary: `${what} answered ${status}${excerpt ? `: ${excerpt}` : ''}`, detail };
-          if (!retryable(res.status) || attempt >= total) {
-            const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
-            return { ok: false, summary: `${what} answered ${status}${tries}${excerpt ? `: ${excerpt}` : ''}`, detail };
-          }
-          failure = `answered ${status}`;
-          waitMs = retryAfterMs(res.headers.get('retry-after'), clock()) ?? waitMs;
-        } catch (err) {
-          if (signal.aborted) return cancelled(attempt);
-          failure = attemptSignal.aborted
-            ? `timed out after ${formatMs(p.binding.timeoutMs)}`
-            : `could not be reached (${networkReason(err)})`;
-          if (attempt >= total) {
-            return {
-              ok: false,
-              summary: `${what} ${failure}${attempt > 1 ? ` (${attempt} attempts)` : ''}; the receiver may or may not have acted on request ${request.id}.`,
-              detail: { attempts: attempt, requestId: request.id, error: failure },
-            };
-          }
-        }
-        waitMs = Math.min(waitMs, MAX_WAIT_MS);
-        execOptions.progress(`${what} ${failure}; retrying in ${formatMs(waitMs)}`);
-        await sleep(waitMs, signal);
-        if (signal.aborted) return cancelled(attempt);
-      }
-    },
+    plan,
+    execute: (request, raw, execOptions: ExecuteOptions) => execute(deps, request, raw, execOptions),
   };
 }

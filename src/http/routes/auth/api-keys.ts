@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { authorize, PERMISSIONS } from '../../auth/permissions';
-import type { ApiKeyInfo, Auth } from '../../auth/types';
-import { AppError } from '../../errors';
-import { requireSession, type Authn } from '../authn';
-import { defineRoute, errorSchema, SESSION_REQUIRED, type ApiRoute } from '../route';
+import { authorize, PERMISSIONS } from '../../../auth/permissions';
+import type { ApiKeyInfo, Auth } from '../../../auth/types';
+import { requireSession, type Authn } from '../../authn';
+import { defineRoute, errorSchema, SESSION_REQUIRED, type ApiRoute } from '../../route';
+import { audited } from './shared';
 
 /**
  * `/auth/api-key(s)`: create (the key is in that answer and never again), list (never a secret),
@@ -47,14 +47,17 @@ function keyBody(info: ApiKeyInfo): z.infer<typeof keyInfoSchema> {
   };
 }
 
-export function apiKeyRoutes({ auth, authn }: { auth: Auth; authn: Authn }): ApiRoute[] {
-  const create = defineRoute({
+type KeyRouteDeps = { auth: Auth; authn: Authn };
+
+function createKeyRoute({ auth, authn }: KeyRouteDeps): ApiRoute {
+  return defineRoute({
     method: 'POST',
     url: '/auth/api-key',
     tag: 'api keys',
     summary: 'Create an API key for yourself (shown once)',
     description:
-      'Needs a login session. `permissions` must be within your role; the key never has more than its owner has at the time of use.',
+      'Needs a login session. `permissions` must be within your role; ' +
+      'the key never has more than its owner has at the time of use.',
     access: 'authenticated',
     body: z.strictObject({
       name: keyName,
@@ -80,42 +83,29 @@ export function apiKeyRoutes({ auth, authn }: { auth: Auth; authn: Authn }): Api
       const userId = requireSession(authn, req, reply, principal);
       const owner = userId ? auth.users.get(userId) : undefined;
       if (!owner) return reply;
-      try {
-        const { key, info } = auth.apiKeys.create(owner, {
-          name: body.name,
-          permissions: body.permissions,
-          ...(body.expires_in_days ? { expiresInDays: body.expires_in_days } : {}),
-        });
-        auth.audit.record({
-          actor: principal.id,
-          action: 'auth.key_create',
-          outcome: 'ok',
-          ip: req.ip,
-          target: `apikey:${info.id}`,
-          detail: { name: info.name, permissions: info.permissions },
-        });
-        return reply
-          .status(201)
-          .header('cache-control', 'no-store')
-          .send({ key, ...keyBody(info) });
-      } catch (err) {
-        auth.audit.record({
-          actor: principal.id,
-          action: 'auth.key_create',
-          outcome: 'failed',
-          ip: req.ip,
-          detail: {
+      return audited(
+        auth.audit,
+        { actor: principal.id, action: 'auth.key_create', ip: req.ip },
+        { name: body.name, permissions: body.permissions },
+        async (ok) => {
+          const { key, info } = auth.apiKeys.create(owner, {
             name: body.name,
             permissions: body.permissions,
-            reason: err instanceof AppError ? err.code : 'internal',
-          },
-        });
-        throw err;
-      }
+            ...(body.expires_in_days ? { expiresInDays: body.expires_in_days } : {}),
+          });
+          ok({ target: `apikey:${info.id}`, detail: { name: info.name, permissions: info.permissions } });
+          return reply
+            .status(201)
+            .header('cache-control', 'no-store')
+            .send({ key, ...keyBody(info) });
+        },
+      );
     },
   });
+}
 
-  const list = defineRoute({
+function listKeysRoute({ auth }: KeyRouteDeps): ApiRoute {
+  return defineRoute({
     method: 'GET',
     url: '/auth/api-keys',
     tag: 'api keys',
@@ -133,8 +123,10 @@ export function apiKeyRoutes({ auth, authn }: { auth: Auth; authn: Authn }): Api
       return { keys: keys.map(keyBody) };
     },
   });
+}
 
-  const revoke = defineRoute({
+function revokeKeyRoute({ auth, authn }: KeyRouteDeps): ApiRoute {
+  return defineRoute({
     method: 'DELETE',
     url: '/auth/api-keys/:id',
     tag: 'api keys',
@@ -175,6 +167,8 @@ export function apiKeyRoutes({ auth, authn }: { auth: Auth; authn: Authn }): Api
       return reply.status(204).send();
     },
   });
+}
 
-  return [create, list, revoke];
+export function apiKeyRoutes(deps: KeyRouteDeps): ApiRoute[] {
+  return [createKeyRoute(deps), listKeysRoute(deps), revokeKeyRoute(deps)];
 }

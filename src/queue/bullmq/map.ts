@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
-import { clampProgress, progressIn } from './shared';
-import type { JobDefs, JobInfo, JobMeta, JobName, JobProgress, JobState } from './types';
+import { clampProgress, progressIn } from '../shared';
+import type { JobDefs, JobInfo, JobMeta, JobName, JobProgress, JobState } from '../types';
 
 /** What a BullMQ job carries as `data`: the caller's data and who asked. */
 export interface Envelope {

@@ -1,6 +1,6 @@
-import type { Db } from '../store/store';
-import { progressIn } from './shared';
-import type { JobDefs, JobInfo, JobName, JobState } from './types';
+import type { Db } from '../../store/store';
+import { progressIn } from '../shared';
+import type { JobDefs, JobInfo, JobName, JobState } from '../types';
 
 /** One row of the `jobs` table (migration 001). */
 export interface JobRow {

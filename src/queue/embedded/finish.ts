@@ -1,8 +1,8 @@
-import { AppError, errorMessage } from '../errors';
-import type { Logger } from '../log/logger';
-import type { JobRow, JobSql } from './embedded-sql';
-import type { EventHub } from './events';
-import { backoffDelay, isUnrecoverable } from './shared';
+import { AppError, errorMessage } from '../../errors';
+import type { Logger } from '../../log/logger';
+import type { JobRow, JobSql } from './sql';
+import type { EventHub } from '../events';
+import { backoffDelay, isUnrecoverable } from '../shared';
 
 /** How one run of a job ended, waiting to be written with the others of the same tick. */
 export interface Ended {

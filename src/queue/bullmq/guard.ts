@@ -1,6 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { AppError, errorMessage } from '../errors';
-import { withinMs } from './shared';
+import { AppError, errorMessage } from '../../errors';
+import { withinMs } from '../shared';
 
 /** How long a request-path call to Redis may take before the caller is told it is unavailable. */
 export const REQUEST_TIMEOUT_MS = 2_000;

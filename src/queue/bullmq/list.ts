@@ -1,7 +1,7 @@
 import type { JobType, Queue } from 'bullmq';
-import type { CancelLedger } from './bullmq-cancel';
-import { isCancelReason, jobToInfo, type BullJob, type Envelope } from './bullmq-map';
-import type { JobDefs, JobInfo, JobState } from './types';
+import type { CancelLedger } from './cancel';
+import { isCancelReason, jobToInfo, type BullJob, type Envelope } from './map';
+import type { JobDefs, JobInfo, JobState } from '../types';
 
 /** Which BullMQ lists hold jobs in each of our states ('cancelled' lives in the ledger). */
 const TYPES: Record<Exclude<JobState, 'cancelled'>, JobType[]> = {

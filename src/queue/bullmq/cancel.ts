@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { QueueKeys } from './bullmq-map';
-import type { JobDefs, JobInfo } from './types';
+import type { QueueKeys } from './map';
+import type { JobDefs, JobInfo } from '../types';
 
 /** Record a cancelled job and keep only the newest `limit` records, atomically. */
 const RECORD_SCRIPT = `

@@ -1,0 +1,158 @@
+/** The command routes of /api/v1 other than remediations: jobs, anomalies, incidents, models. */
+import { z } from 'zod';
+import type { ApiRoute } from '../../route';
+import { command, id, jobJson, slotsOf, type V1Context } from './command';
+
+const anomalies = slotsOf('detect_anomalies');
+const train = slotsOf('train_model');
+const promote = slotsOf('promote_model');
+const modelName = z.strictObject({
+  name: promote.model.unwrap().max(64, 'at most 64 characters').describe('the model name'),
+});
+
+export function jobRoutes({ run, queue, jobGone }: V1Context): ApiRoute[] {
+  return [
+    command('list_jobs', {
+      tag: 'jobs',
+      method: 'GET',
+      url: '/api/v1/jobs',
+      summary: 'Recent jobs',
+      handler: async ({ req, reply, principal }) =>
+        run(
+          req,
+          reply,
+          principal,
+          'list_jobs',
+          {},
+          { extra: async () => ({ jobs: (await queue.list({ limit: 50 })).map(jobJson) }) },
+        ),
+    }),
+    command('job_status', {
+      tag: 'jobs',
+      method: 'GET',
+      url: '/api/v1/jobs/:id',
+      summary: 'One job: state, progress, and its result once finished',
+      params: id('job'),
+      notFound: true,
+      handler: async ({ req, reply, principal, params }) =>
+        run(
+          req,
+          reply,
+          principal,
+          'job_status',
+          { job_id: params.id },
+          {
+            missing: jobGone(params.id),
+            extra: async () => {
+              const job = await queue.get(params.id);
+              return job ? { job: jobJson(job) } : {};
+            },
+          },
+        ),
+    }),
+    command('cancel_job', {
+      tag: 'jobs',
+      method: 'POST',
+      url: '/api/v1/jobs/:id/cancel',
+      summary: 'Cancel a queued or running job',
+      description: "Your own jobs need `read`; anyone's need `jobs.cancel_any`.",
+      params: id('job'),
+      notFound: true,
+      handler: async ({ req, reply, principal, params }) =>
+        run(req, reply, principal, 'cancel_job', { job_id: params.id }, { missing: jobGone(params.id) }),
+    }),
+  ];
+}
+
+export function anomalyAndIncidentRoutes({ run }: V1Context): ApiRoute[] {
+  return [
+    command('detect_anomalies', {
+      tag: 'anomalies',
+      method: 'POST',
+      url: '/api/v1/anomalies',
+      summary: 'Look for anomalies in the golden signals (a job)',
+      success: 202,
+      body: z.strictObject({
+        service: anomalies.service,
+        metric: anomalies.metric.unwrap().max(100, 'at most 100 characters').optional(),
+        window_s: anomalies.window_s
+          .unwrap()
+          .max(30 * 86_400, 'at most 30 days')
+          .optional(),
+      }),
+      handler: async ({ req, reply, principal, body }) => run(req, reply, principal, 'detect_anomalies', body),
+    }),
+    command('list_incidents', {
+      tag: 'incidents',
+      method: 'GET',
+      url: '/api/v1/incidents',
+      summary: 'Incidents from alerts',
+      query: z.strictObject({ status: z.enum(['open', 'acked', 'resolved']).optional() }),
+      handler: async ({ req, reply, principal, query }) => run(req, reply, principal, 'list_incidents', query),
+    }),
+    command('ack_incident', {
+      tag: 'incidents',
+      method: 'POST',
+      url: '/api/v1/incidents/:id/ack',
+      summary: 'Acknowledge an incident',
+      params: id('incident'),
+      handler: async ({ req, reply, principal, params }) =>
+        run(req, reply, principal, 'ack_incident', { incident_id: params.id }),
+    }),
+    command('resolve_incident', {
+      tag: 'incidents',
+      method: 'POST',
+      url: '/api/v1/incidents/:id/resolve',
+      summary: 'Resolve an incident',
+      params: id('incident'),
+      handler: async ({ req, reply, principal, params }) =>
+        run(req, reply, principal, 'resolve_incident', { incident_id: params.id }),
+    }),
+  ];
+}
+
+export function modelRoutes({ run }: V1Context): ApiRoute[] {
+  return [
+    command('list_models', {
+      tag: 'models',
+      method: 'GET',
+      url: '/api/v1/models',
+      summary: 'Anomaly models and their versions',
+      handler: async ({ req, reply, principal }) => run(req, reply, principal, 'list_models', {}),
+    }),
+    command('train_model', {
+      tag: 'models',
+      method: 'POST',
+      url: '/api/v1/models/train',
+      summary: 'Train an anomaly model',
+      body: z.strictObject({
+        model: train.model,
+        service: train.service,
+        window_s: train.window_s
+          .unwrap()
+          .max(90 * 86_400, 'at most 90 days')
+          .optional(),
+      }),
+      handler: async ({ req, reply, principal, body }) => run(req, reply, principal, 'train_model', body),
+    }),
+    command('promote_model', {
+      tag: 'models',
+      method: 'POST',
+      url: '/api/v1/models/:name/promote',
+      summary: 'Serve a model version',
+      params: modelName,
+      body: z.strictObject({ version: promote.version.unwrap().min(1, 'at least 1') }),
+      handler: async ({ req, reply, principal, params, body }) =>
+        run(req, reply, principal, 'promote_model', { model: params.name, version: body.version }),
+    }),
+    command('rollback_model', {
+      tag: 'models',
+      method: 'POST',
+      url: '/api/v1/models/:name/rollback',
+      summary: 'Serve the previous model version',
+      params: modelName,
+      handler: async ({ req, reply, principal, params }) =>
+        run(req, reply, principal, 'rollback_model', { model: params.name }),
+    }),
+  ];
+}
