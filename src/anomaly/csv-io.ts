@@ -38,7 +38,9 @@ export interface DetectCsvStats {
   firstLine: { nonNumeric?: number; badTimestamps?: number; outOfOrder?: number; repeated?: number };
 }
 
-/** A stream in place of a file (`detect --input -` / `--output -`): named in messages, never closed or deleted by us. */
+/**
+ * A stream in place of a file (`detect --input -` / `--output -`): named in messages, never closed or deleted by us.
+ */
 export interface NamedStream<S> {
   stream: S;
   name: string;

@@ -123,7 +123,8 @@ function prepareAuditSql(db: Db) {
         `SELECT ${listColumns} FROM audit_log WHERE action = @action AND seq < @before ORDER BY seq DESC LIMIT @limit`,
       ),
       both: db.prepare<ListParams, AuditRow>(
-        `SELECT ${listColumns} FROM audit_log WHERE actor = @actor AND action = @action AND seq < @before ORDER BY seq DESC LIMIT @limit`,
+        `SELECT ${listColumns} FROM audit_log ` +
+          'WHERE actor = @actor AND action = @action AND seq < @before ORDER BY seq DESC LIMIT @limit',
       ),
     },
     walk: db.prepare<[], AuditRow>(`SELECT ${listColumns} FROM audit_log ORDER BY seq`),

@@ -89,8 +89,10 @@ function prepareThrottleSql(db: Db) {
   return {
     get: db.prepare<[string], ThrottleRow>('SELECT * FROM login_throttle WHERE key = ?'),
     put: db.prepare<ThrottleRow>(`
-      INSERT INTO login_throttle (key, failures, last_failure, locked_until, pending, pending_since) VALUES (@key, @failures, @last_failure, @locked_until, @pending, @pending_since)
-      ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, locked_until = excluded.locked_until, pending = excluded.pending, pending_since = excluded.pending_since`),
+      INSERT INTO login_throttle (key, failures, last_failure, locked_until, pending, pending_since)
+      VALUES (@key, @failures, @last_failure, @locked_until, @pending, @pending_since)
+      ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure,
+        locked_until = excluded.locked_until, pending = excluded.pending, pending_since = excluded.pending_since`),
     prune: db.prepare<[number, number]>('DELETE FROM login_throttle WHERE last_failure < ? AND pending_since < ?'),
     known: db
       .prepare<[string, string, number], number>(
@@ -98,10 +100,12 @@ function prepareThrottleSql(db: Db) {
       )
       .pluck(),
     remember: db.prepare<[string, string, number]>(
-      'INSERT INTO login_sources (account, source, last_ok) VALUES (?, ?, ?) ON CONFLICT (account, source) DO UPDATE SET last_ok = excluded.last_ok',
+      'INSERT INTO login_sources (account, source, last_ok) VALUES (?, ?, ?) ON CONFLICT (account, source) DO ' +
+        'UPDATE SET last_ok = excluded.last_ok',
     ),
     keepNewest: db.prepare<[string, string]>(`
-      DELETE FROM login_sources WHERE account = ? AND source NOT IN (SELECT source FROM login_sources WHERE account = ? ORDER BY last_ok DESC LIMIT ${KNOWN_SOURCES_KEPT})`),
+      DELETE FROM login_sources WHERE account = ? AND source NOT IN
+        (SELECT source FROM login_sources WHERE account = ? ORDER BY last_ok DESC LIMIT ${KNOWN_SOURCES_KEPT})`),
     pruneSources: db.prepare<[number]>('DELETE FROM login_sources WHERE last_ok < ?'),
   };
 }

@@ -82,7 +82,8 @@ export function loadKeys(config: Pick<AuthConfig, 'jwtSecret' | 'privateKeyFile'
     if (err instanceof AppError) throw err;
     throw new AppError(
       'config_invalid',
-      `JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY_FILE: not a readable PEM key: ${err instanceof Error ? err.message : String(err)}`,
+      'JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY_FILE: not a readable PEM key: ' +
+        (err instanceof Error ? err.message : String(err)),
       { cause: err },
     );
   }
@@ -108,7 +109,8 @@ export function loadKeys(config: Pick<AuthConfig, 'jwtSecret' | 'privateKeyFile'
   const what = type === 'ec' ? `an EC key on curve ${details.namedCurve ?? '?'}` : `a ${type ?? 'unknown'} key`;
   throw new AppError(
     'config_invalid',
-    `JWT_PRIVATE_KEY_FILE: ${what} is not supported: use an RSA key (RS256, 2048+ bits) or an EC P-256 key (ES256), e.g. \`openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt\``,
+    `JWT_PRIVATE_KEY_FILE: ${what} is not supported: use an RSA key (RS256, 2048+ bits) or an EC P-256 key ` +
+      '(ES256), e.g. `openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt`',
   );
 }
 

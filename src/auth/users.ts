@@ -52,7 +52,8 @@ function normalizeName(name: unknown): string {
   if (!NAME.test(value))
     throw new AppError(
       'bad_request',
-      'expected a name of 1-64 characters: lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+      'expected a name of 1-64 characters: lower-case letters, digits, ".", "_" or "-", starting with a letter ' +
+        'or digit',
     );
   return value;
 }

@@ -42,7 +42,10 @@ export interface Config {
   alertmanagerWebhookToken: string | undefined;
   defaultRole: Role;
   shutdownGraceMs: number;
-  /** Remediation executors: runbook scripts, and the cluster (kubeconfig, or in-cluster when KUBERNETES_SERVICE_HOST is set). */
+  /**
+   * Remediation executors: runbook scripts, and the cluster (kubeconfig, or in-cluster when KUBERNETES_SERVICE_HOST
+   * is set).
+   */
   remediation: { runbooksDir: string; kubeconfig?: string; inCluster: boolean };
   file: z.infer<typeof fileSchema>;
 }
@@ -122,7 +125,8 @@ function catalogProblems(e: Env, file: z.infer<typeof fileSchema>, fileOk: boole
   if (e.METRICS_SOURCE === 'prometheus' && fileOk) {
     if (!e.CONFIG_FILE) {
       problems.push(
-        `CONFIG_FILE: required when METRICS_SOURCE=prometheus: a services catalog with each service's PromQL queries (start from ${EXAMPLE_CATALOG})`,
+        "CONFIG_FILE: required when METRICS_SOURCE=prometheus: a services catalog with each service's PromQL " +
+          `queries (start from ${EXAMPLE_CATALOG})`,
       );
     } else {
       for (const issue of catalogIssues(file, { requireQueries: true }))
@@ -237,7 +241,8 @@ function pathProblems(e: Partial<Env>, failed: Set<string>): string[] {
     const dir = resolve(source.slice('csv:'.length));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       problems.push(
-        `METRICS_SOURCE: csv:${source.slice('csv:'.length)}: ${dir} is not a directory; create it with one folder per service holding <signal>.csv files (timestamp,value)`,
+        `METRICS_SOURCE: csv:${source.slice('csv:'.length)}: ${dir} is not a directory; ` +
+          'create it with one folder per service holding <signal>.csv files (timestamp,value)',
       );
     }
   }

@@ -37,7 +37,10 @@ export function routeQueues<M extends JobDefs>(
         number
       >;
     },
-    /** Each queue is worked only for the processors given here: none for a queue, no worker on it (it would take jobs it cannot run). */
+    /**
+     * Each queue is worked only for the processors given here: none for a queue, no worker on it (it would take jobs
+     * it cannot run).
+     */
     async work(processors, workOptions?: WorkOptions) {
       const general = pick(processors, (name) => !controlNames.has(name as JobName<M>));
       const controlled = pick(processors, (name) => controlNames.has(name as JobName<M>));

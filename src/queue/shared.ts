@@ -34,7 +34,8 @@ export function checkJobId(id: string): void {
   if (typeof id !== 'string' || id === '' || /^\d+$/.test(id) || id.includes(':')) {
     throw new AppError(
       'bad_request',
-      `jobId ${JSON.stringify(id)} is not usable: it must be a non-empty string, not only digits, without ':' (e.g. "remediate-42")`,
+      `jobId ${JSON.stringify(id)} is not usable: ` +
+        'it must be a non-empty string, not only digits, without \':\' (e.g. "remediate-42")',
     );
   }
 }

@@ -35,7 +35,10 @@ export interface JobInfo<M extends JobDefs = JobDefs, N extends JobName<M> = Job
   data: M[N]['data'];
   meta: JobMeta;
   state: JobState;
-  /** While waiting or running: the last report. Completed: 100%. Failed or cancelled: null (a finished job shows no bar). */
+  /**
+   * While waiting or running: the last report. Completed: 100%. Failed or cancelled: null (a finished job shows no
+   * bar).
+   */
   progress: JobProgress | null;
   attemptsMade: number;
   maxAttempts: number;

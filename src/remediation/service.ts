@@ -27,7 +27,10 @@ export {
   type RemediationOutcome,
 } from './service-types';
 
-/** Rounds of "pick an id, plan, insert" before giving up (only another writer taking the same id in between needs a second). */
+/**
+ * Rounds of "pick an id, plan, insert" before giving up (only another writer taking the same id in between needs a
+ * second).
+ */
 const ID_ROUNDS = 3;
 
 /**
@@ -65,7 +68,8 @@ export class RemediationService {
       if (typeof r !== 'number' || !Number.isInteger(r) || r < bounds.min || r > bounds.max) {
         throw new AppError(
           'bad_request',
-          `scale needs replicas from ${bounds.min} to ${bounds.max}${r === undefined ? '' : `; you asked for ${String(r)}`}.`,
+          `scale needs replicas from ${bounds.min} to ${bounds.max}` +
+            `${r === undefined ? '' : `; you asked for ${String(r)}`}.`,
         );
       }
     }

@@ -186,17 +186,22 @@ add('status', 'base', 'status state health healthcheck health-check uptime overv
 add(
   'state',
   'base',
-  'ok okay healthy unhealthy up down alive fine good green red working operational live available reachable responsive broken degraded happy',
+  'ok okay healthy unhealthy up down alive fine good green red working operational live available reachable ' +
+    'responsive broken degraded happy',
 );
 add(
   'anomaly',
   'noun',
-  'anomaly anomalies anomalous outlier outliers spike spikes spiky spiking weird weirdness unusual abnormal abnormality abnormalities odd oddities strange irregular irregularities deviation deviations blip blips surge surges dip dips glitch glitches suspicious funky',
+  'anomaly anomalies anomalous outlier outliers spike spikes spiky spiking weird weirdness unusual abnormal ' +
+    'abnormality abnormalities odd oddities strange irregular irregularities deviation deviations blip blips ' +
+    'surge surges dip dips glitch glitches suspicious funky',
 );
 add(
   'problem',
   'noun',
-  'high elevated climbing rising broke breaking slow slowness sluggish failing fails failed failure failures erroring timing timeouts crashing crashloop crashlooping flapping lagging hanging leaking leak oom throwing wrong issue issues problem problems',
+  'high elevated climbing rising broke breaking slow slowness sluggish failing fails failed failure failures ' +
+    'erroring timing timeouts crashing crashloop crashlooping flapping lagging hanging leaking leak oom throwing ' +
+    'wrong issue issues problem problems',
 );
 add('investigate', 'noun', 'investigation diagnosis rca rootcause analysis');
 add('dryrun', 'noun', 'dryrun dry-run preview simulate simulation plan');
@@ -224,24 +229,29 @@ add('modal', 'base', 'can could would will should shall may might must');
 add(
   'neg',
   'base',
-  "don't dont not never no nobody noone nothing avoid without cannot can't cant won't wont wouldn't shouldn't shouldnt mustn't couldn't didn't didnt doesn't doesnt aren't wasn't weren't haven't hasn't hadn't n't",
+  "don't dont not never no nobody noone nothing avoid without cannot can't cant won't wont wouldn't shouldn't " +
+    "shouldnt mustn't couldn't didn't didnt doesn't doesnt aren't wasn't weren't haven't hasn't hadn't n't",
 );
 add(
   'polite',
   'base',
-  "please pls plz kindly ok okay hey hi hello yo so now alright go ahead just quickly asap immediately urgently urgent right away thanks thx ty fyi btw again bot opsbot remediate sure yes yeah yep yup let's lets gotta",
+  'please pls plz kindly ok okay hey hi hello yo so now alright go ahead just quickly asap immediately ' +
+    "urgently urgent right away thanks thx ty fyi btw again bot opsbot remediate sure yes yeah yep yup let's " +
+    'lets gotta',
 );
 add(
   'subj',
   'base',
-  "i'll we'll i'd we'd i we you someone somebody anyone anybody they he she me us u i'm we're you're they've we've i've someone's",
+  "i'll we'll i'd we'd i we you someone somebody anyone anybody they he she me us u i'm we're you're they've " +
+    "we've i've someone's",
 );
 add('hypo', 'base', 'if suppose supposing hypothetically imagine unless whether whatif incase assuming');
 add('already', 'base', 'already earlier yesterday recently ago previously last-night');
 add(
   'prep',
   'base',
-  'on for of in at to against from with into within across over during about regarding re around under by via behind as',
+  'on for of in at to against from with into within across over during about regarding re around under by via ' +
+    'behind as',
 );
 add('conj', 'base', 'and then also plus after afterwards followed later next');
 add('det', 'base', 'the a an this that these those my our your their his her some any its');

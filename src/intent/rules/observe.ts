@@ -62,7 +62,9 @@ const BOT_WORDS = new Set(['you', 'u', 'bot', 'opsbot', 'this', 'it']);
 const YOU_DO = new Set(['do', 'support', 'understand', 'know', 'ask', 'say', 'handle']);
 const SYNTAX_WORDS = new Set(['syntax', 'usage', 'format', 'command', 'commands', 'docs', 'documentation', 'options']);
 
-/** help: "help", "help restart", "how do I restart X?", "how to scale", "what can you do?", "what does rollback do?". */
+/**
+ * help: "help", "help restart", "how do I restart X?", "how to scale", "what can you do?", "what does rollback do?".
+ */
 export function help(p: Parsed): Intent | undefined {
   const t = p.tokens;
   const { index: s } = lead(p);

@@ -87,9 +87,9 @@ export function createRedisGuard(opts: {
 }
 
 /** ioredis's messages for a command that could not be sent or lost its connection. */
+const CONNECTION_ERROR =
+  /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|max retries per request/i;
+
 function isConnectionError(err: unknown): boolean {
-  const m = errorMessage(err);
-  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|max retries per request/i.test(
-    m,
-  );
+  return CONNECTION_ERROR.test(errorMessage(err));
 }

@@ -92,7 +92,8 @@ export function prepareJobSql(db: Db) {
     requestCancel: db.prepare<{ queue: string; id: string; reason: string }, { owner: string | null }>(`
       UPDATE jobs SET cancel_reason = @reason WHERE queue = @queue AND id = @id AND state = 'active' RETURNING owner`),
     cancelRequests: db.prepare<[string, string], { id: string; cancel_reason: string }>(
-      "SELECT id, cancel_reason FROM jobs WHERE queue = ? AND owner = ? AND state = 'active' AND cancel_reason IS NOT NULL",
+      "SELECT id, cancel_reason FROM jobs WHERE queue = ? AND owner = ? AND state = 'active' AND cancel_reason " +
+        'IS NOT NULL',
     ),
     progress: db.prepare<{ queue: string; id: string; owner: string; progress: string }>(`
       UPDATE jobs SET progress = @progress WHERE queue = @queue AND id = @id AND owner = @owner AND state = 'active'`),

@@ -161,7 +161,8 @@ function prepare(request: RemediationRequest, raw: Binding): Prepared {
   const url = parseUrl(binding.url);
   let authorization: string | undefined;
   if (url.username || url.password) {
-    authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
     url.username = '';
     url.password = '';
   }
