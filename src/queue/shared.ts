@@ -40,6 +40,23 @@ export function checkJobId(id: string): void {
   }
 }
 
+/**
+ * The retry settings one `add` runs with: the queue's, or the call's own, checked like the
+ * queue's. Checks the job id too. Both backends start every add here.
+ */
+export function addSettings(
+  kind: string,
+  queue: QueueSettings,
+  options: { jobId?: string; attempts?: number; backoffMs?: number },
+): { attempts: number; backoffMs: number } {
+  const attempts = options.attempts ?? queue.attempts;
+  const backoffMs = options.backoffMs ?? queue.backoffMs;
+  if (options.attempts !== undefined || options.backoffMs !== undefined)
+    checkSettings(kind, { name: queue.name, historyLimit: queue.historyLimit, attempts, backoffMs });
+  if (options.jobId !== undefined) checkJobId(options.jobId);
+  return { attempts, backoffMs };
+}
+
 export function checkConcurrency(concurrency: number): number {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new AppError('config_invalid', `queue concurrency must be a whole number >= 1 (got ${concurrency})`);

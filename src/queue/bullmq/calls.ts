@@ -1,6 +1,6 @@
 /** The calls on the request path (add, get, cancel, counts), each as it runs once Redis answers. */
 import type { JobsOptions } from 'bullmq';
-import { checkJobId, checkSettings } from '../shared';
+import { addSettings } from '../shared';
 import {
   JOB_STATES,
   type AddOptions,
@@ -69,11 +69,7 @@ export async function add<M extends JobDefs, N extends JobName<M>>(
 ): Promise<JobInfo<M, N>> {
   const { opts, name, historyLimit, guard } = s;
   assertOpen(s);
-  const attempts = options.attempts ?? opts.attempts;
-  const backoffMs = options.backoffMs ?? opts.backoffMs;
-  if (options.attempts !== undefined || options.backoffMs !== undefined)
-    checkSettings('bullmq', { name, historyLimit, attempts, backoffMs });
-  if (options.jobId !== undefined) checkJobId(options.jobId);
+  const { attempts, backoffMs } = addSettings('bullmq', { ...opts, name, historyLimit }, options);
   // Without a job id a retried call adds a second job: Redis must answer before the add is sent.
   return (options.jobId ? guard.call : guard.write)(`add ${jobName}`, () =>
     addNow(s, jobName, data, options, attempts, backoffMs),

@@ -7,8 +7,7 @@ import {
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_LIST_LIMIT,
   checkConcurrency,
-  checkJobId,
-  checkSettings,
+  addSettings,
   settlesWithin,
   waitForFinish,
 } from '../shared';
@@ -47,11 +46,7 @@ async function add<M extends JobDefs, N extends JobName<M>>(
 ): Promise<JobInfo<M, N>> {
   const { sql, queue, opts, historyLimit } = s;
   assertOpen(s);
-  const attempts = options.attempts ?? opts.attempts;
-  const backoffMs = options.backoffMs ?? opts.backoffMs;
-  if (options.attempts !== undefined || options.backoffMs !== undefined)
-    checkSettings('embedded', { name: queue, historyLimit, attempts, backoffMs });
-  if (options.jobId !== undefined) checkJobId(options.jobId);
+  const { attempts, backoffMs } = addSettings('embedded', { ...opts, name: queue, historyLimit }, options);
   const now = s.clock();
   const delay = Math.max(0, options.delayMs ?? 0);
   const row = sql.insert.get({
