@@ -65,6 +65,13 @@ module.exports = {
       to: { path: PLATFORM_PACKAGES.map((p) => `(^|node_modules/)${escapeRe(p)}`) },
     },
     {
+      name: 'worker-no-database',
+      comment: 'a `worker` opens no database (DESIGN.md, Process roles): nothing it loads reaches the store',
+      severity: 'error',
+      from: { path: '^src/app/worker\\.ts$' },
+      to: { path: ['^src/store/', '(^|node_modules/)better-sqlite3'], reachable: true },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: { path: '^src/' },

@@ -22,12 +22,12 @@ import type { MetricsSource } from '../sources/types';
 import { openStore, type Store } from '../store/store';
 import type { Metrics } from '../telemetry/metrics';
 import type { Jobs } from '../jobs/map';
-import { remediationProcessor } from '../workers/processors';
+import { createEmbeddedQueue } from '../queue/embedded/queue';
 import type { ChannelPoster, ChatAdapter } from '../ports/chat';
 import { buildChatAdapters, remediationNotices, startIncidentChannel, type RemediationNotices } from './chat';
 import { buildCore, type Core, type CoreOptions } from './core';
 import { buildParser } from './parser';
-import { buildRemediation } from './remediation';
+import { buildRemediation, remediationProcessor } from './remediation';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -67,7 +67,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-export type BuildOptions = Omit<CoreOptions, 'store'>;
+export type BuildOptions = Omit<CoreOptions, 'controlPlane'>;
 
 type Parts = Omit<App, 'startChat' | 'notifyRemediations' | 'startWorkers' | 'close'>;
 
@@ -77,7 +77,14 @@ type Parts = Omit<App, 'startChat' | 'notifyRemediations' | 'startWorkers' | 'cl
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const store = openStore(config.databasePath);
-  const core = buildCore(config, { ...options, store });
+  const { name, historyLimit, attempts, backoffMs } = config.queue;
+  const core = buildCore(config, {
+    ...options,
+    controlPlane: {
+      embeddedQueue: (logger, clock) =>
+        createEmbeddedQueue<Jobs>({ store, name, logger, historyLimit, attempts, backoffMs, clock }),
+    },
+  });
   const { log, clock, metrics, source, queue } = core;
   const auth = createAuth({ db: store.db, config: config.auth, clock, log: log.child({ component: 'auth' }) });
   if (config.admin.email && config.admin.password) await auth.bootstrapAdmin(config.admin.email, config.admin.password);

@@ -3,11 +3,9 @@ import { secretValues, type Config } from '../config/config';
 import { AppError } from '../errors';
 import { createLogger, type Logger } from '../log/logger';
 import { createBullmqQueue } from '../queue/bullmq/queue';
-import { createEmbeddedQueue } from '../queue/embedded/queue';
 import { routeQueues } from '../queue/routed';
 import type { JobQueue, Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
-import type { Store } from '../store/store';
 import { createMetrics, type Metrics } from '../telemetry/metrics';
 import type { Jobs } from '../jobs/map';
 import { createProcessors } from '../workers/processors';
@@ -41,10 +39,11 @@ export interface CoreOptions {
   /** Replace an embedded part (tests, benches): never needed in production. */
   source?: MetricsSource;
   /**
-   * The control plane's store. The embedded queue keeps its jobs there, and only a process that has
-   * it works the control queue. Without it the queue is BullMQ, so REDIS_URL is required.
+   * Given by the control plane only: it works the control queue, and without REDIS_URL its store
+   * holds the embedded queue. Without it the queue is BullMQ, so REDIS_URL is required, and the core
+   * never loads the database (a `worker` opens none).
    */
-  store?: Store;
+  controlPlane?: { embeddedQueue(log: Logger, clock: Clock): JobQueue<Jobs> };
 }
 
 /** Jobs whose processors need the control plane's store. */
@@ -55,7 +54,7 @@ export function buildCore(config: Config, options: CoreOptions = {}): Core {
     options.log ?? createLogger({ level: config.log.level, format: config.log.format, secrets: secretValues(config) });
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
-  const queue = createQueue(config, log, clock, options.store);
+  const queue = createQueue(config, log, clock, options.controlPlane);
   const source = options.source ?? createSource(config, clock, log);
   wireJobMetrics(queue, metrics);
 
@@ -92,24 +91,31 @@ export function buildCore(config: Config, options: CoreOptions = {}): Core {
 }
 
 /**
- * BullMQ when REDIS_URL is set, else the embedded queue in the store. With Redis, remediation jobs
- * get a queue of their own that only the control plane works: their state lives in its store, so
- * a `worker` elsewhere must never take them.
+ * BullMQ when REDIS_URL is set, else the control plane's embedded queue. With Redis, remediation
+ * jobs get a queue of their own that only the control plane works: their state lives in its store,
+ * so a `worker` elsewhere must never take them.
  */
-function createQueue(config: Config, log: Logger, clock: Clock, store: Store | undefined): JobQueue<Jobs> {
-  const { name, historyLimit, attempts, backoffMs } = config.queue;
+function createQueue(
+  config: Config,
+  log: Logger,
+  clock: Clock,
+  controlPlane: CoreOptions['controlPlane'],
+): JobQueue<Jobs> {
   if (config.redisUrl) {
+    const { name, historyLimit, attempts, backoffMs } = config.queue;
     const redisUrl = config.redisUrl;
     const bullmq = (queueName: string) =>
       createBullmqQueue<Jobs>({ redisUrl, name: queueName, logger: log, historyLimit, attempts, backoffMs });
-    return routeQueues(bullmq(name), bullmq(`${name}-control`), CONTROL_JOBS, { controlPlane: store !== undefined });
+    return routeQueues(bullmq(name), bullmq(`${name}-control`), CONTROL_JOBS, {
+      controlPlane: controlPlane !== undefined,
+    });
   }
-  if (!store)
+  if (!controlPlane)
     throw new AppError(
       'config_invalid',
       'without the control plane’s store the job queue is BullMQ: set REDIS_URL (the embedded queue lives in `serve`)',
     );
-  return createEmbeddedQueue<Jobs>({ store, name, logger: log, historyLimit, attempts, backoffMs, clock });
+  return controlPlane.embeddedQueue(log, clock);
 }
 
 /** The processors of the jobs that need no store, counting into this process's registry. */

@@ -9,10 +9,12 @@ import { createKubernetesExecutor } from '../remediation/executors/kubernetes/ex
 import { createShellExecutor } from '../remediation/executors/shell/executor';
 import { createWebhookExecutor } from '../remediation/executors/webhook';
 import { RemediationService } from '../remediation/service';
-import type { RemediationStore } from '../remediation/store';
+import type { RemediationStore, StoredRequest } from '../remediation/store';
 import type { Executor, ExecutorKind } from '../remediation/types';
 import { DemoFleet } from '../sources/demo/fleet';
 import type { MetricsSource } from '../sources/types';
+import type { Jobs, RemediationJobResult } from '../jobs/map';
+import type { Processor } from '../queue/types';
 import type { Core } from './core';
 
 export interface RemediationParts {
@@ -91,4 +93,29 @@ function replayDemoActions(fleet: DemoFleet, remediations: RemediationStore, log
       log.warn('could not replay a demo remediation', { action: a.action, target: a.target, err });
     }
   }
+}
+
+/** The remediation job: only the control plane runs it, where the request store is. */
+export function remediationProcessor(remediation: RemediationService): Processor<Jobs, 'remediation'> {
+  return async (job) => {
+    const done = await remediation.run(job.data.requestId, {
+      signal: job.signal,
+      progress: (message) => void job.progress({ percent: 50, message }),
+    });
+    return jobResult(done);
+  };
+}
+
+/** A remediation request, as its job returns it once it ran (plain data: it travels through the queue). */
+export function jobResult(r: StoredRequest): RemediationJobResult {
+  return {
+    id: r.id,
+    action: r.action,
+    target: r.target,
+    state: r.state,
+    params: r.params,
+    summary: r.result?.summary ?? '',
+    ...(r.result?.verified ? { verified: r.result.verified } : {}),
+    approvers: r.approverNames,
+  };
 }

@@ -9,7 +9,7 @@ import { buildCore, type Core, type CoreOptions } from './core';
  */
 export type Worker = Core;
 
-export function buildWorker(config: Config, options: Omit<CoreOptions, 'store'> = {}): Worker {
+export function buildWorker(config: Config, options: Omit<CoreOptions, 'controlPlane'> = {}): Worker {
   if (!config.redisUrl)
     throw new AppError('config_invalid', 'worker needs REDIS_URL (the embedded queue runs its workers inside `serve`)');
   return buildCore(config, options);

@@ -1,5 +1,5 @@
 import type { SeriesExplanation } from '../anomaly/explain';
-import type { StoredRequest } from '../remediation/store';
+import type { RemediationRequest, RequestState } from '../remediation/types';
 import type { Signal } from '../sources/types';
 
 /** Job name -> data and result: the one typed map shared by producers (commands) and workers. */
@@ -81,27 +81,13 @@ export interface RemediationJobResult {
   id: string;
   action: string;
   target: string;
-  state: StoredRequest['state'];
+  state: RequestState;
   /** The request's parameters (replicas, runbook), so the result reads back as the command typed. */
-  params?: StoredRequest['params'];
+  params?: RemediationRequest['params'];
   summary: string;
   verified?: { ok: boolean; summary: string };
   /** Names, for the reply. */
   approvers: string[];
-}
-
-/** A remediation request, as its job returns it once it ran. */
-export function jobResult(r: StoredRequest): RemediationJobResult {
-  return {
-    id: r.id,
-    action: r.action,
-    target: r.target,
-    state: r.state,
-    params: r.params,
-    summary: r.result?.summary ?? '',
-    ...(r.result?.verified ? { verified: r.result.verified } : {}),
-    approvers: r.approverNames,
-  };
 }
 
 export type Jobs = {

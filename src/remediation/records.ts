@@ -5,7 +5,8 @@
 import { personOf, type Principal } from '../auth/permissions';
 import { AppError } from '../errors';
 import { BREAKER_OPEN_AFTER, type RemediationDeps } from './service-types';
-import type { RequestState, StoredRequest } from './store';
+import type { StoredRequest } from './store';
+import type { RequestState } from './types';
 
 type AuditOutcome = Parameters<RemediationDeps['audit']['record']>[0]['outcome'];
 

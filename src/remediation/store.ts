@@ -1,9 +1,6 @@
 import { freshId } from '../store/fresh-id';
 import type { Db } from '../store/store';
-import type { ActionName, ExecutionResult, Plan, RemediationRequest } from './types';
-
-export type RequestState =
-  'planned' | 'pending_approval' | 'approved' | 'executing' | 'succeeded' | 'failed' | 'denied' | 'expired' | 'unknown';
+import type { ActionName, ExecutionResult, Plan, RemediationRequest, RequestState } from './types';
 
 /** Where the request came from, so results go back to the same thread. */
 export interface Origin {

@@ -7,6 +7,10 @@
 export const ACTIONS = ['restart', 'scale', 'rollback', 'clear_cache', 'runbook'] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
+/** Where a remediation request is in its life (remediation/store.ts keeps it). */
+export type RequestState =
+  'planned' | 'pending_approval' | 'approved' | 'executing' | 'succeeded' | 'failed' | 'denied' | 'expired' | 'unknown';
+
 export interface RemediationRequest {
   /** The idempotency key: one request runs at most once. */
   id: string;

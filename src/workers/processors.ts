@@ -1,7 +1,6 @@
 import type { Clock } from '../clock';
-import { jobResult, type Jobs } from '../jobs/map';
-import type { RemediationService } from '../remediation/service';
-import type { Processor, Processors } from '../queue/types';
+import type { Jobs } from '../jobs/map';
+import type { Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import { anomaliesProcessor, type AnomalyCounters } from './anomalies';
 import { statusProcessor } from './status';
@@ -26,16 +25,5 @@ export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
       onnxThreads: deps.onnxThreads,
       ...(deps.counters ? { counters: deps.counters } : {}),
     }),
-  };
-}
-
-/** The remediation job: only the control plane runs it, where the request store is. */
-export function remediationProcessor(remediation: RemediationService): Processor<Jobs, 'remediation'> {
-  return async (job) => {
-    const done = await remediation.run(job.data.requestId, {
-      signal: job.signal,
-      progress: (message) => void job.progress({ percent: 50, message }),
-    });
-    return jobResult(done);
   };
 }

@@ -56,6 +56,13 @@ describe('the layer check (npm run lint: dependency-cruiser over the ARCHITECTUR
     expect(output).toMatch(/no-platform-in-core: src\/intent\/wrong\.ts → .*fastify/);
   });
 
+  it('fails when anything a worker loads reaches the database', () => {
+    appendFileSync(join(dir, 'src', 'workers', 'status.ts'), "\nexport { openStore } from '../store/store';\n");
+    const { status, output } = check(dir);
+    expect(status).not.toBe(0);
+    expect(output).toContain('worker-no-database: src/app/worker.ts → src/store/store.ts');
+  });
+
   it('fails on a source file that is in no layer of the table', () => {
     writeFileSync(join(dir, 'src', 'stray.ts'), 'export const stray = 1;\n');
     const { status, output } = check(dir);
