@@ -26,13 +26,15 @@ export function analyseNewIncidents(deps: AnalysisDeps): (incident: Incident) =>
   return async (incident) => {
     const service = incident.service;
     if (!service || !(await deps.services()).includes(service)) return;
-    const job = await deps.queue.add(
+    // The link is recorded before the job is queued, under the id the job will have: a crash, or
+    // a queue that took the job but answered too late, never leaves an analysis nobody posts. The
+    // incident's creation time keeps the id unused even by a queue that outlived its database.
+    const jobId = `analysis-${incident.id}-${incident.createdAt}`;
+    deps.store.linkAnalysis(incident.id, { id: jobId }, deps.clock());
+    await deps.queue.add(
       'detect_anomalies',
       { service, windowS: ANALYSIS_WINDOW_S },
-      { meta: { requestedBy: 'alertmanager', ...(deps.channel ? { channel: deps.channel } : {}) } },
+      { jobId, meta: { requestedBy: 'alertmanager', ...(deps.channel ? { channel: deps.channel } : {}) } },
     );
-    // Recorded in the same turn as the add resolves: the job's end reaches this process (and the
-    // incident notifier, which looks the link up) only on a later turn of the event loop.
-    deps.store.linkAnalysis(incident.id, job, deps.clock());
   };
 }

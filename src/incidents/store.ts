@@ -39,7 +39,6 @@ export interface KnownAlert {
 /** A job as the queue knows it: ids start again when the queue backend or its name changes, creation times do not. */
 export interface AnalysisJob {
   id: string;
-  createdAt: number;
 }
 
 interface Row {
@@ -125,11 +124,11 @@ export class IncidentStore {
         "SELECT * FROM incidents WHERE (@status = 'any' OR status = @status) ORDER BY created_at DESC LIMIT @limit",
       ),
       openCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM incidents WHERE status != 'resolved'"),
-      linkAnalysis: db.prepare<[string, number, string, number]>(
-        'INSERT OR REPLACE INTO incident_analyses (job_id, job_created_at, incident_id, queued_at) VALUES (?, ?, ?, ?)',
+      linkAnalysis: db.prepare<[string, string, number]>(
+        'INSERT OR REPLACE INTO incident_analyses (job_id, incident_id, queued_at) VALUES (?, ?, ?)',
       ),
-      analysed: db.prepare<[string, number], { incident_id: string }>(
-        'SELECT incident_id FROM incident_analyses WHERE job_id = ? AND job_created_at = ?',
+      analysed: db.prepare<[string], { incident_id: string }>(
+        'SELECT incident_id FROM incident_analyses WHERE job_id = ?',
       ),
     };
   }
@@ -241,14 +240,14 @@ export class IncidentStore {
     return this.s.openCount.get()?.n ?? 0;
   }
 
-  /** Record that this job analyses the incident (`job`: the queue's id and creation time). */
+  /** Record that this job (by the id it is, or is about to be, queued under) analyses the incident. */
   linkAnalysis(incidentId: string, job: AnalysisJob, at: number): void {
-    this.s.linkAnalysis.run(job.id, job.createdAt, incidentId, at);
+    this.s.linkAnalysis.run(job.id, incidentId, at);
   }
 
   /** The incident this job analyses, if it is an incident's analysis. */
   analysedIncident(job: AnalysisJob): string | undefined {
-    return this.s.analysed.get(job.id, job.createdAt)?.incident_id;
+    return this.s.analysed.get(job.id)?.incident_id;
   }
 
   private hydrate(row: Row): Incident {
