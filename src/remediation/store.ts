@@ -1,3 +1,4 @@
+import type { MessagePlatform } from '../ports/chat';
 import { freshId } from '../store/fresh-id';
 import type { Db } from '../store/store';
 import type { ActionName, ExecutionResult, Plan, RemediationRequest } from './types';
@@ -7,7 +8,7 @@ export type RequestState =
 
 /** Where the request came from, so results go back to the same thread. */
 export interface Origin {
-  platform?: string;
+  platform?: MessagePlatform;
   channel?: string;
   thread?: string;
 }
