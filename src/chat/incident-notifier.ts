@@ -1,4 +1,4 @@
-import type { ChannelPoster, PostedMessage } from '../ports/chat';
+import type { ChannelPoster, ChatPlatform, PostedMessage } from '../ports/chat';
 import { presentFinished } from '../present/jobs';
 import { presentIncident } from '../present/incidents';
 import type { Clock } from '../clock';
@@ -13,7 +13,7 @@ import type { Incident } from '../incidents/store';
 import { suggestRemediations } from '../incidents/suggest';
 
 export interface IncidentChannel {
-  platform: 'slack' | 'teams';
+  platform: ChatPlatform;
   poster: ChannelPoster;
   channel: string;
 }

@@ -9,7 +9,7 @@ import { ROLES, type Role } from '../auth/roles';
 import type { Config } from '../config/config';
 import { AppError, errorMessage } from '../errors';
 import { createLogger } from '../log/logger';
-import type { ChatPlatform } from '../ports/chat';
+import { CHAT_PLATFORMS, type ChatPlatform } from '../ports/chat';
 import { RemediationStore } from '../remediation/store';
 import { ACTIONS, type ActionName } from '../remediation/types';
 import { openStore } from '../store/store';
@@ -257,7 +257,7 @@ function userLink(auth: Auth, args: string[], out: Out, actor: string, link: boo
     args,
     options: { email: { type: 'string' }, slack: { type: 'string' }, teams: { type: 'string' } },
   });
-  const given = (['slack', 'teams'] as const).filter((p) => values[p]);
+  const given = CHAT_PLATFORMS.filter((p) => values[p]);
   if (given.length !== 1) throw new AppError('bad_request', 'give exactly one of --slack ID or --teams ID');
   const platform: ChatPlatform = given[0];
   const id = values[platform] as string;

@@ -1,29 +1,15 @@
 import { AppError } from '../errors';
 import type { IncidentStatus } from '../incidents/store';
 import type { IncidentService } from '../incidents/service';
-import { presentIncident, since } from '../present/incidents';
-import { reply, table, text } from '../reply/model';
+import { presentIncident, presentIncidentList } from '../present/incidents';
+import { reply, text } from '../reply/model';
 import type { CommandContext, CommandOutcome } from './context';
 
 export function listIncidents(service: IncidentService, status: string | undefined): CommandOutcome {
   const wanted =
     status === 'open' || status === 'acked' || status === 'resolved' ? (status as IncidentStatus) : undefined;
   const incidents = service.list(wanted);
-  if (!incidents.length)
-    return {
-      outcome: 'replied',
-      reply: reply('success', text(wanted ? `No ${wanted} incidents.` : 'No incidents yet.')),
-    };
-  return {
-    outcome: 'replied',
-    reply: reply(
-      'info',
-      table(
-        ['id', 'status', 'title', 'service', 'since'],
-        incidents.map((i) => [i.id, i.status, i.title, i.service ?? '—', since(i.createdAt)]),
-      ),
-    ),
-  };
+  return { outcome: 'replied', reply: presentIncidentList(incidents, wanted) };
 }
 
 export function decideIncident(

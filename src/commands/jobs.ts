@@ -1,9 +1,9 @@
-import { FINISHED_STATES, type JobInfo, type JobQueue } from '../queue/types';
-import { buttons, fields, header, reply, table, text, type Reply } from '../reply/model';
+import type { JobQueue } from '../queue/types';
+import { reply, text } from '../reply/model';
 import type { Jobs } from '../jobs/map';
 import type { NameOf } from '../identity/names';
 import type { CommandContext, CommandOutcome } from './context';
-import { ago, duration } from '../present/format';
+import { presentJob, presentJobList } from '../present/jobs';
 import { authorize, personOf } from '../auth/permissions';
 import type { RemediationService } from '../remediation/service';
 
@@ -11,31 +11,7 @@ const LIST_LIMIT = 15;
 
 export async function listJobs(queue: JobQueue<Jobs>, nowMs: number, names: NameOf): Promise<CommandOutcome> {
   const jobs = await queue.list({ limit: LIST_LIMIT });
-  if (jobs.length === 0) return { outcome: 'replied', reply: reply('info', text('No jobs yet. Try `status`.')) };
-  return {
-    outcome: 'replied',
-    reply: reply(
-      'info',
-      header(`Last ${jobs.length} jobs`),
-      table(
-        ['id', 'job', 'state', 'progress', 'started', 'by'],
-        jobs.map((j) => [
-          j.id,
-          j.name,
-          j.state,
-          progressCell(j),
-          ago(j.startedAt ?? j.createdAt, nowMs),
-          j.meta.requestedBy ? names(j.meta.requestedBy) : '',
-        ]),
-      ),
-    ),
-  };
-}
-
-/** A finished job shows 100% (completed) or nothing, never the last percentage it reported. */
-function progressCell(j: JobInfo<Jobs>): string {
-  if (j.state === 'completed') return '100%';
-  return j.progress && !FINISHED_STATES.includes(j.state) ? `${Math.round(j.progress.percent)}%` : '';
+  return { outcome: 'replied', reply: presentJobList(jobs, nowMs, names) };
 }
 
 export async function jobStatus(
@@ -47,7 +23,7 @@ export async function jobStatus(
   const job = await queue.get(id);
   if (!job)
     return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}. \`jobs\` lists the recent ones.`)) };
-  return { outcome: 'replied', reply: describeJob(job, nowMs, names) };
+  return { outcome: 'replied', reply: presentJob(job, nowMs, names) };
 }
 
 export async function cancelJob(
@@ -99,28 +75,4 @@ export async function cancelJob(
     case 'not_found':
       return { outcome: 'invalid', reply: reply('warning', text(`No job ${id}.`)) };
   }
-}
-
-function describeJob(job: JobInfo<Jobs>, nowMs: number, names: NameOf): Reply {
-  const rows = [
-    { label: 'job', value: job.name },
-    { label: 'state', value: job.state },
-    { label: 'attempts', value: `${job.attemptsMade} of ${job.maxAttempts}` },
-    { label: 'created', value: ago(job.createdAt, nowMs) },
-  ];
-  if (job.progress && !FINISHED_STATES.includes(job.state))
-    rows.push({
-      label: 'progress',
-      value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}`,
-    });
-  if (job.startedAt && job.finishedAt) rows.push({ label: 'took', value: duration(job.finishedAt - job.startedAt) });
-  if (job.error) rows.push({ label: 'error', value: job.error });
-  if (job.meta.requestedBy) rows.push({ label: 'requested by', value: names(job.meta.requestedBy) });
-  const active = job.state === 'waiting' || job.state === 'delayed' || job.state === 'active';
-  return reply(
-    'info',
-    header(`Job ${job.id}`),
-    fields(rows),
-    ...(active ? [buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }])] : []),
-  );
 }

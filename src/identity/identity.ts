@@ -2,7 +2,7 @@ import type { Principal } from '../auth/permissions';
 import { disabledPrincipal, guestPrincipal, userPrincipal } from '../auth/principal';
 import type { Role } from '../auth/roles';
 import type { Users } from '../auth/types';
-import type { MessagePlatform } from '../ports/chat';
+import { isChatPlatform, type MessagePlatform } from '../ports/chat';
 
 /**
  * Chat user -> user + role (DESIGN.md flow). Slack and Teams ids linked with `smartcloudops user
@@ -22,7 +22,7 @@ export interface Identity {
 
 export function createIdentity(defaultRole: Role, users?: Users): Identity {
   const userOf = (platform: string, platformUserId: string) =>
-    platform === 'slack' || platform === 'teams'
+    isChatPlatform(platform)
       ? users?.resolveLink(platform, platformUserId)
       : platform === 'console'
         ? users?.findByName(platformUserId)

@@ -1,11 +1,5 @@
+import type { ChatPlatform, PostedMessage } from '../ports/chat';
 import type { Db } from '../store/store';
-
-/** Where a message was posted in chat: the channel, the message's id, and its thread. */
-export interface PostedIncident {
-  channel: string;
-  id: string;
-  thread: string;
-}
 
 /**
  * Where each incident was posted (migration 005), so later notifications edit that message and
@@ -26,12 +20,12 @@ export class IncidentPosts {
     };
   }
 
-  get(incidentId: string): PostedIncident | undefined {
+  get(incidentId: string): PostedMessage | undefined {
     const row = this.s.get.get(incidentId);
     return row ? { channel: row.channel, id: row.message_id, thread: row.thread } : undefined;
   }
 
-  save(incidentId: string, platform: string, message: PostedIncident, at: number): void {
+  save(incidentId: string, platform: ChatPlatform, message: PostedMessage, at: number): void {
     this.s.save.run(incidentId, platform, message.channel, message.id, message.thread, at);
   }
 }

@@ -12,6 +12,10 @@ import type { Reply } from '../reply/model';
 export const CHAT_PLATFORMS = ['slack', 'teams'] as const;
 export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
 
+/** True for `slack` and `teams`, the platforms users link their accounts on. */
+export const isChatPlatform = (platform: string): platform is ChatPlatform =>
+  (CHAT_PLATFORMS as readonly string[]).includes(platform);
+
 /**
  * Where a message or command comes from: a chat platform, the local console, or REST (`http`,
  * commands run over the API).

@@ -1,5 +1,5 @@
-import type { Incident } from '../incidents/store';
-import { buttons, context, fields, header, reply, text, type Reply } from '../reply/model';
+import type { Incident, IncidentStatus } from '../incidents/store';
+import { buttons, context, fields, header, reply, table, text, type Reply } from '../reply/model';
 
 /** Labels the card shows in their own fields (or its title). */
 const SHOWN_LABELS = new Set(['alertname', 'service', 'severity']);
@@ -51,5 +51,17 @@ export function presentIncident(i: Incident): Reply {
     ),
     ...(actions.length ? [buttons(actions)] : []),
     ...(links.length ? [context(links.join(' · '))] : []),
+  );
+}
+
+/** The incidents as a table (`incidents [status]`), or that there are none (of that status). */
+export function presentIncidentList(incidents: Incident[], status?: IncidentStatus): Reply {
+  if (!incidents.length) return reply('success', text(status ? `No ${status} incidents.` : 'No incidents yet.'));
+  return reply(
+    'info',
+    table(
+      ['id', 'status', 'title', 'service', 'since'],
+      incidents.map((i) => [i.id, i.status, i.title, i.service ?? '—', since(i.createdAt)]),
+    ),
   );
 }

@@ -1,9 +1,62 @@
+import type { NameOf } from '../identity/names';
 import type { Jobs } from '../jobs/map';
-import type { JobInfo } from '../queue/types';
-import { context, reply, text, type Reply } from '../reply/model';
+import { FINISHED_STATES, type JobInfo } from '../queue/types';
+import { buttons, context, fields, header, reply, table, text, type Reply } from '../reply/model';
 import { presentAnomalies } from './anomalies';
+import { ago, duration } from './format';
 import { presentOutcome } from './remediation';
 import { presentStatus } from './status';
+
+/** The recent jobs as a table (`jobs`), or a hint when there are none yet. */
+export function presentJobList(jobs: JobInfo<Jobs>[], nowMs: number, names: NameOf): Reply {
+  if (jobs.length === 0) return reply('info', text('No jobs yet. Try `status`.'));
+  return reply(
+    'info',
+    header(`Last ${jobs.length} jobs`),
+    table(
+      ['id', 'job', 'state', 'progress', 'started', 'by'],
+      jobs.map((j) => [
+        j.id,
+        j.name,
+        j.state,
+        progressCell(j),
+        ago(j.startedAt ?? j.createdAt, nowMs),
+        j.meta.requestedBy ? names(j.meta.requestedBy) : '',
+      ]),
+    ),
+  );
+}
+
+/** A finished job shows 100% (completed) or nothing, never the last percentage it reported. */
+function progressCell(j: JobInfo<Jobs>): string {
+  if (j.state === 'completed') return '100%';
+  return j.progress && !FINISHED_STATES.includes(j.state) ? `${Math.round(j.progress.percent)}%` : '';
+}
+
+/** One job's card (`job ID`): its state, attempts, progress, timing and who asked; Cancel while it may run. */
+export function presentJob(job: JobInfo<Jobs>, nowMs: number, names: NameOf): Reply {
+  const rows = [
+    { label: 'job', value: job.name },
+    { label: 'state', value: job.state },
+    { label: 'attempts', value: `${job.attemptsMade} of ${job.maxAttempts}` },
+    { label: 'created', value: ago(job.createdAt, nowMs) },
+  ];
+  if (job.progress && !FINISHED_STATES.includes(job.state))
+    rows.push({
+      label: 'progress',
+      value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}`,
+    });
+  if (job.startedAt && job.finishedAt) rows.push({ label: 'took', value: duration(job.finishedAt - job.startedAt) });
+  if (job.error) rows.push({ label: 'error', value: job.error });
+  if (job.meta.requestedBy) rows.push({ label: 'requested by', value: names(job.meta.requestedBy) });
+  const active = job.state === 'waiting' || job.state === 'delayed' || job.state === 'active';
+  return reply(
+    'info',
+    header(`Job ${job.id}`),
+    fields(rows),
+    ...(active ? [buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }])] : []),
+  );
+}
 
 /** The message for a finished job: its result presented, or why it did not finish. */
 export function presentFinished(job: JobInfo<Jobs>): Reply {

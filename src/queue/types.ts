@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger';
+import type { MessagePlatform } from '../ports/chat';
 
 /**
  * The queue port. One interface, two backends (embedded SQLite, BullMQ on Redis), one shared
@@ -24,7 +25,7 @@ export interface JobProgress {
 /** Who asked and where to answer; carried with the job so any process can reply. */
 export interface JobMeta {
   requestedBy?: string;
-  platform?: string;
+  platform?: MessagePlatform;
   channel?: string;
   thread?: string;
 }

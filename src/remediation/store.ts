@@ -1,10 +1,11 @@
+import type { MessagePlatform } from '../ports/chat';
 import { freshId } from '../store/fresh-id';
 import type { Db } from '../store/store';
 import type { ActionName, ExecutionResult, Plan, RemediationRequest, RequestState } from './types';
 
 /** Where the request came from, so results go back to the same thread. */
 export interface Origin {
-  platform?: string;
+  platform?: MessagePlatform;
   channel?: string;
   thread?: string;
 }

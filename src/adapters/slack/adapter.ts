@@ -9,7 +9,8 @@ import { boltLogger } from './bolt-logger';
 import { parseAppMention, parseBlockAction, parseDirectMessage, parseSlashCommand } from './parse';
 import { createSlackPoster, slashSink, threadSink } from './poster';
 import { FastifyReceiver } from './receiver';
-import { createRedisReplayGuard, createStoreReplayGuard, type ReplayGuard } from './replay';
+import { createStoreReplayGuard, type ReplayGuard } from '../replay';
+import { createRedisReplayGuard } from './replay';
 import { guardReconnectOnStop } from './socket-guard';
 
 export interface SlackAdapterDeps {

@@ -2,7 +2,8 @@ import { parse as parseQuery } from 'node:querystring';
 import type { App as BoltApp, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../log/logger';
-import { createMemoryReplayGuard, type ReplayGuard } from './replay';
+import type { ReplayGuard } from '../replay';
+import { createMemoryReplayGuard } from './replay';
 import { SIGNATURE_WINDOW_MS, verifySlackSignature } from './verify';
 
 export interface ReceiverOptions {

@@ -1,20 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../log/logger';
-import type { Db } from '../../store/store';
+import type { ReplayGuard } from '../replay';
 
 /**
- * Remembers the signed Slack requests already taken, so the same request sent again (a replay
- * of a captured slash command or button press) is acknowledged and not acted on. A request is
- * known by its signature: an HMAC of its timestamp and raw body, so it names exactly one request,
- * and only Slack (or whoever holds the signing secret) can make a new one. It is remembered until
- * the timestamp check would refuse it anyway (5 minutes after its timestamp).
+ * Slack's replay guards (the store-backed one, shared with Teams, is in ../replay.ts). A Slack
+ * request is known by its signature: an HMAC of its timestamp and raw body, so it names exactly
+ * one request, and only Slack (or whoever holds the signing secret) can make a new one. It is
+ * remembered until the timestamp check would refuse it anyway (5 minutes after its timestamp).
  */
-export interface ReplayGuard {
-  /** True the first time `id` is seen before `untilMs`; false for a replay. */
-  firstSight(id: string, untilMs: number): Promise<boolean>;
-  close(): Promise<void>;
-}
 
 export interface MemoryReplayOptions {
   now?: () => number;
@@ -43,35 +37,6 @@ export function createMemoryReplayGuard(o: MemoryReplayOptions = {}): ReplayGuar
       return true;
     },
     size: () => seen.size,
-    async close() {},
-  };
-}
-
-/** How often a store guard deletes what has expired (a write at most this often). */
-const PRUNE_EVERY_MS = 60_000;
-
-/**
- * Kept in the SQLite store (migration 010), as hashes: a replay is dropped after a restart too,
- * and by every process on the same store. One statement decides: the id is taken when it is new
- * or its window has passed, so two processes racing on one replay let exactly one through.
- */
-export function createStoreReplayGuard(db: Db, o: { now?: () => number } = {}): ReplayGuard {
-  const now = o.now ?? Date.now;
-  const take = db.prepare<[string, number, number]>(
-    'INSERT INTO chat_replays (id, until) VALUES (?, ?) ' +
-      'ON CONFLICT(id) DO UPDATE SET until = excluded.until WHERE chat_replays.until <= ?',
-  );
-  const prune = db.prepare<[number]>('DELETE FROM chat_replays WHERE until <= ?');
-  let prunedAt = 0;
-  return {
-    async firstSight(id, untilMs) {
-      const t = now();
-      if (t - prunedAt > PRUNE_EVERY_MS) {
-        prune.run(t);
-        prunedAt = t;
-      }
-      return take.run(createHash('sha256').update(id).digest('hex'), untilMs, t).changes === 1;
-    },
     async close() {},
   };
 }

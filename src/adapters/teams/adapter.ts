@@ -12,7 +12,7 @@ import type { Conversation } from '../../chat/conversation';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../log/logger';
 import { ChatApiError, PLATFORM_OFF, type ChatAdapter } from '../../ports/chat';
-import { createStoreReplayGuard, type ReplayGuard } from '../slack/replay';
+import { createStoreReplayGuard, type ReplayGuard } from '../replay';
 import { createOutbound, type Outbound } from './outbound';
 import { activityProblem, toIncoming, zodSummary } from './parse';
 import { createReplySink, createTeamsPoster } from './poster';
