@@ -76,7 +76,8 @@ describe('ModelRegistry: aliases', () => {
     const moved = thrown(() => registry.setAlias(NAME, 'champion', 3, { expected: null, ...by(T0) }));
     expect(moved.code).toBe('conflict');
     expect(moved.message).toBe(
-      'the champion of payments-detector moved meanwhile: it points at v1, not unset as expected; look again and retry.',
+      'the champion of payments-detector moved meanwhile: it points at v1, not unset as expected; ' +
+        'look again and retry.',
     );
     registry.setAlias(NAME, 'champion', 2, { expected: 1, ...by(T0) });
     const stale = thrown(() => registry.setAlias(NAME, 'champion', 3, { expected: 1, ...by(T0) }));
