@@ -9,6 +9,7 @@ import { incidentGroupsMigration } from './008-incident-groups';
 import { remediationNoticesMigration } from './009-remediation-notices';
 import { replaysMigration } from './010-replays';
 import { incidentAnalysesMigration } from './011-incident-analyses';
+import { modelsMigration } from './012-models';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   remediationNoticesMigration,
   replaysMigration,
   incidentAnalysesMigration,
+  modelsMigration,
 ];
