@@ -3,7 +3,7 @@ import { context, reply, text } from '../reply/model';
 import type { MetricsSource } from '../sources/types';
 import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
-import { didYouMean } from './names';
+import { didYouMean } from '../reply/did-you-mean';
 import { mayRun, refusal } from './rbac';
 
 export const REPLICAS_MIN = 1;

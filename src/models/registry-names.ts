@@ -48,27 +48,3 @@ export function checkRegisterInput(input: RegisterInput): void {
   if (!PERSON.test(input.createdBy)) bad(`created_by must be a person id like user:ID, not “${input.createdBy}”`);
   if (input.onnx.byteLength === 0) bad('the ONNX file is empty');
 }
-
-/** " Did you mean “x”?" when a known name is a few edits away, else "". */
-export function didYouMean(input: string, known: readonly string[]): string {
-  let best: { name: string; d: number } | undefined;
-  for (const name of known) {
-    const d = distance(input, name);
-    if (!best || d < best.d) best = { name, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(best.name.length / 3)) ? ` Did you mean “${best.name}”?` : '';
-}
-
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
-}

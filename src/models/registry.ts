@@ -3,7 +3,8 @@ import { systemClock, type Clock } from '../clock';
 import type { Db } from '../store/store';
 import type { BlobStore } from './blobs';
 import { differences } from './registry-compare';
-import { checkAlias, checkModelName, checkRegisterInput, defaultModelName, didYouMean } from './registry-names';
+import { didYouMean } from '../reply/did-you-mean';
+import { checkAlias, checkModelName, checkRegisterInput, defaultModelName } from './registry-names';
 import type {
   AliasMove,
   Comparison,
