@@ -1,7 +1,7 @@
 /**
  * Reads a NAB data folder, its labels and a results folder the way nab_score.py does, and scores
- * them with the rule in ./score: same file selection, same result-file lookup, same row alignment
- * (by position, timestamp differences reported), same errors.
+ * them with the rule in src/anomaly/nab-score.ts: same file selection, same result-file lookup, same
+ * row alignment (by position, timestamp differences reported), same errors.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, normalize } from 'node:path';
@@ -15,7 +15,7 @@ import {
   type FileRows,
   type NabScore,
   type ProfileName,
-} from './score';
+} from '../../src/anomaly/nab-score';
 
 export type Labels = Record<string, Array<[string, string]>>;
 

@@ -156,17 +156,6 @@ export function pyFloat(text: string): number {
   return Number(s.replace(/_/g, ''));
 }
 
-/** Python `math.nextafter(x, +inf)`. */
-export function nextUp(x: number): number {
-  if (Number.isNaN(x) || x === Infinity) return x;
-  if (x === 0) return Number.MIN_VALUE;
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, x);
-  const bits = buf.getBigUint64(0);
-  buf.setBigUint64(0, x > 0 ? bits + 1n : bits - 1n);
-  return buf.getFloat64(0);
-}
-
 /** One line of `csv.reader` (excel dialect): fields split on ',', '"' quoting with '""' escapes. */
 export function splitCsvLine(line: string): string[] {
   if (!line.includes('"')) return line.split(',');

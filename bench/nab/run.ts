@@ -1,7 +1,7 @@
 /**
  * `npm run bench:nab`: our streaming detector on every file of shared/nab/data (NAB_DIR overrides),
- * scored with the NAB rule (./score, which agrees with nab_score.py) beside NAB's anchor table,
- * then `detect` throughput through the CLI path.
+ * scored with the NAB rule (src/anomaly/nab-score.ts, which agrees with nab_score.py) beside NAB's
+ * anchor table, then `detect` throughput through the CLI path.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { round, tempDir } from '../util';
 import { parseAnchors } from './anchors';
 import { readLabels, scoreResultsDir } from './load';
 import { nabPaths } from './paths';
-import { PROFILE_ORDER, type NabScore } from './score';
+import { PROFILE_ORDER, type NabScore } from '../../src/anomaly/nab-score';
 import { benchDetectThroughput } from './throughput';
 
 const OURS = 'smartcloudops (this run)';

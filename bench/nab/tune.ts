@@ -16,7 +16,15 @@ import { scoreChunk } from '../../src/anomaly/run';
 import { readLabels } from './load';
 import { nabPaths } from './paths';
 import { pyDatetimeKey } from './py-compat';
-import { PROFILES, buildFileRows, optimizeThreshold, scoreFiles, windowSpans, type FileRows, type Span } from './score';
+import {
+  PROFILES,
+  buildFileRows,
+  optimizeThreshold,
+  scoreFiles,
+  windowSpans,
+  type FileRows,
+  type Span,
+} from '../../src/anomaly/nab-score';
 
 interface Series {
   rel: string;

@@ -19,7 +19,7 @@ import {
 } from '../../bench/nab/load';
 import { nabPaths } from '../../bench/nab/paths';
 import { pyDatetimeKey } from '../../bench/nab/py-compat';
-import { PROFILE_ORDER, windowSpans, type Span } from '../../bench/nab/score';
+import { PROFILE_ORDER, windowSpans, type Span } from '../../src/anomaly/nab-score';
 import { createRng } from '../../src/anomaly/iforest/rng';
 
 const run = promisify(execFile);

@@ -13,8 +13,21 @@
  * - optimised: one threshold per profile over all files together, every distinct score a
  *   candidate, ties going to the highest threshold; "nothing detected" is 1.1 (or just above the
  *   top score when that is >= 1.1).
+ *
+ * Pure (no I/O): `bench/nab/` reads NAB's files with it and `src/models/backtest.ts` scores injected
+ * anomalies with it.
  */
-import { nextUp } from './py-compat';
+
+/** Python `math.nextafter(x, +inf)`. */
+export function nextUp(x: number): number {
+  if (Number.isNaN(x) || x === Infinity) return x;
+  if (x === 0) return Number.MIN_VALUE;
+  const buf = new DataView(new ArrayBuffer(8));
+  buf.setFloat64(0, x);
+  const bits = buf.getBigUint64(0);
+  buf.setBigUint64(0, x > 0 ? bits + 1n : bits - 1n);
+  return buf.getFloat64(0);
+}
 
 export type ProfileName = 'standard' | 'reward_low_FP_rate' | 'reward_low_FN_rate';
 
