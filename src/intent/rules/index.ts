@@ -2,7 +2,8 @@ import type { IntentParser } from '../parser';
 import type { Intent } from '../schema';
 import { build, unknown } from './build';
 import { injected } from './guard';
-import { approvals, freeze, incidents, jobs, models, runbookSearch } from './manage';
+import { approvals, freeze, incidents, jobs, runbookSearch } from './manage';
+import { models } from './models';
 import { help, observe } from './observe';
 import { remediation } from './remediate';
 import { parse } from './slots';
@@ -20,8 +21,8 @@ const MAX_CHARS = 2000;
  *
  * Files: `tokens` (words, flags, slash), `lexicon` (keyword classes, synonyms, stopwords),
  * `fuzzy` (typos), `slots` (durations, metrics, ids, names), `guard` (question / negation /
- * report / hypothetical / injection), `remediate`, `manage` (approvals, jobs, incidents, models,
- * runbooks, freeze), `observe` (help, status, anomalies, investigate), `build` (validated intent
+ * report / hypothetical / injection), `remediate`, `manage` (approvals, jobs, incidents,
+ * runbooks, freeze), `models`, `observe` (help, status, anomalies, investigate), `build` (validated intent
  * and confidence).
  */
 export function parseRules(text: string): Intent {

@@ -2,7 +2,7 @@ import type { Intent } from '../schema';
 import { build, confidence, TOPIC, unknown } from './build';
 import { lead, mood, type Mood } from './guard';
 import type { Kw } from './lexicon';
-import { isName, nameAt, nameFrom, numberFrom, serviceName, type Parsed } from './slots';
+import { isModelName, isName, isBoundary, nameAt, nameFrom, numberFrom, serviceName, type Parsed } from './slots';
 import { kw } from './tokens';
 import { questionText } from './observe';
 
@@ -152,6 +152,9 @@ function request(p: Parsed, action: Action, v: number, second: number): Intent {
     if (target < 0 && PRONOUN.has(t[j].w)) break;
   }
   if (target >= 0 && manyTargets(p, target, second)) return unknown();
+  // A model is never a remediation target ("restart the payments model", "scale payments-detector"):
+  // rolling one back is rollback_model (models.ts), the other actions mean nothing for a model.
+  if (target >= 0 ? isModelName(p, target) : modelAfter(p, v)) return unknown();
   const flagTarget = p.flags.get('target') ?? p.flags.get('service');
   const slots = {
     action,
@@ -161,6 +164,13 @@ function request(p: Parsed, action: Action, v: number, second: number): Intent {
     dry_run: dryRun,
   };
   return build('remediate', slots, conf);
+}
+
+/** The word model/detector after the action, in its clause: "restart the anomaly detector". */
+function modelAfter(p: Parsed, v: number): boolean {
+  for (let i = v + 1; i < p.tokens.length && !isBoundary(p.tokens[i]); i++)
+    if (kw(p.tokens[i]) === 'model') return true;
+  return false;
 }
 
 /** A second target: "a and b", "a, b", "a & b", or a second action word after the first. */

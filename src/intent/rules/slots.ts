@@ -306,6 +306,15 @@ export function isName(p: Parsed, i: number): boolean {
   return NAME.test(x.w) && !STOP.has(x.w) && !NOT_NAME.test(x.w) && !(x.num !== undefined && !x.w.includes('-'));
 }
 
+/**
+ * A model's name, not a service's: `<service>-detector` (DESIGN.md "Models"), or a name right
+ * before the word model/detector ("the checkout-api model").
+ */
+export function isModelName(p: Parsed, i: number): boolean {
+  const x = p.tokens[i];
+  return x !== undefined && (/^[a-z0-9][a-z0-9._-]*-detectors?$/.test(x.w) || kw(p.tokens[i + 1]) === 'model');
+}
+
 /** Words that end the part of a sentence where a target can be ("because it leaks", "so that…"). */
 const BOUNDARY = new Set([
   'because',
