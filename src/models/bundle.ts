@@ -1,7 +1,8 @@
 /**
  * One ONNX file per model version, holding every signal's forest:
  *
- *   features_<signal> [N_<signal>, 8] -> <signal>/forest (ai.onnx.ml TreeEnsemble) -> ... -> score_<signal> [N_<signal>, 1]
+ *   features_<signal> [N_<signal>, 8] -> <signal>/forest (ai.onnx.ml TreeEnsemble) -> ...
+ *     -> score_<signal> [N_<signal>, 1]
  *
  * one input and one output per signal, each the graph src/anomaly/onnx/export.ts writes for one
  * forest with its inner names prefixed `<signal>/` (and its own batch dimension, so signals are
@@ -241,7 +242,8 @@ export async function loadBundle(bytes: Uint8Array, opts: LoadBundleOptions = {}
       if (!Number.isInteger(rows) || rows < 0 || batch.length !== rows * FEATURE_COUNT) {
         throw new AppError(
           'bad_request',
-          `model ${meta.model} ${s.signal}: expected ${rows} rows x ${FEATURE_COUNT} features, got ${batch.length} values`,
+          `model ${meta.model} ${s.signal}: expected ${rows} rows x ${FEATURE_COUNT} features, ` +
+            `got ${batch.length} values`,
         );
       }
       if (rows === 0) return new Float32Array(0);

@@ -57,7 +57,7 @@ export function tailProbability(c: ScoreCalibration, score: number): number {
   while (j < t.length - 1 && t[j][0] < s) j++;
   const [s0, p0] = t[j - 1];
   const [s1, p1] = t[j];
-  if (!(s1 > s0)) return p1;
+  if (s === s1 || !(s1 > s0)) return p1;
   const f = (s - s0) / (s1 - s0);
   return Math.exp(Math.log(p0) + f * (Math.log(p1) - Math.log(p0)));
 }
