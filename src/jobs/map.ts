@@ -1,4 +1,6 @@
 import type { SeriesExplanation } from '../anomaly/explain';
+import type { HistoryWindow } from '../models/history';
+import type { ModelParams } from '../models/train';
 import type { RemediationRequest, RequestState } from '../remediation/types';
 import type { Signal } from '../sources/types';
 
@@ -90,8 +92,50 @@ export interface RemediationJobResult {
   approvers: string[];
 }
 
+/** Train a service's detector model (src/workers/train.ts); the control plane registers the result. */
+export interface TrainModelJobData {
+  service: string;
+  /** Training window in seconds, 1 h .. 30 days (default 7 days). */
+  windowS: number;
+  /** Model name (default `<service>-detector`). */
+  model?: string;
+  /** Forest parameters to change from the defaults (trees, sampleSize, window). */
+  params?: Partial<ModelParams>;
+  seed?: number;
+  /** End of the window (ms, rounded down to the step); the worker's clock when absent. `reproduce` sets it. */
+  toMs?: number;
+  /** Grid step in seconds (default 60). */
+  stepS?: number;
+}
+
+export interface TrainModelJobResult {
+  model: string;
+  service: string;
+  params: ModelParams;
+  seed: number;
+  /** The grid trained on: (fromMs, toMs] at stepMs. */
+  window: HistoryWindow;
+  /** sha256 (hex) of the canonical history (src/models/history.ts). */
+  dataSha256: string;
+  /** Package version and model format version, e.g. "0.1.0+format.1". */
+  codeVersion: string;
+  /** The ONNX bundle (src/models/bundle.ts), base64: results travel through Redis. */
+  onnxBase64: string;
+  /** sha256 (hex) of the ONNX bytes. */
+  sha256: string;
+  stats: {
+    /** Points with data per trained signal. */
+    points: Partial<Record<Signal, number>>;
+    /** Signals the source had no data for (left out of the model). */
+    missing: Signal[];
+    trainingSeconds: number;
+    onnxBytes: number;
+  };
+}
+
 export type Jobs = {
   status: { data: StatusJobData; result: StatusJobResult };
   detect_anomalies: { data: AnomaliesJobData; result: AnomaliesJobResult };
   remediation: { data: { requestId: string }; result: RemediationJobResult };
+  train_model: { data: TrainModelJobData; result: TrainModelJobResult };
 };

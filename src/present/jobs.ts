@@ -76,5 +76,10 @@ export function presentFinished(job: JobInfo<Jobs>): Reply {
       return presentAnomalies(job.result as Jobs['detect_anomalies']['result']);
     case 'remediation':
       return presentOutcome(job.result as Jobs['remediation']['result']);
+    case 'train_model': {
+      // A stop-gap until the model replies land (issue 15): the control plane registers the model.
+      const r = job.result as Jobs['train_model']['result'];
+      return reply('success', text(`Trained ${r.model} for ${r.service} (${r.sha256.slice(0, 12)}).`));
+    }
   }
 }

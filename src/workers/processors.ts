@@ -4,6 +4,7 @@ import type { Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import { anomaliesProcessor, type AnomalyCounters } from './anomalies';
 import { statusProcessor } from './status';
+import { trainProcessor } from './train';
 
 export interface WorkerDeps {
   source: MetricsSource;
@@ -25,5 +26,6 @@ export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
       onnxThreads: deps.onnxThreads,
       ...(deps.counters ? { counters: deps.counters } : {}),
     }),
+    train_model: trainProcessor(deps.source, deps.clock),
   };
 }

@@ -1,0 +1,80 @@
+/**
+ * The train_model job: fetch a service's golden-signal history, train its detector model, bundle
+ * it into one ONNX file and hand it back in the result. It opens no database (a remote `worker`
+ * runs it): the control plane registers the result.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock';
+import { AppError, UnrecoverableJobError } from '../errors';
+import type { TrainModelJobData, TrainModelJobResult } from '../jobs/map';
+import { buildBundle } from '../models/bundle';
+import { fetchHistory } from '../models/history';
+import { resolveParams, trainModel } from '../models/train';
+import { codeVersion } from '../models/version';
+import type { JobContext } from '../queue/types';
+import type { MetricsSource } from '../sources/types';
+
+const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Progress: fetching the history takes 0..FETCHED %, training up to TRAINED %, then the bundle. */
+const FETCHED = 20;
+const TRAINED = 90;
+
+export function trainProcessor(source: MetricsSource, clock: Clock) {
+  return async (job: JobContext<TrainModelJobData>): Promise<TrainModelJobResult> => {
+    try {
+      return await train(source, clock, job);
+    } catch (err) {
+      // Bad input and bad windows will not get better on retry; an unreachable source may.
+      if (err instanceof AppError && ['bad_request', 'not_found', 'job_cancelled'].includes(err.code))
+        throw new UnrecoverableJobError(err.userMessage, { cause: err });
+      throw err;
+    }
+  };
+}
+
+async function train(source: MetricsSource, clock: Clock, job: JobContext<TrainModelJobData>) {
+  const { service, windowS, stepS, toMs } = job.data;
+  const model = job.data.model ?? `${service}-detector`;
+  if (typeof service !== 'string' || !service) throw new AppError('bad_request', 'train_model needs a service');
+  if (!MODEL_NAME.test(model))
+    throw new AppError('bad_request', `model names are lower-case letters, digits and -, got “${model}”`);
+  const { params, seed } = resolveParams(job.data.params, job.data.seed);
+  const catalog = (await source.services()).map((s) => s.name);
+  if (!catalog.includes(service))
+    throw new AppError('not_found', `unknown service “${service}”; known: ${catalog.join(', ')}`);
+
+  await job.progress({ percent: 0, message: `fetching ${service} history` });
+  const history = await fetchHistory(
+    source,
+    { service, windowS, toMs: toMs ?? clock(), ...(stepS !== undefined ? { stepMs: stepS * 1000 } : {}) },
+    job.signal,
+  );
+  await job.progress({ percent: FETCHED, message: `fetched ${history.signals.length} signal(s) of ${service}` });
+  const trained = await trainModel(history, {
+    params,
+    seed,
+    signal: job.signal,
+    onProgress: (p) =>
+      job.progress({ percent: FETCHED + Math.round((p.percent * (TRAINED - FETCHED)) / 100), message: p.message }),
+  });
+  const onnx = buildBundle(trained, { model });
+  await job.progress({ percent: 100, message: `bundled ${model} (${onnx.length} bytes)` });
+  return {
+    model,
+    service,
+    params: trained.params,
+    seed: trained.seed,
+    window: trained.window,
+    dataSha256: trained.dataSha256,
+    codeVersion: codeVersion(),
+    onnxBase64: Buffer.from(onnx).toString('base64'),
+    sha256: createHash('sha256').update(onnx).digest('hex'),
+    stats: {
+      points: Object.fromEntries(trained.signals.map((s) => [s.signal, s.points])),
+      missing: history.missing,
+      trainingSeconds: trained.trainingSeconds,
+      onnxBytes: onnx.length,
+    },
+  };
+}
