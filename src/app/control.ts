@@ -28,6 +28,11 @@ import { buildChatAdapters, remediationNotices, startIncidentChannel, type Remed
 import { buildCore, type Core, type CoreOptions } from './core';
 import { buildParser } from './parser';
 import { buildRemediation, remediationProcessor } from './remediation';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { BlobStore } from '../models/blobs';
+import { ModelRegistry } from '../models/registry';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -46,6 +51,8 @@ export interface App {
   conversation: Conversation;
   /** Remediation requests: REST reads them as data. */
   remediation: RemediationService;
+  /** The model registry: versions, their ONNX files (beside the database) and aliases. */
+  models: ModelRegistry;
   /**
    * Slack (SLACK_BOT_TOKEN) and Teams (TEAMS_APP_ID or TEAMS_AUTH=off) when configured: their
    * routes go on the side-app.
@@ -95,6 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const catalog = buildActionCatalog(config.file);
   const remediation = buildRemediation({ config, core, store: remediations, catalog, auth, identity });
   const incidents = buildIncidents(core, store, auth.audit, services);
+  const models = new ModelRegistry(store.db, new BlobStore(modelsDir(config.databasePath)), { clock });
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
   const commands = createCommands({ queue, source, clock, remediation, incidents, names, personNow });
@@ -127,9 +135,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     commands,
     conversation,
     remediation,
+    models,
     chat,
   };
   return { ...parts, notifyRemediations: notices.notify, ...lifecycle(core, parts, notices, catalog) };
+}
+
+/**
+ * Model files live beside the database (`data/models/` by default); an in-memory store gets a
+ * fresh temp folder (made on the first model).
+ */
+function modelsDir(databasePath: string): string {
+  if (databasePath === ':memory:') return join(tmpdir(), `sco-models-${randomUUID()}`);
+  return join(dirname(databasePath), 'models');
 }
 
 /** Alerts -> incidents on the store; a new incident's analysis goes on the core's queue. */
