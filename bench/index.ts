@@ -2,6 +2,7 @@ import { benchAlerts } from './alerts';
 import { benchAuthVerify } from './auth-verify';
 import { benchChat } from './chat';
 import { benchIntent } from './intent';
+import { benchModels } from './models';
 import { benchDetectThroughput } from './nab/throughput';
 import { benchOnnx } from './onnx';
 import { benchQueue } from './queue';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   await benchIntent();
   await benchOnnx();
   await benchDetectThroughput();
+  await benchModels();
   await benchChat();
   await benchServeRss();
   await benchAuthVerify();
