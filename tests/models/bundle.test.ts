@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { scoreBatch } from '../../src/anomaly/iforest';
 import { toOnnx } from '../../src/anomaly/onnx/export';
-import { AppError } from '../../src/errors';
 import { buildBundle, loadBundle, readBundleMeta } from '../../src/models/bundle';
 import { tailProbability } from '../../src/models/calibration';
 import { fetchHistory, historySha256, type History } from '../../src/models/history';
 import { featureRows, resolveParams, trainModel, type TrainedModel } from '../../src/models/train';
 import { DemoFleet } from '../../src/sources/demo';
+import { refusal } from '../helpers/rejection';
 
 const NOW = Date.UTC(2025, 2, 10, 12, 0, 0);
 const SERVICE = 'payments';
@@ -22,16 +22,6 @@ async function demoHistory(windowS = 86_400): Promise<History> {
 
 async function trained(history: History, seed = 3): Promise<TrainedModel> {
   return trainModel(history, { params, seed });
-}
-
-function refusal(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('training and the ONNX bundle', () => {

@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError } from '../../src/errors';
 import { checkHistory, fetchHistory, historySha256, historyWindow, type History } from '../../src/models/history';
 import { minPointsFor, trainModel } from '../../src/models/train';
 import { CsvSource } from '../../src/sources/csv';
 import { DemoFleet } from '../../src/sources/demo';
 import type { Signal } from '../../src/sources/types';
+import { refusal } from '../helpers/rejection';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -20,16 +20,6 @@ function fleet(seed = 7) {
 
 async function demoHistory(windowS = 86_400): Promise<History> {
   return fetchHistory(fleet(), { service: SERVICE, windowS, toMs: NOW });
-}
-
-function refusal(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('training history', () => {
