@@ -83,6 +83,13 @@ export function createBundleCache(
 ): BundleCache {
   const max = options.max ?? BUNDLE_CACHE_SIZE;
   const held = new Map<string, Promise<LoadedBundle>>();
+  const evict = () => {
+    while (held.size > max) {
+      const [oldest, bundle] = held.entries().next().value as [string, Promise<LoadedBundle>];
+      held.delete(oldest);
+      void bundle.then((b) => b.close()).catch(() => undefined);
+    }
+  };
   return {
     get(ref) {
       const cached = held.get(ref.sha256);
@@ -98,12 +105,8 @@ export function createBundleCache(
         return load(bytes);
       })();
       held.set(ref.sha256, loading);
-      loading.catch(() => held.delete(ref.sha256));
-      while (held.size > max) {
-        const [oldest, bundle] = held.entries().next().value as [string, Promise<LoadedBundle>];
-        held.delete(oldest);
-        void bundle.then((b) => b.close()).catch(() => undefined);
-      }
+      // A bundle that fails to load is forgotten; one that loads may push the oldest out.
+      loading.then(evict, () => held.delete(ref.sha256));
       return loading;
     },
     size: () => held.size,
