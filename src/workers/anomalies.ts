@@ -44,7 +44,8 @@ export function anomaliesProcessor(
   options: { onnxThreads: number; counters?: AnomalyCounters; bundles?: BundleCache },
 ) {
   // Champion bundles, loaded once per sha256 in this process.
-  const bundles = options.bundles ?? createBundleCache((b) => loadBundle(b, { intraOpNumThreads: options.onnxThreads }));
+  const load = (bytes: Uint8Array) => loadBundle(bytes, { intraOpNumThreads: options.onnxThreads });
+  const bundles = options.bundles ?? createBundleCache(load);
   return async (job: JobContext<AnomaliesJobData>): Promise<AnomaliesJobResult> => {
     const atMs = job.data.atMs ?? clock();
     const { windowS } = job.data;

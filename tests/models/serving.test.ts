@@ -58,7 +58,7 @@ describe('serving a champion bundle (issue 15.4)', () => {
     expect((await bundle.scorers.error_rate!.score(rows.data.slice(0, 8), 1)).length).toBe(1);
   });
 
-  it('the cache loads a bundle once per sha256, refuses bytes that do not match it, and evicts the oldest', async () => {
+  it('the cache loads a bundle once per sha256, refuses bytes not matching it, evicts the oldest', async () => {
     let loads = 0;
     const cache = createBundleCache(
       (b) => {
