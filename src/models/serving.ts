@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { FEATURE_COUNT, FeatureWindow } from '../anomaly/features';
 import type { LearnedChannel } from '../anomaly/learned';
+import type { Signal } from '../sources/types';
 import type { BundleScorer, LoadedBundle } from './bundle';
 
 /** A model version as a detection job carries it: the ONNX bundle's bytes included. */
@@ -18,7 +19,14 @@ export interface ModelRef {
 }
 
 /** Which model scored a detection, or why the built-in detector did instead. */
-export type ServedModel = { name: string; version: number } | { fallback: string };
+export type ServedModel =
+  | {
+      name: string;
+      version: number;
+      /** Signals scored that the model was not trained on: the built-in learned channel scored them. */
+      builtIn?: Signal[];
+    }
+  | { fallback: string };
 
 /**
  * What a producer attaches for a service: its champion, why it cannot be served (its file missing

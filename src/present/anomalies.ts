@@ -75,7 +75,9 @@ export function presentAnomalies(result: AnomaliesJobResult): Reply {
 function scoredBy(result: AnomaliesJobResult): string {
   const m = result.model;
   if (!m) return '';
-  return 'fallback' in m ? `${m.fallback} · ` : `scored by ${m.name} v${m.version} · `;
+  if ('fallback' in m) return `${m.fallback} · `;
+  const builtIn = m.builtIn?.length ? ` (built-in detector for ${m.builtIn.join(', ')}: not in the model)` : '';
+  return `scored by ${m.name} v${m.version}${builtIn} · `;
 }
 
 function topScore(f: { segments: AnomalySegment[] }): number {

@@ -108,7 +108,7 @@ export function anomaliesProcessor(
       threshold: ANOMALY_THRESHOLD,
       findings,
       ...(missing.length ? { missing } : {}),
-      ...(served ? { model: served } : {}),
+      ...(served ? { model: withBuiltIn(served, bundle, findings) } : {}),
     };
   };
 }
@@ -117,6 +117,13 @@ export function anomaliesProcessor(
  * The champion the job carries, loaded (or from this process's cache), and what the result says
  * about it; a bundle that does not load leaves the built-in detector, and the result says why.
  */
+/** The signals scored that the model was not trained on (the built-in learned channel scored them). */
+function withBuiltIn(served: ServedModel, bundle: LoadedBundle | undefined, findings: SeriesFinding[]): ServedModel {
+  if (!bundle || 'fallback' in served) return served;
+  const builtIn = [...new Set(findings.map((f) => f.signal).filter((s) => !bundle.scorers[s]))];
+  return builtIn.length ? { ...served, builtIn } : served;
+}
+
 async function servedModel(
   data: AnomaliesJobData,
   bundles: BundleCache,

@@ -6,13 +6,15 @@ import { fetchHistory } from '../../src/models/history';
 import type { ModelVersion } from '../../src/models/registry-types';
 import { trainModel } from '../../src/models/train';
 import { codeVersion } from '../../src/models/version';
+import type { Signal } from '../../src/sources/types';
 
 /** Small and quick, as tests/models/bundle.test.ts trains. */
 export const PARAMS = { trees: 8, sampleSize: 64, window: 32 };
 
 /** Trains `payments-detector` on a day of the app's own source, registers it and makes it champion. */
-export async function championOnApp(app: App, atMs: number, seed = 3): Promise<ModelVersion> {
-  const history = await fetchHistory(app.source, { service: 'payments', windowS: 86_400, toMs: atMs });
+export async function championOnApp(app: App, atMs: number, seed = 3, signals?: Signal[]): Promise<ModelVersion> {
+  const req = { service: 'payments', windowS: 86_400, toMs: atMs, ...(signals ? { signals } : {}) };
+  const history = await fetchHistory(app.source, req);
   const trained = await trainModel(history, { params: PARAMS, seed });
   const onnx = buildBundle(trained, { model: 'payments-detector' });
   const v = await app.models.register({

@@ -144,6 +144,13 @@ describe('anomalies through the real app with a champion (issue 15.4)', () => {
     expect(out).toMatch(/1 anomalous of 1 series over the last hour/);
   }, 60_000);
 
+  it('signals the model lacks are scored by the built-in learned channel, and the reply says which', async () => {
+    await championOnApp(app, DURING_BURST, 3, ['error_rate']);
+    const out = await say('anomalies in payments over the last hour');
+    expect(out).toMatch(/scored by payments-detector v1 \(built-in detector for latency_p50, .*: not in the model\)/);
+    expect(out).not.toMatch(/built-in detector for [^:]*error_rate/);
+  }, 60_000);
+
   it('a job whose model does not load: the built-in detector scores and the result says why', async () => {
     const junk = Buffer.from('not an onnx file');
     const job = await app.queue.add('detect_anomalies', {
