@@ -33,6 +33,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BlobStore } from '../models/blobs';
 import { ModelRegistry } from '../models/registry';
+import { championOf } from '../models/champion';
+import type { ChampionOf } from '../models/serving';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -101,11 +103,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const remediations = new RemediationStore(store.db);
   const catalog = buildActionCatalog(config.file);
   const remediation = buildRemediation({ config, core, store: remediations, catalog, auth, identity });
-  const incidents = buildIncidents(core, store, auth.audit, services);
   const models = new ModelRegistry(store.db, new BlobStore(modelsDir(config.databasePath)), { clock });
+  // Detection producers attach a service's champion (bytes included) to their jobs.
+  const champions = championOf(models);
+  const incidents = buildIncidents(core, store, auth.audit, services, champions);
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
-  const commands = createCommands({ queue, source, clock, remediation, incidents, names, personNow });
+  const commands = createCommands({
+    queue,
+    source,
+    clock,
+    remediation,
+    incidents,
+    names,
+    personNow,
+    championOf: champions,
+  });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -151,7 +164,13 @@ function modelsDir(databasePath: string): string {
 }
 
 /** Alerts -> incidents on the store; a new incident's analysis goes on the core's queue. */
-function buildIncidents(core: Core, store: Store, audit: AuditLog, services: () => Promise<string[]>): IncidentService {
+function buildIncidents(
+  core: Core,
+  store: Store,
+  audit: AuditLog,
+  services: () => Promise<string[]>,
+  champions: ChampionOf,
+): IncidentService {
   const { config, clock, queue, metrics } = core;
   const incidentStore = new IncidentStore(store.db);
   const incidents = new IncidentService({
@@ -163,6 +182,7 @@ function buildIncidents(core: Core, store: Store, audit: AuditLog, services: () 
       store: incidentStore,
       services,
       clock,
+      championOf: champions,
       ...(config.incidentChannel ? { channel: config.incidentChannel } : {}),
     }),
   });

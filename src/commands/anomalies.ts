@@ -2,6 +2,7 @@ import { personOf } from '../auth/permissions';
 import type { JobQueue } from '../queue/types';
 import { buttons, context, reply, text } from '../reply/model';
 import type { Jobs } from '../jobs/map';
+import type { ChampionOf } from '../models/serving';
 import type { CommandContext, CommandOutcome } from './context';
 import { windowWords } from '../present/format';
 
@@ -11,14 +12,19 @@ export async function requestAnomalies(
   ctx: CommandContext,
   queue: JobQueue<Jobs>,
   slots: { service?: string; metric?: string; window_s?: number },
+  championOf?: ChampionOf,
 ): Promise<CommandOutcome> {
   const windowS = slots.window_s ?? DEFAULT_WINDOW_S;
+  // One service: its champion scores, when it has one (the bytes go in the job: workers open no database).
+  const champion = slots.service && championOf ? await championOf(slots.service) : undefined;
   const job = await queue.add(
     'detect_anomalies',
     {
       windowS,
       ...(slots.service ? { service: slots.service } : {}),
       ...(slots.metric ? { metric: slots.metric } : {}),
+      ...(champion && 'model' in champion ? { model: champion.model } : {}),
+      ...(champion && 'fallback' in champion ? { modelFallback: champion.fallback } : {}),
     },
     {
       meta: {

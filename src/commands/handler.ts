@@ -8,6 +8,7 @@ import type { RemediationService } from '../remediation/service';
 import { context, reply, text } from '../reply/model';
 import type { MetricsSource } from '../sources/types';
 import type { Jobs } from '../jobs/map';
+import type { ChampionOf } from '../models/serving';
 import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
 import { helpReply, notBuiltMessage, unknownReply } from './help';
@@ -28,6 +29,8 @@ export interface CommandDeps {
   names: NameOf;
   /** The person a stored person id stands for now (identity.ts), for "one's own job". */
   personNow: (person: string) => string;
+  /** A service's champion model for detection (the control plane's registry); none: the built-in detector. */
+  championOf?: ChampionOf;
 }
 
 export interface Commands {
@@ -118,7 +121,7 @@ async function dispatch(
     case 'cancel_job':
       return cancelJob(ctx, deps, intent.slots.job_id);
     case 'detect_anomalies':
-      return requestAnomalies(ctx, deps.queue, intent.slots);
+      return requestAnomalies(ctx, deps.queue, intent.slots, deps.championOf);
     case 'unknown':
       return { outcome: 'unknown', reply: unknownReply(rawText) };
     case 'remediate':

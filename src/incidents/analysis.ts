@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { JobQueue } from '../queue/types';
 import type { Jobs } from '../jobs/map';
+import type { ChampionOf } from '../models/serving';
 import type { Incident, IncidentStore } from './store';
 
 export interface AnalysisDeps {
@@ -12,6 +13,8 @@ export interface AnalysisDeps {
   /** INCIDENT_CHANNEL, carried with the job as where to answer. */
   channel?: string;
   clock: Clock;
+  /** The service's champion model (the control plane's registry); none: the built-in detector. */
+  championOf?: ChampionOf;
 }
 
 /** How far back the analysis of a new incident looks. */
@@ -31,9 +34,15 @@ export function analyseNewIncidents(deps: AnalysisDeps): (incident: Incident) =>
     // incident's creation time keeps the id unused even by a queue that outlived its database.
     const jobId = `analysis-${incident.id}-${incident.createdAt}`;
     deps.store.linkAnalysis(incident.id, { id: jobId }, deps.clock());
+    const champion = await deps.championOf?.(service);
     await deps.queue.add(
       'detect_anomalies',
-      { service, windowS: ANALYSIS_WINDOW_S },
+      {
+        service,
+        windowS: ANALYSIS_WINDOW_S,
+        ...(champion && 'model' in champion ? { model: champion.model } : {}),
+        ...(champion && 'fallback' in champion ? { modelFallback: champion.fallback } : {}),
+      },
       { jobId, meta: { requestedBy: 'alertmanager', ...(deps.channel ? { channel: deps.channel } : {}) } },
     );
   };

@@ -1,5 +1,6 @@
 import type { SeriesExplanation } from '../anomaly/explain';
 import type { HistoryWindow } from '../models/history';
+import type { ModelRef, ServedModel } from '../models/serving';
 import type { ModelParams } from '../models/train';
 import type { RemediationRequest, RequestState } from '../remediation/types';
 import type { Signal } from '../sources/types';
@@ -47,6 +48,13 @@ export interface AnomaliesJobData {
   metric?: string;
   windowS: number;
   atMs?: number;
+  /**
+   * The service's champion model, bytes included (a worker opens no database): it scores the
+   * learned channel of the signals it was trained on. Only with `service`.
+   */
+  model?: ModelRef;
+  /** Why the service's champion could not be attached (its file missing or corrupt): said in the reply. */
+  modelFallback?: string;
 }
 
 /**
@@ -76,6 +84,8 @@ export interface AnomaliesJobResult {
   findings: SeriesFinding[];
   /** Series asked for that have no data (`service signal`), left out of the findings. */
   missing?: string[];
+  /** The model version that scored, or why the built-in detector did; absent when the service has no champion. */
+  model?: ServedModel;
 }
 
 /** What a remediation job returns (it travels through the queue, so plain data). */

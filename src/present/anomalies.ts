@@ -16,7 +16,7 @@ export function presentAnomalies(result: AnomaliesJobResult): Reply {
       'success',
       header(`No anomalies in ${scope}`),
       ...missing,
-      context(`threshold ${result.threshold}; as of ${stamp(result.atMs)} UTC`),
+      context(`threshold ${result.threshold}; ${scoredBy(result)}as of ${stamp(result.atMs)} UTC`),
     );
   }
   const rows: string[][] = [];
@@ -64,10 +64,20 @@ export function presentAnomalies(result: AnomaliesJobResult): Reply {
     context(
       'an anomaly is a run of points outside the expected band (held at what was expected when it began)' +
         ` or scoring ${result.threshold} or more · ` +
-        `${detectors.length ? `detectors: ${detectors.join(', ')} · ` : ''}as of ${stamp(result.atMs)} UTC`,
+        `${detectors.length ? `detectors: ${detectors.join(', ')} · ` : ''}` +
+        `${scoredBy(result)}as of ${stamp(result.atMs)} UTC`,
     ),
   );
   return reply('warning', ...blocks);
+}
+
+/** Which model version scored, or why the built-in detector did (nothing when the service has no champion). */
+function scoredBy(result: AnomaliesJobResult): string {
+  const m = result.model;
+  if (!m) return '';
+  if ('fallback' in m) return `${m.fallback} · `;
+  const builtIn = m.builtIn?.length ? ` (built-in detector for ${m.builtIn.join(', ')}: not in the model)` : '';
+  return `scored by ${m.name} v${m.version}${builtIn} · `;
 }
 
 function topScore(f: { segments: AnomalySegment[] }): number {

@@ -9,6 +9,14 @@ import { AppError, UnrecoverableJobError } from '../errors';
 import type { JobContext } from '../queue/types';
 import { GOLDEN_SIGNALS, type MetricsSource, type Series } from '../sources/types';
 import type { AnomaliesJobData, AnomaliesJobResult, SeriesFinding } from '../jobs/map';
+import { loadBundle, type LoadedBundle } from '../models/bundle';
+import {
+  createBundleCache,
+  createPretrainedChannel,
+  fallbackReason,
+  type BundleCache,
+  type ServedModel,
+} from '../models/serving';
 
 /** A point is anomalous at or above this combined score. */
 export const ANOMALY_THRESHOLD = ALERT_THRESHOLD;
@@ -33,8 +41,11 @@ export interface AnomalyCounters {
 export function anomaliesProcessor(
   source: MetricsSource,
   clock: Clock,
-  options: { onnxThreads: number; counters?: AnomalyCounters },
+  options: { onnxThreads: number; counters?: AnomalyCounters; bundles?: BundleCache },
 ) {
+  // Champion bundles, loaded once per sha256 in this process.
+  const load = (bytes: Uint8Array) => loadBundle(bytes, { intraOpNumThreads: options.onnxThreads });
+  const bundles = options.bundles ?? createBundleCache(load);
   return async (job: JobContext<AnomaliesJobData>): Promise<AnomaliesJobResult> => {
     const atMs = job.data.atMs ?? clock();
     const { windowS } = job.data;
@@ -55,6 +66,7 @@ export function anomaliesProcessor(
     const stepMs = Math.max(MIN_STEP_MS, Math.ceil((windowS * 1000) / WINDOW_POINTS / MIN_STEP_MS) * MIN_STEP_MS);
     const windowStartMs = atMs - windowS * 1000;
     const historyStartMs = historyStart(atMs, stepMs);
+    const { bundle, served } = await servedModel(job.data, bundles);
     const findings: SeriesFinding[] = [];
     const missing: string[] = [];
     const total = services.length * signals.length;
@@ -71,7 +83,7 @@ export function anomaliesProcessor(
             return undefined;
           });
         if (series) {
-          const finding = await score(series, windowStartMs, options.onnxThreads);
+          const finding = await score(series, windowStartMs, options.onnxThreads, bundle);
           options.counters?.pointsScored.inc(series.points.length);
           if (finding.segments.length) options.counters?.anomaliesDetected.inc({ service }, finding.segments.length);
           findings.push(finding);
@@ -90,8 +102,42 @@ export function anomaliesProcessor(
       .sort((a, b) => b.maxScore - a.maxScore)
       .slice(0, MAX_CHARTS);
     for (const f of charted) f.chartPng = (await chart(f)).toString('base64');
-    return { atMs, windowS, threshold: ANOMALY_THRESHOLD, findings, ...(missing.length ? { missing } : {}) };
+    return {
+      atMs,
+      windowS,
+      threshold: ANOMALY_THRESHOLD,
+      findings,
+      ...(missing.length ? { missing } : {}),
+      ...(served ? { model: withBuiltIn(served, bundle, findings) } : {}),
+    };
   };
+}
+
+/**
+ * The champion the job carries, loaded (or from this process's cache), and what the result says
+ * about it; a bundle that does not load leaves the built-in detector, and the result says why.
+ */
+/** The signals scored that the model was not trained on (the built-in learned channel scored them). */
+function withBuiltIn(served: ServedModel, bundle: LoadedBundle | undefined, findings: SeriesFinding[]): ServedModel {
+  if (!bundle || 'fallback' in served) return served;
+  const builtIn = [...new Set(findings.map((f) => f.signal).filter((s) => !bundle.scorers[s]))];
+  return builtIn.length ? { ...served, builtIn } : served;
+}
+
+async function servedModel(
+  data: AnomaliesJobData,
+  bundles: BundleCache,
+): Promise<{ bundle?: LoadedBundle; served?: ServedModel }> {
+  if (data.modelFallback) return { served: { fallback: data.modelFallback } };
+  const ref = data.model;
+  if (!ref) return {};
+  try {
+    const bundle = await bundles.get(ref);
+    return { bundle, served: { name: ref.name, version: ref.version } };
+  } catch (err) {
+    const why = (err instanceof AppError ? err.userMessage : (err as Error).message).replace(/^the model file /, '');
+    return { served: { fallback: fallbackReason(ref.name, ref.version, `could not be loaded: ${why}`) } };
+  }
 }
 
 /**
@@ -104,8 +150,17 @@ export function historyStart(atMs: number, stepMs: number): number {
   return Math.floor((atMs - (WARMUP_POINTS + WINDOW_POINTS) * stepMs) / grid) * grid;
 }
 
-async function score(series: Series, windowStartMs: number, onnxThreads: number): Promise<SeriesFinding> {
-  const learned = createLearnedChannel({ intraOpNumThreads: onnxThreads });
+async function score(
+  series: Series,
+  windowStartMs: number,
+  onnxThreads: number,
+  bundle: LoadedBundle | undefined,
+): Promise<SeriesFinding> {
+  // The champion's scorer for the signals it was trained on; the built-in learned channel for the rest.
+  const scorer = bundle?.scorers[series.signal];
+  const learned = scorer
+    ? createPretrainedChannel(scorer, { window: bundle?.meta.params.window ?? 0 })
+    : createLearnedChannel({ intraOpNumThreads: onnxThreads });
   let detections: Detection[];
   try {
     detections = await scoreChunk(
