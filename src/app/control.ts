@@ -33,6 +33,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BlobStore } from '../models/blobs';
 import { ModelRegistry } from '../models/registry';
+import { createRegistrar, finishedReply } from './models';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -105,7 +106,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const models = new ModelRegistry(store.db, new BlobStore(modelsDir(config.databasePath)), { clock });
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
-  const commands = createCommands({ queue, source, clock, remediation, incidents, names, personNow });
+  const commands = createCommands({ queue, source, clock, remediation, incidents, names, personNow, models });
+  const registrar = createRegistrar({ registry: models, queue, source, log: log.child({ component: 'models' }) });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -117,6 +119,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     log,
     clock,
     audit: auth.audit,
+    finished: finishedReply(registrar),
   });
   const chat = await buildChatAdapters(config, { conversation, log, db: store.db });
   const notices = remediationNotices({ queue, remediations, followed, names, log });
@@ -138,7 +141,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     models,
     chat,
   };
-  return { ...parts, notifyRemediations: notices.notify, ...lifecycle(core, parts, notices, catalog) };
+  // Every control-plane process registers finished trainings (once per job, whichever sees it first).
+  const stopRegistrar = registrar.start();
+  const life = lifecycle(core, parts, notices, catalog);
+  const close = async () => {
+    stopRegistrar();
+    await registrar.settled();
+    await life.close();
+  };
+  return { ...parts, notifyRemediations: notices.notify, ...life, close };
 }
 
 /**
