@@ -1,6 +1,6 @@
 import { personOf } from '../auth/permissions';
 import type { Jobs } from '../jobs/map';
-import { DEFAULT_TRAINING_WINDOW_S } from '../models/history';
+import { DEFAULT_TRAINING_WINDOW_S, MAX_TRAINING_WINDOW_S, MIN_TRAINING_WINDOW_S } from '../models/history';
 import { defaultModelName } from '../models/registry-names';
 import type { ModelRecord } from '../models/registry-types';
 import { windowWords } from '../present/format';
@@ -32,6 +32,13 @@ export async function requestTraining(
   if ('problem' in resolved) return { outcome: 'invalid', reply: resolved.problem };
   const { service, model } = resolved;
   const windowS = slots.window_s ?? DEFAULT_TRAINING_WINDOW_S;
+  if (windowS < MIN_TRAINING_WINDOW_S || windowS > MAX_TRAINING_WINDOW_S) {
+    const bounds = `${windowWords(MIN_TRAINING_WINDOW_S)} to ${windowWords(MAX_TRAINING_WINDOW_S)}`;
+    return {
+      outcome: 'invalid',
+      reply: reply('warning', text(`A training window runs from ${bounds}; you asked for ${windowWords(windowS)}.`)),
+    };
+  }
   const running = (await deps.queue.list({ states: ['waiting', 'delayed', 'active'] })).find(
     (j) => j.name === 'train_model' && (j.data as Jobs['train_model']['data']).service === service,
   );
