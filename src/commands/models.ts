@@ -101,7 +101,7 @@ function resolveService(
     return {
       problem: reply(
         'warning',
-        text('Which service should the model learn? e.g. `train a model for payments on the last 7 days`'),
+        text('Name the service the model should learn, e.g. `train a model for payments on the last 7 days`.'),
         context(`Known services: ${services.join(', ')}`),
       ),
     };
