@@ -43,7 +43,7 @@ export interface ModelVersion {
   createdAt: number;
   createdBy: string;
   /** The train_model job it came from, if any. */
-  jobId: string | null;
+  jobId?: string;
 }
 
 export interface ModelRecord {

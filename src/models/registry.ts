@@ -367,6 +367,6 @@ function toVersion(r: VersionRow): ModelVersion {
     onnxSha256: r.onnx_sha256,
     createdAt: r.created_at,
     createdBy: r.created_by,
-    jobId: r.job_id ?? null,
+    ...(r.job_id ? { jobId: r.job_id } : {}),
   };
 }
