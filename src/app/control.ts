@@ -35,6 +35,7 @@ import { BlobStore } from '../models/blobs';
 import { ModelRegistry } from '../models/registry';
 import { championOf } from '../models/champion';
 import type { ChampionOf } from '../models/serving';
+import { createRegistrar, finishedReply } from './models';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -117,8 +118,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     incidents,
     names,
     personNow,
+    models,
     championOf: champions,
   });
+  const registrar = createRegistrar({ registry: models, queue, source, log: log.child({ component: 'models' }) });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -130,6 +133,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     log,
     clock,
     audit: auth.audit,
+    finished: finishedReply(registrar),
   });
   const chat = await buildChatAdapters(config, { conversation, log, db: store.db });
   const notices = remediationNotices({ queue, remediations, followed, names, log });
@@ -151,7 +155,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     models,
     chat,
   };
-  return { ...parts, notifyRemediations: notices.notify, ...lifecycle(core, parts, notices, catalog) };
+  // Every control-plane process registers finished trainings (once per job, whichever sees it first).
+  const stopRegistrar = registrar.start();
+  const life = lifecycle(core, parts, notices, catalog);
+  const close = async () => {
+    stopRegistrar();
+    await registrar.settled();
+    await life.close();
+  };
+  return { ...parts, notifyRemediations: notices.notify, ...life, close };
 }
 
 /**

@@ -38,7 +38,13 @@ export function createHttpForApp(app: App): FastifyInstance {
   const routes: ApiRoute[] = [
     ...authRoutes({ auth: app.auth, authn, metrics: app.metrics }),
     ...apiKeyRoutes({ auth: app.auth, authn }),
-    ...apiV1Routes({ commands: app.commands, queue: app.queue, audit: app.auth.audit, remediation: app.remediation }),
+    ...apiV1Routes({
+      commands: app.commands,
+      queue: app.queue,
+      audit: app.auth.audit,
+      remediation: app.remediation,
+      models: app.models,
+    }),
     ...statusRoutes({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
     ...notBuiltRoutes(),
   ];

@@ -14,7 +14,7 @@ import { buttons, context, reply, text, type Reply } from '../reply/model';
 import { exposedSecretWarning, redactSecrets } from '../reply/sanitize';
 import type { Metrics } from '../telemetry/metrics';
 import type { Jobs } from '../jobs/map';
-import { follow } from './follow';
+import { follow, type FollowDeps } from './follow';
 import { createPendingStore, type PendingStore } from './pending';
 import { understand } from './understand';
 
@@ -41,6 +41,8 @@ export interface ConversationDeps {
   clock: Clock;
   /** Least time between two progress edits of one message. */
   progressIntervalMs?: number;
+  /** The reply for a finished job it follows (default presentFinished). */
+  finished?: FollowDeps['finished'];
 }
 
 let messageSeq = 0;
@@ -50,7 +52,11 @@ let messageSeq = 0;
  * command) -> reply, then, for a job, live progress edits and the result in its place.
  */
 export function createConversation(deps: ConversationDeps) {
-  const following = { queue: deps.queue, intervalMs: deps.progressIntervalMs ?? 500 };
+  const following: FollowDeps = {
+    queue: deps.queue,
+    intervalMs: deps.progressIntervalMs ?? 500,
+    ...(deps.finished ? { finished: deps.finished } : {}),
+  };
   const pending = createPendingStore(deps.clock);
 
   return {

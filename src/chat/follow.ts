@@ -2,13 +2,15 @@ import { presentFinished } from '../present/jobs';
 import type { Jobs } from '../jobs/map';
 import type { Logger } from '../log/logger';
 import type { MessageRef, ReplySink } from '../ports/chat';
-import type { JobQueue } from '../queue/types';
+import type { JobInfo, JobQueue } from '../queue/types';
 import { progress as progressBlock, type Reply } from '../reply/model';
 
 export interface FollowDeps {
   queue: JobQueue<Jobs>;
   /** Least time between two progress edits of one message. */
   intervalMs: number;
+  /** The reply for a finished job (default presentFinished); the control plane's registers a trained model first. */
+  finished?: (job: JobInfo<Jobs>) => Promise<Reply>;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function follow(
     const job = await deps.queue.waitUntilFinished(jobId);
     off();
     await edits;
-    await sink.update(ref, presentFinished(job));
+    await sink.update(ref, deps.finished ? await deps.finished(job) : presentFinished(job));
   } finally {
     off();
   }

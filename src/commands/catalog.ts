@@ -40,8 +40,8 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   // `read`: an approver denies any request, a requester withdraws their own (the remediation service
   // decides, like cancel's owner check).
   deny: cmd('deny ID', 'deny a remediation request (or withdraw your own)', 'read', true),
-  list_models: cmd('models', 'anomaly models and versions', 'read', false),
-  train_model: cmd('train [model] [service]', 'train an anomaly model', 'models.manage', false),
+  list_models: cmd('models', 'anomaly models and versions', 'read', true),
+  train_model: cmd('train [model] [service]', 'train an anomaly model', 'models.manage', true),
   promote_model: cmd('promote MODEL VERSION', 'serve a model version', 'models.manage', false),
   rollback_model: cmd('rollback model MODEL', 'serve the previous model version', 'models.manage', false),
   list_incidents: cmd('incidents [open|acked|resolved]', 'incidents from alerts', 'read', true),

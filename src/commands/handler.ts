@@ -16,6 +16,7 @@ import { cancelJob, jobStatus, listJobs } from './jobs';
 import { requestAnomalies } from './anomalies';
 import { decideIncident, listIncidents } from './incidents';
 import { approveRemediation, denyRemediation, requestRemediation, setFreeze } from './remediation';
+import { listModels, requestTraining, type ModelsView } from './models';
 import { requestStatus } from './status';
 import { checkIntent, type Verdict } from './validate';
 
@@ -31,6 +32,8 @@ export interface CommandDeps {
   personNow: (person: string) => string;
   /** A service's champion model for detection (the control plane's registry); none: the built-in detector. */
   championOf?: ChampionOf;
+  /** The model registry, as the model commands read it. */
+  models: ModelsView;
 }
 
 export interface Commands {
@@ -139,9 +142,11 @@ async function dispatch(
       return decideIncident(ctx, deps.incidents, intent.slots.incident_id, 'ack');
     case 'resolve_incident':
       return decideIncident(ctx, deps.incidents, intent.slots.incident_id, 'resolve');
-    case 'investigate':
     case 'list_models':
+      return listModels(deps.models);
     case 'train_model':
+      return requestTraining(ctx, deps, intent.slots);
+    case 'investigate':
     case 'promote_model':
     case 'rollback_model':
     case 'search_runbooks':

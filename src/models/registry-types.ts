@@ -26,6 +26,8 @@ export interface RegisterInput {
   onnx: Uint8Array;
   /** Evaluation metrics, when known already; usually set later with setMetrics. */
   metrics?: JsonObject;
+  /** The train_model job it came from: a second registration of the same job returns the first. */
+  jobId?: string;
 }
 
 export interface ModelVersion {
@@ -40,6 +42,8 @@ export interface ModelVersion {
   onnxSha256: string;
   createdAt: number;
   createdBy: string;
+  /** The train_model job it came from, if any. */
+  jobId?: string;
 }
 
 export interface ModelRecord {

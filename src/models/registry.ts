@@ -30,6 +30,7 @@ interface VersionRow {
   onnx_sha256: string;
   created_at: number;
   created_by: string;
+  job_id: string | null;
 }
 
 interface ModelRow {
@@ -77,6 +78,8 @@ export class ModelRegistry {
     const { sha256 } = await this.blobs.put(input.onnx);
     const version = this.db
       .transaction(() => {
+        const done = input.jobId === undefined ? undefined : this.byJob(input.jobId);
+        if (done) return done.version;
         const at = this.clock();
         const model = this.modelRow(name);
         if (model && model.service !== input.service) {
@@ -95,7 +98,7 @@ export class ModelRegistry {
         this.db
           .prepare(
             `INSERT INTO model_versions (model, version, params, seed, data_from, data_to, data_sha256, code_version,
-              metrics, onnx_sha256, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              metrics, onnx_sha256, created_at, created_by, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             name,
@@ -110,11 +113,18 @@ export class ModelRegistry {
             sha256,
             at,
             input.createdBy,
+            input.jobId ?? null,
           );
         return v;
       })
       .immediate();
     return this.version(name, version);
+  }
+
+  /** The version a train_model job registered, if it did. */
+  byJob(jobId: string): ModelVersion | undefined {
+    const row = this.db.prepare('SELECT * FROM model_versions WHERE job_id = ?').get(jobId) as VersionRow | undefined;
+    return row ? toVersion(row) : undefined;
   }
 
   /** Record (or replace) a version's evaluation metrics. */
@@ -357,5 +367,6 @@ function toVersion(r: VersionRow): ModelVersion {
     onnxSha256: r.onnx_sha256,
     createdAt: r.created_at,
     createdBy: r.created_by,
+    ...(r.job_id ? { jobId: r.job_id } : {}),
   };
 }

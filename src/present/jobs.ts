@@ -2,9 +2,11 @@ import type { NameOf } from '../identity/names';
 import type { Jobs } from '../jobs/map';
 import { FINISHED_STATES, type JobInfo } from '../queue/types';
 import { buttons, context, fields, header, reply, table, text, type Reply } from '../reply/model';
+import type { ModelVersion } from '../models/registry-types';
 import { presentAnomalies } from './anomalies';
 import { ago, duration } from './format';
 import { presentOutcome } from './remediation';
+import { presentTrained } from './models';
 import { presentStatus } from './status';
 
 /** The recent jobs as a table (`jobs`), or a hint when there are none yet. */
@@ -58,8 +60,11 @@ export function presentJob(job: JobInfo<Jobs>, nowMs: number, names: NameOf): Re
   );
 }
 
-/** The message for a finished job: its result presented, or why it did not finish. */
-export function presentFinished(job: JobInfo<Jobs>): Reply {
+/**
+ * The message for a finished job: its result presented, or why it did not finish. A train_model
+ * job's reply shows the version the control plane registered from it, when given.
+ */
+export function presentFinished(job: JobInfo<Jobs>, registered?: { version: ModelVersion }): Reply {
   if (job.state === 'cancelled') return reply('warning', text(`Job ${job.id} (${job.name}) was cancelled.`));
   if (job.state === 'failed')
     return reply(
@@ -76,10 +81,7 @@ export function presentFinished(job: JobInfo<Jobs>): Reply {
       return presentAnomalies(job.result as Jobs['detect_anomalies']['result']);
     case 'remediation':
       return presentOutcome(job.result as Jobs['remediation']['result']);
-    case 'train_model': {
-      // A stop-gap until the model replies land (issue 15): the control plane registers the model.
-      const r = job.result as Jobs['train_model']['result'];
-      return reply('success', text(`Trained ${r.model} for ${r.service} (${r.sha256.slice(0, 12)}).`));
-    }
+    case 'train_model':
+      return presentTrained(job.result as Jobs['train_model']['result'], registered?.version);
   }
 }

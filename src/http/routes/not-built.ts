@@ -40,13 +40,6 @@ const NOT_BUILT: readonly NotBuilt[] = [
     summary: "Score points with a model's champion",
     permission: 'read',
   },
-  {
-    method: 'GET',
-    url: '/api/v1/models/:name/versions/:version/model.onnx',
-    tag: 'models',
-    summary: "A model version's ONNX file",
-    permission: 'read',
-  },
 ];
 
 /**

@@ -10,6 +10,7 @@ import { remediationNoticesMigration } from './009-remediation-notices';
 import { replaysMigration } from './010-replays';
 import { incidentAnalysesMigration } from './011-incident-analyses';
 import { modelsMigration } from './012-models';
+import { modelJobsMigration } from './013-model-jobs';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   replaysMigration,
   incidentAnalysesMigration,
   modelsMigration,
+  modelJobsMigration,
 ];

@@ -8,6 +8,7 @@ import type { Commands } from '../../../commands/handler';
 import { notBuiltMessage } from '../../../commands/help';
 import type { Verdict } from '../../../commands/validate';
 import { intentSchema, makeIntent, type IntentName, type SlotsOf } from '../../../intent/schema';
+import type { ModelRegistry } from '../../../models/registry';
 import type { JobInfo, JobQueue } from '../../../queue/types';
 import type { RemediationService } from '../../../remediation/service';
 import { summary, type Reply } from '../../../reply/model';
@@ -20,6 +21,8 @@ export interface ApiV1Deps {
   queue: JobQueue<Jobs>;
   audit: AuditLog;
   remediation: RemediationService;
+  /** The model registry: GET /api/v1/models and the ONNX files. */
+  models: ModelRegistry;
 }
 
 type IntentOption = (typeof intentSchema.options)[number];
@@ -176,9 +179,14 @@ export function command<
   B extends z.ZodType = z.ZodUndefined,
 >(
   intent: Exclude<IntentName, 'unknown'>,
-  options: Omit<RouteSpec<P, Q, B>, 'access' | 'responses'> & { success?: 200 | 202; notFound?: boolean },
+  options: Omit<RouteSpec<P, Q, B>, 'access' | 'responses'> & {
+    success?: 200 | 202;
+    notFound?: boolean;
+    /** The success answer when it is data of its own rather than the command's result. */
+    successDoc?: ResponseDoc;
+  },
 ): ApiRoute {
-  const { success = 200, notFound = false, ...spec } = options;
+  const { success = 200, notFound = false, successDoc, ...spec } = options;
   const info = COMMANDS[intent];
   const unavailable: ResponseDoc = {
     description: "a dependency (the job queue's Redis) is not answering; try again shortly",
@@ -186,7 +194,7 @@ export function command<
   };
   const responses: Record<number, ResponseDoc> = info.available
     ? {
-        [success]: {
+        [success]: successDoc ?? {
           description:
             success === 202 ? 'a job was started: follow it at GET /api/v1/jobs/{id}' : 'the command answered',
           schema: commandResult,

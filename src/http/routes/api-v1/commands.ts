@@ -1,10 +1,33 @@
 /** The command routes of /api/v1 other than remediations: jobs, anomalies, incidents, models. */
+import { toJson } from '../../../models/registry-json';
 import { z } from 'zod';
 import type { ApiRoute } from '../../route';
 import { command, id, jobJson, slotsOf, type V1Context } from './command';
 
 const anomalies = slotsOf('detect_anomalies');
 const train = slotsOf('train_model');
+const versionSchema = z.object({
+  version: z.number().int(),
+  created_at: z.string(),
+  created_by: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), z.unknown()).nullable().describe('the evaluation: {scorecard} or {evaluation_error}'),
+  data: z.object({ from: z.string(), to: z.string(), sha256: z.string() }),
+  onnx_sha256: z.string(),
+});
+const modelsSchema = z
+  .object({
+    models: z.array(
+      z.object({
+        name: z.string(),
+        service: z.string(),
+        champion: z.number().int().nullable(),
+        challenger: z.number().int().nullable(),
+        versions: z.array(versionSchema),
+      }),
+    ),
+  })
+  .meta({ title: 'Models' });
 const promote = slotsOf('promote_model');
 const modelName = z.strictObject({
   name: promote.model.unwrap().max(64, 'at most 64 characters').describe('the model name'),
@@ -111,14 +134,16 @@ export function anomalyAndIncidentRoutes({ run }: V1Context): ApiRoute[] {
   ];
 }
 
-export function modelRoutes({ run }: V1Context): ApiRoute[] {
+export function modelRoutes({ run, models }: V1Context): ApiRoute[] {
   return [
     command('list_models', {
       tag: 'models',
       method: 'GET',
       url: '/api/v1/models',
       summary: 'Anomaly models and their versions',
-      handler: async ({ req, reply, principal }) => run(req, reply, principal, 'list_models', {}),
+      successDoc: { description: 'every model, its aliases and versions (oldest first)', schema: modelsSchema },
+      handler: async ({ req, reply, principal }) =>
+        run(req, reply, principal, 'list_models', {}, { answer: () => ({ status: 200, body: toJson(models.list()) }) }),
     }),
     command('train_model', {
       tag: 'models',
@@ -133,7 +158,15 @@ export function modelRoutes({ run }: V1Context): ApiRoute[] {
           .max(90 * 86_400, 'at most 90 days')
           .optional(),
       }),
-      handler: async ({ req, reply, principal, body }) => run(req, reply, principal, 'train_model', body),
+      success: 202,
+      successDoc: {
+        description: 'the train_model job was queued: follow it at GET /api/v1/jobs/{job_id}',
+        schema: z.object({ job_id: z.string() }).meta({ title: 'TrainStarted' }),
+      },
+      handler: async ({ req, reply, principal, body }) =>
+        run(req, reply, principal, 'train_model', body, {
+          answer: (out) => (out.job ? { status: 202, body: { job_id: out.job.id } } : undefined),
+        }),
     }),
     command('promote_model', {
       tag: 'models',

@@ -1,0 +1,129 @@
+/**
+ * The control plane's side of train_model: a finished job's result (the ONNX bytes, from any worker)
+ * becomes a registered version, created by the job's owner, and is evaluated beside the champion
+ * (src/models/evaluate.ts) before anyone replies. Registration is keyed on the job id (migration
+ * 013), so the completed event seen by several serve processes, and the chat follower asking for
+ * the same job, register it once.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { asAppError } from '../errors';
+import type { Jobs, TrainModelJobResult } from '../jobs/map';
+import type { Logger } from '../log/logger';
+import { evaluateVersion } from '../models/evaluate';
+import type { ModelRegistry } from '../models/registry';
+import type { ModelVersion } from '../models/registry-types';
+import type { JobInfo, JobQueue } from '../queue/types';
+import type { MetricsSource } from '../sources/types';
+import { presentFinished } from '../present/jobs';
+import { reply, text, type Reply } from '../reply/model';
+
+/** How long a process waits for another one's evaluation of the same job before answering without it. */
+const EVALUATION_WAIT_MS = 60_000;
+
+export interface ModelRegistrar {
+  /** The version a completed train_model job registered (registering and evaluating it first if needed). */
+  registration(job: JobInfo<Jobs>): Promise<ModelVersion>;
+  /** Register every train_model job completed from now on. Returns stop. */
+  start(): () => void;
+  /** Resolves once the registrations under way have settled (before the store closes). */
+  settled(): Promise<void>;
+}
+
+export function createRegistrar(deps: {
+  registry: ModelRegistry;
+  queue: JobQueue<Jobs>;
+  source: MetricsSource;
+  log: Logger;
+}): ModelRegistrar {
+  const { registry, queue, source, log } = deps;
+  const inFlight = new Map<string, Promise<ModelVersion>>();
+
+  const registerAndEvaluate = async (job: JobInfo<Jobs>): Promise<ModelVersion> => {
+    const r = job.result as TrainModelJobResult;
+    const known = registry.byJob(job.id);
+    if (known) return known.metrics ? known : waitForMetrics(registry, known);
+    const onnx = Buffer.from(r.onnxBase64, 'base64');
+    const version = await registry.register({
+      service: r.service,
+      name: r.model,
+      params: { ...r.params },
+      seed: r.seed,
+      window: { fromMs: r.window.fromMs, toMs: r.window.toMs },
+      dataSha256: r.dataSha256,
+      codeVersion: r.codeVersion,
+      createdBy: job.meta.requestedBy ?? 'system:smartcloudops',
+      onnx,
+      jobId: job.id,
+    });
+    if (version.metrics) return version;
+    log.info('model registered', { model: version.name, version: version.version, job: job.id });
+    const championV = registry.resolve(version.name, 'champion');
+    const champion = championV
+      ? { version: championV, onnx: await registry.onnx(championV.name, championV.version) }
+      : null;
+    let metrics;
+    try {
+      metrics = await evaluateVersion(source, { version, service: r.service, onnx }, champion);
+    } catch (err) {
+      const e = asAppError(err);
+      log.warn('model evaluation failed', { model: version.name, version: version.version, err: e });
+      metrics = { evaluation_error: e.userMessage };
+    }
+    return registry.setMetrics(version.name, version.version, metrics);
+  };
+
+  const registration = (job: JobInfo<Jobs>): Promise<ModelVersion> => {
+    let p = inFlight.get(job.id);
+    if (!p) {
+      p = registerAndEvaluate(job);
+      inFlight.set(job.id, p);
+      // Forget it once settled: the registry remembers the job from then on.
+      void p.then(
+        () => inFlight.delete(job.id),
+        () => inFlight.delete(job.id),
+      );
+    }
+    return p;
+  };
+
+  return {
+    registration,
+    async settled() {
+      await Promise.allSettled([...inFlight.values()]);
+    },
+    start() {
+      return queue.on('completed', (e) => {
+        if (e.name !== 'train_model') return;
+        void (async () => {
+          const job = await queue.get(e.id);
+          if (job?.name !== 'train_model' || job.state !== 'completed') return;
+          await registration(job);
+        })().catch((err: unknown) => log.error('registering a trained model failed', { job: e.id, err }));
+      });
+    },
+  };
+}
+
+/** Another process registered the version and is evaluating it: wait for its metrics, within reason. */
+async function waitForMetrics(registry: ModelRegistry, v: ModelVersion): Promise<ModelVersion> {
+  const until = Date.now() + EVALUATION_WAIT_MS;
+  let now = v;
+  while (!now.metrics && Date.now() < until) {
+    await sleep(250);
+    now = registry.version(v.name, v.version);
+  }
+  return now;
+}
+
+/** The reply for a finished job a chat thread follows: a completed training once registered and evaluated. */
+export function finishedReply(registrar: ModelRegistrar): (job: JobInfo<Jobs>) => Promise<Reply> {
+  return async (job) => {
+    if (job.name !== 'train_model' || job.state !== 'completed') return presentFinished(job);
+    try {
+      return presentFinished(job, { version: await registrar.registration(job) });
+    } catch (err) {
+      const e = asAppError(err);
+      return reply('error', text(`Job ${job.id} trained a model, but registering it failed: ${e.userMessage}`));
+    }
+  };
+}

@@ -1,0 +1,120 @@
+import { personOf } from '../auth/permissions';
+import type { Jobs } from '../jobs/map';
+import { DEFAULT_TRAINING_WINDOW_S, MAX_TRAINING_WINDOW_S, MIN_TRAINING_WINDOW_S } from '../models/history';
+import { defaultModelName } from '../models/registry-names';
+import type { ModelRecord } from '../models/registry-types';
+import { windowWords } from '../present/format';
+import { presentModels } from '../present/models';
+import { didYouMean } from '../reply/did-you-mean';
+import { buttons, context, reply, text } from '../reply/model';
+import type { JobQueue } from '../queue/types';
+import type { MetricsSource } from '../sources/types';
+import type { CommandContext, CommandOutcome } from './context';
+
+/** What the model commands read of the registry (the control plane's ModelRegistry). */
+export interface ModelsView {
+  list(): ModelRecord[];
+}
+
+const SUFFIX = '-detector';
+
+/**
+ * `train_model`: the service (named, or as `<service>-detector`) and window checked, one training
+ * per model at a time, then a train_model job owned by the requester; the reply follows it.
+ */
+export async function requestTraining(
+  ctx: CommandContext,
+  deps: { queue: JobQueue<Jobs>; source: MetricsSource; models: ModelsView },
+  slots: { model?: string; service?: string; window_s?: number },
+): Promise<CommandOutcome> {
+  const services = (await deps.source.services()).map((s) => s.name);
+  const resolved = resolveService(slots, services, deps.models.list());
+  if ('problem' in resolved) return { outcome: 'invalid', reply: resolved.problem };
+  const { service, model } = resolved;
+  const windowS = slots.window_s ?? DEFAULT_TRAINING_WINDOW_S;
+  if (windowS < MIN_TRAINING_WINDOW_S || windowS > MAX_TRAINING_WINDOW_S) {
+    const bounds = `${windowWords(MIN_TRAINING_WINDOW_S)} to ${windowWords(MAX_TRAINING_WINDOW_S)}`;
+    return {
+      outcome: 'invalid',
+      reply: reply('warning', text(`A training window runs from ${bounds}; you asked for ${windowWords(windowS)}.`)),
+    };
+  }
+  const running = (await deps.queue.list({ states: ['waiting', 'delayed', 'active'] })).find(
+    (j) => j.name === 'train_model' && (j.data as Jobs['train_model']['data']).service === service,
+  );
+  if (running) {
+    const p = running.progress ? ` (${Math.round(running.progress.percent)}%)` : '';
+    return {
+      outcome: 'invalid',
+      reply: reply(
+        'warning',
+        text(
+          `${model} is already being trained: job ${running.id} is ${running.state}${p}. Wait for it, or cancel it.`,
+        ),
+        buttons([{ label: `Job ${running.id}`, command: `job ${running.id}` }]),
+      ),
+    };
+  }
+  const job = await deps.queue.add(
+    'train_model',
+    { service, windowS, ...(model !== defaultModelName(service) ? { model } : {}) },
+    {
+      meta: {
+        requestedBy: personOf(ctx.actor),
+        platform: ctx.platform,
+        channel: ctx.channel,
+        ...(ctx.thread ? { thread: ctx.thread } : {}),
+      },
+    },
+  );
+  return {
+    outcome: 'enqueued',
+    job: { id: job.id, name: job.name },
+    reply: reply(
+      'info',
+      text(`Training ${model} on ${service} over ${windowWords(windowS)}…`),
+      context(`job ${job.id}`),
+      buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }]),
+    ),
+  };
+}
+
+type Resolved = { service: string; model: string } | { problem: ReturnType<typeof reply> };
+
+function resolveService(
+  slots: { model?: string; service?: string },
+  services: string[],
+  models: ModelRecord[],
+): Resolved {
+  const unknown = (what: string, name: string, known: string[]) => ({
+    problem: reply(
+      'warning',
+      text(`I don't know a ${what} called “${name}”.${didYouMean(name, known)}`),
+      context(`Known ${what}s: ${known.join(', ')}`),
+    ),
+  });
+  if (slots.service !== undefined) {
+    if (!services.includes(slots.service)) return unknown('service', slots.service, services);
+    return { service: slots.service, model: defaultModelName(slots.service) };
+  }
+  if (slots.model === undefined) {
+    return {
+      problem: reply(
+        'warning',
+        text('Name the service the model should learn, e.g. `train a model for payments on the last 7 days`.'),
+        context(`Known services: ${services.join(', ')}`),
+      ),
+    };
+  }
+  const known = models.find((m) => m.name === slots.model);
+  if (known) return { service: known.service, model: known.name };
+  const service = slots.model.endsWith(SUFFIX) ? slots.model.slice(0, -SUFFIX.length) : slots.model;
+  if (services.includes(service)) return { service, model: defaultModelName(service) };
+  const names = [...new Set([...services.map(defaultModelName), ...models.map((m) => m.name)])];
+  return unknown('model', slots.model, names);
+}
+
+/** `list_models`: every model with its champion, challenger and latest version. */
+export function listModels(models: ModelsView): CommandOutcome {
+  return { outcome: 'replied', reply: presentModels(models.list()) };
+}
