@@ -6,6 +6,7 @@ import { runChat } from './cli/chat';
 import { DETECT_USAGE, runDetect } from './cli/detect';
 import { runDoctor } from './cli/doctor';
 import { runIntent } from './cli/intent';
+import { MODEL_USAGE, runModel } from './cli/model';
 import { runServe } from './cli/serve';
 import { runWorker } from './cli/worker';
 
@@ -24,6 +25,7 @@ const USAGE = `Usage: smartcloudops <command> [options]
 Commands:
 ${Object.values(COMMANDS).join('\n')}
 ${ADMIN_USAGE}
+${MODEL_USAGE}
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -32,7 +34,7 @@ const ADMIN_AREAS = new Set(['user', 'apikey', 'audit', 'breaker']);
 /** The usage of one command, for `smartcloudops COMMAND --help`; undefined for a command we don't have. */
 function usageOf(command: string): string | undefined {
   if (command === 'detect') return DETECT_USAGE;
-  const lines = ADMIN_AREAS.has(command) ? adminUsage(command) : COMMANDS[command];
+  const lines = command === 'model' ? MODEL_USAGE : ADMIN_AREAS.has(command) ? adminUsage(command) : COMMANDS[command];
   return lines === undefined
     ? undefined
     : `Usage: smartcloudops ${command} …\n\n${lines}\n\nConfiguration comes from environment variables; see README.md.`;
@@ -97,6 +99,12 @@ export async function run(argv: string[]): Promise<void> {
         process.exitCode = await runAdmin(configOrExit(), [command, ...rest], {
           out: (l) => process.stdout.write(`${l}\n`),
           stdin: readStdin,
+        });
+        return;
+      case 'model':
+        process.exitCode = await runModel(configOrExit(), rest, {
+          out: (l) => process.stdout.write(`${l}\n`),
+          err: (l) => process.stderr.write(`${l}\n`),
         });
         return;
       case 'doctor':

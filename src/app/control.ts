@@ -170,7 +170,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
  * Model files live beside the database (`data/models/` by default); an in-memory store gets a
  * fresh temp folder (made on the first model).
  */
-function modelsDir(databasePath: string): string {
+export function modelsDir(databasePath: string): string {
   if (databasePath === ':memory:') return join(tmpdir(), `sco-models-${randomUUID()}`);
   return join(dirname(databasePath), 'models');
 }

@@ -112,7 +112,7 @@ export async function runAdmin(
  * for `user add`, a new one): a missing or emptied file, or another program's SQLite file, is
  * refused untouched. Otherwise `audit verify` would call a wiped or wrong database intact.
  */
-function assertStore(path: string, key: string): void {
+export function assertStore(path: string, key: string): void {
   if (path === ':memory:') return;
   const size = existsSync(path) ? statSync(path).size : undefined;
   if (size === undefined || size === 0) {
