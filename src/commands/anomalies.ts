@@ -1,9 +1,8 @@
-import { personOf } from '../auth/permissions';
 import type { JobQueue } from '../queue/types';
-import { buttons, context, reply, text } from '../reply/model';
 import type { Jobs } from '../jobs/map';
 import type { ChampionOf } from '../models/serving';
 import type { CommandContext, CommandOutcome } from './context';
+import { enqueueFor } from './enqueue';
 import { windowWords } from '../present/format';
 
 const DEFAULT_WINDOW_S = 3600;
@@ -17,7 +16,10 @@ export async function requestAnomalies(
   const windowS = slots.window_s ?? DEFAULT_WINDOW_S;
   // One service: its champion scores, when it has one (the bytes go in the job: workers open no database).
   const champion = slots.service && championOf ? await championOf(slots.service) : undefined;
-  const job = await queue.add(
+  const what = `${slots.metric ?? 'every golden signal'} of ${slots.service ?? 'every service'}`;
+  return enqueueFor(
+    ctx,
+    queue,
     'detect_anomalies',
     {
       windowS,
@@ -26,24 +28,6 @@ export async function requestAnomalies(
       ...(champion && 'model' in champion ? { model: champion.model } : {}),
       ...(champion && 'fallback' in champion ? { modelFallback: champion.fallback } : {}),
     },
-    {
-      meta: {
-        requestedBy: personOf(ctx.actor),
-        platform: ctx.platform,
-        channel: ctx.channel,
-        ...(ctx.thread ? { thread: ctx.thread } : {}),
-      },
-    },
+    `Looking for anomalies in ${what} over ${windowWords(windowS)}…`,
   );
-  const what = `${slots.metric ?? 'every golden signal'} of ${slots.service ?? 'every service'}`;
-  return {
-    outcome: 'enqueued',
-    job: { id: job.id, name: job.name },
-    reply: reply(
-      'info',
-      text(`Looking for anomalies in ${what} over ${windowWords(windowS)}…`),
-      context(`job ${job.id}`),
-      buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }]),
-    ),
-  };
 }

@@ -1,4 +1,3 @@
-import { personOf } from '../auth/permissions';
 import type { Jobs } from '../jobs/map';
 import { DEFAULT_TRAINING_WINDOW_S, MAX_TRAINING_WINDOW_S, MIN_TRAINING_WINDOW_S } from '../models/history';
 import { defaultModelName } from '../models/registry-names';
@@ -10,6 +9,7 @@ import { buttons, context, reply, text } from '../reply/model';
 import type { JobQueue } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import type { CommandContext, CommandOutcome } from './context';
+import { enqueueFor } from './enqueue';
 
 /** What the model commands read of the registry (the control plane's ModelRegistry). */
 export interface ModelsView {
@@ -55,28 +55,13 @@ export async function requestTraining(
       ),
     };
   }
-  const job = await deps.queue.add(
+  return enqueueFor(
+    ctx,
+    deps.queue,
     'train_model',
     { service, windowS, ...(model !== defaultModelName(service) ? { model } : {}) },
-    {
-      meta: {
-        requestedBy: personOf(ctx.actor),
-        platform: ctx.platform,
-        channel: ctx.channel,
-        ...(ctx.thread ? { thread: ctx.thread } : {}),
-      },
-    },
+    `Training ${model} on ${service} over ${windowWords(windowS)}…`,
   );
-  return {
-    outcome: 'enqueued',
-    job: { id: job.id, name: job.name },
-    reply: reply(
-      'info',
-      text(`Training ${model} on ${service} over ${windowWords(windowS)}…`),
-      context(`job ${job.id}`),
-      buttons([{ label: 'Cancel', command: `cancel ${job.id}`, style: 'danger' }]),
-    ),
-  };
 }
 
 type Resolved = { service: string; model: string } | { problem: ReturnType<typeof reply> };
