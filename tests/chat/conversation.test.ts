@@ -1,6 +1,6 @@
 import type { App } from '../../src/app/control';
 import { renderText } from '../../src/reply/render-text';
-import { lastVersion, recordingSink, testApp } from '../helpers/app';
+import { lastVersion, recordingSink, sayTo, testApp } from '../helpers/app';
 
 describe('a message through the whole flow (embedded queue, demo fleet)', () => {
   let app: App;
@@ -14,12 +14,7 @@ describe('a message through the whole flow (embedded queue, demo fleet)', () => 
     await app.close();
   });
 
-  const say = async (text: string, user = 'alice') => {
-    const sink = recordingSink();
-    const handled = await app.conversation.handleMessage({ platform: 'console', user, channel: 'ops', text }, sink);
-    await handled.done;
-    return { handled, sink, text: () => sink.messages.map((m) => renderText(lastVersion(m))).join('\n') };
-  };
+  const say = (text: string, user = 'alice') => sayTo(app, text, user);
 
   it('answers help with the command list, without a job', async () => {
     const { handled, text } = await say('help');

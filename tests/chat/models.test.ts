@@ -1,7 +1,7 @@
 import type { App } from '../../src/app/control';
 import { loadBundle } from '../../src/models/bundle';
 import { renderText } from '../../src/reply/render-text';
-import { lastVersion, recordingSink, testApp } from '../helpers/app';
+import { lastVersion, recordingSink, sayTo, testApp } from '../helpers/app';
 
 jest.setTimeout(120_000);
 
@@ -15,12 +15,7 @@ describe('model ops from chat, end to end (demo fleet, embedded queue)', () => {
     await app.close();
   });
 
-  const say = async (text: string, user = 'alice') => {
-    const sink = recordingSink();
-    const handled = await app.conversation.handleMessage({ platform: 'console', user, channel: 'ops', text }, sink);
-    await handled.done;
-    return { handled, sink, text: () => sink.messages.map((m) => renderText(lastVersion(m))).join('\n') };
-  };
+  const say = (text: string, user = 'alice') => sayTo(app, text, user);
 
   it('trains payments-detector v1 then v2, registers them with the requester, scores them, lists them', async () => {
     const first = await say('train a model for payments on the last 1 day');

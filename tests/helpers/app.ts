@@ -7,6 +7,7 @@ import type { MessageRef, ReplySink } from '../../src/ports/chat';
 import { createLogger } from '../../src/log/logger';
 import { buildApp, type App } from '../../src/app/control';
 import type { Reply } from '../../src/reply/model';
+import { renderText } from '../../src/reply/render-text';
 
 /** A fixed "now" on a step boundary, so the demo fleet and job times are reproducible. */
 export const NOW = Date.UTC(2026, 10, 26, 10, 0, 0);
@@ -56,4 +57,12 @@ export function recordingSink(): ReplySink & { messages: Posted[] } {
 
 export function lastVersion(p: Posted): Reply {
   return p.versions[p.versions.length - 1];
+}
+
+/** One console message to the app's conversation, followed to the end: its handling, the sink, all replies as text. */
+export async function sayTo(app: App, text: string, user = 'alice') {
+  const sink = recordingSink();
+  const handled = await app.conversation.handleMessage({ platform: 'console', user, channel: 'ops', text }, sink);
+  await handled.done;
+  return { handled, sink, text: () => sink.messages.map((m) => renderText(lastVersion(m))).join('\n') };
 }
