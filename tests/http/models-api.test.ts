@@ -44,6 +44,12 @@ describe('REST /api/v1/models (demo fleet, embedded queue)', () => {
     expect(job_id).toEqual(expect.any(String));
     const job = await h.app.queue.waitUntilFinished(job_id, 60_000);
     expect(job.state).toBe('completed');
+    // The job's REST view names the bytes (sha256, size) but leaves them to the model.onnx route.
+    const jobView = (await call('GET', `/api/v1/jobs/${job_id}`, operator.headers)).json();
+    expect(jobView.job.result).toEqual(
+      expect.objectContaining({ model: 'payments-detector', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+    );
+    expect(jobView.job.result).not.toHaveProperty('onnxBase64');
     for (let i = 0; i < 200 && !h.app.models.list()[0]?.versions[0]?.metrics; i++)
       await new Promise((r) => setTimeout(r, 50));
 

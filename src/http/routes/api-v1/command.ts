@@ -12,7 +12,7 @@ import type { ModelRegistry } from '../../../models/registry';
 import type { JobInfo, JobQueue } from '../../../queue/types';
 import type { RemediationService } from '../../../remediation/service';
 import { summary, type Reply } from '../../../reply/model';
-import type { Jobs } from '../../../jobs/map';
+import type { Jobs, TrainModelJobResult } from '../../../jobs/map';
 import { defineRoute, errorSchema, type ApiRoute, type ResponseDoc, type RouteSpec } from '../../route';
 
 /** What the /api/v1 routes are built from. */
@@ -77,8 +77,18 @@ export function jobJson(j: JobInfo<Jobs>) {
     started_at: iso(j.startedAt),
     finished_at: iso(j.finishedAt),
     ...(j.error !== undefined ? { error: j.error } : {}),
-    ...(j.result !== undefined ? { result: j.result } : {}),
+    ...(j.result !== undefined ? { result: resultJson(j) } : {}),
   };
+}
+
+/**
+ * A job's result as REST shows it: a trained model's ONNX bytes are left out (they are served by
+ * GET /api/v1/models/:name/versions/:version/model.onnx once registered), their sha256 and size stay.
+ */
+function resultJson(j: JobInfo<Jobs>): unknown {
+  if (j.name !== 'train_model' || j.result === undefined) return j.result;
+  const { onnxBase64: _bytes, ...rest } = j.result as TrainModelJobResult;
+  return rest;
 }
 
 export const blockSchema = z.looseObject({ type: z.string() });
