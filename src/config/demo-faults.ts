@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { errorMessage } from '../errors';
 import { didYouMean } from '../reply/did-you-mean';
 import { DEMO_SERVICE_NAMES } from '../sources/demo/catalog';
 import { FAULT_KINDS, type DemoFaultSpec, type FaultStart } from '../sources/demo/faults';
@@ -33,7 +34,8 @@ function spanMs(text: string): number | undefined {
 }
 
 const START_EXPECTED =
-  'expected a time relative to the process start like -40m, 2h or +1h30m, or an ISO timestamp like 2026-03-01T10:00:00Z';
+  'expected a time relative to the process start like -40m, 2h or +1h30m, ' +
+  'or an ISO timestamp like 2026-03-01T10:00:00Z';
 const DURATION_EXPECTED = 'expected a positive duration like 30m, 2h or 1h30m (leave it out for an open-ended fault)';
 
 const startSchema = z.string({ error: START_EXPECTED }).transform((text, ctx): FaultStart => {
@@ -55,8 +57,9 @@ const durationSchema = z.string({ error: DURATION_EXPECTED }).transform((text, c
 const faultSchema = z.strictObject(
   {
     kind: z.enum(FAULT_KINDS, { error: `expected one of ${FAULT_KINDS.join(', ')}` }),
-    service: z.string({ error: `expected a service name, one of ${DEMO_SERVICE_NAMES.join(', ')}` }).superRefine(
-      (name, ctx) => {
+    service: z
+      .string({ error: `expected a service name, one of ${DEMO_SERVICE_NAMES.join(', ')}` })
+      .superRefine((name, ctx) => {
         if (DEMO_SERVICE_NAMES.includes(name)) return;
         ctx.addIssue({
           code: 'custom',
@@ -64,15 +67,17 @@ const faultSchema = z.strictObject(
             `unknown service ${JSON.stringify(name)}; expected one of ${DEMO_SERVICE_NAMES.join(', ')}.` +
             didYouMean(name, DEMO_SERVICE_NAMES),
         });
-      },
-    ),
+      }),
     start: startSchema,
     duration: durationSchema.optional(),
   },
   {
     error: (issue) => {
       if (issue.code === 'unrecognized_keys')
-        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}: expected kind, service, start, duration`;
+        return (
+          `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}: ` +
+          'expected kind, service, start, duration'
+        );
       if (issue.code === 'invalid_type') return 'expected a fault: a mapping of kind, service, start and duration';
       return undefined;
     },
@@ -88,13 +93,20 @@ const fileSchema = z.strictObject(
 export function loadDemoFaults(value: string | undefined): DemoFaultsResult {
   if (value === undefined) return { ok: true, faults: undefined };
   if (value === 'none') return { ok: true, faults: [] };
+  const expected = '(expected none or a YAML file of faults)';
+  let text: string;
+  try {
+    text = readFileSync(value, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
+    return { ok: false, problems: [`DEMO_FAULTS: cannot read ${value}: ${why} ${expected}`] };
+  }
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(value, 'utf8'));
+    raw = parseYaml(text);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code ?? `not valid YAML: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
-    return { ok: false, problems: [`DEMO_FAULTS: cannot read ${value}: ${why} (expected none or a YAML file of faults)`] };
+    const why = `not valid YAML: ${errorMessage(err).split('\n')[0]}`;
+    return { ok: false, problems: [`DEMO_FAULTS: cannot read ${value}: ${why} ${expected}`] };
   }
   const parsed = fileSchema.safeParse(raw ?? {});
   if (parsed.success) {

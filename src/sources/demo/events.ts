@@ -37,7 +37,12 @@ function startEvent(f: DemoFault, seedKey: number): DemoEvent | undefined {
   }
   if (f.kind === 'config_change') {
     const change = CONFIG_CHANGES[h % CONFIG_CHANGES.length];
-    return { atMs: f.startMs, service: f.service, kind: 'config_change', detail: `changed ${f.service}'s config: ${change}` };
+    return {
+      atMs: f.startMs,
+      service: f.service,
+      kind: 'config_change',
+      detail: `changed ${f.service}'s config: ${change}`,
+    };
   }
   return undefined;
 }
@@ -55,8 +60,18 @@ function leakEvents(f: DemoFault, restarts: readonly number[], fromMs: number, t
     let k = Math.max(1, Math.ceil((fromMs - anchor) / LEAK_CLIMB_MS));
     for (let at = anchor + k * LEAK_CLIMB_MS; at < next && at <= last; k += 1, at = anchor + k * LEAK_CLIMB_MS) {
       events.push(
-        { atMs: at, service: f.service, kind: 'oom_kill', detail: `${f.service}: container OOMKilled at its memory limit` },
-        { atMs: at, service: f.service, kind: 'restart', detail: `${f.service}: container restarted after the OOM kill` },
+        {
+          atMs: at,
+          service: f.service,
+          kind: 'oom_kill',
+          detail: `${f.service}: container OOMKilled at its memory limit`,
+        },
+        {
+          atMs: at,
+          service: f.service,
+          kind: 'restart',
+          detail: `${f.service}: container restarted after the OOM kill`,
+        },
       );
     }
   }
@@ -80,4 +95,3 @@ export function faultEvents(
   }
   return events.sort((a, b) => a.atMs - b.atMs);
 }
-

@@ -72,7 +72,8 @@ export function resolveFaults(specs: readonly DemoFaultSpec[], fleetStartMs: num
     if (!DEMO_SERVICE_NAMES.includes(spec.service)) {
       throw new AppError(
         'config_invalid',
-        `DEMO_FAULTS fault ${index}: unknown service "${spec.service}"; expected one of ${DEMO_SERVICE_NAMES.join(', ')}.`,
+        `DEMO_FAULTS fault ${index}: unknown service "${spec.service}"; ` +
+          `expected one of ${DEMO_SERVICE_NAMES.join(', ')}.`,
       );
     }
     const startMs = 'atMs' in spec.start ? spec.start.atMs : fleetStartMs + spec.start.afterStartMs;

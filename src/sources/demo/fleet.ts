@@ -238,7 +238,8 @@ export class DemoFleet implements MetricsSource {
     if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) {
       throw new AppError(
         'bad_request',
-        `fromMs and toMs must be finite times in milliseconds since the epoch, got ${String(fromMs)} and ${String(toMs)}.`,
+        'fromMs and toMs must be finite times in milliseconds since the epoch, ' +
+          `got ${String(fromMs)} and ${String(toMs)}.`,
       );
     }
     if (this.faults === undefined) return [];

@@ -127,6 +127,8 @@ function signalsFrom(m: ServiceModel, t: number, windows: readonly IncidentWindo
   let extraErrors = 0;
   let leakMemory = 0;
   let oomAt: number | undefined;
+  /** Of requested at the default replica count: cpu stays at least this high (cpu_saturation). */
+  let cpuFloor = 0;
 
   for (const w of windows) {
     if (w.kind === 'memory_leak' && w.endedBy === 'schedule' && w.untilMs <= t && w.endsInOom !== false)
@@ -152,11 +154,10 @@ function signalsFrom(m: ServiceModel, t: number, windows: readonly IncidentWindo
         traffic *= 1 + (2 + 0.5 * s) * ramp;
         break;
       }
-      case 'cpu_saturation': {
-        const ramp = min(1, (t - w.sinceMs + MINUTE_MS) / SPIKE_RAMP_MS);
-        cpuF *= 1 + ((0.9 + 0.06 * s) / b.cpu - 1) * ramp;
+      case 'cpu_saturation':
+        // Busy whatever the traffic (a hot loop): the work is shared by the replicas, so scaling out relieves it.
+        cpuFloor = max(cpuFloor, (0.9 + 0.06 * s) * min(1, (t - w.sinceMs + MINUTE_MS) / SPIKE_RAMP_MS));
         break;
-      }
     }
   }
 
@@ -175,7 +176,7 @@ function signalsFrom(m: ServiceModel, t: number, windows: readonly IncidentWindo
 
   const replicas = replicasAt(timeline, t, spec.replicas);
   const perReplicaLoad = (requestRate / b.requestRate) * (spec.replicas / replicas);
-  const cpu = b.cpu * perReplicaLoad * cpuF * (1 + 0.2 * cacheCold);
+  const cpu = max(b.cpu * perReplicaLoad * cpuF, (cpuFloor * spec.replicas) / replicas) * (1 + 0.2 * cacheCold);
   const blips = (1 + 0.6 * restartBlip) * (1 + 0.3 * rollbackBlip);
 
   return {
