@@ -16,7 +16,7 @@ export function createSource(config: Config, clock: Clock, log: Logger): Metrics
   const source = config.metricsSource;
   switch (source.kind) {
     case 'demo':
-      return new DemoFleet({ seed: config.demo.seed, clock });
+      return new DemoFleet({ seed: config.demo.seed, clock, faults: config.demo.faults });
     case 'prometheus': {
       if (!config.file.services?.length) {
         throw new AppError(

@@ -6,6 +6,8 @@ import { errorMessage } from '../errors';
 import { catalogIssues, EXAMPLE_CATALOG } from '../sources/catalog';
 import type { AuthConfig } from '../auth/config';
 import type { Role } from '../auth/roles';
+import type { DemoFaultSpec } from '../sources/demo/faults';
+import { loadDemoFaults } from './demo-faults';
 import { crossFieldProblems, envSchema, fileSchema, type Env } from './schema';
 
 /** Prometheus: bearer token or basic auth (never both), and a per-request timeout. */
@@ -29,7 +31,8 @@ export interface Config {
   queue: { name: string; concurrency: number; historyLimit: number; attempts: number; backoffMs: number };
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
   metricsSource: MetricsSourceConfig;
-  demo: { seed: number };
+  /** `faults`: DEMO_FAULTS (undefined: the built-in schedule; []: none, a quiet fleet). */
+  demo: { seed: number; faults?: DemoFaultSpec[] };
   /** onnxruntime threads inside one operator, for the detector's learned channel. */
   onnxIntraOpThreads: number;
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
@@ -152,7 +155,7 @@ function metricsSourceOf(e: Env): MetricsSourceConfig {
       : { kind: 'csv', dir: source.slice('csv:'.length) };
 }
 
-function buildConfig(e: Env, file: z.infer<typeof fileSchema>): Config {
+function buildConfig(e: Env, file: z.infer<typeof fileSchema>, faults: DemoFaultSpec[] | undefined): Config {
   const metricsSource = metricsSourceOf(e);
   return {
     http: {
@@ -172,7 +175,7 @@ function buildConfig(e: Env, file: z.infer<typeof fileSchema>): Config {
     },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     metricsSource,
-    demo: { seed: e.DEMO_SEED },
+    demo: { seed: e.DEMO_SEED, ...(faults !== undefined ? { faults } : {}) },
     onnxIntraOpThreads: e.ONNX_INTRA_OP_THREADS,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
@@ -229,8 +232,10 @@ export function loadConfig(env: RawEnv = process.env): ConfigResult {
   catalogProblems(e, file, fileOk, problems);
   // Files and folders start-up reads: a wrong path is a configuration problem, reported with the others.
   for (const p of pathProblems(e, failed)) problems.push(p);
+  const demoFaults = failed.has('DEMO_FAULTS') ? undefined : loadDemoFaults(e.DEMO_FAULTS);
+  if (demoFaults?.ok === false) problems.push(...demoFaults.problems);
   if (problems.length) return { ok: false, problems };
-  return { ok: true, config: buildConfig(e, file) };
+  return { ok: true, config: buildConfig(e, file, demoFaults?.ok ? demoFaults.faults : undefined) };
 }
 
 /** METRICS_SOURCE=csv:DIR must be a folder and the JWT key files readable, or `serve` would stop at start-up. */

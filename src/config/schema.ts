@@ -65,6 +65,8 @@ export const envSchema = z.object({
     .max(120_000, 'expected at most 120000 ms')
     .default(10_000),
   DEMO_SEED: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').default(42),
+  /** none, or a YAML file of faults (src/config/demo-faults.ts); unset: the built-in schedule. */
+  DEMO_FAULTS: optionalString,
   SLACK_BOT_TOKEN: z
     .string()
     .regex(/^xoxb-/, 'expected a bot token starting with xoxb-')
@@ -186,6 +188,9 @@ export function crossFieldProblems(env: Partial<Env>): EnvProblem[] {
   } else if (Boolean(env.JWT_PRIVATE_KEY_FILE) !== Boolean(env.JWT_PUBLIC_KEY_FILE)) {
     const missing = env.JWT_PRIVATE_KEY_FILE ? 'JWT_PUBLIC_KEY_FILE' : 'JWT_PRIVATE_KEY_FILE';
     add(missing, 'required: the key pair comes as JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE together');
+  }
+  if (env.DEMO_FAULTS && env.METRICS_SOURCE !== undefined && env.METRICS_SOURCE !== 'demo') {
+    add('DEMO_FAULTS', 'only for METRICS_SOURCE=demo (the simulated fleet plays the faults); unset it');
   }
   if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
     add('ADMIN_PASSWORD', 'required with ADMIN_EMAIL');

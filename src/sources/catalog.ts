@@ -7,7 +7,8 @@ import { GOLDEN_SIGNALS, type Objectives, type SeriesQuery, type ServiceInfo, ty
  * Each service has a name, a description, SLO objectives and, for METRICS_SOURCE=prometheus, the
  * PromQL of each golden signal; `{{service}}` in a query is replaced by the service's name.
  * A service's objectives and queries fall back key by key to `defaults`; objectives then fall
- * back to DEFAULT_OBJECTIVES. See config/services.example.yaml.
+ * back to DEFAULT_OBJECTIVES. `depends_on` lists the services a service calls (the dependency graph
+ * investigations walk). See config/services.example.yaml.
  */
 
 export const SERVICE_NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -105,6 +106,11 @@ export const catalogServiceSchema = z.looseObject({
   description: z.string({ error: 'expected a one-line description (a string)' }).trim().optional(),
   objectives: objectivesSchema.optional(),
   queries: queriesSchema.optional(),
+  depends_on: z
+    .array(z.string().regex(SERVICE_NAME, 'expected a lower-case service name'), {
+      error: 'expected a list of the service names it calls',
+    })
+    .optional(),
 });
 
 export const catalogDefaultsSchema = z.looseObject({
@@ -125,6 +131,16 @@ export const catalogServicesSchema = z
           message: `duplicate service name ${s.name} (also at services.${first})`,
         });
       else seen.set(s.name, i);
+    });
+    services.forEach((s, i) => {
+      (s.depends_on ?? []).forEach((callee, j) => {
+        if (!seen.has(callee))
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'depends_on', j],
+            message: `unknown service ${callee}: depends_on names services of this catalog`,
+          });
+      });
     });
   });
 
@@ -201,13 +217,24 @@ export function buildCatalog(file: CatalogFile, options: { requireQueries?: bool
       const template = s.queries?.[signal] ?? defaults.queries?.[signal];
       if (template !== undefined) queries[signal] = renderQuery(template, s.name);
     }
-    return { name: s.name, description: s.description ?? '', objectives, queries };
+    return {
+      name: s.name,
+      description: s.description ?? '',
+      objectives,
+      queries,
+      ...(s.depends_on ? { dependsOn: [...s.depends_on] } : {}),
+    };
   });
 }
 
 /** A copy as the port's ServiceInfo (availability included when set). */
 export function serviceInfo(s: CatalogService, fallbackDescription = ''): ServiceInfo {
-  return { name: s.name, description: s.description || fallbackDescription, objectives: { ...s.objectives } };
+  return {
+    name: s.name,
+    description: s.description || fallbackDescription,
+    objectives: { ...s.objectives },
+    ...(s.dependsOn ? { dependsOn: [...s.dependsOn] } : {}),
+  };
 }
 
 /** The checks every source makes before it reads anything: known service and signal, sane range and step. */

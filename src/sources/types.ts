@@ -28,6 +28,8 @@ export interface ServiceInfo {
   name: string;
   description: string;
   objectives: Objectives;
+  /** The services it calls (`depends_on` in the services catalog); absent when unknown. */
+  dependsOn?: string[];
 }
 
 export interface SeriesQuery {

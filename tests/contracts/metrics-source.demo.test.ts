@@ -17,7 +17,12 @@ metricsSourceContract(
     return {
       // Another fleet with the same seed: a value is a pure function of the seed, so it holds the recording.
       source: new DemoFleet({ seed: 7, clock: () => NOW }),
-      services: DEMO_SERVICES.map((s) => ({ name: s.name, description: s.description, objectives: s.objectives })),
+      services: DEMO_SERVICES.map((s) => ({
+        name: s.name,
+        description: s.description,
+        objectives: s.objectives,
+        dependsOn: s.dependsOn,
+      })),
       recording,
       emptyWindow: { startMs: NOW + HOUR, endMs: NOW + 2 * HOUR }, // the future has no data yet
       close: async () => undefined,

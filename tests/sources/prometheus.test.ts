@@ -58,7 +58,9 @@ describe('PrometheusSource against a fake Prometheus', () => {
       name: 'checkout-api',
       description: 'Public checkout API - carts, orders and the checkout flow.',
       objectives: { latency_p99_ms: 700, error_rate: 0.01, cpu: 0.8, memory: 0.85, availability: 0.999 },
+      dependsOn: ['payments', 'inventory', 'auth-gateway'],
     });
+    expect(services.find((s) => s.name === 'payments')).not.toHaveProperty('dependsOn');
   });
 
   it('sends the rendered query with start, end and step in seconds on a step-aligned grid', async () => {

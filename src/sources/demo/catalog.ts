@@ -24,6 +24,8 @@ export interface DemoServiceSpec {
   replicas: number;
   baseline: Baseline;
   objectives: Objectives;
+  /** The services it calls: a DEMO_FAULTS fault on one of them shows here too, weaker and later (model.ts). */
+  dependsOn: string[];
 }
 
 /**
@@ -35,6 +37,7 @@ export const DEMO_SERVICES: readonly DemoServiceSpec[] = [
     name: 'checkout-api',
     description: 'Public checkout API: carts, orders and the checkout flow.',
     replicas: 4,
+    dependsOn: ['payments', 'inventory', 'auth-gateway'],
     baseline: {
       requestRate: 220,
       dailyAmplitude: 0.35,
@@ -51,6 +54,7 @@ export const DEMO_SERVICES: readonly DemoServiceSpec[] = [
     name: 'payments',
     description: 'Payment authorisation and capture; calls the card processor.',
     replicas: 3,
+    dependsOn: [],
     baseline: {
       requestRate: 60,
       dailyAmplitude: 0.35,
@@ -67,6 +71,7 @@ export const DEMO_SERVICES: readonly DemoServiceSpec[] = [
     name: 'inventory',
     description: 'Stock levels and reservations for the product catalog.',
     replicas: 3,
+    dependsOn: [],
     baseline: {
       requestRate: 140,
       dailyAmplitude: 0.3,
@@ -83,6 +88,7 @@ export const DEMO_SERVICES: readonly DemoServiceSpec[] = [
     name: 'search',
     description: 'Full-text product search behind the storefront.',
     replicas: 3,
+    dependsOn: ['inventory'],
     baseline: {
       requestRate: 300,
       dailyAmplitude: 0.25,
@@ -99,6 +105,7 @@ export const DEMO_SERVICES: readonly DemoServiceSpec[] = [
     name: 'auth-gateway',
     description: 'Login, token issuance and session checks in front of every API.',
     replicas: 3,
+    dependsOn: [],
     baseline: {
       requestRate: 500,
       dailyAmplitude: 0.3,

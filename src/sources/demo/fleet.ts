@@ -18,8 +18,17 @@ import {
   type RecordedFleetAction,
 } from './actions';
 import { DEMO_SERVICES, type DemoServiceSpec } from './catalog';
-import { isActive, publicIncident, scheduleFor, serviceWindows, type IncidentInfo, type Schedule } from './incidents';
-import { cleanSignals, noiseKeysFor, observed, observedSignals, type ServiceModel } from './model';
+import { faultEvents, type DemoEvent } from './events';
+import { resolveFaults, type DemoFault, type DemoFaultSpec } from './faults';
+import {
+  isReported,
+  publicIncident,
+  scheduleFor,
+  type IncidentInfo,
+  type IncidentWindow,
+  type Schedule,
+} from './incidents';
+import { cleanSignals, noiseKeysFor, observed, observedSignals, windowsAt, type ServiceModel } from './model';
 import { hashOf } from './noise';
 import { breachedObjectives, summarise, type FleetActionResult, type ServiceSnapshot } from './report';
 
@@ -30,6 +39,11 @@ export interface DemoFleetOptions {
   clock?: Clock;
   /** Actions persisted earlier, to restore the fleet's history. */
   initialActions?: readonly RecordedFleetAction[];
+  /**
+   * DEMO_FAULTS: play these faults instead of the built-in schedule ([]: a quiet fleet); relative starts
+   * count from the clock's time at construction. Absent: the built-in 4-hour schedule.
+   */
+  faults?: readonly DemoFaultSpec[];
 }
 
 export interface ServiceState {
@@ -60,6 +74,7 @@ export class DemoFleet implements MetricsSource {
   private readonly schedule: Schedule;
   private readonly noiseKeys: Map<string, ServiceModel['noiseKeys']>;
   private readonly log: RecordedFleetAction[] = [];
+  private readonly faults: readonly DemoFault[] | undefined;
 
   constructor(options: DemoFleetOptions) {
     const { seed, stepMs = DEFAULT_STEP_MS, clock = systemClock, initialActions = [] } = options;
@@ -76,6 +91,7 @@ export class DemoFleet implements MetricsSource {
     this.clock = clock;
     this.seedKey = hashOf(0x5eed, seed);
     this.schedule = scheduleFor(this.seedKey);
+    this.faults = options.faults === undefined ? undefined : resolveFaults(options.faults, clock(), this.seedKey);
     this.noiseKeys = new Map(DEMO_SERVICES.map((s) => [s.name, noiseKeysFor(this.seedKey, s.name)]));
     initialActions.forEach((a, i) => {
       try {
@@ -88,7 +104,12 @@ export class DemoFleet implements MetricsSource {
   }
 
   async services(): Promise<ServiceInfo[]> {
-    return DEMO_SERVICES.map((s) => ({ name: s.name, description: s.description, objectives: { ...s.objectives } }));
+    return DEMO_SERVICES.map((s) => ({
+      name: s.name,
+      description: s.description,
+      objectives: { ...s.objectives },
+      dependsOn: [...s.dependsOn],
+    }));
   }
 
   async check(): Promise<void> {
@@ -154,8 +175,7 @@ export class DemoFleet implements MetricsSource {
     const before = this.snapshotAligned(recorded.service, firstStep);
     insertAction(this.log, recorded);
     const after = this.snapshotAligned(recorded.service, firstStep);
-    const timeline = timelineOf(this.log, recorded.service);
-    const resolved = serviceWindows(this.schedule, recorded.service, recorded.atMs, timeline)
+    const resolved = this.windows(recorded.service, recorded.atMs)
       .filter((w) => w.endedBy !== 'schedule' && w.untilMs === recorded.atMs)
       .map(publicIncident);
     return {
@@ -208,6 +228,25 @@ export class DemoFleet implements MetricsSource {
     return DEMO_SERVICES.flatMap((s) => this.activeIncidents(s.name, tMs));
   }
 
+  /**
+   * What the DEMO_FAULTS faults left in [fromMs, toMs] (capped at now), oldest first: deploys, config
+   * changes, OOM kills and restarts (events.ts). The built-in schedule leaves none.
+   */
+  events(range: { fromMs: number; toMs: number; service?: string }): DemoEvent[] {
+    const { fromMs, toMs, service } = range;
+    if (service !== undefined) assertKnownService(service);
+    if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) {
+      throw new AppError(
+        'bad_request',
+        'fromMs and toMs must be finite times in milliseconds since the epoch, ' +
+          `got ${String(fromMs)} and ${String(toMs)}.`,
+      );
+    }
+    if (this.faults === undefined) return [];
+    const restartsOf = (name: string) => timelineOf(this.log, name).restarts;
+    return faultEvents(this.faults, this.seedKey, restartsOf, { fromMs, toMs: Math.min(toMs, this.clock()), service });
+  }
+
   /** The action log, ascending by time: persist it and pass it back as initialActions. */
   actions(): RecordedFleetAction[] {
     return this.log.map((a) => ({ ...a }));
@@ -227,9 +266,14 @@ export class DemoFleet implements MetricsSource {
   }
 
   private activeIncidents(service: string, t: number): IncidentInfo[] {
-    return serviceWindows(this.schedule, service, t, timelineOf(this.log, service))
-      .filter((w) => isActive(w, t))
+    return this.windows(service, t)
+      .filter((w) => isReported(w, t))
       .map(publicIncident);
+  }
+
+  /** The service's incident windows that can touch t (the schedule's or the faults'), given the actions applied. */
+  private windows(service: string, t: number): IncidentWindow[] {
+    return windowsAt(this.model(service, false), t);
   }
 
   private spec(service: string): DemoServiceSpec {
@@ -238,14 +282,22 @@ export class DemoFleet implements MetricsSource {
     return spec;
   }
 
-  private model(service: string): ServiceModel {
+  /** With faults, the callees' models come along (one hop) unless withCallees is false. */
+  private model(service: string, withCallees = true): ServiceModel {
+    const spec = this.spec(service);
     return {
-      spec: this.spec(service),
+      spec,
       schedule: this.schedule,
       stepMs: this.stepMs,
       timeline: timelineOf(this.log, service),
       noiseKeys: this.noiseKeys.get(service) ?? noiseKeysFor(this.seedKey, service),
       windowCache: new Map(),
+      ...(this.faults === undefined
+        ? {}
+        : {
+            faults: this.faults,
+            callees: withCallees ? spec.dependsOn.map((name) => this.model(name, false)) : [],
+          }),
     };
   }
 }

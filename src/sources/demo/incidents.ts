@@ -21,14 +21,26 @@ const { floor } = Math; // a local binding: global lookups are slow under jest's
 export const MINUTE_MS = 60_000;
 export const CYCLE_MS = 240 * MINUTE_MS;
 
-export const INCIDENT_KINDS = ['latency_regression', 'memory_leak', 'error_burst', 'traffic_spike'] as const;
+/** The built-in schedule's kinds, then cpu_saturation (only a DEMO_FAULTS fault has it: faults.ts). */
+export const INCIDENT_KINDS = [
+  'latency_regression',
+  'memory_leak',
+  'error_burst',
+  'traffic_spike',
+  'cpu_saturation',
+] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+
+/** What a DEMO_FAULTS file can play (faults.ts); here so an incident can name its fault. */
+export const FAULT_KINDS = ['bad_deploy', 'config_change', 'memory_leak', 'cpu_saturation', 'traffic_surge'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const INCIDENT_LABELS: Record<IncidentKind, string> = {
   latency_regression: 'latency regression after a bad deploy',
   memory_leak: 'memory leak',
   error_burst: 'error burst',
   traffic_spike: 'traffic spike',
+  cpu_saturation: 'cpu saturation',
 };
 
 export interface IncidentPlanEntry {
@@ -53,7 +65,10 @@ export interface IncidentInfo {
   kind: IncidentKind;
   service: string;
   sinceMs: number;
+  /** Infinity for an open-ended DEMO_FAULTS fault nobody ended. */
   untilMs: number;
+  /** The DEMO_FAULTS fault behind it (absent for the built-in schedule). */
+  fault?: FaultKind;
 }
 
 export interface IncidentWindow extends IncidentInfo {
@@ -62,6 +77,10 @@ export interface IncidentWindow extends IncidentInfo {
   endedBy: 'schedule' | 'restart' | 'rollback';
   /** 0..1, drawn per cycle from the seed: how bad this occurrence is. */
   severity: number;
+  /** A memory leak's climb: false when it ends without an OOM kill (its fault ended first). Default true. */
+  endsInOom?: boolean;
+  /** Reported as an incident from then on (a leak's climb after a restart: the restart ended the last one). */
+  reportedFromMs?: number;
 }
 
 const PLAN_BY_SERVICE = new Map<string, Array<{ entry: IncidentPlanEntry; index: number }>>();
@@ -133,6 +152,13 @@ export function isActive(w: IncidentInfo, t: number): boolean {
   return w.sinceMs <= t && t < w.untilMs;
 }
 
-export function publicIncident(w: IncidentInfo): IncidentInfo {
-  return { kind: w.kind, service: w.service, sinceMs: w.sinceMs, untilMs: w.untilMs };
+/** Active and reported: what status and incidentsAt show. */
+export function isReported(w: IncidentWindow, t: number): boolean {
+  return isActive(w, t) && t >= (w.reportedFromMs ?? w.sinceMs);
+}
+
+export function publicIncident(w: IncidentInfo & { reportedFromMs?: number }): IncidentInfo {
+  const sinceMs = w.reportedFromMs ?? w.sinceMs;
+  const info: IncidentInfo = { kind: w.kind, service: w.service, sinceMs, untilMs: w.untilMs };
+  return w.fault === undefined ? info : { ...info, fault: w.fault };
 }

@@ -1,6 +1,7 @@
 import { GOLDEN_SIGNALS, type Signal } from '../types';
 import { lastAtOrBefore, replicasAt, type ServiceTimeline } from './actions';
 import type { DemoServiceSpec } from './catalog';
+import { faultWindows, type DemoFault } from './faults';
 import { cycleIndexAt, isActive, MINUTE_MS, serviceWindows, type IncidentWindow, type Schedule } from './incidents';
 import { gauss, hashOf, wander } from './noise';
 
@@ -18,6 +19,10 @@ export interface ServiceModel {
   noiseKeys: Record<Signal, NoiseKeys>;
   /** Incident windows by cycle index, filled as points are computed. */
   windowCache: Map<number, IncidentWindow[]>;
+  /** DEMO_FAULTS: the faults played instead of the schedule ([]: a quiet fleet). */
+  faults?: readonly DemoFault[];
+  /** With faults: the services this one calls (without their own callees: a fault spreads one hop). */
+  callees?: readonly ServiceModel[];
 }
 
 interface NoiseKeys {
@@ -74,7 +79,8 @@ function queueing(cpu: number, k: number): number {
   return 1 + k * over * over;
 }
 
-function windowsAt(m: ServiceModel, t: number): IncidentWindow[] {
+export function windowsAt(m: ServiceModel, t: number): IncidentWindow[] {
+  if (m.faults !== undefined) return faultWindows(m.faults, m.spec.name, t, m.timeline);
   const cycle = cycleIndexAt(m.schedule.offsetMs, t);
   let windows = m.windowCache.get(cycle);
   if (windows === undefined) {
@@ -84,8 +90,34 @@ function windowsAt(m: ServiceModel, t: number): IncidentWindow[] {
   return windows;
 }
 
-/** The noise-free signals of a service at t (t on the fleet's native step). */
+/**
+ * A fault spreads to the services that call its service: each caller's latency rises by SPREAD of the
+ * callee's relative rise and its error rate by SPREAD of the callee's extra errors, SPREAD_LAG_MS later
+ * (one hop: callers of callers see nothing).
+ */
+export const SPREAD = 0.5;
+export const SPREAD_LAG_MS = 3 * MINUTE_MS;
+/** How long after its window a callee's fault can still show (an OOM kill's error blip decays). */
+const SPREAD_TAIL_MS = 10 * MINUTE_MS;
+
+/** The noise-free signals of a service at t (t on the fleet's native step), callees' faults included. */
 export function cleanSignals(m: ServiceModel, t: number): SignalValues {
+  const own = signalsFrom(m, t, windowsAt(m, t));
+  for (const callee of m.callees ?? []) {
+    const tc = t - SPREAD_LAG_MS;
+    const windows = windowsAt(callee, tc);
+    if (!windows.some((w) => w.sinceMs <= tc && tc < w.untilMs + SPREAD_TAIL_MS)) continue;
+    const hit = signalsFrom(callee, tc, windows);
+    const calm = signalsFrom(callee, tc, []);
+    own.latency_p50 *= 1 + SPREAD * max(0, hit.latency_p50 / calm.latency_p50 - 1);
+    own.latency_p99 *= 1 + SPREAD * max(0, hit.latency_p99 / calm.latency_p99 - 1);
+    own.error_rate = min(1, own.error_rate + SPREAD * max(0, hit.error_rate - calm.error_rate));
+  }
+  return own;
+}
+
+/** The noise-free signals of a service at t given the incident windows that touch it. */
+function signalsFrom(m: ServiceModel, t: number, windows: readonly IncidentWindow[]): SignalValues {
   const { spec, timeline } = m;
   const b = spec.baseline;
   let traffic = 1;
@@ -95,9 +127,12 @@ export function cleanSignals(m: ServiceModel, t: number): SignalValues {
   let extraErrors = 0;
   let leakMemory = 0;
   let oomAt: number | undefined;
+  /** Of requested at the default replica count: cpu stays at least this high (cpu_saturation). */
+  let cpuFloor = 0;
 
-  for (const w of windowsAt(m, t)) {
-    if (w.kind === 'memory_leak' && w.endedBy === 'schedule' && w.untilMs <= t) oomAt = maxDefined(oomAt, w.untilMs);
+  for (const w of windows) {
+    if (w.kind === 'memory_leak' && w.endedBy === 'schedule' && w.untilMs <= t && w.endsInOom !== false)
+      oomAt = maxDefined(oomAt, w.untilMs);
     if (!isActive(w, t)) continue;
     const s = w.severity;
     switch (w.kind) {
@@ -105,6 +140,7 @@ export function cleanSignals(m: ServiceModel, t: number): SignalValues {
         p50F *= 3.5 + 1.5 * s;
         p99F *= 5 + 2 * s;
         cpuF *= 1.2;
+        if (w.fault === 'bad_deploy') extraErrors += 0.02 + 0.02 * s;
         break;
       case 'memory_leak':
         leakMemory = ((1 - b.memory) * (t - w.sinceMs)) / (w.scheduledUntilMs - w.sinceMs);
@@ -118,6 +154,10 @@ export function cleanSignals(m: ServiceModel, t: number): SignalValues {
         traffic *= 1 + (2 + 0.5 * s) * ramp;
         break;
       }
+      case 'cpu_saturation':
+        // Busy whatever the traffic (a hot loop): the work is shared by the replicas, so scaling out relieves it.
+        cpuFloor = max(cpuFloor, (0.9 + 0.06 * s) * min(1, (t - w.sinceMs + MINUTE_MS) / SPIKE_RAMP_MS));
+        break;
     }
   }
 
@@ -136,7 +176,7 @@ export function cleanSignals(m: ServiceModel, t: number): SignalValues {
 
   const replicas = replicasAt(timeline, t, spec.replicas);
   const perReplicaLoad = (requestRate / b.requestRate) * (spec.replicas / replicas);
-  const cpu = b.cpu * perReplicaLoad * cpuF * (1 + 0.2 * cacheCold);
+  const cpu = max(b.cpu * perReplicaLoad * cpuF, (cpuFloor * spec.replicas) / replicas) * (1 + 0.2 * cacheCold);
   const blips = (1 + 0.6 * restartBlip) * (1 + 0.3 * rollbackBlip);
 
   return {

@@ -53,7 +53,12 @@ export function summarise(
   switch (action.kind) {
     case 'restart': {
       const memory = `memory ${pct(b.memory)} -> ${pct(a.memory)} of the limit`;
-      const leak = ended('memory_leak') ? `; the memory leak is cleared` : '';
+      const leakFault = resolved.some((i) => i.kind === 'memory_leak' && i.fault !== undefined);
+      const leak = leakFault
+        ? '; this climb is over, but the leak is still in the code and memory will climb again'
+        : ended('memory_leak')
+          ? `; the memory leak is cleared`
+          : '';
       const hint = stillRegressed
         ? ' Latency stays high: a restart does not undo the bad deploy; a rollback does.'
         : '';
@@ -71,6 +76,11 @@ export function summarise(
       );
     }
     case 'rollback':
+      if (!ended('latency_regression') && ended('error_burst'))
+        return (
+          `Rolled back ${name}'s config change: errors ${pct(b.error_rate)} -> ${pct(a.error_rate)}; ` +
+          'the error burst is over.'
+        );
       return ended('latency_regression')
         ? `Rolled back ${name}: p99 ${ms(b.latency_p99)} -> ${ms(a.latency_p99)}, ` +
             `p50 ${ms(b.latency_p50)} -> ${ms(a.latency_p50)}; the latency regression is over.`
