@@ -77,7 +77,9 @@ describe('drift_check on the demo fleet', () => {
       const card = [...poster.posts, ...otherPoster.posts][0];
       expect(card.channel).toBe('C-INCIDENTS');
       const text = renderText(card.reply);
-      expect(text).toMatch(/payments-detector v1: .*latency_p99 distribution moved \(PSI \d+\.\d\d; median [\d,.]+ -> [\d,.]+ ms\)/);
+      expect(text).toMatch(
+        /payments-detector v1: .*latency_p99 distribution moved \(PSI \d+\.\d\d; median [\d,.]+ -> [\d,.]+ ms\)/,
+      );
       const buttons = card.reply.blocks.flatMap((b) => (b.type === 'buttons' ? b.buttons : []));
       expect(buttons).toEqual([expect.objectContaining({ label: 'Retrain', command: 'train payments 7d' })]);
       expect(app.models.version('payments-detector', 1).drift).toMatchObject({ drifted: true });
@@ -106,7 +108,9 @@ describe('drift_check on the demo fleet', () => {
       signal: new AbortController().signal,
       progress: async () => {},
     });
-    const t = (await p.train_model!(ctx({ service: 'payments', windowS: 2 * 86_400 }))) as Jobs['train_model']['result'];
+    const t = (await p.train_model!(
+      ctx({ service: 'payments', windowS: 2 * 86_400 }),
+    )) as Jobs['train_model']['result'];
     const model = { name: t.model, version: 3, sha256: t.sha256, onnxBase64: t.onnxBase64 };
     now += 12 * HOUR;
     const ok = await p.drift_check!(ctx({ model, service: 'payments', reference: t.reference ?? null }));
