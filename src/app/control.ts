@@ -131,15 +131,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     championOf: champions,
   });
   const registrar = createRegistrar({ registry: models, queue, source, log: log.child({ component: 'models' }) });
-  const drift = createDriftWatch({
-    registry: models,
-    db: store.db,
-    queue,
-    clock,
-    metrics,
-    log: log.child({ component: 'drift' }),
-    intervalMs: config.driftIntervalMs,
-  });
+  const drift = createDriftWatch({ ...core, registry: models, db: store.db, intervalMs: config.driftIntervalMs });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -175,13 +167,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     chat,
   };
   // Every control-plane process registers finished trainings (once per job, whichever sees it first).
-  const stopRegistrar = registrar.start();
-  // Every control plane queues drift checks (one job per champion per slot) and acts on their results.
-  const stopDrift = drift.start();
+  // ... and queues drift checks (one job per champion per slot) and acts on their results.
+  const stops = [registrar.start(), drift.start()];
   const life = lifecycle(core, parts, notices, catalog);
   const close = async () => {
-    stopRegistrar();
-    stopDrift();
+    for (const stop of stops) stop();
     await registrar.settled();
     await drift.settled();
     await life.close();

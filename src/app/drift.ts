@@ -43,7 +43,7 @@ export function driftJobId(model: string, version: number, slot: number): string
 /** How often the timer looks at the clock: the slot decides what runs, so looking often costs nothing. */
 const LOOK_MS = 60_000;
 
-export function createDriftWatch(deps: {
+export interface DriftWatchDeps {
   registry: ModelRegistry;
   db: Db;
   queue: JobQueue<Jobs>;
@@ -51,73 +51,21 @@ export function createDriftWatch(deps: {
   metrics: Pick<Metrics, 'modelDriftScore'>;
   log: Logger;
   intervalMs: number | null;
-}): DriftWatch {
-  const { registry, db, queue, clock, metrics, log, intervalMs } = deps;
+}
+
+export function createDriftWatch(deps: DriftWatchDeps): DriftWatch {
+  const { queue, log, intervalMs } = deps;
   let target: DriftTarget | undefined;
   const inFlight = new Set<Promise<void>>();
-
-  const tick = async (): Promise<string[]> => {
-    if (intervalMs === null) return [];
-    const now = clock();
-    const slot = Math.floor(now / intervalMs);
-    const ids: string[] = [];
-    for (const m of registry.list()) {
-      if (m.champion === null) continue;
-      const v = registry.version(m.name, m.champion);
-      let onnx: Buffer;
-      try {
-        onnx = await registry.onnx(m.name, v.version);
-      } catch (err) {
-        log.warn('drift check skipped: the champion file cannot be read', { model: m.name, err });
-        continue;
-      }
-      const job = await queue.add(
-        'drift_check',
-        {
-          model: { name: m.name, version: v.version, sha256: v.onnxSha256, onnxBase64: onnx.toString('base64') },
-          service: m.service,
-          reference: referenceOf(db, m.name, v.version),
-          toMs: slot * intervalMs,
-        },
-        { jobId: driftJobId(m.name, v.version, slot), meta: { requestedBy: 'system:smartcloudops' } },
-      );
-      ids.push(job.id);
-    }
-    return ids;
-  };
-
-  const act = async (jobId: string) => {
-    const job = await queue.get(jobId);
-    if (job?.name !== 'drift_check' || job.state !== 'completed' || !job.result) return;
-    const r = job.result as DriftCheckJobResult;
-    if (!r.checked) {
-      log.info('drift check skipped', { model: r.model, version: r.version, reason: r.reason });
-      return;
-    }
-    const champion = registry.aliasesOf(r.model).champion;
-    if (champion === r.version) metrics.modelDriftScore.set({ model: r.model }, r.score);
-    const moved = r.signals.filter((s) => s.drifted).map((s) => s.signal);
-    const figure = { score: r.score, drifted: r.drifted, moved, at: r.toMs };
-    const here = target;
-    const { card } = recordDrift(db, r.model, r.version, figure, { claimCard: here !== undefined });
-    if (!card || !here) return;
-    try {
-      await here.poster.post(here.channel, presentDriftCard(r));
-      log.info('drift card posted', { model: r.model, version: r.version, score: r.score });
-    } catch (err) {
-      log.error('posting the drift card failed', { model: r.model, err });
-    }
-  };
-
+  const tick = () => queueSlot(deps);
   const handle = (jobId: string): Promise<void> => {
-    const p = act(jobId).catch((err: unknown) => {
+    const p = act(deps, jobId, target).catch((err: unknown) => {
       log.error('handling a drift check failed', { job: jobId, err });
     });
     inFlight.add(p);
     void p.then(() => inFlight.delete(p));
     return p;
   };
-
   return {
     tick,
     handle,
@@ -142,4 +90,61 @@ export function createDriftWatch(deps: {
       };
     },
   };
+}
+
+/** This slot's drift_check for every champion, each under its slot's job id. */
+async function queueSlot(deps: DriftWatchDeps): Promise<string[]> {
+  const { registry, db, queue, clock, log, intervalMs } = deps;
+  if (intervalMs === null) return [];
+  const now = clock();
+  const slot = Math.floor(now / intervalMs);
+  const ids: string[] = [];
+  for (const m of registry.list()) {
+    if (m.champion === null) continue;
+    const v = registry.version(m.name, m.champion);
+    let onnx: Buffer;
+    try {
+      onnx = await registry.onnx(m.name, v.version);
+    } catch (err) {
+      log.warn('drift check skipped: the champion file cannot be read', { model: m.name, err });
+      continue;
+    }
+    const job = await queue.add(
+      'drift_check',
+      {
+        model: { name: m.name, version: v.version, sha256: v.onnxSha256, onnxBase64: onnx.toString('base64') },
+        service: m.service,
+        reference: referenceOf(db, m.name, v.version),
+        toMs: slot * intervalMs,
+      },
+      { jobId: driftJobId(m.name, v.version, slot), meta: { requestedBy: 'system:smartcloudops' } },
+    );
+    ids.push(job.id);
+  }
+  return ids;
+}
+
+/** A completed check: the gauge, the figure on the version, and the card when it starts drifting. */
+async function act(deps: DriftWatchDeps, jobId: string, target: DriftTarget | undefined): Promise<void> {
+  const { registry, db, queue, metrics, log } = deps;
+  const job = await queue.get(jobId);
+  if (job?.name !== 'drift_check' || job.state !== 'completed' || !job.result) return;
+  const r = job.result as DriftCheckJobResult;
+  if (!r.checked) {
+    log.info('drift check skipped', { model: r.model, version: r.version, reason: r.reason });
+    return;
+  }
+  const champion = registry.aliasesOf(r.model).champion;
+  if (champion === r.version) metrics.modelDriftScore.set({ model: r.model }, r.score);
+  const moved = r.signals.filter((s) => s.drifted).map((s) => s.signal);
+  const figure = { score: r.score, drifted: r.drifted, moved, at: r.toMs };
+  const here = target;
+  const { card } = recordDrift(db, r.model, r.version, figure, { claimCard: here !== undefined });
+  if (!card || !here) return;
+  try {
+    await here.poster.post(here.channel, presentDriftCard(r));
+    log.info('drift card posted', { model: r.model, version: r.version, score: r.score });
+  } catch (err) {
+    log.error('posting the drift card failed', { model: r.model, err });
+  }
 }

@@ -11,14 +11,17 @@
  * (a symmetrised G-test), so for independent points E[PSI] ≈ (B - 1)(1/n + 1/m); one-minute
  * points and 64-point window features are far from independent, so n and m are replaced by
  * effective sizes, n / τ with τ the integrated autocorrelation time of the reference's bin sequence
- * (under no change the recent points share it; a daily cycle makes τ large; a naive test on 1,440 autocorrelated points fires all the time, which is
- * also why a two-sample KS was not taken: its null needs the same correction and gives no effect
- * size). Bins are then merged, neighbours first, until each expects at least MIN_EXPECTED
- * effective points. A distribution has drifted when both hold:
+ * (under no change the recent points share it; a daily cycle makes τ large). A naive test on 1,440
+ * autocorrelated points fires all the time; that is also why a two-sample KS was not taken: its
+ * null needs the same correction and it gives no effect size. Bins are then merged, neighbours
+ * first, until each expects at least MIN_EXPECTED effective points. A distribution has drifted when both hold:
  *   - the bias-corrected PSI, PSI - (B - 1)(1/n_eff + 1/m_eff), is at least the threshold (0.25),
  *   - and its χ² tail probability is below ALPHA / (number of distributions compared) (Bonferroni).
  * The first keeps small real changes from paging; the second keeps noise at these sample sizes
- * from doing so (tests/models/drift.test.ts: days of checks on an unchanged fleet stay quiet).
+ * from doing so (tests/models/drift.test.ts: 72 hourly checks on an unchanged fleet stay below
+ * 0.05). A limit: a signal whose daily cycle dominates its noise (request rate, CPU) has τ in the
+ * hundreds, so its own values cannot be told apart in one day (bins merge to one); a change there
+ * shows in the signals it drives (latency, errors) and in the window features.
  */
 import { FEATURE_NAMES } from '../anomaly/features';
 import type { Signal } from '../sources/types';

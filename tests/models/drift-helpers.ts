@@ -4,7 +4,7 @@ import type { JsonObject } from '../../src/models/registry-types';
 import type { ChannelPoster } from '../../src/ports/chat';
 import type { Reply } from '../../src/reply/model';
 
-/** Trains payments on the demo fleet through the app's queue and makes the version champion in the registry directly. */
+/** Trains payments on the demo fleet through the app's queue; champion set in the registry directly. */
 export async function trainChampion(app: App, windowS = 7 * 86_400) {
   const added = await app.queue.add('train_model', { service: 'payments', windowS });
   const job = await app.queue.waitUntilFinished(added.id, 120_000);

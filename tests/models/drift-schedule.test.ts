@@ -58,7 +58,7 @@ describe('the drift schedule', () => {
     }
   });
 
-  it('claims one card per drift episode: again only after the version recovered; a stale slot changes nothing', async () => {
+  it('claims one card per drift episode, again only after it recovered; a stale slot changes nothing', async () => {
     const { app } = await testApp({ DRIFT_INTERVAL: 'off' });
     try {
       const v = await app.models.register({
