@@ -18,10 +18,11 @@
  *   - the bias-corrected PSI, PSI - (B - 1)(1/n_eff + 1/m_eff), is at least the threshold (0.25),
  *   - and its χ² tail probability is below ALPHA / (number of distributions compared) (Bonferroni).
  * The first keeps small real changes from paging; the second keeps noise at these sample sizes
- * from doing so (tests/models/drift.test.ts: 72 hourly checks on an unchanged fleet stay below
- * 0.05). A limit: a signal whose daily cycle dominates its noise (request rate, CPU) has τ in the
- * hundreds, so its own values cannot be told apart in one day (bins merge to one); a change there
- * shows in the signals it drives (latency, errors) and in the window features.
+ * from doing so (tests/models/drift.test.ts: 72 hourly checks of an unchanged fleet, none drifts,
+ * every figure under the threshold). A limit: a signal whose daily cycle dominates its noise
+ * (request rate, CPU) has τ in the hundreds, so its own values cannot be told apart in one day
+ * (bins merge to one); a change there shows in the signals it drives (latency, errors) and in the
+ * window features.
  */
 import { FEATURE_NAMES } from '../anomaly/features';
 import type { Signal } from '../sources/types';
