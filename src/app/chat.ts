@@ -84,6 +84,16 @@ export function remediationNotices(deps: {
   };
 }
 
+/** INCIDENT_CHANNEL's poster and channel when its platform is connected here (drift cards go there too). */
+export function incidentTarget(
+  config: Config,
+  chat: ChatAdapter[],
+): { poster: ChannelPoster; channel: string } | undefined {
+  const { platform, channel } = incidentChannel(config);
+  const adapter = chat.find((a) => a.platform === platform);
+  return adapter && channel ? { poster: adapter.poster, channel } : undefined;
+}
+
 /** Keep INCIDENT_CHANNEL true when its platform is connected here; returns stop, or undefined when not. */
 export function startIncidentChannel(deps: {
   core: Core;

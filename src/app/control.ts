@@ -24,7 +24,13 @@ import type { Metrics } from '../telemetry/metrics';
 import type { Jobs } from '../jobs/map';
 import { createEmbeddedQueue } from '../queue/embedded/queue';
 import type { ChannelPoster, ChatAdapter } from '../ports/chat';
-import { buildChatAdapters, remediationNotices, startIncidentChannel, type RemediationNotices } from './chat';
+import {
+  buildChatAdapters,
+  incidentTarget,
+  remediationNotices,
+  startIncidentChannel,
+  type RemediationNotices,
+} from './chat';
 import { buildCore, type Core, type CoreOptions } from './core';
 import { buildParser } from './parser';
 import { buildRemediation, remediationProcessor } from './remediation';
@@ -36,6 +42,7 @@ import { ModelRegistry } from '../models/registry';
 import { championOf } from '../models/champion';
 import type { ChampionOf } from '../models/serving';
 import { createRegistrar, finishedReply } from './models';
+import { createDriftWatch, type DriftWatch } from './drift';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -56,6 +63,8 @@ export interface App {
   remediation: RemediationService;
   /** The model registry: versions, their ONNX files (beside the database) and aliases. */
   models: ModelRegistry;
+  /** Scheduled drift checks of every champion and what follows a completed one (src/app/drift.ts). */
+  drift: DriftWatch;
   /**
    * Slack (SLACK_BOT_TOKEN) and Teams (TEAMS_APP_ID or TEAMS_AUTH=off) when configured: their
    * routes go on the side-app.
@@ -122,6 +131,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     championOf: champions,
   });
   const registrar = createRegistrar({ registry: models, queue, source, log: log.child({ component: 'models' }) });
+  const drift = createDriftWatch({ ...core, registry: models, db: store.db, intervalMs: config.driftIntervalMs });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -153,14 +163,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     conversation,
     remediation,
     models,
+    drift,
     chat,
   };
   // Every control-plane process registers finished trainings (once per job, whichever sees it first).
-  const stopRegistrar = registrar.start();
+  // ... and queues drift checks (one job per champion per slot) and acts on their results.
+  const stops = [registrar.start(), drift.start()];
   const life = lifecycle(core, parts, notices, catalog);
   const close = async () => {
-    stopRegistrar();
+    for (const stop of stops) stop();
     await registrar.settled();
+    await drift.settled();
     await life.close();
   };
   return { ...parts, notifyRemediations: notices.notify, ...life, close };
@@ -223,6 +236,7 @@ function lifecycle(
       if (app.chat.length) notices.notify(Object.fromEntries(app.chat.map((a) => [a.platform, a.poster])));
       const { incidents, chat, store } = app;
       stopIncidentChannel = startIncidentChannel({ core, chat, incidents, db: store.db, catalog });
+      app.drift.setTarget(incidentTarget(core.config, chat));
     },
     async startWorkers(workOptions = {}) {
       await core.startWorkers({ ...workOptions, control: { remediation: remediationProcessor(app.remediation) } });

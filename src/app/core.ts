@@ -137,10 +137,17 @@ function onlyControlJobs(processors: Processors<Jobs>): Processors<Jobs> {
 function wireJobMetrics(queue: JobQueue<Jobs>, metrics: Metrics): void {
   metrics.setQueueDepthSource(() => queue.counts());
   queue.on('completed', (e) => {
+    if (e.name === 'train_model') metrics.modelTrainings.inc({ outcome: 'ok' });
     metrics.jobs.inc({ name: e.name, status: 'completed' });
     metrics.jobDuration.observe({ name: e.name }, e.durationMs / 1000);
   });
   queue.on('failed', (e) => {
+    // A refusal (bad input or window) is unrecoverable: it ends before its attempts are used up.
+    if (e.name === 'train_model' && !e.willRetry)
+      void queue.get(e.id).then(
+        (j) => metrics.modelTrainings.inc({ outcome: j && j.attemptsMade < j.maxAttempts ? 'refused' : 'failed' }),
+        () => metrics.modelTrainings.inc({ outcome: 'failed' }),
+      );
     metrics.jobs.inc({ name: e.name, status: e.willRetry ? 'retried' : 'failed' });
     metrics.jobDuration.observe({ name: e.name }, e.durationMs / 1000);
   });

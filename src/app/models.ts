@@ -11,7 +11,7 @@ import type { Jobs, TrainModelJobResult } from '../jobs/map';
 import type { Logger } from '../log/logger';
 import { evaluateVersion } from '../models/evaluate';
 import type { ModelRegistry } from '../models/registry';
-import type { ModelVersion } from '../models/registry-types';
+import type { JsonObject, ModelVersion } from '../models/registry-types';
 import type { JobInfo, JobQueue } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import { presentFinished } from '../present/jobs';
@@ -54,6 +54,7 @@ export function createRegistrar(deps: {
       createdBy: job.meta.requestedBy ?? 'system:smartcloudops',
       onnx,
       jobId: job.id,
+      ...(r.reference ? { reference: r.reference as unknown as JsonObject } : {}),
     });
     if (version.metrics) return version;
     log.info('model registered', { model: version.name, version: version.version, job: job.id });

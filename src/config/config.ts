@@ -37,6 +37,8 @@ export interface Config {
   onnxIntraOpThreads: number;
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   incidentChannel: string | undefined;
+  /** DRIFT_INTERVAL in ms (default 1 h); null: no scheduled drift checks. */
+  driftIntervalMs: number | null;
   /** `authOff`: TEAMS_AUTH=off, local development only: /api/messages takes unauthenticated activities. */
   teams: { appId?: string; appPassword?: string; tenantId?: string; authOff: boolean };
   openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number; tokenBudgetPerHour: number };
@@ -184,6 +186,7 @@ function buildConfig(e: Env, file: z.infer<typeof fileSchema>, faults: DemoFault
       apiUrl: e.SLACK_API_URL,
     },
     incidentChannel: e.INCIDENT_CHANNEL,
+    driftIntervalMs: e.DRIFT_INTERVAL,
     teams: {
       appId: e.TEAMS_APP_ID,
       appPassword: e.TEAMS_APP_PASSWORD,

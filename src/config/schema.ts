@@ -78,6 +78,15 @@ export const envSchema = z.object({
     .optional(),
   SLACK_API_URL: url('the Slack Web API base URL').optional(),
   INCIDENT_CHANNEL: optionalString,
+  /** Scheduled drift checks of every champion (src/app/drift.ts): a duration (1m..7d) or off. null = off. */
+  DRIFT_INTERVAL: z
+    .string()
+    .regex(/^(off|\d+(s|m|h|d))$/, 'expected a duration such as 30m, 1h or 1d (1m to 7d), or off')
+    .transform((v) =>
+      v === 'off' ? null : Number(v.slice(0, -1)) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[v.slice(-1) as 's'],
+    )
+    .refine((ms) => ms === null || (ms >= 60_000 && ms <= 7 * 86_400_000), 'expected a duration from 1m to 7d, or off')
+    .default(3_600_000),
   TEAMS_APP_ID: optionalString,
   TEAMS_APP_PASSWORD: optionalString,
   TEAMS_TENANT_ID: optionalString,

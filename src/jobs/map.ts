@@ -1,4 +1,6 @@
 import type { SeriesExplanation } from '../anomaly/explain';
+import type { SignalDrift } from '../models/drift';
+import type { ModelReference } from '../models/drift-reference';
 import type { HistoryWindow } from '../models/history';
 import type { ModelRef, ServedModel } from '../models/serving';
 import type { ModelParams } from '../models/train';
@@ -131,6 +133,8 @@ export interface TrainModelJobResult {
   codeVersion: string;
   /** The ONNX bundle (src/models/bundle.ts), base64: results travel through Redis. */
   onnxBase64: string;
+  /** The training distributions (src/models/drift-reference.ts), kept on the version for drift_check. */
+  reference?: ModelReference;
   /** sha256 (hex) of the ONNX bytes. */
   sha256: string;
   stats: {
@@ -143,9 +147,42 @@ export interface TrainModelJobResult {
   };
 }
 
+/** Is a champion still looking at the world it was trained on? (src/workers/drift.ts) */
+export interface DriftCheckJobData {
+  /** The champion, bytes included (a worker opens no database). */
+  model: ModelRef;
+  service: string;
+  /** The version's training reference; null for a version trained before references were kept. */
+  reference: ModelReference | null;
+  /** Recent window in seconds (default 24 h: a full daily cycle). */
+  windowS?: number;
+  /** End of the window (ms); the worker's clock when absent. The scheduler sets its slot's time. */
+  toMs?: number;
+}
+
+export interface DriftCheckJobResult {
+  model: string;
+  version: number;
+  service: string;
+  /** False when there was nothing to compare (no reference): `reason` says why. */
+  checked: boolean;
+  reason?: string;
+  fromMs: number;
+  toMs: number;
+  /** The largest bias-corrected PSI over every signal's distributions (0 when not checked). */
+  score: number;
+  threshold: number;
+  drifted: boolean;
+  /** Per signal of the reference that had recent data. */
+  signals: SignalDrift[];
+  /** Signals of the reference with no recent data. */
+  missing: Signal[];
+}
+
 export type Jobs = {
   status: { data: StatusJobData; result: StatusJobResult };
   detect_anomalies: { data: AnomaliesJobData; result: AnomaliesJobResult };
   remediation: { data: { requestId: string }; result: RemediationJobResult };
   train_model: { data: TrainModelJobData; result: TrainModelJobResult };
+  drift_check: { data: DriftCheckJobData; result: DriftCheckJobResult };
 };

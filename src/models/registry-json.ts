@@ -24,5 +24,6 @@ export function versionJson(v: ModelVersion): ModelVersionJson {
     metrics: v.metrics,
     data: { from: iso(v.window.fromMs), to: iso(v.window.toMs), sha256: v.dataSha256 },
     onnx_sha256: v.onnxSha256,
+    ...(v.drift ? { drift: { ...v.drift, at: iso(v.drift.at) } } : {}),
   };
 }

@@ -28,6 +28,19 @@ export interface RegisterInput {
   metrics?: JsonObject;
   /** The train_model job it came from: a second registration of the same job returns the first. */
   jobId?: string;
+  /** The training reference for drift checks (src/models/drift-reference.ts). */
+  reference?: JsonObject;
+}
+
+/** A version's latest drift check (src/app/drift.ts). */
+export interface DriftFigure {
+  /** Largest bias-corrected PSI. */
+  score: number;
+  drifted: boolean;
+  /** Signals that moved. */
+  moved: string[];
+  /** End of the window checked (ms). */
+  at: number;
 }
 
 export interface ModelVersion {
@@ -44,6 +57,10 @@ export interface ModelVersion {
   createdBy: string;
   /** The train_model job it came from, if any. */
   jobId?: string;
+  /** Whether a drift reference was kept at training (absent for versions trained before). */
+  hasReference?: boolean;
+  /** The latest drift check, if any. */
+  drift?: DriftFigure;
 }
 
 export interface ModelRecord {
@@ -116,4 +133,6 @@ export interface ModelVersionJson {
   metrics: JsonObject | null;
   data: { from: string; to: string; sha256: string };
   onnx_sha256: string;
+  /** The latest drift check: largest PSI, whether it drifted, what moved, when (ISO). */
+  drift?: { score: number; drifted: boolean; moved: string[]; at: string };
 }

@@ -8,6 +8,7 @@ import { checkAlias, checkModelName, checkRegisterInput, defaultModelName } from
 import type {
   AliasMove,
   Comparison,
+  DriftFigure,
   JsonObject,
   ModelAlias,
   ModelRecord,
@@ -31,6 +32,8 @@ interface VersionRow {
   created_at: number;
   created_by: string;
   job_id: string | null;
+  reference?: string | null;
+  drift?: string | null;
 }
 
 interface ModelRow {
@@ -98,7 +101,8 @@ export class ModelRegistry {
         this.db
           .prepare(
             `INSERT INTO model_versions (model, version, params, seed, data_from, data_to, data_sha256, code_version,
-              metrics, onnx_sha256, created_at, created_by, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              metrics, onnx_sha256, created_at, created_by, job_id, reference)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             name,
@@ -114,6 +118,7 @@ export class ModelRegistry {
             at,
             input.createdBy,
             input.jobId ?? null,
+            input.reference === undefined ? null : JSON.stringify(input.reference),
           );
         return v;
       })
@@ -368,5 +373,7 @@ function toVersion(r: VersionRow): ModelVersion {
     createdAt: r.created_at,
     createdBy: r.created_by,
     ...(r.job_id ? { jobId: r.job_id } : {}),
+    ...(r.reference ? { hasReference: true } : {}),
+    ...(r.drift ? { drift: JSON.parse(r.drift) as DriftFigure } : {}),
   };
 }

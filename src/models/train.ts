@@ -11,6 +11,13 @@ import { DEFAULT_LEARNED_OPTIONS } from '../anomaly/learned';
 import { AppError } from '../errors';
 import type { Signal } from '../sources/types';
 import { calibrate, type ScoreCalibration } from './calibration';
+import {
+  REFERENCE_BINS,
+  REFERENCE_FORMAT,
+  signalReference,
+  type ModelReference,
+  type SignalReference,
+} from './drift-reference';
 import { checkHistory, historySha256, type History, type HistoryWindow } from './history';
 
 export interface ModelParams {
@@ -63,6 +70,8 @@ export interface SignalModel {
   signal: Signal;
   forest: IsolationForest;
   calibration: ScoreCalibration;
+  /** The training distributions the drift check compares with (./drift-reference). */
+  reference: SignalReference;
   /** Points of history with data, and the feature rows the forest was trained on. */
   points: number;
   rows: number;
@@ -139,8 +148,15 @@ function trainSignal(
     seed,
     featureNames: FEATURE_NAMES,
   });
-  const calibration = calibrate(scoreBatch(forest, m.data, m.rows));
-  return { signal, forest, calibration, points, rows: m.rows };
+  const scores = scoreBatch(forest, m.data, m.rows);
+  const calibration = calibrate(scores);
+  const reference = signalReference(signal, values, m, scores);
+  return { signal, forest, calibration, reference, points, rows: m.rows };
+}
+
+/** The model's training reference, for the version record (the drift check's baseline). */
+export function referenceOf(trained: TrainedModel): ModelReference {
+  return { format: REFERENCE_FORMAT, bins: REFERENCE_BINS, signals: trained.signals.map((s) => s.reference) };
 }
 
 /** Feature rows of a series as the model scores them (row i is point i + window - 1 of the finite points). */

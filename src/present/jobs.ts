@@ -1,3 +1,4 @@
+import { presentDriftCheck } from './drift';
 import type { NameOf } from '../identity/names';
 import type { Jobs } from '../jobs/map';
 import { FINISHED_STATES, type JobInfo } from '../queue/types';
@@ -83,5 +84,7 @@ export function presentFinished(job: JobInfo<Jobs>, registered?: { version: Mode
       return presentOutcome(job.result as Jobs['remediation']['result']);
     case 'train_model':
       return presentTrained(job.result as Jobs['train_model']['result'], registered?.version);
+    case 'drift_check':
+      return presentDriftCheck(job.result as Jobs['drift_check']['result']);
   }
 }

@@ -11,7 +11,7 @@ export function presentModels(models: readonly ModelRecord[]): Reply {
     'info',
     header(`${models.length} model${models.length === 1 ? '' : 's'}`),
     table(
-      ['model', 'service', 'champion', 'challenger', 'versions', 'latest', 'by'],
+      ['model', 'service', 'champion', 'challenger', 'versions', 'latest', 'by', 'drift'],
       models.map((m) => {
         const latest = m.versions[m.versions.length - 1];
         return [
@@ -22,11 +22,18 @@ export function presentModels(models: readonly ModelRecord[]): Reply {
           String(m.versions.length),
           latest ? `v${latest.version} ${new Date(latest.createdAt).toISOString().slice(0, 16)}Z` : '—',
           latest?.createdBy ?? '',
+          championDrift(m),
         ];
       }),
     ),
     context('promote MODEL VERSION to serve a version (approval needed)'),
   );
+}
+
+/** The champion's latest drift check: "0.03" or "0.61 drifted" (PSI), "—" when never checked. */
+function championDrift(m: ModelRecord): string {
+  const d = m.versions.find((v) => v.version === m.champion)?.drift;
+  return d ? `${d.score.toFixed(2)}${d.drifted ? ' drifted' : ''}` : '—';
 }
 
 interface ScorecardRowJson {

@@ -140,6 +140,24 @@ function workMetrics(r: Registers) {
   };
 }
 
+/** Model ops: trainings by outcome, and each champion's latest drift figure (src/app/drift.ts). */
+function modelMetrics(r: Registers) {
+  return {
+    modelTrainings: new Counter({
+      name: `${PREFIX}model_trainings_total`,
+      help: 'train_model jobs by how they ended: ok, failed (after its retries), refused (bad input or window)',
+      labelNames: ['outcome'] as const,
+      registers: r,
+    }),
+    modelDriftScore: new Gauge({
+      name: `${PREFIX}model_drift_score`,
+      help: "A champion's latest drift check: the largest PSI of its signals vs its training data (0.25 = significant)",
+      labelNames: ['model'] as const,
+      registers: r,
+    }),
+  };
+}
+
 /** Logins and remediations. */
 function accessMetrics(r: Registers) {
   return {
@@ -179,6 +197,7 @@ export function createMetrics() {
     ...chatMetrics(r),
     ...workMetrics(r),
     ...accessMetrics(r),
+    ...modelMetrics(r),
   };
 }
 

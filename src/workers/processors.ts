@@ -3,6 +3,7 @@ import type { Jobs } from '../jobs/map';
 import type { Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import { anomaliesProcessor, type AnomalyCounters } from './anomalies';
+import { driftProcessor } from './drift';
 import { statusProcessor } from './status';
 import { trainProcessor } from './train';
 
@@ -27,5 +28,6 @@ export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
       ...(deps.counters ? { counters: deps.counters } : {}),
     }),
     train_model: trainProcessor(deps.source, deps.clock),
+    drift_check: driftProcessor(deps.source, deps.clock, { onnxThreads: deps.onnxThreads }),
   };
 }

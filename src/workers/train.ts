@@ -9,7 +9,7 @@ import { AppError, UnrecoverableJobError } from '../errors';
 import type { TrainModelJobData, TrainModelJobResult } from '../jobs/map';
 import { buildBundle } from '../models/bundle';
 import { fetchHistory } from '../models/history';
-import { resolveParams, trainModel } from '../models/train';
+import { referenceOf, resolveParams, trainModel } from '../models/train';
 import { codeVersion } from '../models/version';
 import type { JobContext } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
@@ -70,6 +70,7 @@ async function train(source: MetricsSource, clock: Clock, job: JobContext<TrainM
     codeVersion: codeVersion(),
     onnxBase64: Buffer.from(onnx).toString('base64'),
     sha256: createHash('sha256').update(onnx).digest('hex'),
+    reference: referenceOf(trained),
     stats: {
       points: Object.fromEntries(trained.signals.map((s) => [s.signal, s.points])),
       missing: history.missing,
