@@ -24,7 +24,7 @@ export type PromotionRegistry = Pick<
 
 /** The champion a request replaces now: rollback's target is the previous champion. Throws a clear refusal. */
 export function resolveModelRequest(
-  registry: PromotionRegistry,
+  registry: Pick<ModelRegistry, 'get' | 'previousChampion'>,
   action: ModelAction,
   model: string,
   version?: number,
