@@ -57,11 +57,10 @@ export function presentRequest(r: StoredRequest): Reply {
 export function presentOutcome(r: RemediationJobResult): Reply {
   const tone = r.state === 'succeeded' ? (r.verified?.ok === false ? 'warning' : 'success') : 'error';
   const title = r.state === 'succeeded' ? 'done' : r.state === 'unknown' ? 'state unknown' : r.state;
+  const what = requestCommand({ action: r.action, target: r.target, params: r.params ?? {} });
   return reply(
     tone,
-    header(
-      `${isModelAction(r.action) ? 'Model request' : 'Remediation'} ${r.id}: ${requestCommand({ action: r.action, target: r.target, params: r.params ?? {} })} ${title}`,
-    ),
+    header(`${isModelAction(r.action) ? 'Model request' : 'Remediation'} ${r.id}: ${what} ${title}`),
     text(r.summary || `The request is ${r.state}.`),
     ...(r.verified ? [text(r.verified.summary)] : []),
     ...(r.approvers.length ? [context(`approved by ${r.approvers.join(', ')}`)] : []),

@@ -39,7 +39,7 @@ describe('promote and roll back a model from chat (demo fleet, embedded queue)',
       /Trained payments-detector v\d/,
     );
 
-  it('plans with the alerts that change, needs another approver, moves the champion once, and serving names it', async () => {
+  it('plans the alerts that change, needs another approver, moves the champion once; serving names it', async () => {
     await train();
     const asked = await say('olivia', 'promote payments-detector 1');
     expect(asked.handled.intent).toBe('promote_model');

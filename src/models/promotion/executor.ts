@@ -107,17 +107,18 @@ export function createModelExecutor(deps: ModelExecutorDeps): Executor {
       } satisfies ExecutionResult;
     },
 
-    async verify(request, binding): Promise<VerifyResult> {
-      const { model, params } = parse(request, binding);
-      const champion = registry.aliasesOf(model).champion;
-      return champion === params.version
-        ? { ok: true, summary: `Read back: the champion of ${model} is v${champion}.` }
-        : {
-            ok: false,
-            summary: `Read back: the champion of ${model} is ${champion === null ? 'unset' : `v${champion}`}, not v${params.version}.`,
-          };
-    },
+    verify: async (request, binding) => readBack(registry, request, binding),
   };
+}
+
+/** The verification: the champion read back from the registry. */
+function readBack(registry: PromotionRegistry, request: RemediationRequest, binding: Binding): VerifyResult {
+  const { model, params } = parse(request, binding);
+  const champion = registry.aliasesOf(model).champion;
+  const now = champion === null ? 'unset' : `v${champion}`;
+  return champion === params.version
+    ? { ok: true, summary: `Read back: the champion of ${model} is v${champion}.` }
+    : { ok: false, summary: `Read back: the champion of ${model} is ${now}, not v${params.version}.` };
 }
 
 function parse(request: RemediationRequest, binding: Binding) {
