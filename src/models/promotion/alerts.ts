@@ -9,7 +9,7 @@
  */
 import { ALERT_THRESHOLD, createDetector } from '../../anomaly/detector';
 import { explainSeries, SIGNAL_RANGE } from '../../anomaly/explain';
-import { createLearnedChannel, type LearnedChannel } from '../../anomaly/learned';
+import { createLearnedChannel, DEFAULT_LEARNED_OPTIONS, type LearnedChannel } from '../../anomaly/learned';
 import { scoreChunk } from '../../anomaly/run';
 import { AppError } from '../../errors';
 import type { MetricsSource, Series, Signal } from '../../sources/types';
@@ -18,10 +18,13 @@ import { createPretrainedChannel } from '../serving';
 
 /** The compared span: the last 3 days. */
 export const DIFF_DAYS = 3;
-/** Points scored before the span so the detector has learned the series (the alerts there are not compared). */
-export const DIFF_WARMUP_POINTS = 1_000;
-/** Never finer than this step, so 3 days stay under ~900 points per signal. */
-export const DIFF_MIN_STEP_MS = 5 * 60_000;
+/** Points the span is cut into, as the anomalies job cuts its window (so a 3-day span has its 18-minute step). */
+export const DIFF_SPAN_POINTS = 240;
+/**
+ * Points scored before the span so the detector has learned the series (their alerts are not
+ * compared): 3 more days. With the span, ~480 points per signal and side keep the plan's cost bounded.
+ */
+export const DIFF_WARMUP_POINTS = 240;
 /** Example times kept per side. */
 const EXAMPLES = 3;
 
@@ -57,9 +60,10 @@ export async function alertDiff(
 ): Promise<AlertDiff> {
   const { service, atMs, before, after } = input;
   const signals = [...new Set([...signalsOf(after), ...(before ? signalsOf(before) : [])])].sort() as Signal[];
-  const stepMs = Math.max(DIFF_MIN_STEP_MS, after.meta.window.stepMs);
+  const spanMs = DIFF_DAYS * 86_400_000;
+  const stepMs = Math.max(after.meta.window.stepMs, Math.ceil(spanMs / DIFF_SPAN_POINTS / 60_000) * 60_000);
   const toMs = Math.floor(atMs / stepMs) * stepMs;
-  const fromMs = toMs - DIFF_DAYS * 86_400_000;
+  const fromMs = toMs - spanMs;
   const out: AlertDiff = { fromMs, toMs, stepMs, signals, before: 0, after: 0, raised: [], dropped: [], missing: [] };
   for (const signal of signals) {
     const series = await source
@@ -95,7 +99,8 @@ async function alertsOf(series: Series, fromMs: number, side: Side): Promise<Ale
   const scorer = side?.scorers[series.signal];
   const learned: LearnedChannel = scorer
     ? createPretrainedChannel(scorer, { window: side?.meta.params.window ?? 0 })
-    : createLearnedChannel();
+    : // As in the anomalies job, the built-in forest learns from the history before the span and scores the span.
+      createLearnedChannel({ trainRows: DIFF_WARMUP_POINTS - DEFAULT_LEARNED_OPTIONS.window + 1 });
   try {
     const detections = await scoreChunk(
       createDetector(),
