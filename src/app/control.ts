@@ -40,6 +40,7 @@ import { dirname, join } from 'node:path';
 import { BlobStore } from '../models/blobs';
 import { ModelRegistry } from '../models/registry';
 import { championOf } from '../models/champion';
+import { createModelExecutor } from '../models/promotion/executor';
 import type { ChampionOf } from '../models/serving';
 import { createRegistrar, finishedReply } from './models';
 import { createDriftWatch, type DriftWatch } from './drift';
@@ -112,8 +113,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const parser = buildParser(config, { metrics, log, clock, services });
   const remediations = new RemediationStore(store.db);
   const catalog = buildActionCatalog(config.file);
-  const remediation = buildRemediation({ config, core, store: remediations, catalog, auth, identity });
   const models = new ModelRegistry(store.db, new BlobStore(modelsDir(config.databasePath)), { clock });
+  // Promote and rollback of a model are remediation requests run by the `model` executor, on the registry.
+  const executors = { model: createModelExecutor({ registry: models, source, clock }) };
+  const remediation = buildRemediation({ config, core, store: remediations, catalog, auth, identity, executors });
   // Detection producers attach a service's champion (bytes included) to their jobs.
   const champions = championOf(models);
   const incidents = buildIncidents(core, store, auth.audit, services, champions);

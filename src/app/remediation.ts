@@ -10,7 +10,7 @@ import { createShellExecutor } from '../remediation/executors/shell/executor';
 import { createWebhookExecutor } from '../remediation/executors/webhook';
 import { RemediationService } from '../remediation/service';
 import type { RemediationStore, StoredRequest } from '../remediation/store';
-import type { Executor, ExecutorKind } from '../remediation/types';
+import { isModelAction, type Executor, type ExecutorKind } from '../remediation/types';
 import { DemoFleet } from '../sources/demo/fleet';
 import type { MetricsSource } from '../sources/types';
 import type { Jobs, RemediationJobResult } from '../jobs/map';
@@ -24,6 +24,8 @@ export interface RemediationParts {
   catalog: ActionCatalog;
   auth: Auth;
   identity: Identity;
+  /** Executors built on control-plane parts beside the configured ones: `model` (the registry's promotions). */
+  executors?: Partial<Record<ExecutorKind, Executor>>;
 }
 
 /** The remediation flow on the control plane's store, its jobs on the core's queue. */
@@ -34,7 +36,7 @@ export function buildRemediation(parts: RemediationParts): RemediationService {
   return new RemediationService({
     store,
     catalog: parts.catalog,
-    executors: buildExecutors(config, source),
+    executors: { ...buildExecutors(config, source), ...parts.executors },
     audit: auth.audit,
     clock: core.clock,
     // The request id is the job id: enqueueing the same request twice adds nothing.
@@ -81,7 +83,8 @@ export function buildExecutors(config: Config, source: MetricsSource): Partial<R
  */
 function replayDemoActions(fleet: DemoFleet, remediations: RemediationStore, log: Logger): void {
   for (const a of remediations.executedOn('demo')) {
-    if (a.action === 'runbook') continue;
+    // A runbook changed nothing the fleet simulates; a model action acted on the registry, not on a service.
+    if (a.action === 'runbook' || isModelAction(a.action)) continue;
     try {
       fleet.apply({
         kind: a.action,

@@ -17,6 +17,7 @@ import { requestAnomalies } from './anomalies';
 import { decideIncident, listIncidents } from './incidents';
 import { approveRemediation, denyRemediation, requestRemediation, setFreeze } from './remediation';
 import { listModels, requestTraining, type ModelsView } from './models';
+import { requestModelChange } from './model-requests';
 import { requestStatus } from './status';
 import { checkIntent, type Verdict } from './validate';
 
@@ -146,9 +147,11 @@ async function dispatch(
       return listModels(deps.models);
     case 'train_model':
       return requestTraining(ctx, deps, intent.slots);
-    case 'investigate':
     case 'promote_model':
+      return requestModelChange(ctx, deps, 'promote_model', intent.slots);
     case 'rollback_model':
+      return requestModelChange(ctx, deps, 'rollback_model', intent.slots);
+    case 'investigate':
     case 'search_runbooks':
       return { outcome: 'replied', reply: reply('info', text(notBuiltMessage(intent.intent))) };
   }

@@ -14,6 +14,10 @@ import { enqueueFor } from './enqueue';
 /** What the model commands read of the registry (the control plane's ModelRegistry). */
 export interface ModelsView {
   list(): ModelRecord[];
+  /** A model with its aliases (AppError not_found, with "did you mean", when there is none). */
+  get(name: string): ModelRecord;
+  /** The champion a rollback goes back to. */
+  previousChampion(name: string): number | undefined;
 }
 
 const SUFFIX = '-detector';

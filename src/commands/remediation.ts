@@ -2,10 +2,12 @@ import { AppError } from '../errors';
 import type { CheckedIntent } from '../intent/schema';
 import { presentRequest, requestCommand } from '../present/remediation';
 import type { RemediationService } from '../remediation/service';
-import { reply, text } from '../reply/model';
+import { reply, text, type Reply } from '../reply/model';
+import type { Enqueued } from '../remediation/service-types';
+import type { StoredRequest } from '../remediation/store';
 import type { CommandContext, CommandOutcome } from './context';
 
-const refusal = (err: unknown): CommandOutcome => {
+export const refusal = (err: unknown): CommandOutcome => {
   if (!(err instanceof AppError)) throw err;
   const outcome =
     err.code === 'forbidden'
@@ -32,7 +34,7 @@ const notQueued = (id: string, problem = 'The job queue is not answering.') =>
   `${problem.replace(/[;,]? ?try again shortly\.?$/, '.')} ${id} has not started yet: ` +
   `the approval is recorded and it starts by itself when the queue is back (\`job ${id}\` shows it).`;
 
-const origin = (ctx: CommandContext) => ({
+export const requestOrigin = (ctx: CommandContext) => ({
   platform: ctx.platform,
   channel: ctx.channel,
   ...(ctx.thread ? { thread: ctx.thread } : {}),
@@ -53,19 +55,24 @@ export async function requestRemediation(
         ...(slots.runbook ? { runbook: slots.runbook } : {}),
       },
       dryRun: slots.dry_run === true,
-      origin: origin(ctx),
+      origin: requestOrigin(ctx),
     });
-    if (r.state !== 'approved') return { outcome: 'replied', reply: presentRequest(r), request: r.id };
-    if (!r.queued)
-      return {
-        outcome: 'unavailable',
-        reply: reply('warning', ...presentRequest(r).blocks, text(notQueued(r.id, r.queueProblem))),
-        request: r.id,
-      };
-    return { outcome: 'enqueued', reply: presentRequest(r), job: { id: r.id, name: 'remediation' }, request: r.id };
+    return startedOutcome(r, presentRequest(r));
   } catch (err) {
     return refusal(err);
   }
+}
+
+/** A new request's outcome: waiting (pending approval, dry run), started, or approved but not queued yet. */
+export function startedOutcome(r: StoredRequest & Enqueued, card: Reply): CommandOutcome {
+  if (r.state !== 'approved') return { outcome: 'replied', reply: card, request: r.id };
+  if (!r.queued)
+    return {
+      outcome: 'unavailable',
+      reply: reply('warning', ...card.blocks, text(notQueued(r.id, r.queueProblem))),
+      request: r.id,
+    };
+  return { outcome: 'enqueued', reply: card, job: { id: r.id, name: 'remediation' }, request: r.id };
 }
 
 export async function approveRemediation(

@@ -1,11 +1,11 @@
 import type { ActionCatalog } from '../remediation/catalog';
-import type { ActionName } from '../remediation/types';
+import type { ActionName, ServiceAction } from '../remediation/types';
 import type { Button } from '../reply/model';
 import type { Signal } from '../sources/types';
 import type { AnomaliesJobResult } from '../jobs/map';
 
 /** What usually helps when a golden signal goes wrong (the on-call rule of thumb, not magic). */
-const REMEDY: Record<Signal, { action: ActionName; why: string }> = {
+const REMEDY: Record<Signal, { action: ServiceAction; why: string }> = {
   memory: { action: 'restart', why: 'memory' },
   cpu: { action: 'scale', why: 'CPU' },
   latency_p50: { action: 'scale', why: 'latency' },
@@ -14,7 +14,7 @@ const REMEDY: Record<Signal, { action: ActionName; why: string }> = {
   error_rate: { action: 'rollback', why: 'errors' },
 };
 
-const LABEL: Record<ActionName, string> = {
+const LABEL: Record<ServiceAction, string> = {
   restart: 'Restart',
   scale: 'Scale',
   rollback: 'Roll back',
@@ -29,7 +29,7 @@ const LABEL: Record<ActionName, string> = {
  * approvals as typing it.
  */
 export function suggestRemediations(service: string, result: AnomaliesJobResult, catalog: ActionCatalog): Button[] {
-  const offered = new Set<ActionName>();
+  const offered = new Set<ServiceAction>();
   const out: Button[] = [];
   const findings = result.findings
     .filter((f) => f.anomalous && f.service === service)

@@ -1,6 +1,7 @@
 import type { RemediationJobResult } from '../jobs/map';
 import { buttons, context, fields, header, reply, text, type Reply } from '../reply/model';
 import type { StoredRequest } from '../remediation/store';
+import { isModelAction } from '../remediation/types';
 
 /**
  * The request as the command a user types (runbooks/README.md's `runbook NAME on SERVICE` for a
@@ -9,7 +10,11 @@ import type { StoredRequest } from '../remediation/store';
 export const requestCommand = (r: { action: string; target: string; params: StoredRequest['params'] }): string =>
   r.action === 'runbook' && r.params.runbook
     ? `runbook ${r.params.runbook} on ${r.target}`
-    : `${r.action} ${r.target}${r.params.replicas !== undefined ? ` ${r.params.replicas}` : ''}`;
+    : r.action === 'promote_model'
+      ? `promote ${r.target} ${String(r.params.version)}`
+      : r.action === 'rollback_model'
+        ? `rollback model ${r.target}`
+        : `${r.action} ${r.target}${r.params.replicas !== undefined ? ` ${r.params.replicas}` : ''}`;
 
 /** The plan card: what will be called, current -> desired, blast radius; Approve / Deny while pending. */
 export function presentRequest(r: StoredRequest): Reply {
@@ -52,11 +57,10 @@ export function presentRequest(r: StoredRequest): Reply {
 export function presentOutcome(r: RemediationJobResult): Reply {
   const tone = r.state === 'succeeded' ? (r.verified?.ok === false ? 'warning' : 'success') : 'error';
   const title = r.state === 'succeeded' ? 'done' : r.state === 'unknown' ? 'state unknown' : r.state;
+  const what = requestCommand({ action: r.action, target: r.target, params: r.params ?? {} });
   return reply(
     tone,
-    header(
-      `Remediation ${r.id}: ${requestCommand({ action: r.action, target: r.target, params: r.params ?? {} })} ${title}`,
-    ),
+    header(`${isModelAction(r.action) ? 'Model request' : 'Remediation'} ${r.id}: ${what} ${title}`),
     text(r.summary || `The request is ${r.state}.`),
     ...(r.verified ? [text(r.verified.summary)] : []),
     ...(r.approvers.length ? [context(`approved by ${r.approvers.join(', ')}`)] : []),

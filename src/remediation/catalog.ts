@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { ACTIONS, type ActionName, type Binding } from './types';
+import { ACTIONS, isModelAction, MODEL_ACTIONS, type ActionName, type Binding, type ModelAction } from './types';
 
 /**
  * The action catalog (config file `actions:`, validated at start-up): for each action, its
@@ -32,6 +32,7 @@ const executorBinding = z.discriminatedUnion('kind', [
     retries: z.number().int().min(0).max(5).default(2),
   }),
   z.strictObject({ kind: z.literal('demo') }),
+  z.strictObject({ kind: z.literal('model') }),
 ]);
 type BindingSpec = z.infer<typeof executorBinding>;
 
@@ -79,8 +80,18 @@ export interface ActionCatalog {
   actions(): ActionName[];
 }
 
+/**
+ * Promote and rollback of a model (issue 15 point 5): they change what pages people, so one
+ * approver; a config file's `actions:` may set them, and gets these when it does not.
+ */
+export const MODEL_ACTION_DEFAULTS: Record<ModelAction, z.input<typeof actionSchema>> = {
+  promote_model: { risk: 'high', approvals: 1, cooldownS: 60, maxPerHour: 6, targets: { default: { kind: 'model' } } },
+  rollback_model: { risk: 'high', approvals: 1, cooldownS: 60, maxPerHour: 6, targets: { default: { kind: 'model' } } },
+};
+
 /** The demo fleet's catalog: every action on the simulation; the risky ones need one approver. */
 export const DEMO_ACTIONS: Record<ActionName, z.input<typeof actionSchema>> = {
+  ...MODEL_ACTION_DEFAULTS,
   restart: { risk: 'medium', approvals: 1, cooldownS: 300, maxPerHour: 6, targets: { default: { kind: 'demo' } } },
   scale: {
     risk: 'low',
@@ -102,14 +113,17 @@ export const DEMO_ACTIONS: Record<ActionName, z.input<typeof actionSchema>> = {
 };
 
 export function buildActionCatalog(file: { actions?: unknown; approvalTtlMin?: number } = {}): ActionCatalog {
-  const parsed = z.partialRecord(z.enum(ACTIONS), actionSchema).safeParse(file.actions ?? DEMO_ACTIONS);
+  const parsed = z
+    .partialRecord(z.enum(ACTIONS), actionSchema)
+    .superRefine(modelBindingsOnly)
+    .safeParse(file.actions ?? DEMO_ACTIONS);
   if (!parsed.success) {
     throw new AppError(
       'config_invalid',
       `CONFIG_FILE actions: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
-  const actions = parsed.data;
+  const actions = { ...defaultModelActions(), ...parsed.data };
   const approvalTtlMs = (file.approvalTtlMin ?? 15) * 60_000;
   const configured = () => Object.keys(actions) as ActionName[];
   const get = (action: ActionName) => {
@@ -147,4 +161,30 @@ export function buildActionCatalog(file: { actions?: unknown; approvalTtlMin?: n
       return spec.kind === 'kubernetes' ? { ...spec, deployment: spec.deployment ?? target } : (spec as Binding);
     },
   };
+}
+
+/** The model actions' defaults, parsed (a catalog that does not configure them gets these). */
+function defaultModelActions() {
+  return z.partialRecord(z.enum(ACTIONS), actionSchema).parse(MODEL_ACTION_DEFAULTS);
+}
+
+/** A model action runs only on the `model` executor, and the `model` executor only runs model actions. */
+function modelBindingsOnly(
+  actions: Partial<Record<ActionName, { targets: Record<string, BindingSpec> }>>,
+  ctx: z.RefinementCtx,
+) {
+  for (const [action, spec] of Object.entries(actions)) {
+    for (const [target, binding] of Object.entries(spec?.targets ?? {})) {
+      const model = isModelAction(action);
+      if (model !== (binding.kind === 'model')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [action, 'targets', target, 'kind'],
+          message: model
+            ? `${action} acts on the model registry: its executor is \`model\`, not ${binding.kind}`
+            : `the \`model\` executor only runs ${MODEL_ACTIONS.join(' and ')}, not ${action}`,
+        });
+      }
+    }
+  }
 }

@@ -4,7 +4,18 @@
  * required, executed once and verified; each executor (Kubernetes, shell runbook, HTTP webhook,
  * demo fleet) implements the same port.
  */
-export const ACTIONS = ['restart', 'scale', 'rollback', 'clear_cache', 'runbook'] as const;
+/** Actions on a service of the services catalog. */
+export const SERVICE_ACTIONS = ['restart', 'scale', 'rollback', 'clear_cache', 'runbook'] as const;
+export type ServiceAction = (typeof SERVICE_ACTIONS)[number];
+/**
+ * Actions on a model of the registry (issue 15 point 5): the target is the model's name, never a
+ * service, and the executor the `model` one (src/models/promotion/). Only the model commands ask for them.
+ */
+export const MODEL_ACTIONS = ['promote_model', 'rollback_model'] as const;
+export type ModelAction = (typeof MODEL_ACTIONS)[number];
+export const isModelAction = (action: string): action is ModelAction =>
+  (MODEL_ACTIONS as readonly string[]).includes(action);
+export const ACTIONS = [...SERVICE_ACTIONS, ...MODEL_ACTIONS] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
 /** Where a remediation request is in its life (remediation/store.ts keeps it). */
@@ -15,7 +26,7 @@ export interface RemediationRequest {
   /** The idempotency key: one request runs at most once. */
   id: string;
   action: ActionName;
-  /** A service from the services catalog. */
+  /** A service from the services catalog; a model's name for the model actions. */
   target: string;
   /** Validated against the action's parameter schema before any executor sees them. */
   params: { replicas?: number; runbook?: string; [name: string]: string | number | boolean | undefined };
@@ -47,7 +58,7 @@ export interface VerifyResult {
   summary: string;
 }
 
-export type ExecutorKind = 'kubernetes' | 'shell' | 'webhook' | 'demo';
+export type ExecutorKind = 'kubernetes' | 'shell' | 'webhook' | 'demo' | 'model';
 
 /** Per-action, per-target settings from the action catalog: what the executor acts on and how. */
 export type Binding =
@@ -62,7 +73,8 @@ export type Binding =
       timeoutMs: number;
       retries: number;
     }
-  | { kind: 'demo' };
+  | { kind: 'demo' }
+  | { kind: 'model' };
 
 export interface ExecuteOptions {
   signal: AbortSignal;

@@ -1,7 +1,7 @@
 import { AppError } from '../../src/errors';
 import {
-  ACTIONS,
-  type ActionName,
+  SERVICE_ACTIONS,
+  type ServiceAction,
   type Binding,
   type ExecuteOptions,
   type ExecutionResult,
@@ -17,7 +17,7 @@ export interface ExecutorHarness {
   /** A target the far side has, healthy, so a restart of it verifies. */
   target: string;
   /** The binding the action catalog would give `action` on `target`. */
-  binding(action: ActionName, target: string): Binding;
+  binding(action: ServiceAction, target: string): Binding;
   /** The changes the far side has seen, oldest first, each written as the plan writes that call. */
   effects(): string[];
   /** Everything that reached the far side so far, reads included. */
@@ -31,7 +31,7 @@ export interface ExecutorHarness {
 export interface ExecutorCapabilities {
   kind: ExecutorKind;
   /** Actions it cannot carry out; they are refused as bad_request and change nothing. */
-  refuses: ActionName[];
+  refuses: ServiceAction[];
   /** It checks the outcome itself (`verify`); without, the flow has nothing to verify with. */
   verify: boolean;
   /** It reads the far side before it can judge the request (Kubernetes reads the Deployment first). */
@@ -43,7 +43,7 @@ export interface ExecutorCapabilities {
 }
 
 /** The params each action needs (the action catalog's schemas check them before an executor does). */
-const PARAMS: Record<ActionName, RemediationRequest['params']> = {
+const PARAMS: Record<ServiceAction, RemediationRequest['params']> = {
   restart: {},
   scale: { replicas: 7 },
   rollback: {},
@@ -80,7 +80,7 @@ export function executorContract(
     });
 
     const request = (
-      action: ActionName,
+      action: ServiceAction,
       params: RemediationRequest['params'] = PARAMS[action],
       target = h.target,
     ): RemediationRequest => ({ id: `contract-${++seq}`, action, target, params, requestedBy: 'contract' });
@@ -93,11 +93,11 @@ export function executorContract(
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       );
-    const supported = ACTIONS.filter((a) => !capabilities.refuses.includes(a));
+    const supported = SERVICE_ACTIONS.filter((a) => !capabilities.refuses.includes(a));
     const test = (title: string, fn: () => Promise<void>, timeoutMs?: number) => it(title, fn, timeoutMs);
 
     test('plans every action it supports, and refuses the others as bad_request, changing nothing', async () => {
-      for (const action of ACTIONS) {
+      for (const action of SERVICE_ACTIONS) {
         const r = request(action);
         if (capabilities.refuses.includes(action)) {
           const planned = await rejection(h.executor.plan(r, h.binding(action, h.target)));
@@ -218,7 +218,7 @@ export function executorContract(
         : 'never lets a param value it has no use for reach the far side',
       async () => {
         const hostile = '$(reboot)';
-        const action: ActionName = supported.includes('clear_cache') ? 'clear_cache' : 'restart';
+        const action: ServiceAction = supported.includes('clear_cache') ? 'clear_cache' : 'restart';
         const r = request(action, { zone: hostile, runbook: hostile });
         const binding = h.binding(action, h.target);
         if (capabilities.templatesParams) {

@@ -3,11 +3,11 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createShellExecutor } from '../../src/remediation/executors/shell/executor';
-import type { ActionName } from '../../src/remediation/types';
+import type { ServiceAction } from '../../src/remediation/types';
 import { executorContract } from './executor.contract';
 
 /** The argv template of each action: one runbook, told what to do. */
-const ARGS: Record<ActionName, string[]> = {
+const ARGS: Record<ServiceAction, string[]> = {
   restart: ['restart', '{target}'],
   scale: ['scale', '{target}', '--replicas={replicas}'],
   rollback: ['rollback', '{target}'],

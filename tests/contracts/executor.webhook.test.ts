@@ -1,10 +1,10 @@
 import { createWebhookExecutor } from '../../src/remediation/executors/webhook';
-import type { ActionName } from '../../src/remediation/types';
+import type { ServiceAction } from '../../src/remediation/types';
 import { startReceiver } from '../helpers/webhook-receiver';
 import { executorContract } from './executor.contract';
 
 /** The JSON body template of each action, as a job runner would take it. */
-const BODIES: Record<ActionName, Record<string, unknown>> = {
+const BODIES: Record<ServiceAction, Record<string, unknown>> = {
   restart: { action: 'restart', service: '{target}' },
   scale: { action: 'scale', service: '{target}', replicas: '{replicas}' },
   rollback: { action: 'rollback', service: '{target}' },

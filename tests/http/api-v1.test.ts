@@ -367,68 +367,43 @@ describe('/api/v1', () => {
     });
   });
 
-  it(
-    'issue 13.17: model routes are not built yet: 501 not_implemented with a clear message, ' +
-      'after the same 401/403/400 as any route',
-    async () => {
-      const viewer = await session(h, 'viewer');
-      const operator = await session(h, 'operator');
-      const cases: Array<[string, string, object | undefined, typeof viewer, string]> = [
-        // issue 15: GET /api/v1/models and POST /api/v1/models/train are built (tests/http/models-api.test.ts).
-        [
-          'POST',
-          '/api/v1/models/payments-detector/promote',
-          { version: 2 },
-          operator,
-          '`promote` (serve a model version)',
-        ],
-        [
-          'POST',
-          '/api/v1/models/payments-detector/rollback',
-          undefined,
-          operator,
-          '`rollback model` (serve the previous model version)',
-        ],
-      ];
-      for (const [method, url, body, allowed, what] of cases) {
-        const res = await call(method as 'GET' | 'POST', url, allowed.headers, body);
-        expect([url, res.statusCode]).toEqual([url, 501]);
-        expect(res.json()).toEqual({
-          error: 'not_implemented',
-          message: `${what} is not built yet in this release; \`help\` lists what works today.`,
-          request_id: expect.any(String),
-        });
-        expect([url, (await call(method as 'GET' | 'POST', url, {}, body)).statusCode]).toEqual([url, 401]);
-        if (allowed !== viewer)
-          expect([url, (await call(method as 'GET' | 'POST', url, viewer.headers, body)).statusCode]).toEqual([
-            url,
-            403,
-          ]);
-      }
-      expect(
-        (await call('POST', '/api/v1/models/train', operator.headers, { service: 'payments', extra: 1 })).json().fields,
-      ).toEqual({ extra: 'unknown field' });
-      expect(
-        (await call('POST', '/api/v1/models/payments-detector/promote', operator.headers, { version: 'two' })).json()
-          .fields,
-      ).toEqual({ version: expect.any(String) });
+  it('issue 15.5: promote and rollback answer as remediation requests, after the same 401/403/400', async () => {
+    const viewer = await session(h, 'viewer');
+    const operator = await session(h, 'operator');
+    for (const [url, body] of [
+      ['/api/v1/models/payments-detector/promote', { version: 2 }],
+      ['/api/v1/models/payments-detector/rollback', undefined],
+    ] as const) {
+      // No model is trained here: a clear 400 naming it (tests/models/promotion-rest.test.ts runs the rest).
+      const res = await call('POST', url, operator.headers, body);
+      expect([url, res.statusCode]).toEqual([url, 400]);
+      expect(res.json().message).toContain('There is no model called “payments-detector”');
+      expect([url, (await call('POST', url, {}, body)).statusCode]).toEqual([url, 401]);
+      expect([url, (await call('POST', url, viewer.headers, body)).statusCode]).toEqual([url, 403]);
+    }
+    expect(
+      (await call('POST', '/api/v1/models/train', operator.headers, { service: 'payments', extra: 1 })).json().fields,
+    ).toEqual({ extra: 'unknown field' });
+    expect(
+      (await call('POST', '/api/v1/models/payments-detector/promote', operator.headers, { version: 'two' })).json()
+        .fields,
+    ).toEqual({ version: expect.any(String) });
 
-      // OpenAPI says so too: 501 and no success answer for what is not built.
-      const doc = (await call('GET', '/api/v1/openapi.json')).json<{
-        paths: Record<string, Record<string, { responses: Record<string, unknown>; description: string }>>;
-      }>();
-      for (const [path, method] of [
-        ['/api/v1/models/{name}/promote', 'post'],
-        ['/api/v1/models/{name}/rollback', 'post'],
-      ]) {
-        const op = doc.paths[path][method];
-        expect([path, Object.keys(op.responses).sort()]).toEqual([path, expect.arrayContaining(['401', '403', '501'])]);
-        expect([path, Object.keys(op.responses).filter((s) => s.startsWith('2'))]).toEqual([path, []]);
-        expect(op.description).toMatch(/Not built yet: answers 501/);
-      }
-      expect(Object.keys(doc.paths['/api/v1/jobs'].get.responses)).toContain('200');
-    },
-  );
+    // OpenAPI documents them as requests: 201 (waiting for approval) and 202, no 501.
+    const doc = (await call('GET', '/api/v1/openapi.json')).json<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown>; description: string }>>;
+    }>();
+    for (const path of ['/api/v1/models/{name}/promote', '/api/v1/models/{name}/rollback']) {
+      const op = doc.paths[path].post;
+      expect([path, Object.keys(op.responses).sort()]).toEqual([
+        path,
+        expect.arrayContaining(['201', '202', '400', '401', '403']),
+      ]);
+      expect(Object.keys(op.responses)).not.toContain('501');
+      expect(op.description).toMatch(/request like a remediation/);
+    }
+    expect(Object.keys(doc.paths['/api/v1/jobs'].get.responses)).toContain('200');
+  });
 
   it('reads the audit log with audit.read, filtered and paged', async () => {
     const viewer = await session(h, 'viewer');

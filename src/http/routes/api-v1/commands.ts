@@ -28,10 +28,6 @@ const modelsSchema = z
     ),
   })
   .meta({ title: 'Models' });
-const promote = slotsOf('promote_model');
-const modelName = z.strictObject({
-  name: promote.model.unwrap().max(64, 'at most 64 characters').describe('the model name'),
-});
 
 export function jobRoutes({ run, queue, jobGone }: V1Context): ApiRoute[] {
   return [
@@ -167,25 +163,6 @@ export function modelRoutes({ run, models }: V1Context): ApiRoute[] {
         run(req, reply, principal, 'train_model', body, {
           answer: (out) => (out.job ? { status: 202, body: { job_id: out.job.id } } : undefined),
         }),
-    }),
-    command('promote_model', {
-      tag: 'models',
-      method: 'POST',
-      url: '/api/v1/models/:name/promote',
-      summary: 'Serve a model version',
-      params: modelName,
-      body: z.strictObject({ version: promote.version.unwrap().min(1, 'at least 1') }),
-      handler: async ({ req, reply, principal, params, body }) =>
-        run(req, reply, principal, 'promote_model', { model: params.name, version: body.version }),
-    }),
-    command('rollback_model', {
-      tag: 'models',
-      method: 'POST',
-      url: '/api/v1/models/:name/rollback',
-      summary: 'Serve the previous model version',
-      params: modelName,
-      handler: async ({ req, reply, principal, params }) =>
-        run(req, reply, principal, 'rollback_model', { model: params.name }),
     }),
   ];
 }

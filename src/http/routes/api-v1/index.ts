@@ -3,6 +3,7 @@ import { auditRoute } from './audit';
 import { createRun, type ApiV1Deps, type V1Context } from './command';
 import { anomalyAndIncidentRoutes, jobRoutes, modelRoutes } from './commands';
 import { modelFileRoute } from './models';
+import { modelRequestRoutes } from './model-requests';
 import { remediationRoutes } from './remediations';
 
 export type { ApiV1Deps } from './command';
@@ -24,6 +25,7 @@ export function apiV1Routes({ commands, queue, audit, remediation, models }: Api
     ...anomalyAndIncidentRoutes(ctx),
     ...remediationRoutes(ctx),
     ...modelRoutes(ctx),
+    ...modelRequestRoutes(ctx),
     modelFileRoute(models),
     auditRoute(audit),
   ];

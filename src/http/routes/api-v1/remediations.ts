@@ -11,7 +11,7 @@ import { summary } from '../../../reply/model';
 import { defineRoute, errorSchema, type ApiRoute, type ResponseDoc } from '../../route';
 import { blockSchema, commandResult, refused, replyJson, slotsOf, type V1Context } from './command';
 
-const createdSchema = z
+export const createdSchema = z
   .object({
     request_id: z.string(),
     state: z.enum(REMEDIATION_STATES),
@@ -133,24 +133,27 @@ function createRoute({ run, remediation }: V1Context): ApiRoute {
       500: { description: 'the command failed', schema: commandResult },
     },
     handler: async ({ req, reply, principal, body }) =>
-      run(req, reply, principal, 'remediate', body, {
-        answer: (out) => {
-          if (!out.request) return undefined;
-          const r = remediation.view(out.request);
-          return {
-            status: out.outcome === 'enqueued' ? 202 : out.outcome === 'unavailable' ? 503 : 201,
-            body: {
-              request_id: r.id,
-              state: r.state,
-              plan: r.plan,
-              ...(out.job ? { job: out.job } : {}),
-              ...unavailable(out),
-              reply: replyJson(out.reply),
-            },
-          };
-        },
-      }),
+      run(req, reply, principal, 'remediate', body, { answer: createdAnswer(remediation) }),
   });
+}
+
+/** A new request as REST answers it: 201 waiting, 202 started, 503 approved but not queued yet. */
+export function createdAnswer(remediation: V1Context['remediation']) {
+  return (out: CommandOutcome) => {
+    if (!out.request) return undefined;
+    const r = remediation.view(out.request);
+    return {
+      status: out.outcome === 'enqueued' ? 202 : out.outcome === 'unavailable' ? 503 : 201,
+      body: {
+        request_id: r.id,
+        state: r.state,
+        plan: r.plan,
+        ...(out.job ? { job: out.job } : {}),
+        ...unavailable(out),
+        reply: replyJson(out.reply),
+      },
+    };
+  };
 }
 
 function getRoute({ remediation }: V1Context): ApiRoute {

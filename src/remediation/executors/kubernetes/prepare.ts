@@ -40,6 +40,8 @@ export async function prepare(
       return prepareRollback(state, b, deployment, signal);
     case 'clear_cache':
     case 'runbook':
+    case 'promote_model':
+    case 'rollback_model':
       throw new AppError(
         'bad_request',
         `${request.action} is not a Kubernetes action: bind it to a shell runbook or a webhook, not to ${where(b)}.`,
