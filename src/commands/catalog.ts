@@ -41,9 +41,20 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   // decides, like cancel's owner check).
   deny: cmd('deny ID', 'deny a remediation request (or withdraw your own)', 'read', true),
   list_models: cmd('models', 'anomaly models and versions', 'read', true),
-  train_model: cmd('train [model] [service]', 'train an anomaly model', 'models.manage', true),
+  train_model: cmd(
+    'train [model] [service] [7d] [--trees N] [--seed N]',
+    'train an anomaly model',
+    'models.manage',
+    true,
+  ),
   promote_model: cmd('promote MODEL VERSION', 'serve a model version', 'models.manage', false),
   rollback_model: cmd('rollback model MODEL', 'serve the previous model version', 'models.manage', false),
+  list_experiments: cmd(
+    'experiments [model|service]',
+    'every training run side by side: params, data, metrics',
+    'read',
+    true,
+  ),
   list_incidents: cmd('incidents [open|acked|resolved]', 'incidents from alerts', 'read', true),
   ack_incident: cmd('ack ID', 'acknowledge an incident', 'incidents.manage', true),
   resolve_incident: cmd('resolve ID', 'resolve an incident', 'incidents.manage', true),

@@ -17,6 +17,7 @@ import { requestAnomalies } from './anomalies';
 import { decideIncident, listIncidents } from './incidents';
 import { approveRemediation, denyRemediation, requestRemediation, setFreeze } from './remediation';
 import { listModels, requestTraining, type ModelsView } from './models';
+import { showExperiments } from './experiments';
 import { requestStatus } from './status';
 import { checkIntent, type Verdict } from './validate';
 
@@ -146,6 +147,8 @@ async function dispatch(
       return listModels(deps.models);
     case 'train_model':
       return requestTraining(ctx, deps, intent.slots);
+    case 'list_experiments':
+      return showExperiments(deps, intent.slots);
     case 'investigate':
     case 'promote_model':
     case 'rollback_model':

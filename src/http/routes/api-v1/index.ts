@@ -3,6 +3,8 @@ import { auditRoute } from './audit';
 import { createRun, type ApiV1Deps, type V1Context } from './command';
 import { anomalyAndIncidentRoutes, jobRoutes, modelRoutes } from './commands';
 import { modelFileRoute } from './models';
+import { experimentRoutes } from './experiments';
+import { modelScoreRoute } from './model-score';
 import { remediationRoutes } from './remediations';
 
 export type { ApiV1Deps } from './command';
@@ -25,6 +27,8 @@ export function apiV1Routes({ commands, queue, audit, remediation, models }: Api
     ...remediationRoutes(ctx),
     ...modelRoutes(ctx),
     modelFileRoute(models),
+    ...experimentRoutes(ctx),
+    modelScoreRoute(models),
     auditRoute(audit),
   ];
 }
