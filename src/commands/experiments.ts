@@ -1,5 +1,5 @@
-import type { Jobs } from '../jobs/map';
-import { listExperiments } from '../models/experiments';
+import type { Jobs, TrainModelJobData } from '../jobs/map';
+import { listExperiments, type FailedTraining } from '../models/experiments';
 import { presentExperiments } from '../present/experiments';
 import type { JobQueue } from '../queue/types';
 import type { CommandOutcome } from './context';
@@ -13,7 +13,19 @@ export async function experimentsOf(
   deps: { queue: JobQueue<Jobs>; models: ModelsView },
   filter?: string,
 ): Promise<ReturnType<typeof listExperiments>> {
-  const failed = await deps.queue.list({ states: ['failed'], limit: FAILED_JOBS_LOOKED_AT });
+  const jobs = await deps.queue.list({ states: ['failed'], limit: FAILED_JOBS_LOOKED_AT });
+  const failed = jobs
+    .filter((j) => j.name === 'train_model')
+    .map((j): FailedTraining => {
+      const d = j.data as TrainModelJobData;
+      return {
+        ...d,
+        jobId: j.id,
+        createdAt: j.createdAt,
+        ...(j.meta.requestedBy !== undefined ? { requestedBy: j.meta.requestedBy } : {}),
+        ...(j.error !== undefined ? { error: j.error } : {}),
+      };
+    });
   return listExperiments(deps.models.list(), failed, filter);
 }
 

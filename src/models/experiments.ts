@@ -5,8 +5,6 @@
  * history gives a row without a version, with its error. Plain data: src/present/experiments.ts
  * draws it, GET /api/v1/experiments answers experimentsJson.
  */
-import type { Jobs, TrainModelJobData } from '../jobs/map';
-import type { JobInfo } from '../queue/types';
 import type { Json, JsonObject, ModelAlias, ModelRecord, ModelVersion } from './registry-types';
 import { DEFAULT_MODEL_PARAMS, DEFAULT_MODEL_SEED, type ModelParams } from './train';
 
@@ -40,6 +38,20 @@ export interface Experiment {
   aliases: ModelAlias[];
   jobId: string | null;
   /** For a failed training: the job's error. */
+  error?: string;
+}
+
+/** A train_model job that failed (the command layer reads them from the queue's history). */
+export interface FailedTraining {
+  jobId: string;
+  service: string;
+  model?: string;
+  windowS: number;
+  params?: Partial<ModelParams>;
+  seed?: number;
+  toMs?: number;
+  requestedBy?: string;
+  createdAt: number;
   error?: string;
 }
 
@@ -109,16 +121,15 @@ function versionRow(m: ModelRecord, v: ModelVersion): Experiment {
   };
 }
 
-function failedRow(job: JobInfo<Jobs>): Experiment {
-  const data = job.data as TrainModelJobData;
+function failedRow(data: FailedTraining): Experiment {
   const params = { ...(data.params ?? {}) };
   return {
     model: data.model ?? `${data.service}-detector`,
     service: data.service,
     version: null,
     status: 'failed',
-    createdAt: job.createdAt,
-    createdBy: job.meta.requestedBy ?? 'system:smartcloudops',
+    createdAt: data.createdAt,
+    createdBy: data.requestedBy ?? 'system:smartcloudops',
     params,
     changed: changedParams(params),
     seed: data.seed ?? DEFAULT_MODEL_SEED,
@@ -126,24 +137,21 @@ function failedRow(job: JobInfo<Jobs>): Experiment {
     dataSha256: null,
     metrics: null,
     aliases: [],
-    jobId: job.id,
-    error: job.error ?? 'failed',
+    jobId: data.jobId,
+    error: data.error ?? 'failed',
   };
 }
 
 /**
- * Every version of every model, plus the failed train_model jobs among `jobs` (others are ignored),
- * newest first; `filter` keeps the rows whose model or service has that name.
+ * Every version of every model, plus the failed trainings, newest first; `filter` keeps the rows
+ * whose model or service has that name.
  */
 export function listExperiments(
   models: readonly ModelRecord[],
-  jobs: readonly JobInfo<Jobs>[] = [],
+  failed: readonly FailedTraining[] = [],
   filter?: string,
 ): Experiment[] {
-  const rows = [
-    ...models.flatMap((m) => m.versions.map((v) => versionRow(m, v))),
-    ...jobs.filter((j) => j.name === 'train_model' && j.state === 'failed').map(failedRow),
-  ];
+  const rows = [...models.flatMap((m) => m.versions.map((v) => versionRow(m, v))), ...failed.map(failedRow)];
   return rows
     .filter((r) => filter === undefined || r.model === filter || r.service === filter)
     .sort((a, b) => b.createdAt - a.createdAt || (b.version ?? 0) - (a.version ?? 0));
