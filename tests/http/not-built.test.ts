@@ -2,8 +2,9 @@ import { httpApp, session, type HttpApp } from './http-app';
 
 /**
  * issue 13.17 (trial): routes DESIGN.md names whose capability is not built yet (investigations,
- * feedback; experiments and model scoring are built: tests/http/experiments.test.ts, model-score.test.ts) answer 501 `not_implemented` to an allowed
- * caller, 401 to nobody, and say so in OpenAPI; they used to answer a 404 "no route".
+ * feedback; experiments and model scoring are built now: tests/http/experiments.test.ts and
+ * model-score.test.ts) answer 501 `not_implemented` to an allowed caller, 401 to nobody, and say so
+ * in OpenAPI; they used to answer a 404 "no route".
  */
 const ROUTES: Array<[method: 'GET' | 'POST', url: string]> = [
   ['POST', '/api/v1/investigations'],
