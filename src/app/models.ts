@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { asAppError } from '../errors';
 import type { Jobs, TrainModelJobResult } from '../jobs/map';
 import type { Logger } from '../log/logger';
-import { evaluateVersion } from '../models/evaluate';
+import { evaluateAndRecord } from '../models/register';
 import type { ModelRegistry } from '../models/registry';
 import type { JsonObject, ModelVersion } from '../models/registry-types';
 import type { JobInfo, JobQueue } from '../queue/types';
@@ -58,19 +58,7 @@ export function createRegistrar(deps: {
     });
     if (version.metrics) return version;
     log.info('model registered', { model: version.name, version: version.version, job: job.id });
-    const championV = registry.resolve(version.name, 'champion');
-    const champion = championV
-      ? { version: championV, onnx: await registry.onnx(championV.name, championV.version) }
-      : null;
-    let metrics;
-    try {
-      metrics = await evaluateVersion(source, { version, service: r.service, onnx }, champion);
-    } catch (err) {
-      const e = asAppError(err);
-      log.warn('model evaluation failed', { model: version.name, version: version.version, err: e });
-      metrics = { evaluation_error: e.userMessage };
-    }
-    return registry.setMetrics(version.name, version.version, metrics);
+    return evaluateAndRecord({ registry, source, log }, version, r.service, onnx);
   };
 
   const registration = (job: JobInfo<Jobs>): Promise<ModelVersion> => {

@@ -13,19 +13,23 @@ import { reproduce, reproduceJson } from '../models/reproduce';
 import { codeVersion } from '../models/version';
 import { openStore } from '../store/store';
 import { assertStore } from './admin';
+import { MODEL_TRAIN_USAGE, runModelTrain } from './model-train';
 
 /**
  * `smartcloudops model …` on the control plane's store and model files (DATABASE_PATH and the
- * `models/` folder beside it): list, show, and reproduce a version from its record (issue 15, 8).
+ * `models/` folder beside it): list, show, reproduce a version from its record (issue 15, 8), and
+ * train one in this process (./model-train.ts).
  */
 export const MODEL_USAGE = `  model list [--json]                         models, their aliases and versions
   model show NAME [--json]                    one model's versions: window, data and ONNX sha256, params, metrics
-  model reproduce NAME VERSION [--json]       retrain a version from its record; exit 0 if the ONNX bytes match`;
+  model reproduce NAME VERSION [--json]       retrain a version from its record; exit 0 if the ONNX bytes match
+${MODEL_TRAIN_USAGE}`;
 
 type Out = (line: string) => void;
 
 export async function runModel(config: Config, argv: string[], io: { out: Out; err: Out }): Promise<number> {
   const [verb, ...rest] = argv;
+  if (verb === 'train') return train(config, rest, io);
   if (verb !== 'list' && verb !== 'show' && verb !== 'reproduce')
     throw new AppError('bad_request', `unknown command "${`model ${verb ?? ''}`.trim()}"; one of:\n${MODEL_USAGE}`);
   const { values, positionals } = parseArgs({
@@ -53,6 +57,18 @@ export async function runModel(config: Config, argv: string[], io: { out: Out; e
     throw err;
   } finally {
     store.close();
+  }
+}
+
+async function train(config: Config, args: string[], io: { out: Out; err: Out }): Promise<number> {
+  try {
+    return await runModelTrain(config, args, io.out);
+  } catch (err) {
+    if (err instanceof AppError && (err.code === 'not_found' || err.code === 'bad_request')) {
+      io.err(`smartcloudops model train: ${err.userMessage}`);
+      return 1;
+    }
+    throw err;
   }
 }
 

@@ -41,12 +41,23 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   // decides, like cancel's owner check).
   deny: cmd('deny ID', 'deny a remediation request (or withdraw your own)', 'read', true),
   list_models: cmd('models', 'anomaly models and versions', 'read', true),
-  train_model: cmd('train [model] [service]', 'train an anomaly model', 'models.manage', true),
+  train_model: cmd(
+    'train [model] [service] [7d] [--trees N] [--seed N]',
+    'train an anomaly model',
+    'models.manage',
+    true,
+  ),
   promote_model: cmd('promote MODEL VERSION', 'serve a model version (with plan and approval)', 'models.manage', true),
   rollback_model: cmd(
     'rollback model MODEL',
     'serve the previous champion again (with plan and approval)',
     'models.manage',
+    true,
+  ),
+  list_experiments: cmd(
+    'experiments [model|service]',
+    'every training run side by side: params, data, metrics',
+    'read',
     true,
   ),
   list_incidents: cmd('incidents [open|acked|resolved]', 'incidents from alerts', 'read', true),

@@ -18,6 +18,7 @@ import { decideIncident, listIncidents } from './incidents';
 import { approveRemediation, denyRemediation, requestRemediation, setFreeze } from './remediation';
 import { listModels, requestTraining, type ModelsView } from './models';
 import { requestModelChange } from './model-requests';
+import { showExperiments } from './experiments';
 import { requestStatus } from './status';
 import { checkIntent, type Verdict } from './validate';
 
@@ -147,6 +148,8 @@ async function dispatch(
       return listModels(deps.models);
     case 'train_model':
       return requestTraining(ctx, deps, intent.slots);
+    case 'list_experiments':
+      return showExperiments(deps, intent.slots);
     case 'promote_model':
       return requestModelChange(ctx, deps, 'promote_model', intent.slots);
     case 'rollback_model':

@@ -2,10 +2,12 @@ import type { Jobs } from '../jobs/map';
 import { DEFAULT_TRAINING_WINDOW_S, MAX_TRAINING_WINDOW_S, MIN_TRAINING_WINDOW_S } from '../models/history';
 import { defaultModelName } from '../models/registry-names';
 import type { ModelRecord } from '../models/registry-types';
+import { AppError } from '../errors';
+import { resolveParams, type ModelParams } from '../models/train';
 import { windowWords } from '../present/format';
 import { presentModels } from '../present/models';
 import { didYouMean } from '../reply/did-you-mean';
-import { buttons, context, reply, text } from '../reply/model';
+import { buttons, context, reply, text, type Reply } from '../reply/model';
 import type { JobQueue } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import type { CommandContext, CommandOutcome } from './context';
@@ -29,7 +31,7 @@ const SUFFIX = '-detector';
 export async function requestTraining(
   ctx: CommandContext,
   deps: { queue: JobQueue<Jobs>; source: MetricsSource; models: ModelsView },
-  slots: { model?: string; service?: string; window_s?: number },
+  slots: { model?: string; service?: string; window_s?: number; params?: Partial<ModelParams>; seed?: number },
 ): Promise<CommandOutcome> {
   const services = (await deps.source.services()).map((s) => s.name);
   const resolved = resolveService(slots, services, deps.models.list());
@@ -43,6 +45,8 @@ export async function requestTraining(
       reply: reply('warning', text(`A training window runs from ${bounds}; you asked for ${windowWords(windowS)}.`)),
     };
   }
+  const tuned = checkParams(slots.params, slots.seed);
+  if ('problem' in tuned) return { outcome: 'invalid', reply: tuned.problem };
   const running = (await deps.queue.list({ states: ['waiting', 'delayed', 'active'] })).find(
     (j) => j.name === 'train_model' && (j.data as Jobs['train_model']['data']).service === service,
   );
@@ -63,9 +67,32 @@ export async function requestTraining(
     ctx,
     deps.queue,
     'train_model',
-    { service, windowS, ...(model !== defaultModelName(service) ? { model } : {}) },
-    `Training ${model} on ${service} over ${windowWords(windowS)}…`,
+    { service, windowS, ...(model !== defaultModelName(service) ? { model } : {}), ...tuned.data },
+    `Training ${model} on ${service} over ${windowWords(windowS)}${tuned.words}…`,
   );
+}
+
+/** The params and seed a request gives, checked against ModelParams' bounds (resolveParams); only what was given. */
+function checkParams(
+  params: Partial<ModelParams> | undefined,
+  seed: number | undefined,
+): { data: { params?: Partial<ModelParams>; seed?: number }; words: string } | { problem: Reply } {
+  const given = Object.fromEntries(Object.entries(params ?? {}).filter(([, v]) => v !== undefined));
+  try {
+    resolveParams(given, seed);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'bad_request')
+      return { problem: reply('warning', text(`${err.userMessage}.`)) };
+    throw err;
+  }
+  const words = [
+    ...Object.entries(given).map(([k, v]) => `${k} ${String(v)}`),
+    ...(seed === undefined ? [] : [`seed ${seed}`]),
+  ];
+  return {
+    data: { ...(Object.keys(given).length ? { params: given } : {}), ...(seed === undefined ? {} : { seed }) },
+    words: words.length ? ` with ${words.join(', ')}` : '',
+  };
 }
 
 type Resolved = { service: string; model: string } | { problem: ReturnType<typeof reply> };

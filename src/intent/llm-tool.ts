@@ -42,6 +42,17 @@ const SLOT_PARAMS: Record<SlotName, JsonSchema> = {
   status: { type: 'string', description: 'incident status filter: open, acknowledged or resolved' },
   incident_id: idParam('incident'),
   query: { type: 'string', description: 'runbook search words' },
+  params: {
+    type: 'object',
+    properties: {
+      trees: { type: 'integer', minimum: 1, description: 'trees in the isolation forest' },
+      sampleSize: { type: 'integer', minimum: 1, description: 'rows per tree' },
+      window: { type: 'integer', minimum: 1, description: 'points per feature window' },
+    },
+    additionalProperties: false,
+    description: 'training parameters the user gives (e.g. --trees 200), only those',
+  },
+  seed: { type: 'integer', minimum: 0, description: 'training random seed, when the user gives one' },
 };
 
 /** Which slots each intent takes, from the zod contract itself, so the description cannot drift. */
@@ -96,7 +107,7 @@ export type ProposalResult = { ok: true; intent: Intent } | { ok: false; detail:
 
 const NAME_SLOTS = new Set(['service', 'target', 'model', 'runbook', 'metric', 'action']);
 const ID_SLOTS = new Set(['request_id', 'job_id', 'incident_id']);
-const INT_SLOTS = new Set(['window_s', 'replicas', 'version']);
+const INT_SLOTS = new Set(['window_s', 'replicas', 'version', 'seed']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -8,6 +8,12 @@ import { z } from 'zod';
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case name');
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'an id without a leading #');
 const seconds = z.number().int().positive();
+/** Forest parameters a training may change from the defaults (ModelParams, src/models/train.ts). */
+const trainParams = z.strictObject({
+  trees: z.number().int().positive().optional(),
+  sampleSize: z.number().int().positive().optional(),
+  window: z.number().int().positive().optional(),
+});
 
 const base = {
   confidence: z.number().min(0).max(1),
@@ -39,7 +45,15 @@ export const intentSchema = z.discriminatedUnion('intent', [
   intent('job_status', { job_id: id.optional() }),
   intent('cancel_job', { job_id: id.optional() }),
   intent('list_models', {}),
-  intent('train_model', { model: name.optional(), service: name.optional(), window_s: seconds.optional() }),
+  intent('train_model', {
+    model: name.optional(),
+    service: name.optional(),
+    window_s: seconds.optional(),
+    // Extensions of DESIGN.md's train_model slots: forest parameters and seed (`--trees 200 --seed 7`);
+    // their bounds are the command layer's (src/models/train.ts resolveParams).
+    params: trainParams.optional(),
+    seed: z.number().int().nonnegative().optional(),
+  }),
   intent('promote_model', { model: name.optional(), version: z.number().int().optional() }),
   intent('rollback_model', { model: name.optional() }),
   intent('list_incidents', { status: z.string().optional() }),
@@ -48,6 +62,7 @@ export const intentSchema = z.discriminatedUnion('intent', [
   intent('search_runbooks', { query: z.string().optional() }),
   intent('freeze', {}),
   intent('unfreeze', {}),
+  intent('list_experiments', { model: name.optional(), service: name.optional() }),
   intent('unknown', {}),
 ]);
 
@@ -80,6 +95,7 @@ export const REQUIRED_SLOTS = {
   search_runbooks: ['query'],
   freeze: [],
   unfreeze: [],
+  list_experiments: [],
   unknown: [],
 } as const satisfies { [N in IntentName]: ReadonlyArray<keyof SlotsOf<N> & string> };
 

@@ -38,11 +38,14 @@ export const DEFAULT_MODEL_SEED = DEFAULT_LEARNED_OPTIONS.seed;
 /** Feature rows a signal needs at least (each row is a full window of points). */
 export const MIN_TRAINING_ROWS = 256;
 
-const LIMITS: Record<keyof ModelParams, [number, number]> = {
+/** Bounds of each parameter, inclusive (REST validates with them too). */
+export const MODEL_PARAM_LIMITS: Readonly<Record<keyof ModelParams, readonly [number, number]>> = Object.freeze({
   trees: [1, 1000],
   sampleSize: [16, 4096],
   window: [8, 1024],
-};
+});
+const LIMITS = MODEL_PARAM_LIMITS;
+export const MAX_MODEL_SEED = 0xffffffff;
 
 /** Defaults filled in and every value checked; throws AppError('bad_request') naming the bad one. */
 export function resolveParams(params: Partial<ModelParams> = {}, seed?: number): { params: ModelParams; seed: number } {
@@ -50,13 +53,13 @@ export function resolveParams(params: Partial<ModelParams> = {}, seed?: number):
   const extra = Object.keys(params).find((k) => !known.includes(k));
   if (extra) throw new AppError('bad_request', `unknown model parameter “${extra}”; known: ${known.join(', ')}`);
   const out = { ...DEFAULT_MODEL_PARAMS, ...params };
-  for (const [key, [min, max]] of Object.entries(LIMITS) as Array<[keyof ModelParams, [number, number]]>) {
+  for (const [key, [min, max]] of Object.entries(LIMITS) as Array<[keyof ModelParams, readonly [number, number]]>) {
     const v = out[key];
     if (!Number.isInteger(v) || v < min || v > max)
       throw new AppError('bad_request', `model parameter ${key} must be a whole number in ${min}..${max}, got ${v}`);
   }
   const s = seed ?? DEFAULT_MODEL_SEED;
-  if (!Number.isInteger(s) || s < 0 || s > 0xffffffff)
+  if (!Number.isInteger(s) || s < 0 || s > MAX_MODEL_SEED)
     throw new AppError('bad_request', `the seed must be a whole number in 0..4294967295, got ${s}`);
   return { params: { trees: out.trees, sampleSize: out.sampleSize, window: out.window }, seed: s };
 }

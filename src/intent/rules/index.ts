@@ -4,6 +4,7 @@ import { build, unknown } from './build';
 import { injected } from './guard';
 import { approvals, freeze, incidents, jobs, runbookSearch } from './manage';
 import { models } from './models';
+import { experiments } from './experiments';
 import { help, observe } from './observe';
 import { remediation } from './remediate';
 import { parse } from './slots';
@@ -36,6 +37,7 @@ export function parseRules(text: string): Intent {
     help(p) ??
     freeze(p) ??
     runbookSearch(p) ??
+    experiments(p) ??
     models(p) ??
     approvals(p) ??
     incidents(p) ??

@@ -151,9 +151,36 @@ function training(p: Parsed, train: number, noun: number, flagModel: string | un
   }
   return build(
     'train_model',
-    { model: flagModel ?? nameAt(p, model), service: flagService ?? nameAt(p, service), window_s: p.window },
+    {
+      model: flagModel ?? nameAt(p, model),
+      service: flagService ?? nameAt(p, service),
+      window_s: p.window,
+      ...trainingFlags(p),
+    },
     confidence(p, train),
   );
+}
+
+const PARAM_FLAGS = [
+  ['trees', 'trees'],
+  ['sample-size', 'sampleSize'],
+  ['feature-window', 'window'],
+] as const;
+
+/**
+ * `--trees N`, `--sample-size N`, `--feature-window N` and `--seed N` (the train_model slot
+ * extensions `params` and `seed`); a value that is not a whole number is left out. `--window` stays
+ * the training window (7d), as everywhere else.
+ */
+function trainingFlags(p: Parsed): { params?: Record<string, number>; seed?: number } {
+  const whole = (v: string | undefined) => (v !== undefined && /^\d{1,10}$/.test(v) ? Number(v) : undefined);
+  const params: Record<string, number> = {};
+  for (const [flag, key] of PARAM_FLAGS) {
+    const v = whole(p.flags.get(flag));
+    if (v !== undefined && v > 0) params[key] = v;
+  }
+  const seed = whole(p.flags.get('seed'));
+  return { ...(Object.keys(params).length ? { params } : {}), ...(seed !== undefined ? { seed } : {}) };
 }
 
 function markUsed(p: Parsed, i: number): void {

@@ -53,6 +53,10 @@ const VALUE_FLAGS = new Set([
   'query',
   'question',
   'id',
+  'trees',
+  'sample-size',
+  'feature-window',
+  'seed',
 ]);
 const PIECES = /[,;&+=/()[\]{}"|]|[^,;&+=/()[\]{}"|]+/g;
 const LEAD = /^['"<[({*_]+/;

@@ -1,5 +1,6 @@
 /** The command routes of /api/v1 other than remediations: jobs, anomalies, incidents, models. */
 import { toJson } from '../../../models/registry-json';
+import { MAX_MODEL_SEED, MODEL_PARAM_LIMITS } from '../../../models/train';
 import { z } from 'zod';
 import type { ApiRoute } from '../../route';
 import { command, id, jobJson, slotsOf, type V1Context } from './command';
@@ -28,6 +29,14 @@ const modelsSchema = z
     ),
   })
   .meta({ title: 'Models' });
+/** ModelParams (src/models/train.ts) with its bounds: a bad value is a 400 naming the field. */
+const bounded = ([min, max]: readonly [number, number]) =>
+  z.number().int('a whole number').min(min, `at least ${min}`).max(max, `at most ${max}`).optional();
+const trainParams = z.strictObject({
+  trees: bounded(MODEL_PARAM_LIMITS.trees).describe('trees in the isolation forest'),
+  sampleSize: bounded(MODEL_PARAM_LIMITS.sampleSize).describe('rows per tree (ψ)'),
+  window: bounded(MODEL_PARAM_LIMITS.window).describe('points per feature window'),
+});
 
 export function jobRoutes({ run, queue, jobGone }: V1Context): ApiRoute[] {
   return [
@@ -153,6 +162,14 @@ export function modelRoutes({ run, models }: V1Context): ApiRoute[] {
           .unwrap()
           .max(90 * 86_400, 'at most 90 days')
           .optional(),
+        params: trainParams.optional().describe('forest parameters to change from the defaults'),
+        seed: z
+          .number()
+          .int('a whole number')
+          .min(0, 'at least 0')
+          .max(MAX_MODEL_SEED, `at most ${MAX_MODEL_SEED}`)
+          .optional()
+          .describe('the training seed (default: the built-in one)'),
       }),
       success: 202,
       successDoc: {

@@ -4,6 +4,8 @@ import { createRun, type ApiV1Deps, type V1Context } from './command';
 import { anomalyAndIncidentRoutes, jobRoutes, modelRoutes } from './commands';
 import { modelFileRoute } from './models';
 import { modelRequestRoutes } from './model-requests';
+import { experimentRoutes } from './experiments';
+import { modelScoreRoute } from './model-score';
 import { remediationRoutes } from './remediations';
 
 export type { ApiV1Deps } from './command';
@@ -27,6 +29,8 @@ export function apiV1Routes({ commands, queue, audit, remediation, models }: Api
     ...modelRoutes(ctx),
     ...modelRequestRoutes(ctx),
     modelFileRoute(models),
+    ...experimentRoutes(ctx),
+    modelScoreRoute(models),
     auditRoute(audit),
   ];
 }

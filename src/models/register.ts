@@ -1,0 +1,87 @@
+/**
+ * A trained version into the registry, evaluated beside the champion (issue 15, points 2 and 3):
+ * what the control plane's registrar (src/app/models.ts) does for a finished train_model job, and
+ * what `smartcloudops model train` does in-process (trainAndRegister).
+ */
+import type { Clock } from '../clock';
+import { AppError, asAppError } from '../errors';
+import type { Logger } from '../log/logger';
+import type { MetricsSource } from '../sources/types';
+import { buildBundle } from './bundle';
+import { evaluateVersion } from './evaluate';
+import { fetchHistory } from './history';
+import type { ModelRegistry } from './registry';
+import { defaultModelName } from './registry-names';
+import type { JsonObject, ModelVersion } from './registry-types';
+import { resolveParams, trainModel, type ModelParams, type TrainedModel, type TrainProgress } from './train';
+import { codeVersion } from './version';
+
+/**
+ * Scores a just-registered version and its model's champion on the same data and stores the
+ * scorecard as its metrics; an evaluation that fails is stored as `{evaluation_error}`, never thrown.
+ */
+export async function evaluateAndRecord(
+  deps: { registry: ModelRegistry; source: MetricsSource; log?: Logger },
+  version: ModelVersion,
+  service: string,
+  onnx: Uint8Array,
+): Promise<ModelVersion> {
+  const { registry, source, log } = deps;
+  const championV = registry.resolve(version.name, 'champion');
+  const champion = championV
+    ? { version: championV, onnx: await registry.onnx(championV.name, championV.version) }
+    : null;
+  let metrics: JsonObject;
+  try {
+    metrics = await evaluateVersion(source, { version, service, onnx }, champion);
+  } catch (err) {
+    const e = asAppError(err);
+    log?.warn('model evaluation failed', { model: version.name, version: version.version, err: e });
+    metrics = { evaluation_error: e.userMessage };
+  }
+  return registry.setMetrics(version.name, version.version, metrics);
+}
+
+export interface TrainRequest {
+  service: string;
+  /** Default `<service>-detector`. */
+  model?: string;
+  /** Default 7 days (src/models/history.ts bounds). */
+  windowS?: number;
+  params?: Partial<ModelParams>;
+  seed?: number;
+  /** The person the version is recorded as created by. */
+  createdBy: string;
+}
+
+/**
+ * Trains in this process (what the train_model job does, without the queue), registers the
+ * version and evaluates it beside the champion. Bad params, an unknown service or a bad window
+ * throw AppError('bad_request' | 'not_found') before anything is registered.
+ */
+export async function trainAndRegister(
+  deps: { registry: ModelRegistry; source: MetricsSource; clock: Clock; log?: Logger },
+  req: TrainRequest,
+  onProgress?: (p: TrainProgress) => void | Promise<void>,
+): Promise<{ version: ModelVersion; trained: TrainedModel }> {
+  const { params, seed } = resolveParams(req.params, req.seed);
+  const catalog = (await deps.source.services()).map((s) => s.name);
+  if (!catalog.includes(req.service))
+    throw new AppError('not_found', `unknown service “${req.service}”; known: ${catalog.join(', ')}`);
+  const model = req.model ?? defaultModelName(req.service);
+  const history = await fetchHistory(deps.source, { service: req.service, windowS: req.windowS, toMs: deps.clock() });
+  const trained = await trainModel(history, { params, seed, ...(onProgress ? { onProgress } : {}) });
+  const onnx = buildBundle(trained, { model });
+  const registered = await deps.registry.register({
+    service: req.service,
+    name: model,
+    params: { ...trained.params },
+    seed: trained.seed,
+    window: { fromMs: trained.window.fromMs, toMs: trained.window.toMs },
+    dataSha256: trained.dataSha256,
+    codeVersion: codeVersion(),
+    createdBy: req.createdBy,
+    onnx,
+  });
+  return { version: await evaluateAndRecord(deps, registered, req.service, onnx), trained };
+}
