@@ -36,6 +36,10 @@ import { ModelRegistry } from '../models/registry';
 import { championOf } from '../models/champion';
 import type { ChampionOf } from '../models/serving';
 import { createRegistrar, finishedReply } from './models';
+import { modelDetailOf, type ModelDetailOf } from '../models/model-detail';
+import { ShadowStore } from '../models/shadow';
+import { incidentPeriods } from '../incidents/periods';
+import { createShadowRecorder } from './shadow';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -56,6 +60,8 @@ export interface App {
   remediation: RemediationService;
   /** The model registry: versions, their ONNX files (beside the database) and aliases. */
   models: ModelRegistry;
+  /** One model in detail with champion vs challenger in shadow (`model NAME`, GET /api/v1/models/:name). */
+  modelDetail: ModelDetailOf;
   /**
    * Slack (SLACK_BOT_TOKEN) and Teams (TEAMS_APP_ID or TEAMS_AUTH=off) when configured: their
    * routes go on the side-app.
@@ -108,6 +114,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Detection producers attach a service's champion (bytes included) to their jobs.
   const champions = championOf(models);
   const incidents = buildIncidents(core, store, auth.audit, services, champions);
+  const shadow = new ShadowStore(store.db);
+  const modelDetail = modelDetailOf({
+    registry: models,
+    shadow,
+    incidentsOf: incidentPeriods(new IncidentStore(store.db), clock),
+    // labels: the feedback store's lookup goes here once it exists (issue 15 point 6).
+  });
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
   const commands = createCommands({
@@ -120,8 +133,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     personNow,
     models,
     championOf: champions,
+    modelDetail,
   });
-  const registrar = createRegistrar({ registry: models, queue, source, log: log.child({ component: 'models' }) });
+  const modelLog = log.child({ component: 'models' });
+  const registrar = createRegistrar({ registry: models, queue, source, log: modelLog, clock });
+  const shadowRecorder = createShadowRecorder({ queue, shadow, clock, log: modelLog });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -153,13 +169,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     conversation,
     remediation,
     models,
+    modelDetail,
     chat,
   };
   // Every control-plane process registers finished trainings (once per job, whichever sees it first).
   const stopRegistrar = registrar.start();
+  // …and records each detection job's shadow run (once per job id).
+  const stopShadow = shadowRecorder.start();
   const life = lifecycle(core, parts, notices, catalog);
   const close = async () => {
     stopRegistrar();
+    stopShadow();
     await registrar.settled();
     await life.close();
   };

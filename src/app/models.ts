@@ -6,6 +6,7 @@
  * the same job, register it once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../clock';
 import { asAppError } from '../errors';
 import type { Jobs, TrainModelJobResult } from '../jobs/map';
 import type { Logger } from '../log/logger';
@@ -15,7 +16,7 @@ import type { ModelVersion } from '../models/registry-types';
 import type { JobInfo, JobQueue } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import { presentFinished } from '../present/jobs';
-import { reply, text, type Reply } from '../reply/model';
+import { context, reply, text, type Reply } from '../reply/model';
 
 /** How long a process waits for another one's evaluation of the same job before answering without it. */
 const EVALUATION_WAIT_MS = 60_000;
@@ -27,6 +28,8 @@ export interface ModelRegistrar {
   start(): () => void;
   /** Resolves once the registrations under way have settled (before the store closes). */
   settled(): Promise<void>;
+  /** The reply's line about a registered version's alias (challenger, or waiting to be promoted). */
+  aliasNote(v: ModelVersion): string;
 }
 
 export function createRegistrar(deps: {
@@ -34,8 +37,11 @@ export function createRegistrar(deps: {
   queue: JobQueue<Jobs>;
   source: MetricsSource;
   log: Logger;
+  /** When the challenger alias moves (the app's clock, like the shadow runs recorded against it). */
+  clock?: Clock;
 }): ModelRegistrar {
   const { registry, queue, source, log } = deps;
+  const clock = deps.clock ?? systemClock;
   const inFlight = new Map<string, Promise<ModelVersion>>();
 
   const registerAndEvaluate = async (job: JobInfo<Jobs>): Promise<ModelVersion> => {
@@ -69,7 +75,9 @@ export function createRegistrar(deps: {
       log.warn('model evaluation failed', { model: version.name, version: version.version, err: e });
       metrics = { evaluation_error: e.userMessage };
     }
-    return registry.setMetrics(version.name, version.version, metrics);
+    const evaluated = registry.setMetrics(version.name, version.version, metrics);
+    makeChallenger(registry, evaluated, championV?.version ?? null, { log, at: clock() });
+    return evaluated;
   };
 
   const registration = (job: JobInfo<Jobs>): Promise<ModelVersion> => {
@@ -88,6 +96,7 @@ export function createRegistrar(deps: {
 
   return {
     registration,
+    aliasNote: (v) => aliasNote(registry, v),
     async settled() {
       await Promise.allSettled([...inFlight.values()]);
     },
@@ -102,6 +111,41 @@ export function createRegistrar(deps: {
       });
     },
   };
+}
+
+/** Who moves the challenger alias: shadow scoring pages nobody, so it needs no approval. */
+export const SHADOW_BY = 'system:smartcloudops';
+
+/**
+ * An evaluated version becomes its model's challenger (it scores in shadow beside the champion),
+ * unless its evaluation failed or there is no champion to shadow (it waits to be promoted).
+ * Compare-and-set against the challenger read just before, so a concurrent move is never undone.
+ */
+function makeChallenger(
+  registry: ModelRegistry,
+  v: ModelVersion,
+  champion: number | null,
+  { log, at }: { log: Logger; at: number },
+): void {
+  if (champion === null || v.metrics?.evaluation_error !== undefined) return;
+  const expected = registry.aliasesOf(v.name).challenger;
+  try {
+    const move = registry.setAlias(v.name, 'challenger', v.version, { expected, by: SHADOW_BY, at });
+    if (move) log.info('model challenger set', { model: v.name, version: v.version, previous: move.previous });
+  } catch (err) {
+    log.warn('model challenger not set', { model: v.name, version: v.version, err: asAppError(err) });
+  }
+}
+
+/** What the training's reply says of the version's alias: challenger in shadow, or waiting to be promoted. */
+export function aliasNote(registry: Pick<ModelRegistry, 'aliasesOf'>, v: ModelVersion): string {
+  const { champion, challenger } = registry.aliasesOf(v.name);
+  if (v.metrics?.evaluation_error !== undefined) return `v${v.version} is not the challenger: its evaluation failed.`;
+  if (challenger === v.version && champion !== null)
+    return `v${v.version} is now the challenger: it scores in shadow beside champion v${champion} (\`model ${v.name}\`).`;
+  if (champion === null)
+    return `No champion yet: v${v.version} waits to be promoted (\`promote ${v.name} ${v.version}\`).`;
+  return '';
 }
 
 /** Another process registered the version and is evaluating it: wait for its metrics, within reason. */
@@ -120,7 +164,10 @@ export function finishedReply(registrar: ModelRegistrar): (job: JobInfo<Jobs>) =
   return async (job) => {
     if (job.name !== 'train_model' || job.state !== 'completed') return presentFinished(job);
     try {
-      return presentFinished(job, { version: await registrar.registration(job) });
+      const version = await registrar.registration(job);
+      const r = presentFinished(job, { version });
+      const note = registrar.aliasNote(version);
+      return note ? { ...r, blocks: [...r.blocks, context(note)] } : r;
     } catch (err) {
       const e = asAppError(err);
       return reply('error', text(`Job ${job.id} trained a model, but registering it failed: ${e.userMessage}`));

@@ -44,6 +44,8 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   train_model: cmd('train [model] [service]', 'train an anomaly model', 'models.manage', true),
   promote_model: cmd('promote MODEL VERSION', 'serve a model version', 'models.manage', false),
   rollback_model: cmd('rollback model MODEL', 'serve the previous model version', 'models.manage', false),
+  show_model: cmd('model MODEL', "a model's versions, metrics, and its challenger in shadow", 'read', true),
+  compare_models: cmd('compare MODEL A B', 'two versions of a model side by side', 'read', true),
   list_incidents: cmd('incidents [open|acked|resolved]', 'incidents from alerts', 'read', true),
   ack_incident: cmd('ack ID', 'acknowledge an incident', 'incidents.manage', true),
   resolve_incident: cmd('resolve ID', 'resolve an incident', 'incidents.manage', true),

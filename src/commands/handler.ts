@@ -17,6 +17,8 @@ import { requestAnomalies } from './anomalies';
 import { decideIncident, listIncidents } from './incidents';
 import { approveRemediation, denyRemediation, requestRemediation, setFreeze } from './remediation';
 import { listModels, requestTraining, type ModelsView } from './models';
+import { compareModels, showModel } from './model-detail';
+import type { ModelDetailOf } from '../models/model-detail';
 import { requestStatus } from './status';
 import { checkIntent, type Verdict } from './validate';
 
@@ -34,6 +36,8 @@ export interface CommandDeps {
   championOf?: ChampionOf;
   /** The model registry, as the model commands read it. */
   models: ModelsView;
+  /** One model in detail with its shadow comparison (src/models/model-detail.ts), for `model NAME`. */
+  modelDetail?: ModelDetailOf;
 }
 
 export interface Commands {
@@ -146,6 +150,10 @@ async function dispatch(
       return listModels(deps.models);
     case 'train_model':
       return requestTraining(ctx, deps, intent.slots);
+    case 'show_model':
+      return showModel(deps.modelDetail, intent.slots.model);
+    case 'compare_models':
+      return compareModels(deps.models, intent.slots);
     case 'investigate':
     case 'promote_model':
     case 'rollback_model':

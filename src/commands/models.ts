@@ -1,7 +1,7 @@
 import type { Jobs } from '../jobs/map';
 import { DEFAULT_TRAINING_WINDOW_S, MAX_TRAINING_WINDOW_S, MIN_TRAINING_WINDOW_S } from '../models/history';
 import { defaultModelName } from '../models/registry-names';
-import type { ModelRecord } from '../models/registry-types';
+import type { Comparison, ModelRecord } from '../models/registry-types';
 import { windowWords } from '../present/format';
 import { presentModels } from '../present/models';
 import { didYouMean } from '../reply/did-you-mean';
@@ -14,6 +14,7 @@ import { enqueueFor } from './enqueue';
 /** What the model commands read of the registry (the control plane's ModelRegistry). */
 export interface ModelsView {
   list(): ModelRecord[];
+  compare(name: string, a: number, b: number): Comparison;
 }
 
 const SUFFIX = '-detector';
