@@ -114,13 +114,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Detection producers attach a service's champion (bytes included) to their jobs.
   const champions = championOf(models);
   const incidents = buildIncidents(core, store, auth.audit, services, champions);
-  const shadow = new ShadowStore(store.db);
-  const modelDetail = modelDetailOf({
-    registry: models,
-    shadow,
-    incidentsOf: incidentPeriods(new IncidentStore(store.db), clock),
-    // labels: the feedback store's lookup goes here once it exists (issue 15 point 6).
-  });
+  const { modelDetail, registrar, start: startModelOps } = buildModelOps(core, store, models);
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
   const commands = createCommands({
@@ -135,9 +129,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     championOf: champions,
     modelDetail,
   });
-  const modelLog = log.child({ component: 'models' });
-  const registrar = createRegistrar({ registry: models, queue, source, log: modelLog, clock });
-  const shadowRecorder = createShadowRecorder({ queue, shadow, clock, log: modelLog });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -172,14 +163,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     modelDetail,
     chat,
   };
-  // Every control-plane process registers finished trainings (once per job, whichever sees it first).
-  const stopRegistrar = registrar.start();
-  // …and records each detection job's shadow run (once per job id).
-  const stopShadow = shadowRecorder.start();
+  // Every control-plane process registers finished trainings and records shadow runs (once per job id).
+  const stopModelOps = startModelOps();
   const life = lifecycle(core, parts, notices, catalog);
   const close = async () => {
-    stopRegistrar();
-    stopShadow();
+    stopModelOps();
     await registrar.settled();
     await life.close();
   };
@@ -193,6 +181,29 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 export function modelsDir(databasePath: string): string {
   if (databasePath === ':memory:') return join(tmpdir(), `sco-models-${randomUUID()}`);
   return join(dirname(databasePath), 'models');
+}
+
+/**
+ * The registrar of finished trainings, and shadow runs: recorded from completed detection jobs,
+ * read back as champion vs challenger by `model NAME`.
+ */
+function buildModelOps(core: Core, store: Store, models: ModelRegistry) {
+  const { clock, queue, source } = core;
+  const log = core.log.child({ component: 'models' });
+  const registrar = createRegistrar({ registry: models, queue, source, log, clock });
+  const shadow = new ShadowStore(store.db);
+  const modelDetail = modelDetailOf({
+    registry: models,
+    shadow,
+    incidentsOf: incidentPeriods(new IncidentStore(store.db), clock),
+    // labels: the feedback store's lookup goes here once it exists (issue 15 point 6).
+  });
+  const shadowRecorder = createShadowRecorder({ queue, shadow, clock, log });
+  const start = () => {
+    const stops = [registrar.start(), shadowRecorder.start()];
+    return () => stops.forEach((stop) => stop());
+  };
+  return { modelDetail, registrar, start };
 }
 
 /** Alerts -> incidents on the store; a new incident's analysis goes on the core's queue. */

@@ -141,8 +141,9 @@ function makeChallenger(
 export function aliasNote(registry: Pick<ModelRegistry, 'aliasesOf'>, v: ModelVersion): string {
   const { champion, challenger } = registry.aliasesOf(v.name);
   if (v.metrics?.evaluation_error !== undefined) return `v${v.version} is not the challenger: its evaluation failed.`;
+  const see = `\`model ${v.name}\``;
   if (challenger === v.version && champion !== null)
-    return `v${v.version} is now the challenger: it scores in shadow beside champion v${champion} (\`model ${v.name}\`).`;
+    return `v${v.version} is now the challenger: it scores in shadow beside champion v${champion} (${see}).`;
   if (champion === null)
     return `No champion yet: v${v.version} waits to be promoted (\`promote ${v.name} ${v.version}\`).`;
   return '';

@@ -64,7 +64,6 @@ export interface AnomaliesJobData {
   shadowSkipped?: ShadowSkipped;
 }
 
-
 /** One series as the challenger would have judged it: compact, for the shadow record. */
 export interface ShadowFinding {
   service: string;

@@ -34,7 +34,10 @@ export function championOf(registry: ChampionSource): ChampionOf {
       if (!c || c.version === v.version) return { model };
       const shadow = await refOf(registry, name, c);
       if ('why' in shadow) {
-        return { model, shadowSkipped: { name, version: c.version, reason: `${name} v${c.version}'s file ${shadow.why}` } };
+        return {
+          model,
+          shadowSkipped: { name, version: c.version, reason: `${name} v${c.version}'s file ${shadow.why}` },
+        };
       }
       return { model, shadow };
     }
@@ -48,6 +51,8 @@ async function refOf(registry: ChampionSource, name: string, v: ModelVersion): P
     const bytes = await registry.onnx(name, v.version);
     return { name, version: v.version, sha256: v.onnxSha256, onnxBase64: bytes.toString('base64') };
   } catch (err) {
-    return { why: err instanceof ModelBlobError ? `is ${err.reason}` : `could not be read (${(err as Error).message})` };
+    return {
+      why: err instanceof ModelBlobError ? `is ${err.reason}` : `could not be read (${(err as Error).message})`,
+    };
   }
 }

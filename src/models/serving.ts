@@ -41,9 +41,7 @@ export interface ShadowSkipped {
  * With a served champion, the model's challenger too (`shadow`), or why it cannot shadow.
  */
 export type ChampionChoice =
-  | { model: ModelRef; shadow?: ModelRef; shadowSkipped?: ShadowSkipped }
-  | { fallback: string }
-  | undefined;
+  { model: ModelRef; shadow?: ModelRef; shadowSkipped?: ShadowSkipped } | { fallback: string } | undefined;
 
 /** What a detection job carries of a ChampionChoice (AnomaliesJobData's model fields): one spread for producers. */
 export function modelsForJob(choice: ChampionChoice): {

@@ -63,7 +63,10 @@ export function distinctAlerts(runs: readonly ShadowRun[], side: 'championAlerts
       const key = `${a.signal}@${a.startMs}`;
       const known = byKey.get(key);
       // A later run may see the same segment run longer: keep its furthest end and highest score.
-      byKey.set(key, known ? { ...known, endMs: Math.max(known.endMs, a.endMs), maxScore: Math.max(known.maxScore, a.maxScore) } : a);
+      byKey.set(
+        key,
+        known ? { ...known, endMs: Math.max(known.endMs, a.endMs), maxScore: Math.max(known.maxScore, a.maxScore) } : a,
+      );
     }
   }
   return [...byKey.values()].sort((x, y) => x.startMs - y.startMs);
@@ -92,7 +95,8 @@ export function compareShadow(input: {
   const challengerOnly = chall.filter((a) => !matched(a, champ)).length;
   const total = both + championOnly + challengerOnly;
   const incidents = range && input.incidentsOf ? input.incidentsOf(input.service, range.fromMs, range.toMs) : [];
-  const labels = range && input.labels ? input.labels(input.service, range.fromMs, range.toMs) : input.labels ? [] : null;
+  const labels =
+    range && input.labels ? input.labels(input.service, range.fromMs, range.toMs) : input.labels ? [] : null;
   const side = (alerts: ShadowAlert[]): SideScore => {
     const hits = (p: Period) => alerts.some((a) => overlaps(span(a), p));
     return {
@@ -119,7 +123,10 @@ export function compareShadow(input: {
     agreement: { both, championOnly, challengerOnly, rate: total ? both / total : null },
     incidents: incidents.length,
     labels: labels
-      ? { real: labels.filter((l) => l.label === 'real').length, falseAlarm: labels.filter((l) => l.label === 'false_alarm').length }
+      ? {
+          real: labels.filter((l) => l.label === 'real').length,
+          falseAlarm: labels.filter((l) => l.label === 'false_alarm').length,
+        }
       : null,
     championScore: side(champ),
     challengerScore: side(chall),

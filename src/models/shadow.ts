@@ -68,9 +68,7 @@ export class ShadowStore {
   /** The runs of a model's challenger version recorded at or after `sinceMs`, oldest first. */
   runs(model: string, challengerVersion: number, sinceMs = 0): ShadowRun[] {
     const rows = this.db
-      .prepare(
-        `SELECT * FROM model_shadow_runs WHERE model = ? AND challenger_version = ? AND at >= ? ORDER BY at, id`,
-      )
+      .prepare(`SELECT * FROM model_shadow_runs WHERE model = ? AND challenger_version = ? AND at >= ? ORDER BY at, id`)
       .all(model, challengerVersion, sinceMs) as Row[];
     return rows.map(toRun);
   }

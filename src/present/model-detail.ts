@@ -27,7 +27,8 @@ function paramsCell(p: JsonObject): string {
 /** `model NAME`: versions with params, window, key metrics, who and when, aliases; then the shadow comparison. */
 export function presentModelDetail(d: ModelDetail): Reply {
   const m = d.model;
-  const alias = (v: number) => [m.champion === v ? 'champion' : '', m.challenger === v ? 'challenger' : ''].filter(Boolean).join(', ');
+  const alias = (v: number) =>
+    [m.champion === v ? 'champion' : '', m.challenger === v ? 'challenger' : ''].filter(Boolean).join(', ');
   const blocks: Block[] = [
     header(`${m.name} (${m.service})`),
     fields([
@@ -40,17 +41,19 @@ export function presentModelDetail(d: ModelDetail): Reply {
     blocks.push(
       table(
         ['version', 'alias', 'params', 'window', 'NAB score', 'recall', 'false alerts/day', 'by', 'at'],
-        [...m.versions].reverse().map((v) => [
-          `v${v.version}`,
-          alias(v.version),
-          paramsCell(v.params),
-          `${day(v.window.fromMs)} – ${day(v.window.toMs)}`,
-          num(metric(v, 'nab'), (x) => x.toFixed(1)),
-          num(metric(v, 'recall'), (x) => `${Math.round(x * 100)}%`),
-          num(metric(v, 'false_alerts_per_day'), (x) => x.toFixed(1)),
-          v.createdBy,
-          minute(v.createdAt),
-        ]),
+        [...m.versions]
+          .reverse()
+          .map((v) => [
+            `v${v.version}`,
+            alias(v.version),
+            paramsCell(v.params),
+            `${day(v.window.fromMs)} – ${day(v.window.toMs)}`,
+            num(metric(v, 'nab'), (x) => x.toFixed(1)),
+            num(metric(v, 'recall'), (x) => `${Math.round(x * 100)}%`),
+            num(metric(v, 'false_alerts_per_day'), (x) => x.toFixed(1)),
+            v.createdBy,
+            minute(v.createdAt),
+          ]),
       ),
     );
   }
@@ -68,7 +71,9 @@ function shadowBlocks(s: ShadowComparison | null, m: ModelDetail['model']): Bloc
   }
   const title = `Champion v${s.champion} vs challenger v${s.challenger} in shadow since ${minute(s.sinceMs)}`;
   if (s.runs === 0)
-    return [text(`${title}: no detection runs yet (\`anomalies ${m.service}\` or an incident on ${m.service} makes one).`)];
+    return [
+      text(`${title}: no detection runs yet (\`anomalies ${m.service}\` or an incident on ${m.service} makes one).`),
+    ];
   const a = s.agreement;
   const rate = a.rate === null ? 'no alerts from either' : `${Math.round(a.rate * 100)}% agreement`;
   const feedback = (x: ShadowComparison['championScore']) =>
@@ -80,8 +85,16 @@ function shadowBlocks(s: ShadowComparison | null, m: ModelDetail['model']): Bloc
       [
         ['alerts raised', String(s.championScore.alerts), String(s.challengerScore.alerts)],
         ['raised by it alone', String(a.championOnly), String(a.challengerOnly)],
-        [`incidents caught (of ${s.incidents})`, String(s.championScore.incidentsCaught), String(s.challengerScore.incidentsCaught)],
-        ['alerts outside incidents', String(s.championScore.alertsOutsideIncidents), String(s.challengerScore.alertsOutsideIncidents)],
+        [
+          `incidents caught (of ${s.incidents})`,
+          String(s.championScore.incidentsCaught),
+          String(s.challengerScore.incidentsCaught),
+        ],
+        [
+          'alerts outside incidents',
+          String(s.championScore.alertsOutsideIncidents),
+          String(s.challengerScore.alertsOutsideIncidents),
+        ],
         ['feedback 👍/👎', feedback(s.championScore), feedback(s.challengerScore)],
       ],
     ),
@@ -101,22 +114,28 @@ function diffRows(diffs: Difference[]): string[][] {
 
 /** `compare NAME A B`: params and metrics side by side, differences marked with `*`. */
 export function presentComparison(c: Comparison): Reply {
-  const metrics = c.metrics.filter((d) => !d.key.startsWith('scorecard.rows') && !d.key.startsWith('scorecard.rule'));
+  const hidden = ['scorecard.rows', 'scorecard.rule', 'scorecard.reason'];
+  const metrics = c.metrics.filter((d) => !hidden.some((h) => d.key.startsWith(h)));
   const changed = c.params.filter((d) => d.differs).length;
   const head = (v: ModelVersion) => `v${v.version} (${v.createdBy}, ${minute(v.createdAt)})`;
   return reply(
     'info',
     header(`${c.name}: v${c.a.version} vs v${c.b.version}`),
-    text(changed ? `${changed} param${changed === 1 ? '' : 's'} differ.` : 'Same params.'),
-    table(['param', head(c.a), head(c.b)], [
-      ...diffRows(c.params),
-      [c.a.seed !== c.b.seed ? '* seed' : 'seed', String(c.a.seed), String(c.b.seed)],
+    text(changed ? `${changed} param${changed === 1 ? ' differs' : 's differ'}.` : 'Same params.'),
+    table(
+      ['param', head(c.a), head(c.b)],
       [
-        c.a.window.fromMs !== c.b.window.fromMs || c.a.window.toMs !== c.b.window.toMs ? '* window' : 'window',
-        `${minute(c.a.window.fromMs)} – ${minute(c.a.window.toMs)}`,
-        `${minute(c.b.window.fromMs)} – ${minute(c.b.window.toMs)}`,
+        ...diffRows(c.params),
+        [c.a.seed !== c.b.seed ? '* seed' : 'seed', String(c.a.seed), String(c.b.seed)],
+        [
+          c.a.window.fromMs !== c.b.window.fromMs || c.a.window.toMs !== c.b.window.toMs
+            ? '* trained on'
+            : 'trained on',
+          `${minute(c.a.window.fromMs)} – ${minute(c.a.window.toMs)}`,
+          `${minute(c.b.window.fromMs)} – ${minute(c.b.window.toMs)}`,
+        ],
       ],
-    ]),
+    ),
     table(['metric', `v${c.a.version}`, `v${c.b.version}`], [...scoreRows(c), ...diffRows(metrics)]),
     context('* marks what differs'),
   );

@@ -45,7 +45,11 @@ describe('rules: show_model and compare_models', () => {
   });
 
   it('never reads a model as something to remediate', () => {
-    for (const text of ['compare payments-detector 2 3', 'model payments-detector', 'how is checkout-api-detector doing'])
+    for (const text of [
+      'compare payments-detector 2 3',
+      'model payments-detector',
+      'how is checkout-api-detector doing',
+    ])
       expect(parseRules(text).intent).not.toBe('remediate');
   });
 });

@@ -49,7 +49,7 @@ describe('a challenger scores in shadow (issue 15 point 4), end to end on the em
     await app.close();
   });
 
-  it('v1 champion, v2 challenger: detection carries both, one shadow run recorded, model and compare show them', async () => {
+  it('v1 champion, v2 challenger: detection carries both, one run recorded, model and compare show it', async () => {
     const v1 = await train(app, PARAMS);
     // No champion: v1 waits to be promoted, it is nobody's challenger.
     expect(app.models.aliasesOf('payments-detector')).toEqual({ champion: null, challenger: null });
@@ -115,7 +115,7 @@ describe('a challenger scores in shadow (issue 15 point 4), end to end on the em
     expect(cmp).toMatch(/\n\s*sampleSize\s+64\s+64/);
   });
 
-  it("a challenger whose file is corrupt: the champion scores, the shadow part is skipped with a logged reason", async () => {
+  it('a challenger whose file is corrupt: the champion scores, the shadow part is skipped, logged', async () => {
     await championOnApp(app, DURING_BURST);
     const v2 = await championOnApp(app, DURING_BURST, 5);
     // championOnApp made v2 champion: put v1 back as champion and v2 as its challenger.

@@ -49,11 +49,7 @@ export function modelDetail(p: Parsed): Intent | undefined {
     const m = mood(p, compareAt);
     if (m.negated || m.hypothetical || m.report) return unknown();
     const [a, b] = versions(p);
-    return build(
-      'compare_models',
-      { model: nameAt(p, model), version_a: a, version_b: b },
-      confidence(p, compareAt),
-    );
+    return build('compare_models', { model: nameAt(p, model), version_a: a, version_b: b }, confidence(p, compareAt));
   }
   if (model < 0) return undefined;
   const s = lead(p).index;

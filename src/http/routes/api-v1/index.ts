@@ -3,6 +3,7 @@ import { auditRoute } from './audit';
 import { createRun, type ApiV1Deps, type V1Context } from './command';
 import { anomalyAndIncidentRoutes, jobRoutes, modelRoutes } from './commands';
 import { modelFileRoute } from './models';
+import { modelDetailRoute } from './model-detail';
 import { remediationRoutes } from './remediations';
 
 export type { ApiV1Deps } from './command';
@@ -15,7 +16,7 @@ export type { ApiV1Deps } from './command';
  * `command.ts` holds `run` and the route builder, `commands.ts` the jobs, anomalies, incidents and
  * models routes, `remediations.ts` the remediation requests, `audit.ts` the audit log.
  */
-export function apiV1Routes({ commands, queue, audit, remediation, models }: ApiV1Deps): ApiRoute[] {
+export function apiV1Routes({ commands, queue, audit, remediation, models, modelDetail }: ApiV1Deps): ApiRoute[] {
   const run = createRun({ commands, audit });
   const jobGone = (jobId: string) => async () => (await queue.get(jobId)) === undefined;
   const ctx: V1Context = { commands, queue, audit, remediation, models, run, jobGone };
@@ -25,6 +26,7 @@ export function apiV1Routes({ commands, queue, audit, remediation, models }: Api
     ...remediationRoutes(ctx),
     ...modelRoutes(ctx),
     modelFileRoute(models),
+    ...(modelDetail ? [modelDetailRoute(ctx, modelDetail)] : []),
     auditRoute(audit),
   ];
 }
