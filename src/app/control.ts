@@ -44,6 +44,10 @@ import { createModelExecutor } from '../models/promotion/executor';
 import type { ChampionOf } from '../models/serving';
 import { createRegistrar, finishedReply } from './models';
 import { createDriftWatch, type DriftWatch } from './drift';
+import { modelDetailOf, type ModelDetailOf } from '../models/model-detail';
+import { ShadowStore } from '../models/shadow';
+import { incidentPeriods } from '../incidents/periods';
+import { createShadowRecorder } from './shadow';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -66,6 +70,8 @@ export interface App {
   models: ModelRegistry;
   /** Scheduled drift checks of every champion and what follows a completed one (src/app/drift.ts). */
   drift: DriftWatch;
+  /** One model in detail with champion vs challenger in shadow (`model NAME`, GET /api/v1/models/:name). */
+  modelDetail: ModelDetailOf;
   /**
    * Slack (SLACK_BOT_TOKEN) and Teams (TEAMS_APP_ID or TEAMS_AUTH=off) when configured: their
    * routes go on the side-app.
@@ -120,21 +126,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Detection producers attach a service's champion (bytes included) to their jobs.
   const champions = championOf(models);
   const incidents = buildIncidents(core, store, auth.audit, services, champions);
+  const { modelDetail, registrar, drift, start: startModelOps } = buildModelOps(core, store, models);
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
-  const commands = createCommands({
-    queue,
-    source,
-    clock,
-    remediation,
-    incidents,
-    names,
-    personNow,
-    models,
-    championOf: champions,
-  });
-  const registrar = createRegistrar({ registry: models, queue, source, log: log.child({ component: 'models' }) });
-  const drift = createDriftWatch({ ...core, registry: models, db: store.db, intervalMs: config.driftIntervalMs });
+  const commandDeps = { queue, source, clock, remediation, incidents, names, personNow, models, modelDetail };
+  const commands = createCommands({ ...commandDeps, championOf: champions });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -167,16 +163,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     remediation,
     models,
     drift,
+    modelDetail,
     chat,
   };
-  // Every control-plane process registers finished trainings (once per job, whichever sees it first).
-  // ... and queues drift checks (one job per champion per slot) and acts on their results.
-  const stops = [registrar.start(), drift.start()];
+  // Every control-plane process runs the model ops: registrar, shadow recorder, drift watch (buildModelOps).
+  const stopModelOps = startModelOps();
   const life = lifecycle(core, parts, notices, catalog);
   const close = async () => {
-    for (const stop of stops) stop();
-    await registrar.settled();
-    await drift.settled();
+    stopModelOps();
+    await Promise.all([registrar.settled(), drift.settled()]);
     await life.close();
   };
   return { ...parts, notifyRemediations: notices.notify, ...life, close };
@@ -189,6 +184,31 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 export function modelsDir(databasePath: string): string {
   if (databasePath === ':memory:') return join(tmpdir(), `sco-models-${randomUUID()}`);
   return join(dirname(databasePath), 'models');
+}
+
+/**
+ * The registrar of finished trainings (once per job id), drift checks of every champion (one job per
+ * champion per slot), and shadow runs: recorded from completed detection jobs, read back as champion
+ * vs challenger by `model NAME`.
+ */
+function buildModelOps(core: Core, store: Store, models: ModelRegistry) {
+  const { clock, queue, source, config } = core;
+  const log = core.log.child({ component: 'models' });
+  const registrar = createRegistrar({ registry: models, queue, source, log, clock });
+  const drift = createDriftWatch({ ...core, registry: models, db: store.db, intervalMs: config.driftIntervalMs });
+  const shadow = new ShadowStore(store.db);
+  const modelDetail = modelDetailOf({
+    registry: models,
+    shadow,
+    incidentsOf: incidentPeriods(new IncidentStore(store.db), clock),
+    // labels: the feedback store's lookup goes here once it exists (issue 15 point 6).
+  });
+  const shadowRecorder = createShadowRecorder({ queue, shadow, clock, log });
+  const start = () => {
+    const stops = [registrar.start(), shadowRecorder.start(), drift.start()];
+    return () => stops.forEach((stop) => stop());
+  };
+  return { modelDetail, registrar, drift, start };
 }
 
 /** Alerts -> incidents on the store; a new incident's analysis goes on the core's queue. */

@@ -44,6 +44,7 @@ export function createHttpForApp(app: App): FastifyInstance {
       audit: app.auth.audit,
       remediation: app.remediation,
       models: app.models,
+      modelDetail: app.modelDetail,
     }),
     ...statusRoutes({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
     ...notBuiltRoutes(),

@@ -6,6 +6,7 @@
  * the same job, register it once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../clock';
 import { asAppError } from '../errors';
 import type { Jobs, TrainModelJobResult } from '../jobs/map';
 import type { Logger } from '../log/logger';
@@ -15,7 +16,7 @@ import type { JsonObject, ModelVersion } from '../models/registry-types';
 import type { JobInfo, JobQueue } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import { presentFinished } from '../present/jobs';
-import { reply, text, type Reply } from '../reply/model';
+import { context, reply, text, type Reply } from '../reply/model';
 
 /** How long a process waits for another one's evaluation of the same job before answering without it. */
 const EVALUATION_WAIT_MS = 60_000;
@@ -27,6 +28,8 @@ export interface ModelRegistrar {
   start(): () => void;
   /** Resolves once the registrations under way have settled (before the store closes). */
   settled(): Promise<void>;
+  /** The reply's line about a registered version's alias (challenger, or waiting to be promoted). */
+  aliasNote(v: ModelVersion): string;
 }
 
 export function createRegistrar(deps: {
@@ -34,8 +37,11 @@ export function createRegistrar(deps: {
   queue: JobQueue<Jobs>;
   source: MetricsSource;
   log: Logger;
+  /** When the challenger alias moves (the app's clock, like the shadow runs recorded against it). */
+  clock?: Clock;
 }): ModelRegistrar {
   const { registry, queue, source, log } = deps;
+  const clock = deps.clock ?? systemClock;
   const inFlight = new Map<string, Promise<ModelVersion>>();
 
   const registerAndEvaluate = async (job: JobInfo<Jobs>): Promise<ModelVersion> => {
@@ -58,7 +64,7 @@ export function createRegistrar(deps: {
     });
     if (version.metrics) return version;
     log.info('model registered', { model: version.name, version: version.version, job: job.id });
-    return evaluateAndRecord({ registry, source, log }, version, r.service, onnx);
+    return evaluateAndRecord({ registry, source, log, clock }, version, r.service, onnx);
   };
 
   const registration = (job: JobInfo<Jobs>): Promise<ModelVersion> => {
@@ -77,6 +83,7 @@ export function createRegistrar(deps: {
 
   return {
     registration,
+    aliasNote: (v) => aliasNote(registry, v),
     async settled() {
       await Promise.allSettled([...inFlight.values()]);
     },
@@ -91,6 +98,18 @@ export function createRegistrar(deps: {
       });
     },
   };
+}
+
+/** What the training's reply says of the version's alias: challenger in shadow, or waiting to be promoted. */
+export function aliasNote(registry: Pick<ModelRegistry, 'aliasesOf'>, v: ModelVersion): string {
+  const { champion, challenger } = registry.aliasesOf(v.name);
+  if (v.metrics?.evaluation_error !== undefined) return `v${v.version} is not the challenger: its evaluation failed.`;
+  const see = `\`model ${v.name}\``;
+  if (challenger === v.version && champion !== null)
+    return `v${v.version} is now the challenger: it scores in shadow beside champion v${champion} (${see}).`;
+  if (champion === null)
+    return `No champion yet: v${v.version} waits to be promoted (\`promote ${v.name} ${v.version}\`).`;
+  return '';
 }
 
 /** Another process registered the version and is evaluating it: wait for its metrics, within reason. */
@@ -109,7 +128,10 @@ export function finishedReply(registrar: ModelRegistrar): (job: JobInfo<Jobs>) =
   return async (job) => {
     if (job.name !== 'train_model' || job.state !== 'completed') return presentFinished(job);
     try {
-      return presentFinished(job, { version: await registrar.registration(job) });
+      const version = await registrar.registration(job);
+      const r = presentFinished(job, { version });
+      const note = registrar.aliasNote(version);
+      return note ? { ...r, blocks: [...r.blocks, context(note)] } : r;
     } catch (err) {
       const e = asAppError(err);
       return reply('error', text(`Job ${job.id} trained a model, but registering it failed: ${e.userMessage}`));

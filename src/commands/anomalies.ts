@@ -1,6 +1,6 @@
 import type { JobQueue } from '../queue/types';
 import type { Jobs } from '../jobs/map';
-import type { ChampionOf } from '../models/serving';
+import { modelsForJob, type ChampionOf } from '../models/serving';
 import type { CommandContext, CommandOutcome } from './context';
 import { enqueueFor } from './enqueue';
 import { windowWords } from '../present/format';
@@ -25,8 +25,7 @@ export async function requestAnomalies(
       windowS,
       ...(slots.service ? { service: slots.service } : {}),
       ...(slots.metric ? { metric: slots.metric } : {}),
-      ...(champion && 'model' in champion ? { model: champion.model } : {}),
-      ...(champion && 'fallback' in champion ? { modelFallback: champion.fallback } : {}),
+      ...modelsForJob(champion),
     },
     `Looking for anomalies in ${what} over ${windowWords(windowS)}…`,
   );

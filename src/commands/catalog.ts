@@ -60,6 +60,8 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
     'read',
     true,
   ),
+  show_model: cmd('model MODEL', "a model's versions, metrics, and its challenger in shadow", 'read', true),
+  compare_models: cmd('compare MODEL A B', 'two versions of a model side by side', 'read', true),
   list_incidents: cmd('incidents [open|acked|resolved]', 'incidents from alerts', 'read', true),
   ack_incident: cmd('ack ID', 'acknowledge an incident', 'incidents.manage', true),
   resolve_incident: cmd('resolve ID', 'resolve an incident', 'incidents.manage', true),

@@ -19,6 +19,8 @@ import { approveRemediation, denyRemediation, requestRemediation, setFreeze } fr
 import { listModels, requestTraining, type ModelsView } from './models';
 import { requestModelChange } from './model-requests';
 import { showExperiments } from './experiments';
+import { compareModels, showModel } from './model-detail';
+import type { ModelDetailOf } from '../models/model-detail';
 import { requestStatus } from './status';
 import { checkIntent, type Verdict } from './validate';
 
@@ -36,6 +38,8 @@ export interface CommandDeps {
   championOf?: ChampionOf;
   /** The model registry, as the model commands read it. */
   models: ModelsView;
+  /** One model in detail with its shadow comparison (src/models/model-detail.ts), for `model NAME`. */
+  modelDetail?: ModelDetailOf;
 }
 
 export interface Commands {
@@ -150,6 +154,10 @@ async function dispatch(
       return requestTraining(ctx, deps, intent.slots);
     case 'list_experiments':
       return showExperiments(deps, intent.slots);
+    case 'show_model':
+      return showModel(deps.modelDetail, intent.slots.model);
+    case 'compare_models':
+      return compareModels(deps.models, intent.slots);
     case 'promote_model':
       return requestModelChange(ctx, deps, 'promote_model', intent.slots);
     case 'rollback_model':

@@ -1,7 +1,7 @@
 import type { Jobs } from '../jobs/map';
 import { DEFAULT_TRAINING_WINDOW_S, MAX_TRAINING_WINDOW_S, MIN_TRAINING_WINDOW_S } from '../models/history';
 import { defaultModelName } from '../models/registry-names';
-import type { ModelRecord } from '../models/registry-types';
+import type { Comparison, ModelRecord } from '../models/registry-types';
 import { AppError } from '../errors';
 import { resolveParams, type ModelParams } from '../models/train';
 import { windowWords } from '../present/format';
@@ -20,6 +20,7 @@ export interface ModelsView {
   get(name: string): ModelRecord;
   /** The champion a rollback goes back to. */
   previousChampion(name: string): number | undefined;
+  compare(name: string, a: number, b: number): Comparison;
 }
 
 const SUFFIX = '-detector';

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { JobQueue } from '../queue/types';
 import type { Jobs } from '../jobs/map';
-import type { ChampionOf } from '../models/serving';
+import { modelsForJob, type ChampionOf } from '../models/serving';
 import type { Incident, IncidentStore } from './store';
 
 export interface AnalysisDeps {
@@ -40,8 +40,7 @@ export function analyseNewIncidents(deps: AnalysisDeps): (incident: Incident) =>
       {
         service,
         windowS: ANALYSIS_WINDOW_S,
-        ...(champion && 'model' in champion ? { model: champion.model } : {}),
-        ...(champion && 'fallback' in champion ? { modelFallback: champion.fallback } : {}),
+        ...modelsForJob(champion),
       },
       { jobId, meta: { requestedBy: 'alertmanager', ...(deps.channel ? { channel: deps.channel } : {}) } },
     );

@@ -39,6 +39,8 @@ const SLOT_PARAMS: Record<SlotName, JsonSchema> = {
   job_id: idParam('job'),
   model: nameParam('anomaly model'),
   version: { type: 'integer', description: 'model version number' },
+  version_a: { type: 'integer', description: 'the first model version to compare' },
+  version_b: { type: 'integer', description: 'the second model version to compare' },
   status: { type: 'string', description: 'incident status filter: open, acknowledged or resolved' },
   incident_id: idParam('incident'),
   query: { type: 'string', description: 'runbook search words' },
@@ -107,7 +109,7 @@ export type ProposalResult = { ok: true; intent: Intent } | { ok: false; detail:
 
 const NAME_SLOTS = new Set(['service', 'target', 'model', 'runbook', 'metric', 'action']);
 const ID_SLOTS = new Set(['request_id', 'job_id', 'incident_id']);
-const INT_SLOTS = new Set(['window_s', 'replicas', 'version', 'seed']);
+const INT_SLOTS = new Set(['window_s', 'replicas', 'version', 'seed', 'version_a', 'version_b']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -2,7 +2,7 @@ import type { SeriesExplanation } from '../anomaly/explain';
 import type { SignalDrift } from '../models/drift';
 import type { ModelReference } from '../models/drift-reference';
 import type { HistoryWindow } from '../models/history';
-import type { ModelRef, ServedModel } from '../models/serving';
+import type { ModelRef, ServedModel, ShadowSkipped } from '../models/serving';
 import type { ModelParams } from '../models/train';
 import type { RemediationRequest, RequestState } from '../remediation/types';
 import type { Signal } from '../sources/types';
@@ -57,7 +57,28 @@ export interface AnomaliesJobData {
   model?: ModelRef;
   /** Why the service's champion could not be attached (its file missing or corrupt): said in the reply. */
   modelFallback?: string;
+  /**
+   * The service's challenger, bytes included: it scores the same series in shadow (its would-be
+   * alerts go in the result, never in what pages people). Only with `model`.
+   */
+  shadow?: ModelRef;
+  /** Why the challenger could not be attached (its file missing or corrupt): no shadow run, logged. */
+  shadowSkipped?: ShadowSkipped;
 }
+
+/** One series as the challenger would have judged it: compact, for the shadow record. */
+export interface ShadowFinding {
+  service: string;
+  signal: Signal;
+  anomalous: boolean;
+  maxScore: number;
+  segments: Array<{ startMs: number; endMs: number; maxScore: number }>;
+}
+
+/** The challenger's shadow run over the job's series, or why it was skipped (the champion scored anyway). */
+export type ShadowResult =
+  | { name: string; version: number; findings: ShadowFinding[]; builtIn?: Signal[] }
+  | { name: string; version: number; skipped: string };
 
 /**
  * One series' result (src/anomaly/explain): the reply's text, table and chart are all drawn from
@@ -88,6 +109,8 @@ export interface AnomaliesJobResult {
   missing?: string[];
   /** The model version that scored, or why the built-in detector did; absent when the service has no champion. */
   model?: ServedModel;
+  /** The challenger's would-be findings (shadow scoring); absent when the job carried none. */
+  shadow?: ShadowResult;
 }
 
 /** What a remediation job returns (it travels through the queue, so plain data). */

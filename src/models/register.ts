@@ -3,7 +3,7 @@
  * what the control plane's registrar (src/app/models.ts) does for a finished train_model job, and
  * what `smartcloudops model train` does in-process (trainAndRegister).
  */
-import type { Clock } from '../clock';
+import { systemClock, type Clock } from '../clock';
 import { AppError, asAppError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { MetricsSource } from '../sources/types';
@@ -21,7 +21,7 @@ import { codeVersion } from './version';
  * scorecard as its metrics; an evaluation that fails is stored as `{evaluation_error}`, never thrown.
  */
 export async function evaluateAndRecord(
-  deps: { registry: ModelRegistry; source: MetricsSource; log?: Logger },
+  deps: { registry: ModelRegistry; source: MetricsSource; log?: Logger; clock?: Clock },
   version: ModelVersion,
   service: string,
   onnx: Uint8Array,
@@ -39,8 +39,35 @@ export async function evaluateAndRecord(
     log?.warn('model evaluation failed', { model: version.name, version: version.version, err: e });
     metrics = { evaluation_error: e.userMessage };
   }
-  return registry.setMetrics(version.name, version.version, metrics);
+  const evaluated = registry.setMetrics(version.name, version.version, metrics);
+  makeChallenger(registry, evaluated, championV?.version ?? null, { log, at: (deps.clock ?? systemClock)() });
+  return evaluated;
 }
+
+/** Who moves the challenger alias: shadow scoring pages nobody, so it needs no approval. */
+export const SHADOW_BY = 'system:smartcloudops';
+
+/**
+ * An evaluated version becomes its model's challenger (it scores in shadow beside the champion),
+ * unless its evaluation failed or there is no champion to shadow (it waits to be promoted).
+ * Compare-and-set against the challenger read just before, so a concurrent move is never undone.
+ */
+function makeChallenger(
+  registry: ModelRegistry,
+  v: ModelVersion,
+  champion: number | null,
+  { log, at }: { log?: Logger; at: number },
+): void {
+  if (champion === null || v.metrics?.evaluation_error !== undefined) return;
+  const expected = registry.aliasesOf(v.name).challenger;
+  try {
+    const move = registry.setAlias(v.name, 'challenger', v.version, { expected, by: SHADOW_BY, at });
+    if (move) log?.info('model challenger set', { model: v.name, version: v.version, previous: move.previous });
+  } catch (err) {
+    log?.warn('model challenger not set', { model: v.name, version: v.version, err: asAppError(err) });
+  }
+}
+
 
 export interface TrainRequest {
   service: string;

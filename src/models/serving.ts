@@ -28,11 +28,36 @@ export type ServedModel =
     }
   | { fallback: string };
 
+/** A challenger that could not score in shadow, and why (the champion scores all the same). */
+export interface ShadowSkipped {
+  name: string;
+  version: number;
+  reason: string;
+}
+
 /**
  * What a producer attaches for a service: its champion, why it cannot be served (its file missing
  * or corrupt: the built-in detector scores and the reply says so), or undefined (no champion).
+ * With a served champion, the model's challenger too (`shadow`), or why it cannot shadow.
  */
-export type ChampionChoice = { model: ModelRef } | { fallback: string } | undefined;
+export type ChampionChoice =
+  { model: ModelRef; shadow?: ModelRef; shadowSkipped?: ShadowSkipped } | { fallback: string } | undefined;
+
+/** What a detection job carries of a ChampionChoice (AnomaliesJobData's model fields): one spread for producers. */
+export function modelsForJob(choice: ChampionChoice): {
+  model?: ModelRef;
+  modelFallback?: string;
+  shadow?: ModelRef;
+  shadowSkipped?: ShadowSkipped;
+} {
+  if (!choice) return {};
+  if ('fallback' in choice) return { modelFallback: choice.fallback };
+  return {
+    model: choice.model,
+    ...(choice.shadow ? { shadow: choice.shadow } : {}),
+    ...(choice.shadowSkipped ? { shadowSkipped: choice.shadowSkipped } : {}),
+  };
+}
 
 /** The control plane's lookup of a service's champion, injected into the producers. */
 export type ChampionOf = (service: string) => Promise<ChampionChoice>;

@@ -11,6 +11,7 @@ export function presentAnomalies(result: AnomaliesJobResult): Reply {
   const anomalous = result.findings.filter((f) => f.anomalous).sort((a, b) => topScore(b) - topScore(a));
   const scope = `${result.findings.length} series over ${windowWords(result.windowS)}`;
   const missing = result.missing?.length ? [context(`no data for ${result.missing.join(', ')}: not scored`)] : [];
+  missing.push(...shadowLine(result));
   if (anomalous.length === 0) {
     return reply(
       'success',
@@ -145,4 +146,23 @@ function fmt(v: number, unit: string, extra = 0): string {
 
 function stamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** One context line on the challenger scoring in shadow: whether it agrees with what the champion flagged. */
+function shadowLine(result: AnomaliesJobResult): Block[] {
+  const s = result.shadow;
+  if (!s) return [];
+  const who = `challenger v${s.version} (shadow)`;
+  if ('skipped' in s) return [context(`${who} did not score: ${s.skipped}`)];
+  const key = (f: { service: string; signal: string }) => `${f.service} ${f.signal}`;
+  const champion = new Set(result.findings.filter((f) => f.anomalous).map(key));
+  const challenger = new Set(s.findings.filter((f) => f.anomalous).map(key));
+  const more = [...challenger].filter((k) => !champion.has(k));
+  const fewer = [...champion].filter((k) => !challenger.has(k));
+  if (!more.length && !fewer.length) return [context(`${who} agrees`)];
+  const parts = [
+    ...(more.length ? [`would also flag ${more.join(', ')}`] : []),
+    ...(fewer.length ? [`would not flag ${fewer.join(', ')}`] : []),
+  ];
+  return [context(`${who} ${parts.join('; ')}`)];
 }

@@ -8,7 +8,7 @@ import type { Clock } from '../clock';
 import { AppError, UnrecoverableJobError } from '../errors';
 import type { JobContext } from '../queue/types';
 import { GOLDEN_SIGNALS, type MetricsSource, type Series } from '../sources/types';
-import type { AnomaliesJobData, AnomaliesJobResult, SeriesFinding } from '../jobs/map';
+import type { AnomaliesJobData, AnomaliesJobResult, SeriesFinding, ShadowFinding } from '../jobs/map';
 import { loadBundle, type LoadedBundle } from '../models/bundle';
 import {
   createBundleCache,
@@ -17,6 +17,7 @@ import {
   type BundleCache,
   type ServedModel,
 } from '../models/serving';
+import { compactFinding, shadowModel, shadowResult } from './shadow';
 
 /** A point is anomalous at or above this combined score. */
 export const ANOMALY_THRESHOLD = ALERT_THRESHOLD;
@@ -67,6 +68,9 @@ export function anomaliesProcessor(
     const windowStartMs = atMs - windowS * 1000;
     const historyStartMs = historyStart(atMs, stepMs);
     const { bundle, served } = await servedModel(job.data, bundles);
+    // The challenger, when the job carries one, scores the same series in shadow.
+    const shadow = await shadowModel(job.data, bundles, job.log);
+    const shadowFindings: ShadowFinding[] = [];
     const findings: SeriesFinding[] = [];
     const missing: string[] = [];
     const total = services.length * signals.length;
@@ -87,6 +91,8 @@ export function anomaliesProcessor(
           options.counters?.pointsScored.inc(series.points.length);
           if (finding.segments.length) options.counters?.anomaliesDetected.inc({ service }, finding.segments.length);
           findings.push(finding);
+          if (shadow && 'bundle' in shadow)
+            shadowFindings.push(compactFinding(await score(series, windowStartMs, options.onnxThreads, shadow.bundle)));
         } else {
           missing.push(`${service} ${sig}`);
         }
@@ -102,6 +108,7 @@ export function anomaliesProcessor(
       .sort((a, b) => b.maxScore - a.maxScore)
       .slice(0, MAX_CHARTS);
     for (const f of charted) f.chartPng = (await chart(f)).toString('base64');
+    const shadowed = shadowResult(shadow, shadowFindings);
     return {
       atMs,
       windowS,
@@ -109,6 +116,7 @@ export function anomaliesProcessor(
       findings,
       ...(missing.length ? { missing } : {}),
       ...(served ? { model: withBuiltIn(served, bundle, findings) } : {}),
+      ...(shadowed ? { shadow: shadowed } : {}),
     };
   };
 }

@@ -62,6 +62,9 @@ const SAMPLES: Record<
   topic: { value: 'restart', slots: ['topic'] },
   metric: { value: 'error rate', slots: ['metric'] },
   QUERY: { value: 'dns', slots: ['query'] },
+  MODEL: { value: 'payments-detector', slots: ['model'] },
+  A: { value: '1', parsed: 1, slots: ['version_a'] },
+  B: { value: '2', parsed: 2, slots: ['version_b'] },
 };
 /** Literal words in optional groups that are values too. */
 const LITERALS: Record<string, { parsed: string | number; slots: string[] }> = {

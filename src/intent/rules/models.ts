@@ -1,6 +1,7 @@
 import type { Intent } from '../schema';
 import { build, confidence, unknown } from './build';
 import { lead, mood } from './guard';
+import { modelDetail } from './model-detail';
 import { find, order } from './manage';
 import { findVersion, isModelName, isName, nameAt, type Parsed } from './slots';
 import { kw } from './tokens';
@@ -91,6 +92,9 @@ export function models(p: Parsed): Intent | undefined {
   const flagModel = p.flags.get('model')?.toLowerCase();
   const back = backAt(p);
   const aboutModel = noun >= 0 || flagModel !== undefined || detectorAt(p) >= 0;
+  // "model payments-detector", "compare payments-detector 2 3": reading a model (model-detail.ts).
+  const read = train < 0 && !promote && !promoteTalk && back < 0 ? modelDetail(p) : undefined;
+  if (read) return read;
   if (noun < 0 && train < 0 && !promote && !promoteTalk && !(back >= 0 && aboutModel)) return undefined;
   if (find(p, 'cancel') >= 0 && find(p, 'job') >= 0) return undefined;
 

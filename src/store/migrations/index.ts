@@ -11,6 +11,7 @@ import { replaysMigration } from './010-replays';
 import { incidentAnalysesMigration } from './011-incident-analyses';
 import { modelsMigration } from './012-models';
 import { modelJobsMigration } from './013-model-jobs';
+import { modelShadowMigration } from './014-model-shadow';
 import { modelReferenceMigration } from './016-model-reference';
 import type { Migration } from './types';
 
@@ -31,5 +32,6 @@ export const MIGRATIONS: readonly Migration[] = [
   incidentAnalysesMigration,
   modelsMigration,
   modelJobsMigration,
+  modelShadowMigration,
   modelReferenceMigration,
 ];

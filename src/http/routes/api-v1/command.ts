@@ -8,6 +8,7 @@ import type { Commands } from '../../../commands/handler';
 import { notBuiltMessage } from '../../../commands/help';
 import type { Verdict } from '../../../commands/validate';
 import { intentSchema, makeIntent, type IntentName, type SlotsOf } from '../../../intent/schema';
+import type { ModelDetailOf } from '../../../models/model-detail';
 import type { ModelRegistry } from '../../../models/registry';
 import type { JobInfo, JobQueue } from '../../../queue/types';
 import type { RemediationService } from '../../../remediation/service';
@@ -23,6 +24,8 @@ export interface ApiV1Deps {
   remediation: RemediationService;
   /** The model registry: GET /api/v1/models and the ONNX files. */
   models: ModelRegistry;
+  /** One model with its shadow comparison: GET /api/v1/models/:name. */
+  modelDetail?: ModelDetailOf;
 }
 
 type IntentOption = (typeof intentSchema.options)[number];

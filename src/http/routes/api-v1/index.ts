@@ -6,6 +6,7 @@ import { modelFileRoute } from './models';
 import { modelRequestRoutes } from './model-requests';
 import { experimentRoutes } from './experiments';
 import { modelScoreRoute } from './model-score';
+import { modelDetailRoute } from './model-detail';
 import { remediationRoutes } from './remediations';
 
 export type { ApiV1Deps } from './command';
@@ -18,7 +19,7 @@ export type { ApiV1Deps } from './command';
  * `command.ts` holds `run` and the route builder, `commands.ts` the jobs, anomalies, incidents and
  * models routes, `remediations.ts` the remediation requests, `audit.ts` the audit log.
  */
-export function apiV1Routes({ commands, queue, audit, remediation, models }: ApiV1Deps): ApiRoute[] {
+export function apiV1Routes({ commands, queue, audit, remediation, models, modelDetail }: ApiV1Deps): ApiRoute[] {
   const run = createRun({ commands, audit });
   const jobGone = (jobId: string) => async () => (await queue.get(jobId)) === undefined;
   const ctx: V1Context = { commands, queue, audit, remediation, models, run, jobGone };
@@ -31,6 +32,7 @@ export function apiV1Routes({ commands, queue, audit, remediation, models }: Api
     modelFileRoute(models),
     ...experimentRoutes(ctx),
     modelScoreRoute(models),
+    ...(modelDetail ? [modelDetailRoute(ctx, modelDetail)] : []),
     auditRoute(audit),
   ];
 }
