@@ -33,6 +33,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BlobStore } from '../models/blobs';
 import { ModelRegistry } from '../models/registry';
+import { FeedbackStore } from '../models/feedback';
 import { championOf } from '../models/champion';
 import type { ChampionOf } from '../models/serving';
 import { createRegistrar, finishedReply } from './models';
@@ -56,6 +57,8 @@ export interface App {
   remediation: RemediationService;
   /** The model registry: versions, their ONNX files (beside the database) and aliases. */
   models: ModelRegistry;
+  /** 👍/👎 feedback with its series windows: model evaluation reads it as labelled periods. */
+  feedback: FeedbackStore;
   /**
    * Slack (SLACK_BOT_TOKEN) and Teams (TEAMS_APP_ID or TEAMS_AUTH=off) when configured: their
    * routes go on the side-app.
@@ -109,6 +112,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const champions = championOf(models);
   const incidents = buildIncidents(core, store, auth.audit, services, champions);
   const names = createNames(auth.users, auth.apiKeys);
+  const feedback = new FeedbackStore(store.db);
   const personNow = (person: string) => identity.personNow(person);
   const commands = createCommands({
     queue,
@@ -120,8 +124,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     personNow,
     models,
     championOf: champions,
+    feedback,
   });
-  const registrar = createRegistrar({ registry: models, queue, source, log: log.child({ component: 'models' }) });
+  const registrar = createRegistrar({
+    registry: models,
+    queue,
+    source,
+    log: log.child({ component: 'models' }),
+    labels: (service, fromMs, toMs) => feedback.labels(service, fromMs, toMs),
+  });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -153,6 +164,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     conversation,
     remediation,
     models,
+    feedback,
     chat,
   };
   // Every control-plane process registers finished trainings (once per job, whichever sees it first).

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { asAppError } from '../errors';
 import type { Jobs, TrainModelJobResult } from '../jobs/map';
 import type { Logger } from '../log/logger';
-import { evaluateVersion } from '../models/evaluate';
+import { evaluateVersion, type FeedbackPeriod } from '../models/evaluate';
 import type { ModelRegistry } from '../models/registry';
 import type { ModelVersion } from '../models/registry-types';
 import type { JobInfo, JobQueue } from '../queue/types';
@@ -34,6 +34,8 @@ export function createRegistrar(deps: {
   queue: JobQueue<Jobs>;
   source: MetricsSource;
   log: Logger;
+  /** 👍/👎 feedback on a service over a span (src/models/feedback.ts labels()), for the evaluation. */
+  labels?: (service: string, fromMs: number, toMs: number) => FeedbackPeriod[];
 }): ModelRegistrar {
   const { registry, queue, source, log } = deps;
   const inFlight = new Map<string, Promise<ModelVersion>>();
@@ -63,7 +65,8 @@ export function createRegistrar(deps: {
       : null;
     let metrics;
     try {
-      metrics = await evaluateVersion(source, { version, service: r.service, onnx }, champion);
+      const feedback = deps.labels?.(r.service, r.window.fromMs, r.window.toMs) ?? [];
+      metrics = await evaluateVersion(source, { version, service: r.service, onnx }, champion, feedback);
     } catch (err) {
       const e = asAppError(err);
       log.warn('model evaluation failed', { model: version.name, version: version.version, err: e });

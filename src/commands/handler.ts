@@ -9,6 +9,7 @@ import { context, reply, text } from '../reply/model';
 import type { MetricsSource } from '../sources/types';
 import type { Jobs } from '../jobs/map';
 import type { ChampionOf } from '../models/serving';
+import type { FeedbackStore } from '../models/feedback';
 import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
 import { helpReply, notBuiltMessage, unknownReply } from './help';
@@ -17,6 +18,7 @@ import { requestAnomalies } from './anomalies';
 import { decideIncident, listIncidents } from './incidents';
 import { approveRemediation, denyRemediation, requestRemediation, setFreeze } from './remediation';
 import { listModels, requestTraining, type ModelsView } from './models';
+import { giveFeedback } from './feedback';
 import { requestStatus } from './status';
 import { checkIntent, type Verdict } from './validate';
 
@@ -34,6 +36,8 @@ export interface CommandDeps {
   championOf?: ChampionOf;
   /** The model registry, as the model commands read it. */
   models: ModelsView;
+  /** 👍/👎 labels with their series windows (src/models/feedback.ts). */
+  feedback: FeedbackStore;
 }
 
 export interface Commands {
@@ -146,6 +150,8 @@ async function dispatch(
       return listModels(deps.models);
     case 'train_model':
       return requestTraining(ctx, deps, intent.slots);
+    case 'feedback':
+      return giveFeedback(ctx, deps, intent.slots);
     case 'investigate':
     case 'promote_model':
     case 'rollback_model':

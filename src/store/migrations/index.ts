@@ -11,6 +11,7 @@ import { replaysMigration } from './010-replays';
 import { incidentAnalysesMigration } from './011-incident-analyses';
 import { modelsMigration } from './012-models';
 import { modelJobsMigration } from './013-model-jobs';
+import { feedbackMigration } from './015-feedback';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   incidentAnalysesMigration,
   modelsMigration,
   modelJobsMigration,
+  feedbackMigration,
 ];
