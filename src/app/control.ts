@@ -113,7 +113,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const incidents = buildIncidents(core, store, auth.audit, services, champions);
   const names = createNames(auth.users, auth.apiKeys);
   const feedback = new FeedbackStore(store.db);
-  const personNow = (person: string) => identity.personNow(person);
   const commands = createCommands({
     queue,
     source,
@@ -121,18 +120,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     remediation,
     incidents,
     names,
-    personNow,
+    personNow: (person: string) => identity.personNow(person),
     models,
     championOf: champions,
     feedback,
   });
-  const registrar = createRegistrar({
-    registry: models,
-    queue,
-    source,
-    log: log.child({ component: 'models' }),
-    labels: (service, fromMs, toMs) => feedback.labels(service, fromMs, toMs),
-  });
+  const modelLog = log.child({ component: 'models' });
+  const registrar = createRegistrar({ registry: models, queue, source, feedback, log: modelLog });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({

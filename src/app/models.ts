@@ -34,8 +34,8 @@ export function createRegistrar(deps: {
   queue: JobQueue<Jobs>;
   source: MetricsSource;
   log: Logger;
-  /** 👍/👎 feedback on a service over a span (src/models/feedback.ts labels()), for the evaluation. */
-  labels?: (service: string, fromMs: number, toMs: number) => FeedbackPeriod[];
+  /** 👍/👎 feedback (src/models/feedback.ts): its labels on the service over the training window feed the evaluation. */
+  feedback?: { labels(service: string, fromMs: number, toMs: number): FeedbackPeriod[] };
 }): ModelRegistrar {
   const { registry, queue, source, log } = deps;
   const inFlight = new Map<string, Promise<ModelVersion>>();
@@ -65,7 +65,7 @@ export function createRegistrar(deps: {
       : null;
     let metrics;
     try {
-      const feedback = deps.labels?.(r.service, r.window.fromMs, r.window.toMs) ?? [];
+      const feedback = deps.feedback?.labels(r.service, r.window.fromMs, r.window.toMs) ?? [];
       metrics = await evaluateVersion(source, { version, service: r.service, onnx }, champion, feedback);
     } catch (err) {
       const e = asAppError(err);

@@ -85,7 +85,8 @@ export class FeedbackStore {
   constructor(db: Db) {
     this.s = {
       upsert: db.prepare(
-        `INSERT INTO feedback (target, person, label, at, service, signals, from_ms, to_ms, windows, model, model_version)
+        `INSERT INTO feedback
+           (target, person, label, at, service, signals, from_ms, to_ms, windows, model, model_version)
          VALUES (@target, @person, @label, @at, @service, @signals, @from_ms, @to_ms, @windows, @model, @model_version)
          ON CONFLICT(target, person) DO UPDATE SET label = excluded.label, at = excluded.at, service = excluded.service,
            signals = excluded.signals, from_ms = excluded.from_ms, to_ms = excluded.to_ms, windows = excluded.windows,

@@ -7,7 +7,8 @@
  * The recommendation rule (RULE_TEXT): promote when the candidate's NAB-style score beats the
  * champion's by at least `minNabGain` points, it raises at most `maxExtraFalseAlertsPerDay` more
  * false alerts a day, and on labelled periods it hits no fewer real ones and alerts in no more
- * false-alarm ones (incidents, then 👍/👎 feedback, each on its own); otherwise keep the champion. With no champion the version is the first one.
+ * false-alarm ones (incidents, then 👍/👎 feedback, each on its own); otherwise keep the champion.
+ * With no champion the version is the first one.
  */
 import { evaluateBacktest, type BacktestResult, type Scorer } from './backtest';
 import { scoreLabelled, type LabelledPeriod, type LabelledResult } from './backtest-labelled';
