@@ -28,13 +28,6 @@ const NOT_BUILT: readonly NotBuilt[] = [
   { method: 'GET', url: '/api/v1/experiments', tag: 'models', summary: 'Model experiments', permission: 'read' },
   {
     method: 'POST',
-    url: '/api/v1/feedback',
-    tag: 'models',
-    summary: 'Label an anomaly or an investigation',
-    permission: 'read',
-  },
-  {
-    method: 'POST',
     url: '/api/v1/models/:name/score',
     tag: 'models',
     summary: "Score points with a model's champion",

@@ -2,6 +2,7 @@ import type { ApiRoute } from '../../route';
 import { auditRoute } from './audit';
 import { createRun, type ApiV1Deps, type V1Context } from './command';
 import { anomalyAndIncidentRoutes, jobRoutes, modelRoutes } from './commands';
+import { feedbackRoute } from './feedback';
 import { modelFileRoute } from './models';
 import { remediationRoutes } from './remediations';
 
@@ -25,6 +26,7 @@ export function apiV1Routes({ commands, queue, audit, remediation, models }: Api
     ...remediationRoutes(ctx),
     ...modelRoutes(ctx),
     modelFileRoute(models),
+    feedbackRoute(ctx),
     auditRoute(audit),
   ];
 }
