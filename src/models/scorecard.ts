@@ -247,8 +247,8 @@ export function recommend(
   }
   if (cf && hf && cf.falseAlarmsRaised > hf.falseAlarmsRaised) {
     return keep(
-      `Keep ${w}: ${v} alerts in ${cf.falseAlarmsRaised} periods people marked false alarm against ` +
-        `${hf.falseAlarmsRaised}.`,
+      `Keep ${w}: ${v} alerts in ${cf.falseAlarmsRaised} of the periods people marked false alarm, ` +
+        `${w} in ${hf.falseAlarmsRaised}.`,
     );
   }
   return {
