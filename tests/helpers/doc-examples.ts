@@ -62,6 +62,9 @@ const SAMPLES: Record<
   topic: { value: 'restart', slots: ['topic'] },
   metric: { value: 'error rate', slots: ['metric'] },
   QUERY: { value: 'dns', slots: ['query'] },
+  // feedback targets: a job's or an incident's id
+  JOB: { value: '12', slots: ['target', 'job_id'] },
+  INCIDENT: { value: 'i3f9a1c', slots: ['target', 'incident_id'] },
 };
 /** Literal words in optional groups that are values too. */
 const LITERALS: Record<string, { parsed: string | number; slots: string[] }> = {
