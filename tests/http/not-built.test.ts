@@ -2,8 +2,9 @@ import { httpApp, session, type HttpApp } from './http-app';
 
 /**
  * issue 13.17 (trial): routes DESIGN.md names whose capability is not built yet (investigations,
- * experiments, model scoring and files; feedback is built since issue 15 point 6) answer 501 `not_implemented` to an allowed
- * caller, 401 to nobody, and say so in OpenAPI; they used to answer a 404 "no route".
+ * experiments, model scoring and files; feedback is built since issue 15 point 6) answer 501
+ * `not_implemented` to an allowed caller, 401 to nobody, and say so in OpenAPI; they used to answer
+ * a 404 "no route".
  */
 const ROUTES: Array<[method: 'GET' | 'POST', url: string]> = [
   ['POST', '/api/v1/investigations'],
