@@ -39,6 +39,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BlobStore } from '../models/blobs';
 import { ModelRegistry } from '../models/registry';
+import { FeedbackStore } from '../models/feedback';
 import { championOf } from '../models/champion';
 import { createModelExecutor } from '../models/promotion/executor';
 import type { ChampionOf } from '../models/serving';
@@ -72,6 +73,8 @@ export interface App {
   drift: DriftWatch;
   /** One model in detail with champion vs challenger in shadow (`model NAME`, GET /api/v1/models/:name). */
   modelDetail: ModelDetailOf;
+  /** 👍/👎 feedback with its series windows: model evaluation reads it as labelled periods. */
+  feedback: FeedbackStore;
   /**
    * Slack (SLACK_BOT_TOKEN) and Teams (TEAMS_APP_ID or TEAMS_AUTH=off) when configured: their
    * routes go on the side-app.
@@ -126,10 +129,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Detection producers attach a service's champion (bytes included) to their jobs.
   const champions = championOf(models);
   const incidents = buildIncidents(core, store, auth.audit, services, champions);
-  const { modelDetail, registrar, drift, start: startModelOps } = buildModelOps(core, store, models);
+  const feedback = new FeedbackStore(store.db);
+  const { modelDetail, registrar, drift, start: startModelOps } = buildModelOps(core, store, models, feedback);
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
-  const commandDeps = { queue, source, clock, remediation, incidents, names, personNow, models, modelDetail };
+  const commandDeps = { queue, source, clock, remediation, incidents, names, personNow, models, modelDetail, feedback };
   const commands = createCommands({ ...commandDeps, championOf: champions });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
@@ -164,6 +168,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     models,
     drift,
     modelDetail,
+    feedback,
     chat,
   };
   // Every control-plane process runs the model ops: registrar, shadow recorder, drift watch (buildModelOps).
@@ -191,17 +196,17 @@ export function modelsDir(databasePath: string): string {
  * champion per slot), and shadow runs: recorded from completed detection jobs, read back as champion
  * vs challenger by `model NAME`.
  */
-function buildModelOps(core: Core, store: Store, models: ModelRegistry) {
+function buildModelOps(core: Core, store: Store, models: ModelRegistry, feedback: FeedbackStore) {
   const { clock, queue, source, config } = core;
   const log = core.log.child({ component: 'models' });
-  const registrar = createRegistrar({ registry: models, queue, source, log, clock });
+  const registrar = createRegistrar({ registry: models, queue, source, feedback, log, clock });
   const drift = createDriftWatch({ ...core, registry: models, db: store.db, intervalMs: config.driftIntervalMs });
   const shadow = new ShadowStore(store.db);
   const modelDetail = modelDetailOf({
     registry: models,
     shadow,
     incidentsOf: incidentPeriods(new IncidentStore(store.db), clock),
-    // labels: the feedback store's lookup goes here once it exists (issue 15 point 6).
+    labels: (service, fromMs, toMs) => feedback.labels(service, fromMs, toMs),
   });
   const shadowRecorder = createShadowRecorder({ queue, shadow, clock, log });
   const start = () => {

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clock';
 import { asAppError } from '../errors';
 import type { Jobs, TrainModelJobResult } from '../jobs/map';
 import type { Logger } from '../log/logger';
-import { evaluateAndRecord } from '../models/register';
+import { evaluateAndRecord, type FeedbackLabels } from '../models/register';
 import type { ModelRegistry } from '../models/registry';
 import type { JsonObject, ModelVersion } from '../models/registry-types';
 import type { JobInfo, JobQueue } from '../queue/types';
@@ -39,6 +39,8 @@ export function createRegistrar(deps: {
   log: Logger;
   /** When the challenger alias moves (the app's clock, like the shadow runs recorded against it). */
   clock?: Clock;
+  /** 👍/👎 feedback (src/models/feedback.ts): its labels on the service over the training window feed the evaluation. */
+  feedback?: FeedbackLabels;
 }): ModelRegistrar {
   const { registry, queue, source, log } = deps;
   const clock = deps.clock ?? systemClock;
@@ -64,7 +66,7 @@ export function createRegistrar(deps: {
     });
     if (version.metrics) return version;
     log.info('model registered', { model: version.name, version: version.version, job: job.id });
-    return evaluateAndRecord({ registry, source, log, clock }, version, r.service, onnx);
+    return evaluateAndRecord({ registry, source, log, clock, feedback: deps.feedback }, version, r.service, onnx);
   };
 
   const registration = (job: JobInfo<Jobs>): Promise<ModelVersion> => {

@@ -3,7 +3,7 @@ import type { Commands } from '../commands/handler';
 import type { CommandContext, CommandOutcome } from '../commands/context';
 import type { AuditLog } from '../audit/types';
 import type { Identity } from '../identity/identity';
-import { SLOT_QUESTIONS } from '../intent/fill';
+import { slotQuestion } from '../intent/fill';
 import { toCommand } from '../intent/format';
 import type { IntentParser } from '../intent/parser';
 import type { Intent } from '../intent/schema';
@@ -132,7 +132,7 @@ async function decide(
     pending.set(key, { kind: 'slot', intent, slot: missing, explicit });
     return {
       outcome: 'asked',
-      reply: reply('info', text(SLOT_QUESTIONS[missing] ?? `What is the ${missing.replace('_', ' ')}?`)),
+      reply: reply('info', text(slotQuestion(intent.intent, missing))),
     };
   }
   if (intent.intent === 'remediate' && !explicit && !confirmed) {

@@ -1,5 +1,6 @@
 import type { ChannelPoster, ChatPlatform, PostedMessage } from '../ports/chat';
 import { presentFinished } from '../present/jobs';
+import { feedbackButtons } from '../present/feedback';
 import { presentIncident } from '../present/incidents';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
@@ -106,18 +107,23 @@ export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<voi
   };
 }
 
-/** The analysis in the incident's thread: the anomaly report, and remediations as buttons. */
+/**
+ * The analysis in the incident's thread: the anomaly report, remediations as buttons, and 👍 real /
+ * 👎 false alarm about the incident (the incident is what was flagged, whatever the analysis found).
+ */
 function analysis(job: JobInfo<Jobs>, incident: Incident, catalog: ActionCatalog): Reply {
-  const result = presentFinished(job);
-  if (job.state !== 'completed' || !incident.service) return result;
+  const result = presentFinished(job, undefined, { feedback: false });
+  const feedback = incident.service ? [feedbackButtons(`incident:${incident.id}`)] : [];
+  if (job.state !== 'completed' || !incident.service) return { ...result, blocks: [...result.blocks, ...feedback] };
   const offer = suggestRemediations(incident.service, job.result as AnomaliesJobResult, catalog);
-  if (!offer.length) return result;
+  if (!offer.length) return { ...result, blocks: [...result.blocks, ...feedback] };
   return {
     ...result,
     blocks: [
       ...result.blocks,
       context('Suggested remediations (each shows its plan and asks for approval like a typed command):'),
       buttons(offer),
+      ...feedback,
     ],
   };
 }

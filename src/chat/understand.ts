@@ -1,4 +1,4 @@
-import { SLOT_QUESTIONS, fillSlot } from '../intent/fill';
+import { fillSlot, slotQuestion } from '../intent/fill';
 import { toCommand } from '../intent/format';
 import { normalize } from '../intent/normalize';
 import type { IntentParser } from '../intent/parser';
@@ -71,7 +71,7 @@ export async function understand(
       return {
         answered: reply(
           'warning',
-          text(`Sorry, I need an answer to: ${SLOT_QUESTIONS[waiting.slot] ?? `what is the ${waiting.slot}?`}`),
+          text(`Sorry, I need an answer to: ${slotQuestion(waiting.intent.intent, waiting.slot)}`),
           context('or say `cancel`'),
         ),
         intent: waiting.intent.intent,

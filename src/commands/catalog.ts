@@ -68,4 +68,10 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   search_runbooks: cmd('runbooks QUERY', 'search runbooks', 'read', false),
   freeze: cmd('freeze', 'stop all remediation execution', 'freeze', true),
   unfreeze: cmd('unfreeze', 'resume remediation execution', 'freeze', true),
+  feedback: cmd(
+    'feedback JOB|INCIDENT real|false_alarm',
+    'label an anomaly or incident as real or a false alarm (feeds model evaluation)',
+    'read',
+    true,
+  ),
 };

@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/types';
 import type { Logger } from '../log/logger';
 import type { MessagePlatform } from '../ports/chat';
 import type { Reply } from '../reply/model';
+import type { FeedbackRecord } from '../models/feedback';
 
 /** Who sent a command: id e.g. `console:alice`, `slack:U024BE7LH`, `user:ID`, `apikey:ID`. */
 export type Actor = Principal;
@@ -28,6 +29,10 @@ export interface CommandOutcome {
    * caller records it again.
    */
   audited?: boolean;
+  /** The label a `feedback` command stored (REST answers with it). */
+  feedback?: FeedbackRecord;
+  /** An `invalid` answer because the id named nothing (REST 404). */
+  notFound?: boolean;
   /**
    * How it went, for chat_messages_total{outcome}. `unavailable`: a dependency (Redis) is down; try
    * again (REST 503).

@@ -9,6 +9,7 @@ import { context, reply, text } from '../reply/model';
 import type { MetricsSource } from '../sources/types';
 import type { Jobs } from '../jobs/map';
 import type { ChampionOf } from '../models/serving';
+import type { FeedbackStore } from '../models/feedback';
 import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
 import { helpReply, notBuiltMessage, unknownReply } from './help';
@@ -21,6 +22,7 @@ import { requestModelChange } from './model-requests';
 import { showExperiments } from './experiments';
 import { compareModels, showModel } from './model-detail';
 import type { ModelDetailOf } from '../models/model-detail';
+import { giveFeedback } from './feedback';
 import { requestStatus } from './status';
 import { checkIntent, type Verdict } from './validate';
 
@@ -40,6 +42,8 @@ export interface CommandDeps {
   models: ModelsView;
   /** One model in detail with its shadow comparison (src/models/model-detail.ts), for `model NAME`. */
   modelDetail?: ModelDetailOf;
+  /** 👍/👎 labels with their series windows (src/models/feedback.ts). */
+  feedback: FeedbackStore;
 }
 
 export interface Commands {
@@ -158,6 +162,8 @@ async function dispatch(
       return showModel(deps.modelDetail, intent.slots.model);
     case 'compare_models':
       return compareModels(deps.models, intent.slots);
+    case 'feedback':
+      return giveFeedback(ctx, deps, intent.slots);
     case 'promote_model':
       return requestModelChange(ctx, deps, 'promote_model', intent.slots);
     case 'rollback_model':

@@ -68,6 +68,13 @@ const SLOT_KINDS: Record<string, Kind> = {
   action: 'action',
 };
 
+/** The question the bot asks for a missing slot of an intent (a feedback target is no service). */
+export function slotQuestion(intent: IntentName, slot: string): string {
+  if (intent === 'feedback' && slot === 'target') return 'Which job or incident? (the id on the anomaly reply)';
+  if (intent === 'feedback' && slot === 'label') return 'Real, or a false alarm?';
+  return SLOT_QUESTIONS[slot] ?? `What is the ${slot.replace('_', ' ')}?`;
+}
+
 /** The question the bot asks for a missing slot. */
 export const SLOT_QUESTIONS: Record<string, string> = {
   replicas: 'To how many replicas?',
@@ -123,7 +130,8 @@ export function extractSlot(slot: string, text: string): string | number | undef
 
 /** The intent with `slot` set from `text`, re-validated; undefined if the text doesn't fit the slot. */
 export function fillSlot(intent: Intent, slot: string, text: string): Intent | undefined {
-  const value = extractSlot(slot, text);
+  // A feedback target is a job or incident id (`12`, `job:12`), not a service name.
+  const value = extractSlot(intent.intent === 'feedback' && slot === 'target' ? 'job_id' : slot, text);
   if (value === undefined) return undefined;
   try {
     return makeIntent(

@@ -1,6 +1,7 @@
 import type { ChatCompletionFunctionTool, ChatCompletionNamedToolChoice } from 'openai/resources/chat/completions';
 import { stripHash } from './normalize';
 import {
+  FEEDBACK_LABEL_NAMES,
   INTENT_NAMES,
   REMEDIATION_ACTIONS,
   REQUIRED_SLOTS,
@@ -31,7 +32,12 @@ const SLOT_PARAMS: Record<SlotName, JsonSchema> = {
   window_s: { type: 'integer', minimum: 1, description: 'time window in whole seconds (last 2 hours = 7200)' },
   question: { type: 'string', description: 'what the user wants to know' },
   action: { type: 'string', enum: [...REMEDIATION_ACTIONS], description: 'the one remediation action' },
-  target: nameParam('the one service or resource to act on:'),
+  target: {
+    type: 'string',
+    description:
+      'remediate: the one service or resource to act on, lower case, as the user wrote it; ' +
+      'feedback: the job or incident the label is about (job:12, incident:i3f9a1c, or the bare id)',
+  },
   replicas: { type: 'integer', minimum: 0, description: 'replica count for scale' },
   runbook: nameParam('runbook'),
   dry_run: { type: 'boolean', description: 'true only when the user asks for a dry run or preview' },
@@ -55,6 +61,11 @@ const SLOT_PARAMS: Record<SlotName, JsonSchema> = {
     description: 'training parameters the user gives (e.g. --trees 200), only those',
   },
   seed: { type: 'integer', minimum: 0, description: 'training random seed, when the user gives one' },
+  label: {
+    type: 'string',
+    enum: [...FEEDBACK_LABEL_NAMES],
+    description: 'feedback on an alert: real, false_alarm (a false alarm or false positive), helpful or wrong',
+  },
 };
 
 /** Which slots each intent takes, from the zod contract itself, so the description cannot drift. */
@@ -132,6 +143,7 @@ export function normalizeSlots(slots: Record<string, unknown>): Record<string, u
       if (value === '') continue;
     }
     if (INT_SLOTS.has(key) && typeof value === 'string' && /^[+-]?\d+$/.test(value)) value = Number.parseInt(value, 10);
+    if (key === 'label' && typeof value === 'string') value = value.toLowerCase().replace(/[\s-]+/g, '_');
     if (key === 'dry_run' && typeof value === 'string' && /^(true|false)$/i.test(value))
       value = value.toLowerCase() === 'true';
     out[key] = value;

@@ -26,6 +26,8 @@ function intent<N extends string, S extends z.ZodRawShape>(intentName: N, slots:
 }
 
 export const REMEDIATION_ACTIONS = ['restart', 'scale', 'rollback', 'clear_cache', 'runbook'] as const;
+/** 👍/👎 labels (src/models/feedback.ts): `real` and `false_alarm` feed model evaluation, the others are kept. */
+export const FEEDBACK_LABEL_NAMES = ['real', 'false_alarm', 'helpful', 'wrong'] as const;
 
 export const intentSchema = z.discriminatedUnion('intent', [
   intent('help', { topic: z.string().optional() }),
@@ -69,6 +71,8 @@ export const intentSchema = z.discriminatedUnion('intent', [
   intent('freeze', {}),
   intent('unfreeze', {}),
   intent('list_experiments', { model: name.optional(), service: name.optional() }),
+  // target: `job:<id>`, `incident:<id>`, or a bare job or incident id (src/commands/feedback.ts resolves it)
+  intent('feedback', { target: id.optional(), label: z.enum(FEEDBACK_LABEL_NAMES).optional() }),
   intent('unknown', {}),
 ]);
 
@@ -104,6 +108,7 @@ export const REQUIRED_SLOTS = {
   freeze: [],
   unfreeze: [],
   list_experiments: [],
+  feedback: ['target', 'label'],
   unknown: [],
 } as const satisfies { [N in IntentName]: ReadonlyArray<keyof SlotsOf<N> & string> };
 

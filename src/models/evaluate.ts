@@ -3,10 +3,14 @@
  * point 2): the service's history over the training window, one signal, bounded in length, and
  * the scorecard of ./scorecard.ts. A version's scorer is its ONNX bundle (./bundle.ts loadBundle):
  * each point's feature row scored by the forest, as 1 - the calibrated tail probability.
+ * 👍/👎 feedback on the service (src/models/feedback.ts labels(), given by the caller) is scored on
+ * the same history: a `real` window is an anomaly to catch, a `false_alarm` one a period where an
+ * alert is a false alert; a window about another signal than the one evaluated is left out.
  */
 import { AppError } from '../errors';
 import type { MetricsSource, Signal } from '../sources/types';
 import type { Scorer } from './backtest';
+import type { LabelledPeriod } from './backtest-labelled';
 import { loadBundle, type LoadedBundle } from './bundle';
 import { fetchHistory } from './history';
 import type { JsonObject, ModelVersion } from './registry-types';
@@ -29,11 +33,15 @@ export interface Champion {
   onnx: Uint8Array;
 }
 
+/** A labelled window of feedback: about one signal, or (absent) every signal of the service. */
+export type FeedbackPeriod = LabelledPeriod & { signal?: Signal };
+
 /** The one signal both versions score, its finite points (bounded) and the scorecard. */
 export async function evaluateVersion(
   source: MetricsSource,
   candidate: Candidate,
   champion: Champion | null,
+  feedback: readonly FeedbackPeriod[] = [],
 ): Promise<JsonObject> {
   const mine = await loadBundle(candidate.onnx);
   const theirs = champion ? await loadBundle(champion.onnx) : null;
@@ -59,11 +67,15 @@ export async function evaluateVersion(
     });
     const from = Math.max(0, ts.length - MAX_EVAL_POINTS);
     const rival = theirs?.scorers[signal] ? theirs : null;
+    const periods = feedback
+      .filter((p) => p.signal === undefined || p.signal === signal)
+      .map(({ fromMs: f, toMs: t, label }) => ({ fromMs: f, toMs: t, label }));
     const card = await buildScorecard({
       timestamps: ts.slice(from),
       values: vs.slice(from),
       seed: candidate.version.seed,
       warmupPoints: Math.max(mine.meta.params.window, rival?.meta.params.window ?? 0) * 2,
+      feedback: periods,
       candidate: { version: candidate.version.version, threshold: 1 - ALERT_TAIL, scorer: scorerOf(mine, signal) },
       champion:
         rival && champion
@@ -103,6 +115,7 @@ function summary(card: Scorecard, signal: Signal, points: number): JsonObject {
     recommendation: card.recommendation,
     reason: card.reason,
     rule: card.ruleText,
+    feedback: card.feedbackText,
     rows: card.rows.map((r) => ({
       id: r.id,
       label: r.label,

@@ -8,7 +8,7 @@ import { AppError, asAppError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { MetricsSource } from '../sources/types';
 import { buildBundle } from './bundle';
-import { evaluateVersion } from './evaluate';
+import { evaluateVersion, type FeedbackPeriod } from './evaluate';
 import { fetchHistory } from './history';
 import type { ModelRegistry } from './registry';
 import { defaultModelName } from './registry-names';
@@ -16,12 +16,17 @@ import type { JsonObject, ModelVersion } from './registry-types';
 import { resolveParams, trainModel, type ModelParams, type TrainedModel, type TrainProgress } from './train';
 import { codeVersion } from './version';
 
+/** 👍/👎 feedback (src/models/feedback.ts): its labels on the service over the training window feed the evaluation. */
+export interface FeedbackLabels {
+  labels(service: string, fromMs: number, toMs: number): FeedbackPeriod[];
+}
+
 /**
  * Scores a just-registered version and its model's champion on the same data and stores the
  * scorecard as its metrics; an evaluation that fails is stored as `{evaluation_error}`, never thrown.
  */
 export async function evaluateAndRecord(
-  deps: { registry: ModelRegistry; source: MetricsSource; log?: Logger; clock?: Clock },
+  deps: { registry: ModelRegistry; source: MetricsSource; log?: Logger; clock?: Clock; feedback?: FeedbackLabels },
   version: ModelVersion,
   service: string,
   onnx: Uint8Array,
@@ -33,7 +38,8 @@ export async function evaluateAndRecord(
     : null;
   let metrics: JsonObject;
   try {
-    metrics = await evaluateVersion(source, { version, service, onnx }, champion);
+    const feedback = deps.feedback?.labels(service, version.window.fromMs, version.window.toMs) ?? [];
+    metrics = await evaluateVersion(source, { version, service, onnx }, champion, feedback);
   } catch (err) {
     const e = asAppError(err);
     log?.warn('model evaluation failed', { model: version.name, version: version.version, err: e });
@@ -67,7 +73,6 @@ function makeChallenger(
     log?.warn('model challenger not set', { model: v.name, version: v.version, err: asAppError(err) });
   }
 }
-
 
 export interface TrainRequest {
   service: string;

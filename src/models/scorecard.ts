@@ -7,7 +7,8 @@
  * The recommendation rule (RULE_TEXT): promote when the candidate's NAB-style score beats the
  * champion's by at least `minNabGain` points, it raises at most `maxExtraFalseAlertsPerDay` more
  * false alerts a day, and on labelled periods it hits no fewer real ones and alerts in no more
- * false-alarm ones; otherwise keep the champion. With no champion the version is the first one.
+ * false-alarm ones (incidents, then 👍/👎 feedback, each on its own); otherwise keep the champion.
+ * With no champion the version is the first one.
  */
 import { evaluateBacktest, type BacktestResult, type Scorer } from './backtest';
 import { scoreLabelled, type LabelledPeriod, type LabelledResult } from './backtest-labelled';
@@ -43,6 +44,8 @@ export interface ScorecardInput {
   eventGapMs?: number;
   /** Incidents and feedback for this service, scored on the original (not injected) history. */
   labels?: readonly LabelledPeriod[];
+  /** 👍 real / 👎 false-alarm feedback (src/models/feedback.ts labels()), scored and reported apart from `labels`. */
+  feedback?: readonly LabelledPeriod[];
   candidate: VersionUnderTest;
   champion?: VersionUnderTest | null;
   rule?: Partial<PromotionRule>;
@@ -54,6 +57,8 @@ export interface VersionEvaluation {
   backtest: BacktestResult;
   /** Null when there were no labelled periods. */
   labelled: LabelledResult | null;
+  /** Feedback periods; null (or absent) when there was no feedback. */
+  feedback?: LabelledResult | null;
 }
 
 export interface Cell {
@@ -84,6 +89,8 @@ export interface Scorecard {
   reason: string;
   rule: PromotionRule;
   ruleText: string;
+  /** "feedback: v2 caught 3/4 real, alerted in 1/5 false alarms; v1 …", null without feedback. */
+  feedbackText: string | null;
 }
 
 async function evaluate(v: VersionUnderTest, input: ScorecardInput, injected: ReturnType<typeof injectAnomalies>) {
@@ -94,17 +101,19 @@ async function evaluate(v: VersionUnderTest, input: ScorecardInput, injected: Re
     eventGapMs: input.eventGapMs,
   });
   let labelled: LabelledResult | null = null;
-  if (input.labels && input.labels.length > 0) {
+  let feedback: LabelledResult | null = null;
+  if (input.labels?.length || input.feedback?.length) {
     const ts = Float64Array.from(input.timestamps);
-    const real = await v.scorer(ts.slice(), Float64Array.from(input.values));
-    labelled = scoreLabelled({ timestamps: ts, scores: real }, input.labels, v.threshold);
+    const real = { timestamps: ts, scores: await v.scorer(ts.slice(), Float64Array.from(input.values)) };
+    if (input.labels?.length) labelled = scoreLabelled(real, input.labels, v.threshold);
+    if (input.feedback?.length) feedback = scoreLabelled(real, input.feedback, v.threshold);
   }
-  return { version: v.version, threshold: v.threshold, backtest, labelled };
+  return { version: v.version, threshold: v.threshold, backtest, labelled, feedback };
 }
 
 type RowSpec = Omit<ScorecardRow, 'champion' | 'candidate'> & { cell: (e: VersionEvaluation) => Cell };
 
-function rowSpecs(withLabels: boolean): RowSpec[] {
+function rowSpecs(withLabels: boolean, withFeedback = false): RowSpec[] {
   const specs: RowSpec[] = ANOMALY_KINDS.map((kind) => ({
     id: `recall.${kind}`,
     label: `recall: ${kind.replace('_', ' ')}`,
@@ -136,6 +145,7 @@ function rowSpecs(withLabels: boolean): RowSpec[] {
     },
     { id: 'nab', label: 'NAB-style score', unit: 'points', better: 'higher', cell: (e) => ({ value: e.backtest.nab }) },
   );
+  if (withFeedback) specs.push(...FEEDBACK_ROWS);
   if (!withLabels) return specs;
   specs.push(
     {
@@ -154,6 +164,38 @@ function rowSpecs(withLabels: boolean): RowSpec[] {
     },
   );
   return specs;
+}
+
+const FEEDBACK_ROWS: RowSpec[] = [
+  {
+    id: 'feedback.real_hits',
+    label: 'feedback: real alerts caught',
+    unit: 'count',
+    better: 'higher',
+    cell: (e) => ({ value: e.feedback?.realHits ?? null, of: e.feedback?.realPeriods }),
+  },
+  {
+    id: 'feedback.false_alarms',
+    label: 'feedback: false alarms raised again',
+    unit: 'count',
+    better: 'lower',
+    cell: (e) => ({ value: e.feedback?.falseAlarmsRaised ?? null, of: e.feedback?.falseAlarmPeriods }),
+  },
+];
+
+/** "feedback: v2 caught 3/4 real, alerted in 1/5 false alarms; v1 caught 2/4 real, alerted in 2/5 false alarms". */
+export function feedbackText(candidate: VersionEvaluation, champion: VersionEvaluation | null): string | null {
+  const one = (e: VersionEvaluation) => {
+    const f = e.feedback;
+    if (!f) return '';
+    const uncovered = f.uncovered ? ` (${f.uncovered} outside the data)` : '';
+    return (
+      `v${e.version} caught ${f.realHits}/${f.realPeriods} real, ` +
+      `alerted in ${f.falseAlarmsRaised}/${f.falseAlarmPeriods} false alarms${uncovered}`
+    );
+  };
+  if (!candidate.feedback) return null;
+  return `feedback: ${[candidate, ...(champion?.feedback ? [champion] : [])].map(one).join('; ')}`;
 }
 
 const f1 = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(1));
@@ -198,6 +240,17 @@ export function recommend(
       `Keep ${w}: ${v} alerts in ${cl.falseAlarmsRaised} periods marked false alarm against ${hl.falseAlarmsRaised}.`,
     );
   }
+  const cf = candidate.feedback;
+  const hf = champion.feedback;
+  if (cf && hf && cf.realHits < hf.realHits) {
+    return keep(`Keep ${w}: ${v} catches ${cf.realHits} alerts people marked real against ${hf.realHits}.`);
+  }
+  if (cf && hf && cf.falseAlarmsRaised > hf.falseAlarmsRaised) {
+    return keep(
+      `Keep ${w}: ${v} alerts in ${cf.falseAlarmsRaised} of the periods people marked false alarm, ` +
+        `${w} in ${hf.falseAlarmsRaised}.`,
+    );
+  }
   return {
     recommendation: 'promote',
     reason:
@@ -216,11 +269,13 @@ export async function buildScorecard(input: ScorecardInput): Promise<Scorecard> 
   });
   const candidate = await evaluate(input.candidate, input, injected);
   const champion = input.champion ? await evaluate(input.champion, input, injected) : null;
-  const rows = rowSpecs(Boolean(input.labels && input.labels.length > 0)).map(({ cell, ...row }) => ({
-    ...row,
-    champion: champion ? cell(champion) : null,
-    candidate: cell(candidate),
-  }));
+  const rows = rowSpecs(Boolean(input.labels && input.labels.length > 0), Boolean(input.feedback?.length)).map(
+    ({ cell, ...row }) => ({
+      ...row,
+      champion: champion ? cell(champion) : null,
+      candidate: cell(candidate),
+    }),
+  );
   const ruleText = RULE_TEXT.replace('{minNabGain}', String(rule.minNabGain)).replace(
     '{maxExtraFalseAlertsPerDay}',
     String(rule.maxExtraFalseAlertsPerDay),
@@ -234,5 +289,6 @@ export async function buildScorecard(input: ScorecardInput): Promise<Scorecard> 
     ...recommend(candidate, champion, rule),
     rule,
     ruleText,
+    feedbackText: feedbackText(candidate, champion),
   };
 }

@@ -1,13 +1,17 @@
 import type { AnomalySegment } from '../anomaly/explain';
 import type { AnomaliesJobResult } from '../jobs/map';
 import { context, header, reply, series, table, type Block, type Reply } from '../reply/model';
+import { feedbackButtons } from './feedback';
 import { ago, duration, windowWords } from './format';
 
 /** Segments shown per series in the table; the rest are counted. */
 const ROWS_PER_SERIES = 3;
 
-/** The reply for a finished detection: text, table and charts all read the same findings (src/anomaly/explain). */
-export function presentAnomalies(result: AnomaliesJobResult): Reply {
+/**
+ * The reply for a finished detection: text, table and charts all read the same findings (src/anomaly/explain).
+ * With `feedbackTarget` (`job:<id>`), a reply that flags something carries 👍 real / 👎 false alarm buttons.
+ */
+export function presentAnomalies(result: AnomaliesJobResult, feedbackTarget?: string): Reply {
   const anomalous = result.findings.filter((f) => f.anomalous).sort((a, b) => topScore(b) - topScore(a));
   const scope = `${result.findings.length} series over ${windowWords(result.windowS)}`;
   const missing = result.missing?.length ? [context(`no data for ${result.missing.join(', ')}: not scored`)] : [];
@@ -60,6 +64,7 @@ export function presentAnomalies(result: AnomaliesJobResult): Reply {
       blocks.push({ type: 'image', title: `${f.service} ${f.signal}`, png: Buffer.from(f.chartPng, 'base64'), alt });
   }
   const detectors = [...new Set(anomalous.map((f) => f.detector).filter(Boolean))];
+  if (feedbackTarget) blocks.push(feedbackButtons(feedbackTarget));
   blocks.push(...missing);
   blocks.push(
     context(

@@ -63,9 +63,15 @@ export function presentJob(job: JobInfo<Jobs>, nowMs: number, names: NameOf): Re
 
 /**
  * The message for a finished job: its result presented, or why it did not finish. A train_model
- * job's reply shows the version the control plane registered from it, when given.
+ * job's reply shows the version the control plane registered from it, when given. An anomalies
+ * reply that flags something carries feedback buttons about the job (`job:<id>`), unless
+ * `feedback` is false (an incident's analysis asks about the incident instead).
  */
-export function presentFinished(job: JobInfo<Jobs>, registered?: { version: ModelVersion }): Reply {
+export function presentFinished(
+  job: JobInfo<Jobs>,
+  registered?: { version: ModelVersion },
+  options: { feedback?: boolean } = {},
+): Reply {
   if (job.state === 'cancelled') return reply('warning', text(`Job ${job.id} (${job.name}) was cancelled.`));
   if (job.state === 'failed')
     return reply(
@@ -79,7 +85,10 @@ export function presentFinished(job: JobInfo<Jobs>, registered?: { version: Mode
     case 'status':
       return presentStatus(job.result as Jobs['status']['result']);
     case 'detect_anomalies':
-      return presentAnomalies(job.result as Jobs['detect_anomalies']['result']);
+      return presentAnomalies(
+        job.result as Jobs['detect_anomalies']['result'],
+        options.feedback === false ? undefined : `job:${job.id}`,
+      );
     case 'remediation':
       return presentOutcome(job.result as Jobs['remediation']['result']);
     case 'train_model':

@@ -93,6 +93,7 @@ export function presentTrained(r: TrainModelJobResult, version?: ModelVersion): 
           : [row.label, cell(row.champion, row.unit), cell(row.candidate, row.unit)],
       ),
     ),
+    ...(typeof card.feedback === 'string' ? [context(card.feedback)] : []),
     context(`recommendation: ${String(card.recommendation)} · by ${version.createdBy}`),
   );
 }

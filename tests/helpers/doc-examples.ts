@@ -65,6 +65,9 @@ const SAMPLES: Record<
   MODEL: { value: 'payments-detector', slots: ['model'] },
   A: { value: '1', parsed: 1, slots: ['version_a'] },
   B: { value: '2', parsed: 2, slots: ['version_b'] },
+  // feedback targets: a job's or an incident's id
+  JOB: { value: '12', slots: ['target', 'job_id'] },
+  INCIDENT: { value: 'i3f9a1c', slots: ['target', 'incident_id'] },
 };
 /** Literal words in optional groups that are values too. */
 const LITERALS: Record<string, { parsed: string | number; slots: string[] }> = {

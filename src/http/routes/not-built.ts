@@ -25,13 +25,6 @@ const NOT_BUILT: readonly NotBuilt[] = [
     summary: 'One investigation',
     permission: 'read',
   },
-  {
-    method: 'POST',
-    url: '/api/v1/feedback',
-    tag: 'models',
-    summary: 'Label an anomaly or an investigation',
-    permission: 'read',
-  },
 ];
 
 /**

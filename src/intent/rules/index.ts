@@ -2,6 +2,7 @@ import type { IntentParser } from '../parser';
 import type { Intent } from '../schema';
 import { build, unknown } from './build';
 import { injected } from './guard';
+import { feedback } from './feedback';
 import { approvals, freeze, incidents, jobs, runbookSearch } from './manage';
 import { models } from './models';
 import { experiments } from './experiments';
@@ -23,8 +24,8 @@ const MAX_CHARS = 2000;
  * Files: `tokens` (words, flags, slash), `lexicon` (keyword classes, synonyms, stopwords),
  * `fuzzy` (typos), `slots` (durations, metrics, ids, names), `guard` (question / negation /
  * report / hypothetical / injection), `remediate`, `manage` (approvals, jobs, incidents,
- * runbooks, freeze), `models`, `observe` (help, status, anomalies, investigate), `build` (validated intent
- * and confidence).
+ * runbooks, freeze), `models`, `observe` (help, status, anomalies, investigate), `feedback` (👍/👎 labels),
+ * `build` (validated intent and confidence).
  */
 export function parseRules(text: string): Intent {
   // A chat command is short; a pasted log or essay is for a human (or the LLM) to read.
@@ -35,6 +36,7 @@ export function parseRules(text: string): Intent {
   if (injected(p)) return unknown();
   return (
     help(p) ??
+    feedback(p) ??
     freeze(p) ??
     runbookSearch(p) ??
     experiments(p) ??

@@ -12,6 +12,7 @@ import { incidentAnalysesMigration } from './011-incident-analyses';
 import { modelsMigration } from './012-models';
 import { modelJobsMigration } from './013-model-jobs';
 import { modelShadowMigration } from './014-model-shadow';
+import { feedbackMigration } from './015-feedback';
 import { modelReferenceMigration } from './016-model-reference';
 import type { Migration } from './types';
 
@@ -33,5 +34,6 @@ export const MIGRATIONS: readonly Migration[] = [
   modelsMigration,
   modelJobsMigration,
   modelShadowMigration,
+  feedbackMigration,
   modelReferenceMigration,
 ];

@@ -168,7 +168,7 @@ export function createRun({ commands, audit }: Pick<ApiV1Deps, 'commands' | 'aud
       });
     }
     let status = STATUS[out.outcome];
-    if (out.outcome === 'invalid' && more.missing && (await more.missing())) status = 404;
+    if (out.outcome === 'invalid' && (out.notFound || (more.missing && (await more.missing())))) status = 404;
     const body = { outcome: out.outcome, ...(out.job ? { job: out.job } : {}), reply: replyJson(out.reply) };
     // A recorded remediation request answers as itself even when the queue could not take its job (503).
     const answer = status < 400 || (out.outcome === 'unavailable' && out.request) ? more.answer?.(out) : undefined;
@@ -193,8 +193,9 @@ export function command<
 >(
   intent: Exclude<IntentName, 'unknown'>,
   options: Omit<RouteSpec<P, Q, B>, 'access' | 'responses'> & {
-    success?: 200 | 202;
-    notFound?: boolean;
+    success?: 200 | 201 | 202;
+    /** A 404 answer: true for "no such job", or its own description. */
+    notFound?: boolean | string;
     /** The success answer when it is data of its own rather than the command's result. */
     successDoc?: ResponseDoc;
   },
@@ -217,7 +218,8 @@ export function command<
         503: unavailable,
       }
     : { ...refused, 501: { description: `not built yet: ${notBuiltMessage(intent)}`, schema: errorSchema } };
-  if (notFound) responses[404] = { description: 'no such job', schema: commandResult };
+  if (notFound)
+    responses[404] = { description: typeof notFound === 'string' ? notFound : 'no such job', schema: commandResult };
   return defineRoute<P, Q, B>({
     ...spec,
     description: [

@@ -2,6 +2,7 @@ import type { ApiRoute } from '../../route';
 import { auditRoute } from './audit';
 import { createRun, type ApiV1Deps, type V1Context } from './command';
 import { anomalyAndIncidentRoutes, jobRoutes, modelRoutes } from './commands';
+import { feedbackRoute } from './feedback';
 import { modelFileRoute } from './models';
 import { modelRequestRoutes } from './model-requests';
 import { experimentRoutes } from './experiments';
@@ -33,6 +34,7 @@ export function apiV1Routes({ commands, queue, audit, remediation, models, model
     ...experimentRoutes(ctx),
     modelScoreRoute(models),
     ...(modelDetail ? [modelDetailRoute(ctx, modelDetail)] : []),
+    feedbackRoute(ctx),
     auditRoute(audit),
   ];
 }
