@@ -199,13 +199,15 @@ export function modelsDir(databasePath: string): string {
 function buildModelOps(core: Core, store: Store, models: ModelRegistry, feedback: FeedbackStore) {
   const { clock, queue, source, config } = core;
   const log = core.log.child({ component: 'models' });
-  const registrar = createRegistrar({ registry: models, queue, source, feedback, log, clock });
+  // Incidents and 👍/👎 feedback on a service are the labelled periods of evaluation and of the shadow comparison.
+  const incidents = incidentPeriods(new IncidentStore(store.db), clock);
+  const registrar = createRegistrar({ registry: models, queue, source, feedback, incidents, log, clock });
   const drift = createDriftWatch({ ...core, registry: models, db: store.db, intervalMs: config.driftIntervalMs });
   const shadow = new ShadowStore(store.db);
   const modelDetail = modelDetailOf({
     registry: models,
     shadow,
-    incidentsOf: incidentPeriods(new IncidentStore(store.db), clock),
+    incidentsOf: incidents,
     labels: (service, fromMs, toMs) => feedback.labels(service, fromMs, toMs),
   });
   const shadowRecorder = createShadowRecorder({ queue, shadow, clock, log });

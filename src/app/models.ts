@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clock';
 import { asAppError } from '../errors';
 import type { Jobs, TrainModelJobResult } from '../jobs/map';
 import type { Logger } from '../log/logger';
-import { evaluateAndRecord, type FeedbackLabels } from '../models/register';
+import { evaluateAndRecord, type FeedbackLabels, type IncidentPeriods } from '../models/register';
 import type { ModelRegistry } from '../models/registry';
 import type { JsonObject, ModelVersion } from '../models/registry-types';
 import type { JobInfo, JobQueue } from '../queue/types';
@@ -18,6 +18,8 @@ import type { MetricsSource } from '../sources/types';
 import { presentFinished } from '../present/jobs';
 import { context, reply, text, type Reply } from '../reply/model';
 
+/** Completed jobs looked through at start for trainings nobody registered (the queue keeps a bounded history). */
+const CATCH_UP_JOBS = 200;
 /** How long a process waits for another one's evaluation of the same job before answering without it. */
 const EVALUATION_WAIT_MS = 60_000;
 
@@ -41,6 +43,8 @@ export function createRegistrar(deps: {
   clock?: Clock;
   /** 👍/👎 feedback (src/models/feedback.ts): its labels on the service over the training window feed the evaluation. */
   feedback?: FeedbackLabels;
+  /** Incidents on the service over the training window: labelled periods for the evaluation. */
+  incidents?: IncidentPeriods;
 }): ModelRegistrar {
   const { registry, queue, source, log } = deps;
   const clock = deps.clock ?? systemClock;
@@ -66,7 +70,17 @@ export function createRegistrar(deps: {
     });
     if (version.metrics) return version;
     log.info('model registered', { model: version.name, version: version.version, job: job.id });
-    return evaluateAndRecord({ registry, source, log, clock, feedback: deps.feedback }, version, r.service, onnx);
+    const { feedback, incidents } = deps;
+    return evaluateAndRecord({ registry, source, log, clock, feedback, incidents }, version, r.service, onnx);
+  };
+
+  /** Registers completed train_model jobs in the queue's history that no version came from yet. */
+  const catchUp = async () => {
+    for (const job of await queue.list({ states: ['completed'], limit: CATCH_UP_JOBS })) {
+      if (job.name !== 'train_model' || registry.byJob(job.id)) continue;
+      log.info('registering a training finished while no control plane listened', { job: job.id });
+      await registration(job);
+    }
   };
 
   const registration = (job: JobInfo<Jobs>): Promise<ModelVersion> => {
@@ -90,7 +104,7 @@ export function createRegistrar(deps: {
       await Promise.allSettled([...inFlight.values()]);
     },
     start() {
-      return queue.on('completed', (e) => {
+      const stop = queue.on('completed', (e) => {
         if (e.name !== 'train_model') return;
         void (async () => {
           const job = await queue.get(e.id);
@@ -98,6 +112,9 @@ export function createRegistrar(deps: {
           await registration(job);
         })().catch((err: unknown) => log.error('registering a trained model failed', { job: e.id, err }));
       });
+      // Trainings a worker finished while no control plane was listening wait in the queue's history.
+      void catchUp().catch((err: unknown) => log.warn('could not look for unregistered trainings', { err }));
+      return stop;
     },
   };
 }

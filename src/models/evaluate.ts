@@ -3,6 +3,7 @@
  * point 2): the service's history over the training window, one signal, bounded in length, and
  * the scorecard of ./scorecard.ts. A version's scorer is its ONNX bundle (./bundle.ts loadBundle):
  * each point's feature row scored by the forest, as 1 - the calibrated tail probability.
+ * Incidents the store knows for the service (given by the caller) are `real` periods to catch.
  * 👍/👎 feedback on the service (src/models/feedback.ts labels(), given by the caller) is scored on
  * the same history: a `real` window is an anomaly to catch, a `false_alarm` one a period where an
  * alert is a false alert; a window about another signal than the one evaluated is left out.
@@ -42,6 +43,7 @@ export async function evaluateVersion(
   candidate: Candidate,
   champion: Champion | null,
   feedback: readonly FeedbackPeriod[] = [],
+  incidents: readonly LabelledPeriod[] = [],
 ): Promise<JsonObject> {
   const mine = await loadBundle(candidate.onnx);
   const theirs = champion ? await loadBundle(champion.onnx) : null;
@@ -76,6 +78,7 @@ export async function evaluateVersion(
       seed: candidate.version.seed,
       warmupPoints: Math.max(mine.meta.params.window, rival?.meta.params.window ?? 0) * 2,
       feedback: periods,
+      labels: incidents,
       candidate: { version: candidate.version.version, threshold: 1 - ALERT_TAIL, scorer: scorerOf(mine, signal) },
       champion:
         rival && champion

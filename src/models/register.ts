@@ -13,7 +13,7 @@ import { fetchHistory } from './history';
 import type { ModelRegistry } from './registry';
 import { defaultModelName } from './registry-names';
 import type { JsonObject, ModelVersion } from './registry-types';
-import { resolveParams, trainModel, type ModelParams, type TrainedModel, type TrainProgress } from './train';
+import { referenceOf, resolveParams, trainModel, type ModelParams, type TrainedModel, type TrainProgress } from './train';
 import { codeVersion } from './version';
 
 /** 👍/👎 feedback (src/models/feedback.ts): its labels on the service over the training window feed the evaluation. */
@@ -21,12 +21,26 @@ export interface FeedbackLabels {
   labels(service: string, fromMs: number, toMs: number): FeedbackPeriod[];
 }
 
+/** The incidents the store knows for a service over a span (src/incidents/periods.ts): periods to catch. */
+export type IncidentPeriods = (
+  service: string,
+  fromMs: number,
+  toMs: number,
+) => Array<{ fromMs: number; toMs: number }>;
+
 /**
  * Scores a just-registered version and its model's champion on the same data and stores the
  * scorecard as its metrics; an evaluation that fails is stored as `{evaluation_error}`, never thrown.
  */
 export async function evaluateAndRecord(
-  deps: { registry: ModelRegistry; source: MetricsSource; log?: Logger; clock?: Clock; feedback?: FeedbackLabels },
+  deps: {
+    registry: ModelRegistry;
+    source: MetricsSource;
+    log?: Logger;
+    clock?: Clock;
+    feedback?: FeedbackLabels;
+    incidents?: IncidentPeriods;
+  },
   version: ModelVersion,
   service: string,
   onnx: Uint8Array,
@@ -38,8 +52,10 @@ export async function evaluateAndRecord(
     : null;
   let metrics: JsonObject;
   try {
-    const feedback = deps.feedback?.labels(service, version.window.fromMs, version.window.toMs) ?? [];
-    metrics = await evaluateVersion(source, { version, service, onnx }, champion, feedback);
+    const { fromMs, toMs } = version.window;
+    const feedback = deps.feedback?.labels(service, fromMs, toMs) ?? [];
+    const incidents = (deps.incidents?.(service, fromMs, toMs) ?? []).map((p) => ({ ...p, label: 'real' as const }));
+    metrics = await evaluateVersion(source, { version, service, onnx }, champion, feedback, incidents);
   } catch (err) {
     const e = asAppError(err);
     log?.warn('model evaluation failed', { model: version.name, version: version.version, err: e });
@@ -114,6 +130,7 @@ export async function trainAndRegister(
     codeVersion: codeVersion(),
     createdBy: req.createdBy,
     onnx,
+    reference: referenceOf(trained) as unknown as JsonObject,
   });
   return { version: await evaluateAndRecord(deps, registered, req.service, onnx), trained };
 }

@@ -63,6 +63,7 @@ const SAMPLES: Record<
   metric: { value: 'error rate', slots: ['metric'] },
   QUERY: { value: 'dns', slots: ['query'] },
   MODEL: { value: 'payments-detector', slots: ['model'] },
+  VERSION: { value: '2', parsed: 2, slots: ['version'] },
   A: { value: '1', parsed: 1, slots: ['version_a'] },
   B: { value: '2', parsed: 2, slots: ['version_b'] },
   // feedback targets: a job's or an incident's id

@@ -44,7 +44,7 @@ describe('REST GET /api/v1/models/:name', () => {
       challenger: 2,
       runs: 1,
       agreement: { both: 0, champion_only: 1, challenger_only: 0, rate: 0 },
-      labels: null,
+      labels: { real: 0, false_alarm: 0 },
       scores: { champion: { version: 1, alerts: 1 }, challenger: { version: 2, alerts: 0 } },
     });
     const missing = await get('paymnts-detector');

@@ -1,28 +1,28 @@
 import type { App } from '../../src/app/control';
 import type { Jobs } from '../../src/jobs/map';
-import type { JsonObject } from '../../src/models/registry-types';
+import { waitFor } from '../helpers/cli';
 import type { ChannelPoster } from '../../src/ports/chat';
 import type { Reply } from '../../src/reply/model';
 
-/** Trains payments on the demo fleet through the app's queue; champion set in the registry directly. */
+/**
+ * Trains payments on the demo fleet through the app's queue; the app's registrar registers and
+ * evaluates it; the champion is set in the registry directly (promotion has its own tests).
+ */
 export async function trainChampion(app: App, windowS = 7 * 86_400) {
   const added = await app.queue.add('train_model', { service: 'payments', windowS });
   const job = await app.queue.waitUntilFinished(added.id, 120_000);
   expect(job.state).toBe('completed');
   const r = job.result as Jobs['train_model']['result'];
   expect(r.reference).toBeDefined();
-  const v = await app.models.register({
-    service: r.service,
-    name: r.model,
-    params: { ...r.params },
-    seed: r.seed,
-    window: r.window,
-    dataSha256: r.dataSha256,
-    codeVersion: r.codeVersion,
-    createdBy: 'user:u-test',
-    onnx: Buffer.from(r.onnxBase64, 'base64'),
-    reference: r.reference as unknown as JsonObject,
-  });
+  const v = await waitFor(
+    async () => {
+      const known = app.models.byJob(added.id);
+      return known?.metrics ? known : undefined;
+    },
+    60_000,
+    'the training to be registered',
+  );
+  expect(v.hasReference).toBe(true);
   app.models.setAlias(v.name, 'champion', v.version, { by: 'user:u-test', at: app.clock() });
   return { result: r, version: v };
 }

@@ -104,7 +104,7 @@ describe('a challenger scores in shadow (issue 15 point 4), end to end on the em
     expect(out).toMatch(/v1\s+champion\s+trees=8 sampleSize=64 window=32/);
     expect(out).toMatch(/Champion v1 vs challenger v2 in shadow since .*: 1 run,/);
     expect(out).toMatch(new RegExp(`alerts raised\\s+${championSegments}\\s+\\d+`));
-    expect(out).toMatch(/no feedback store wired/);
+    expect(out).toMatch(/feedback over the runs: 0 real, 0 false alarm/);
 
     const compared = await sayTo(app, 'compare payments-detector 1 2');
     expect(compared.handled.intent).toBe('compare_models');
