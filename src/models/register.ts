@@ -13,7 +13,14 @@ import { fetchHistory } from './history';
 import type { ModelRegistry } from './registry';
 import { defaultModelName } from './registry-names';
 import type { JsonObject, ModelVersion } from './registry-types';
-import { referenceOf, resolveParams, trainModel, type ModelParams, type TrainedModel, type TrainProgress } from './train';
+import {
+  referenceOf,
+  resolveParams,
+  trainModel,
+  type ModelParams,
+  type TrainedModel,
+  type TrainProgress,
+} from './train';
 import { codeVersion } from './version';
 
 /** 👍/👎 feedback (src/models/feedback.ts): its labels on the service over the training window feed the evaluation. */
