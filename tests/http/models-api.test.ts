@@ -1,6 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadBundle } from '../../src/models/bundle';
+import { recordDrift } from '../../src/models/drift-state';
 import { httpApp, session, type HttpApp } from './http-app';
 
 jest.setTimeout(120_000);
@@ -73,6 +74,25 @@ describe('REST /api/v1/models (demo fleet, embedded queue)', () => {
           ],
         },
       ],
+    });
+
+    // A drift check's figure shows on the version (src/models/drift-state.ts records it).
+    const at = Date.UTC(2026, 10, 26, 12);
+    recordDrift(
+      h.app.store.db,
+      'payments-detector',
+      1,
+      { score: 0.61, drifted: true, moved: ['cpu'], at },
+      {
+        claimCard: false,
+      },
+    );
+    const drifted = (await call('GET', '/api/v1/models', viewer.headers)).json();
+    expect(drifted.models[0].versions[0].drift).toEqual({
+      score: 0.61,
+      drifted: true,
+      moved: ['cpu'],
+      at: '2026-11-26T12:00:00.000Z',
     });
 
     const file = await call('GET', '/api/v1/models/payments-detector/versions/1/model.onnx', viewer.headers);

@@ -15,6 +15,10 @@ const versionSchema = z.object({
   metrics: z.record(z.string(), z.unknown()).nullable().describe('the evaluation: {scorecard} or {evaluation_error}'),
   data: z.object({ from: z.string(), to: z.string(), sha256: z.string() }),
   onnx_sha256: z.string(),
+  drift: z
+    .object({ score: z.number(), drifted: z.boolean(), moved: z.array(z.string()), at: z.string() })
+    .optional()
+    .describe('the latest drift check: largest PSI, whether it drifted, what moved, when'),
 });
 const modelsSchema = z
   .object({
