@@ -122,6 +122,24 @@ describe('promote and roll back a model from chat (demo fleet, embedded queue)',
     expect(app.models.aliasHistory('payments-detector', 'champion').map((m) => m.version)).toEqual([1, 2, 1]);
   });
 
+  it('warns in the plan when the scorecard recommends keeping the champion; the approver decides', async () => {
+    await train();
+    await say('abe', `approve ${requestId((await say('olivia', 'promote payments-detector 1')).text())}`);
+    later();
+    await train();
+    const v2 = app.models.version('payments-detector', 2);
+    const card = { ...(v2.metrics?.scorecard as object), champion: 1, candidate: 2 };
+    app.models.setMetrics('payments-detector', 2, {
+      scorecard: { ...card, recommendation: 'keep_champion', reason: 'Keep v1: v2 scores 40.1 against 52.3.' },
+    });
+    const asked = await say('olivia', 'promote payments-detector 2');
+    expect(asked.text()).toContain('⚠ its scorecard recommends keeping v1: Keep v1: v2 scores 40.1 against 52.3.');
+    const id = requestId(asked.text());
+    expect(app.remediation.get(id).plan.blastRadius).toMatch(/^⚠ its scorecard recommends keeping v1/);
+    expect((await say('ada', `approve ${id}`)).text()).toMatch(/champion v1 -> v2/);
+    expect(champion()).toBe(2);
+  });
+
   it('refuses a version that does not exist or failed evaluation, a viewer, and an unknown model', async () => {
     await train();
     expect((await say('olivia', 'promote payments-detector 7')).text()).toContain(

@@ -67,27 +67,30 @@ export function checkServable(
   if (champion === v.version) throw new AppError('bad_request', `v${v.version} is already the champion of ${model}.`);
   // A rollback goes back to a version that served; a promotion must have passed its evaluation.
   if (action === 'promote_model') {
-    const failed = evaluationFailure(v, champion);
+    const failed = evaluationFailure(v);
     if (failed) throw new AppError('bad_request', `${model} v${v.version} cannot be promoted: ${failed}`);
   }
   return v;
 }
 
-/** Why the version failed its evaluation, or undefined (not evaluated yet counts as not passed). */
-export function evaluationFailure(v: ModelVersion, champion: number | null): string | undefined {
+/**
+ * Why the version cannot be promoted for its evaluation, or undefined: not evaluated yet, or the
+ * evaluation failed. A scorecard that recommends keeping the champion does not refuse: it is one
+ * signal over the training window, noisy between runs, so the plan says so loudly and the approver
+ * decides (evaluationWarning).
+ */
+export function evaluationFailure(v: ModelVersion): string | undefined {
   const m = v.metrics;
   if (m === null) return 'it has not been evaluated yet; try again once its scorecard is in.';
   if (typeof m.evaluation_error === 'string') return `its evaluation failed (${m.evaluation_error}).`;
-  const card = asObject(m.scorecard);
-  if (!card) return undefined;
-  // Only a comparison with the version that serves now says anything about replacing it.
-  if (card.recommendation !== 'keep_champion' || card.champion !== champion) return undefined;
-  const nab = row(card, 'nab');
-  const alerts = row(card, 'false_alerts_per_day');
-  const worse =
-    (nab && nab.candidate !== null && nab.champion !== null && nab.candidate < nab.champion) ||
-    (alerts && alerts.candidate !== null && alerts.champion !== null && alerts.candidate > alerts.champion + 0.5);
-  return worse ? `its scorecard against v${champion} says it is worse: ${String(card.reason)}` : undefined;
+  return undefined;
+}
+
+/** The plan's warning when the scorecard against the champion it replaces recommends keeping that champion. */
+export function evaluationWarning(v: ModelVersion, champion: number | null): string | undefined {
+  const card = asObject(v.metrics?.scorecard);
+  if (!card || card.recommendation !== 'keep_champion' || card.champion !== champion) return undefined;
+  return `⚠ its scorecard recommends keeping v${champion}: ${String(card.reason)}`;
 }
 
 /** The scorecard's advice, when it does not refuse (e.g. "Keep v1: v2 scores 50 against 50…"). */
@@ -98,12 +101,4 @@ export function evaluationNote(v: ModelVersion): string | undefined {
 
 function asObject(j: Json | undefined): JsonObject | undefined {
   return j !== null && typeof j === 'object' && !Array.isArray(j) ? j : undefined;
-}
-
-function row(card: JsonObject, id: string): { candidate: number | null; champion: number | null } | undefined {
-  const rows = Array.isArray(card.rows) ? card.rows : [];
-  const r = rows.map(asObject).find((x) => x?.id === id);
-  if (!r) return undefined;
-  const num = (x: Json | undefined) => (typeof x === 'number' ? x : null);
-  return { candidate: num(r.candidate), champion: num(r.champion) };
 }

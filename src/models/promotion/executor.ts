@@ -25,7 +25,13 @@ import { isModelAction, type ModelAction } from '../../remediation/types';
 import type { MetricsSource } from '../../sources/types';
 import { loadBundle, type LoadedBundle } from '../bundle';
 import { alertDiff, diffWords, stamp, type AlertDiff, type AlertSpan } from './alerts';
-import { checkServable, evaluationNote, type ModelRequestParams, type PromotionRegistry } from './checks';
+import {
+  checkServable,
+  evaluationNote,
+  evaluationWarning,
+  type ModelRequestParams,
+  type PromotionRegistry,
+} from './checks';
 
 /** Alerts listed in the plan's `desired` per side. */
 const LISTED = 20;
@@ -51,6 +57,7 @@ export function createModelExecutor(deps: ModelExecutorDeps): Executor {
         diff: await alertDiff(deps.source, { service, atMs: clock(), before: old, after: now }),
       }));
       const note = evaluationNote(v);
+      const warning = action === 'promote_model' ? evaluationWarning(v, params.from ?? null) : undefined;
       const calls = [
         `registry: set champion of ${model} to ${after} ` +
           `(compare-and-set: only if it is still ${params.from === undefined ? 'unset' : `v${params.from}`})`,
@@ -68,6 +75,7 @@ export function createModelExecutor(deps: ModelExecutorDeps): Executor {
           ...(note ? { evaluation: note } : {}),
         },
         blastRadius:
+          (warning ? `${warning}. ` : '') +
           `${service} detection (anomalies, incident analysis) scores with ${model} ${after} from the next job ` +
           `instead of ${before}; ${diffWords(diff, before, after)}`,
       };
