@@ -89,9 +89,10 @@ function withGraph(c: Candidate, found: ReadonlyMap<string, Candidate>, nodes: R
   );
   if (followers.length && confidence >= MIN_CONFIDENCE) {
     confidence = Math.min(0.99, confidence + CALLERS_BONUS);
+    const callers = followers.map((d) => d.service).join(', ');
     evidence.push({
       tool: 'dependency_graph',
-      claim: `${followers.map((d) => d.service).join(', ')} call${followers.length === 1 ? 's' : ''} ${c.service} and showed symptoms after it`,
+      claim: `${callers} ${followers.length === 1 ? 'calls' : 'call'} ${c.service} and showed symptoms after it`,
     });
   }
   return { ...c, confidence, evidence };
