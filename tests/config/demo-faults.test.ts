@@ -72,7 +72,7 @@ describe('DEMO_FAULTS', () => {
       `DEMO_FAULTS ${path}: fault 0 (service): unknown service "paymnts"; expected one of checkout-api, payments, ` +
         'inventory, search, auth-gateway. Did you mean “payments”?',
       `DEMO_FAULTS ${path}: fault 1 (kind): expected one of bad_deploy, config_change, memory_leak, cpu_saturation, ` +
-        'traffic_surge',
+        'traffic_surge, deploy',
       `DEMO_FAULTS ${path}: fault 2 (start): expected a time relative to the process start like -40m, 2h or +1h30m, ` +
         'or an ISO timestamp like 2026-03-01T10:00:00Z, got "yesterday"',
       `DEMO_FAULTS ${path}: fault 3 (duration): expected a positive duration like 30m, 2h or 1h30m ` +

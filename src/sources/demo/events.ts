@@ -2,7 +2,8 @@ import { LEAK_CLIMB_MS, type DemoFault } from './faults';
 import { hashOf } from './noise';
 
 /**
- * What the faults leave behind, as a real system would: a deploy at a bad_deploy's start, a config
+ * What the faults leave behind, as a real system would: a deploy at a bad_deploy's (or a harmless
+ * deploy's) start, a config
  * change at a config_change's start, an OOM kill and a restart at each reset of a memory leak's
  * sawtooth. A pure function of the faults, the seed and the restarts applied (which end a climb).
  * The remediations the bot ran are recorded by the remediation store, not here.
@@ -28,7 +29,7 @@ const CONFIG_CHANGES = [
 
 function startEvent(f: DemoFault, seedKey: number): DemoEvent | undefined {
   const h = hashOf(seedKey, 'event', f.index, f.service);
-  if (f.kind === 'bad_deploy') {
+  if (f.kind === 'bad_deploy' || f.kind === 'deploy') {
     const major = 1 + (h % 3);
     const minor = 10 + ((h >>> 2) % 40);
     const patch = (h >>> 8) % 6;

@@ -18,6 +18,7 @@ export { FAULT_KINDS, type FaultKind } from './incidents';
  *                   starts at once and is reported as an incident from half-way up)
  *   cpu_saturation  cpu_saturation: cpu to 90-96% of requested at steady traffic, so latency queues
  *   traffic_surge   traffic_spike: request rate x3-3.5, so cpu and p99 climb
+ *   deploy          nothing: a harmless deploy leaves its deploy event (events.ts) and no incident
  *
  * Scaling out relieves the last two through the load per replica (model.ts), as it does a traffic spike.
  */
@@ -49,7 +50,7 @@ export interface DemoFault {
 
 export const LEAK_CLIMB_MS = 60 * MINUTE_MS;
 
-export const FAULT_INCIDENT: Record<FaultKind, IncidentKind> = {
+export const FAULT_INCIDENT: Record<Exclude<FaultKind, 'deploy'>, IncidentKind> = {
   bad_deploy: 'latency_regression',
   config_change: 'error_burst',
   memory_leak: 'memory_leak',
@@ -64,6 +65,7 @@ const ENDED_BY: Record<FaultKind, 'rollback' | 'restart' | undefined> = {
   memory_leak: 'restart',
   cpu_saturation: undefined,
   traffic_surge: undefined,
+  deploy: undefined,
 };
 
 /** Fix each fault's times; throws AppError('config_invalid') naming the fault for an unknown service or bad time. */
@@ -90,7 +92,10 @@ export function resolveFaults(specs: readonly DemoFaultSpec[], fleetStartMs: num
   });
 }
 
-function windowOf(f: DemoFault, fields: Partial<IncidentWindow> & Pick<IncidentWindow, 'sinceMs' | 'untilMs'>) {
+function windowOf(
+  f: DemoFault & { kind: Exclude<FaultKind, 'deploy'> },
+  fields: Partial<IncidentWindow> & Pick<IncidentWindow, 'sinceMs' | 'untilMs'>,
+) {
   const w: IncidentWindow = {
     kind: FAULT_INCIDENT[f.kind],
     service: f.service,
@@ -111,7 +116,7 @@ function firstAfter(times: readonly number[], t: number): number | undefined {
 }
 
 /** The climb of a leak that holds t (startMs <= t < endMs): from its last reset to the next. */
-function climbAt(f: DemoFault, restarts: readonly number[], t: number): IncidentWindow {
+function climbAt(f: DemoFault & { kind: 'memory_leak' }, restarts: readonly number[], t: number): IncidentWindow {
   const lastRestart = lastAtOrBefore(restarts, t);
   const anchor = lastRestart !== undefined && lastRestart > f.startMs ? lastRestart : f.startMs;
   const sinceMs = anchor + Math.floor((t - anchor) / LEAK_CLIMB_MS) * LEAK_CLIMB_MS;
@@ -131,7 +136,7 @@ function climbAt(f: DemoFault, restarts: readonly number[], t: number): Incident
 }
 
 /** The windows of one leak that touch t: the climb holding t (or the last one) and the one before it. */
-function leakWindows(f: DemoFault, restarts: readonly number[], t: number): IncidentWindow[] {
+function leakWindows(f: DemoFault & { kind: 'memory_leak' }, restarts: readonly number[], t: number): IncidentWindow[] {
   if (t < f.startMs) return [];
   const current = climbAt(f, restarts, Math.min(t, f.endMs - 1));
   return current.sinceMs > f.startMs ? [climbAt(f, restarts, current.sinceMs - 1), current] : [current];
@@ -148,18 +153,22 @@ export function faultWindows(
   for (const f of faults) {
     if (f.service !== service) continue;
     if (f.kind === 'memory_leak') {
-      windows.push(...leakWindows(f, timeline.restarts, t));
+      windows.push(...leakWindows({ ...f, kind: f.kind }, timeline.restarts, t));
       continue;
     }
+    if (f.kind === 'deploy') continue;
     const endedBy = ENDED_BY[f.kind];
     const times = endedBy === 'rollback' ? timeline.rollbacks : endedBy === 'restart' ? timeline.restarts : [];
     const endedAt = firstInRange(times, f.startMs, f.endMs);
     windows.push(
-      windowOf(f, {
-        sinceMs: f.startMs,
-        untilMs: endedAt ?? f.endMs,
-        endedBy: endedAt === undefined || endedBy === undefined ? 'schedule' : endedBy,
-      }),
+      windowOf(
+        { ...f, kind: f.kind },
+        {
+          sinceMs: f.startMs,
+          untilMs: endedAt ?? f.endMs,
+          endedBy: endedAt === undefined || endedBy === undefined ? 'schedule' : endedBy,
+        },
+      ),
     );
   }
   return windows;

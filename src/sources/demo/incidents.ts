@@ -31,8 +31,18 @@ export const INCIDENT_KINDS = [
 ] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
-/** What a DEMO_FAULTS file can play (faults.ts); here so an incident can name its fault. */
-export const FAULT_KINDS = ['bad_deploy', 'config_change', 'memory_leak', 'cpu_saturation', 'traffic_surge'] as const;
+/**
+ * What a DEMO_FAULTS file can play (faults.ts); here so an incident can name its fault. `deploy` is a
+ * harmless deploy: the event only, no effect (a red herring for investigations).
+ */
+export const FAULT_KINDS = [
+  'bad_deploy',
+  'config_change',
+  'memory_leak',
+  'cpu_saturation',
+  'traffic_surge',
+  'deploy',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const INCIDENT_LABELS: Record<IncidentKind, string> = {
