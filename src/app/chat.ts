@@ -13,6 +13,7 @@ import { startRemediationNotifier, type FollowedJobs } from '../chat/remediation
 import type { RemediationStore } from '../remediation/store';
 import type { Db } from '../store/store';
 import type { Jobs } from '../jobs/map';
+import type { RunbookSearch } from '../runbooks/types';
 import type { Core } from './core';
 
 /**
@@ -101,6 +102,8 @@ export function startIncidentChannel(deps: {
   incidents: IncidentService;
   db: Db;
   catalog: ActionCatalog;
+  /** Runbooks an alert's `runbook_url` can name (the card shows the title). */
+  runbooks?: RunbookSearch;
 }): (() => void) | undefined {
   const { config, log } = deps.core;
   const { platform, channel, problem } = incidentChannel(config);
@@ -115,6 +118,7 @@ export function startIncidentChannel(deps: {
     catalog: deps.catalog,
     clock: deps.core.clock,
     log: log.child({ component: 'incidents' }),
+    ...(deps.runbooks ? { runbooks: deps.runbooks } : {}),
   });
   log.info('incident channel', { platform, channel });
   return stop;

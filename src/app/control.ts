@@ -49,6 +49,8 @@ import { modelDetailOf, type ModelDetailOf } from '../models/model-detail';
 import { ShadowStore } from '../models/shadow';
 import { incidentPeriods } from '../incidents/periods';
 import { createShadowRecorder } from './shadow';
+import { createRunbookIndex } from '../runbooks/runbook-index';
+import type { RunbookIndex } from '../runbooks/types';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -75,6 +77,8 @@ export interface App {
   modelDetail: ModelDetailOf;
   /** 👍/👎 feedback with its series windows: model evaluation reads it as labelled periods. */
   feedback: FeedbackStore;
+  /** The Markdown runbooks of RUNBOOKS_DIR, indexed in memory and kept in step with the folder (src/runbooks/). */
+  runbooks: RunbookIndex;
   /**
    * Slack (SLACK_BOT_TOKEN) and Teams (TEAMS_APP_ID or TEAMS_AUTH=off) when configured: their
    * routes go on the side-app.
@@ -133,8 +137,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const { modelDetail, registrar, drift, start: startModelOps } = buildModelOps(core, store, models, feedback);
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
+  const runbooks = await createRunbookIndex({
+    dir: config.remediation.runbooksDir,
+    log: log.child({ component: 'runbooks' }),
+  });
   const commandDeps = { queue, source, clock, remediation, incidents, names, personNow, models, modelDetail, feedback };
-  const commands = createCommands({ ...commandDeps, championOf: champions });
+  const commands = createCommands({ ...commandDeps, championOf: champions, runbooks });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -169,6 +177,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     drift,
     modelDetail,
     feedback,
+    runbooks,
     chat,
   };
   // Every control-plane process runs the model ops: registrar, shadow recorder, drift watch (buildModelOps).
@@ -178,6 +187,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     stopModelOps();
     await Promise.all([registrar.settled(), drift.settled()]);
     await life.close();
+    runbooks.close();
   };
   return { ...parts, notifyRemediations: notices.notify, ...life, close };
 }
@@ -265,7 +275,14 @@ function lifecycle(
       for (const adapter of app.chat) await adapter.start();
       if (app.chat.length) notices.notify(Object.fromEntries(app.chat.map((a) => [a.platform, a.poster])));
       const { incidents, chat, store } = app;
-      stopIncidentChannel = startIncidentChannel({ core, chat, incidents, db: store.db, catalog });
+      stopIncidentChannel = startIncidentChannel({
+        core,
+        chat,
+        incidents,
+        db: store.db,
+        catalog,
+        runbooks: app.runbooks,
+      });
       app.drift.setTarget(incidentTarget(core.config, chat));
     },
     async startWorkers(workOptions = {}) {

@@ -45,6 +45,7 @@ export function createHttpForApp(app: App): FastifyInstance {
       remediation: app.remediation,
       models: app.models,
       modelDetail: app.modelDetail,
+      runbooks: app.runbooks,
     }),
     ...statusRoutes({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
     ...notBuiltRoutes(),

@@ -12,6 +12,8 @@ import type { IncidentPosts } from '../incidents/posts';
 import type { IncidentChange, IncidentService } from '../incidents/service';
 import type { Incident } from '../incidents/store';
 import { suggestRemediations } from '../incidents/suggest';
+import { runbookOfUrl } from '../runbooks/link';
+import type { RunbookSearch } from '../runbooks/types';
 
 export interface IncidentChannel {
   platform: ChatPlatform;
@@ -28,6 +30,8 @@ export interface NotifierDeps {
   catalog: ActionCatalog;
   clock: Clock;
   log: Logger;
+  /** The runbook index: an alert's `runbook_url` that names one of its runbooks shows its title on the card. */
+  runbooks?: Pick<RunbookSearch, 'get'>;
 }
 
 /**
@@ -57,7 +61,8 @@ export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<voi
 
   /** Post the incident's card, or edit the one posted. */
   async function show(incident: Incident): Promise<PostedMessage> {
-    const card = presentIncident(incident);
+    const { runbooks } = deps;
+    const card = presentIncident(incident, runbooks ? { runbookOf: (url) => runbookOfUrl(url, runbooks) } : {});
     const posted = posts.get(incident.id);
     if (posted) {
       await target.poster.update(posted, card);

@@ -65,7 +65,7 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   list_incidents: cmd('incidents [open|acked|resolved]', 'incidents from alerts', 'read', true),
   ack_incident: cmd('ack ID', 'acknowledge an incident', 'incidents.manage', true),
   resolve_incident: cmd('resolve ID', 'resolve an incident', 'incidents.manage', true),
-  search_runbooks: cmd('runbooks QUERY', 'search runbooks', 'read', false),
+  search_runbooks: cmd('runbooks QUERY', 'search the runbooks (ranked, with snippets)', 'read', true),
   freeze: cmd('freeze', 'stop all remediation execution', 'freeze', true),
   unfreeze: cmd('unfreeze', 'resume remediation execution', 'freeze', true),
   feedback: cmd(

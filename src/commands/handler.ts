@@ -23,6 +23,8 @@ import { showExperiments } from './experiments';
 import { compareModels, showModel } from './model-detail';
 import type { ModelDetailOf } from '../models/model-detail';
 import { giveFeedback } from './feedback';
+import { searchRunbooks } from './runbooks';
+import type { RunbookSearch } from '../runbooks/types';
 import { requestStatus } from './status';
 import { checkIntent, type Verdict } from './validate';
 
@@ -44,6 +46,8 @@ export interface CommandDeps {
   modelDetail?: ModelDetailOf;
   /** 👍/👎 labels with their series windows (src/models/feedback.ts). */
   feedback: FeedbackStore;
+  /** The runbook knowledge base (src/runbooks/), for `runbooks QUERY`. */
+  runbooks?: RunbookSearch;
 }
 
 export interface Commands {
@@ -168,8 +172,9 @@ async function dispatch(
       return requestModelChange(ctx, deps, 'promote_model', intent.slots);
     case 'rollback_model':
       return requestModelChange(ctx, deps, 'rollback_model', intent.slots);
-    case 'investigate':
     case 'search_runbooks':
+      return searchRunbooks(deps.runbooks, intent.slots.query);
+    case 'investigate':
       return { outcome: 'replied', reply: reply('info', text(notBuiltMessage(intent.intent))) };
   }
 }

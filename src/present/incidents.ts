@@ -1,13 +1,29 @@
 import type { Incident, IncidentStatus } from '../incidents/store';
 import { buttons, context, fields, header, reply, table, text, type Reply } from '../reply/model';
+import type { RunbookDoc } from '../runbooks/types';
 
 /** Labels the card shows in their own fields (or its title). */
 const SHOWN_LABELS = new Set(['alertname', 'service', 'severity']);
 /** A time as replies show it: `2024-05-01 09:30` (UTC, to the minute). */
 export const since = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
+/** Annotations the card shows in their own field. */
+const RUNBOOK_URL = 'runbook_url';
+
+/**
+ * The alert's `runbook_url` as the card shows it: the runbook's title and path when it names one of
+ * the indexed runbooks, else the link as it is.
+ */
+function runbookField(url: string, runbookOf?: (url: string) => RunbookDoc | undefined) {
+  const doc = runbookOf?.(url);
+  return { label: 'runbook', value: doc ? `${doc.title} (${doc.path})` : url };
+}
+
 /** One incident: what fires, its labels and annotations, the timeline, and the buttons that act on it. */
-export function presentIncident(i: Incident): Reply {
+export function presentIncident(
+  i: Incident,
+  options: { runbookOf?: (url: string) => RunbookDoc | undefined } = {},
+): Reply {
   const firing = i.alerts.filter((a) => a.status === 'firing').length;
   const tone = i.status === 'resolved' ? 'success' : i.status === 'acked' ? 'warning' : 'error';
   const actions =
@@ -35,8 +51,9 @@ export function presentIncident(i: Incident): Reply {
       { label: 'severity', value: i.severity ?? '—' },
       { label: 'alerts', value: `${firing} firing of ${i.alerts.length}` },
       { label: 'since', value: `${since(i.createdAt)} UTC` },
+      ...(i.annotations[RUNBOOK_URL] ? [runbookField(i.annotations[RUNBOOK_URL], options.runbookOf)] : []),
       ...Object.entries(i.annotations)
-        .filter(([k]) => k !== 'summary')
+        .filter(([k]) => k !== 'summary' && k !== RUNBOOK_URL)
         .slice(0, 3)
         .map(([k, v]) => ({ label: k, value: v })),
       ...(labels ? [{ label: 'labels', value: labels }] : []),

@@ -34,7 +34,9 @@ describe('issue 13.17: help does not present working commands as coming, nor stu
       expect(later).toBeDefined();
       expect(working).toContain('restart|rollback|clear_cache TARGET, scale TARGET N, runbook NAME on TARGET');
       expect(text).not.toMatch(/coming/i);
-      for (const stub of ['`investigate` (look into a problem)', '`runbooks` (search runbooks)']) {
+      // issue 16 point 7: runbook search works.
+      expect(working).toContain('runbooks QUERY');
+      for (const stub of ['`investigate` (look into a problem)']) {
         expect(later).toContain(stub);
       }
       // issue 15 point 5: promote and rollback of a model work (requests with plan and approval).

@@ -80,6 +80,7 @@ describe('incident channel notifier', () => {
       catalog: buildActionCatalog(),
       clock: app.clock,
       log: app.log,
+      runbooks: app.runbooks,
     });
     await app.startWorkers();
   });
@@ -107,7 +108,8 @@ describe('incident channel notifier', () => {
       const shown = channel.text(0);
       expect(shown).toMatch(/payments error ratio above 5%/);
       expect(shown).toMatch(/team=storefront/);
-      expect(shown).toMatch(/runbook_url/);
+      // Not one of the indexed runbooks: the link as it is.
+      expect(shown).toMatch(/runbook +https:\/\/runbooks\.example\.com\/errors/);
       expect(shown).toMatch(/Alertmanager: http:\/\/alertmanager\.local:9093/);
       expect(shown).toMatch(/Source: http:\/\/prometheus\.local\/graph/);
 
@@ -162,6 +164,18 @@ describe('incident channel notifier', () => {
     const notes = channel.inThread(card.message.id).map((m) => renderText(m.versions[0]));
     expect(notes.some((n) => /resolved by ada after \d+ min/.test(n))).toBe(true);
     expect(channel.topLevel()).toHaveLength(1);
+  });
+
+  it("issue 16.7: an alert's runbook_url naming an indexed runbook shows its title and path on the card", async () => {
+    const n = notification('firing', ['f1'], 'billing-worker');
+    await app.incidents.ingest({
+      ...n,
+      commonAnnotations: { summary: 'volume 97% full', runbook_url: 'runbooks/disk-full.md' },
+    });
+    await notifier.idle();
+    expect(channel.text(0)).toMatch(
+      /runbook +Disk full \(volume or node filesystem out of space\) \(runbooks\/disk-full\.md\)/,
+    );
   });
 
   it('a chat failure loses nothing: the incident is kept and the next change posts it', async () => {

@@ -203,6 +203,20 @@ const QUERY_LEAD = new Set([
   'when',
   'of',
   'search',
+  // "which runbook covers a full disk?", "what runbook do I use for cert expiry?"
+  'covers',
+  'cover',
+  'handle',
+  'mention',
+  'mentions',
+  'explains',
+  'describes',
+  'do',
+  'does',
+  'should',
+  'i',
+  'we',
+  'use',
 ]);
 const QUERY_TAIL = new Set(['please', 'pls', 'plz', 'thanks', 'thx', 'asap', 'now']);
 

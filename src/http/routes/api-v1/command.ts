@@ -12,6 +12,7 @@ import type { ModelDetailOf } from '../../../models/model-detail';
 import type { ModelRegistry } from '../../../models/registry';
 import type { JobInfo, JobQueue } from '../../../queue/types';
 import type { RemediationService } from '../../../remediation/service';
+import type { RunbookSearch } from '../../../runbooks/types';
 import { summary, type Reply } from '../../../reply/model';
 import type { Jobs, TrainModelJobResult } from '../../../jobs/map';
 import { defineRoute, errorSchema, type ApiRoute, type ResponseDoc, type RouteSpec } from '../../route';
@@ -26,6 +27,8 @@ export interface ApiV1Deps {
   models: ModelRegistry;
   /** One model with its shadow comparison: GET /api/v1/models/:name. */
   modelDetail?: ModelDetailOf;
+  /** The runbook knowledge base: GET /api/v1/runbooks?q=. */
+  runbooks?: RunbookSearch;
 }
 
 type IntentOption = (typeof intentSchema.options)[number];

@@ -9,6 +9,7 @@ import { experimentRoutes } from './experiments';
 import { modelScoreRoute } from './model-score';
 import { modelDetailRoute } from './model-detail';
 import { remediationRoutes } from './remediations';
+import { runbookRoutes } from './runbooks';
 
 export type { ApiV1Deps } from './command';
 
@@ -20,7 +21,8 @@ export type { ApiV1Deps } from './command';
  * `command.ts` holds `run` and the route builder, `commands.ts` the jobs, anomalies, incidents and
  * models routes, `remediations.ts` the remediation requests, `audit.ts` the audit log.
  */
-export function apiV1Routes({ commands, queue, audit, remediation, models, modelDetail }: ApiV1Deps): ApiRoute[] {
+export function apiV1Routes(deps: ApiV1Deps): ApiRoute[] {
+  const { commands, queue, audit, remediation, models, modelDetail, runbooks } = deps;
   const run = createRun({ commands, audit });
   const jobGone = (jobId: string) => async () => (await queue.get(jobId)) === undefined;
   const ctx: V1Context = { commands, queue, audit, remediation, models, run, jobGone };
@@ -35,6 +37,7 @@ export function apiV1Routes({ commands, queue, audit, remediation, models, model
     modelScoreRoute(models),
     ...(modelDetail ? [modelDetailRoute(ctx, modelDetail)] : []),
     feedbackRoute(ctx),
+    ...(runbooks ? runbookRoutes(ctx, runbooks) : []),
     auditRoute(audit),
   ];
 }
