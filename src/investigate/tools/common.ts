@@ -40,14 +40,16 @@ export function trimRecord(record: Record<string, string>, maxKeys = 20, max = M
   );
 }
 
-/** At most `max` points: the mean of equal buckets (time of each bucket's first point). */
+/** At most `max` points: the mean of `max` near-equal buckets (time of each bucket's first point). */
 export function downsample(points: ReadonlyArray<readonly [number, number]>, max: number): Array<[number, number]> {
   if (points.length <= max) return points.map(([t, v]) => [t, round(v)]);
-  const size = Math.ceil(points.length / max);
   const out: Array<[number, number]> = [];
-  for (let i = 0; i < points.length; i += size) {
-    const bucket = points.slice(i, i + size).filter(([, v]) => Number.isFinite(v));
-    if (bucket.length) out.push([points[i][0], round(bucket.reduce((a, [, v]) => a + v, 0) / bucket.length)]);
+  for (let b = 0; b < max; b++) {
+    const from = Math.floor((b * points.length) / max);
+    const bucket = points
+      .slice(from, Math.floor(((b + 1) * points.length) / max))
+      .filter(([, v]) => Number.isFinite(v));
+    if (bucket.length) out.push([points[from][0], round(bucket.reduce((a, [, v]) => a + v, 0) / bucket.length)]);
   }
   return out;
 }
