@@ -1,9 +1,9 @@
 /**
  * Several change sources as one (the demo fleet's, Kubernetes, the remediations the bot ran):
  * their events merged, newest first, at most `limit`. A source that fails does not fail the rest:
- * `report` names it in `problems` beside the events the others gave; `events` (the port) logs it
- * and answers with the rest, and rejects only when every source failed (an empty answer would
- * read as "nothing changed").
+ * `report` names it in `problems` beside the events the others gave; `events` (the port) answers
+ * with the rest, and rejects only when every source failed (an empty answer would
+ * read as "nothing changed"). Either way each failure goes to `onProblem` (the composition root logs it).
  */
 import { AppError } from '../errors';
 import type { ChangeEvent, ChangeQuery, ChangeSource } from './types';

@@ -86,7 +86,7 @@ describe('the Kubernetes change source', () => {
     expect(fake.writes()).toEqual([]);
   });
 
-  it('sees a revision that reuses an older ReplicaSet as a rollback, at its scale-up, and limits newest first', async () => {
+  it('sees a revision reusing an older ReplicaSet as a rollback, at its scale-up; limits newest first', async () => {
     const old = rsName(1);
     const meta = fake.replicaSets('shop').find((r) => (r.metadata as { name: string }).name === old)?.metadata as {
       annotations: Record<string, string>;

@@ -7,7 +7,7 @@ import { listenOnLoopback } from './loopback';
  * 127.0.0.1 holding one namespace's Deployments and ReplicaSets in memory, in apps/v1's JSON
  * shapes, so the real @kubernetes/client-node can be pointed at it with a token user.
  *
- * It answers GET deployment, list ReplicaSets (labelSelector), PATCH deployment and PATCH the
+ * It answers GET deployment, list ReplicaSets (labelSelector), list Events, PATCH deployment and PATCH the
  * scale subresource; records every request; refuses what the real server refuses (401 without
  * the token, 415 for a body that is not a patch media type, 422 for a JSON patch that does not
  * apply or a template whose labels miss the selector) and, stricter than the real server,
