@@ -108,6 +108,10 @@ export class RemediationStore {
         'SELECT action, target, params, started_at FROM remediation_requests ' +
           "WHERE state = 'succeeded' AND json_extract(plan, '$.executor') = ? ORDER BY started_at",
       ),
+      ranBetween: db.prepare<[number, number, number], { id: string }>(
+        'SELECT id FROM remediation_requests WHERE started_at IS NOT NULL AND started_at >= ? AND started_at <= ? ' +
+          'ORDER BY started_at DESC, rowid DESC LIMIT ?',
+      ),
       breaker: db.prepare<[string, string], { failures: number; opened_at: number | null }>(
         'SELECT failures, opened_at FROM remediation_breakers WHERE action = ? AND target = ?',
       ),
@@ -246,6 +250,11 @@ export class RemediationStore {
       params: JSON.parse(r.params) as RemediationRequest['params'],
       startedAt: r.started_at,
     }));
+  }
+
+  /** Requests that started running in [fromMs, toMs] (whatever came of them), newest first. */
+  ranBetween(fromMs: number, toMs: number, limit: number): StoredRequest[] {
+    return this.s.ranBetween.all(fromMs, toMs, limit).flatMap((r) => this.get(r.id) ?? []);
   }
 
   lastRunAt(action: ActionName, target: string): number | null {

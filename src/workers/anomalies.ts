@@ -1,9 +1,7 @@
-import { ALERT_THRESHOLD, createDetector } from '../anomaly/detector';
-import { createLearnedChannel } from '../anomaly/learned';
-import { scoreChunk } from '../anomaly/run';
+import { ALERT_THRESHOLD } from '../anomaly/detector';
 import { signalsFor } from '../anomaly/metric-words';
-import { explainSeries, SIGNAL_RANGE, type AnomalySegment } from '../anomaly/explain';
-import type { Detection } from '../anomaly/types';
+import type { AnomalySegment } from '../anomaly/explain';
+import { historyStart, scoreWindow, windowStep } from '../anomaly/window';
 import type { Clock } from '../clock';
 import { AppError, UnrecoverableJobError } from '../errors';
 import type { JobContext } from '../queue/types';
@@ -21,15 +19,7 @@ import { compactFinding, shadowModel, shadowResult } from './shadow';
 
 /** A point is anomalous at or above this combined score. */
 export const ANOMALY_THRESHOLD = ALERT_THRESHOLD;
-/**
- * The detector is always run over a fixed history that ends at the window's end: at least this
- * many points before the largest window of the same step (NAB's probation is 750), so it has learned
- * the series, and windows of the same step (1 h and 2 h) get identical scores for the same minutes.
- */
-const WARMUP_POINTS = 3000;
-/** Aim for about this many points in the window itself; never finer than a minute. */
-const WINDOW_POINTS = 240;
-const MIN_STEP_MS = 60_000;
+export { historyStart };
 const MAX_CHARTS = 3;
 
 /** What the processor counts, in whichever process scores (serve or worker). */
@@ -64,7 +54,7 @@ export function anomaliesProcessor(
     if (unknown) throw new UnrecoverableJobError(`unknown service “${unknown}”; known: ${catalog.join(', ')}`);
 
     // One step for history and window alike, so the detector sees one consistent series.
-    const stepMs = Math.max(MIN_STEP_MS, Math.ceil((windowS * 1000) / WINDOW_POINTS / MIN_STEP_MS) * MIN_STEP_MS);
+    const stepMs = windowStep(windowS);
     const windowStartMs = atMs - windowS * 1000;
     const historyStartMs = historyStart(atMs, stepMs);
     const { bundle, served } = await servedModel(job.data, bundles);
@@ -148,16 +138,6 @@ async function servedModel(
   }
 }
 
-/**
- * Where scoring starts: WARMUP_POINTS + WINDOW_POINTS steps before atMs, rounded down to a
- * multiple of WINDOW_POINTS steps. It does not depend on the window (only on its step), and
- * requests a little apart in time mostly share it, so their scores for the same minutes agree.
- */
-export function historyStart(atMs: number, stepMs: number): number {
-  const grid = WINDOW_POINTS * stepMs;
-  return Math.floor((atMs - (WARMUP_POINTS + WINDOW_POINTS) * stepMs) / grid) * grid;
-}
-
 async function score(
   series: Series,
   windowStartMs: number,
@@ -166,28 +146,13 @@ async function score(
 ): Promise<SeriesFinding> {
   // The champion's scorer for the signals it was trained on; the built-in learned channel for the rest.
   const scorer = bundle?.scorers[series.signal];
-  const learned = scorer
-    ? createPretrainedChannel(scorer, { window: bundle?.meta.params.window ?? 0 })
-    : createLearnedChannel({ intraOpNumThreads: onnxThreads });
-  let detections: Detection[];
+  const learned = scorer ? createPretrainedChannel(scorer, { window: bundle?.meta.params.window ?? 0 }) : undefined;
+  let explained;
   try {
-    detections = await scoreChunk(
-      createDetector(),
-      learned,
-      series.points.map(([t]) => t),
-      series.points.map(([, v]) => v),
-    );
+    explained = await scoreWindow(series, windowStartMs, { onnxThreads, ...(learned ? { learned } : {}) });
   } finally {
-    await learned.close();
+    await learned?.close();
   }
-  const range = SIGNAL_RANGE[series.signal] ?? { min: -Infinity, max: Infinity };
-  const explained = explainSeries({
-    points: series.points,
-    detections,
-    windowStartMs,
-    threshold: ANOMALY_THRESHOLD,
-    range,
-  });
   const worst = explained.segments.reduce<AnomalySegment | undefined>(
     (w, s) => (!w || s.maxScore > w.maxScore ? s : w),
     undefined,

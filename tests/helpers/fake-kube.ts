@@ -7,7 +7,7 @@ import { listenOnLoopback } from './loopback';
  * 127.0.0.1 holding one namespace's Deployments and ReplicaSets in memory, in apps/v1's JSON
  * shapes, so the real @kubernetes/client-node can be pointed at it with a token user.
  *
- * It answers GET deployment, list ReplicaSets (labelSelector), PATCH deployment and PATCH the
+ * It answers GET deployment, list ReplicaSets (labelSelector), list Events, PATCH deployment and PATCH the
  * scale subresource; records every request; refuses what the real server refuses (401 without
  * the token, 415 for a body that is not a patch media type, 422 for a JSON patch that does not
  * apply or a template whose labels miss the selector) and, stricter than the real server,
@@ -38,6 +38,8 @@ export interface DeploymentSeed {
   strategy?: Json;
   paused?: boolean;
   annotations?: Record<string, string>;
+  /** creationTimestamp of ReplicaSets 1..revision (RFC 3339); default 2024-05-01T10:00:00Z for all. */
+  revisionTimes?: string[];
 }
 
 /** How the rollout after a write goes. */
@@ -70,6 +72,8 @@ export interface FakeKube {
     revision: number,
     image: string,
   ): void;
+  /** A core/v1 Event in the namespace (listed by GET /api/v1/namespaces/NS/events). */
+  addEvent(namespace: string, event: Json): void;
   rollout: RolloutMode;
   /** Answer matching requests with a Status error instead. */
   fail(failure: FakeFailure): void;
@@ -265,6 +269,7 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
   const deployments = new Map<string, Json>();
   const replicaSets = new Map<string, Json[]>();
   const failures: FakeFailure[] = [];
+  const events = new Map<string, Json[]>();
   /** Per deployment: the status steps still to come after a write. */
   const pending = new Map<string, Json[]>();
   let resourceVersion = 1000;
@@ -492,6 +497,8 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
       const t = clone(template);
       t.spec.containers[0].image = r === seed.revision ? seed.image : `${seed.image.replace(/:[^:]*$/, '')}:v${r}`;
       const rs = rsFor(d, t, r, r === seed.revision ? seed.replicas : 0);
+      const created = seed.revisionTimes?.[r - 1];
+      if (created) (rs.metadata as Json).creationTimestamp = created;
       if (r !== seed.revision) (rs.status as Json).replicas = 0;
       list.push(rs);
     }
@@ -511,6 +518,14 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
     if (failure) return sendJson(res, failure.status, status(failure.status, failure.reason, failure.message));
 
     let m: RegExpExecArray | null;
+    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/events$/.exec(req.path)) && req.method === 'GET') {
+      return sendJson(res, 200, {
+        kind: 'EventList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(resourceVersion) },
+        items: events.get(m[1]) ?? [],
+      });
+    }
     if ((m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets$/.exec(req.path)) && req.method === 'GET') {
       const selector = req.query.labelSelector ?? '';
       const items: Json[] = [];
@@ -695,6 +710,16 @@ export async function startFakeKube(options: { token?: string } = {}): Promise<F
         status: { replicas: 0 },
       });
       replicaSets.set(namespace, list);
+    },
+    addEvent(namespace: string, event: Json) {
+      const list = events.get(namespace) ?? [];
+      list.push({
+        apiVersion: 'v1',
+        kind: 'Event',
+        ...event,
+        metadata: { name: `ev-${++uidCounter}`, namespace, uid: `ev-uid-${uidCounter}`, ...(event.metadata as Json) },
+      });
+      events.set(namespace, list);
     },
     fail(failure: FakeFailure) {
       failures.push(failure);

@@ -2,7 +2,7 @@
 import type { RequestContext, ResponseContext, V1Deployment } from '@kubernetes/client-node' with {
   'resolution-mode': 'import',
 };
-import { AppError } from '../../../errors';
+import { loadKubeConfig, loadKubernetesClient } from '../../../changes/kube';
 import { apiError } from './errors';
 import type {
   Connection,
@@ -14,39 +14,10 @@ import type {
   Write,
 } from './types';
 
-/** Loads the ESM-only client; `import()` stays native in our CommonJS build (module node16). */
-function loadClient(): Promise<KubernetesClient> {
-  return import('@kubernetes/client-node');
-}
-
 async function loadConnection(options: KubernetesExecutorOptions): Promise<Connection> {
-  const k8s = options.client ?? (await loadClient());
-  let kc = options.kubeConfig;
-  if (!kc) {
-    kc = new k8s.KubeConfig();
-    try {
-      if (options.inCluster) kc.loadFromCluster();
-      else if (options.kubeconfigPath) kc.loadFromFile(options.kubeconfigPath);
-      else kc.loadFromDefault();
-    } catch (err) {
-      const from = options.inCluster
-        ? 'the in-cluster service account'
-        : (options.kubeconfigPath ?? 'the default kubeconfig locations');
-      const reason = String((err as { message?: unknown }).message ?? err).split('\n')[0];
-      throw new AppError('config_invalid', `Could not load the Kubernetes config from ${from}: ${reason}`, {
-        cause: err,
-      });
-    }
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) {
-    throw new AppError(
-      'config_invalid',
-      'The Kubernetes config has no current cluster: set current-context in the kubeconfig, ' +
-        'or run in a cluster with inCluster.',
-    );
-  }
-  return { k8s, apps: kc.makeApiClient(k8s.AppsV1Api), server: cluster.server };
+  const k8s = options.client ?? (await loadKubernetesClient());
+  const { kc, server } = loadKubeConfig(k8s, options);
+  return { k8s, apps: kc.makeApiClient(k8s.AppsV1Api), server };
 }
 
 /** One connection, made on first use; a failed one is forgotten so a later call may try again. */

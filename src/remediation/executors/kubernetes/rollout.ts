@@ -3,14 +3,15 @@
  * status (DeploymentStatusViewer), its history (the ReplicaSets' revisions) and what an undo
  * writes (the previous template and kubectl's rollback annotations), plus the words for them.
  */
-import type { V1Deployment, V1LabelSelector, V1ReplicaSet } from '@kubernetes/client-node' with {
+import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node' with {
   'resolution-mode': 'import',
 };
-import { AppError } from '../../../errors';
 import type { KubernetesBinding } from './types';
+import { controlledBy, REVISION_ANNOTATION, revisionOf, selectorString } from '../../../changes/kube';
+
+export { controlledBy, REVISION_ANNOTATION, revisionOf, selectorString };
 
 export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
-export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 /** kubectl's rollback.go annotationsToSkip: kept from the Deployment, never copied from the ReplicaSet. */
 const ANNOTATIONS_TO_SKIP = new Set([
@@ -35,45 +36,6 @@ export function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-/** labels.Selector.String() of metav1.LabelSelectorAsSelector: requirements sorted by key. */
-export function selectorString(selector: V1LabelSelector | undefined): string {
-  const parts: Array<[string, string]> = [];
-  for (const [key, value] of Object.entries(selector?.matchLabels ?? {})) parts.push([key, `${key}=${value}`]);
-  for (const expr of selector?.matchExpressions ?? []) {
-    const values = [...(expr.values ?? [])].sort().join(',');
-    switch (expr.operator) {
-      case 'In':
-        parts.push([expr.key, `${expr.key} in (${values})`]);
-        break;
-      case 'NotIn':
-        parts.push([expr.key, `${expr.key} notin (${values})`]);
-        break;
-      case 'Exists':
-        parts.push([expr.key, expr.key]);
-        break;
-      case 'DoesNotExist':
-        parts.push([expr.key, `!${expr.key}`]);
-        break;
-      default:
-        throw new AppError(
-          'bad_request',
-          `The deployment's selector has an unknown operator ${JSON.stringify(expr.operator)}.`,
-        );
-    }
-  }
-  return parts
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([, text]) => text)
-    .join(',');
-}
-
-/** deploymentutil.Revision: the revision annotation as an integer, or undefined. */
-export function revisionOf(meta: { annotations?: Record<string, string> } | undefined): number | undefined {
-  const text = meta?.annotations?.[REVISION_ANNOTATION];
-  if (text === undefined || !/^\d+$/.test(text)) return undefined;
-  return Number(text);
-}
-
 /** kubectl's rsForRevision with toRevision 0: the newest and the one before it. */
 export function previousRevision(replicaSets: V1ReplicaSet[]): { latest?: V1ReplicaSet; previous?: V1ReplicaSet } {
   let latest: V1ReplicaSet | undefined;
@@ -94,14 +56,6 @@ export function previousRevision(replicaSets: V1ReplicaSet[]): { latest?: V1Repl
     }
   }
   return { latest, previous };
-}
-
-/** metav1.IsControlledBy: the controller owner reference points at this Deployment. */
-export function controlledBy(rs: V1ReplicaSet, deployment: V1Deployment): boolean {
-  const uid = deployment.metadata?.uid;
-  return (rs.metadata?.ownerReferences ?? []).some(
-    (ref) => ref.controller === true && uid !== undefined && ref.uid === uid,
-  );
 }
 
 export function withoutHash(template: Record<string, unknown>): Record<string, unknown> {
