@@ -3,7 +3,7 @@ import type { Logger } from '../../log/logger';
 import { ChatApiError, type ChannelPoster, type PostedMessage, type ReplySink, type StepsView } from '../../ports/chat';
 import { context, type Reply } from '../../reply/model';
 import { renderSlack, type SlackMessage } from './render';
-import { createSlackStreamer, type SlackStreamer } from './stream';
+import { createSlackStreamer, type Call, type SlackStreamer } from './stream';
 
 export interface RetryPolicy {
   /** Further attempts after the first. */
@@ -65,8 +65,6 @@ export interface SlackPoster extends ChannelPoster {
   streamer: SlackStreamer;
 }
 
-/** One Web API call, sent again only when that cannot duplicate anything (see createSlackPoster). */
-export type Call = <T>(method: string, idempotent: boolean, fn: () => Promise<T>) => Promise<T>;
 
 function retrying(log: Logger, retry: RetryPolicy): Call {
   return async function call<T>(method: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {

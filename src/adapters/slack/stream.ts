@@ -3,7 +3,6 @@ import type { Logger } from '../../log/logger';
 import { ChatApiError, type StepsView } from '../../ports/chat';
 import { stepKey, type Step } from '../../reply/model';
 import { cleanText } from '../../reply/sanitize';
-import type { Call } from './poster';
 
 /**
  * A job's steps as a Slack streaming message (chat.startStream / chat.appendStream /
@@ -17,6 +16,9 @@ import type { Call } from './poster';
  * `unavailable`, so the follower edits the acknowledgement instead (chat.update). Any other failure
  * (a stream Slack expired: `message_not_in_streaming_state`) falls back for that view only.
  */
+
+/** One Web API call, sent again only when that cannot duplicate anything (see createSlackPoster). */
+export type Call = <T>(method: string, idempotent: boolean, fn: () => Promise<T>) => Promise<T>;
 
 /** Errors that mean this app cannot stream at all: remembered, never tried again in this process. */
 const NO_STREAMING = new Set([
