@@ -84,26 +84,33 @@ export async function follow(
     await sink.update(ref, withProgress(ack, p));
   };
   let lastJson: string | undefined;
-  const off = deps.queue.on('progress', (e) => {
-    if (e.id !== jobId) return;
-    const list = e.progress.steps;
+  let heard = false;
+  const onProgress = (progress: JobProgress) => {
+    heard = true;
+    const list = progress.steps;
     const json = list ? JSON.stringify(list) : undefined;
     if (list && json !== lastJson) {
       // Every change of the steps is shown (the latest list when several came during one edit).
       lastJson = json;
       lastSteps = list;
       if (!nextSteps) queue(showSteps);
-      nextSteps = e.progress;
+      nextSteps = progress;
       return;
     }
     // The percent alone, at most once per interval: the bar, beside the steps the sink shows its own way.
     const now = Date.now();
-    if (now - lastEdit < interval && e.progress.percent < 100) return;
+    if (now - lastEdit < interval && progress.percent < 100) return;
     lastEdit = now;
-    const { steps: _shown, ...bar } = e.progress;
+    const { steps: _shown, ...bar } = progress;
     const p: JobProgress = lastSteps && !view ? { ...bar, steps: lastSteps } : bar;
     queue(() => sink.update(ref, withProgress(ack, p)));
+  };
+  const off = deps.queue.on('progress', (e) => {
+    if (e.id === jobId) onProgress(e.progress);
   });
+  // Steps reported before we listened (the job started while the acknowledgement was being posted).
+  const before = await deps.queue.get(jobId).catch(() => undefined);
+  if (!heard && before?.state === 'active' && before.progress?.steps) onProgress(before.progress);
   try {
     const job = await deps.queue.waitUntilFinished(jobId);
     off();

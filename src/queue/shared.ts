@@ -93,6 +93,15 @@ export function clampProgress(p: JobProgress): JobProgress {
   };
 }
 
+/** One run's reports: a report without steps keeps the steps reported last (a bar after steps keeps them). */
+export function stepsKeeper(): (p: JobProgress) => JobProgress {
+  let last: JobProgress['steps'];
+  return (p) => {
+    if (p.steps) last = p.steps;
+    return p.steps || !last ? p : { ...p, steps: last };
+  };
+}
+
 /** Most steps a progress report keeps (the latest ones), and the longest label and detail. */
 export const STEP_LIMITS = { steps: 50, label: 200, detail: 500 } as const;
 const STEP_STATUSES: readonly StepStatus[] = ['running', 'done', 'failed'];

@@ -24,6 +24,7 @@ export interface JobProgress {
   /**
    * The job's steps so far, the whole list each time (a step is added as `running`, then reported
    * `done` or `failed`); the chat follower shows them in place (src/chat/follow.ts). See ./steps.ts.
+   * A later report without steps keeps these.
    */
   steps?: Step[];
 }
