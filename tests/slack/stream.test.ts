@@ -86,7 +86,7 @@ describe('Slack: a job’s steps, streamed or edited in place', () => {
     );
     const final = fake.message('C0OPS', ack?.ts as string);
     expect(final?.versions.at(-1)?.by).toBe('chat.update');
-    expect(JSON.stringify(final?.blocks)).toMatch(/error rate/i);
+    expect(JSON.stringify(final?.blocks)).toMatch(/payments: unhealthy/);
     // Streamed steps are not repeated in the result.
     expect(JSON.stringify(final?.blocks)).not.toContain(STEP_LABELS[1]);
   });
@@ -101,18 +101,23 @@ describe('Slack: a job’s steps, streamed or edited in place', () => {
     const ack = (await fake.waitFor((c) => c.method === 'chat.postMessage' && c.ok)).args;
     expect(ack.thread_ts).toBe(thread);
 
-    // Six changes -> six edits, then the result: seven edits of the one message.
-    await fake.waitFor(() => okCalls('chat.update').length >= 7, 10_000);
+    // Six changes of the steps, the status job's own 100 % bar, then the result: eight edits of the one message.
+    const edited = await fake.waitFor(
+      (c) => c.method === 'chat.update' && c.ok && !/Checking/.test(JSON.stringify(c.args.blocks)),
+      10_000,
+    );
     const message = fake.replies('C0OPS', thread)[0];
+    expect(edited.args.ts).toBe(message.ts);
     const edits = message.versions.filter((v) => v.by === 'chat.update').map((v) => JSON.stringify(v.blocks));
-    expect(edits).toHaveLength(7);
+    expect(edits).toHaveLength(8);
     expect(edits[0]).toContain(`:hourglass_flowing_sand: ${STEP_LABELS[0]}`);
     expect(edits[1]).toContain(`:white_check_mark: ${STEP_LABELS[0]} — ${STEP_DETAILS[0]}`);
     expect(edits[4]).toContain(`:hourglass_flowing_sand: ${STEP_LABELS[2]}`);
+    expect(edits[6]).toContain('100% checked payments');
     // The result keeps the steps, all done, under the answer.
-    expect(edits[6]).toMatch(/error rate/i);
+    expect(edits[7]).toMatch(/payments: unhealthy/);
     for (const [i, l] of STEP_LABELS.entries())
-      expect(edits[6]).toContain(`:white_check_mark: ${l} — ${STEP_DETAILS[i]}`);
+      expect(edits[7]).toContain(`:white_check_mark: ${l} — ${STEP_DETAILS[i]}`);
     expect(fake.replies('C0OPS', thread)).toHaveLength(1);
 
     // A second request does not try streaming again: its steps are edits too.
