@@ -23,8 +23,9 @@ export interface JobSteps {
   run<T>(label: string, work: () => Promise<T>, describe?: (result: T) => string | undefined): Promise<T>;
   /** The steps as reported so far (copies). */
   list(): Step[];
-  /** Sets the percent the next reports carry (default: finished steps over `expected`, else 0). */
-  percent(value: number): Promise<void>;
+  /** Reports a percent (and a message) with the steps; later reports carry them (default percent: finished steps
+   * over `expected`, else 0). */
+  percent(value: number, message?: string): Promise<void>;
 }
 
 export function jobSteps(
@@ -33,6 +34,7 @@ export function jobSteps(
 ): JobSteps {
   const steps: Step[] = [];
   let fixedPercent: number | undefined;
+  let message = options.message;
   let seq = 0;
   const percentNow = () => {
     if (fixedPercent !== undefined) return fixedPercent;
@@ -43,7 +45,7 @@ export function jobSteps(
   const report = () => {
     const p: JobProgress = {
       percent: percentNow(),
-      ...(options.message ? { message: options.message } : {}),
+      ...(message ? { message } : {}),
       steps: steps.map((s) => ({ ...s })),
     };
     return job.progress(p);
@@ -73,8 +75,9 @@ export function jobSteps(
       return result;
     },
     list: () => steps.map((s) => ({ ...s })),
-    async percent(value) {
+    async percent(value, text) {
       fixedPercent = value;
+      if (text !== undefined) message = text;
       await report();
     },
   };

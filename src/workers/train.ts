@@ -62,19 +62,19 @@ async function train(source: MetricsSource, clock: Clock, job: JobContext<TrainM
     job.signal,
   ).catch(failed(fetching));
   await fetching.done(`${history.signals.length} signal(s): ${history.signals.map((x) => x.signal).join(', ')}`);
-  await steps.percent(FETCHED);
+  await steps.percent(FETCHED, `fetched ${history.signals.length} signal(s) of ${service}`);
   const training = await steps.begin(`train and calibrate ${history.signals.length} forest(s)`);
   const trained = await trainModel(history, {
     params,
     seed,
     signal: job.signal,
-    onProgress: (p) => steps.percent(FETCHED + Math.round((p.percent * (TRAINED - FETCHED)) / 100)),
+    onProgress: (p) => steps.percent(FETCHED + Math.round((p.percent * (TRAINED - FETCHED)) / 100), p.message),
   }).catch(failed(training));
   await training.done(`${trained.params.trees} trees each, in ${trained.trainingSeconds.toFixed(1)} s`);
   const exporting = await steps.begin('export ONNX');
   const onnx = buildBundle(trained, { model });
   await exporting.done(`${model}, ${onnx.length} bytes`);
-  await steps.percent(100);
+  await steps.percent(100, `bundled ${model} (${onnx.length} bytes)`);
   return {
     model,
     service,
