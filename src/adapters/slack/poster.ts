@@ -65,7 +65,6 @@ export interface SlackPoster extends ChannelPoster {
   streamer: SlackStreamer;
 }
 
-
 function retrying(log: Logger, retry: RetryPolicy): Call {
   return async function call<T>(method: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
