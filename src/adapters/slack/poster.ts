@@ -159,6 +159,9 @@ export function toChatApiError(method: string, err: unknown): ChatApiError {
   return new ChatApiError('slack', code, `Slack ${method} failed: ${code}`, e.statusCode);
 }
 
+/** Steps that cannot be streamed where the reply went (ephemeral, or a channel with no asker): edits instead. */
+const NO_VIEW: StepsView = { show: async () => 'unavailable', end: async () => {} };
+
 /** Who asked, for a streaming message outside a DM (Slack requires the recipient there). */
 export interface Asker {
   user: string;
@@ -167,6 +170,8 @@ export interface Asker {
 
 /** Steps streamed in `thread` (the acknowledgement's own thread when there is none), for `asker`. */
 function streamView(poster: SlackPoster, channel: string, thread: string, asker?: Asker): StepsView {
+  // Outside a DM Slack streams only to a recipient: with nobody asking (an incident thread), edit instead.
+  if (!asker?.team && !/^D/.test(channel)) return NO_VIEW;
   return poster.streamer.view({
     channel,
     thread,
@@ -191,9 +196,6 @@ export function threadSink(
     ...('streamer' in poster ? { steps: (ref) => streamView(poster, channel, thread ?? ref.id, asker) } : {}),
   };
 }
-
-/** Steps that cannot be streamed where the reply went (an ephemeral answer): the follower edits it. */
-const NO_VIEW: StepsView = { show: async () => 'unavailable', end: async () => {} };
 
 /** Errors that mean the bot cannot post where it was asked: answer privately instead. */
 const CANNOT_POST = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'restricted_action']);
