@@ -70,6 +70,7 @@ export function createConversation(deps: ConversationDeps) {
       const sink: ReplySink = {
         post: (r) => given.post(withWarning(r)),
         update: (ref, r) => given.update(ref, withWarning(r)),
+        ...(given.steps ? { steps: given.steps.bind(given) } : {}),
       };
       const log = deps.log.child({
         msg: `${msg.platform}-${++messageSeq}`,

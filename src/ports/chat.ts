@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError, type PlatformErrorCode } from '../errors';
-import type { Reply } from '../reply/model';
+import type { Reply, Step } from '../reply/model';
 
 /**
  * The chat port: what every chat adapter (src/adapters/{slack,teams,console}/) hands the
@@ -37,10 +37,28 @@ export interface MessageRef {
   id: string;
 }
 
+/**
+ * A job's steps shown the platform's own way beside the message `ref` (Slack: a streaming message
+ * in the thread; the console: a line per change). Made without calling the platform; the first
+ * `show` does.
+ */
+export interface StepsView {
+  /**
+   * Shows the steps as they are now (the whole list; the view sends only what changed).
+   * `unavailable`: the platform cannot (Slack without the streaming API, or a stream that expired);
+   * the caller shows them by editing the message instead and does not call this view again.
+   */
+  show(steps: readonly Step[]): Promise<'shown' | 'unavailable'>;
+  /** The job is over (its steps as they ended): the view is closed (Slack stops the stream). */
+  end(steps: readonly Step[]): Promise<void>;
+}
+
 /** Where an adapter posts: a new message in the thread, or an edit of one it posted. */
 export interface ReplySink {
   post(reply: Reply): Promise<MessageRef>;
   update(ref: MessageRef, reply: Reply): Promise<void>;
+  /** A platform that shows steps its own way; without it, steps are edits of the message (a `steps` block). */
+  steps?(ref: MessageRef): StepsView;
 }
 
 /** A message an adapter posted: where it is, its id on the platform, and the thread replies go to. */

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { AppError, UnrecoverableJobError } from '../errors';
+import type { Step, StepStatus } from '../reply/model';
 import type { EventHub } from './events';
 import { FINISHED_STATES, type JobInfo, type JobProgress, type JobDefs, type JobState } from './types';
 
@@ -78,13 +79,50 @@ export function isUnrecoverable(err: unknown): boolean {
  * failed or cancelled shows none (a bar stuck at 50% on a finished job reads as still running).
  */
 export function progressIn(state: JobState, last: JobProgress | null): JobProgress | null {
-  if (state === 'completed') return { percent: 100 };
+  if (state === 'completed') return last?.steps ? { percent: 100, steps: last.steps } : { percent: 100 };
   return state === 'failed' || state === 'cancelled' ? null : last;
 }
 
 export function clampProgress(p: JobProgress): JobProgress {
   const percent = Math.min(100, Math.max(0, Number.isFinite(p.percent) ? p.percent : 0));
-  return p.message === undefined ? { percent } : { percent, message: p.message };
+  const steps = p.steps === undefined ? undefined : clampSteps(p.steps);
+  return {
+    percent,
+    ...(p.message === undefined ? {} : { message: p.message }),
+    ...(steps === undefined ? {} : { steps }),
+  };
+}
+
+/** One run's reports: a report without steps keeps the steps reported last (a bar after steps keeps them). */
+export function stepsKeeper(): (p: JobProgress) => JobProgress {
+  let last: JobProgress['steps'];
+  return (p) => {
+    if (p.steps) last = p.steps;
+    return p.steps || !last ? p : { ...p, steps: last };
+  };
+}
+
+/** Most steps a progress report keeps (the latest ones), and the longest label and detail. */
+export const STEP_LIMITS = { steps: 50, label: 200, detail: 500 } as const;
+const STEP_STATUSES: readonly StepStatus[] = ['running', 'done', 'failed'];
+
+const cut = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+/** Well-formed steps only (whatever the job or the wire sent), the last STEP_LIMITS.steps, texts cut. */
+export function clampSteps(raw: unknown): Step[] {
+  if (!Array.isArray(raw)) return [];
+  const out: Step[] = [];
+  for (const item of raw.slice(-STEP_LIMITS.steps) as unknown[]) {
+    const s = item as Partial<Step> | null;
+    if (!s || typeof s.label !== 'string' || !STEP_STATUSES.includes(s.status as StepStatus)) continue;
+    out.push({
+      ...(typeof s.id === 'string' ? { id: cut(s.id, STEP_LIMITS.label) } : {}),
+      label: cut(s.label, STEP_LIMITS.label),
+      status: s.status as StepStatus,
+      ...(typeof s.detail === 'string' && s.detail ? { detail: cut(s.detail, STEP_LIMITS.detail) } : {}),
+    });
+  }
+  return out;
 }
 
 /**

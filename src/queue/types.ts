@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger';
 import type { MessagePlatform } from '../ports/chat';
+import type { Step } from '../reply/model';
 
 /**
  * The queue port. One interface, two backends (embedded SQLite, BullMQ on Redis), one shared
@@ -20,6 +21,12 @@ export interface JobProgress {
   /** 0..100 */
   percent: number;
   message?: string;
+  /**
+   * The job's steps so far, the whole list each time (a step is added as `running`, then reported
+   * `done` or `failed`); the chat follower shows them in place (src/chat/follow.ts). See ./steps.ts.
+   * A later report without steps keeps these.
+   */
+  steps?: Step[];
 }
 
 /** Who asked and where to answer; carried with the job so any process can reply. */

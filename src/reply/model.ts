@@ -12,6 +12,20 @@ export interface Button {
   style?: 'primary' | 'danger';
 }
 
+export type StepStatus = 'running' | 'done' | 'failed';
+
+/** One step of a job's work as people see it; `id` tells steps with the same label apart (default the label). */
+export interface Step {
+  id?: string;
+  label: string;
+  status: StepStatus;
+  /** What it found or why it failed, one line. */
+  detail?: string;
+}
+
+/** Which steps differ: the key of a step in a list (its id, else its label). */
+export const stepKey = (s: Step): string => s.id ?? s.label;
+
 export type Block =
   | { type: 'header'; text: string }
   | { type: 'text'; text: string }
@@ -20,6 +34,8 @@ export type Block =
   | { type: 'series'; label: string; values: number[]; unit?: string }
   | { type: 'progress'; percent: number; text?: string }
   | { type: 'buttons'; buttons: Button[] }
+  /** Steps of work in order, each running, done or failed (a job's tool calls, a training's stages). */
+  | { type: 'steps'; steps: Step[] }
   /** A rendered chart: `png` for adapters that upload bytes, `path` where it was saved; `alt` always describes it. */
   | { type: 'image'; title: string; path?: string; png?: Buffer; alt: string }
   | { type: 'context'; text: string };
@@ -49,6 +65,7 @@ export const progress = (percent: number, t?: string): Block => ({
   percent,
   ...(t ? { text: t } : {}),
 });
+export const steps = (list: Step[]): Block => ({ type: 'steps', steps: list });
 export const buttons = (b: Button[]): Block => ({ type: 'buttons', buttons: b });
 export const image = (i: { title: string; alt: string; path?: string; png?: Buffer }): Block => ({
   type: 'image',

@@ -1,4 +1,4 @@
-import type { Block, Reply } from './model';
+import type { Block, Reply, Step } from './model';
 import { sanitizeReply } from './sanitize';
 import { sparkline } from './sparkline';
 
@@ -46,11 +46,20 @@ function renderBlock(block: Block, mark: string, bold: (s: string) => string, di
       const filled = Math.round(pct / 5);
       return [`  [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${pct}%${block.text ? ` ${block.text}` : ''}`];
     }
+    case 'steps':
+      return block.steps.map((s) => stepLine(s));
     case 'buttons':
       return [dim(`  ${block.buttons.map((b) => `[${b.label}: ${b.command}]`).join('  ')}`)];
     case 'image':
       return [`  [chart: ${block.alt}${block.path ? ` — saved to ${block.path}` : ''}]`];
   }
+}
+
+const STEP_MARK = { running: '…', done: '✓', failed: '✗' } as const;
+
+/** One step as a console line: `  ✓ label — detail`. */
+export function stepLine(s: Step): string {
+  return `  ${STEP_MARK[s.status]} ${s.label}${s.detail ? ` — ${s.detail}` : ''}`;
 }
 
 function renderTable(columns: string[], rows: string[][], bold: (s: string) => string): string[] {

@@ -95,6 +95,11 @@ function cleanBlock(b: Block): Block {
       return { ...b, ...(b.text ? { text: c(b.text) } : {}) };
     case 'buttons':
       return { ...b, buttons: b.buttons.map(cleanButton).filter((x) => x.command) };
+    case 'steps':
+      return {
+        ...b,
+        steps: b.steps.map((s) => ({ ...s, label: c(s.label), ...(s.detail ? { detail: c(s.detail) } : {}) })),
+      };
     case 'image':
       return { ...b, title: c(b.title), alt: c(b.alt) };
   }

@@ -11,6 +11,7 @@ import { buildBundle } from '../models/bundle';
 import { fetchHistory } from '../models/history';
 import { referenceOf, resolveParams, trainModel } from '../models/train';
 import { codeVersion } from '../models/version';
+import { jobSteps, type StepHandle } from '../queue/steps';
 import type { JobContext } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 
@@ -19,6 +20,14 @@ const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Progress: fetching the history takes 0..FETCHED %, training up to TRAINED %, then the bundle. */
 const FETCHED = 20;
 const TRAINED = 90;
+
+/** Marks a step failed with the error's message, and rethrows. */
+const failed =
+  (step: StepHandle) =>
+  async (err: unknown): Promise<never> => {
+    await step.fail(err instanceof AppError ? err.userMessage : String(err));
+    throw err;
+  };
 
 export function trainProcessor(source: MetricsSource, clock: Clock) {
   return async (job: JobContext<TrainModelJobData>): Promise<TrainModelJobResult> => {
@@ -44,22 +53,28 @@ async function train(source: MetricsSource, clock: Clock, job: JobContext<TrainM
   if (!catalog.includes(service))
     throw new AppError('not_found', `unknown service “${service}”; known: ${catalog.join(', ')}`);
 
-  await job.progress({ percent: 0, message: `fetching ${service} history` });
+  // The stages as steps (src/queue/steps.ts): chat shows each one as it starts and ends.
+  const steps = jobSteps(job);
+  const fetching = await steps.begin(`fetch ${service} history`);
   const history = await fetchHistory(
     source,
     { service, windowS, toMs: toMs ?? clock(), ...(stepS !== undefined ? { stepMs: stepS * 1000 } : {}) },
     job.signal,
-  );
-  await job.progress({ percent: FETCHED, message: `fetched ${history.signals.length} signal(s) of ${service}` });
+  ).catch(failed(fetching));
+  await fetching.done(`${history.signals.length} signal(s): ${history.signals.map((x) => x.signal).join(', ')}`);
+  await steps.percent(FETCHED, `fetched ${history.signals.length} signal(s) of ${service}`);
+  const training = await steps.begin(`train and calibrate ${history.signals.length} forest(s)`);
   const trained = await trainModel(history, {
     params,
     seed,
     signal: job.signal,
-    onProgress: (p) =>
-      job.progress({ percent: FETCHED + Math.round((p.percent * (TRAINED - FETCHED)) / 100), message: p.message }),
-  });
+    onProgress: (p) => steps.percent(FETCHED + Math.round((p.percent * (TRAINED - FETCHED)) / 100), p.message),
+  }).catch(failed(training));
+  await training.done(`${trained.params.trees} trees each, in ${trained.trainingSeconds.toFixed(1)} s`);
+  const exporting = await steps.begin('export ONNX');
   const onnx = buildBundle(trained, { model });
-  await job.progress({ percent: 100, message: `bundled ${model} (${onnx.length} bytes)` });
+  await exporting.done(`${model}, ${onnx.length} bytes`);
+  await steps.percent(100, `bundled ${model} (${onnx.length} bytes)`);
   return {
     model,
     service,

@@ -83,7 +83,26 @@ export interface FakeMessageVersion {
   text: string;
   blocks?: unknown[];
   at: number;
-  by: 'chat.postMessage' | 'chat.update' | 'files.completeUploadExternal' | 'seed';
+  by:
+    | 'chat.postMessage'
+    | 'chat.update'
+    | 'files.completeUploadExternal'
+    | 'seed'
+    | 'chat.startStream'
+    | 'chat.appendStream'
+    | 'chat.stopStream';
+}
+
+/** A message started with chat.startStream: what it was started with and every chunk appended since. */
+export interface FakeStream {
+  state: 'streaming' | 'stopped';
+  recipient_user_id?: string;
+  recipient_team_id?: string;
+  task_display_mode: 'timeline' | 'plan';
+  /** Every chunk in the order received (markdown_text given as a field counts as a markdown_text chunk). */
+  chunks: Array<Record<string, unknown>>;
+  /** Each task_update's latest state by id, in the order the ids first came (Slack updates a task in place). */
+  tasks: Array<{ id: string; title: string; status: string; details?: string; output?: string }>;
 }
 
 export interface FakeMessage {
@@ -101,6 +120,8 @@ export interface FakeMessage {
   reactions: string[];
   /** Every version, first post first; the last is the current one. */
   versions: FakeMessageVersion[];
+  /** Set on a message started with chat.startStream. */
+  stream?: FakeStream;
 }
 
 export interface FakeEphemeral {
@@ -178,6 +199,11 @@ export interface FakeSlackOptions {
   ackTimeoutMs?: number;
   /** Seconds part of the first message ts. */
   tsBase?: number;
+  /**
+   * Whether the streaming methods (chat.startStream, chat.appendStream, chat.stopStream) exist; when
+   * not, they answer `unknown_method` as Slack does for a method it does not have. Default true.
+   */
+  streaming?: boolean;
 }
 
 export interface FakeSlack {
@@ -203,6 +229,8 @@ export interface FakeSlack {
   seedMessage(channel: string, message: { ts: string; user: string; text: string; thread_ts?: string }): void;
   /** Calls of one method. */
   callsOf(method: string): SlackCall[];
+  /** Turns the streaming methods on or off (off: `unknown_method`). */
+  setStreaming(on: boolean): void;
   /** The next `times` calls of `method` fail this way. Also 'upload' (the upload URL) and 'response_url'. */
   failNext(method: string, response: FailureSpec, times?: number): void;
   /** The next `times` calls of `method` are carried out at once but answered `ms` later (Slack slow to reply). */
@@ -354,6 +382,7 @@ const JSON_FIELDS = new Set([
   'view',
   'user_auth_blocks',
   'file_uploads',
+  'chunks',
 ]);
 
 function parseJsonFields(args: Json): Json {
@@ -464,6 +493,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const tickets = new Set<string>();
   const callWaiters = new Set<Waiter<SlackCall>>();
   const responseWaiters = new Set<Waiter<FakeResponse>>();
+  let streaming = options.streaming ?? true;
   let tsCounter = 0;
   let fileCounter = 0;
   let responseCounter = 0;
@@ -593,6 +623,149 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (!channelExists(channel)) throw new SlackError('channel_not_found');
     return channel;
   }
+
+  // ---- text streaming (https://docs.slack.dev/reference/methods/chat.startStream and its siblings) ----
+
+  const TASK_STATUSES = new Set(['pending', 'in_progress', 'complete', 'error']);
+
+  /** The chunks of a streaming call (and markdown_text as one more): Slack's invalid_chunks checks. */
+  function streamChunks(args: Json, required: boolean): Json[] {
+    const raw = args.chunks;
+    if (raw !== undefined && !Array.isArray(raw)) throw new SlackError('invalid_chunks');
+    const chunks = (raw ?? []) as unknown[];
+    const out: Json[] = [];
+    for (const [i, c] of chunks.entries()) {
+      const o = c as Json | null;
+      const bad = (why: string) =>
+        new SlackError('invalid_chunks', {
+          response_metadata: { messages: [`[ERROR] ${why} [json-pointer:/chunks/${i}]`] },
+        });
+      if (!o || typeof o !== 'object') throw bad('must provide an object');
+      if (o.type === 'markdown_text') {
+        if (typeof o.text !== 'string' || !o.text) throw bad('must provide text');
+        if (o.text.length > 12000) throw new SlackError('msg_too_long');
+      } else if (o.type === 'task_update') {
+        if (typeof o.id !== 'string' || !o.id) throw bad('must provide an id');
+        if (typeof o.title !== 'string' || !o.title) throw bad('must provide a title');
+        if (typeof o.status !== 'string' || !TASK_STATUSES.has(o.status)) throw bad('must be a valid enum value');
+        for (const f of ['details', 'output'])
+          if (o[f] !== undefined && (typeof o[f] !== 'string' || (o[f] as string).length > 256))
+            throw bad(`${f} must be less than 257 characters`);
+      } else if (o.type === 'plan_update') {
+        if (typeof o.title !== 'string' || !o.title) throw bad('must provide a title');
+      } else if (o.type === 'blocks') {
+        const problems = blockProblems(o.blocks);
+        if (problems.length) throw bad(problems[0] as string);
+      } else throw bad('must be a valid enum value');
+      out.push(o);
+    }
+    const md = str(args.markdown_text);
+    if (md !== undefined) {
+      if (md.length > 12000) throw new SlackError('msg_too_long');
+      out.unshift({ type: 'markdown_text', text: md });
+    }
+    if (required && out.length === 0)
+      throw new SlackError('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] either markdown_text or chunks is required'] },
+      });
+    return out;
+  }
+
+  /** Adds chunks to a streaming message: text appends, a task_update updates its task by id. */
+  function applyChunks(m: FakeMessage, chunks: Json[], at: number, by: FakeMessageVersion['by']): void {
+    const stream = m.stream as FakeStream;
+    for (const c of chunks) {
+      stream.chunks.push(structuredClone(c));
+      if (c.type === 'markdown_text') m.text += c.text as string;
+      if (c.type === 'task_update') {
+        const task = {
+          id: c.id as string,
+          title: c.title as string,
+          status: c.status as string,
+          ...(typeof c.details === 'string' ? { details: c.details } : {}),
+          ...(typeof c.output === 'string' ? { output: c.output } : {}),
+        };
+        const i = stream.tasks.findIndex((t) => t.id === task.id);
+        if (i < 0) stream.tasks.push(task);
+        else stream.tasks[i] = { ...stream.tasks[i], ...task };
+      }
+    }
+    m.versions.push({ text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}), at, by });
+  }
+
+  /** The streaming message `ts` names in `channel`, still streaming. */
+  function streamingMessage(args: Json): { channel: string; m: FakeMessage } {
+    const channel = requireChannel(args);
+    const ts = str(args.ts);
+    const m = ts ? store.get(channel)?.get(ts) : undefined;
+    if (!m) throw new SlackError('message_not_found');
+    if (m.bot_id !== SLACK_IDS.bot) throw new SlackError('cant_update_message');
+    if (!m.stream || m.stream.state !== 'streaming') throw new SlackError('message_not_in_streaming_state');
+    return { channel, m };
+  }
+
+  const streamMethods: Record<string, (args: Json, at: number) => Json> = {
+    'chat.startStream': (args, at) => {
+      const channel = requireChannel(args);
+      const threadTs = str(args.thread_ts);
+      if (!threadTs)
+        throw new SlackError('invalid_arguments', {
+          response_metadata: { messages: ['[ERROR] missing required field: thread_ts'] },
+        });
+      const userId = str(args.recipient_user_id);
+      const teamId = str(args.recipient_team_id);
+      if (!isDm(channel) && (!userId || !teamId))
+        throw new SlackError('invalid_arguments', {
+          response_metadata: {
+            messages: ['[ERROR] recipient_user_id and recipient_team_id are required when streaming to channels'],
+          },
+        });
+      const mode = str(args.task_display_mode) ?? 'timeline';
+      if (mode !== 'timeline' && mode !== 'plan') throw new SlackError('invalid_arguments');
+      const chunks = streamChunks(args, false);
+      const ts = nextTs();
+      const m: FakeMessage = {
+        channel,
+        ts,
+        user: SLACK_IDS.botUser,
+        bot_id: SLACK_IDS.bot,
+        text: '',
+        thread_ts: threadTs,
+        reactions: [],
+        versions: [],
+        stream: {
+          state: 'streaming',
+          ...(userId ? { recipient_user_id: userId } : {}),
+          ...(teamId ? { recipient_team_id: teamId } : {}),
+          task_display_mode: mode,
+          chunks: [],
+          tasks: [],
+        },
+      };
+      channelStore(channel).set(ts, m);
+      applyChunks(m, chunks, at, 'chat.startStream');
+      return { ok: true, channel, ts };
+    },
+
+    'chat.appendStream': (args, at) => {
+      const { channel, m } = streamingMessage(args);
+      applyChunks(m, streamChunks(args, true), at, 'chat.appendStream');
+      return { ok: true, channel, ts: m.ts };
+    },
+
+    'chat.stopStream': (args, at) => {
+      const { channel, m } = streamingMessage(args);
+      const chunks = streamChunks(args, false);
+      if (args.blocks !== undefined) {
+        const problems = blockProblems(args.blocks);
+        if (problems.length) throw new SlackError('invalid_blocks', { errors: problems });
+        m.blocks = args.blocks as unknown[];
+      }
+      applyChunks(m, chunks, at, 'chat.stopStream');
+      (m.stream as FakeStream).state = 'stopped';
+      return { ok: true, channel, ts: m.ts, message: wireMessage(m) };
+    },
+  };
 
   const methods: Record<string, (args: Json, at: number) => Json> = {
     'api.test': (args) => ({ ok: true, args: Object.fromEntries(Object.entries(args).filter(([k]) => k !== 'token')) }),
@@ -863,7 +1036,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const f = failureReply(failure);
       return answer(f.status, f.body, f.headers);
     }
-    const handler = methods[method];
+    const handler = methods[method] ?? (streaming ? streamMethods[method] : undefined);
     if (!handler) return answer(200, { ok: false, error: 'unknown_method', req_method: method });
     if (method === 'api.test') return answer(200, handler(args, at));
     // Tokens: none -> not_authed; not ours -> invalid_auth; the wrong kind for the method -> not_allowed_token_type.
@@ -1153,6 +1326,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
+    setStreaming(on) {
+      streaming = on;
+    },
     slowNext(method, ms, times = 1) {
       const queue = slow.get(method) ?? [];
       for (let i = 0; i < times; i += 1) queue.push(ms);

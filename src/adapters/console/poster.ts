@@ -1,5 +1,6 @@
-import type { ChannelPoster, MessageRef, ReplySink } from '../../ports/chat';
-import type { Reply } from '../../reply/model';
+import type { ChannelPoster, MessageRef, ReplySink, StepsView } from '../../ports/chat';
+import { stepKey, type Reply, type Step } from '../../reply/model';
+import { renderText } from '../../reply/render-text';
 import { renderConsole, type ConsoleRenderOptions } from './render';
 
 export interface ConsoleOutput {
@@ -30,6 +31,28 @@ export function consoleSink(out: ConsoleOutput, options: ConsoleRenderOptions): 
       const shown = await renderConsole(reply, options);
       out.clearStatus?.();
       out.write(`${shown}\n`);
+    },
+    steps: () => consoleSteps(out),
+  };
+}
+
+/** A job's steps as live lines: one line for each new step and each change of one, in order. */
+function consoleSteps(out: ConsoleOutput): StepsView {
+  const printed = new Map<string, string>();
+  const show = async (list: readonly Step[]) => {
+    for (const s of list) {
+      const line = renderText({ tone: 'info', blocks: [{ type: 'steps', steps: [s] }] });
+      if (printed.get(stepKey(s)) === line) continue;
+      printed.set(stepKey(s), line);
+      out.clearStatus?.();
+      out.write(`${line}\n`);
+    }
+    return 'shown' as const;
+  };
+  return {
+    show,
+    async end(list) {
+      await show(list);
     },
   };
 }

@@ -3,11 +3,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Conversation } from '../../chat/conversation';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../log/logger';
-import type { ChannelPoster, ChatAdapter, IncomingMessage, ReplySink } from '../../ports/chat';
+import type { ChatAdapter, IncomingMessage, ReplySink } from '../../ports/chat';
 import type { Db } from '../../store/store';
 import { boltLogger } from './bolt-logger';
 import { parseAppMention, parseBlockAction, parseDirectMessage, parseSlashCommand } from './parse';
-import { createSlackPoster, slashSink, threadSink } from './poster';
+import { createSlackPoster, slashSink, threadSink, type SlackPoster } from './poster';
 import { FastifyReceiver } from './receiver';
 import { createStoreReplayGuard, type ReplayGuard } from '../replay';
 import { createRedisReplayGuard } from './replay';
@@ -123,32 +123,36 @@ function botIdentity(client: webApi.WebClient): () => Promise<{ botId: string; b
 }
 
 /** The listeners: each acks first, turns its payload into a message (parse.ts) and hands it on. */
-function listen(bolt: BoltApp, poster: ChannelPoster, log: Logger, handle: Handle): void {
-  bolt.command('/ops', async ({ command, ack, respond }) => {
+function listen(bolt: BoltApp, poster: SlackPoster, log: Logger, handle: Handle): void {
+  /** Who asked: a job's steps stream to them (Slack requires the recipient outside DMs). */
+  const asker = (msg: IncomingMessage, team: string | undefined) => ({ user: msg.user, ...(team ? { team } : {}) });
+
+  bolt.command('/ops', async ({ command, ack, respond, context }) => {
     await ack();
     const msg = parseSlashCommand(command);
-    await handle(msg, slashSink(poster, msg.channel, respond, `${command.user_name} asked: ${msg.text}`));
+    const asked = `${command.user_name} asked: ${msg.text}`;
+    await handle(msg, slashSink(poster, msg.channel, respond, asked, asker(msg, context.teamId)));
   });
 
-  bolt.event('app_mention', async ({ event }) => {
+  bolt.event('app_mention', async ({ event, context }) => {
     const msg = parseAppMention(event);
-    if (msg) await handle(msg, threadSink(poster, msg.channel, msg.thread));
+    if (msg) await handle(msg, threadSink(poster, msg.channel, msg.thread, asker(msg, context.teamId)));
   });
 
-  bolt.message(async ({ message }) => {
+  bolt.message(async ({ message, context }) => {
     const msg = parseDirectMessage(message);
-    if (msg) await handle(msg, threadSink(poster, msg.channel, msg.thread));
+    if (msg) await handle(msg, threadSink(poster, msg.channel, msg.thread, asker(msg, context.teamId)));
   });
 
   // A button runs its command as if the person who clicked it had typed it: same handlers, same RBAC.
-  bolt.action(/^sco:cmd:\d+$/, async ({ action, body, ack }) => {
+  bolt.action(/^sco:cmd:\d+$/, async ({ action, body, ack, context }) => {
     await ack();
     const msg = parseBlockAction(action, body);
     if (!msg) {
       log.warn('slack action without a command or channel ignored', { type: body.type });
       return;
     }
-    await handle(msg, threadSink(poster, msg.channel, msg.thread));
+    await handle(msg, threadSink(poster, msg.channel, msg.thread, asker(msg, context.teamId)));
   });
 
   bolt.error(async (err) => {

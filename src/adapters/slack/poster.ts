@@ -1,8 +1,9 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { Logger } from '../../log/logger';
-import { ChatApiError, type ChannelPoster, type PostedMessage, type ReplySink } from '../../ports/chat';
+import { ChatApiError, type ChannelPoster, type PostedMessage, type ReplySink, type StepsView } from '../../ports/chat';
 import { context, type Reply } from '../../reply/model';
 import { renderSlack, type SlackMessage } from './render';
+import { createSlackStreamer, type Call, type SlackStreamer } from './stream';
 
 export interface RetryPolicy {
   /** Further attempts after the first. */
@@ -25,11 +26,12 @@ export function createSlackPoster(
   client: webApi.WebClient,
   log: Logger,
   retry: RetryPolicy = { retries: 3, baseMs: 500 },
-): ChannelPoster {
+): SlackPoster {
   const call = retrying(log, retry);
   const attach = attacher(client, call, log);
 
   return {
+    streamer: createSlackStreamer(client, call, log),
     async post(channel: string, reply: Reply, thread?: string): Promise<PostedMessage> {
       const rendered = renderSlack(reply);
       const res = await call('chat.postMessage', false, () =>
@@ -58,8 +60,10 @@ export function createSlackPoster(
   };
 }
 
-/** One Web API call, sent again only when that cannot duplicate anything (see createSlackPoster). */
-type Call = <T>(method: string, idempotent: boolean, fn: () => Promise<T>) => Promise<T>;
+/** The Slack ChannelPoster, with the streamer that shows a job's steps as a streaming message (stream.ts). */
+export interface SlackPoster extends ChannelPoster {
+  streamer: SlackStreamer;
+}
 
 function retrying(log: Logger, retry: RetryPolicy): Call {
   return async function call<T>(method: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
@@ -155,14 +159,41 @@ export function toChatApiError(method: string, err: unknown): ChatApiError {
   return new ChatApiError('slack', code, `Slack ${method} failed: ${code}`, e.statusCode);
 }
 
-/** Replies in a thread (or top level of a DM when not in one). */
-export function threadSink(poster: ChannelPoster, channel: string, thread: string | undefined): ReplySink {
+/** Steps that cannot be streamed where the reply went (ephemeral, or a channel with no asker): edits instead. */
+const NO_VIEW: StepsView = { show: async () => 'unavailable', end: async () => {} };
+
+/** Who asked, for a streaming message outside a DM (Slack requires the recipient there). */
+export interface Asker {
+  user: string;
+  team?: string;
+}
+
+/** Steps streamed in `thread` (the acknowledgement's own thread when there is none), for `asker`. */
+function streamView(poster: SlackPoster, channel: string, thread: string, asker?: Asker): StepsView {
+  // Outside a DM Slack streams only to a recipient: with nobody asking (an incident thread), edit instead.
+  if (!asker?.team && !/^D/.test(channel)) return NO_VIEW;
+  return poster.streamer.view({
+    channel,
+    thread,
+    ...(asker && !/^D/.test(channel) ? { recipientUserId: asker.user } : {}),
+    ...(asker?.team && !/^D/.test(channel) ? { recipientTeamId: asker.team } : {}),
+  });
+}
+
+/** Replies in a thread (or top level of a DM when not in one); a job's steps stream in that thread. */
+export function threadSink(
+  poster: ChannelPoster | SlackPoster,
+  channel: string,
+  thread: string | undefined,
+  asker?: Asker,
+): ReplySink {
   return {
     async post(reply) {
       const m = await poster.post(channel, reply, thread);
       return { id: m.id };
     },
     update: (ref, reply) => poster.update({ channel, id: ref.id, thread: thread ?? ref.id }, reply),
+    ...('streamer' in poster ? { steps: (ref) => streamView(poster, channel, thread ?? ref.id, asker) } : {}),
   };
 }
 
@@ -174,7 +205,13 @@ const CANNOT_POST = new Set(['channel_not_found', 'not_in_channel', 'is_archived
  * bot may not post (not invited, unknown channel), the reply goes privately to the person
  * through the command's response_url, and edits replace it there.
  */
-export function slashSink(poster: ChannelPoster, channel: string, respond: RespondFn, asked: string): ReplySink {
+export function slashSink(
+  poster: ChannelPoster | SlackPoster,
+  channel: string,
+  respond: RespondFn,
+  asked: string,
+  asker?: Asker,
+): ReplySink {
   let privately = false;
   const withAsked = (r: Reply): Reply => ({ ...r, blocks: [...r.blocks, context(asked)] });
   return {
@@ -203,5 +240,8 @@ export function slashSink(poster: ChannelPoster, channel: string, respond: Respo
       const { text, blocks } = renderSlack(withAsked(reply));
       await respond({ replace_original: true, text, blocks });
     },
+    ...('streamer' in poster
+      ? { steps: (ref) => (privately ? NO_VIEW : streamView(poster, channel, ref.id, asker)) }
+      : {}),
   };
 }

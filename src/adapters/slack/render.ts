@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Block, Button, Reply, Tone } from '../../reply/model';
+import type { Block, Button, Reply, Step, Tone } from '../../reply/model';
 import { summary } from '../../reply/model';
 import { renderText } from '../../reply/render-text';
 import { sanitizeReply } from '../../reply/sanitize';
@@ -141,6 +141,8 @@ function renderBlock(block: Block, mark: string, uploads: SlackUpload[], counter
       const bar = `${'▓'.repeat(filled)}${'░'.repeat(10 - filled)} ${pct}%`;
       return contextBlock(splitEscaped(`${bar}${block.text ? ` ${block.text}` : ''}`, SLACK_LIMITS.contextText));
     }
+    case 'steps':
+      return sections(splitEscaped(block.steps.map(stepLine).join('\n'), SLACK_LIMITS.sectionText));
     case 'buttons':
       return actionBlocks(block.buttons, counter);
     case 'image': {
@@ -150,6 +152,15 @@ function renderBlock(block: Block, mark: string, uploads: SlackUpload[], counter
       return contextBlock(splitEscaped(`:bar_chart: ${block.title}: ${block.alt}${where}`, SLACK_LIMITS.contextText));
     }
   }
+}
+
+/** A step's mark in Block Kit (and in a streamed fallback): running, done, failed. */
+export const STEP_EMOJI = { running: ':hourglass_flowing_sand:', done: ':white_check_mark:', failed: ':x:' } as const;
+
+/** One step as a mrkdwn line (escaped by the caller with the rest): `:white_check_mark: label — detail`. */
+function stepLine(s: Step): string {
+  const one = (t: string) => t.replace(/\s+/g, ' ');
+  return `${STEP_EMOJI[s.status]} ${one(s.label)}${s.detail ? ` — ${one(s.detail)}` : ''}`;
 }
 
 // ---- block builders -------------------------------------------------------------------------

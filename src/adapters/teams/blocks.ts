@@ -1,4 +1,4 @@
-import { summary, type Block, type Button, type Reply, type Tone } from '../../reply/model';
+import { summary, type Block, type Button, type Reply, type Step, type Tone } from '../../reply/model';
 import { sparkline } from '../../reply/sparkline';
 import {
   CARD_SCHEMA,
@@ -89,6 +89,8 @@ function renderBlock(block: WorkBlock): CardElement[] {
         },
       ];
     }
+    case 'steps':
+      return block.steps.length ? [stepsContainer(block.steps)] : [];
     case 'buttons':
       return actionSets(block.buttons, block.cutButtons ?? 0);
     case 'image':
@@ -103,6 +105,23 @@ function renderBlock(block: WorkBlock): CardElement[] {
         ];
       return [{ type: 'TextBlock', text: `Chart: ${teamsMarkdown(block.alt)}`, isSubtle: true, wrap: true }];
   }
+}
+
+/** A step's mark on the card: running, done, failed. */
+export const STEP_MARK = { running: '⏳', done: '✅', failed: '❌' } as const;
+
+/** Steps as a list: one line each, the mark, the label in bold, the detail subtle. */
+function stepsContainer(list: readonly Step[]): Container {
+  return {
+    type: 'Container',
+    items: list.map((s, i): TextBlock => ({
+      type: 'TextBlock',
+      text: `${STEP_MARK[s.status]} **${teamsMarkdown(s.label)}**${s.detail ? ` — ${teamsMarkdown(s.detail)}` : ''}`,
+      wrap: true,
+      ...(i > 0 ? { spacing: 'Small' } : {}),
+      ...(s.status === 'failed' ? { color: 'Attention' } : {}),
+    })),
+  };
 }
 
 const contextBlock = (text: string): TextBlock => ({

@@ -24,6 +24,7 @@ export interface TextBlock {
   size?: 'Small' | 'Default' | 'Medium' | 'Large' | 'ExtraLarge';
   weight?: 'Lighter' | 'Default' | 'Bolder';
   isSubtle?: boolean;
+  color?: 'Default' | 'Dark' | 'Light' | 'Accent' | 'Good' | 'Warning' | 'Attention';
   fontType?: 'Default' | 'Monospace';
   spacing?: 'None' | 'Small' | 'Default' | 'Medium' | 'Large';
 }

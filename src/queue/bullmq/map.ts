@@ -52,12 +52,16 @@ export function mapState(state: string, failedReason?: string): JobState | undef
   }
 }
 
-/** We only ever store `{percent, message?}`; BullMQ's initial 0 means "no progress yet". */
+/** We only ever store `{percent, message?, steps?}`; BullMQ's initial 0 means "no progress yet". */
 export function toProgress(value: unknown): JobProgress | null {
   if (typeof value !== 'object' || value === null) return null;
   const p = value as Partial<JobProgress>;
   if (typeof p.percent !== 'number') return null;
-  return clampProgress({ percent: p.percent, message: typeof p.message === 'string' ? p.message : undefined });
+  return clampProgress({
+    percent: p.percent,
+    message: typeof p.message === 'string' ? p.message : undefined,
+    ...(p.steps === undefined ? {} : { steps: p.steps }),
+  });
 }
 
 export function jobToInfo<M extends JobDefs>(job: BullJob, state: JobState): JobInfo<M> {

@@ -2,13 +2,14 @@
 import { UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { AppError, errorMessage } from '../../errors';
 import type { Logger } from '../../log/logger';
-import { checkConcurrency, clampProgress, createRunControl, isUnrecoverable } from '../shared';
+import { checkConcurrency, clampProgress, createRunControl, isUnrecoverable, stepsKeeper } from '../shared';
 import type { JobContext, JobDefs, Processors, WorkOptions } from '../types';
 import { jobToInfo, CANCEL_MARKER, type BullJob, type Envelope } from './map';
 import { assertOpen, interrupt, type BullState, type Running } from './state';
 
 function jobContext<M extends JobDefs>(s: BullState<M>, job: BullJob, id: string, run: Running): JobContext<unknown> {
   let jobLog: Logger | undefined;
+  const keepSteps = stepsKeeper();
   return {
     id,
     name: job.name,
@@ -22,7 +23,7 @@ function jobContext<M extends JobDefs>(s: BullState<M>, job: BullJob, id: string
       return run.control.signal;
     },
     progress: async (p) => {
-      if (!run.stop) await job.updateProgress(clampProgress(p));
+      if (!run.stop) await job.updateProgress(clampProgress(keepSteps(p)));
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import { AppError, errorMessage } from '../../errors';
 import type { Logger } from '../../log/logger';
-import { clampProgress, createRunControl } from '../shared';
+import { clampProgress, createRunControl, stepsKeeper } from '../shared';
 import type { JobContext, JobDefs, Processors } from '../types';
 import { recordEnd, type Ended } from './finish';
 import { isDeadOwner } from './owners';
@@ -119,6 +119,7 @@ function start<M extends JobDefs>(s: EmbeddedState<M>, row: JobRow): void {
   const processor = s.processors?.[row.name as keyof Processors<M>];
   const control = createRunControl();
   let jobLog: Logger | undefined;
+  const keepSteps = stepsKeeper();
   const ctx: JobContext<unknown> = {
     id: row.id,
     name: row.name,
@@ -133,7 +134,7 @@ function start<M extends JobDefs>(s: EmbeddedState<M>, row: JobRow): void {
     },
     progress: async (p) => {
       if (run.stop || s.closed) return;
-      const progress = clampProgress(p);
+      const progress = clampProgress(keepSteps(p));
       const changed = s.sql.progress.run({
         queue: s.queue,
         id: row.id,
