@@ -6,6 +6,7 @@ import { runChat } from './cli/chat';
 import { DETECT_USAGE, runDetect } from './cli/detect';
 import { runDoctor } from './cli/doctor';
 import { runIntent } from './cli/intent';
+import { INVESTIGATE_USAGE, runInvestigate } from './cli/investigate';
 import { MODEL_USAGE, runModel } from './cli/model';
 import { runServe } from './cli/serve';
 import { runWorker } from './cli/worker';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, string> = {
   intent: '  intent [TEXT] [--jsonl]              print the parsed intent as JSON',
   detect: '  detect --input F.csv --output F.csv  streaming anomaly scores for a timestamp,value CSV (NAB layout)',
   doctor: '  doctor                               check configuration and dependencies',
+  investigate: INVESTIGATE_USAGE,
 };
 
 const USAGE = `Usage: smartcloudops <command> [options]
@@ -28,6 +30,12 @@ ${ADMIN_USAGE}
 ${MODEL_USAGE}
 
 Configuration comes from environment variables; see README.md.`;
+
+/** Lines to stdout and stderr, for the commands that print line by line. */
+const STDIO = {
+  out: (l: string) => process.stdout.write(`${l}\n`),
+  err: (l: string) => process.stderr.write(`${l}\n`),
+};
 
 const ADMIN_AREAS = new Set(['user', 'apikey', 'audit', 'breaker']);
 
@@ -102,10 +110,10 @@ export async function run(argv: string[]): Promise<void> {
         });
         return;
       case 'model':
-        process.exitCode = await runModel(configOrExit(), rest, {
-          out: (l) => process.stdout.write(`${l}\n`),
-          err: (l) => process.stderr.write(`${l}\n`),
-        });
+        process.exitCode = await runModel(configOrExit(), rest, STDIO);
+        return;
+      case 'investigate':
+        process.exitCode = await runInvestigate(configOrExit(), rest, STDIO);
         return;
       case 'doctor':
         parseArgs({ args: rest, options: {} });
