@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { createLogger } from '../../src/log/logger';
 import { createBullmqQueue } from '../../src/queue/bullmq/queue';
 import type { JobQueue } from '../../src/queue/types';
 import type { AnomaliesJobResult, Jobs, StatusJobResult } from '../../src/jobs/map';
-import { BIN, waitFor } from '../helpers/cli';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { describeNeeding } from '../helpers/requires';
 import { startPrivateRedis, type PrivateRedis } from '../queue/private-redis';
 
@@ -39,8 +39,7 @@ describeNeeding(
   () => {
     let redis: PrivateRedis;
     let cwd: string;
-    let worker: ChildProcess | undefined;
-    let output = '';
+    let worker: WorkerProcess | undefined;
     let queue: JobQueue<Jobs> | undefined;
     const queueName = `sco-worker-role-${process.pid}-${Date.now()}`;
 
@@ -51,11 +50,7 @@ describeNeeding(
     }, 30_000);
     afterAll(async () => {
       await queue?.close();
-      if (worker && worker.exitCode === null && worker.signalCode === null) {
-        const gone = once(worker, 'exit');
-        worker.kill('SIGKILL');
-        await gone;
-      }
+      await worker?.stop('SIGKILL');
       await redis?.stop();
       if (cwd) {
         chmodSync(cwd, 0o755);
@@ -65,31 +60,8 @@ describeNeeding(
 
     it('works status and anomaly jobs from Redis, creating no SQLite file and no data/ directory', async () => {
       const user = unprivileged();
-      worker = spawn(process.execPath, [BIN, 'worker'], {
-        cwd,
-        // No DATABASE_PATH: only what a worker needs.
-        env: {
-          PATH: process.env.PATH ?? '',
-          REDIS_URL: redis.url,
-          QUEUE_NAME: queueName,
-          LOG_FORMAT: 'json',
-          LOG_LEVEL: 'info',
-          SHUTDOWN_GRACE_MS: '1000',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        ...(user ?? {}),
-      });
-      const child = worker;
-      child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-      await waitFor(
-        async () => {
-          if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${output}`);
-          return output.includes('workers started') ? true : undefined;
-        },
-        20_000,
-        'the worker to start',
-      );
+      worker = await startWorkerProcess({ redisUrl: redis.url, queueName, cwd, ...(user ?? {}) });
+      const child = worker.child;
 
       queue = createBullmqQueue<Jobs>({
         redisUrl: redis.url,
@@ -121,7 +93,7 @@ describeNeeding(
       child.kill('SIGTERM');
       expect((await exited)[0]).toBe(0);
       expect(everything(cwd)).toEqual([]);
-      expect(output).not.toMatch(/database|sqlite/i);
+      expect(worker.output()).not.toMatch(/database|sqlite/i);
     }, 120_000);
   },
 );

@@ -1,12 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App } from '../../src/app/control';
 import type { Reply } from '../../src/reply/model';
 import { sayTo, testApp } from '../helpers/app';
-import { BIN, waitFor } from '../helpers/cli';
+import { waitFor } from '../helpers/cli';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { startPrivateRedis, type PrivateRedis } from '../queue/private-redis';
 
 jest.setTimeout(300_000);
@@ -37,9 +37,8 @@ describe.each(['embedded queue', 'Redis with a separate worker process'])('model
   const remote = mode !== 'embedded queue';
   let app: App;
   let redis: PrivateRedis | undefined;
-  let worker: ChildProcess | undefined;
+  let worker: WorkerProcess | undefined;
   let workerDir: string | undefined;
-  let workerOutput = '';
 
   beforeAll(async () => {
     if (remote && !hasRedisServer)
@@ -53,30 +52,12 @@ describe.each(['embedded queue', 'Redis with a separate worker process'])('model
       // The worker may not write where it runs: it opens no database.
       workerDir = mkdtempSync(join(tmpdir(), 'sco-model-story-worker-'));
       chmodSync(workerDir, 0o555);
-      worker = spawn(process.execPath, [BIN, 'worker'], {
+      worker = await startWorkerProcess({
+        redisUrl: redis.url,
+        queueName,
         cwd: workerDir,
-        env: {
-          PATH: process.env.PATH ?? '',
-          REDIS_URL: redis.url,
-          QUEUE_NAME: queueName,
-          DEMO_FAULTS: faultsFile,
-          LOG_FORMAT: 'json',
-          LOG_LEVEL: 'info',
-          SHUTDOWN_GRACE_MS: '1000',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { DEMO_FAULTS: faultsFile },
       });
-      const child = worker;
-      child.stdout?.on('data', (d: Buffer) => (workerOutput += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => (workerOutput += d.toString()));
-      await waitFor(
-        async () => {
-          if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${workerOutput}`);
-          return workerOutput.includes('workers started') ? true : undefined;
-        },
-        20_000,
-        'the worker to start',
-      );
     }
     ({ app } = await testApp(env, () => Date.now()));
     for (const [name, role] of [
@@ -91,11 +72,7 @@ describe.each(['embedded queue', 'Redis with a separate worker process'])('model
 
   afterAll(async () => {
     await app?.close();
-    if (worker && worker.exitCode === null && worker.signalCode === null) {
-      const gone = once(worker, 'exit');
-      worker.kill('SIGTERM');
-      await gone;
-    }
+    await worker?.stop();
     await redis?.stop();
     if (workerDir) {
       expect(readdirSync(workerDir, { recursive: true })).toEqual([]);
@@ -176,6 +153,6 @@ describe.each(['embedded queue', 'Redis with a separate worker process'])('model
     expect((await say('olivia', 'anomalies payments last 1h')).text()).toMatch(/scored by payments-detector v1/);
 
     expect(app.models.aliasHistory('payments-detector', 'champion').map((m) => m.version)).toEqual([1, 2, 1]);
-    if (remote) expect(workerOutput).not.toMatch(/sqlite|database/i);
+    if (remote) expect(worker?.output()).not.toMatch(/sqlite|database/i);
   });
 });

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import type { App } from '../../src/app/control';
 import { testApp } from '../helpers/app';
-import { BIN, waitFor } from '../helpers/cli';
+import { waitFor } from '../helpers/cli';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { startPrivateRedis, type PrivateRedis } from '../queue/private-redis';
 
 jest.setTimeout(240_000);
@@ -15,34 +14,13 @@ jest.setTimeout(240_000);
 describe('a training whose worker is killed mid-way', () => {
   let redis: PrivateRedis;
   let app: App | undefined;
-  const workers: ChildProcess[] = [];
+  const workers: WorkerProcess[] = [];
   const queueName = `sco-train-killed-${process.pid}`;
 
   const startWorker = async () => {
-    let output = '';
-    const child = spawn(process.execPath, [BIN, 'worker'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        REDIS_URL: redis.url,
-        QUEUE_NAME: queueName,
-        LOG_FORMAT: 'json',
-        LOG_LEVEL: 'info',
-        SHUTDOWN_GRACE_MS: '1000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    workers.push(child);
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${output}`);
-        return output.includes('workers started') ? true : undefined;
-      },
-      20_000,
-      'a worker to start',
-    );
-    return child;
+    const w = await startWorkerProcess({ redisUrl: redis.url, queueName });
+    workers.push(w);
+    return w;
   };
 
   beforeAll(async () => {
@@ -50,12 +28,7 @@ describe('a training whose worker is killed mid-way', () => {
   });
   afterAll(async () => {
     await app?.close();
-    for (const w of workers) {
-      if (w.exitCode !== null || w.signalCode !== null) continue;
-      const gone = once(w, 'exit');
-      w.kill('SIGKILL');
-      await gone;
-    }
+    for (const w of workers) await w.stop('SIGKILL');
     await redis?.stop();
   });
 
@@ -75,9 +48,7 @@ describe('a training whose worker is killed mid-way', () => {
       30_000,
       'the training to start',
     );
-    const killed = once(first, 'exit');
-    first.kill('SIGKILL');
-    await killed;
+    await first.stop('SIGKILL');
     expect((await control.queue.get(job.id))?.state).toBe('active');
     expect(control.models.list()).toEqual([]);
 
