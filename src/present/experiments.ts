@@ -23,30 +23,10 @@ function row(e: Experiment): string[] {
     e.version === null ? 'failed' : `v${e.version}${e.aliases.length ? ` (${e.aliases.join(', ')})` : ''}`;
   const when = `${new Date(e.createdAt).toISOString().slice(0, 16)}Z`;
   const data = e.dataSha256 ? e.dataSha256.slice(0, 8) : '—';
-  if (e.status === 'failed')
-    return [
-      e.model,
-      version,
-      e.createdBy,
-      when,
-      paramsText(e),
-      String(e.seed),
-      windowText(e),
-      data,
-      e.error ?? '',
-      '',
-      '',
-      '',
-    ];
+  const run = [e.model, version, e.createdBy, when, paramsText(e), String(e.seed), windowText(e), data];
+  if (e.status === 'failed') return [...run, e.error ?? '', '', '', ''];
   return [
-    e.model,
-    version,
-    e.createdBy,
-    when,
-    paramsText(e),
-    String(e.seed),
-    windowText(e),
-    data,
+    ...run,
     m?.evaluationError ? 'not evaluated' : fixed(m?.nab ?? null, 1),
     percent(m?.recall ?? null),
     fixed(m?.falseAlertsPerDay ?? null, 1),
