@@ -2,9 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildParser } from '../app/parser';
 import { createSource } from '../app/source';
-import { combineChangeSources } from '../changes/combined';
-import { DemoChangeSource } from '../changes/demo';
-import type { ChangeSource } from '../changes/types';
+import { buildInvestigationParts } from '../app/toolbox';
+import { buildActionCatalog } from '../remediation/catalog';
 import { systemClock } from '../clock';
 import { secretValues, type Config } from '../config/config';
 import { AppError } from '../errors';
@@ -12,9 +11,6 @@ import { IncidentStore } from '../incidents/store';
 import { investigateDeterministic } from '../investigate/deterministic/investigate';
 import type { InvestigationQuestion } from '../investigate/deterministic/observations';
 import { createLogger } from '../log/logger';
-import { createRemediationChangeSource } from '../remediation/changes';
-import { RemediationStore } from '../remediation/store';
-import { DemoFleet } from '../sources/demo/fleet';
 import { openStore, type Store } from '../store/store';
 import { createMetrics } from '../telemetry/metrics';
 import { assertStore } from './admin';
@@ -61,15 +57,17 @@ export async function runInvestigate(config: Config, argv: string[], io: { out: 
         startedAtMs: incident.createdAt,
       };
     }
-    const changes: ChangeSource[] = [
-      ...(source instanceof DemoFleet ? [new DemoChangeSource(source)] : []),
-      ...(store ? [createRemediationChangeSource(new RemediationStore(store.db))] : []),
-    ];
+    const parts = await buildInvestigationParts(config, {
+      source,
+      ...(store ? { store } : {}),
+      catalog: buildActionCatalog(config.file),
+      log,
+    });
     const { json, summary } = await investigateDeterministic(question, {
       metrics: source,
-      changes: combineChangeSources(changes),
+      changes: parts.changes,
       now: systemClock(),
-      ...(source instanceof DemoFleet ? { replicasOf: (s: string) => source.state(s).replicas } : {}),
+      ...(parts.replicasOf ? { replicasOf: parts.replicasOf } : {}),
     });
     io.out(values.json ? JSON.stringify(json) : summary);
     return 0;
