@@ -42,7 +42,6 @@ import { ModelRegistry } from '../models/registry';
 import { FeedbackStore } from '../models/feedback';
 import { championOf } from '../models/champion';
 import { createModelExecutor } from '../models/promotion/executor';
-import type { ChampionOf } from '../models/serving';
 import { createRegistrar, finishedReply } from './models';
 import { createDriftWatch, type DriftWatch } from './drift';
 import { modelDetailOf, type ModelDetailOf } from '../models/model-detail';
@@ -51,6 +50,9 @@ import { incidentPeriods } from '../incidents/periods';
 import { createShadowRecorder } from './shadow';
 import { createRunbookIndex } from '../runbooks/runbook-index';
 import type { RunbookIndex } from '../runbooks/types';
+import { InvestigationStore } from '../investigate/store';
+import type { Processor } from '../queue/types';
+import { buildInvestigations } from './investigations';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -77,6 +79,8 @@ export interface App {
   modelDetail: ModelDetailOf;
   /** 👍/👎 feedback with its series windows: model evaluation reads it as labelled periods. */
   feedback: FeedbackStore;
+  /** Investigations as kept: REST reads one back, a postmortem takes an incident's latest. */
+  investigations: InvestigationStore;
   /** The Markdown runbooks of RUNBOOKS_DIR, indexed in memory and kept in step with the folder (src/runbooks/). */
   runbooks: RunbookIndex;
   /**
@@ -132,15 +136,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const remediation = buildRemediation({ config, core, store: remediations, catalog, auth, identity, executors });
   // Detection producers attach a service's champion (bytes included) to their jobs.
   const champions = championOf(models);
-  const incidents = buildIncidents(core, store, auth.audit, services, champions);
+  const incidents = buildIncidents(core, store, auth.audit, services);
   const feedback = new FeedbackStore(store.db);
   const { modelDetail, registrar, drift, start: startModelOps } = buildModelOps(core, store, models, feedback);
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
-  const runbooks = await createRunbookIndex({
-    dir: config.remediation.runbooksDir,
-    log: log.child({ component: 'runbooks' }),
-  });
+  const runbooks = await runbookIndex(config, log);
   const commandDeps = { queue, source, clock, remediation, incidents, names, personNow, models, modelDetail, feedback };
   const commands = createCommands({ ...commandDeps, championOf: champions, runbooks });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
@@ -178,11 +179,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     modelDetail,
     feedback,
     runbooks,
+    investigations: new InvestigationStore(store.db),
     chat,
   };
   // Every control-plane process runs the model ops: registrar, shadow recorder, drift watch (buildModelOps).
   const stopModelOps = startModelOps();
-  const life = lifecycle(core, parts, notices, catalog);
+  const investigate = await buildInvestigations({ ...core, store, incidents, runbooks, catalog });
+  const life = lifecycle(core, parts, notices, catalog, investigate);
   const close = async () => {
     stopModelOps();
     await Promise.all([registrar.settled(), drift.settled()]);
@@ -190,6 +193,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     runbooks.close();
   };
   return { ...parts, notifyRemediations: notices.notify, ...life, close };
+}
+
+/** The runbooks of RUNBOOKS_DIR, indexed and watched. */
+function runbookIndex(config: Config, log: Logger): Promise<RunbookIndex> {
+  return createRunbookIndex({ dir: config.remediation.runbooksDir, log: log.child({ component: 'runbooks' }) });
 }
 
 /**
@@ -229,13 +237,7 @@ function buildModelOps(core: Core, store: Store, models: ModelRegistry, feedback
 }
 
 /** Alerts -> incidents on the store; a new incident's analysis goes on the core's queue. */
-function buildIncidents(
-  core: Core,
-  store: Store,
-  audit: AuditLog,
-  services: () => Promise<string[]>,
-  champions: ChampionOf,
-): IncidentService {
+function buildIncidents(core: Core, store: Store, audit: AuditLog, services: () => Promise<string[]>): IncidentService {
   const { config, clock, queue, metrics } = core;
   const incidentStore = new IncidentStore(store.db);
   const incidents = new IncidentService({
@@ -247,7 +249,6 @@ function buildIncidents(
       store: incidentStore,
       services,
       clock,
-      championOf: champions,
       ...(config.incidentChannel ? { channel: config.incidentChannel } : {}),
     }),
   });
@@ -261,6 +262,7 @@ function lifecycle(
   app: Parts,
   notices: RemediationNotices,
   catalog: ActionCatalog,
+  investigate: Processor<Jobs, 'investigate'>,
 ): Pick<App, 'startChat' | 'startWorkers' | 'close'> {
   // The control plane puts approved requests without a job back on the queue: at start, then every 30 s.
   let recovery: ReturnType<typeof startRemediationRecovery> | undefined;
@@ -286,7 +288,8 @@ function lifecycle(
       app.drift.setTarget(incidentTarget(core.config, chat));
     },
     async startWorkers(workOptions = {}) {
-      await core.startWorkers({ ...workOptions, control: { remediation: remediationProcessor(app.remediation) } });
+      const control = { remediation: remediationProcessor(app.remediation), investigate };
+      await core.startWorkers({ ...workOptions, control });
       startRecovery();
     },
     async close() {

@@ -47,7 +47,7 @@ export interface CoreOptions {
 }
 
 /** Jobs whose processors need the control plane's store. */
-export const CONTROL_JOBS: ReadonlySet<keyof Jobs & string> = new Set(['remediation'] as const);
+export const CONTROL_JOBS: ReadonlySet<keyof Jobs & string> = new Set(['remediation', 'investigate'] as const);
 
 export function buildCore(config: Config, options: CoreOptions = {}): Core {
   const log =

@@ -8,7 +8,6 @@ import { apiKeyRoutes } from '../http/routes/auth/api-keys';
 import { apiV1Routes } from '../http/routes/api-v1';
 import { authRoutes } from '../http/routes/auth';
 import { pageRoutes } from '../http/routes/pages';
-import { notBuiltRoutes } from '../http/routes/not-built';
 import { statusRoutes } from '../http/routes/status';
 import { webhookRoutes } from '../http/routes/webhooks';
 import { createHttpServer } from '../http/server';
@@ -46,9 +45,9 @@ export function createHttpForApp(app: App): FastifyInstance {
       models: app.models,
       modelDetail: app.modelDetail,
       runbooks: app.runbooks,
+      investigations: app.investigations,
     }),
     ...statusRoutes({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
-    ...notBuiltRoutes(),
   ];
   routes.push(openApiRoute(() => routes, API_INFO));
   void http.register(routesPlugin, { routes, authn });

@@ -6,12 +6,13 @@ import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { JobInfo, JobQueue } from '../queue/types';
 import type { ActionCatalog } from '../remediation/catalog';
-import { buttons, context, reply, text, type Reply } from '../reply/model';
-import type { AnomaliesJobResult, Jobs } from '../jobs/map';
+import { reply, text, type Reply } from '../reply/model';
+import type { InvestigateJobResult, Jobs } from '../jobs/map';
 import type { IncidentPosts } from '../incidents/posts';
 import type { IncidentChange, IncidentService } from '../incidents/service';
 import type { Incident } from '../incidents/store';
-import { suggestRemediations } from '../incidents/suggest';
+import { offeredByCatalog } from '../incidents/suggest';
+import { presentInvestigation } from '../present/investigation';
 import { runbookOfUrl } from '../runbooks/link';
 import type { RunbookSearch } from '../runbooks/types';
 
@@ -82,8 +83,8 @@ export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<voi
     });
 
   const onFinished = async (e: { id: string; name: string }) => {
-    // Only an analysis can belong to an incident: other jobs are not read back at all.
-    if (e.name !== 'detect_anomalies') return;
+    // Only an analysis (an investigation) can belong to an incident: other jobs are not read back at all.
+    if (e.name !== 'investigate') return;
     const job = await queue.get(e.id).catch(() => undefined);
     const id = job && incidents.analysedBy(job);
     if (!job || !id) return;
@@ -113,30 +114,34 @@ export function startIncidentNotifier(deps: NotifierDeps): { idle(): Promise<voi
 }
 
 /**
- * The analysis in the incident's thread: the anomaly report, remediations as buttons, and 👍 real /
- * 👎 false alarm about the incident (the incident is what was flagged, whatever the analysis found).
+ * The analysis in the incident's thread: the investigation's answer with its evidence, its
+ * suggested commands as buttons (only those the action catalog has for the service: each one shows
+ * its plan and asks for approval like a typed command), and 👍 real / 👎 false alarm about the
+ * incident (the incident is what was flagged, whatever the investigation found).
  */
 function analysis(job: JobInfo<Jobs>, incident: Incident, catalog: ActionCatalog): Reply {
-  const result = presentFinished(job, undefined, { feedback: false });
   const feedback = incident.service ? [feedbackButtons(`incident:${incident.id}`)] : [];
-  if (job.state !== 'completed' || !incident.service) return { ...result, blocks: [...result.blocks, ...feedback] };
-  const offer = suggestRemediations(incident.service, job.result as AnomaliesJobResult, catalog);
-  if (!offer.length) return { ...result, blocks: [...result.blocks, ...feedback] };
-  return {
-    ...result,
-    blocks: [
-      ...result.blocks,
-      context('Suggested remediations (each shows its plan and asks for approval like a typed command):'),
-      buttons(offer),
-      ...feedback,
-    ],
-  };
+  if (job.state !== 'completed' || job.result === undefined) {
+    const result = presentFinished(job);
+    return { ...result, blocks: [...result.blocks, ...feedback] };
+  }
+  const done = job.result as InvestigateJobResult;
+  const offered = done.investigation.suggested_actions
+    .filter((a) => offeredByCatalog(a.command, catalog))
+    .map((a) => ({ command: `/ops ${a.command}` }));
+  const result = presentInvestigation({
+    ...done,
+    investigation: { ...done.investigation, suggested_actions: offered },
+  });
+  return { ...result, blocks: [...result.blocks, ...feedback] };
 }
 
 function analysisEvent(job: JobInfo<Jobs>): string {
-  if (job.state !== 'completed') return `analysis ${job.state}`;
-  const found = (job.result as AnomaliesJobResult).findings.filter((f) => f.anomalous).length;
-  return found ? `analysis: ${found} anomalous signal${found === 1 ? '' : 's'}` : 'analysis: no anomalies';
+  if (job.state !== 'completed' || job.result === undefined) return `analysis ${job.state}`;
+  const cause = (job.result as InvestigateJobResult).investigation.root_cause;
+  return cause
+    ? `analysis: ${cause.kind} on ${cause.service} (confidence ${cause.confidence.toFixed(2)})`
+    : 'analysis: inconclusive';
 }
 
 function resolvedNote(incident: Incident): Reply {

@@ -12,7 +12,7 @@ import type { ChampionOf } from '../models/serving';
 import type { FeedbackStore } from '../models/feedback';
 import { COMMANDS } from './catalog';
 import type { CommandContext, CommandOutcome } from './context';
-import { helpReply, notBuiltMessage, unknownReply } from './help';
+import { helpReply, unknownReply } from './help';
 import { cancelJob, jobStatus, listJobs } from './jobs';
 import { requestAnomalies } from './anomalies';
 import { decideIncident, listIncidents } from './incidents';
@@ -26,6 +26,7 @@ import { giveFeedback } from './feedback';
 import { searchRunbooks } from './runbooks';
 import type { RunbookSearch } from '../runbooks/types';
 import { requestStatus } from './status';
+import { requestInvestigation } from './investigate';
 import { checkIntent, type Verdict } from './validate';
 
 export interface CommandDeps {
@@ -175,6 +176,6 @@ async function dispatch(
     case 'search_runbooks':
       return searchRunbooks(deps.runbooks, intent.slots.query);
     case 'investigate':
-      return { outcome: 'replied', reply: reply('info', text(notBuiltMessage(intent.intent))) };
+      return requestInvestigation(ctx, deps, intent.slots, rawText);
   }
 }

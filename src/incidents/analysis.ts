@@ -1,7 +1,6 @@
 import type { Clock } from '../clock';
 import type { JobQueue } from '../queue/types';
 import type { Jobs } from '../jobs/map';
-import { modelsForJob, type ChampionOf } from '../models/serving';
 import type { Incident, IncidentStore } from './store';
 
 export interface AnalysisDeps {
@@ -13,35 +12,25 @@ export interface AnalysisDeps {
   /** INCIDENT_CHANNEL, carried with the job as where to answer. */
   channel?: string;
   clock: Clock;
-  /** The service's champion model (the control plane's registry); none: the built-in detector. */
-  championOf?: ChampionOf;
 }
 
-/** How far back the analysis of a new incident looks. */
-export const ANALYSIS_WINDOW_S = 3600;
-
 /**
- * The analysis of a new incident (the IncidentService's `onCreated`): anomaly detection on the
- * incident's service, when it is one the metrics source knows, and the job recorded as the
- * incident's analysis. An incident without a known service gets none.
+ * The analysis of a new incident (the IncidentService's `onCreated`): an investigation of the
+ * incident (issue 16), framed by its service when the metrics source knows it (else the whole
+ * fleet) and its start, recorded as the incident's analysis so its answer reaches the thread.
  */
 export function analyseNewIncidents(deps: AnalysisDeps): (incident: Incident) => Promise<void> {
   return async (incident) => {
     const service = incident.service;
-    if (!service || !(await deps.services()).includes(service)) return;
+    const known = typeof service === 'string' && (await deps.services()).includes(service);
     // The link is recorded before the job is queued, under the id the job will have: a crash, or
     // a queue that took the job but answered too late, never leaves an analysis nobody posts. The
     // incident's creation time keeps the id unused even by a queue that outlived its database.
     const jobId = `analysis-${incident.id}-${incident.createdAt}`;
     deps.store.linkAnalysis(incident.id, { id: jobId }, deps.clock());
-    const champion = await deps.championOf?.(service);
     await deps.queue.add(
-      'detect_anomalies',
-      {
-        service,
-        windowS: ANALYSIS_WINDOW_S,
-        ...modelsForJob(champion),
-      },
+      'investigate',
+      { incidentId: incident.id, ...(known && service ? { service } : {}) },
       { jobId, meta: { requestedBy: 'alertmanager', ...(deps.channel ? { channel: deps.channel } : {}) } },
     );
   };

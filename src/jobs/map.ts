@@ -6,6 +6,7 @@ import type { ModelRef, ServedModel, ShadowSkipped } from '../models/serving';
 import type { ModelParams } from '../models/train';
 import type { RemediationRequest, RequestState } from '../remediation/types';
 import type { Signal } from '../sources/types';
+import type { InvestigationJson } from '../ports/investigation';
 
 /** Job name -> data and result: the one typed map shared by producers (commands) and workers. */
 export interface StatusJobData {
@@ -202,10 +203,31 @@ export interface DriftCheckJobResult {
   missing: Signal[];
 }
 
+/** An investigation (src/app/investigations.ts; the job id is the investigation's id). */
+export interface InvestigateJobData {
+  /** The service asked about; absent: the incident's, or the whole fleet. */
+  service?: string;
+  /** The words asked ("why is checkout-api slow?"), when there were any. */
+  question?: string;
+  /** An incident asked about (its service and start frame the window). */
+  incidentId?: string;
+  /** The window's end (ms); the control plane's clock when absent. */
+  atMs?: number;
+}
+
+export interface InvestigateJobResult {
+  investigation: InvestigationJson;
+  /** For people: the answer, its evidence and what to try. */
+  summary: string;
+  /** How it was answered: "rules", or the LLM's model, tool calls, tokens and cost, or why it fell back. */
+  footer: string;
+}
+
 export type Jobs = {
   status: { data: StatusJobData; result: StatusJobResult };
   detect_anomalies: { data: AnomaliesJobData; result: AnomaliesJobResult };
   remediation: { data: { requestId: string }; result: RemediationJobResult };
   train_model: { data: TrainModelJobData; result: TrainModelJobResult };
   drift_check: { data: DriftCheckJobData; result: DriftCheckJobResult };
+  investigate: { data: InvestigateJobData; result: InvestigateJobResult };
 };

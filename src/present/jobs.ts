@@ -9,6 +9,7 @@ import { ago, duration } from './format';
 import { presentOutcome } from './remediation';
 import { presentTrained } from './models';
 import { presentStatus } from './status';
+import { presentInvestigation } from './investigation';
 
 /** The recent jobs as a table (`jobs`), or a hint when there are none yet. */
 export function presentJobList(jobs: JobInfo<Jobs>[], nowMs: number, names: NameOf): Reply {
@@ -95,5 +96,7 @@ export function presentFinished(
       return presentTrained(job.result as Jobs['train_model']['result'], registered?.version);
     case 'drift_check':
       return presentDriftCheck(job.result as Jobs['drift_check']['result']);
+    case 'investigate':
+      return presentInvestigation(job.result as Jobs['investigate']['result']);
   }
 }

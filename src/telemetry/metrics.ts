@@ -158,6 +158,25 @@ function modelMetrics(r: Registers) {
   };
 }
 
+/** Investigations by who answered (rules, llm) and how (root_cause, inconclusive, failed), and how long they took. */
+function investigationMetrics(r: Registers) {
+  return {
+    investigations: new Counter({
+      name: `${PREFIX}investigations_total`,
+      help: 'Investigations by source (rules, llm) and verdict (root_cause, inconclusive, failed)',
+      labelNames: ['source', 'verdict'] as const,
+      registers: r,
+    }),
+    investigationDuration: new Histogram({
+      name: `${PREFIX}investigation_duration_seconds`,
+      help: 'Time an investigation took, from its first read to its answer',
+      labelNames: ['source'] as const,
+      buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 45, 90, 180],
+      registers: r,
+    }),
+  };
+}
+
 /** Logins and remediations. */
 function accessMetrics(r: Registers) {
   return {
@@ -198,6 +217,7 @@ export function createMetrics() {
     ...workMetrics(r),
     ...accessMetrics(r),
     ...modelMetrics(r),
+    ...investigationMetrics(r),
   };
 }
 

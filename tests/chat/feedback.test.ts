@@ -154,7 +154,7 @@ describe('feedback on an incident analysis', () => {
       ],
     });
     for (const job of await app.queue.list({ limit: 10 }))
-      if (job.name === 'detect_anomalies') await app.queue.waitUntilFinished(job.id, 30_000);
+      if (job.name === 'investigate') await app.queue.waitUntilFinished(job.id, 30_000);
     await notifier.idle();
     const [incident] = app.incidents.list();
     const analysis = posts.find((p) => p.message.thread !== p.message.id);

@@ -39,13 +39,13 @@ describe('a new incident is analysed, and the analysis is known as its own', () 
     });
   }
 
-  it('queues one detect_anomalies job on the incident service, and that job reads back as its analysis', async () => {
+  it('queues one investigation of the incident on its service, and that job reads back as its analysis', async () => {
     const incidents = incidentsWith((name, data, options) => queue.add(name, data, options));
     const { incident } = await incidents.ingest(notification('{}:{alertname="HighLatency"}', [firing('a1', 0)]));
 
     const jobs = await queue.list();
     expect(jobs.map((j) => [j.name, j.data])).toEqual([
-      ['detect_anomalies', { service: 'checkout-api', windowS: 3600 }],
+      ['investigate', { incidentId: incident?.id, service: 'checkout-api' }],
     ]);
     expect(incidents.analysedBy(jobs[0])).toBe(incident?.id);
     expect(incidents.analysedBy({ id: 'some-other-job' })).toBeUndefined();

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { App } from '../../src/app/control';
-import { analyseNewIncidents } from '../../src/incidents/analysis';
-import type { AnomaliesJobData, AnomaliesJobResult, Jobs } from '../../src/jobs/map';
+import type { AnomaliesJobResult } from '../../src/jobs/map';
 import { buildBundle, loadBundle, type LoadedBundle } from '../../src/models/bundle';
 import { fetchHistory } from '../../src/models/history';
 import { createBundleCache, createPretrainedChannel, type ModelRef } from '../../src/models/serving';
 import { featureRows, trainModel } from '../../src/models/train';
-import type { JobQueue } from '../../src/queue/types';
 import { renderText } from '../../src/reply/render-text';
 import { DemoFleet } from '../../src/sources/demo';
 import { DURING_BURST, lastVersion, recordingSink, testApp } from '../helpers/app';
@@ -79,28 +77,6 @@ describe('serving a champion bundle (issue 15.4)', () => {
     expect(cache.size()).toBe(1);
     await cache.close();
     expect(cache.size()).toBe(0);
-  });
-
-  it('incident analysis attaches the champion the lookup gives', async () => {
-    const added: AnomaliesJobData[] = [];
-    const queue = {
-      add: async (_name: string, data: AnomaliesJobData) => {
-        added.push(data);
-        return { id: 'j1', name: 'detect_anomalies' };
-      },
-    } as unknown as Pick<JobQueue<Jobs>, 'add'>;
-    const ref = refOf(bytes);
-    const analyse = analyseNewIncidents({
-      queue,
-      store: { linkAnalysis: () => undefined } as never,
-      services: async () => ['payments', 'orders'],
-      clock: () => NOW,
-      championOf: async (s) => (s === 'payments' ? { model: ref } : { fallback: 'orders-detector v2 is corrupt' }),
-    });
-    await analyse({ id: 'i1', service: 'payments', createdAt: NOW } as never);
-    await analyse({ id: 'i2', service: 'orders', createdAt: NOW } as never);
-    expect(added[0]).toEqual({ service: 'payments', windowS: 3600, model: ref });
-    expect(added[1]).toEqual({ service: 'orders', windowS: 3600, modelFallback: 'orders-detector v2 is corrupt' });
   });
 });
 

@@ -2,7 +2,7 @@ import type { Intent } from '../schema';
 import { build, confidence, TOPIC } from './build';
 import { lead } from './guard';
 import type { Kw } from './lexicon';
-import { nameAt, serviceName, type Parsed } from './slots';
+import { findId, nameAt, serviceName, type Parsed } from './slots';
 import { kw, type Token } from './tokens';
 
 /**
@@ -195,6 +195,14 @@ export function observe(p: Parsed): Intent | undefined {
   const whatHappened = !why && asksWhy(p);
 
   if (investigateAt >= 0 || why) {
+    // "investigate incident i3f9a1c", "what happened in incident #i3f9a1c": the incident, not a service
+    const incident = t.some((x) => kw(x) === 'incident') ? findId(p, 'incident') : undefined;
+    if (incident)
+      return build(
+        'investigate',
+        { question: questionText(p) ?? `incident ${incident.toLowerCase()}` },
+        investigateAt >= 0 ? confidence(p, investigateAt) : 0.9,
+      );
     return build(
       'investigate',
       { service: service(), question: questionText(p) },

@@ -20,7 +20,14 @@ export interface GatherDeps {
   replicasOf?: (service: string) => number | undefined;
   detect?: DetectOptions;
   signal?: AbortSignal;
+  /** Each read as a step people can watch (a job's `jobSteps(job).run`), named after the tool it stands for. */
+  step?: StepRunner;
 }
+
+/** Runs `work` as one visible step: `label`, then `describe(result)` when it is done. */
+export type StepRunner = <T>(label: string, work: () => Promise<T>, describe?: (result: T) => string) => Promise<T>;
+
+const direct: StepRunner = (_label, work) => work();
 
 /**
  * The observations for a question, straight from the ports: the service and its dependency
@@ -29,10 +36,18 @@ export interface GatherDeps {
  */
 export async function gatherObservations(question: InvestigationQuestion, deps: GatherDeps): Promise<Observations> {
   const window = windowOf(question, deps.now);
-  const catalog = await deps.metrics.services();
+  const step = deps.step ?? direct;
+  const catalog = await step(
+    'dependency_graph',
+    () => deps.metrics.services(),
+    (c) => `${c.length} services`,
+  );
   const known = new Map(catalog.map((s) => [s.name, s.dependsOn ?? []]));
   const cpuObjective = new Map(catalog.map((s) => [s.name, s.objectives.cpu]));
-  const focus = question.service ?? question.incident?.service;
+  // An incident's service the source does not know (an alert on a database, say): look at the whole fleet.
+  const incidentService = question.incident?.service;
+  const focus =
+    question.service ?? (incidentService !== undefined && known.has(incidentService) ? incidentService : undefined);
   if (focus !== undefined && !known.has(focus))
     throw new AppError('not_found', `I don't know the service “${focus}”; known: ${[...known.keys()].join(', ')}.`);
   const names = focus === undefined ? [...known.keys()] : neighbourhood(focus, known);
@@ -48,22 +63,41 @@ export async function gatherObservations(question: InvestigationQuestion, deps: 
   });
   const anomalies: SignalAnomaly[] = [];
   for (const { name } of services) {
-    for (const signal of GOLDEN_SIGNALS) {
-      if (deps.signal?.aborted) throw new AppError('job_cancelled', 'The investigation was cancelled.');
-      const found = await detectSignal(deps.metrics, name, signal, window, deps.detect).catch((err: unknown) => {
-        // A signal a source does not have (a CSV folder with some files) is no evidence either way.
-        if (err instanceof AppError && err.code === 'not_found') return undefined;
-        throw err;
-      });
-      if (found) anomalies.push(found);
-    }
+    const found = await step(`service_anomalies ${name}`, () => serviceAnomalies(name, window, deps), describeFound);
+    anomalies.push(...found);
   }
   const inScope = new Set(names);
-  const changes = (await deps.changes.events({ fromMs: window.fromMs - CHANGE_LEAD_MS, toMs: window.toMs })).filter(
-    (c) => inScope.has(c.service),
+  const changes = await step(
+    'changes',
+    async () =>
+      (await deps.changes.events({ fromMs: window.fromMs - CHANGE_LEAD_MS, toMs: window.toMs })).filter((c) =>
+        inScope.has(c.service),
+      ),
+    (found) => (found.length ? `${found.length} change${found.length > 1 ? 's' : ''} and events` : 'none'),
   );
   return { question, window, ...(focus !== undefined ? { focus } : {}), services, anomalies, changes };
 }
+
+async function serviceAnomalies(
+  name: string,
+  window: { fromMs: number; toMs: number },
+  deps: GatherDeps,
+): Promise<SignalAnomaly[]> {
+  const out: SignalAnomaly[] = [];
+  for (const signal of GOLDEN_SIGNALS) {
+    if (deps.signal?.aborted) throw new AppError('job_cancelled', 'The investigation was cancelled.');
+    const found = await detectSignal(deps.metrics, name, signal, window, deps.detect).catch((err: unknown) => {
+      // A signal a source does not have (a CSV folder with some files) is no evidence either way.
+      if (err instanceof AppError && err.code === 'not_found') return undefined;
+      throw err;
+    });
+    if (found) out.push(found);
+  }
+  return out;
+}
+
+const describeFound = (found: readonly SignalAnomaly[]): string =>
+  found.length ? `anomalous: ${found.map((a) => a.signal).join(', ')}` : 'no anomaly';
 
 /** The service, everything it calls (transitively) and its direct callers. */
 export function neighbourhood(focus: string, graph: ReadonlyMap<string, readonly string[]>): string[] {

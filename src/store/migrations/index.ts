@@ -14,6 +14,7 @@ import { modelJobsMigration } from './013-model-jobs';
 import { modelShadowMigration } from './014-model-shadow';
 import { feedbackMigration } from './015-feedback';
 import { modelReferenceMigration } from './016-model-reference';
+import { investigationsMigration } from './017-investigations';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   modelShadowMigration,
   feedbackMigration,
   modelReferenceMigration,
+  investigationsMigration,
 ];

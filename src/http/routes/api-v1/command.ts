@@ -5,17 +5,16 @@ import type { AuditLog } from '../../../audit/types';
 import { COMMANDS } from '../../../commands/catalog';
 import type { CommandContext, CommandOutcome } from '../../../commands/context';
 import type { Commands } from '../../../commands/handler';
-import { notBuiltMessage } from '../../../commands/help';
-import type { Verdict } from '../../../commands/validate';
 import { intentSchema, makeIntent, type IntentName, type SlotsOf } from '../../../intent/schema';
 import type { ModelDetailOf } from '../../../models/model-detail';
 import type { ModelRegistry } from '../../../models/registry';
 import type { JobInfo, JobQueue } from '../../../queue/types';
 import type { RemediationService } from '../../../remediation/service';
+import type { InvestigationStore } from '../../../investigate/store';
 import type { RunbookSearch } from '../../../runbooks/types';
 import { summary, type Reply } from '../../../reply/model';
 import type { Jobs, TrainModelJobResult } from '../../../jobs/map';
-import { defineRoute, errorSchema, type ApiRoute, type ResponseDoc, type RouteSpec } from '../../route';
+import { defineRoute, type ApiRoute, type ResponseDoc, type RouteSpec } from '../../route';
 
 /** What the /api/v1 routes are built from. */
 export interface ApiV1Deps {
@@ -29,6 +28,8 @@ export interface ApiV1Deps {
   modelDetail?: ModelDetailOf;
   /** The runbook knowledge base: GET /api/v1/runbooks?q=. */
   runbooks?: RunbookSearch;
+  /** Investigations as kept: GET /api/v1/investigations/:id. */
+  investigations?: InvestigationStore;
 }
 
 type IntentOption = (typeof intentSchema.options)[number];
@@ -146,18 +147,7 @@ export function createRun({ commands, audit }: Pick<ApiV1Deps, 'commands' | 'aud
   ) {
     const intent = makeIntent(name, slots, 1);
     const ctx: CommandContext = { actor: principal, platform: 'http', channel: 'api', log: req.log2, audit };
-    let verdict: Verdict | undefined;
-    if (!COMMANDS[name as Exclude<N, 'unknown'>].available) {
-      // Not built yet: the same refusals as any command (RBAC, names), then 501, never a 200 that does nothing.
-      verdict = await commands.check(ctx, intent);
-      if (verdict.kind !== 'refused')
-        return reply.status(501).send({
-          error: 'not_implemented',
-          message: notBuiltMessage(name as Exclude<N, 'unknown'>),
-          request_id: req.id,
-        });
-    }
-    const out = verdict ? await commands.run(ctx, verdict) : await commands.handle(ctx, intent);
+    const out = await commands.handle(ctx, intent);
     // The command layer audits its own RBAC refusals, the remediation service its own (both say `audited`);
     // any other refusal from deeper (e.g. someone else's job) is audited here.
     if (out.outcome === 'denied' && !out.audited) {
@@ -209,28 +199,20 @@ export function command<
     description: "a dependency (the job queue's Redis) is not answering; try again shortly",
     schema: commandResult,
   };
-  const responses: Record<number, ResponseDoc> = info.available
-    ? {
-        [success]: successDoc ?? {
-          description:
-            success === 202 ? 'a job was started: follow it at GET /api/v1/jobs/{id}' : 'the command answered',
-          schema: commandResult,
-        },
-        ...refused,
-        500: { description: 'the command failed', schema: commandResult },
-        503: unavailable,
-      }
-    : { ...refused, 501: { description: `not built yet: ${notBuiltMessage(intent)}`, schema: errorSchema } };
+  const responses: Record<number, ResponseDoc> = {
+    [success]: successDoc ?? {
+      description: success === 202 ? 'a job was started: follow it at GET /api/v1/jobs/{id}' : 'the command answered',
+      schema: commandResult,
+    },
+    ...refused,
+    500: { description: 'the command failed', schema: commandResult },
+    503: unavailable,
+  };
   if (notFound)
     responses[404] = { description: typeof notFound === 'string' ? notFound : 'no such job', schema: commandResult };
   return defineRoute<P, Q, B>({
     ...spec,
-    description: [
-      spec.description,
-      info.available
-        ? `Runs the \`${intent}\` command (\`${info.usage}\`) as the caller.`
-        : `Not built yet: answers 501 (\`not_implemented\`) once the caller's permission and the request are checked.`,
-    ]
+    description: [spec.description, `Runs the \`${intent}\` command (\`${info.usage}\`) as the caller.`]
       .filter(Boolean)
       .join(' '),
     access: { permission: info.permission, by: 'commands' },

@@ -10,6 +10,7 @@ import { modelScoreRoute } from './model-score';
 import { modelDetailRoute } from './model-detail';
 import { remediationRoutes } from './remediations';
 import { runbookRoutes } from './runbooks';
+import { investigationRoutes } from './investigations';
 
 export type { ApiV1Deps } from './command';
 
@@ -22,7 +23,7 @@ export type { ApiV1Deps } from './command';
  * models routes, `remediations.ts` the remediation requests, `audit.ts` the audit log.
  */
 export function apiV1Routes(deps: ApiV1Deps): ApiRoute[] {
-  const { commands, queue, audit, remediation, models, modelDetail, runbooks } = deps;
+  const { commands, queue, audit, remediation, models, modelDetail, runbooks, investigations } = deps;
   const run = createRun({ commands, audit });
   const jobGone = (jobId: string) => async () => (await queue.get(jobId)) === undefined;
   const ctx: V1Context = { commands, queue, audit, remediation, models, run, jobGone };
@@ -38,6 +39,7 @@ export function apiV1Routes(deps: ApiV1Deps): ApiRoute[] {
     ...(modelDetail ? [modelDetailRoute(ctx, modelDetail)] : []),
     feedbackRoute(ctx),
     ...(runbooks ? runbookRoutes(ctx, runbooks) : []),
+    ...(investigations ? investigationRoutes(ctx, investigations) : []),
     auditRoute(audit),
   ];
 }
