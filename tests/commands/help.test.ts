@@ -45,12 +45,12 @@ describe('issue 13.17: help presents what works, and nothing as coming', () => {
     expect(text).not.toMatch(/not built/);
   });
 
-  it.each([
-    ['help investigate', /investigate \[SERVICE\|incident ID\] \[question\]/],
-    ['help runbooks', /runbooks QUERY/],
-  ])('%s explains the command', async (input, usage) => {
-    const { text } = await say(input);
-    expect(text).toMatch(usage);
-    expect(text).not.toMatch(/not built/);
-  });
+  it.each([['help investigate', /investigate \[SERVICE\|incident ID\] \[question\]/]])(
+    '%s explains the command',
+    async (input, usage) => {
+      const { text } = await say(input);
+      expect(text).toMatch(usage);
+      expect(text).not.toMatch(/not built/);
+    },
+  );
 });
