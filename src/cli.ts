@@ -7,6 +7,7 @@ import { DETECT_USAGE, runDetect } from './cli/detect';
 import { runDoctor } from './cli/doctor';
 import { runIntent } from './cli/intent';
 import { INVESTIGATE_USAGE, runInvestigate } from './cli/investigate';
+import { MCP_USAGE, runMcp } from './cli/mcp';
 import { MODEL_USAGE, runModel } from './cli/model';
 import { runServe } from './cli/serve';
 import { runWorker } from './cli/worker';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, string> = {
   detect: '  detect --input F.csv --output F.csv  streaming anomaly scores for a timestamp,value CSV (NAB layout)',
   doctor: '  doctor                               check configuration and dependencies',
   investigate: INVESTIGATE_USAGE,
+  mcp: MCP_USAGE,
 };
 
 const USAGE = `Usage: smartcloudops <command> [options]
@@ -114,6 +116,9 @@ export async function run(argv: string[]): Promise<void> {
         return;
       case 'investigate':
         process.exitCode = await runInvestigate(configOrExit(), rest, STDIO);
+        return;
+      case 'mcp':
+        process.exitCode = await runMcp(configOrExit(), rest, STDIO);
         return;
       case 'doctor':
         parseArgs({ args: rest, options: {} });

@@ -52,6 +52,8 @@ export interface Config {
    * is set).
    */
   remediation: { runbooksDir: string; kubeconfig?: string; inCluster: boolean };
+  /** `smartcloudops mcp`: the API key (MCP_API_KEY) whose user the MCP server acts as. */
+  mcp: { apiKey?: string };
   file: z.infer<typeof fileSchema>;
 }
 
@@ -221,6 +223,7 @@ function buildConfig(e: Env, file: z.infer<typeof fileSchema>, faults: DemoFault
       ...(e.KUBECONFIG ? { kubeconfig: e.KUBECONFIG } : {}),
       inCluster: !e.KUBECONFIG && Boolean(e.KUBERNETES_SERVICE_HOST),
     },
+    mcp: { ...(e.MCP_API_KEY ? { apiKey: e.MCP_API_KEY } : {}) },
     file,
   };
 }
@@ -278,6 +281,7 @@ export function secretValues(config: Config): string[] {
     config.auth.jwtSecret,
     config.admin.password,
     config.alertmanagerWebhookToken,
+    config.mcp.apiKey,
   ];
   if (config.metricsSource.kind === 'prometheus') {
     values.push(config.metricsSource.bearerToken, config.metricsSource.password);

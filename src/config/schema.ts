@@ -149,6 +149,11 @@ export const envSchema = z.object({
   RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
   KUBECONFIG: optionalString,
   KUBERNETES_SERVICE_HOST: optionalString,
+  /** The API key `smartcloudops mcp` acts with (its user's role decides which tools it may call). */
+  MCP_API_KEY: z
+    .string()
+    .regex(/^sco_\S+$/, 'expected an API key (sco_…) from `smartcloudops apikey create` or POST /auth/api-key')
+    .optional(),
 });
 
 export type Env = z.output<typeof envSchema>;
