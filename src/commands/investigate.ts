@@ -1,4 +1,7 @@
+import { AppError } from '../errors';
 import type { IncidentService } from '../incidents/service';
+import type { Incident } from '../incidents/store';
+import { reply, text } from '../reply/model';
 import type { Jobs } from '../jobs/map';
 import type { JobQueue } from '../queue/types';
 import type { CommandContext, CommandOutcome } from './context';
@@ -10,6 +13,15 @@ const INCIDENT_REF = /\bincident\s+#?([a-z0-9][a-z0-9_-]*)/i;
 /** The incident a question names, if any ("investigate incident i3f9a1c"). */
 export function incidentIn(question: string | undefined): string | undefined {
   return question ? INCIDENT_REF.exec(question)?.[1].toLowerCase() : undefined;
+}
+
+function findIncident(incidents: Pick<IncidentService, 'get'>, id: string): Incident | undefined {
+  try {
+    return incidents.get(id);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'not_found') return undefined;
+    throw err;
+  }
 }
 
 /**
@@ -25,7 +37,12 @@ export async function requestInvestigation(
 ): Promise<CommandOutcome> {
   const question = slots.question ?? (rawText.trim() || undefined);
   const incidentId = incidentIn(question);
-  const incident = incidentId ? deps.incidents.get(incidentId) : undefined;
+  const incident = incidentId ? findIncident(deps.incidents, incidentId) : undefined;
+  if (incidentId && !incident)
+    return {
+      outcome: 'invalid',
+      reply: reply('warning', text(`No incident ${incidentId}; \`incidents\` lists them.`)),
+    };
   const what = incident
     ? `incident ${incident.id}${incident.service ? ` (${incident.service})` : ''}`
     : (slots.service ?? 'the whole fleet');

@@ -42,4 +42,3 @@ export interface InvestigationJson {
   tokens: number;
   duration_ms: number;
 }
-
