@@ -55,7 +55,8 @@ export function askedAt(s: Scenario): number {
   return BASE_MS + ((s.seed * 173) % 1440) * MINUTE_MS + s.after * MINUTE_MS;
 }
 
-export async function runScenario(s: Scenario, options: { learned?: boolean } = {}): Promise<Outcome> {
+/** The scenario's demo fleet, playing its faults at the scenario's clock. */
+export function fleetFor(s: Scenario): { fleet: DemoFleet; now: number } {
   const now = askedAt(s);
   const fleet = new DemoFleet({
     seed: s.seed,
@@ -67,8 +68,12 @@ export async function runScenario(s: Scenario, options: { learned?: boolean } = 
       ...(f.duration !== undefined ? { durationMs: f.duration * MINUTE_MS } : {}),
     })),
   });
-  const started = performance.now();
-  const { json, summary } = await investigateDeterministic(s.ask ? { service: s.ask } : {}, {
+  return { fleet, now };
+}
+
+/** The deterministic investigation of a scenario (also what the LLM agent falls back to). */
+export function deterministicFor(s: Scenario, fleet: DemoFleet, now: number, options: { learned?: boolean } = {}) {
+  return investigateDeterministic(s.ask ? { service: s.ask } : {}, {
     metrics: fleet,
     changes: new DemoChangeSource(fleet),
     now,
@@ -76,7 +81,10 @@ export async function runScenario(s: Scenario, options: { learned?: boolean } = 
     id: s.name,
     detect: { learned: options.learned ?? true },
   });
-  const ms = performance.now() - started;
+}
+
+/** An answer held to the scenario: the expected cause, and the tools its top hypothesis must cite. */
+export function score(s: Scenario, json: InvestigationJson, summary: string, ms: number): Outcome {
   const got = json.root_cause ? `${json.root_cause.service}/${json.root_cause.kind}` : 'inconclusive';
   const accepted = Array.isArray(s.expect) ? s.expect : [s.expect];
   const cited = new Set((json.hypotheses[0]?.evidence ?? []).map((e) => e.tool));
@@ -90,6 +98,13 @@ export async function runScenario(s: Scenario, options: { learned?: boolean } = 
     missingEvidence,
     ms,
   };
+}
+
+export async function runScenario(s: Scenario, options: { learned?: boolean } = {}): Promise<Outcome> {
+  const { fleet, now } = fleetFor(s);
+  const started = performance.now();
+  const { json, summary } = await deterministicFor(s, fleet, now, options);
+  return score(s, json, summary, performance.now() - started);
 }
 
 export interface EvalFigures {

@@ -42,6 +42,17 @@ export interface Config {
   /** `authOff`: TEAMS_AUTH=off, local development only: /api/messages takes unauthenticated activities. */
   teams: { appId?: string; appPassword?: string; tenantId?: string; authOff: boolean };
   openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number; tokenBudgetPerHour: number };
+  /**
+   * The LLM investigation agent: tool calls, time and tokens per investigation, tokens per day (0: never), and the
+   * prices (US dollars per million tokens) its cost is counted at.
+   */
+  investigation: {
+    maxSteps: number;
+    timeBudgetMs: number;
+    tokensMax: number;
+    tokensPerDay: number;
+    prices: { inputPerMTok: number; outputPerMTok: number };
+  };
   auth: AuthConfig;
   admin: { email?: string; password?: string };
   alertmanagerWebhookToken: string | undefined;
@@ -201,6 +212,14 @@ function buildConfig(e: Env, file: z.infer<typeof fileSchema>, faults: DemoFault
       model: e.OPENAI_MODEL,
       timeoutMs: e.OPENAI_TIMEOUT_MS,
       tokenBudgetPerHour: e.LLM_TOKEN_BUDGET_PER_HOUR,
+    },
+    investigation: {
+      maxSteps: e.INVESTIGATION_MAX_STEPS,
+      // Issue 16: an LLM investigation answers within 90 s, or falls back.
+      timeBudgetMs: 90_000,
+      tokensMax: e.INVESTIGATION_TOKENS_MAX,
+      tokensPerDay: e.INVESTIGATION_TOKENS_PER_DAY,
+      prices: { inputPerMTok: e.LLM_PRICE_INPUT_PER_MTOK, outputPerMTok: e.LLM_PRICE_OUTPUT_PER_MTOK },
     },
     auth: {
       jwtSecret: e.JWT_SECRET,

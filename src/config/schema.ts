@@ -16,6 +16,10 @@ const positiveInt = (what: string) =>
     .positive(`expected ${what}`);
 const url = (what: string) => z.url({ error: `expected ${what} (an http(s) URL)`, protocol: /^https?$/ });
 const optionalString = z.string().min(1).optional();
+const price = z.coerce
+  .number({ error: 'expected US dollars per million tokens, e.g. 0.15' })
+  .min(0, 'expected US dollars per million tokens, 0 or more')
+  .max(1000, 'expected at most 1000 dollars per million tokens');
 
 /**
  * The environment variables we read (DESIGN.md "Configuration"), all strings as they arrive. Each
@@ -104,6 +108,21 @@ export const envSchema = z.object({
     .int('expected a whole number of tokens')
     .min(0, 'expected 0 (no LLM use) or more tokens')
     .default(200_000),
+  /** The LLM investigation agent (src/investigate/agent/): tool calls, tokens per investigation and per day. */
+  INVESTIGATION_MAX_STEPS: positiveInt('a positive whole number of tool calls')
+    .max(50, 'expected at most 50 tool calls')
+    .default(12),
+  INVESTIGATION_TOKENS_MAX: positiveInt('a positive whole number of tokens')
+    .min(1000, 'expected at least 1000 tokens (one tool call and an answer)')
+    .default(50_000),
+  INVESTIGATION_TOKENS_PER_DAY: z.coerce
+    .number({ error: 'expected a whole number of tokens' })
+    .int('expected a whole number of tokens')
+    .min(0, 'expected 0 (no LLM investigations) or more tokens')
+    .default(1_000_000),
+  /** US dollars per million tokens, for the cost shown in a reply (default: gpt-4o-mini's list price). */
+  LLM_PRICE_INPUT_PER_MTOK: price.default(0.15),
+  LLM_PRICE_OUTPUT_PER_MTOK: price.default(0.6),
   JWT_SECRET: optionalString,
   JWT_PRIVATE_KEY_FILE: optionalString,
   JWT_PUBLIC_KEY_FILE: optionalString,

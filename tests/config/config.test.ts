@@ -136,3 +136,37 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('the LLM investigation agent settings', () => {
+  it('defaults to 12 tool calls, 90 s, 50,000 tokens an investigation, 1,000,000 a day, gpt-4o-mini prices', () => {
+    const result = loadConfig({});
+    expect(result.ok && result.config.investigation).toEqual({
+      maxSteps: 12,
+      timeBudgetMs: 90_000,
+      tokensMax: 50_000,
+      tokensPerDay: 1_000_000,
+      prices: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
+    });
+  });
+
+  it('takes its variables and names a bad one', () => {
+    const ok = loadConfig({
+      INVESTIGATION_MAX_STEPS: '6',
+      INVESTIGATION_TOKENS_MAX: '20000',
+      INVESTIGATION_TOKENS_PER_DAY: '0',
+      LLM_PRICE_INPUT_PER_MTOK: '2.5',
+      LLM_PRICE_OUTPUT_PER_MTOK: '10',
+    });
+    expect(ok.ok && ok.config.investigation).toMatchObject({
+      maxSteps: 6,
+      tokensMax: 20_000,
+      tokensPerDay: 0,
+      prices: { inputPerMTok: 2.5, outputPerMTok: 10 },
+    });
+    const bad = loadConfig({ INVESTIGATION_MAX_STEPS: '0', LLM_PRICE_INPUT_PER_MTOK: 'cheap' });
+    expect(!bad.ok && bad.problems).toEqual([
+      'INVESTIGATION_MAX_STEPS: expected a positive whole number of tool calls, got "0"',
+      'LLM_PRICE_INPUT_PER_MTOK: expected US dollars per million tokens, e.g. 0.15, got "cheap"',
+    ]);
+  });
+});

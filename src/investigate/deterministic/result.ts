@@ -4,7 +4,7 @@ import type { Observations } from './observations';
 import type { Ranked } from './rank';
 import { hhmm } from './words';
 
-const KIND_WORDS: Record<RootCauseKind, string> = {
+export const KIND_WORDS: Record<RootCauseKind, string> = {
   bad_deploy: 'a bad deploy',
   config_change: 'a config change',
   memory_leak: 'a memory leak',
@@ -17,6 +17,18 @@ const MAX_REPLICAS = 50;
 
 /** The command worth trying for a cause (a suggestion only: it goes through the normal request and approval flow). */
 export function suggestionFor(c: Candidate, obs: Observations): string | undefined {
+  return commandFor(c, obs.services.find((s) => s.name === c.service)?.replicas);
+}
+
+/**
+ * The rule behind every suggestion, whoever found the cause (this investigator or the LLM agent):
+ * a rollback for a bad deploy or config change, a restart for a leak, a scale-out sized by `load`
+ * (the rise of request rate or CPU, peak / before; default x2) from the replicas now, when known.
+ */
+export function commandFor(
+  c: { service: string; kind: RootCauseKind; load?: number },
+  replicas: number | undefined,
+): string | undefined {
   switch (c.kind) {
     case 'bad_deploy':
     case 'config_change':
@@ -26,7 +38,6 @@ export function suggestionFor(c: Candidate, obs: Observations): string | undefin
     case 'traffic_surge':
     case 'cpu_saturation': {
       // Enough replicas to bring the load per replica back to what it was.
-      const replicas = obs.services.find((s) => s.name === c.service)?.replicas;
       if (replicas === undefined) return undefined;
       const target = Math.min(MAX_REPLICAS, Math.max(replicas + 1, Math.ceil(replicas * (c.load ?? 2))));
       return `scale ${c.service} ${target}`;
