@@ -47,7 +47,7 @@ export function noWorkersNote(config: Config): string {
     );
   }
   return (
-    `--no-workers: this process runs only remediation jobs (queue ${config.queue.name}-control); ` +
+    `--no-workers: this process runs only remediation and investigation jobs (queue ${config.queue.name}-control); ` +
     `status, anomaly and other jobs on queue ${config.queue.name} wait for \`smartcloudops worker\` processes ` +
     `(start at least one; \`smartcloudops doctor\` counts them)`
   );

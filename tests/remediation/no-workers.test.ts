@@ -37,7 +37,7 @@ describeIfRedis('issue 13.13: serve --no-workers + worker runs remediations', ()
   }, 30_000);
 
   it(
-    'a remediation requested and approved over REST runs and succeeds; ' + 'doctor names a queue nobody works',
+    'a remediation and an investigation over REST run on serve; ' + 'doctor names a queue nobody works',
     async () => {
       for (const [email, role] of [
         ['olivia@example.com', 'operator'],
@@ -110,10 +110,29 @@ describeIfRedis('issue 13.13: serve --no-workers + worker runs remediations', ()
           `the remediation to run; serve said: ${serve.output()}`,
         );
         expect(settled).toBe('succeeded');
-        expect(serve.output()).toMatch(/--no-workers: this process runs only remediation jobs/);
+        expect(serve.output()).toMatch(/--no-workers: this process runs only remediation and investigation jobs/);
       } finally {
         raw.close();
       }
+
+      // An investigation reads the control plane's store (incidents, remediations, runbooks): serve runs it.
+      const investigation = await fetch(`${api}/api/v1/investigations`, {
+        method: 'POST',
+        headers: operator,
+        body: JSON.stringify({ service: 'checkout-api' }),
+      });
+      expect(investigation.status).toBe(202);
+      const invId = ((await investigation.json()) as { id: string }).id;
+      const answered = await waitFor(
+        async () => {
+          const r = await fetch(`${api}/api/v1/investigations/${invId}`, { headers: operator });
+          const body = (await r.json()) as { status: string; verdict?: string };
+          return body.status === 'done' || body.status === 'failed' ? body : undefined;
+        },
+        30_000,
+        `the investigation to finish; serve said: ${serve.output()}`,
+      );
+      expect(answered).toMatchObject({ status: 'done', verdict: expect.stringMatching(/root_cause|inconclusive/) });
 
       // Ordinary jobs still reach the worker.
       const anomalies = await fetch(`${api}/api/v1/anomalies`, {
