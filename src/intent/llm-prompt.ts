@@ -10,6 +10,22 @@ export const PROMPT_VERSION = 'intent-v1';
  */
 export const DEFAULT_PROMPT_DIR = path.join(__dirname, '..', '..', 'prompts');
 
+/**
+ * A prompt file's text (`prompts/<version>.md`, line ends normalised), or an Error naming the file
+ * and how to fix it. `what` names the prompt in that message ("LLM intent prompt").
+ */
+export function readPromptFile(dir: string, version: string, what: string): { file: string; text: string } {
+  const file = path.join(dir, `${version}.md`);
+  try {
+    return { file, text: readFileSync(file, 'utf8').replace(/\r\n/g, '\n') };
+  } catch (err) {
+    throw new Error(
+      `${what} not found at ${file} (${err instanceof Error ? err.message : String(err)}); ` +
+        'ship the prompts/ folder next to dist/ or pass promptDir',
+    );
+  }
+}
+
 export interface PromptExample {
   message: string;
   /** The arguments of the one `propose_intent` call, as JSON text. */
@@ -29,16 +45,7 @@ const EXAMPLE = /^- message: `(.*)`\n {2}call: `(.*)`$/gm;
 
 /** Read and check a prompt file once, at construction. Throws with the path when it is unusable. */
 export function loadPrompt(dir: string = DEFAULT_PROMPT_DIR, version: string = PROMPT_VERSION): IntentPrompt {
-  const file = path.join(dir, `${version}.md`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
-  } catch (err) {
-    throw new Error(
-      `LLM intent prompt not found at ${file} (${err instanceof Error ? err.message : String(err)}); ` +
-        'ship the prompts/ folder next to dist/ or pass promptDir',
-    );
-  }
+  const { file, text } = readPromptFile(dir, version, 'LLM intent prompt');
   const examples = [...text.matchAll(EXAMPLE)].map((m) => ({ message: m[1] as string, call: m[2] as string }));
   if (!text.includes('propose_intent') || examples.length === 0) {
     throw new Error(`LLM intent prompt ${file} has no propose_intent examples; is it the right file?`);

@@ -23,6 +23,32 @@ function faultsFile(): string {
   return file;
 }
 
+/** An Alertmanager notification of one firing alert on `service`, started `agoMs` before `now`. */
+function firingOn(service: string, alertname: string, now: number, agoMs: number, fingerprint: string) {
+  return {
+    version: '4' as const,
+    groupKey: `{}:{alertname="${alertname}"}`,
+    truncatedAlerts: 0,
+    status: 'firing' as const,
+    receiver: 'smartcloudops',
+    groupLabels: { alertname },
+    commonLabels: { alertname, service, severity: 'page' },
+    commonAnnotations: { summary: `${alertname} on ${service}` },
+    externalURL: 'http://alertmanager.local:9093',
+    alerts: [
+      {
+        status: 'firing' as const,
+        labels: { alertname, service },
+        annotations: {},
+        startsAt: new Date(now - agoMs).toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus.local/graph',
+        fingerprint,
+      },
+    ],
+  };
+}
+
 const buttonsOf = (r: Reply): Button[] => r.blocks.flatMap((b) => (b.type === 'buttons' ? b.buttons : []));
 
 describe('issue 16.1: investigations from chat, REST and incidents', () => {
@@ -153,28 +179,9 @@ describe('issue 16.1: investigations from chat, REST and incidents', () => {
       log: h.app.log,
     });
     try {
-      const { incident } = await h.app.incidents.ingest({
-        version: '4',
-        groupKey: '{}:{alertname="CheckoutSlow"}',
-        truncatedAlerts: 0,
-        status: 'firing',
-        receiver: 'smartcloudops',
-        groupLabels: { alertname: 'CheckoutSlow' },
-        commonLabels: { alertname: 'CheckoutSlow', service: 'checkout-api', severity: 'page' },
-        commonAnnotations: { summary: 'checkout-api p99 above 800 ms' },
-        externalURL: 'http://alertmanager.local:9093',
-        alerts: [
-          {
-            status: 'firing',
-            labels: { alertname: 'CheckoutSlow', service: 'checkout-api' },
-            annotations: {},
-            startsAt: new Date(h.clock.now - 5 * 60_000).toISOString(),
-            endsAt: '0001-01-01T00:00:00Z',
-            generatorURL: 'http://prometheus.local/graph',
-            fingerprint: 'f1',
-          },
-        ],
-      });
+      const { incident } = await h.app.incidents.ingest(
+        firingOn('checkout-api', 'CheckoutSlow', h.clock.now, 5 * 60_000, 'f1'),
+      );
       const job = (await h.app.queue.list({ limit: 10 })).find((j) => j.name === 'investigate');
       expect(job?.data).toEqual({ incidentId: incident?.id, service: 'checkout-api' });
       const done = await h.app.queue.waitUntilFinished(job!.id, 60_000);
@@ -201,28 +208,9 @@ describe('issue 16.1: investigations from chat, REST and incidents', () => {
   });
 
   it('chat: "investigate incident ID" investigates it; an unknown one is refused before anything runs', async () => {
-    const { incident } = await h.app.incidents.ingest({
-      version: '4',
-      groupKey: '{}:{alertname="PaymentsErrors"}',
-      truncatedAlerts: 0,
-      status: 'firing',
-      receiver: 'smartcloudops',
-      groupLabels: { alertname: 'PaymentsErrors' },
-      commonLabels: { alertname: 'PaymentsErrors', service: 'payments' },
-      commonAnnotations: {},
-      externalURL: 'http://alertmanager.local:9093',
-      alerts: [
-        {
-          status: 'firing',
-          labels: { alertname: 'PaymentsErrors', service: 'payments' },
-          annotations: {},
-          startsAt: new Date(h.clock.now - 10 * 60_000).toISOString(),
-          endsAt: '0001-01-01T00:00:00Z',
-          generatorURL: 'http://prometheus.local/graph',
-          fingerprint: 'p1',
-        },
-      ],
-    });
+    const { incident } = await h.app.incidents.ingest(
+      firingOn('payments', 'PaymentsErrors', h.clock.now, 10 * 60_000, 'p1'),
+    );
     const { final } = await say(`investigate incident ${incident!.id}`);
     expect(renderText(final)).toMatch(new RegExp(`root cause for incident ${incident!.id} \\(payments\\)`));
     const unknown = await say('investigate incident i000000');

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { DEFAULT_PROMPT_DIR } from '../../intent/llm-prompt';
+import { DEFAULT_PROMPT_DIR, readPromptFile } from '../../intent/llm-prompt';
 import { windowOf, type InvestigationQuestion } from '../deterministic/observations';
 import { trimText } from '../tools/common';
 
@@ -19,16 +17,7 @@ export function loadInvestigatePrompt(
   dir: string = DEFAULT_PROMPT_DIR,
   version: string = INVESTIGATE_PROMPT_VERSION,
 ): InvestigatePrompt {
-  const file = path.join(dir, `${version}.md`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
-  } catch (err) {
-    throw new Error(
-      `LLM investigation prompt not found at ${file} (${err instanceof Error ? err.message : String(err)}); ` +
-        'ship the prompts/ folder next to dist/ or pass promptDir',
-    );
-  }
+  const { file, text } = readPromptFile(dir, version, 'LLM investigation prompt');
   if (!text.includes(FINAL_ANSWER_TOOL) || !/untrusted/i.test(text))
     throw new Error(`LLM investigation prompt ${file} does not describe ${FINAL_ANSWER_TOOL}; is it the right file?`);
   return { version, file, system: text.trim() };
