@@ -132,4 +132,28 @@ describe('Slack: a job’s steps, streamed or edited in place', () => {
     expect(JSON.stringify(result.args.blocks)).toContain(`:white_check_mark: ${STEP_LABELS[2]}`);
     expect(fake.callsOf('chat.startStream')).toHaveLength(1);
   });
+
+  it('issue 16.6: an investigation streams each read as a task, and the answer replaces the acknowledgement', async () => {
+    await start(true);
+    await app.startWorkers();
+    const thread = await ask('investigate payments');
+    const stop = await fake.waitFor((c) => c.method === 'chat.stopStream', 30_000);
+    const streamed = fake.message('C0OPS', String(stop.args.ts));
+    expect(streamed?.thread_ts).toBe(thread);
+    const tasks = streamed?.stream?.tasks.map((t) => [t.title, t.status]) ?? [];
+    expect(tasks).toEqual(
+      expect.arrayContaining([
+        ['question', 'complete'],
+        ['dependency_graph', 'complete'],
+        ['service_anomalies payments', 'complete'],
+        ['changes', 'complete'],
+      ]),
+    );
+    const ack = fake.replies('C0OPS', thread).find((m) => m.versions[0].by === 'chat.postMessage');
+    const final = await fake.waitFor(
+      (c) => c.method === 'chat.update' && c.args.ts === ack?.ts && /nothing was changed/.test(JSON.stringify(c.args)),
+      30_000,
+    );
+    expect(JSON.stringify(final.args.blocks)).toMatch(/Root cause|Inconclusive/);
+  });
 });
