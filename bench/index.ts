@@ -3,6 +3,7 @@ import { benchAuthVerify } from './auth-verify';
 import { benchChat } from './chat';
 import { benchIntent } from './intent';
 import { benchModels } from './models';
+import { benchMonitor } from './monitor';
 import { benchDetectThroughput } from './nab/throughput';
 import { benchOnnx } from './onnx';
 import { benchQueue } from './queue';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   await benchOnnx();
   await benchDetectThroughput();
   await benchModels();
+  await benchMonitor();
   await benchChat();
   await benchServeRss();
   await benchAuthVerify();

@@ -53,6 +53,7 @@ import type { RunbookIndex } from '../runbooks/types';
 import { InvestigationStore } from '../investigate/store';
 import type { Processor } from '../queue/types';
 import { buildInvestigations } from './investigations';
+import { buildMonitor, type Monitor } from './monitor';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -75,6 +76,8 @@ export interface App {
   models: ModelRegistry;
   /** Scheduled drift checks of every champion and what follows a completed one (src/app/drift.ts). */
   drift: DriftWatch;
+  /** Scheduled scans of every service, and the incidents they open and resolve (src/app/monitor.ts). */
+  monitor: Monitor;
   /** One model in detail with champion vs challenger in shadow (`model NAME`, GET /api/v1/models/:name). */
   modelDetail: ModelDetailOf;
   /** 👍/👎 feedback with its series windows: model evaluation reads it as labelled periods. */
@@ -137,6 +140,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Detection producers attach a service's champion (bytes included) to their jobs.
   const champions = championOf(models);
   const incidents = buildIncidents(core, store, auth.audit, services);
+  const monitor = buildMonitor(core, store.db, incidents, champions);
   const feedback = new FeedbackStore(store.db);
   const { modelDetail, registrar, drift, start: startModelOps } = buildModelOps(core, store, models, feedback);
   const names = createNames(auth.users, auth.apiKeys);
@@ -176,6 +180,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     remediation,
     models,
     drift,
+    monitor,
     modelDetail,
     feedback,
     runbooks,
@@ -270,6 +275,7 @@ function lifecycle(
     recovery ??= startRemediationRecovery(app.remediation, app.log.child({ component: 'remediation' }));
   };
   let stopIncidentChannel: (() => void) | undefined;
+  let stopMonitor: (() => void) | undefined;
   let closed = false;
   return {
     async startChat() {
@@ -286,6 +292,8 @@ function lifecycle(
         runbooks: app.runbooks,
       });
       app.drift.setTarget(incidentTarget(core.config, chat));
+      // `serve` is where the monitor scans (MONITOR_INTERVAL); `chat` and tests start it on purpose.
+      stopMonitor ??= app.monitor.start();
     },
     async startWorkers(workOptions = {}) {
       const control = { remediation: remediationProcessor(app.remediation), investigate };
@@ -296,6 +304,8 @@ function lifecycle(
       if (closed) return;
       closed = true;
       stopIncidentChannel?.();
+      stopMonitor?.();
+      await app.monitor.settled();
       notices.stopAll();
       await recovery?.stop();
       for (const adapter of app.chat) await adapter.stop();

@@ -147,9 +147,11 @@ function analysisEvent(job: JobInfo<Jobs>): string {
 function resolvedNote(incident: Incident): Reply {
   const entry = [...incident.timeline].reverse().find((t) => t.event === 'resolved');
   const by =
-    entry && entry.actor !== 'alertmanager'
-      ? ` by ${String(entry.detail.by ?? entry.actor)}`
-      : ' (all alerts resolved in Alertmanager)';
+    entry?.actor === 'monitor'
+      ? ' (the monitor saw its signals recover)'
+      : entry && entry.actor !== 'alertmanager'
+        ? ` by ${String(entry.detail.by ?? entry.actor)}`
+        : ' (all alerts resolved in Alertmanager)';
   const minutes = Math.max(1, Math.round(((incident.resolvedAt ?? incident.updatedAt) - incident.createdAt) / 60_000));
   return reply('success', text(`Incident ${incident.id} resolved${by} after ${minutes} min.`));
 }

@@ -9,8 +9,13 @@ import type { RemediationService } from '../remediation/service';
 
 const LIST_LIMIT = 15;
 
+/**
+ * The recent jobs, without the monitor's scans: one every MONITOR_INTERVAL would fill the list (the
+ * incident channel shows what they find, `job monitor-…` one of them).
+ */
 export async function listJobs(queue: JobQueue<Jobs>, nowMs: number, names: NameOf): Promise<CommandOutcome> {
-  const jobs = await queue.list({ limit: LIST_LIMIT });
+  const recent = await queue.list({ limit: LIST_LIMIT * 4 });
+  const jobs = recent.filter((j) => j.name !== 'monitor_scan').slice(0, LIST_LIMIT);
   return { outcome: 'replied', reply: presentJobList(jobs, nowMs, names) };
 }
 

@@ -39,6 +39,8 @@ export interface Config {
   incidentChannel: string | undefined;
   /** DRIFT_INTERVAL in ms (default 1 h); null: no scheduled drift checks. */
   driftIntervalMs: number | null;
+  /** MONITOR_INTERVAL in ms (default 5 min); null: no scheduled scans. */
+  monitorIntervalMs: number | null;
   /** `authOff`: TEAMS_AUTH=off, local development only: /api/messages takes unauthenticated activities. */
   teams: { appId?: string; appPassword?: string; tenantId?: string; authOff: boolean };
   openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number; tokenBudgetPerHour: number };
@@ -200,6 +202,7 @@ function buildConfig(e: Env, file: z.infer<typeof fileSchema>, faults: DemoFault
     },
     incidentChannel: e.INCIDENT_CHANNEL,
     driftIntervalMs: e.DRIFT_INTERVAL,
+    monitorIntervalMs: e.MONITOR_INTERVAL,
     teams: {
       appId: e.TEAMS_APP_ID,
       appPassword: e.TEAMS_APP_PASSWORD,
@@ -314,9 +317,12 @@ export function secretValues(config: Config): string[] {
   return values.filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
-/** The defaults with overrides: what tests and benches use instead of the environment. */
+/**
+ * The defaults with overrides: what tests and benches use instead of the environment. The monitor is
+ * off unless asked for (MONITOR_INTERVAL): a test's incidents and jobs are the ones it makes.
+ */
 export function testConfig(overrides: RawEnv = {}): Config {
-  const result = loadConfig({ LOG_LEVEL: 'error', ...overrides });
+  const result = loadConfig({ LOG_LEVEL: 'error', MONITOR_INTERVAL: 'off', ...overrides });
   if (!result.ok) throw new Error(`invalid test config:\n${result.problems.join('\n')}`);
   return result.config;
 }

@@ -91,6 +91,18 @@ export const envSchema = z.object({
     )
     .refine((ms) => ms === null || (ms >= 60_000 && ms <= 7 * 86_400_000), 'expected a duration from 1m to 7d, or off')
     .default(3_600_000),
+  /**
+   * Scheduled scans of every service (src/app/monitor.ts): a duration (5s..1d; seconds are for tests and
+   * demos, the signals have a minute's resolution) or off. null = off.
+   */
+  MONITOR_INTERVAL: z
+    .string()
+    .regex(/^(off|\d+(s|m|h|d))$/, 'expected a duration such as 5m, 1m or 1h (5s to 1d), or off')
+    .transform((v) =>
+      v === 'off' ? null : Number(v.slice(0, -1)) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[v.slice(-1) as 's'],
+    )
+    .refine((ms) => ms === null || (ms >= 5000 && ms <= 86_400_000), 'expected a duration from 5s to 1d, or off')
+    .default(300_000),
   TEAMS_APP_ID: optionalString,
   TEAMS_APP_PASSWORD: optionalString,
   TEAMS_TENANT_ID: optionalString,

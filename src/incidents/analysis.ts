@@ -31,7 +31,13 @@ export function analyseNewIncidents(deps: AnalysisDeps): (incident: Incident) =>
     await deps.queue.add(
       'investigate',
       { incidentId: incident.id, ...(known && service ? { service } : {}) },
-      { jobId, meta: { requestedBy: 'alertmanager', ...(deps.channel ? { channel: deps.channel } : {}) } },
+      {
+        jobId,
+        meta: {
+          requestedBy: incident.labels.source === 'monitor' ? 'monitor' : 'alertmanager',
+          ...(deps.channel ? { channel: deps.channel } : {}),
+        },
+      },
     );
   };
 }

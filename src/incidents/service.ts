@@ -64,15 +64,18 @@ export class IncidentService {
   }
 
   /**
-   * Take one notification. Each alert is compared with the newest known state of its fingerprint
+   * Take one notification (Alertmanager's webhook, or the monitor's, `source: 'monitor'`, which the
+   * timeline then names). Each alert is compared with the newest known state of its fingerprint
    * in the group (`compareAlert`), so the outcome does not depend on the order Alertmanager's
    * notifications arrive in: an older state changes nothing, a resolution updates the incident
    * that holds its episode, and a new alert or a new episode joins the group's unresolved incident
    * or opens one. An incident is resolved when all its alerts are; nothing resolved is reopened.
    */
-  async ingest(payload: AlertmanagerPayload): Promise<IngestResult> {
+  async ingest(payload: AlertmanagerPayload, options: { source?: string } = {}): Promise<IngestResult> {
     const { store, clock } = this.d;
     const at = clock();
+    // Who the timeline names: Alertmanager, or the monitor's notifications (src/incidents/monitor.ts).
+    const actor = options.source ?? 'alertmanager';
     const { result, touched } = store.transaction(() => {
       const touched = new Map<string, { created: boolean; changed: boolean; resolved: boolean }>();
       const apply = (incidentId: string, alert: Alert, note: boolean) => {
@@ -82,7 +85,7 @@ export class IncidentService {
         if (before === alert.status) return;
         entry.changed = true;
         if (note)
-          store.note(incidentId, at, 'alertmanager', before === undefined ? 'alert added' : `alert ${alert.status}`, {
+          store.note(incidentId, at, actor, before === undefined ? 'alert added' : `alert ${alert.status}`, {
             fingerprint: alert.fingerprint,
             alertname: alert.labels.alertname,
           });
@@ -102,7 +105,7 @@ export class IncidentService {
       let joined = store.openByGroup(payload.groupKey)?.id;
       if (joining.length) {
         const created = joined === undefined;
-        joined ??= this.create(payload, joining.length, at);
+        joined ??= this.create(payload, joining.length, at, actor);
         if (created) touched.set(joined, { created: true, changed: true, resolved: false });
         for (const alert of joining) apply(joined, alert, !created);
       }
@@ -113,9 +116,9 @@ export class IncidentService {
           status &&
           status !== 'resolved' &&
           store.firingCount(id) === 0 &&
-          store.move(id, status, 'resolved', at, 'alertmanager')
+          store.move(id, status, 'resolved', at, actor)
         ) {
-          store.note(id, at, 'alertmanager', 'resolved');
+          store.note(id, at, actor, 'resolved');
           entry.resolved = true;
         }
       }
@@ -164,7 +167,7 @@ export class IncidentService {
   }
 
   /** A new incident for the group, from the notification's common labels; returns its id. */
-  private create(payload: AlertmanagerPayload, alerts: number, at: number): string {
+  private create(payload: AlertmanagerPayload, alerts: number, at: number, actor: string): string {
     const { store } = this.d;
     const previous = store.latestByGroup(payload.groupKey)?.id;
     const labels = { ...payload.commonLabels };
@@ -180,7 +183,7 @@ export class IncidentService {
       service: labels.service ?? labels.job ?? null,
       severity: labels.severity ?? null,
     });
-    store.note(id, at, 'alertmanager', 'opened', {
+    store.note(id, at, actor, 'opened', {
       receiver: payload.receiver,
       alerts,
       ...(previous ? { follows: previous } : {}),

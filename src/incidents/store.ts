@@ -124,6 +124,13 @@ export class IncidentStore {
         "SELECT * FROM incidents WHERE (@status = 'any' OR status = @status) ORDER BY created_at DESC LIMIT @limit",
       ),
       openCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM incidents WHERE status != 'resolved'"),
+      overlapping: db.prepare<
+        [string, number, number],
+        { id: string; group_key: string; status: IncidentStatus; created_at: number; resolved_at: number | null }
+      >(
+        'SELECT id, group_key, status, created_at, resolved_at FROM incidents ' +
+          'WHERE service = ? AND created_at <= ? AND (resolved_at IS NULL OR resolved_at >= ?) ORDER BY created_at',
+      ),
       linkAnalysis: db.prepare<[string, string, number]>(
         'INSERT OR REPLACE INTO incident_analyses (job_id, incident_id, queued_at) VALUES (?, ?, ?)',
       ),
@@ -238,6 +245,21 @@ export class IncidentStore {
 
   openCount(): number {
     return this.s.openCount.get()?.n ?? 0;
+  }
+
+  /** The service's incidents that were open at some time in [fromMs, toMs], oldest first. */
+  overlapping(
+    service: string,
+    fromMs: number,
+    toMs: number,
+  ): Array<{ id: string; groupKey: string; status: IncidentStatus; createdAt: number; resolvedAt: number | null }> {
+    return this.s.overlapping.all(service, toMs, fromMs).map((r) => ({
+      id: r.id,
+      groupKey: r.group_key,
+      status: r.status,
+      createdAt: r.created_at,
+      resolvedAt: r.resolved_at,
+    }));
   }
 
   /** Record that this job (by the id it is, or is about to be, queued under) analyses the incident. */

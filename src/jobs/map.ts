@@ -203,6 +203,58 @@ export interface DriftCheckJobResult {
   missing: Signal[];
 }
 
+/**
+ * A scheduled scan of every service (src/workers/monitor.ts), one per MONITOR_INTERVAL slot; the control
+ * plane turns its findings into incidents (src/app/monitor.ts).
+ */
+export interface MonitorScanJobData {
+  /** The scan's time (ms): its slot's start. Every series is read up to it, so a late run sees the same data. */
+  atMs: number;
+  /** MONITOR_INTERVAL (ms): a signal is judged on the points of the last interval (at least 5 minutes). */
+  intervalMs: number;
+  /** Champions by service, bytes included (a worker opens no database); other services: the built-in detector. */
+  models?: Record<string, ModelRef>;
+  /** Why a service's champion could not be attached (its file missing or corrupt): the built-in detector scores it. */
+  modelFallbacks?: Record<string, string>;
+}
+
+/**
+ * A signal that is not clear at the scan: `firing` (its problem persisted: it opens an alert, or keeps
+ * one) or `holding` (not bad enough to open one, not clear enough to resolve one).
+ */
+export interface MonitorFinding {
+  signal: Signal;
+  state: 'firing' | 'holding';
+  /** What made it bad: its objective, its anomaly band, or memory climbing to new highs. */
+  rule: 'objective' | 'anomaly' | 'climbing';
+  /** When the current problem began: the first bad point of its run, or the start of the climb. */
+  onsetMs: number;
+  /** One sentence: "p99 latency 912 ms, over its 700 ms objective for 5 of the last 5 minutes". */
+  summary: string;
+  latest: number;
+  unit: string;
+}
+
+export interface MonitorServiceScan {
+  service: string;
+  /** The signals that are not clear; a signal in neither this nor `missing` is clear. */
+  findings: MonitorFinding[];
+  /** Signals without data: they neither open nor resolve anything. */
+  missing?: Signal[];
+  /** The champion that scored, or why the built-in detector did; absent: no champion (the built-in detector). */
+  model?: ServedModel;
+}
+
+export interface MonitorScanJobResult {
+  atMs: number;
+  intervalMs: number;
+  services: MonitorServiceScan[];
+  /** Points fed to the detectors (only the new ones when this process's streams were warm). */
+  pointsScored: number;
+  /** Time the scan took in the worker. */
+  durationMs: number;
+}
+
 /** An investigation (src/app/investigations.ts; the job id is the investigation's id). */
 export interface InvestigateJobData {
   /** The service asked about; absent: the incident's, or the whole fleet. */
@@ -230,4 +282,5 @@ export type Jobs = {
   train_model: { data: TrainModelJobData; result: TrainModelJobResult };
   drift_check: { data: DriftCheckJobData; result: DriftCheckJobResult };
   investigate: { data: InvestigateJobData; result: InvestigateJobResult };
+  monitor_scan: { data: MonitorScanJobData; result: MonitorScanJobResult };
 };

@@ -1,3 +1,4 @@
+import { presentMonitorScan } from './monitor';
 import { presentDriftCheck } from './drift';
 import type { NameOf } from '../identity/names';
 import type { Jobs } from '../jobs/map';
@@ -98,5 +99,7 @@ export function presentFinished(
       return presentDriftCheck(job.result as Jobs['drift_check']['result']);
     case 'investigate':
       return presentInvestigation(job.result as Jobs['investigate']['result']);
+    case 'monitor_scan':
+      return presentMonitorScan(job.result as Jobs['monitor_scan']['result']);
   }
 }

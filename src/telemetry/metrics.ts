@@ -177,6 +177,17 @@ function investigationMetrics(r: Registers) {
   };
 }
 
+/** The monitor (src/app/monitor.ts): scheduled scans whose results the control plane acted on. */
+function monitorMetrics(r: Registers) {
+  return {
+    monitorScans: new Counter({
+      name: `${PREFIX}monitor_scans_total`,
+      help: 'Scheduled scans of every service (one per MONITOR_INTERVAL slot) whose results the control plane acted on',
+      registers: r,
+    }),
+  };
+}
+
 /** Logins and remediations. */
 function accessMetrics(r: Registers) {
   return {
@@ -218,6 +229,7 @@ export function createMetrics() {
     ...accessMetrics(r),
     ...modelMetrics(r),
     ...investigationMetrics(r),
+    ...monitorMetrics(r),
   };
 }
 

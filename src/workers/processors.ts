@@ -4,6 +4,7 @@ import type { Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import { anomaliesProcessor, type AnomalyCounters } from './anomalies';
 import { driftProcessor } from './drift';
+import { monitorProcessor } from './monitor';
 import { statusProcessor } from './status';
 import { trainProcessor } from './train';
 
@@ -29,5 +30,6 @@ export function createProcessors(deps: WorkerDeps): Processors<Jobs> {
     }),
     train_model: trainProcessor(deps.source, deps.clock),
     drift_check: driftProcessor(deps.source, deps.clock, { onnxThreads: deps.onnxThreads }),
+    monitor_scan: monitorProcessor(deps.source, deps.clock, { onnxThreads: deps.onnxThreads }),
   };
 }

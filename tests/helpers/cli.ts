@@ -10,6 +10,16 @@ export interface RunResult {
   stderr: string;
 }
 
+/**
+ * A spawned CLI's environment: ours only, with the monitor off unless a test asks for it (MONITOR_INTERVAL),
+ * so a test's incidents and jobs are the ones it makes.
+ */
+const cliEnv = (env: Record<string, string> = {}) => ({
+  PATH: process.env.PATH ?? '',
+  MONITOR_INTERVAL: 'off',
+  ...env,
+});
+
 /** Run the built CLI (npm test builds dist/ first) with an environment of our choosing only. */
 export function runCli(
   args: string[],
@@ -17,7 +27,7 @@ export function runCli(
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...options.env },
+      env: cliEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       ...(options.cwd ? { cwd: options.cwd } : {}),
     });
@@ -40,7 +50,7 @@ export function runCli(
 
 export function startCli(args: string[], env: Record<string, string>): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: cliEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

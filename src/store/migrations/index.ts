@@ -15,6 +15,7 @@ import { modelShadowMigration } from './014-model-shadow';
 import { feedbackMigration } from './015-feedback';
 import { modelReferenceMigration } from './016-model-reference';
 import { investigationsMigration } from './017-investigations';
+import { monitorScansMigration } from './018-monitor-scans';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   feedbackMigration,
   modelReferenceMigration,
   investigationsMigration,
+  monitorScansMigration,
 ];
