@@ -1,4 +1,5 @@
 import { createAuth } from '../auth/auth';
+import { createRateLimiter } from '../auth/rate-limit';
 import type { Auth } from '../auth/types';
 import type { AuditLog } from '../audit/types';
 import type { Clock } from '../clock';
@@ -156,6 +157,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     clock,
     audit: auth.audit,
     finished: finishedReply(registrar),
+    rateLimit: createRateLimiter(config.rateLimits.chatPerMinute),
   });
   const chat = await buildChatAdapters(config, { conversation, log, db: store.db });
   const notices = remediationNotices({ queue, remediations, followed, names, log });
