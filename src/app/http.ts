@@ -9,6 +9,7 @@ import { apiKeyRoutes } from '../http/routes/auth/api-keys';
 import { apiV1Routes } from '../http/routes/api-v1';
 import { authRoutes } from '../http/routes/auth';
 import { pageRoutes } from '../http/routes/pages';
+import { signalsRoute } from '../http/routes/signals';
 import { statusRoutes } from '../http/routes/status';
 import { webhookRoutes } from '../http/routes/webhooks';
 import { createHttpServer } from '../http/server';
@@ -49,6 +50,7 @@ export function createHttpForApp(app: App): FastifyInstance {
       investigations: app.investigations,
     }),
     ...statusRoutes({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
+    signalsRoute({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
   ];
   routes.push(openApiRoute(() => routes, API_INFO));
   const limiter = createRateLimiter(app.config.rateLimits.apiPerMinute);
