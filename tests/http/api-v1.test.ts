@@ -255,7 +255,7 @@ describe('/api/v1', () => {
     },
   );
 
-  it('issue 17.3: GET /api/v1/services/:name/signals answers each golden signal as a series over the window', async () => {
+  it('issue 17.3: GET /api/v1/services/:name/signals answers each golden signal as a series', async () => {
     const viewer = await session(h, 'viewer');
     const res = await call('GET', '/api/v1/services/payments/signals?window=2h', viewer.headers);
     expect(res.statusCode).toBe(200);
