@@ -4,10 +4,8 @@
  * kept every incident id, request id and time of the draft and added none. Anything else (a
  * timeout, an error, a dropped fact) keeps the draft and says why: never an exception.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { DEFAULT_PROMPT_DIR } from '../../intent/llm-prompt';
+import { DEFAULT_PROMPT_DIR, readPromptFile } from '../../intent/llm-prompt';
 import { createClient } from '../../intent/llm';
 import type { Logger } from '../../log/logger';
 import type { Redactor } from '../../log/redact';
@@ -76,18 +74,6 @@ function why(err: unknown, timeoutMs: number): string {
   return `the LLM could not be reached (${err instanceof Error ? err.message : String(err)})`;
 }
 
-function loadSystemPrompt(dir: string): string {
-  const file = path.join(dir, `${POLISH_PROMPT}.md`);
-  try {
-    return readFileSync(file, 'utf8').replace(/\r\n/g, '\n').trim();
-  } catch (err) {
-    throw new Error(
-      `LLM postmortem prompt not found at ${file} (${err instanceof Error ? err.message : String(err)}); ` +
-        'ship the prompts/ folder next to dist/ or pass promptDir',
-    );
-  }
-}
-
 /** The polisher on an OpenAI-compatible server (OPENAI_API_KEY or OPENAI_BASE_URL). */
 export function createPolisher(options: PolishOptions): Polisher {
   if (!options.apiKey && !options.baseUrl)
@@ -95,7 +81,11 @@ export function createPolisher(options: PolishOptions): Polisher {
   const timeoutMs = Math.max(options.timeoutMs, MIN_POLISH_TIMEOUT_MS);
   const log = options.log.child({ component: 'postmortem-llm' });
   const client = createClient({ ...options, timeoutMs }, log);
-  const system = loadSystemPrompt(options.promptDir ?? DEFAULT_PROMPT_DIR);
+  const system = readPromptFile(
+    options.promptDir ?? DEFAULT_PROMPT_DIR,
+    POLISH_PROMPT,
+    'LLM postmortem prompt',
+  ).text.trim();
   const polish = async (draft: string, keep: readonly string[]): Promise<PolishOutcome> => {
     const text = options.redactor ? options.redactor.string(draft) : draft;
     let completion;
