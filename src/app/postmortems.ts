@@ -4,22 +4,24 @@ import type { NameOf } from '../identity/names';
 import type { IncidentService } from '../incidents/service';
 import { createPostmortems, type Postmortems } from '../investigate/postmortem';
 import { createPolisher } from '../investigate/postmortem/polish';
-import type { InvestigationStore } from '../investigate/store';
+import { InvestigationStore } from '../investigate/store';
 import type { Logger } from '../log/logger';
 import { Redactor } from '../log/redact';
 import type { RemediationStore } from '../remediation/store';
 import type { MetricsSource } from '../sources/types';
+import type { Store } from '../store/store';
 import type { Metrics } from '../telemetry/metrics';
 
 /**
- * `postmortem INCIDENT` on the control plane's stores and metrics source; the LLM polishes the draft
- * when OPENAI_API_KEY or OPENAI_BASE_URL is set (the same server and model as the intent parser).
+ * The investigations as kept (REST reads them back) and `postmortem INCIDENT` on them, the other
+ * stores and the metrics source; the LLM polishes the draft when OPENAI_API_KEY or OPENAI_BASE_URL
+ * is set (the same server and model as the intent parser).
  */
 export function buildPostmortems(
   config: Config,
   deps: {
+    store: Store;
     incidents: IncidentService;
-    investigations: InvestigationStore;
     remediations: RemediationStore;
     source: MetricsSource;
     names: NameOf;
@@ -27,8 +29,9 @@ export function buildPostmortems(
     log: Logger;
     metrics: Metrics;
   },
-): Postmortems {
+): { investigations: InvestigationStore; postmortems: Postmortems } {
   const { openai } = config;
+  const investigations = new InvestigationStore(deps.store.db);
   const polisher =
     openai.apiKey || openai.baseUrl
       ? createPolisher({
@@ -38,5 +41,8 @@ export function buildPostmortems(
           redactor: new Redactor(secretValues(config)),
         })
       : undefined;
-  return createPostmortems({ ...deps, ...(polisher ? { polisher } : {}) });
+  return {
+    investigations,
+    postmortems: createPostmortems({ ...deps, investigations, ...(polisher ? { polisher } : {}) }),
+  };
 }
