@@ -51,9 +51,10 @@ import { incidentPeriods } from '../incidents/periods';
 import { createShadowRecorder } from './shadow';
 import { createRunbookIndex } from '../runbooks/runbook-index';
 import type { RunbookIndex } from '../runbooks/types';
-import { InvestigationStore } from '../investigate/store';
+import type { InvestigationStore } from '../investigate/store';
 import type { Processor } from '../queue/types';
 import { buildInvestigations } from './investigations';
+import { buildPostmortems } from './postmortems';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -143,8 +144,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
   const runbooks = await runbookIndex(config, log);
+  const { investigations, postmortems } = buildPostmortems(config, { ...core, store, incidents, remediations, names });
   const commandDeps = { queue, source, clock, remediation, incidents, names, personNow, models, modelDetail, feedback };
-  const commands = createCommands({ ...commandDeps, championOf: champions, runbooks });
+  const commands = createCommands({ ...commandDeps, championOf: champions, runbooks, postmortems });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -181,7 +183,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     modelDetail,
     feedback,
     runbooks,
-    investigations: new InvestigationStore(store.db),
+    investigations,
     chat,
   };
   // Every control-plane process runs the model ops: registrar, shadow recorder, drift watch (buildModelOps).
