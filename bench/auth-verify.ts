@@ -40,6 +40,8 @@ async function measure(): Promise<void> {
     DATABASE_PATH: join(tempDir('sco-bench-auth-'), 'db.sqlite'),
     JWT_SECRET: randomBytes(36).toString('base64'),
     LOG_LEVEL: 'info',
+    // One principal at full speed: the per-principal limit (RATE_LIMIT_API_PER_MIN) would refuse it.
+    RATE_LIMIT_API_PER_MIN: '0',
   });
   // The production default level (info: access lines are not kept), written nowhere.
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });

@@ -12,9 +12,12 @@ const sink: ReplySink = {
 
 /** Chat round trip through the real flow: message -> intent -> command -> (job) -> final reply. */
 export async function benchChat(): Promise<void> {
-  const app = await buildApp(testConfig({ DATABASE_PATH: join(tempDir('sco-bench-chat-'), 'db.sqlite') }), {
-    log: createSilentLogger(),
-  });
+  const app = await buildApp(
+    testConfig({ DATABASE_PATH: join(tempDir('sco-bench-chat-'), 'db.sqlite'), RATE_LIMIT_CHAT_PER_MIN: '0' }),
+    {
+      log: createSilentLogger(),
+    },
+  );
   await app.startWorkers();
   const measure = async (text: string, n: number) => {
     const times: number[] = [];

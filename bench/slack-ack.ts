@@ -109,6 +109,8 @@ export async function benchSlackAck(): Promise<void> {
       SLACK_BOT_TOKEN: 'xoxb-bench-0000000000-0000000000000-benchbenchbenchbenchbench',
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: slack.url,
+      // One user at full speed: the per-person chat limit would answer "slow down" instead of working.
+      RATE_LIMIT_CHAT_PER_MIN: '0',
     });
     const app = await buildApp(config, { log: createLogger({ level: 'info', format: 'json', stream }) });
     const http = createHttpForApp(app);

@@ -1,4 +1,5 @@
 import { createAuth } from '../auth/auth';
+import { createRateLimiter } from '../auth/rate-limit';
 import type { Auth } from '../auth/types';
 import type { AuditLog } from '../audit/types';
 import type { Clock } from '../clock';
@@ -50,10 +51,11 @@ import { incidentPeriods } from '../incidents/periods';
 import { createShadowRecorder } from './shadow';
 import { createRunbookIndex } from '../runbooks/runbook-index';
 import type { RunbookIndex } from '../runbooks/types';
-import { InvestigationStore } from '../investigate/store';
+import type { InvestigationStore } from '../investigate/store';
 import type { Processor } from '../queue/types';
 import { buildInvestigations } from './investigations';
 import { buildMonitor, type Monitor } from './monitor';
+import { buildPostmortems } from './postmortems';
 
 /** The control plane (`serve`, `chat`): the core plus the store and everything kept in it. */
 export interface App {
@@ -109,7 +111,7 @@ export interface App {
 
 export type BuildOptions = Omit<CoreOptions, 'controlPlane'>;
 
-type Parts = Omit<App, 'startChat' | 'notifyRemediations' | 'startWorkers' | 'close'>;
+type Parts = Omit<App, 'startChat' | 'notifyRemediations' | 'startWorkers' | 'close' | 'monitor'>;
 
 /**
  * The control plane's composition root: the only process role that opens the SQLite store. Built
@@ -140,14 +142,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Detection producers attach a service's champion (bytes included) to their jobs.
   const champions = championOf(models);
   const incidents = buildIncidents(core, store, auth.audit, services);
-  const monitor = buildMonitor(core, store.db, incidents, champions);
   const feedback = new FeedbackStore(store.db);
   const { modelDetail, registrar, drift, start: startModelOps } = buildModelOps(core, store, models, feedback);
   const names = createNames(auth.users, auth.apiKeys);
   const personNow = (person: string) => identity.personNow(person);
   const runbooks = await runbookIndex(config, log);
+  const { investigations, postmortems } = buildPostmortems(config, { ...core, store, incidents, remediations, names });
   const commandDeps = { queue, source, clock, remediation, incidents, names, personNow, models, modelDetail, feedback };
-  const commands = createCommands({ ...commandDeps, championOf: champions, runbooks });
+  const commands = createCommands({ ...commandDeps, championOf: champions, runbooks, postmortems });
   // Chat notes which thread follows which job, so the remediation notifier posts results only where nobody does.
   const followed = createFollowedJobs(remediations);
   const conversation = createConversation({
@@ -160,6 +162,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     clock,
     audit: auth.audit,
     finished: finishedReply(registrar),
+    rateLimit: createRateLimiter(config.rateLimits.chatPerMinute),
   });
   const chat = await buildChatAdapters(config, { conversation, log, db: store.db });
   const notices = remediationNotices({ queue, remediations, followed, names, log });
@@ -180,11 +183,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     remediation,
     models,
     drift,
-    monitor,
     modelDetail,
     feedback,
     runbooks,
-    investigations: new InvestigationStore(store.db),
+    investigations,
     chat,
   };
   // Every control-plane process runs the model ops: registrar, shadow recorder, drift watch (buildModelOps).
@@ -261,23 +263,26 @@ function buildIncidents(core: Core, store: Store, audit: AuditLog, services: () 
   return incidents;
 }
 
-/** Start chat, start workers, close: what the control plane runs beyond the core. */
+/** Start chat (and the monitor), start workers, close: what the control plane runs beyond the core. */
 function lifecycle(
   core: Core,
   app: Parts,
   notices: RemediationNotices,
   catalog: ActionCatalog,
   investigate: Processor<Jobs, 'investigate'>,
-): Pick<App, 'startChat' | 'startWorkers' | 'close'> {
+): Pick<App, 'startChat' | 'startWorkers' | 'close' | 'monitor'> {
   // The control plane puts approved requests without a job back on the queue: at start, then every 30 s.
   let recovery: ReturnType<typeof startRemediationRecovery> | undefined;
   const startRecovery = () => {
     recovery ??= startRemediationRecovery(app.remediation, app.log.child({ component: 'remediation' }));
   };
   let stopIncidentChannel: (() => void) | undefined;
+  // Scans of every service on this store's incidents, scored with the registry's champions (src/app/monitor.ts).
+  const monitor = buildMonitor(core, app.store.db, app.incidents, championOf(app.models));
   let stopMonitor: (() => void) | undefined;
   let closed = false;
   return {
+    monitor,
     async startChat() {
       startRecovery();
       for (const adapter of app.chat) await adapter.start();
@@ -293,7 +298,7 @@ function lifecycle(
       });
       app.drift.setTarget(incidentTarget(core.config, chat));
       // `serve` is where the monitor scans (MONITOR_INTERVAL); `chat` and tests start it on purpose.
-      stopMonitor ??= app.monitor.start();
+      stopMonitor ??= monitor.start();
     },
     async startWorkers(workOptions = {}) {
       const control = { remediation: remediationProcessor(app.remediation), investigate };
@@ -305,7 +310,7 @@ function lifecycle(
       closed = true;
       stopIncidentChannel?.();
       stopMonitor?.();
-      await app.monitor.settled();
+      await monitor.settled();
       notices.stopAll();
       await recovery?.stop();
       for (const adapter of app.chat) await adapter.stop();

@@ -3,11 +3,13 @@ import { PLATFORM_OFF } from '../ports/chat';
 import type { App } from './control';
 import { createAuthn } from '../http/authn';
 import { openApiRoute } from '../http/openapi';
+import { createRateLimiter } from '../auth/rate-limit';
 import { routesPlugin, type ApiRoute } from '../http/route';
 import { apiKeyRoutes } from '../http/routes/auth/api-keys';
 import { apiV1Routes } from '../http/routes/api-v1';
 import { authRoutes } from '../http/routes/auth';
 import { pageRoutes } from '../http/routes/pages';
+import { signalsRoute } from '../http/routes/signals';
 import { statusRoutes } from '../http/routes/status';
 import { webhookRoutes } from '../http/routes/webhooks';
 import { createHttpServer } from '../http/server';
@@ -48,9 +50,12 @@ export function createHttpForApp(app: App): FastifyInstance {
       investigations: app.investigations,
     }),
     ...statusRoutes({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
+    signalsRoute({ commands: app.commands, source: app.source, clock: app.clock, audit: app.auth.audit }),
   ];
   routes.push(openApiRoute(() => routes, API_INFO));
-  void http.register(routesPlugin, { routes, authn });
+  const limiter = createRateLimiter(app.config.rateLimits.apiPerMinute);
+  const limits = { limiter, onLimited: () => app.metrics.rateLimited.inc({ surface: 'api' }) };
+  void http.register(routesPlugin, { routes, authn, limits });
   void http.register(pageRoutes);
   void http.register(webhookRoutes, {
     incidents: app.incidents,

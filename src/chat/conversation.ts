@@ -1,3 +1,4 @@
+import type { RateLimiter } from '../auth/rate-limit';
 import type { Clock } from '../clock';
 import type { Commands } from '../commands/handler';
 import type { CommandContext, CommandOutcome } from '../commands/context';
@@ -18,7 +19,7 @@ import { follow, type FollowDeps } from './follow';
 import { createPendingStore, type PendingStore } from './pending';
 import { understand } from './understand';
 
-export type MessageOutcome = CommandOutcome['outcome'] | 'asked' | 'awaiting_confirmation' | 'dropped';
+export type MessageOutcome = CommandOutcome['outcome'] | 'asked' | 'awaiting_confirmation' | 'dropped' | 'rate_limited';
 
 export interface HandledMessage {
   outcome: MessageOutcome;
@@ -43,6 +44,8 @@ export interface ConversationDeps {
   progressIntervalMs?: number;
   /** The reply for a finished job it follows (default presentFinished). */
   finished?: FollowDeps['finished'];
+  /** Commands a person may send a minute (RATE_LIMIT_CHAT_PER_MIN); past it they are asked to slow down. */
+  rateLimit?: RateLimiter;
 }
 
 let messageSeq = 0;
@@ -87,7 +90,11 @@ export function createConversation(deps: ConversationDeps) {
         ...(deps.audit ? { audit: deps.audit } : {}),
       };
       const key = `${msg.platform}\u0000${msg.channel}\u0000${msg.thread ?? ''}\u0000${actor.id}`;
-      const understood = await understand(deps, pending, msg, key);
+      const limited = deps.rateLimit?.take(actor.id);
+      const understood =
+        limited && !limited.ok
+          ? slowDown(deps, msg.platform, limited.retryAfterS)
+          : await understand(deps, pending, msg, key);
       const result =
         'answered' in understood
           ? { outcome: understood.outcome, reply: understood.answered, job: undefined }
@@ -109,6 +116,23 @@ export function createConversation(deps: ConversationDeps) {
         : Promise.resolve();
       return { outcome: result.outcome, intent: intentName, ...(job ? { job } : {}), done };
     },
+  };
+}
+
+/** Over the chat limit: nothing is parsed or run; the person is told when to try again. */
+function slowDown(deps: ConversationDeps, platform: string, retryAfterS: number) {
+  deps.metrics.rateLimited.inc({ surface: 'chat' });
+  const perMinute = deps.rateLimit?.perMinute ?? 0;
+  return {
+    intent: 'unknown',
+    outcome: 'rate_limited' as const,
+    answered: reply(
+      'warning',
+      text(
+        `Slow down: at most ${perMinute} commands a minute per person (on ${platform} or anywhere else). ` +
+          `Try again in ${retryAfterS} s.`,
+      ),
+    ),
   };
 }
 

@@ -58,6 +58,11 @@ export const COMMANDS: Record<Exclude<IntentName, 'unknown'>, CommandInfo> = {
   list_incidents: cmd('incidents [open|acked|resolved]', 'incidents from alerts', 'read'),
   ack_incident: cmd('ack ID', 'acknowledge an incident', 'incidents.manage'),
   resolve_incident: cmd('resolve ID', 'resolve an incident', 'incidents.manage'),
+  postmortem: cmd(
+    'postmortem INCIDENT',
+    "draft an incident's postmortem: timeline, impact, root cause, actions and who took them, follow-ups",
+    'read',
+  ),
   search_runbooks: cmd('runbooks QUERY', 'search the runbooks (ranked, with snippets)', 'read'),
   freeze: cmd('freeze', 'stop all remediation execution', 'freeze'),
   unfreeze: cmd('unfreeze', 'resume remediation execution', 'freeze'),

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger';
 import type { MessagePlatform } from '../ports/chat';
 import type { Reply } from '../reply/model';
 import type { FeedbackRecord } from '../models/feedback';
+import type { PostmortemDraft } from '../investigate/postmortem/types';
 
 /** Who sent a command: id e.g. `console:alice`, `slack:U024BE7LH`, `user:ID`, `apikey:ID`. */
 export type Actor = Principal;
@@ -31,6 +32,8 @@ export interface CommandOutcome {
   audited?: boolean;
   /** The label a `feedback` command stored (REST answers with it). */
   feedback?: FeedbackRecord;
+  /** The draft a `postmortem` command wrote (REST answers with it). */
+  postmortem?: PostmortemDraft;
   /** An `invalid` answer because the id named nothing (REST 404). */
   notFound?: boolean;
   /**

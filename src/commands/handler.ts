@@ -27,6 +27,8 @@ import { searchRunbooks } from './runbooks';
 import type { RunbookSearch } from '../runbooks/types';
 import { requestStatus } from './status';
 import { requestInvestigation } from './investigate';
+import { writePostmortem } from './postmortem';
+import type { Postmortems } from '../investigate/postmortem/types';
 import { checkIntent, type Verdict } from './validate';
 
 export interface CommandDeps {
@@ -49,6 +51,8 @@ export interface CommandDeps {
   feedback: FeedbackStore;
   /** The runbook knowledge base (src/runbooks/), for `runbooks QUERY`. */
   runbooks?: RunbookSearch;
+  /** Postmortem drafts of incidents (src/investigate/postmortem/), for `postmortem INCIDENT`: control plane only. */
+  postmortems?: Postmortems;
 }
 
 export interface Commands {
@@ -177,5 +181,7 @@ async function dispatch(
       return searchRunbooks(deps.runbooks, intent.slots.query);
     case 'investigate':
       return requestInvestigation(ctx, deps, intent.slots, rawText);
+    case 'postmortem':
+      return writePostmortem(deps.postmortems, intent.slots.incident_id);
   }
 }

@@ -56,6 +56,8 @@ export interface Config {
     prices: { inputPerMTok: number; outputPerMTok: number };
   };
   auth: AuthConfig;
+  /** Per person in chat, per principal on the REST API (0: no limit); 429 / a "slow down" reply past it. */
+  rateLimits: { chatPerMinute: number; apiPerMinute: number };
   admin: { email?: string; password?: string };
   alertmanagerWebhookToken: string | undefined;
   defaultRole: Role;
@@ -236,6 +238,7 @@ function buildConfig(e: Env, file: z.infer<typeof fileSchema>, faults: DemoFault
       lockoutBaseS: e.LOGIN_LOCKOUT_S,
       corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
     },
+    rateLimits: { chatPerMinute: e.RATE_LIMIT_CHAT_PER_MIN, apiPerMinute: e.RATE_LIMIT_API_PER_MIN },
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     alertmanagerWebhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
     defaultRole: e.DEFAULT_ROLE,

@@ -151,6 +151,16 @@ export const envSchema = z.object({
   LOGIN_MAX_FAILURES: positiveInt('a positive whole number of failed logins')
     .max(100, 'expected at most 100')
     .default(5),
+  RATE_LIMIT_CHAT_PER_MIN: z.coerce
+    .number({ error: 'expected chat commands a person may send a minute (0: no limit)' })
+    .int('expected a whole number of commands a minute')
+    .min(0, 'expected 0 (no limit) or more')
+    .default(30),
+  RATE_LIMIT_API_PER_MIN: z.coerce
+    .number({ error: 'expected REST calls a principal may make a minute (0: no limit)' })
+    .int('expected a whole number of calls a minute')
+    .min(0, 'expected 0 (no limit) or more')
+    .default(600),
   LOGIN_LOCKOUT_S: positiveInt('a positive number of seconds').max(3600, 'expected at most 3600 s').default(30),
   CORS_ORIGINS: z
     .string()

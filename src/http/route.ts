@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Permission, Principal } from '../auth/permissions';
 import { AppError, type ErrorCode } from '../errors';
+import type { RateLimiter } from '../auth/rate-limit';
 import type { Authn } from './authn';
 
 /**
@@ -94,6 +95,24 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   unavailable: 503,
 };
 
+/** Calls a principal may make a minute (RATE_LIMIT_API_PER_MIN), and what counts the refusals. */
+export interface ApiLimits {
+  limiter: RateLimiter;
+  onLimited(): void;
+}
+
+function tooMany(req: FastifyRequest, reply: FastifyReply, limits: ApiLimits, retryAfterS: number): FastifyReply {
+  limits.onLimited();
+  return reply
+    .status(429)
+    .header('retry-after', String(retryAfterS))
+    .send({
+      error: 'rate_limited',
+      message: `At most ${limits.limiter.perMinute} calls a minute per caller; try again in ${retryAfterS} s.`,
+      request_id: req.id,
+    });
+}
+
 /** The answer for an AppError a handler threw; unknown errors return undefined and reach the server's 500 handler. */
 export function appErrorReply(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
   if (!(err instanceof AppError)) return undefined;
@@ -132,9 +151,9 @@ function badRequest(
 }
 
 /** Registers declared routes: authenticate, validate, run, and turn AppErrors into their HTTP answers. */
-export const routesPlugin: FastifyPluginAsync<{ routes: ApiRoute[]; authn: Authn }> = async (
+export const routesPlugin: FastifyPluginAsync<{ routes: ApiRoute[]; authn: Authn; limits?: ApiLimits }> = async (
   app,
-  { routes, authn },
+  { routes, authn, limits },
 ) => {
   for (const spec of routes) {
     app.route({
@@ -148,6 +167,8 @@ export const routesPlugin: FastifyPluginAsync<{ routes: ApiRoute[]; authn: Authn
           const found = await authn.require(req, reply, permission);
           if (!found) return reply;
           principal = found;
+          const limited = limits?.limiter.take(found.id);
+          if (limited && !limited.ok) return tooMany(req, reply, limits as ApiLimits, limited.retryAfterS);
         }
         const input: Record<'params' | 'query' | 'body', unknown> = {
           params: undefined,

@@ -89,8 +89,11 @@ function checkOptions({ model, timeoutMs, ...options }: LlmParserOptions): void 
     throw new Error(`LLM intent parser needs a positive timeoutMs (OPENAI_TIMEOUT_MS), got ${timeoutMs}`);
 }
 
-/** The SDK client: our deadline and logger, no retries, nothing read from process.env. */
-function createClient(options: LlmParserOptions, log: Logger): OpenAI {
+/**
+ * The SDK client: our deadline and logger, no retries, nothing read from process.env. Other LLM
+ * callers (the postmortem's polish) build theirs here too.
+ */
+export function createClient(options: Pick<LlmParserOptions, 'apiKey' | 'baseUrl' | 'timeoutMs'>, log: Logger): OpenAI {
   const sdkLog = log.child({ component: 'openai' });
   return new OpenAI({
     apiKey: options.apiKey || NO_KEY,

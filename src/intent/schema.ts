@@ -67,6 +67,8 @@ export const intentSchema = z.discriminatedUnion('intent', [
   intent('list_incidents', { status: z.string().optional() }),
   intent('ack_incident', { incident_id: id.optional() }),
   intent('resolve_incident', { incident_id: id.optional() }),
+  // Issue 16 point 8: a postmortem draft of an incident (timeline, impact, root cause, actions, follow-ups).
+  intent('postmortem', { incident_id: id.optional() }),
   intent('search_runbooks', { query: z.string().optional() }),
   intent('freeze', {}),
   intent('unfreeze', {}),
@@ -104,6 +106,7 @@ export const REQUIRED_SLOTS = {
   list_incidents: [],
   ack_incident: ['incident_id'],
   resolve_incident: ['incident_id'],
+  postmortem: ['incident_id'],
   search_runbooks: ['query'],
   freeze: [],
   unfreeze: [],

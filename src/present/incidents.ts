@@ -28,7 +28,7 @@ export function presentIncident(
   const tone = i.status === 'resolved' ? 'success' : i.status === 'acked' ? 'warning' : 'error';
   const actions =
     i.status === 'resolved'
-      ? []
+      ? [{ label: 'Postmortem', command: `postmortem ${i.id}` }]
       : [
           ...(i.status === 'open' ? [{ label: 'Ack', command: `ack ${i.id}` }] : []),
           { label: 'Resolve', command: `resolve ${i.id}`, style: 'primary' as const },

@@ -22,6 +22,8 @@ export interface StoredRequest extends RemediationRequest {
   createdAt: number;
   expiresAt: number;
   decidedBy: string | null;
+  /** When it was approved, denied, withdrawn or expired (absent until then). */
+  decidedAt?: number;
   startedAt: number | null;
   finishedAt: number | null;
   result: (ExecutionResult & { verified?: { ok: boolean; summary: string } }) | null;
@@ -41,6 +43,7 @@ interface Row {
   created_at: number;
   expires_at: number;
   decided_by: string | null;
+  decided_at: number | null;
   started_at: number | null;
   finished_at: number | null;
   result: string | null;
@@ -112,6 +115,10 @@ export class RemediationStore {
         'SELECT id FROM remediation_requests WHERE started_at IS NOT NULL AND started_at >= ? AND started_at <= ? ' +
           'ORDER BY started_at DESC, rowid DESC LIMIT ?',
       ),
+      createdBetween: db.prepare<[number, number, number], { id: string }>(
+        'SELECT id FROM remediation_requests WHERE created_at >= ? AND created_at <= ? ' +
+          'ORDER BY created_at DESC, rowid DESC LIMIT ?',
+      ),
       breaker: db.prepare<[string, string], { failures: number; opened_at: number | null }>(
         'SELECT failures, opened_at FROM remediation_breakers WHERE action = ? AND target = ?',
       ),
@@ -136,7 +143,10 @@ export class RemediationStore {
 
   /** False when the id is taken (by another writer since `freshId`): nothing was written. */
   insert(
-    r: Omit<StoredRequest, 'approvers' | 'approverNames' | 'decidedBy' | 'startedAt' | 'finishedAt' | 'result'>,
+    r: Omit<
+      StoredRequest,
+      'approvers' | 'approverNames' | 'decidedBy' | 'decidedAt' | 'startedAt' | 'finishedAt' | 'result'
+    >,
   ): boolean {
     return (
       this.s.insert.run({
@@ -189,6 +199,7 @@ export class RemediationStore {
       createdAt: row.created_at,
       expiresAt: row.expires_at,
       decidedBy: row.decided_by,
+      ...(row.decided_at !== null ? { decidedAt: row.decided_at } : {}),
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       result: row.result ? (JSON.parse(row.result) as StoredRequest['result']) : null,
@@ -255,6 +266,11 @@ export class RemediationStore {
   /** Requests that started running in [fromMs, toMs] (whatever came of them), newest first. */
   ranBetween(fromMs: number, toMs: number, limit: number): StoredRequest[] {
     return this.s.ranBetween.all(fromMs, toMs, limit).flatMap((r) => this.get(r.id) ?? []);
+  }
+
+  /** Requests made in [fromMs, toMs] (dry runs and model actions too, whatever came of them), newest first. */
+  createdBetween(fromMs: number, toMs: number, limit: number): StoredRequest[] {
+    return this.s.createdBetween.all(fromMs, toMs, limit).flatMap((r) => this.get(r.id) ?? []);
   }
 
   lastRunAt(action: ActionName, target: string): number | null {

@@ -91,7 +91,7 @@ function chatMetrics(r: Registers) {
     }),
     llmRequests: new Counter({
       name: `${PREFIX}llm_requests_total`,
-      help: 'LLM intent requests by outcome (anything but ok fell back to the rules parser)',
+      help: 'LLM requests (intent parsing and investigations) by outcome; anything but ok fell back to the rules',
       labelNames: ['outcome'] as const,
       registers: r,
     }),
@@ -99,6 +99,12 @@ function chatMetrics(r: Registers) {
       name: `${PREFIX}llm_tokens_total`,
       help: 'LLM tokens used',
       labelNames: ['kind'] as const,
+      registers: r,
+    }),
+    rateLimited: new Counter({
+      name: `${PREFIX}rate_limited_total`,
+      help: 'Chat commands (surface chat) and REST calls (surface api) refused for going over their per-minute limit',
+      labelNames: ['surface'] as const,
       registers: r,
     }),
   };

@@ -255,6 +255,44 @@ describe('/api/v1', () => {
     },
   );
 
+  it('issue 17.3: GET /api/v1/services/:name/signals answers each golden signal as a series', async () => {
+    const viewer = await session(h, 'viewer');
+    const res = await call('GET', '/api/v1/services/payments/signals?window=2h', viewer.headers);
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{
+      service: string;
+      from: string;
+      to: string;
+      step_s: number;
+      signals: Record<string, { unit: string; points: Array<[number, number]> } | null>;
+    }>();
+    expect(body).toMatchObject({ service: 'payments', step_s: 60 });
+    expect(Date.parse(body.to) - Date.parse(body.from)).toBe(2 * 3_600_000);
+    expect(Object.keys(body.signals).sort()).toEqual([
+      'cpu',
+      'error_rate',
+      'latency_p50',
+      'latency_p99',
+      'memory',
+      'request_rate',
+    ]);
+    const errors = body.signals.error_rate!;
+    expect(errors.unit).toBe('ratio');
+    expect(errors.points.length).toBeGreaterThan(100);
+    expect(errors.points.length).toBeLessThanOrEqual(241);
+    // The error burst on payments is in the series.
+    expect(Math.max(...errors.points.map(([, v]) => v))).toBeGreaterThan(0.03);
+    const week = await call('GET', '/api/v1/services/payments/signals?window=7d', viewer.headers);
+    expect(week.json<{ step_s: number }>().step_s).toBe(2520); // 7 days / 240 points
+    const typo = await call('GET', '/api/v1/services/paymnets/signals', viewer.headers);
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json()).toMatchObject({ message: expect.stringMatching(/Did you mean.*payments/i) });
+    const bad = await call('GET', '/api/v1/services/payments/signals?window=3y', viewer.headers);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ message: expect.stringMatching(/30m, 2h or 1d/) });
+    expect((await call('GET', '/api/v1/services/payments/signals')).statusCode).toBe(401);
+  });
+
   it('starts anomaly detection as a job (202) whose state and result are read through the jobs routes', async () => {
     const viewer = await session(h, 'viewer');
     const started = await call('POST', '/api/v1/anomalies', viewer.headers, {

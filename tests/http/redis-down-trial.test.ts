@@ -49,8 +49,7 @@ describeNeeding(
         headers: { authorization: `Bearer ${TOKEN}` },
         payload: body,
       });
-    const analysisJobs = async () =>
-      (await h.app.queue.list({ limit: 500 })).filter((j) => j.name === 'detect_anomalies');
+    const analysisJobs = async () => (await h.app.queue.list({ limit: 500 })).filter((j) => j.name === 'investigate');
 
     /**
      * The incident is what matters to on-call: it is recorded and the webhook answers 200 (a 5xx

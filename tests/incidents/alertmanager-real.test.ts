@@ -100,11 +100,11 @@ describeIfAlerting('Alertmanager notifies POST /webhooks/alertmanager (real Prom
     });
     expect(await metrics()).toMatch(/smartcloudops_alerts_received_total\{source="alertmanager"\} 1\n/);
     expect(await metrics()).toMatch(/smartcloudops_incidents_open 1\n/);
-    // Analysis of the incident's service was queued.
+    // The incident's investigation was queued.
     expect(await app.queue.list({ limit: 5 })).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          name: 'detect_anomalies',
+          name: 'investigate',
           data: expect.objectContaining({ service: 'checkout-api' }),
         }),
       ]),

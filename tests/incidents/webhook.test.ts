@@ -85,8 +85,8 @@ describe('POST /webhooks/alertmanager -> incidents', () => {
     const id = first.incident as string;
     const [analysis] = await app.queue.list({ limit: 1 });
     expect(analysis).toMatchObject({
-      name: 'detect_anomalies',
-      data: { service: 'checkout-api' },
+      name: 'investigate',
+      data: { service: 'checkout-api', incidentId: id },
       meta: { requestedBy: 'alertmanager' },
     });
 

@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { InvestigateJobResult } from '../../src/jobs/map';
 import { renderText } from '../../src/reply/render-text';
-import { lastVersion, recordingSink, tempDbPath } from '../helpers/app';
+import { lastVersion, recordingSink } from '../helpers/app';
+import { demoFault } from '../helpers/faults';
 import { startFakeOpenAI, type FakeOpenAI, type FakeReply } from '../helpers/fake-openai';
 import { httpApp, type HttpApp } from '../remediation/people-app';
 
@@ -14,12 +13,6 @@ jest.setTimeout(120_000);
  * server): its tool calls show as steps, its tokens and cost in the footer, the day's tokens are
  * capped across investigations, and a dead server falls back to the deterministic answer, saying so.
  */
-function faultsFile(): string {
-  const file = join(dirname(tempDbPath('sco-inv-llm-')), 'faults.yaml');
-  writeFileSync(file, 'faults:\n  - kind: bad_deploy\n    service: payments\n    start: -40m\n');
-  return file;
-}
-
 /** A model that looks at payments' changes and anomalies, then names the bad deploy. */
 function scripted(i: number): FakeReply {
   if (i % 3 === 0)
@@ -75,7 +68,7 @@ describe('issue 16.5: investigations through the LLM agent on the control plane'
 
   const start = async (env: Record<string, string> = {}) => {
     h = await httpApp({
-      DEMO_FAULTS: faultsFile(),
+      DEMO_FAULTS: demoFault('bad_deploy', 'payments', '-40m'),
       OPENAI_BASE_URL: fake.url,
       OPENAI_API_KEY: 'sk-test-investigations',
       ...env,

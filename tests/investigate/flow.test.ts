@@ -1,12 +1,11 @@
-import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { startIncidentNotifier } from '../../src/chat/incident-notifier';
 import { IncidentPosts } from '../../src/incidents/posts';
 import type { InvestigateJobResult } from '../../src/jobs/map';
 import { buildActionCatalog } from '../../src/remediation/catalog';
 import type { Button, Reply } from '../../src/reply/model';
 import { renderText } from '../../src/reply/render-text';
-import { lastVersion, recordingSink, tempDbPath } from '../helpers/app';
+import { lastVersion, recordingSink } from '../helpers/app';
+import { demoFault } from '../helpers/faults';
 import { waitFor } from '../helpers/cli';
 import { caller, httpApp, person, type Call, type HttpApp } from '../remediation/people-app';
 
@@ -17,12 +16,6 @@ jest.setTimeout(120_000);
  * the real control plane (queue, store, demo fleet with a bad deploy on payments 40 minutes ago:
  * checkout-api calls payments, so checkout-api is slow too).
  */
-function faultsFile(): string {
-  const file = join(dirname(tempDbPath('sco-inv-flow-')), 'faults.yaml');
-  writeFileSync(file, 'faults:\n  - kind: bad_deploy\n    service: payments\n    start: -40m\n');
-  return file;
-}
-
 /** An Alertmanager notification of one firing alert on `service`, started `agoMs` before `now`. */
 function firingOn(service: string, alertname: string, now: number, agoMs: number, fingerprint: string) {
   return {
@@ -55,7 +48,7 @@ describe('issue 16.1: investigations from chat, REST and incidents', () => {
   let h: HttpApp;
   let call: Call;
   beforeEach(async () => {
-    h = await httpApp({ DEMO_FAULTS: faultsFile(), DEFAULT_ROLE: 'operator' });
+    h = await httpApp({ DEMO_FAULTS: demoFault('bad_deploy', 'payments', '-40m'), DEFAULT_ROLE: 'operator' });
     call = caller(h);
     await h.app.startWorkers();
   });

@@ -133,7 +133,7 @@ describe('Slack: a job’s steps, streamed or edited in place', () => {
     expect(fake.callsOf('chat.startStream')).toHaveLength(1);
   });
 
-  it('issue 16.6: an investigation streams each read as a task, and the answer replaces the acknowledgement', async () => {
+  it('issue 16.6: an investigation streams each read as a task; the answer replaces the acknowledgement', async () => {
     await start(true);
     await app.startWorkers();
     const thread = await ask('investigate payments');

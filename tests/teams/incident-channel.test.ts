@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createHttpForApp } from '../../src/app/http';
 import type { App } from '../../src/app/control';
+import { demoFault } from '../helpers/faults';
 import { DURING_BURST, testApp } from '../helpers/app';
 import { startFakeConnector, type ConnectorCall, type FakeConnector } from '../helpers/fake-connector';
 
@@ -64,7 +65,12 @@ describe('incident channel on Teams (proactive posts from the stored conversatio
   beforeEach(async () => {
     connector = await startFakeConnector();
     ({ app, logs } = await testApp(
-      { TEAMS_AUTH: 'off', INCIDENT_CHANNEL: `teams:${TEAM}`, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN },
+      {
+        TEAMS_AUTH: 'off',
+        INCIDENT_CHANNEL: `teams:${TEAM}`,
+        ALERTMANAGER_WEBHOOK_TOKEN: TOKEN,
+        DEMO_FAULTS: demoFault('config_change', 'payments', '-20m'),
+      },
       DURING_BURST,
     ));
     const olivia = await app.auth.users.create({
@@ -112,14 +118,12 @@ describe('incident channel on Teams (proactive posts from the stored conversatio
     expect(text(card)).toMatch(/payments error ratio above 5%/);
     const cardId = card.createdId as string;
 
-    // The analysis lands in the card's thread, with a remediation button.
-    const calls = await connector.waitFor(
-      (cs) => cs.some((c) => c.conversationId === `${TEAM};messageid=${cardId}` && /anomalous/.test(text(c))),
-      30_000,
-    );
-    const analysis = calls.find(
-      (c) => c.conversationId === `${TEAM};messageid=${cardId}` && /anomalous/.test(text(c)),
-    )!;
+    // The investigation lands in the card's thread, with the suggested remediation as a button.
+    const inThread = (c: ConnectorCall) =>
+      c.conversationId === `${TEAM};messageid=${cardId}` && /Root cause/.test(text(c));
+    const calls = await connector.waitFor((cs) => cs.some(inThread), 30_000);
+    const analysis = calls.find(inThread)!;
+    expect(text(analysis)).toMatch(/Root cause: config change on payments/);
     expect(text(analysis)).toContain('/ops rollback payments');
 
     // Olivia (an operator) presses Ack on the card: the same card is edited.

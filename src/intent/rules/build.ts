@@ -67,6 +67,7 @@ const CANONICAL = new Set([
   'incidents',
   'ack',
   'resolve',
+  'postmortem',
   'runbooks',
   'freeze',
   'unfreeze',
@@ -114,5 +115,6 @@ export const TOPIC: Partial<Record<Kw, string>> = {
   status: 'status',
   job: 'jobs',
   incident: 'incidents',
+  postmortem: 'postmortem',
   model: 'models',
 };

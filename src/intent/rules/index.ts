@@ -3,7 +3,7 @@ import type { Intent } from '../schema';
 import { build, unknown } from './build';
 import { injected } from './guard';
 import { feedback } from './feedback';
-import { approvals, freeze, incidents, jobs, runbookSearch } from './manage';
+import { approvals, freeze, incidents, jobs, postmortem, runbookSearch } from './manage';
 import { models } from './models';
 import { experiments } from './experiments';
 import { help, observe } from './observe';
@@ -24,7 +24,7 @@ const MAX_CHARS = 2000;
  * Files: `tokens` (words, flags, slash), `lexicon` (keyword classes, synonyms, stopwords),
  * `fuzzy` (typos), `slots` (durations, metrics, ids, names), `guard` (question / negation /
  * report / hypothetical / injection), `remediate`, `manage` (approvals, jobs, incidents,
- * runbooks, freeze), `models`, `observe` (help, status, anomalies, investigate), `feedback` (👍/👎 labels),
+ * postmortems, runbooks, freeze), `models`, `observe` (help, status, anomalies, investigate), `feedback` (👍/👎 labels),
  * `build` (validated intent and confidence).
  */
 export function parseRules(text: string): Intent {
@@ -42,6 +42,7 @@ export function parseRules(text: string): Intent {
     experiments(p) ??
     models(p) ??
     approvals(p) ??
+    postmortem(p) ??
     incidents(p) ??
     jobs(p) ??
     remediation(p) ??

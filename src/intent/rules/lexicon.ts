@@ -42,6 +42,7 @@ export type Kw =
   | 'model'
   | 'job'
   | 'incident'
+  | 'postmortem'
   | 'request'
   | 'replica'
   | 'deploy'
@@ -212,6 +213,7 @@ add('runbook', 'noun', 'runbook runbooks playbook playbooks run-book procedure p
 add('model', 'noun', 'model models detector detectors');
 add('job', 'noun', 'job jobs task tasks queue queued');
 add('incident', 'noun', 'incident incidents inc incs outage outages alert alerts');
+add('postmortem', 'noun', 'postmortem postmortems post-mortem post-mortems postmortum retrospective pir');
 add('request', 'noun', 'request requests req approval approvals');
 add('replica', 'noun', 'replica replicas instance instances pod pods copies node nodes container containers capacity');
 add('deploy', 'noun', 'deploy deploys deployment deployments release releases rollout rollouts change changes build');

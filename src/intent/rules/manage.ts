@@ -85,6 +85,19 @@ export function approvals(p: Parsed): Intent | undefined {
   return build(intent, { request_id: findId(p, 'request') }, confidence(p, pick.at));
 }
 
+/**
+ * postmortem: "postmortem i3f9a1c", "write a postmortem for incident #i3f9a1c", "draft the postmortem
+ * of i3f9a1c". A question about postmortems ("who wrote the postmortem?") is not a request for one.
+ */
+export function postmortem(p: Parsed): Intent | undefined {
+  const at = find(p, 'postmortem');
+  if (at < 0) return undefined;
+  const m = mood(p, at);
+  if (m.negated || m.hypothetical || (m.question && m.qword !== undefined && !m.polite)) return unknown();
+  const id = findId(p, find(p, 'incident') >= 0 ? 'incident' : 'postmortem');
+  return build('postmortem', { incident_id: id }, confidence(p, at));
+}
+
 const INCIDENT_STATUS: ReadonlyArray<[string, string]> = [
   ['open', 'open'],
   ['active', 'open'],

@@ -15,6 +15,7 @@ export const BIGRAMS = new Map<string, string>([
   ['dig in', 'diginto'],
   ['look at', 'lookinto'],
   ['root cause', 'rootcause'],
+  ['post mortem', 'postmortem'],
   ['on fire', 'onfire'],
   ['what if', 'whatif'],
   ['in case', 'incase'],

@@ -98,6 +98,7 @@ export const FUZZY_TARGETS: readonly string[] = [
   'unfreeze',
   'incident',
   'incidents',
+  'postmortem',
   'replicas',
   'instances',
   'cache',

@@ -130,7 +130,7 @@ export const refused = {
 export function createRun({ commands, audit }: Pick<ApiV1Deps, 'commands' | 'audit'>) {
   /**
    * Run an intent as the principal and answer with the outcome's status. `extra` adds fields to a
-   * successful answer, or `answer` replaces it (status and body); `missing` turns an `invalid`
+   * successful answer, or `answer` replaces it (status, body, content type); `missing` turns an `invalid`
    * answer about an id that does not exist into a 404.
    */
   return async function run<N extends IntentName>(
@@ -142,7 +142,8 @@ export function createRun({ commands, audit }: Pick<ApiV1Deps, 'commands' | 'aud
     more: {
       extra?: () => Promise<Record<string, unknown>>;
       missing?: () => Promise<boolean>;
-      answer?: (out: CommandOutcome) => { status: number; body: object } | undefined;
+      /** `type`: a content type other than JSON (the body is then sent as it is). */
+      answer?: (out: CommandOutcome) => { status: number; body: object | string; type?: string } | undefined;
     } = {},
   ) {
     const intent = makeIntent(name, slots, 1);
@@ -165,6 +166,7 @@ export function createRun({ commands, audit }: Pick<ApiV1Deps, 'commands' | 'aud
     const body = { outcome: out.outcome, ...(out.job ? { job: out.job } : {}), reply: replyJson(out.reply) };
     // A recorded remediation request answers as itself even when the queue could not take its job (503).
     const answer = status < 400 || (out.outcome === 'unavailable' && out.request) ? more.answer?.(out) : undefined;
+    if (answer?.type) void reply.type(answer.type);
     if (answer) return reply.status(answer.status).send(answer.body);
     if (status < 400) return reply.status(status).send({ ...body, ...(more.extra ? await more.extra() : {}) });
     return reply.status(status).send({ ...body, error: ERROR_CODE[status], message: summary(out.reply) });

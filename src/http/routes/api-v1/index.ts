@@ -11,6 +11,7 @@ import { modelDetailRoute } from './model-detail';
 import { remediationRoutes } from './remediations';
 import { runbookRoutes } from './runbooks';
 import { investigationRoutes } from './investigations';
+import { postmortemRoute } from './postmortem';
 
 export type { ApiV1Deps } from './command';
 
@@ -30,6 +31,7 @@ export function apiV1Routes(deps: ApiV1Deps): ApiRoute[] {
   return [
     ...jobRoutes(ctx),
     ...anomalyAndIncidentRoutes(ctx),
+    postmortemRoute(ctx),
     ...remediationRoutes(ctx),
     ...modelRoutes(ctx),
     ...modelRequestRoutes(ctx),
