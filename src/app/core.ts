@@ -2,11 +2,14 @@ import { systemClock, type Clock } from '../clock';
 import { secretValues, type Config } from '../config/config';
 import { AppError } from '../errors';
 import { createLogger, type Logger } from '../log/logger';
+import { packageVersion } from '../models/version';
 import { createBullmqQueue } from '../queue/bullmq/queue';
 import { routeQueues } from '../queue/routed';
+import { tracedQueue } from '../queue/traced';
 import type { JobQueue, Processors } from '../queue/types';
 import type { MetricsSource } from '../sources/types';
 import { createMetrics, type Metrics } from '../telemetry/metrics';
+import { startTracing } from '../telemetry/tracing';
 import type { Jobs } from '../jobs/map';
 import { createProcessors } from '../workers/processors';
 import { createSource } from './source';
@@ -29,7 +32,10 @@ export interface Core {
    * store (CONTROL_JOBS), which only the control plane can give.
    */
   startWorkers(options?: { general?: boolean; control?: Processors<Jobs> }): Promise<void>;
-  /** Stop workers (finishing or requeueing in-flight jobs within the grace) and release the queue. */
+  /**
+   * Stop workers (finishing or requeueing in-flight jobs within the grace), release the queue, then
+   * flush the spans not sent yet.
+   */
   close(): Promise<void>;
 }
 
@@ -53,8 +59,15 @@ export function buildCore(config: Config, options: CoreOptions = {}): Core {
   const log =
     options.log ?? createLogger({ level: config.log.level, format: config.log.format, secrets: secretValues(config) });
   const clock = options.clock ?? systemClock;
+  // Before anything that starts spans; once per process however many roots it builds (tests build several).
+  const tracing = startTracing(config.tracing, {
+    log,
+    serviceVersion: packageVersion(),
+    role: options.controlPlane ? 'control' : 'worker',
+  });
   const metrics = createMetrics();
-  const queue = createQueue(config, log, clock, options.controlPlane);
+  // Every enqueue carries the trace it was made in; every job runs in a span under it, in whatever process.
+  const queue = tracedQueue(createQueue(config, log, clock, options.controlPlane));
   const source = options.source ?? createSource(config, clock, log);
   wireJobMetrics(queue, metrics);
 
@@ -85,7 +98,11 @@ export function buildCore(config: Config, options: CoreOptions = {}): Core {
     async close() {
       if (closed) return;
       closed = true;
-      await queue.close({ graceMs: config.shutdownGraceMs });
+      try {
+        await queue.close({ graceMs: config.shutdownGraceMs });
+      } finally {
+        await tracing.shutdown();
+      }
     },
   };
 }

@@ -17,6 +17,7 @@ import type { Metrics } from '../telemetry/metrics';
 import type { Jobs } from '../jobs/map';
 import { follow, type FollowDeps } from './follow';
 import { createPendingStore, type PendingStore } from './pending';
+import { traceCommand, traceMessage, tracedSink } from './trace';
 import { understand } from './understand';
 
 export type MessageOutcome = CommandOutcome['outcome'] | 'asked' | 'awaiting_confirmation' | 'dropped' | 'rate_limited';
@@ -63,60 +64,66 @@ export function createConversation(deps: ConversationDeps) {
   const pending = createPendingStore(deps.clock);
 
   return {
-    async handleMessage(typed: IncomingMessage, given: ReplySink): Promise<HandledMessage> {
-      // Renderers hide secrets in every reply; a message that held one also says to revoke it, on every edit.
-      const warning = exposedSecretWarning(typed.text);
-      // A secret never reaches the parser (the LLM), slots, pending questions or echoes: once a
-      // word is a slot (lower-cased, "unknown service …") no rule could recognise it any more.
-      const msg: IncomingMessage = warning ? { ...typed, text: redactSecrets(typed.text) } : typed;
-      const withWarning = (r: Reply): Reply => (warning ? { ...r, blocks: [...r.blocks, warning] } : r);
-      const sink: ReplySink = {
-        post: (r) => given.post(withWarning(r)),
-        update: (ref, r) => given.update(ref, withWarning(r)),
-        ...(given.steps ? { steps: given.steps.bind(given) } : {}),
-      };
-      const log = deps.log.child({
-        msg: `${msg.platform}-${++messageSeq}`,
-        platform: msg.platform,
-        channel: msg.channel,
-      });
-      const actor = deps.identity.resolve(msg.platform, msg.user, msg.userName);
-      const ctx: CommandContext = {
-        actor,
-        platform: msg.platform,
-        channel: msg.channel,
-        ...(msg.thread ? { thread: msg.thread } : {}),
-        log,
-        ...(deps.audit ? { audit: deps.audit } : {}),
-      };
-      const key = `${msg.platform}\u0000${msg.channel}\u0000${msg.thread ?? ''}\u0000${actor.id}`;
-      const limited = deps.rateLimit?.take(actor.id);
-      const understood =
-        limited && !limited.ok
-          ? slowDown(deps, msg.platform, limited.retryAfterS)
-          : await understand(deps, pending, msg, key);
-      const result =
-        'answered' in understood
-          ? { outcome: understood.outcome, reply: understood.answered, job: undefined }
-          : await decide(deps.commands, pending, ctx, key, understood, msg.text);
-      const intentName = typeof understood.intent === 'string' ? understood.intent : understood.intent.intent;
-      deps.metrics.chatMessages.inc({ platform: msg.platform, intent: intentName, outcome: result.outcome });
-      log.info('message handled', {
-        actor: actor.id,
-        intent: intentName,
-        outcome: result.outcome,
-        job: result.job?.id,
-      });
-      const ref = await sink.post(result.reply);
-      const job = result.job;
-      const done = job
-        ? follow(following, job.id, result.reply, ref, sink, log).catch((err: unknown) => {
-            log.error('following the job failed', { err, job: job.id });
-          })
-        : Promise.resolve();
-      return { outcome: result.outcome, intent: intentName, ...(job ? { job } : {}), done };
+    handleMessage(typed: IncomingMessage, given: ReplySink): Promise<HandledMessage> {
+      return traceMessage(typed, () => handle(typed, tracedSink(given, typed.platform)));
     },
   };
+
+  async function handle(typed: IncomingMessage, given: ReplySink): Promise<HandledMessage> {
+    // Renderers hide secrets in every reply; a message that held one also says to revoke it, on every edit.
+    const warning = exposedSecretWarning(typed.text);
+    // A secret never reaches the parser (the LLM), slots, pending questions or echoes: once a
+    // word is a slot (lower-cased, "unknown service …") no rule could recognise it any more.
+    const msg: IncomingMessage = warning ? { ...typed, text: redactSecrets(typed.text) } : typed;
+    const withWarning = (r: Reply): Reply => (warning ? { ...r, blocks: [...r.blocks, warning] } : r);
+    const sink: ReplySink = {
+      post: (r) => given.post(withWarning(r)),
+      update: (ref, r) => given.update(ref, withWarning(r)),
+      ...(given.steps ? { steps: given.steps.bind(given) } : {}),
+    };
+    const log = deps.log.child({
+      msg: `${msg.platform}-${++messageSeq}`,
+      platform: msg.platform,
+      channel: msg.channel,
+    });
+    const actor = deps.identity.resolve(msg.platform, msg.user, msg.userName);
+    const ctx: CommandContext = {
+      actor,
+      platform: msg.platform,
+      channel: msg.channel,
+      ...(msg.thread ? { thread: msg.thread } : {}),
+      log,
+      ...(deps.audit ? { audit: deps.audit } : {}),
+    };
+    const key = `${msg.platform}\u0000${msg.channel}\u0000${msg.thread ?? ''}\u0000${actor.id}`;
+    const limited = deps.rateLimit?.take(actor.id);
+    const understood =
+      limited && !limited.ok
+        ? slowDown(deps, msg.platform, limited.retryAfterS)
+        : await understand(deps, pending, msg, key);
+    const result =
+      'answered' in understood
+        ? { outcome: understood.outcome, reply: understood.answered, job: undefined }
+        : await traceCommand(understood.intent.intent, () =>
+            decide(deps.commands, pending, ctx, key, understood, msg.text),
+          );
+    const intentName = typeof understood.intent === 'string' ? understood.intent : understood.intent.intent;
+    deps.metrics.chatMessages.inc({ platform: msg.platform, intent: intentName, outcome: result.outcome });
+    log.info('message handled', {
+      actor: actor.id,
+      intent: intentName,
+      outcome: result.outcome,
+      job: result.job?.id,
+    });
+    const ref = await sink.post(result.reply);
+    const job = result.job;
+    const done = job
+      ? follow(following, job.id, result.reply, ref, sink, log).catch((err: unknown) => {
+          log.error('following the job failed', { err, job: job.id });
+        })
+      : Promise.resolve();
+    return { outcome: result.outcome, intent: intentName, ...(job ? { job } : {}), done };
+  }
 }
 
 /** Over the chat limit: nothing is parsed or run; the person is told when to try again. */

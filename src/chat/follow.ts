@@ -3,6 +3,7 @@ import type { Jobs } from '../jobs/map';
 import type { Logger } from '../log/logger';
 import type { MessageRef, ReplySink, StepsView } from '../ports/chat';
 import type { JobInfo, JobProgress, JobQueue } from '../queue/types';
+import { inSpan } from '../telemetry/spans';
 import { progress as progressBlock, steps as stepsBlock, type Block, type Reply, type Step } from '../reply/model';
 
 export interface FollowDeps {
@@ -121,7 +122,11 @@ export async function follow(
       await view.end(final).catch((err: unknown) => log.warn('steps end failed', { err }));
     const result = deps.finished ? await deps.finished(job) : presentFinished(job);
     const showInResult = final?.length && (edited || !viewShown);
-    await sink.update(ref, showInResult && final ? beforeButtons(result, [stepsBlock(final)]) : result);
+    // The result in the acknowledgement's place: its own span (under the message's), after the job's.
+    const attributes = { 'job.id': job.id, 'job.name': job.name, 'job.state': job.state };
+    await inSpan('chat.result', { attributes }, () =>
+      sink.update(ref, showInResult && final ? beforeButtons(result, [stepsBlock(final)]) : result),
+    );
   } finally {
     off();
   }

@@ -6,6 +6,7 @@ import type { Intent } from '../intent/schema';
 import type { IncomingMessage } from '../ports/chat';
 import { context, reply, text, type Reply } from '../reply/model';
 import type { Metrics } from '../telemetry/metrics';
+import { inSpan } from '../telemetry/spans';
 import { yesOrNo, type PendingStore } from './pending';
 
 /** A new command interrupts a pending question only if the parser is this sure of it. */
@@ -22,11 +23,22 @@ export type Understood =
   | { intent: Intent; explicit: boolean; confirmed: boolean }
   | { answered: Reply; intent: string; outcome: 'asked' | 'dropped' };
 
-async function parse(deps: UnderstandDeps, textIn: string): Promise<Intent> {
-  const started = process.hrtime.bigint();
-  const intent = await deps.parser.parse(textIn);
-  deps.metrics.intentParseDuration.observe({ source: intent.source }, Number(process.hrtime.bigint() - started) / 1e9);
-  return intent;
+/** The parse in its `intent.parse` span (the LLM call, when the rules are unsure, is a span inside it). */
+function parse(deps: UnderstandDeps, textIn: string): Promise<Intent> {
+  return inSpan('intent.parse', {}, async (span) => {
+    const started = process.hrtime.bigint();
+    const intent = await deps.parser.parse(textIn);
+    deps.metrics.intentParseDuration.observe(
+      { source: intent.source },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    span.setAttributes({
+      'intent.name': intent.intent,
+      'intent.source': intent.source,
+      'intent.confidence': intent.confidence,
+    });
+    return intent;
+  });
 }
 
 /**

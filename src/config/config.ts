@@ -7,7 +7,9 @@ import { catalogIssues, EXAMPLE_CATALOG } from '../sources/catalog';
 import type { AuthConfig } from '../auth/config';
 import type { Role } from '../auth/roles';
 import type { DemoFaultSpec } from '../sources/demo/faults';
+import type { TracingOptions } from '../telemetry/tracing';
 import { loadDemoFaults } from './demo-faults';
+import { tracingOf } from './otel';
 import { crossFieldProblems, envSchema, fileSchema, type Env } from './schema';
 
 /** Prometheus: bearer token or basic auth (never both), and a per-request timeout. */
@@ -69,6 +71,8 @@ export interface Config {
   remediation: { runbooksDir: string; kubeconfig?: string; inCluster: boolean };
   /** `smartcloudops mcp`: the API key (MCP_API_KEY) whose user the MCP server acts as. */
   mcp: { apiKey?: string };
+  /** OpenTelemetry tracing (OTEL_*): undefined when off (no OTLP endpoint set, or OTEL_SDK_DISABLED=true). */
+  tracing: TracingOptions | undefined;
   file: z.infer<typeof fileSchema>;
 }
 
@@ -89,7 +93,7 @@ function describe(value: unknown, name: string): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
-const SECRET_VARS = /TOKEN|SECRET|PASSWORD|API_KEY/;
+const SECRET_VARS = /TOKEN|SECRET|PASSWORD|API_KEY|HEADERS/;
 
 /** Each variable on its own, then the rules between the ones that passed: every problem in one round. */
 function parseEnv(env: RawEnv): { e: Env; failed: Set<string>; problems: string[] } {
@@ -249,6 +253,7 @@ function buildConfig(e: Env, file: z.infer<typeof fileSchema>, faults: DemoFault
       inCluster: !e.KUBECONFIG && Boolean(e.KUBERNETES_SERVICE_HOST),
     },
     mcp: { ...(e.MCP_API_KEY ? { apiKey: e.MCP_API_KEY } : {}) },
+    tracing: tracingOf(e),
     file,
   };
 }
@@ -307,6 +312,8 @@ export function secretValues(config: Config): string[] {
     config.admin.password,
     config.alertmanagerWebhookToken,
     config.mcp.apiKey,
+    // OTLP headers carry the collector's credentials (an API key, a Basic pair).
+    ...Object.values(config.tracing?.headers ?? {}),
   ];
   if (config.metricsSource.kind === 'prometheus') {
     values.push(config.metricsSource.bearerToken, config.metricsSource.password);

@@ -3,6 +3,7 @@ import { jwtSecretWeakness } from '../auth/config';
 import { ROLES } from '../auth/roles';
 import { actionCatalogShape } from '../remediation/catalog';
 import { catalogFileShape } from '../sources/catalog';
+import { otelEnvShape } from './otel';
 
 const port = z.coerce
   .number({ error: 'expected a port number 1-65535' })
@@ -195,6 +196,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^sco_\S+$/, 'expected an API key (sco_…) from `smartcloudops apikey create` or POST /auth/api-key')
     .optional(),
+  /** OpenTelemetry's standard variables: tracing is on when an OTLP endpoint is set (./otel.ts). */
+  ...otelEnvShape,
 });
 
 export type Env = z.output<typeof envSchema>;

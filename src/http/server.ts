@@ -5,6 +5,7 @@ import type { Metrics } from '../telemetry/metrics';
 import { healthRoutes, type ReadinessCheck } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { registerSecurity } from './security';
+import { registerHttpTracing } from './tracing';
 
 export interface HttpDeps {
   log: Logger;
@@ -31,8 +32,8 @@ declare module 'fastify' {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * The HTTP side-app: request ids, access log, metrics, JSON errors, body limits, security headers
- * and CORS. Routes are plugins registered by the caller; this file knows none of their domains.
+ * The HTTP side-app: request ids, access log, metrics, spans, JSON errors, body limits, security
+ * headers and CORS. Routes are plugins registered by the caller; this file knows none of their domains.
  */
 export function createHttpServer(deps: HttpDeps): FastifyInstance {
   const app = Fastify({
@@ -48,6 +49,8 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     forceCloseConnections: 'idle',
   });
 
+  // First: the span is the request's context for every later hook, the body and the handler.
+  registerHttpTracing(app);
   registerSecurity(app, { corsOrigins: deps.corsOrigins ?? [] });
   // The request's child logger is made when first used: most requests never log.
   const childLogs = new WeakMap<FastifyRequest, Logger>();

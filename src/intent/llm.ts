@@ -4,6 +4,7 @@ import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/ch
 import { systemClock, type Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import { Redactor } from '../log/redact';
+import { genAiSpan, type GenAiSpan } from '../telemetry/genai';
 import type { Metrics } from '../telemetry/metrics';
 import { TokenBudget } from './llm-budget';
 import { hintsSection, loadPrompt, DEFAULT_PROMPT_DIR } from './llm-prompt';
@@ -176,11 +177,34 @@ async function withDeadline<T>(
   }
 }
 
-async function attempt(l: Llm, text: string, services: string[] | undefined): Promise<LlmOutcome> {
-  const { budget, prompt, model, client, metrics } = l;
+/** Why no call is made at all (nothing to parse, no budget left); undefined when one may be. */
+function refusal(l: Llm, text: string): Failure | undefined {
+  const { budget } = l;
   if (text.trim() === '') return fail(l, 'invalid', 'empty message');
   if (!budget.available())
     return fail(l, 'budget_exhausted', `${budget.used()} of ${budget.perHour} tokens used in the last hour`);
+  return undefined;
+}
+
+/** One call in its GenAI span (`chat <model>`): the response's model, id, finish reason and token counts. */
+function tracedAttempt(l: Llm, text: string, services: string[] | undefined): Promise<LlmOutcome> {
+  const call = {
+    operation: 'chat',
+    provider: 'openai',
+    model: l.model,
+    baseUrl: l.client.baseURL,
+    temperature: 0,
+    maxTokens: MAX_COMPLETION_TOKENS,
+  } as const;
+  return genAiSpan(call, async (g) => {
+    const outcome = await attempt(l, text, services, g);
+    if (!outcome.ok) g.fail(outcome.reason, outcome.detail);
+    return outcome;
+  });
+}
+
+async function attempt(l: Llm, text: string, services: string[] | undefined, g: GenAiSpan): Promise<LlmOutcome> {
+  const { budget, prompt, model, client, metrics } = l;
   const system = prompt.system + hintsSection(services);
   const body: ChatCompletionCreateParamsNonStreaming = {
     model,
@@ -214,6 +238,14 @@ async function attempt(l: Llm, text: string, services: string[] | undefined): Pr
     completion: count(usageIn.completion_tokens) ?? Math.ceil((argsText ?? JSON.stringify(message)).length / 4),
   };
   budget.record(usage.prompt + usage.completion);
+  g.record({
+    ...(typeof completion.model === 'string' ? { responseModel: completion.model } : {}),
+    ...(typeof completion.id === 'string' ? { responseId: completion.id } : {}),
+    ...(isRecord(choice) && typeof choice.finish_reason === 'string' ? { finishReasons: [choice.finish_reason] } : {}),
+    inputTokens: usage.prompt,
+    outputTokens: usage.completion,
+    estimated: count(usageIn.prompt_tokens) === undefined || count(usageIn.completion_tokens) === undefined,
+  });
   metrics.llmTokens.inc({ kind: 'prompt' }, usage.prompt);
   metrics.llmTokens.inc({ kind: 'completion' }, usage.completion);
 
@@ -241,7 +273,7 @@ async function parse(l: Llm, text: unknown, hints: { services?: string[] } | und
   const redacted = redactor.string(typeof text === 'string' ? text : '').slice(0, MAX_INPUT_CHARS);
   let outcome: LlmOutcome;
   try {
-    outcome = await attempt(l, redacted, hints?.services);
+    outcome = refusal(l, redacted) ?? (await tracedAttempt(l, redacted, hints?.services));
   } catch (err) {
     // Nothing above should throw; if it does, it is still only a fallback to the rules parser.
     outcome = fail(l, 'error', `unexpected: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { activeTraceIds } from '../telemetry/spans';
 import { Redactor } from './redact';
 
 export type Logger = winston.Logger;
@@ -24,6 +25,16 @@ function redactFormat(redactor: Redactor): winston.Logform.Format {
   })();
 }
 
+/**
+ * Winston format that stamps the active span's `trace_id` and `span_id` on a line logged inside one
+ * (winston formats a line synchronously in the caller's context). Nothing with tracing off.
+ */
+const traceFormat = winston.format((info) => {
+  const ids = activeTraceIds();
+  if (ids) Object.assign(info, ids);
+  return info;
+});
+
 export function createLogger(options: LoggerOptions): Logger {
   const redactor = new Redactor(options.secrets);
   const stream = options.stream ?? process.stderr;
@@ -32,6 +43,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const format = pretty
     ? winston.format.combine(
         winston.format.errors({ stack: true }),
+        traceFormat(),
         redactFormat(redactor),
         winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
         winston.format.colorize(),
@@ -42,6 +54,7 @@ export function createLogger(options: LoggerOptions): Logger {
       )
     : winston.format.combine(
         winston.format.errors({ stack: true }),
+        traceFormat(),
         redactFormat(redactor),
         winston.format.timestamp(),
         winston.format.json(),

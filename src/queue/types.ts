@@ -35,6 +35,9 @@ export interface JobMeta {
   platform?: MessagePlatform;
   channel?: string;
   thread?: string;
+  /** The W3C trace context the job was enqueued in (./traced.ts): its run is a span of the same trace. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface JobInfo<M extends JobDefs = JobDefs, N extends JobName<M> = JobName<M>> {

@@ -4,6 +4,7 @@ import { lastVersion, recordingSink } from '../helpers/app';
 import { demoFault } from '../helpers/faults';
 import { startFakeOpenAI, type FakeOpenAI, type FakeReply } from '../helpers/fake-openai';
 import { httpApp, type HttpApp } from '../remediation/people-app';
+import { finalAnswer } from './agent-setup';
 
 jest.setTimeout(120_000);
 
@@ -25,29 +26,13 @@ function scripted(i: number): FakeReply {
     };
   if (i % 3 === 1)
     return {
-      toolCall: {
-        name: 'final_answer',
-        arguments: {
-          verdict: 'root_cause',
-          root_cause: {
-            service: 'payments',
-            kind: 'bad_deploy',
-            confidence: 0.85,
-            summary: 'A deploy broke payments.',
-          },
-          hypotheses: [
-            {
-              service: 'payments',
-              kind: 'bad_deploy',
-              confidence: 0.85,
-              evidence: [
-                { tool: 'changes', claim: 'payments got a new version 40 minutes ago' },
-                { tool: 'service_anomalies', claim: 'payments latency and errors rose right after' },
-              ],
-            },
-          ],
-        },
-      },
+      toolCall: finalAnswer(
+        { service: 'payments', kind: 'bad_deploy', confidence: 0.85, summary: 'A deploy broke payments.' },
+        [
+          ['changes', 'payments got a new version 40 minutes ago'],
+          ['service_anomalies', 'payments latency and errors rose right after'],
+        ],
+      ),
       usage: { prompt: 3000, completion: 150 },
     };
   return { content: 'unused', usage: { prompt: 1, completion: 1 } };

@@ -123,3 +123,25 @@ export function toolNamesOffered(r: RecordedRequest): string[] {
 export function llmOptions(fake: FakeOpenAI) {
   return { apiKey: 'sk-test-agent-key', baseUrl: fake.url, model: 'gpt-4o-mini' };
 }
+
+/** A scripted model's `final_answer` call naming one root cause, with its evidence as [tool, claim] pairs. */
+export function finalAnswer(
+  cause: { service: string; kind: string; confidence: number; summary: string },
+  evidence: Array<[tool: string, claim: string]>,
+) {
+  return {
+    name: 'final_answer',
+    arguments: {
+      verdict: 'root_cause',
+      root_cause: cause,
+      hypotheses: [
+        {
+          service: cause.service,
+          kind: cause.kind,
+          confidence: cause.confidence,
+          evidence: evidence.map(([tool, claim]) => ({ tool, claim })),
+        },
+      ],
+    },
+  };
+}

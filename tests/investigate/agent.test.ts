@@ -1,7 +1,17 @@
 import { agentFooter, investigateWithAgent, type AgentStep } from '../../src/investigate/agent';
 import { TOOL_NAMES } from '../../src/investigate/tools';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai';
-import { fleetWith, llmOptions, NOW, toolNamesOffered, toolResults, viewer, messagesOf, textOf } from './agent-setup';
+import {
+  finalAnswer,
+  fleetWith,
+  llmOptions,
+  NOW,
+  toolNamesOffered,
+  toolResults,
+  viewer,
+  messagesOf,
+  textOf,
+} from './agent-setup';
 
 // Tools score real series with the anomaly detector; jest's vm makes that several times slower.
 jest.setTimeout(120_000);
@@ -32,30 +42,14 @@ describe('the LLM investigation agent against a scripted OpenAI-compatible serve
           usage: { prompt: 1500, completion: 80 },
         };
       return {
-        toolCall: {
-          name: 'final_answer',
-          arguments: {
-            verdict: 'root_cause',
-            root_cause: {
-              service: 'payments',
-              kind: 'bad_deploy',
-              confidence: 0.9,
-              summary: 'A deploy broke payments.',
-            },
-            hypotheses: [
-              {
-                service: 'payments',
-                kind: 'bad_deploy',
-                confidence: 0.9,
-                evidence: [
-                  { tool: 'changes', claim: 'payments was deployed 20 minutes ago' },
-                  { tool: 'service_anomalies', claim: 'payments p99 latency rose right after' },
-                  { tool: 'incidents', claim: 'an incident says so' },
-                ],
-              },
-            ],
-          },
-        },
+        toolCall: finalAnswer(
+          { service: 'payments', kind: 'bad_deploy', confidence: 0.9, summary: 'A deploy broke payments.' },
+          [
+            ['changes', 'payments was deployed 20 minutes ago'],
+            ['service_anomalies', 'payments p99 latency rose right after'],
+            ['incidents', 'an incident says so'],
+          ],
+        ),
         usage: { prompt: 2600, completion: 200 },
       };
     });
@@ -131,26 +125,10 @@ describe('the LLM investigation agent against a scripted OpenAI-compatible serve
           ],
         };
       return {
-        toolCall: {
-          name: 'final_answer',
-          arguments: {
-            verdict: 'root_cause',
-            root_cause: {
-              service: 'search',
-              kind: 'traffic_surge',
-              confidence: 0.8,
-              summary: 'Search gets 3x traffic.',
-            },
-            hypotheses: [
-              {
-                service: 'search',
-                kind: 'traffic_surge',
-                confidence: 0.8,
-                evidence: [{ tool: 'service_signals', claim: 'search request rate tripled' }],
-              },
-            ],
-          },
-        },
+        toolCall: finalAnswer(
+          { service: 'search', kind: 'traffic_surge', confidence: 0.8, summary: 'Search gets 3x traffic.' },
+          [['service_signals', 'search request rate tripled']],
+        ),
       };
     });
     const q = { service: 'search' };

@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../../errors';
 import { Redactor } from '../../log/redact';
+import { genAiSpan } from '../../telemetry/genai';
 import type { InvestigationQuestion } from '../deterministic/observations';
 import { checkAnswer } from './answer';
 import { agentJson, agentSummary, suggestionsFor } from './compose';
@@ -50,6 +51,22 @@ export async function investigateWithAgent(
   options: AgentOptions,
 ): Promise<AgentResult> {
   checkOptions(options);
+  // One span for the run (its model calls and tool calls are spans inside it), with the run's token totals.
+  const run = { operation: 'invoke_agent', provider: 'openai', agent: 'investigation' } as const;
+  return genAiSpan({ ...run, model: options.llm.model, baseUrl: options.llm.baseUrl }, async (g) => {
+    const result = await investigate(question, options);
+    g.record({ inputTokens: result.usage.promptTokens, outputTokens: result.usage.completionTokens });
+    g.span.setAttribute('smartcloudops.investigation.tool_calls', result.usage.toolCalls);
+    if (result.fallbackReason) {
+      g.span.setAttribute('smartcloudops.investigation.fallback', result.fallbackReason);
+      if (result.fallbackReason === 'error' || result.fallbackReason === 'timeout')
+        g.fail(result.fallbackReason, result.fallback ?? result.fallbackReason);
+    }
+    return result;
+  });
+}
+
+async function investigate(question: InvestigationQuestion, options: AgentOptions): Promise<AgentResult> {
   const started = performance.now();
   const l = options.limits;
   const maxSteps = Math.floor(positive('limits.maxSteps', l.maxSteps, DEFAULT_MAX_STEPS));

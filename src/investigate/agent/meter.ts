@@ -4,6 +4,7 @@
  */
 import { AIMessage } from '@langchain/core/messages';
 import { createMiddleware } from 'langchain';
+import { genAiSpan, type GenAiOutcome } from '../../telemetry/genai';
 import type { AgentUsage, FallbackReason, LlmPrices } from './types';
 
 /** Why a run was stopped from inside (the agent falls back with this). */
@@ -94,6 +95,16 @@ function tokensOf(message: AIMessage | undefined, requestChars: number): [number
   return [prompt, completion];
 }
 
+/** What the server said about a call: its model, the message id, why it stopped. */
+function responseOf(message: AIMessage | undefined): GenAiOutcome {
+  const meta = (message?.response_metadata ?? {}) as { model_name?: unknown; finish_reason?: unknown };
+  return {
+    ...(typeof meta.model_name === 'string' ? { responseModel: meta.model_name } : {}),
+    ...(typeof message?.id === 'string' ? { responseId: message.id } : {}),
+    ...(typeof meta.finish_reason === 'string' ? { finishReasons: [meta.finish_reason] } : {}),
+  };
+}
+
 export interface MeterLimits {
   maxSteps: number;
   maxModelCalls: number;
@@ -115,10 +126,18 @@ export function meterMiddleware(meter: Meter, limits: MeterLimits, onStop: (stop
       if (meter.modelCalls >= limits.maxModelCalls)
         stop('steps', `step limit reached: ${meter.modelCalls} model calls without a final answer`);
       const stepsBefore = limits.steps();
-      const response: unknown = await handler(request);
+      // Each model call is a GenAI span with its token counts (estimated ones flagged).
+      const call = { operation: 'chat', provider: 'openai', model: meter.model, temperature: 0 } as const;
+      const response: unknown = await genAiSpan(call, async (g) => {
+        const answer: unknown = await handler(request);
+        const m = aiMessageOf(answer);
+        const chars = (request.systemPrompt?.length ?? 0) + JSON.stringify(request.messages).length;
+        const [input, output] = tokensOf(m, chars);
+        meter.record(input, output);
+        g.record({ ...responseOf(m), inputTokens: input, outputTokens: output, estimated: !m?.usage_metadata });
+        return answer;
+      });
       const message = aiMessageOf(response);
-      const chars = (request.systemPrompt?.length ?? 0) + JSON.stringify(request.messages).length;
-      meter.record(...tokensOf(message, chars));
       if (isStructured(response)) return response as Awaited<ReturnType<typeof handler>>;
       if (message?.tool_calls?.length && stepsBefore >= limits.maxSteps)
         stop('steps', `step limit reached: ${limits.maxSteps} tool calls and the model still wanted more`);

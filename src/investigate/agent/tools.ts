@@ -6,6 +6,7 @@
 import { tool as lcTool, type DynamicStructuredTool } from '@langchain/core/tools';
 import { z } from 'zod';
 import { AppError } from '../../errors';
+import { inSpan } from '../../telemetry/spans';
 import { runTool, TOOL_TIMEOUT_MS } from '../tools';
 import type { Tool, ToolContext } from '../types';
 import { fitJson } from './trim';
@@ -83,7 +84,11 @@ export function wrapTools(
         const last = steps === options.maxSteps ? { last_call: 'that was the last tool call allowed' } : {};
         try {
           const timeoutMs = Math.max(1, Math.min(TOOL_TIMEOUT_MS, options.remainingMs()));
-          const result = await runTool(t, input, options.ctx, { timeoutMs });
+          const result = await inSpan(
+            `execute_tool ${t.name}`,
+            { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': t.name } },
+            () => runTool(t, input, options.ctx, { timeoutMs }),
+          );
           calls.push({ tool: t.name, input, ok: true, data: result.data, summary: result.summary });
           options.onStep?.({ tool: t.name, input, summary: result.summary });
           return envelope(t.name, { summary: result.summary, ...last }, result.data, maxChars);
