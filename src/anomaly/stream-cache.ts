@@ -24,6 +24,8 @@ export const KEEP_MS = 6 * 3_600_000;
  * history at every scan (about 5 ms of CPU per series).
  */
 export const MAX_STREAMS = 600;
+/** Points scored per call when a stream catches up on its history. */
+const FEED_CHUNK = 360;
 
 /** Where a stream of this scan starts: the start of the UTC day before `atMs`. */
 export function streamStart(atMs: number): number {
@@ -146,18 +148,22 @@ async function feed(s: Stream, request: StreamRequest, fromMs: number): Promise<
   s.unit = series.unit;
   const fresh = series.points.filter(([t]) => t > s.lastMs && t <= request.atMs);
   if (fresh.length === 0) return 0;
-  const detections = await scoreChunk(
-    s.detector,
-    s.learned,
-    fresh.map(([t]) => t),
-    fresh.map(([, v]) => v),
-  );
-  s.lastMs = fresh[fresh.length - 1][0];
   const cut = request.atMs - KEEP_MS;
-  for (let i = 0; i < fresh.length; i++) {
-    if (fresh[i][0] <= cut) continue;
-    s.points.push([fresh[i][0], fresh[i][1]]);
-    s.detections.push(slim(detections[i]));
+  // A chunk at a time: a day of history never holds all its detections at once (a smaller heap peak).
+  for (let from = 0; from < fresh.length; from += FEED_CHUNK) {
+    const chunk = fresh.slice(from, from + FEED_CHUNK);
+    const detections = await scoreChunk(
+      s.detector,
+      s.learned,
+      chunk.map(([t]) => t),
+      chunk.map(([, v]) => v),
+    );
+    s.lastMs = chunk[chunk.length - 1][0];
+    for (let i = 0; i < chunk.length; i++) {
+      if (chunk[i][0] <= cut) continue;
+      s.points.push([chunk[i][0], chunk[i][1]]);
+      s.detections.push(slim(detections[i]));
+    }
   }
   const drop = s.points.findIndex(([t]) => t > cut);
   if (drop > 0) {
