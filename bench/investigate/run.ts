@@ -79,7 +79,7 @@ export function deterministicFor(s: Scenario, fleet: DemoFleet, now: number, opt
     now,
     replicasOf: (service) => fleet.state(service).replicas,
     id: s.name,
-    detect: { learned: options.learned ?? true },
+    detect: { learned: options.learned ?? false }, // the investigator's default
   });
 }
 
