@@ -70,7 +70,7 @@ export function createHttpForApp(app: App, options: HttpOptions = {}): FastifyIn
   const limits = { limiter, onLimited: () => app.metrics.rateLimited.inc({ surface: 'api' }) };
   void http.register(routesPlugin, { routes, authn, limits });
   void http.register(pageRoutes);
-  void http.register(dashboardRoutes, dashboardDeps(app, options));
+  void http.register(dashboardRoutes, { ...dashboardDeps(app, options), limits });
   void http.register(webhookRoutes, {
     incidents: app.incidents,
     token: app.config.alertmanagerWebhookToken,

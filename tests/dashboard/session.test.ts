@@ -169,6 +169,20 @@ describe('dashboard session and CSRF', () => {
     expect(h.app.remediation.get(id).state).toBe('denied');
   });
 
+  it("counts the page's decisions against the caller's REST limit (429 with Retry-After)", async () => {
+    await h.close();
+    h = await httpApp({ CONFIG_FILE: twoApprovalCatalog(), RATE_LIMIT_API_PER_MIN: '2' });
+    const approver = await addUser(h.app, 'approver');
+    const s = await uiLogin(h.http, approver.email);
+    const headers = { cookie: s.cookie, origin: ORIGIN, 'x-csrf-token': s.csrf };
+    // No such request: the command layer refuses it, and each call still counts.
+    expect((await approve('r000000', headers)).statusCode).toBe(400);
+    expect((await approve('r000000', headers)).statusCode).toBe(400);
+    const limited = await approve('r000000', headers);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+  });
+
   it('keeps cookies and Bearer credentials apart: the cookie opens only /ui, a token opens nothing there', async () => {
     const op = await addUser(h.app, 'operator');
     const s = await uiLogin(h.http, op.email);

@@ -11,6 +11,7 @@ import type { RemediationService } from '../../remediation/service';
 import { summary } from '../../reply/model';
 import type { Metrics } from '../../telemetry/metrics';
 import { routeOf } from '../authn';
+import { tooMany, type ApiLimits } from '../route';
 import { createRun } from '../routes/api-v1/command';
 import { loginBody, passwordLogin } from '../routes/auth/session';
 import { dashboardAssets } from './assets';
@@ -37,6 +38,8 @@ export interface DashboardDeps {
   sessions: DashboardSessions;
   /** Where web/build.cjs put the page (default: dist/web in the checkout). */
   assetsDir?: string;
+  /** The REST API's per-principal limit, shared by the page's decisions (they are the same calls). */
+  limits?: ApiLimits;
   /** Stream heartbeat: also when the session is checked again (default 25 s). */
   heartbeatMs?: number;
 }
@@ -138,6 +141,8 @@ function decisionRoutes(app: FastifyInstance, deps: DashboardDeps, writer: Guard
     app.post(`/ui/approvals/:id/${intent}`, async (req, reply) => {
       const p = writer(req, reply);
       if (!p) return reply;
+      const limited = deps.limits?.limiter.take(p.id);
+      if (limited && !limited.ok && deps.limits) return tooMany(req, reply, deps.limits, limited.retryAfterS);
       const params = requestId.safeParse(req.params);
       if (!params.success)
         return reply.status(400).send({ error: 'bad_request', message: 'no such request id', request_id: req.id });

@@ -16,7 +16,7 @@ export function Sparkline({ signal }: { signal: SignalView }) {
     (limit !== null ? `, objective ${formatValue(limit, signal.unit)}` : '');
   if (points.length < 2) {
     return (
-      <svg class="spark" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={label}>
+      <svg class="spark" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={label}>
         <title>{label}</title>
       </svg>
     );
@@ -29,10 +29,18 @@ export function Sparkline({ signal }: { signal: SignalView }) {
   const line = points.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   const over = limit !== null && signal.now !== null && signal.now > limit;
   return (
-    <svg class={over ? 'spark over' : 'spark'} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={label}>
+    <svg
+      class={over ? 'spark over' : 'spark'}
+      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={label}
+    >
       <title>{label}</title>
-      {limit !== null && limit <= hi && <line class="limit" x1={PAD} x2={WIDTH - PAD} y1={y(limit)} y2={y(limit)} />}
-      <polyline class="line" points={line} />
+      {limit !== null && limit <= hi && (
+        <line class="limit" x1={PAD} x2={WIDTH - PAD} y1={y(limit)} y2={y(limit)} vector-effect="non-scaling-stroke" />
+      )}
+      <polyline class="line" points={line} vector-effect="non-scaling-stroke" />
     </svg>
   );
 }
