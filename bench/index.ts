@@ -1,6 +1,7 @@
 import { benchAlerts } from './alerts';
 import { benchAuthVerify } from './auth-verify';
 import { benchChat } from './chat';
+import { benchDashboard } from './dashboard';
 import { benchIntent } from './intent';
 import { benchModels } from './models';
 import { benchMonitor } from './monitor';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   await benchAuthVerify();
   await benchAlerts();
   await benchSlackAck();
+  await benchDashboard();
 }
 
 main().then(

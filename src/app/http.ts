@@ -13,6 +13,10 @@ import { signalsRoute } from '../http/routes/signals';
 import { statusRoutes } from '../http/routes/status';
 import { webhookRoutes } from '../http/routes/webhooks';
 import { createHttpServer } from '../http/server';
+import { createNames } from '../identity/names';
+import { createDashboardHub } from '../http/dashboard/hub';
+import { dashboardRoutes } from '../http/dashboard/routes';
+import { createDashboardSessions } from '../http/dashboard/session';
 
 const API_INFO = {
   title: 'SmartCloudOps API',
@@ -22,8 +26,17 @@ const API_INFO = {
     '`/api/v1/*` reaches the same command handlers and permission checks as chat.',
 };
 
+export interface HttpOptions {
+  /** Where the dashboard's page was built (default dist/web in the checkout: `npm run build`). */
+  dashboardDir?: string;
+  /** How often the dashboard reads the fleet again while a page is open (default 15 s). */
+  dashboardRefreshMs?: number;
+  /** How often an open dashboard stream sends a keep-alive and checks its session again (default 25 s). */
+  dashboardHeartbeatMs?: number;
+}
+
 /** The side-app wired to a built App: what `serve` listens with and what tests call. */
-export function createHttpForApp(app: App): FastifyInstance {
+export function createHttpForApp(app: App, options: HttpOptions = {}): FastifyInstance {
   const http = createHttpServer({
     log: app.log,
     metrics: app.metrics,
@@ -57,6 +70,7 @@ export function createHttpForApp(app: App): FastifyInstance {
   const limits = { limiter, onLimited: () => app.metrics.rateLimited.inc({ surface: 'api' }) };
   void http.register(routesPlugin, { routes, authn, limits });
   void http.register(pageRoutes);
+  void http.register(dashboardRoutes, { ...dashboardDeps(app, options), limits });
   void http.register(webhookRoutes, {
     incidents: app.incidents,
     token: app.config.alertmanagerWebhookToken,
@@ -72,4 +86,31 @@ export function createHttpForApp(app: App): FastifyInstance {
     http.post(url, async (req, reply) => reply.status(503).send({ ...PLATFORM_OFF[platform], request_id: req.id }));
   }
   return http;
+}
+
+/** The live dashboard (`GET /`, `/ui/*`): its cookie sessions and the hub every open page watches. */
+function dashboardDeps(app: App, options: HttpOptions) {
+  const { auth, clock } = app;
+  return {
+    auth,
+    audit: auth.audit,
+    metrics: app.metrics,
+    commands: app.commands,
+    remediation: app.remediation,
+    clock,
+    sessions: createDashboardSessions(auth, { refreshTtlS: app.config.auth.refreshTtlS, now: clock }),
+    hub: createDashboardHub({
+      source: app.source,
+      clock,
+      incidents: app.incidents,
+      remediation: app.remediation,
+      queue: app.queue,
+      models: app.models,
+      log: app.log.child({ component: 'dashboard' }),
+      nameOf: createNames(auth.users, auth.apiKeys),
+      ...(options.dashboardRefreshMs ? { refreshMs: options.dashboardRefreshMs } : {}),
+    }),
+    ...(options.dashboardDir ? { assetsDir: options.dashboardDir } : {}),
+    ...(options.dashboardHeartbeatMs ? { heartbeatMs: options.dashboardHeartbeatMs } : {}),
+  };
 }

@@ -101,7 +101,13 @@ export interface ApiLimits {
   onLimited(): void;
 }
 
-function tooMany(req: FastifyRequest, reply: FastifyReply, limits: ApiLimits, retryAfterS: number): FastifyReply {
+/** 429 with Retry-After, counted (REST routes, and the dashboard's decisions). */
+export function tooMany(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  limits: ApiLimits,
+  retryAfterS: number,
+): FastifyReply {
   limits.onLimited();
   return reply
     .status(429)

@@ -139,6 +139,21 @@ export class RemediationService {
     return remediationJson(r, this.d.store.approvalsOf(r.id), this.d.people ?? (() => undefined));
   }
 
+  /** The requests waiting for approval now (oldest first), as REST answers them; expired ones are left out. */
+  pending(): RemediationJson[] {
+    const now = this.d.clock();
+    const people = this.d.people ?? (() => undefined);
+    return this.d.store
+      .inState('pending_approval')
+      .filter((r) => r.expiresAt >= now)
+      .map((r) => remediationJson(r, this.d.store.approvalsOf(r.id), people));
+  }
+
+  /** Be told of every change to a request made in this process (its id); returns stop. */
+  onChange(listener: (id: string) => void): () => void {
+    return this.d.store.onChange(listener);
+  }
+
   /**
    * Adds the approval of the person behind `actor` (whatever credential or chat link they came
    * with); when it is the last one needed, exactly one caller moves the request to approved

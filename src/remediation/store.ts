@@ -56,6 +56,7 @@ interface Row {
  */
 export class RemediationStore {
   private readonly s;
+  private readonly listeners = new Set<(id: string) => void>();
 
   constructor(private readonly db: Db) {
     this.s = {
@@ -136,6 +137,21 @@ export class RemediationStore {
     };
   }
 
+  /**
+   * Be told that a request changed (created, approved, moved, claimed, finished) in this process;
+   * told once the current synchronous work (and so its transaction) is over. Listeners must not throw.
+   */
+  onChange(listener: (id: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Passes `changed` through, telling the listeners (after the current transaction) when it is true. */
+  private told(id: string, changed: boolean): boolean {
+    if (changed && this.listeners.size) queueMicrotask(() => this.listeners.forEach((listener) => listener(id)));
+    return changed;
+  }
+
   /** A request id no request has yet (`r` + 6 hex digits); the insert that uses it re-checks. */
   freshId(random?: () => string): string {
     return freshId('r', (id) => this.s.taken.get(id) !== undefined, random);
@@ -148,7 +164,8 @@ export class RemediationStore {
       'approvers' | 'approverNames' | 'decidedBy' | 'decidedAt' | 'startedAt' | 'finishedAt' | 'result'
     >,
   ): boolean {
-    return (
+    return this.told(
+      r.id,
       this.s.insert.run({
         id: r.id,
         action: r.action,
@@ -162,7 +179,7 @@ export class RemediationStore {
         approvals_needed: r.approvalsNeeded,
         created_at: r.createdAt,
         expires_at: r.expiresAt,
-      }).changes === 1
+      }).changes === 1,
     );
   }
 
@@ -208,17 +225,17 @@ export class RemediationStore {
 
   /** Compare-and-set: true when this call moved the request from `from` to `to`. */
   move(id: string, from: RequestState, to: RequestState, by?: { who: string; at: number }): boolean {
-    return this.s.move.run(to, by?.who ?? null, by?.at ?? null, id, from).changes === 1;
+    return this.told(id, this.s.move.run(to, by?.who ?? null, by?.at ?? null, id, from).changes === 1);
   }
 
   /** Adds an approval, once per approver (a person): false when they had approved already. */
   approve(id: string, approver: { id: string; name: string }, at: number): boolean {
-    return this.s.approve.run(id, approver.id, approver.name, at).changes === 1;
+    return this.told(id, this.s.approve.run(id, approver.id, approver.name, at).changes === 1);
   }
 
   /** Takes back an approval added in the same transaction (one that policy refused after all). */
   unapprove(id: string, approver: string): void {
-    this.s.unapprove.run(id, approver);
+    this.told(id, this.s.unapprove.run(id, approver).changes === 1);
   }
 
   /** The approvals with their times, in order: who (`personOf`), the name they came with, when. */
@@ -233,7 +250,7 @@ export class RemediationStore {
 
   /** approved -> executing, for exactly one caller. */
   claim(id: string, at: number): boolean {
-    return this.s.claim.run(at, id).changes === 1;
+    return this.told(id, this.s.claim.run(at, id).changes === 1);
   }
 
   /** executing (or `from`) -> a final state, for exactly one caller. */
@@ -244,7 +261,7 @@ export class RemediationStore {
     result: StoredRequest['result'],
     from: RequestState = 'executing',
   ): boolean {
-    return this.s.finish.run(state, at, JSON.stringify(result), id, from).changes === 1;
+    return this.told(id, this.s.finish.run(state, at, JSON.stringify(result), id, from).changes === 1);
   }
 
   transaction<T>(fn: () => T): T {

@@ -1,7 +1,14 @@
 import { UnrecoverableJobError } from '../errors';
 import type { Clock } from '../clock';
 import type { JobContext } from '../queue/types';
-import { GOLDEN_SIGNALS, type MetricsSource, type Objectives, type ServiceInfo, type Signal } from '../sources/types';
+import {
+  GOLDEN_SIGNALS,
+  type MetricsSource,
+  type Objectives,
+  type Series,
+  type ServiceInfo,
+  type Signal,
+} from '../sources/types';
 import { BURN_HISTORY_S, burnRates } from '../slo/burn-rate';
 import type { ServiceStatus, StatusJobData, StatusJobResult } from '../jobs/map';
 
@@ -51,6 +58,8 @@ export async function evaluateStatus(
   options: {
     signal?: AbortSignal;
     onChecked?: (service: string, done: number, total: number) => Promise<void> | void;
+    /** Each service's golden-signal series over the window, as read (the dashboard's sparklines). */
+    onSeries?: (service: string, series: Series[]) => void;
   } = {},
 ): Promise<StatusJobResult> {
   const { atMs, windowS } = data;
@@ -66,7 +75,7 @@ export async function evaluateStatus(
   const services: ServiceStatus[] = [];
   for (const [i, service] of selected.entries()) {
     if (options.signal?.aborted) throw new UnrecoverableJobError('cancelled');
-    services.push(await evaluate(source, service, atMs, windowS));
+    services.push(await evaluate(source, service, atMs, windowS, options.onSeries));
     await options.onChecked?.(service.name, i + 1, selected.length);
   }
   return { atMs, windowS, services };
@@ -77,11 +86,13 @@ async function evaluate(
   service: ServiceInfo,
   atMs: number,
   windowS: number,
+  onSeries?: (service: string, series: Series[]) => void,
 ): Promise<ServiceStatus> {
   const startMs = atMs - windowS * 1000;
   const all = await Promise.all(
     GOLDEN_SIGNALS.map((signal) => source.query({ service: service.name, signal, startMs, endMs: atMs })),
   );
+  onSeries?.(service.name, all);
   const latest = {} as Record<Signal, number>;
   const values = {} as Record<Signal, number[]>;
   for (const series of all) {

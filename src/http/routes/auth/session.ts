@@ -1,6 +1,7 @@
 /** Sessions: log in (throttled, one answer for a wrong email and a wrong password), refresh, log out. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Auth } from '../../../auth/types';
+import type { Auth, TokenPair } from '../../../auth/types';
 import { AppError } from '../../../errors';
 import { REALM } from '../../authn';
 import { defineRoute, errorSchema, type ApiRoute } from '../../route';
@@ -38,6 +39,68 @@ function knownTarget(auth: Auth, email: string): { target?: string } {
   return user ? { target: `user:${user.id}` } : {};
 }
 
+/** What a login takes: POST /auth/login, and the dashboard's form (POST /ui/login). */
+export const loginBody = z.strictObject({
+  email: z.string({ error: 'expected a string' }).min(1, 'required').max(254, 'at most 254 characters'),
+  password,
+});
+
+/**
+ * A password login, throttled and audited, as POST /auth/login and the dashboard's login form do it:
+ * the new token pair, or undefined after answering 401, 429 or 503.
+ */
+export async function passwordLogin(
+  { auth, metrics }: Pick<AuthRouteDeps, 'auth' | 'metrics'>,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  body: { email: string; password: string },
+): Promise<TokenPair | undefined> {
+  const tokens = tokensOr503(auth, req, reply);
+  if (!tokens) return undefined;
+  const verdict = auth.throttle.reserve(body.email, req.ip);
+  if (!verdict.allowed) {
+    metrics.authLogins.inc({ outcome: 'locked' });
+    auth.audit.record({
+      actor: 'anonymous',
+      action: 'auth.login',
+      outcome: 'denied',
+      ip: req.ip,
+      ...knownTarget(auth, body.email),
+      detail: { reason: 'locked', retry_after_s: verdict.retryAfterS },
+    });
+    tooManyReply(req, reply, verdict.retryAfterS);
+    return undefined;
+  }
+  const user = await settled(auth, body.email, req.ip, auth.users.verifyPassword(body.email, body.password));
+  if (!user) {
+    metrics.authLogins.inc({ outcome: 'failed' });
+    const target = knownTarget(auth, body.email);
+    auth.audit.record({
+      actor: 'anonymous',
+      action: 'auth.login',
+      outcome: 'failed',
+      ip: req.ip,
+      ...target,
+      detail: { reason: target.target ? 'wrong password or disabled' : 'unknown email' },
+    });
+    void reply
+      .status(401)
+      .header('www-authenticate', REALM)
+      .send({ error: 'unauthorized', message: WRONG_LOGIN, request_id: req.id });
+    return undefined;
+  }
+  const pair = tokens.issue(user);
+  metrics.authLogins.inc({ outcome: 'ok' });
+  auth.audit.record({
+    actor: `user:${user.id}`,
+    action: 'auth.login',
+    outcome: 'ok',
+    ip: req.ip,
+    target: `session:${unverifiedClaims(pair.access_token).sid ?? '?'}`,
+  });
+  return pair;
+}
+
 export function loginRoute({ auth, metrics }: AuthRouteDeps): ApiRoute {
   return defineRoute({
     method: 'POST',
@@ -49,10 +112,7 @@ export function loginRoute({ auth, metrics }: AuthRouteDeps): ApiRoute {
       'address, and the address across accounts, with a doubling backoff; many failures from many addresses ' +
       'slow the account down except from the addresses it logged in from (429 with Retry-After).',
     access: 'public',
-    body: z.strictObject({
-      email: z.string({ error: 'expected a string' }).min(1, 'required').max(254, 'at most 254 characters'),
-      password,
-    }),
+    body: loginBody,
     responses: {
       200: { description: 'tokens', schema: tokenPairSchema },
       401: { description: WRONG_LOGIN, schema: errorSchema },
@@ -60,47 +120,8 @@ export function loginRoute({ auth, metrics }: AuthRouteDeps): ApiRoute {
       503: noTokens,
     },
     handler: async ({ req, reply, body }) => {
-      const tokens = tokensOr503(auth, req, reply);
-      if (!tokens) return reply;
-      const verdict = auth.throttle.reserve(body.email, req.ip);
-      if (!verdict.allowed) {
-        metrics.authLogins.inc({ outcome: 'locked' });
-        auth.audit.record({
-          actor: 'anonymous',
-          action: 'auth.login',
-          outcome: 'denied',
-          ip: req.ip,
-          ...knownTarget(auth, body.email),
-          detail: { reason: 'locked', retry_after_s: verdict.retryAfterS },
-        });
-        return tooManyReply(req, reply, verdict.retryAfterS);
-      }
-      const user = await settled(auth, body.email, req.ip, auth.users.verifyPassword(body.email, body.password));
-      if (!user) {
-        metrics.authLogins.inc({ outcome: 'failed' });
-        const target = knownTarget(auth, body.email);
-        auth.audit.record({
-          actor: 'anonymous',
-          action: 'auth.login',
-          outcome: 'failed',
-          ip: req.ip,
-          ...target,
-          detail: { reason: target.target ? 'wrong password or disabled' : 'unknown email' },
-        });
-        return reply
-          .status(401)
-          .header('www-authenticate', REALM)
-          .send({ error: 'unauthorized', message: WRONG_LOGIN, request_id: req.id });
-      }
-      const pair = tokens.issue(user);
-      metrics.authLogins.inc({ outcome: 'ok' });
-      auth.audit.record({
-        actor: `user:${user.id}`,
-        action: 'auth.login',
-        outcome: 'ok',
-        ip: req.ip,
-        target: `session:${unverifiedClaims(pair.access_token).sid ?? '?'}`,
-      });
+      const pair = await passwordLogin({ auth, metrics }, req, reply, body);
+      if (!pair) return reply;
       return reply.header('cache-control', 'no-store').send(pair);
     },
   });
