@@ -45,6 +45,12 @@ export async function buildInvestigations(
  */
 export function investigationProcessor(deps: InvestigationDeps): Processor<Jobs, 'investigate'> {
   const kept = new InvestigationStore(deps.store.db);
+  const { openai, investigation } = deps.config;
+  if ((openai.apiKey || openai.baseUrl) && investigation.tokensPerDay > 0)
+    deps.metrics.setLlmBudgetSource(
+      'investigations_daily',
+      () => kept.tokensSince(Math.floor(deps.clock() / DAY_MS) * DAY_MS) / investigation.tokensPerDay,
+    );
   return async (job) => {
     const now = job.data.atMs ?? deps.clock();
     const requestedBy = job.meta.requestedBy ?? 'unknown';

@@ -319,6 +319,7 @@ export function createLlmParser(options: LlmParserOptions): LlmParser {
   const { model, timeoutMs, metrics, log } = options;
   const clock = options.clock ?? systemClock;
   const budget = new TokenBudget(options.tokenBudgetPerHour, clock);
+  metrics.setLlmBudgetSource('intent_hourly', () => (budget.perHour > 0 ? budget.used() / budget.perHour : 0));
   const redactor = options.redactor ?? new Redactor([options.apiKey]);
   const prompt = loadPrompt(options.promptDir ?? DEFAULT_PROMPT_DIR);
   const client = createClient(options, log);

@@ -40,7 +40,30 @@ function scrapeGauges(r: Registers) {
       }
     },
   });
+  const budgets = new Map<string, () => number>();
+  // Share of each LLM token budget spent (intent: the rolling hour; investigations: the UTC day), for alerts.
+  const llmBudgetUsed = new Gauge({
+    name: `${PREFIX}llm_budget_used_ratio`,
+    help: 'Share of an LLM token budget spent: intent_hourly (the rolling hour), investigations_daily (the UTC day)',
+    labelNames: ['budget'] as const,
+    registers: r,
+    collect() {
+      this.reset();
+      for (const [budget, used] of budgets) {
+        try {
+          this.set({ budget }, used());
+        } catch {
+          // A store closing under a scrape must not break it.
+        }
+      }
+    },
+  });
   return {
+    /** Where llm_budget_used_ratio{budget} reads its share at scrape time. */
+    setLlmBudgetSource(budget: 'intent_hourly' | 'investigations_daily', used: () => number) {
+      budgets.set(budget, used);
+    },
+    llmBudgetUsed,
     /** Where incidents_open counts at scrape time. */
     setIncidentsOpenSource(fn: () => number) {
       openIncidents = fn;
