@@ -14,6 +14,7 @@ import { explainSeries, SIGNAL_RANGE, type Band } from '../anomaly/explain';
 import type { Detection } from '../anomaly/types';
 import type { MonitorFinding } from '../jobs/map';
 import type { Objectives, Signal } from '../sources/types';
+import { SIGNAL_WORDS, signalValue } from '../sources/words';
 
 const MIN = 60_000;
 
@@ -91,20 +92,22 @@ export function judgeSignal(input: JudgeInput): MonitorFinding | undefined {
       rule: 'objective',
       onsetMs: onsetOf(judged, (p) => p.over),
       summary:
-        `${SIGNAL_WORDS[signal]} ${value(signal, latest)}, ` +
-        `over its ${value(signal, input.limit ?? NaN)} objective ${minutes(over)}`,
+        `${SIGNAL_WORDS[signal]} ${signalValue(signal, latest)}, ` +
+        `over its ${signalValue(signal, input.limit ?? NaN)} objective ${minutes(over)}`,
     };
   }
   if (off > 0) {
     const last = [...window].reverse().find((p) => p.off);
     const band = last?.band;
     const side = band && last && last.v < band.low ? 'below' : 'above';
-    const usual = band ? ` its usual ${value(signal, band.low)}–${value(signal, band.high)}` : ' its usual band';
+    const usual = band
+      ? ` its usual ${signalValue(signal, band.low)}–${signalValue(signal, band.high)}`
+      : ' its usual band';
     return {
       ...base,
       rule: 'anomaly',
       onsetMs: onsetOf(judged, (p) => p.off),
-      summary: `${SIGNAL_WORDS[signal]} ${value(signal, latest)}, ${side}${usual} ${minutes(off)}`,
+      summary: `${SIGNAL_WORDS[signal]} ${signalValue(signal, latest)}, ${side}${usual} ${minutes(off)}`,
     };
   }
   const c = climb ?? { slope: slopeOver(points, atMs, MONITOR_RULES.keepClimbing.fitMs), rise: 0 };
@@ -113,7 +116,7 @@ export function judgeSignal(input: JudgeInput): MonitorFinding | undefined {
     rule: 'climbing',
     onsetMs: atMs - (climbing ? MONITOR_RULES.climb.fitMs : MONITOR_RULES.keepClimbing.fitMs) + MIN,
     summary:
-      `memory ${value(signal, latest)} and climbing ${(c.slope * 100).toFixed(1)}% a minute` +
+      `memory ${signalValue(signal, latest)} and climbing ${(c.slope * 100).toFixed(1)}% a minute` +
       (c.rise > 0 ? ` (${Math.round(c.rise * 100)}% above the hour before)` : ''),
   };
 }
@@ -201,21 +204,4 @@ function line(points: ReadonlyArray<readonly [number, number]>, atMs: number) {
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
-}
-
-const SIGNAL_WORDS: Record<Signal, string> = {
-  latency_p50: 'p50 latency',
-  latency_p99: 'p99 latency',
-  error_rate: 'error rate',
-  request_rate: 'request rate',
-  cpu: 'CPU',
-  memory: 'memory',
-};
-
-function value(signal: Signal, v: number): string {
-  if (!Number.isFinite(v)) return '?';
-  if (signal === 'latency_p50' || signal === 'latency_p99') return `${Math.round(v)} ms`;
-  if (signal === 'request_rate') return `${Math.round(v)} req/s`;
-  if (signal === 'error_rate') return `${(v * 100).toFixed(v < 0.01 ? 2 : 1)}%`;
-  return `${Math.round(v * 100)}%`;
 }

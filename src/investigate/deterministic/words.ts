@@ -1,26 +1,11 @@
 import type { ChangeEvent } from '../../changes/types';
 import type { Signal } from '../../sources/types';
 import type { SignalAnomaly } from './observations';
+import { SIGNAL_WORDS, signalValue } from '../../sources/words';
 
 /** How claims and summaries name times, signals and values. */
 export function hhmm(ms: number): string {
   return new Date(ms).toISOString().slice(11, 16);
-}
-
-const SIGNAL_WORDS: Record<Signal, string> = {
-  latency_p50: 'p50 latency',
-  latency_p99: 'p99 latency',
-  error_rate: 'error rate',
-  request_rate: 'request rate',
-  cpu: 'CPU',
-  memory: 'memory',
-};
-
-function value(signal: Signal, v: number): string {
-  if (signal === 'latency_p50' || signal === 'latency_p99') return `${Math.round(v)} ms`;
-  if (signal === 'request_rate') return `${Math.round(v)} req/s`;
-  if (signal === 'error_rate') return `${(v * 100).toFixed(v < 0.01 ? 2 : 1)}%`;
-  return `${Math.round(v * 100)}%`;
 }
 
 export function signalWords(signal: Signal): string {
@@ -32,7 +17,7 @@ export function anomalyClaim(a: SignalAnomaly): string {
   const dir = a.direction === 'below' ? 'below' : 'above';
   return (
     `${a.service} ${SIGNAL_WORDS[a.signal]} ${dir} its expected band since ${hhmm(a.onsetMs)} ` +
-    `(${value(a.signal, a.before)} -> ${value(a.signal, a.peak)}${a.ongoing ? ', still' : ''})`
+    `(${signalValue(a.signal, a.before)} -> ${signalValue(a.signal, a.peak)}${a.ongoing ? ', still' : ''})`
   );
 }
 
