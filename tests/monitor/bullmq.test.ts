@@ -1,12 +1,8 @@
-import { createMonitor } from '../../src/app/monitor';
-import { IncidentStore } from '../../src/incidents/store';
 import type { MonitorScanJobResult } from '../../src/jobs/map';
-import { createSilentLogger } from '../../src/log/logger';
-import { championOf } from '../../src/models/champion';
 import { testApp } from '../helpers/app';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { startPrivateRedis, type PrivateRedis } from '../queue/private-redis';
-import { faultsFile, INTERVAL, MIN, monitorIncidents, T0 } from './helpers';
+import { faultsFile, INTERVAL, MIN, monitorIncidents, secondMonitor, T0 } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -36,18 +32,7 @@ faults:
     const env = { REDIS_URL: redis.url, QUEUE_NAME: queueName, DEMO_FAULTS: faults, MONITOR_INTERVAL: '5m' };
     const { app } = await testApp(env, () => now);
     worker = await startWorkerProcess({ redisUrl: redis.url, queueName, env: { DEMO_FAULTS: faults } });
-    const other = createMonitor({
-      queue: app.queue,
-      db: app.store.db,
-      incidents: app.incidents,
-      incidentStore: new IncidentStore(app.store.db),
-      champions: championOf(app.models),
-      source: app.source,
-      clock: app.clock,
-      metrics: app.metrics,
-      log: createSilentLogger(),
-      intervalMs: INTERVAL,
-    });
+    const other = secondMonitor(app);
     try {
       for (; now <= T0 + 45 * MIN; now += INTERVAL) {
         const [a, b] = await Promise.all([app.monitor.tick(), other.tick()]);

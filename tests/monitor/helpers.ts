@@ -1,3 +1,7 @@
+import { createMonitor } from '../../src/app/monitor';
+import { IncidentStore } from '../../src/incidents/store';
+import { createSilentLogger } from '../../src/log/logger';
+import { championOf } from '../../src/models/champion';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -107,5 +111,21 @@ export function detectionDelays(windows: TruthWindow[], incidents: Incident[]) {
     const hit = incidents.find((i) => i.service === w.service && (i.resolvedAt ?? Infinity) > w.sinceMs);
     const delay = hit ? Math.max(0, hit.createdAt - w.sinceMs) / MIN : null;
     return { service: w.service, kind: w.kind, at: new Date(w.sinceMs).toISOString().slice(11, 16), delay };
+  });
+}
+
+/** Another control plane's monitor on the same store and queue (as a second `serve` would have). */
+export function secondMonitor(app: App) {
+  return createMonitor({
+    queue: app.queue,
+    db: app.store.db,
+    incidents: app.incidents,
+    incidentStore: new IncidentStore(app.store.db),
+    champions: championOf(app.models),
+    source: app.source,
+    clock: app.clock,
+    metrics: app.metrics,
+    log: createSilentLogger(),
+    intervalMs: INTERVAL,
   });
 }

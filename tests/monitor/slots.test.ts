@@ -1,30 +1,10 @@
-import { CATCH_UP_MS, createMonitor, monitorJobId } from '../../src/app/monitor';
-import type { App } from '../../src/app/control';
+import { CATCH_UP_MS, monitorJobId } from '../../src/app/monitor';
 import { loadConfig } from '../../src/config/config';
 import type { MonitorScanJobData } from '../../src/jobs/map';
-import { IncidentStore } from '../../src/incidents/store';
-import { createSilentLogger } from '../../src/log/logger';
-import { championOf } from '../../src/models/champion';
 import { testApp } from '../helpers/app';
-import { INTERVAL, MIN, monitorApp, scanNow, T0 } from './helpers';
+import { INTERVAL, MIN, monitorApp, scanNow, secondMonitor, T0 } from './helpers';
 
 jest.setTimeout(120_000);
-
-/** Another control plane's monitor on the same store and queue (as a second `serve` would have). */
-function secondMonitor(app: App) {
-  return createMonitor({
-    queue: app.queue,
-    db: app.store.db,
-    incidents: app.incidents,
-    incidentStore: new IncidentStore(app.store.db),
-    champions: championOf(app.models),
-    source: app.source,
-    clock: app.clock,
-    metrics: app.metrics,
-    log: createSilentLogger(),
-    intervalMs: INTERVAL,
-  });
-}
 
 const ids = (from: number, n: number) => Array.from({ length: n }, (_, k) => monitorJobId(from + k * INTERVAL));
 
