@@ -11,14 +11,25 @@ RUN apt-get update \
 WORKDIR /app
 # onnxruntime-node's CUDA download cannot be reached (and is not used): its CPU binaries are bundled.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
+# better-sqlite3 compiles against the headers the Node image ships, instead of downloading them.
+ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json ./
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY web ./web
 COPY bin ./bin
 # `npm ci` runs the `prepare` script, which builds dist/ (TypeScript, then the dashboard bundle).
-RUN npm ci --no-audit --no-fund \
- && npm prune --omit=dev --no-audit --no-fund
+# Behind a TLS-inspecting proxy, pass its CA as a build secret (nothing of it stays in the image):
+#   docker build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt .
+RUN --mount=type=secret,id=ca,target=/run/secrets/ca \
+    export NODE_EXTRA_CA_CERTS=$([ -s /run/secrets/ca ] && echo /run/secrets/ca) \
+ && npm ci --no-audit --no-fund \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && arch=$(node -p process.arch) \
+ && find node_modules/onnxruntime-node/bin -mindepth 2 -maxdepth 2 ! -name linux -exec rm -rf {} + \
+ && find node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 ! -name "$arch" -exec rm -rf {} + \
+ && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src \
+           node_modules/better-sqlite3/build/Release/obj* node_modules/better-sqlite3/build/Release/.deps
 
 # ---- run: production dependencies and what the app reads at run time, as a non-root user ----
 FROM node:20-bookworm-slim

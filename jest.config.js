@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
+  // The container image tests run on their own, after a build: `npm run test:image`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/image/'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
     // The OTLP exporter loads node:http with import(), which jest's vm refuses without
