@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -9,6 +9,7 @@ import {
   helmNotes,
   helmTemplate,
   HELM_RELEASES,
+  removeHelmHome,
   type Manifest,
   type Rendered,
 } from '../helpers/helm';
@@ -85,6 +86,11 @@ beforeAll(() => {
     if (rendered[name].code !== 0) throw new Error(`${name}: helm template failed: ${rendered[name].err}`);
   }
 }, 900_000);
+const WORK = mkdtempSync(join(tmpdir(), 'sco-helm-test-'));
+afterAll(() => {
+  removeHelmHome();
+  rmSync(WORK, { recursive: true, force: true });
+});
 
 const find = (set: string, kind: string, name: string): Manifest => {
   const found = rendered[set].objects.find((o) => o.kind === kind && o.metadata.name === name);
@@ -202,7 +208,7 @@ describe('issue 18.4: the Helm chart', () => {
       for (const d of all(set, 'Deployment').filter((x) => !x.metadata.name.endsWith('-redis'))) {
         const env = resolveEnv(podOf(d).containers[0], rendered[set].objects, { secrets: existing });
         if (env.CONFIG_FILE) {
-          const file = join(mkdtempSync(join(tmpdir(), 'sco-helm-config-')), 'config.yaml');
+          const file = join(WORK, `${set}-config.yaml`);
           writeFileSync(
             file,
             (find(set, 'ConfigMap', 'sco-smartcloudops-config').data as Record<string, string>)['config.yaml'],

@@ -127,10 +127,16 @@ export interface Rendered {
   objects: Manifest[];
 }
 
+let valuesFiles = 0;
 function valuesFile(values: object): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'sco-helm-values-')), 'values.json');
+  const file = join(HELM_HOME, `values-${++valuesFiles}.json`);
   writeFileSync(file, JSON.stringify(values)); // JSON is YAML
   return file;
+}
+
+/** Removes this process's Helm home and values files (the cached binaries stay). */
+export function removeHelmHome(): void {
+  rmSync(HELM_HOME, { recursive: true, force: true });
 }
 
 /** `helm template RELEASE CHART -n NAMESPACE -f values`, parsed into objects. */
