@@ -206,14 +206,12 @@ variable the chart sets itself, a Kubernetes binding in a namespace the bot gets
 {{- fail "redis.auth.password goes into REDIS_URL as is: use letters, digits and . _ ~ - only" }}
 {{- end }}
 {{- end }}
-{{- if .Values.rbac.create }}
 {{- range $action, $spec := (.Values.config.actions | default dict) }}
 {{- range $target, $binding := ($spec.targets | default dict) }}
 {{- if eq (toString $binding.kind) "kubernetes" }}
 {{- $ns := $binding.namespace | default "default" }}
 {{- if not (has $ns $.Values.rbac.namespaces) }}
 {{- fail (printf "config.actions.%s.targets.%s acts in namespace %s: add it to rbac.namespaces" $action $target $ns) }}
-{{- end }}
 {{- end }}
 {{- end }}
 {{- end }}
