@@ -116,6 +116,8 @@ interface Measured {
   jobsPerSec: number;
   /** Cores' worth of CPU the workers got while the batch ran (k at most). */
   cores: number;
+  /** Cores' worth of CPU this process (the producer, reading every job's events) used meanwhile. */
+  producer: number;
   /** Jobs each worker ran, most first. */
   split: string;
 }
@@ -137,12 +139,14 @@ async function measure(k: number, jobs: number, atMs: number): Promise<Measured>
     const warm = new Set<string>();
     for (let i = 0; i < 10 && warm.size < k; i++) (await runBatch(queue, k, atMs)).workers.forEach((w) => warm.add(w));
     const cpu = () => children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
-    const cpu0 = cpu();
+    const [cpu0, own0] = [cpu(), process.cpuUsage()];
     const { ms, workers } = await runBatch(queue, jobs, atMs);
+    const own = process.cpuUsage(own0);
     const counts = [...new Set(workers)].map((w) => workers.filter((x) => x === w).length);
     return {
       jobsPerSec: jobs / (ms / 1000),
       cores: (cpu() - cpu0) / (ms / 1000),
+      producer: (own.user + own.system) / 1000 / ms,
       split: counts.sort((a, b) => b - a).join('/'),
     };
   } finally {
@@ -192,6 +196,7 @@ export async function benchScale(options: Partial<Options> = {}): Promise<Record
       { name: 'each round: 2w/1w', value: each(ratios), unit: 'ratio' },
       { name: 'CPU the workers got, 1 worker', value: each(one.map((m) => m.cores)), unit: 'cores' },
       { name: 'CPU the workers got, 2 workers', value: each(two.map((m) => m.cores)), unit: 'cores' },
+      { name: 'CPU the producer used, 2 workers', value: each(two.map((m) => m.producer)), unit: 'cores' },
       // Jobs per CPU-second the workers got: what the ratio would be on idle cores, whatever the neighbours take.
       { name: 'jobs per worker CPU-second, 1 worker', value: each(one.map((m) => m.jobsPerSec / m.cores)) },
       { name: 'jobs per worker CPU-second, 2 workers', value: each(two.map((m) => m.jobsPerSec / m.cores)) },
