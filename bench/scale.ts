@@ -152,7 +152,9 @@ async function measure(k: number, jobs: number, atMs: number): Promise<Measured>
   } finally {
     await Promise.all(children.map(stopWorker));
     await queue.close({ graceMs: 1_000 });
-    await obliterateBullmqQueue({ redisUrl: REDIS_URL, name });
+    // The workers' core opens the control queue beside it (remediation jobs): gone too.
+    for (const queueName of [name, `${name}-control`])
+      await obliterateBullmqQueue({ redisUrl: REDIS_URL, name: queueName });
   }
 }
 
