@@ -8,6 +8,7 @@ import { benchMonitor } from './monitor';
 import { benchDetectThroughput } from './nab/throughput';
 import { benchOnnx } from './onnx';
 import { benchQueue } from './queue';
+import { benchScale } from './scale';
 import { benchServeRss } from './serve-rss';
 import { benchSlackAck } from './slack-ack';
 
@@ -15,6 +16,7 @@ import { benchSlackAck } from './slack-ack';
 async function main(): Promise<void> {
   process.stdout.write(`SmartCloudOps benchmarks · node ${process.version} · ${new Date().toISOString()}\n`);
   await benchQueue();
+  await benchScale();
   await benchIntent();
   await benchOnnx();
   await benchDetectThroughput();

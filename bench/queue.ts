@@ -131,8 +131,8 @@ async function benchRawBullmq(n: number) {
   }
 }
 
-async function redisReachable(): Promise<boolean> {
-  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
+export async function redisReachable(url = REDIS_URL): Promise<boolean> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
   r.on('error', () => undefined);
   try {
     await r.connect();

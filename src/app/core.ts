@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { createLogger, type Logger } from '../log/logger';
 import { packageVersion } from '../models/version';
 import { createBullmqQueue } from '../queue/bullmq/queue';
+import { defaultWorkerName } from '../queue/bullmq/state';
 import { routeQueues } from '../queue/routed';
 import { tracedQueue } from '../queue/traced';
 import type { JobQueue, Processors } from '../queue/types';
@@ -93,6 +94,8 @@ export function buildCore(config: Config, options: CoreOptions = {}): Core {
         backend: queue.backend,
         concurrency: config.queue.concurrency,
         jobs: Object.keys(processors).join(','),
+        // The name BullMQ records on each job this process takes (JobInfo.worker, REST `worker`).
+        ...(queue.backend === 'bullmq' ? { worker: defaultWorkerName() } : {}),
       });
     },
     async close() {
@@ -119,10 +122,19 @@ function createQueue(
   controlPlane: CoreOptions['controlPlane'],
 ): JobQueue<Jobs> {
   if (config.redisUrl) {
-    const { name, historyLimit, attempts, backoffMs } = config.queue;
+    const { name, historyLimit, attempts, backoffMs, lockDurationMs, stalledIntervalMs } = config.queue;
     const redisUrl = config.redisUrl;
     const bullmq = (queueName: string) =>
-      createBullmqQueue<Jobs>({ redisUrl, name: queueName, logger: log, historyLimit, attempts, backoffMs });
+      createBullmqQueue<Jobs>({
+        redisUrl,
+        name: queueName,
+        logger: log,
+        historyLimit,
+        attempts,
+        backoffMs,
+        lockDurationMs,
+        stalledIntervalMs,
+      });
     return routeQueues(bullmq(name), bullmq(`${name}-control`), CONTROL_JOBS, {
       controlPlane: controlPlane !== undefined,
     });

@@ -30,7 +30,19 @@ export interface Config {
   http: { port: number; host: string; bodyLimitBytes: number; trustProxy: string[] };
   databasePath: string;
   redisUrl: string | undefined;
-  queue: { name: string; concurrency: number; historyLimit: number; attempts: number; backoffMs: number };
+  /**
+   * `lockDurationMs`, `stalledIntervalMs`: how long a dead worker holds its jobs, and how often live ones look for
+   * such jobs to run again (BullMQ only).
+   */
+  queue: {
+    name: string;
+    concurrency: number;
+    historyLimit: number;
+    attempts: number;
+    backoffMs: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+  };
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
   metricsSource: MetricsSourceConfig;
   /** `faults`: DEMO_FAULTS (undefined: the built-in schedule; []: none, a quiet fleet). */
@@ -195,6 +207,8 @@ function buildConfig(e: Env, file: z.infer<typeof fileSchema>, faults: DemoFault
       historyLimit: e.QUEUE_HISTORY_LIMIT,
       attempts: e.JOB_ATTEMPTS,
       backoffMs: e.JOB_BACKOFF_MS,
+      lockDurationMs: e.QUEUE_LOCK_DURATION_MS,
+      stalledIntervalMs: e.QUEUE_STALLED_INTERVAL_MS,
     },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     metricsSource,

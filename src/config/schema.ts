@@ -15,6 +15,12 @@ const positiveInt = (what: string) =>
     .number({ error: `expected ${what}` })
     .int(`expected ${what}`)
     .positive(`expected ${what}`);
+/** BullMQ's lock and stalled-check periods: at least a second (a busy job holds the event loop that long). */
+const lockMs = z.coerce
+  .number({ error: 'expected milliseconds' })
+  .int('expected whole milliseconds')
+  .min(1000, 'expected at least 1000 ms')
+  .max(3_600_000, 'expected at most 3600000 ms (1 h)');
 const url = (what: string) => z.url({ error: `expected ${what} (an http(s) URL)`, protocol: /^https?$/ });
 const optionalString = z.string().min(1).optional();
 const price = z.coerce
@@ -40,6 +46,8 @@ export const envSchema = z.object({
     .max(256, 'expected at most 256')
     .default(4),
   QUEUE_HISTORY_LIMIT: positiveInt('a positive whole number of finished jobs to keep').default(1000),
+  QUEUE_LOCK_DURATION_MS: lockMs.default(30_000),
+  QUEUE_STALLED_INTERVAL_MS: lockMs.default(30_000),
   JOB_ATTEMPTS: positiveInt('a positive whole number of attempts').max(20, 'expected at most 20').default(3),
   ONNX_INTRA_OP_THREADS: z.coerce
     .number({ error: 'expected a whole number of threads' })

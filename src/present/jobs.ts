@@ -52,6 +52,7 @@ export function presentJob(job: JobInfo<Jobs>, nowMs: number, names: NameOf): Re
       value: `${Math.round(job.progress.percent)}%${job.progress.message ? ` ${job.progress.message}` : ''}`,
     });
   if (job.startedAt && job.finishedAt) rows.push({ label: 'took', value: duration(job.finishedAt - job.startedAt) });
+  if (job.worker) rows.push({ label: 'worker', value: job.worker });
   if (job.error) rows.push({ label: 'error', value: job.error });
   if (job.meta.requestedBy) rows.push({ label: 'requested by', value: names(job.meta.requestedBy) });
   const active = job.state === 'waiting' || job.state === 'delayed' || job.state === 'active';

@@ -58,6 +58,11 @@ export interface JobInfo<M extends JobDefs = JobDefs, N extends JobName<M> = Job
   createdAt: number;
   startedAt?: number;
   finishedAt?: number;
+  /**
+   * The worker that took it last (BullMQ: its name, `<host>:<pid>` unless set); a job that was running in a worker
+   * that died names the one that took it over. The embedded queue runs jobs in its own process: absent.
+   */
+  worker?: string;
 }
 
 export interface AddOptions {

@@ -15,6 +15,18 @@ describe('loadConfig', () => {
     expect(result.config.databasePath).toBe('./data/smartcloudops.db');
   });
 
+  it("issue 18.6: takes BullMQ's lock and stalled-check periods (30 s each by default), at least a second", () => {
+    const defaults = loadConfig({});
+    expect(defaults.ok && defaults.config.queue).toMatchObject({ lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
+    const set = loadConfig({ QUEUE_LOCK_DURATION_MS: '5000', QUEUE_STALLED_INTERVAL_MS: '1000' });
+    expect(set.ok && set.config.queue).toMatchObject({ lockDurationMs: 5000, stalledIntervalMs: 1000 });
+    const bad = loadConfig({ QUEUE_LOCK_DURATION_MS: '999', QUEUE_STALLED_INTERVAL_MS: 'soon' });
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      'QUEUE_LOCK_DURATION_MS: expected at least 1000 ms, got "999"',
+      'QUEUE_STALLED_INTERVAL_MS: expected milliseconds, got "soon"',
+    ]);
+  });
+
   it('reports one line per problem, naming the variable and what it expects', () => {
     const result = loadConfig({
       PORT: 'abc',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createSilentLogger } from '../../src/log/logger';
 import { createBullmqQueue, obliterateBullmqQueue } from '../../src/queue/bullmq/queue';
 import type { JobQueue } from '../../src/queue/types';
@@ -44,5 +45,31 @@ describeIfRedis('bullmq backend', () => {
     expect(() =>
       createBullmqQueue({ redisUrl: TEST_REDIS_URL, name: 'ok', logger, historyLimit: -1, attempts: 0, backoffMs: 1 }),
     ).toThrow(/historyLimit.*attempts/);
+    const base = { redisUrl: TEST_REDIS_URL, name: 'ok', logger, historyLimit: 1, attempts: 1, backoffMs: 1 };
+    expect(() => createBullmqQueue({ ...base, lockDurationMs: 0, stalledIntervalMs: 1.5 })).toThrow(
+      /lockDurationMs, stalledIntervalMs must be whole milliseconds/,
+    );
+  });
+
+  it('issue 18.6: names the worker that ran a job: <host>:<pid>', async () => {
+    const name = `worker-name-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const queue = createBullmqQueue<TestJobs>({
+      redisUrl: TEST_REDIS_URL,
+      name,
+      logger,
+      historyLimit: 10,
+      attempts: 1,
+      backoffMs: 1,
+    });
+    try {
+      await queue.work({ echo: async (job) => ({ echoed: job.data.value }) });
+      const job = await queue.add('echo', { value: 1 });
+      const done = await queue.waitUntilFinished(job.id, 10_000);
+      expect(done).toMatchObject({ state: 'completed', worker: `${hostname()}:${process.pid}` });
+      expect((await queue.list({ states: ['completed'] }))[0].worker).toBe(`${hostname()}:${process.pid}`);
+    } finally {
+      await queue.close({ graceMs: 0 });
+      await obliterateBullmqQueue({ redisUrl: TEST_REDIS_URL, name });
+    }
   });
 });

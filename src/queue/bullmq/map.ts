@@ -82,6 +82,7 @@ export function jobToInfo<M extends JobDefs>(job: BullJob, state: JobState): Job
   if (reason && state !== 'completed')
     info.error = isCancelReason(reason) ? reason.slice(CANCEL_MARKER.length) : reason;
   if (job.processedOn) info.startedAt = job.processedOn;
+  if (job.processedBy) info.worker = job.processedBy;
   if (job.finishedOn && (state === 'completed' || state === 'failed' || state === 'cancelled'))
     info.finishedAt = job.finishedOn;
   return info;

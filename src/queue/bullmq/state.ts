@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Queue, QueueEvents, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppError } from '../../errors';
@@ -21,6 +22,23 @@ export interface BullmqQueueOptions {
   backoffMs: number;
   /** BullMQ key prefix; default 'bull'. */
   prefix?: string;
+  /** This process's worker, recorded on every job it takes (BullMQ's `processedBy`); default `defaultWorkerName()`. */
+  workerName?: string;
+  /**
+   * How long a running job's lock lasts without renewal (renewed every half of it): a worker that dies holds its
+   * jobs this long. Default 30 s (BullMQ's); it must outlast the longest stretch a job keeps the event loop busy.
+   */
+  lockDurationMs?: number;
+  /**
+   * How often the workers look for jobs whose lock has lapsed (their worker died) and put them back in line.
+   * Default 30 s (BullMQ's): a dead worker's jobs run again within about lockDurationMs + 2 × this.
+   */
+  stalledIntervalMs?: number;
+}
+
+/** `<host>:<pid>`: tells apart processes on one machine and containers (each its own hostname) alike. */
+export function defaultWorkerName(): string {
+  return `${hostname()}:${process.pid}`;
 }
 
 export interface Running {
@@ -96,11 +114,21 @@ async function start<M extends JobDefs>(s: BullState<M>): Promise<void> {
   await Promise.all([queueEvents.waitUntilReady(), s.subscriber.subscribe(keys.control), s.queue.waitUntilReady()]);
 }
 
+function checkLockSettings(opts: BullmqQueueOptions): void {
+  const bad = (['lockDurationMs', 'stalledIntervalMs'] as const).filter((k) => {
+    const v = opts[k];
+    return v !== undefined && !(Number.isInteger(v) && v >= 1);
+  });
+  if (bad.length)
+    throw new AppError('config_invalid', `bullmq queue: ${bad.join(', ')} must be whole milliseconds >= 1`);
+}
+
 /** Opens the connections and starts reading events; the returned state is what every method uses. */
 export function openBullState<M extends JobDefs>(opts: BullmqQueueOptions): BullState<M> {
   checkSettings('bullmq', opts);
   if (!opts.redisUrl)
     throw new AppError('config_invalid', 'bullmq queue: redisUrl is required (e.g. redis://127.0.0.1:6379)');
+  checkLockSettings(opts);
   const { name, historyLimit } = opts;
   const prefix = opts.prefix ?? 'bull';
   const keys = queueKeys(prefix, name);

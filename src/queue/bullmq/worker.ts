@@ -5,7 +5,7 @@ import type { Logger } from '../../log/logger';
 import { checkConcurrency, clampProgress, createRunControl, isUnrecoverable, stepsKeeper } from '../shared';
 import type { JobContext, JobDefs, Processors, WorkOptions } from '../types';
 import { jobToInfo, CANCEL_MARKER, type BullJob, type Envelope } from './map';
-import { assertOpen, interrupt, type BullState, type Running } from './state';
+import { assertOpen, defaultWorkerName, interrupt, type BullState, type Running } from './state';
 
 function jobContext<M extends JobDefs>(s: BullState<M>, job: BullJob, id: string, run: Running): JobContext<unknown> {
   let jobLog: Logger | undefined;
@@ -73,10 +73,16 @@ export async function work<M extends JobDefs>(
   if (s.worker) throw new AppError('conflict', `queue ${name} is already working; call work() once`);
   const concurrency = checkConcurrency(options.concurrency ?? 1);
   await s.ready;
+  const { workerName, lockDurationMs, stalledIntervalMs } = s.opts;
   const w = new Worker<Envelope, unknown, string>(name, (job, token) => runJob(s, job, token, processors), {
     connection: s.connection,
     prefix: s.prefix,
     concurrency,
+    // On every job it takes (processedBy): which process ran it, for people and for the scale-out test.
+    name: workerName ?? defaultWorkerName(),
+    // A killed worker's jobs go back in line once their lock lapses and a stalled check sees it.
+    ...(lockDurationMs === undefined ? {} : { lockDuration: lockDurationMs }),
+    ...(stalledIntervalMs === undefined ? {} : { stalledInterval: stalledIntervalMs }),
   });
   s.worker = w;
   w.on('error', s.onError('bullmq worker'));

@@ -83,6 +83,7 @@ export function jobJson(j: JobInfo<Jobs>) {
     created_at: iso(j.createdAt),
     started_at: iso(j.startedAt),
     finished_at: iso(j.finishedAt),
+    worker: j.worker ?? null,
     ...(j.error !== undefined ? { error: j.error } : {}),
     ...(j.result !== undefined ? { result: resultJson(j) } : {}),
   };
