@@ -91,7 +91,8 @@ describe('admin CLI', () => {
       expect(broken.code).toBe(1);
       expect(broken.stdout).toMatch(/audit log BROKEN at entry 2/);
     },
-    30_000,
+    // 19 CLI processes, one after another: each starts the whole CLI, slow on a loaded machine.
+    120_000,
   );
 
   it('disables and enables a user, audited', async () => {
