@@ -67,6 +67,8 @@ export function readCandidates(path: string): Candidate[] {
 export interface SeedRun {
   seed: number;
   cv: CvResult;
+  /** Candidate #0 alone: only the threshold is chosen per fold (its options were not chosen by this CV). */
+  fixed: CvResult;
   onCall: { cv: OnCallStats; inSample: OnCallStats };
   /** Candidate #0 and the in-sample choice (when another) on the quiet demo day at ALERT_THRESHOLD. */
   quiet: Array<{ candidate: number; day: QuietDay }>;
@@ -144,6 +146,7 @@ export async function runSeed(
     perFile.map((sc, i) => buildFileRows(series[i].rel, sc, series[i].spans)),
   );
   const cv = crossValidate(rows);
+  const fixed = rows.length === 1 ? cv : crossValidate(rows.slice(0, 1));
   const onCall = {
     cv: onCallStats(series, scores, (rel) => cv.choiceOf[rel]),
     inSample: onCallStats(series, scores, () => cv.inSample),
@@ -155,7 +158,7 @@ export async function runSeed(
       quiet.push({ candidate: c, day });
     }
   }
-  return { seed, cv, onCall, quiet, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  return { seed, cv, fixed, onCall, quiet, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
 const tag = (candidates: readonly Candidate[], c: number) => `#${c} ${candidates[c].name}`;
@@ -196,7 +199,8 @@ export function seedReport(run: SeedRun, candidates: readonly Candidate[]): stri
     `pooled cross-validated: ${fmt(cv.pooled.normalized)} ` +
       `(raw ${fmt(cv.pooled.raw)}, null ${fmt(cv.pooled.nullRaw)}, perfect ${fmt(cv.pooled.perfectRaw)})   ` +
       `in-sample: ${fmt(cv.inSample.normalized)} ` +
-      `(${tag(candidates, cv.inSample.candidate)}, threshold ${fmtThr(cv.inSample.threshold)})`,
+      `(${tag(candidates, cv.inSample.candidate)}, threshold ${fmtThr(cv.inSample.threshold)})   ` +
+      `#0 fixed, threshold per fold only: ${fmt(run.fixed.pooled.normalized)}`,
   );
   return lines.join('\n');
 }
@@ -216,6 +220,7 @@ export function summaryReport(runs: readonly SeedRun[], candidates: readonly Can
   const cats = runs[0].cv.categories;
   const rows = [
     ['pooled cross-validated', ...per((r) => r.cv.pooled.normalized)],
+    [`pooled cross-validated, ${tag(candidates, 0)} fixed (threshold only)`, ...per((r) => r.fixed.pooled.normalized)],
     ['in-sample (best candidate and threshold)', ...per((r) => r.cv.inSample.normalized)],
     [`in-sample ${tag(candidates, 0)}`, ...per((r) => r.cv.perCandidate[0].normalized)],
     ...cats.map((c) => [`held out: ${c}`, ...per((r) => r.cv.folds.find((f) => f.category === c)?.normalized ?? null)]),

@@ -179,6 +179,8 @@ describe('NAB cross-validation', () => {
     expect(one[1][0]).toEqual(await scoreSeries(series[0], { learned: false, tailDepth: 2 }));
     const run = await runSeed(series, candidates, 1, { memo, quietDay: false });
     expect(run.cv.folds).toHaveLength(3);
+    expect(run.fixed.folds.map((f) => f.candidate)).toEqual([0, 0, 0]);
+    expect(run.fixed.inSample.normalized).toBe(run.cv.perCandidate[0].normalized);
     expect(run.onCall.cv.noAnomaly.points).toBe(2 * (ROWS - 60));
     expect(run.onCall.cv.delays.windows).toBe(5);
   });
