@@ -6,53 +6,10 @@
  * own threshold is fitting noise). `--seeds N` averages over N forest seeds (a forest is random).
  * `ANALYZE=1` prints, per file, where each window was first detected and the false positives.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseTimestampMs, parseValue } from '../../src/anomaly/csv-io';
-import { createDetector, type DetectorOverrides } from '../../src/anomaly/detector';
-import { createLearnedChannel, type LearnedOptions } from '../../src/anomaly/learned';
-import { scoreChunk } from '../../src/anomaly/run';
-import { readLabels } from './load';
 import { nabPaths } from './paths';
-import { pyDatetimeKey } from './py-compat';
-import {
-  PROFILES,
-  buildFileRows,
-  optimizeThreshold,
-  scoreFiles,
-  windowSpans,
-  type FileRows,
-  type Span,
-} from '../../src/anomaly/nab-score';
-
-interface Series {
-  rel: string;
-  ts: Float64Array;
-  values: Float64Array;
-  spans: Span[];
-}
-
-type TuneOptions = DetectorOverrides & { learned?: Partial<LearnedOptions> | false };
-
-const CHUNK = 4096;
-
-function load(): Series[] {
-  const nab = nabPaths(process.env.NAB_DIR);
-  const labels = readLabels(nab.labelsPath);
-  return Object.keys(labels)
-    .sort()
-    .map((rel) => {
-      const lines = readFileSync(join(nab.dataDir, rel), 'utf8').trim().split(/\r?\n/).slice(1);
-      const keys = lines.map((l) => pyDatetimeKey(l.split(',')[0]));
-      return {
-        rel,
-        ts: Float64Array.from(lines, (l) => parseTimestampMs(l.split(',')[0])),
-        values: Float64Array.from(lines, (l) => parseValue(l.split(',')[1])),
-        spans: windowSpans(rel, keys, labels[rel], pyDatetimeKey),
-      };
-    });
-}
+import { loadSeries, scoreSeries, withSeed, type Series, type TuneOptions } from './series';
+import { PROFILES, buildFileRows, optimizeThreshold, scoreFiles, type FileRows } from '../../src/anomaly/nab-score';
 
 function normalized(files: FileRows[], threshold?: number): number {
   return scoreFiles(files, { profiles: ['standard'], threshold }).profiles.standard?.normalized ?? NaN;
@@ -60,28 +17,6 @@ function normalized(files: FileRows[], threshold?: number): number {
 
 /** Which detector drove each point's score, per file (kept only with ANALYZE=1). */
 const drivers = new Map<string, string[]>();
-
-async function scoreSeries(s: Series, options: TuneOptions): Promise<Float64Array> {
-  const names: string[] = [];
-  if (process.env.ANALYZE) drivers.set(s.rel, names);
-  const { learned: learnedOptions, ...detectorOptions } = options;
-  const detector = createDetector(detectorOptions);
-  const learned = learnedOptions === false ? undefined : createLearnedChannel(learnedOptions);
-  const scores = new Float64Array(s.values.length);
-  try {
-    for (let at = 0; at < s.values.length; at += CHUNK) {
-      const end = Math.min(s.values.length, at + CHUNK);
-      const detections = await scoreChunk(detector, learned, s.ts.subarray(at, end), s.values.subarray(at, end));
-      detections.forEach((d, i) => {
-        scores[at + i] = d.score;
-        if (process.env.ANALYZE) names.push(d.detector);
-      });
-    }
-  } finally {
-    await learned?.close();
-  }
-  return scores;
-}
 
 function analyze(files: FileRows[]): void {
   const thr = optimizeThreshold(files, PROFILES.standard);
@@ -126,7 +61,14 @@ function analyze(files: FileRows[]): void {
 
 async function evaluate(series: Series[], options: TuneOptions) {
   const files: FileRows[] = [];
-  for (const s of series) files.push(buildFileRows(s.rel, await scoreSeries(s, options), s.spans));
+  for (const s of series) {
+    const names: string[] = [];
+    if (process.env.ANALYZE) drivers.set(s.rel, names);
+    const onDetections = process.env.ANALYZE
+      ? (ds: ReadonlyArray<{ detector: string }>) => ds.forEach((d) => names.push(d.detector))
+      : undefined;
+    files.push(buildFileRows(s.rel, await scoreSeries(s, options, { onDetections }), s.spans));
+  }
   if (process.env.ANALYZE) analyze(files);
   const halves = [files.filter((_, i) => i % 2 === 0), files.filter((_, i) => i % 2 === 1)];
   const thr = halves.map((h) => optimizeThreshold(h, PROFILES.standard));
@@ -139,17 +81,12 @@ async function main(): Promise<void> {
     options: { seeds: { type: 'string', default: '1' } },
   });
   const seeds = Number(values.seeds);
-  const series = load();
+  const series = loadSeries(nabPaths(process.env.NAB_DIR));
   for (const arg of positionals.length ? positionals : ['{}']) {
     const options = JSON.parse(arg) as TuneOptions;
     const runs = [];
     for (let seed = 1; seed <= (options.learned === false ? 1 : seeds); seed++) {
-      runs.push(
-        await evaluate(
-          series,
-          options.learned === false ? options : { ...options, learned: { ...options.learned, seed } },
-        ),
-      );
+      runs.push(await evaluate(series, withSeed(options, seed)));
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     process.stdout.write(
