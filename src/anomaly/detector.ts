@@ -4,7 +4,6 @@ import { RobustZ, ShortVsLong } from './detectors/robust';
 import { HoltForecast } from './detectors/forecast';
 import { SeasonalBaseline } from './detectors/seasonal';
 import { TailCalibrator } from './detectors/calibrate';
-import { ContextSurprise } from './detectors/context';
 import { RecordBreak } from './detectors/record';
 
 /**
@@ -17,7 +16,6 @@ import { RecordBreak } from './detectors/record';
  * - seasonal: the seasonal z alone (the value is normal overall but not for this time of day);
  * - level-shift: median of the last few points against the long-window median;
  * - variance: log ratio of recent to usual spread;
- * - context: surprise of the value's band given the two before it (a small Markov model);
  * - record: the value passes the highest or lowest of the last `recordHorizon` points by more than
  *   `recordTolerance` of their range (Numenta's "spatial anomaly" rule; rated by how rare such
  *   breaks have been on this series, not by a fitted tail);
@@ -59,7 +57,7 @@ export interface DetectorOptions {
   weights: Record<ChannelName, number>;
 }
 
-export type ChannelName = 'point' | 'seasonal' | 'level-shift' | 'variance' | 'context' | 'record' | 'forest';
+export type ChannelName = 'point' | 'seasonal' | 'level-shift' | 'variance' | 'record' | 'forest';
 
 export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze({
   window: 400,
@@ -82,7 +80,6 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
     seasonal: 0.5,
     'level-shift': 1,
     variance: 1,
-    context: 0.4,
     record: 4,
     forest: 0.6,
   }),
@@ -90,7 +87,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
 
 /**
  * Scores at or above this are alerts. It is the threshold that maximised the NAB standard profile
- * over the 41 shared NAB files with the default options, rounded (0.4777 with the learned channel
+ * over the 41 shared NAB files with the default options, rounded (0.4839 with the learned channel
  * at its defaults, `npm run bench:nab`; refit it if the options change).
  */
 export const ALERT_THRESHOLD = 0.48;
@@ -167,21 +164,20 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
   const recent: Component[] = [robust, holt];
   const levelShift = new ShortVsLong('level-shift', robust, o.levelWindow);
   const variance = new ShortVsLong('variance', robust, o.varianceWindow);
-  const context = new ContextSurprise(robust);
   const record = new RecordBreak(o.recordMinPoints, o.recordTolerance, o.recordHorizon);
   const calibrated = (name: ChannelName): Channel => {
     const tail = new TailCalibrator(o.tailWindow, o.tailK, o.warmup);
     return { name, weight: o.weights[name], pValue: (stat) => tail.update(stat), stateSize: () => tail.stateSize() };
   };
   const channels: Channel[] = [
-    ...(['point', 'seasonal', 'level-shift', 'variance', 'context'] as const).map(calibrated),
+    ...(['point', 'seasonal', 'level-shift', 'variance'] as const).map(calibrated),
     { name: 'record', weight: o.weights.record, pValue: () => record.pValue() },
     calibrated('forest'),
   ];
   const active = channels.filter((c) => c.weight > 0).length;
   const stats = new Float64Array(channels.length);
   const forest = learnedExplainer(robust);
-  const explainers: Component[] = [robust, seasonal, levelShift, variance, context, record, forest];
+  const explainers: Component[] = [robust, seasonal, levelShift, variance, record, forest];
   const refractoryDecay = Math.pow(0.5, 1 / o.refractoryHalfLife);
   let suppress = 0;
 
@@ -205,9 +201,8 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
       stats[1] = Number.isNaN(seasonal.spread) ? NaN : seasonal.lastZ;
       stats[2] = readyStat(levelShift, timestampMs, value);
       stats[3] = readyStat(variance, timestampMs, value);
-      stats[4] = readyStat(context, timestampMs, value);
-      stats[5] = record.update(timestampMs, value);
-      stats[6] = learned;
+      stats[4] = record.update(timestampMs, value);
+      stats[5] = learned;
       explainers[0] = lenient;
       let logP = 0;
       let driver: Component = lenient;
@@ -227,7 +222,7 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
       return detectionOf(score, surprise, driver, recent);
     },
     stateSize: () =>
-      [...point, levelShift, variance, context, record].reduce((n, c) => n + c.stateSize(), 0) +
+      [...point, levelShift, variance, record].reduce((n, c) => n + c.stateSize(), 0) +
       channels.reduce((n, c) => n + (c.stateSize?.() ?? 0), 0),
   };
 }
