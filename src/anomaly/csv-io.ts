@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { createInterface, type Interface } from 'node:readline';
 import { AppError } from '../errors';
 import type { LearnedChannel } from './learned';
-import { scoreChunk } from './run';
+import { scoreChunkScores } from './run';
 import type { StreamDetector } from './types';
 import { parseTimestampMs } from './io/timestamp';
 
@@ -206,14 +206,14 @@ function scoreRows(r: CsvRun, c: Chunk): void {
   r.scoring = r.scoring
     .then(async () => {
       if (r.settled) return;
-      const detections = await scoreChunk(
+      const scores = await scoreChunkScores(
         options.detector,
         options.learned,
         c.ts.subarray(0, c.size),
         c.values.subarray(0, c.size),
       );
-      for (let i = 0; i < detections.length; i++) {
-        r.batch += `${c.text[i]},${formatScore(detections[i].score)}\n`;
+      for (let i = 0; i < scores.length; i++) {
+        r.batch += `${c.text[i]},${formatScore(scores[i])}\n`;
         if (r.batch.length >= r.batchChars) flush(r);
       }
       r.chunksInFlight--;
