@@ -16,6 +16,8 @@ export class ContextSurprise implements Component {
   private readonly stamps: Float64Array;
   private readonly prefix: Float64Array;
   private readonly prefixStamps: Float64Array;
+  /** decay^k for the short gaps between visits to a cell (most visits), computed once. */
+  private readonly decayPowers: Float64Array;
   private b1 = -1;
   private b2 = -1;
   private t = 0;
@@ -34,6 +36,7 @@ export class ContextSurprise implements Component {
     this.stamps = new Float64Array(n * n * n);
     this.prefix = new Float64Array(n * n);
     this.prefixStamps = new Float64Array(n * n);
+    this.decayPowers = new Float64Array(64).map((_, k) => Math.pow(decay, k));
   }
 
   /** Call after robust.update(x): uses the band the robust window expected x in. */
@@ -61,7 +64,8 @@ export class ContextSurprise implements Component {
   }
 
   private read(arr: Float64Array, stamps: Float64Array, i: number): number {
-    const v = arr[i] * Math.pow(this.decay, this.t - stamps[i]);
+    const gap = this.t - stamps[i];
+    const v = arr[i] * (gap < this.decayPowers.length ? this.decayPowers[gap] : Math.pow(this.decay, gap));
     stamps[i] = this.t;
     arr[i] = v;
     return v;
