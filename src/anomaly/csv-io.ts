@@ -6,11 +6,11 @@
  */
 import { createReadStream, createWriteStream, unlinkSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { createInterface, type Interface } from 'node:readline';
 import { AppError } from '../errors';
 import type { LearnedChannel } from './learned';
 import { scoreChunkScores } from './run';
 import type { StreamDetector } from './types';
+import { readLines, type LineReader } from './io/lines';
 import { parseTimestampMs } from './io/timestamp';
 
 export { parseTimestampMs };
@@ -123,7 +123,7 @@ interface CsvRun {
   chunkRows: number;
   stats: DetectCsvStats;
   source: Readable;
-  lines: Interface;
+  lines: LineReader;
   out: Writable | null;
   batch: string;
   headerSeen: boolean;
@@ -312,7 +312,7 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       typeof options.input === 'string'
         ? createReadStream(options.input, { highWaterMark: 64 * 1024 })
         : options.input.stream;
-    const lines = createInterface({ input: source, crlfDelay: Infinity });
+    const lines = readLines(source, { line: (raw) => onLine(r, raw), end: () => onClose(r) });
     const r: CsvRun = {
       options,
       input,
@@ -337,10 +337,7 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       resolve,
       reject,
     };
-    lines.on('line', (raw: string) => onLine(r, raw));
     source.on('error', (err: unknown) => readError(r, err));
-    lines.on('error', (err: unknown) => readError(r, err));
-    lines.on('close', () => onClose(r));
   });
 }
 
