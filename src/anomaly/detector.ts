@@ -144,9 +144,34 @@ function readyStat(c: Component, timestampMs: number, value: number): number {
 interface Channel {
   name: ChannelName;
   weight: number;
-  /** The tail probability of the channel's statistic for this point (then learns it). */
-  pValue(stat: number): number;
+  /**
+   * The largest p-value that can move the score: weight * log10(p) < -log10(active channels), with
+   * 5% to spare. A score needs p-values exactly only below it; an explanation needs them all.
+   */
+  moving: number;
+  /** The tail probability of the channel's statistic for this point (then learns it); exact below `exactBelow`. */
+  pValue(stat: number, exactBelow: number): number;
   stateSize?(): number;
+}
+
+const CHANNEL_ORDER = ['point', 'seasonal', 'level-shift', 'variance', 'context', 'record', 'forest'] as const;
+
+/** The channels in CHANNEL_ORDER: a tail calibrator each, but record, which rates its own breaks. */
+function createChannels(o: DetectorOptions, record: RecordBreak): Channel[] {
+  const active = CHANNEL_ORDER.filter((name) => o.weights[name] > 0).length;
+  const moving = (weight: number) => Math.min(1, 1.05 * Math.pow(10, -Math.log10(active) / weight));
+  return CHANNEL_ORDER.map((name): Channel => {
+    const weight = o.weights[name];
+    if (name === 'record') return { name, weight, moving: 1, pValue: () => record.pValue() };
+    const tail = new TailCalibrator(o.tailWindow, o.tailK, o.warmup, moving(weight));
+    return {
+      name,
+      weight,
+      moving: moving(weight),
+      pValue: (stat, exactBelow) => tail.update(stat, exactBelow),
+      stateSize: () => tail.stateSize(),
+    };
+  });
 }
 
 /** Options to change from the defaults; `weights` may name only the channels it changes. */
@@ -178,17 +203,8 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
   const variance = new ShortVsLong('variance', robust, o.varianceWindow);
   const context = new ContextSurprise(robust);
   const record = new RecordBreak(o.recordMinPoints, o.recordTolerance, o.recordHorizon);
-  const calibrated = (name: ChannelName): Channel => {
-    const tail = new TailCalibrator(o.tailWindow, o.tailK, o.warmup);
-    return { name, weight: o.weights[name], pValue: (stat) => tail.update(stat), stateSize: () => tail.stateSize() };
-  };
-  const channels: Channel[] = [
-    ...(['point', 'seasonal', 'level-shift', 'variance', 'context'] as const).map(calibrated),
-    { name: 'record', weight: o.weights.record, pValue: () => record.pValue() },
-    calibrated('forest'),
-  ];
-  const active = channels.filter((c) => c.weight > 0).length;
-  const logActive = Math.log10(active);
+  const channels = createChannels(o, record);
+  const logActive = Math.log10(channels.filter((c) => c.weight > 0).length);
   const stats = new Float64Array(channels.length);
   const forest = learnedExplainer(robust);
   const explainers: Component[] = [robust, seasonal, levelShift, variance, context, record, forest];
@@ -198,8 +214,11 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
   let surprise = 0;
   let driver: Component = robust;
 
-  /** Scores a finite point and learns it (the score; `surprise` and `driver` say why). */
-  function step(timestampMs: number, value: number, learned: number): number {
+  /**
+   * Scores a finite point and learns it (the score; `surprise` and `driver` say why). `explain`:
+   * the driver is wanted too, so every p-value must be exact, not only those that move the score.
+   */
+  function step(timestampMs: number, value: number, learned: number, explain: boolean): number {
     // Point channel: the most lenient ready model decides (and explains).
     let pointStat = Infinity;
     let lenient: Component = robust;
@@ -224,7 +243,7 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
     for (let i = 0; i < channels.length; i++) {
       const ch = channels[i];
       if (ch.weight <= 0) continue;
-      const p = ch.pValue(stats[i]);
+      const p = ch.pValue(stats[i], explain ? 1 : ch.moving);
       if (p === 1) continue; // log10(1) = 0 never lowers logP (most points, on most channels)
       const lp = ch.weight * Math.log10(Math.max(p, 1e-300));
       if (lp < logP) {
@@ -241,11 +260,11 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
   return {
     update(timestampMs: number, value: number, learned = NaN): Detection {
       if (!finitePoint(timestampMs, value)) return { score: 0, detector: 'none', reason: 'non-finite input skipped' };
-      const score = step(timestampMs, value, learned);
+      const score = step(timestampMs, value, learned, true);
       return detectionOf(score, surprise, driver, recent);
     },
     score(timestampMs: number, value: number, learned = NaN): number {
-      return finitePoint(timestampMs, value) ? step(timestampMs, value, learned) : 0;
+      return finitePoint(timestampMs, value) ? step(timestampMs, value, learned, false) : 0;
     },
     stateSize: () =>
       [...point, levelShift, variance, context, record].reduce((n, c) => n + c.stateSize(), 0) +

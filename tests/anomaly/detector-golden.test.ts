@@ -51,9 +51,11 @@ async function detectionsHash(input: string): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Pinned on c759fad (before the speed work); rogue_agent and CVS once caught a speed-up's slip. */
 const NAB_FILES = {
   'realKnownCause/machine_temperature_system_failure.csv': { csv: '959c23e33af633bd', detections: 'a7cbef48ef6ed169' },
-  'realTweets/Twitter_volume_AMZN.csv': { csv: '59354408f5a4ebf0', detections: '52600b916350f99e' },
+  'realKnownCause/rogue_agent_key_updown.csv': { csv: 'a8849bd52856c882', detections: '874e6d49639f8387' },
+  'realTweets/Twitter_volume_CVS.csv': { csv: '8532af565b2a5934', detections: '6b9b62d0e96fae38' },
   'realAdExchange/exchange-2_cpc_results.csv': { csv: '9c75546e1aef3a2e', detections: '60bc2d4a6f443653' },
 };
 
