@@ -1,8 +1,12 @@
 import { SortedWindow } from './sorted-window';
 
+/** Held values go from `keep` to `MOST * keep`; a trim or refill leaves `AFTER * keep` (and ties). */
+const MOST = 2;
+const AFTER = 1.5;
+
 /**
  * A sliding window of float32 values (a ring, in arrival order) that keeps only its largest values
- * sorted: every value at or above a floor, from `keep` to about `3 * keep` of them. A value joins
+ * sorted: every value at or above a floor, from `keep` to `2 * keep` of them. A value joins
  * or leaves that list only when it is among them, so most points cost a comparison, not a binary
  * search and a long memmove. It counts exactly how many values are >= x whenever x is at or above
  * the floor; below it, only that there are at least `keep` (enough for a p-value that is only
@@ -20,12 +24,15 @@ export class LargestValues {
   private n = 0;
   /** Every window value >= floor is in `sorted` (-Infinity: every value is). */
   private floor = -Infinity;
+  /** How many a trim or refill leaves. */
+  private readonly after: number;
 
   constructor(
     readonly capacity: number,
     /** How many of the largest values are always held (all of them while the window has fewer). */
     private readonly keep: number,
   ) {
+    this.after = Math.ceil(AFTER * keep);
     this.ring = new Float32Array(capacity);
     this.sorted = new Float32Array(capacity + 1);
   }
@@ -79,7 +86,7 @@ export class LargestValues {
     this.sorted.copyWithin(i + 1, i, this.n);
     this.sorted[i] = x;
     this.n++;
-    if (this.n > 3 * this.keep) this.raiseFloor();
+    if (this.n > MOST * this.keep) this.raiseFloor();
   }
 
   private remove(x: number): void {
@@ -89,20 +96,20 @@ export class LargestValues {
     if (this.n < this.keep && this.count > this.n) this.refill();
   }
 
-  /** Too many held: keep the 2 * keep largest (and their ties). */
+  /** Too many held: keep the `after` largest (and their ties). */
   private raiseFloor(): void {
-    this.floor = this.sorted[this.n - 2 * this.keep];
+    this.floor = this.sorted[this.n - this.after];
     const drop = this.lowerBound(this.floor, this.n);
     this.sorted.copyWithin(0, drop, this.n);
     this.n -= drop;
   }
 
-  /** Too few held: take the 2 * keep largest of the window again (and their ties). */
+  /** Too few held: take the `after` largest of the window again (and their ties). */
   private refill(): void {
     const all = this.sorted.subarray(0, this.count);
     all.set(this.ring.subarray(0, this.count));
     all.sort();
-    const from = this.count > 2 * this.keep ? this.lowerBound(all[this.count - 2 * this.keep], this.count) : 0;
+    const from = this.count > this.after ? this.lowerBound(all[this.count - this.after], this.count) : 0;
     this.floor = from > 0 ? all[from] : -Infinity;
     this.sorted.copyWithin(0, from, this.count);
     this.n = this.count - from;
