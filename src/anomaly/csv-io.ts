@@ -237,7 +237,10 @@ function onRow(r: CsvRun, line: string): void {
   const { chunk } = r;
   chunk.ts[chunk.size] = ts;
   chunk.values[chunk.size] = value;
-  chunk.text[chunk.size++] = `${tsRaw},${csvField(valueRaw)}`;
+  const field = csvField(valueRaw);
+  // The row as written back: the line itself when it reads so already (most rows; no new string).
+  const same = field === valueRaw && tsRaw.length + 1 + valueRaw.length === line.length;
+  chunk.text[chunk.size++] = same ? line : `${tsRaw},${field}`;
   if (chunk.size === r.chunkRows) {
     scoreRows(r, chunk);
     r.chunk = newChunk(r.chunkRows);
