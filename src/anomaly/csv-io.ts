@@ -6,11 +6,11 @@
  */
 import { createReadStream, createWriteStream, unlinkSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { createInterface, type Interface } from 'node:readline';
 import { AppError } from '../errors';
 import type { LearnedChannel } from './learned';
-import { scoreChunk } from './run';
+import { scoreChunkScores } from './run';
 import type { StreamDetector } from './types';
+import { readLines, type LineReader } from './io/lines';
 import { parseTimestampMs } from './io/timestamp';
 
 export { parseTimestampMs };
@@ -123,7 +123,7 @@ interface CsvRun {
   chunkRows: number;
   stats: DetectCsvStats;
   source: Readable;
-  lines: Interface;
+  lines: LineReader;
   out: Writable | null;
   batch: string;
   headerSeen: boolean;
@@ -206,14 +206,14 @@ function scoreRows(r: CsvRun, c: Chunk): void {
   r.scoring = r.scoring
     .then(async () => {
       if (r.settled) return;
-      const detections = await scoreChunk(
+      const scores = await scoreChunkScores(
         options.detector,
         options.learned,
         c.ts.subarray(0, c.size),
         c.values.subarray(0, c.size),
       );
-      for (let i = 0; i < detections.length; i++) {
-        r.batch += `${c.text[i]},${formatScore(detections[i].score)}\n`;
+      for (let i = 0; i < scores.length; i++) {
+        r.batch += `${c.text[i]},${formatScore(scores[i])}\n`;
         if (r.batch.length >= r.batchChars) flush(r);
       }
       r.chunksInFlight--;
@@ -237,7 +237,10 @@ function onRow(r: CsvRun, line: string): void {
   const { chunk } = r;
   chunk.ts[chunk.size] = ts;
   chunk.values[chunk.size] = value;
-  chunk.text[chunk.size++] = `${tsRaw},${csvField(valueRaw)}`;
+  const field = csvField(valueRaw);
+  // The row as written back: the line itself when it reads so already (most rows; no new string).
+  const same = field === valueRaw && tsRaw.length + 1 + valueRaw.length === line.length;
+  chunk.text[chunk.size++] = same ? line : `${tsRaw},${field}`;
   if (chunk.size === r.chunkRows) {
     scoreRows(r, chunk);
     r.chunk = newChunk(r.chunkRows);
@@ -312,7 +315,7 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       typeof options.input === 'string'
         ? createReadStream(options.input, { highWaterMark: 64 * 1024 })
         : options.input.stream;
-    const lines = createInterface({ input: source, crlfDelay: Infinity });
+    const lines = readLines(source, { line: (raw) => onLine(r, raw), end: () => onClose(r) });
     const r: CsvRun = {
       options,
       input,
@@ -337,10 +340,7 @@ export function detectCsv(options: DetectCsvOptions): Promise<DetectCsvStats> {
       resolve,
       reject,
     };
-    lines.on('line', (raw: string) => onLine(r, raw));
     source.on('error', (err: unknown) => readError(r, err));
-    lines.on('error', (err: unknown) => readError(r, err));
-    lines.on('close', () => onClose(r));
   });
 }
 

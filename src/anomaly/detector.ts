@@ -93,6 +93,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
 export const ALERT_THRESHOLD = 0.48;
 
 export interface AnomalyDetector extends StreamDetector {
+  score(timestampMs: number, value: number, learned?: number): number;
   /** Numbers held in internal buffers (bounded by the windows; for memory tests). */
   stateSize(): number;
 }
@@ -140,9 +141,34 @@ function readyStat(c: Component, timestampMs: number, value: number): number {
 interface Channel {
   name: ChannelName;
   weight: number;
-  /** The tail probability of the channel's statistic for this point (then learns it). */
-  pValue(stat: number): number;
+  /**
+   * The largest p-value that can move the score: weight * log10(p) < -log10(active channels), with
+   * 5% to spare. A score needs p-values exactly only below it; an explanation needs them all.
+   */
+  moving: number;
+  /** The tail probability of the channel's statistic for this point (then learns it); exact below `exactBelow`. */
+  pValue(stat: number, exactBelow: number): number;
   stateSize?(): number;
+}
+
+const CHANNEL_ORDER = ['point', 'seasonal', 'level-shift', 'variance', 'record', 'forest'] as const;
+
+/** The channels in CHANNEL_ORDER: a tail calibrator each, but record, which rates its own breaks. */
+function createChannels(o: DetectorOptions, record: RecordBreak): Channel[] {
+  const active = CHANNEL_ORDER.filter((name) => o.weights[name] > 0).length;
+  const moving = (weight: number) => Math.min(1, 1.05 * Math.pow(10, -Math.log10(active) / weight));
+  return CHANNEL_ORDER.map((name): Channel => {
+    const weight = o.weights[name];
+    if (name === 'record') return { name, weight, moving: 1, pValue: () => record.pValue() };
+    const tail = new TailCalibrator(o.tailWindow, o.tailK, o.warmup, moving(weight));
+    return {
+      name,
+      weight,
+      moving: moving(weight),
+      pValue: (stat, exactBelow) => tail.update(stat, exactBelow),
+      stateSize: () => tail.stateSize(),
+    };
+  });
 }
 
 /** Options to change from the defaults; `weights` may name only the channels it changes. */
@@ -150,13 +176,21 @@ export type DetectorOverrides = Partial<Omit<DetectorOptions, 'weights'>> & {
   weights?: Partial<DetectorOptions['weights']>;
 };
 
-export function createDetector(options: DetectorOverrides = {}): AnomalyDetector {
+/** The defaults with `options` over them, checked. */
+function resolveOptions(options: DetectorOverrides): DetectorOptions {
   const o: DetectorOptions = {
     ...DEFAULT_DETECTOR_OPTIONS,
     ...options,
     weights: { ...DEFAULT_DETECTOR_OPTIONS.weights, ...options.weights },
   };
   checkOptions(o);
+  return o;
+}
+
+const finitePoint = (timestampMs: number, value: number) => Number.isFinite(value) && Number.isFinite(timestampMs);
+
+export function createDetector(options: DetectorOverrides = {}): AnomalyDetector {
+  const o = resolveOptions(options);
   const robust = new RobustZ(o.window, Math.min(o.window, Math.max(8, o.warmup >> 1)));
   const seasonal = new SeasonalBaseline(o.seasonalAlpha, 0.01, o.maxPeriod, 64);
   const holt = new HoltForecast(o.holtAlpha, o.holtBeta, 0.01, Math.min(50, o.warmup));
@@ -165,61 +199,67 @@ export function createDetector(options: DetectorOverrides = {}): AnomalyDetector
   const levelShift = new ShortVsLong('level-shift', robust, o.levelWindow);
   const variance = new ShortVsLong('variance', robust, o.varianceWindow);
   const record = new RecordBreak(o.recordMinPoints, o.recordTolerance, o.recordHorizon);
-  const calibrated = (name: ChannelName): Channel => {
-    const tail = new TailCalibrator(o.tailWindow, o.tailK, o.warmup);
-    return { name, weight: o.weights[name], pValue: (stat) => tail.update(stat), stateSize: () => tail.stateSize() };
-  };
-  const channels: Channel[] = [
-    ...(['point', 'seasonal', 'level-shift', 'variance'] as const).map(calibrated),
-    { name: 'record', weight: o.weights.record, pValue: () => record.pValue() },
-    calibrated('forest'),
-  ];
-  const active = channels.filter((c) => c.weight > 0).length;
+  const channels = createChannels(o, record);
+  const logActive = Math.log10(channels.filter((c) => c.weight > 0).length);
   const stats = new Float64Array(channels.length);
   const forest = learnedExplainer(robust);
   const explainers: Component[] = [robust, seasonal, levelShift, variance, record, forest];
   const refractoryDecay = Math.pow(0.5, 1 / o.refractoryHalfLife);
   let suppress = 0;
+  // What the last step found, for detectionOf: the raw surprise and the channel that drove it.
+  let surprise = 0;
+  let driver: Component = robust;
+
+  /**
+   * Scores a finite point and learns it (the score; `surprise` and `driver` say why). `explain`:
+   * the driver is wanted too, so every p-value must be exact, not only those that move the score.
+   */
+  function step(timestampMs: number, value: number, learned: number, explain: boolean): number {
+    // Point channel: the most lenient ready model decides (and explains).
+    let pointStat = Infinity;
+    let lenient: Component = robust;
+    for (const c of point) {
+      const z = c.update(timestampMs, value);
+      if (!Number.isNaN(c.spread) && z < pointStat) {
+        pointStat = z;
+        lenient = c;
+      }
+    }
+    // NaN = channel not ready yet: its calibrator neither scores nor learns the point.
+    stats[0] = pointStat === Infinity ? NaN : pointStat;
+    stats[1] = Number.isNaN(seasonal.spread) ? NaN : seasonal.lastZ;
+    stats[2] = readyStat(levelShift, timestampMs, value);
+    stats[3] = readyStat(variance, timestampMs, value);
+    stats[4] = record.update(timestampMs, value);
+    stats[5] = learned;
+    explainers[0] = lenient;
+    let logP = 0;
+    driver = lenient;
+    for (let i = 0; i < channels.length; i++) {
+      const ch = channels[i];
+      if (ch.weight <= 0) continue;
+      const p = ch.pValue(stats[i], explain ? 1 : ch.moving);
+      if (p === 1) continue; // log10(1) = 0 never lowers logP (most points, on most channels)
+      const lp = ch.weight * Math.log10(Math.max(p, 1e-300));
+      if (lp < logP) {
+        logP = lp;
+        driver = explainers[i];
+      }
+    }
+    surprise = Math.min(1, Math.max(0, -(logP + logActive) / o.tailDepth));
+    const score = surprise * (1 - suppress);
+    suppress = Math.max(suppress * refractoryDecay, score);
+    return score;
+  }
 
   return {
     update(timestampMs: number, value: number, learned = NaN): Detection {
-      if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
-        return { score: 0, detector: 'none', reason: 'non-finite input skipped' };
-      }
-      // Point channel: the most lenient ready model decides (and explains).
-      let pointStat = Infinity;
-      let lenient: Component = robust;
-      for (const c of point) {
-        const z = c.update(timestampMs, value);
-        if (!Number.isNaN(c.spread) && z < pointStat) {
-          pointStat = z;
-          lenient = c;
-        }
-      }
-      // NaN = channel not ready yet: its calibrator neither scores nor learns the point.
-      stats[0] = pointStat === Infinity ? NaN : pointStat;
-      stats[1] = Number.isNaN(seasonal.spread) ? NaN : seasonal.lastZ;
-      stats[2] = readyStat(levelShift, timestampMs, value);
-      stats[3] = readyStat(variance, timestampMs, value);
-      stats[4] = record.update(timestampMs, value);
-      stats[5] = learned;
-      explainers[0] = lenient;
-      let logP = 0;
-      let driver: Component = lenient;
-      for (let i = 0; i < channels.length; i++) {
-        const ch = channels[i];
-        if (ch.weight <= 0) continue;
-        const p = ch.pValue(stats[i]);
-        const lp = ch.weight * Math.log10(Math.max(p, 1e-300));
-        if (lp < logP) {
-          logP = lp;
-          driver = explainers[i];
-        }
-      }
-      const surprise = Math.min(1, Math.max(0, -(logP + Math.log10(active)) / o.tailDepth));
-      const score = surprise * (1 - suppress);
-      suppress = Math.max(suppress * refractoryDecay, score);
+      if (!finitePoint(timestampMs, value)) return { score: 0, detector: 'none', reason: 'non-finite input skipped' };
+      const score = step(timestampMs, value, learned, true);
       return detectionOf(score, surprise, driver, recent);
+    },
+    score(timestampMs: number, value: number, learned = NaN): number {
+      return finitePoint(timestampMs, value) ? step(timestampMs, value, learned, false) : 0;
     },
     stateSize: () =>
       [...point, levelShift, variance, record].reduce((n, c) => n + c.stateSize(), 0) +

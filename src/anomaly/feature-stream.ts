@@ -21,7 +21,7 @@ export class SortedValues {
   }
 
   insert(x: number): void {
-    const at = isNegativeZero(x) ? this.lowerBound(x) : this.upperBound(x);
+    const at = this.insertionIndex(x);
     for (let i = this.n; i > at; i--) this.a[i] = this.a[i - 1];
     this.a[at] = x;
     this.n++;
@@ -29,9 +29,25 @@ export class SortedValues {
 
   /** Removes one copy of x, which must be held. */
   remove(x: number): void {
-    const at = x === 0 && !isNegativeZero(x) ? this.upperBound(x) - 1 : this.lowerBound(x);
+    const at = this.removalIndex(x);
     this.n--;
     for (let i = at; i < this.n; i++) this.a[i] = this.a[i + 1];
+  }
+
+  /**
+   * remove(old) then insert(x) in one shift over the values between the two places (a sliding
+   * window's step). The values end up exactly where the two calls would put them.
+   */
+  replace(old: number, x: number): void {
+    const from = this.removalIndex(old);
+    const to = this.insertionIndex(x); // counts `old` when x goes after it
+    if (to > from) {
+      for (let i = from; i < to - 1; i++) this.a[i] = this.a[i + 1];
+      this.a[to - 1] = x;
+    } else {
+      for (let i = from; i > to; i--) this.a[i] = this.a[i - 1];
+      this.a[to] = x;
+    }
   }
 
   median(): number {
@@ -81,6 +97,16 @@ export class SortedValues {
     return this.upperBound(x) - this.lowerBound(x);
   }
 
+  /** Where insert(x) puts x: after its equals, but −0 before every zero (as a sorted Float64Array). */
+  private insertionIndex(x: number): number {
+    return isNegativeZero(x) ? this.lowerBound(x) : this.upperBound(x);
+  }
+
+  /** Where remove(x) takes x from: a +0 is the last zero, anything else the first of its equals. */
+  private removalIndex(x: number): number {
+    return x === 0 && !isNegativeZero(x) ? this.upperBound(x) - 1 : this.lowerBound(x);
+  }
+
   /** First index whose value is >= x. */
   private lowerBound(x: number): number {
     let lo = 0;
@@ -108,4 +134,56 @@ export class SortedValues {
 
 function isNegativeZero(x: number): boolean {
   return x === 0 && 1 / x < 0;
+}
+
+/**
+ * Where the first maximum (or minimum) of a sliding window sits, in O(1) amortised per point: a
+ * queue of the points that can still become the extreme (each beats every later point), oldest
+ * first, so its head is the extreme. Ties keep the older point, as a left-to-right scan with a
+ * strict comparison does.
+ */
+export class SlidingExtreme {
+  /** Positions (points pushed before them) and values of the candidates, in a ring. */
+  private readonly at: Float64Array;
+  private readonly values: Float64Array;
+  private first = 0;
+  private length = 0;
+
+  /** `max` for the maximum, else the minimum; `capacity` = the largest window. */
+  constructor(
+    capacity: number,
+    private readonly max: boolean,
+  ) {
+    this.at = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+  }
+
+  /** Adds the point at `position`; the window is now the points from `oldest` on. */
+  push(position: number, value: number, oldest: number): void {
+    const cap = this.at.length;
+    while (this.length > 0 && this.at[this.first] < oldest) {
+      this.first = (this.first + 1) % cap;
+      this.length--;
+    }
+    // Candidates the new point beats can never be the extreme again.
+    while (this.length > 0 && this.beats(value, this.values[(this.first + this.length - 1) % cap])) this.length--;
+    const slot = (this.first + this.length) % cap;
+    this.at[slot] = position;
+    this.values[slot] = value;
+    this.length++;
+  }
+
+  /** Position of the window's extreme (the oldest of equal ones). */
+  get position(): number {
+    return this.at[this.first];
+  }
+
+  clear(): void {
+    this.first = 0;
+    this.length = 0;
+  }
+
+  private beats(a: number, b: number): boolean {
+    return this.max ? a > b : a < b;
+  }
 }

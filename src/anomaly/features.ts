@@ -5,7 +5,7 @@
  * baseline is the window's earlier points, so the point never hides itself.
  */
 import { AppError } from '../errors';
-import { SortedValues } from './feature-stream';
+import { SlidingExtreme, SortedValues } from './feature-stream';
 
 export const FEATURE_NAMES = [
   /** Robust z of the current value vs the earlier points' median and MAD (signed log). */
@@ -88,12 +88,16 @@ export class FeatureWindow {
   readonly size: number;
   readonly minPoints: number;
   private readonly recent: number;
+  /** The last `size` points twice over (slot i and i + size), so the window is one run of it. */
   private readonly ring: Float64Array;
-  private readonly linear: Float64Array;
   private readonly baseline: SortedValues;
   private readonly steps: SortedValues;
+  private readonly highest: SlidingExtreme;
+  private readonly lowest: SlidingExtreme;
   private head = 0;
   private count = 0;
+  /** Points pushed so far (positions for the extremes). */
+  private pushed = 0;
 
   constructor(opts: FeatureWindowOptions = {}) {
     this.size = opts.size ?? DEFAULT_WINDOW;
@@ -110,10 +114,11 @@ export class FeatureWindow {
         `FeatureWindow: minPoints must be a whole number in ${MIN_POINTS}..size (got ${opts.minPoints})`,
       );
     }
-    this.ring = new Float64Array(this.size);
-    this.linear = new Float64Array(this.size);
+    this.ring = new Float64Array(2 * this.size);
     this.baseline = new SortedValues(this.size);
     this.steps = new SortedValues(this.size);
+    this.highest = new SlidingExtreme(this.size, true);
+    this.lowest = new SlidingExtreme(this.size, false);
   }
 
   /** Points currently held. */
@@ -135,13 +140,20 @@ export class FeatureWindow {
     if (!Number.isFinite(value)) return false;
     this.advanceBaseline();
     this.ring[this.head] = value;
+    this.ring[this.head + this.size] = value;
     this.head = (this.head + 1) % this.size;
     if (this.count < this.size) this.count++;
+    const oldest = this.pushed - this.count + 1;
+    this.highest.push(this.pushed, value, oldest);
+    this.lowest.push(this.pushed, value, oldest);
+    this.pushed++;
     if (this.count < this.minPoints) return false;
-    this.unroll();
     const base = sortedCentre(this.baseline);
     const rank = (this.baseline.countBelow(value) + 0.5 * this.baseline.countEqual(value)) / this.baseline.length;
-    writeFeatures(this.linear, this.count, this.recent, base, sortedCentre(this.steps), rank, out, offset);
+    const from = (this.head - this.count + this.size) % this.size;
+    writeLevelFeatures(this.ring, from, this.count, this.recent, base, sortedCentre(this.steps), out, offset);
+    const iMax = this.highest.position - oldest;
+    writeOrderFeatures(rank, iMax, this.lowest.position - oldest, this.count, out, offset);
     return true;
   }
 
@@ -150,6 +162,8 @@ export class FeatureWindow {
     this.count = 0;
     this.baseline.clear();
     this.steps.clear();
+    this.highest.clear();
+    this.lowest.clear();
   }
 
   /**
@@ -159,21 +173,14 @@ export class FeatureWindow {
   private advanceBaseline(): void {
     if (this.count === 0) return;
     const newest = this.at(this.count - 1);
-    this.baseline.insert(newest);
-    if (this.count >= 2) this.steps.insert(newest - this.at(this.count - 2));
     if (this.count === this.size) {
       const oldest = this.at(0);
-      this.baseline.remove(oldest);
-      this.steps.remove(this.at(1) - oldest);
+      this.baseline.replace(oldest, newest);
+      this.steps.replace(this.at(1) - oldest, newest - this.at(this.count - 2));
+      return;
     }
-  }
-
-  /** Copies the points held into `linear`, oldest first (two runs of the ring, no modulo per point). */
-  private unroll(): void {
-    const start = (this.head - this.count + this.size) % this.size;
-    const run = Math.min(this.count, this.size - start);
-    for (let i = 0; i < run; i++) this.linear[i] = this.ring[start + i];
-    for (let i = run; i < this.count; i++) this.linear[i] = this.ring[i - run];
+    this.baseline.insert(newest);
+    if (this.count >= 2) this.steps.insert(newest - this.at(this.count - 2));
   }
 
   /** The i-th point held, oldest first. */
@@ -233,47 +240,55 @@ function computeFeatures(
     if (v[i] < x) below++;
     else if (v[i] === x) equal++;
   }
-  writeFeatures(v, n, recent, base, diffs, (below + 0.5 * equal) / m, out, offset);
-}
-
-/**
- * The feature row of v[0..n) given the robust centre and scale of its baseline and of the
- * baseline's steps, and the rank of v[n-1].
- */
-function writeFeatures(
-  v: Float64Array,
-  n: number,
-  recent: number,
-  base: Robust,
-  diffs: Robust,
-  rank: number,
-  out: Float32Array,
-  offset: number,
-): void {
-  const x = v[n - 1];
-  out[offset] = slog(ratio(x - base.centre, base.scale));
-
-  const k = Math.min(recent, n);
-  out[offset + 1] = slog(ratio(mean(v, n - k, n) - base.centre, base.scale));
-
-  const h = n >> 1;
-  const meanOld = mean(v, 0, h);
-  const meanNew = mean(v, h, n);
-  out[offset + 2] = slog(ratio(meanNew - meanOld, base.scale));
-  const eps = 0.01 * base.scale;
-  const sdOld = std(v, 0, h, meanOld) + eps;
-  const sdNew = std(v, h, n, meanNew) + eps;
-  out[offset + 3] = sdOld === 0 && sdNew === 0 ? 0 : clip(Math.log(sdNew / sdOld), SPREAD_CLIP);
-
-  out[offset + 4] = slog(ratio(x - v[n - 2] - diffs.centre, diffs.scale));
-  out[offset + 5] = rank;
-
   let iMax = 0;
   let iMin = 0;
   for (let i = 1; i < n; i++) {
     if (v[i] > v[iMax]) iMax = i;
     if (v[i] < v[iMin]) iMin = i;
   }
+  writeLevelFeatures(v, 0, n, recent, base, diffs, out, offset);
+  writeOrderFeatures((below + 0.5 * equal) / m, iMax, iMin, n, out, offset);
+}
+
+/**
+ * Features 0..4 of the window v[from..from+n) (oldest first), given the robust centre and scale of
+ * its baseline and of the baseline's steps.
+ */
+function writeLevelFeatures(
+  v: Float64Array,
+  from: number,
+  n: number,
+  recent: number,
+  base: Robust,
+  diffs: Robust,
+  out: Float32Array,
+  offset: number,
+): void {
+  const end = from + n;
+  const x = v[end - 1];
+  out[offset] = slog(ratio(x - base.centre, base.scale));
+
+  const k = Math.min(recent, n);
+  out[offset + 1] = slog(ratio(mean(v, end - k, end) - base.centre, base.scale));
+
+  const mid = from + (n >> 1);
+  const meanOld = mean(v, from, mid);
+  const meanNew = mean(v, mid, end);
+  out[offset + 2] = slog(ratio(meanNew - meanOld, base.scale));
+  const eps = 0.01 * base.scale;
+  const sdOld = std(v, from, mid, meanOld) + eps;
+  const sdNew = std(v, mid, end, meanNew) + eps;
+  out[offset + 3] = sdOld === 0 && sdNew === 0 ? 0 : clip(Math.log(sdNew / sdOld), SPREAD_CLIP);
+
+  out[offset + 4] = slog(ratio(x - v[end - 2] - diffs.centre, diffs.scale));
+}
+
+/**
+ * Features 5..7 of a window of n points: the current point's rank among the earlier ones, and
+ * where the window's (first) maximum and minimum sit, from 0 (oldest) to 1 (current).
+ */
+function writeOrderFeatures(rank: number, iMax: number, iMin: number, n: number, out: Float32Array, offset: number) {
+  out[offset + 5] = rank;
   out[offset + 6] = iMax / (n - 1);
   out[offset + 7] = iMin / (n - 1);
 }

@@ -25,4 +25,9 @@ export interface StreamDetector {
    * `learned` is the learned model's score of this point when the caller has one (see anomaly/learned).
    */
   update(timestampMs: number, value: number, learned?: number): Detection;
+  /**
+   * The same step as `update`, returning only its score (no explanation built): for callers that
+   * write scores alone, such as `detect`. Detectors without it are read through `update`.
+   */
+  score?(timestampMs: number, value: number, learned?: number): number;
 }

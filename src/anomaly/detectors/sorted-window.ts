@@ -88,6 +88,11 @@ export class SortedWindow {
     return s / (this.n - from);
   }
 
+  /** Numbers held (ring and sorted copy). */
+  stateSize(): number {
+    return 2 * this.capacity;
+  }
+
   /** How many window values are >= x. */
   countAtLeast(x: number): number {
     return this.n - this.lowerBound(x);
