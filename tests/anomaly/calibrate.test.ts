@@ -10,6 +10,7 @@ const SOURCES: Record<string, Source> = {
   'mostly zero': (_i, r) => (r() < 0.9 ? 0 : r() * 10),
   'constant runs': (i, r) => (Math.floor(i / 700) % 2 ? 3 : 1 + 0.001 * Math.floor(r() * 3)),
   'drift up then down': (i, r) => (i < 3000 ? i / 100 : Math.max(0, 60 - i / 100)) + r(),
+  'steadily falling': (i, r) => 1e4 - i + r(),
   'rare spikes and gaps': (i, r) => (i % 997 === 0 ? NaN : i % 331 === 0 ? 1e6 : i % 500 === 0 ? Infinity : r()),
 };
 

@@ -104,15 +104,23 @@ export class LargestValues {
     this.n -= drop;
   }
 
-  /** Too few held: take the `after` largest of the window again (and their ties). */
+  /**
+   * Too few held: take the `after` largest of the window again (and their ties). A selection finds
+   * the new floor (sorting the whole window would cost ten times more); only what is held is sorted.
+   */
   private refill(): void {
-    const all = this.sorted.subarray(0, this.count);
-    all.set(this.ring.subarray(0, this.count));
-    all.sort();
-    const from = this.count > this.after ? this.lowerBound(all[this.count - this.after], this.count) : 0;
-    this.floor = from > 0 ? all[from] : -Infinity;
-    this.sorted.copyWithin(0, from, this.count);
-    this.n = this.count - from;
+    const count = this.count;
+    let floor = -Infinity;
+    if (count > this.after) {
+      const scratch = this.sorted.subarray(0, count);
+      scratch.set(this.ring.subarray(0, count));
+      floor = kthSmallest(scratch, count - this.after);
+    }
+    let n = 0;
+    for (let i = 0; i < count; i++) if (this.ring[i] >= floor) this.sorted[n++] = this.ring[i];
+    this.sorted.subarray(0, n).sort();
+    this.floor = floor;
+    this.n = n;
   }
 
   /** First index below `n` whose value is >= x (branch-free, as SortedWindow's). */
@@ -128,4 +136,28 @@ export class LargestValues {
     }
     return s[base] < x ? base + 1 : base;
   }
+}
+
+/** The k-th smallest (from 0) of `a`, reordering it: quickselect (Hoare partitions), O(length) on average. */
+function kthSmallest(a: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k];
 }
