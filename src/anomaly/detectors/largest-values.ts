@@ -1,4 +1,4 @@
-import { SortedWindow } from './sorted-window';
+import { lowerBound, SortedWindow } from './sorted-window';
 
 /** Held values go from `keep` to `MOST * keep`; a trim or refill leaves `AFTER * keep` (and ties). */
 const MOST = 2;
@@ -123,18 +123,9 @@ export class LargestValues {
     this.n = n;
   }
 
-  /** First index below `n` whose value is >= x (branch-free, as SortedWindow's). */
+  /** First index below `n` whose value is >= x. */
   private lowerBound(x: number, n: number): number {
-    const s = this.sorted;
-    let len = n;
-    if (len === 0) return 0;
-    let base = 0;
-    while (len > 1) {
-      const half = len >> 1;
-      base = s[base + half - 1] < x ? base + half : base;
-      len -= half;
-    }
-    return s[base] < x ? base + 1 : base;
+    return lowerBound(this.sorted, x, n);
   }
 }
 

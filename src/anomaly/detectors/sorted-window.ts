@@ -108,16 +108,7 @@ export class SortedWindow {
    * ~2x faster on random probes.
    */
   private lowerBound(x: number): number {
-    const s = this.sorted;
-    let len = this.n;
-    if (len === 0) return 0;
-    let base = 0;
-    while (len > 1) {
-      const half = len >> 1;
-      base = s[base + half - 1] < x ? base + half : base;
-      len -= half;
-    }
-    return s[base] < x ? base + 1 : base;
+    return lowerBound(this.sorted, x, this.n);
   }
 
   private insertSorted(x: number, i: number): void {
@@ -138,4 +129,17 @@ export class SortedWindow {
       s[j] = x;
     }
   }
+}
+
+/** First index below `n` of ascending `s` whose value is >= x (branch-free binary search). */
+export function lowerBound(s: Float64Array | Float32Array, x: number, n: number): number {
+  let len = n;
+  if (len === 0) return 0;
+  let base = 0;
+  while (len > 1) {
+    const half = len >> 1;
+    base = s[base + half - 1] < x ? base + half : base;
+    len -= half;
+  }
+  return s[base] < x ? base + 1 : base;
 }
