@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bounds, crossValidate, normalize, subsetOrder } from '../../bench/nab/cv';
-import { parseCandidates, runSeed, scoreCandidates } from '../../bench/nab/cv-run';
+import { DEFAULT_CANDIDATES, parseCandidates, runSeed, scoreCandidates } from '../../bench/nab/cv-run';
+import { DEFAULT_DETECTOR_OPTIONS } from '../../src/anomaly/detector';
 import { countAlerts, detectionDelays, firstScoredRow, median } from '../../bench/nab/oncall';
 import { learnedScores, loadSeries, scoreSeries, type Series } from '../../bench/nab/series';
 import {
@@ -191,5 +192,22 @@ describe('NAB cross-validation', () => {
     expect(cached.filter(Number.isFinite).length).toBeGreaterThan(ROWS / 2);
     const live = await scoreSeries(series[1], { learned });
     expect(await scoreSeries(series[1], { learned }, { learned: cached })).toEqual(live);
+  });
+
+  it('cross-validates the defaults first, then a grid that holds them and spans each knob on both sides', () => {
+    expect(DEFAULT_CANDIDATES[0]).toEqual({ name: 'defaults', options: {} });
+    const grid = DEFAULT_CANDIDATES.slice(1).map((c) => c.options as Record<string, number>);
+    expect(new Set(grid.map((o) => JSON.stringify(o))).size).toBe(grid.length);
+    const d = DEFAULT_DETECTOR_OPTIONS;
+    expect(grid).toContainEqual({
+      window: d.window,
+      refractoryHalfLife: d.refractoryHalfLife,
+      tailDepth: d.tailDepth,
+    });
+    for (const knob of ['window', 'refractoryHalfLife', 'tailDepth'] as const) {
+      const levels = grid.map((o) => o[knob]);
+      expect(Math.min(...levels)).toBeLessThan(d[knob]);
+      expect(Math.max(...levels)).toBeGreaterThan(d[knob]);
+    }
   });
 });
