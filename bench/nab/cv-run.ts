@@ -29,13 +29,16 @@ export interface Candidate {
 
 /** The grid's levels: the long window and the two knobs that move the score most inside a window. */
 const GRID = { window: [300, 400, 600, 800], refractoryHalfLife: [100, 150, 200], tailDepth: [4, 4.5, 5] };
+/** Knobs with a narrow peak at their default, stepped one at a time from the defaults. */
+const STEPS = { levelWindow: [8, 16], varianceWindow: [24, 48] };
 
 /**
  * The default candidates: the defaults first (the "#0 fixed" line), then the full grid GRID
  * (36 option sets; the defaults are its in-sample best, so they appear twice and the earlier wins
- * ties). The grid spans each knob on both sides of the defaults, so a fold's choice is not
- * confined to the neighbourhood the defaults were picked from. About 4 minutes for 3 forest
- * seeds on 2 cores (candidates share one learned channel's scores per seed).
+ * ties), then one step either side of the defaults on each STEPS knob. The grid spans each knob on
+ * both sides of the defaults, so a fold's choice is not confined to the neighbourhood the
+ * defaults were picked from. About 3 minutes for 3 forest seeds on 2 cores (candidates share one
+ * learned channel's scores per seed).
  */
 export const DEFAULT_CANDIDATES: readonly Candidate[] = Object.freeze([
   { name: 'defaults', options: {} },
@@ -46,6 +49,9 @@ export const DEFAULT_CANDIDATES: readonly Candidate[] = Object.freeze([
         options: { window, refractoryHalfLife, tailDepth },
       })),
     ),
+  ),
+  ...Object.entries(STEPS).flatMap(([knob, levels]) =>
+    levels.map((level) => ({ name: `${knob} ${level}`, options: { [knob]: level } })),
   ),
 ]);
 /**

@@ -194,10 +194,12 @@ describe('NAB cross-validation', () => {
     expect(await scoreSeries(series[1], { learned }, { learned: cached })).toEqual(live);
   });
 
-  it('cross-validates the defaults first, then a grid that holds them and spans each knob on both sides', () => {
+  it('cross-validates the defaults first, then a grid holding them that spans each knob, then steps', () => {
     expect(DEFAULT_CANDIDATES[0]).toEqual({ name: 'defaults', options: {} });
-    const grid = DEFAULT_CANDIDATES.slice(1).map((c) => c.options as Record<string, number>);
-    expect(new Set(grid.map((o) => JSON.stringify(o))).size).toBe(grid.length);
+    const rest = DEFAULT_CANDIDATES.slice(1).map((c) => c.options as Record<string, number>);
+    expect(new Set(rest.map((o) => JSON.stringify(o))).size).toBe(rest.length);
+    const grid = rest.filter((o) => 'window' in o);
+    expect(grid).toHaveLength(36);
     const d = DEFAULT_DETECTOR_OPTIONS;
     expect(grid).toContainEqual({
       window: d.window,
@@ -208,6 +210,11 @@ describe('NAB cross-validation', () => {
       const levels = grid.map((o) => o[knob]);
       expect(Math.min(...levels)).toBeLessThan(d[knob]);
       expect(Math.max(...levels)).toBeGreaterThan(d[knob]);
+    }
+    for (const knob of ['levelWindow', 'varianceWindow'] as const) {
+      const steps = rest.filter((o) => knob in o).map((o) => o[knob]);
+      expect(Math.min(...steps)).toBeLessThan(d[knob]);
+      expect(Math.max(...steps)).toBeGreaterThan(d[knob]);
     }
   });
 });
