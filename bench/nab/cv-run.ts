@@ -1,8 +1,8 @@
 /**
- * `npm run bench:nab -- --cv`: leave-one-category-out cross-validation (cv.ts) of a small set of
+ * `npm run bench:nab -- --cv`: leave-one-category-out cross-validation (cv.ts) of a grid of
  * detector configurations on the shared NAB files, per forest seed, with the on-call figures
  * (oncall.ts) at the thresholds chosen. Each candidate scores every file once per seed (in-process,
- * through `scoreChunk`); the folds reuse those scores.
+ * through `scoreSeries`); the folds reuse those scores.
  */
 import { readFileSync } from 'node:fs';
 import { ALERT_THRESHOLD } from '../../src/anomaly/detector';
@@ -54,6 +54,7 @@ export const DEFAULT_CANDIDATES: readonly Candidate[] = Object.freeze([
     levels.map((level) => ({ name: `${knob} ${level}`, options: { [knob]: level } })),
   ),
 ]);
+
 /**
  * `--candidates FILE.json`: an array of option sets (detector overrides, `learned` for the learned
  * channel's options or false), each optionally with a `name`; or of `{ name, options }` objects.

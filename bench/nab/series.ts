@@ -1,15 +1,15 @@
 /**
  * The shared NAB files loaded once (timestamps, values, window spans) and scored in-process through
- * the detector's one path (src/anomaly/run.ts `scoreChunk`), for tune.ts and the cross-validation
- * (cv-run.ts). `TuneOptions` is one candidate configuration: detector overrides plus the learned
- * channel's options (`learned: false` turns it off).
+ * the detector's one path, as `detect` scores them (src/anomaly/run.ts `scoreChunkScores`), for
+ * tune.ts and the cross-validation (cv-run.ts). `TuneOptions` is one candidate configuration:
+ * detector overrides plus the learned channel's options (`learned: false` turns it off).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTimestampMs, parseValue } from '../../src/anomaly/csv-io';
 import { createDetector, type DetectorOverrides } from '../../src/anomaly/detector';
 import { createLearnedChannel, type LearnedChannel, type LearnedOptions } from '../../src/anomaly/learned';
-import { scoreChunk } from '../../src/anomaly/run';
+import { scoreChunk, scoreChunkScores } from '../../src/anomaly/run';
 import { windowSpans, type Span } from '../../src/anomaly/nab-score';
 import type { Detection } from '../../src/anomaly/types';
 import { readLabels } from './load';
@@ -98,7 +98,10 @@ export interface ScoreSeriesOptions {
   onDetections?: (detections: readonly Detection[]) => void;
 }
 
-/** One series through `scoreChunk` with a fresh detector (and learned channel), as `detect` scores it. */
+/**
+ * One series with a fresh detector (and learned channel), as `detect` scores it (`scoreChunkScores`);
+ * through `scoreChunk` instead when the caller wants the detections too.
+ */
 export async function scoreSeries(
   s: Series,
   options: TuneOptions,
@@ -112,9 +115,14 @@ export async function scoreSeries(
   try {
     for (let at = 0; at < s.values.length; at += CHUNK) {
       const end = Math.min(s.values.length, at + CHUNK);
-      const detections = await scoreChunk(detector, learned, s.ts.subarray(at, end), s.values.subarray(at, end));
+      const [ts, values] = [s.ts.subarray(at, end), s.values.subarray(at, end)];
+      if (!extra.onDetections) {
+        scores.set(await scoreChunkScores(detector, learned, ts, values), at);
+        continue;
+      }
+      const detections = await scoreChunk(detector, learned, ts, values);
       for (let i = 0; i < detections.length; i++) scores[at + i] = detections[i].score;
-      extra.onDetections?.(detections);
+      extra.onDetections(detections);
     }
   } finally {
     await learned?.close();

@@ -160,11 +160,12 @@ function createChannels(o: DetectorOptions, record: RecordBreak): Channel[] {
   return CHANNEL_ORDER.map((name): Channel => {
     const weight = o.weights[name];
     if (name === 'record') return { name, weight, moving: 1, pValue: () => record.pValue() };
-    const tail = new TailCalibrator(o.tailWindow, o.tailK, o.warmup, moving(weight));
+    const smallP = moving(weight);
+    const tail = new TailCalibrator(o.tailWindow, o.tailK, o.warmup, smallP);
     return {
       name,
       weight,
-      moving: moving(weight),
+      moving: smallP,
       pValue: (stat, exactBelow) => tail.update(stat, exactBelow),
       stateSize: () => tail.stateSize(),
     };

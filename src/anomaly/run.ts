@@ -43,11 +43,10 @@ export async function scoreChunkScores(
 ): Promise<Float64Array> {
   const { usable, learnedScores } = await prepare(learned, timestamps, values);
   const out = new Float64Array(usable.length);
-  for (let i = 0; i < usable.length; i++) {
-    const l = learnedScores ? learnedScores[i] : NaN;
-    out[i] = detector.score
-      ? detector.score(timestamps[i], usable[i], l)
-      : detector.update(timestamps[i], usable[i], l).score;
-  }
+  const step = detector.score
+    ? detector.score.bind(detector)
+    : (t: number, v: number, l: number) => detector.update(t, v, l).score;
+  for (let i = 0; i < usable.length; i++)
+    out[i] = step(timestamps[i], usable[i], learnedScores ? learnedScores[i] : NaN);
   return out;
 }
